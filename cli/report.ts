@@ -1,0 +1,27 @@
+import { BundleError } from '../shared/config-bundle';
+import type { BundleWarning } from '../shared/config-bundle/types';
+import type { ValidationIssue, ValidationReport } from '../shared/wicked-config';
+
+/** Turns a refused bundle into a report with one issue, so `--json` output keeps one shape. */
+export function bundleErrorReport(error: unknown): ValidationReport {
+  if (!(error instanceof BundleError)) throw error;
+  return {
+    valid: false,
+    configHash: '',
+    environments: [],
+    issues: [{ file: error.path ?? '', code: error.code, message: error.message }],
+  };
+}
+
+/** One line per issue: `file:line:column [env] CODE message (at jsonPath)`. */
+export function formatIssue(issue: ValidationIssue): string {
+  const where = [issue.file || '(archive)', issue.line, issue.column].filter((part) => part !== undefined).join(':');
+  const env = issue.env ? ` [env ${issue.env}]` : '';
+  const path = issue.jsonPath ? ` (at ${issue.jsonPath})` : '';
+  return `${where}${env} ${issue.code}: ${issue.message}${path}`;
+}
+
+/** Warnings of a bundle as `warning:` lines for stderr. */
+export function warningLines(warnings: readonly BundleWarning[]): string[] {
+  return warnings.map((warning) => `warning: ${warning.path}: ${warning.message}`);
+}
