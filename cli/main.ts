@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import type { CliIo } from './output';
 import { CliError, ExitCode } from './output';
+import { registerBuild } from './commands/build';
+import { registerDemo } from './commands/demo';
 import { registerValidate } from './commands/validate';
 
 /** Builds the `wickedctl` command tree; `setExit` receives each command's exit code. */
@@ -11,6 +13,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .exitOverride()
     .showHelpAfterError();
   registerValidate(program, io, setExit);
+  registerBuild(program, io, setExit);
+  registerDemo(program, io, setExit);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
@@ -36,6 +40,8 @@ function reportError(error: unknown, io: CliIo): number {
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`wickedctl: internal error: ${message}\n`);
+  // Typed errors (registry, S3, bundle) carry a stable code and a message that names the problem.
+  const typed = error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
+  io.stderr.write(`wickedctl: ${typed ? '' : 'internal error: '}${message}\n`);
   return ExitCode.Failure;
 }

@@ -1,17 +1,5 @@
-import { BundleError } from '../shared/config-bundle';
 import type { BundleWarning } from '../shared/config-bundle/types';
-import type { ValidationIssue, ValidationReport } from '../shared/wicked-config';
-
-/** Turns a refused bundle into a report with one issue, so `--json` output keeps one shape. */
-export function bundleErrorReport(error: unknown): ValidationReport {
-  if (!(error instanceof BundleError)) throw error;
-  return {
-    valid: false,
-    configHash: '',
-    environments: [],
-    issues: [{ file: error.path ?? '', code: error.code, message: error.message }],
-  };
-}
+import type { ValidationIssue } from '../shared/wicked-config';
 
 /** One line per issue: `file:line:column [env] CODE message (at jsonPath)`. */
 export function formatIssue(issue: ValidationIssue): string {

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { readBundle } from '../../shared/config-bundle';
+import { isBundleError, readBundle } from '../../shared/config-bundle';
+import { archiveReport } from '../../shared/pipeline/build-config';
 import { validateConfig } from '../../shared/wicked-config';
 import type { ValidationReport } from '../../shared/wicked-config';
 import type { CliIo } from '../output';
 import { ExitCode, printJson, printLines } from '../output';
-import { bundleErrorReport, formatIssue, warningLines } from '../report';
+import { formatIssue, warningLines } from '../report';
 
 interface ValidateOptions {
   readonly config: string;
@@ -43,7 +44,8 @@ export async function validatePath(path: string, envs: string[] | undefined, io:
   try {
     bundle = await readBundle({ path });
   } catch (error) {
-    return bundleErrorReport(error);
+    if (!isBundleError(error)) throw error;
+    return archiveReport(error.code, error.path, error.message);
   }
   try {
     for (const line of warningLines(bundle.warnings)) io.stderr.write(`${line}\n`);

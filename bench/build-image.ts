@@ -1,0 +1,113 @@
+/**
+ * Benchmark: this project's daemonless builder against buildah (build + push),
+ * on the same base and config, to the same local CNCF distribution registry,
+ * in one run. Also measures throughput against the floor `tar c | gzip | sha256sum`
+ * and the builder's peak RSS on a 1 GB configuration.
+ *
+ *   npm run bench:build-image            # all of it (needs ~3 GB of free disk)
+ *   BENCH_RUNS=3 BENCH_LARGE_MB=200 BENCH_RSS_MB=1024 npm run bench:build-image
+ */
+import { mkdtemp, rm, writeFile, mkdir, cp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startRegistry } from '../test/helpers/registry-server';
+import { generateLargeConfig, median, ratio, run } from './lib';
+
+const ROOT = resolve(__dirname, '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const LARGE_MB = Number(process.env.BENCH_LARGE_MB ?? 200);
+const RSS_MB = Number(process.env.BENCH_RSS_MB ?? 1024);
+const WICKEDCTL = `node ${join(ROOT, 'bin', 'wickedctl.js')}`;
+
+interface Case {
+  readonly name: string;
+  readonly configDir: string;
+  readonly bytes: number;
+}
+
+async function main(): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'bench-build-'));
+  const registry = await startRegistry();
+  try {
+    const base = await pushBase(work, registry.host);
+    const example: Case = { name: 'example config', configDir: join(ROOT, 'examples', 'static'), bytes: await duBytes(join(ROOT, 'examples', 'static')) };
+    const largeDir = join(work, 'large', 'static');
+    await generateLargeConfig(largeDir, LARGE_MB * 1024 * 1024);
+    const large: Case = { name: `generated ${LARGE_MB} MB config`, configDir: largeDir, bytes: await duBytes(largeDir) };
+    const lines: string[] = [];
+    for (const benchCase of [example, large]) lines.push(...(await compare(benchCase, base, registry.host, work)));
+    lines.push(...(await floor(large)));
+    lines.push(...(await peakRss(work, base, registry.host)));
+    process.stdout.write(`\n${lines.join('\n')}\n`);
+  } finally {
+    await registry.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Makes a base image with umoci (one ~40 MB layer, Cmd/Env/WorkingDir) and copies it in with skopeo. */
+async function pushBase(work: string, host: string): Promise<string> {
+  const layout = join(work, 'base-layout');
+  const bundle = join(work, 'base-bundle');
+  await run(`umoci init --layout ${layout} && umoci new --image ${layout}:base && umoci unpack --rootless --image ${layout}:base ${bundle}`);
+  await mkdir(join(bundle, 'rootfs', 'usr', 'src', 'app'), { recursive: true });
+  await run(`head -c 41943040 /dev/urandom > ${join(bundle, 'rootfs', 'usr', 'src', 'app', 'node_modules.bin')}`);
+  await writeFile(join(bundle, 'rootfs', 'usr', 'src', 'app', 'package.json'), '{"name":"portal-api"}\n');
+  await run(`umoci repack --image ${layout}:base ${bundle}`);
+  await run(`umoci config --image ${layout}:base --config.workingdir /usr/src/app --config.env NODE_ENV=production --config.cmd npm --config.cmd start`);
+  const ref = `${host}/wicked/base:1`;
+  await run(`skopeo copy --quiet --dest-tls-verify=false oci:${layout}:base docker://${ref}`);
+  return ref;
+}
+
+async function compare(benchCase: Case, base: string, host: string, work: string): Promise<string[]> {
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  const storage = join(work, 'buildah');
+  const context = join(work, `ctx-${benchCase.name.replace(/\W+/g, '-')}`);
+  await mkdir(context, { recursive: true });
+  await cp(benchCase.configDir, join(context, 'static'), { recursive: true });
+  await writeFile(join(context, 'Containerfile'), `FROM ${base}\nCOPY static/ /var/portal-api/static/\n`);
+  const buildah = `buildah --storage-driver vfs --root ${storage}/root --runroot ${storage}/run`;
+  await run(`${buildah} pull --quiet --tls-verify=false ${base}`); // warm: buildah gets its base from local storage
+  for (let i = 0; i < RUNS; i++) {
+    const repo = `bench-${Date.now()}-${i}`;
+    ours.push((await run(`${WICKEDCTL} build --config ${benchCase.configDir} --base ${base} --to ${host}/${repo}-ours --insecure-registry --json`)).ms);
+    theirs.push((await run(`${buildah} build --quiet --isolation chroot --timestamp 0 --pull=never --tls-verify=false -f ${context}/Containerfile -t ${host}/${repo}-buildah:1 ${context} && ${buildah} push --quiet --tls-verify=false ${host}/${repo}-buildah:1 && ${buildah} rmi -f ${host}/${repo}-buildah:1 >/dev/null`)).ms);
+  }
+  const [a, b] = [median(ours), median(theirs)];
+  return [
+    `## ${benchCase.name} (${(benchCase.bytes / 1e6).toFixed(1)} MB, ${RUNS} runs, build + push to a local registry)`,
+    `wickedctl build   median ${a.toFixed(0)} ms`,
+    `buildah bud+push  median ${b.toFixed(0)} ms`,
+    `speed-up: ${ratio(b, a)} (target >= 5x on the example config)`,
+    '',
+  ];
+}
+
+async function floor(benchCase: Case): Promise<string[]> {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) times.push((await run(`tar c -C ${benchCase.configDir} . | gzip -6 | sha256sum >/dev/null`)).ms);
+  const ms = median(times);
+  return [
+    `## floor on the ${benchCase.name}: tar c | gzip -6 | sha256sum`,
+    `median ${ms.toFixed(0)} ms, ${(benchCase.bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s`,
+    '',
+  ];
+}
+
+async function peakRss(work: string, base: string, host: string): Promise<string[]> {
+  const dir = join(work, 'rss', 'static');
+  await generateLargeConfig(dir, RSS_MB * 1024 * 1024);
+  const result = await run(`${WICKEDCTL} build --config ${dir} --base ${base} --to ${host}/bench-rss --insecure-registry --json`, { measureRss: true });
+  return [`## peak RSS of wickedctl build on a ${RSS_MB} MB config: ${((result.maxRssKiB ?? 0) / 1024).toFixed(0)} MB (target < 150 MB)`];
+}
+
+async function duBytes(dir: string): Promise<number> {
+  return Number((await run(`du -sb ${dir} | cut -f1`)).stdout.trim());
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`benchmark failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { runDemo } from '../../local/demo';
+import type { CliIo } from '../output';
+import { ExitCode, printJson } from '../output';
+
+/** Registers `wickedctl demo`. */
+export function registerDemo(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('demo')
+    .description('Run the main job offline: validate the example configuration and build the portal-api image into a local OCI layout (.demo/)')
+    .option('--json', 'print the summary as one JSON object on the last line of stdout')
+    .action(async (options: { json?: boolean }) => {
+      const summary = await runDemo(resolve(__dirname, '..', '..'), (line) => io.stdout.write(`${line}\n`));
+      if (options.json) printJson(io, summary);
+      const ok = summary.rebuildSkipped && summary.archiveDigestMatches && summary.validationProblems === 0;
+      io.stdout.write(ok ? 'demo: OK\n' : 'demo: FAILED\n');
+      setExit(ok ? ExitCode.Ok : ExitCode.Failure);
+    });
+}

@@ -1,0 +1,81 @@
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { BuildRequest, ImageRepository } from '../oci';
+import { OciLayoutRepository } from '../oci';
+import type { Credentials } from '../oci/registry/credentials';
+import { ecrCredentials } from '../oci/registry/credentials';
+import { canMount } from '../oci/registry/options';
+import type { ImageReference } from '../oci/registry/reference';
+import { parseImageReference } from '../oci/registry/reference';
+import { createRegistryRepository } from '../oci/registry/registry-repository';
+
+/** ECR registry hosts: `<account>.dkr.ecr.<region>.amazonaws.com` (and the China partition). */
+export const ECR_HOST = /^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+
+/** How to reach the registries named by references. */
+export interface EndpointOptions {
+  /** Plain HTTP for loopback registries. @default false */
+  readonly insecure?: boolean;
+  /** Credentials for registries other than ECR. @default anonymous */
+  readonly credentials?: Credentials;
+  /** ECR client for `GetAuthorizationToken`. @default a new client per registry */
+  readonly ecrClient?: ECRClient;
+  /** ECR pull-through cache prefixes (e.g. `docker-hub`): blobs there cannot be mounted. @default ['docker-hub'] */
+  readonly pullThroughCachePrefixes?: readonly string[];
+}
+
+/** A repository and the reference (tag or digest) that was named with it. */
+export interface ResolvedEndpoint {
+  readonly reference: ImageReference;
+  readonly repository: ImageRepository;
+  /** Tag or digest to read, for a base. */
+  readonly tagOrDigest: string;
+}
+
+/**
+ * Opens the repository a reference names: an OCI layout for `oci:DIR`, a
+ * registry otherwise, with ECR credentials from the AWS credential chain for
+ * ECR hosts and the given credentials for any other registry.
+ */
+export async function openEndpoint(text: string, options: EndpointOptions = {}): Promise<ResolvedEndpoint> {
+  const reference = parseImageReference(text);
+  if (reference.kind === 'oci-layout') {
+    return { reference, repository: await OciLayoutRepository.open(reference.path), tagOrDigest: reference.tag ?? 'latest' };
+  }
+  const ecr = ECR_HOST.test(reference.host);
+  const credentials = ecr ? ecrCredentials(options.ecrClient ? { client: options.ecrClient } : {}) : options.credentials;
+  const repository = createRegistryRepository({
+    host: reference.host,
+    repository: reference.repository,
+    insecure: options.insecure ?? false,
+    ...(credentials ? { credentials } : {}),
+    pullThroughCachePrefixes: options.pullThroughCachePrefixes ?? (ecr ? ['docker-hub'] : []),
+  });
+  return { reference, repository, tagOrDigest: reference.reference };
+}
+
+/**
+ * The `base`/`target` pair for a build: blobs are mounted when both live in
+ * the same registry and the base is not a pull-through cache; otherwise the
+ * base layers are copied into the target once.
+ */
+export async function openBuildEndpoints(
+  baseText: string,
+  targetText: string,
+  options: EndpointOptions = {},
+): Promise<Pick<BuildRequest, 'base' | 'target'> & { targetReference: ImageReference }> {
+  const base = await openEndpoint(baseText, options);
+  const target = await openEndpoint(targetText, options);
+  const mountFrom = mountSource(base.reference, target.reference, options);
+  return {
+    base: { repository: base.repository, reference: base.tagOrDigest, ...(mountFrom ? { mountFrom } : {}) },
+    target: target.repository,
+    targetReference: target.reference,
+  };
+}
+
+function mountSource(base: ImageReference, target: ImageReference, options: EndpointOptions): string | undefined {
+  if (base.kind !== 'registry' || target.kind !== 'registry') return undefined;
+  const prefixes = options.pullThroughCachePrefixes ?? (ECR_HOST.test(target.host) ? ['docker-hub'] : []);
+  const possible = canMount({ host: target.host, repository: target.repository, pullThroughCachePrefixes: prefixes }, { host: base.host, repository: base.repository });
+  return possible ? base.repository : undefined;
+}
