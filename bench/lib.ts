@@ -66,7 +66,7 @@ async function writeChunks(path: string, size: number, random: boolean): Promise
   for (let left = size; left > 0; ) {
     const n = Math.min(left, 1024 * 1024);
     const chunk = random ? randomBytes(n) : Buffer.alloc(n, text);
-    if (!stream.write(chunk)) await new Promise((resolve) => stream.once('drain', resolve));
+    if (!stream.write(chunk)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
     left -= n;
   }
   await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));

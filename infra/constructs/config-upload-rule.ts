@@ -1,0 +1,76 @@
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { configUploadedPattern } from '../../shared/events';
+import { InvalidPropError } from '../errors';
+
+/** Props of {@link ConfigUploadRule}. */
+export interface ConfigUploadRuleProps {
+  /** Name of the config bucket (a token is fine). */
+  readonly bucketName: string;
+  /** The build-image function. */
+  readonly target: lambda.IFunction;
+  /** Receives the events EventBridge could not deliver. */
+  readonly deadLetterQueue: sqs.IQueue;
+}
+
+/** Top-level keys of an EventBridge pattern and their names in the CDK `EventPattern`. */
+const PATTERN_KEYS: Readonly<Record<string, keyof events.EventPattern>> = {
+  version: 'version', id: 'id', 'detail-type': 'detailType', source: 'source', account: 'account',
+  time: 'time', region: 'region', resources: 'resources', detail: 'detail',
+};
+
+/**
+ * Converts an EventBridge pattern as JSON (`detail-type`, the form the shared rule
+ * definitions and the local emulator use) into the CDK `EventPattern` (`detailType`).
+ * Unknown top-level keys are refused: they would be dropped silently by CloudFormation.
+ *
+ * @example
+ * toEventPattern({ source: ['aws.s3'], 'detail-type': ['Object Created'] })
+ * // { source: ['aws.s3'], detailType: ['Object Created'] }
+ */
+export function toEventPattern(pattern: Record<string, unknown>): events.EventPattern {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(pattern)) {
+    const cdkKey = PATTERN_KEYS[key];
+    if (cdkKey === undefined) {
+      throw new InvalidPropError(`eventPattern.${key}`, value, `only the keys ${Object.keys(PATTERN_KEYS).join(', ')}`);
+    }
+    out[cdkKey] = value;
+  }
+  return out as events.EventPattern;
+}
+
+/**
+ * The rule that starts a build: S3 "Object Created" for `config/` of the config
+ * bucket, from the one pattern definition the local emulator also routes by.
+ * Delivery is retried, then dead-lettered.
+ *
+ * @example
+ * new ConfigUploadRule(this, 'ConfigUploaded', { bucketName: bucket.bucketName, target: fn, deadLetterQueue: dlq });
+ */
+export class ConfigUploadRule extends Construct {
+  /** The rule on the default bus. */
+  public readonly rule: events.Rule;
+
+  /**
+   * @param scope - parent construct
+   * @param id - construct id
+   * @param props - bucket, target and dead-letter queue
+   */
+  public constructor(scope: Construct, id: string, props: ConfigUploadRuleProps) {
+    super(scope, id);
+    this.rule = new events.Rule(this, 'Rule', {
+      description: 'Config archive uploaded: build the portal-api image',
+      eventPattern: toEventPattern(configUploadedPattern(props.bucketName)),
+    });
+    this.rule.addTarget(new targets.LambdaFunction(props.target, {
+      deadLetterQueue: props.deadLetterQueue,
+      retryAttempts: 8,
+      maxEventAge: Duration.hours(6),
+    }));
+  }
+}

@@ -1,0 +1,56 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+/** Attribute DynamoDB's TTL reads (epoch seconds) to drop expired ledger items such as leases. */
+export const LEDGER_TTL_ATTRIBUTE = 'expiresAt';
+
+/** Props of {@link LedgerTable}. */
+export interface LedgerTableProps {
+  /** Applied to the table and its key. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The deployment ledger: config hash, S3 version, image digest, ECS deployment and
+ * recovery point of every deployment, plus locks. Single-table design with string
+ * keys `pk` and `sk`; on-demand, point-in-time recovery, customer-managed key, and
+ * deletion protection whenever the table is retained.
+ *
+ * @example
+ * const ledger = new LedgerTable(this, 'Ledger', { removalPolicy: RemovalPolicy.RETAIN });
+ * ledger.table.grantReadWriteData(fn);
+ */
+export class LedgerTable extends Construct {
+  /** The ledger table. */
+  public readonly table: dynamodb.Table;
+  /** Customer-managed key of the table (rotation on). */
+  public readonly key: kms.Key;
+
+  /**
+   * @param scope - parent construct
+   * @param id - construct id
+   * @param props - removal setting
+   */
+  public constructor(scope: Construct, id: string, props: LedgerTableProps) {
+    super(scope, id);
+    this.key = new kms.Key(this, 'Key', {
+      description: 'Encrypts the wicked deployment ledger',
+      enableKeyRotation: true,
+      removalPolicy: props.removalPolicy,
+    });
+    // AWS::DynamoDB::Table rather than TableV2's GlobalTable: cdk-nag checks PITR only on the former.
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      timeToLiveAttribute: LEDGER_TTL_ATTRIBUTE,
+      deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy,
+    });
+  }
+}

@@ -1,0 +1,85 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+/** Default alarm period: short enough to notice a failed build while the operator waits. */
+export const ALARM_PERIOD = Duration.minutes(5);
+
+/** Props of {@link Notifications}. */
+export interface NotificationsProps {
+  /** Subscribed to the topic by e-mail when given. */
+  readonly email?: string;
+  /** Applied to the topic's key. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** An alarm on "at least one" of a metric, wired to the notification topic. */
+export interface AtLeastOneAlarmOptions {
+  /** The metric (its own period and statistic apply). */
+  readonly metric: cloudwatch.IMetric;
+  /** What the alarm means for an operator. */
+  readonly description: string;
+}
+
+/**
+ * The notification topic (KMS-encrypted, TLS only), an optional e-mail subscription,
+ * and the alarms that publish to it.
+ *
+ * @example
+ * const notifications = new Notifications(this, 'Notifications', { email: 'ops@example.com', removalPolicy });
+ * notifications.alarmOnAtLeastOne('BuildErrors', { metric: fn.metricErrors(), description: 'build-image failed' });
+ */
+export class Notifications extends Construct {
+  /** The topic every notification and alarm goes to. */
+  public readonly topic: sns.Topic;
+  /** The topic's customer-managed key; CloudWatch may use it to publish alarms. */
+  public readonly key: kms.Key;
+  /** Alarms created through {@link Notifications.alarmOnAtLeastOne}. */
+  public readonly alarms: cloudwatch.Alarm[] = [];
+
+  /**
+   * @param scope - parent construct
+   * @param id - construct id
+   * @param props - subscription and removal settings
+   */
+  public constructor(scope: Construct, id: string, props: NotificationsProps) {
+    super(scope, id);
+    this.key = new kms.Key(this, 'Key', {
+      description: 'Encrypts the wicked notification topic',
+      enableKeyRotation: true,
+      removalPolicy: props.removalPolicy,
+    });
+    // The AWS-managed SNS key cannot be used by CloudWatch alarms: grant it on our own key.
+    this.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new sns.Topic(this, 'Topic', { masterKey: this.key, enforceSSL: true });
+    if (props.email !== undefined) this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
+  }
+
+  /**
+   * Creates an alarm that fires when the metric reaches 1 in one period and
+   * notifies the topic on alarm and on recovery. Missing data counts as fine.
+   *
+   * @param id - construct id of the alarm
+   * @param options - metric and description
+   * @returns the alarm
+   */
+  public alarmOnAtLeastOne(id: string, options: AtLeastOneAlarmOptions): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      metric: options.metric,
+      alarmDescription: options.description,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    alarm.addOkAction(new actions.SnsAction(this.topic));
+    this.alarms.push(alarm);
+    return alarm;
+  }
+}

@@ -1,0 +1,242 @@
+import * as path from 'path';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { InvalidPropError, UnknownPropError } from './errors';
+
+/** Where the control plane's Lambda handlers are; each entry is a `.ts` or `.js` file exporting `handler`. */
+export interface FunctionEntries {
+  /**
+   * The build-image handler.
+   *
+   * @default - `functions/build-image/handler.ts` of this package
+   */
+  readonly buildImage?: string;
+}
+
+/**
+ * Props of {@link WickedPlatform}: one environment of wicked and the control plane that runs it.
+ *
+ * Checked when the construct is created: a wrong value or an unknown key throws
+ * an {@link InvalidPropError} or {@link UnknownPropError} naming the prop.
+ */
+export interface WickedPlatformProps {
+  /**
+   * Environment name: wicked's `NODE_ENV`, the config key prefix `config/<envName>/`
+   * and part of resource names. Lowercase, `^[a-z][a-z0-9-]{0,31}$`.
+   */
+  readonly envName: string;
+  /**
+   * wicked version: the tag of the base image and of the stock wicked images.
+   *
+   * @default '1.0.0'
+   */
+  readonly wickedVersion?: string;
+  /**
+   * Docker Hub repository of portal-api's base image, pulled through the ECR
+   * pull-through cache (`<registry>/docker-hub/<baseImageRepository>:<wickedVersion>`).
+   * wicked 0.x calls it `haufelexware/wicked.portal-api`; official images need `library/`.
+   *
+   * @default 'haufelexware/wicked.api'
+   */
+  readonly baseImageRepository?: string;
+  /**
+   * How many `cfg-` build images the portal-api repository keeps; older ones expire.
+   * Images a release tag (`<env>-live`) points at are never `cfg-`-only, so they stay.
+   *
+   * @default 30
+   */
+  readonly buildImageRetentionCount?: number;
+  /**
+   * Days after which non-current versions of config archives expire.
+   *
+   * @default 90
+   */
+  readonly configNoncurrentVersionDays?: number;
+  /**
+   * E-mail address subscribed to the notification topic.
+   *
+   * @default - no subscription; subscribe to the topic yourself
+   */
+  readonly notificationEmail?: string;
+  /**
+   * What happens to stateful resources (buckets, table, keys, repository) when
+   * they leave the stack. Only `RETAIN` and `DESTROY` are allowed.
+   *
+   * @default - `DESTROY` when envName is `dev`, `test` or starts with `dev-` or `test-`; otherwise `RETAIN`
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Complete ARN of an existing Secrets Manager secret with Docker Hub credentials
+   * (`{"username": ..., "accessToken": ...}`) for the pull-through cache. AWS requires its
+   * name to start with `ecr-pullthroughcache/`.
+   *
+   * @default - the stack creates `ecr-pullthroughcache/wicked-<envName>-docker-hub` with a
+   * placeholder value; put the real credentials in it after the first deploy
+   */
+  readonly dockerHubCredentialsSecretArn?: string;
+  /**
+   * Whether this stack creates the registry-wide pull-through cache rule for the
+   * `docker-hub` prefix. Only one rule per prefix can exist in an account and region:
+   * set `false` in every stack but one when several environments share an account.
+   *
+   * @default true
+   */
+  readonly createPullThroughCacheRule?: boolean;
+  /**
+   * Reserved concurrency of the build-image function: builds are heavy and rare.
+   *
+   * @default 2
+   */
+  readonly buildImageReservedConcurrency?: number;
+  /**
+   * Lambda handler entries, to use your own build of a handler.
+   *
+   * @default - the handlers in this package's `functions/` folder
+   */
+  readonly functionEntries?: FunctionEntries;
+}
+
+/** {@link WickedPlatformProps} with every default applied, as the constructs consume them. */
+export interface ResolvedWickedPlatformProps {
+  /** See {@link WickedPlatformProps.envName}. */
+  readonly envName: string;
+  /** See {@link WickedPlatformProps.wickedVersion}. */
+  readonly wickedVersion: string;
+  /** See {@link WickedPlatformProps.baseImageRepository}. */
+  readonly baseImageRepository: string;
+  /** See {@link WickedPlatformProps.buildImageRetentionCount}. */
+  readonly buildImageRetentionCount: number;
+  /** See {@link WickedPlatformProps.configNoncurrentVersionDays}. */
+  readonly configNoncurrentVersionDays: number;
+  /** See {@link WickedPlatformProps.notificationEmail}. */
+  readonly notificationEmail?: string;
+  /** See {@link WickedPlatformProps.removalPolicy}. */
+  readonly removalPolicy: RemovalPolicy;
+  /** See {@link WickedPlatformProps.dockerHubCredentialsSecretArn}. */
+  readonly dockerHubCredentialsSecretArn?: string;
+  /** See {@link WickedPlatformProps.createPullThroughCacheRule}. */
+  readonly createPullThroughCacheRule: boolean;
+  /** See {@link WickedPlatformProps.buildImageReservedConcurrency}. */
+  readonly buildImageReservedConcurrency: number;
+  /** See {@link WickedPlatformProps.functionEntries}. */
+  readonly functionEntries: Required<FunctionEntries>;
+}
+
+/** Allowed environment names; the same as the `config/<env>/` segment the events module accepts. */
+export const ENV_NAME_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+
+const REPO_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const REPOSITORY_PATTERN = new RegExp(`^${REPO_COMPONENT}(?:/${REPO_COMPONENT})+$`);
+const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const SECRET_ARN_PATTERN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache\/[A-Za-z0-9/_+=.@-]+$/;
+const ENTRY_PATTERN = /\.(ts|mts|cts|js|mjs|cjs)$/;
+
+/** The package root: `infra/` sits directly under it. */
+export const PACKAGE_ROOT = path.resolve(__dirname, '..');
+
+/** Default handler entries, resolved against this package so another app can reuse the construct. */
+export const DEFAULT_FUNCTION_ENTRIES: Required<FunctionEntries> = {
+  buildImage: path.join(PACKAGE_ROOT, 'functions', 'build-image', 'handler.ts'),
+};
+
+/** Defaults of the optional props (the ones that do not depend on other props). */
+export const DEFAULTS = {
+  wickedVersion: '1.0.0',
+  baseImageRepository: 'haufelexware/wicked.api',
+  buildImageRetentionCount: 30,
+  configNoncurrentVersionDays: 90,
+  createPullThroughCacheRule: true,
+  buildImageReservedConcurrency: 2,
+} as const;
+
+/** The keys {@link WickedPlatformProps} accepts. */
+export const KNOWN_PROPS: readonly (keyof WickedPlatformProps)[] = [
+  'envName', 'wickedVersion', 'baseImageRepository', 'buildImageRetentionCount',
+  'configNoncurrentVersionDays', 'notificationEmail', 'removalPolicy',
+  'dockerHubCredentialsSecretArn', 'createPullThroughCacheRule',
+  'buildImageReservedConcurrency', 'functionEntries',
+];
+
+/**
+ * The removal policy an environment gets when none is given: only throw-away
+ * environments (`dev`, `test`, `dev-*`, `test-*`) are destroyed with the stack.
+ *
+ * @example
+ * defaultRemovalPolicy('prod') // RemovalPolicy.RETAIN
+ */
+export function defaultRemovalPolicy(envName: string): RemovalPolicy {
+  return /^(dev|test)(-|$)/.test(envName) ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+}
+
+type Check = (value: unknown) => boolean;
+
+const matches = (pattern: RegExp): Check => (v) => typeof v === 'string' && pattern.test(v);
+const intBetween = (min: number, max: number): Check => (v) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+
+/** One rule per optional-or-required scalar prop: how to check it and how to describe what is allowed. */
+const RULES: Readonly<Record<Exclude<keyof WickedPlatformProps, 'functionEntries'>, { check: Check; expected: string }>> = {
+  envName: { check: matches(ENV_NAME_PATTERN), expected: 'a lowercase name matching ^[a-z][a-z0-9-]{0,31}$' },
+  wickedVersion: { check: matches(TAG_PATTERN), expected: 'an image tag such as "1.0.0" ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})' },
+  baseImageRepository: {
+    check: matches(REPOSITORY_PATTERN),
+    expected: 'a Docker Hub repository path such as "haufelexware/wicked.api" (official images need "library/")',
+  },
+  buildImageRetentionCount: { check: intBetween(1, 1000), expected: 'an integer from 1 to 1000' },
+  configNoncurrentVersionDays: { check: intBetween(1, 3650), expected: 'an integer from 1 to 3650 (days)' },
+  notificationEmail: { check: matches(EMAIL_PATTERN), expected: 'an e-mail address such as "ops@example.com"' },
+  removalPolicy: { check: (v) => v === RemovalPolicy.RETAIN || v === RemovalPolicy.DESTROY, expected: '"retain" or "destroy" (RemovalPolicy.RETAIN or RemovalPolicy.DESTROY)' },
+  dockerHubCredentialsSecretArn: {
+    check: matches(SECRET_ARN_PATTERN),
+    expected: 'the complete ARN of a Secrets Manager secret named "ecr-pullthroughcache/..."',
+  },
+  createPullThroughCacheRule: { check: (v) => typeof v === 'boolean', expected: 'true or false' },
+  buildImageReservedConcurrency: { check: intBetween(1, 100), expected: 'an integer from 1 to 100' },
+};
+
+function checkFunctionEntries(value: unknown): Required<FunctionEntries> {
+  if (value === undefined) return DEFAULT_FUNCTION_ENTRIES;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidPropError('functionEntries', value, 'an object such as { buildImage: "path/to/handler.ts" }');
+  }
+  const known = Object.keys(DEFAULT_FUNCTION_ENTRIES);
+  const entries: Record<string, unknown> = { ...value };
+  for (const key of Object.keys(entries)) {
+    if (!known.includes(key)) throw new UnknownPropError(`functionEntries.${key}`, known);
+    if (!matches(ENTRY_PATTERN)(entries[key])) {
+      throw new InvalidPropError(`functionEntries.${key}`, entries[key], 'a path to a .ts or .js file');
+    }
+  }
+  return { ...DEFAULT_FUNCTION_ENTRIES, ...(entries as FunctionEntries) };
+}
+
+/**
+ * Checks the props and applies the defaults. Throws on the first problem, naming the prop.
+ *
+ * @example
+ * resolveWickedPlatformProps({ envName: 'dev' }).wickedVersion // '1.0.0'
+ */
+export function resolveWickedPlatformProps(props: WickedPlatformProps): ResolvedWickedPlatformProps {
+  if (typeof props !== 'object' || props === null) {
+    throw new InvalidPropError('props', props, 'an object with at least envName');
+  }
+  const given: Record<string, unknown> = { ...props };
+  for (const key of Object.keys(given)) {
+    if (!(KNOWN_PROPS as readonly string[]).includes(key)) throw new UnknownPropError(key, KNOWN_PROPS);
+  }
+  for (const [key, rule] of Object.entries(RULES)) {
+    const value = given[key];
+    if ((value !== undefined || key === 'envName') && !rule.check(value)) throw new InvalidPropError(key, value, rule.expected);
+  }
+  const functionEntries = checkFunctionEntries(props.functionEntries);
+  return {
+    ...DEFAULTS,
+    removalPolicy: defaultRemovalPolicy(props.envName),
+    ...withoutUndefined(props),
+    envName: props.envName,
+    functionEntries,
+  };
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

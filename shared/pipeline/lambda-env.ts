@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** Raised at cold start when the function's environment is incomplete. */
+export class EnvironmentError extends Error {
+  readonly code = 'INVALID_ENVIRONMENT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentError';
+  }
+}
+
+/**
+ * Reads a function's environment once, against a schema: every missing or
+ * malformed variable is named in one error.
+ *
+ * @example
+ * const env = readEnvironment(z.object({ EVENT_BUS_NAME: z.string().min(1) }), process.env);
+ */
+export function readEnvironment<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv, fn: string): z.output<T> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+  throw new EnvironmentError(`${fn}: environment is incomplete: ${problems}`);
+}
+
+/** The build-image function's environment. */
+export const BuildImageEnvironmentSchema = z.object({
+  CONFIG_BUCKET: z.string().min(3),
+  TARGET_REPOSITORY_URI: z.string().regex(/^[^/]+\/[a-z0-9._/-]+$/, 'expected HOST/REPOSITORY'),
+  BASE_IMAGE: z.string().regex(/^[^/]+\/.+[:@].+$/, 'expected HOST/REPOSITORY:TAG or @DIGEST'),
+  EVENT_BUS_NAME: z.string().min(1),
+  PLATFORM: z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/).default('linux/amd64'),
+  /** Plain HTTP to a loopback registry: only for the local emulator. */
+  REGISTRY_INSECURE: z.enum(['true', 'false']).default('false'),
+});
+/** The build-image function's environment, parsed. */
+export type BuildImageEnvironment = z.output<typeof BuildImageEnvironmentSchema>;

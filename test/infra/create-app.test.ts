@@ -1,0 +1,93 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Validations, type App, type Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { createWickedApp, stackName } from '../../infra/create-app';
+import type { WickedStack } from '../../infra/wicked-stack';
+import { FIXTURE_ENTRY, testApp } from './helpers';
+
+interface Finding { ruleName: string; paths: (string | undefined)[] }
+interface Acknowledgement { path: string; id: string; reason: string }
+
+/** cdk.json's own environments, with the fixture handler entry. */
+function cdkJsonEnvironments(): Record<string, Record<string, unknown>> {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '../../cdk.json'), 'utf8')) as { context: { wicked: Record<string, Record<string, unknown>> } };
+  return Object.fromEntries(Object.entries(cdkJson.context.wicked).map(([env, props]) => [env, { ...props, functionEntries: { buildImage: FIXTURE_ENTRY } }]));
+}
+
+function findings(scope: App | Stack, honourAcknowledgements: boolean): Finding[] {
+  const pack = new AwsSolutionsChecks();
+  if (!honourAcknowledgements) Object.defineProperty(pack, 'isAcknowledged', { value: () => false });
+  return pack.validateScope(scope).violations.map((v) => ({ ruleName: v.ruleName, paths: v.violatingResources.map((r) => r.constructPath) }));
+}
+
+function nagAcknowledgements(app: App): Acknowledgement[] {
+  return app.node.findAll().flatMap((construct) => construct.node.metadata
+    .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+    .map(([key, reason]) => ({ path: construct.node.path, id: key.replace(/^annotation::/i, ''), reason }))
+    .filter((ack) => ack.id.startsWith('AwsSolutions-')));
+}
+
+let app: App;
+let stacks: WickedStack[];
+
+beforeAll(() => {
+  app = testApp({ wicked: cdkJsonEnvironments() });
+  stacks = createWickedApp(app);
+});
+
+describe('createWickedApp', () => {
+  it('defines the environment-agnostic stacks wicked-dev and wicked-prod from the context', () => {
+    expect(stacks.map((s) => s.stackName)).toEqual(['wicked-dev', 'wicked-prod']);
+    expect(stacks.map((s) => s.platform.props.envName)).toEqual(['dev', 'prod']);
+    for (const stack of stacks) expect(stack.environment).toBe('aws://unknown-account/unknown-region');
+    expect(stackName('stage-2')).toBe('wicked-stage-2');
+  });
+
+  it('passes the context props through to the platform', () => {
+    expect(stacks[1]!.platform.props).toMatchObject({ buildImageRetentionCount: 50, configNoncurrentVersionDays: 365, removalPolicy: 'retain' });
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('has no unacknowledged finding in any stack', () => {
+    expect(findings(app, true)).toEqual([]);
+  });
+
+  it('acknowledges only these findings, each on the construct it concerns and with a reason', () => {
+    const acks = nagAcknowledgements(app).filter((a) => a.path.startsWith('wicked-dev/'));
+    expect(acks.map((a) => [a.path, a.id]).sort()).toEqual([
+      ['wicked-dev/Platform/BuildImage/Role', 'AwsSolutions-IAM5[Resource::*]'],
+      ['wicked-dev/Platform/BuildImage/Role', 'AwsSolutions-IAM5[Resource::<PlatformConfigBucket53D744BA.Arn>/config/*]'],
+      ['wicked-dev/Platform/BuildImage/Role', 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/docker-hub/*]'],
+      ['wicked-dev/Platform/DeadLetters', 'AwsSolutions-SQS3'],
+      ['wicked-dev/Platform/Images/DockerHubCredentials', 'AwsSolutions-SMG4'],
+    ].sort());
+    for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(40);
+  });
+
+  it('uses every acknowledgement: each one hides a finding that would otherwise be reported there', () => {
+    const raw = findings(app, false);
+    const acks = nagAcknowledgements(app);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) {
+      const hidden = raw.find((f) => f.ruleName === ack.id && f.paths.some((p) => p === ack.path || p?.startsWith(`${ack.path}/`)));
+      expect({ ack: ack.id, at: ack.path, hides: hidden !== undefined }).toEqual({ ack: ack.id, at: ack.path, hides: true });
+    }
+  });
+
+  it('lets the app synthesize with the checks as a validation plugin', () => {
+    const assembly = app.synth();
+    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(['wicked-dev', 'wicked-prod']);
+  });
+
+  it('fails synthesis on a finding nobody acknowledged', () => {
+    const failing = testApp({ wicked: { dev: { functionEntries: { buildImage: FIXTURE_ENTRY } } } });
+    const [stack] = createWickedApp(failing);
+    new s3.Bucket(stack!, 'Unlogged', { enforceSSL: true });
+    expect(findings(stack!, true).map((f) => f.ruleName)).toEqual(['AwsSolutions-S1']);
+    expect(() => failing.synth()).toThrow(/wicked-dev\/Unlogged\/Resource[\s\S]*AwsSolutions-S1/);
+  });
+});

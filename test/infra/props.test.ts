@@ -1,0 +1,114 @@
+import * as path from 'path';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { envFromConfigKey } from '../../shared/events';
+import { InvalidPropError, UnknownPropError } from '../../infra/errors';
+import {
+  DEFAULT_FUNCTION_ENTRIES, defaultRemovalPolicy, KNOWN_PROPS, resolveWickedPlatformProps, type WickedPlatformProps,
+} from '../../infra/props';
+
+const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/hub-AbCdEf';
+
+describe('resolveWickedPlatformProps', () => {
+  it('applies the documented defaults', () => {
+    const resolved = resolveWickedPlatformProps({ envName: 'prod' });
+    expect(resolved).toEqual({
+      envName: 'prod',
+      wickedVersion: '1.0.0',
+      baseImageRepository: 'haufelexware/wicked.api',
+      buildImageRetentionCount: 30,
+      configNoncurrentVersionDays: 90,
+      removalPolicy: RemovalPolicy.RETAIN,
+      createPullThroughCacheRule: true,
+      buildImageReservedConcurrency: 2,
+      functionEntries: { buildImage: path.resolve(__dirname, '../../functions/build-image/handler.ts') },
+    });
+  });
+
+  it('keeps given values over defaults and ignores undefined ones', () => {
+    const resolved = resolveWickedPlatformProps({
+      envName: 'dev', wickedVersion: '1.0.0-rc.3', buildImageRetentionCount: 5, removalPolicy: RemovalPolicy.RETAIN,
+      notificationEmail: 'ops@example.com', dockerHubCredentialsSecretArn: ARN, configNoncurrentVersionDays: undefined,
+    });
+    expect(resolved).toMatchObject({
+      wickedVersion: '1.0.0-rc.3', buildImageRetentionCount: 5, removalPolicy: RemovalPolicy.RETAIN,
+      notificationEmail: 'ops@example.com', dockerHubCredentialsSecretArn: ARN, configNoncurrentVersionDays: 90,
+    });
+  });
+
+  it('accepts a handler entry override and keeps the other defaults', () => {
+    expect(resolveWickedPlatformProps({ envName: 'dev', functionEntries: { buildImage: 'x/handler.ts' } }).functionEntries)
+      .toEqual({ ...DEFAULT_FUNCTION_ENTRIES, buildImage: 'x/handler.ts' });
+  });
+
+  it.each<[string, Record<string, unknown>, string, string]>([
+    ['missing envName', {}, 'envName', 'received undefined, expected a lowercase name'],
+    ['uppercase envName', { envName: 'Prod' }, 'envName', 'received "Prod"'],
+    ['envName too long', { envName: `a${'b'.repeat(32)}` }, 'envName', '^[a-z][a-z0-9-]{0,31}$'],
+    ['envName starting with a digit', { envName: '1dev' }, 'envName', 'received "1dev"'],
+    ['version with a slash', { envName: 'dev', wickedVersion: '1.0/0' }, 'wickedVersion', 'expected an image tag'],
+    ['repository without namespace', { envName: 'dev', baseImageRepository: 'postgres' }, 'baseImageRepository', 'official images need "library/"'],
+    ['repository with uppercase', { envName: 'dev', baseImageRepository: 'Haufe/wicked' }, 'baseImageRepository', 'received "Haufe/wicked"'],
+    ['retention 0', { envName: 'dev', buildImageRetentionCount: 0 }, 'buildImageRetentionCount', 'received 0, expected an integer from 1 to 1000'],
+    ['retention fractional', { envName: 'dev', buildImageRetentionCount: 2.5 }, 'buildImageRetentionCount', 'received 2.5'],
+    ['retention as string', { envName: 'dev', buildImageRetentionCount: '30' }, 'buildImageRetentionCount', 'received "30"'],
+    ['noncurrent days too many', { envName: 'dev', configNoncurrentVersionDays: 4000 }, 'configNoncurrentVersionDays', 'from 1 to 3650'],
+    ['bad e-mail', { envName: 'dev', notificationEmail: 'ops@' }, 'notificationEmail', 'expected an e-mail address'],
+    ['snapshot removal', { envName: 'dev', removalPolicy: RemovalPolicy.SNAPSHOT }, 'removalPolicy', 'received "snapshot", expected "retain" or "destroy"'],
+    ['secret outside the prefix', { envName: 'dev', dockerHubCredentialsSecretArn: ARN.replace('ecr-pullthroughcache/', 'hub/') }, 'dockerHubCredentialsSecretArn', 'ecr-pullthroughcache/'],
+    ['cache flag as string', { envName: 'dev', createPullThroughCacheRule: 'false' }, 'createPullThroughCacheRule', 'expected true or false'],
+    ['concurrency 0', { envName: 'dev', buildImageReservedConcurrency: 0 }, 'buildImageReservedConcurrency', 'from 1 to 100'],
+    ['entries not an object', { envName: 'dev', functionEntries: 'handler.ts' }, 'functionEntries', 'expected an object'],
+    ['entry not a script', { envName: 'dev', functionEntries: { buildImage: 'handler.py' } }, 'functionEntries.buildImage', 'received "handler.py"'],
+  ])('refuses %s', (_case, props, prop, fragment) => {
+    const act = (): unknown => resolveWickedPlatformProps(props as unknown as WickedPlatformProps);
+    expect(act).toThrow(InvalidPropError);
+    expect(act).toThrow(fragment);
+    expect(act).toThrow(`WickedPlatform prop "${prop}"`);
+    try {
+      act();
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'INVALID_PROP', prop, retryable: false, name: 'InvalidPropError' });
+    }
+  });
+
+  it.each<[Record<string, unknown>, string]>([
+    [{ envName: 'dev', wickedVerison: '1.0.0' }, 'wickedVerison'],
+    [{ envName: 'dev', vpc: {} }, 'vpc'],
+    [{ envName: 'dev', functionEntries: { deployServices: 'a.ts' } }, 'functionEntries.deployServices'],
+  ])('refuses the unknown key in %j', (props, prop) => {
+    const act = (): unknown => resolveWickedPlatformProps(props as unknown as WickedPlatformProps);
+    expect(act).toThrow(UnknownPropError);
+    expect(act).toThrow(`WickedPlatform prop "${prop}" is unknown: expected one of`);
+  });
+
+  it('refuses props that are not an object', () => {
+    expect(() => resolveWickedPlatformProps(null as unknown as WickedPlatformProps))
+      .toThrow('WickedPlatform prop "props": received null, expected an object with at least envName');
+  });
+
+  it('lists every known prop in the unknown-key error', () => {
+    const act = (): unknown => resolveWickedPlatformProps({ envName: 'dev', nope: 1 } as unknown as WickedPlatformProps);
+    for (const key of KNOWN_PROPS) expect(act).toThrow(key);
+  });
+
+  it.each(['dev', 'prod', 'stage-2', 'a', `a${'b'.repeat(31)}`])('accepts envName %s, which the config key layout also accepts', (envName) => {
+    expect(resolveWickedPlatformProps({ envName }).envName).toBe(envName);
+    expect(envFromConfigKey(`config/${envName}/archive.tgz`)).toBe(envName);
+  });
+});
+
+describe('defaultRemovalPolicy', () => {
+  it.each([
+    ['dev', RemovalPolicy.DESTROY],
+    ['test', RemovalPolicy.DESTROY],
+    ['dev-alice', RemovalPolicy.DESTROY],
+    ['test-2', RemovalPolicy.DESTROY],
+    ['prod', RemovalPolicy.RETAIN],
+    ['production', RemovalPolicy.RETAIN],
+    ['staging', RemovalPolicy.RETAIN],
+    ['devops', RemovalPolicy.RETAIN],
+    ['testing', RemovalPolicy.RETAIN],
+  ])('%s -> %s', (envName, policy) => {
+    expect(defaultRemovalPolicy(envName)).toBe(policy);
+  });
+});

@@ -1,0 +1,60 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { EntryNotFoundError, InvalidPropError } from '../../infra/errors';
+import { assertCount, assertProps, FIXTURE_ENTRY, testStack } from './helpers';
+
+describe('early errors', () => {
+  it('names the missing handler entry', () => {
+    const act = (): unknown => testStack({ envName: 'dev', functionEntries: { buildImage: `${FIXTURE_ENTRY}.missing.ts` } });
+    expect(act).toThrow(EntryNotFoundError);
+    expect(act).toThrow(/build-image handler entry not found: received .*missing\.ts/);
+  });
+
+  it('throws on a wrong prop before creating anything', () => {
+    expect(() => testStack({ envName: 'dev', buildImageRetentionCount: -1 })).toThrow(InvalidPropError);
+  });
+});
+
+describe('a retained environment that shares the pull-through cache of another stack', () => {
+  const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/shared-AbCdEf';
+  let prod: Template;
+
+  beforeAll(() => {
+    prod = Template.fromStack(testStack({
+      envName: 'prod', createPullThroughCacheRule: false, dockerHubCredentialsSecretArn: secretArn,
+      buildImageRetentionCount: 50, configNoncurrentVersionDays: 365, wickedVersion: '1.0.1',
+      baseImageRepository: 'haufelexware/wicked.portal-api', buildImageReservedConcurrency: 5,
+    }));
+  });
+
+  it('retains buckets, table, keys, log group and repository, and protects the table', () => {
+    for (const type of ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::ECR::Repository']) {
+      const resources = Object.values(prod.findResources(type));
+      expect(resources.length).toBeGreaterThan(0);
+      for (const resource of resources) expect(resource).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+    assertProps(prod, 'AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
+    assertProps(prod, 'AWS::ECR::Repository', { EmptyOnDelete: false, RepositoryName: 'wicked-prod/portal-api' });
+  });
+
+  it('creates neither the cache rule nor a secret, and outputs the imported secret', () => {
+    assertCount(prod, 'AWS::ECR::PullThroughCacheRule', 0);
+    assertCount(prod, 'AWS::SecretsManager::Secret', 0);
+    const outputs = Object.values(prod.findOutputs('*')).map((o) => (o as { Value: unknown }).Value);
+    expect(outputs).toContain(secretArn);
+  });
+
+  it('applies the retention, version, base image and concurrency it was given', () => {
+    assertProps(prod, 'AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 365 } })] },
+    });
+    assertProps(prod, 'AWS::ECR::Repository', { LifecyclePolicy: { LifecyclePolicyText: Match.stringLikeRegexp('"tagPrefixList":\\["cfg-"\\],"countType":"imageCountMoreThan","countNumber":50') } });
+    assertProps(prod, 'AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 5,
+      Environment: { Variables: Match.objectLike({ BASE_IMAGE: { 'Fn::Join': ['', Match.arrayWith(['/docker-hub/haufelexware/wicked.portal-api:1.0.1'])] } }) },
+    });
+  });
+
+  it('has no e-mail subscription when no address is given', () => {
+    assertCount(prod, 'AWS::SNS::Subscription', 0);
+  });
+});
