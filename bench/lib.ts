@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -42,18 +42,17 @@ export function median(values: readonly number[]): number {
 }
 
 /**
- * Writes a large synthetic configuration: half compressible JSON-like text,
- * half random bytes (like bundled images or fonts), in files of 1 to 8 MiB.
+ * Writes a large, valid configuration: the `template` configuration plus
+ * content files, half compressible JSON-like text, half random bytes (like
+ * bundled images or fonts), in files of 1 to 8 MiB.
  */
-export async function generateLargeConfig(dir: string, totalBytes: number): Promise<void> {
-  await mkdir(join(dir, 'env'), { recursive: true });
-  await writeFile(join(dir, 'globals.json'), '{"title":"bench"}\n');
-  await writeFile(join(dir, 'env', 'default.json'), '{}\n');
+export async function generateLargeConfig(dir: string, totalBytes: number, template: string): Promise<void> {
+  await cp(template, dir, { recursive: true });
   let written = 0;
   for (let index = 0; written < totalBytes; index++) {
     const size = Math.min(totalBytes - written, (1 + (index % 8)) * 1024 * 1024);
     const random = index % 2 === 1;
-    const path = join(dir, 'content', `part-${Math.floor(index / 50)}`, `file-${index}.${random ? 'bin' : 'json'}`);
+    const path = join(dir, 'content', 'bench', `part-${Math.floor(index / 50)}`, `file-${index}.${random ? 'bin' : 'json'}`);
     await mkdir(dirname(path), { recursive: true });
     await writeChunks(path, size, random);
     written += size;

@@ -12,9 +12,9 @@ export function registerDemo(program: Command, io: CliIo, setExit: (code: number
     .option('--json', 'print the summary as one JSON object on the last line of stdout')
     .action(async (options: { json?: boolean }) => {
       const summary = await runDemo(resolve(__dirname, '..', '..'), (line) => io.stdout.write(`${line}\n`));
-      if (options.json) printJson(io, summary);
       const ok = summary.rebuildSkipped && summary.archiveDigestMatches && summary.validationProblems === 0;
       io.stdout.write(ok ? 'demo: OK\n' : 'demo: FAILED\n');
+      if (options.json) printJson(io, summary);
       setExit(ok ? ExitCode.Ok : ExitCode.Failure);
     });
 }
