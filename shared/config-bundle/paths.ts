@@ -13,6 +13,8 @@ const DRIVE_LETTER = /^[A-Za-z]:/;
 // C0 controls and DEL: legal in POSIX names, but never intended in a configuration and
 // able to forge log lines or confuse the tools that display these paths.
 const CONTROL = /[\u0000-\u001f\u007f]/;
+/** Prefix of whiteout entries in OCI and Docker image layers: a config file may not use it. */
+export const WHITEOUT_PREFIX = '.wh.';
 const RELATIVE = 'a relative path inside the configuration';
 
 /**
@@ -71,6 +73,10 @@ export function normalisePath(name: string, maxSegmentBytes: number): PathVerdic
     .split('/')
     .filter((segment) => segment !== '' && segment !== '.')
     .map((segment) => segment.normalize('NFC'));
+  // OCI layers give `.wh.` names a meaning (whiteouts: delete a file of the base image).
+  if (segments.some((segment) => segment.startsWith(WHITEOUT_PREFIX))) {
+    return refused('INVALID_NAME', `has a segment starting with "${WHITEOUT_PREFIX}", which image layers reserve for whiteouts`, `names that do not start with "${WHITEOUT_PREFIX}"`);
+  }
   const tooLong = segments.find((segment) => Buffer.byteLength(segment, 'utf8') > maxSegmentBytes);
   if (tooLong !== undefined) {
     const bytes = Buffer.byteLength(tooLong, 'utf8');

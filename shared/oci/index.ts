@@ -12,7 +12,7 @@ export { canonicalJson } from './canonical-json';
 export { digestHex } from './digest';
 export { TAR_BLOCK, TAR_END, USTAR_MAX_OCTAL11, encodeTarHeaders, paxRecord, splitUstarName, tarPadding } from './tar-header';
 export type { TarItem } from './tar-header';
-export { STATIC_ROOT, DIRECTORY_MODE, planLayer } from './layer-plan';
+export { STATIC_ROOT, DIRECTORY_MODE, OPAQUE_WHITEOUT, planLayer } from './layer-plan';
 export type { PlannedItem } from './layer-plan';
 export { DEFAULT_LAYER_MTIME, DEFAULT_COMPRESSION_LEVEL, buildConfigLayer } from './layer';
 export type { BuiltLayer, ConfigLayerOptions, Layer } from './layer';

@@ -8,6 +8,14 @@ export const STATIC_ROOT = 'var/portal-api/static';
 /** Mode of every directory of the layer. */
 export const DIRECTORY_MODE = 0o755;
 
+/**
+ * The opaque-whiteout marker: in an OCI/Docker layer it hides whatever the
+ * lower layers hold in its directory, so the static folder holds exactly the
+ * bundle's files even when the base image ships a starter configuration there
+ * (and portal-api's configuration hash is computed over the bundle alone).
+ */
+export const OPAQUE_WHITEOUT = '.wh..wh..opq';
+
 /** A tar member of the configuration layer, with the bundle entry that supplies a file's content. */
 export interface PlannedItem extends TarItem {
   readonly entry?: BundleEntry;
@@ -15,8 +23,8 @@ export interface PlannedItem extends TarItem {
 
 /**
  * Decides the members of the configuration layer: every file under `root`,
- * every directory above it (`var/`, `var/portal-api/`, ...) and every
- * sub-directory, sorted by the UTF-8 bytes of the tar name so that the same
+ * every directory above it (`var/`, `var/portal-api/`, ...), every
+ * sub-directory and (unless `opaque: false`) the {@link OPAQUE_WHITEOUT} marker in `root`, sorted by the UTF-8 bytes of the tar name so that the same
  * entries give the same tar whatever their input order. Files get 0644, or
  * 0755 when the entry says so; directories 0755.
  *
@@ -25,10 +33,10 @@ export interface PlannedItem extends TarItem {
  *   path that is both a file and a directory.
  * @example
  * planLayer([{ path: 'env/default.json', mode: 0o644, size: 2, open }]).map((i) => i.name);
- * // ['var/', 'var/portal-api/', 'var/portal-api/static/', 'var/portal-api/static/env/',
- * //  'var/portal-api/static/env/default.json']
+ * // ['var/', 'var/portal-api/', 'var/portal-api/static/', 'var/portal-api/static/.wh..wh..opq',
+ * //  'var/portal-api/static/env/', 'var/portal-api/static/env/default.json']
  */
-export function planLayer(entries: readonly BundleEntry[], root: string = STATIC_ROOT): PlannedItem[] {
+export function planLayer(entries: readonly BundleEntry[], root: string = STATIC_ROOT, options: { opaque?: boolean } = {}): PlannedItem[] {
   checkRelativePath(root, 'layer root');
   const items = new Map<string, PlannedItem>();
   const directories = new Set<string>();
@@ -51,6 +59,11 @@ export function planLayer(entries: readonly BundleEntry[], root: string = STATIC
       throw new LayerBuildError('LAYER_PATH_CONFLICT', `bundle entry ${asFile.slice(root.length + 1)} is a file and also a directory of other entries; expected one or the other`, { path: asFile });
     }
     items.set(directory, { name: directory, type: 'directory', mode: DIRECTORY_MODE, size: 0 });
+  }
+  if (options.opaque ?? true) {
+    const marker = `${root}/${OPAQUE_WHITEOUT}`;
+    if (items.has(marker)) throw new LayerBuildError('LAYER_PATH_CONFLICT', `bundle entry ${OPAQUE_WHITEOUT} is reserved for the layer's opaque whiteout; expected configuration files only`, { path: OPAQUE_WHITEOUT });
+    items.set(marker, { name: marker, type: 'file', mode: 0o644, size: 0 });
   }
   return sortByBytes([...items.values()]);
 }

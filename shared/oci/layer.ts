@@ -28,6 +28,11 @@ const CHUNK_BYTES = 256 * 1024;
 export interface ConfigLayerOptions {
   /** Directory of the files in the image, relative to `/`. @default 'var/portal-api/static' */
   readonly root?: string;
+  /**
+   * Add an opaque whiteout in `root`, so the base image's files there are hidden
+   * and the folder holds exactly the bundle. @default true
+   */
+  readonly opaque?: boolean;
   /** Modification time (seconds since the epoch) of every member. @default 0 */
   readonly mtime?: number;
   /** gzip level, 1 to 9. Part of the layer's identity: changing it changes the digest. @default 6 */
@@ -38,6 +43,7 @@ export interface ConfigLayerOptions {
 
 const optionsSchema = z.strictObject({
   root: z.string().optional(),
+  opaque: z.boolean().optional(),
   mtime: z.number().int().min(0).max(USTAR_MAX_OCTAL11).optional(),
   compressionLevel: z.number().int().min(1).max(9).optional(),
   tempDir: z.string().min(1).optional(),
@@ -81,7 +87,7 @@ export interface BuiltLayer extends Layer {
  */
 export async function buildConfigLayer(entries: readonly BundleEntry[], options: ConfigLayerOptions = {}): Promise<BuiltLayer> {
   const opts = parseOptions(optionsSchema, options, 'config layer options');
-  const items = planLayer(entries, opts.root ?? STATIC_ROOT);
+  const items = planLayer(entries, opts.root ?? STATIC_ROOT, { opaque: opts.opaque ?? true });
   const directory = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'config-layer-'));
   const path = join(directory, 'layer.tar.gz');
   const tarDigest = new DigestCounter();

@@ -12,6 +12,7 @@ describe('planLayer', () => {
       'd 755 var/',
       'd 755 var/portal-api/',
       'd 755 var/portal-api/static/',
+      'f 644 var/portal-api/static/.wh..wh..opq',
       'd 755 var/portal-api/static/a-b/',
       'f 644 var/portal-api/static/a-b/c.json',
       'd 755 var/portal-api/static/env/',
@@ -28,16 +29,21 @@ describe('planLayer', () => {
     expect(planLayer([entry('bin/x', mode)]).at(-1)?.mode).toBe(expected);
   });
 
-  it('gives an empty bundle only the root directories', () => {
-    expect(planLayer([]).map((i) => i.name)).toEqual(['var/', 'var/portal-api/', 'var/portal-api/static/']);
+  it('gives an empty bundle only the root directories and the opaque whiteout', () => {
+    expect(planLayer([]).map((i) => i.name)).toEqual(['var/', 'var/portal-api/', 'var/portal-api/static/', 'var/portal-api/static/.wh..wh..opq']);
+  });
+
+  it('marks the root opaque with an empty 0644 file, unless asked not to', () => {
+    expect(planLayer([]).at(-1)).toEqual({ name: 'var/portal-api/static/.wh..wh..opq', type: 'file', mode: 0o644, size: 0 });
+    expect(planLayer([], undefined, { opaque: false }).map((i) => i.name)).toEqual(['var/', 'var/portal-api/', 'var/portal-api/static/']);
   });
 
   it('honours another root', () => {
-    expect(planLayer([entry('a')], 'etc/cfg').map((i) => i.name)).toEqual(['etc/', 'etc/cfg/', 'etc/cfg/a']);
+    expect(planLayer([entry('a')], 'etc/cfg').map((i) => i.name)).toEqual(['etc/', 'etc/cfg/', 'etc/cfg/.wh..wh..opq', 'etc/cfg/a']);
   });
 
   it('sorts by UTF-8 bytes, not UTF-16 code units', () => {
-    const names = planLayer([entry('\u{1F600}.json'), entry('\uFF21.json')]).slice(3).map((i) => i.name.slice('var/portal-api/static/'.length));
+    const names = planLayer([entry('\u{1F600}.json'), entry('\uFF21.json')]).slice(4).map((i) => i.name.slice('var/portal-api/static/'.length));
     expect(names).toEqual(['\uFF21.json', '\u{1F600}.json']);
   });
 
@@ -52,6 +58,7 @@ describe('planLayer', () => {
     ['duplicate', [entry('a.json'), entry('a.json')], 'LAYER_PATH_CONFLICT'],
     ['file and directory', [entry('env'), entry('env/default.json')], 'LAYER_PATH_CONFLICT'],
     ['negative size', [entry('a', 0o644, -1)], 'LAYER_SIZE_MISMATCH'],
+    ['the whiteout marker as an entry', [entry('.wh..wh..opq')], 'LAYER_PATH_CONFLICT'],
   ])('rejects %s', (_title, entries, code) => {
     let caught: unknown;
     try {

@@ -57,8 +57,11 @@ type File = { path: string; content: Buffer; mode: 0o644 | 0o755 };
 const toEntries = (files: readonly File[]): readonly BundleEntry[] =>
   memoryBundle(Object.fromEntries(files.map((f): [string, MemoryFile] => [f.path, { content: f.content, mode: f.mode }]))).entries;
 
+/** The opaque whiteout: an empty 0644 file in the static root. */
+const OPAQUE = { path: '.wh..wh..opq', content: Buffer.alloc(0), mode: 0o644 } as const;
+
 function expectedNames(files: readonly File[]): string[] {
-  const names = new Set<string>(['var/', 'var/portal-api/', ROOT]);
+  const names = new Set<string>(['var/', 'var/portal-api/', ROOT, ROOT + OPAQUE.path]);
   for (const file of files) {
     const segments = file.path.split('/');
     for (let i = 1; i < segments.length; i++) names.add(`${ROOT}${segments.slice(0, i).join('/')}/`);
@@ -91,7 +94,7 @@ describe('buildConfigLayer (properties)', () => {
           const members = await readTarGz(layer.path);
           expect(members.map((m) => m.name)).toEqual(expectedNames(files));
           for (const member of members) {
-            const file = files.find((f) => ROOT + f.path === member.name);
+            const file = [...files, OPAQUE].find((f) => ROOT + f.path === member.name);
             expect({ type: member.type, mode: member.mode, uid: member.uid, gid: member.gid, mtime: member.mtime, uname: member.uname, gname: member.gname }).toEqual({
               type: file ? 'file' : 'directory', mode: file ? file.mode : 0o755, uid: 0, gid: 0, mtime, uname: '', gname: '',
             });
@@ -113,7 +116,7 @@ describe('buildConfigLayer (properties)', () => {
           const lines = stdout.trimEnd().split('\n').map((line) => line.match(/^(\S+) (\S+)\s+(\d+) (\S+ \S+) (.*)$/)?.slice(1));
           expect(lines.map((l) => l?.[4])).toEqual(expectedNames(files));
           for (const [perms, owner, , date, name] of lines as string[][]) {
-            const file = files.find((f) => ROOT + f.path === name);
+            const file = [...files, OPAQUE].find((f) => ROOT + f.path === name);
             expect([perms, owner, date]).toEqual([file ? (file.mode === 0o755 ? '-rwxr-xr-x' : '-rw-r--r--') : 'drwxr-xr-x', '0/0', '1970-01-01 00:00']);
           }
           const out = await mkdtemp(join(workDir, 'x-'));
