@@ -17,6 +17,8 @@ export const STAND_IN_TAG = 'stand-in';
  */
 export async function writeStandInBase(repository: ImageRepository): Promise<{ reference: string; digest: string }> {
   const layer = await tarGz({
+    'etc/passwd': 'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000::/home/node:/bin/sh\n',
+    'etc/group': 'root:x:0:\nnode:x:1000:\n',
     'usr/src/app/package.json': '{"name":"portal-api","description":"stand-in for haufelexware/wicked.api"}\n',
     'usr/src/app/bin/docker-entrypoint.sh': '#!/bin/sh\n# stand-in: the real base starts portal-api here\nexec "$@"\n',
   });
