@@ -52,7 +52,7 @@ export async function generateLargeConfig(dir: string, totalBytes: number, templ
   for (let index = 0; written < totalBytes; index++) {
     const size = Math.min(totalBytes - written, (1 + (index % 8)) * 1024 * 1024);
     const random = index % 2 === 1;
-    const path = join(dir, 'content', 'bench', `part-${Math.floor(index / 50)}`, `file-${index}.${random ? 'bin' : 'json'}`);
+    const path = join(dir, 'content', 'bench', `part-${Math.floor(index / 50)}`, `file-${index}.${random ? 'bin' : 'md'}`);
     await mkdir(dirname(path), { recursive: true });
     await writeChunks(path, size, random);
     written += size;
