@@ -24,6 +24,8 @@ export async function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env):
   const endpoints = await openBuildEndpoints(config.BASE_IMAGE, config.TARGET_REPOSITORY_URI, {
     insecure: config.REGISTRY_INSECURE === 'true',
     ecrClient: new ECRClient({}),
+    // Against the local emulator, its ECR endpoint is the registry too.
+    ...(env.AWS_ENDPOINT_URL_ECR ? { ecrHosts: [new URL(env.AWS_ENDPOINT_URL_ECR).host] } : {}),
   });
   return {
     objects: new S3ObjectSource({ client: new S3Client({ forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3) }) }),

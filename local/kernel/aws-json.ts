@@ -41,7 +41,11 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 /** Writes a JSON response. */
 export function writeJson(res: ServerResponse, status: number, value: unknown, contentType = 'application/json'): void {
-  const bytes = Buffer.from(JSON.stringify(value, (_key, v: unknown) => (v instanceof Date ? v.getTime() / 1000 : v)));
+  // JSON.stringify applies Date#toJSON before the replacer sees the value, so look at the holder's original property.
+  const bytes = Buffer.from(JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+    const original = this[key];
+    return original instanceof Date ? original.getTime() / 1000 : v;
+  }));
   res.writeHead(status, { 'content-type': contentType, 'content-length': bytes.length, 'x-amzn-requestid': `local-${Date.now().toString(36)}` });
   res.end(bytes);
 }

@@ -21,6 +21,16 @@ export interface EndpointOptions {
   readonly ecrClient?: ECRClient;
   /** ECR pull-through cache prefixes (e.g. `docker-hub`): blobs there cannot be mounted. @default ['docker-hub'] */
   readonly pullThroughCachePrefixes?: readonly string[];
+  /**
+   * Further hosts to treat as ECR (token from `GetAuthorizationToken`), such as
+   * the local emulator's `127.0.0.1:PORT`. @default none
+   */
+  readonly ecrHosts?: readonly string[];
+}
+
+/** Whether a registry host is ECR: an ECR host name, or one named in `ecrHosts`. */
+export function isEcrHost(host: string, options: Pick<EndpointOptions, 'ecrHosts'> = {}): boolean {
+  return ECR_HOST.test(host) || (options.ecrHosts ?? []).includes(host.toLowerCase());
 }
 
 /** A repository and the reference (tag or digest) that was named with it. */
@@ -41,7 +51,7 @@ export async function openEndpoint(text: string, options: EndpointOptions = {}):
   if (reference.kind === 'oci-layout') {
     return { reference, repository: await OciLayoutRepository.open(reference.path), tagOrDigest: reference.tag ?? 'latest' };
   }
-  const ecr = ECR_HOST.test(reference.host);
+  const ecr = isEcrHost(reference.host, options);
   const credentials = ecr ? ecrCredentials(options.ecrClient ? { client: options.ecrClient } : {}) : options.credentials;
   const repository = createRegistryRepository({
     host: reference.host,
@@ -75,7 +85,7 @@ export async function openBuildEndpoints(
 
 function mountSource(base: ImageReference, target: ImageReference, options: EndpointOptions): string | undefined {
   if (base.kind !== 'registry' || target.kind !== 'registry') return undefined;
-  const prefixes = options.pullThroughCachePrefixes ?? (ECR_HOST.test(target.host) ? ['docker-hub'] : []);
+  const prefixes = options.pullThroughCachePrefixes ?? (isEcrHost(target.host, options) ? ['docker-hub'] : []);
   const possible = canMount({ host: target.host, repository: target.repository, pullThroughCachePrefixes: prefixes }, { host: base.host, repository: base.repository });
   return possible ? base.repository : undefined;
 }

@@ -1,0 +1,53 @@
+import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { mockClient } from 'aws-sdk-client-mock';
+import { isEcrHost, openBuildEndpoints } from '../../shared/pipeline/image-endpoints';
+
+const ecr = mockClient(ECRClient);
+afterEach(() => ecr.reset());
+
+describe('isEcrHost', () => {
+  it.each([
+    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com', [], true],
+    ['123456789012.dkr.ecr-fips.us-east-1.amazonaws.com', [], true],
+    ['123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn', [], true],
+    ['12345.dkr.ecr.eu-west-1.amazonaws.com', [], false],
+    ['registry.example.com', [], false],
+    ['127.0.0.1:4510', ['127.0.0.1:4510'], true],
+    ['127.0.0.1:4511', ['127.0.0.1:4510'], false],
+  ])('%s with %j -> %s', (host, ecrHosts, expected) => {
+    expect(isEcrHost(host, { ecrHosts })).toBe(expected);
+  });
+});
+
+describe('openBuildEndpoints', () => {
+  const host = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+
+  it('mounts from a base in the same ECR registry', async () => {
+    const endpoints = await openBuildEndpoints(`${host}/wicked/api:1.0.0`, `${host}/portal-api`, { ecrClient: new ECRClient({}) });
+    expect(endpoints.base).toMatchObject({ reference: '1.0.0', mountFrom: 'wicked/api' });
+  });
+
+  it('never mounts from the docker-hub pull-through cache: base layers are copied once', async () => {
+    const endpoints = await openBuildEndpoints(`${host}/docker-hub/haufelexware/wicked.api:1.0.0`, `${host}/portal-api`, { ecrClient: new ECRClient({}) });
+    expect(endpoints.base.mountFrom).toBeUndefined();
+  });
+
+  it('takes ECR credentials from GetAuthorizationToken for an ECR host', async () => {
+    ecr.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: Buffer.from('AWS:secret').toString('base64'), expiresAt: new Date(Date.now() + 3_600_000) }] });
+    const seen: string[] = [];
+    const fetchSpy: typeof fetch = async (input, init) => {
+      seen.push(new Headers(init?.headers).get('authorization') ?? '');
+      return new Response(null, { status: seen.length === 1 ? 401 : 404, headers: seen.length === 1 ? { 'www-authenticate': 'Basic realm="ecr"' } : {} });
+    };
+    const original = globalThis.fetch;
+    globalThis.fetch = fetchSpy;
+    try {
+      const endpoints = await openBuildEndpoints(`${host}/wicked/api:1.0.0`, `${host}/portal-api`, { ecrClient: new ECRClient({}) });
+      await endpoints.target.statBlob(`sha256:${'0'.repeat(64)}`);
+    } finally {
+      globalThis.fetch = original;
+    }
+    expect(ecr).toHaveReceivedCommandTimes(GetAuthorizationTokenCommand, 1);
+    expect(seen).toContain(`Basic ${Buffer.from('AWS:secret').toString('base64')}`);
+  });
+});
