@@ -3,6 +3,7 @@ import type { CliIo } from './output';
 import { CliError, ExitCode } from './output';
 import { registerBuild } from './commands/build';
 import { registerDemo } from './commands/demo';
+import { registerLocal } from './commands/local';
 import { registerValidate } from './commands/validate';
 
 /** Builds the `wickedctl` command tree; `setExit` receives each command's exit code. */
@@ -15,6 +16,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   registerValidate(program, io, setExit);
   registerBuild(program, io, setExit);
   registerDemo(program, io, setExit);
+  registerLocal(program, io, setExit);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
 import { runDemo } from '../../local/demo';
+import { packageRoot } from '../package-root';
 import type { CliIo } from '../output';
 import { ExitCode, printJson } from '../output';
 
@@ -11,7 +11,7 @@ export function registerDemo(program: Command, io: CliIo, setExit: (code: number
     .description('Run the main job offline: validate the example configuration and build the portal-api image into a local OCI layout (.demo/)')
     .option('--json', 'print the summary as one JSON object on the last line of stdout')
     .action(async (options: { json?: boolean }) => {
-      const summary = await runDemo(resolve(__dirname, '..', '..'), (line) => io.stdout.write(`${line}\n`));
+      const summary = await runDemo(packageRoot(), (line) => io.stdout.write(`${line}\n`));
       const ok = summary.rebuildSkipped && summary.archiveDigestMatches && summary.validationProblems === 0;
       io.stdout.write(ok ? 'demo: OK\n' : 'demo: FAILED\n');
       if (options.json) printJson(io, summary);

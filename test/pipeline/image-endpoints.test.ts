@@ -35,7 +35,7 @@ describe('openBuildEndpoints', () => {
   it('takes ECR credentials from GetAuthorizationToken for an ECR host', async () => {
     ecr.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: Buffer.from('AWS:secret').toString('base64'), expiresAt: new Date(Date.now() + 3_600_000) }] });
     const seen: string[] = [];
-    const fetchSpy: typeof fetch = async (input, init) => {
+    const fetchSpy: typeof fetch = async (_input, init) => {
       seen.push(new Headers(init?.headers).get('authorization') ?? '');
       return new Response(null, { status: seen.length === 1 ? 401 : 404, headers: seen.length === 1 ? { 'www-authenticate': 'Basic realm="ecr"' } : {} });
     };

@@ -1,4 +1,4 @@
-import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import { RegistryError } from './errors';
 
 /** A user name and password (or token) for HTTP Basic auth and token requests. */
@@ -58,7 +58,9 @@ export function ecrCredentials(options: EcrCredentialsOptions = {}): CredentialP
   let pending: Promise<BasicCredentials> | undefined;
 
   const fetchToken = async (): Promise<BasicCredentials> => {
-    client ??= new ECRClient({});
+    // Loaded on first use: the SDK client costs start-up time that builds to other registries never need.
+    const { ECRClient: Client, GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr');
+    client ??= new Client({});
     const input = options.registryId === undefined ? {} : { registryIds: [options.registryId] };
     let output;
     try {

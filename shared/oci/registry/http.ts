@@ -93,7 +93,7 @@ export class RegistryHttp {
       if (Buffer.isBuffer(opened)) {
         init.body = opened;
       } else {
-        init.body = Readable.toWeb(opened) as unknown as ReadableStream<Uint8Array>;
+        init.body = pullStream(opened);
         init.duplex = 'half';
       }
     }
@@ -103,6 +103,28 @@ export class RegistryHttp {
       throw networkError(error, context, method, url);
     }
   }
+}
+
+/**
+ * A web stream that reads the source only when fetch asks for more. Node 20's
+ * `Readable.toWeb` reads ahead without backpressure, so a registry slower than
+ * the disk made the whole layer pile up in memory.
+ */
+export function pullStream(source: Readable): ReadableStream<Uint8Array> {
+  const chunks = source[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { value, done } = (await chunks.next()) as IteratorResult<Buffer>;
+        if (done) controller.close();
+        else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+      },
+      cancel(reason) {
+        source.destroy(reason instanceof Error ? reason : undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 function deleteBodyHeaders(headers: Record<string, string>): void {

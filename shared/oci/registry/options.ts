@@ -1,5 +1,6 @@
 import type { FetchFunction } from './auth';
 import { toCredentialProvider } from './credentials';
+import { streamingFetch } from './streaming-fetch';
 import type { CredentialProvider, Credentials } from './credentials';
 import { RegistryOptionsError } from './errors';
 import { isValidRepositoryName } from './reference';
@@ -72,7 +73,7 @@ export function resolveRepositoryOptions(options: RegistryRepositoryOptions): Re
     origin: registryOrigin(String(options.host), insecure),
     insecure,
     credentials: toCredentialProvider(options.credentials),
-    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    fetch: options.fetch ?? streamingFetch,
     retry: resolveRetryPolicy(options.retry),
     userAgent: options.userAgent ?? 'wicked-control-plane',
     pullThroughCache: options.pullThroughCache ?? false,

@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import type { Emulator, EmulatorOptions } from '../../local/emulator';
+import { SERVICES, startEmulator } from '../../local/emulator';
+import type { CliIo } from '../output';
+import { CliError, ExitCode } from '../output';
+
+/** Resolves with the signal's name when the emulator should stop. */
+export type StopSignal = () => Promise<string>;
+
+/** Waits for SIGINT or SIGTERM. */
+export const processSignals: StopSignal = () => new Promise((resolveSignal) => {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    resolveSignal(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+});
+
+/** Options of `wickedctl local up`, as commander parses them. */
+interface UpOptions {
+  readonly port?: string;
+  readonly stateDir: string;
+  readonly env: string;
+  readonly clockSpeed: string;
+}
+
+/** Checks the options at the boundary; names what was received and what was expected. */
+export function parseUpOptions(options: UpOptions): EmulatorOptions {
+  const port = options.port === undefined ? 0 : Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535 - SERVICES.length) {
+    throw new CliError(`--port: received ${options.port}, expected a port from 1 to ${65535 - SERVICES.length} (services use it and the next ${SERVICES.length - 1}), or 0 for free ports`, ExitCode.InvalidInput);
+  }
+  const clockSpeed = Number(options.clockSpeed);
+  if (!(clockSpeed > 0) || !Number.isFinite(clockSpeed)) throw new CliError(`--clock-speed: received ${options.clockSpeed}, expected a number > 0`, ExitCode.InvalidInput);
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(options.env)) throw new CliError(`--env: received ${options.env}, expected a lowercase name such as dev or prod`, ExitCode.InvalidInput);
+  return { stateDir: resolve(options.stateDir), env: options.env, clockSpeed, basePort: port };
+}
+
+/** The lines `local up` prints: endpoints as shell comments, then `export` lines, so the whole output can be eval'ed. */
+export function upLines(emulator: Pick<Emulator, 'endpoints' | 'env' | 'resources'>, stateDir: string): string[] {
+  const width = Math.max(...SERVICES.map((name) => name.length));
+  return [
+    `# wicked local emulator: environment ${emulator.resources.env}, state in ${stateDir}`,
+    ...SERVICES.map((name) => `# ${name.padEnd(width)}  ${emulator.endpoints[name]}`),
+    `# config bucket s3://${emulator.resources.configBucket} (upload config/${emulator.resources.env}/<name>.tgz), cluster ${emulator.resources.cluster}, images ${emulator.resources.targetRepositoryUri}`,
+    ...Object.entries(emulator.env).map(([name, value]) => `export ${name}=${value}`),
+  ];
+}
+
+/** Registers `wickedctl local up`. */
+export function registerLocal(program: Command, io: CliIo, setExit: (code: number) => void, waitForStop: StopSignal = processSignals): void {
+  const local = program.command('local').description('Run the control plane on this machine against the local AWS emulator');
+  local
+    .command('up')
+    .description('Start the local AWS emulator in the foreground, provision one environment, and print `export` lines for the AWS SDK/CLI; stops on SIGINT/SIGTERM')
+    .option('--port <n>', 'first port; the services take it and the following ones (default: free ports)')
+    .option('--state-dir <dir>', 'where the emulated services keep their files', '.local')
+    .option('--env <name>', 'environment to provision', 'dev')
+    .option('--clock-speed <x>', 'emulated time runs this many times faster than wall time', '1')
+    .action(async (options: UpOptions) => {
+      const parsed = parseUpOptions(options);
+      const emulator = await startEmulator(parsed);
+      try {
+        io.stdout.write(`${upLines(emulator, parsed.stateDir).join('\n')}\n`);
+        const signal = await waitForStop();
+        io.stderr.write(`wickedctl: ${signal}: stopping the emulator\n`);
+      } finally {
+        await emulator.stop();
+      }
+      setExit(ExitCode.Ok);
+    });
+}
