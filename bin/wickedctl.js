@@ -21,11 +21,11 @@ function newestSource(dir) {
 
 function loadCli() {
   try {
-    const sources = Math.max(...['cli', 'shared', 'local'].map((dir) => newestSource(join(root, dir))));
+    const sources = Math.max(...['cli', 'shared', 'local', 'functions'].map((dir) => newestSource(join(root, dir))));
     if (!existsSync(bundle) || statSync(bundle).mtimeMs < sources) {
       require('esbuild').buildSync({
         entryPoints: [join(root, 'cli', 'main.ts')], outfile: bundle, bundle: true, platform: 'node',
-        target: 'node20', format: 'cjs', packages: 'external', logLevel: 'silent', sourcemap: 'inline',
+        target: 'node20', format: 'cjs', packages: 'external', logLevel: 'silent',
       });
     }
     return require(bundle);

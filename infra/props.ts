@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { InvalidPropError, UnknownPropError } from './errors';
+import { resolveWorkloadProps, WORKLOAD_PROP_KEYS, type ResolvedWorkloadProps, type WorkloadProps } from './workload-props';
 
 /** Where the control plane's Lambda handlers are; each entry is a `.ts` or `.js` file exporting `handler`. */
 export interface FunctionEntries {
@@ -18,7 +19,7 @@ export interface FunctionEntries {
  * Checked when the construct is created: a wrong value or an unknown key throws
  * an {@link InvalidPropError} or {@link UnknownPropError} naming the prop.
  */
-export interface WickedPlatformProps {
+export interface WickedPlatformProps extends WorkloadProps {
   /**
    * Environment name: wicked's `NODE_ENV`, the config key prefix `config/<envName>/`
    * and part of resource names. Lowercase, `^[a-z][a-z0-9-]{0,31}$`.
@@ -96,7 +97,7 @@ export interface WickedPlatformProps {
 }
 
 /** {@link WickedPlatformProps} with every default applied, as the constructs consume them. */
-export interface ResolvedWickedPlatformProps {
+export interface ResolvedWickedPlatformProps extends ResolvedWorkloadProps {
   /** See {@link WickedPlatformProps.envName}. */
   readonly envName: string;
   /** See {@link WickedPlatformProps.wickedVersion}. */
@@ -154,7 +155,7 @@ export const KNOWN_PROPS: readonly (keyof WickedPlatformProps)[] = [
   'envName', 'wickedVersion', 'baseImageRepository', 'buildImageRetentionCount',
   'configNoncurrentVersionDays', 'notificationEmail', 'removalPolicy',
   'dockerHubCredentialsSecretArn', 'createPullThroughCacheRule',
-  'buildImageReservedConcurrency', 'functionEntries',
+  'buildImageReservedConcurrency', 'functionEntries', ...WORKLOAD_PROP_KEYS,
 ];
 
 /**
@@ -174,7 +175,7 @@ const matches = (pattern: RegExp): Check => (v) => typeof v === 'string' && patt
 const intBetween = (min: number, max: number): Check => (v) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 
 /** One rule per optional-or-required scalar prop: how to check it and how to describe what is allowed. */
-const RULES: Readonly<Record<Exclude<keyof WickedPlatformProps, 'functionEntries'>, { check: Check; expected: string }>> = {
+const RULES: Readonly<Record<Exclude<keyof WickedPlatformProps, 'functionEntries' | keyof WorkloadProps>, { check: Check; expected: string }>> = {
   envName: { check: matches(ENV_NAME_PATTERN), expected: 'a lowercase name matching ^[a-z][a-z0-9-]{0,31}$' },
   wickedVersion: { check: matches(TAG_PATTERN), expected: 'an image tag such as "1.0.0" ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})' },
   baseImageRepository: {
@@ -228,10 +229,13 @@ export function resolveWickedPlatformProps(props: WickedPlatformProps): Resolved
     if ((value !== undefined || key === 'envName') && !rule.check(value)) throw new InvalidPropError(key, value, rule.expected);
   }
   const functionEntries = checkFunctionEntries(props.functionEntries);
+  const removalPolicy = props.removalPolicy ?? defaultRemovalPolicy(props.envName);
+  const workload = resolveWorkloadProps(props, removalPolicy === RemovalPolicy.RETAIN);
   return {
     ...DEFAULTS,
-    removalPolicy: defaultRemovalPolicy(props.envName),
     ...withoutUndefined(props),
+    ...workload,
+    removalPolicy,
     envName: props.envName,
     functionEntries,
   };

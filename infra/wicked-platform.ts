@@ -7,14 +7,16 @@ import { ConfigUploadRule } from './constructs/config-upload-rule';
 import { ImageRepository } from './constructs/image-repository';
 import { LedgerTable } from './constructs/ledger-table';
 import { ALARM_PERIOD, Notifications } from './constructs/notifications';
+import { Workload } from './constructs/workload';
 import { resolveWickedPlatformProps, type ResolvedWickedPlatformProps, type WickedPlatformProps } from './props';
 
 /**
  * One environment of wicked on AWS and the serverless control plane that runs it.
  *
- * This slice holds the config bucket, the portal-api image repository with its
- * Docker Hub pull-through cache, the deployment ledger, the build-image function
- * triggered by config uploads, and notifications with alarms.
+ * It holds the config bucket, the portal-api image repository with its Docker Hub
+ * pull-through cache, the deployment ledger, the build-image function triggered by
+ * config uploads, notifications with alarms, and the workload (VPC, ECS singletons,
+ * Kong gateway groups behind a load balancer, EFS, RDS, AWS Backup, dashboard).
  *
  * @example
  * const stack = new Stack(app, 'wicked-dev');
@@ -37,6 +39,8 @@ export class WickedPlatform extends Construct {
   public readonly configUploadRule: ConfigUploadRule;
   /** Topic and alarms. */
   public readonly notifications: Notifications;
+  /** wicked itself: network, services, gateways, data, backups, dashboard. */
+  public readonly workload: Workload;
 
   /**
    * @param scope - parent construct, usually a Stack
@@ -69,6 +73,9 @@ export class WickedPlatform extends Construct {
     });
     this.notifications = new Notifications(this, 'Notifications', { email: p.notificationEmail, removalPolicy: p.removalPolicy });
     this.createAlarms();
+    this.workload = new Workload(this, 'Workload', {
+      platform: p, images: this.images, notifications: this.notifications, accessLogsBucket: this.config.accessLogsBucket,
+    });
     this.createOutputs();
   }
 
@@ -102,5 +109,11 @@ export class WickedPlatform extends Construct {
     new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName });
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });
     new CfnOutput(this, 'DockerHubCredentialsSecretArn', { value: this.images.dockerHubCredentials.secretArn });
+    const w = this.workload;
+    new CfnOutput(this, 'LoadBalancerDnsName', { value: w.gateways.loadBalancer.loadBalancerDnsName, description: 'Point the domain names here' });
+    new CfnOutput(this, 'PortalConfigKeySecretArn', { value: w.portalConfigKey.secretArn, description: "Put the config's deploy.envkey here" });
+    new CfnOutput(this, 'ClusterName', { value: w.cluster.clusterName });
+    new CfnOutput(this, 'BackupVaultName', { value: w.backups.vault.backupVaultName });
+    new CfnOutput(this, 'BackupRoleArn', { value: w.backups.role.roleArn, description: 'Role for on-demand backup and restore jobs' });
   }
 }

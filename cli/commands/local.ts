@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import type { Emulator, EmulatorOptions } from '../../local/emulator';
-import { SERVICES, startEmulator } from '../../local/emulator';
+import { SERVICES } from '../../local/services';
 import type { CliIo } from '../output';
 import { CliError, ExitCode } from '../output';
 
@@ -62,6 +62,8 @@ export function registerLocal(program: Command, io: CliIo, setExit: (code: numbe
     .option('--clock-speed <x>', 'emulated time runs this many times faster than wall time', '1')
     .action(async (options: UpOptions) => {
       const parsed = parseUpOptions(options);
+      // Loaded only for this command: the emulator pulls in dynalite and the AWS SDK.
+      const { startEmulator } = await import('../../local/emulator');
       const emulator = await startEmulator(parsed);
       try {
         io.stdout.write(`${upLines(emulator, parsed.stateDir).join('\n')}\n`);

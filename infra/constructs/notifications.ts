@@ -69,10 +69,21 @@ export class Notifications extends Construct {
    * @returns the alarm
    */
   public alarmOnAtLeastOne(id: string, options: AtLeastOneAlarmOptions): cloudwatch.Alarm {
+    return this.alarmAtOrAbove(id, { ...options, threshold: 1 });
+  }
+
+  /**
+   * Like {@link Notifications.alarmOnAtLeastOne}, with another threshold.
+   *
+   * @param id - construct id of the alarm
+   * @param options - metric, description and the threshold the metric must reach
+   * @returns the alarm
+   */
+  public alarmAtOrAbove(id: string, options: AtLeastOneAlarmOptions & { readonly threshold: number }): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric: options.metric,
       alarmDescription: options.description,
-      threshold: 1,
+      threshold: options.threshold,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -96,3 +96,4 @@ export function configUploadedPattern(bucketName: string): Record<string, unknow
     detail: { bucket: { name: [bucketName] }, object: { key: [{ prefix: 'config/' }] } },
   };
 }
+export * from './deploy';

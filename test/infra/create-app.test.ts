@@ -64,8 +64,26 @@ describe('cdk-nag AwsSolutions', () => {
       ['wicked-dev/Platform/BuildImage/Role', 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/docker-hub/*]'],
       ['wicked-dev/Platform/DeadLetters', 'AwsSolutions-SQS3'],
       ['wicked-dev/Platform/Images/DockerHubCredentials', 'AwsSolutions-SMG4'],
+      ['wicked-dev/Platform/Workload/PortalConfigKey', 'AwsSolutions-SMG4'],
+      ['wicked-dev/Platform/Workload/Postgres/Instance/Secret', 'AwsSolutions-SMG4'],
+      ['wicked-dev/Platform/Workload/Postgres/Instance', 'AwsSolutions-RDS11'],
+      ['wicked-dev/Platform/Workload/Postgres/Instance', 'AwsSolutions-RDS3'],
+      ['wicked-dev/Platform/Workload/Postgres/Instance', 'AwsSolutions-RDS10'],
+      ['wicked-dev/Platform/Workload/Postgres/Instance', 'AwsSolutions-RDS13'],
+      ...['portal-api', 'portal', 'portal-mailer', 'portal-kong-adapter', 'portal-chatbot'].flatMap((c) => [
+        [`wicked-dev/Platform/Workload/Singletons/${c}/Task`, 'AwsSolutions-ECS2'],
+        [`wicked-dev/Platform/Workload/Singletons/${c}/Task/ExecutionRole`, 'AwsSolutions-IAM5[Resource::*]'],
+      ]),
+      ['wicked-dev/Platform/Workload/Gateways/LoadBalancer', 'AwsSolutions-EC23'],
+      ['wicked-dev/Platform/Workload/Gateways/default/Task', 'AwsSolutions-ECS2'],
+      ['wicked-dev/Platform/Workload/Gateways/default/Task/ExecutionRole', 'AwsSolutions-IAM5[Resource::*]'],
+      ['wicked-dev/Platform/Workload/Backups/Role', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]'],
+      ['wicked-dev/Platform/Workload/Backups/Role', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores]'],
     ].sort());
     for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(40);
+    // A persistent multi-AZ database (prod) needs none of the database acknowledgements but the secret's and the port's.
+    const prodDb = nagAcknowledgements(app).filter((a) => a.path.startsWith('wicked-prod/Platform/Workload/Postgres/')).map((a) => a.id).sort();
+    expect(prodDb).toEqual(['AwsSolutions-RDS11', 'AwsSolutions-SMG4']);
   });
 
   it('uses every acknowledgement: each one hides a finding that would otherwise be reported there', () => {

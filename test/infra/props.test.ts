@@ -21,7 +21,23 @@ describe('resolveWickedPlatformProps', () => {
       createPullThroughCacheRule: true,
       buildImageReservedConcurrency: 2,
       functionEntries: { buildImage: path.resolve(__dirname, '../../functions/build-image/handler.ts') },
+      natGateways: 1,
+      singletons: ['portal-api', 'portal', 'portal-mailer', 'portal-kong-adapter', 'portal-chatbot'],
+      wickedImages: {
+        portal: 'haufelexware/wicked.ui', 'portal-kong-adapter': 'haufelexware/wicked.kong-adapter', 'portal-mailer': 'haufelexware/wicked.mailer',
+        'portal-chatbot': 'haufelexware/wicked.chatbot', 'portal-auth': 'haufelexware/wicked.auth',
+      },
+      kongImage: 'library/kong:0.14.1',
+      taskSizes: {
+        'portal-api': { cpu: 512, memory: 1024 }, portal: { cpu: 256, memory: 512 }, 'portal-mailer': { cpu: 256, memory: 512 },
+        'portal-kong-adapter': { cpu: 256, memory: 512 }, 'portal-chatbot': { cpu: 256, memory: 512 },
+      },
+      gatewayGroups: [{ name: 'default', minTasks: 2, maxTasks: 6, cpuTargetPercent: 60, requestsPerTargetTarget: 1000, cpu: 512, memory: 1024, pathPatterns: ['/*'] }],
+      postgres: 'persistent',
+      postgresMultiAz: false,
+      backup: { schedule: 'cron(0 3 * * ? *)', deleteAfterDays: 35 },
     });
+    expect(resolveWickedPlatformProps({ envName: 'dev' }).postgres).toBe('ephemeral');
   });
 
   it('keeps given values over defaults and ignores undefined ones', () => {
@@ -73,7 +89,9 @@ describe('resolveWickedPlatformProps', () => {
 
   it.each<[Record<string, unknown>, string]>([
     [{ envName: 'dev', wickedVerison: '1.0.0' }, 'wickedVerison'],
-    [{ envName: 'dev', vpc: {} }, 'vpc'],
+    [{ envName: 'dev', vpcId: 'vpc-123' }, 'vpcId'],
+    [{ envName: 'dev', backup: { retentionDays: 3 } }, 'backup.retentionDays'],
+    [{ envName: 'dev', gatewayGroups: [{ name: 'a', pathPatterns: ['/*'], desiredCount: 3 }] }, 'gatewayGroups[0].desiredCount'],
     [{ envName: 'dev', functionEntries: { deployServices: 'a.ts' } }, 'functionEntries.deployServices'],
   ])('refuses the unknown key in %j', (props, prop) => {
     const act = (): unknown => resolveWickedPlatformProps(props as unknown as WickedPlatformProps);

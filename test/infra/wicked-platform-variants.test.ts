@@ -38,7 +38,8 @@ describe('a retained environment that shares the pull-through cache of another s
 
   it('creates neither the cache rule nor a secret, and outputs the imported secret', () => {
     assertCount(prod, 'AWS::ECR::PullThroughCacheRule', 0);
-    assertCount(prod, 'AWS::SecretsManager::Secret', 0);
+    const secrets = Object.values(prod.findResources('AWS::SecretsManager::Secret')).map((r) => (r as { Properties: { Name: string } }).Properties.Name);
+    expect(secrets.sort()).toEqual(['wicked-prod/portal-config-key', 'wicked-prod/postgres']);
     const outputs = Object.values(prod.findOutputs('*')).map((o) => (o as { Value: unknown }).Value);
     expect(outputs).toContain(secretArn);
   });

@@ -1,0 +1,98 @@
+/**
+ * Measures the bundled Lambda assets of the CDK app: size and cold import time with
+ * `node`, side by side with a raw bundle of the same handler (unminified, AWS SDK
+ * bundled) and the ratio. Targets: under 500 KB and under 150 ms per asset.
+ *
+ *   npm run bench:lambda-assets        (BENCH_RUNS=5 by default)
+ */
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { BUILD_IMAGE_BUNDLING } from '../infra/constructs/build-image-function';
+import { DEFAULT_FUNCTION_ENTRIES } from '../infra/props';
+import { median, ratio, run } from './lib';
+
+const ROOT = resolve(__dirname, '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SIZE_TARGET = 500 * 1024;
+const IMPORT_TARGET_MS = 150;
+// Under node_modules so that the bundles resolve the AWS SDK the runtime would provide.
+const WORK = join(ROOT, 'node_modules', '.cache', 'lambda-assets-bench');
+
+interface Asset { readonly name: string; readonly file: string; readonly environment: Record<string, string> }
+
+/** Every NodejsFunction of the synthesized stack: its bundle and its environment (tokens replaced by placeholders). */
+async function synthesizedAssets(outdir: string): Promise<Asset[]> {
+  const template = JSON.parse(await readFile(join(outdir, 'wicked-dev.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Metadata?: Record<string, string>; Properties: { Environment?: { Variables?: Record<string, unknown> } } }> };
+  const assets: Asset[] = [];
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    const assetPath = resource.Metadata?.['aws:asset:path'];
+    if (resource.Type !== 'AWS::Lambda::Function' || assetPath === undefined) continue;
+    const files = await readdir(join(outdir, assetPath));
+    const main = files.find((f) => /^index\.(mjs|js)$/.test(f));
+    if (main === undefined) continue;
+    const environment = Object.fromEntries(Object.entries(resource.Properties.Environment?.Variables ?? {})
+      .map(([k, v]) => [k, typeof v === 'string' ? v : placeholder(k)]));
+    assets.push({ name: resource.Metadata?.['aws:cdk:path']?.split('/').slice(-3, -2)[0] ?? id, file: join(outdir, assetPath, main), environment });
+  }
+  return assets;
+}
+
+function placeholder(key: string): string {
+  if (key.endsWith('_URI') || key === 'BASE_IMAGE') return '123456789012.dkr.ecr.eu-west-1.amazonaws.com/wicked-dev/portal-api:cfg-0';
+  return 'bench-placeholder';
+}
+
+/** Median wall time of `import()` of the file in a fresh node process. */
+async function importMs(file: string, environment: Record<string, string>): Promise<number> {
+  const script = `const t=process.hrtime.bigint();await import(${JSON.stringify(pathToFileURL(file).href)});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const result = await run(`node --input-type=module -e '${script}'`, { env: { AWS_REGION: 'eu-west-1', ...environment, NODE_OPTIONS: '' } });
+    times.push(Number(result.stdout.trim()));
+  }
+  return median(times);
+}
+
+/** The same handler bundled with the AWS SDK inside, minified or not. */
+async function sdkBundle(entry: string, outfile: string, minify: boolean): Promise<void> {
+  await build({
+    entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20',
+    minify, sourcemap: false, mainFields: ['module', 'main'], banner: { js: BUILD_IMAGE_BUNDLING.banner ?? '' }, logLevel: 'silent',
+  });
+}
+
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KB`;
+
+async function main(): Promise<void> {
+  const outdir = await mkdtemp(join(tmpdir(), 'lambda-assets-'));
+  const synth = await run(`cd ${JSON.stringify(ROOT)} && npx cdk synth --quiet -o ${JSON.stringify(outdir)} wicked-dev`);
+  console.log(`cdk synth (bundling, both stacks' app): ${(synth.ms / 1000).toFixed(1)} s`);
+  const entries: Record<string, string> = { BuildImage: DEFAULT_FUNCTION_ENTRIES.buildImage };
+  await mkdir(WORK, { recursive: true });
+  console.log('asset        variant                       size      import (median)  targets');
+  for (const asset of await synthesizedAssets(outdir)) {
+    const bundled = join(WORK, `${asset.name}.mjs`);
+    await copyFile(asset.file, bundled);
+    const entry = entries[asset.name] ?? DEFAULT_FUNCTION_ENTRIES.buildImage;
+    const raw = join(WORK, `${asset.name}.raw.mjs`);
+    const minSdk = join(WORK, `${asset.name}.min-sdk.mjs`);
+    await sdkBundle(entry, raw, false);
+    await sdkBundle(entry, minSdk, true);
+    const [size, rawSize, minSdkSize] = [(await stat(bundled)).size, (await stat(raw)).size, (await stat(minSdk)).size];
+    const [ms, rawMs, minSdkMs] = [await importMs(bundled, asset.environment), await importMs(raw, asset.environment), await importMs(minSdk, asset.environment)];
+    const ok = size < SIZE_TARGET && ms < IMPORT_TARGET_MS ? 'met' : 'MISSED';
+    console.log(`${asset.name.padEnd(12)} minified, SDK from runtime  ${kb(size).padStart(8)}  ${ms.toFixed(0).padStart(6)} ms        ${ok}`);
+    console.log(`${''.padEnd(12)} raw, SDK bundled            ${kb(rawSize).padStart(8)}  ${rawMs.toFixed(0).padStart(6)} ms`);
+    console.log(`${''.padEnd(12)} minified, SDK bundled       ${kb(minSdkSize).padStart(8)}  ${minSdkMs.toFixed(0).padStart(6)} ms`);
+    console.log(`${''.padEnd(12)} ratio (raw / minified)      ${ratio(rawSize, size).padStart(8)}  ${ratio(rawMs, ms).padStart(9)}`);
+  }
+  await rm(outdir, { recursive: true, force: true });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,175 @@
+import { Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { WICKED_COMPONENTS, type TaskSize } from '../workload-props';
+import type { Database } from './database';
+import { DYNAMIC_DATA_PATH, type DynamicData } from './dynamic-data';
+import { PULL_THROUGH_PREFIX, type ImageRepository } from './image-repository';
+
+/** The per-environment release tag the portal-api task definition names; a deploy moves it. */
+export function releaseTag(envName: string): string {
+  return `${envName}-live`;
+}
+
+/** Props of {@link SingletonServices}. */
+export interface SingletonServicesProps {
+  /** The cluster the services run in. */
+  readonly cluster: ecs.ICluster;
+  /** wicked's NODE_ENV, and the release tag `<envName>-live`. */
+  readonly envName: string;
+  /** Tag of the stock wicked images. */
+  readonly wickedVersion: string;
+  /** Components to run. */
+  readonly singletons: readonly string[];
+  /** Docker Hub repository per stock component. */
+  readonly wickedImages: Readonly<Record<string, string>>;
+  /** Task size per component. */
+  readonly taskSizes: Readonly<Record<string, TaskSize>>;
+  /** portal-api's repository. */
+  readonly images: ImageRepository;
+  /** portal-api's dynamic data. */
+  readonly dynamicData: DynamicData;
+  /** The key of the config's encrypted values (`PORTAL_CONFIG_KEY`). */
+  readonly portalConfigKey: secretsmanager.ISecret;
+  /** Postgres, when the stack has one. */
+  readonly database?: Database;
+  /** Every container logs here, with the component as stream prefix. */
+  readonly logGroup: logs.ILogGroup;
+}
+
+/**
+ * The wicked singletons: one Fargate service per component, the container named after
+ * the component, exactly one task, and never two at once (minimum healthy 0 %, maximum
+ * 100 %), with the deployment circuit breaker rolling back failed deployments. No
+ * scalable target: nothing may change their count. Reachable from each other through
+ * Cloud Map as `<component>.<namespace>`.
+ *
+ * @example
+ * const singletons = new SingletonServices(this, 'Singletons', { cluster, envName: 'dev', ... });
+ * singletons.service('portal-kong-adapter').connections
+ */
+export class SingletonServices extends Construct {
+  /** The services by component name. */
+  public readonly services: Readonly<Record<string, ecs.FargateService>>;
+
+  /**
+   * @param scope - parent construct
+   * @param id - construct id
+   * @param props - components, images, secrets and storage
+   */
+  public constructor(scope: Construct, id: string, props: SingletonServicesProps) {
+    super(scope, id);
+    this.services = Object.fromEntries(props.singletons.map((component) => [component, this.createService(component, props)]));
+    this.allowComponentTraffic();
+  }
+
+  /**
+   * The service of one component.
+   *
+   * @param component - e.g. `portal-kong-adapter`
+   */
+  public service(component: string): ecs.FargateService {
+    const service = this.services[component];
+    if (service === undefined) throw new Error(`no singleton service "${component}": expected one of ${Object.keys(this.services).join(', ')}`);
+    return service;
+  }
+
+  private createService(component: string, props: SingletonServicesProps): ecs.FargateService {
+    const scope = new Construct(this, component);
+    const size = props.taskSizes[component]!;
+    const taskDefinition = new ecs.FargateTaskDefinition(scope, 'Task', { cpu: size.cpu, memoryLimitMiB: size.memory, family: `wicked-${props.envName}-${component}` });
+    const container = taskDefinition.addContainer(component, {
+      containerName: component,
+      image: this.image(scope, component, props, taskDefinition),
+      environment: { NODE_ENV: props.envName },
+      secrets: this.secrets(component, props),
+      portMappings: [{ containerPort: WICKED_COMPONENTS[component]!.port, name: component }],
+      logging: ecs.LogDriver.awsLogs({ logGroup: props.logGroup, streamPrefix: component }),
+      essential: true,
+    });
+    const service = new ecs.FargateService(scope, 'Service', {
+      cluster: props.cluster,
+      serviceName: component,
+      taskDefinition,
+      desiredCount: 1,
+      minHealthyPercent: 0,
+      maxHealthyPercent: 100,
+      circuitBreaker: { enable: true, rollback: true },
+      vpcSubnets: { subnets: props.cluster.vpc.privateSubnets },
+      assignPublicIp: false,
+      cloudMapOptions: { name: component },
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+    });
+    if (component === 'portal-api') this.mountDynamicData(taskDefinition, container, service, props.dynamicData);
+    Validations.of(taskDefinition).acknowledge({
+      id: 'AwsSolutions-ECS2',
+      reason: 'The only plain environment value is NODE_ENV (the environment name); PORTAL_CONFIG_KEY and passwords are ECS secrets.',
+    });
+    return service;
+  }
+
+  private image(scope: Construct, component: string, props: SingletonServicesProps, taskDefinition: ecs.TaskDefinition): ecs.ContainerImage {
+    acknowledgeAuthorizationToken(taskDefinition);
+    if (component === 'portal-api') return ecs.ContainerImage.fromEcrRepository(props.images.repository, releaseTag(props.envName));
+    const repository = ecr.Repository.fromRepositoryName(scope, 'Repository', `${PULL_THROUGH_PREFIX}/${props.wickedImages[component]!}`);
+    // The first pull of an image through the cache creates its repository and imports it.
+    taskDefinition.obtainExecutionRole().addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'],
+      resources: [repository.repositoryArn],
+    }));
+    return ecs.ContainerImage.fromEcrRepository(repository, props.wickedVersion);
+  }
+
+  private secrets(component: string, props: SingletonServicesProps): Record<string, ecs.Secret> {
+    if (component !== 'portal-api') return {};
+    const db = props.database;
+    return {
+      PORTAL_CONFIG_KEY: ecs.Secret.fromSecretsManager(props.portalConfigKey),
+      ...(db ? {
+        PORTAL_STORAGE_PGUSER: ecs.Secret.fromSecretsManager(db.secret, 'username'),
+        PORTAL_STORAGE_PGPASSWORD: ecs.Secret.fromSecretsManager(db.secret, 'password'),
+        PORTAL_STORAGE_PGHOST: ecs.Secret.fromSecretsManager(db.secret, 'host'),
+      } : {}),
+    };
+  }
+
+  private mountDynamicData(taskDefinition: ecs.FargateTaskDefinition, container: ecs.ContainerDefinition, service: ecs.FargateService, data: DynamicData): void {
+    taskDefinition.addVolume({
+      name: 'dynamic',
+      efsVolumeConfiguration: {
+        fileSystemId: data.fileSystem.fileSystemId,
+        transitEncryption: 'ENABLED',
+        authorizationConfig: { accessPointId: data.accessPoint.accessPointId, iam: 'ENABLED' },
+      },
+    });
+    container.addMountPoints({ sourceVolume: 'dynamic', containerPath: DYNAMIC_DATA_PATH, readOnly: false });
+    data.fileSystem.connections.allowDefaultPortFrom(service, 'portal-api mounts the dynamic data');
+    data.grantMount(taskDefinition.taskRole);
+  }
+
+  /**
+   * wicked's traffic between components: every component calls portal-api, and portal-api
+   * calls back the webhook listeners (kong-adapter, mailer, chatbot) on their ports.
+   */
+  private allowComponentTraffic(): void {
+    const api = this.service('portal-api');
+    for (const [component, service] of Object.entries(this.services)) {
+      if (component === 'portal-api') continue;
+      api.connections.allowFrom(service, ec2.Port.tcp(WICKED_COMPONENTS['portal-api']!.port), `${component} calls portal-api`);
+      service.connections.allowFrom(api, ec2.Port.tcp(WICKED_COMPONENTS[component]!.port), `portal-api calls ${component}`);
+    }
+  }
+}
+
+/** ECR's GetAuthorizationToken has no resource-level permissions; the grant of an ECR image adds it. */
+export function acknowledgeAuthorizationToken(taskDefinition: ecs.TaskDefinition): void {
+  Validations.of(taskDefinition.obtainExecutionRole()).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'ecr:GetAuthorizationToken has no resource-level permissions: AWS requires "*" to pull from ECR.',
+  });
+}

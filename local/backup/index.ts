@@ -1,0 +1,87 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock } from '../kernel/clock';
+import type { EventSink } from '../kernel/events';
+import { serveBackup } from './routes';
+import { BackupService } from './service';
+import type { BackupJob, BackupTimings, FileSystem, InjectedFailure, RecoveryPoint, RestoreJob, Vault } from './state';
+import { DEFAULT_BACKUP_TIMINGS } from './state';
+
+export * from './errors';
+export * from './events';
+export * from './model';
+export type { StartRestoreJobInput } from './restore';
+export { describeBackupJob, describeRestoreJob } from './routes';
+export type { StartBackupJobInput } from './service';
+export * from './state';
+
+/** Options of {@link startBackup}. */
+export interface BackupOptions {
+  /** 0 picks a free port. @default 0 */
+  readonly port?: number;
+  readonly clock: Clock;
+  readonly bus: EventSink;
+  /** File systems live under `<stateDir>/efs`, recovery points under `<stateDir>/backup`. */
+  readonly stateDir: string;
+  /** Modelled durations. @default {@link DEFAULT_BACKUP_TIMINGS} */
+  readonly timings?: Partial<BackupTimings>;
+}
+
+/** The emulated AWS Backup's control surface for tests and the demo. */
+export interface BackupControl {
+  /** Creates an emulated EFS file system (a real directory) and returns its id, ARN and path. */
+  createFileSystem(id?: string): Promise<FileSystem>;
+  /** Creates a backup vault (CreateBackupVault). */
+  createVault(name: string): Vault;
+  /** The next backup job ends in this state instead of COMPLETED. */
+  failNextBackupJob(failure?: InjectedFailure): void;
+  /** The next restore job ends in this state instead of COMPLETED. */
+  failNextRestoreJob(failure?: InjectedFailure): void;
+  /** Deletes the recovery points whose lifecycle ran out now; returns their ARNs. */
+  sweepExpired(): Promise<string[]>;
+  /** Resolves when every job in flight has reached its final state. */
+  settled(): Promise<void>;
+  /** Backup jobs, restore jobs and recovery points so far. */
+  readonly jobs: ReadonlyMap<string, BackupJob>;
+  readonly restoreJobs: ReadonlyMap<string, RestoreJob>;
+  readonly recoveryPoints: ReadonlyMap<string, RecoveryPoint>;
+}
+
+/**
+ * Starts the emulated AWS Backup (restJson1) on 127.0.0.1: StartBackupJob,
+ * DescribeBackupJob, ListRecoveryPointsByResource, StartRestoreJob,
+ * DescribeRestoreJob, DeleteRecoveryPoint, CreateBackupVault and
+ * DescribeBackupVault, for EFS file systems that are real directories.
+ *
+ * @example
+ * const backup = await startBackup({ clock, bus, stateDir });
+ * const fs = await backup.control.createFileSystem();
+ * new BackupClient({ endpoint: backup.url });
+ */
+export async function startBackup(options: BackupOptions): Promise<{ url: string; stop(): Promise<void>; control: BackupControl }> {
+  const service = new BackupService(options.clock, options.bus, options.stateDir, { ...DEFAULT_BACKUP_TIMINGS, ...options.timings });
+  const server = createServer((req, res) => { void serveBackup(service, req, res); });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      for (const point of service.points.values()) point.cancelExpiry?.();
+      await new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+    },
+    control: {
+      createFileSystem: (id) => service.createFileSystem(id),
+      createVault: (name) => service.createVault(name),
+      failNextBackupJob: (failure = { state: 'FAILED' }) => { service.failures.backup.push(failure); },
+      failNextRestoreJob: (failure = { state: 'FAILED' }) => { service.failures.restore.push(failure); },
+      sweepExpired: () => service.sweepExpired(),
+      settled: () => service.settled(),
+      jobs: service.jobs,
+      restoreJobs: service.restoreJobs,
+      recoveryPoints: service.points,
+    },
+  };
+}

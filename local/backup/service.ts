@@ -1,0 +1,193 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Clock } from '../kernel/clock';
+import type { EventSink } from '../kernel/events';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../kernel/events';
+import { invalidParameter, missingParameter, resourceNotFound } from './errors';
+import { backupJobEvent } from './events';
+import { copyTree, treeSize } from './file-tree';
+import type { Lifecycle } from './model';
+import { checkLifecycle, decideBackupStart, expiresAt, SAME_RESOURCE_MESSAGE } from './model';
+import type { BackupJob, BackupTimings, FileSystem, InjectedFailure, RecoveryPoint, RestoreJob, Vault } from './state';
+import { DEFAULT_BACKUP_TIMINGS } from './state';
+
+/** Default start window of an on-demand backup: 8 hours (StartBackupJob, StartWindowMinutes). */
+const DEFAULT_START_WINDOW_MINUTES = 480;
+
+/** StartBackupJob's input, as the SDK sends it. */
+export interface StartBackupJobInput {
+  readonly BackupVaultName?: string;
+  readonly ResourceArn?: string;
+  readonly IamRoleArn?: string;
+  readonly IdempotencyToken?: string;
+  readonly StartWindowMinutes?: number;
+  readonly Lifecycle?: Lifecycle;
+}
+
+/**
+ * The emulated AWS Backup's state and backup jobs for EFS file systems that
+ * are real directories under `<stateDir>/efs`; recovery points are real
+ * copies under `<stateDir>/backup`. Every modelled delay goes through the clock.
+ */
+export class BackupService {
+  readonly vaults = new Map<string, Vault>();
+  readonly fileSystems = new Map<string, FileSystem>();
+  readonly jobs = new Map<string, BackupJob>();
+  readonly restoreJobs = new Map<string, RestoreJob>();
+  readonly points = new Map<string, RecoveryPoint>();
+  readonly failures: { backup: InjectedFailure[]; restore: InjectedFailure[] } = { backup: [], restore: [] };
+  private readonly work = new Set<Promise<void>>();
+
+  constructor(readonly clock: Clock, readonly bus: EventSink, readonly stateDir: string, readonly timings: BackupTimings = DEFAULT_BACKUP_TIMINGS) {}
+
+  /** Creates a file system: a directory under `<stateDir>/efs/<id>`. */
+  async createFileSystem(id = `fs-${randomBytes(9).toString('hex').slice(0, 17)}`): Promise<FileSystem> {
+    const fileSystem: FileSystem = { id, arn: `arn:aws:elasticfilesystem:${LOCAL_REGION}:${LOCAL_ACCOUNT}:file-system/${id}`, path: join(this.stateDir, 'efs', id) };
+    await mkdir(fileSystem.path, { recursive: true });
+    this.fileSystems.set(id, fileSystem);
+    return fileSystem;
+  }
+
+  /** CreateBackupVault. */
+  createVault(name: string): Vault {
+    if (!/^[a-zA-Z0-9\-_]{2,50}$/.test(name)) throw invalidParameter('BackupVaultName', name, '2-50 letters, digits, hyphens and underscores');
+    const existing = this.vaults.get(name);
+    if (existing) return existing;
+    const vault: Vault = { name, arn: `arn:aws:backup:${LOCAL_REGION}:${LOCAL_ACCOUNT}:backup-vault:${name}`, creationDate: this.clock.now() };
+    this.vaults.set(name, vault);
+    return vault;
+  }
+
+  /** A vault by name, or ResourceNotFoundException. */
+  vault(name: string | undefined): Vault {
+    if (!name) throw missingParameter('BackupVaultName');
+    const vault = this.vaults.get(name);
+    if (!vault) throw resourceNotFound('Backup vault', name);
+    return vault;
+  }
+
+  /** A file system by ARN, or an error naming what was expected. */
+  fileSystemByArn(arn: string | undefined): FileSystem {
+    if (!arn) throw missingParameter('ResourceArn');
+    if (!arn.startsWith('arn:aws:elasticfilesystem:')) throw invalidParameter('ResourceArn', arn, 'an EFS file system ARN (the emulator backs up EFS only)');
+    const found = [...this.fileSystems.values()].find((fs) => fs.arn === arn);
+    if (!found) throw resourceNotFound('File system', arn);
+    return found;
+  }
+
+  /** StartBackupJob: idempotent per token; a job meeting a running job of the same resource ends EXPIRED. */
+  startBackupJob(input: StartBackupJobInput): BackupJob {
+    const vault = this.vault(input.BackupVaultName);
+    const fileSystem = this.fileSystemByArn(input.ResourceArn);
+    if (!input.IamRoleArn) throw missingParameter('IamRoleArn');
+    const lifecycle = checkLifecycle(input.Lifecycle);
+    const decision = decideBackupStart([...this.jobs.values()], { resourceArn: fileSystem.arn, ...(input.IdempotencyToken ? { idempotencyToken: input.IdempotencyToken } : {}) });
+    if (decision.kind === 'reuse') return this.jobs.get(decision.jobId)!;
+    const now = this.clock.now();
+    const job: BackupJob = {
+      id: randomUUID().toUpperCase(),
+      vault,
+      resourceArn: fileSystem.arn,
+      iamRoleArn: input.IamRoleArn,
+      ...(input.IdempotencyToken ? { idempotencyToken: input.IdempotencyToken } : {}),
+      ...(lifecycle ? { lifecycle } : {}),
+      recoveryPointArn: `arn:aws:backup:${LOCAL_REGION}:${LOCAL_ACCOUNT}:recovery-point:${randomUUID()}`,
+      creationDate: now,
+      startBy: now + (input.StartWindowMinutes ?? DEFAULT_START_WINDOW_MINUTES) * 60_000,
+      state: 'CREATED',
+      percentDone: 0,
+      backupSizeInBytes: 0,
+    };
+    this.jobs.set(job.id, job);
+    this.emit(job);
+    this.track(this.runBackup(job, fileSystem, decision.runningJobId !== undefined));
+    return job;
+  }
+
+  /** Resolves when every job in flight has reached its final state. */
+  async settled(): Promise<void> {
+    while (this.work.size > 0) await Promise.allSettled([...this.work]);
+  }
+
+  /** Runs work in the background, tracked by {@link settled}. */
+  track(work: Promise<void>): void {
+    const done = work.catch(() => undefined).finally(() => this.work.delete(done));
+    this.work.add(done);
+  }
+
+  /** Deletes a recovery point and its copy. */
+  async deleteRecoveryPoint(vaultName: string, arn: string): Promise<void> {
+    const vault = this.vault(vaultName);
+    const point = this.points.get(arn);
+    if (!point || point.vault !== vault) throw resourceNotFound('Recovery point', `${arn} in vault ${vaultName}`);
+    point.cancelExpiry?.();
+    this.points.delete(arn);
+    await rm(point.path, { recursive: true, force: true });
+  }
+
+  /** Deletes every recovery point whose lifecycle has run out; returns their ARNs. */
+  async sweepExpired(): Promise<string[]> {
+    const now = this.clock.now();
+    const expired = [...this.points.values()].filter((point) => point.deleteAt !== undefined && point.deleteAt <= now);
+    for (const point of expired) await this.deleteRecoveryPoint(point.vault.name, point.arn);
+    return expired.map((point) => point.arn);
+  }
+
+  private async runBackup(job: BackupJob, fileSystem: FileSystem, conflict: boolean): Promise<void> {
+    await this.clock.sleep(this.timings.startMs);
+    if (conflict) return this.finish(job, 'EXPIRED', SAME_RESOURCE_MESSAGE);
+    job.state = 'RUNNING';
+    this.emit(job);
+    const path = join(this.stateDir, 'backup', job.vault.name, job.recoveryPointArn.slice(job.recoveryPointArn.lastIndexOf(':') + 1));
+    await copyTree(fileSystem.path, path); // the point-in-time copy is taken when the job starts running
+    await this.clock.sleep(this.timings.backupMs);
+    const failure = this.failures.backup.shift();
+    if (failure) {
+      await rm(path, { recursive: true, force: true });
+      return this.finish(job, failure.state, failure.message ?? (failure.state === 'ABORTED' ? 'Backup job was stopped by user.' : 'Backup job failed (injected by the emulator).'));
+    }
+    job.backupSizeInBytes = await treeSize(path);
+    job.percentDone = 100;
+    this.addPoint(job, path);
+    this.finish(job, 'COMPLETED');
+  }
+
+  private addPoint(job: BackupJob, path: string): void {
+    const creationDate = this.clock.now();
+    const deleteAt = expiresAt(creationDate, job.lifecycle);
+    const point: RecoveryPoint = {
+      arn: job.recoveryPointArn, vault: job.vault, resourceArn: job.resourceArn, creationDate, sizeBytes: job.backupSizeInBytes, path,
+      ...(job.lifecycle ? { lifecycle: job.lifecycle } : {}),
+      ...(deleteAt !== undefined ? { deleteAt } : {}),
+    };
+    if (deleteAt !== undefined) point.cancelExpiry = scheduleAt(this.clock, deleteAt, () => this.track(this.sweepExpired().then(() => undefined)));
+    this.points.set(point.arn, point);
+  }
+
+  private finish(job: BackupJob, state: BackupJob['state'], message?: string): void {
+    job.state = state;
+    job.completionDate = this.clock.now();
+    if (message !== undefined) job.statusMessage = message;
+    this.emit(job);
+  }
+
+  private emit(job: BackupJob): void {
+    this.bus.put(backupJobEvent(job));
+  }
+}
+
+/** Longest wall delay one timer can wait: Node fires longer ones at once. */
+const MAX_TIMER_MS = 2_000_000_000;
+
+/** Runs `fn` at emulated time `at`, in steps short enough for Node's timers (retention runs for days). */
+export function scheduleAt(clock: Clock, at: number, fn: () => void): () => void {
+  let cancel = (): void => undefined;
+  const step = (): void => {
+    const remaining = at - clock.now();
+    if (remaining <= 0) return fn();
+    cancel = clock.schedule(Math.min(remaining, MAX_TIMER_MS * clock.speed), step);
+  };
+  step();
+  return () => cancel();
+}

@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../kernel/clock';
+import type { AwsEvent, EventSink } from '../kernel/events';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../kernel/events';
+import { DuplicateNameError, UnknownTargetError, WaitTimeoutError } from './errors';
+import type { EventPattern } from './pattern';
+import { matchesPattern } from './pattern';
+import { parseRate, retryDelay } from './schedule';
+
+/** An in-process function that receives events, registered by id (`build-image`). */
+export type TargetHandler = (event: AwsEvent) => unknown;
+
+/** A rule: events matching `pattern` go to the target `targetId`. */
+export interface BusRule {
+  readonly name: string;
+  readonly description?: string;
+  readonly pattern: EventPattern;
+  readonly targetId: string;
+  /** Retries after the first failed delivery, then the event is dead-lettered. @default 8 */
+  readonly retryAttempts?: number;
+}
+
+/** A scheduled rule: a `Scheduled Event` goes to the target every period (or when fired by hand). */
+export interface BusSchedule {
+  readonly name: string;
+  /** `rate(...)` runs through the clock; any other expression (cron) only fires by hand. */
+  readonly expression: string;
+  readonly targetId: string;
+  readonly retryAttempts?: number;
+}
+
+/** One delivery of one event to one target. */
+export interface Delivery {
+  readonly rule: string;
+  readonly target: string;
+  attempts: number;
+  status: 'pending' | 'delivered' | 'dead-lettered';
+  error?: string;
+  result?: unknown;
+}
+
+/** One event as the bus received it, with where it went. */
+export interface TimelineEntry {
+  readonly event: AwsEvent;
+  readonly deliveries: readonly Delivery[];
+}
+
+/** Options of {@link LocalBus}. */
+export interface LocalBusOptions {
+  readonly clock: Clock;
+  /** First retry delay (emulated ms); doubles per retry. @default 1000 */
+  readonly retryBaseMs?: number;
+  /** Longest retry delay (emulated ms). @default 60000 */
+  readonly retryMaxMs?: number;
+}
+
+type EventInput = Parameters<EventSink['put']>[0];
+
+/**
+ * The emulator's EventBridge bus: every event is recorded on a timeline,
+ * matched against the rules, and delivered asynchronously to in-process
+ * targets with retries through the clock; `rate(...)` schedules run through
+ * the clock too.
+ *
+ * @example
+ * const bus = new LocalBus({ clock: scaledClock(100) });
+ * bus.registerTarget('build-image', buildImage);
+ * bus.addRule({ name: 'config-uploaded', pattern: configUploadedPattern('cfg'), targetId: 'build-image' });
+ */
+export class LocalBus implements EventSink {
+  private readonly clock: Clock;
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+  private readonly rules = new Map<string, BusRule>();
+  private readonly schedules = new Map<string, BusSchedule & { cancel: () => void }>();
+  private readonly targets = new Map<string, TargetHandler>();
+  private readonly entries: TimelineEntry[] = [];
+  private readonly listeners = new Set<(event: AwsEvent) => void>();
+  private readonly pending = new Set<Promise<void>>();
+  private readonly timers = new Set<{ cancel: () => void; wake: () => void }>();
+  private stopped = false;
+
+  constructor(options: LocalBusOptions) {
+    this.clock = options.clock;
+    this.retryBaseMs = options.retryBaseMs ?? 1000;
+    this.retryMaxMs = options.retryMaxMs ?? 60_000;
+  }
+
+  /** Every event received so far, in order, with its deliveries. */
+  get timeline(): readonly TimelineEntry[] {
+    return this.entries;
+  }
+
+  /** Registers the function that receives the events of rules naming `id`. */
+  registerTarget(id: string, handler: TargetHandler): void {
+    if (this.targets.has(id)) throw new DuplicateNameError('target', id);
+    this.targets.set(id, handler);
+  }
+
+  /** Adds a rule; its target must be registered by the time an event matches. */
+  addRule(rule: BusRule): void {
+    if (this.rules.has(rule.name) || this.schedules.has(rule.name)) throw new DuplicateNameError('rule', rule.name);
+    matchesPattern(rule.pattern, {}); // refuses a malformed pattern now, as PutRule does
+    this.rules.set(rule.name, rule);
+  }
+
+  /** Adds a scheduled rule; `rate(...)` expressions start running through the clock. */
+  addSchedule(schedule: BusSchedule): void {
+    if (this.rules.has(schedule.name) || this.schedules.has(schedule.name)) throw new DuplicateNameError('rule', schedule.name);
+    const period = schedule.expression.startsWith('rate(') ? parseRate(schedule.expression) : undefined;
+    let cancel = (): void => undefined;
+    const tick = (): void => {
+      if (this.stopped || period === undefined) return;
+      cancel = this.clock.schedule(period, () => { this.fireSchedule(schedule.name); tick(); });
+    };
+    this.schedules.set(schedule.name, { ...schedule, cancel: () => cancel() });
+    tick();
+  }
+
+  /** Puts the `Scheduled Event` of a scheduled rule on the bus now, as EventBridge does at each period. */
+  fireSchedule(name: string): AwsEvent {
+    const schedule = this.schedules.get(name);
+    if (!schedule) throw new UnknownTargetError(`schedule ${name}`, [...this.schedules.keys()]);
+    const event = this.record({
+      source: 'aws.events',
+      'detail-type': 'Scheduled Event',
+      resources: [`arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/${name}`],
+      detail: {},
+    });
+    this.deliverAll(event, [{ rule: name, target: schedule.targetId, retryAttempts: schedule.retryAttempts }]);
+    return event;
+  }
+
+  /** Puts an event on the bus: recorded now, delivered asynchronously to every matching rule's target. */
+  put(input: EventInput): AwsEvent {
+    const event = this.record(input);
+    const matched = [...this.rules.values()].filter((rule) => matchesPattern(rule.pattern, event));
+    this.deliverAll(event, matched.map((rule) => ({ rule: rule.name, target: rule.targetId, retryAttempts: rule.retryAttempts })));
+    return event;
+  }
+
+  /**
+   * Resolves with the first event (already on the timeline, or still to come)
+   * that satisfies `predicate`; rejects after `timeoutMs` of wall time.
+   */
+  waitFor(predicate: (event: AwsEvent) => boolean, timeoutMs = 10_000, description = 'the predicate'): Promise<AwsEvent> {
+    const found = this.entries.find((entry) => predicate(entry.event));
+    if (found) return Promise.resolve(found.event);
+    return new Promise((resolve, reject) => {
+      const listener = (event: AwsEvent): void => {
+        if (!predicate(event)) return;
+        cleanup();
+        resolve(event);
+      };
+      const timer = setTimeout(() => { cleanup(); reject(new WaitTimeoutError(description, timeoutMs)); }, timeoutMs);
+      const cleanup = (): void => { clearTimeout(timer); this.listeners.delete(listener); };
+      this.listeners.add(listener);
+    });
+  }
+
+  /** Resolves when no delivery is in flight or waiting for a retry. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Cancels schedules and pending retries; events put afterwards are still recorded. */
+  stop(): void {
+    this.stopped = true;
+    for (const schedule of this.schedules.values()) schedule.cancel();
+    for (const timer of [...this.timers]) {
+      timer.cancel();
+      timer.wake();
+    }
+    this.timers.clear();
+  }
+
+  private record(input: EventInput): AwsEvent {
+    const event: AwsEvent = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': input['detail-type'],
+      source: input.source,
+      account: LOCAL_ACCOUNT,
+      time: input.time ?? new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: LOCAL_REGION,
+      resources: [...input.resources],
+      detail: input.detail,
+    };
+    this.entries.push({ event, deliveries: [] });
+    for (const listener of [...this.listeners]) listener(event);
+    return event;
+  }
+
+  private deliverAll(event: AwsEvent, routes: readonly { rule: string; target: string; retryAttempts: number | undefined }[]): void {
+    const entry = this.entries[this.entries.length - 1]!;
+    for (const route of routes) {
+      const delivery: Delivery = { rule: route.rule, target: route.target, attempts: 0, status: 'pending' };
+      (entry.deliveries as Delivery[]).push(delivery);
+      const done = this.deliver(event, delivery, route.retryAttempts ?? 8).finally(() => this.pending.delete(done));
+      this.pending.add(done);
+    }
+  }
+
+  private async deliver(event: AwsEvent, delivery: Delivery, retryAttempts: number): Promise<void> {
+    await Promise.resolve(); // asynchronous, as on AWS: never inside the caller's put()
+    for (;;) {
+      delivery.attempts += 1;
+      try {
+        const handler = this.targets.get(delivery.target);
+        if (!handler) throw new UnknownTargetError(delivery.target, [...this.targets.keys()]);
+        delivery.result = await handler(event);
+        delivery.status = 'delivered';
+        delete delivery.error;
+        return;
+      } catch (error) {
+        delivery.error = error instanceof Error ? error.message : String(error);
+        if (delivery.attempts > retryAttempts || this.stopped) {
+          delivery.status = 'dead-lettered';
+          return;
+        }
+      }
+      await this.sleep(retryDelay(delivery.attempts, this.retryBaseMs, this.retryMaxMs));
+      if (this.stopped) {
+        delivery.status = 'dead-lettered';
+        return;
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = { cancel: (): void => undefined, wake: resolve };
+      timer.cancel = this.clock.schedule(ms, () => { this.timers.delete(timer); resolve(); });
+      this.timers.add(timer);
+    });
+  }
+}

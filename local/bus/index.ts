@@ -1,0 +1,5 @@
+export * from './bus';
+export * from './errors';
+export * from './pattern';
+export * from './schedule';
+export * from './server';

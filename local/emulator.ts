@@ -1,0 +1,203 @@
+import { SERVICES } from './services';
+import type { ServiceName } from './services';
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { CONTROL_PLANE_RULES } from '../shared/events/rules';
+import type { TargetFunctionId } from '../shared/events/rules';
+import type { AutoScalingControl } from './autoscaling';
+import { startAutoScaling } from './autoscaling';
+import type { BackupControl } from './backup';
+import { startBackup } from './backup';
+import type { TargetHandler } from './bus';
+import { LocalBus, startEventBridge } from './bus';
+import type { DynamoDbControl } from './dynamodb';
+import { startDynamoDb } from './dynamodb';
+import type { EcrControl } from './ecr';
+import { startEcr } from './ecr';
+import type { EcsControl } from './ecs';
+import { startEcs } from './ecs';
+import type { Clock } from './kernel/clock';
+import { scaledClock } from './kernel/clock';
+import { LOCAL_REGION } from './kernel/events';
+import type { DeploymentResources } from './provision';
+import { imageResolver, provisionServices, pushStandInImages, resourceNames } from './provision';
+import type { S3Control } from './s3';
+import { startS3 } from './s3';
+
+/** The SDK's `AWS_ENDPOINT_URL_<SERVICE>` variable of each service. */
+export const ENDPOINT_VARIABLES: Readonly<Record<ServiceName, string>> = {
+  s3: 'AWS_ENDPOINT_URL_S3',
+  dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
+  ecr: 'AWS_ENDPOINT_URL_ECR',
+  ecs: 'AWS_ENDPOINT_URL_ECS',
+  autoscaling: 'AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING',
+  backup: 'AWS_ENDPOINT_URL_BACKUP',
+  eventbridge: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
+};
+
+/** Options of {@link startEmulator}. */
+export interface EmulatorOptions {
+  /** Every service keeps its files under this directory. */
+  readonly stateDir: string;
+  /** Emulated time runs this many times faster than wall time. @default 1 */
+  readonly clockSpeed?: number;
+  /** The environment provisioned, as the CDK stack would. @default 'dev' */
+  readonly env?: string;
+  /** Services listen on consecutive ports from here, in {@link SERVICES} order; 0 picks free ports. @default 0 */
+  readonly basePort?: number;
+  /** Per-service port overrides. */
+  readonly ports?: Partial<Record<ServiceName, number>>;
+  /** Install the function environment in `process.env` so the handlers run in this process. @default true */
+  readonly installProcessEnv?: boolean;
+}
+
+/** The control surfaces of every service, for tests and the demo. */
+export interface EmulatorControl {
+  readonly s3: S3Control;
+  readonly dynamodb: DynamoDbControl;
+  readonly ecr: EcrControl;
+  readonly ecs: EcsControl;
+  readonly autoscaling: AutoScalingControl;
+  readonly backup: BackupControl;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  readonly endpoints: Readonly<Record<ServiceName, string>>;
+  /** `AWS_ENDPOINT_URL_*`, credentials and region: what a shell or SDK needs to use the emulator. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The build-image function's environment (the CDK stack's values, pointed at the emulator). */
+  readonly functionEnv: Readonly<Record<string, string>>;
+  readonly resources: DeploymentResources;
+  readonly bus: LocalBus;
+  readonly clock: Clock;
+  readonly control: EmulatorControl;
+  /** Stops every service, schedule and retry; restores `process.env`. */
+  stop(): Promise<void>;
+}
+
+/** Lambda handlers by the function id rules name; loaded lazily so the CLI starts fast. */
+const FUNCTIONS: Readonly<Record<TargetFunctionId, () => Promise<TargetHandler>>> = {
+  'build-image': async () => (await import('../functions/build-image/handler')).buildImage,
+};
+
+/**
+ * Starts every emulated service on 127.0.0.1, provisions one environment as
+ * the CDK stack would (cluster, five singletons, autoscaled Kong, dynamic-data
+ * file system, backup vault, versioned config bucket with EventBridge on,
+ * ledger table, stand-in base image), and routes the bus by the control
+ * plane's rules to the real Lambda handlers, run in this process.
+ *
+ * @example
+ * const emulator = await startEmulator({ stateDir: '.local', clockSpeed: 50 });
+ * await new S3Client({ endpoint: emulator.endpoints.s3, forcePathStyle: true }).send(new PutObjectCommand(...));
+ */
+export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
+  const stateDir = resolve(options.stateDir);
+  await mkdir(stateDir, { recursive: true });
+  const clock = scaledClock(options.clockSpeed ?? 1);
+  const bus = new LocalBus({ clock });
+  const port = (name: ServiceName): number => options.ports?.[name] ?? (options.basePort ? options.basePort + SERVICES.indexOf(name) : 0);
+  const common = { clock, bus, stateDir };
+  const stops: (() => Promise<void>)[] = [];
+  const started = <T extends { stop(): Promise<void> }>(service: T): T => { stops.unshift(() => service.stop()); return service; };
+  try {
+    const s3 = started(await startS3({ ...common, port: port('s3') }));
+    const dynamodb = started(await startDynamoDb({ stateDir, port: port('dynamodb') }));
+    const ecr = started(await startEcr({ ...common, port: port('ecr') }));
+    const ecs = started(await startEcs({ ...common, port: port('ecs'), resolveImage: imageResolver(ecr.control) }));
+    const autoscaling = started(await startAutoScaling({ ...common, port: port('autoscaling'), ecs: ecs.control }));
+    const backup = started(await startBackup({ ...common, port: port('backup') }));
+    const eventbridge = started(await startEventBridge({ bus, port: port('eventbridge') }));
+    const endpoints = { s3: s3.url, dynamodb: dynamodb.url, ecr: ecr.url, ecs: ecs.url, autoscaling: autoscaling.url, backup: backup.url, eventbridge: eventbridge.url };
+    const env = environmentFor(endpoints);
+    const names = resourceNames(options.env ?? 'dev');
+    const control: EmulatorControl = { s3: s3.control, dynamodb: dynamodb.control, ecr: ecr.control, ecs: ecs.control, autoscaling: autoscaling.control, backup: backup.control };
+    const resources = await provision(control, endpoints, names);
+    const functionEnv = buildImageEnvironment(resources);
+    // The handlers run in this process: their SDK clients read the endpoints from the environment, as in Lambda.
+    const restoreEnv = options.installProcessEnv === false ? () => undefined : installEnv({ ...env, ...functionEnv });
+    stops.push(async () => restoreEnv());
+    for (const rule of CONTROL_PLANE_RULES) {
+      bus.registerTarget(rule.target, lazyHandler(FUNCTIONS[rule.target]));
+      bus.addRule({ name: rule.name, description: rule.description, pattern: rule.pattern({ configBucket: resources.configBucket }), targetId: rule.target, retryAttempts: rule.retryAttempts });
+    }
+    return { endpoints, env, functionEnv, resources, bus, clock, control, stop: () => stopAll(bus, stops) };
+  } catch (error) {
+    await stopAll(bus, stops);
+    throw error;
+  }
+}
+
+async function provision(control: EmulatorControl, endpoints: Record<ServiceName, string>, names: ReturnType<typeof resourceNames>): Promise<DeploymentResources> {
+  control.s3.createBucket(names.configBucket, { versioning: true, eventBridge: true });
+  control.backup.createVault(names.backupVault);
+  const fileSystem = await control.backup.createFileSystem();
+  const baseImage = await pushStandInImages(control.ecr, names.releaseTag);
+  const clients = {
+    ecs: new ECSClient({ ...SDK_DEFAULTS, endpoint: endpoints.ecs }),
+    autoscaling: new ApplicationAutoScalingClient({ ...SDK_DEFAULTS, endpoint: endpoints.autoscaling }),
+    dynamodb: new DynamoDBClient({ ...SDK_DEFAULTS, endpoint: endpoints.dynamodb }),
+  };
+  try {
+    await provisionServices(clients, names, control.ecr.registry);
+  } finally {
+    for (const client of Object.values(clients)) client.destroy();
+  }
+  return {
+    ...names,
+    dynamicData: { fileSystemId: fileSystem.id, arn: fileSystem.arn, path: fileSystem.path },
+    targetRepositoryUri: `${control.ecr.registry}/portal-api`,
+    baseImage,
+  };
+}
+
+/** Credentials and region every client of the emulator uses. */
+export const SDK_DEFAULTS = { region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;
+
+/** The environment that points the AWS CLI/SDK at the emulator. */
+export function environmentFor(endpoints: Readonly<Record<ServiceName, string>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of SERVICES) env[ENDPOINT_VARIABLES[name]] = endpoints[name];
+  return { ...env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: LOCAL_REGION };
+}
+
+/** The build-image function's environment, as the CDK stack sets it, for the emulated deployment. */
+export function buildImageEnvironment(resources: DeploymentResources): Record<string, string> {
+  return {
+    CONFIG_BUCKET: resources.configBucket,
+    TARGET_REPOSITORY_URI: resources.targetRepositoryUri,
+    BASE_IMAGE: resources.baseImage,
+    EVENT_BUS_NAME: 'default',
+    PLATFORM: 'linux/amd64',
+    REGISTRY_INSECURE: 'true',
+  };
+}
+
+/** Sets variables in `process.env`; returns a function that puts the previous values back. */
+function installEnv(env: Readonly<Record<string, string>>): () => void {
+  const previous = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, env);
+  return () => {
+    for (const [key, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+}
+
+function lazyHandler(load: () => Promise<TargetHandler>): TargetHandler {
+  let handler: Promise<TargetHandler> | undefined;
+  return async (event) => (await (handler ??= load()))(event);
+}
+
+async function stopAll(bus: LocalBus, stops: readonly (() => Promise<void>)[]): Promise<void> {
+  bus.stop();
+  for (const stop of stops) await stop().catch(() => undefined);
+}
+
+export { SERVICES } from './services';
+export type { ServiceName } from './services';

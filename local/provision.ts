@@ -1,0 +1,155 @@
+import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { createHash } from 'node:crypto';
+import { createRegistryRepository } from '../shared/oci/registry/registry-repository';
+import type { EcrControl } from './ecr';
+import { writeStandInBase } from './stand-in-base';
+
+/** The singletons of the wicked deployment guide: desired 1, minimum healthy 0, maximum 100. */
+export const SINGLETONS = ['portal-api', 'portal', 'portal-mailer', 'portal-kong-adapter', 'portal-chatbot'] as const;
+/** The Kong gateway service: awsvpc, autoscaled within these bounds. */
+export const GATEWAY = { name: 'kong', min: 2, max: 10, targetCpu: 50 } as const;
+/** wicked version of the stock images. */
+export const WICKED_VERSION = '1.0.0';
+/** Repository of the pull-through cached base image, as the stack names it. */
+export const BASE_REPOSITORY = 'docker-hub/haufelexware/wicked.api';
+/** Repository of the built portal-api images. */
+export const PORTAL_API_REPOSITORY = 'portal-api';
+
+/** What the CDK stack would create for one environment, as the emulator names it. */
+export interface DeploymentResources {
+  readonly env: string;
+  readonly cluster: string;
+  readonly singletons: readonly string[];
+  readonly gateway: string;
+  readonly configBucket: string;
+  readonly ledgerTable: string;
+  readonly backupVault: string;
+  readonly dynamicData: { readonly fileSystemId: string; readonly arn: string; readonly path: string };
+  /** `127.0.0.1:PORT/portal-api`. */
+  readonly targetRepositoryUri: string;
+  /** `127.0.0.1:PORT/docker-hub/haufelexware/wicked.api:stand-in`. */
+  readonly baseImage: string;
+  /** The release tag the portal-api task definition names (`<env>-live`). */
+  readonly releaseTag: string;
+}
+
+/** Names of one environment's resources. */
+export function resourceNames(env: string): Pick<DeploymentResources, 'env' | 'cluster' | 'singletons' | 'gateway' | 'configBucket' | 'ledgerTable' | 'backupVault' | 'releaseTag'> {
+  return {
+    env,
+    cluster: `wicked-${env}`,
+    singletons: [...SINGLETONS],
+    gateway: GATEWAY.name,
+    configBucket: `wicked-${env}-config`,
+    ledgerTable: `wicked-${env}-ledger`,
+    backupVault: `wicked-${env}`,
+    releaseTag: `${env}-live`,
+  };
+}
+
+/** The image a service's task definition names. */
+export function serviceImage(service: string, registry: string, releaseTag: string): string {
+  if (service === 'portal-api') return `${registry}/${PORTAL_API_REPOSITORY}:${releaseTag}`;
+  if (service === GATEWAY.name) return `haufelexware/wicked.kong:${WICKED_VERSION}`;
+  return `haufelexware/wicked.${service}:${WICKED_VERSION}`;
+}
+
+/**
+ * Resolves image references to digests for the ECS emulator: images of the
+ * local registry from the ECR emulator (undefined when absent, so tasks fail
+ * to pull as on ECS); stock images of public registries, which the emulator
+ * cannot reach, to a digest derived from the reference.
+ */
+export function imageResolver(ecr: EcrControl): (image: string) => Promise<string | undefined> {
+  return async (image) => {
+    if (!image.startsWith(`${ecr.registry}/`)) return `sha256:${createHash('sha256').update(image).digest('hex')}`;
+    const rest = image.slice(ecr.registry.length + 1);
+    const at = rest.indexOf('@');
+    if (at >= 0) return rest.slice(at + 1);
+    const colon = rest.lastIndexOf(':');
+    const [repository, tag] = colon > 0 ? [rest.slice(0, colon), rest.slice(colon + 1)] : [rest, 'latest'];
+    try {
+      return ecr.listImages(repository).find((described) => described.imageTags?.includes(tag))?.imageDigest;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/**
+ * Pushes the stand-in base into the base repository, and into portal-api as
+ * the release tag, so that portal-api runs before the first config upload.
+ */
+export async function pushStandInImages(ecr: EcrControl, releaseTag: string): Promise<string> {
+  await ecr.createRepository(BASE_REPOSITORY);
+  await ecr.createRepository(PORTAL_API_REPOSITORY, { imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION', exclusionFilters: ['*-live'] });
+  const credentials = { get: async () => ({ username: 'AWS', password: ecr.issueCredentials().password }) };
+  const open = (repository: string) => createRegistryRepository({ host: ecr.registry, repository, insecure: true, credentials });
+  const base = await writeStandInBase(open(BASE_REPOSITORY));
+  const portalApi = open(PORTAL_API_REPOSITORY);
+  const stand = await writeStandInBase(portalApi);
+  const manifest = await portalApi.fetchManifest(stand.digest);
+  if (!manifest) throw new Error(`stand-in manifest ${stand.digest} missing from ${PORTAL_API_REPOSITORY} right after the push`);
+  await portalApi.putManifest(releaseTag, manifest.mediaType, manifest.bytes);
+  return `${ecr.registry}/${BASE_REPOSITORY}:${base.reference}`;
+}
+
+/** Clients of the services provisioning talks to, pointed at the emulator. */
+export interface ProvisionClients {
+  readonly ecs: ECSClient;
+  readonly autoscaling: ApplicationAutoScalingClient;
+  readonly dynamodb: DynamoDBClient;
+}
+
+/** Creates the cluster, the five singletons and the autoscaled gateway, as the CDK stack would, through the ECS and Application Auto Scaling APIs. */
+export async function provisionServices(clients: ProvisionClients, names: ReturnType<typeof resourceNames>, registry: string): Promise<void> {
+  await clients.ecs.send(new CreateClusterCommand({ clusterName: names.cluster }));
+  for (const service of [...names.singletons, names.gateway]) {
+    const gateway = service === names.gateway;
+    const family = `${names.cluster}-${service}`;
+    await clients.ecs.send(new RegisterTaskDefinitionCommand({
+      family,
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      cpu: '512',
+      memory: '1024',
+      containerDefinitions: [{ name: service, image: serviceImage(service, registry, names.releaseTag), essential: true, environment: [{ name: 'NODE_ENV', value: names.env }] }],
+    }));
+    await clients.ecs.send(new CreateServiceCommand({
+      cluster: names.cluster,
+      serviceName: service,
+      taskDefinition: family,
+      launchType: 'FARGATE',
+      desiredCount: gateway ? GATEWAY.min : 1,
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-local-a', 'subnet-local-b'], assignPublicIp: 'DISABLED' } },
+      deploymentConfiguration: {
+        minimumHealthyPercent: gateway ? 100 : 0,
+        maximumPercent: gateway ? 200 : 100,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+      },
+    }));
+  }
+  await provisionGatewayScaling(clients.autoscaling, names);
+  await clients.dynamodb.send(new CreateTableCommand({
+    TableName: names.ledgerTable,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+  }));
+}
+
+async function provisionGatewayScaling(client: ApplicationAutoScalingClient, names: ReturnType<typeof resourceNames>): Promise<void> {
+  const target = { ServiceNamespace: 'ecs' as const, ResourceId: `service/${names.cluster}/${names.gateway}`, ScalableDimension: 'ecs:service:DesiredCount' as const };
+  await client.send(new RegisterScalableTargetCommand({ ...target, MinCapacity: GATEWAY.min, MaxCapacity: GATEWAY.max }));
+  await client.send(new PutScalingPolicyCommand({
+    ...target,
+    PolicyName: `${names.cluster}-${names.gateway}-cpu`,
+    PolicyType: 'TargetTrackingScaling',
+    TargetTrackingScalingPolicyConfiguration: { TargetValue: GATEWAY.targetCpu, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' } },
+  }));
+}

@@ -1,0 +1,150 @@
+import type { EcsTaskStateChangeEvent, ImageBuiltDetail } from '../events';
+import { DeployDetailType } from '../events/deploy';
+import type { DeploymentSucceededDetail } from '../events/deploy';
+import { LeaseError, requestFromImageBuilt } from '../ledger';
+import type { Completion, DeploymentRequest } from '../ledger';
+import type { DeployDeps } from './deps';
+import { DeployError } from './errors';
+import { releaseTagOf } from './env';
+import type { DeployTarget } from './env';
+import { planDeployment, toUpdateServiceInput } from './planner';
+import type { DeployAction, ServiceSnapshot, ServiceState } from './types';
+
+/** What starting a deployment did. */
+export type StartResult =
+  | { readonly action: 'rolling'; readonly deploymentId: string; readonly ecsDeploymentId: string; readonly actions: readonly DeployAction[] }
+  | { readonly action: 'waiting-for-zero'; readonly deploymentId: string; readonly aliveTasks: number; readonly actions: readonly DeployAction[] }
+  | { readonly action: 'already-running'; readonly deploymentId: string; readonly actions: readonly DeployAction[]; readonly next?: NextResult };
+
+/** What happened to the queued deployment after one finished. */
+export type NextResult = StartResult | { readonly action: 'next-not-started'; readonly deploymentId: string; readonly reason: string };
+
+/** What deploy-services did with one `Portal Image Built`. */
+export type DeployServicesResult =
+  | { readonly action: 'ignored-duplicate' | 'ignored-older' | 'unchanged' | 'queued'; readonly deploymentId: string; readonly reason: string }
+  | StartResult;
+
+/** What a task state change did to a strict singleton deployment. */
+export type ResumeResult = { readonly action: 'ignored' | 'still-waiting'; readonly reason: string } | StartResult;
+
+/**
+ * deploy-services: admits a built image into the ledger and, when it holds
+ * the lease, rolls the environment's service. `eventId` (the EventBridge
+ * event id, stable across retries) owns the lease, so a retried invocation
+ * resumes its own start.
+ *
+ * @example
+ * const result = await deployServices(ImageBuiltDetailSchema.parse(event.detail), event.id, deps);
+ */
+export async function deployServices(detail: ImageBuiltDetail, eventId: string, deps: DeployDeps): Promise<DeployServicesResult> {
+  targetOf(detail.env, deps);
+  const request = requestFromImageBuilt(detail, deps.clock());
+  const admission = await deps.ledger.admit(request, eventId);
+  const summary = { deploymentId: request.deploymentId, reason: admission.reason };
+  switch (admission.kind) {
+    case 'ignore-duplicate': return { action: 'ignored-duplicate', ...summary };
+    case 'ignore-older': return { action: 'ignored-older', ...summary };
+    case 'unchanged': return { action: 'unchanged', ...summary };
+    case 'queue': return { action: 'queued', ...summary };
+    case 'apply-now': return startDeployment(request, eventId, deps);
+  }
+}
+
+/**
+ * Rolls a deployment whose lease `owner` holds: reads the service and the
+ * release tag, plans, and executes the plan until ECS rolls, a strict
+ * singleton waits for its tasks to drain, or nothing was left to do.
+ */
+export async function startDeployment(request: DeploymentRequest, owner: string, deps: DeployDeps): Promise<StartResult> {
+  const target = targetOf(request.env, deps);
+  const snapshot = await deps.ecs.describe(target.cluster, target.service);
+  const releaseTag = releaseTagOf(request.env, target);
+  const state = toServiceState(target, snapshot, await deps.ecr.resolveTag(target.repositoryName, releaseTag));
+  const actions = planDeployment(state, { digest: request.digest, imageUri: request.imageUri, repositoryName: target.repositoryName, releaseTag }, { kind: 'singleton', strictSingleton: target.strictSingleton });
+  const { deploymentId, env } = request;
+  for (const action of actions) {
+    if (action.type === 'move-release-tag') await deps.ecr.moveTag(action.repositoryName, action.tag, action.digest);
+    if (action.type === 'scale-to-zero') await deps.ecs.updateService(toUpdateServiceInput(target.cluster, target.service, action, 'singleton'));
+    if (action.type === 'wait-for-no-tasks') {
+      const alive = await deps.ecs.aliveTasks(target.cluster, target.service);
+      if (alive.length > 0) {
+        const until = deps.clock() + deps.waitForZeroMs;
+        await deps.ledger.recordWaiting(env, deploymentId, owner, until);
+        await deps.scheduler?.scheduleStuckCheck({ env, deploymentId, at: new Date(until) });
+        return { action: 'waiting-for-zero', deploymentId, aliveTasks: alive.length, actions };
+      }
+    }
+    if (action.type === 'force-new-deployment') {
+      const ecsDeploymentId = await deps.ecs.updateService(toUpdateServiceInput(target.cluster, target.service, action, 'singleton'));
+      const until = deps.clock() + deps.stuckAfterMs;
+      await deps.ledger.recordEcsDeployment(env, deploymentId, owner, { service: target.service, ecsDeploymentId }, until);
+      await deps.scheduler?.scheduleStuckCheck({ env, deploymentId, at: new Date(until) });
+      return { action: 'rolling', deploymentId, ecsDeploymentId, actions };
+    }
+  }
+  const reason = `service ${target.service} already runs ${request.digest}`;
+  const completion = await deps.ledger.complete(env, deploymentId, { kind: 'succeeded', reason });
+  if (completion.completed) await deps.events.publish(DeployDetailType.DeploymentSucceeded, succeededDetail(request, target.service, undefined, reason));
+  return { action: 'already-running', deploymentId, actions, next: await startNext(completion, owner, deps) };
+}
+
+/** Starts the queued deployment a completion handed over, unless another invocation got there first. */
+export async function startNext(completion: Completion, owner: string, deps: DeployDeps): Promise<NextResult | undefined> {
+  const next = completion.next;
+  if (!next) return undefined;
+  try {
+    await deps.ledger.acquireLease(next.env, next.deploymentId, owner);
+  } catch (error) {
+    if (error instanceof LeaseError) return { action: 'next-not-started', deploymentId: next.deploymentId, reason: error.message };
+    throw error;
+  }
+  return startDeployment(next, owner, deps);
+}
+
+/**
+ * Continues a strict singleton deployment when an `ECS Task State Change`
+ * shows a task of its service stopped and no task is alive any more. One of
+ * several concurrent events wins the continuation.
+ */
+export async function resumeStrictDeployment(event: EcsTaskStateChangeEvent, eventId: string, deps: DeployDeps): Promise<ResumeResult> {
+  const service = event.detail.group?.startsWith('service:') ? event.detail.group.slice('service:'.length) : undefined;
+  const cluster = event.detail.clusterArn.split('/').pop();
+  const env = Object.keys(deps.targets).find((name) => deps.targets[name]!.service === service && deps.targets[name]!.cluster === cluster);
+  if (!env || event.detail.lastStatus !== 'STOPPED') return { action: 'ignored', reason: `task ${event.detail.taskArn} (${event.detail.lastStatus}) is not a stopped task of a managed service` };
+  const inFlight = (await deps.ledger.getEnvironment(env))?.inFlight;
+  if (inFlight?.phase !== 'waiting-for-zero') return { action: 'ignored', reason: `no deployment of ${env} is waiting for zero tasks` };
+  const target = targetOf(env, deps);
+  const alive = await deps.ecs.aliveTasks(target.cluster, target.service);
+  if (alive.length > 0) return { action: 'still-waiting', reason: `${alive.length} task(s) of ${target.service} still alive` };
+  try {
+    await deps.ledger.resume(env, inFlight.request.deploymentId, eventId);
+  } catch (error) {
+    if (error instanceof LeaseError) return { action: 'ignored', reason: error.message };
+    throw error;
+  }
+  return startDeployment(inFlight.request, eventId, deps);
+}
+
+/** The detail of `Portal Deployment Succeeded`. */
+export function succeededDetail(request: DeploymentRequest, service: string, ecsDeploymentId: string | undefined, reason: string): DeploymentSucceededDetail {
+  return {
+    env: request.env, deploymentId: request.deploymentId, configHash: request.configHash, digest: request.digest, imageUri: request.imageUri,
+    key: request.key, versionId: request.versionId, service, ecsDeploymentId, reason,
+  };
+}
+
+/** The target of an environment; throws `UNKNOWN_ENVIRONMENT` naming the known ones. */
+export function targetOf(env: string, deps: Pick<DeployDeps, 'targets'>): DeployTarget {
+  const target = deps.targets[env];
+  if (!target) throw new DeployError('UNKNOWN_ENVIRONMENT', `deploying to environment ${env}: expected one of ${Object.keys(deps.targets).join(', ') || 'no configured environment'}`, { context: { env } });
+  return target;
+}
+
+/** The planner's view of a service: one digest when every primary task runs the same. */
+function toServiceState(target: DeployTarget, snapshot: ServiceSnapshot, releaseTagDigest: string | undefined): ServiceState {
+  const digests = new Set(snapshot.primaryTaskDigests);
+  return {
+    cluster: target.cluster, serviceName: target.service, desiredCount: snapshot.desiredCount, aliveTaskCount: snapshot.aliveTaskCount,
+    primaryDigest: digests.size === 1 ? [...digests][0] : undefined, releaseTagDigest,
+  };
+}

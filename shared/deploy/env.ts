@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { readEnvironment } from '../pipeline/lambda-env';
+
+/** Where one environment's portal-api runs and how it is rolled. */
+export const DeployTargetSchema = z.strictObject({
+  cluster: z.string().min(1),
+  /** The service whose image the config build produces (portal-api). */
+  service: z.string().min(1),
+  /** ECR repository of the built image and of the release tag. */
+  repositoryName: z.string().min(1),
+  /** Release tag the task definition names. @default `<env>-live` */
+  releaseTag: z.string().min(1).optional(),
+  /** Scale to 0 and wait for zero tasks before starting the new one. @default false */
+  strictSingleton: z.boolean().default(false),
+  /** Container whose image digest identifies what runs. @default the task's first container */
+  containerName: z.string().min(1).optional(),
+});
+/** Where one environment's portal-api runs and how it is rolled. */
+export type DeployTarget = z.output<typeof DeployTargetSchema>;
+
+/** Deploy targets by environment name. */
+export const DeployTargetsSchema = z.record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), DeployTargetSchema);
+/** Deploy targets by environment name. */
+export type DeployTargets = z.output<typeof DeployTargetsSchema>;
+
+const jsonTargets = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `expected JSON, received ${(error as Error).message}` });
+    return z.NEVER;
+  }
+}).pipe(DeployTargetsSchema);
+
+/** Environment of the deploy-services and track-deployment functions. */
+export const DeployEnvironmentSchema = z.object({
+  LEDGER_TABLE_NAME: z.string().min(3),
+  EVENT_BUS_NAME: z.string().min(1),
+  /** JSON of {@link DeployTargetsSchema}. */
+  DEPLOY_TARGETS: jsonTargets,
+  LEASE_SECONDS: z.coerce.number().int().positive().default(120),
+  /** A rollout without terminal ECS event after this long is stuck. */
+  STUCK_AFTER_SECONDS: z.coerce.number().int().positive().default(1800),
+  /** A strict singleton that does not drain within this long is stuck. */
+  WAIT_FOR_ZERO_SECONDS: z.coerce.number().int().positive().default(600),
+  NOTIFY_TOPIC_ARN: z.string().min(1).optional(),
+});
+/** Environment of the deploy functions, parsed. */
+export type DeployEnvironment = z.output<typeof DeployEnvironmentSchema>;
+
+/**
+ * Reads the deploy functions' environment once at cold start.
+ *
+ * @example
+ * const env = readDeployEnvironment(process.env, 'deploy-services');
+ */
+export function readDeployEnvironment(env: NodeJS.ProcessEnv, fn: string): DeployEnvironment {
+  return readEnvironment(DeployEnvironmentSchema, env, fn);
+}
+
+/** The release tag of an environment's target. */
+export function releaseTagOf(env: string, target: DeployTarget): string {
+  return target.releaseTag ?? `${env}-live`;
+}

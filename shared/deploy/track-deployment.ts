@@ -1,0 +1,85 @@
+import { DeployDetailType, serviceFromArn } from '../events/deploy';
+import type { DeploymentFailedDetail, EcsDeploymentStateChangeEvent, FailureCause } from '../events/deploy';
+import type { InFlight } from '../ledger';
+import { startNext, succeededDetail, targetOf } from './deploy-services';
+import type { NextResult } from './deploy-services';
+import type { DeployDeps } from './deps';
+import { releaseTagOf } from './env';
+import { decideDeploymentOutcome } from './outcome';
+
+/** What track-deployment did with one event. */
+export type TrackResult =
+  | { readonly action: 'ignored' | 'pending'; readonly reason: string }
+  | { readonly action: 'succeeded'; readonly deploymentId: string; readonly reason: string; readonly next?: NextResult }
+  | { readonly action: 'failed'; readonly deploymentId: string; readonly cause: FailureCause; readonly reason: string; readonly releaseDigest?: string; readonly next?: NextResult };
+
+/**
+ * track-deployment: decides the outcome of the rollout in flight from an
+ * `ECS Deployment State Change` and ECS's own view of the service. On success
+ * it records the last good digest and publishes `Portal Deployment
+ * Succeeded`; on failure it moves the release tag back to the last good
+ * digest, records why with the service's recent events, publishes `Portal
+ * Deployment Failed` and notifies. Either way the queued config starts next.
+ *
+ * @example
+ * await trackDeployment(EcsDeploymentStateChangeEventSchema.parse(event), event.id, deps);
+ */
+export async function trackDeployment(event: EcsDeploymentStateChangeEvent, eventId: string, deps: DeployDeps): Promise<TrackResult> {
+  const arn = event.resources[0] ?? '';
+  const named = serviceFromArn(arn);
+  const env = Object.keys(deps.targets).find((name) => deps.targets[name]!.cluster === named?.cluster && deps.targets[name]!.service === named?.service);
+  if (!named || !env) return { action: 'ignored', reason: `${arn} is not a service the control plane deploys` };
+  const inFlight = (await deps.ledger.getEnvironment(env))?.inFlight;
+  if (inFlight?.phase !== 'rolling' || !inFlight.ecsDeploymentId || inFlight.service !== named.service) {
+    return { action: 'ignored', reason: `no rollout of ${named.service} in flight in ${env} (event for ${event.detail.deploymentId})` };
+  }
+  const snapshot = await deps.ecs.describe(named.cluster, named.service);
+  const verdict = decideDeploymentOutcome(event.detail, { ecsDeploymentId: inFlight.ecsDeploymentId, digest: inFlight.request.digest }, snapshot);
+  if (verdict.kind === 'pending') return { action: 'pending', reason: verdict.reason };
+  if (verdict.kind === 'failed') return fail(env, inFlight, verdict.cause, verdict.reason, snapshot.recentEvents, eventId, deps);
+  const { deploymentId } = inFlight.request;
+  const completion = await deps.ledger.complete(env, deploymentId, { kind: 'succeeded', reason: verdict.reason, serviceEvents: snapshot.recentEvents });
+  if (!completion.completed) return { action: 'ignored', reason: `${deploymentId} was already finished` };
+  await deps.events.publish(DeployDetailType.DeploymentSucceeded, succeededDetail(inFlight.request, named.service, inFlight.ecsDeploymentId, verdict.reason));
+  return { action: 'succeeded', deploymentId, reason: verdict.reason, next: await startNext(completion, eventId, deps) };
+}
+
+/**
+ * The one-shot stuck check of a deployment (scheduled when it started): when
+ * it is still in flight past its deadline it fails as `stuck`.
+ */
+export async function checkStuckDeployment(check: { env: string; deploymentId: string }, eventId: string, deps: DeployDeps): Promise<TrackResult> {
+  const inFlight = (await deps.ledger.getEnvironment(check.env))?.inFlight;
+  if (inFlight?.request.deploymentId !== check.deploymentId) return { action: 'ignored', reason: `${check.deploymentId} is no longer in flight in ${check.env}` };
+  if (inFlight.lease.expiresAt > deps.clock()) return { action: 'pending', reason: `${check.deploymentId} has until ${new Date(inFlight.lease.expiresAt).toISOString()}` };
+  const target = targetOf(check.env, deps);
+  const events = await deps.ecs.describe(target.cluster, target.service).then((s) => s.recentEvents, () => []);
+  const reason = `no terminal ECS event for ${inFlight.ecsDeploymentId ?? `${check.deploymentId} (phase ${inFlight.phase})`} by ${new Date(inFlight.lease.expiresAt).toISOString()}`;
+  return fail(check.env, inFlight, 'stuck', reason, events, eventId, deps);
+}
+
+/** Release tag back to the last good digest, ledger, event, notification, next. */
+async function fail(
+  env: string, inFlight: InFlight, cause: FailureCause, reason: string, serviceEvents: readonly string[], owner: string, deps: DeployDeps,
+): Promise<TrackResult> {
+  const target = targetOf(env, deps);
+  const { request } = inFlight;
+  const lastGood = (await deps.ledger.getEnvironment(env))?.lastGood;
+  // The tag moves before the ledger completes: a crash in between is retried and the move is idempotent.
+  if (lastGood && lastGood.digest !== request.digest) await deps.ecr.moveTag(target.repositoryName, releaseTagOf(env, target), lastGood.digest);
+  const outcome = { kind: cause === 'stuck' ? 'stuck' as const : 'failed' as const, reason, serviceEvents };
+  const completion = cause === 'stuck' ? await deps.ledger.markStuck(env, request.deploymentId) : await deps.ledger.complete(env, request.deploymentId, outcome);
+  if (!completion.completed) return { action: 'ignored', reason: `${request.deploymentId} was already finished` };
+  const detail: DeploymentFailedDetail = {
+    env, deploymentId: request.deploymentId, configHash: request.configHash, digest: request.digest, imageUri: request.imageUri, key: request.key,
+    versionId: request.versionId, service: target.service, ecsDeploymentId: inFlight.ecsDeploymentId, cause, reason,
+    releaseDigest: lastGood?.digest, serviceEvents: serviceEvents.slice(0, 10),
+  };
+  await deps.events.publish(DeployDetailType.DeploymentFailed, detail);
+  await deps.notifier.notify({
+    subject: `wicked ${env}: deployment ${request.deploymentId} ${cause}`.slice(0, 100),
+    message: `${reason}\nconfig ${request.configHash} (s3://${request.bucket}/${request.key}${request.versionId ? `@${request.versionId}` : ''}), image ${request.digest}\nrelease ${releaseTagOf(env, target)} → ${lastGood?.digest ?? 'unchanged (no last good deployment)'}\n${serviceEvents.slice(0, 5).join('\n')}`,
+    attributes: { env, deploymentId: request.deploymentId, cause },
+  });
+  return { action: 'failed', deploymentId: request.deploymentId, cause, reason, releaseDigest: lastGood?.digest, next: await startNext(completion, owner, deps) };
+}

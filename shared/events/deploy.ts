@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/** Detail-types of the control plane's deployment outcome events. */
+export const DeployDetailType = {
+  DeploymentSucceeded: 'Portal Deployment Succeeded',
+  DeploymentFailed: 'Portal Deployment Failed',
+} as const;
+
+const DeploymentFields = {
+  env: z.string().min(1),
+  deploymentId: z.string().min(1),
+  configHash: z.string().min(1),
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  imageUri: z.string().min(1),
+  key: z.string().min(1),
+  versionId: z.string().optional(),
+  service: z.string().optional(),
+  ecsDeploymentId: z.string().optional(),
+};
+
+/** Detail of `Portal Deployment Succeeded`. */
+export const DeploymentSucceededDetailSchema = z.strictObject({ ...DeploymentFields, reason: z.string().optional() });
+/** Detail of `Portal Deployment Succeeded`. */
+export type DeploymentSucceededDetail = z.infer<typeof DeploymentSucceededDetailSchema>;
+
+/** Why a deployment is not a success. */
+export const FailureCauseSchema = z.enum(['circuit-breaker', 'rolled-back', 'replaced', 'digest-mismatch', 'stuck', 'start-failed']);
+/** Why a deployment is not a success. */
+export type FailureCause = z.infer<typeof FailureCauseSchema>;
+
+/** Detail of `Portal Deployment Failed`. */
+export const DeploymentFailedDetailSchema = z.strictObject({
+  ...DeploymentFields,
+  cause: FailureCauseSchema,
+  reason: z.string(),
+  /** The digest the release tag points back at, when there was a last good one. */
+  releaseDigest: z.string().optional(),
+  serviceEvents: z.array(z.string()).max(10),
+});
+/** Detail of `Portal Deployment Failed`. */
+export type DeploymentFailedDetail = z.infer<typeof DeploymentFailedDetailSchema>;
+
+/** `eventName` values of ECS service deployment state change events. */
+export const EcsDeploymentEventNameSchema = z.enum(['SERVICE_DEPLOYMENT_IN_PROGRESS', 'SERVICE_DEPLOYMENT_COMPLETED', 'SERVICE_DEPLOYMENT_FAILED']);
+
+/**
+ * `ECS Deployment State Change`, as ECS documents it: `resources` holds the
+ * service ARN; `detail.deploymentId` names the deployment (`ecs-svc/...`);
+ * a circuit-breaker rollback starts a new deployment whose `reason` says it
+ * rolls back.
+ */
+export const EcsDeploymentStateChangeEventSchema = z.object({
+  source: z.literal('aws.ecs'),
+  'detail-type': z.literal('ECS Deployment State Change'),
+  id: z.string().optional(),
+  time: z.string().optional(),
+  resources: z.array(z.string()).min(1),
+  detail: z.object({
+    eventType: z.enum(['INFO', 'WARN', 'ERROR']),
+    eventName: EcsDeploymentEventNameSchema,
+    deploymentId: z.string().min(1),
+    updatedAt: z.string().optional(),
+    reason: z.string().default(''),
+  }),
+});
+/** `ECS Deployment State Change`, parsed. */
+export type EcsDeploymentStateChangeEvent = z.infer<typeof EcsDeploymentStateChangeEventSchema>;
+
+/** `ECS Task State Change` (the fields strict singleton deploys wait on). */
+export const EcsTaskStateChangeEventSchema = z.object({
+  source: z.literal('aws.ecs'),
+  'detail-type': z.literal('ECS Task State Change'),
+  id: z.string().optional(),
+  detail: z.object({
+    clusterArn: z.string().min(1),
+    taskArn: z.string().min(1),
+    /** `service:<name>` for tasks of a service. */
+    group: z.string().optional(),
+    lastStatus: z.string(),
+    desiredStatus: z.string().optional(),
+  }),
+});
+/** `ECS Task State Change`, parsed. */
+export type EcsTaskStateChangeEvent = z.infer<typeof EcsTaskStateChangeEventSchema>;
+
+/**
+ * Cluster and service names of an ECS service ARN (long format
+ * `arn:aws:ecs:region:account:service/cluster/service`).
+ * Returns `undefined` for other ARNs.
+ *
+ * @example
+ * serviceFromArn('arn:aws:ecs:eu-west-1:1:service/wicked/portal-api') // { cluster: 'wicked', service: 'portal-api' }
+ */
+export function serviceFromArn(arn: string): { cluster: string; service: string } | undefined {
+  const match = /^arn:[^:]+:ecs:[^:]*:[^:]*:service\/([^/]+)\/([^/]+)$/.exec(arn);
+  return match ? { cluster: match[1]!, service: match[2]! } : undefined;
+}

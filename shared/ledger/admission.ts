@@ -1,0 +1,112 @@
+import { compareSequencers } from './sequencer';
+import type { DeploymentRequest, EnvironmentRecord } from './types';
+import type { RecordChange, Transition } from './transition-types';
+
+/** What the ledger does with an incoming `Portal Image Built`. */
+export type AdmissionKind = 'apply-now' | 'queue' | 'ignore-duplicate' | 'ignore-older' | 'unchanged';
+
+/** The admission decision and why, for the log line. */
+export interface Admission {
+  readonly kind: AdmissionKind;
+  readonly reason: string;
+  readonly deploymentId: string;
+  /** Deployments this admission replaced (an older queued one, an abandoned one in flight). */
+  readonly superseded: readonly string[];
+}
+
+/**
+ * Decides, purely, what an incoming request does to an environment:
+ *
+ * - `ignore-older`: an S3 sequencer of the same key at or below the one
+ *   admitted is older (or, when equal, `ignore-duplicate`);
+ * - `ignore-duplicate`: the same deployment is already in flight or queued,
+ *   or the same image is rolling right now;
+ * - `queue`: a rollout holds a live lease; the newest request wins the queue;
+ * - `unchanged`: nothing in flight and the last good digest is this digest;
+ * - `apply-now`: otherwise, including a retry by the same owner of a
+ *   deployment still `starting`, or a takeover after its lease expired.
+ *
+ * Requests of different keys are ordered by arrival: S3 sequencers are only
+ * comparable for one key.
+ *
+ * @example
+ * decideAdmission(undefined, request, 'event-1', Date.now()).kind // 'apply-now'
+ */
+export function decideAdmission(env: EnvironmentRecord | undefined, request: DeploymentRequest, owner: string, now: number): Admission {
+  const id = request.deploymentId;
+  const inFlight = env?.inFlight;
+  const live = inFlight !== undefined && inFlight.lease.expiresAt > now;
+  const verdict = (kind: AdmissionKind, reason: string, superseded: string[] = []): Admission => ({ kind, reason, deploymentId: id, superseded });
+  if (inFlight?.request.deploymentId === id && inFlight.phase === 'starting' && (inFlight.lease.owner === owner || !live)) {
+    return verdict('apply-now', inFlight.lease.owner === owner ? 'retry by the same owner of a deployment still starting' : 'the lease of a crashed start expired');
+  }
+  const stored = request.sequencer === undefined ? undefined : env?.sequencers[request.key];
+  if (request.sequencer !== undefined && stored !== undefined) {
+    const order = compareSequencers(request.sequencer, stored);
+    if (order < 0) return verdict('ignore-older', `sequencer ${request.sequencer} of ${request.key} is older than the admitted ${stored}`);
+    if (order === 0) return verdict('ignore-duplicate', `sequencer ${request.sequencer} of ${request.key} was already admitted`);
+  }
+  if (inFlight?.request.deploymentId === id || env?.queued?.deploymentId === id) {
+    return verdict('ignore-duplicate', `deployment ${id} is already ${inFlight?.request.deploymentId === id ? 'in flight' : 'queued'}`);
+  }
+  const queuedOther = env?.queued ? [env.queued.deploymentId] : [];
+  if (live) {
+    if (inFlight.request.digest === request.digest) {
+      return verdict('ignore-duplicate', `${request.digest} is already rolling as ${inFlight.request.deploymentId}`, queuedOther);
+    }
+    return verdict('queue', `deployment ${inFlight.request.deploymentId} holds the lease until ${new Date(inFlight.lease.expiresAt).toISOString()}`, queuedOther);
+  }
+  if (inFlight === undefined && env?.lastGood?.digest === request.digest) {
+    return verdict('unchanged', `${request.digest} is the last good digest already`, queuedOther);
+  }
+  const abandoned = inFlight ? [inFlight.request.deploymentId] : [];
+  return verdict('apply-now', inFlight ? `the lease of ${inFlight.request.deploymentId} expired` : 'no deployment in flight', [...queuedOther, ...abandoned]);
+}
+
+/**
+ * The environment record after an admission, and the deployment records to
+ * update. Pure: the ledger writes `next` conditionally on the revision it read.
+ */
+export function admitTransition(
+  env: EnvironmentRecord | undefined, request: DeploymentRequest, owner: string, now: number, leaseMs: number,
+): Transition<Admission> {
+  const admission = decideAdmission(env, request, owner, now);
+  const at = new Date(now).toISOString();
+  const base: EnvironmentRecord = env ?? { env: request.env, revision: 0, sequencers: {}, updatedAt: at };
+  // Superseded records carry their request: if their own 'queued' write has not landed yet, this
+  // creates them in a final state and that late write is refused by the history guard.
+  const known = [base.queued, base.inFlight?.request].filter((r): r is DeploymentRequest => r !== undefined);
+  const changes: RecordChange[] = admission.superseded.map((deploymentId) => ({
+    deploymentId, state: 'superseded', reason: `superseded by ${request.deploymentId}: ${admission.reason}`, at,
+    request: known.find((r) => r.deploymentId === deploymentId),
+  }));
+  const sequencers = advance(base.sequencers, request);
+  const common = { ...base, revision: base.revision + 1, sequencers, updatedAt: at };
+  switch (admission.kind) {
+    case 'ignore-older':
+      return { result: admission, changes: [{ deploymentId: request.deploymentId, request, state: 'ignored', reason: admission.reason, at }] };
+    case 'ignore-duplicate': {
+      if (admission.superseded.length === 0 && sequencers === base.sequencers) return { result: admission, changes: [] };
+      const mine = base.inFlight?.request.deploymentId === request.deploymentId || base.queued?.deploymentId === request.deploymentId;
+      const own: RecordChange[] = mine ? [] : [{ deploymentId: request.deploymentId, request, state: 'ignored', reason: admission.reason, at }];
+      return { next: { ...common, queued: undefined }, result: admission, changes: [...changes, ...own] };
+    }
+    case 'queue':
+      return { next: { ...common, queued: request }, result: admission, changes: [...changes, { deploymentId: request.deploymentId, request, state: 'queued', reason: admission.reason, at }] };
+    case 'unchanged':
+      return { next: { ...common, queued: undefined }, result: admission, changes: [...changes, { deploymentId: request.deploymentId, request, state: 'ignored', reason: admission.reason, at }] };
+    case 'apply-now': {
+      const resumed = base.inFlight?.request.deploymentId === request.deploymentId;
+      const inFlight = { request: resumed ? base.inFlight!.request : request, lease: { owner, expiresAt: now + leaseMs }, phase: 'starting' as const, startedAt: resumed ? base.inFlight!.startedAt : at };
+      return { next: { ...common, inFlight, queued: undefined }, result: admission, changes: [...changes, { deploymentId: request.deploymentId, request, state: 'in-flight', reason: admission.reason, at }] };
+    }
+  }
+}
+
+/** The sequencer map with this request's sequencer when it is newer; the same object when nothing changes. */
+function advance(sequencers: Record<string, string>, request: DeploymentRequest): Record<string, string> {
+  if (request.sequencer === undefined) return sequencers;
+  const stored = sequencers[request.key];
+  if (stored !== undefined && compareSequencers(request.sequencer, stored) <= 0) return sequencers;
+  return { ...sequencers, [request.key]: request.sequencer };
+}

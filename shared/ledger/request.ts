@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import type { ImageBuiltDetail } from '../events';
+import type { DeploymentRequest } from './types';
+
+/**
+ * The deterministic deployment id of a built image: the same S3 object version
+ * (or sequencer) and digest always give the same id, so a duplicate event
+ * finds its own record.
+ *
+ * @example
+ * deploymentIdFor(detail) // 'd-3f2a...' (20 hex digits)
+ */
+export function deploymentIdFor(detail: Pick<ImageBuiltDetail, 'env' | 'key' | 'versionId' | 'sequencer' | 'digest'>): string {
+  const hash = createHash('sha256');
+  for (const part of [detail.env, detail.key, detail.versionId ?? '', detail.sequencer?.toUpperCase() ?? '', detail.digest]) hash.update(`${part}\0`);
+  return `d-${hash.digest('hex').slice(0, 20)}`;
+}
+
+/** The ledger request of a `Portal Image Built` detail, received at `now` (epoch ms). */
+export function requestFromImageBuilt(detail: ImageBuiltDetail, now: number): DeploymentRequest {
+  return {
+    deploymentId: deploymentIdFor(detail),
+    env: detail.env,
+    configHash: detail.configHash,
+    bucket: detail.bucket,
+    key: detail.key,
+    versionId: detail.versionId,
+    sequencer: detail.sequencer,
+    digest: detail.digest,
+    imageUri: detail.imageUri,
+    tag: detail.tag,
+    receivedAt: new Date(now).toISOString(),
+  };
+}

@@ -1,0 +1,34 @@
+import { readDeployEnvironment } from '../../shared/deploy';
+import { EcsDeploymentStateChangeEventSchema, serviceFromArn } from '../../shared/events';
+
+describe('deploy events', () => {
+  it('parses the documented ECS Deployment State Change example', () => {
+    const event = EcsDeploymentStateChangeEventSchema.parse({
+      version: '0', id: 'ddca6449-b258-46c0-8653-e0e3a6EXAMPLE', 'detail-type': 'ECS Deployment State Change', source: 'aws.ecs', account: '111122223333',
+      time: '2020-05-23T12:31:14Z', region: 'us-west-2', resources: ['arn:aws:ecs:us-west-2:111122223333:service/default/servicetest'],
+      detail: { eventType: 'ERROR', eventName: 'SERVICE_DEPLOYMENT_FAILED', deploymentId: 'ecs-svc/123', updatedAt: '2020-05-23T11:11:11Z', reason: 'ECS deployment circuit breaker: task failed to start.' },
+    });
+    expect(serviceFromArn(event.resources[0]!)).toEqual({ cluster: 'default', service: 'servicetest' });
+  });
+
+  it.each(['arn:aws:ecs:us-west-2:1:service/servicetest', 'arn:aws:ecs:us-west-2:1:task/default/abc', 'nope'])('%s is not a long-format service ARN', (arn) => {
+    expect(serviceFromArn(arn)).toBeUndefined();
+  });
+});
+
+describe('readDeployEnvironment', () => {
+  const base = { LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'bus' };
+
+  it('parses targets with defaults', () => {
+    const env = readDeployEnvironment({ ...base, DEPLOY_TARGETS: JSON.stringify({ dev: { cluster: 'c', service: 'portal-api', repositoryName: 'r' } }) }, 'deploy-services');
+    expect(env).toMatchObject({ LEASE_SECONDS: 120, STUCK_AFTER_SECONDS: 1800, DEPLOY_TARGETS: { dev: { strictSingleton: false } } });
+  });
+
+  it.each([
+    ['not JSON', '{', 'DEPLOY_TARGETS: expected JSON'],
+    ['unknown key', JSON.stringify({ dev: { cluster: 'c', service: 's', repositoryName: 'r', desiredCount: 2 } }), 'DEPLOY_TARGETS'],
+    ['bad env name', JSON.stringify({ Dev: { cluster: 'c', service: 's', repositoryName: 'r' } }), 'DEPLOY_TARGETS'],
+  ])('names the problem: %s', (_name, targets, message) => {
+    expect(() => readDeployEnvironment({ ...base, DEPLOY_TARGETS: targets }, 'deploy-services')).toThrow(message);
+  });
+});

@@ -1,0 +1,84 @@
+import type { AliveTask, DeployDeps, Notification, ServiceSnapshot, UpdateServiceInput } from '../../shared/deploy';
+import type { Ledger } from '../../shared/ledger';
+
+/** One ECS service, in memory: deployments pin the digest the release tag had when they started. */
+export class FakeEcs {
+  desiredCount = 1;
+  primaryId = 'ecs-svc/0';
+  primaryDigest: string;
+  alive: AliveTask[] = [];
+  readonly updates: UpdateServiceInput[] = [];
+  private counter = 0;
+
+  constructor(private readonly ecr: FakeEcr, digest: string) {
+    this.primaryDigest = digest;
+    this.alive = [{ taskArn: 't0', lastStatus: 'RUNNING', startedBy: this.primaryId, digest }];
+  }
+
+  describe(_cluster: string, service: string): Promise<ServiceSnapshot> {
+    const running = this.alive.filter((t) => t.lastStatus === 'RUNNING' && t.startedBy === this.primaryId);
+    return Promise.resolve({ serviceName: service, desiredCount: this.desiredCount, aliveTaskCount: this.alive.length, primaryDeploymentId: this.primaryId, primaryTaskDigests: running.map((t) => t.digest ?? ''), recentEvents: ['(service portal-api) was unable to place a task.'] });
+  }
+
+  aliveTasks(): Promise<AliveTask[]> {
+    return Promise.resolve([...this.alive]);
+  }
+
+  updateService(input: UpdateServiceInput): Promise<string> {
+    this.updates.push(input);
+    if (input.desiredCount !== undefined) this.desiredCount = input.desiredCount;
+    if (input.desiredCount === 0) this.alive = this.alive.map((t) => ({ ...t, lastStatus: 'STOPPING' }));
+    if (input.forceNewDeployment) {
+      this.primaryId = `ecs-svc/${(this.counter += 1)}`;
+      this.primaryDigest = this.ecr.tags.get('dev-live') ?? 'none';
+      this.alive = [{ taskArn: `t${this.counter}`, lastStatus: 'RUNNING', startedBy: this.primaryId, digest: this.primaryDigest }];
+    }
+    return Promise.resolve(this.primaryId);
+  }
+}
+
+/** Release tags in memory. */
+export class FakeEcr {
+  readonly tags = new Map<string, string>();
+  readonly moves: string[] = [];
+  resolveTag(_repository: string, tag: string): Promise<string | undefined> {
+    return Promise.resolve(this.tags.get(tag));
+  }
+  moveTag(_repository: string, tag: string, digest: string): Promise<void> {
+    this.moves.push(digest);
+    this.tags.set(tag, digest);
+    return Promise.resolve();
+  }
+}
+
+/** Everything a test needs to drive and observe the orchestration. */
+export interface World {
+  readonly deps: DeployDeps;
+  readonly ecs: FakeEcs;
+  readonly ecr: FakeEcr;
+  readonly published: { detailType: string; detail: Record<string, unknown> }[];
+  readonly notifications: Notification[];
+  readonly scheduled: { env: string; deploymentId: string; at: Date }[];
+  readonly clock: { now: number };
+}
+
+/** A world with one environment `dev` running `digest`, on the given ledger. */
+export function world(ledger: Ledger, digest: string, options: { strictSingleton?: boolean; clock: { now: number } }): World {
+  const ecr = new FakeEcr();
+  ecr.tags.set('dev-live', digest);
+  const ecs = new FakeEcs(ecr, digest);
+  const published: World['published'] = [];
+  const notifications: Notification[] = [];
+  const scheduled: World['scheduled'] = [];
+  const deps: DeployDeps = {
+    ledger, ecs, ecr,
+    events: { publish: (detailType, detail) => { published.push({ detailType, detail: detail as Record<string, unknown> }); return Promise.resolve('id'); } },
+    notifier: { notify: (n) => { notifications.push(n); return Promise.resolve(); } },
+    scheduler: { scheduleStuckCheck: (c) => { scheduled.push(c); return Promise.resolve(); } },
+    targets: { dev: { cluster: 'wicked', service: 'portal-api', repositoryName: 'portal-api', strictSingleton: options.strictSingleton ?? false } },
+    clock: () => options.clock.now,
+    stuckAfterMs: 600_000,
+    waitForZeroMs: 120_000,
+  };
+  return { deps, ecs, ecr, published, notifications, scheduled, clock: options.clock };
+}

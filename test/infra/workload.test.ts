@@ -1,0 +1,227 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import type { WickedStack } from '../../infra/wicked-stack';
+import { actionsOf, assertCount, assertProps, logicalId, testStack, type Statement } from './helpers';
+
+const SINGLETONS = ['portal-api', 'portal', 'portal-mailer', 'portal-kong-adapter', 'portal-chatbot'];
+
+// One synthesis, shared by every test of this file.
+let dev: WickedStack;
+let template: Template;
+const id = (construct: IConstruct): string => logicalId(dev, construct);
+const getAtt = (logical: string, attr = 'Arn'): unknown => ({ 'Fn::GetAtt': [logical, attr] });
+type Resource = { Type: string; Properties: Record<string, unknown> };
+
+beforeAll(() => {
+  dev = testStack({ envName: 'dev' });
+  template = Template.fromStack(dev);
+});
+
+const workload = (): WickedStack['platform']['workload'] => dev.platform.workload;
+function resources(type: string): Record<string, Resource> {
+  return template.findResources(type) as Record<string, Resource>;
+}
+function containerOf(component: string): Record<string, unknown> {
+  const service = workload().singletons.service(component);
+  const taskDef = resources('AWS::ECS::TaskDefinition')[id(service.taskDefinition)]!;
+  const containers = taskDef.Properties.ContainerDefinitions as Record<string, unknown>[];
+  expect(containers).toHaveLength(1);
+  return containers[0]!;
+}
+function sgIngress(groupLogicalId: string): Resource['Properties'][] {
+  return Object.values(resources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties)
+    .filter((p) => JSON.stringify(p.GroupId) === JSON.stringify(getAtt(groupLogicalId, 'GroupId')));
+}
+
+describe('singleton services', () => {
+  it('run one task each, never two at once, with the circuit breaker rolling back', () => {
+    for (const component of SINGLETONS) {
+      const service = resources('AWS::ECS::Service')[id(workload().singletons.service(component))]!;
+      expect(service.Properties).toMatchObject({
+        ServiceName: component, DesiredCount: 1, LaunchType: 'FARGATE',
+        DeploymentConfiguration: { MinimumHealthyPercent: 0, MaximumPercent: 100, DeploymentCircuitBreaker: { Enable: true, Rollback: true } },
+        NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'DISABLED' } },
+      });
+    }
+  });
+
+  it('have no scalable target: only the gateway is autoscaled', () => {
+    const targets = Object.values(resources('AWS::ApplicationAutoScaling::ScalableTarget'));
+    expect(targets).toHaveLength(1);
+    expect(JSON.stringify(targets[0]!.Properties.ResourceId)).toContain(id(workload().gateways.groups.default!.service));
+  });
+
+  it('name each container after its component, NODE_ENV being the environment', () => {
+    for (const component of SINGLETONS) {
+      expect(containerOf(component)).toMatchObject({ Name: component, Environment: [{ Name: 'NODE_ENV', Value: 'dev' }], Essential: true });
+    }
+  });
+
+  it('take secrets from Secrets Manager and never as plain environment values', () => {
+    const api = containerOf('portal-api');
+    const secretNames = (api.Secrets as { Name: string }[]).map((s) => s.Name).sort();
+    expect(secretNames).toEqual(['PORTAL_CONFIG_KEY', 'PORTAL_STORAGE_PGHOST', 'PORTAL_STORAGE_PGPASSWORD', 'PORTAL_STORAGE_PGUSER']);
+    expect(api.Secrets).toContainEqual({ Name: 'PORTAL_CONFIG_KEY', ValueFrom: { Ref: id(workload().portalConfigKey) } });
+    for (const taskDef of Object.values(resources('AWS::ECS::TaskDefinition'))) {
+      for (const container of taskDef.Properties.ContainerDefinitions as { Environment?: { Name: string }[] }[]) {
+        const names = (container.Environment ?? []).map((e) => e.Name);
+        expect(names.filter((n) => /KEY|PASSWORD|SECRET|TOKEN|PG_USER|PGUSER/.test(n))).toEqual([]);
+      }
+    }
+  });
+
+  it('run portal-api from the release tag dev-live and the others from the cache at the wicked version', () => {
+    expect(JSON.stringify(containerOf('portal-api').Image)).toMatch(new RegExp(`${id(dev.platform.images.repository)}.*:dev-live"`));
+    expect(JSON.stringify(containerOf('portal').Image)).toContain('/docker-hub/haufelexware/wicked.ui:1.0.0');
+    expect(JSON.stringify(containerOf('portal-kong-adapter').Image)).toContain('/docker-hub/haufelexware/wicked.kong-adapter:1.0.0');
+  });
+
+  it('mount the dynamic data into portal-api through the access point, with IAM and TLS', () => {
+    const data = workload().dynamicData;
+    assertProps(template, 'AWS::ECS::TaskDefinition', {
+      Volumes: [{ Name: 'dynamic', EFSVolumeConfiguration: {
+        FilesystemId: { Ref: id(data.fileSystem) }, TransitEncryption: 'ENABLED',
+        AuthorizationConfig: { AccessPointId: { Ref: id(data.accessPoint) }, IAM: 'ENABLED' },
+      } }],
+    });
+    expect(containerOf('portal-api').MountPoints).toEqual([{ ContainerPath: '/var/portal-api/dynamic', SourceVolume: 'dynamic', ReadOnly: false }]);
+    assertProps(template, 'AWS::EFS::AccessPoint', {
+      FileSystemId: { Ref: id(data.fileSystem) },
+      PosixUser: { Uid: '888', Gid: '888' },
+      RootDirectory: { Path: '/wicked-dynamic', CreationInfo: { OwnerUid: '888', OwnerGid: '888', Permissions: '750' } },
+    });
+  });
+
+  it('let only portal-api mount, and only through its access point', () => {
+    const mounts = Object.values(resources('AWS::IAM::Policy')).flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((s) => actionsOf(s).includes('elasticfilesystem:ClientMount'));
+    expect(mounts).toHaveLength(1);
+    expect(mounts[0]!.Resource).toEqual(getAtt(id(workload().dynamicData.fileSystem)));
+    const condition = JSON.stringify((mounts[0] as unknown as { Condition: unknown }).Condition);
+    expect(condition).toContain('elasticfilesystem:AccessPointArn');
+    expect(condition).toContain(`":access-point/",{"Ref":"${id(workload().dynamicData.accessPoint)}"}`);
+    const portalApiRole = id(workload().singletons.service('portal-api').taskDefinition.taskRole);
+    const owner = Object.values(resources('AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties.PolicyDocument).includes('elasticfilesystem:ClientMount'))!;
+    expect(owner.Properties.Roles).toEqual([{ Ref: portalApiRole }]);
+  });
+});
+
+describe('Kong gateway', () => {
+  const group = (): ReturnType<typeof workload>['gateways']['groups'][string] => workload().gateways.groups.default!;
+
+  it('runs container kong, autoscaled (no desired count), rolling with the circuit breaker', () => {
+    const service = resources('AWS::ECS::Service')[id(group().service)]!;
+    expect(service.Properties.DesiredCount).toBeUndefined();
+    expect(service.Properties).toMatchObject({ ServiceName: 'kong-default', DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true } } });
+    const taskDef = resources('AWS::ECS::TaskDefinition')[id(group().service.taskDefinition)]!;
+    expect(taskDef.Properties.ContainerDefinitions).toEqual([expect.objectContaining({
+      Name: 'kong', PortMappings: [expect.objectContaining({ ContainerPort: 8000 }), expect.objectContaining({ ContainerPort: 8001 })],
+    })]);
+    expect(JSON.stringify(taskDef.Properties.ContainerDefinitions)).toContain('/docker-hub/library/kong:0.14.1');
+  });
+
+  it('scales on CPU and on requests per target, scaling in slower than out', () => {
+    assertProps(template, 'AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 6, ScalableDimension: 'ecs:service:DesiredCount' });
+    const policies = Object.values(resources('AWS::ApplicationAutoScaling::ScalingPolicy')).map((p) => p.Properties);
+    expect(policies.map((p) => p.PolicyType)).toEqual(['TargetTrackingScaling', 'TargetTrackingScaling']);
+    const configs = policies.map((p) => p.TargetTrackingScalingPolicyConfiguration as Record<string, { PredefinedMetricType?: string } & unknown>);
+    expect(configs.map((c) => (c.PredefinedMetricSpecification as { PredefinedMetricType: string }).PredefinedMetricType).sort())
+      .toEqual(['ALBRequestCountPerTarget', 'ECSServiceAverageCPUUtilization']);
+    for (const config of configs) expect(config.ScaleInCooldown as unknown as number).toBeGreaterThan(config.ScaleOutCooldown as unknown as number);
+    expect(configs.map((c) => c.TargetValue).sort()).toEqual([1000, 60]);
+  });
+
+  it('drains connections and checks health on the proxy port', () => {
+    assertProps(template, 'AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Port: 8000, Protocol: 'HTTP', TargetType: 'ip',
+      HealthCheckPath: '/', Matcher: { HttpCode: '200,404' }, HealthyThresholdCount: 2, UnhealthyThresholdCount: 3,
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '60' }]),
+    });
+  });
+
+  it('opens the admin port only to the kong-adapter, and the proxy port only to the load balancer', () => {
+    const rules = sgIngress(id(group().service.connections.securityGroups[0]!));
+    const admin = rules.filter((r) => r.FromPort === 8001);
+    expect(admin).toEqual([expect.objectContaining({
+      ToPort: 8001, SourceSecurityGroupId: getAtt(id(workload().singletons.service('portal-kong-adapter').connections.securityGroups[0]!), 'GroupId'),
+    })]);
+    expect(rules.map((r) => r.FromPort).sort()).toEqual([8000, 8001]);
+    expect(rules.find((r) => r.FromPort === 8000)!.SourceSecurityGroupId)
+      .toEqual(getAtt(id(workload().gateways.loadBalancer.connections.securityGroups[0]!), 'GroupId'));
+  });
+
+  it('has a load balancer that drops invalid headers, logs access and listens on HTTP only without a certificate', () => {
+    assertProps(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Scheme: 'internet-facing',
+      LoadBalancerAttributes: Match.arrayWith([
+        { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.bucket', Value: { Ref: id(dev.platform.config.accessLogsBucket) } },
+      ]),
+    });
+    assertCount(template, 'AWS::ElasticLoadBalancingV2::Listener', 1);
+    assertProps(template, 'AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP', DefaultActions: [Match.objectLike({ Type: 'fixed-response' })] });
+    assertProps(template, 'AWS::ElasticLoadBalancingV2::ListenerRule', { Priority: 1, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }] });
+  });
+});
+
+describe('data', () => {
+  it('keeps the dynamic data on an encrypted, regional file system without EFS-managed backups', () => {
+    assertProps(template, 'AWS::EFS::FileSystem', {
+      Encrypted: true, KmsKeyId: getAtt(id(workload().dataKey)), BackupPolicy: { Status: 'DISABLED' },
+      AvailabilityZoneName: Match.absent(),
+      FileSystemPolicy: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    assertCount(template, 'AWS::EFS::MountTarget', 2);
+  });
+
+  it('has an encrypted, private Postgres reachable only from Kong, portal-api and the kong-adapter', () => {
+    const db = workload().database!;
+    assertProps(template, 'AWS::RDS::DBInstance', { StorageEncrypted: true, KmsKeyId: getAtt(id(workload().dataKey)), PubliclyAccessible: false, Engine: 'postgres' });
+    const sources = sgIngress(id(db.instance.connections.securityGroups[0]!)).map((r) => JSON.stringify(r.SourceSecurityGroupId)).sort();
+    const expected = [workload().singletons.service('portal-api'), workload().singletons.service('portal-kong-adapter'), workload().gateways.groups.default!.service]
+      .map((s) => JSON.stringify(getAtt(id(s.connections.securityGroups[0]!), 'GroupId'))).sort();
+    expect(sources).toEqual(expected);
+  });
+
+  it('backs the file system up (not the ephemeral database) into a KMS-encrypted vault with the exposed role', () => {
+    const b = workload().backups;
+    assertProps(template, 'AWS::Backup::BackupVault', { EncryptionKeyArn: getAtt(id(b.key)), BackupVaultName: 'wicked-dev', LockConfiguration: Match.absent() });
+    assertProps(template, 'AWS::Backup::BackupPlan', { BackupPlan: { BackupPlanName: 'wicked-dev', BackupPlanRule: [Match.objectLike({
+      ScheduleExpression: 'cron(0 3 * * ? *)', Lifecycle: { DeleteAfterDays: 35 }, CopyActions: Match.absent(),
+    })] } });
+    const selection = Object.values(resources('AWS::Backup::BackupSelection'))[0]!.Properties.BackupSelection as { IamRoleArn: unknown; Resources: unknown[] };
+    expect(selection.IamRoleArn).toEqual(getAtt(id(b.role)));
+    expect(JSON.stringify(selection.Resources)).toContain(':file-system/');
+    expect(JSON.stringify(selection.Resources)).not.toContain(':rds:');
+  });
+});
+
+describe('network, permissions, monitoring', () => {
+  it('creates a VPC with flow logs and Container Insights on the cluster', () => {
+    assertProps(template, 'AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
+    assertProps(template, 'AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+    assertCount(template, 'AWS::EC2::NatGateway', 1);
+  });
+
+  it('uses "*" only for ecr:GetAuthorizationToken in every policy', () => {
+    const statements = Object.values(resources('AWS::IAM::Policy')).flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    const wildcard = statements.filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
+    expect(wildcard.length).toBeGreaterThan(0);
+    for (const s of wildcard) expect(actionsOf(s)).toEqual(['ecr:GetAuthorizationToken']);
+  });
+
+  it('alarms on gateway 5xx, unhealthy targets and failed backups, to the topic', () => {
+    const topic = { Ref: id(dev.platform.notifications.topic) };
+    for (const [metric, namespace, threshold] of [['HTTPCode_Target_5XX_Count', 'AWS/ApplicationELB', 10], ['UnHealthyHostCount', 'AWS/ApplicationELB', 1], ['NumberOfBackupJobsFailed', 'AWS/Backup', 1]] as const) {
+      assertProps(template, 'AWS::CloudWatch::Alarm', { MetricName: metric, Namespace: namespace, Threshold: threshold, AlarmActions: [topic] });
+    }
+  });
+
+  it('has a dashboard with services, gateway and backup widgets', () => {
+    const body = JSON.stringify(Object.values(resources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
+    for (const text of ['CPUUtilization', 'MemoryUtilization', 'RequestCount', 'TargetResponseTime', 'HTTPCode_Target_5XX_Count', 'NumberOfBackupJobsFailed']) {
+      expect(body).toContain(text);
+    }
+  });
+});

@@ -1,0 +1,102 @@
+import fc from 'fast-check';
+import { admitTransition, compareSequencers, decideAdmission } from '../../shared/ledger';
+import type { AdmissionKind, EnvironmentRecord } from '../../shared/ledger';
+import { environment, inFlight, request } from './fixtures';
+
+const NOW = 1_000_000;
+const KEY = 'config/dev/c.tgz';
+
+describe('compareSequencers', () => {
+  it.each([
+    ['0055AEBDF3E2A0', '0055AEBDF3E2A0', 0],
+    ['0055AEBDF3E2A0', '0055AEBDF3E2A000', 0],
+    ['0055AEBDF3E2A1', '0055AEBDF3E2A0FF', 1],
+    ['0055AEBDF3E2A0', '0055AEBDF3E2A001', -1],
+    ['0055aebdf3e2a1', '0055AEBDF3E2A0', 1],
+    ['1', '0FFFFFFFFFFF', 1],
+    ['0F', '1', -1],
+  ] as const)('%s vs %s → %d (right-padded, case-insensitive)', (a, b, expected) => {
+    expect(compareSequencers(a, b)).toBe(expected);
+    expect(compareSequencers(b, a)).toBe(-expected || 0);
+  });
+
+  it('orders like the numbers they encode once padded to one width', () => {
+    fc.assert(fc.property(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (x, y) => {
+      const a = x.toString(16).padStart(16, '0');
+      const b = y.toString(16).padStart(16, '0');
+      expect(compareSequencers(a, b)).toBe(x === y ? 0 : x < y ? -1 : 1);
+    }));
+  });
+});
+
+type Row = [string, EnvironmentRecord | undefined, ReturnType<typeof request>, string, AdmissionKind, string[]];
+const live = NOW + 60_000;
+const dead = NOW - 1;
+const A = request('d-a', { sequencer: '00A0' });
+const B = request('d-b', { sequencer: '00B0' });
+const C = request('d-c', { sequencer: '00C0' });
+
+const rows: Row[] = [
+  ['first deployment of an environment', undefined, A, 'evt-a', 'apply-now', []],
+  ['same sequencer again (duplicate event)', environment({ sequencers: { [KEY]: '00A0' }, lastGood: { deploymentId: 'd-a', digest: A.digest, configHash: 'h', imageUri: 'u', finishedAt: 't' } }), A, 'evt-2', 'ignore-duplicate', []],
+  ['padded-equal sequencer is the same event', environment({ sequencers: { [KEY]: '00A000' } }), A, 'evt-2', 'ignore-duplicate', []],
+  ['older sequencer of the same key', environment({ sequencers: { [KEY]: '00B0' } }), A, 'evt-a', 'ignore-older', []],
+  ['older sequencer of another key is not comparable', environment({ sequencers: { 'config/dev/other.tgz': '00FF' } }), A, 'evt-a', 'apply-now', []],
+  ['newer config during a rollout is queued', environment({ sequencers: { [KEY]: '00A0' }, inFlight: inFlight(A, live) }), B, 'evt-b', 'queue', []],
+  ['a newer queued config replaces an older queued one', environment({ sequencers: { [KEY]: '00B0' }, inFlight: inFlight(A, live), queued: B }), C, 'evt-c', 'queue', ['d-b']],
+  ['the queued one arriving again is a duplicate', environment({ inFlight: inFlight(A, live), queued: request('d-b') }), request('d-b'), 'evt-x', 'ignore-duplicate', []],
+  ['the one in flight arriving again (other owner) is a duplicate', environment({ inFlight: inFlight(request('d-a'), live) }), request('d-a'), 'evt-x', 'ignore-duplicate', []],
+  ['same image already rolling drops the older queue', environment({ sequencers: { [KEY]: '00B0' }, inFlight: inFlight(A, live), queued: B }), request('d-a2', { d: 'a', sequencer: '00C0' }), 'evt', 'ignore-duplicate', ['d-b']],
+  ['retry by the same owner of a start that crashed resumes', environment({ sequencers: { [KEY]: '00A0' }, inFlight: inFlight(A, live, 'starting', 'evt-a') }), A, 'evt-a', 'apply-now', []],
+  ['another owner cannot resume a live start', environment({ sequencers: { [KEY]: '00A0' }, inFlight: inFlight(A, live, 'starting', 'evt-a') }), A, 'evt-z', 'ignore-duplicate', []],
+  ['an expired start is taken over', environment({ sequencers: { [KEY]: '00A0' }, inFlight: inFlight(A, dead, 'starting', 'evt-a') }), A, 'evt-z', 'apply-now', []],
+  ['an expired rollout does not block a newer config', environment({ sequencers: { [KEY]: '00A0' }, inFlight: inFlight(A, dead) }), B, 'evt-b', 'apply-now', ['d-a']],
+  ['the last good digest again is unchanged', environment({ lastGood: { deploymentId: 'd-b', digest: B.digest, configHash: 'h', imageUri: 'u', finishedAt: 't' } }), request('d-b2', { d: 'b', sequencer: '00D0' }), 'e', 'unchanged', []],
+  ['a queued leftover without lease is replaced by a newer arrival', environment({ queued: B }), C, 'evt-c', 'apply-now', ['d-b']],
+  ['without sequencers, a different id during a rollout is queued', environment({ inFlight: inFlight(request('d-x'), live) }), request('d-y'), 'e', 'queue', []],
+];
+
+describe('decideAdmission', () => {
+  it.each(rows)('%s', (_name, env, req, owner, kind, superseded) => {
+    const admission = decideAdmission(env, req, owner, NOW);
+    expect(admission.kind).toBe(kind);
+    expect(admission.superseded).toEqual(superseded);
+    expect(admission.reason.length).toBeGreaterThan(5);
+  });
+});
+
+describe('admitTransition', () => {
+  it('apply-now takes the lease for the owner and advances the sequencer', () => {
+    const t = admitTransition(environment({ sequencers: { [KEY]: '0090' } }), A, 'evt-a', NOW, 5000);
+    expect(t.next).toMatchObject({ revision: 4, sequencers: { [KEY]: '00A0' }, inFlight: { request: A, lease: { owner: 'evt-a', expiresAt: NOW + 5000 }, phase: 'starting' } });
+    expect(t.changes).toEqual([expect.objectContaining({ deploymentId: 'd-a', state: 'in-flight', request: A })]);
+  });
+
+  it('queue replaces the queued request and marks the older one superseded', () => {
+    const t = admitTransition(environment({ inFlight: inFlight(A, live), queued: B, sequencers: { [KEY]: '00B0' } }), C, 'evt-c', NOW, 5000);
+    expect(t.next?.queued).toEqual(C);
+    expect(t.next?.inFlight?.request).toEqual(A);
+    expect(t.changes.map((c) => [c.deploymentId, c.state])).toEqual([['d-b', 'superseded'], ['d-c', 'queued']]);
+  });
+
+  it('a duplicate writes nothing; an older event only records itself as ignored', () => {
+    const env = environment({ sequencers: { [KEY]: '00B0' } });
+    expect(admitTransition(env, B, 'e', NOW, 1).next).toBeUndefined();
+    expect(admitTransition(env, B, 'e', NOW, 1).changes).toEqual([]);
+    const older = admitTransition(env, A, 'e', NOW, 1);
+    expect(older.next).toBeUndefined();
+    expect(older.changes).toEqual([expect.objectContaining({ deploymentId: 'd-a', state: 'ignored' })]);
+  });
+
+  it('unchanged advances the sequencer so an older event after it is still ignored', () => {
+    const env = environment({ lastGood: { deploymentId: 'd-b', digest: B.digest, configHash: 'h', imageUri: 'u', finishedAt: 't' } });
+    const t = admitTransition(env, request('d-b2', { d: 'b', sequencer: '00D0' }), 'e', NOW, 1);
+    expect(t.next?.sequencers[KEY]).toBe('00D0');
+    expect(decideAdmission(t.next, C, 'e', NOW).kind).toBe('ignore-older');
+  });
+
+  it('resuming keeps the original start time', () => {
+    const env = environment({ inFlight: { ...inFlight(A, live, 'starting', 'evt-a'), startedAt: 'first' } });
+    expect(admitTransition(env, A, 'evt-a', NOW, 10).next?.inFlight).toMatchObject({ startedAt: 'first', lease: { owner: 'evt-a', expiresAt: NOW + 10 } });
+  });
+});

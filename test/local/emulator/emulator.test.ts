@@ -1,0 +1,76 @@
+import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Emulator } from '../../../local/emulator';
+import { SDK_DEFAULTS, startEmulator } from '../../../local/emulator';
+import { packTarGz } from '../../../local/pack';
+import { ImageBuiltDetailSchema } from '../../../shared/events';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+
+describe('startEmulator: one environment as the CDK stack provisions it, driven through the real SDK and the real build-image handler', () => {
+  let dir: string;
+  let emulator: Emulator;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'local-emulator-'));
+    emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints an endpoint variable per service, with credentials and region', () => {
+    expect(Object.keys(emulator.env).sort()).toEqual([
+      'AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING', 'AWS_ENDPOINT_URL_BACKUP', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_ECR',
+      'AWS_ENDPOINT_URL_ECS', 'AWS_ENDPOINT_URL_EVENTBRIDGE', 'AWS_ENDPOINT_URL_S3', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY',
+    ]);
+    for (const [name, value] of Object.entries(emulator.env)) if (name.startsWith('AWS_ENDPOINT_URL_')) expect(value).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('provisions the cluster: five singletons (1 / 0% / 100%) and the gateway autoscaled 2 to 10', async () => {
+    const ecs = new ECSClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.ecs });
+    const aas = new ApplicationAutoScalingClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.autoscaling });
+    try {
+      const { resources } = emulator;
+      const described = await ecs.send(new DescribeServicesCommand({ cluster: resources.cluster, services: [...resources.singletons, resources.gateway] }));
+      const byName = Object.fromEntries(described.services!.map((service) => [service.serviceName!, service]));
+      for (const name of ['portal-api', 'portal', 'portal-mailer', 'portal-kong-adapter', 'portal-chatbot']) {
+        expect(byName[name]).toMatchObject({ desiredCount: 1, deploymentConfiguration: { minimumHealthyPercent: 0, maximumPercent: 100 } });
+      }
+      expect(byName.kong).toMatchObject({ desiredCount: 2 });
+      const targets = await aas.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs' }));
+      expect(targets.ScalableTargets).toEqual([expect.objectContaining({ ResourceId: `service/${resources.cluster}/kong`, MinCapacity: 2, MaxCapacity: 10 })]);
+      expect((await stat(resources.dynamicData.path)).isDirectory()).toBe(true);
+      expect(emulator.control.backup.createVault(resources.backupVault).name).toBe('wicked-dev');
+      expect(emulator.control.ecr.listImages('portal-api').some((image) => image.imageTags?.includes('dev-live'))).toBe(true);
+    } finally {
+      ecs.destroy();
+      aas.destroy();
+    }
+  });
+
+  it('builds the portal-api image when the example config is uploaded: S3 Object Created -> build-image -> Portal Image Built', async () => {
+    const archive = join(dir, 'static.tgz');
+    await packTarGz(join(ROOT, 'examples', 'static'), archive);
+    const s3 = new S3Client({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.s3, forcePathStyle: true });
+    try {
+      const size = (await stat(archive)).size;
+      const put = await s3.send(new PutObjectCommand({ Bucket: emulator.resources.configBucket, Key: 'config/dev/static.tgz', Body: createReadStream(archive), ContentLength: size }));
+      const built = await emulator.bus.waitFor((event) => event['detail-type'] === 'Portal Image Built', 30_000, 'Portal Image Built');
+      const detail = ImageBuiltDetailSchema.parse(built.detail);
+      expect(detail).toMatchObject({ env: 'dev', bucket: emulator.resources.configBucket, key: 'config/dev/static.tgz', versionId: put.VersionId });
+      const images = emulator.control.ecr.listImages('portal-api');
+      expect(images).toContainEqual(expect.objectContaining({ imageDigest: detail.digest, imageTags: expect.arrayContaining([detail.tag]) }));
+      await emulator.bus.idle();
+      const upload = emulator.bus.timeline.find((entry) => entry.event.source === 'aws.s3');
+      expect(upload!.deliveries).toEqual([expect.objectContaining({ rule: 'ConfigUploaded', target: 'build-image', status: 'delivered', attempts: 1 })]);
+    } finally {
+      s3.destroy();
+    }
+  });
+});
