@@ -25,7 +25,10 @@ function loadCli() {
     if (!existsSync(bundle) || statSync(bundle).mtimeMs < sources) {
       require('esbuild').buildSync({
         entryPoints: [join(root, 'cli', 'main.ts')], outfile: bundle, bundle: true, platform: 'node',
-        target: 'node20', format: 'cjs', packages: 'external', logLevel: 'silent',
+        target: 'node20', format: 'cjs', logLevel: 'silent',
+        // Small pure-JS dependencies are bundled (loading them file by file costs more start-up time);
+        // the AWS SDK, dynalite and the build tools stay external and load only when a command needs them.
+        external: ['@aws-sdk/*', '@smithy/*', '@aws-lambda-powertools/*', '@middy/*', 'dynalite', 'esbuild', 'tsx', 'aws-cdk-lib', 'constructs'],
       });
     }
     return require(bundle);

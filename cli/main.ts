@@ -4,6 +4,12 @@ import { CliError, ExitCode } from './output';
 import { registerBuild } from './commands/build';
 import { registerDemo } from './commands/demo';
 import { registerLocal } from './commands/local';
+import { registerPromote } from './commands/promote';
+import { registerRestart } from './commands/restart';
+import { registerRollback } from './commands/rollback';
+import { registerSnapshot } from './commands/snapshot';
+import { registerStatus } from './commands/status';
+import { registerUpload } from './commands/upload';
 import { registerValidate } from './commands/validate';
 
 /** Builds the `wickedctl` command tree; `setExit` receives each command's exit code. */
@@ -17,6 +23,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   registerBuild(program, io, setExit);
   registerDemo(program, io, setExit);
   registerLocal(program, io, setExit);
+  registerUpload(program, io, setExit);
+  registerStatus(program, io, setExit);
+  registerRollback(program, io, setExit);
+  registerRestart(program, io, setExit);
+  registerPromote(program, io, setExit);
+  registerSnapshot(program, io, setExit);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -27,8 +27,7 @@ export interface DemoSummary {
  * digest and size, rebuild (nothing uploaded), and build the same files from
  * a .tar.gz (same digest).
  */
-export async function runDemo(root: string, log: (line: string) => void): Promise<DemoSummary> {
-  const work = resolve(root, DEMO_DIR);
+export async function runDemo(root: string, log: (line: string) => void, work: string = resolve(root, DEMO_DIR)): Promise<DemoSummary> {
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
   const config = join(root, 'examples', 'static');

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { CONTROL_PLANE_RULES } from '../shared/events/rules';
+import { CONTROL_PLANE_RULES, SNAPSHOT_SCHEDULE_NAME } from '../shared/events/rules';
 import type { TargetFunctionId } from '../shared/events/rules';
 import type { AutoScalingControl } from './autoscaling';
 import { startAutoScaling } from './autoscaling';
@@ -23,7 +23,8 @@ import type { Clock } from './kernel/clock';
 import { scaledClock } from './kernel/clock';
 import { LOCAL_REGION } from './kernel/events';
 import type { DeploymentResources } from './provision';
-import { imageResolver, provisionServices, pushStandInImages, resourceNames } from './provision';
+import { imageResolver, provisionServices, pushStandInImages, resourceNames, snapshotEnvironment } from './provision';
+import { deployEnvironment, installOneShotScheduler } from './deploy-wiring';
 import type { S3Control } from './s3';
 import { startS3 } from './s3';
 
@@ -82,6 +83,10 @@ export interface Emulator {
 /** Lambda handlers by the function id rules name; loaded lazily so the CLI starts fast. */
 const FUNCTIONS: Readonly<Record<TargetFunctionId, () => Promise<TargetHandler>>> = {
   'build-image': async () => (await import('../functions/build-image/handler')).buildImage,
+  'deploy-services': async () => (await import('../functions/deploy-services/handler')).deployServicesEvent,
+  'track-deployment': async () => (await import('../functions/track-deployment/handler')).trackDeploymentEvent,
+  'snapshot-data': async () => (await import('../functions/snapshot-data/handler')).snapshotData,
+  'track-backup': async () => (await import('../functions/track-backup/handler')).trackBackup,
 };
 
 /**
@@ -117,14 +122,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const names = resourceNames(options.env ?? 'dev');
     const control: EmulatorControl = { s3: s3.control, dynamodb: dynamodb.control, ecr: ecr.control, ecs: ecs.control, autoscaling: autoscaling.control, backup: backup.control };
     const resources = await provision(control, endpoints, names);
-    const functionEnv = buildImageEnvironment(resources);
+    const functionEnv = { ...buildImageEnvironment(resources), ...deployEnvironment(resources), ...snapshotEnvironment(resources) };
     // The handlers run in this process: their SDK clients read the endpoints from the environment, as in Lambda.
     const restoreEnv = options.installProcessEnv === false ? () => undefined : installEnv({ ...env, ...functionEnv });
     stops.push(async () => restoreEnv());
+    for (const target of new Set(CONTROL_PLANE_RULES.map((rule) => rule.target))) bus.registerTarget(target, lazyHandler(FUNCTIONS[target]));
+    stops.unshift(installOneShotScheduler(bus));
     for (const rule of CONTROL_PLANE_RULES) {
-      bus.registerTarget(rule.target, lazyHandler(FUNCTIONS[rule.target]));
-      bus.addRule({ name: rule.name, description: rule.description, pattern: rule.pattern({ configBucket: resources.configBucket }), targetId: rule.target, retryAttempts: rule.retryAttempts });
+      bus.addRule({ name: rule.name, description: rule.description, pattern: rule.pattern({ configBucket: resources.configBucket, cluster: resources.cluster, backupVault: resources.backupVault }), targetId: rule.target, retryAttempts: rule.retryAttempts });
     }
+    bus.addSchedule({ name: SNAPSHOT_SCHEDULE_NAME, expression: functionEnv.SNAPSHOT_SCHEDULE, targetId: 'snapshot-data' });
     return { endpoints, env, functionEnv, resources, bus, clock, control, stop: () => stopAll(bus, stops) };
   } catch (error) {
     await stopAll(bus, stops);

@@ -1,7 +1,7 @@
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { createHash } from 'node:crypto';
@@ -141,6 +141,21 @@ export async function provisionServices(clients: ProvisionClients, names: Return
     AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
     KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
   }));
+  await waitForActiveTable(clients.dynamodb, names.ledgerTable);
+}
+
+/**
+ * Waits until the table is ACTIVE, as CloudFormation does before a stack is
+ * complete: while it is CREATING, item operations answer ResourceNotFoundException.
+ */
+async function waitForActiveTable(client: DynamoDBClient, tableName: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    if (Date.now() > deadline) throw new Error(`table ${tableName} is still ${Table?.TableStatus ?? 'missing'} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 async function provisionGatewayScaling(client: ApplicationAutoScalingClient, names: ReturnType<typeof resourceNames>): Promise<void> {
@@ -152,4 +167,23 @@ async function provisionGatewayScaling(client: ApplicationAutoScalingClient, nam
     PolicyType: 'TargetTrackingScaling',
     TargetTrackingScalingPolicyConfiguration: { TargetValue: GATEWAY.targetCpu, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' } },
   }));
+}
+
+/**
+ * The snapshot functions' environment (snapshot-data, track-backup) as the
+ * CDK stack would set it, for the emulated environment: its vault, its
+ * dynamic-data file system and a daily cron schedule that the local bus
+ * fires only by hand (`bus.fireSchedule`).
+ */
+export function snapshotEnvironment(resources: Pick<DeploymentResources, 'env' | 'ledgerTable' | 'backupVault' | 'dynamicData'>): Record<string, string> {
+  return {
+    WICKED_ENV: resources.env,
+    LEDGER_TABLE_NAME: resources.ledgerTable,
+    EVENT_BUS_NAME: 'default',
+    BACKUP_VAULT_NAME: resources.backupVault,
+    BACKUP_ROLE_ARN: `arn:aws:iam::000000000000:role/wicked-${resources.env}-backup`,
+    EFS_FILE_SYSTEM_ARN: resources.dynamicData.arn,
+    SNAPSHOT_SCHEDULE: 'cron(0 3 * * ? *)',
+    SNAPSHOT_DELETE_AFTER_DAYS: '35',
+  };
 }

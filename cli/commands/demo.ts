@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { join } from 'node:path';
 import { packageRoot } from '../package-root';
 import type { CliIo } from '../output';
 import { ExitCode, printJson } from '../output';
@@ -7,14 +8,26 @@ import { ExitCode, printJson } from '../output';
 export function registerDemo(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('demo')
-    .description('Run the main job offline: validate the example configuration and build the portal-api image into a local OCI layout (.demo/)')
-    .option('--json', 'print the summary as one JSON object on the last line of stdout')
-    .action(async (options: { json?: boolean }) => {
-      const { runDemo } = await import('../../local/demo');
-      const summary = await runDemo(packageRoot(), (line) => io.stdout.write(`${line}\n`));
-      const ok = summary.rebuildSkipped && summary.archiveDigestMatches && summary.validationProblems === 0;
-      io.stdout.write(ok ? 'demo: OK\n' : 'demo: FAILED\n');
-      if (options.json) printJson(io, summary);
+    .description('Walk the whole story on the local emulator: build, roll, reject, roll back, snapshot, restore; exits 0 only if every step behaved')
+    .option('--verbose', 'also print the Lambda handlers\' structured logs')
+    .option('--json', 'print the steps as one JSON object on the last line of stdout')
+    .action(async (options: { json?: boolean; verbose?: boolean }) => {
+      if (!options.verbose) process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+      process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE ??= '1';
+      // Loaded only for this command: the emulator pulls in dynalite and the AWS SDK.
+      const [{ runStory }, { demoSteps }] = await Promise.all([import('../../local/story'), import('../../local/demo-story')]);
+      const root = packageRoot();
+      const say = (line: string): void => { io.stdout.write(`${line}\n`); };
+      say('wicked-control-plane demo: the control plane on the local AWS emulator');
+      const started = Date.now();
+      const steps = await runStory(join(root, '.demo'), join(root, 'examples', 'static'), demoSteps(root), say);
+      const width = Math.max(...steps.map((step) => step.name.length));
+      say('');
+      say(`${'step'.padEnd(width)}  result  ms`);
+      for (const step of steps) say(`${step.name.padEnd(width)}  ${step.ok ? 'ok    ' : 'FAILED'}  ${step.ms}`);
+      const ok = steps.every((step) => step.ok);
+      say(`demo: ${ok ? 'OK' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      if (options.json) printJson(io, { ok, steps });
       setExit(ok ? ExitCode.Ok : ExitCode.Failure);
     });
 }

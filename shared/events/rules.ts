@@ -1,12 +1,17 @@
-import { configUploadedPattern } from './index';
+import { backupJobPattern, restoreAndCopyJobPattern, snapshotRequestedPattern } from '../snapshot/events';
+import { configUploadedPattern, DetailType, EVENT_SOURCE } from './index';
 
 /** Ids of the functions the control plane's rules target (one folder per function under `functions/`). */
-export type TargetFunctionId = 'build-image';
+export type TargetFunctionId = 'build-image' | 'deploy-services' | 'track-deployment' | 'snapshot-data' | 'track-backup';
 
 /** The names of one deployment that rule patterns refer to. */
 export interface DeploymentNames {
   /** Name of the config bucket. */
   readonly configBucket: string;
+  /** Name of the ECS cluster the deploy functions roll services in. */
+  readonly cluster: string;
+  /** Name of the environment's backup vault: track-backup receives its jobs' events. @default any vault */
+  readonly backupVault?: string;
 }
 
 /** One EventBridge rule of the control plane, as data: the CDK stack and the local emulator both read it. */
@@ -38,10 +43,106 @@ export const CONFIG_UPLOADED_RULE: ControlPlaneRule = {
 };
 
 /**
+ * Detail-types of stand-ins for services whose SDK clients are not
+ * dependencies yet: operator notifications (SNS in AWS) and one-shot stuck
+ * checks (EventBridge Scheduler in AWS), both carried on the bus.
+ */
+export const StandInDetailType = {
+  /** An operator notification; an SNS topic publish in AWS. */
+  Notification: 'Portal Notification',
+  /** A request to deliver a {@link StandInDetailType.StuckCheckDue} at `detail.at`. */
+  StuckCheckScheduled: 'Portal Stuck Check Scheduled',
+  /** The one-shot stuck check of a deployment is due. */
+  StuckCheckDue: 'Portal Stuck Check Due',
+} as const;
+
+/** A built image rolls the environment's portal-api. */
+export const IMAGE_BUILT_RULE: ControlPlaneRule = {
+  name: 'ImageBuilt',
+  description: 'Portal image built: roll portal-api through the deployment ledger',
+  target: 'deploy-services',
+  pattern: (names) => ({ source: [EVENT_SOURCE], 'detail-type': [DetailType.ImageBuilt], detail: { bucket: [names.configBucket] } }),
+  retryAttempts: 8,
+  maxEventAgeSeconds: 6 * 3600,
+};
+
+/** A stopped service task may let a strict singleton deployment continue. */
+export const SERVICE_TASK_STOPPED_RULE: ControlPlaneRule = {
+  name: 'ServiceTaskStopped',
+  description: 'A service task of the cluster stopped: resume a strict singleton deployment waiting for zero tasks',
+  target: 'deploy-services',
+  pattern: (names) => ({
+    source: ['aws.ecs'],
+    'detail-type': ['ECS Task State Change'],
+    detail: { clusterArn: [{ suffix: `:cluster/${names.cluster}` }], lastStatus: ['STOPPED'], group: [{ prefix: 'service:' }] },
+  }),
+  retryAttempts: 8,
+  maxEventAgeSeconds: 3600,
+};
+
+/** The one-shot stuck check of a deployment. */
+export const STUCK_CHECK_DUE_RULE: ControlPlaneRule = {
+  name: 'StuckCheckDue',
+  description: 'A deployment reached its deadline: fail it as stuck when it is still in flight',
+  target: 'deploy-services',
+  pattern: () => ({ source: [EVENT_SOURCE], 'detail-type': [StandInDetailType.StuckCheckDue] }),
+  retryAttempts: 8,
+  maxEventAgeSeconds: 6 * 3600,
+};
+
+/** ECS deployment state changes of the cluster's services decide outcomes. */
+export const ECS_DEPLOYMENT_STATE_RULE: ControlPlaneRule = {
+  name: 'EcsDeploymentStateChange',
+  description: 'ECS deployment state change: decide the outcome of the rollout in flight',
+  target: 'track-deployment',
+  pattern: (names) => ({
+    source: ['aws.ecs'],
+    'detail-type': ['ECS Deployment State Change'],
+    resources: [{ wildcard: `arn:aws:ecs:*:*:service/${names.cluster}/*` }],
+  }),
+  retryAttempts: 8,
+  maxEventAgeSeconds: 3600,
+};
+
+/** Name of the snapshot schedule (EventBridge Scheduler in AWS, a scheduled rule on the local bus); it targets snapshot-data. */
+export const SNAPSHOT_SCHEDULE_NAME = 'SnapshotSchedule';
+
+/** On-demand snapshots (`wickedctl snapshot`, the pre-deploy gate) start backup jobs. */
+export const SNAPSHOT_REQUESTED_RULE: ControlPlaneRule = {
+  name: 'SnapshotRequested',
+  description: 'Snapshot requested: start AWS Backup jobs of the dynamic data',
+  target: 'snapshot-data',
+  pattern: () => snapshotRequestedPattern(),
+  retryAttempts: 8,
+  maxEventAgeSeconds: 3600,
+};
+
+/** Backup job state changes of the environment's vault: record, notify, resume a waiting deploy. */
+export const BACKUP_JOB_STATE_RULE: ControlPlaneRule = {
+  name: 'BackupJobStateChange',
+  description: 'AWS Backup job state change: record the recovery point, notify on failure',
+  target: 'track-backup',
+  pattern: (names) => names.backupVault ? backupJobPattern(names.backupVault) : { ...backupJobPattern('any'), detail: { backupVaultName: [{ exists: true }] } },
+  retryAttempts: 8,
+  maxEventAgeSeconds: 6 * 3600,
+};
+
+/** Restore and copy job state changes: notify when one of the environment's points fails to restore or copy. */
+export const RESTORE_COPY_JOB_STATE_RULE: ControlPlaneRule = {
+  name: 'RestoreCopyJobStateChange',
+  description: 'AWS Backup restore or copy job state change: notify on failure',
+  target: 'track-backup',
+  pattern: () => restoreAndCopyJobPattern(),
+  retryAttempts: 8,
+  maxEventAgeSeconds: 6 * 3600,
+};
+
+/**
  * Every rule of the control plane. Only rules whose target function exists
  * are listed: a rule is added together with its handler.
  *
  * @example
  * for (const rule of CONTROL_PLANE_RULES) bus.addRule({ name: rule.name, pattern: rule.pattern(names), targetId: rule.target });
  */
-export const CONTROL_PLANE_RULES: readonly ControlPlaneRule[] = [CONFIG_UPLOADED_RULE];
+export const CONTROL_PLANE_RULES: readonly ControlPlaneRule[] = [CONFIG_UPLOADED_RULE, IMAGE_BUILT_RULE, SERVICE_TASK_STOPPED_RULE, STUCK_CHECK_DUE_RULE, ECS_DEPLOYMENT_STATE_RULE,
+  SNAPSHOT_REQUESTED_RULE, BACKUP_JOB_STATE_RULE, RESTORE_COPY_JOB_STATE_RULE];

@@ -1,0 +1,107 @@
+import type { Command } from 'commander';
+import type { Readable } from 'node:stream';
+import { operatorImageBuilt } from '../../shared/events/operator';
+import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
+import type { AwsClients, AwsOptions } from '../aws-clients';
+import { checkEnvName, createAwsClients, resourceName } from '../aws-clients';
+import type { CliIo } from '../output';
+import { CliError, ExitCode, printJson } from '../output';
+import { formatIssue } from '../report';
+import { requestDeployment } from './rollback';
+import { checkedBundle, parseSeconds } from './upload';
+
+interface PromoteOptions extends AwsOptions {
+  readonly from: string;
+  readonly to: string;
+  readonly table?: string;
+  readonly bus?: string;
+  readonly follow?: boolean;
+  readonly timeout: string;
+  readonly json?: boolean;
+}
+
+/**
+ * The deployment a promotion copies, purely: the last good deployment of the
+ * source environment (what runs there), with its S3 object.
+ *
+ * @throws CliError when the environments are the same, or the source has no
+ *   good deployment or no record of it.
+ * @example
+ * promotionSource('dev', 'prod', devEnvironment, devRecords).digest
+ */
+export function promotionSource(from: string, to: string, environment: EnvironmentRecord | undefined, records: readonly DeploymentRecord[]): DeploymentRecord {
+  if (from === to) throw new CliError(`--from and --to: received ${from} twice, expected two different environments`, ExitCode.InvalidInput);
+  const good = environment?.lastGood;
+  if (!good) throw new CliError(`nothing to promote: no deployment of ${from} ever succeeded`, ExitCode.Failure);
+  const record = records.find((r) => r.deploymentId === good.deploymentId);
+  if (!record) throw new CliError(`the ledger names ${good.deploymentId} as the last good deployment of ${from} but holds no record of it: cannot find its configuration archive`, ExitCode.Failure);
+  return record;
+}
+
+/** Registers `wickedctl promote`. */
+export function registerPromote(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('promote')
+    .description('Deploy the exact image running in one environment to another, after checking that every variable of its configuration resolves there; no rebuild')
+    .requiredOption('--from <env>', 'source environment (for example dev)')
+    .requiredOption('--to <env>', 'target environment (for example prod)')
+    .option('--table <name>', 'ledger table (or WICKED_LEDGER_TABLE)')
+    .option('--bus <name>', 'event bus (or WICKED_EVENT_BUS; default: default)')
+    .option('--follow', 'follow the deployment through the ledger until its outcome')
+    .option('--timeout <seconds>', 'how long --follow waits for an outcome', '900')
+    .option('--json', 'print the outcome as one JSON object on the last line of stdout')
+    .option('--endpoint <url>', 'one endpoint for every AWS service (default: AWS_ENDPOINT_URL_* or AWS)')
+    .option('--region <region>', 'AWS region')
+    .addHelpText('after', '\nExit status: 0 requested (or deployed/unchanged with --follow), 2 invalid input or the configuration does not resolve for --to, 1 other failure.')
+    .action(async (options: PromoteOptions) => {
+      setExit(await runPromote(options, io));
+    });
+}
+
+/** Runs `promote`; resolves the exit code. */
+export async function runPromote(options: PromoteOptions, io: CliIo, clock: () => number = Date.now): Promise<number> {
+  const from = checkEnvName('--from', options.from);
+  const to = checkEnvName('--to', options.to);
+  if (from === to) throw new CliError(`--from and --to: received ${from} twice, expected two different environments`, ExitCode.InvalidInput);
+  const table = resourceName('table', options.table);
+  const bus = resourceName('bus', options.bus);
+  const timeoutMs = parseSeconds('--timeout', options.timeout);
+  const clients = createAwsClients(options);
+  try {
+    const { Ledger } = await import('../../shared/ledger/ledger');
+    const ledger = new Ledger({ client: await clients.dynamo(), tableName: table });
+    const [source, records, target] = await Promise.all([ledger.getEnvironment(from), ledger.listDeployments(from), ledger.getEnvironment(to)]);
+    const record = promotionSource(from, to, source, records);
+    const problems = await checkResolves(record, to, clients, io);
+    if (problems > 0) {
+      if (options.json) printJson(io, { outcome: 'rejected', env: to, configHash: record.configHash, digest: record.digest, deploymentId: null, reason: `${problems} problem(s) for ${to}` });
+      throw new CliError(`${record.digest} (config ${record.configHash}) cannot run in ${to}: ${problems} problem(s); nothing was deployed`, ExitCode.InvalidInput);
+    }
+    const detail = operatorImageBuilt(to, record, target?.sequencers[record.key], clock());
+    return await requestDeployment({ env: to, table, bus, detail, clients, io, clock, timeoutMs, follow: options.follow, json: options.json }, `promotion of ${record.digest} (config ${record.configHash}) from ${from} to ${to}`);
+  } finally {
+    clients.destroy();
+  }
+}
+
+/**
+ * Re-reads the exact S3 object version the source deployment was built from
+ * and validates it for the target environment; prints the issues, resolves
+ * their count.
+ */
+async function checkResolves(record: DeploymentRecord, env: string, clients: AwsClients, io: CliIo): Promise<number> {
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const where = `s3://${record.bucket}/${record.key}${record.versionId ? `@${record.versionId}` : ''}`;
+  const object = await (await clients.s3()).send(new GetObjectCommand({ Bucket: record.bucket, Key: record.key, ...(record.versionId ? { VersionId: record.versionId } : {}) }))
+    .catch((error: unknown) => { throw new CliError(`reading the configuration of ${record.deploymentId} from ${where}: ${(error as Error).message}`, ExitCode.Failure, { cause: error }); });
+  const { bundle, report } = await checkedBundle({ stream: object.Body as Readable, name: record.key }, [env], io);
+  if (report.valid) {
+    await bundle.close();
+    if (report.configHash !== record.configHash) {
+      throw new CliError(`${where} hashes to ${report.configHash}, but the ledger recorded ${record.configHash} for ${record.deploymentId}: refusing to promote`, ExitCode.Failure);
+    }
+    return 0;
+  }
+  io.stderr.write(`${report.issues.map(formatIssue).join('\n')}\n`);
+  return report.issues.length;
+}

@@ -1,0 +1,119 @@
+import type { Command } from 'commander';
+import { DetailType } from '../../shared/events';
+import type { ImageBuiltDetail } from '../../shared/events';
+import { operatorImageBuilt } from '../../shared/events/operator';
+import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
+import { deploymentIdFor } from '../../shared/ledger/request';
+import type { AwsClients, AwsOptions } from '../aws-clients';
+import { checkEnvName, createAwsClients, resourceName } from '../aws-clients';
+import type { CliIo } from '../output';
+import { CliError, ExitCode } from '../output';
+import type { OutcomeLine } from './upload';
+import { followDeployment, outcomeExitCode, parseSeconds, printOutcome } from './upload';
+
+interface RollbackOptions extends AwsOptions {
+  readonly env: string;
+  readonly to?: string;
+  readonly table?: string;
+  readonly bus?: string;
+  readonly follow?: boolean;
+  readonly timeout: string;
+  readonly json?: boolean;
+}
+
+/**
+ * The deployment a rollback returns to, purely: with `to`, the newest
+ * succeeded deployment of that config hash (or a unique prefix of it);
+ * without, the newest succeeded deployment whose image differs from the last
+ * good one (the release already points at the last good image after a
+ * failure, so "back" means the one before it).
+ *
+ * @throws CliError (exit 1) when there is no such deployment, naming the candidates.
+ * @example
+ * chooseRollbackTarget(environment, records).digest // the image before the current one
+ */
+export function chooseRollbackTarget(environment: EnvironmentRecord | undefined, records: readonly DeploymentRecord[], to?: string): DeploymentRecord {
+  const good = records.filter((r) => r.state === 'succeeded').sort((a, b) => (b.finishedAt ?? b.updatedAt).localeCompare(a.finishedAt ?? a.updatedAt));
+  const current = environment?.lastGood?.digest;
+  const known = [...new Set(good.map((r) => r.configHash))];
+  if (to !== undefined) {
+    const hashes = known.filter((hash) => hash === to || hash.startsWith(to));
+    if (hashes.length > 1) throw new CliError(`--to ${to}: matches ${hashes.length} configurations (${hashes.join(', ')}); give more characters`, ExitCode.InvalidInput);
+    const match = good.find((r) => r.configHash === hashes[0]);
+    if (!match) throw new CliError(`--to ${to}: no succeeded deployment of that configuration hash; expected one of ${known.join(', ') || '(none)'}`, ExitCode.Failure);
+    return match;
+  }
+  const previous = good.find((r) => r.digest !== current);
+  if (!previous) throw new CliError(`nothing to roll back to: ${good.length === 0 ? 'no deployment ever succeeded' : `every succeeded deployment ran ${current}`} in this environment`, ExitCode.Failure);
+  return previous;
+}
+
+/** Registers `wickedctl rollback`. */
+export function registerRollback(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('rollback')
+    .description('Deploy an earlier image again (the one before the last good, or --to a config hash) through the same ledger and tracking as a build')
+    .requiredOption('--env <name>', 'environment')
+    .option('--to <configHash>', 'configuration hash (or a unique prefix) of the deployment to return to')
+    .option('--table <name>', 'ledger table (or WICKED_LEDGER_TABLE)')
+    .option('--bus <name>', 'event bus (or WICKED_EVENT_BUS; default: default)')
+    .option('--follow', 'follow the deployment through the ledger until its outcome')
+    .option('--timeout <seconds>', 'how long --follow waits for an outcome', '900')
+    .option('--json', 'print the outcome as one JSON object on the last line of stdout')
+    .option('--endpoint <url>', 'one endpoint for every AWS service (default: AWS_ENDPOINT_URL_* or AWS)')
+    .option('--region <region>', 'AWS region')
+    .addHelpText('after', '\nExit status: 0 requested (or deployed/unchanged with --follow), 2 invalid input, 1 nothing to roll back to or failed.')
+    .action(async (options: RollbackOptions) => {
+      setExit(await runRollback(options, io));
+    });
+}
+
+/** Runs `rollback`; resolves the exit code. */
+export async function runRollback(options: RollbackOptions, io: CliIo, clock: () => number = Date.now): Promise<number> {
+  const env = checkEnvName('--env', options.env);
+  const table = resourceName('table', options.table);
+  const bus = resourceName('bus', options.bus);
+  const timeoutMs = parseSeconds('--timeout', options.timeout);
+  const clients = createAwsClients(options);
+  try {
+    const { Ledger } = await import('../../shared/ledger/ledger');
+    const ledger = new Ledger({ client: await clients.dynamo(), tableName: table });
+    const [environment, records] = await Promise.all([ledger.getEnvironment(env), ledger.listDeployments(env)]);
+    const target = chooseRollbackTarget(environment, records, options.to);
+    const detail = operatorImageBuilt(env, target, environment?.sequencers[target.key], clock());
+    return await requestDeployment({ env, table, bus, detail, clients, io, clock, timeoutMs, follow: options.follow, json: options.json }, `rollback of ${env} to ${target.digest} (config ${target.configHash}, deployment ${target.deploymentId})`);
+  } finally {
+    clients.destroy();
+  }
+}
+
+/** What {@link requestDeployment} needs. */
+export interface DeploymentRequestContext {
+  readonly env: string;
+  readonly table: string;
+  readonly bus: string;
+  readonly detail: ImageBuiltDetail;
+  readonly clients: AwsClients;
+  readonly io: CliIo;
+  readonly clock: () => number;
+  readonly timeoutMs: number;
+  readonly follow?: boolean;
+  readonly json?: boolean;
+}
+
+/**
+ * Puts a `Portal Image Built` on the bus, as build-image would, and with
+ * `follow` waits for the outcome in the ledger; prints the outcome line.
+ */
+export async function requestDeployment(context: DeploymentRequestContext, what: string): Promise<number> {
+  const { EventPublisher } = await import('../../shared/adapters/event-publisher');
+  const publisher = new EventPublisher({ busName: context.bus, client: await context.clients.events() });
+  const eventId = await publisher.publish(DetailType.ImageBuilt, context.detail);
+  const deploymentId = deploymentIdFor(context.detail);
+  context.io.stderr.write(`[requested] ${what}: event ${eventId}, deployment ${deploymentId}\n`);
+  const line: OutcomeLine = context.follow
+    ? await followDeployment({ ...context }, (records) => records.find((r) => r.deploymentId === deploymentId), context.detail.configHash)
+    : { outcome: 'pending', env: context.env, configHash: context.detail.configHash, digest: context.detail.digest, deploymentId, reason: `${what} requested; not followed (use --follow or wickedctl status)` };
+  printOutcome(context.io, line, context.json);
+  return context.follow ? outcomeExitCode(line.outcome) : ExitCode.Ok;
+}

@@ -1,0 +1,97 @@
+import { BackupClient } from '@aws-sdk/client-backup';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EventPublisher } from '../../shared/adapters/event-publisher';
+import type { RecoveryPointListing, RequestProgress, RestoreJobView, SnapshotRequestedDetail } from '../../shared/snapshot';
+import {
+  BackupGateway, isSnapshotError, joinRecoveryPoints, pickRecoveryPoint, requestProgress, restoreInstructions, SnapshotDetailType,
+  SnapshotError, SnapshotStore, toStartRestoreJobInput,
+} from '../../shared/snapshot';
+import type { CliIo } from '../output';
+import { CliError, ExitCode } from '../output';
+
+/** What the snapshot commands do against AWS (or the emulator through `AWS_ENDPOINT_URL_*`). */
+export interface SnapshotCliContext {
+  readonly env: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly io: CliIo;
+  requestSnapshot(requestId: string): Promise<void>;
+  progress(requestId: string): Promise<RequestProgress>;
+  listRecoveryPoints(): Promise<RecoveryPointListing[]>;
+  pickRecoveryPoint(wanted: string): Promise<RecoveryPointListing>;
+  startRestore(point: RecoveryPointListing, newFileSystem: boolean, requestId: string): Promise<string>;
+  describeRestore(restoreJobId: string): Promise<RestoreJobView>;
+  instructions(point: RecoveryPointListing, newFileSystem: boolean, job: RestoreJobView): string[];
+  destroy(): void;
+}
+
+/**
+ * Opens the clients of the snapshot commands. The SDK reads
+ * `AWS_ENDPOINT_URL_BACKUP`, `_DYNAMODB` and `_EVENTBRIDGE` itself, so the
+ * same command works against AWS and the local emulator.
+ */
+export function openSnapshotContext(options: { env: string; table?: string; bus?: string; intervalMs?: string; timeout?: string }, io: CliIo): SnapshotCliContext {
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(options.env)) throw new CliError(`--env: received ${JSON.stringify(options.env)}, expected a lower-case environment name`, ExitCode.InvalidInput);
+  const env = options.env;
+  const tableName = options.table ?? `wicked-${env}-ledger`;
+  const intervalMs = positiveOption('--interval-ms', options.intervalMs, 2000);
+  const timeoutMs = positiveOption('--timeout', options.timeout, 3600) * 1000;
+  const dynamodb = new DynamoDBClient({});
+  const backupClient = new BackupClient({});
+  const eventbridge = new EventBridgeClient({});
+  const store = new SnapshotStore({ client: DynamoDBDocumentClient.from(dynamodb), tableName });
+  const backup = new BackupGateway({ client: backupClient });
+  const listRecoveryPoints = async (): Promise<RecoveryPointListing[]> => {
+    const recorded = await store.listRecoveryPoints(env);
+    const live = [];
+    for (const resourceArn of new Set(recorded.map((point) => point.resourceArn))) live.push(...(await backup.listRecoveryPoints(resourceArn)));
+    return joinRecoveryPoints(recorded, live);
+  };
+  return {
+    env, intervalMs, timeoutMs, io,
+    requestSnapshot: async (requestId) => {
+      const detail: SnapshotRequestedDetail = { env, trigger: 'manual', requestId };
+      await new EventPublisher({ busName: options.bus ?? 'default', client: eventbridge }).publish(SnapshotDetailType.Requested, detail);
+    },
+    progress: async (requestId) => requestProgress(await store.listJobs(env), requestId),
+    listRecoveryPoints,
+    pickRecoveryPoint: async (wanted) => {
+      try {
+        return pickRecoveryPoint(await listRecoveryPoints(), wanted);
+      } catch (error) {
+        if (isSnapshotError(error) && error.code === 'RECOVERY_POINT_NOT_FOUND') throw new CliError(error.message, ExitCode.InvalidInput, { cause: error });
+        throw error;
+      }
+    },
+    startRestore: async (point, newFileSystem, requestId) => {
+      const role = (await store.listRecoveryPoints(env)).find((recorded) => recorded.recoveryPointArn === point.recoveryPointArn)?.iamRoleArn;
+      if (!role) throw new SnapshotError('RECOVERY_POINT_NOT_FOUND', `recovery point ${point.recoveryPointArn}: no IAM role recorded for it in ${tableName}`);
+      return backup.startRestoreJob(toStartRestoreJobInput({ recoveryPointArn: point.recoveryPointArn, resourceArn: point.resourceArn, iamRoleArn: role, newFileSystem, requestId }));
+    },
+    describeRestore: (restoreJobId) => backup.describeRestoreJob(restoreJobId),
+    instructions: (point, newFileSystem, job) => restoreInstructions({ env, resourceArn: point.resourceArn, newFileSystem, status: job.status, ...(job.createdResourceArn ? { createdResourceArn: job.createdResourceArn } : {}) }),
+    destroy: () => { dynamodb.destroy(); backupClient.destroy(); eventbridge.destroy(); },
+  };
+}
+
+/** Polls `check` every `intervalMs` until it returns a value; a {@link SnapshotError} TIMEOUT after `timeoutMs`. */
+export async function pollUntil<T>(ctx: Pick<SnapshotCliContext, 'intervalMs' | 'timeoutMs' | 'io'>, check: () => Promise<T | undefined>, what: string): Promise<T> {
+  const deadline = Date.now() + ctx.timeoutMs;
+  for (;;) {
+    const found = await check();
+    if (found !== undefined) return found;
+    if (Date.now() >= deadline) throw new SnapshotError('TIMEOUT', `following ${what}: not finished after ${ctx.timeoutMs / 1000} s; expected it to finish (raise --timeout or check the AWS Backup console)`);
+    ctx.io.stderr.write('.');
+    await new Promise((resolve) => setTimeout(resolve, ctx.intervalMs));
+  }
+}
+
+/** Parses a positive whole-number option; a usage error names what was received. */
+export function positiveOption(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new CliError(`${name}: received ${JSON.stringify(value)}, expected a positive whole number`, ExitCode.InvalidInput);
+  return parsed;
+}

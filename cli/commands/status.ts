@@ -1,0 +1,140 @@
+import type { Command } from 'commander';
+import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
+import type { AwsOptions } from '../aws-clients';
+import { checkEnvName, createAwsClients, resourceName } from '../aws-clients';
+import type { CliIo } from '../output';
+import { CliError, ExitCode, printJson, printLines } from '../output';
+
+interface StatusOptions extends AwsOptions {
+  readonly env?: string;
+  readonly table?: string;
+  readonly json?: boolean;
+}
+
+/** One environment's deployment status, as `wickedctl status --json` prints it. */
+export interface EnvironmentStatus {
+  readonly env: string;
+  /** What runs: the last deployment ECS confirmed. */
+  readonly deployed: {
+    readonly deploymentId: string;
+    readonly configHash: string;
+    readonly digest: string;
+    readonly imageUri: string;
+    readonly key: string | null;
+    readonly versionId: string | null;
+    readonly finishedAt: string;
+  } | null;
+  readonly lastGoodDigest: string | null;
+  /** `idle`, or the phase of the deployment in flight. */
+  readonly rollout: { readonly state: 'idle' | 'starting' | 'waiting-for-zero' | 'rolling'; readonly deploymentId?: string; readonly digest?: string; readonly configHash?: string; readonly startedAt?: string; readonly leaseExpiresAt?: string };
+  readonly queued: { readonly deploymentId: string; readonly configHash: string; readonly digest: string } | null;
+  /** The newest deployment that failed or got stuck, when it is newer than the deployed one. */
+  readonly lastFailure: { readonly deploymentId: string; readonly state: string; readonly reason: string | null; readonly at: string } | null;
+  readonly lastRecoveryPoint: string | null;
+}
+
+/**
+ * The status of one environment from its ledger item and deployment records,
+ * purely.
+ *
+ * @example
+ * environmentStatus('dev', undefined, []).rollout // { state: 'idle' }
+ */
+export function environmentStatus(env: string, record: EnvironmentRecord | undefined, deployments: readonly DeploymentRecord[]): EnvironmentStatus {
+  const good = record?.lastGood;
+  const goodRecord = good ? deployments.find((d) => d.deploymentId === good.deploymentId) : undefined;
+  const inFlight = record?.inFlight;
+  const failure = [...deployments].filter((d) => d.state === 'failed' || d.state === 'stuck')
+    .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
+  const failureIsNewer = failure !== undefined && (!good || (failure.finishedAt ?? failure.updatedAt) > good.finishedAt);
+  return {
+    env,
+    deployed: good ? {
+      deploymentId: good.deploymentId, configHash: good.configHash, digest: good.digest, imageUri: good.imageUri,
+      key: goodRecord?.key ?? null, versionId: goodRecord?.versionId ?? null, finishedAt: good.finishedAt,
+    } : null,
+    lastGoodDigest: good?.digest ?? null,
+    rollout: inFlight ? {
+      state: inFlight.phase, deploymentId: inFlight.request.deploymentId, digest: inFlight.request.digest, configHash: inFlight.request.configHash,
+      startedAt: inFlight.startedAt, leaseExpiresAt: new Date(inFlight.lease.expiresAt).toISOString(),
+    } : { state: 'idle' },
+    queued: record?.queued ? { deploymentId: record.queued.deploymentId, configHash: record.queued.configHash, digest: record.queued.digest } : null,
+    lastFailure: failure && failureIsNewer ? { deploymentId: failure.deploymentId, state: failure.state, reason: failure.reason ?? null, at: failure.finishedAt ?? failure.updatedAt } : null,
+    lastRecoveryPoint: record?.lastRecoveryPointArn ?? null,
+  };
+}
+
+/** Human lines of one status. */
+export function statusLines(status: EnvironmentStatus): string[] {
+  const { deployed, rollout } = status;
+  return [
+    `${status.env}:`,
+    deployed
+      ? `  deployed     config ${deployed.configHash}, image ${deployed.digest} (deployment ${deployed.deploymentId}, s3 ${deployed.key ?? '?'}@${deployed.versionId ?? 'unversioned'}, finished ${deployed.finishedAt})`
+      : '  deployed     nothing yet',
+    `  rollout      ${rollout.state}${rollout.deploymentId ? ` ${rollout.deploymentId} (image ${rollout.digest}, since ${rollout.startedAt})` : ''}`,
+    `  queued       ${status.queued ? `${status.queued.deploymentId} (config ${status.queued.configHash})` : 'none'}`,
+    `  last good    ${status.lastGoodDigest ?? 'none'}`,
+    ...(status.lastFailure ? [`  last failure ${status.lastFailure.deploymentId} ${status.lastFailure.state} at ${status.lastFailure.at}: ${status.lastFailure.reason ?? ''}`] : []),
+    `  recovery pt  ${status.lastRecoveryPoint ?? 'none'}`,
+  ];
+}
+
+/** Registers `wickedctl status`. */
+export function registerStatus(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('status')
+    .description('Show, per environment, what the ledger says: deployed config and image, rollout in flight, queued config, last good image, last recovery point')
+    .option('--env <name>', 'one environment (default: every environment in the ledger)')
+    .option('--table <name>', 'ledger table (or WICKED_LEDGER_TABLE)')
+    .option('--json', 'print {"environments": [...]} as one JSON object on the last line of stdout')
+    .option('--endpoint <url>', 'one endpoint for every AWS service (default: AWS_ENDPOINT_URL_* or AWS)')
+    .option('--region <region>', 'AWS region')
+    .addHelpText('after', '\nExit status: 0 shown, 1 the environment is not in the ledger or the ledger cannot be read, 2 invalid input.')
+    .action(async (options: StatusOptions) => {
+      setExit(await runStatus(options, io));
+    });
+}
+
+/** Runs `status`; resolves the exit code. */
+export async function runStatus(options: StatusOptions, io: CliIo): Promise<number> {
+  const env = options.env === undefined ? undefined : checkEnvName('--env', options.env);
+  const table = resourceName('table', options.table);
+  const clients = createAwsClients(options);
+  try {
+    const client = await clients.dynamo();
+    const { Ledger } = await import('../../shared/ledger/ledger');
+    const ledger = new Ledger({ client, tableName: table });
+    const envs = env ? [env] : await listEnvironments(client, table);
+    const statuses: EnvironmentStatus[] = [];
+    for (const name of envs) {
+      const [record, deployments] = await Promise.all([ledger.getEnvironment(name), ledger.listDeployments(name)]);
+      if (!record && env) throw new CliError(`environment ${name} is not in ledger ${table}: nothing was ever deployed there (environments are created by their first deployment)`, ExitCode.Failure);
+      statuses.push(environmentStatus(name, record, deployments));
+    }
+    if (options.json) printJson(io, { environments: statuses });
+    else printLines(io, statuses.length > 0 ? statuses.flatMap(statusLines) : [`no environment in ledger ${table} yet`]);
+    return ExitCode.Ok;
+  } finally {
+    clients.destroy();
+  }
+}
+
+/**
+ * Names of the environments in the ledger. An operator command, not the hot
+ * path: one paged Scan that keeps only the environment items.
+ */
+async function listEnvironments(client: Awaited<ReturnType<ReturnType<typeof createAwsClients>['dynamo']>>, table: string): Promise<string[]> {
+  const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { ENVIRONMENT_SK } = await import('../../shared/ledger/items');
+  const names: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({
+      TableName: table, FilterExpression: 'sk = :sk', ExpressionAttributeValues: { ':sk': ENVIRONMENT_SK }, ProjectionExpression: 'pk', ExclusiveStartKey: start,
+    }));
+    for (const item of page.Items ?? []) names.push(String(item.pk).replace(/^ENV#/, ''));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return names.sort();
+}

@@ -1,0 +1,217 @@
+import type { Command } from 'commander';
+import { createReadStream } from 'node:fs';
+import { isBundleError, readBundle } from '../../shared/config-bundle';
+import type { BundleSource, ConfigBundle } from '../../shared/config-bundle';
+import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
+import { validateConfig } from '../../shared/wicked-config';
+import type { ValidationReport } from '../../shared/wicked-config';
+import type { AwsClients, AwsOptions } from '../aws-clients';
+import { checkEnvName, createAwsClients, resourceName } from '../aws-clients';
+import type { CliIo } from '../output';
+import { CliError, ExitCode, printJson, printLines } from '../output';
+import { formatIssue, warningLines } from '../report';
+
+interface UploadOptions extends AwsOptions {
+  readonly config: string;
+  readonly env: string;
+  readonly bucket?: string;
+  readonly table?: string;
+  readonly follow?: boolean;
+  readonly timeout: string;
+  readonly json?: boolean;
+}
+
+/** How an upload (or an operator request) ended, as `--json` reports it. */
+export type Outcome = 'deployed' | 'rejected' | 'failed' | 'unchanged' | 'pending';
+
+/** The `--json` last line of upload, rollback and promote. */
+export interface OutcomeLine {
+  readonly outcome: Outcome;
+  readonly env: string;
+  readonly configHash: string | null;
+  readonly digest: string | null;
+  readonly deploymentId: string | null;
+  readonly reason: string;
+}
+
+/** Where a followed deployment stands: a progress stage, and the outcome once it is final. */
+export interface FollowStep {
+  readonly stage: 'uploaded' | 'image built' | 'queued' | 'rolling' | 'succeeded' | 'failed' | 'unchanged' | 'superseded';
+  readonly outcome?: Exclude<Outcome, 'pending' | 'rejected'>;
+  readonly reason?: string;
+}
+
+/**
+ * Decides, purely, what the ledger says about a followed deployment: no
+ * record yet means the archive is uploaded and the build has not reported; a
+ * record in a final state gives the outcome. `ignored` is `unchanged` only
+ * when the environment already runs that digest.
+ *
+ * @example
+ * decideFollow(undefined, undefined) // { stage: 'uploaded' }
+ */
+export function decideFollow(record: DeploymentRecord | undefined, environment: EnvironmentRecord | undefined): FollowStep {
+  if (!record) return { stage: 'uploaded' };
+  switch (record.state) {
+    case 'received': return { stage: 'image built' };
+    case 'queued': return { stage: 'queued', reason: record.reason };
+    case 'in-flight': return { stage: environment?.inFlight?.request.deploymentId === record.deploymentId ? 'rolling' : 'image built' };
+    case 'succeeded': return { stage: 'succeeded', outcome: 'deployed', reason: record.reason ?? 'ECS completed the deployment' };
+    case 'failed':
+    case 'stuck': return { stage: 'failed', outcome: 'failed', reason: `${record.state}: ${record.reason ?? 'no reason recorded'}` };
+    case 'superseded': return { stage: 'superseded', outcome: 'failed', reason: `not deployed: ${record.reason ?? 'a newer configuration replaced it'}` };
+    case 'ignored': return environment?.lastGood?.digest === record.digest
+      ? { stage: 'unchanged', outcome: 'unchanged', reason: record.reason ?? `${record.digest} already runs` }
+      : { stage: 'failed', outcome: 'failed', reason: `ignored: ${record.reason ?? 'no reason recorded'}` };
+  }
+}
+
+/** Exit code of an outcome: 0 only when the environment runs the requested configuration. */
+export function outcomeExitCode(outcome: Outcome): number {
+  if (outcome === 'deployed' || outcome === 'unchanged') return ExitCode.Ok;
+  return outcome === 'rejected' ? ExitCode.InvalidInput : ExitCode.Failure;
+}
+
+/** Registers `wickedctl upload`. */
+export function registerUpload(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('upload')
+    .description('Validate a configuration, pack it deterministically (tar.gz) and upload it to the config bucket; with --follow, report the deployment outcome')
+    .requiredOption('--config <path>', 'configuration directory or archive')
+    .requiredOption('--env <name>', 'environment to deploy (key config/<env>/<timestamp>.tgz)')
+    .option('--bucket <name>', 'config bucket (or WICKED_CONFIG_BUCKET)')
+    .option('--table <name>', 'ledger table, for --follow (or WICKED_LEDGER_TABLE)')
+    .option('--follow', 'follow the deployment through the ledger until its outcome')
+    .option('--timeout <seconds>', 'how long --follow waits for an outcome', '900')
+    .option('--json', 'print the outcome as one JSON object on the last line of stdout')
+    .option('--endpoint <url>', 'one endpoint for every AWS service (default: AWS_ENDPOINT_URL_* or AWS)')
+    .option('--region <region>', 'AWS region')
+    .addHelpText('after', '\nExit status: 0 deployed, unchanged (or uploaded, without --follow); 2 invalid input, nothing uploaded; 1 failed, or no outcome before --timeout.')
+    .action(async (options: UploadOptions) => {
+      setExit(await runUpload(options, io));
+    });
+}
+
+/** Runs an upload; resolves the exit code. */
+export async function runUpload(options: UploadOptions, io: CliIo, clock: () => number = Date.now): Promise<number> {
+  const env = checkEnvName('--env', options.env);
+  const timeoutMs = parseSeconds('--timeout', options.timeout);
+  const bucket = resourceName('bucket', options.bucket);
+  const table = options.follow ? resourceName('table', options.table) : undefined;
+  const clients = createAwsClients(options);
+  try {
+    const checked = await checkedBundle({ path: options.config }, [], io);
+    if (!checked.report.valid) return reportRejected(options, env, checked.report, io);
+    const { key, versionId } = await packAndUpload(checked.bundle, bucket, env, clients, clock());
+    io.stderr.write(`[uploaded] s3://${bucket}/${key}${versionId ? ` (version ${versionId})` : ''}, configuration hash ${checked.report.configHash}\n`);
+    const line: OutcomeLine = table
+      ? await followDeployment({ env, table, clients, timeoutMs, io, clock }, (records) => records.find((r) => r.key === key && (!versionId || r.versionId === versionId)), checked.report.configHash)
+      : { outcome: 'pending', env, configHash: checked.report.configHash, digest: null, deploymentId: null, reason: `uploaded s3://${bucket}/${key}; not followed (use --follow)` };
+    printOutcome(io, line, options.json);
+    return table ? outcomeExitCode(line.outcome) : ExitCode.Ok;
+  } finally {
+    clients.destroy();
+  }
+}
+
+/** A bundle with its validation report; the caller closes the bundle (already closed when invalid). */
+export async function checkedBundle(source: BundleSource, envs: readonly string[], io: CliIo): Promise<{ bundle: ConfigBundle; report: ValidationReport }> {
+  let bundle: ConfigBundle;
+  try {
+    bundle = await readBundle(source);
+  } catch (error) {
+    if (isBundleError(error)) throw new CliError(`${error.message}; nothing was uploaded`, ExitCode.InvalidInput, { cause: error });
+    throw error;
+  }
+  for (const line of warningLines(bundle.warnings)) io.stderr.write(`${line}\n`);
+  const report = await validateConfig(bundle, envs.length > 0 ? { envs } : {}).catch(async (error: unknown) => { await bundle.close(); throw error; });
+  if (!report.valid) await bundle.close();
+  return { bundle, report };
+}
+
+function reportRejected(options: UploadOptions, env: string, report: ValidationReport, io: CliIo): number {
+  io.stderr.write(`${report.issues.map(formatIssue).join('\n')}\n`);
+  const reason = `${options.config}: ${report.issues.length} configuration problem(s); nothing was uploaded`;
+  printOutcome(io, { outcome: 'rejected', env, configHash: report.configHash || null, digest: null, deploymentId: null, reason }, options.json);
+  return ExitCode.InvalidInput;
+}
+
+/**
+ * The object key of an upload at `nowMs`: `config/<env>/<UTC time>.tgz`, so
+ * keys sort by upload time and never overwrite each other.
+ *
+ * @example
+ * uploadKey('dev', Date.UTC(2026, 0, 2, 3, 4, 5, 6)) // 'config/dev/20260102T030405006Z.tgz'
+ */
+export function uploadKey(env: string, nowMs: number): string {
+  return `config/${env}/${new Date(nowMs).toISOString().replace(/[-:.]/g, '')}.tgz`;
+}
+
+async function packAndUpload(bundle: ConfigBundle, bucket: string, env: string, clients: AwsClients, nowMs: number): Promise<{ key: string; versionId?: string }> {
+  const { buildConfigLayer } = await import('../../shared/oci/layer');
+  // The config layer writer is the deterministic tar.gz writer: sorted members, uid/gid 0, mtime 0, fixed gzip level.
+  const archive = await buildConfigLayer(bundle.entries, { root: 'static', opaque: false }).finally(() => bundle.close());
+  try {
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const key = uploadKey(env, nowMs);
+    const put = await (await clients.s3()).send(new PutObjectCommand({
+      Bucket: bucket, Key: key, Body: createReadStream(archive.path), ContentLength: archive.size, ContentType: 'application/gzip',
+    })).catch((error: unknown) => { throw new CliError(`uploading s3://${bucket}/${key}: ${(error as Error).message}`, ExitCode.Failure, { cause: error }); });
+    return { key, ...(put.VersionId ? { versionId: put.VersionId } : {}) };
+  } finally {
+    await archive.dispose();
+  }
+}
+
+/** What {@link followDeployment} needs. */
+export interface FollowContext {
+  readonly env: string;
+  readonly table: string;
+  readonly clients: AwsClients;
+  readonly timeoutMs: number;
+  readonly io: CliIo;
+  readonly clock: () => number;
+  /** @default 1000 */
+  readonly pollMs?: number;
+}
+
+/**
+ * Polls the ledger (one Query and one GetItem per round) until the deployment
+ * `pick` finds reaches a final state, printing each new stage on stderr. A
+ * build that was rejected never reaches the ledger: the timeout says so.
+ */
+export async function followDeployment(context: FollowContext, pick: (records: DeploymentRecord[]) => DeploymentRecord | undefined, configHash: string | null): Promise<OutcomeLine> {
+  const { Ledger } = await import('../../shared/ledger/ledger');
+  const ledger = new Ledger({ client: await context.clients.dynamo(), tableName: context.table });
+  const deadline = context.clock() + context.timeoutMs;
+  let shown = 'uploaded';
+  for (;;) {
+    const [records, environment] = await Promise.all([ledger.listDeployments(context.env), ledger.getEnvironment(context.env)]);
+    const record = pick(records.sort((a, b) => a.createdAt.localeCompare(b.createdAt)));
+    const step = decideFollow(record, environment);
+    if (step.stage !== shown) {
+      shown = step.stage;
+      context.io.stderr.write(`[${step.stage}]${record ? ` ${record.digest} deployment ${record.deploymentId}` : ''}${step.reason ? `: ${step.reason}` : ''}\n`);
+    }
+    const facts = { env: context.env, configHash: record?.configHash ?? configHash, digest: record?.digest ?? null, deploymentId: record?.deploymentId ?? null };
+    if (step.outcome) return { outcome: step.outcome, ...facts, reason: step.reason ?? '' };
+    if (context.clock() >= deadline) {
+      const why = record ? `still ${step.stage}` : 'no deployment recorded: the build may still run, or build-image rejected the configuration (Portal Config Rejected is an event, not a ledger record)';
+      return { outcome: 'pending', ...facts, reason: `no outcome after ${Math.round(context.timeoutMs / 1000)} s: ${why}` };
+    }
+    await new Promise((resolve) => setTimeout(resolve, context.pollMs ?? 1000));
+  }
+}
+
+/** Prints an outcome: JSON as the last line with `--json`, otherwise one human line. */
+export function printOutcome(io: CliIo, line: OutcomeLine, json: boolean | undefined): void {
+  if (json) printJson(io, line);
+  else printLines(io, [`${line.outcome}: env ${line.env}${line.configHash ? `, config ${line.configHash}` : ''}${line.digest ? `, image ${line.digest}` : ''}${line.deploymentId ? `, deployment ${line.deploymentId}` : ''}: ${line.reason}`]);
+}
+
+/** Parses a positive number of seconds into milliseconds. */
+export function parseSeconds(flag: string, value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new CliError(`${flag}: received ${value}, expected a number of seconds > 0`, ExitCode.InvalidInput);
+  return seconds * 1000;
+}

@@ -1,0 +1,82 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { checkStuckDeployment, deployServices, resumeStrictDeployment } from '../../shared/deploy';
+import type { DeployServicesResult, ResumeResult, TrackResult } from '../../shared/deploy';
+import { DetailType, EcsTaskStateChangeEventSchema, EVENT_SOURCE, ImageBuiltDetailSchema } from '../../shared/events';
+import { StandInDetailType } from '../../shared/events/rules';
+import { parseEvent } from '../middleware/parse-event';
+import { cachedDeployDeps } from './deps';
+import { StuckCheckDueDetailSchema } from './stand-ins';
+
+const logger = new Logger();
+const metrics = new Metrics();
+
+/** `Portal Image Built`: a new image to roll. */
+export const ImageBuiltEventSchema = z.object({
+  id: z.string().min(1),
+  source: z.literal(EVENT_SOURCE),
+  'detail-type': z.literal(DetailType.ImageBuilt),
+  detail: ImageBuiltDetailSchema,
+});
+
+/** `Portal Stuck Check Due`: a deployment's deadline passed. */
+export const StuckCheckDueEventSchema = z.object({
+  id: z.string().min(1),
+  source: z.literal(EVENT_SOURCE),
+  'detail-type': z.literal(StandInDetailType.StuckCheckDue),
+  detail: StuckCheckDueDetailSchema,
+});
+
+/** Every event deploy-services consumes; the EventBridge event id owns leases, so it is required. */
+export const DeployServicesEventSchema = z.discriminatedUnion('detail-type', [
+  ImageBuiltEventSchema,
+  EcsTaskStateChangeEventSchema.extend({ id: z.string().min(1) }),
+  StuckCheckDueEventSchema,
+]);
+/** An event deploy-services consumes, parsed. */
+export type DeployServicesEvent = z.infer<typeof DeployServicesEventSchema>;
+
+/** What deploy-services did, by the event it received. */
+export type DeployServicesHandlerResult = DeployServicesResult | ResumeResult | TrackResult;
+
+/**
+ * The handler body: `Portal Image Built` admits and rolls, `ECS Task State
+ * Change` resumes a strict singleton deployment, `Portal Stuck Check Due`
+ * fails a deployment past its deadline. Dependencies are built once per
+ * environment (see {@link cachedDeployDeps}).
+ *
+ * @example
+ * await deployServicesEvent(imageBuiltEvent); // { action: 'rolling', ... }
+ */
+export async function deployServicesEvent(event: unknown): Promise<DeployServicesHandlerResult> {
+  const parsed = DeployServicesEventSchema.parse(event);
+  const deps = cachedDeployDeps(process.env, 'deploy-services');
+  const result = await dispatch(parsed, deps);
+  metrics.addMetric(`Deploy${pascal(result.action)}`, MetricUnit.Count, 1);
+  // Ignored duplicates and older events are logged with the ledger's reason: the trail of what was not applied.
+  logger.info('deploy-services handled an event', { detailType: parsed['detail-type'], eventId: parsed.id, result });
+  return result;
+}
+
+function dispatch(event: DeployServicesEvent, deps: ReturnType<typeof cachedDeployDeps>): Promise<DeployServicesHandlerResult> {
+  switch (event['detail-type']) {
+    case DetailType.ImageBuilt: return deployServices(event.detail, event.id, deps);
+    case 'ECS Task State Change': return resumeStrictDeployment(event, event.id, deps);
+    case StandInDetailType.StuckCheckDue: return checkStuckDeployment(event.detail, event.id, deps);
+  }
+}
+
+/** `ignored-duplicate` → `IgnoredDuplicate`. */
+function pascal(action: string): string {
+  return action.split('-').map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('');
+}
+
+/** Lambda entry point: middlewares first, handler last. */
+export const handler = middy(deployServicesEvent)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(parseEvent(DeployServicesEventSchema, (issues) => logger.error('event is not one deploy-services consumes', { issues })));

@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import type { ImageBuiltDetail } from '../shared/events';
+import { runDemo } from './demo';
+import { restoreSnapshot, scheduledSnapshot } from './demo-snapshot';
+import type { StoryAction, StoryContext } from './story';
+import { deployConfig, packConfig, runningDigest, short, uploadConfig, waitForEvent, withLedger } from './story';
+
+function expectThat(condition: boolean, message: string): void {
+  if (!condition) throw new Error(message);
+}
+
+const firstDeploy: StoryAction = async (context) => {
+  const { emulator } = context;
+  context.digests.kongDesired = String(emulator.control.ecs.getDesiredCount(emulator.resources.cluster, 'kong'));
+  const built = await deployConfig(context, await packConfig(context, 'example'), 'config/dev/example.tgz');
+  expectThat(runningDigest(emulator) === built.digest, `portal-api runs ${short(runningDigest(emulator))}, expected ${short(built.digest)}`);
+  const overlap = emulator.control.ecs.maxConcurrentTasks(emulator.resources.cluster, 'portal-api');
+  expectThat(overlap === 1, `portal-api had ${overlap} tasks at once`);
+  context.digests.first = built.digest;
+  return `portal-api rolled to ${short(built.digest)}, stop-before-start (never 2 tasks)`;
+};
+
+const secondDeploy: StoryAction = async (context) => {
+  const built = await deployConfig(context, await packConfig(context, 'changed', { page: 'New opening hours.' }), 'config/dev/changed.tgz');
+  expectThat(built.digest !== context.digests.first, 'the changed config gave the same digest');
+  expectThat(runningDigest(context.emulator) === built.digest, `portal-api runs ${short(runningDigest(context.emulator))}`);
+  context.digests.good = built.digest;
+  return `portal-api rolled again to ${short(built.digest)}`;
+};
+
+const brokenConfig: StoryAction = async (context) => {
+  const { emulator } = context;
+  const deployments = emulator.control.ecs.deployments(emulator.resources.cluster, 'portal-api').length;
+  const versionId = await uploadConfig(context, await packConfig(context, 'broken', { brokenGlobals: true }), 'config/dev/broken.tgz');
+  const rejected = await waitForEvent(context, 'Portal Config Rejected', { key: 'config/dev/broken.tgz', ...(versionId ? { versionId } : {}) });
+  const issues = (rejected.detail as { issues: { file: string; code: string; line?: number }[] }).issues;
+  await emulator.bus.idle();
+  expectThat(emulator.control.ecs.deployments(emulator.resources.cluster, 'portal-api').length === deployments, 'a deployment started for a rejected config');
+  expectThat(runningDigest(emulator) === context.digests.good, 'portal-api changed after a rejected config');
+  const first = issues[0];
+  return `rejected: ${first ? `${first.file}:${first.line ?? ''} ${first.code}` : 'no issue?'}; services untouched`;
+};
+
+const failingDeploy: StoryAction = async (context) => {
+  const { emulator } = context;
+  let failing: string | undefined;
+  const built = emulator.bus.waitFor((event) => {
+    if (event['detail-type'] !== 'Portal Image Built' || (event.detail as unknown as ImageBuiltDetail).key !== 'config/dev/unhealthy.tgz') return false;
+    failing = (event.detail as unknown as ImageBuiltDetail).digest;
+    emulator.control.ecs.failHealth(failing);
+    return true;
+  }, 30_000, 'Portal Image Built of unhealthy.tgz');
+  await uploadConfig(context, await packConfig(context, 'unhealthy', { page: 'This release fails its health check.' }), 'config/dev/unhealthy.tgz');
+  await built;
+  const failed = await waitForEvent(context, 'Portal Deployment Failed', { digest: failing });
+  await emulator.control.ecs.waitForSteadyState(emulator.resources.cluster, 'portal-api', 30_000);
+  const cause = (failed.detail as { cause?: string }).cause;
+  expectThat(runningDigest(emulator) === context.digests.good, `portal-api runs ${short(runningDigest(emulator))} after the rollback`);
+  const lastGood = await withLedger(emulator, async (ledger) => (await ledger.getEnvironment('dev'))?.lastGood?.digest);
+  expectThat(lastGood === context.digests.good, 'the ledger lost the last good digest');
+  const succeeded = emulator.bus.timeline.some((entry) => entry.event['detail-type'] === 'Portal Deployment Succeeded' && (entry.event.detail as { digest?: string }).digest === failing);
+  expectThat(!succeeded, 'the failed deployment was reported as a success');
+  return `circuit breaker (${cause}) rolled back to ${short(context.digests.good)}; reported as Portal Deployment Failed`;
+};
+
+const invariants: StoryAction = async (context) => {
+  const { emulator } = context;
+  await emulator.bus.idle();
+  const overlap = emulator.control.ecs.maxConcurrentTasks(emulator.resources.cluster, 'portal-api');
+  const kong = String(emulator.control.ecs.getDesiredCount(emulator.resources.cluster, 'kong'));
+  expectThat(overlap === 1, `portal-api had ${overlap} tasks at once`);
+  expectThat(kong === context.digests.kongDesired, `the gateway's desired count moved from ${context.digests.kongDesired} to ${kong}`);
+  const failures = emulator.bus.timeline.flatMap((entry) => entry.deliveries.filter((d) => d.status !== 'delivered'));
+  expectThat(failures.length === 0, `${failures.length} event deliveries failed`);
+  return `portal-api never ran 2 tasks; gateway desired count stayed ${kong}; every event delivered`;
+};
+
+/** The image build on its own: valid, idempotent and the same from a directory or a .tar.gz. */
+function imageBuild(root: string): StoryAction {
+  return async (context) => {
+    const summary = await runDemo(root, () => undefined, join(context.work, 'image-build'));
+    expectThat(summary.validationProblems === 0, `${summary.validationProblems} digest/size problems in the built image`);
+    expectThat(summary.rebuildSkipped, 'a rebuild uploaded again');
+    expectThat(summary.archiveDigestMatches, 'the .tar.gz of the same files gave another digest');
+    context.log(`        ${summary.image}`);
+    return `daemonless build verified: digests and sizes match, rebuild uploads nothing, dir and .tar.gz give ${short(summary.digest)}`;
+  };
+}
+
+/** The story of `npm run demo`, in order. */
+export function demoSteps(root: string): readonly [string, StoryAction][] {
+  return [
+  ['build the portal-api image without a daemon', imageBuild(root)],
+  ['upload the example config', firstDeploy],
+  ['scheduled snapshot of the dynamic data', scheduledSnapshot],
+  ['upload a changed config', secondDeploy],
+  ['upload a broken config', brokenConfig],
+  ['deploy an image that fails its health check', failingDeploy],
+  ['restore the last snapshot', restoreSnapshot],
+  ['invariants over the whole run', invariants],
+  ];
+}
+
+/** For tests: the context type of the steps. */
+export type { StoryContext };

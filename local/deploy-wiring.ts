@@ -1,0 +1,58 @@
+import { StuckCheckScheduledDetailSchema } from '../functions/deploy-services/stand-ins';
+import { EVENT_SOURCE } from '../shared/events';
+import { StandInDetailType } from '../shared/events/rules';
+import type { LocalBus } from './bus';
+import type { DeploymentResources } from './provision';
+import { PORTAL_API_REPOSITORY } from './provision';
+
+/** Target id of the emulator's one-shot scheduler (EventBridge Scheduler's stand-in). */
+export const LOCAL_SCHEDULER_TARGET = 'local-one-shot-scheduler';
+
+/**
+ * The deploy functions' environment as the CDK stack would set it, for the
+ * emulated environment: portal-api of `wicked-<env>` rolled through the
+ * `<env>-live` tag of the portal-api repository.
+ *
+ * @example
+ * Object.assign(process.env, deployEnvironment(emulator.resources));
+ */
+export function deployEnvironment(resources: Pick<DeploymentResources, 'env' | 'cluster' | 'ledgerTable' | 'releaseTag'>): Record<string, string> {
+  const targets = {
+    [resources.env]: { cluster: resources.cluster, service: 'portal-api', repositoryName: PORTAL_API_REPOSITORY, releaseTag: resources.releaseTag, containerName: 'portal-api' },
+  };
+  return { LEDGER_TABLE_NAME: resources.ledgerTable, EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: JSON.stringify(targets) };
+}
+
+/**
+ * Installs the stand-in for EventBridge Scheduler's one-shot `at(...)`
+ * schedules: a `Portal Stuck Check Scheduled` event on the bus becomes a
+ * `Portal Stuck Check Due` event at its `at` instant. The instant is wall
+ * time, as the functions' clock is. Returns a function that cancels every
+ * pending schedule.
+ *
+ * @example
+ * stops.push(installOneShotScheduler(bus));
+ */
+export function installOneShotScheduler(bus: LocalBus): () => Promise<void> {
+  const timers = new Set<NodeJS.Timeout>();
+  bus.registerTarget(LOCAL_SCHEDULER_TARGET, (event) => {
+    const detail = StuckCheckScheduledDetailSchema.parse(event.detail);
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      bus.put({ source: EVENT_SOURCE, 'detail-type': StandInDetailType.StuckCheckDue, resources: [], detail: { env: detail.env, deploymentId: detail.deploymentId } });
+    }, Math.max(0, Date.parse(detail.at) - Date.now()));
+    timer.unref();
+    timers.add(timer);
+    return { scheduled: detail.at };
+  });
+  bus.addRule({
+    name: 'LocalOneShotScheduler',
+    description: 'Stand-in for EventBridge Scheduler one-shot schedules of stuck checks',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': [StandInDetailType.StuckCheckScheduled] },
+    targetId: LOCAL_SCHEDULER_TARGET,
+  });
+  return async () => {
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+  };
+}

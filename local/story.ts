@@ -1,0 +1,124 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createReadStream } from 'node:fs';
+import { appendFile, cp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ImageBuiltDetail } from '../shared/events';
+import { Ledger } from '../shared/ledger';
+import type { Emulator } from './emulator';
+import { SDK_DEFAULTS, startEmulator } from './emulator';
+import type { AwsEvent } from './kernel/events';
+import { packTarGz } from './pack';
+
+/** How long one step may wait for its events (wall time; the emulator's clock runs fast). */
+const STEP_TIMEOUT_MS = 30_000;
+
+/** One step of the story, as the summary table shows it. */
+export interface StoryStep {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly ms: number;
+}
+
+/** What the story needs from its runner. */
+export interface StoryContext {
+  readonly emulator: Emulator;
+  readonly work: string;
+  readonly examples: string;
+  readonly log: (line: string) => void;
+  /** Digests by role, filled as the story goes. */
+  readonly digests: Record<string, string>;
+}
+
+/** A step: returns a one-line detail, throws when the platform did not behave. */
+export type StoryAction = (context: StoryContext) => Promise<string>;
+
+/** Starts a fresh emulator under `work` and runs the steps in order; a failed step does not stop the others. */
+export async function runStory(work: string, examples: string, steps: readonly [string, StoryAction][], log: (line: string) => void): Promise<StoryStep[]> {
+  await rm(work, { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+  const emulator = await startEmulator({ stateDir: join(work, 'state'), clockSpeed: 200, env: 'dev' });
+  const context: StoryContext = { emulator, work, examples, log, digests: {} };
+  const results: StoryStep[] = [];
+  try {
+    for (const [name, action] of steps) {
+      const started = Date.now();
+      try {
+        const detail = await action(context);
+        results.push({ name, ok: true, detail, ms: Date.now() - started });
+        log(`  ok    ${name}: ${detail}`);
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        results.push({ name, ok: false, detail, ms: Date.now() - started });
+        log(`  FAIL  ${name}: ${detail}`);
+      }
+    }
+  } finally {
+    await emulator.stop();
+  }
+  return results;
+}
+
+/** Packs the example config, optionally with a changed content page (a new config hash) or a broken globals.json. */
+export async function packConfig(context: StoryContext, name: string, change?: { page?: string; brokenGlobals?: boolean }): Promise<string> {
+  const source = join(context.work, `${name}-src`);
+  await cp(context.examples, source, { recursive: true });
+  if (change?.page) await appendFile(join(source, 'content', 'contact.md'), `\n${change.page}\n`);
+  if (change?.brokenGlobals) await writeFile(join(source, 'globals.json'), '{ "version": 23, "title": "broken", }\n');
+  const archive = join(context.work, `${name}.tgz`);
+  await packTarGz(source, archive);
+  return archive;
+}
+
+/** Uploads an archive to `config/dev/<file>` of the emulated config bucket, as an operator would. */
+export async function uploadConfig(context: StoryContext, archive: string, key: string): Promise<string | undefined> {
+  const { emulator } = context;
+  const s3 = new S3Client({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.s3, forcePathStyle: true });
+  try {
+    const size = (await stat(archive)).size;
+    const put = await s3.send(new PutObjectCommand({ Bucket: emulator.resources.configBucket, Key: key, Body: createReadStream(archive), ContentLength: size }));
+    return put.VersionId;
+  } finally {
+    s3.destroy();
+  }
+}
+
+/** Waits for an event on the bus timeline with this detail-type and these detail fields. */
+export function waitForEvent(context: StoryContext, detailType: string, fields: Record<string, unknown> = {}): Promise<AwsEvent> {
+  const matches = (event: AwsEvent): boolean =>
+    event['detail-type'] === detailType && Object.entries(fields).every(([key, value]) => (event.detail as Record<string, unknown>)[key] === value);
+  return context.emulator.bus.waitFor(matches, STEP_TIMEOUT_MS, detailType);
+}
+
+/** The digest portal-api's PRIMARY deployment runs. */
+export function runningDigest(emulator: Emulator): string | undefined {
+  const primary = emulator.control.ecs.deployments(emulator.resources.cluster, 'portal-api').find((d) => d.status === 'PRIMARY');
+  return primary?.containers.find((c) => c.name === 'portal-api')?.imageDigest;
+}
+
+/** The ledger of the emulated environment. */
+export async function withLedger<T>(emulator: Emulator, use: (ledger: Ledger) => Promise<T>): Promise<T> {
+  const client = new DynamoDBClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.dynamodb });
+  try {
+    return await use(new Ledger({ client: DynamoDBDocumentClient.from(client), tableName: emulator.resources.ledgerTable }));
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Short form of a digest for the timeline. */
+export function short(digest: string | undefined): string {
+  return digest ? digest.slice(0, 19) : '(none)';
+}
+
+/** Uploads a config and waits until it is built and rolled; returns the built detail. */
+export async function deployConfig(context: StoryContext, archive: string, key: string): Promise<ImageBuiltDetail> {
+  const versionId = await uploadConfig(context, archive, key);
+  const built = (await waitForEvent(context, 'Portal Image Built', { key, ...(versionId ? { versionId } : {}) })).detail as unknown as ImageBuiltDetail;
+  context.log(`        image built ${short(built.digest)} (config hash ${built.configHash})`);
+  await waitForEvent(context, 'Portal Deployment Succeeded', { digest: built.digest });
+  await context.emulator.control.ecs.waitForSteadyState(context.emulator.resources.cluster, 'portal-api', STEP_TIMEOUT_MS);
+  return built;
+}

@@ -1,0 +1,42 @@
+import { BackupClient } from '@aws-sdk/client-backup';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EventPublisher } from '../adapters/event-publisher';
+import { Ledger } from '../ledger';
+import { BackupGateway } from './backup-adapter';
+import { readSnapshotEnvironment } from './env';
+import type { SnapshotDeps } from './ports';
+import { SnapshotStore } from './store';
+
+/** Clients the snapshot functions use; created from the environment when absent. */
+export interface SnapshotClients {
+  readonly backup?: BackupClient;
+  readonly dynamodb?: DynamoDBClient;
+  readonly eventbridge?: EventBridgeClient;
+}
+
+/**
+ * Builds the snapshot orchestration's dependencies from a function's
+ * environment: AWS Backup, the ledger table (the deployed config hash and
+ * digest come from shared/ledger's environment record) and the bus.
+ *
+ * @example
+ * const deps = snapshotDepsFromEnvironment(process.env, 'snapshot-data');
+ */
+export function snapshotDepsFromEnvironment(source: NodeJS.ProcessEnv, fn: string, clients: SnapshotClients = {}, log?: SnapshotDeps['log']): SnapshotDeps {
+  const { env, config } = readSnapshotEnvironment(source, fn);
+  const documents = DynamoDBDocumentClient.from(clients.dynamodb ?? new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  const ledger = new Ledger({ client: documents, tableName: env.LEDGER_TABLE_NAME });
+  return {
+    config,
+    backup: new BackupGateway({ client: clients.backup ?? new BackupClient({}) }),
+    store: new SnapshotStore({ client: documents, tableName: env.LEDGER_TABLE_NAME }),
+    events: new EventPublisher({ busName: env.EVENT_BUS_NAME, client: clients.eventbridge ?? new EventBridgeClient({}) }),
+    deployed: async (name) => {
+      const record = await ledger.getEnvironment(name);
+      return record?.lastGood ? { configHash: record.lastGood.configHash, digest: record.lastGood.digest } : undefined;
+    },
+    ...(log ? { log } : {}),
+  };
+}

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { EVENT_SOURCE } from '../events';
+
+/** Detail-types of the snapshot module's own events (source `wicked.control-plane`). */
+export const SnapshotDetailType = {
+  /** On-demand request: `wickedctl snapshot` or the pre-deploy gate. */
+  Requested: 'Portal Snapshot Requested',
+  /** A requested or scheduled snapshot finished with a recovery point. */
+  Completed: 'Portal Snapshot Completed',
+  /** A snapshot ended without a recovery point; a waiting deploy must not continue. */
+  Failed: 'Portal Snapshot Failed',
+  /** Stand-in for the SNS topic: something an operator must look at. */
+  Notification: 'Portal Notification',
+} as const;
+
+const envName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
+
+/** Detail of `Portal Snapshot Requested`. */
+export const SnapshotRequestedDetailSchema = z.strictObject({
+  env: envName,
+  trigger: z.enum(['manual', 'pre-deploy']),
+  /** Unique per request: keys the idempotency token, and `--follow` finds the job by it. */
+  requestId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  deploymentId: z.string().min(1).optional(),
+});
+/** Detail of `Portal Snapshot Requested`. */
+export type SnapshotRequestedDetail = z.infer<typeof SnapshotRequestedDetailSchema>;
+
+/** `Portal Snapshot Requested`, as the bus delivers it. */
+export const SnapshotRequestedEventSchema = z.object({
+  source: z.literal(EVENT_SOURCE),
+  'detail-type': z.literal(SnapshotDetailType.Requested),
+  time: z.string(),
+  detail: SnapshotRequestedDetailSchema,
+});
+
+/** The `Scheduled Event` of the snapshot schedule (EventBridge rule or Scheduler with the event as input). */
+export const ScheduledEventSchema = z.object({
+  id: z.string().min(1),
+  source: z.enum(['aws.events', 'aws.scheduler']),
+  'detail-type': z.literal('Scheduled Event'),
+  time: z.string(),
+});
+
+/** What snapshot-data receives. */
+export const SnapshotDataEventSchema = z.union([ScheduledEventSchema, SnapshotRequestedEventSchema]);
+/** What snapshot-data receives, parsed. */
+export type SnapshotDataEvent = z.infer<typeof SnapshotDataEventSchema>;
+
+/** AWS Backup's `Backup Job State Change` (fields the control plane reads; CREATED carries only id and state). */
+export const BackupJobEventSchema = z.object({
+  source: z.literal('aws.backup'),
+  'detail-type': z.literal('Backup Job State Change'),
+  time: z.string(),
+  resources: z.array(z.string()),
+  detail: z.object({
+    backupJobId: z.string().min(1),
+    state: z.string().min(1),
+    statusMessage: z.string().optional(),
+    resourceArn: z.string().optional(),
+    backupVaultName: z.string().optional(),
+    creationDate: z.string().optional(),
+    completionDate: z.string().optional(),
+    backupSizeInBytes: z.union([z.string(), z.number()]).optional(),
+  }),
+});
+/** A parsed `Backup Job State Change`. */
+export type BackupJobEvent = z.infer<typeof BackupJobEventSchema>;
+
+/** AWS Backup's `Restore Job State Change` (`status`, except `state` on CREATED). */
+export const RestoreJobEventSchema = z.object({
+  source: z.literal('aws.backup'),
+  'detail-type': z.literal('Restore Job State Change'),
+  time: z.string(),
+  resources: z.array(z.string()),
+  detail: z.object({
+    restoreJobId: z.string().min(1),
+    status: z.string().optional(),
+    state: z.string().optional(),
+    statusMessage: z.string().optional(),
+    recoveryPointArn: z.string().optional(),
+    createdResourceArn: z.string().optional(),
+  }),
+});
+/** A parsed `Restore Job State Change`. */
+export type RestoreJobEvent = z.infer<typeof RestoreJobEventSchema>;
+
+/** AWS Backup's `Copy Job State Change`. */
+export const CopyJobEventSchema = z.object({
+  source: z.literal('aws.backup'),
+  'detail-type': z.literal('Copy Job State Change'),
+  time: z.string(),
+  resources: z.array(z.string()),
+  detail: z.object({
+    copyJobId: z.string().min(1),
+    state: z.string().min(1),
+    statusMessage: z.string().optional(),
+    sourceRecoveryPointArn: z.string().optional(),
+    destinationRecoveryPointArn: z.string().optional(),
+  }),
+});
+/** A parsed `Copy Job State Change`. */
+export type CopyJobEvent = z.infer<typeof CopyJobEventSchema>;
+
+/** What track-backup receives. */
+export const TrackBackupEventSchema = z.union([BackupJobEventSchema, RestoreJobEventSchema, CopyJobEventSchema]);
+/** What track-backup receives, parsed. */
+export type TrackBackupEvent = z.infer<typeof TrackBackupEventSchema>;
+
+/** Detail of `Portal Snapshot Completed` and `Portal Snapshot Failed`: the seam the pre-deploy gate resumes on. */
+export interface SnapshotOutcomeDetail {
+  readonly env: string;
+  readonly jobId: string;
+  readonly resourceArn: string;
+  readonly state: string;
+  readonly trigger: string;
+  /** Deployments waiting for this snapshot (pre-deploy gate). */
+  readonly deploymentIds: readonly string[];
+  readonly recoveryPointArn?: string;
+  readonly reason?: string;
+}
+
+/** Detail of `Portal Notification`. */
+export interface NotificationDetail {
+  readonly env: string;
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly subject: string;
+  readonly message: string;
+  readonly context: Readonly<Record<string, string>>;
+}
+
+/**
+ * Event pattern of AWS Backup's backup job events of one vault; CREATED
+ * events carry no vault and are not needed (the job is recorded when started).
+ */
+export function backupJobPattern(vaultName: string): Record<string, unknown> {
+  return { source: ['aws.backup'], 'detail-type': ['Backup Job State Change'], detail: { backupVaultName: [vaultName] } };
+}
+
+/** Event pattern of AWS Backup's restore and copy job events (the handler keeps those of points it recorded). */
+export function restoreAndCopyJobPattern(): Record<string, unknown> {
+  return { source: ['aws.backup'], 'detail-type': ['Restore Job State Change', 'Copy Job State Change'] };
+}
+
+/** Event pattern of on-demand snapshot requests. */
+export function snapshotRequestedPattern(): Record<string, unknown> {
+  return { source: [EVENT_SOURCE], 'detail-type': [SnapshotDetailType.Requested] };
+}

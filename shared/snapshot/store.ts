@@ -1,0 +1,180 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { wrapAwsError } from './errors';
+
+/** Sort key prefix of backup job items. */
+export const JOB_PREFIX = 'JOB#';
+/** Trigger of a job the control plane did not start (a backup plan's, the console's): known from its events only. */
+export const EXTERNAL_TRIGGER = 'external';
+/** Sort key prefix of recovery point items. */
+export const RECOVERY_POINT_PREFIX = 'RP#';
+
+/** A backup job the control plane started or joined, and who waits for it. */
+export const JobItemSchema = z.object({
+  env: z.string(),
+  jobId: z.string(),
+  resourceArn: z.string(),
+  vaultName: z.string(),
+  iamRoleArn: z.string(),
+  trigger: z.string(),
+  state: z.string(),
+  startedAt: z.string(),
+  tags: z.record(z.string(), z.string()),
+  requestIds: z.array(z.string()).default([]),
+  deploymentIds: z.array(z.string()).default([]),
+  recoveryPointArn: z.string().optional(),
+  statusMessage: z.string().optional(),
+  updatedAt: z.string().optional(),
+});
+/** A backup job item. */
+export type JobItem = z.infer<typeof JobItemSchema>;
+
+/** A recovery point the control plane recorded, with what a restore needs. */
+export const RecoveryPointItemSchema = z.object({
+  env: z.string(),
+  recoveryPointArn: z.string(),
+  jobId: z.string(),
+  resourceArn: z.string(),
+  vaultName: z.string(),
+  iamRoleArn: z.string(),
+  createdAt: z.string(),
+  sizeBytes: z.number().int().nonnegative(),
+  tags: z.record(z.string(), z.string()),
+  /** Epoch seconds: the ledger forgets the point when AWS Backup deletes it (TTL). */
+  expiresAt: z.number().int().optional(),
+});
+/** A recovery point item. */
+export type RecoveryPointItem = z.infer<typeof RecoveryPointItemSchema>;
+
+/** Key of a backup job item: `ENV#<env>` / `JOB#<jobId>`. */
+export function jobKey(env: string, jobId: string): { pk: string; sk: string } {
+  return { pk: `ENV#${env}`, sk: `${JOB_PREFIX}${jobId}` };
+}
+
+/** Key of a recovery point item: `ENV#<env>` / `RP#<ISO time>#<point id>`, so a Query lists them by time. */
+export function recoveryPointKey(env: string, createdAt: string, recoveryPointArn: string): { pk: string; sk: string } {
+  return { pk: `ENV#${env}`, sk: `${RECOVERY_POINT_PREFIX}${createdAt}#${recoveryPointArn.slice(recoveryPointArn.lastIndexOf(':') + 1)}` };
+}
+
+/**
+ * The snapshot module's items in the ledger table (same partition as the
+ * environment; shared/ledger's items are never touched). GetItem, PutItem,
+ * UpdateItem and Query by partition key only.
+ *
+ * @example
+ * const store = new SnapshotStore({ client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName: 'wicked-prod-ledger' });
+ * const points = await store.listRecoveryPoints('prod');
+ */
+export class SnapshotStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(props: { client: DynamoDBDocumentClient; tableName: string }) {
+    this.client = props.client;
+    this.tableName = props.tableName;
+  }
+
+  /**
+   * Records a job the first time; a redelivered request leaves the stored job
+   * as it is. A job first seen through its events (trigger `external`) is
+   * claimed: its trigger and tags become the requester's, its state stays.
+   */
+  async putJob(job: JobItem): Promise<void> {
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...clean(job), ...jobKey(job.env, job.jobId) }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw wrapAwsError(`recording backup job ${job.jobId} of ${job.env} in ${this.tableName}`, error, 'LEDGER_FAILED', { env: job.env, jobId: job.jobId });
+      if (job.trigger !== EXTERNAL_TRIGGER) await this.claim(job);
+    }
+  }
+
+  private async claim(job: JobItem): Promise<void> {
+    try {
+      await this.client.send(new UpdateCommand({
+        TableName: this.tableName, Key: jobKey(job.env, job.jobId), ConditionExpression: '#trigger = :external',
+        UpdateExpression: 'SET #trigger = :trigger, tags = :tags', ExpressionAttributeNames: { '#trigger': 'trigger' },
+        ExpressionAttributeValues: { ':external': EXTERNAL_TRIGGER, ':trigger': job.trigger, ':tags': job.tags },
+      }));
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return;
+      throw wrapAwsError(`claiming backup job ${job.jobId} of ${job.env} in ${this.tableName}`, error, 'LEDGER_FAILED', { env: job.env, jobId: job.jobId });
+    }
+  }
+
+  /** Adds requesters (request ids, deployment ids) to a job, without duplicates. */
+  async addRequesters(env: string, jobId: string, requestIds: readonly string[], deploymentIds: readonly string[]): Promise<JobItem | undefined> {
+    const job = await this.getJob(env, jobId);
+    if (!job) return undefined;
+    const next = { requestIds: union(job.requestIds, requestIds), deploymentIds: union(job.deploymentIds, deploymentIds) };
+    await this.update(env, jobId, next);
+    return { ...job, ...next };
+  }
+
+  /** Records a job's new state (and its recovery point once COMPLETED). */
+  async setJobState(env: string, jobId: string, fields: { state: string; statusMessage?: string; recoveryPointArn?: string; updatedAt: string }): Promise<void> {
+    await this.update(env, jobId, fields);
+  }
+
+  /** One job, or `undefined`. */
+  async getJob(env: string, jobId: string): Promise<JobItem | undefined> {
+    const output = await this.call(`reading backup job ${jobId} of ${env}`, () => this.client.send(new GetCommand({ TableName: this.tableName, Key: jobKey(env, jobId), ConsistentRead: true })));
+    return output.Item ? JobItemSchema.parse(output.Item) : undefined;
+  }
+
+  /** Every job of an environment, oldest first. */
+  async listJobs(env: string): Promise<JobItem[]> {
+    return (await this.query(env, JOB_PREFIX, true)).map((item) => JobItemSchema.parse(item));
+  }
+
+  /** Records a recovery point; a redelivered COMPLETED event writes the same item again. */
+  async putRecoveryPoint(point: RecoveryPointItem): Promise<void> {
+    const key = recoveryPointKey(point.env, point.createdAt, point.recoveryPointArn);
+    await this.call(`recording recovery point ${point.recoveryPointArn} of ${point.env}`, () => this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...clean(point), ...key } })));
+  }
+
+  /** Every recovery point recorded for an environment, newest first. */
+  async listRecoveryPoints(env: string): Promise<RecoveryPointItem[]> {
+    return (await this.query(env, RECOVERY_POINT_PREFIX, false)).map((item) => RecoveryPointItemSchema.parse(item));
+  }
+
+  private async update(env: string, jobId: string, fields: Record<string, unknown>): Promise<void> {
+    const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
+    const names = Object.fromEntries(entries.map(([name], i) => [`#f${i}`, name]));
+    const values = Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value]));
+    await this.call(`updating backup job ${jobId} of ${env}`, () => this.client.send(new UpdateCommand({
+      TableName: this.tableName, Key: jobKey(env, jobId), ConditionExpression: 'attribute_exists(pk)',
+      UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+    })));
+  }
+
+  private async query(env: string, prefix: string, forward: boolean): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const output = await this.call(`listing ${prefix} items of ${env}`, () => this.client.send(new QueryCommand({
+        TableName: this.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ScanIndexForward: forward,
+        ExpressionAttributeValues: { ':pk': `ENV#${env}`, ':prefix': prefix }, ExclusiveStartKey: start, ConsistentRead: true,
+      })));
+      items.push(...(output.Items ?? []));
+      start = output.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  private async call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw wrapAwsError(`${doing} in table ${this.tableName}`, error, 'LEDGER_FAILED', { table: this.tableName });
+    }
+  }
+}
+
+function union(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+function clean(value: object): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+}

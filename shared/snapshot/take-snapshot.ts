@@ -1,0 +1,101 @@
+import { SnapshotError } from './errors';
+import { decideStart, isActiveJobState } from './decisions';
+import type { SnapshotTrigger } from './inputs';
+import { recoveryPointTags, toStartBackupJobInput } from './inputs';
+import type { SnapshotDeps } from './ports';
+import { idempotencyToken, scheduleSlot, slotKey } from './schedule';
+
+/** One snapshot request, whatever triggered it. */
+export interface SnapshotRequest {
+  readonly trigger: SnapshotTrigger;
+  /** When it was triggered (the event's time): the schedule slot comes from it. */
+  readonly time: number;
+  /** Keys the idempotency token of manual and pre-deploy requests. */
+  readonly requestId?: string;
+  readonly deploymentId?: string;
+}
+
+/** What happened to one resource of a request. */
+export interface ResourceSnapshot {
+  readonly resourceArn: string;
+  readonly jobId: string;
+  /** `started`: a new job (or the same job again for a duplicate token); `joined`: an already running job serves this request. */
+  readonly kind: 'started' | 'joined';
+}
+
+function requestKey(request: SnapshotRequest): string {
+  if (request.trigger === 'schedule') return '';
+  return `${request.trigger === 'pre-deploy' ? 'deploy' : 'manual'}:${request.deploymentId ?? request.requestId ?? new Date(request.time).toISOString()}`;
+}
+
+/** A job the ledger believes is running, confirmed with AWS Backup (a missed event must not pin it forever). */
+async function runningJob(deps: SnapshotDeps, resourceArn: string, time: number): Promise<string | undefined> {
+  const jobs = await deps.store.listJobs(deps.config.env);
+  const decision = decideStart(jobs, resourceArn);
+  if (decision.kind === 'join') {
+    const live = await deps.backup.describeBackupJob(decision.jobId);
+    if (isActiveJobState(live.state)) return decision.jobId;
+    await deps.store.setJobState(deps.config.env, decision.jobId, { state: live.state, updatedAt: new Date(time).toISOString(), ...(live.statusMessage ? { statusMessage: live.statusMessage } : {}) });
+  }
+  return deps.backup.findRunningJob(resourceArn);
+}
+
+async function snapshotResource(deps: SnapshotDeps, request: SnapshotRequest, resourceArn: string, tags: Record<string, string>): Promise<ResourceSnapshot> {
+  const { config } = deps;
+  const requestIds = request.requestId ? [request.requestId] : [];
+  const deploymentIds = request.deploymentId ? [request.deploymentId] : [];
+  const running = await runningJob(deps, resourceArn, request.time);
+  if (running) {
+    const joined = await deps.store.addRequesters(config.env, running, requestIds, deploymentIds);
+    if (!joined) await deps.store.putJob({ env: config.env, jobId: running, resourceArn, vaultName: config.vaultName, iamRoleArn: config.iamRoleArn, trigger: request.trigger, state: 'RUNNING', startedAt: new Date(request.time).toISOString(), tags, requestIds, deploymentIds });
+    deps.log?.('info', 'joined the running backup job of the resource', { resourceArn, jobId: running });
+    return { resourceArn, jobId: running, kind: 'joined' };
+  }
+  const key = request.trigger === 'schedule' ? slotKey(scheduleSlot(request.time, config.schedule)) : requestKey(request);
+  const input = toStartBackupJobInput({ ...config, resourceArn, idempotencyToken: idempotencyToken(config.env, resourceArn, key), tags });
+  const { jobId } = await deps.backup.startBackupJob(input);
+  await deps.store.putJob({ env: config.env, jobId, resourceArn, vaultName: config.vaultName, iamRoleArn: config.iamRoleArn, trigger: request.trigger, state: 'CREATED', startedAt: new Date(request.time).toISOString(), tags, requestIds, deploymentIds });
+  // A duplicate token returns the job started before: its item exists, add this request's ids to it.
+  if (requestIds.length || deploymentIds.length) await deps.store.addRequesters(config.env, jobId, requestIds, deploymentIds);
+  deps.log?.('info', 'backup job started', { resourceArn, jobId, trigger: request.trigger });
+  return { resourceArn, jobId, kind: 'started' };
+}
+
+/**
+ * Takes one snapshot of every configured resource: one AWS Backup job per
+ * resource, with an idempotency token per schedule slot (a duplicate
+ * scheduled trigger never makes two recovery points), recovery point tags
+ * naming what is deployed, and the configured lifecycle. A job of the same
+ * resource already running is joined instead of started again (AWS Backup
+ * runs one job per resource and would end the second one EXPIRED).
+ *
+ * @example
+ * await takeSnapshot(deps, { trigger: 'schedule', time: Date.parse(event.time) });
+ */
+export async function takeSnapshot(deps: SnapshotDeps, request: SnapshotRequest): Promise<ResourceSnapshot[]> {
+  const deployed = await deps.deployed(deps.config.env);
+  const tags = recoveryPointTags({
+    env: deps.config.env,
+    trigger: request.trigger,
+    ...(deployed?.configHash ? { configHash: deployed.configHash } : {}),
+    ...(deployed?.digest ? { digest: deployed.digest } : {}),
+    ...(request.deploymentId ? { deploymentId: request.deploymentId } : {}),
+  });
+  const results: ResourceSnapshot[] = [];
+  for (const resourceArn of deps.config.resources) results.push(await snapshotResource(deps, request, resourceArn, tags));
+  return results;
+}
+
+/**
+ * The pre-deploy gate's entry point (the seam for deploy-services): asks for
+ * a snapshot that protects `deploymentId`. The deploy continues when
+ * `Portal Snapshot Completed` names the deployment in `deploymentIds`, and
+ * stays as it is on `Portal Snapshot Failed` (both put by track-backup).
+ *
+ * @example
+ * await requestPreDeploySnapshot(deps, 'prod', 'dep-42', Date.now());
+ */
+export async function requestPreDeploySnapshot(deps: SnapshotDeps, env: string, deploymentId: string, time: number = Date.now()): Promise<ResourceSnapshot[]> {
+  if (env !== deps.config.env) throw new SnapshotError('WRONG_ENVIRONMENT', `pre-deploy snapshot of ${deploymentId}: received environment ${env}, expected ${deps.config.env} (the environment this function snapshots)`, { context: { env, deploymentId } });
+  return takeSnapshot(deps, { trigger: 'pre-deploy', time, deploymentId, requestId: `deploy-${deploymentId}`.slice(0, 64).replace(/[^A-Za-z0-9_-]/g, '-') });
+}

@@ -1,0 +1,120 @@
+import type { BackupEventDecision } from './decisions';
+import { decideBackupEvent, FAILED_JOB_STATES, isActiveJobState } from './decisions';
+import type { BackupJobEvent, CopyJobEvent, NotificationDetail, RestoreJobEvent, SnapshotOutcomeDetail, TrackBackupEvent } from './events';
+import { SnapshotError } from './errors';
+import { SnapshotDetailType } from './events';
+import { toStartCopyJobInput } from './inputs';
+import type { SnapshotDeps } from './ports';
+import type { JobItem } from './store';
+import { EXTERNAL_TRIGGER } from './store';
+
+/** What track-backup did with one event: the handler turns it into metrics. */
+export interface TrackResult {
+  readonly kind: BackupEventDecision['kind'] | 'ignored' | 'restore' | 'copy';
+  readonly state: string;
+  readonly jobId: string;
+  readonly recoveryPointArn?: string;
+  readonly notified: boolean;
+}
+
+async function notify(deps: SnapshotDeps, subject: string, message: string, context: Record<string, string>): Promise<void> {
+  const detail: NotificationDetail = { env: deps.config.env, severity: 'error', subject, message, context };
+  await deps.events.publish(SnapshotDetailType.Notification, detail);
+}
+
+/** The job record, or one made from the event for a job the control plane did not start (a backup plan's). */
+function jobOrExternal(deps: SnapshotDeps, job: JobItem | undefined, event: BackupJobEvent): JobItem {
+  return job ?? {
+    env: deps.config.env, jobId: event.detail.backupJobId, resourceArn: event.detail.resourceArn ?? 'unknown', vaultName: event.detail.backupVaultName ?? deps.config.vaultName,
+    iamRoleArn: deps.config.iamRoleArn, trigger: EXTERNAL_TRIGGER, state: event.detail.state, startedAt: event.detail.creationDate ?? event.time, tags: {}, requestIds: [], deploymentIds: [],
+  };
+}
+
+async function otherRunningJob(deps: SnapshotDeps, job: JobItem): Promise<string | undefined> {
+  const known = (await deps.store.listJobs(deps.config.env)).find((other) => other.jobId !== job.jobId && other.resourceArn === job.resourceArn && isActiveJobState(other.state));
+  return known?.jobId ?? (await deps.backup.findRunningJob(job.resourceArn));
+}
+
+function outcome(job: JobItem, state: string, extra: { recoveryPointArn?: string; reason?: string }): SnapshotOutcomeDetail {
+  return { env: job.env, jobId: job.jobId, resourceArn: job.resourceArn, state, trigger: job.trigger, deploymentIds: job.deploymentIds, ...extra };
+}
+
+async function recordCompleted(deps: SnapshotDeps, job: JobItem, event: BackupJobEvent): Promise<TrackResult> {
+  const { config } = deps;
+  const recoveryPointArn = event.resources[0] ?? job.recoveryPointArn ?? '';
+  const createdAt = event.detail.completionDate ?? event.time;
+  const expiresAt = config.deleteAfterDays === undefined ? undefined : Math.floor(Date.parse(createdAt) / 1000) + config.deleteAfterDays * 86_400;
+  await deps.store.putRecoveryPoint({
+    env: config.env, recoveryPointArn, jobId: job.jobId, resourceArn: job.resourceArn, vaultName: job.vaultName, iamRoleArn: job.iamRoleArn,
+    createdAt, sizeBytes: Number(event.detail.backupSizeInBytes ?? 0), tags: job.tags, ...(expiresAt !== undefined ? { expiresAt } : {}),
+  });
+  await deps.store.setJobState(config.env, job.jobId, { state: 'COMPLETED', recoveryPointArn, updatedAt: event.time });
+  if (config.drVaultArn) {
+    await deps.backup.startCopyJob(toStartCopyJobInput({ recoveryPointArn, sourceVaultName: job.vaultName, destinationVaultArn: config.drVaultArn, iamRoleArn: config.iamRoleArn, ...(config.drRetention ?? config) }));
+  }
+  await deps.events.publish(SnapshotDetailType.Completed, outcome(job, 'COMPLETED', { recoveryPointArn }), [recoveryPointArn]);
+  return { kind: 'completed', state: 'COMPLETED', jobId: job.jobId, recoveryPointArn, notified: false };
+}
+
+/**
+ * Handles one `Backup Job State Change`: records progress, records the
+ * recovery point when COMPLETED (and copies it to the disaster-recovery
+ * vault), hands the requesters of a job that met a running job of the same
+ * resource over to that job, and on FAILED, ABORTED or EXPIRED puts
+ * `Portal Snapshot Failed` (a waiting deploy stays as it is) and a
+ * `Portal Notification`. Redelivered or out-of-order events change nothing
+ * once the job is final.
+ */
+export async function trackBackupJob(deps: SnapshotDeps, event: BackupJobEvent): Promise<TrackResult> {
+  const { state, statusMessage, backupJobId } = event.detail;
+  const stored = await deps.store.getJob(deps.config.env, backupJobId);
+  const job = jobOrExternal(deps, stored, event);
+  if (stored && !isActiveJobState(stored.state) && stored.state !== state) return { kind: 'ignored', state, jobId: backupJobId, notified: false };
+  // A job first seen here is recorded as external; snapshot-data claims it (trigger, tags) if it is its own and the event won the race.
+  if (!stored) await deps.store.putJob(job);
+  const runningJobId = FAILED_JOB_STATES.includes(state) ? await otherRunningJob(deps, job) : undefined;
+  const decision = decideBackupEvent(state, statusMessage, runningJobId, Math.max(0, (deps.now?.() ?? Date.now()) - Date.parse(event.time)));
+  if (decision.kind === 'wait') {
+    throw new SnapshotError('RUNNING_JOB_UNKNOWN', `backup job ${backupJobId} of ${job.resourceArn} ended ${state} because another job of the resource runs, and that job is not known yet; expected its first event soon (retry)`, { retryable: true, context: { jobId: backupJobId, resourceArn: job.resourceArn } });
+  }
+  if (decision.kind === 'progress') {
+    if (!stored) return { kind: 'progress', state, jobId: backupJobId, notified: false };
+    await deps.store.setJobState(deps.config.env, backupJobId, { state, updatedAt: event.time });
+    return { kind: 'progress', state, jobId: backupJobId, notified: false };
+  }
+  if (decision.kind === 'completed') return recordCompleted(deps, job, event);
+  await deps.store.setJobState(deps.config.env, backupJobId, { state, updatedAt: event.time, ...(statusMessage ? { statusMessage } : {}) });
+  if (decision.kind === 'handover') {
+    await deps.store.addRequesters(deps.config.env, decision.runningJobId, job.requestIds, job.deploymentIds);
+    deps.log?.('warn', 'backup job met a running job of the same resource; its requesters wait for that job', { jobId: backupJobId, runningJobId: decision.runningJobId });
+    return { kind: 'handover', state, jobId: backupJobId, notified: false };
+  }
+  await deps.events.publish(SnapshotDetailType.Failed, outcome(job, state, { reason: decision.reason }));
+  await notify(deps, `Snapshot of ${deps.config.env} ${state}`, `Backup job ${backupJobId} of ${job.resourceArn} ended ${state}: ${decision.reason}`, { jobId: backupJobId, resourceArn: job.resourceArn, state, trigger: job.trigger });
+  return { kind: 'failed', state, jobId: backupJobId, notified: true };
+}
+
+async function trackRestoreOrCopy(deps: SnapshotDeps, event: RestoreJobEvent | CopyJobEvent): Promise<TrackResult> {
+  const restore = event['detail-type'] === 'Restore Job State Change';
+  const detail = event.detail as Record<string, string | undefined>;
+  const jobId = (restore ? detail.restoreJobId : detail.copyJobId) ?? '';
+  const state = detail.status ?? detail.state ?? 'UNKNOWN';
+  const pointArn = (restore ? detail.recoveryPointArn : detail.sourceRecoveryPointArn) ?? event.resources[0];
+  const kind = restore ? 'restore' : 'copy';
+  const ours = pointArn !== undefined && (await deps.store.listRecoveryPoints(deps.config.env)).some((point) => point.recoveryPointArn === pointArn);
+  if (!ours || !['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'].includes(state)) return { kind: ours ? kind : 'ignored', state, jobId, notified: false };
+  await notify(deps, `${restore ? 'Restore' : 'Copy to the disaster-recovery vault'} of ${deps.config.env} ${state}`, `${kind} job ${jobId} of ${pointArn} ended ${state}: ${detail.statusMessage ?? 'no message'}`, { jobId, recoveryPointArn: pointArn, state });
+  return { kind, state, jobId, ...(pointArn ? { recoveryPointArn: pointArn } : {}), notified: true };
+}
+
+/**
+ * Handles any event track-backup receives: backup job, restore job or copy
+ * job state changes (restore and copy failures of this environment's points notify).
+ *
+ * @example
+ * const result = await trackBackupEvent(deps, TrackBackupEventSchema.parse(event));
+ */
+export async function trackBackupEvent(deps: SnapshotDeps, event: TrackBackupEvent): Promise<TrackResult> {
+  if (event['detail-type'] === 'Backup Job State Change') return trackBackupJob(deps, event);
+  return trackRestoreOrCopy(deps, event);
+}

@@ -1,0 +1,68 @@
+import { environmentStatus, statusLines } from '../../cli/commands/status';
+import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
+import type { OperatorFixture } from './operator-fixture';
+import { fakeImage, recordDeployment, startOperatorFixture } from './operator-fixture';
+import { lastJson, runCli } from './run-cli';
+
+function deployment(n: number, state: DeploymentRecord['state'], at: string): DeploymentRecord {
+  return { ...fakeImage('dev', n), deploymentId: `d-${n}`, receivedAt: at, state, createdAt: at, updatedAt: at, finishedAt: at, reason: `${state} ${n}` };
+}
+const base: EnvironmentRecord = { env: 'dev', revision: 1, sequencers: {}, updatedAt: 't', lastRecoveryPointArn: 'arn:rp:1' };
+const good = { deploymentId: 'd-1', digest: fakeImage('dev', 1).digest, configHash: fakeImage('dev', 1).configHash, imageUri: 'u', finishedAt: '2026-01-02T00:00:00Z' };
+
+describe('environmentStatus: ledger -> status', () => {
+  it.each<[string, EnvironmentRecord | undefined, DeploymentRecord[], Record<string, unknown>]>([
+    ['nothing deployed', undefined, [], { deployed: null, lastGoodDigest: null, rollout: { state: 'idle' }, queued: null, lastFailure: null, lastRecoveryPoint: null }],
+    ['deployed, with its S3 object', { ...base, lastGood: good }, [deployment(1, 'succeeded', '2026-01-02T00:00:00Z')],
+      { deployed: expect.objectContaining({ deploymentId: 'd-1', key: fakeImage('dev', 1).key, versionId: 'v1' }), lastGoodDigest: good.digest, lastRecoveryPoint: 'arn:rp:1', lastFailure: null }],
+    ['a newer failure is shown', { ...base, lastGood: good }, [deployment(1, 'succeeded', '2026-01-02T00:00:00Z'), deployment(2, 'failed', '2026-01-03T00:00:00Z')],
+      { lastFailure: expect.objectContaining({ deploymentId: 'd-2', state: 'failed' }) }],
+    ['an older failure is not', { ...base, lastGood: good }, [deployment(2, 'stuck', '2026-01-01T00:00:00Z'), deployment(1, 'succeeded', '2026-01-02T00:00:00Z')], { lastFailure: null }],
+    ['rolling and queued', {
+      ...base, lastGood: good,
+      inFlight: { request: { ...fakeImage('dev', 2), deploymentId: 'd-2', receivedAt: 't' }, lease: { owner: 'o', expiresAt: 0 }, phase: 'rolling', startedAt: 's' },
+      queued: { ...fakeImage('dev', 3), deploymentId: 'd-3', receivedAt: 't' },
+    }, [], { rollout: expect.objectContaining({ state: 'rolling', deploymentId: 'd-2', digest: fakeImage('dev', 2).digest }), queued: expect.objectContaining({ deploymentId: 'd-3' }) }],
+  ])('%s', (_name, record, deployments, expected) => {
+    expect(environmentStatus('dev', record, deployments)).toMatchObject(expected);
+  });
+
+  it('prints one block per environment', () => {
+    const lines = statusLines(environmentStatus('dev', { ...base, lastGood: good }, [deployment(1, 'succeeded', 'x')]));
+    expect(lines[0]).toBe('dev:');
+    expect(lines.join('\n')).toContain(`config ${good.configHash}, image ${good.digest}`);
+  });
+});
+
+describe('wickedctl status against the local emulator', () => {
+  let fixture: OperatorFixture;
+  beforeAll(async () => { fixture = await startOperatorFixture('cli-status-'); });
+  afterAll(async () => { await fixture?.stop(); });
+
+  it('refuses bad arguments with exit 2', async () => {
+    expect((await runCli(['status', '--env', 'DEV', '--table', 't'])).code).toBe(2);
+    const noTable = await runCli(['status']);
+    expect(noTable.code).toBe(2);
+    expect(noTable.stderr).toContain('WICKED_LEDGER_TABLE');
+  });
+
+  it('reports an unknown environment with exit 1', async () => {
+    const run = await runCli(['status', '--env', 'nowhere', '--table', fixture.names.table]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/nowhere is not in ledger/);
+  });
+
+  it('shows every environment of the ledger, or one', async () => {
+    await recordDeployment(fixture.ledger, fakeImage('qa', 4), { kind: 'succeeded' });
+    await recordDeployment(fixture.ledger, fakeImage('staging', 5), { kind: 'failed', reason: 'circuit breaker' });
+    const all = lastJson(await runCli(['status', '--table', fixture.names.table, '--json'])) as { environments: { env: string }[] };
+    expect(all.environments.map((e) => e.env)).toEqual(expect.arrayContaining(['qa', 'staging']));
+    const one = await runCli(['status', '--env', 'qa', '--table', fixture.names.table, '--json']);
+    expect(one.code).toBe(0);
+    expect(lastJson(one)).toEqual({ environments: [expect.objectContaining({ env: 'qa', lastGoodDigest: fakeImage('qa', 4).digest, rollout: { state: 'idle' } })] });
+    const failed = lastJson(await runCli(['status', '--env', 'staging', '--table', fixture.names.table, '--json'])) as { environments: Record<string, unknown>[] };
+    expect(failed.environments[0]).toMatchObject({ deployed: null, lastFailure: { state: 'failed', reason: 'circuit breaker' } });
+    const human = await runCli(['status', '--env', 'qa', '--table', fixture.names.table]);
+    expect(human.stdout).toMatch(/^qa:\n {2}deployed {5}config /);
+  });
+});

@@ -1,0 +1,92 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createReadStream } from 'node:fs';
+import { appendFile, cp, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Emulator } from '../../local/emulator';
+import { SDK_DEFAULTS } from '../../local/emulator';
+import type { AwsEvent } from '../../local/kernel/events';
+import { packTarGz } from '../../local/pack';
+import { Ledger } from '../../shared/ledger';
+
+/** The repository root (tests run from anywhere). */
+export const ROOT = resolve(__dirname, '..', '..');
+
+/** The example config, or a copy with `variant` appended to a content page (a different config hash, still valid). */
+export async function packExample(dir: string, name: string, variant?: string): Promise<string> {
+  let source = join(ROOT, 'examples', 'static');
+  if (variant !== undefined) {
+    source = join(dir, `${name}-src`);
+    await cp(join(ROOT, 'examples', 'static'), source, { recursive: true });
+    await appendFile(join(source, 'content', 'contact.md'), `\n${variant}\n`);
+  }
+  const archive = join(dir, `${name}.tgz`);
+  await packTarGz(source, archive);
+  return archive;
+}
+
+/** Uploads an archive under `config/<env>/<name>`; returns the S3 version id. */
+export async function upload(emulator: Emulator, archive: string, key: string): Promise<string | undefined> {
+  const s3 = new S3Client({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.s3, forcePathStyle: true });
+  try {
+    const size = (await stat(archive)).size;
+    const put = await s3.send(new PutObjectCommand({ Bucket: emulator.resources.configBucket, Key: key, Body: createReadStream(archive), ContentLength: size }));
+    return put.VersionId;
+  } finally {
+    s3.destroy();
+  }
+}
+
+/** A ledger reader on the emulator's table. */
+export function ledgerOf(emulator: Emulator): { ledger: Ledger; destroy: () => void } {
+  const client = new DynamoDBClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.dynamodb });
+  const ledger = new Ledger({ client: DynamoDBDocumentClient.from(client), tableName: emulator.resources.ledgerTable });
+  return { ledger, destroy: () => client.destroy() };
+}
+
+/** Matches a control-plane event by detail-type and detail fields. */
+export function isEvent(detailType: string, fields: Record<string, unknown> = {}): (event: AwsEvent) => boolean {
+  return (event) => event['detail-type'] === detailType && Object.entries(fields).every(([key, value]) => (event.detail as Record<string, unknown>)[key] === value);
+}
+
+/** Where the release tag of the emulated environment points. */
+export function releaseDigest(emulator: Emulator): string | undefined {
+  return emulator.control.ecr.listImages('portal-api').find((image) => image.imageTags?.includes(emulator.resources.releaseTag))?.imageDigest;
+}
+
+/** The digest the newest PRIMARY deployment of portal-api pins. */
+export function primaryDigest(emulator: Emulator): string | undefined {
+  const primary = emulator.control.ecs.deployments(emulator.resources.cluster, 'portal-api').find((d) => d.status === 'PRIMARY');
+  return primary?.containers.find((c) => c.name === 'portal-api')?.imageDigest;
+}
+
+/** Deliveries to the deploy functions that did not succeed, for a readable assertion. */
+export function failedDeployDeliveries(emulator: Emulator): string[] {
+  return emulator.bus.timeline.flatMap((entry) => entry.deliveries
+    .filter((d) => (d.target === 'deploy-services' || d.target === 'track-deployment') && d.status !== 'delivered')
+    .map((d) => `${entry.event['detail-type']} -> ${d.target}: ${d.status} after ${d.attempts}: ${d.error ?? ''}`));
+}
+
+/**
+ * Waits until nothing is left to do: no delivery pending, portal-api settled,
+ * and the ledger holds no deployment in flight or queued (a completion may
+ * start the queued one, so this loops). Rejects after `timeoutMs`.
+ */
+export async function settle(emulator: Emulator, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const { ledger, destroy } = ledgerOf(emulator);
+  try {
+    for (;;) {
+      await emulator.bus.idle();
+      await emulator.control.ecs.waitForSteadyState(emulator.resources.cluster, 'portal-api', Math.max(1, deadline - Date.now()));
+      await emulator.bus.idle();
+      const environment = await ledger.getEnvironment(emulator.resources.env);
+      if (!environment?.inFlight && !environment?.queued) return;
+      if (Date.now() > deadline) throw new Error(`deployments still pending after ${timeoutMs} ms: ${JSON.stringify({ inFlight: environment.inFlight?.request.deploymentId, queued: environment.queued?.deploymentId })}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    destroy();
+  }
+}

@@ -1,0 +1,86 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Emulator } from '../../local/emulator';
+import { startEmulator } from '../../local/emulator';
+import type { AwsEvent } from '../../local/kernel/events';
+import { resetDeployDeps } from '../../functions/deploy-services/deps';
+import { DeploymentSucceededDetailSchema, ImageBuiltDetailSchema } from '../../shared/events';
+import { failedDeployDeliveries, ledgerOf, packExample, primaryDigest, releaseDigest, settle, upload } from './deploy-helpers';
+
+const CONFIGS = 10;
+const EVENTS = 200;
+const KEY = 'config/dev/portal.tgz';
+
+/** A deterministic shuffle (mulberry32), so a failure replays the same order. */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  let state = seed;
+  const random = (): number => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+describe(`${EVENTS} Object Created events for ${CONFIGS} versions of one key, duplicated and shuffled`, () => {
+  let dir: string;
+  let emulator: Emulator;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'e2e-shuffled-'));
+    emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+    resetDeployDeps();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('deploys each config at most once, never an older one after a newer one, and ends on the newest', async () => {
+    const archives = await Promise.all(Array.from({ length: CONFIGS }, (_, i) => packExample(dir, `v${i}`, `variant ${i}`)));
+    const versions: string[] = [];
+    for (const archive of archives) versions.push((await upload(emulator, archive, KEY))!);
+    const uploads = emulator.bus.timeline.filter((entry) => entry.event.source === 'aws.s3').map((entry) => entry.event);
+    expect(uploads).toHaveLength(CONFIGS);
+    const replays = shuffled(Array.from({ length: EVENTS - CONFIGS }, (_, i) => uploads[i % CONFIGS]!), 5);
+    // In waves, so that a couple of dozen builds run at once rather than 190.
+    for (let i = 0; i < replays.length; i += 19) {
+      for (const event of replays.slice(i, i + 19)) emulator.bus.put({ source: event.source, 'detail-type': event['detail-type'], resources: event.resources, detail: event.detail });
+      await emulator.bus.idle();
+    }
+    await settle(emulator);
+
+    const built = emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === 'Portal Image Built').map((entry) => ImageBuiltDetailSchema.parse(entry.event.detail));
+    expect(built).toHaveLength(EVENTS);
+    const digestOf = new Map(built.map((detail) => [detail.versionId!, detail.digest]));
+    const newest = digestOf.get(versions[CONFIGS - 1]!)!;
+    expect(new Set(digestOf.values()).size).toBe(CONFIGS);
+
+    const succeeded = emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === 'Portal Deployment Succeeded').map((entry: { event: AwsEvent }) => DeploymentSucceededDetailSchema.parse(entry.event.detail));
+    const order = succeeded.map((detail) => versions.indexOf(detail.versionId!));
+    expect(new Set(order).size).toBe(order.length);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order[order.length - 1]).toBe(CONFIGS - 1);
+    expect(emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === 'Portal Deployment Failed')).toHaveLength(0);
+
+    expect(releaseDigest(emulator)).toBe(newest);
+    expect(primaryDigest(emulator)).toBe(newest);
+    const { ledger, destroy } = ledgerOf(emulator);
+    try {
+      const environment = await ledger.getEnvironment('dev');
+      expect(environment).toMatchObject({ lastGood: { digest: newest } });
+      expect(environment?.inFlight).toBeUndefined();
+      expect(environment?.queued).toBeUndefined();
+    } finally {
+      destroy();
+    }
+    expect(emulator.control.ecs.maxConcurrentTasks(emulator.resources.cluster, 'portal-api')).toBe(1);
+    expect(failedDeployDeliveries(emulator)).toEqual([]);
+  });
+});

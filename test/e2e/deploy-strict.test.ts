@@ -1,0 +1,49 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Emulator } from '../../local/emulator';
+import { startEmulator } from '../../local/emulator';
+import { resetDeployDeps } from '../../functions/deploy-services/deps';
+import { DeploymentSucceededDetailSchema, ImageBuiltDetailSchema } from '../../shared/events';
+import { failedDeployDeliveries, isEvent, packExample, primaryDigest, settle, upload } from './deploy-helpers';
+
+describe('strict singleton mode: scale to 0, wait for the ECS Task State Change of the last task, then start the new one', () => {
+  let dir: string;
+  let emulator: Emulator;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'e2e-strict-'));
+    emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
+    // The environment's target in strict mode; the handlers build new dependencies for the changed environment.
+    const targets = JSON.parse(emulator.functionEnv.DEPLOY_TARGETS!) as Record<string, Record<string, unknown>>;
+    process.env.DEPLOY_TARGETS = JSON.stringify({ dev: { ...targets.dev, strictSingleton: true } });
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+    resetDeployDeps();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('rolls portal-api with no overlap at all: the new task starts only after the old one stopped', async () => {
+    const { cluster } = emulator.resources;
+    const versionId = await upload(emulator, await packExample(dir, 'static'), 'config/dev/static.tgz');
+    const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), 40_000, 'Portal Image Built')).detail);
+    const succeeded = DeploymentSucceededDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), 40_000, 'Portal Deployment Succeeded')).detail);
+    await settle(emulator);
+
+    const results = emulator.bus.timeline.flatMap((entry) => entry.deliveries
+      .filter((d) => d.target === 'deploy-services')
+      .map((d) => `${entry.event['detail-type']}: ${(d.result as { action?: string } | undefined)?.action ?? 'none'}`));
+    expect(results).toContain('Portal Image Built: waiting-for-zero');
+    expect(results).toContain('ECS Task State Change: rolling');
+    expect(primaryDigest(emulator)).toBe(built.digest);
+    expect(emulator.control.ecs.getDesiredCount(cluster, 'portal-api')).toBe(1);
+    const tasks = emulator.control.ecs.taskHistory().filter((task) => task.serviceName === 'portal-api');
+    const started = tasks.find((task) => task.deploymentId === succeeded.ecsDeploymentId)!;
+    const old = tasks.filter((task) => task !== started);
+    expect(old.length).toBeGreaterThan(0);
+    const firstStatus = started.statuses[0]!.at;
+    for (const task of old) expect(task.statuses.find((s) => s.status === 'STOPPED')?.at).toBeLessThanOrEqual(firstStatus);
+    expect(emulator.control.ecs.maxConcurrentTasks(cluster, 'portal-api')).toBe(1);
+    expect(failedDeployDeliveries(emulator)).toEqual([]);
+  });
+});

@@ -1,0 +1,117 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Emulator } from '../../local/emulator';
+import { startEmulator } from '../../local/emulator';
+import { DeploymentFailedDetailSchema, DeploymentSucceededDetailSchema, ImageBuiltDetailSchema } from '../../shared/events';
+import type { ImageBuiltDetail } from '../../shared/events';
+import { StandInDetailType } from '../../shared/events/rules';
+import { resetDeployDeps } from '../../functions/deploy-services/deps';
+import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, upload } from './deploy-helpers';
+
+const WAIT_MS = 40_000;
+
+describe('deploy end to end on the emulator: upload -> build-image -> deploy-services -> ECS -> track-deployment', () => {
+  let dir: string;
+  let emulator: Emulator;
+  let cluster: string;
+  let good: ImageBuiltDetail;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'e2e-deploy-'));
+    emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
+    cluster = emulator.resources.cluster;
+    // Load on the gateway: target tracking (50% CPU) takes 2 tasks at 175% to 7.
+    emulator.control.autoscaling.simulateLoad(`service/${cluster}/kong`, { cpu: 175 });
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+    resetDeployDeps();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('rolls portal-api to the image of an uploaded config and reports success only once ECS runs its digest', async () => {
+    expect(emulator.control.ecs.getDesiredCount(cluster, 'kong')).toBe(7);
+    const before = primaryDigest(emulator);
+    const versionId = await upload(emulator, await packExample(dir, 'static'), 'config/dev/static.tgz');
+    good = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), WAIT_MS, 'Portal Image Built')).detail);
+    const succeeded = await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: good.digest }), WAIT_MS, 'Portal Deployment Succeeded');
+
+    const detail = DeploymentSucceededDetailSchema.parse(succeeded.detail);
+    expect(detail).toMatchObject({ env: 'dev', service: 'portal-api', configHash: good.configHash, versionId, ecsDeploymentId: expect.stringMatching(/^ecs-svc\//) });
+    expect(good.digest).not.toBe(before);
+    expect(primaryDigest(emulator)).toBe(good.digest);
+    expect(releaseDigest(emulator)).toBe(good.digest);
+    const primary = emulator.control.ecs.deployments(cluster, 'portal-api').find((d) => d.status === 'PRIMARY');
+    expect(primary).toMatchObject({ id: detail.ecsDeploymentId, rolloutState: 'COMPLETED' });
+    const { ledger, destroy } = ledgerOf(emulator);
+    try {
+      const environment = await ledger.getEnvironment('dev');
+      expect(environment).toMatchObject({ lastGood: { deploymentId: detail.deploymentId, digest: good.digest, configHash: good.configHash } });
+      expect(environment?.inFlight).toBeUndefined();
+      expect(await ledger.getDeployment('dev', detail.deploymentId)).toMatchObject({ state: 'succeeded', ecsDeploymentId: detail.ecsDeploymentId, versionId });
+    } finally {
+      destroy();
+    }
+  });
+
+  it('changes nothing for a duplicate event or an older one of the same key', async () => {
+    const deployments = emulator.control.ecs.deployments(cluster, 'portal-api').length;
+    const older: ImageBuiltDetail = { ...good, versionId: 'older-version', sequencer: '0'.repeat(good.sequencer?.length ?? 18), digest: releaseDigestOfStandIn(emulator) };
+    const duplicate = emulator.bus.put({ source: 'wicked.control-plane', 'detail-type': 'Portal Image Built', resources: [], detail: good });
+    const late = emulator.bus.put({ source: 'wicked.control-plane', 'detail-type': 'Portal Image Built', resources: [], detail: older });
+    await emulator.bus.idle();
+
+    const resultOf = (id: string): unknown => emulator.bus.timeline.find((entry) => entry.event.id === id)?.deliveries[0]?.result;
+    expect(resultOf(duplicate.id)).toMatchObject({ action: 'ignored-duplicate' });
+    expect(resultOf(late.id)).toMatchObject({ action: 'ignored-older' });
+    expect(emulator.control.ecs.deployments(cluster, 'portal-api')).toHaveLength(deployments);
+    expect(releaseDigest(emulator)).toBe(good.digest);
+    expect(primaryDigest(emulator)).toBe(good.digest);
+  });
+
+  it('reports a circuit-breaker rollback as a failure, notifies, and points the release back at the last good digest', async () => {
+    const archive = await packExample(dir, 'broken', 'this release fails its health check');
+    let failing: string | undefined;
+    // Decided synchronously as the bus records the event, before deploy-services receives it.
+    const built = emulator.bus.waitFor((event) => {
+      if (event['detail-type'] !== 'Portal Image Built' || (event.detail as ImageBuiltDetail).key !== 'config/dev/broken.tgz') return false;
+      failing = (event.detail as ImageBuiltDetail).digest;
+      emulator.control.ecs.failHealth(failing);
+      return true;
+    }, WAIT_MS, 'Portal Image Built of broken.tgz');
+    await upload(emulator, archive, 'config/dev/broken.tgz');
+    await built;
+    const failed = DeploymentFailedDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Failed', { digest: failing }), WAIT_MS, 'Portal Deployment Failed')).detail);
+
+    expect(failed).toMatchObject({ env: 'dev', service: 'portal-api', releaseDigest: good.digest });
+    expect(['circuit-breaker', 'rolled-back']).toContain(failed.cause);
+    expect(failed.serviceEvents.length).toBeGreaterThan(0);
+    expect(emulator.bus.timeline.some((entry) => isEvent('Portal Deployment Succeeded', { digest: failing })(entry.event))).toBe(false);
+    expect(releaseDigest(emulator)).toBe(good.digest);
+    await emulator.bus.waitFor(isEvent(StandInDetailType.Notification), WAIT_MS, 'Portal Notification');
+    await emulator.control.ecs.waitForSteadyState(cluster, 'portal-api', WAIT_MS);
+    expect(primaryDigest(emulator)).toBe(good.digest);
+    const { ledger, destroy } = ledgerOf(emulator);
+    try {
+      expect(await ledger.getDeployment('dev', failed.deploymentId)).toMatchObject({ state: 'failed', digest: failing });
+      expect((await ledger.getEnvironment('dev'))?.lastGood).toMatchObject({ digest: good.digest });
+    } finally {
+      destroy();
+    }
+  });
+
+  it('never ran two portal-api tasks at once, left the gateway at its autoscaled count, and every delivery succeeded', async () => {
+    await emulator.bus.idle();
+    expect(emulator.control.ecs.maxConcurrentTasks(cluster, 'portal-api')).toBe(1);
+    expect(emulator.control.ecs.getDesiredCount(cluster, 'kong')).toBe(7);
+    expect(failedDeployDeliveries(emulator)).toEqual([]);
+  });
+});
+
+/** The stand-in image the environment was provisioned with (older than any upload). */
+function releaseDigestOfStandIn(emulator: Emulator): string {
+  const images = emulator.control.ecr.listImages('portal-api');
+  const standIn = images.find((image) => !image.imageTags?.some((tag) => tag.startsWith('cfg-')));
+  if (!standIn?.imageDigest) throw new Error(`no stand-in image in portal-api: ${JSON.stringify(images)}`);
+  return standIn.imageDigest;
+}

@@ -1,0 +1,182 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { BackupClient, StartBackupJobCommand } from '@aws-sdk/client-backup';
+import type { Emulator } from '../../local/emulator';
+import { SDK_DEFAULTS, startEmulator } from '../../local/emulator';
+import { SNAPSHOT_SCHEDULE_NAME } from '../../shared/events/rules';
+import { EVENT_SOURCE } from '../../shared/events';
+import { SnapshotDetailType } from '../../shared/snapshot';
+import { lastJson, runCli } from '../cli/run-cli';
+
+const FOLLOW = ['--follow', '--json', '--interval-ms', '25', '--timeout', '60'];
+
+/** Every regular file under `dir`, by relative path, with its bytes. */
+async function readTree(dir: string, root = dir): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) for (const [name, bytes] of await readTree(path, root)) files.set(name, bytes);
+    else files.set(relative(root, path), await readFile(path));
+  }
+  return files;
+}
+
+describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy, failure, restore, retention', () => {
+  let dir: string;
+  let emulator: Emulator;
+  let fsPath: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'snapshot-e2e-'));
+    emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
+    fsPath = emulator.resources.dynamicData.path;
+    await mkdir(join(fsPath, 'dynamic', 'applications'), { recursive: true });
+    await writeFile(join(fsPath, 'dynamic', 'applications', 'app-1.json'), JSON.stringify({ id: 'app-1', name: 'First' }));
+    await writeFile(join(fsPath, 'dynamic', 'blob.bin'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37) % 256)));
+  }, 60_000);
+  afterAll(async () => {
+    await emulator?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const settle = async (): Promise<void> => {
+    await emulator.control.backup.settled();
+    await emulator.bus.idle();
+  };
+  const completedEvents = (): number => emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === SnapshotDetailType.Completed).length;
+
+  it('a scheduled trigger delivered twice makes exactly one recovery point, tagged as scheduled', async () => {
+    emulator.bus.fireSchedule(SNAPSHOT_SCHEDULE_NAME);
+    emulator.bus.fireSchedule(SNAPSHOT_SCHEDULE_NAME);
+    await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed, 20_000);
+    await settle();
+    expect(emulator.control.backup.jobs.size).toBe(1);
+    expect(emulator.control.backup.recoveryPoints.size).toBe(1);
+    const listed = await runCli(['snapshots', '--env', 'dev', '--json']);
+    expect(listed.code).toBe(0);
+    const points = lastJson(listed).recoveryPoints as { recoveryPointArn: string; tags: Record<string, string> }[];
+    expect(points).toEqual([expect.objectContaining({ recoveryPointArn: [...emulator.control.backup.recoveryPoints.keys()][0], tags: { 'wicked:environment': 'dev', 'wicked:trigger': 'schedule' } })]);
+  }, 30_000);
+
+  it('snapshot, change the files, restore: the aws-backup-restore_ directory holds the snapshot byte for byte', async () => {
+    const before = await readTree(join(fsPath, 'dynamic'));
+    const taken = await runCli(['snapshot', '--env', 'dev', ...FOLLOW]);
+    expect(taken.code).toBe(0);
+    const snapshot = lastJson(taken) as { state: string; jobs: { recoveryPointArn: string }[] };
+    expect(snapshot.state).toBe('COMPLETED');
+    const recoveryPointArn = snapshot.jobs[0]!.recoveryPointArn;
+    await writeFile(join(fsPath, 'dynamic', 'applications', 'app-1.json'), 'corrupted');
+    await rm(join(fsPath, 'dynamic', 'blob.bin'));
+    await writeFile(join(fsPath, 'dynamic', 'stray.txt'), 'not in the snapshot');
+
+    const restored = await runCli(['restore', '--env', 'dev', '--recovery-point', recoveryPointArn, ...FOLLOW]);
+    expect(restored.code).toBe(0);
+    const result = lastJson(restored) as { status: string; instructions: string[] };
+    expect(result.status).toBe('COMPLETED');
+    expect(result.instructions.join('\n')).toMatch(/aws-backup-restore_.*portal-kong-adapter/s);
+    const restoreDirs = (await readdir(fsPath)).filter((name) => name.startsWith('aws-backup-restore_'));
+    expect(restoreDirs).toHaveLength(1);
+    expect(await readTree(join(fsPath, restoreDirs[0]!, 'dynamic'))).toEqual(before);
+    expect((await readFile(join(fsPath, 'dynamic', 'applications', 'app-1.json'))).toString()).toBe('corrupted');
+  }, 30_000);
+
+  it('restore latest picks the newest point; an unknown ARN is refused with exit 2', async () => {
+    const unknown = await runCli(['restore', '--env', 'dev', '--recovery-point', 'arn:aws:backup:us-east-1:000000000000:recovery-point:nope', '--json']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/not among the 2 points/);
+    const latest = await runCli(['restore', '--env', 'dev', '--recovery-point', 'latest', '--json']);
+    expect(latest.code).toBe(0);
+    const newest = [...emulator.control.backup.recoveryPoints.values()].sort((a, b) => b.creationDate - a.creationDate)[0]!;
+    expect(lastJson(latest)).toMatchObject({ recoveryPointArn: newest.arn, status: 'CREATED' });
+    await settle();
+  }, 30_000);
+
+  it('a request while a job of the file system runs joins that job: one job, both requests served', async () => {
+    const jobsBefore = emulator.control.backup.jobs.size;
+    const request = (requestId: string): void => {
+      emulator.bus.put({ source: EVENT_SOURCE, 'detail-type': SnapshotDetailType.Requested, resources: [], detail: { env: 'dev', trigger: 'manual', requestId } });
+    };
+    const mark = emulator.bus.timeline.length;
+    request('join-a');
+    await emulator.bus.waitFor((event) => emulator.bus.timeline.findIndex((entry) => entry.event === event) >= mark && event['detail-type'] === 'Backup Job State Change' && event.detail.state === 'RUNNING', 10_000);
+    await emulator.bus.idle();
+    request('join-b');
+    const done = completedEvents();
+    await emulator.bus.waitFor(() => completedEvents() > done, 20_000);
+    await settle();
+    expect(emulator.control.backup.jobs.size).toBe(jobsBefore + 1);
+    expect([...emulator.control.backup.jobs.values()].filter((job) => job.statusMessage?.includes('same resource'))).toEqual([]);
+  }, 30_000);
+
+  it('a request meeting a job started outside the control plane (a backup plan) is served by that job, without a notification', async () => {
+    const notifications = (): number => emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === SnapshotDetailType.Notification).length;
+    const before = notifications();
+    const client = new BackupClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.backup });
+    try {
+      const { resources } = emulator;
+      await client.send(new StartBackupJobCommand({ BackupVaultName: resources.backupVault, ResourceArn: resources.dynamicData.arn, IamRoleArn: 'arn:aws:iam::000000000000:role/plan' }));
+      const taken = await runCli(['snapshot', '--env', 'dev', ...FOLLOW]);
+      expect(taken.code).toBe(0);
+      expect(lastJson(taken)).toMatchObject({ state: 'COMPLETED' });
+      await settle();
+      expect(notifications()).toBe(before);
+    } finally {
+      client.destroy();
+    }
+  }, 30_000);
+
+  it('a job that meets a running job the control plane did not know yet ends EXPIRED and hands its deployment over to that job', async () => {
+    const before = emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === SnapshotDetailType.Notification).length;
+    const client = new BackupClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.backup });
+    try {
+      emulator.clock.setSpeed(1); // the plan's job stays CREATED for a wall second: the request cannot know it
+      const { resources } = emulator;
+      const plan = await client.send(new StartBackupJobCommand({ BackupVaultName: resources.backupVault, ResourceArn: resources.dynamicData.arn, IamRoleArn: 'arn:aws:iam::000000000000:role/plan' }));
+      emulator.bus.put({ source: EVENT_SOURCE, 'detail-type': SnapshotDetailType.Requested, resources: [], detail: { env: 'dev', trigger: 'pre-deploy', requestId: 'deploy-dep-h', deploymentId: 'dep-h' } });
+      const expired = await emulator.bus.waitFor((event) => event['detail-type'] === 'Backup Job State Change' && event.detail.state === 'EXPIRED', 10_000);
+      expect(expired.detail.statusMessage).toMatch(/running job for the same resource/);
+      emulator.clock.setSpeed(200);
+      const completed = await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed && (event.detail.deploymentIds as string[]).includes('dep-h'), 20_000);
+      expect(completed.detail.jobId).toBe(plan.BackupJobId);
+      await settle();
+      expect(emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === SnapshotDetailType.Notification)).toHaveLength(before);
+    } finally {
+      emulator.clock.setSpeed(200);
+      client.destroy();
+    }
+  }, 30_000);
+
+  it('a pre-deploy request names its deployment on Portal Snapshot Completed (the seam the deploy resumes on)', async () => {
+    emulator.bus.put({ source: EVENT_SOURCE, 'detail-type': SnapshotDetailType.Requested, resources: [], detail: { env: 'dev', trigger: 'pre-deploy', requestId: 'deploy-dep-1', deploymentId: 'dep-1' } });
+    const completed = await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed && (event.detail.deploymentIds as string[]).includes('dep-1'), 20_000);
+    expect(completed.detail).toMatchObject({ env: 'dev', trigger: 'pre-deploy', state: 'COMPLETED' });
+    await settle();
+    const listed = lastJson(await runCli(['snapshots', '--env', 'dev', '--json'])).recoveryPoints as { recoveryPointArn: string; tags: Record<string, string> }[];
+    expect(listed.find((point) => point.recoveryPointArn === completed.detail.recoveryPointArn)?.tags).toMatchObject({ 'wicked:trigger': 'pre-deploy', 'wicked:deployment-id': 'dep-1' });
+  }, 30_000);
+
+  it('a failed backup fails the follow, puts Portal Snapshot Failed and notifies', async () => {
+    emulator.control.backup.failNextBackupJob({ state: 'FAILED', message: 'injected: vault unreachable' });
+    const taken = await runCli(['snapshot', '--env', 'dev', ...FOLLOW]);
+    expect(taken.code).toBe(1);
+    expect(lastJson(taken)).toMatchObject({ state: 'FAILED', jobs: [expect.objectContaining({ state: 'FAILED', statusMessage: 'injected: vault unreachable' })] });
+    const notification = await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Notification && event.detail.env === 'dev', 5_000);
+    expect(notification.detail).toMatchObject({ severity: 'error', message: expect.stringContaining('injected: vault unreachable') });
+    await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Failed, 5_000);
+    await settle();
+  }, 30_000);
+
+  it('retention: once the lifecycle ran out on the emulator clock our points are gone from the vault and the listing; the plan\'s point without lifecycle stays', async () => {
+    expect(await emulator.control.backup.sweepExpired()).toEqual([]);
+    const points = [...emulator.control.backup.recoveryPoints.values()];
+    const ours = points.filter((point) => point.lifecycle?.DeleteAfterDays === 35).map((point) => point.arn);
+    const plans = points.filter((point) => point.lifecycle === undefined).map((point) => point.arn);
+    expect([ours.length, plans.length]).toEqual([4, 2]); // schedule, manual, joined, pre-deploy; two plan jobs served the other requests
+    emulator.clock.setSpeed(1e10); // 36 days of emulated time pass in about 0.3 s
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    emulator.clock.setSpeed(200);
+    expect((await emulator.control.backup.sweepExpired()).sort()).toEqual(ours.sort());
+    const listed = await runCli(['snapshots', '--env', 'dev', '--json']);
+    expect(lastJson(listed).recoveryPoints).toEqual(plans.map(() => expect.objectContaining({ tags: {} })));
+  }, 30_000);
+});

@@ -1,0 +1,96 @@
+import 'aws-sdk-client-mock-jest';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { cachedDeployDeps, deployDepsFromEnvironment, resetDeployDeps } from '../../functions/deploy-services/deps';
+import { DeployServicesEventSchema, deployServicesEvent, handler } from '../../functions/deploy-services/handler';
+import { EventShapeError } from '../../functions/middleware/parse-event';
+import { EnvironmentError } from '../../shared/pipeline/lambda-env';
+
+const documents = mockClient(DynamoDBDocumentClient);
+const ecs = mockClient(ECSClient);
+const eb = mockClient(EventBridgeClient);
+const context = { functionName: 'deploy-services', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+const savedEnv = { ...process.env };
+const TARGETS = { dev: { cluster: 'wicked-dev', service: 'portal-api', repositoryName: 'portal-api' } };
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+
+function taskStopped(group: string, clusterArn = 'arn:aws:ecs:eu-west-1:1:cluster/wicked-dev'): Record<string, unknown> {
+  return { id: 'evt-task', source: 'aws.ecs', 'detail-type': 'ECS Task State Change', detail: { clusterArn, taskArn: 'arn:aws:ecs:eu-west-1:1:task/wicked-dev/1', group, lastStatus: 'STOPPED' } };
+}
+
+beforeEach(() => {
+  Object.assign(process.env, { LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: JSON.stringify(TARGETS), AWS_REGION: 'eu-west-1' });
+  resetDeployDeps();
+});
+afterEach(() => {
+  documents.reset();
+  ecs.reset();
+  eb.reset();
+  process.env = { ...savedEnv };
+});
+
+describe('deploy-services dependencies', () => {
+  it('are built once per distinct environment: same variables, same deps; another endpoint, new deps', () => {
+    const first = cachedDeployDeps(process.env, 'deploy-services');
+    expect(cachedDeployDeps({ ...process.env }, 'deploy-services')).toBe(first);
+    expect(cachedDeployDeps({ ...process.env, AWS_ENDPOINT_URL_ECS: 'http://127.0.0.1:1' }, 'deploy-services')).not.toBe(first);
+    resetDeployDeps();
+    expect(cachedDeployDeps(process.env, 'deploy-services')).not.toBe(first);
+  });
+
+  it('reads durations and targets from the environment', () => {
+    const deps = deployDepsFromEnvironment({ ...process.env, STUCK_AFTER_SECONDS: '60', WAIT_FOR_ZERO_SECONDS: '30' }, 'deploy-services');
+    expect(deps).toMatchObject({ stuckAfterMs: 60_000, waitForZeroMs: 30_000, targets: { dev: { cluster: 'wicked-dev', strictSingleton: false } } });
+  });
+
+  it.each([
+    ['a missing ledger table', { LEDGER_TABLE_NAME: undefined }, 'LEDGER_TABLE_NAME'],
+    ['targets that are not JSON', { DEPLOY_TARGETS: '{dev' }, 'expected JSON'],
+    ['a target without a cluster', { DEPLOY_TARGETS: JSON.stringify({ dev: { service: 'portal-api', repositoryName: 'portal-api' } }) }, 'cluster'],
+  ])('refuses %s at cold start, naming the variable', (_name, change, message) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...change };
+    for (const [key, value] of Object.entries(change)) if (value === undefined) delete env[key];
+    expect(() => deployDepsFromEnvironment(env, 'deploy-services')).toThrow(EnvironmentError);
+    expect(() => deployDepsFromEnvironment(env, 'deploy-services')).toThrow(message);
+  });
+});
+
+describe('deploy-services handler', () => {
+  it('rejects an event it does not consume at the edge, before any AWS call', async () => {
+    await expect(handler({ source: 'aws.s3', 'detail-type': 'Object Created', id: 'x', detail: {} }, context)).rejects.toBeInstanceOf(EventShapeError);
+    await expect(handler({ source: 'wicked.control-plane', 'detail-type': 'Portal Image Built', detail: { env: 'dev' } }, context)).rejects.toBeInstanceOf(EventShapeError);
+    expect(documents.calls()).toHaveLength(0);
+    expect(ecs.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['Portal Image Built', { id: 'e', source: 'wicked.control-plane', 'detail-type': 'Portal Image Built', detail: { env: 'dev', bucket: 'cfg', key: 'config/dev/a.tgz', configHash: 'h', imageUri: 'r/p@x', digest: DIGEST, tag: 'cfg-h' } }],
+    ['ECS Task State Change', taskStopped('service:portal-api')],
+    ['Portal Stuck Check Due', { id: 'e', source: 'wicked.control-plane', 'detail-type': 'Portal Stuck Check Due', detail: { env: 'dev', deploymentId: 'd-1' } }],
+  ])('accepts %s', (_name, event) => {
+    expect(DeployServicesEventSchema.safeParse(event).success).toBe(true);
+  });
+
+  it('ignores a stopped task of a service it does not deploy without reading the ledger', async () => {
+    await expect(deployServicesEvent(taskStopped('service:kong'))).resolves.toMatchObject({ action: 'ignored' });
+    await expect(deployServicesEvent(taskStopped('service:portal-api', 'arn:aws:ecs:eu-west-1:1:cluster/other'))).resolves.toMatchObject({ action: 'ignored' });
+    expect(documents.calls()).toHaveLength(0);
+  });
+
+  it('ignores a stuck check of a deployment no longer in flight, reading only the environment item', async () => {
+    documents.on(GetCommand).resolves({});
+    const result = await handler({ id: 'e', source: 'wicked.control-plane', 'detail-type': 'Portal Stuck Check Due', detail: { env: 'dev', deploymentId: 'd-1' } }, context);
+    expect(result).toMatchObject({ action: 'ignored', reason: expect.stringContaining('d-1 is no longer in flight') });
+    expect(documents).toHaveReceivedCommandWith(GetCommand, { TableName: 'ledger', ConsistentRead: true });
+    expect(ecs).not.toHaveReceivedCommand(DescribeServicesCommand);
+    expect(eb).not.toHaveReceivedCommand(PutEventsCommand);
+  });
+
+  it('fails the invocation (so EventBridge retries) when the ledger is unreachable', async () => {
+    documents.on(GetCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    await expect(deployServicesEvent({ id: 'e', source: 'wicked.control-plane', 'detail-type': 'Portal Stuck Check Due', detail: { env: 'dev', deploymentId: 'd-1' } })).rejects.toThrow('socket hang up');
+  });
+});

@@ -1,0 +1,77 @@
+import 'aws-sdk-client-mock-jest';
+import {
+  BackupClient, DescribeBackupJobCommand, DescribeRestoreJobCommand, ListBackupJobsCommand, ListRecoveryPointsByResourceCommand,
+  StartBackupJobCommand, StartCopyJobCommand, StartRestoreJobCommand,
+} from '@aws-sdk/client-backup';
+import { mockClient } from 'aws-sdk-client-mock';
+import { BackupGateway, SnapshotError } from '../../shared/snapshot';
+
+const FS = 'arn:aws:elasticfilesystem:eu-west-1:1:file-system/fs-1';
+const backupMock = mockClient(BackupClient);
+
+function awsError(name: string, status: number): Error {
+  return Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status } });
+}
+
+describe('BackupGateway', () => {
+  const gateway = new BackupGateway({ client: new BackupClient({ region: 'eu-west-1' }) });
+  afterEach(() => backupMock.reset());
+
+  it('starts a backup job with the input it is given and returns its id', async () => {
+    // Prepare
+    backupMock.on(StartBackupJobCommand).resolves({ BackupJobId: 'job-1', RecoveryPointArn: 'rp-1' });
+    const input = { BackupVaultName: 'wicked-prod', ResourceArn: FS, IamRoleArn: 'role', IdempotencyToken: 'wicked-1', RecoveryPointTags: { a: 'b' } };
+    // Act
+    const started = await gateway.startBackupJob(input);
+    // Assess
+    expect(started).toEqual({ jobId: 'job-1', recoveryPointArn: 'rp-1' });
+    expect(backupMock).toHaveReceivedCommandWith(StartBackupJobCommand, input);
+  });
+
+  it('maps throttling to a retryable BACKUP_FAILED naming what it was doing, and a refusal to a final one', async () => {
+    backupMock.on(StartBackupJobCommand).rejectsOnce(awsError('ThrottlingException', 400)).rejectsOnce(awsError('InvalidParameterValueException', 400));
+    const input = { BackupVaultName: 'wicked-prod', ResourceArn: FS, IamRoleArn: 'role' };
+    await expect(gateway.startBackupJob(input)).rejects.toMatchObject({ code: 'BACKUP_FAILED', retryable: true, message: expect.stringContaining(`starting a backup job of ${FS} in vault wicked-prod: ThrottlingException`) });
+    await expect(gateway.startBackupJob(input)).rejects.toMatchObject({ code: 'BACKUP_FAILED', retryable: false });
+  });
+
+  it('describes a job', async () => {
+    backupMock.on(DescribeBackupJobCommand, { BackupJobId: 'job-1' }).resolves({ State: 'EXPIRED', StatusMessage: 'late', ResourceArn: FS, BackupSizeInBytes: 7 });
+    expect(await gateway.describeBackupJob('job-1')).toEqual({ jobId: 'job-1', state: 'EXPIRED', statusMessage: 'late', resourceArn: FS, sizeBytes: 7 });
+  });
+
+  it('finds a running job of the resource by state, and reports none where ListBackupJobs does not exist', async () => {
+    backupMock.on(ListBackupJobsCommand, { ByState: 'RUNNING' }).resolves({ BackupJobs: [] }).on(ListBackupJobsCommand, { ByState: 'PENDING' }).resolves({ BackupJobs: [{ BackupJobId: 'job-9' }] });
+    expect(await gateway.findRunningJob(FS)).toBe('job-9');
+    expect(backupMock).toHaveReceivedCommandWith(ListBackupJobsCommand, { ByResourceArn: FS, ByState: 'RUNNING' });
+    backupMock.reset();
+    backupMock.on(ListBackupJobsCommand).rejects(awsError('UnknownOperationException', 404));
+    expect(await gateway.findRunningJob(FS)).toBeUndefined();
+  });
+
+  it('lists every page of recovery points', async () => {
+    const created = new Date('2026-01-02T03:00:00Z');
+    backupMock.on(ListRecoveryPointsByResourceCommand)
+      .resolvesOnce({ RecoveryPoints: [{ RecoveryPointArn: 'rp-2', CreationDate: created, Status: 'COMPLETED', BackupVaultName: 'v', BackupSizeBytes: 5 }], NextToken: 'n' })
+      .resolvesOnce({ RecoveryPoints: [{ RecoveryPointArn: 'rp-1' }, {}] });
+    expect(await gateway.listRecoveryPoints(FS)).toEqual([
+      { recoveryPointArn: 'rp-2', createdAt: created.toISOString(), status: 'COMPLETED', vaultName: 'v', sizeBytes: 5 },
+      { recoveryPointArn: 'rp-1' },
+    ]);
+    expect(backupMock).toHaveReceivedNthCommandWith(2, ListRecoveryPointsByResourceCommand, { ResourceArn: FS, NextToken: 'n' });
+  });
+
+  it('starts and describes restores and copies', async () => {
+    backupMock.on(StartRestoreJobCommand).resolves({ RestoreJobId: 'r-1' });
+    backupMock.on(DescribeRestoreJobCommand).resolves({ Status: 'COMPLETED', CreatedResourceArn: FS, PercentDone: '100.00%' });
+    backupMock.on(StartCopyJobCommand).resolves({ CopyJobId: 'c-1' });
+    expect(await gateway.startRestoreJob({ RecoveryPointArn: 'rp', IamRoleArn: 'role', Metadata: {} })).toBe('r-1');
+    expect(await gateway.describeRestoreJob('r-1')).toEqual({ restoreJobId: 'r-1', status: 'COMPLETED', createdResourceArn: FS, percentDone: '100.00%' });
+    expect(await gateway.startCopyJob({ RecoveryPointArn: 'rp', SourceBackupVaultName: 'v', DestinationBackupVaultArn: 'dr', IamRoleArn: 'role' })).toBe('c-1');
+  });
+
+  it('refuses a start answer without an id', async () => {
+    backupMock.on(StartRestoreJobCommand).resolves({});
+    await expect(gateway.startRestoreJob({ RecoveryPointArn: 'rp', IamRoleArn: 'role', Metadata: {} })).rejects.toBeInstanceOf(SnapshotError);
+  });
+});

@@ -1,0 +1,88 @@
+import type { BackupJobView, BackupPort, EventsPort, JobItem, RecoveryPointItem, SnapshotConfig, SnapshotDeps, StorePort } from '../../shared/snapshot';
+
+/** The ledger items in memory, with the store's semantics (put-once jobs, requester union). */
+export class FakeStore implements StorePort {
+  readonly jobs = new Map<string, JobItem>();
+  readonly points: RecoveryPointItem[] = [];
+  async putJob(job: JobItem): Promise<void> {
+    const existing = this.jobs.get(job.jobId);
+    if (!existing) this.jobs.set(job.jobId, { ...job });
+    else if (existing.trigger === 'external' && job.trigger !== 'external') this.jobs.set(job.jobId, { ...existing, trigger: job.trigger, tags: job.tags });
+  }
+  async addRequesters(_env: string, jobId: string, requestIds: readonly string[], deploymentIds: readonly string[]): Promise<JobItem | undefined> {
+    const job = this.jobs.get(jobId);
+    if (!job) return undefined;
+    const next = { ...job, requestIds: [...new Set([...job.requestIds, ...requestIds])], deploymentIds: [...new Set([...job.deploymentIds, ...deploymentIds])] };
+    this.jobs.set(jobId, next);
+    return next;
+  }
+  async setJobState(_env: string, jobId: string, fields: { state: string; statusMessage?: string; recoveryPointArn?: string; updatedAt: string }): Promise<void> {
+    const job = this.jobs.get(jobId);
+    if (job) this.jobs.set(jobId, { ...job, ...fields });
+  }
+  async getJob(_env: string, jobId: string): Promise<JobItem | undefined> {
+    return this.jobs.get(jobId);
+  }
+  async listJobs(): Promise<JobItem[]> {
+    return [...this.jobs.values()];
+  }
+  async putRecoveryPoint(point: RecoveryPointItem): Promise<void> {
+    if (!this.points.some((p) => p.recoveryPointArn === point.recoveryPointArn)) this.points.push(point);
+  }
+  async listRecoveryPoints(): Promise<RecoveryPointItem[]> {
+    return [...this.points];
+  }
+}
+
+/** AWS Backup in memory: a token returns its job; `states` says what DescribeBackupJob answers. */
+export class FakeBackup implements BackupPort {
+  readonly started: Parameters<BackupPort['startBackupJob']>[0][] = [];
+  readonly copies: Parameters<BackupPort['startCopyJob']>[0][] = [];
+  readonly states = new Map<string, string>();
+  runningOutside: string | undefined;
+  async startBackupJob(input: Parameters<BackupPort['startBackupJob']>[0]): Promise<{ jobId: string }> {
+    const same = this.started.findIndex((other) => other.IdempotencyToken === input.IdempotencyToken);
+    if (same >= 0) return { jobId: `job-${same + 1}` };
+    this.started.push(input);
+    const jobId = `job-${this.started.length}`;
+    this.states.set(jobId, 'CREATED');
+    return { jobId };
+  }
+  async describeBackupJob(jobId: string): Promise<BackupJobView> {
+    return { jobId, state: this.states.get(jobId) ?? 'UNKNOWN' };
+  }
+  async findRunningJob(): Promise<string | undefined> {
+    return this.runningOutside;
+  }
+  async startCopyJob(input: Parameters<BackupPort['startCopyJob']>[0]): Promise<string> {
+    this.copies.push(input);
+    return `copy-${this.copies.length}`;
+  }
+}
+
+/** The bus in memory. */
+export class FakeEvents implements EventsPort {
+  readonly published: { detailType: string; detail: Record<string, unknown> }[] = [];
+  async publish(detailType: string, detail: object): Promise<string> {
+    this.published.push({ detailType, detail: detail as Record<string, unknown> });
+    return `e-${this.published.length}`;
+  }
+  of(detailType: string): Record<string, unknown>[] {
+    return this.published.filter((event) => event.detailType === detailType).map((event) => event.detail);
+  }
+}
+
+export const FS = 'arn:aws:elasticfilesystem:eu-west-1:1:file-system/fs-1';
+export const DB = 'arn:aws:rds:eu-west-1:1:db:wicked-prod';
+
+/** Dependencies over the fakes for environment prod. */
+export function fakeDeps(config: Partial<SnapshotConfig> = {}, deployed?: { configHash?: string; digest?: string }): SnapshotDeps & { store: FakeStore; backup: FakeBackup; events: FakeEvents } {
+  return {
+    config: { env: 'prod', vaultName: 'wicked-prod', iamRoleArn: 'arn:aws:iam::1:role/backup', resources: [FS], schedule: 'cron(0 3 * * ? *)', deleteAfterDays: 35, ...config },
+    store: new FakeStore(),
+    backup: new FakeBackup(),
+    events: new FakeEvents(),
+    deployed: async () => deployed,
+    now: () => Date.parse('2026-01-02T03:00:10Z'),
+  };
+}

@@ -1,0 +1,69 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDynamoDb } from '../../local/dynamodb';
+import { SDK_DEFAULTS } from '../../local/emulator';
+import type { JobItem } from '../../shared/snapshot';
+import { recoveryPointKey, SnapshotStore } from '../../shared/snapshot';
+
+const TABLE = 'wicked-dev-ledger';
+
+function job(jobId: string, fields: Partial<JobItem> = {}): JobItem {
+  return { env: 'dev', jobId, resourceArn: 'fs', vaultName: 'v', iamRoleArn: 'role', trigger: 'manual', state: 'CREATED', startedAt: '2026-01-02T03:00:00Z', tags: { 'wicked:trigger': 'manual' }, requestIds: ['r1'], deploymentIds: [], ...fields };
+}
+
+describe('SnapshotStore against the DynamoDB emulator', () => {
+  let dir: string;
+  let server: Awaited<ReturnType<typeof startDynamoDb>>;
+  let raw: DynamoDBClient;
+  let store: SnapshotStore;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'snapshot-store-'));
+    server = await startDynamoDb({ stateDir: dir, tableStateMs: 0 });
+    raw = new DynamoDBClient({ ...SDK_DEFAULTS, endpoint: server.url });
+    await raw.send(new CreateTableCommand({
+      TableName: TABLE, BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+    }));
+    store = new SnapshotStore({ client: DynamoDBDocumentClient.from(raw), tableName: TABLE });
+  });
+  afterAll(async () => {
+    raw?.destroy();
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('puts a job once; a redelivery keeps the stored state; requesters are merged without duplicates', async () => {
+    await store.putJob(job('a'));
+    await store.setJobState('dev', 'a', { state: 'RUNNING', updatedAt: 't' });
+    await store.putJob(job('a', { requestIds: ['r2'] }));
+    expect(await store.getJob('dev', 'a')).toMatchObject({ state: 'RUNNING', requestIds: ['r1'] });
+    expect(await store.addRequesters('dev', 'a', ['r1', 'r2'], ['dep-1'])).toMatchObject({ requestIds: ['r1', 'r2'], deploymentIds: ['dep-1'] });
+    expect(await store.getJob('dev', 'a')).toMatchObject({ requestIds: ['r1', 'r2'], deploymentIds: ['dep-1'] });
+    expect(await store.addRequesters('dev', 'missing', ['r'], [])).toBeUndefined();
+  });
+
+  it('a job first recorded as external is claimed by its requester: trigger and tags, state kept', async () => {
+    await store.putJob(job('b', { trigger: 'external', tags: {}, state: 'RUNNING', requestIds: [] }));
+    await store.putJob(job('b', { trigger: 'schedule', tags: { 'wicked:trigger': 'schedule' } }));
+    expect(await store.getJob('dev', 'b')).toMatchObject({ trigger: 'schedule', tags: { 'wicked:trigger': 'schedule' }, state: 'RUNNING' });
+  });
+
+  it('lists jobs and recovery points of the environment only, points newest first', async () => {
+    const point = { env: 'dev', jobId: 'a', resourceArn: 'fs', vaultName: 'v', iamRoleArn: 'role', sizeBytes: 1, tags: {} };
+    await store.putRecoveryPoint({ ...point, recoveryPointArn: 'arn:rp:old', createdAt: '2026-01-01T00:00:00.000Z' });
+    await store.putRecoveryPoint({ ...point, recoveryPointArn: 'arn:rp:new', createdAt: '2026-01-03T00:00:00.000Z', expiresAt: 1_800_000_000 });
+    await store.putRecoveryPoint({ ...point, env: 'prod', recoveryPointArn: 'arn:rp:prod', createdAt: '2026-01-02T00:00:00.000Z' });
+    expect((await store.listRecoveryPoints('dev')).map((p) => p.recoveryPointArn)).toEqual(['arn:rp:new', 'arn:rp:old']);
+    expect((await store.listJobs('dev')).map((j) => j.jobId)).toEqual(['a', 'b']);
+    expect(recoveryPointKey('dev', '2026-01-03T00:00:00.000Z', 'arn:rp:new')).toEqual({ pk: 'ENV#dev', sk: 'RP#2026-01-03T00:00:00.000Z#new' });
+  });
+
+  it('names the table and what it was doing when DynamoDB refuses', async () => {
+    const broken = new SnapshotStore({ client: DynamoDBDocumentClient.from(raw), tableName: 'no-such-table' });
+    await expect(broken.listJobs('dev')).rejects.toMatchObject({ code: 'LEDGER_FAILED', message: expect.stringContaining('listing JOB# items of dev in table no-such-table: ResourceNotFoundException') });
+  });
+});

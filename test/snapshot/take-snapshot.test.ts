@@ -1,0 +1,69 @@
+import { requestPreDeploySnapshot, takeSnapshot } from '../../shared/snapshot';
+import { DB, fakeDeps, FS } from './fakes';
+
+const time = (iso: string): number => Date.parse(iso);
+
+describe('takeSnapshot', () => {
+  it('starts one job per resource with the slot token, lifecycle and tags naming what is deployed', async () => {
+    const deps = fakeDeps({ resources: [FS, DB] }, { configHash: 'cfg-1', digest: `sha256:${'b'.repeat(64)}` });
+    const results = await takeSnapshot(deps, { trigger: 'schedule', time: time('2026-01-02T03:00:05Z') });
+    expect(results).toEqual([{ resourceArn: FS, jobId: 'job-1', kind: 'started' }, { resourceArn: DB, jobId: 'job-2', kind: 'started' }]);
+    expect(deps.backup.started[0]).toMatchObject({
+      BackupVaultName: 'wicked-prod', ResourceArn: FS, IamRoleArn: 'arn:aws:iam::1:role/backup', Lifecycle: { DeleteAfterDays: 35 },
+      RecoveryPointTags: { 'wicked:environment': 'prod', 'wicked:trigger': 'schedule', 'wicked:config-hash': 'cfg-1', 'wicked:image-digest': `sha256:${'b'.repeat(64)}` },
+    });
+    expect(deps.backup.started[0]!.IdempotencyToken).not.toBe(deps.backup.started[1]!.IdempotencyToken);
+    expect(deps.store.jobs.get('job-1')).toMatchObject({ state: 'CREATED', trigger: 'schedule', resourceArn: FS });
+  });
+
+  it('a duplicate delivery of the same scheduled run reuses the job (same token), the next slot starts a new one', async () => {
+    const deps = fakeDeps();
+    await takeSnapshot(deps, { trigger: 'schedule', time: time('2026-01-02T03:00:05Z') });
+    deps.backup.states.set('job-1', 'COMPLETED');
+    await deps.store.setJobState('prod', 'job-1', { state: 'COMPLETED', updatedAt: 't' });
+    const again = await takeSnapshot(deps, { trigger: 'schedule', time: time('2026-01-02T09:00:00Z') });
+    expect(again).toEqual([{ resourceArn: FS, jobId: 'job-1', kind: 'started' }]);
+    expect(deps.backup.started).toHaveLength(1);
+    await takeSnapshot(deps, { trigger: 'schedule', time: time('2026-01-03T03:00:01Z') });
+    expect(deps.backup.started).toHaveLength(2);
+  });
+
+  it('joins a job of the resource that still runs instead of starting one AWS Backup would end EXPIRED', async () => {
+    const deps = fakeDeps();
+    await takeSnapshot(deps, { trigger: 'schedule', time: time('2026-01-02T03:00:05Z') });
+    deps.backup.states.set('job-1', 'RUNNING');
+    const joined = await takeSnapshot(deps, { trigger: 'manual', time: time('2026-01-02T03:01:00Z'), requestId: 'req-1' });
+    expect(joined).toEqual([{ resourceArn: FS, jobId: 'job-1', kind: 'joined' }]);
+    expect(deps.backup.started).toHaveLength(1);
+    expect(deps.store.jobs.get('job-1')?.requestIds).toEqual(['req-1']);
+  });
+
+  it('does not join a job the ledger still thinks runs when AWS Backup says it ended (a missed event)', async () => {
+    const deps = fakeDeps();
+    await takeSnapshot(deps, { trigger: 'manual', time: time('2026-01-02T03:00:05Z'), requestId: 'a' });
+    deps.backup.states.set('job-1', 'COMPLETED');
+    const next = await takeSnapshot(deps, { trigger: 'manual', time: time('2026-01-02T04:00:00Z'), requestId: 'b' });
+    expect(next[0]).toMatchObject({ jobId: 'job-2', kind: 'started' });
+    expect(deps.store.jobs.get('job-1')?.state).toBe('COMPLETED');
+  });
+
+  it('joins a running job started outside the control plane (found through ListBackupJobs)', async () => {
+    const deps = fakeDeps();
+    deps.backup.runningOutside = 'plan-job';
+    const joined = await takeSnapshot(deps, { trigger: 'manual', time: time('2026-01-02T03:00:05Z'), requestId: 'r' });
+    expect(joined).toEqual([{ resourceArn: FS, jobId: 'plan-job', kind: 'joined' }]);
+    expect(deps.store.jobs.get('plan-job')).toMatchObject({ requestIds: ['r'], state: 'RUNNING' });
+  });
+});
+
+describe('requestPreDeploySnapshot', () => {
+  it('snapshots for the deployment: trigger and deployment tags, the deployment waits on the job', async () => {
+    const deps = fakeDeps();
+    await requestPreDeploySnapshot(deps, 'prod', 'dep-7', time('2026-01-02T10:00:00Z'));
+    expect(deps.backup.started[0]!.RecoveryPointTags).toMatchObject({ 'wicked:trigger': 'pre-deploy', 'wicked:deployment-id': 'dep-7' });
+    expect(deps.store.jobs.get('job-1')).toMatchObject({ deploymentIds: ['dep-7'], requestIds: ['deploy-dep-7'] });
+  });
+  it('refuses another environment with WRONG_ENVIRONMENT', async () => {
+    await expect(requestPreDeploySnapshot(fakeDeps(), 'dev', 'dep-7')).rejects.toMatchObject({ code: 'WRONG_ENVIRONMENT', message: expect.stringContaining('received environment dev, expected prod') });
+  });
+});

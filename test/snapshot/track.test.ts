@@ -1,0 +1,99 @@
+import type { BackupJobEvent, TrackBackupEvent } from '../../shared/snapshot';
+import { SnapshotDetailType, takeSnapshot, trackBackupEvent } from '../../shared/snapshot';
+import { fakeDeps, FS } from './fakes';
+
+const SAME = 'Backup job failed because there was a running job for the same resource.';
+const RP = 'arn:aws:backup:eu-west-1:1:recovery-point:rp-1';
+
+function backupEvent(jobId: string, state: string, extra: Partial<BackupJobEvent['detail']> = {}, resources: string[] = []): TrackBackupEvent {
+  return {
+    source: 'aws.backup', 'detail-type': 'Backup Job State Change', time: '2026-01-02T03:00:00Z', resources,
+    detail: { backupJobId: jobId, state, resourceArn: FS, backupVaultName: 'wicked-prod', ...extra },
+  };
+}
+
+async function started(config: Parameters<typeof fakeDeps>[0] = {}): Promise<ReturnType<typeof fakeDeps>> {
+  const deps = fakeDeps(config);
+  await takeSnapshot(deps, { trigger: 'pre-deploy', time: Date.parse('2026-01-02T02:59:00Z'), requestId: 'deploy-dep-1', deploymentId: 'dep-1' });
+  return deps;
+}
+
+describe('trackBackupEvent: backup jobs', () => {
+  it('records the recovery point with its tags and expiry, marks the job, and resumes the waiting deployment', async () => {
+    const deps = await started();
+    const result = await trackBackupEvent(deps, backupEvent('job-1', 'COMPLETED', { completionDate: '2026-01-02T03:10:00.000Z', backupSizeInBytes: '2048' }, [RP]));
+    expect(result).toEqual({ kind: 'completed', state: 'COMPLETED', jobId: 'job-1', recoveryPointArn: RP, notified: false });
+    expect(deps.store.points).toEqual([expect.objectContaining({
+      recoveryPointArn: RP, resourceArn: FS, sizeBytes: 2048, createdAt: '2026-01-02T03:10:00.000Z',
+      expiresAt: Date.parse('2026-01-02T03:10:00Z') / 1000 + 35 * 86_400, tags: expect.objectContaining({ 'wicked:trigger': 'pre-deploy', 'wicked:deployment-id': 'dep-1' }),
+    })]);
+    expect(deps.store.jobs.get('job-1')).toMatchObject({ state: 'COMPLETED', recoveryPointArn: RP });
+    expect(deps.events.of(SnapshotDetailType.Completed)).toEqual([expect.objectContaining({ deploymentIds: ['dep-1'], recoveryPointArn: RP, trigger: 'pre-deploy' })]);
+    expect(deps.backup.copies).toEqual([]);
+  });
+
+  it('copies every recovery point to the disaster-recovery vault when one is configured', async () => {
+    const deps = await started({ drVaultArn: 'arn:aws:backup:eu-central-1:2:backup-vault:dr', drRetention: { deleteAfterDays: 90 } });
+    await trackBackupEvent(deps, backupEvent('job-1', 'COMPLETED', {}, [RP]));
+    expect(deps.backup.copies).toEqual([expect.objectContaining({ RecoveryPointArn: RP, DestinationBackupVaultArn: 'arn:aws:backup:eu-central-1:2:backup-vault:dr', Lifecycle: { DeleteAfterDays: 90 } })]);
+  });
+
+  it.each(['FAILED', 'ABORTED', 'EXPIRED'])('%s: the deployment stays blocked (Portal Snapshot Failed) and the operator is notified', async (state) => {
+    const deps = await started();
+    const result = await trackBackupEvent(deps, backupEvent('job-1', state, { statusMessage: 'it broke' }));
+    expect(result).toMatchObject({ kind: 'failed', notified: true });
+    expect(deps.events.of(SnapshotDetailType.Failed)).toEqual([expect.objectContaining({ deploymentIds: ['dep-1'], state, reason: 'it broke' })]);
+    expect(deps.events.of(SnapshotDetailType.Notification)).toEqual([expect.objectContaining({ env: 'prod', severity: 'error', message: expect.stringContaining(`ended ${state}: it broke`) })]);
+    expect(deps.store.points).toEqual([]);
+  });
+
+  it('a job that met a running job of the same resource hands its requesters over, without failing or notifying', async () => {
+    const deps = await started();
+    await deps.store.putJob({ ...deps.store.jobs.get('job-1')!, jobId: 'job-0', state: 'RUNNING', requestIds: [], deploymentIds: [] });
+    const result = await trackBackupEvent(deps, backupEvent('job-1', 'EXPIRED', { statusMessage: SAME }));
+    expect(result).toMatchObject({ kind: 'handover', notified: false });
+    expect(deps.store.jobs.get('job-0')).toMatchObject({ deploymentIds: ['dep-1'], requestIds: ['deploy-dep-1'] });
+    expect(deps.events.published).toEqual([]);
+    await trackBackupEvent(deps, backupEvent('job-0', 'COMPLETED', {}, [RP]));
+    expect(deps.events.of(SnapshotDetailType.Completed)).toEqual([expect.objectContaining({ jobId: 'job-0', deploymentIds: ['dep-1'] })]);
+  });
+
+  it('a conflict with a job not known yet is retried (a retryable error), not reported', async () => {
+    const deps = await started();
+    await expect(trackBackupEvent(deps, backupEvent('job-1', 'EXPIRED', { statusMessage: SAME }))).rejects.toMatchObject({ code: 'RUNNING_JOB_UNKNOWN', retryable: true });
+    expect(deps.events.published).toEqual([]);
+  });
+
+  it('ignores a late progress event of a finished job, and records external jobs first seen through their events', async () => {
+    const deps = await started();
+    await trackBackupEvent(deps, backupEvent('job-1', 'COMPLETED', {}, [RP]));
+    expect(await trackBackupEvent(deps, backupEvent('job-1', 'RUNNING'))).toMatchObject({ kind: 'ignored' });
+    expect(deps.store.jobs.get('job-1')?.state).toBe('COMPLETED');
+    expect(await trackBackupEvent(deps, backupEvent('plan-1', 'RUNNING'))).toMatchObject({ kind: 'progress' });
+    expect(deps.store.jobs.get('plan-1')).toMatchObject({ trigger: 'external', state: 'RUNNING', resourceArn: FS });
+  });
+});
+
+describe('trackBackupEvent: restore and copy jobs', () => {
+  const restore = (status: string, recoveryPointArn: string): TrackBackupEvent => ({
+    source: 'aws.backup', 'detail-type': 'Restore Job State Change', time: '2026-01-02T05:00:00Z', resources: [recoveryPointArn],
+    detail: { restoreJobId: 'r-1', status, recoveryPointArn, statusMessage: 'disk full' },
+  });
+  it.each([
+    ['a failed restore of our point notifies', 'FAILED', RP, { kind: 'restore', notified: true }, 1],
+    ['a completed restore of our point does not', 'COMPLETED', RP, { kind: 'restore', notified: false }, 0],
+    ['a restore of another environment\'s point is ignored', 'FAILED', 'arn:other', { kind: 'ignored', notified: false }, 0],
+  ])('%s', async (_case, status, point, expected, notifications) => {
+    const deps = await started();
+    await trackBackupEvent(deps, backupEvent('job-1', 'COMPLETED', {}, [RP]));
+    expect(await trackBackupEvent(deps, restore(status, point))).toMatchObject(expected);
+    expect(deps.events.of(SnapshotDetailType.Notification)).toHaveLength(notifications);
+  });
+  it('a failed copy to the DR vault notifies', async () => {
+    const deps = await started();
+    await trackBackupEvent(deps, backupEvent('job-1', 'COMPLETED', {}, [RP]));
+    const copy: TrackBackupEvent = { source: 'aws.backup', 'detail-type': 'Copy Job State Change', time: 't', resources: [], detail: { copyJobId: 'c-1', state: 'FAILED', sourceRecoveryPointArn: RP } };
+    expect(await trackBackupEvent(deps, copy)).toMatchObject({ kind: 'copy', notified: true });
+    expect(deps.events.of(SnapshotDetailType.Notification)[0]).toMatchObject({ subject: expect.stringContaining('disaster-recovery vault') });
+  });
+});
