@@ -1,0 +1,112 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { NotificationDetailSchema, StuckCheckScheduledDetailSchema } from '../../functions/deploy-services/stand-ins';
+import { resetDeployDeps } from '../../functions/deploy-services/deps';
+import type { Emulator } from '../../local/emulator';
+import { startEmulator } from '../../local/emulator';
+import type { AwsEvent } from '../../local/kernel/events';
+import type { StoryContext } from '../../local/story';
+import { deployConfig, packConfig, runningDigest, uploadConfig, waitForEvent } from '../../local/story';
+import type { ImageBuiltDetail } from '../../shared/events';
+import {
+  ConfigRejectedDetailSchema, DeploymentFailedDetailSchema, DeploymentSucceededDetailSchema, EcsDeploymentStateChangeEventSchema,
+  EcsTaskStateChangeEventSchema, ImageBuiltDetailSchema, S3ObjectCreatedEventSchema,
+} from '../../shared/events';
+import { SNAPSHOT_SCHEDULE_NAME } from '../../shared/events/rules';
+import { BackupJobEventSchema, ScheduledEventSchema, SnapshotDetailType } from '../../shared/snapshot';
+
+const DEPLOYS = 20;
+
+/**
+ * `ECR Image Action`, as the Amazon ECR user guide documents it ("Amazon ECR events and EventBridge",
+ * event for a completed image push): result, repository-name, image-digest, action-type, image-tag.
+ */
+const EcrImageActionEventSchema = z.object({
+  source: z.literal('aws.ecr'),
+  detail: z.object({ result: z.enum(['SUCCESS', 'FAILURE']), 'repository-name': z.string(), 'image-digest': z.string(), 'action-type': z.enum(['PUSH', 'DELETE']), 'image-tag': z.string().optional() }),
+});
+
+const detail = (schema: z.ZodType) => z.object({ source: z.literal('wicked.control-plane'), detail: schema });
+
+/** Every detail-type the control plane and the emulated AWS services put on the bus, with its documented shape. */
+const SHAPES: Record<string, z.ZodType> = {
+  'Object Created': S3ObjectCreatedEventSchema,
+  'ECR Image Action': EcrImageActionEventSchema,
+  'ECS Deployment State Change': EcsDeploymentStateChangeEventSchema,
+  'ECS Task State Change': EcsTaskStateChangeEventSchema,
+  'Backup Job State Change': BackupJobEventSchema,
+  'Scheduled Event': ScheduledEventSchema,
+  'Portal Image Built': detail(ImageBuiltDetailSchema),
+  'Portal Config Rejected': detail(ConfigRejectedDetailSchema),
+  'Portal Deployment Succeeded': detail(DeploymentSucceededDetailSchema),
+  'Portal Deployment Failed': detail(DeploymentFailedDetailSchema),
+  'Portal Notification': detail(NotificationDetailSchema),
+  'Portal Stuck Check Scheduled': detail(StuckCheckScheduledDetailSchema),
+  [SnapshotDetailType.Completed]: z.object({ source: z.literal('wicked.control-plane'), detail: z.object({ env: z.string(), recoveryPointArn: z.string().optional() }) }),
+};
+
+function shapeProblems(events: readonly AwsEvent[]): string[] {
+  return events.flatMap((event) => {
+    const schema = SHAPES[event['detail-type']];
+    if (!schema) return [`${event['detail-type']} (${event.source}): no documented shape known`];
+    const result = schema.safeParse(event);
+    return result.success ? [] : [`${event['detail-type']}: ${result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`];
+  });
+}
+
+describe(`${DEPLOYS} deploys through the real handlers on the emulator, failed ones included`, () => {
+  let work: string;
+  let emulator: Emulator;
+  let context: StoryContext;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'e2e-invariants-'));
+    emulator = await startEmulator({ stateDir: join(work, 'state'), clockSpeed: 200, env: 'dev' });
+    context = { emulator, work, examples: resolve(__dirname, '..', '..', 'examples', 'static'), log: () => undefined, digests: {} };
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+    resetDeployDeps();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('never runs two portal-api tasks at once, never moves the gateway, and every event has its documented shape', async () => {
+    const cluster = emulator.resources.cluster;
+    const kong = emulator.control.ecs.getDesiredCount(cluster, 'kong');
+    let good: string | undefined;
+    let failures = 0;
+    for (let i = 0; i < DEPLOYS; i++) {
+      const key = `config/dev/release-${i}.tgz`;
+      const archive = await packConfig(context, `release-${i}`, { page: `release ${i}` });
+      if (i % 4 !== 3) {
+        good = (await deployConfig(context, archive, key)).digest;
+        continue;
+      }
+      let failing: string | undefined;
+      const built = emulator.bus.waitFor((event) => {
+        if (event['detail-type'] !== 'Portal Image Built' || (event.detail as unknown as ImageBuiltDetail).key !== key) return false;
+        failing = (event.detail as unknown as ImageBuiltDetail).digest;
+        emulator.control.ecs.failHealth(failing);
+        return true;
+      }, 30_000, `image of ${key}`);
+      await uploadConfig(context, archive, key);
+      await built;
+      await waitForEvent(context, 'Portal Deployment Failed', { digest: failing });
+      await emulator.control.ecs.waitForSteadyState(cluster, 'portal-api', 30_000);
+      expect(runningDigest(emulator)).toBe(good);
+      failures++;
+    }
+    emulator.bus.fireSchedule(SNAPSHOT_SCHEDULE_NAME);
+    await waitForEvent(context, SnapshotDetailType.Completed);
+    await emulator.control.backup.settled();
+    await emulator.bus.idle();
+
+    expect(failures).toBe(5);
+    expect(emulator.control.ecs.maxConcurrentTasks(cluster, 'portal-api')).toBe(1);
+    expect(emulator.control.ecs.getDesiredCount(cluster, 'kong')).toBe(kong);
+    expect(runningDigest(emulator)).toBe(good);
+    expect(shapeProblems(emulator.bus.timeline.map((entry) => entry.event))).toEqual([]);
+  }, 120_000);
+});
