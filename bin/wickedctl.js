@@ -21,11 +21,12 @@ function newestSource(dir) {
 
 function loadCli() {
   try {
-    const sources = Math.max(...['cli', 'shared', 'local', 'functions'].map((dir) => newestSource(join(root, dir))));
+    // This file's own mtime counts too: a change of the build options below invalidates the bundle.
+    const sources = Math.max(statSync(__filename).mtimeMs, ...['cli', 'shared', 'local', 'functions'].map((dir) => newestSource(join(root, dir))));
     if (!existsSync(bundle) || statSync(bundle).mtimeMs < sources) {
       require('esbuild').buildSync({
         entryPoints: [join(root, 'cli', 'main.ts')], outfile: bundle, bundle: true, platform: 'node',
-        target: 'node20', format: 'cjs', logLevel: 'silent',
+        target: 'node20', format: 'cjs', logLevel: 'silent', minify: true, keepNames: true,
         // Small pure-JS dependencies are bundled (loading them file by file costs more start-up time);
         // the AWS SDK, dynalite and the build tools stay external and load only when a command needs them.
         external: ['@aws-sdk/*', '@smithy/*', '@aws-lambda-powertools/*', '@middy/*', 'dynalite', 'esbuild', 'tsx', 'aws-cdk-lib', 'constructs'],

@@ -31,7 +31,7 @@ const secondDeploy: StoryAction = async (context) => {
 const brokenConfig: StoryAction = async (context) => {
   const { emulator } = context;
   const deployments = emulator.control.ecs.deployments(emulator.resources.cluster, 'portal-api').length;
-  const versionId = await uploadConfig(context, await packConfig(context, 'broken', { brokenGlobals: true }), 'config/dev/broken.tgz');
+  const versionId = await uploadConfig(context.emulator, await packConfig(context, 'broken', { brokenGlobals: true }), 'config/dev/broken.tgz');
   const rejected = await waitForEvent(context, 'Portal Config Rejected', { key: 'config/dev/broken.tgz', ...(versionId ? { versionId } : {}) });
   const issues = (rejected.detail as { issues: { file: string; code: string; line?: number }[] }).issues;
   await emulator.bus.idle();
@@ -50,7 +50,7 @@ const failingDeploy: StoryAction = async (context) => {
     emulator.control.ecs.failHealth(failing);
     return true;
   }, 30_000, 'Portal Image Built of unhealthy.tgz');
-  await uploadConfig(context, await packConfig(context, 'unhealthy', { page: 'This release fails its health check.' }), 'config/dev/unhealthy.tgz');
+  await uploadConfig(context.emulator, await packConfig(context, 'unhealthy', { page: 'This release fails its health check.' }), 'config/dev/unhealthy.tgz');
   await built;
   const failed = await waitForEvent(context, 'Portal Deployment Failed', { digest: failing });
   await emulator.control.ecs.waitForSteadyState(emulator.resources.cluster, 'portal-api', 30_000);

@@ -72,9 +72,8 @@ export async function packConfig(context: StoryContext, name: string, change?: {
   return archive;
 }
 
-/** Uploads an archive to `config/dev/<file>` of the emulated config bucket, as an operator would. */
-export async function uploadConfig(context: StoryContext, archive: string, key: string): Promise<string | undefined> {
-  const { emulator } = context;
+/** Uploads an archive under `key` of the emulated config bucket, as an operator would; resolves the S3 version id. */
+export async function uploadConfig(emulator: Emulator, archive: string, key: string): Promise<string | undefined> {
   const s3 = new S3Client({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.s3, forcePathStyle: true });
   try {
     const size = (await stat(archive)).size;
@@ -115,7 +114,7 @@ export function short(digest: string | undefined): string {
 
 /** Uploads a config and waits until it is built and rolled; returns the built detail. */
 export async function deployConfig(context: StoryContext, archive: string, key: string): Promise<ImageBuiltDetail> {
-  const versionId = await uploadConfig(context, archive, key);
+  const versionId = await uploadConfig(context.emulator, archive, key);
   const built = (await waitForEvent(context, 'Portal Image Built', { key, ...(versionId ? { versionId } : {}) })).detail as unknown as ImageBuiltDetail;
   context.log(`        image built ${short(built.digest)} (config hash ${built.configHash})`);
   await waitForEvent(context, 'Portal Deployment Succeeded', { digest: built.digest });

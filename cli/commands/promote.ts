@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { addDeployRequestOptions } from '../deploy-request-options';
 import type { Readable } from 'node:stream';
 import { operatorImageBuilt } from '../../shared/events/operator';
 import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
@@ -40,18 +41,11 @@ export function promotionSource(from: string, to: string, environment: Environme
 
 /** Registers `wickedctl promote`. */
 export function registerPromote(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  program
+  addDeployRequestOptions(program
     .command('promote')
     .description('Deploy the exact image running in one environment to another, after checking that every variable of its configuration resolves there; no rebuild')
     .requiredOption('--from <env>', 'source environment (for example dev)')
-    .requiredOption('--to <env>', 'target environment (for example prod)')
-    .option('--table <name>', 'ledger table (or WICKED_LEDGER_TABLE)')
-    .option('--bus <name>', 'event bus (or WICKED_EVENT_BUS; default: default)')
-    .option('--follow', 'follow the deployment through the ledger until its outcome')
-    .option('--timeout <seconds>', 'how long --follow waits for an outcome', '900')
-    .option('--json', 'print the outcome as one JSON object on the last line of stdout')
-    .option('--endpoint <url>', 'one endpoint for every AWS service (default: AWS_ENDPOINT_URL_* or AWS)')
-    .option('--region <region>', 'AWS region')
+    .requiredOption('--to <env>', 'target environment (for example prod)'))
     .addHelpText('after', '\nExit status: 0 requested (or deployed/unchanged with --follow), 2 invalid input or the configuration does not resolve for --to, 1 other failure.')
     .action(async (options: PromoteOptions) => {
       setExit(await runPromote(options, io));

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { addDeployRequestOptions } from '../deploy-request-options';
 import { DetailType } from '../../shared/events';
 import type { ImageBuiltDetail } from '../../shared/events';
 import { operatorImageBuilt } from '../../shared/events/operator';
@@ -50,18 +51,11 @@ export function chooseRollbackTarget(environment: EnvironmentRecord | undefined,
 
 /** Registers `wickedctl rollback`. */
 export function registerRollback(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  program
+  addDeployRequestOptions(program
     .command('rollback')
     .description('Deploy an earlier image again (the one before the last good, or --to a config hash) through the same ledger and tracking as a build')
     .requiredOption('--env <name>', 'environment')
-    .option('--to <configHash>', 'configuration hash (or a unique prefix) of the deployment to return to')
-    .option('--table <name>', 'ledger table (or WICKED_LEDGER_TABLE)')
-    .option('--bus <name>', 'event bus (or WICKED_EVENT_BUS; default: default)')
-    .option('--follow', 'follow the deployment through the ledger until its outcome')
-    .option('--timeout <seconds>', 'how long --follow waits for an outcome', '900')
-    .option('--json', 'print the outcome as one JSON object on the last line of stdout')
-    .option('--endpoint <url>', 'one endpoint for every AWS service (default: AWS_ENDPOINT_URL_* or AWS)')
-    .option('--region <region>', 'AWS region')
+    .option('--to <configHash>', 'configuration hash (or a unique prefix) of the deployment to return to'))
     .addHelpText('after', '\nExit status: 0 requested (or deployed/unchanged with --follow), 2 invalid input, 1 nothing to roll back to or failed.')
     .action(async (options: RollbackOptions) => {
       setExit(await runRollback(options, io));

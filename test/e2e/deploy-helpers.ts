@@ -1,13 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createReadStream } from 'node:fs';
-import { appendFile, cp, stat } from 'node:fs/promises';
+import { appendFile, cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Emulator } from '../../local/emulator';
 import { SDK_DEFAULTS } from '../../local/emulator';
 import type { AwsEvent } from '../../local/kernel/events';
 import { packTarGz } from '../../local/pack';
+import { runningDigest, uploadConfig } from '../../local/story';
 import { Ledger } from '../../shared/ledger';
 
 /** The repository root (tests run from anywhere). */
@@ -27,16 +26,7 @@ export async function packExample(dir: string, name: string, variant?: string): 
 }
 
 /** Uploads an archive under `config/<env>/<name>`; returns the S3 version id. */
-export async function upload(emulator: Emulator, archive: string, key: string): Promise<string | undefined> {
-  const s3 = new S3Client({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.s3, forcePathStyle: true });
-  try {
-    const size = (await stat(archive)).size;
-    const put = await s3.send(new PutObjectCommand({ Bucket: emulator.resources.configBucket, Key: key, Body: createReadStream(archive), ContentLength: size }));
-    return put.VersionId;
-  } finally {
-    s3.destroy();
-  }
-}
+export const upload = uploadConfig;
 
 /** A ledger reader on the emulator's table. */
 export function ledgerOf(emulator: Emulator): { ledger: Ledger; destroy: () => void } {
@@ -56,10 +46,7 @@ export function releaseDigest(emulator: Emulator): string | undefined {
 }
 
 /** The digest the newest PRIMARY deployment of portal-api pins. */
-export function primaryDigest(emulator: Emulator): string | undefined {
-  const primary = emulator.control.ecs.deployments(emulator.resources.cluster, 'portal-api').find((d) => d.status === 'PRIMARY');
-  return primary?.containers.find((c) => c.name === 'portal-api')?.imageDigest;
-}
+export const primaryDigest = runningDigest;
 
 /** Deliveries to the deploy functions that did not succeed, for a readable assertion. */
 export function failedDeployDeliveries(emulator: Emulator): string[] {

@@ -91,7 +91,7 @@ describe(`${DEPLOYS} deploys through the real handlers on the emulator, failed o
         emulator.control.ecs.failHealth(failing);
         return true;
       }, 30_000, `image of ${key}`);
-      await uploadConfig(context, archive, key);
+      await uploadConfig(context.emulator, archive, key);
       await built;
       await waitForEvent(context, 'Portal Deployment Failed', { digest: failing });
       await emulator.control.ecs.waitForSteadyState(cluster, 'portal-api', 30_000);
