@@ -66,15 +66,15 @@ export class WickedPlatform extends Construct {
       failureQueue: this.deadLetterQueue,
       removalPolicy: p.removalPolicy,
     });
-    this.configUploadRule = new ConfigUploadRule(this, 'ConfigUploaded', {
-      bucketName: this.config.bucketName,
-      target: this.buildImage.function,
-      deadLetterQueue: this.deadLetterQueue,
-    });
     this.notifications = new Notifications(this, 'Notifications', { email: p.notificationEmail, removalPolicy: p.removalPolicy });
     this.createAlarms();
     this.workload = new Workload(this, 'Workload', {
       platform: p, images: this.images, notifications: this.notifications, accessLogsBucket: this.config.accessLogsBucket,
+    });
+    this.configUploadRule = new ConfigUploadRule(this, 'ConfigUploaded', {
+      names: { configBucket: this.config.bucketName, cluster: this.workload.cluster.clusterName },
+      target: this.buildImage.function,
+      deadLetterQueue: this.deadLetterQueue,
     });
     this.createOutputs();
   }

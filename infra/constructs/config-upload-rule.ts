@@ -4,13 +4,14 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { configUploadedPattern } from '../../shared/events';
+import type { DeploymentNames } from '../../shared/events/rules';
+import { CONFIG_UPLOADED_RULE } from '../../shared/events/rules';
 import { InvalidPropError } from '../errors';
 
 /** Props of {@link ConfigUploadRule}. */
 export interface ConfigUploadRuleProps {
-  /** Name of the config bucket (a token is fine). */
-  readonly bucketName: string;
+  /** The deployment's names the shared rule patterns are built from (tokens are fine). */
+  readonly names: DeploymentNames;
   /** The build-image function. */
   readonly target: lambda.IFunction;
   /** Receives the events EventBridge could not deliver. */
@@ -46,11 +47,12 @@ export function toEventPattern(pattern: Record<string, unknown>): events.EventPa
 
 /**
  * The rule that starts a build: S3 "Object Created" for `config/` of the config
- * bucket, from the one pattern definition the local emulator also routes by.
- * Delivery is retried, then dead-lettered.
+ * bucket. Pattern, description, retries and event age come from
+ * `CONFIG_UPLOADED_RULE` in shared/events/rules.ts, the one list of rules the
+ * local emulator routes by too. Delivery is retried, then dead-lettered.
  *
  * @example
- * new ConfigUploadRule(this, 'ConfigUploaded', { bucketName: bucket.bucketName, target: fn, deadLetterQueue: dlq });
+ * new ConfigUploadRule(this, 'ConfigUploaded', { names: { configBucket: bucket.bucketName, cluster: cluster.clusterName }, target: fn, deadLetterQueue: dlq });
  */
 export class ConfigUploadRule extends Construct {
   /** The rule on the default bus. */
@@ -63,14 +65,15 @@ export class ConfigUploadRule extends Construct {
    */
   public constructor(scope: Construct, id: string, props: ConfigUploadRuleProps) {
     super(scope, id);
+    const definition = CONFIG_UPLOADED_RULE;
     this.rule = new events.Rule(this, 'Rule', {
-      description: 'Config archive uploaded: build the portal-api image',
-      eventPattern: toEventPattern(configUploadedPattern(props.bucketName)),
+      description: definition.description,
+      eventPattern: toEventPattern(definition.pattern(props.names)),
     });
     this.rule.addTarget(new targets.LambdaFunction(props.target, {
       deadLetterQueue: props.deadLetterQueue,
-      retryAttempts: 8,
-      maxEventAge: Duration.hours(6),
+      retryAttempts: definition.retryAttempts,
+      maxEventAge: Duration.seconds(definition.maxEventAgeSeconds),
     }));
   }
 }
