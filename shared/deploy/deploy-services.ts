@@ -71,6 +71,11 @@ export async function startDeployment(request: DeploymentRequest, owner: string,
         const until = deps.clock() + deps.waitForZeroMs;
         await deps.ledger.recordWaiting(env, deploymentId, owner, until);
         await deps.scheduler?.scheduleStuckCheck({ env, deploymentId, at: new Date(until) });
+        // The last task may have stopped between the check above and the record, and its
+        // ECS Task State Change been ignored as "nothing waiting": look again, or wait forever.
+        if ((await deps.ecs.aliveTasks(target.cluster, target.service)).length === 0 && (await resumeOwn(env, deploymentId, owner, deps))) {
+          return startDeployment(request, owner, deps);
+        }
         return { action: 'waiting-for-zero', deploymentId, aliveTasks: alive.length, actions };
       }
     }
@@ -99,6 +104,17 @@ export async function startNext(completion: Completion, owner: string, deps: Dep
     throw error;
   }
   return startDeployment(next, owner, deps);
+}
+
+/** Takes a waiting deployment back; false when a concurrent task event resumed it first. */
+async function resumeOwn(env: string, deploymentId: string, owner: string, deps: DeployDeps): Promise<boolean> {
+  try {
+    await deps.ledger.resume(env, deploymentId, owner);
+    return true;
+  } catch (error) {
+    if (error instanceof LeaseError) return false;
+    throw error;
+  }
 }
 
 /**

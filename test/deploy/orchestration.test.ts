@@ -115,4 +115,17 @@ describe('strict singleton', () => {
     expect(w.ecs.updates.filter((u) => u.forceNewDeployment)).toHaveLength(1);
     expect(w.ecs.updates[1]).toMatchObject({ desiredCount: 1, forceNewDeployment: true });
   });
+
+  it('does not wait forever when the last task stops while the wait is being recorded (its event already ignored)', async () => {
+    // Prepare: the task is alive at the first look and gone at the second, as when its STOPPED
+    // event was handled before the ledger said "waiting-for-zero".
+    const looks = [[...w.ecs.alive], []];
+    w.ecs.aliveTasks = () => Promise.resolve(looks.length > 0 ? looks.shift()! : []);
+    // Act
+    const started = await deployServices(built('a', '10'), 'evt-1', w.deps);
+    // Assess
+    expect(started).toMatchObject({ action: 'rolling' });
+    expect(w.ecs.updates.filter((u) => u.forceNewDeployment)).toHaveLength(1);
+    expect((await w.deps.ledger.getEnvironment('dev'))?.inFlight?.phase).not.toBe('waiting-for-zero');
+  });
 });
