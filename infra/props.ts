@@ -11,6 +11,14 @@ export interface FunctionEntries {
    * @default - `functions/build-image/handler.ts` of this package
    */
   readonly buildImage?: string;
+  /** The deploy-services handler. @default - `functions/deploy-services/handler.ts` of this package */
+  readonly deployServices?: string;
+  /** The track-deployment handler. @default - `functions/track-deployment/handler.ts` of this package */
+  readonly trackDeployment?: string;
+  /** The snapshot-data handler. @default - `functions/snapshot-data/handler.ts` of this package */
+  readonly snapshotData?: string;
+  /** The track-backup handler. @default - `functions/track-backup/handler.ts` of this package */
+  readonly trackBackup?: string;
 }
 
 /**
@@ -138,6 +146,10 @@ export const PACKAGE_ROOT = path.resolve(__dirname, '..');
 /** Default handler entries, resolved against this package so another app can reuse the construct. */
 export const DEFAULT_FUNCTION_ENTRIES: Required<FunctionEntries> = {
   buildImage: path.join(PACKAGE_ROOT, 'functions', 'build-image', 'handler.ts'),
+  deployServices: path.join(PACKAGE_ROOT, 'functions', 'deploy-services', 'handler.ts'),
+  trackDeployment: path.join(PACKAGE_ROOT, 'functions', 'track-deployment', 'handler.ts'),
+  snapshotData: path.join(PACKAGE_ROOT, 'functions', 'snapshot-data', 'handler.ts'),
+  trackBackup: path.join(PACKAGE_ROOT, 'functions', 'track-backup', 'handler.ts'),
 };
 
 /** Defaults of the optional props (the ones that do not depend on other props). */

@@ -3,10 +3,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BuildImageFunction } from './constructs/build-image-function';
 import { ConfigBucket } from './constructs/config-bucket';
-import { ConfigUploadRule } from './constructs/config-upload-rule';
+import { addControlPlaneRules, type RoutedRule } from './constructs/control-plane-rules';
+import { DeployFunctions } from './constructs/deploy-functions';
 import { ImageRepository } from './constructs/image-repository';
 import { LedgerTable } from './constructs/ledger-table';
 import { ALARM_PERIOD, Notifications } from './constructs/notifications';
+import { SnapshotFunctions } from './constructs/snapshot-functions';
 import { Workload } from './constructs/workload';
 import { resolveWickedPlatformProps, type ResolvedWickedPlatformProps, type WickedPlatformProps } from './props';
 
@@ -35,8 +37,12 @@ export class WickedPlatform extends Construct {
   public readonly deadLetterQueue: sqs.Queue;
   /** The build-image function. */
   public readonly buildImage: BuildImageFunction;
-  /** S3 Object Created under config/ → build-image. */
-  public readonly configUploadRule: ConfigUploadRule;
+  /** deploy-services and track-deployment. */
+  public readonly deploy: DeployFunctions;
+  /** snapshot-data (with its schedule) and track-backup. */
+  public readonly snapshot: SnapshotFunctions;
+  /** The rules of the shared rule list (shared/events/rules.ts) by name, e.g. `ConfigUploaded`. */
+  public readonly rules: Readonly<Record<string, RoutedRule>>;
   /** Topic and alarms. */
   public readonly notifications: Notifications;
   /** wicked itself: network, services, gateways, data, backups, dashboard. */
@@ -71,12 +77,40 @@ export class WickedPlatform extends Construct {
     this.workload = new Workload(this, 'Workload', {
       platform: p, images: this.images, notifications: this.notifications, accessLogsBucket: this.config.accessLogsBucket,
     });
-    this.configUploadRule = new ConfigUploadRule(this, 'ConfigUploaded', {
-      names: { configBucket: this.config.bucketName, cluster: this.workload.cluster.clusterName },
-      target: this.buildImage.function,
+    this.deploy = this.createDeployFunctions();
+    this.snapshot = this.createSnapshotFunctions();
+    this.rules = addControlPlaneRules(this, {
+      names: { configBucket: this.config.bucketName, cluster: this.workload.cluster.clusterName, backupVault: this.workload.backups.vault.backupVaultName },
+      functions: {
+        'build-image': this.buildImage.function,
+        'deploy-services': this.deploy.deployServices.function,
+        'track-deployment': this.deploy.trackDeployment.function,
+        'snapshot-data': this.snapshot.snapshotData.function,
+        'track-backup': this.snapshot.trackBackup.function,
+      },
       deadLetterQueue: this.deadLetterQueue,
     });
     this.createOutputs();
+  }
+
+  private createDeployFunctions(): DeployFunctions {
+    const p = this.props;
+    return new DeployFunctions(this, 'Deploy', {
+      envName: p.envName, entries: p.functionEntries, cluster: this.workload.cluster,
+      service: this.workload.singletons.service('portal-api'), repository: this.images.repository,
+      ledger: this.ledger, notifications: this.notifications, failureQueue: this.deadLetterQueue, removalPolicy: p.removalPolicy,
+    });
+  }
+
+  private createSnapshotFunctions(): SnapshotFunctions {
+    const p = this.props;
+    const w = this.workload;
+    return new SnapshotFunctions(this, 'Snapshot', {
+      envName: p.envName, entries: p.functionEntries, vault: w.backups.vault, backupRole: w.backups.role,
+      fileSystemArn: w.dynamicData.fileSystem.fileSystemArn,
+      ...(w.database?.persistent ? { databaseArn: w.database.instance.instanceArn } : {}),
+      plan: p.backup, ledger: this.ledger, notifications: this.notifications, failureQueue: this.deadLetterQueue, removalPolicy: p.removalPolicy,
+    });
   }
 
   private createDeadLetterQueue(): sqs.Queue {
@@ -87,7 +121,7 @@ export class WickedPlatform extends Construct {
     });
     Validations.of(queue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the config-upload rule and of build-image invocations.',
+      reason: 'This queue is itself the dead-letter queue of the control-plane rules and of the control-plane functions.',
     });
     return queue;
   }
@@ -99,7 +133,7 @@ export class WickedPlatform extends Construct {
     });
     this.notifications.alarmOnAtLeastOne('DeadLetters', {
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
-      description: `wicked ${this.props.envName}: a config upload was not built; inspect and redrive the dead-letter queue`,
+      description: `wicked ${this.props.envName}: a control-plane event or invocation failed; inspect and redrive the dead-letter queue`,
     });
   }
 

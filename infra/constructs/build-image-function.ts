@@ -178,7 +178,7 @@ export function buildImageEnvironment(stack: Stack, props: BuildImageFunctionPro
 }
 
 /** Pins the lock file and project root to this package, so another app can reuse the construct. */
-function lockFileOptions(): Pick<nodejs.NodejsFunctionProps, 'depsLockFilePath' | 'projectRoot'> {
+export function lockFileOptions(): Pick<nodejs.NodejsFunctionProps, 'depsLockFilePath' | 'projectRoot'> {
   const lockFile = path.join(PACKAGE_ROOT, 'package-lock.json');
   return fs.existsSync(lockFile) ? { depsLockFilePath: lockFile, projectRoot: PACKAGE_ROOT } : {};
 }

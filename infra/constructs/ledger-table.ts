@@ -1,10 +1,16 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
 /** Attribute DynamoDB's TTL reads (epoch seconds) to drop expired ledger items such as leases. */
 export const LEDGER_TTL_ATTRIBUTE = 'expiresAt';
+
+/** What the control-plane functions do with the ledger: item reads, queries and writes; never a Scan. */
+export const LEDGER_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+/** What DynamoDB needs of the caller on the table's customer-managed key. */
+export const LEDGER_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'] as const;
 
 /** Props of {@link LedgerTable}. */
 export interface LedgerTableProps {
@@ -52,5 +58,15 @@ export class LedgerTable extends Construct {
       deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy: props.removalPolicy,
     });
+  }
+
+  /**
+   * Item reads, queries and writes on the table (no Scan, no index: the table has none), and its key.
+   *
+   * @param grantee - a function's role
+   */
+  public grantLedgerAccess(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...LEDGER_ACTIONS], resources: [this.table.tableArn] }));
+    this.key.grant(grantee, ...LEDGER_KEY_ACTIONS);
   }
 }

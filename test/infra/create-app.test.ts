@@ -63,6 +63,14 @@ describe('cdk-nag AwsSolutions', () => {
       ['wicked-dev/Platform/BuildImage/Role', 'AwsSolutions-IAM5[Resource::<PlatformConfigBucket53D744BA.Arn>/config/*]'],
       ['wicked-dev/Platform/BuildImage/Role', 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/docker-hub/*]'],
       ['wicked-dev/Platform/DeadLetters', 'AwsSolutions-SQS3'],
+      ...['DeployServices', 'TrackDeployment'].flatMap((fn) => [
+        [`wicked-dev/Platform/Deploy/${fn}/Role`, 'AwsSolutions-IAM5[Resource::*]'],
+        [`wicked-dev/Platform/Deploy/${fn}/Role`, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<PlatformWorkloadCluster301D6141>/*]'],
+      ]),
+      ...['SnapshotData', 'TrackBackup'].flatMap((fn) => [
+        [`wicked-dev/Platform/Snapshot/${fn}/Role`, 'AwsSolutions-IAM5[Resource::*]'],
+        [`wicked-dev/Platform/Snapshot/${fn}/Role`, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:backup:<AWS::Region>:<AWS::AccountId>:recovery-point:*]'],
+      ]),
       ['wicked-dev/Platform/Images/DockerHubCredentials', 'AwsSolutions-SMG4'],
       ['wicked-dev/Platform/Workload/PortalConfigKey', 'AwsSolutions-SMG4'],
       ['wicked-dev/Platform/Workload/Postgres/Instance/Secret', 'AwsSolutions-SMG4'],

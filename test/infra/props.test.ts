@@ -20,7 +20,10 @@ describe('resolveWickedPlatformProps', () => {
       removalPolicy: RemovalPolicy.RETAIN,
       createPullThroughCacheRule: true,
       buildImageReservedConcurrency: 2,
-      functionEntries: { buildImage: path.resolve(__dirname, '../../functions/build-image/handler.ts') },
+      functionEntries: Object.fromEntries([
+        ['buildImage', 'build-image'], ['deployServices', 'deploy-services'], ['trackDeployment', 'track-deployment'],
+        ['snapshotData', 'snapshot-data'], ['trackBackup', 'track-backup'],
+      ].map(([key, folder]) => [key, path.resolve(__dirname, `../../functions/${folder!}/handler.ts`)])),
       natGateways: 1,
       singletons: ['portal-api', 'portal', 'portal-mailer', 'portal-kong-adapter', 'portal-chatbot'],
       wickedImages: {
@@ -92,7 +95,7 @@ describe('resolveWickedPlatformProps', () => {
     [{ envName: 'dev', vpcId: 'vpc-123' }, 'vpcId'],
     [{ envName: 'dev', backup: { retentionDays: 3 } }, 'backup.retentionDays'],
     [{ envName: 'dev', gatewayGroups: [{ name: 'a', pathPatterns: ['/*'], desiredCount: 3 }] }, 'gatewayGroups[0].desiredCount'],
-    [{ envName: 'dev', functionEntries: { deployServices: 'a.ts' } }, 'functionEntries.deployServices'],
+    [{ envName: 'dev', functionEntries: { restoreData: 'a.ts' } }, 'functionEntries.restoreData'],
   ])('refuses the unknown key in %j', (props, prop) => {
     const act = (): unknown => resolveWickedPlatformProps(props as unknown as WickedPlatformProps);
     expect(act).toThrow(UnknownPropError);

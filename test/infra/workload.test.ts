@@ -204,11 +204,16 @@ describe('network, permissions, monitoring', () => {
     assertCount(template, 'AWS::EC2::NatGateway', 1);
   });
 
-  it('uses "*" only for ecr:GetAuthorizationToken in every policy', () => {
+  it('uses "*" only for the actions without resource-level permissions, in every policy', () => {
     const statements = Object.values(resources('AWS::IAM::Policy')).flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
     const wildcard = statements.filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
     expect(wildcard.length).toBeGreaterThan(0);
-    for (const s of wildcard) expect(actionsOf(s)).toEqual(['ecr:GetAuthorizationToken']);
+    const unscoped = [['ecr:GetAuthorizationToken'], ['ecs:ListTasks'], ['backup:DescribeBackupJob', 'backup:ListBackupJobs', 'backup:ListRecoveryPointsByResource', 'backup:DescribeRestoreJob']];
+    for (const s of wildcard) expect(unscoped).toContainEqual(actionsOf(s));
+    // ListTasks is limited to the cluster by condition.
+    for (const s of wildcard.filter((w) => actionsOf(w).includes('ecs:ListTasks'))) {
+      expect((s as Statement & { Condition?: unknown }).Condition).toEqual({ ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [id(workload().cluster), 'Arn'] } } });
+    }
   });
 
   it('alarms on gateway 5xx, unhealthy targets and failed backups, to the topic', () => {

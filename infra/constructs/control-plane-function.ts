@@ -1,0 +1,136 @@
+import * as fs from 'fs';
+import { Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { TargetFunctionId } from '../../shared/events/rules';
+import { EntryNotFoundError } from '../errors';
+import { BUILD_IMAGE_BUNDLING, BUILD_IMAGE_RUNTIME, lockFileOptions } from './build-image-function';
+
+/** Props of {@link ControlPlaneFunction}. */
+export interface ControlPlaneFunctionProps {
+  /** The handler file (exports `handler`). */
+  readonly entry: string;
+  /** The function's id in the shared rule list; also its Powertools service name. */
+  readonly service: TargetFunctionId;
+  /** What the function does, for its role's description. */
+  readonly description: string;
+  /** Variables the handler reads at start-up (Powertools and source-map settings are added). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Queue that receives the invocations that still failed after Lambda's retries. */
+  readonly failureQueue: sqs.IQueue;
+  /** Applied to the log group. */
+  readonly removalPolicy: RemovalPolicy;
+  /**
+   * Memory in MB.
+   *
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * Timeout.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * One control-plane Lambda with the conventions of build-image: Node.js 24 on arm64,
+ * the same ESM bundle settings, its own log group (3 months), its own role without
+ * managed policies, 2 retries of async invocations and then the failure queue.
+ * Permissions are added by the caller, each scoped to its resource.
+ *
+ * @example
+ * const fn = new ControlPlaneFunction(this, 'TrackBackup', { entry, service: 'track-backup',
+ *   description: 'track-backup: records backup jobs', environment: { LEDGER_TABLE_NAME: table.tableName },
+ *   failureQueue, removalPolicy: RemovalPolicy.RETAIN });
+ * ledger.grantLedgerAccess(fn.role);
+ */
+export class ControlPlaneFunction extends Construct {
+  /** The function. */
+  public readonly function: nodejs.NodejsFunction;
+  /** Its execution role (no managed policies). */
+  public readonly role: iam.Role;
+  /** Its log group. */
+  public readonly logGroup: logs.LogGroup;
+
+  /**
+   * @param scope - parent construct
+   * @param id - construct id
+   * @param props - entry, environment, failure queue
+   * @throws EntryNotFoundError when the entry file does not exist
+   */
+  public constructor(scope: Construct, id: string, props: ControlPlaneFunctionProps) {
+    super(scope, id);
+    if (!fs.existsSync(props.entry)) throw new EntryNotFoundError(props.service, props.entry);
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: props.removalPolicy });
+    this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.description });
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      ...lockFileOptions(),
+      runtime: BUILD_IMAGE_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.minutes(1),
+      role: this.role,
+      logGroup: this.logGroup,
+      retryAttempts: 2,
+      onFailure: new SqsDestination(props.failureQueue),
+      environment: controlPlaneEnvironment(props.service, props.environment),
+      bundling: BUILD_IMAGE_BUNDLING,
+    });
+    this.logGroup.grantWrite(this.role);
+  }
+
+  /** `events:PutEvents` on the default bus, the only bus the control plane uses. */
+  public grantPutEventsToDefaultBus(): void {
+    events.EventBus.fromEventBusName(this, 'DefaultBus', 'default').grantPutEventsTo(this.role);
+  }
+
+  /**
+   * `sns:Publish` on the topic, and the two key actions publishing to an encrypted topic needs.
+   *
+   * @param topic - the notification topic
+   * @param key - its key, when it is encrypted
+   */
+  public grantPublish(topic: sns.ITopic, key?: kms.IKey): void {
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
+    key?.grant(this.role, 'kms:Decrypt', 'kms:GenerateDataKey');
+  }
+
+  /**
+   * Acknowledges one exact `AwsSolutions-IAM5` finding on the role, so the policy's other statements stay checked.
+   *
+   * @param resource - the finding's resource, as cdk-nag prints it
+   * @param reason - why the wildcard is needed
+   */
+  public acknowledgeWildcard(resource: string, reason: string): void {
+    Validations.of(this.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+  }
+}
+
+/**
+ * The environment of a control-plane function: the handler's own variables plus
+ * the Powertools service name and namespace and source maps.
+ *
+ * @example
+ * controlPlaneEnvironment('track-backup', { LEDGER_TABLE_NAME: 'ledger' })
+ * // { LEDGER_TABLE_NAME: 'ledger', POWERTOOLS_SERVICE_NAME: 'track-backup', POWERTOOLS_METRICS_NAMESPACE: 'wicked-control-plane', NODE_OPTIONS: '--enable-source-maps' }
+ */
+export function controlPlaneEnvironment(service: TargetFunctionId, environment: Readonly<Record<string, string>>): Record<string, string> {
+  return {
+    ...environment,
+    POWERTOOLS_SERVICE_NAME: service,
+    POWERTOOLS_METRICS_NAMESPACE: 'wicked-control-plane',
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+}

@@ -1,0 +1,129 @@
+import { Arn, ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as backup from 'aws-cdk-lib/aws-backup';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { SNAPSHOT_SCHEDULE_NAME } from '../../shared/events/rules';
+import type { ResolvedBackupProps } from '../backup-props';
+import { ControlPlaneFunction } from './control-plane-function';
+import type { LedgerTable } from './ledger-table';
+import type { Notifications } from './notifications';
+
+/** Backup actions without resource-level permissions: AWS requires `"*"` for them. */
+export const BACKUP_UNSCOPED_ACTIONS = ['backup:DescribeBackupJob', 'backup:ListBackupJobs', 'backup:ListRecoveryPointsByResource', 'backup:DescribeRestoreJob'] as const;
+
+/** Props of {@link SnapshotFunctions}. */
+export interface SnapshotFunctionsProps {
+  /** Environment name (`WICKED_ENV`). */
+  readonly envName: string;
+  /** Handler entries. */
+  readonly entries: { readonly snapshotData: string; readonly trackBackup: string };
+  /** The vault on-demand jobs write to. */
+  readonly vault: backup.IBackupVault;
+  /** The role AWS Backup assumes for the jobs; the only role the functions may pass. */
+  readonly backupRole: iam.IRole;
+  /** ARN of the EFS file system of the dynamic data. */
+  readonly fileSystemArn: string;
+  /** ARN of the database instance, when it is backed up. */
+  readonly databaseArn?: string;
+  /** Schedule and retention, as for the backup plan. */
+  readonly plan: ResolvedBackupProps;
+  /** The deployment ledger. */
+  readonly ledger: LedgerTable;
+  /** Operator notifications. */
+  readonly notifications: Notifications;
+  /** Failed invocations end up here. */
+  readonly failureQueue: sqs.IQueue;
+  /** Applied to the log groups. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * snapshot-data (starts or joins AWS Backup jobs of the dynamic data, on schedule and
+ * on request) and track-backup (records recovery points, notifies on failures), with
+ * the schedule rule that triggers snapshot-data.
+ *
+ * @example
+ * new SnapshotFunctions(this, 'Snapshot', { envName: 'prod', entries, vault, backupRole, fileSystemArn, plan, ledger, notifications, failureQueue, removalPolicy });
+ */
+export class SnapshotFunctions extends Construct {
+  /** snapshot-data. */
+  public readonly snapshotData: ControlPlaneFunction;
+  /** track-backup. */
+  public readonly trackBackup: ControlPlaneFunction;
+  /** The scheduled rule that invokes snapshot-data. */
+  public readonly schedule: events.Rule;
+
+  /**
+   * @param scope - parent construct
+   * @param id - construct id
+   * @param props - entries, plan and the resources the functions work on
+   */
+  public constructor(scope: Construct, id: string, props: SnapshotFunctionsProps) {
+    super(scope, id);
+    const common = { environment: snapshotEnvironment(props), failureQueue: props.failureQueue, removalPolicy: props.removalPolicy };
+    this.snapshotData = new ControlPlaneFunction(this, 'SnapshotData', {
+      ...common, entry: props.entries.snapshotData, service: 'snapshot-data',
+      description: 'snapshot-data: starts AWS Backup jobs of the wicked data',
+    });
+    this.trackBackup = new ControlPlaneFunction(this, 'TrackBackup', {
+      ...common, entry: props.entries.trackBackup, service: 'track-backup',
+      description: 'track-backup: records recovery points, notifies on failed jobs',
+    });
+    for (const fn of [this.snapshotData, this.trackBackup]) this.grantAccess(fn, props);
+    this.schedule = new events.Rule(this, SNAPSHOT_SCHEDULE_NAME, {
+      description: 'Scheduled snapshot of the wicked data',
+      schedule: events.Schedule.expression(props.plan.schedule),
+    });
+    // No input: EventBridge delivers the schedule's own `Scheduled Event` (id, source aws.events, time), the shape snapshot-data parses.
+    this.schedule.addTarget(new targets.LambdaFunction(this.snapshotData.function, {
+      deadLetterQueue: props.failureQueue, retryAttempts: 8, maxEventAge: Duration.hours(1),
+    }));
+  }
+
+  private grantAccess(fn: ControlPlaneFunction, props: SnapshotFunctionsProps): void {
+    props.ledger.grantLedgerAccess(fn.role);
+    fn.grantPutEventsToDefaultBus();
+    fn.grantPublish(props.notifications.topic, props.notifications.key);
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['backup:StartBackupJob'], resources: [props.vault.backupVaultArn] }));
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['backup:StartCopyJob'], resources: [recoveryPointsArn(this)] }));
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...BACKUP_UNSCOPED_ACTIONS], resources: ['*'] }));
+    props.backupRole.grantPassRole(fn.role);
+    fn.acknowledgeWildcard('*', `${BACKUP_UNSCOPED_ACTIONS.join(', ')} have no resource-level permissions: AWS requires "*"; they only read job and recovery-point metadata.`);
+    fn.acknowledgeWildcard(
+      'arn:<AWS::Partition>:backup:<AWS::Region>:<AWS::AccountId>:recovery-point:*',
+      'Recovery point ids are generated by AWS Backup per job; copying them to the DR vault is limited to this account and region.',
+    );
+  }
+}
+
+/** Recovery points of this account and region. */
+function recoveryPointsArn(scope: Construct): string {
+  return Arn.format({ service: 'backup', resource: 'recovery-point', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }, Stack.of(scope));
+}
+
+/**
+ * The snapshot functions' environment (read by `readSnapshotEnvironment`), with the
+ * backup plan's schedule and retention so on-demand points match scheduled ones.
+ *
+ * @param props - the functions' props
+ */
+export function snapshotEnvironment(props: SnapshotFunctionsProps): Record<string, string> {
+  const p = props.plan;
+  return {
+    WICKED_ENV: props.envName,
+    LEDGER_TABLE_NAME: props.ledger.table.tableName,
+    EVENT_BUS_NAME: 'default',
+    BACKUP_VAULT_NAME: props.vault.backupVaultName,
+    BACKUP_ROLE_ARN: props.backupRole.roleArn,
+    EFS_FILE_SYSTEM_ARN: props.fileSystemArn,
+    ...(props.databaseArn !== undefined ? { RDS_INSTANCE_ARN: props.databaseArn } : {}),
+    SNAPSHOT_SCHEDULE: p.schedule,
+    SNAPSHOT_DELETE_AFTER_DAYS: String(p.deleteAfterDays),
+    ...(p.moveToColdStorageAfterDays !== undefined ? { SNAPSHOT_COLD_STORAGE_AFTER_DAYS: String(p.moveToColdStorageAfterDays) } : {}),
+    ...(p.copyToVaultArn !== undefined ? { DR_VAULT_ARN: p.copyToVaultArn, DR_DELETE_AFTER_DAYS: String(p.deleteAfterDays) } : {}),
+    NOTIFY_TOPIC_ARN: props.notifications.topic.topicArn,
+  };
+}

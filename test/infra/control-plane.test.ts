@@ -1,0 +1,151 @@
+import type { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { CONTROL_PLANE_RULES, SNAPSHOT_SCHEDULE_NAME, type DeploymentNames } from '../../shared/events/rules';
+import { DeployEnvironmentSchema } from '../../shared/deploy/env';
+import { SnapshotEnvironmentSchema } from '../../shared/snapshot/env';
+import type { WickedStack } from '../../infra/wicked-stack';
+import { actionsOf, logicalId, testStack, type Statement } from './helpers';
+
+let dev: WickedStack;
+let prod: WickedStack;
+let template: Template;
+const id = (construct: IConstruct, stack: Stack = dev): string => logicalId(stack, construct);
+const platform = (): WickedStack['platform'] => dev.platform;
+
+beforeAll(() => {
+  dev = testStack({ envName: 'dev' });
+  prod = testStack({ envName: 'prod', postgres: 'persistent', backup: { schedule: 'cron(30 1 * * ? *)', copyToVaultArn: 'arn:aws:backup:eu-central-1:123456789012:backup-vault:dr' } });
+  template = Template.fromStack(dev);
+});
+
+interface FunctionResource { Properties: { Environment: { Variables: Record<string, unknown> }; Role: unknown; Runtime: string; Architectures: string[] } }
+const functionOf = (fn: IConstruct, stack: Stack = dev): FunctionResource =>
+  Template.fromStack(stack).findResources('AWS::Lambda::Function')[id(fn, stack)] as FunctionResource;
+
+function statementsOf(role: IConstruct, stack: Stack = dev): (Statement & { Condition?: unknown })[] {
+  const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: id(role, stack) }]));
+  return policies.flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+const allActions = (role: IConstruct): string[] => statementsOf(role).flatMap(actionsOf);
+const statementWith = (role: IConstruct, action: string): Statement & { Condition?: unknown } => {
+  const found = statementsOf(role).find((s) => actionsOf(s).includes(action));
+  if (!found) throw new Error(`no statement with ${action}`);
+  return found;
+};
+
+describe('control-plane functions', () => {
+  const deployKeys = ['LEDGER_TABLE_NAME', 'EVENT_BUS_NAME', 'DEPLOY_TARGETS', 'NOTIFY_TOPIC_ARN'];
+  const snapshotKeys = ['WICKED_ENV', 'LEDGER_TABLE_NAME', 'EVENT_BUS_NAME', 'BACKUP_VAULT_NAME', 'BACKUP_ROLE_ARN', 'EFS_FILE_SYSTEM_ARN', 'SNAPSHOT_SCHEDULE', 'SNAPSHOT_DELETE_AFTER_DAYS'];
+
+  it.each([
+    ['deploy-services', (): IConstruct => platform().deploy.deployServices.function, deployKeys],
+    ['track-deployment', (): IConstruct => platform().deploy.trackDeployment.function, deployKeys],
+    ['snapshot-data', (): IConstruct => platform().snapshot.snapshotData.function, snapshotKeys],
+    ['track-backup', (): IConstruct => platform().snapshot.trackBackup.function, snapshotKeys],
+  ])('%s exists with its environment, on the build-image runtime', (service, fn, keys) => {
+    const props = functionOf(fn()).Properties;
+    expect(props.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: service, EVENT_BUS_NAME: 'default' });
+    expect(Object.keys(props.Environment.Variables)).toEqual(expect.arrayContaining(keys));
+    expect(props.Runtime).toBe('nodejs24.x');
+    expect(props.Architectures).toEqual(['arm64']);
+  });
+
+  it('gives the deploy functions a DEPLOY_TARGETS the deploy environment schema accepts', () => {
+    const vars = functionOf(platform().deploy.deployServices.function).Properties.Environment.Variables;
+    const json = dev.resolve(vars.DEPLOY_TARGETS) as { 'Fn::Join': [string, unknown[]] };
+    const text = json['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'token')).join('');
+    const parsed = DeployEnvironmentSchema.parse({ LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: text });
+    expect(parsed.DEPLOY_TARGETS).toEqual({ dev: { cluster: 'token', service: 'token', repositoryName: 'token', releaseTag: 'dev-live', strictSingleton: false, containerName: 'portal-api' } });
+  });
+
+  it('gives the snapshot functions an environment the snapshot schema accepts, with the plan of the stack', () => {
+    const vars = functionOf(prod.platform.snapshot.snapshotData.function, prod).Properties.Environment.Variables;
+    const tokens: Record<string, string> = { BACKUP_ROLE_ARN: 'arn:aws:iam::1:role/token' };
+    const plain = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : tokens[k] ?? 'token']));
+    const env = SnapshotEnvironmentSchema.parse(plain);
+    expect(vars.BACKUP_VAULT_NAME).toEqual({ 'Fn::GetAtt': [id(prod.platform.workload.backups.vault, prod), 'BackupVaultName'] });
+    expect(env).toMatchObject({ WICKED_ENV: 'prod', SNAPSHOT_SCHEDULE: 'cron(30 1 * * ? *)', SNAPSHOT_DELETE_AFTER_DAYS: 35, DR_DELETE_AFTER_DAYS: 35 });
+    expect(vars.RDS_INSTANCE_ARN).toBeDefined();
+    expect(functionOf(platform().snapshot.snapshotData.function).Properties.Environment.Variables.RDS_INSTANCE_ARN).toBeUndefined();
+  });
+});
+
+describe('control-plane permissions', () => {
+  const roles = (): [string, IConstruct][] => [
+    ['deploy-services', platform().deploy.deployServices.role], ['track-deployment', platform().deploy.trackDeployment.role],
+    ['snapshot-data', platform().snapshot.snapshotData.role], ['track-backup', platform().snapshot.trackBackup.role],
+  ];
+
+  it('lets every function use the ledger without Scan, put events on the default bus and publish to the topic', () => {
+    for (const [, role] of roles()) {
+      expect(statementWith(role, 'dynamodb:GetItem').Resource).toEqual({ 'Fn::GetAtt': [id(platform().ledger.table), 'Arn'] });
+      expect(allActions(role).filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+      expect(statementWith(role, 'kms:Encrypt').Resource).toEqual({ 'Fn::GetAtt': [id(platform().ledger.key), 'Arn'] });
+      expect(JSON.stringify(statementWith(role, 'events:PutEvents').Resource)).toContain(':event-bus/default');
+      expect(statementWith(role, 'sns:Publish').Resource).toEqual({ Ref: id(platform().notifications.topic) });
+      expect(allActions(role)).not.toContain('dynamodb:Scan');
+    }
+  });
+
+  it('scopes the deploy functions to the portal-api service, the cluster and the repository', () => {
+    const role = platform().deploy.deployServices.role;
+    const clusterArn = { 'Fn::GetAtt': [id(platform().workload.cluster), 'Arn'] };
+    expect(statementWith(role, 'ecs:UpdateService').Resource).toEqual({ Ref: id(platform().workload.singletons.service('portal-api')) });
+    expect(statementWith(role, 'ecs:ListTasks')).toMatchObject({ Resource: '*', Condition: { ArnEquals: { 'ecs:cluster': clusterArn } } });
+    expect(statementWith(role, 'ecs:DescribeTasks').Condition).toEqual({ ArnEquals: { 'ecs:cluster': clusterArn } });
+    expect(JSON.stringify(statementWith(role, 'ecs:DescribeTasks').Resource)).toContain(':task/');
+    expect(statementWith(role, 'ecr:PutImage').Resource).toEqual({ 'Fn::GetAtt': [id(platform().images.repository), 'Arn'] });
+    expect(allActions(role).filter((a) => a.startsWith('backup:') || a === 'iam:PassRole')).toEqual([]);
+  });
+
+  it('scopes the snapshot functions to the vault, recovery points and the backup role', () => {
+    const role = platform().snapshot.snapshotData.role;
+    expect(statementWith(role, 'backup:StartBackupJob').Resource).toEqual({ 'Fn::GetAtt': [id(platform().workload.backups.vault), 'BackupVaultArn'] });
+    expect(JSON.stringify(statementWith(role, 'backup:StartCopyJob').Resource)).toContain(':recovery-point:*');
+    expect(statementWith(role, 'iam:PassRole').Resource).toEqual({ 'Fn::GetAtt': [id(platform().workload.backups.role), 'Arn'] });
+    expect(allActions(role).filter((a) => a.startsWith('ecs:') || a.startsWith('ecr:'))).toEqual([]);
+  });
+});
+
+describe('control-plane rules', () => {
+  const names = (): DeploymentNames => ({
+    configBucket: platform().config.bucketName, cluster: platform().workload.cluster.clusterName, backupVault: platform().workload.backups.vault.backupVaultName,
+  });
+  const ruleResource = (name: string): { Properties: Record<string, unknown> } =>
+    template.findResources('AWS::Events::Rule')[logicalId(dev, platform().rules[name]!.rule)] as { Properties: Record<string, unknown> };
+
+  it('creates one rule per shared rule, keeping ConfigUploaded/Rule', () => {
+    expect(Object.keys(platform().rules).sort()).toEqual(CONTROL_PLANE_RULES.map((r) => r.name).sort());
+    expect(platform().rules.ConfigUploaded!.rule.node.path).toBe('wicked-dev/Platform/ConfigUploaded/Rule');
+  });
+
+  it.each(CONTROL_PLANE_RULES.map((r) => [r.name, r] as const))('%s: pattern, description, retries, age and target from the shared rule', (name, rule) => {
+    const props = ruleResource(name).Properties;
+    expect(props.EventPattern).toEqual(dev.resolve(rule.pattern(names())));
+    expect(props.Description).toBe(rule.description);
+    const fn = {
+      'build-image': platform().buildImage.function, 'deploy-services': platform().deploy.deployServices.function,
+      'track-deployment': platform().deploy.trackDeployment.function, 'snapshot-data': platform().snapshot.snapshotData.function,
+      'track-backup': platform().snapshot.trackBackup.function,
+    }[rule.target];
+    expect(props.Targets).toEqual([expect.objectContaining({
+      Arn: { 'Fn::GetAtt': [id(fn), 'Arn'] },
+      RetryPolicy: { MaximumRetryAttempts: rule.retryAttempts, MaximumEventAgeInSeconds: rule.maxEventAgeSeconds },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [id(platform().deadLetterQueue), 'Arn'] } },
+    })]);
+  });
+
+  it('schedules snapshot-data with the backup plan cron and delivers the Scheduled Event unchanged', () => {
+    const schedule = platform().snapshot.schedule;
+    expect(schedule.node.id).toBe(SNAPSHOT_SCHEDULE_NAME);
+    const props = (template.findResources('AWS::Events::Rule')[id(schedule)] as { Properties: { ScheduleExpression: string; Targets: Record<string, unknown>[] } }).Properties;
+    expect(props.ScheduleExpression).toBe('cron(0 3 * * ? *)');
+    expect(props.Targets).toHaveLength(1);
+    expect(props.Targets[0]!.Arn).toEqual({ 'Fn::GetAtt': [id(platform().snapshot.snapshotData.function), 'Arn'] });
+    expect(props.Targets[0]!.Input).toBeUndefined();
+    const prodSchedule = Template.fromStack(prod).findResources('AWS::Events::Rule')[id(prod.platform.snapshot.schedule, prod)] as { Properties: { ScheduleExpression: string } };
+    expect(prodSchedule.Properties.ScheduleExpression).toBe('cron(30 1 * * ? *)');
+  });
+});
