@@ -114,9 +114,12 @@ describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy,
     const client = new BackupClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.backup });
     try {
       const { resources } = emulator;
-      await client.send(new StartBackupJobCommand({ BackupVaultName: resources.backupVault, ResourceArn: resources.dynamicData.arn, IamRoleArn: 'arn:aws:iam::000000000000:role/plan' }));
+      const plan = await client.send(new StartBackupJobCommand({ BackupVaultName: resources.backupVault, ResourceArn: resources.dynamicData.arn, IamRoleArn: 'arn:aws:iam::000000000000:role/plan' }));
+      // The plan's job is known once track-backup has seen its first event (the case where it is not known yet is the next test).
+      await emulator.bus.waitFor((event) => event['detail-type'] === 'Backup Job State Change' && event.detail.backupJobId === plan.BackupJobId, 10_000);
+      await emulator.bus.idle();
       const taken = await runCli(['snapshot', '--env', 'dev', ...FOLLOW]);
-      expect(taken.code).toBe(0);
+      expect({ code: taken.code, stderr: taken.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
       expect(lastJson(taken)).toMatchObject({ state: 'COMPLETED' });
       await settle();
       expect(notifications()).toBe(before);
