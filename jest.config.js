@@ -14,4 +14,7 @@ module.exports = {
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   testTimeout: 60000,
+  // One worker: the end-to-end suites run emulators whose sped-up clocks make timing-sensitive paths
+  // (backup-job conflicts) flaky when two suites compete for the 2 cores.
+  maxWorkers: 1,
 };
