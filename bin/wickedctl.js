@@ -3,11 +3,17 @@
 // Runs the CLI from a bundle that esbuild (a dependency of tsx) builds on first use and
 // rebuilds whenever a source file is newer, so `npx wickedctl` works right after `npm ci`
 // without install scripts and starts fast. Falls back to running the sources through tsx.
-const { existsSync, readdirSync, statSync } = require('node:fs');
-const { join } = require('node:path');
+//
+// Start-up is most of a small build's time, so two things keep it short:
+// - the AWS SDK stays external and is required lazily, on the first use of one of its exports
+//   (a command that never talks to AWS never loads it);
+// - V8's code cache for the bundle is kept next to it, so later runs skip compiling it.
+const { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { dirname, join } = require('node:path');
 
 const root = join(__dirname, '..');
 const bundle = join(root, 'node_modules', '.cache', 'wickedctl', 'wickedctl.cjs');
+const codeCache = `${bundle}.v8cache`;
 
 function newestSource(dir) {
   let newest = 0;
@@ -19,27 +25,80 @@ function newestSource(dir) {
   return newest;
 }
 
-function loadCli() {
+// Every import of the AWS SDK resolves to a shim next to the bundle that requires the package on the
+// first use of one of its exports. The shims are external so that esbuild requires them as they are.
+const lazyAwsSdk = {
+  name: 'lazy-aws-sdk',
+  setup(build) {
+    const shims = join(dirname(bundle), 'lazy');
+    build.onResolve({ filter: /^@(aws-sdk|smithy)\// }, (args) => {
+      const file = join(shims, `${args.path.replace(/[^a-z0-9-]/gi, '_')}.js`);
+      mkdirSync(shims, { recursive: true });
+      writeFileSync(file, `'use strict';
+let m;
+const load = () => (m ??= require(${JSON.stringify(require.resolve(args.path, { paths: [args.resolveDir] }))}));
+module.exports = new Proxy({}, {
+  get: (_, key) => load()[key],
+  has: (_, key) => key in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, key) => { const d = Object.getOwnPropertyDescriptor(load(), key); return d && { ...d, configurable: true }; },
+});
+`);
+      return { path: `./lazy/${file.slice(shims.length + 1)}`, external: true };
+    });
+  },
+};
+
+const BUILD_OPTIONS = {
+  entryPoints: [join(root, 'cli', 'main.ts')], outfile: bundle, bundle: true, platform: 'node',
+  target: 'node20', format: 'cjs', logLevel: 'silent', minify: true, keepNames: true,
+  // Small pure-JS dependencies are bundled (loading them file by file costs more start-up time);
+  // dynalite and the build tools stay external and load only when a command needs them.
+  external: ['@aws-lambda-powertools/*', '@middy/*', 'dynalite', 'esbuild', 'tsx', 'aws-cdk-lib', 'constructs'],
+  plugins: [lazyAwsSdk],
+};
+
+/** Loads the bundle through vm.Script with V8's code cache; writes the cache when there was none or it was stale. */
+function requireCached() {
+  const vm = require('node:vm');
+  const Module = require('node:module');
+  const source = readFileSync(bundle, 'utf8');
+  const cachedData = existsSync(codeCache) && statSync(codeCache).mtimeMs >= statSync(bundle).mtimeMs ? readFileSync(codeCache) : undefined;
+  const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
+  const mod = new Module(bundle, module);
+  mod.filename = bundle;
+  mod.paths = Module._nodeModulePaths(dirname(bundle));
+  const localRequire = (id) => mod.require(id);
+  script.runInThisContext()(mod.exports, localRequire, mod, bundle, dirname(bundle));
+  if (cachedData === undefined || script.cachedDataRejected) {
+    // After the run, so that the functions compiled so far are in the cache too.
+    process.once('beforeExit', () => {
+      try {
+        const temporary = `${codeCache}.${process.pid}`;
+        writeFileSync(temporary, script.createCachedData());
+        renameSync(temporary, codeCache);
+      } catch {
+        // a cache that cannot be written only costs start-up time
+      }
+    });
+  }
+  return mod.exports;
+}
+
+async function loadCli() {
   try {
-    // This file's own mtime counts too: a change of the build options below invalidates the bundle.
+    // This file's own mtime counts too: a change of the build options above invalidates the bundle.
     const sources = Math.max(statSync(__filename).mtimeMs, ...['cli', 'shared', 'local', 'functions'].map((dir) => newestSource(join(root, dir))));
-    if (!existsSync(bundle) || statSync(bundle).mtimeMs < sources) {
-      require('esbuild').buildSync({
-        entryPoints: [join(root, 'cli', 'main.ts')], outfile: bundle, bundle: true, platform: 'node',
-        target: 'node20', format: 'cjs', logLevel: 'silent', minify: true, keepNames: true,
-        // Small pure-JS dependencies are bundled (loading them file by file costs more start-up time);
-        // the AWS SDK, dynalite and the build tools stay external and load only when a command needs them.
-        external: ['@aws-sdk/*', '@smithy/*', '@aws-lambda-powertools/*', '@middy/*', 'dynalite', 'esbuild', 'tsx', 'aws-cdk-lib', 'constructs'],
-      });
-    }
-    return require(bundle);
+    // (esbuild's buildSync takes no plugins, hence the asynchronous build.)
+    if (!existsSync(bundle) || statSync(bundle).mtimeMs < sources) await require('esbuild').build(BUILD_OPTIONS);
+    return requireCached();
   } catch {
     require('tsx/cjs');
     return require('../cli/main.ts');
   }
 }
 
-loadCli().main(process.argv).then(
+loadCli().then((cli) => cli.main(process.argv)).then(
   (code) => { process.exitCode = code; },
   (err) => { process.stderr.write(`wickedctl: internal error: ${err && err.message ? err.message : err}\n`); process.exitCode = 1; },
 );

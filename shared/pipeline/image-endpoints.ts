@@ -7,6 +7,7 @@ import { canMount } from '../oci/registry/options';
 import type { ImageReference } from '../oci/registry/reference';
 import { parseImageReference } from '../oci/registry/reference';
 import { createRegistryRepository } from '../oci/registry/registry-repository';
+import type { FetchFunction } from '../oci/registry/transport';
 
 /** ECR registry hosts: `<account>.dkr.ecr.<region>.amazonaws.com` (and the China partition). */
 export const ECR_HOST = /^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
@@ -26,6 +27,8 @@ export interface EndpointOptions {
    * the local emulator's `127.0.0.1:PORT`. @default none
    */
   readonly ecrHosts?: readonly string[];
+  /** A fetch implementation to reach registries with. @default `node:http(s)` */
+  readonly fetch?: FetchFunction;
 }
 
 /** Whether a registry host is ECR: an ECR host name, or one named in `ecrHosts`. */
@@ -58,6 +61,7 @@ export async function openEndpoint(text: string, options: EndpointOptions = {}):
     repository: reference.repository,
     insecure: options.insecure ?? false,
     ...(credentials ? { credentials } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
     pullThroughCachePrefixes: options.pullThroughCachePrefixes ?? (ecr ? ['docker-hub'] : []),
   });
   return { reference, repository, tagOrDigest: reference.reference };

@@ -6,7 +6,7 @@ import { createRegistryRepository } from '../../shared/oci/registry/registry-rep
 import { writeStandInBase } from '../../local/stand-in-base';
 import type { RegistryServer } from '../helpers/registry-server';
 import { freePort, startRegistry } from '../helpers/registry-server';
-import { lastJson, runCli } from './run-cli';
+import { lastJson, runCli, spawnCli } from './run-cli';
 
 const EXAMPLE = resolve(__dirname, '..', '..', 'examples', 'static');
 const AUTH = { username: 'ci', password: 's3cret-pass' };
@@ -46,6 +46,18 @@ describe('wickedctl build', () => {
 
     const again = lastJson(await runCli(args));
     expect(again).toMatchObject({ digest: result.digest, tag: result.tag, uploadedBlobs: 0, uploadedBytes: 0, skipped: true });
+  });
+
+  it('the installed binary exits as soon as it is done, after a push and after a refused one (no connection is left open)', async () => {
+    const args = ['build', '--config', EXAMPLE, '--insecure-registry', '--json'];
+    const pushed = await spawnCli([...args, '--base', `${open.host}/wicked/api:stand-in`, '--to', `${open.host}/spawned`], { timeoutMs: 20_000 });
+    expect(pushed.stderr).not.toContain('killed');
+    expect(pushed.code).toBe(0);
+    expect(lastJson(pushed)).toMatchObject({ skipped: false, uploadedBlobs: 2 });
+    const refused = await spawnCli([...args, '--base', `${locked.host}/wicked/api:stand-in`, '--to', `${locked.host}/spawned`], { timeoutMs: 20_000 });
+    expect(refused.stderr).not.toContain('killed');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^wickedctl: .*401/m);
   });
 
   it('authenticates with --username and --password-stdin', async () => {

@@ -23,11 +23,13 @@ export async function runCli(args: string[], stdin = ''): Promise<CliRun> {
 }
 
 /** Runs the real `bin/wickedctl.js` in a child process. */
-export function spawnCli(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+export function spawnCli(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
   const bin = resolve(__dirname, '..', '..', 'bin', 'wickedctl.js');
   return new Promise((done) => {
-    const child = execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...options.env } }, (error, stdout, stderr) => {
-      done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    const child = execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 0 }, (error, stdout, stderr) => {
+      // A process killed at the timeout has no exit code: report it as -1 with the reason.
+      const killed = error !== null && (error as { killed?: boolean }).killed === true;
+      done({ code: killed ? -1 : error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr: killed ? `${stderr}\n(killed after ${options.timeoutMs} ms)` : stderr });
     });
     child.stdin?.end(options.stdin ?? '');
   });

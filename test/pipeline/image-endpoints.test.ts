@@ -39,14 +39,8 @@ describe('openBuildEndpoints', () => {
       seen.push(new Headers(init?.headers).get('authorization') ?? '');
       return new Response(null, { status: seen.length === 1 ? 401 : 404, headers: seen.length === 1 ? { 'www-authenticate': 'Basic realm="ecr"' } : {} });
     };
-    const original = globalThis.fetch;
-    globalThis.fetch = fetchSpy;
-    try {
-      const endpoints = await openBuildEndpoints(`${host}/wicked/api:1.0.0`, `${host}/portal-api`, { ecrClient: new ECRClient({}) });
-      await endpoints.target.statBlob(`sha256:${'0'.repeat(64)}`);
-    } finally {
-      globalThis.fetch = original;
-    }
+    const endpoints = await openBuildEndpoints(`${host}/wicked/api:1.0.0`, `${host}/portal-api`, { ecrClient: new ECRClient({}), fetch: fetchSpy });
+    await endpoints.target.statBlob(`sha256:${'0'.repeat(64)}`);
     expect(ecr).toHaveReceivedCommandTimes(GetAuthorizationTokenCommand, 1);
     expect(seen).toContain(`Basic ${Buffer.from('AWS:secret').toString('base64')}`);
   });

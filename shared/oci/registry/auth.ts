@@ -5,9 +5,7 @@ import { RegistryError } from './errors';
 import { networkError, responseError } from './failures';
 import type { OperationContext } from './failures';
 import { checkUrlSecurity } from './security';
-
-/** The `fetch` signature the client uses (Node's global by default). */
-export type FetchFunction = typeof globalThis.fetch;
+import type { HttpResponse, HttpTransport } from './transport';
 
 /** How the registry wants to be authenticated, learnt from its challenge. */
 export type AuthScheme =
@@ -37,7 +35,7 @@ export interface AuthenticatorOptions {
   readonly origin: string;
   readonly insecure: boolean;
   readonly credentials: CredentialProvider | undefined;
-  readonly fetch: FetchFunction;
+  readonly transport: HttpTransport;
   readonly userAgent: string;
   readonly now: () => number;
 }
@@ -94,19 +92,19 @@ export class Authenticator {
 
   private async pingRegistry(context: OperationContext): Promise<AuthScheme> {
     const url = new URL('/v2/', this.options.origin);
-    let response: Response;
+    let response: HttpResponse;
     try {
-      response = await this.options.fetch(url, { headers: { 'user-agent': this.options.userAgent }, redirect: 'manual' });
+      response = await this.options.transport(url, { method: 'GET', headers: { 'user-agent': this.options.userAgent } });
     } catch (error) {
       throw networkError(error, context, 'GET', url);
     }
     if (response.status === 200) {
-      await response.body?.cancel();
+      await response.discard();
       return { kind: 'anonymous' };
     }
     if (response.status === 401) {
       const scheme = schemeFromChallenges(parseWwwAuthenticate(response.headers.get('www-authenticate') ?? ''));
-      await response.body?.cancel();
+      await response.discard();
       if (scheme) return scheme;
       throw new RegistryError(`GET /v2/ answered 401 with WWW-Authenticate ${JSON.stringify(response.headers.get('www-authenticate'))}, expected a Basic or Bearer challenge`, {
         code: 'UNAUTHORIZED',
@@ -137,9 +135,9 @@ export class Authenticator {
       const { username, password } = await this.options.credentials.get();
       headers.authorization = `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
     }
-    let response: Response;
+    let response: HttpResponse;
     try {
-      response = await this.options.fetch(url, { headers, redirect: 'manual' });
+      response = await this.options.transport(url, { method: 'GET', headers });
     } catch (error) {
       throw networkError(error, context, 'GET', url);
     }

@@ -2,6 +2,7 @@ import { RegistryError } from './errors';
 import { parseErrorBody } from './error-body';
 import type { RegistryErrorEntry } from './error-body';
 import { isRetryableFailure, parseRetryAfter } from './retry';
+import type { HttpResponse } from './transport';
 
 /** What an operation was doing, for error messages. */
 export interface OperationContext {
@@ -25,7 +26,7 @@ export interface ResponseFailure {
 const MAX_ERROR_BODY = 64 * 1024;
 
 /** Reads a failed response's body (at most 64 KiB kept) and its Retry-After. */
-export async function readFailure(method: string, url: URL | string, response: Response, now: number = Date.now()): Promise<ResponseFailure> {
+export async function readFailure(method: string, url: URL | string, response: HttpResponse, now: number = Date.now()): Promise<ResponseFailure> {
   let text = '';
   try {
     text = (await response.text()).slice(0, MAX_ERROR_BODY);
@@ -61,7 +62,7 @@ export function failureError(failure: ResponseFailure, context: OperationContext
 }
 
 /** Reads a failed response and returns the matching {@link RegistryError}. */
-export async function responseError(method: string, url: URL | string, response: Response, context: OperationContext, expected: string): Promise<RegistryError> {
+export async function responseError(method: string, url: URL | string, response: HttpResponse, context: OperationContext, expected: string): Promise<RegistryError> {
   return failureError(await readFailure(method, url, response), context, expected);
 }
 

@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
-import type { Authenticator, FetchFunction } from './auth';
+import type { Authenticator } from './auth';
 import { RegistryError } from './errors';
 import { networkError } from './failures';
 import type { OperationContext } from './failures';
 import { checkUrlSecurity } from './security';
+import type { HttpResponse, HttpTransport } from './transport';
 
 /** One logical request to the registry (redirects and re-authentication happen inside). */
 export interface RegistryRequest {
@@ -19,7 +20,7 @@ export interface RegistryRequest {
 
 /** The final response and the URL that produced it. */
 export interface RegistryResponse {
-  readonly response: Response;
+  readonly response: HttpResponse;
   readonly url: URL;
 }
 
@@ -30,7 +31,7 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 export interface RegistryHttpOptions {
   readonly origin: string;
   readonly insecure: boolean;
-  readonly fetch: FetchFunction;
+  readonly transport: HttpTransport;
   readonly userAgent: string;
   readonly auth: Authenticator;
 }
@@ -86,45 +87,13 @@ export class RegistryHttp {
     throw new RegistryError(`${request.method} ${request.url} was redirected more than ${MAX_REDIRECTS} times`, { code: 'TOO_MANY_REDIRECTS', ...context });
   }
 
-  private async fetchOnce(url: URL, method: string, headers: Record<string, string>, body: RegistryRequest['body'], context: OperationContext): Promise<Response> {
-    const init: RequestInit & { duplex?: 'half' } = { method, headers, redirect: 'manual' };
-    if (body) {
-      const opened = body();
-      if (Buffer.isBuffer(opened)) {
-        init.body = opened;
-      } else {
-        init.body = pullStream(opened);
-        init.duplex = 'half';
-      }
-    }
+  private async fetchOnce(url: URL, method: string, headers: Record<string, string>, body: RegistryRequest['body'], context: OperationContext): Promise<HttpResponse> {
     try {
-      return await this.options.fetch(url, init);
+      return await this.options.transport(url, { method, headers, body: body?.() });
     } catch (error) {
       throw networkError(error, context, method, url);
     }
   }
-}
-
-/**
- * A web stream that reads the source only when fetch asks for more. Node 20's
- * `Readable.toWeb` reads ahead without backpressure, so a registry slower than
- * the disk made the whole layer pile up in memory.
- */
-export function pullStream(source: Readable): ReadableStream<Uint8Array> {
-  const chunks = source[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const { value, done } = (await chunks.next()) as IteratorResult<Buffer>;
-        if (done) controller.close();
-        else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
-      },
-      cancel(reason) {
-        source.destroy(reason instanceof Error ? reason : undefined);
-      },
-    },
-    { highWaterMark: 0 },
-  );
 }
 
 function deleteBodyHeaders(headers: Record<string, string>): void {
@@ -134,10 +103,6 @@ function deleteBodyHeaders(headers: Record<string, string>): void {
 }
 
 /** Releases a response whose body is not needed, so its connection can be reused. */
-export async function discard(response: Response): Promise<void> {
-  try {
-    await response.body?.cancel();
-  } catch {
-    // nothing to release
-  }
+export async function discard(response: HttpResponse): Promise<void> {
+  await response.discard();
 }

@@ -17,7 +17,9 @@ export type { ImageReference, OciLayoutReference, RegistryImageReference } from 
 export { parseWwwAuthenticate, repositoryScope } from './challenge';
 export type { AuthChallenge } from './challenge';
 export { schemeFromChallenges, parseTokenResponse } from './auth';
-export type { AuthScheme, FetchFunction } from './auth';
+export type { AuthScheme } from './auth';
+export { fetchTransport, nodeTransport } from './transport';
+export type { FetchFunction, HttpHeaders, HttpRequestInit, HttpResponse, HttpTransport } from './transport';
 export { decideRetry, isRetryableFailure, parseRetryAfter, resolveRetryPolicy, withRetry, DEFAULT_RETRY_POLICY, SYSTEM_RETRY_RUNTIME } from './retry';
 export type { FailureFacts, RetryDecision, RetryPolicy, RetryRuntime } from './retry';
 export { isLoopbackHost, registryOrigin } from './security';

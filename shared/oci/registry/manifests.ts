@@ -36,7 +36,7 @@ export async function fetchManifest(io: ManifestIo, reference: string, context: 
   if (response.status !== 200) throw await responseError('GET', url, response, context, '200 with the manifest or 404');
   let bytes: Buffer;
   try {
-    bytes = Buffer.from(await response.arrayBuffer());
+    bytes = await response.bytes();
   } catch (error) {
     throw networkError(error, context, 'GET', url);
   }

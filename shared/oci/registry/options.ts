@@ -1,6 +1,4 @@
-import type { FetchFunction } from './auth';
 import { toCredentialProvider } from './credentials';
-import { streamingFetch } from './streaming-fetch';
 import type { CredentialProvider, Credentials } from './credentials';
 import { RegistryOptionsError } from './errors';
 import { isValidRepositoryName } from './reference';
@@ -8,6 +6,8 @@ import { resolveRetryPolicy } from './retry';
 import type { RetryPolicy, RetryRuntime } from './retry';
 import { SYSTEM_RETRY_RUNTIME } from './retry';
 import { registryOrigin } from './security';
+import { fetchTransport, nodeTransport } from './transport';
+import type { FetchFunction, HttpTransport } from './transport';
 
 /** Options of {@link createRegistryRepository}. */
 export interface RegistryRepositoryOptions {
@@ -19,7 +19,7 @@ export interface RegistryRepositoryOptions {
   readonly insecure?: boolean;
   /** Static credentials or a provider such as `ecrCredentials()`. @default anonymous */
   readonly credentials?: Credentials;
-  /** The fetch implementation. @default the global fetch */
+  /** A fetch implementation to send requests with. @default `node:http(s)` ({@link nodeTransport}) */
   readonly fetch?: FetchFunction;
   /** Retry bounds. @default DEFAULT_RETRY_POLICY */
   readonly retry?: Partial<RetryPolicy>;
@@ -40,7 +40,7 @@ export interface ResolvedRepositoryOptions {
   readonly origin: string;
   readonly insecure: boolean;
   readonly credentials: CredentialProvider | undefined;
-  readonly fetch: FetchFunction;
+  readonly transport: HttpTransport;
   readonly retry: RetryPolicy;
   readonly userAgent: string;
   readonly pullThroughCache: boolean;
@@ -73,7 +73,7 @@ export function resolveRepositoryOptions(options: RegistryRepositoryOptions): Re
     origin: registryOrigin(String(options.host), insecure),
     insecure,
     credentials: toCredentialProvider(options.credentials),
-    fetch: options.fetch ?? streamingFetch,
+    transport: options.fetch ? fetchTransport(options.fetch) : nodeTransport,
     retry: resolveRetryPolicy(options.retry),
     userAgent: options.userAgent ?? 'wicked-control-plane',
     pullThroughCache: options.pullThroughCache ?? false,

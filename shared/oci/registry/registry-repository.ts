@@ -1,5 +1,4 @@
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { Readable } from 'node:stream';
 import type { FetchedManifest, ImageRepository } from '../repository';
 import { Authenticator } from './auth';
 import { repositoryScope } from './challenge';
@@ -13,6 +12,7 @@ import { canMount, resolveRepositoryOptions, underPrefix } from './options';
 import type { MountSource, RegistryRepositoryOptions, ResolvedRepositoryOptions } from './options';
 import { isDigest, parseRegistryReference } from './reference';
 import { withRetry } from './retry';
+import type { HttpResponse } from './transport';
 import { verifyBlobStream } from './verify-stream';
 
 /**
@@ -77,8 +77,11 @@ export class RegistryRepository implements ImageRepository, MountSource {
         return true;
       }
       if (response.status !== 202) throw await responseError('POST', url, response, context, '201 (mounted) or 202 (upload session)');
-      this.openSessions.set(digest, uploadLocation(response, url, context));
-      await discard(response);
+      try {
+        this.openSessions.set(digest, uploadLocation(response, url, context));
+      } finally {
+        await discard(response);
+      }
       return false;
     });
   }
@@ -106,8 +109,7 @@ export class RegistryRepository implements ImageRepository, MountSource {
       const { response, url } = await this.http.send({ method: 'GET', url: `${this.base()}/blobs/${checkDigest(digest, context)}`, scopes: [this.scope(false)] }, context);
       if (response.status !== 200 || !response.body) throw await responseError('GET', url, response, context, '200 with the blob');
       const length = response.headers.get('content-length');
-      const body = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
-      return verifyBlobStream(body, digest, length === null ? undefined : Number(length), context);
+      return verifyBlobStream(response.body, digest, length === null ? undefined : Number(length), context);
     });
   }
 
@@ -158,9 +160,11 @@ export class RegistryRepository implements ImageRepository, MountSource {
   private async startUpload(context: OperationContext): Promise<URL> {
     const { response, url } = await this.http.send({ method: 'POST', url: `${this.base()}/blobs/uploads/`, scopes: [this.scope(true)], headers: { 'content-length': '0' } }, context);
     if (response.status !== 202) throw await responseError('POST', url, response, context, '202 with an upload session');
-    const location = uploadLocation(response, url, context);
-    await discard(response);
-    return location;
+    try {
+      return uploadLocation(response, url, context);
+    } finally {
+      await discard(response);
+    }
   }
 
   /** PUTs the whole blob into an upload session; `session-unknown` when the registry no longer knows the session. */
@@ -212,7 +216,7 @@ function checkDigest(digest: string, context: OperationContext): string {
   return digest;
 }
 
-function uploadLocation(response: Response, requestUrl: URL, context: OperationContext): URL {
+function uploadLocation(response: HttpResponse, requestUrl: URL, context: OperationContext): URL {
   const location = response.headers.get('location');
   if (!location) {
     throw new RegistryError(`upload answered ${response.status} without a Location header, expected the upload session URL`, { code: 'UPLOAD_FAILED', ...context, status: response.status });
