@@ -25,6 +25,13 @@ function newestSource(dir) {
   return newest;
 }
 
+// Concurrent runs may rebuild at the same time: readers must never see a half-written file.
+function writeAtomically(file, contents) {
+  const temporary = `${file}.${process.pid}`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, file);
+}
+
 // Every import of the AWS SDK resolves to a shim next to the bundle that requires the package on the
 // first use of one of its exports. The shims are external so that esbuild requires them as they are.
 const lazyAwsSdk = {
@@ -34,7 +41,7 @@ const lazyAwsSdk = {
     build.onResolve({ filter: /^@(aws-sdk|smithy)\// }, (args) => {
       const file = join(shims, `${args.path.replace(/[^a-z0-9-]/gi, '_')}.js`);
       mkdirSync(shims, { recursive: true });
-      writeFileSync(file, `'use strict';
+      writeAtomically(file, `'use strict';
 let m;
 const load = () => (m ??= require(${JSON.stringify(require.resolve(args.path, { paths: [args.resolveDir] }))}));
 module.exports = new Proxy({}, {
@@ -74,9 +81,7 @@ function requireCached() {
     // After the run, so that the functions compiled so far are in the cache too.
     process.once('beforeExit', () => {
       try {
-        const temporary = `${codeCache}.${process.pid}`;
-        writeFileSync(temporary, script.createCachedData());
-        renameSync(temporary, codeCache);
+        writeAtomically(codeCache, script.createCachedData());
       } catch {
         // a cache that cannot be written only costs start-up time
       }
@@ -90,7 +95,10 @@ async function loadCli() {
     // This file's own mtime counts too: a change of the build options above invalidates the bundle.
     const sources = Math.max(statSync(__filename).mtimeMs, ...['cli', 'shared', 'local', 'functions'].map((dir) => newestSource(join(root, dir))));
     // (esbuild's buildSync takes no plugins, hence the asynchronous build.)
-    if (!existsSync(bundle) || statSync(bundle).mtimeMs < sources) await require('esbuild').build(BUILD_OPTIONS);
+    if (!existsSync(bundle) || statSync(bundle).mtimeMs < sources) {
+      const built = await require('esbuild').build({ ...BUILD_OPTIONS, outfile: undefined, write: false });
+      writeAtomically(bundle, built.outputFiles[0].contents);
+    }
     return requireCached();
   } catch {
     require('tsx/cjs');
