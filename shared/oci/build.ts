@@ -108,8 +108,17 @@ const requestSchema = z.strictObject({
 export async function buildAndPush(request: BuildRequest): Promise<BuildResult> {
   const req = parseOptions(requestSchema, request, 'build request') as BuildRequest;
   const platform = typeof req.platform === 'string' ? parsePlatform(req.platform) : req.platform;
-  const base = await resolveBase(req.base.repository, req.base.reference, { platform, fallbackPlatform: DEFAULT_PLATFORM, allPlatforms: req.allPlatforms ?? false });
-  const layer = await buildConfigLayer(req.entries, req.layer);
+  // The base is fetched while the layer is built: one waits on the registry, the other on disk and gzip.
+  const [baseResult, layerResult] = await Promise.allSettled([
+    resolveBase(req.base.repository, req.base.reference, { platform, fallbackPlatform: DEFAULT_PLATFORM, allPlatforms: req.allPlatforms ?? false }),
+    buildConfigLayer(req.entries, req.layer),
+  ]);
+  if (baseResult.status === 'rejected') {
+    if (layerResult.status === 'fulfilled') await layerResult.value.dispose();
+    throw baseResult.reason;
+  }
+  if (layerResult.status === 'rejected') throw layerResult.reason;
+  const [base, layer] = [baseResult.value, layerResult.value];
   try {
     req.onProgress?.({ phase: 'layer', digest: layer.digest, diffId: layer.diffId, size: layer.size, uncompressedSize: layer.uncompressedSize });
     const plan = planBuild(base, layer, { configHash: req.configHash, source: req.source });
