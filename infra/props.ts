@@ -97,6 +97,14 @@ export interface WickedPlatformProps extends WorkloadProps {
    */
   readonly buildImageReservedConcurrency?: number;
   /**
+   * Whether deploy-services takes a snapshot of the dynamic data before it rolls
+   * portal-api, and rolls only when that snapshot COMPLETED (a failed snapshot
+   * blocks the deployment and notifies).
+   *
+   * @default - `true` when envName is `prod`, otherwise `false`
+   */
+  readonly preDeploySnapshot?: boolean;
+  /**
    * Lambda handler entries, to use your own build of a handler.
    *
    * @default - the handlers in this package's `functions/` folder
@@ -126,6 +134,8 @@ export interface ResolvedWickedPlatformProps extends ResolvedWorkloadProps {
   readonly createPullThroughCacheRule: boolean;
   /** See {@link WickedPlatformProps.buildImageReservedConcurrency}. */
   readonly buildImageReservedConcurrency: number;
+  /** See {@link WickedPlatformProps.preDeploySnapshot}. */
+  readonly preDeploySnapshot: boolean;
   /** See {@link WickedPlatformProps.functionEntries}. */
   readonly functionEntries: Required<FunctionEntries>;
 }
@@ -167,7 +177,7 @@ export const KNOWN_PROPS: readonly (keyof WickedPlatformProps)[] = [
   'envName', 'wickedVersion', 'baseImageRepository', 'buildImageRetentionCount',
   'configNoncurrentVersionDays', 'notificationEmail', 'removalPolicy',
   'dockerHubCredentialsSecretArn', 'createPullThroughCacheRule',
-  'buildImageReservedConcurrency', 'functionEntries', ...WORKLOAD_PROP_KEYS,
+  'buildImageReservedConcurrency', 'preDeploySnapshot', 'functionEntries', ...WORKLOAD_PROP_KEYS,
 ];
 
 /**
@@ -204,6 +214,7 @@ const RULES: Readonly<Record<Exclude<keyof WickedPlatformProps, 'functionEntries
   },
   createPullThroughCacheRule: { check: (v) => typeof v === 'boolean', expected: 'true or false' },
   buildImageReservedConcurrency: { check: intBetween(1, 100), expected: 'an integer from 1 to 100' },
+  preDeploySnapshot: { check: (v) => typeof v === 'boolean', expected: 'true or false' },
 };
 
 function checkFunctionEntries(value: unknown): Required<FunctionEntries> {
@@ -249,6 +260,7 @@ export function resolveWickedPlatformProps(props: WickedPlatformProps): Resolved
     ...workload,
     removalPolicy,
     envName: props.envName,
+    preDeploySnapshot: props.preDeploySnapshot ?? props.envName === 'prod',
     functionEntries,
   };
 }

@@ -99,6 +99,7 @@ export class WickedPlatform extends Construct {
       envName: p.envName, entries: p.functionEntries, cluster: this.workload.cluster,
       service: this.workload.singletons.service('portal-api'), repository: this.images.repository,
       ledger: this.ledger, notifications: this.notifications, failureQueue: this.deadLetterQueue, removalPolicy: p.removalPolicy,
+      preDeploySnapshot: p.preDeploySnapshot,
     });
   }
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ImageBuiltDetail } from '../shared/events';
 import { runDemo } from './demo';
+import { gatedDeploy } from './demo-gate';
 import { restoreSnapshot, scheduledSnapshot } from './demo-snapshot';
 import type { StoryAction, StoryContext } from './story';
 import { deployConfig, packConfig, runningDigest, short, uploadConfig, waitForEvent, withLedger } from './story';
@@ -94,6 +95,7 @@ export function demoSteps(root: string): readonly [string, StoryAction][] {
   ['upload the example config', firstDeploy],
   ['scheduled snapshot of the dynamic data', scheduledSnapshot],
   ['upload a changed config', secondDeploy],
+  ['gated deploy: snapshot first (the prod default)', gatedDeploy],
   ['upload a broken config', brokenConfig],
   ['deploy an image that fails its health check', failingDeploy],
   ['restore the last snapshot', restoreSnapshot],

@@ -20,7 +20,8 @@ export function deployEnvironment(resources: Pick<DeploymentResources, 'env' | '
   const targets = {
     [resources.env]: { cluster: resources.cluster, service: 'portal-api', repositoryName: PORTAL_API_REPOSITORY, releaseTag: resources.releaseTag, containerName: 'portal-api' },
   };
-  return { LEDGER_TABLE_NAME: resources.ledgerTable, EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: JSON.stringify(targets) };
+  // As the CDK stack sets it by default: the pre-deploy snapshot gate is on for prod only.
+  return { LEDGER_TABLE_NAME: resources.ledgerTable, EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: JSON.stringify(targets), PRE_DEPLOY_SNAPSHOT: String(resources.env === 'prod') };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
+import type { DeploymentRecord, EnvironmentRecord, InFlightPhase } from '../../shared/ledger';
 import type { AwsOptions } from '../aws-clients';
 import { checkEnvName, createAwsClients, resourceName } from '../aws-clients';
 import type { CliIo } from '../output';
@@ -26,7 +26,7 @@ export interface EnvironmentStatus {
   } | null;
   readonly lastGoodDigest: string | null;
   /** `idle`, or the phase of the deployment in flight. */
-  readonly rollout: { readonly state: 'idle' | 'starting' | 'waiting-for-zero' | 'rolling'; readonly deploymentId?: string; readonly digest?: string; readonly configHash?: string; readonly startedAt?: string; readonly leaseExpiresAt?: string };
+  readonly rollout: { readonly state: 'idle' | InFlightPhase; readonly snapshotRequestId?: string; readonly deploymentId?: string; readonly digest?: string; readonly configHash?: string; readonly startedAt?: string; readonly leaseExpiresAt?: string };
   readonly queued: { readonly deploymentId: string; readonly configHash: string; readonly digest: string } | null;
   /** The newest deployment that failed or got stuck, when it is newer than the deployed one. */
   readonly lastFailure: { readonly deploymentId: string; readonly state: string; readonly reason: string | null; readonly at: string } | null;
@@ -57,6 +57,7 @@ export function environmentStatus(env: string, record: EnvironmentRecord | undef
     rollout: inFlight ? {
       state: inFlight.phase, deploymentId: inFlight.request.deploymentId, digest: inFlight.request.digest, configHash: inFlight.request.configHash,
       startedAt: inFlight.startedAt, leaseExpiresAt: new Date(inFlight.lease.expiresAt).toISOString(),
+      ...(inFlight.snapshotRequestId ? { snapshotRequestId: inFlight.snapshotRequestId } : {}),
     } : { state: 'idle' },
     queued: record?.queued ? { deploymentId: record.queued.deploymentId, configHash: record.queued.configHash, digest: record.queued.digest } : null,
     lastFailure: failure && failureIsNewer ? { deploymentId: failure.deploymentId, state: failure.state, reason: failure.reason ?? null, at: failure.finishedAt ?? failure.updatedAt } : null,
@@ -72,7 +73,7 @@ export function statusLines(status: EnvironmentStatus): string[] {
     deployed
       ? `  deployed     config ${deployed.configHash}, image ${deployed.digest} (deployment ${deployed.deploymentId}, s3 ${deployed.key ?? '?'}@${deployed.versionId ?? 'unversioned'}, finished ${deployed.finishedAt})`
       : '  deployed     nothing yet',
-    `  rollout      ${rollout.state}${rollout.deploymentId ? ` ${rollout.deploymentId} (image ${rollout.digest}, since ${rollout.startedAt})` : ''}`,
+    `  rollout      ${rollout.state}${rollout.deploymentId ? ` ${rollout.deploymentId} (image ${rollout.digest}, since ${rollout.startedAt})` : ''}${rollout.state === 'awaiting-snapshot' ? ` for snapshot ${rollout.snapshotRequestId ?? '?'} until ${rollout.leaseExpiresAt ?? '?'}` : ''}`,
     `  queued       ${status.queued ? `${status.queued.deploymentId} (config ${status.queued.configHash})` : 'none'}`,
     `  last good    ${status.lastGoodDigest ?? 'none'}`,
     ...(status.lastFailure ? [`  last failure ${status.lastFailure.deploymentId} ${status.lastFailure.state} at ${status.lastFailure.at}: ${status.lastFailure.reason ?? ''}`] : []),

@@ -7,6 +7,7 @@ import { EventPublisher } from '../../shared/adapters/event-publisher';
 import { EcrReleaseAdapter, EcsServiceAdapter, readDeployEnvironment } from '../../shared/deploy';
 import type { DeployDeps } from '../../shared/deploy';
 import { Ledger } from '../../shared/ledger';
+import { SnapshotStore } from '../../shared/snapshot/store';
 import { BusNotifier, BusStuckCheckScheduler } from './stand-ins';
 
 /** Names of the deploy functions (for messages). */
@@ -39,11 +40,15 @@ export function deployDepsFromEnvironment(env: NodeJS.ProcessEnv, fn: DeployFunc
     clock: Date.now,
     stuckAfterMs: config.STUCK_AFTER_SECONDS * 1000,
     waitForZeroMs: config.WAIT_FOR_ZERO_SECONDS * 1000,
+    preDeploySnapshot: config.PRE_DEPLOY_SNAPSHOT,
+    snapshotWaitMs: config.PRE_DEPLOY_SNAPSHOT_WAIT_SECONDS * 1000,
+    // The snapshot module's job items share the ledger table: the gate reads every job of a deployment.
+    snapshotJobs: new SnapshotStore({ client: documents, tableName: config.LEDGER_TABLE_NAME }),
   };
 }
 
 /** Variables that change what {@link deployDepsFromEnvironment} builds. */
-const KEY_VARIABLES = /^(AWS_ENDPOINT_URL(_[A-Z_]+)?|AWS_REGION|AWS_ACCESS_KEY_ID|LEDGER_TABLE_NAME|EVENT_BUS_NAME|DEPLOY_TARGETS|LEASE_SECONDS|STUCK_AFTER_SECONDS|WAIT_FOR_ZERO_SECONDS|NOTIFY_TOPIC_ARN)$/;
+const KEY_VARIABLES = /^(AWS_ENDPOINT_URL(_[A-Z_]+)?|AWS_REGION|AWS_ACCESS_KEY_ID|LEDGER_TABLE_NAME|EVENT_BUS_NAME|DEPLOY_TARGETS|LEASE_SECONDS|STUCK_AFTER_SECONDS|WAIT_FOR_ZERO_SECONDS|NOTIFY_TOPIC_ARN|PRE_DEPLOY_SNAPSHOT|PRE_DEPLOY_SNAPSHOT_WAIT_SECONDS)$/;
 
 const cache = new Map<string, DeployDeps>();
 

@@ -4,10 +4,11 @@ import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { checkStuckDeployment, deployServices, resumeStrictDeployment } from '../../shared/deploy';
-import type { DeployServicesResult, ResumeResult, TrackResult } from '../../shared/deploy';
+import { checkStuckDeployment, deployServices, resumeOnSnapshotOutcome, resumeStrictDeployment } from '../../shared/deploy';
+import type { DeployServicesResult, ResumeResult, SnapshotResumeResult, TrackResult } from '../../shared/deploy';
 import { DetailType, EcsTaskStateChangeEventSchema, EVENT_SOURCE, ImageBuiltDetailSchema } from '../../shared/events';
 import { StandInDetailType } from '../../shared/events/rules';
+import { SnapshotDetailType, SnapshotOutcomeDetailSchema } from '../../shared/snapshot/events';
 import { parseEvent } from '../middleware/parse-event';
 import { cachedDeployDeps } from './deps';
 import { StuckCheckDueDetailSchema } from './stand-ins';
@@ -31,22 +32,37 @@ export const StuckCheckDueEventSchema = z.object({
   detail: StuckCheckDueDetailSchema,
 });
 
+/** `Portal Snapshot Completed`: the pre-deploy snapshot a deployment waits for may let it roll. */
+export const SnapshotCompletedEventSchema = z.object({
+  id: z.string().min(1),
+  source: z.literal(EVENT_SOURCE),
+  'detail-type': z.literal(SnapshotDetailType.Completed),
+  detail: SnapshotOutcomeDetailSchema,
+});
+
+/** `Portal Snapshot Failed`: a deployment waiting for this snapshot is blocked. */
+export const SnapshotFailedEventSchema = SnapshotCompletedEventSchema.extend({ 'detail-type': z.literal(SnapshotDetailType.Failed) });
+
 /** Every event deploy-services consumes; the EventBridge event id owns leases, so it is required. */
 export const DeployServicesEventSchema = z.discriminatedUnion('detail-type', [
   ImageBuiltEventSchema,
   EcsTaskStateChangeEventSchema.extend({ id: z.string().min(1) }),
   StuckCheckDueEventSchema,
+  SnapshotCompletedEventSchema,
+  SnapshotFailedEventSchema,
 ]);
 /** An event deploy-services consumes, parsed. */
 export type DeployServicesEvent = z.infer<typeof DeployServicesEventSchema>;
 
 /** What deploy-services did, by the event it received. */
-export type DeployServicesHandlerResult = DeployServicesResult | ResumeResult | TrackResult;
+export type DeployServicesHandlerResult = DeployServicesResult | ResumeResult | TrackResult | SnapshotResumeResult;
 
 /**
  * The handler body: `Portal Image Built` admits and rolls, `ECS Task State
  * Change` resumes a strict singleton deployment, `Portal Stuck Check Due`
- * fails a deployment past its deadline. Dependencies are built once per
+ * fails a deployment past its deadline, `Portal Snapshot Completed` /
+ * `Failed` lets a deployment waiting for its pre-deploy snapshot roll or
+ * blocks it. Dependencies are built once per
  * environment (see {@link cachedDeployDeps}).
  *
  * @example
@@ -67,6 +83,8 @@ function dispatch(event: DeployServicesEvent, deps: ReturnType<typeof cachedDepl
     case DetailType.ImageBuilt: return deployServices(event.detail, event.id, deps);
     case 'ECS Task State Change': return resumeStrictDeployment(event, event.id, deps);
     case StandInDetailType.StuckCheckDue: return checkStuckDeployment(event.detail, event.id, deps);
+    case SnapshotDetailType.Completed:
+    case SnapshotDetailType.Failed: return resumeOnSnapshotOutcome(event.detail, event.id, deps);
   }
 }
 

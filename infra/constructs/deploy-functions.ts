@@ -33,6 +33,12 @@ export interface DeployFunctionsProps {
   readonly failureQueue: sqs.IQueue;
   /** Applied to the log groups. */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Take a snapshot before rolling portal-api (`PRE_DEPLOY_SNAPSHOT`).
+   *
+   * @default - on when envName is `prod`
+   */
+  readonly preDeploySnapshot?: boolean;
 }
 
 /**
@@ -115,5 +121,6 @@ export function deployEnvironment(stack: Stack, props: DeployFunctionsProps): Re
     EVENT_BUS_NAME: 'default',
     DEPLOY_TARGETS: stack.toJsonString({ [props.envName]: target }),
     NOTIFY_TOPIC_ARN: props.notifications.topic.topicArn,
+    PRE_DEPLOY_SNAPSHOT: String(props.preDeploySnapshot ?? props.envName === 'prod'),
   };
 }

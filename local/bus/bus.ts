@@ -52,6 +52,14 @@ export interface LocalBusOptions {
   readonly retryBaseMs?: number;
   /** Longest retry delay (emulated ms). @default 60000 */
   readonly retryMaxMs?: number;
+  /**
+   * Wall-clock floor of the first retry delay, doubling per retry up to 8
+   * times this: a fast clock shortens the emulated back-off to nothing, yet a
+   * target that waits for another event (a backup job's first event) needs
+   * real time for it to be delivered, more so on a loaded machine.
+   * @default 0 (the emulated back-off only)
+   */
+  readonly retryMinWallMs?: number;
 }
 
 type EventInput = Parameters<EventSink['put']>[0];
@@ -71,6 +79,7 @@ export class LocalBus implements EventSink {
   private readonly clock: Clock;
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
+  private readonly retryMinWallMs: number;
   private readonly rules = new Map<string, BusRule>();
   private readonly schedules = new Map<string, BusSchedule & { cancel: () => void }>();
   private readonly targets = new Map<string, TargetHandler>();
@@ -84,6 +93,7 @@ export class LocalBus implements EventSink {
     this.clock = options.clock;
     this.retryBaseMs = options.retryBaseMs ?? 1000;
     this.retryMaxMs = options.retryMaxMs ?? 60_000;
+    this.retryMinWallMs = options.retryMinWallMs ?? 0;
   }
 
   /** Every event received so far, in order, with its deliveries. */
@@ -219,7 +229,8 @@ export class LocalBus implements EventSink {
           return;
         }
       }
-      await this.sleep(retryDelay(delivery.attempts, this.retryBaseMs, this.retryMaxMs));
+      const wallFloor = this.retryMinWallMs > 0 ? retryDelay(delivery.attempts, this.retryMinWallMs, this.retryMinWallMs * 8) : 0;
+      await this.sleep(retryDelay(delivery.attempts, this.retryBaseMs, this.retryMaxMs), wallFloor);
       if (this.stopped) {
         delivery.status = 'dead-lettered';
         return;
@@ -227,10 +238,21 @@ export class LocalBus implements EventSink {
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Resolves once `ms` emulated and at least `wallMs` wall milliseconds passed (or the bus stopped). */
+  private sleep(ms: number, wallMs = 0): Promise<void> {
     return new Promise((resolve) => {
+      let waiting = wallMs > 0 ? 2 : 1;
       const timer = { cancel: (): void => undefined, wake: resolve };
-      timer.cancel = this.clock.schedule(ms, () => { this.timers.delete(timer); resolve(); });
+      const done = (): void => {
+        waiting -= 1;
+        if (waiting > 0) return;
+        this.timers.delete(timer);
+        resolve();
+      };
+      const cancelClock = this.clock.schedule(ms, done);
+      const wall = wallMs > 0 ? setTimeout(done, wallMs) : undefined;
+      wall?.unref();
+      timer.cancel = () => { cancelClock(); if (wall) clearTimeout(wall); };
       this.timers.add(timer);
     });
   }

@@ -2,19 +2,23 @@ import type { EcsTaskStateChangeEvent, ImageBuiltDetail } from '../events';
 import { DeployDetailType } from '../events/deploy';
 import type { DeploymentSucceededDetail } from '../events/deploy';
 import { LeaseError, requestFromImageBuilt } from '../ledger';
-import type { Completion, DeploymentRequest } from '../ledger';
+import type { Completion, DeploymentRequest, InFlight } from '../ledger';
 import type { DeployDeps } from './deps';
 import { DeployError } from './errors';
 import { releaseTagOf } from './env';
 import type { DeployTarget } from './env';
 import { planDeployment, toUpdateServiceInput } from './planner';
+import { failSnapshotGate, gateVerdictOf, preDeploySnapshotOn, requestGateSnapshot } from './snapshot-gate';
+import type { GateVerdict } from './snapshot-gate';
 import type { DeployAction, ServiceSnapshot, ServiceState } from './types';
 
 /** What starting a deployment did. */
 export type StartResult =
   | { readonly action: 'rolling'; readonly deploymentId: string; readonly ecsDeploymentId: string; readonly actions: readonly DeployAction[] }
   | { readonly action: 'waiting-for-zero'; readonly deploymentId: string; readonly aliveTasks: number; readonly actions: readonly DeployAction[] }
-  | { readonly action: 'already-running'; readonly deploymentId: string; readonly actions: readonly DeployAction[]; readonly next?: NextResult };
+  | { readonly action: 'already-running'; readonly deploymentId: string; readonly actions: readonly DeployAction[]; readonly next?: NextResult }
+  | { readonly action: 'awaiting-snapshot'; readonly deploymentId: string; readonly snapshotRequestId: string; readonly reason: string }
+  | { readonly action: 'snapshot-failed'; readonly deploymentId: string; readonly reason: string; readonly next?: NextResult };
 
 /** What happened to the queued deployment after one finished. */
 export type NextResult = StartResult | { readonly action: 'next-not-started'; readonly deploymentId: string; readonly reason: string };
@@ -46,8 +50,44 @@ export async function deployServices(detail: ImageBuiltDetail, eventId: string, 
     case 'ignore-older': return { action: 'ignored-older', ...summary };
     case 'unchanged': return { action: 'unchanged', ...summary };
     case 'queue': return { action: 'queued', ...summary };
-    case 'apply-now': return startDeployment(request, eventId, deps);
+    case 'apply-now': return beginDeployment(request, eventId, deps);
   }
+}
+
+/**
+ * Starts a deployment whose lease `owner` holds: with the pre-deploy gate on
+ * for its environment it only asks for the snapshot and waits (no ECS or ECR
+ * change yet); otherwise it rolls at once.
+ */
+export async function beginDeployment(request: DeploymentRequest, owner: string, deps: DeployDeps): Promise<StartResult> {
+  const target = targetOf(request.env, deps);
+  if (!preDeploySnapshotOn(request.env, deps.preDeploySnapshot)) return startDeployment(request, owner, deps);
+  const inFlight = await requestGateSnapshot(request, owner, deps);
+  // The snapshot may have ended before the wait was recorded, and its outcome event been ignored as "nothing waiting": look now.
+  return continueAfterSnapshot(inFlight, target, await gateVerdictOf(request.env, request.deploymentId, deps), owner, deps);
+}
+
+/**
+ * Acts on the gate's verdict for a deployment waiting for its snapshot:
+ * waits, fails it (nothing changed, environment released, the queued one
+ * next), or claims the continuation (one caller wins) and rolls.
+ */
+export async function continueAfterSnapshot(inFlight: InFlight, target: DeployTarget, verdict: GateVerdict, owner: string, deps: DeployDeps): Promise<StartResult> {
+  const { deploymentId, env } = inFlight.request;
+  const snapshotRequestId = inFlight.snapshotRequestId ?? '';
+  if (verdict.kind === 'wait') return { action: 'awaiting-snapshot', deploymentId, snapshotRequestId, reason: verdict.reason };
+  if (verdict.kind === 'fail') {
+    const completion = await failSnapshotGate(inFlight, target, 'snapshot-failed', verdict.reason, deps);
+    if (!completion) return { action: 'awaiting-snapshot', deploymentId, snapshotRequestId, reason: `${deploymentId} is no longer waiting for its snapshot` };
+    return { action: 'snapshot-failed', deploymentId, reason: verdict.reason, next: await startNext(completion, owner, deps) };
+  }
+  try {
+    await deps.ledger.resumeAfterSnapshot(env, deploymentId, owner, verdict.recoveryPointArns);
+  } catch (error) {
+    if (error instanceof LeaseError) return { action: 'awaiting-snapshot', deploymentId, snapshotRequestId, reason: `another event resumed ${deploymentId}: ${error.message}` };
+    throw error;
+  }
+  return startDeployment(inFlight.request, owner, deps);
 }
 
 /**
@@ -103,7 +143,7 @@ export async function startNext(completion: Completion, owner: string, deps: Dep
     if (error instanceof LeaseError) return { action: 'next-not-started', deploymentId: next.deploymentId, reason: error.message };
     throw error;
   }
-  return startDeployment(next, owner, deps);
+  return beginDeployment(next, owner, deps);
 }
 
 /** Takes a waiting deployment back; false when a concurrent task event resumed it first. */

@@ -3,10 +3,12 @@ import type { EcrReleaseAdapter } from './adapters/ecr-release';
 import type { EcsServiceAdapter } from './adapters/ecs-service';
 import type { Notifier, StuckCheckScheduler } from './adapters/notifier';
 import type { DeployTargets } from './env';
+import type { GateJob } from './snapshot-gate';
 
 /** What the deploy orchestration needs; handlers build it once, tests fake it. */
 export interface DeployDeps {
-  readonly ledger: Pick<Ledger, 'admit' | 'acquireLease' | 'recordEcsDeployment' | 'recordWaiting' | 'resume' | 'complete' | 'markStuck' | 'getEnvironment'>;
+  readonly ledger: Pick<Ledger, 'admit' | 'acquireLease' | 'recordEcsDeployment' | 'recordWaiting' | 'resume' | 'complete' | 'markStuck' | 'getEnvironment'
+    | 'recordAwaitingSnapshot' | 'resumeAfterSnapshot' | 'failSnapshotGate'>;
   readonly ecs: Pick<EcsServiceAdapter, 'describe' | 'aliveTasks' | 'updateService'>;
   readonly ecr: Pick<EcrReleaseAdapter, 'resolveTag' | 'moveTag'>;
   readonly events: { publish(detailType: string, detail: object): Promise<unknown> };
@@ -17,4 +19,10 @@ export interface DeployDeps {
   readonly clock: () => number;
   readonly stuckAfterMs: number;
   readonly waitForZeroMs: number;
+  /** Take a snapshot before rolling (the pre-deploy gate). @default on for an environment named `prod` */
+  readonly preDeploySnapshot?: boolean;
+  /** How long a deployment waits for its pre-deploy snapshot. @default 2 hours */
+  readonly snapshotWaitMs?: number;
+  /** The snapshot module's job items (the ledger table): the gate waits for every resource's job. @default the outcome event's job only */
+  readonly snapshotJobs?: { listJobs(env: string): Promise<readonly (GateJob & { readonly deploymentIds: readonly string[] })[]> };
 }

@@ -44,6 +44,10 @@ export const DeployEnvironmentSchema = z.object({
   /** A strict singleton that does not drain within this long is stuck. */
   WAIT_FOR_ZERO_SECONDS: z.coerce.number().int().positive().default(600),
   NOTIFY_TOPIC_ARN: z.string().min(1).optional(),
+  /** Take a snapshot before rolling: `true` or `false`. @default on for an environment named `prod` */
+  PRE_DEPLOY_SNAPSHOT: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  /** A deployment whose pre-deploy snapshot has no outcome after this long fails as stuck. */
+  PRE_DEPLOY_SNAPSHOT_WAIT_SECONDS: z.coerce.number().int().positive().default(7200),
 });
 /** Environment of the deploy functions, parsed. */
 export type DeployEnvironment = z.output<typeof DeployEnvironmentSchema>;

@@ -7,5 +7,7 @@ export * from './env';
 export * from './errors';
 export * from './outcome';
 export * from './planner';
+export * from './snapshot-gate';
+export * from './snapshot-resume';
 export * from './track-deployment';
 export * from './types';

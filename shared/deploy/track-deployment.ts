@@ -6,6 +6,7 @@ import type { NextResult } from './deploy-services';
 import type { DeployDeps } from './deps';
 import { releaseTagOf } from './env';
 import { decideDeploymentOutcome } from './outcome';
+import { failSnapshotGate } from './snapshot-gate';
 
 /** What track-deployment did with one event. */
 export type TrackResult =
@@ -53,6 +54,13 @@ export async function checkStuckDeployment(check: { env: string; deploymentId: s
   if (inFlight?.request.deploymentId !== check.deploymentId) return { action: 'ignored', reason: `${check.deploymentId} is no longer in flight in ${check.env}` };
   if (inFlight.lease.expiresAt > deps.clock()) return { action: 'pending', reason: `${check.deploymentId} has until ${new Date(inFlight.lease.expiresAt).toISOString()}` };
   const target = targetOf(check.env, deps);
+  if (inFlight.phase === 'awaiting-snapshot') {
+    // Nothing was changed yet: no release tag to put back, no service events to read.
+    const reason = `no outcome of pre-deploy snapshot ${inFlight.snapshotRequestId ?? ''} by ${new Date(inFlight.lease.expiresAt).toISOString()}`;
+    const completion = await failSnapshotGate(inFlight, target, 'stuck', reason, deps);
+    if (!completion) return { action: 'ignored', reason: `${check.deploymentId} no longer waits for its snapshot` };
+    return { action: 'failed', deploymentId: check.deploymentId, cause: 'stuck', reason, releaseDigest: completion.lastGood?.digest, next: await startNext(completion, eventId, deps) };
+  }
   const events = await deps.ecs.describe(target.cluster, target.service).then((s) => s.recentEvents, () => []);
   const reason = `no terminal ECS event for ${inFlight.ecsDeploymentId ?? `${check.deploymentId} (phase ${inFlight.phase})`} by ${new Date(inFlight.lease.expiresAt).toISOString()}`;
   return fail(check.env, inFlight, 'stuck', reason, events, eventId, deps);

@@ -24,7 +24,7 @@ export const DeploymentSucceededDetailSchema = z.strictObject({ ...DeploymentFie
 export type DeploymentSucceededDetail = z.infer<typeof DeploymentSucceededDetailSchema>;
 
 /** Why a deployment is not a success. */
-export const FailureCauseSchema = z.enum(['circuit-breaker', 'rolled-back', 'replaced', 'digest-mismatch', 'stuck', 'start-failed']);
+export const FailureCauseSchema = z.enum(['circuit-breaker', 'rolled-back', 'replaced', 'digest-mismatch', 'stuck', 'start-failed', 'snapshot-failed']);
 /** Why a deployment is not a success. */
 export type FailureCause = z.infer<typeof FailureCauseSchema>;
 

@@ -1,4 +1,4 @@
-import { backupJobPattern, restoreAndCopyJobPattern, snapshotRequestedPattern } from '../snapshot/events';
+import { backupJobPattern, restoreAndCopyJobPattern, snapshotOutcomePattern, snapshotRequestedPattern } from '../snapshot/events';
 import { configUploadedPattern, DetailType, EVENT_SOURCE } from './index';
 
 /** Ids of the functions the control plane's rules target (one folder per function under `functions/`). */
@@ -117,6 +117,16 @@ export const SNAPSHOT_REQUESTED_RULE: ControlPlaneRule = {
   maxEventAgeSeconds: 3600,
 };
 
+/** A snapshot outcome lets a deployment waiting for its pre-deploy snapshot roll, or blocks it. */
+export const SNAPSHOT_OUTCOME_RULE: ControlPlaneRule = {
+  name: 'SnapshotOutcome',
+  description: 'Snapshot completed or failed: resume or block the deployment waiting for its pre-deploy snapshot',
+  target: 'deploy-services',
+  pattern: () => snapshotOutcomePattern(),
+  retryAttempts: 8,
+  maxEventAgeSeconds: 6 * 3600,
+};
+
 /** Backup job state changes of the environment's vault: record, notify, resume a waiting deploy. */
 export const BACKUP_JOB_STATE_RULE: ControlPlaneRule = {
   name: 'BackupJobStateChange',
@@ -145,4 +155,4 @@ export const RESTORE_COPY_JOB_STATE_RULE: ControlPlaneRule = {
  * for (const rule of CONTROL_PLANE_RULES) bus.addRule({ name: rule.name, pattern: rule.pattern(names), targetId: rule.target });
  */
 export const CONTROL_PLANE_RULES: readonly ControlPlaneRule[] = [CONFIG_UPLOADED_RULE, IMAGE_BUILT_RULE, SERVICE_TASK_STOPPED_RULE, STUCK_CHECK_DUE_RULE, ECS_DEPLOYMENT_STATE_RULE,
-  SNAPSHOT_REQUESTED_RULE, BACKUP_JOB_STATE_RULE, RESTORE_COPY_JOB_STATE_RULE];
+  SNAPSHOT_REQUESTED_RULE, BACKUP_JOB_STATE_RULE, RESTORE_COPY_JOB_STATE_RULE, SNAPSHOT_OUTCOME_RULE];

@@ -4,6 +4,7 @@ export * from './items';
 export * from './ledger';
 export * from './request';
 export * from './sequencer';
+export * from './snapshot-gate';
 export * from './transition-types';
 export * from './transitions';
 export * from './types';

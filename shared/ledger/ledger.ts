@@ -5,6 +5,7 @@ import type { Admission } from './admission';
 import { LedgerError } from './errors';
 import { DEPLOYMENT_PREFIX, deploymentKey, environmentKey, parseDeployment, parseEnvironment, toItem } from './items';
 import type { RecordChange, Transition } from './transition-types';
+import { awaitSnapshotTransition, snapshotGateFailedTransition, snapshotTakenTransition } from './snapshot-gate';
 import { acquireTransition, completeTransition, recordEcsTransition, resumeTransition, stuckTransition, waitTransition } from './transitions';
 import type { Completion, EcsDeploymentFacts } from './transitions';
 import type { DeploymentOutcome, DeploymentRecord, DeploymentRequest, DeploymentState, EnvironmentRecord, InFlight, Lease } from './types';
@@ -90,6 +91,21 @@ export class Ledger {
   /** Claims the continuation of a deployment waiting for zero tasks; one caller wins. */
   resume(env: string, deploymentId: string, owner: string): Promise<InFlight> {
     return this.mutate(env, (record, now) => resumeTransition(record, deploymentId, owner, now, this.leaseMs));
+  }
+
+  /** Marks `deploymentId` as waiting for pre-deploy snapshot `requestId` until `waitUntil` (epoch ms); only the lease owner may. */
+  recordAwaitingSnapshot(env: string, deploymentId: string, owner: string, requestId: string, waitUntil: number): Promise<InFlight> {
+    return this.mutate(env, (record, now) => awaitSnapshotTransition(record, deploymentId, owner, requestId, now, waitUntil));
+  }
+
+  /** Claims the continuation of a deployment whose snapshot completed and records its recovery points; one caller wins. */
+  resumeAfterSnapshot(env: string, deploymentId: string, owner: string, recoveryPointArns: readonly string[]): Promise<InFlight> {
+    return this.mutate(env, (record, now) => snapshotTakenTransition(record, deploymentId, owner, recoveryPointArns, now, this.leaseMs));
+  }
+
+  /** Ends `deploymentId` while it still waits for its snapshot; otherwise changes nothing (`completed: false`). */
+  failSnapshotGate(env: string, deploymentId: string, outcome: DeploymentOutcome): Promise<Completion> {
+    return this.mutate(env, (record, now) => snapshotGateFailedTransition(record, deploymentId, outcome, now));
   }
 
   /** Finishes `deploymentId`, releases the lease and returns the queued next one. */

@@ -25,11 +25,12 @@ export const LeaseSchema = z.object({ owner: z.string().min(1), expiresAt: z.num
 export type Lease = z.infer<typeof LeaseSchema>;
 
 /**
- * Phase of the deployment in flight: `starting` until ECS accepted the new
+ * Phase of the deployment in flight: `awaiting-snapshot` while the pre-deploy
+ * snapshot runs (nothing changed yet), `starting` until ECS accepted the new
  * deployment, `waiting-for-zero` while a strict singleton drains, `rolling`
  * while ECS rolls (track-deployment decides the outcome).
  */
-export const InFlightPhaseSchema = z.enum(['starting', 'waiting-for-zero', 'rolling']);
+export const InFlightPhaseSchema = z.enum(['awaiting-snapshot', 'starting', 'waiting-for-zero', 'rolling']);
 /** Phase of the deployment in flight. */
 export type InFlightPhase = z.infer<typeof InFlightPhaseSchema>;
 
@@ -42,6 +43,10 @@ export const InFlightSchema = z.object({
   service: z.string().optional(),
   ecsDeploymentId: z.string().optional(),
   recoveryPointArn: z.string().optional(),
+  /** The pre-deploy snapshot request the deployment waits for (`Portal Snapshot Requested` requestId). */
+  snapshotRequestId: z.string().optional(),
+  /** Every recovery point of the pre-deploy snapshot (EFS, and RDS when wicked stores data in Postgres). */
+  recoveryPointArns: z.array(z.string()).optional(),
 });
 /** The one deployment in flight of an environment. */
 export type InFlight = z.infer<typeof InFlightSchema>;
@@ -90,6 +95,8 @@ export const DeploymentRecordSchema = DeploymentRequestSchema.extend({
   service: z.string().optional(),
   ecsDeploymentId: z.string().optional(),
   recoveryPointArn: z.string().optional(),
+  recoveryPointArns: z.array(z.string()).optional(),
+  snapshotRequestId: z.string().optional(),
   reason: z.string().optional(),
   serviceEvents: z.array(z.string()).optional(),
 });

@@ -107,6 +107,18 @@ export const TrackBackupEventSchema = z.union([BackupJobEventSchema, RestoreJobE
 /** What track-backup receives, parsed. */
 export type TrackBackupEvent = z.infer<typeof TrackBackupEventSchema>;
 
+/** Detail of `Portal Snapshot Completed` and `Portal Snapshot Failed`, as deploy-services parses it. */
+export const SnapshotOutcomeDetailSchema = z.object({
+  env: envName,
+  jobId: z.string().min(1),
+  resourceArn: z.string().min(1),
+  state: z.string().min(1),
+  trigger: z.string().min(1),
+  deploymentIds: z.array(z.string().min(1)),
+  recoveryPointArn: z.string().min(1).optional(),
+  reason: z.string().optional(),
+});
+
 /** Detail of `Portal Snapshot Completed` and `Portal Snapshot Failed`: the seam the pre-deploy gate resumes on. */
 export interface SnapshotOutcomeDetail {
   readonly env: string;
@@ -140,6 +152,11 @@ export function backupJobPattern(vaultName: string): Record<string, unknown> {
 /** Event pattern of AWS Backup's restore and copy job events (the handler keeps those of points it recorded). */
 export function restoreAndCopyJobPattern(): Record<string, unknown> {
   return { source: ['aws.backup'], 'detail-type': ['Restore Job State Change', 'Copy Job State Change'] };
+}
+
+/** Event pattern of snapshot outcomes (deploy-services keeps those naming the deployment waiting for them). */
+export function snapshotOutcomePattern(): Record<string, unknown> {
+  return { source: [EVENT_SOURCE], 'detail-type': [SnapshotDetailType.Completed, SnapshotDetailType.Failed] };
 }
 
 /** Event pattern of on-demand snapshot requests. */

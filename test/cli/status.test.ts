@@ -27,6 +27,14 @@ describe('environmentStatus: ledger -> status', () => {
     expect(environmentStatus('dev', record, deployments)).toMatchObject(expected);
   });
 
+  it('shows a deployment waiting for its pre-deploy snapshot, with the request and the deadline', () => {
+    const inFlight = { request: { ...fakeImage('dev', 2), deploymentId: 'd-2', receivedAt: 't' }, lease: { owner: 'o', expiresAt: Date.parse('2026-01-03T02:00:00Z') }, phase: 'awaiting-snapshot' as const, startedAt: 's', snapshotRequestId: 'deploy-d-2' };
+    const status = environmentStatus('dev', { ...base, lastGood: good, inFlight }, []);
+    expect(status.rollout).toMatchObject({ state: 'awaiting-snapshot', deploymentId: 'd-2', snapshotRequestId: 'deploy-d-2' });
+    expect(statusLines(status).join('\n')).toContain('rollout      awaiting-snapshot d-2 (image');
+    expect(statusLines(status).join('\n')).toContain('for snapshot deploy-d-2 until 2026-01-03T02:00:00.000Z');
+  });
+
   it('prints one block per environment', () => {
     const lines = statusLines(environmentStatus('dev', { ...base, lastGood: good }, [deployment(1, 'succeeded', 'x')]));
     expect(lines[0]).toBe('dev:');

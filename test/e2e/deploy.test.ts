@@ -43,6 +43,8 @@ describe('deploy end to end on the emulator: upload -> build-image -> deploy-ser
     expect(releaseDigest(emulator)).toBe(good.digest);
     const primary = emulator.control.ecs.deployments(cluster, 'portal-api').find((d) => d.status === 'PRIMARY');
     expect(primary).toMatchObject({ id: detail.ecsDeploymentId, rolloutState: 'COMPLETED' });
+    // dev is not gated: no snapshot was asked for before the roll.
+    expect(emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === 'Portal Snapshot Requested')).toEqual([]);
     const { ledger, destroy } = ledgerOf(emulator);
     try {
       const environment = await ledger.getEnvironment('dev');

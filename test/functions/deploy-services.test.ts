@@ -21,6 +21,13 @@ function taskStopped(group: string, clusterArn = 'arn:aws:ecs:eu-west-1:1:cluste
   return { id: 'evt-task', source: 'aws.ecs', 'detail-type': 'ECS Task State Change', detail: { clusterArn, taskArn: 'arn:aws:ecs:eu-west-1:1:task/wicked-dev/1', group, lastStatus: 'STOPPED' } };
 }
 
+function snapshotOutcome(detailType: string, fields: Record<string, unknown>): Record<string, unknown> {
+  return {
+    id: 'evt-snap', source: 'wicked.control-plane', 'detail-type': detailType,
+    detail: { env: 'dev', jobId: 'job-1', resourceArn: 'arn:aws:elasticfilesystem:eu-west-1:1:file-system/fs-1', trigger: 'pre-deploy', deploymentIds: ['d-1'], ...fields },
+  };
+}
+
 beforeEach(() => {
   Object.assign(process.env, { LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: JSON.stringify(TARGETS), AWS_REGION: 'eu-west-1' });
   resetDeployDeps();
@@ -70,6 +77,8 @@ describe('deploy-services handler', () => {
     ['Portal Image Built', { id: 'e', source: 'wicked.control-plane', 'detail-type': 'Portal Image Built', detail: { env: 'dev', bucket: 'cfg', key: 'config/dev/a.tgz', configHash: 'h', imageUri: 'r/p@x', digest: DIGEST, tag: 'cfg-h' } }],
     ['ECS Task State Change', taskStopped('service:portal-api')],
     ['Portal Stuck Check Due', { id: 'e', source: 'wicked.control-plane', 'detail-type': 'Portal Stuck Check Due', detail: { env: 'dev', deploymentId: 'd-1' } }],
+    ['Portal Snapshot Completed', snapshotOutcome('Portal Snapshot Completed', { state: 'COMPLETED', recoveryPointArn: 'arn:aws:backup:eu-west-1:1:recovery-point:rp' })],
+    ['Portal Snapshot Failed', snapshotOutcome('Portal Snapshot Failed', { state: 'FAILED', reason: 'vault unreachable' })],
   ])('accepts %s', (_name, event) => {
     expect(DeployServicesEventSchema.safeParse(event).success).toBe(true);
   });
@@ -87,6 +96,20 @@ describe('deploy-services handler', () => {
     expect(documents).toHaveReceivedCommandWith(GetCommand, { TableName: 'ledger', ConsistentRead: true });
     expect(ecs).not.toHaveReceivedCommand(DescribeServicesCommand);
     expect(eb).not.toHaveReceivedCommand(PutEventsCommand);
+  });
+
+  it('ignores a snapshot outcome no deployment in flight waits for, reading only the environment item', async () => {
+    documents.on(GetCommand).resolves({});
+    const result = await handler(snapshotOutcome('Portal Snapshot Completed', { state: 'COMPLETED', recoveryPointArn: 'rp' }), context);
+    expect(result).toMatchObject({ action: 'ignored', reason: expect.stringContaining('no deployment in flight in dev waits for job job-1') });
+    expect(ecs).not.toHaveReceivedCommand(DescribeServicesCommand);
+    expect(eb).not.toHaveReceivedCommand(PutEventsCommand);
+  });
+
+  it('reads the gate setting and its wait from the environment; unset means the prod default', () => {
+    expect(deployDepsFromEnvironment({ ...process.env, PRE_DEPLOY_SNAPSHOT: 'true', PRE_DEPLOY_SNAPSHOT_WAIT_SECONDS: '600' }, 'deploy-services')).toMatchObject({ preDeploySnapshot: true, snapshotWaitMs: 600_000 });
+    expect(deployDepsFromEnvironment(process.env, 'deploy-services')).toMatchObject({ preDeploySnapshot: undefined, snapshotWaitMs: 7_200_000 });
+    expect(() => deployDepsFromEnvironment({ ...process.env, PRE_DEPLOY_SNAPSHOT: 'yes' }, 'deploy-services')).toThrow('PRE_DEPLOY_SNAPSHOT');
   });
 
   it('fails the invocation (so EventBridge retries) when the ledger is unreachable', async () => {

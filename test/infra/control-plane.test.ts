@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { CONTROL_PLANE_RULES, SNAPSHOT_SCHEDULE_NAME, type DeploymentNames } from '../../shared/events/rules';
 import { DeployEnvironmentSchema } from '../../shared/deploy/env';
+import { resolveWickedPlatformProps } from '../../infra/props';
 import { SnapshotEnvironmentSchema } from '../../shared/snapshot/env';
 import type { WickedStack } from '../../infra/wicked-stack';
 import { actionsOf, logicalId, testStack, type Statement } from './helpers';
@@ -58,6 +59,16 @@ describe('control-plane functions', () => {
     const text = json['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'token')).join('');
     const parsed = DeployEnvironmentSchema.parse({ LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: text });
     expect(parsed.DEPLOY_TARGETS).toEqual({ dev: { cluster: 'token', service: 'token', repositoryName: 'token', releaseTag: 'dev-live', strictSingleton: false, containerName: 'portal-api' } });
+  });
+
+  it('turns the pre-deploy snapshot gate on for prod and off for dev by default, and the prop overrides it', () => {
+    const gate = (stack: WickedStack): unknown => functionOf(stack.platform.deploy.deployServices.function, stack).Properties.Environment.Variables.PRE_DEPLOY_SNAPSHOT;
+    expect([gate(prod), gate(dev)]).toEqual(['true', 'false']);
+    expect([false, true, undefined].map((preDeploySnapshot) => resolveWickedPlatformProps({ envName: 'prod', preDeploySnapshot }).preDeploySnapshot)).toEqual([false, true, true]);
+    expect(resolveWickedPlatformProps({ envName: 'staging', preDeploySnapshot: true }).preDeploySnapshot).toBe(true);
+    expect(() => resolveWickedPlatformProps({ envName: 'prod', preDeploySnapshot: 'yes' as unknown as boolean })).toThrow(/preDeploySnapshot.*true or false/);
+    const parsed = DeployEnvironmentSchema.parse({ LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: '{}', PRE_DEPLOY_SNAPSHOT: gate(prod) });
+    expect(parsed.PRE_DEPLOY_SNAPSHOT).toBe(true);
   });
 
   it('gives the snapshot functions an environment the snapshot schema accepts, with the plan of the stack', () => {

@@ -20,6 +20,7 @@ describe('resolveWickedPlatformProps', () => {
       removalPolicy: RemovalPolicy.RETAIN,
       createPullThroughCacheRule: true,
       buildImageReservedConcurrency: 2,
+      preDeploySnapshot: true,
       functionEntries: Object.fromEntries([
         ['buildImage', 'build-image'], ['deployServices', 'deploy-services'], ['trackDeployment', 'track-deployment'],
         ['snapshotData', 'snapshot-data'], ['trackBackup', 'track-backup'],

@@ -69,6 +69,37 @@ describe('LocalBus', () => {
     expect(broken).toMatchObject({ status: 'dead-lettered', attempts: 3, error: 'always' });
   });
 
+  it('with retryMinWallMs, a fast clock still waits the wall-clock floor between retries (0.1 s, then 0.2 s)', async () => {
+    const fast = new LocalBus({ clock: scaledClock(1e9), retryBaseMs: 1000, retryMinWallMs: 100 });
+    try {
+      const calls: number[] = [];
+      fast.registerTarget('waits', () => { calls.push(Date.now()); if (calls.length < 3) throw new Error('not yet'); return 'done'; });
+      fast.addRule({ name: 'r', pattern: { source: ['x'] }, targetId: 'waits', retryAttempts: 5 });
+      fast.put({ source: 'x', 'detail-type': 'T', resources: [], detail: {} });
+      await fast.idle();
+      expect(fast.timeline[0]!.deliveries[0]).toMatchObject({ status: 'delivered', attempts: 3 });
+      expect(calls[1]! - calls[0]!).toBeGreaterThanOrEqual(95);
+      expect(calls[2]! - calls[1]!).toBeGreaterThanOrEqual(195);
+    } finally {
+      fast.stop();
+    }
+  });
+
+  it('without retryMinWallMs, a fast clock retries at once (the emulated back-off only)', async () => {
+    const fast = new LocalBus({ clock: scaledClock(1e9), retryBaseMs: 1000 });
+    try {
+      const started = Date.now();
+      fast.registerTarget('broken', () => { throw new Error('always'); });
+      fast.addRule({ name: 'r', pattern: { source: ['x'] }, targetId: 'broken', retryAttempts: 3 });
+      fast.put({ source: 'x', 'detail-type': 'T', resources: [], detail: {} });
+      await fast.idle();
+      expect(fast.timeline[0]!.deliveries[0]).toMatchObject({ status: 'dead-lettered', attempts: 4 });
+      expect(Date.now() - started).toBeLessThan(90);
+    } finally {
+      fast.stop();
+    }
+  });
+
   it('dead-letters events for a rule whose target is not registered, naming the known targets', async () => {
     bus.registerTarget('a', () => undefined);
     bus.addRule({ name: 'r', pattern: { source: ['x'] }, targetId: 'missing', retryAttempts: 0 });

@@ -1,0 +1,137 @@
+import { DeployDetailType } from '../events/deploy';
+import type { DeploymentFailedDetail, FailureCause } from '../events/deploy';
+import type { Completion, DeploymentRequest, InFlight } from '../ledger';
+import { isActiveJobState } from '../snapshot/decisions';
+import { SnapshotDetailType } from '../snapshot/events';
+import type { SnapshotRequestedDetail } from '../snapshot/events';
+import type { DeployDeps } from './deps';
+import { releaseTagOf } from './env';
+import type { DeployTarget } from './env';
+
+/** How long a deployment waits for its pre-deploy snapshot before it fails as stuck. @default 2 hours */
+export const DEFAULT_SNAPSHOT_WAIT_MS = 2 * 3_600_000;
+
+/** A backup job as the gate reads it (a snapshot job item of the ledger table, or the job of one outcome event). */
+export interface GateJob {
+  readonly jobId: string;
+  readonly resourceArn: string;
+  readonly state: string;
+  readonly recoveryPointArn?: string;
+  readonly statusMessage?: string;
+}
+
+/** What a deployment waiting for its snapshot does next. */
+export type GateVerdict =
+  | { readonly kind: 'wait'; readonly reason: string }
+  | { readonly kind: 'proceed'; readonly recoveryPointArns: readonly string[]; readonly reason: string }
+  | { readonly kind: 'fail'; readonly reason: string };
+
+/**
+ * Whether deployments of `env` take a snapshot first: the explicit setting
+ * when there is one, otherwise on for an environment named `prod`.
+ *
+ * @example
+ * preDeploySnapshotOn('prod', undefined) // true
+ * preDeploySnapshotOn('prod', false) // false
+ */
+export function preDeploySnapshotOn(env: string, setting: boolean | undefined): boolean {
+  return setting ?? env === 'prod';
+}
+
+/**
+ * The `requestId` of a deployment's pre-deploy snapshot: stable, so a
+ * retried request keys the same AWS Backup idempotency token.
+ *
+ * @example
+ * snapshotRequestIdOf('d-3f2a') // 'deploy-d-3f2a'
+ */
+export function snapshotRequestIdOf(deploymentId: string): string {
+  return `deploy-${deploymentId}`.slice(0, 64).replace(/[^A-Za-z0-9_-]/g, '-');
+}
+
+/**
+ * Decides, purely, from every backup job that names the deployment: a
+ * resource is done when one of its jobs COMPLETED with a recovery point,
+ * pending while one is still active (a job that met a running job hands its
+ * requesters to that job, which then counts), and failed otherwise. Any
+ * failed resource fails the gate; every resource done lets the deploy
+ * proceed; no job yet (the request is still on its way) waits.
+ *
+ * @example
+ * decideSnapshotGate([{ jobId: 'j1', resourceArn: efs, state: 'COMPLETED', recoveryPointArn: rp }]) // { kind: 'proceed', recoveryPointArns: [rp], ... }
+ */
+export function decideSnapshotGate(jobs: readonly GateJob[]): GateVerdict {
+  if (jobs.length === 0) return { kind: 'wait', reason: 'no backup job names the deployment yet' };
+  const resources = [...new Set(jobs.map((job) => job.resourceArn))];
+  const points: string[] = [];
+  const pending: string[] = [];
+  const failed: string[] = [];
+  for (const resource of resources) {
+    const own = jobs.filter((job) => job.resourceArn === resource);
+    const done = own.find((job) => job.state === 'COMPLETED' && job.recoveryPointArn);
+    const active = own.find((job) => isActiveJobState(job.state));
+    if (done) points.push(done.recoveryPointArn!);
+    else if (active) pending.push(`${active.jobId} of ${resource} (${active.state})`);
+    else failed.push(...own.map((job) => `backup job ${job.jobId} of ${resource} ended ${job.state}: ${job.statusMessage ?? 'no message'}`));
+  }
+  if (failed.length > 0) return { kind: 'fail', reason: `pre-deploy snapshot failed: ${failed.join('; ')}` };
+  if (pending.length > 0) return { kind: 'wait', reason: `waiting for backup job ${pending.join(', ')}` };
+  return { kind: 'proceed', recoveryPointArns: points, reason: `pre-deploy snapshot completed: ${points.join(', ')}` };
+}
+
+/**
+ * Asks for the pre-deploy snapshot of a deployment whose lease `owner` holds
+ * (`Portal Snapshot Requested`, handled by snapshot-data) and records that
+ * the deployment waits for it, with a deadline and a stuck check. The
+ * request goes first: a crash before the record is retried by the same owner
+ * and the request's idempotency token joins the job already started.
+ */
+export async function requestGateSnapshot(request: DeploymentRequest, owner: string, deps: DeployDeps): Promise<InFlight> {
+  const requestId = snapshotRequestIdOf(request.deploymentId);
+  const detail: SnapshotRequestedDetail = { env: request.env, trigger: 'pre-deploy', requestId, deploymentId: request.deploymentId };
+  await deps.events.publish(SnapshotDetailType.Requested, detail);
+  const until = deps.clock() + (deps.snapshotWaitMs ?? DEFAULT_SNAPSHOT_WAIT_MS);
+  const inFlight = await deps.ledger.recordAwaitingSnapshot(request.env, request.deploymentId, owner, requestId, until);
+  await deps.scheduler?.scheduleStuckCheck({ env: request.env, deploymentId: request.deploymentId, at: new Date(until) });
+  return inFlight;
+}
+
+/**
+ * The gate's verdict for a waiting deployment from the snapshot jobs the
+ * ledger table holds for it (`deps.snapshotJobs`), plus the job of the event
+ * being handled when the table does not list it (or no table is wired).
+ */
+export async function gateVerdictOf(env: string, deploymentId: string, deps: DeployDeps, eventJob?: GateJob): Promise<GateVerdict> {
+  const listed = deps.snapshotJobs ? (await deps.snapshotJobs.listJobs(env)).filter((job) => job.deploymentIds.includes(deploymentId)) : [];
+  const jobs: GateJob[] = [...listed];
+  if (eventJob && !listed.some((job) => job.jobId === eventJob.jobId)) jobs.push(eventJob);
+  return decideSnapshotGate(jobs);
+}
+
+/**
+ * Ends a deployment still waiting for its snapshot: nothing was changed on
+ * ECS or ECR, so nothing is put back. Records why, puts `Portal Deployment
+ * Failed`, notifies operators. Returns the completion (its `next` is the
+ * queued deployment to start) or `undefined` when the deployment was no
+ * longer waiting (a duplicate or late event).
+ */
+export async function failSnapshotGate(
+  inFlight: InFlight, target: DeployTarget, cause: Extract<FailureCause, 'snapshot-failed' | 'stuck'>, reason: string, deps: DeployDeps,
+): Promise<Completion | undefined> {
+  const { request } = inFlight;
+  const completion = await deps.ledger.failSnapshotGate(request.env, request.deploymentId, { kind: cause === 'stuck' ? 'stuck' : 'failed', reason });
+  if (!completion.completed) return undefined;
+  const releaseTag = releaseTagOf(request.env, target);
+  const detail: DeploymentFailedDetail = {
+    env: request.env, deploymentId: request.deploymentId, configHash: request.configHash, digest: request.digest, imageUri: request.imageUri, key: request.key,
+    versionId: request.versionId, service: target.service, cause, reason, releaseDigest: completion.lastGood?.digest, serviceEvents: [],
+  };
+  await deps.events.publish(DeployDetailType.DeploymentFailed, detail);
+  await deps.notifier.notify({
+    subject: `wicked ${request.env}: deployment ${request.deploymentId} blocked by its pre-deploy snapshot`.slice(0, 100),
+    message: `${reason}\nconfig ${request.configHash} (s3://${request.bucket}/${request.key}${request.versionId ? `@${request.versionId}` : ''}), image ${request.digest}\n`
+      + `Nothing was changed: ${target.service} and the release tag ${releaseTag} stay as they are. Take a snapshot (wickedctl snapshot --env ${request.env} --follow), then upload the configuration again.`,
+    attributes: { env: request.env, deploymentId: request.deploymentId, cause },
+  });
+  return completion;
+}

@@ -1,0 +1,94 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Emulator } from '../../local/emulator';
+import { startEmulator } from '../../local/emulator';
+import { resetDeployDeps } from '../../functions/deploy-services/deps';
+import { DeploymentFailedDetailSchema, DeploymentSucceededDetailSchema, ImageBuiltDetailSchema } from '../../shared/events';
+import { StandInDetailType } from '../../shared/events/rules';
+import { SnapshotDetailType } from '../../shared/snapshot';
+import { lastJson, runCli } from '../cli/run-cli';
+import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, upload } from './deploy-helpers';
+
+const WAIT_MS = 40_000;
+
+describe('pre-deploy snapshot gate end to end on the emulator (prod: gate on by default)', () => {
+  let dir: string;
+  let emulator: Emulator;
+  let cluster: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'e2e-gate-'));
+    emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'prod' });
+    cluster = emulator.resources.cluster;
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+    resetDeployDeps();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Where the release tag and portal-api's deployments stood when the bus recorded the first event matching `match`. */
+  function stateWhen(match: (detailType: string, detail: Record<string, unknown>) => boolean): Promise<{ release?: string; deployments: number; detail: Record<string, unknown> }> {
+    let seen: { release?: string; deployments: number; detail: Record<string, unknown> } | undefined;
+    return emulator.bus.waitFor((event) => {
+      if (seen || !match(event['detail-type'], event.detail as Record<string, unknown>)) return false;
+      seen = { release: releaseDigest(emulator), deployments: emulator.control.ecs.deployments(cluster, 'portal-api').length, detail: event.detail as Record<string, unknown> };
+      return true;
+    }, WAIT_MS).then(() => seen!);
+  }
+
+  it('takes a snapshot first, rolls only after the backup job COMPLETED, and links the recovery point on the deployment record', async () => {
+    const before = { release: releaseDigest(emulator), deployments: emulator.control.ecs.deployments(cluster, 'portal-api').length };
+    const requested = stateWhen((type) => type === SnapshotDetailType.Requested);
+    const jobDone = stateWhen((type, detail) => type === 'Backup Job State Change' && detail.state === 'COMPLETED');
+    const versionId = await upload(emulator, await packExample(dir, 'static'), 'config/prod/static.tgz');
+    const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), WAIT_MS, 'Portal Image Built')).detail);
+    const succeeded = DeploymentSucceededDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), WAIT_MS, 'Portal Deployment Succeeded')).detail);
+
+    expect(await requested).toMatchObject({ ...before, detail: { env: 'prod', trigger: 'pre-deploy', deploymentId: succeeded.deploymentId } });
+    expect(await jobDone).toMatchObject(before); // nothing moved while the backup ran
+    const completed = emulator.bus.timeline.find((entry) => isEvent(SnapshotDetailType.Completed)(entry.event))!.event.detail as { recoveryPointArn: string; deploymentIds: string[] };
+    expect(completed.deploymentIds).toEqual([succeeded.deploymentId]);
+    expect(emulator.control.backup.recoveryPoints.has(completed.recoveryPointArn)).toBe(true);
+    expect([releaseDigest(emulator), primaryDigest(emulator)]).toEqual([built.digest, built.digest]);
+    const { ledger, destroy } = ledgerOf(emulator);
+    try {
+      expect(await ledger.getDeployment('prod', succeeded.deploymentId)).toMatchObject({ state: 'succeeded', recoveryPointArn: completed.recoveryPointArn, recoveryPointArns: [completed.recoveryPointArn] });
+    } finally {
+      destroy();
+    }
+    const points = lastJson(await runCli(['snapshots', '--env', 'prod', '--json'])).recoveryPoints as { recoveryPointArn: string; tags: Record<string, string> }[];
+    expect(points.find((p) => p.recoveryPointArn === completed.recoveryPointArn)?.tags).toMatchObject({ 'wicked:trigger': 'pre-deploy', 'wicked:deployment-id': succeeded.deploymentId });
+  });
+
+  it('a failed backup blocks the deploy: services and release tag unchanged, Portal Deployment Failed, a notification, and wickedctl status says why', async () => {
+    const before = { release: releaseDigest(emulator), primary: primaryDigest(emulator), deployments: emulator.control.ecs.deployments(cluster, 'portal-api').length };
+    emulator.control.backup.failNextBackupJob({ state: 'FAILED', message: 'injected: vault unreachable' });
+    const versionId = await upload(emulator, await packExample(dir, 'changed', 'a change that must wait for a snapshot'), 'config/prod/static.tgz');
+    const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), WAIT_MS, 'Portal Image Built')).detail);
+    const failed = DeploymentFailedDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Failed', { digest: built.digest }), WAIT_MS, 'Portal Deployment Failed')).detail);
+
+    expect(failed).toMatchObject({ env: 'prod', cause: 'snapshot-failed', reason: expect.stringContaining('injected: vault unreachable') });
+    const notified = await emulator.bus.waitFor((event) => event['detail-type'] === StandInDetailType.Notification && (event.detail as { attributes?: Record<string, string> }).attributes?.deploymentId === failed.deploymentId, WAIT_MS, 'Portal Notification');
+    expect(notified.detail).toMatchObject({ attributes: { env: 'prod', cause: 'snapshot-failed' }, message: expect.stringMatching(/vault unreachable[\s\S]*Nothing was changed/) });
+    await emulator.bus.idle();
+    expect({ release: releaseDigest(emulator), primary: primaryDigest(emulator), deployments: emulator.control.ecs.deployments(cluster, 'portal-api').length }).toEqual(before);
+
+    const status = await runCli(['status', '--env', 'prod', '--table', emulator.resources.ledgerTable, '--json']);
+    expect(status.code).toBe(0);
+    const [env] = lastJson(status).environments as { rollout: { state: string }; lastFailure: { deploymentId: string; state: string; reason: string } }[];
+    expect(env).toMatchObject({ rollout: { state: 'idle' }, lastFailure: { deploymentId: failed.deploymentId, state: 'failed', reason: expect.stringMatching(/pre-deploy snapshot failed: .*injected: vault unreachable/) } });
+    const human = await runCli(['status', '--env', 'prod', '--table', emulator.resources.ledgerTable]);
+    expect(human.stdout).toMatch(/last failure .* failed .*injected: vault unreachable/);
+  });
+
+  it('the environment is released: the next upload is snapshotted and rolled', async () => {
+    const versionId = await upload(emulator, await packExample(dir, 'retry', 'a change that must wait for a snapshot'), 'config/prod/static.tgz');
+    const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), WAIT_MS, 'Portal Image Built')).detail);
+    await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), WAIT_MS, 'Portal Deployment Succeeded');
+    expect(primaryDigest(emulator)).toBe(built.digest);
+    await emulator.bus.idle();
+    expect(emulator.control.ecs.maxConcurrentTasks(cluster, 'portal-api')).toBe(1);
+    expect(failedDeployDeliveries(emulator)).toEqual([]);
+  });
+});
