@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkStuckDeployment, deployServices, resumeStrictDeployment } from '../../shared/deploy';
 import type { DeployServicesResult, ResumeResult, TrackResult } from '../../shared/deploy';
 import { DetailType, EcsTaskStateChangeEventSchema, EVENT_SOURCE, ImageBuiltDetailSchema } from '../../shared/events';
