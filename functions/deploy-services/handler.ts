@@ -10,6 +10,7 @@ import { DetailType, EcsTaskStateChangeEventSchema, EVENT_SOURCE, ImageBuiltDeta
 import { StandInDetailType } from '../../shared/events/rules';
 import { parseEvent } from '../middleware/parse-event';
 import { cachedDeployDeps } from './deps';
+import { DEPLOYMENT_STUCK_METRIC, isStuckDeployment } from './outcome-metrics';
 import { StuckCheckDueDetailSchema } from './stand-ins';
 
 const logger = new Logger();
@@ -57,6 +58,7 @@ export async function deployServicesEvent(event: unknown): Promise<DeployService
   const deps = cachedDeployDeps(process.env, 'deploy-services');
   const result = await dispatch(parsed, deps);
   metrics.addMetric(`Deploy${pascal(result.action)}`, MetricUnit.Count, 1);
+  if (isStuckDeployment(result)) metrics.addMetric(DEPLOYMENT_STUCK_METRIC, MetricUnit.Count, 1);
   // Ignored duplicates and older events are logged with the ledger's reason: the trail of what was not applied.
   logger.info('deploy-services handled an event', { detailType: parsed['detail-type'], eventId: parsed.id, result });
   return result;

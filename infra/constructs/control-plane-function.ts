@@ -14,6 +14,9 @@ import type { TargetFunctionId } from '../../shared/events/rules';
 import { EntryNotFoundError } from '../errors';
 import { BUILD_IMAGE_BUNDLING, BUILD_IMAGE_RUNTIME, lockFileOptions } from './build-image-function';
 
+/** CloudWatch namespace of the functions' Powertools metrics. */
+export const METRICS_NAMESPACE = 'wicked-control-plane';
+
 /** Props of {@link ControlPlaneFunction}. */
 export interface ControlPlaneFunctionProps {
   /** The handler file (exports `handler`). */
@@ -61,6 +64,8 @@ export class ControlPlaneFunction extends Construct {
   public readonly role: iam.Role;
   /** Its log group. */
   public readonly logGroup: logs.LogGroup;
+  /** Its id in the shared rule list and Powertools service name. */
+  public readonly service: TargetFunctionId;
 
   /**
    * @param scope - parent construct
@@ -71,6 +76,7 @@ export class ControlPlaneFunction extends Construct {
   public constructor(scope: Construct, id: string, props: ControlPlaneFunctionProps) {
     super(scope, id);
     if (!fs.existsSync(props.entry)) throw new EntryNotFoundError(props.service, props.entry);
+    this.service = props.service;
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: props.removalPolicy });
     this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.description });
     this.function = new nodejs.NodejsFunction(this, 'Function', {
@@ -130,7 +136,7 @@ export function controlPlaneEnvironment(service: TargetFunctionId, environment: 
   return {
     ...environment,
     POWERTOOLS_SERVICE_NAME: service,
-    POWERTOOLS_METRICS_NAMESPACE: 'wicked-control-plane',
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     NODE_OPTIONS: '--enable-source-maps',
   };
 }
