@@ -90,6 +90,7 @@ export class WickedPlatform extends Construct {
       },
       deadLetterQueue: this.deadLetterQueue,
     });
+    this.createFunctionAlarms();
     this.createOutputs();
   }
 
@@ -135,6 +136,25 @@ export class WickedPlatform extends Construct {
     this.notifications.alarmOnAtLeastOne('DeadLetters', {
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
       description: `wicked ${this.props.envName}: a control-plane event or invocation failed; inspect and redrive the dead-letter queue`,
+    });
+  }
+
+  /** Errors of the four event-driven functions (build-image has its own), and stuck deployments. */
+  private createFunctionAlarms(): void {
+    const env = this.props.envName;
+    const functions = {
+      DeployServices: this.deploy.deployServices, TrackDeployment: this.deploy.trackDeployment,
+      SnapshotData: this.snapshot.snapshotData, TrackBackup: this.snapshot.trackBackup,
+    };
+    for (const [name, fn] of Object.entries(functions)) {
+      this.notifications.alarmOnAtLeastOne(`${name}Errors`, {
+        metric: fn.function.metricErrors({ period: ALARM_PERIOD }),
+        description: `wicked ${env}: ${fn.service} failed; see its log group and the dead-letter queue`,
+      });
+    }
+    this.notifications.alarmOnAtLeastOne('DeploymentStuck', {
+      metric: this.deploy.metricDeploymentsStuck(ALARM_PERIOD),
+      description: `wicked ${env}: a portal-api deployment got no terminal ECS event before its deadline and was failed as stuck; the release tag is back on the last good digest, see deploy-services' log and the ECS service events`,
     });
   }
 

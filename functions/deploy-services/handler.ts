@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkStuckDeployment, deployServices, resumeOnSnapshotOutcome, resumeStrictDeployment } from '../../shared/deploy';
 import type { DeployServicesResult, ResumeResult, SnapshotResumeResult, TrackResult } from '../../shared/deploy';
 import { DetailType, EcsTaskStateChangeEventSchema, EVENT_SOURCE, ImageBuiltDetailSchema } from '../../shared/events';
@@ -11,6 +11,7 @@ import { StandInDetailType } from '../../shared/events/rules';
 import { SnapshotDetailType, SnapshotOutcomeDetailSchema } from '../../shared/snapshot/events';
 import { parseEvent } from '../middleware/parse-event';
 import { cachedDeployDeps } from './deps';
+import { DEPLOYMENT_STUCK_METRIC, isStuckDeployment } from './outcome-metrics';
 import { StuckCheckDueDetailSchema } from './stand-ins';
 
 const logger = new Logger();
@@ -73,6 +74,7 @@ export async function deployServicesEvent(event: unknown): Promise<DeployService
   const deps = cachedDeployDeps(process.env, 'deploy-services');
   const result = await dispatch(parsed, deps);
   metrics.addMetric(`Deploy${pascal(result.action)}`, MetricUnit.Count, 1);
+  if (isStuckDeployment(result)) metrics.addMetric(DEPLOYMENT_STUCK_METRIC, MetricUnit.Count, 1);
   // Ignored duplicates and older events are logged with the ledger's reason: the trail of what was not applied.
   logger.info('deploy-services handled an event', { detailType: parsed['detail-type'], eventId: parsed.id, result });
   return result;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventPublisher } from '../../shared/adapters/event-publisher';
 import type { Notification, Notifier, StuckCheckScheduler } from '../../shared/deploy';
 import { StandInDetailType } from '../../shared/events/rules';

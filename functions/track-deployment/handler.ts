@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { trackDeployment } from '../../shared/deploy';
 import type { TrackResult } from '../../shared/deploy';
 import { EcsDeploymentStateChangeEventSchema } from '../../shared/events';

@@ -1,25 +1,18 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { Duration, Size, Stack, Validations, type CfnElement, type RemovalPolicy } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
+import { Duration, Size, Stack, type CfnElement, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
-import { EntryNotFoundError } from '../errors';
-import { PACKAGE_ROOT } from '../props';
+import type { Construct } from 'constructs';
 import { CONFIG_PREFIX, type ConfigBucket } from './config-bucket';
+import { ControlPlaneFunction, FUNCTION_BUNDLING, FUNCTION_RUNTIME, METRICS_NAMESPACE } from './control-plane-function';
 import { PULL_THROUGH_PREFIX, type ImageRepository } from './image-repository';
+
+export { ESM_REQUIRE_BANNER, lockFileOptions } from './control-plane-function';
 
 /** Powertools service name of the function. */
 export const BUILD_IMAGE_SERVICE = 'build-image';
-/** Lambda runtime of the function: the project's Node.js version. */
-export const BUILD_IMAGE_RUNTIME = lambda.Runtime.NODEJS_24_X;
-/** Lets an ESM bundle `require()` the CommonJS modules esbuild leaves in it. */
-export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+/** Lambda runtime of the function: the project's Node.js version ({@link FUNCTION_RUNTIME}). */
+export const BUILD_IMAGE_RUNTIME = FUNCTION_RUNTIME;
 
 /** Props of {@link BuildImageFunction}. */
 export interface BuildImageFunctionProps {
@@ -68,7 +61,9 @@ export function baseImageUri(parts: BaseImageUriParts): string {
 
 /**
  * The build-image Lambda: reads a config archive, appends it as a layer to the base
- * image and pushes the result over the OCI API. Its role can read only `config/*`
+ * image and pushes the result over the OCI API. A {@link ControlPlaneFunction} (same
+ * runtime, bundling, log group, retries and failure queue, construct ids unchanged) with
+ * one full vCPU, 10 GB of `/tmp` and 15 minutes. Its role can read only `config/*`
  * of the config bucket, push only to the portal-api repository, pull only through
  * the `docker-hub/*` cache, and put events only on the default bus.
  *
@@ -77,84 +72,52 @@ export function baseImageUri(parts: BaseImageUriParts): string {
  *   baseImageRepository: 'haufelexware/wicked.api', wickedVersion: '1.0.0', reservedConcurrency: 2,
  *   failureQueue, removalPolicy: RemovalPolicy.RETAIN });
  */
-export class BuildImageFunction extends Construct {
-  /** The function. */
-  public readonly function: nodejs.NodejsFunction;
-  /** Its execution role (no managed policies). */
-  public readonly role: iam.Role;
-  /** Its log group. */
-  public readonly logGroup: logs.LogGroup;
-
+export class BuildImageFunction extends ControlPlaneFunction {
   /**
    * @param scope - parent construct
    * @param id - construct id
    * @param props - entry, resources it works on, sizing
+   * @throws EntryNotFoundError when the entry file does not exist
    */
   public constructor(scope: Construct, id: string, props: BuildImageFunctionProps) {
-    super(scope, id);
-    if (!fs.existsSync(props.entry)) throw new EntryNotFoundError(BUILD_IMAGE_SERVICE, props.entry);
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: props.removalPolicy });
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'build-image: reads config archives, pushes portal-api images',
-    });
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    super(scope, id, {
       entry: props.entry,
-      handler: 'handler',
-      ...lockFileOptions(),
-      runtime: BUILD_IMAGE_RUNTIME,
-      architecture: lambda.Architecture.ARM_64,
+      service: BUILD_IMAGE_SERVICE,
+      description: 'build-image: reads config archives, pushes portal-api images',
+      environment: buildImageEnvironment(Stack.of(scope), props),
+      failureQueue: props.failureQueue,
+      removalPolicy: props.removalPolicy,
       memorySize: 1769, // one full vCPU: gzip and sha256 of the layer are CPU-bound
       ephemeralStorageSize: Size.mebibytes(10240),
       timeout: Duration.minutes(15),
       reservedConcurrentExecutions: props.reservedConcurrency,
-      role: this.role,
-      logGroup: this.logGroup,
-      retryAttempts: 2,
-      onFailure: new SqsDestination(props.failureQueue),
-      environment: buildImageEnvironment(Stack.of(this), props),
-      bundling: BUILD_IMAGE_BUNDLING,
     });
     this.grantAccess(props);
   }
 
   private grantAccess(props: BuildImageFunctionProps): void {
-    this.logGroup.grantWrite(this.role);
     props.config.grantReadConfig(this.role);
     props.images.grantPushPull(this.role);
     props.images.grantPullThroughCache(this.role);
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
-    events.EventBus.fromEventBusName(this, 'DefaultBus', 'default').grantPutEventsTo(this.role);
+    this.grantPutEventsToDefaultBus();
     this.acknowledgeWildcards(props);
   }
 
   /** Each wildcard finding by its exact id: the policy's other statements stay checked. */
   private acknowledgeWildcards(props: BuildImageFunctionProps): void {
-    const stack = Stack.of(this);
-    const bucketId = stack.resolve((props.config.bucket.node.defaultChild as CfnElement).logicalId) as string;
-    const acknowledge = (resource: string, reason: string): void =>
-      Validations.of(this.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
-    acknowledge('*', 'ecr:GetAuthorizationToken has no resource-level permissions: AWS requires "*".');
-    acknowledge(`<${bucketId}.Arn>/${CONFIG_PREFIX}*`, 'Config archives have operator-chosen names under config/; the grant is limited to that prefix and to reads.');
-    acknowledge(
+    const bucketId = Stack.of(this).resolve((props.config.bucket.node.defaultChild as CfnElement).logicalId) as string;
+    this.acknowledgeWildcard('*', 'ecr:GetAuthorizationToken has no resource-level permissions: AWS requires "*".');
+    this.acknowledgeWildcard(`<${bucketId}.Arn>/${CONFIG_PREFIX}*`, 'Config archives have operator-chosen names under config/; the grant is limited to that prefix and to reads.');
+    this.acknowledgeWildcard(
       `arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/${PULL_THROUGH_PREFIX}/*`,
       'The pull-through cache creates one repository per upstream image on first pull; the grant is limited to the docker-hub/ prefix.',
     );
   }
 }
 
-/** esbuild settings: one minified ESM file with source maps, for the Node.js 24 runtime. */
-export const BUILD_IMAGE_BUNDLING: nodejs.BundlingOptions = {
-  format: nodejs.OutputFormat.ESM,
-  target: 'node24',
-  minify: true,
-  sourceMap: true,
-  sourcesContent: false,
-  mainFields: ['module', 'main'],
-  banner: ESM_REQUIRE_BANNER,
-  // The Node.js 24 runtime ships AWS SDK v3: leaving it out keeps the bundle small.
-  externalModules: ['@aws-sdk/*'],
-};
+/** esbuild settings of build-image: the control-plane functions' ({@link FUNCTION_BUNDLING}). */
+export const BUILD_IMAGE_BUNDLING: nodejs.BundlingOptions = FUNCTION_BUNDLING;
 
 /**
  * The function's environment: what the handler reads once at start-up.
@@ -172,13 +135,7 @@ export function buildImageEnvironment(stack: Stack, props: BuildImageFunctionPro
     }),
     EVENT_BUS_NAME: 'default',
     POWERTOOLS_SERVICE_NAME: BUILD_IMAGE_SERVICE,
-    POWERTOOLS_METRICS_NAMESPACE: 'wicked-control-plane',
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     NODE_OPTIONS: '--enable-source-maps',
   };
-}
-
-/** Pins the lock file and project root to this package, so another app can reuse the construct. */
-export function lockFileOptions(): Pick<nodejs.NodejsFunctionProps, 'depsLockFilePath' | 'projectRoot'> {
-  const lockFile = path.join(PACKAGE_ROOT, 'package-lock.json');
-  return fs.existsSync(lockFile) ? { depsLockFilePath: lockFile, projectRoot: PACKAGE_ROOT } : {};
 }

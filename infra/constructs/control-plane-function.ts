@@ -1,5 +1,6 @@
 import * as fs from 'fs';
-import { Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import * as path from 'path';
+import { Duration, Validations, type RemovalPolicy, type Size } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,7 +13,39 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TargetFunctionId } from '../../shared/events/rules';
 import { EntryNotFoundError } from '../errors';
-import { BUILD_IMAGE_BUNDLING, BUILD_IMAGE_RUNTIME, lockFileOptions } from './build-image-function';
+import { PACKAGE_ROOT } from '../props';
+
+/** Lambda runtime of the functions: the project's Node.js version. */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+/** Lets an ESM bundle `require()` the CommonJS modules esbuild leaves in it. */
+export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+
+/**
+ * esbuild settings: one minified, tree-shaken ESM file with source maps (contents left
+ * out), for the Node.js 24 runtime. `mainFields` puts the ESM builds of dependencies
+ * first, so their unused exports are dropped; the bundled-license block is left out.
+ */
+export const FUNCTION_BUNDLING: nodejs.BundlingOptions = {
+  format: nodejs.OutputFormat.ESM,
+  target: 'node24',
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  // The Node.js 24 runtime ships AWS SDK v3: leaving it out keeps the bundle small.
+  externalModules: ['@aws-sdk/*'],
+  esbuildArgs: { '--legal-comments': 'none' },
+};
+
+/** Pins the lock file and project root to this package, so another app can reuse the construct. */
+export function lockFileOptions(): Pick<nodejs.NodejsFunctionProps, 'depsLockFilePath' | 'projectRoot'> {
+  const lockFile = path.join(PACKAGE_ROOT, 'package-lock.json');
+  return fs.existsSync(lockFile) ? { depsLockFilePath: lockFile, projectRoot: PACKAGE_ROOT } : {};
+}
+
+/** CloudWatch namespace of the functions' Powertools metrics. */
+export const METRICS_NAMESPACE = 'wicked-control-plane';
 
 /** Props of {@link ControlPlaneFunction}. */
 export interface ControlPlaneFunctionProps {
@@ -40,6 +73,18 @@ export interface ControlPlaneFunctionProps {
    * @default Duration.minutes(1)
    */
   readonly timeout?: Duration;
+  /**
+   * Size of `/tmp`.
+   *
+   * @default 512 MiB (Lambda's default)
+   */
+  readonly ephemeralStorageSize?: Size;
+  /**
+   * Reserved concurrency.
+   *
+   * @default - none: the account's unreserved pool
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -61,6 +106,8 @@ export class ControlPlaneFunction extends Construct {
   public readonly role: iam.Role;
   /** Its log group. */
   public readonly logGroup: logs.LogGroup;
+  /** Its id in the shared rule list and Powertools service name. */
+  public readonly service: TargetFunctionId;
 
   /**
    * @param scope - parent construct
@@ -71,22 +118,25 @@ export class ControlPlaneFunction extends Construct {
   public constructor(scope: Construct, id: string, props: ControlPlaneFunctionProps) {
     super(scope, id);
     if (!fs.existsSync(props.entry)) throw new EntryNotFoundError(props.service, props.entry);
+    this.service = props.service;
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: props.removalPolicy });
     this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.description });
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: props.entry,
       handler: 'handler',
       ...lockFileOptions(),
-      runtime: BUILD_IMAGE_RUNTIME,
+      runtime: FUNCTION_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.minutes(1),
+      ...(props.ephemeralStorageSize ? { ephemeralStorageSize: props.ephemeralStorageSize } : {}),
+      ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
       role: this.role,
       logGroup: this.logGroup,
       retryAttempts: 2,
       onFailure: new SqsDestination(props.failureQueue),
       environment: controlPlaneEnvironment(props.service, props.environment),
-      bundling: BUILD_IMAGE_BUNDLING,
+      bundling: FUNCTION_BUNDLING,
     });
     this.logGroup.grantWrite(this.role);
   }
@@ -130,7 +180,7 @@ export function controlPlaneEnvironment(service: TargetFunctionId, environment: 
   return {
     ...environment,
     POWERTOOLS_SERVICE_NAME: service,
-    POWERTOOLS_METRICS_NAMESPACE: 'wicked-control-plane',
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     NODE_OPTIONS: '--enable-source-maps',
   };
 }

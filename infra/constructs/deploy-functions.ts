@@ -1,10 +1,12 @@
 import { Arn, Duration, Stack, type CfnElement, type RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ControlPlaneFunction } from './control-plane-function';
+import { DEPLOYMENT_STUCK_METRIC } from '../../functions/deploy-services/outcome-metrics';
+import { ControlPlaneFunction, METRICS_NAMESPACE } from './control-plane-function';
 import type { LedgerTable } from './ledger-table';
 import type { Notifications } from './notifications';
 
@@ -74,6 +76,17 @@ export class DeployFunctions extends Construct {
       description: 'track-deployment: records the outcome of portal-api rollouts',
     });
     for (const fn of [this.deployServices, this.trackDeployment]) this.grantAccess(fn, props);
+  }
+
+  /**
+   * Deployments deploy-services marked stuck (its Powertools metric, by the default `service` dimension).
+   *
+   * @param period - the alarm or graph period
+   */
+  public metricDeploymentsStuck(period: Duration): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE, metricName: DEPLOYMENT_STUCK_METRIC, dimensionsMap: { service: 'deploy-services' }, statistic: 'Sum', period,
+    });
   }
 
   private grantAccess(fn: ControlPlaneFunction, props: DeployFunctionsProps): void {

@@ -1,7 +1,10 @@
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
+import { missingBackupWindow } from '../backup-window';
 import type { GatewayGroup } from './gateways';
 import { ALARM_PERIOD, type Notifications } from './notifications';
 
@@ -20,12 +23,14 @@ export interface MonitoringProps {
   readonly gateways: Readonly<Record<string, GatewayGroup>>;
   /** Name of the backup vault whose jobs are watched. */
   readonly backupVaultName: string;
+  /** The backup plan's schedule (`cron(...)`): the missing-backup alarm watches twice its interval. */
+  readonly backupSchedule: string;
 }
 
 /** AWS Backup's job metric, per vault. */
-export function backupJobsMetric(metricName: 'NumberOfBackupJobsFailed' | 'NumberOfBackupJobsCompleted', vaultName: string): cloudwatch.Metric {
+export function backupJobsMetric(metricName: 'NumberOfBackupJobsFailed' | 'NumberOfBackupJobsCompleted', vaultName: string, period = ALARM_PERIOD): cloudwatch.Metric {
   return new cloudwatch.Metric({
-    namespace: 'AWS/Backup', metricName, dimensionsMap: { BackupVaultName: vaultName }, statistic: 'Sum', period: ALARM_PERIOD,
+    namespace: 'AWS/Backup', metricName, dimensionsMap: { BackupVaultName: vaultName }, statistic: 'Sum', period,
   });
 }
 
@@ -85,6 +90,34 @@ export class Monitoring extends Construct {
       metric: backupJobsMetric('NumberOfBackupJobsFailed', props.backupVaultName),
       description: `wicked ${env}: an AWS Backup job of vault ${props.backupVaultName} failed; see the AWS Backup console`,
     });
+    this.createMissingBackupsAlarm(props);
+  }
+
+  /**
+   * No completed job in the vault within twice the schedule's interval: every hourly
+   * period of the window below one completion, missing data counting as breaching
+   * (AWS Backup publishes nothing in an hour without jobs).
+   */
+  private createMissingBackupsAlarm(props: MonitoringProps): void {
+    const window = missingBackupWindow(props.backupSchedule);
+    if (window === undefined) {
+      Annotations.of(this).addWarningV2('wicked:missing-backup-alarm',
+        `No missing-backup alarm: the schedule ${props.backupSchedule} skips days, and twice its interval may exceed CloudWatch's 7-day evaluation range.`);
+      return;
+    }
+    const hours = window.evaluationPeriods;
+    const alarm = new cloudwatch.Alarm(this, 'BackupsMissing', {
+      metric: backupJobsMetric('NumberOfBackupJobsCompleted', props.backupVaultName, Duration.seconds(window.periodSeconds)),
+      alarmDescription: `wicked ${props.envName}: no AWS Backup job of vault ${props.backupVaultName} completed in ${hours} h (twice the schedule ${props.backupSchedule}); check the backup plan, snapshot-data and the AWS Backup console`,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: hours,
+      datapointsToAlarm: hours,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(props.notifications.topic));
+    alarm.addOkAction(new actions.SnsAction(props.notifications.topic));
+    props.notifications.alarms.push(alarm);
   }
 }
 

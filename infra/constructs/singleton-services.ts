@@ -16,6 +16,26 @@ export function releaseTag(envName: string): string {
   return `${envName}-live`;
 }
 
+/**
+ * The plain environment of a singleton container (names checked against wicked's Helm
+ * chart, see infra/README.md): `NODE_ENV` for every component; `PORTAL_API_URL` for the
+ * components that call portal-api (its Cloud Map name: ECS tasks get no search domain,
+ * so wicked's default `http://portal-api:3001` would not resolve); `PGSSLMODE=require`
+ * for portal-api when it stores in Postgres (RDS forces TLS).
+ *
+ * @param component - the wicked component
+ * @param envName - wicked's NODE_ENV
+ * @param options - portal-api's base URL and whether there is a database
+ *
+ * @example
+ * singletonEnvironment('portal', 'dev', { portalApiUrl: 'http://portal-api.wicked-dev.internal:3001/', postgres: true })
+ * // { NODE_ENV: 'dev', PORTAL_API_URL: 'http://portal-api.wicked-dev.internal:3001/' }
+ */
+export function singletonEnvironment(component: string, envName: string, options: { readonly portalApiUrl: string; readonly postgres: boolean }): Record<string, string> {
+  if (component !== 'portal-api') return { NODE_ENV: envName, PORTAL_API_URL: options.portalApiUrl };
+  return { NODE_ENV: envName, ...(options.postgres ? { PGSSLMODE: 'require' } : {}) };
+}
+
 /** Props of {@link SingletonServices}. */
 export interface SingletonServicesProps {
   /** The cluster the services run in. */
@@ -86,7 +106,7 @@ export class SingletonServices extends Construct {
     const container = taskDefinition.addContainer(component, {
       containerName: component,
       image: this.image(scope, component, props, taskDefinition),
-      environment: { NODE_ENV: props.envName },
+      environment: singletonEnvironment(component, props.envName, { portalApiUrl: this.portalApiUrl(props), postgres: props.database !== undefined }),
       secrets: this.secrets(component, props),
       portMappings: [{ containerPort: WICKED_COMPONENTS[component]!.port, name: component }],
       logging: ecs.LogDriver.awsLogs({ logGroup: props.logGroup, streamPrefix: component }),
@@ -108,9 +128,15 @@ export class SingletonServices extends Construct {
     if (component === 'portal-api') this.mountDynamicData(taskDefinition, container, service, props.dynamicData);
     Validations.of(taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
-      reason: 'The only plain environment value is NODE_ENV (the environment name); PORTAL_CONFIG_KEY and passwords are ECS secrets.',
+      reason: "The plain environment values are NODE_ENV, portal-api's URL and the Postgres TLS mode; PORTAL_CONFIG_KEY and the database credentials are ECS secrets.",
     });
     return service;
+  }
+
+  /** portal-api by its Cloud Map name in the cluster's namespace. */
+  private portalApiUrl(props: SingletonServicesProps): string {
+    const namespace = props.cluster.defaultCloudMapNamespace?.namespaceName ?? `wicked-${props.envName}.internal`;
+    return `http://portal-api.${namespace}:${WICKED_COMPONENTS['portal-api']!.port}/`;
   }
 
   private image(scope: Construct, component: string, props: SingletonServicesProps, taskDefinition: ecs.TaskDefinition): ecs.ContainerImage {

@@ -98,7 +98,7 @@ export class Workload extends Construct {
     this.backups = new Backups(this, 'Backups', { envName: p.envName, plan: p.backup, resources: this.backupResources(), removalPolicy: p.removalPolicy });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       envName: p.envName, notifications: props.notifications, singletons: this.singletons.services,
-      gateways: this.gateways.groups, backupVaultName: this.backups.vault.backupVaultName,
+      gateways: this.gateways.groups, backupVaultName: this.backups.vault.backupVaultName, backupSchedule: p.backup.schedule,
     });
   }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { readEnvironment } from '../pipeline/lambda-env';
 
 /** Where one environment's portal-api runs and how it is rolled. */

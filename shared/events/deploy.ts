@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Detail-types of the control plane's deployment outcome events. */
 export const DeployDetailType = {

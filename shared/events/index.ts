@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The `source` of every event the control plane puts on the bus. */
 export const EVENT_SOURCE = 'wicked.control-plane';

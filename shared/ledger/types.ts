@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a deployment rolls: one config archive, built into one image digest. */
 export const DeploymentRequestSchema = z.object({

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BundleEntry } from '../config-bundle/types';
 import type { BlobAction, BlobSource } from './blob-transfer';
 import { forEachLimited, placeBlob } from './blob-transfer';

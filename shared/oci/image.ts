@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FetchedManifest } from './repository';
 import { canonicalJson } from './canonical-json';
 import { sha256Digest } from './digest';

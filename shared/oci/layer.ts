@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BundleEntry } from '../config-bundle/types';
 import { LayerBuildError, OciError } from './errors';
 import { STATIC_ROOT, planLayer } from './layer-plan';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { readEnvironment } from '../pipeline/lambda-env';
 import type { SnapshotConfig } from './ports';
 

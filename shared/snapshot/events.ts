@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_SOURCE } from '../events';
 
 /** Detail-types of the snapshot module's own events (source `wicked.control-plane`). */

@@ -51,9 +51,13 @@ describe('singleton services', () => {
     expect(JSON.stringify(targets[0]!.Properties.ResourceId)).toContain(id(workload().gateways.groups.default!.service));
   });
 
-  it('name each container after its component, NODE_ENV being the environment', () => {
+  it('name each container after its component, NODE_ENV being the environment, the others finding portal-api by its Cloud Map name', () => {
+    const portalApiUrl = { Name: 'PORTAL_API_URL', Value: 'http://portal-api.wicked-dev.internal:3001/' };
     for (const component of SINGLETONS) {
-      expect(containerOf(component)).toMatchObject({ Name: component, Environment: [{ Name: 'NODE_ENV', Value: 'dev' }], Essential: true });
+      const environment = component === 'portal-api'
+        ? [{ Name: 'NODE_ENV', Value: 'dev' }, { Name: 'PGSSLMODE', Value: 'require' }]
+        : [{ Name: 'NODE_ENV', Value: 'dev' }, portalApiUrl];
+      expect(containerOf(component)).toMatchObject({ Name: component, Environment: environment, Essential: true });
     }
   });
 
