@@ -56,26 +56,13 @@ module.exports = new Proxy({}, {
   },
 };
 
-// zod re-exports every locale (about 250 KB minified) from its namespace; the CLI speaks English only.
-const zodEnglishOnly = {
-  name: 'zod-english-only',
-  setup(build) {
-    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]/.test(args.importer)
-      ? { path: join(dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'zod-en' }
-      : undefined));
-    build.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
-      contents: `export { default as en } from ${JSON.stringify(args.path)};`, loader: 'js', resolveDir: dirname(args.path),
-    }));
-  },
-};
-
 const BUILD_OPTIONS = {
   entryPoints: [join(root, 'cli', 'main.ts')], outfile: bundle, bundle: true, platform: 'node',
   target: 'node20', format: 'cjs', logLevel: 'silent', minify: true, keepNames: true,
   // Small pure-JS dependencies are bundled (loading them file by file costs more start-up time);
   // dynalite and the build tools stay external and load only when a command needs them.
   external: ['@aws-lambda-powertools/*', '@middy/*', 'dynalite', 'esbuild', 'tsx', 'aws-cdk-lib', 'constructs'],
-  plugins: [lazyAwsSdk, zodEnglishOnly],
+  plugins: [lazyAwsSdk],
 };
 
 /** Loads the bundle through vm.Script with V8's code cache; writes the cache when there was none or it was stale. */
