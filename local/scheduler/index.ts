@@ -1,0 +1,41 @@
+import type { Clock } from '../kernel/clock';
+import type { EventSink } from '../kernel/events';
+import { LocalScheduler } from './scheduler';
+import { startSchedulerServer } from './server';
+
+export * from './errors';
+export * from './expressions';
+export * from './model';
+export * from './scheduler';
+export * from './server';
+
+/** The Scheduler emulator's control surface. */
+export type SchedulerControl = LocalScheduler;
+
+/** Options of {@link startScheduler}. */
+export interface SchedulerOptions {
+  readonly clock: Clock;
+  readonly bus: EventSink;
+  /** 0 picks a free port. @default 0 */
+  readonly port?: number;
+}
+
+/**
+ * Starts the EventBridge Scheduler emulator on 127.0.0.1.
+ *
+ * @example
+ * const scheduler = await startScheduler({ clock, bus });
+ * new SchedulerClient({ endpoint: scheduler.url });
+ */
+export async function startScheduler(options: SchedulerOptions): Promise<{ url: string; control: SchedulerControl; stop(): Promise<void> }> {
+  const scheduler = new LocalScheduler({ clock: options.clock, bus: options.bus });
+  const server = await startSchedulerServer(scheduler, options.port ?? 0);
+  return {
+    url: server.url,
+    control: scheduler,
+    stop: async () => {
+      scheduler.stop();
+      await server.stop();
+    },
+  };
+}
