@@ -18,6 +18,8 @@ export interface SchedulerOptions {
   readonly bus: EventSink;
   /** 0 picks a free port. @default 0 */
   readonly port?: number;
+  /** A wall-speed clock that callers compute `at(...)` instants with (`callersNow` of {@link LocalScheduler}). @default the emulator clock */
+  readonly callersNow?: () => number;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface SchedulerOptions {
  * new SchedulerClient({ endpoint: scheduler.url });
  */
 export async function startScheduler(options: SchedulerOptions): Promise<{ url: string; control: SchedulerControl; stop(): Promise<void> }> {
-  const scheduler = new LocalScheduler({ clock: options.clock, bus: options.bus });
+  const scheduler = new LocalScheduler({ clock: options.clock, bus: options.bus, ...(options.callersNow ? { callersNow: options.callersNow } : {}) });
   const server = await startSchedulerServer(scheduler, options.port ?? 0);
   return {
     url: server.url,

@@ -20,9 +20,19 @@ export interface LocalSchedulerOptions {
   readonly retryBaseMs?: number;
   /** Longest retry delay (emulated ms). @default 60000 */
   readonly retryMaxMs?: number;
+  /**
+   * A wall-speed clock that callers computed `at(...)` instants with: a
+   * one-time schedule fires when that clock reaches its instant. The emulator
+   * passes the wall clock, which the in-process functions read (the emulator
+   * clock runs ahead of it), so a stuck check never fires before the deadline
+   * the function checks. @default the emulator clock
+   */
+  readonly callersNow?: () => number;
 }
 
 const BUS_ARN = /^arn:aws[a-z-]*:events:[^:]*:[^:]*:event-bus\/(.+)$/;
+/** Longest delay of one Node timer: longer ones fire at once. */
+const MAX_TIMER_MS = 2_000_000_000;
 const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:([^:]+)(:[^:]+)?$/;
 
 /**
@@ -157,18 +167,27 @@ export class LocalScheduler {
     const schedule = this.schedules.get(key);
     if (!schedule || schedule.State !== 'ENABLED' || this.stopped) return;
     const expression = parseScheduleExpression(schedule.ScheduleExpression);
-    const now = this.options.clock.now();
+    const { clock, callersNow } = this.options;
     // A one-time schedule whose instant has passed runs at once: the emulator never drops a deadline.
-    const due = expression.kind === 'at' ? expression.at : nextFireTime(expression, now, schedule.armedAt);
+    const due = expression.kind === 'at' ? expression.at : nextFireTime(expression, clock.now(), schedule.armedAt);
     if (due === undefined) return;
-    this.timers.set(key, this.options.clock.schedule(Math.max(0, due - now), () => {
+    const fire = (): void => {
       this.timers.delete(key);
       const current = this.schedules.get(key);
       if (!current) return;
       const deleteAfterRun = expression.kind === 'at' && current.ActionAfterCompletion === 'DELETE';
       this.execute(current, due, () => { if (deleteAfterRun && this.schedules.get(key) === current) this.schedules.delete(key); });
       if (expression.kind !== 'at') this.arm(key);
-    }));
+    };
+    if (expression.kind === 'at' && callersNow) {
+      // The callers' clock runs at wall speed: wait in wall time, whatever the emulator clock's speed does meanwhile.
+      const wait = Math.max(0, due - callersNow());
+      const timer = wait > MAX_TIMER_MS ? setTimeout(() => this.arm(key), MAX_TIMER_MS) : setTimeout(fire, wait);
+      timer.unref();
+      this.timers.set(key, () => clearTimeout(timer));
+    } else {
+      this.timers.set(key, clock.schedule(Math.max(0, due - clock.now()), fire));
+    }
   }
 
   private execute(schedule: StoredSchedule, due: number, onDone: () => void = () => undefined): Execution {

@@ -94,6 +94,21 @@ describe('EventBridge Scheduler emulator (restJson1, real SDK client)', () => {
     expect((await client.send(new ListSchedulesCommand({}))).Schedules?.map((s) => s.Name)).toEqual(['lost']);
   });
 
+  it('with callersNow, a one-time schedule fires when the callers\' clock reaches its instant, however fast the emulator clock runs', async () => {
+    const fast = scaledClock(1000);
+    const walls = new LocalBus({ clock: fast });
+    const local = await startScheduler({ clock: fast, bus: walls, callersNow: Date.now });
+    try {
+      const at = new Date(Math.ceil(Date.now() / 1000) * 1000 + 1000);
+      local.control.createSchedule('wall', { ScheduleExpression: `at(${at.toISOString().slice(0, 19)})`, FlexibleTimeWindow: { Mode: 'OFF' }, Target: { Arn: BUS, RoleArn: ROLE, EventBridgeParameters: { DetailType: 'Tick', Source: 'test' }, Input: '{}' } });
+      await walls.waitFor((event) => event['detail-type'] === 'Tick', 5_000, 'Tick');
+      expect(Date.now()).toBeGreaterThanOrEqual(at.getTime());
+    } finally {
+      walls.stop();
+      await local.stop();
+    }
+  });
+
   it('fire() runs a cron schedule by hand', async () => {
     await client.send(new CreateScheduleCommand({ Name: 'nightly', ScheduleExpression: 'cron(0 3 * * ? *)', FlexibleTimeWindow: { Mode: 'OFF' }, Target: { Arn: FUNCTION, RoleArn: ROLE, Input: '{"by":"hand"}' } }));
     const run = scheduler.control.fire('nightly');

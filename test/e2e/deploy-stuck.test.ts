@@ -1,0 +1,66 @@
+import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resetDeployDeps } from '../../functions/deploy-services/deps';
+import type { Emulator } from '../../local/emulator';
+import { SDK_DEFAULTS, startEmulator } from '../../local/emulator';
+import type { ImageBuiltDetail } from '../../shared/events';
+import { DeploymentFailedDetailSchema } from '../../shared/events';
+import { stuckCheckScheduleName } from '../../shared/notify';
+import { failedDeployDeliveries, isEvent, ledgerOf, packExample, upload } from './deploy-helpers';
+
+const WAIT_MS = 40_000;
+
+describe('stuck deployment end to end: deploy-services schedules the check with EventBridge Scheduler, the schedule puts Portal Stuck Check Due on the bus', () => {
+  let dir: string;
+  let emulator: Emulator;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'e2e-stuck-'));
+    emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
+    // A two-second deadline; the handlers build new dependencies for the changed environment.
+    process.env.STUCK_AFTER_SECONDS = '2';
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+    delete process.env.STUCK_AFTER_SECONDS;
+    resetDeployDeps();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a rollout without a terminal ECS event by its deadline fails as stuck, is notified on the topic, and its schedule deletes itself', async () => {
+    // ECS is frozen (its emulated time barely moves) from the moment the image is built: the rollout never ends.
+    const built = emulator.bus.waitFor((event) => {
+      if (event['detail-type'] !== 'Portal Image Built') return false;
+      emulator.clock.setSpeed(0.001);
+      return true;
+    }, WAIT_MS, 'Portal Image Built');
+    await upload(emulator, await packExample(dir, 'static'), 'config/dev/static.tgz');
+    const { digest } = (await built).detail as unknown as ImageBuiltDetail;
+    const failed = DeploymentFailedDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Failed', { digest }), WAIT_MS, 'Portal Deployment Failed')).detail);
+    expect(failed).toMatchObject({ env: 'dev', cause: 'stuck', reason: expect.stringContaining('no terminal ECS event') });
+
+    const name = stuckCheckScheduleName('dev', failed.deploymentId);
+    const due = emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === 'Portal Stuck Check Due').map((entry) => entry.event);
+    expect(due).toEqual([expect.objectContaining({
+      source: 'wicked.control-plane', detail: { env: 'dev', deploymentId: failed.deploymentId },
+      resources: [`arn:aws:scheduler:us-east-1:000000000000:schedule/${emulator.resources.stuckCheckGroup}/${name}`],
+    })]);
+    const notification = await emulator.control.sns.waitFor((message) => message.attributes.deploymentId === failed.deploymentId, WAIT_MS, 'the stuck notification');
+    expect(notification).toMatchObject({ topicArn: emulator.resources.topicArn, subject: `wicked dev: deployment ${failed.deploymentId} stuck`, attributes: { env: 'dev', outcome: 'stuck', cause: 'stuck' } });
+
+    await emulator.control.scheduler.idle();
+    expect(emulator.control.scheduler.executions.filter((run) => run.name === name).map((run) => run.status)).toEqual(['delivered']);
+    const client = new SchedulerClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.scheduler });
+    const { ledger, destroy } = ledgerOf(emulator);
+    try {
+      expect((await client.send(new ListSchedulesCommand({ GroupName: emulator.resources.stuckCheckGroup }))).Schedules).toEqual([]);
+      expect(await ledger.getDeployment('dev', failed.deploymentId)).toMatchObject({ state: 'stuck' });
+    } finally {
+      client.destroy();
+      destroy();
+    }
+    await emulator.bus.idle();
+    expect(failedDeployDeliveries(emulator)).toEqual([]);
+  }, 60_000);
+});
