@@ -85,6 +85,12 @@ export class SnsTopics {
     return published.messageId;
   }
 
+  /** Calls `listener` with every message published from now on; returns a function that stops it. */
+  subscribe(listener: (message: PublishedMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
+  }
+
   /** Resolves with the first message (published already or still to come) that satisfies `predicate`; rejects after `timeoutMs` of wall time. */
   waitFor(predicate: (message: PublishedMessage) => boolean, timeoutMs = 10_000, description = 'the predicate'): Promise<PublishedMessage> {
     const found = this.published.find(predicate);
