@@ -5,6 +5,9 @@ import { parseScheduleExpression } from './expressions';
 /** Schedule and group names: 1 to 64 of `[0-9a-zA-Z-_.]` ("CreateSchedule" API reference). */
 export const NAME_PATTERN = /^[0-9a-zA-Z_.-]{1,64}$/;
 
+/** Pattern of a target's role ARN ("Target" API reference). */
+const ROLE_ARN = /^arn:aws(-[a-z]+)?:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
 /** Checks a schedule or group name. */
 export function checkName(field: string, name: string): void {
   if (!NAME_PATTERN.test(name)) throw new SchedulerValidationError(field, JSON.stringify(name), '1-64 of 0-9 a-z A-Z - _ .');
@@ -24,7 +27,7 @@ export function checkCreateSchedule(body: Record<string, unknown>): Omit<StoredS
   const target = body.Target as Record<string, unknown> | undefined;
   if (!target) throw new SchedulerValidationError('Target', 'nothing', 'a target');
   text(target.Arn, 'Target.Arn');
-  text(target.RoleArn, 'Target.RoleArn');
+  if (!ROLE_ARN.test(text(target.RoleArn, 'Target.RoleArn'))) throw new SchedulerValidationError('Target.RoleArn', JSON.stringify(target.RoleArn), 'an IAM role ARN arn:aws:iam::<12 digits>:role/<name> (the "Target" API reference pattern)');
   if (target.Input !== undefined) text(target.Input, 'Target.Input');
   const state = body.State ?? 'ENABLED';
   if (state !== 'ENABLED' && state !== 'DISABLED') throw new SchedulerValidationError('State', JSON.stringify(state), 'ENABLED or DISABLED');

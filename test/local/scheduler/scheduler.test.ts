@@ -134,6 +134,7 @@ describe('EventBridge Scheduler emulator (restJson1, real SDK client)', () => {
     ['a malformed expression', { ScheduleExpression: 'cron(0 3 * * *)' }, ValidationException],
     ['a time zone the emulator does not run', { ScheduleExpressionTimezone: 'Europe/Berlin' }, ValidationException],
     ['a schedule name already taken', { Name: 'nightly' }, ConflictException],
+    ['a role that is not a role ARN', { Target: { Arn: FUNCTION, RoleArn: 'arn:aws:iam::1:role/short-account' } }, ValidationException],
   ])('refuses %s', async (_case, override, type) => {
     const input = { Name: 'refused', ScheduleExpression: 'rate(1 hour)', FlexibleTimeWindow: { Mode: 'OFF' as const }, Target: { Arn: FUNCTION, RoleArn: ROLE }, ...override };
     await expect(client.send(new CreateScheduleCommand(input))).rejects.toBeInstanceOf(type);
