@@ -67,6 +67,19 @@ export interface WickedPlatformProps extends WorkloadProps {
    */
   readonly notificationEmail?: string;
   /**
+   * ARN of an existing SNS topic to notify instead of creating one; its owner manages
+   * subscriptions and its policy (it must let the stack's functions publish).
+   *
+   * @default - a new KMS-encrypted, TLS-only topic
+   */
+  readonly notificationTopicArn?: string;
+  /**
+   * ARN of the KMS key of {@link WickedPlatformProps.notificationTopicArn}, when it is encrypted with a customer-managed key.
+   *
+   * @default - the imported topic is unencrypted or uses the AWS-managed key
+   */
+  readonly notificationTopicKeyArn?: string;
+  /**
    * What happens to stateful resources (buckets, table, keys, repository) when
    * they leave the stack. Only `RETAIN` and `DESTROY` are allowed.
    *
@@ -126,6 +139,10 @@ export interface ResolvedWickedPlatformProps extends ResolvedWorkloadProps {
   readonly configNoncurrentVersionDays: number;
   /** See {@link WickedPlatformProps.notificationEmail}. */
   readonly notificationEmail?: string;
+  /** See {@link WickedPlatformProps.notificationTopicArn}. */
+  readonly notificationTopicArn?: string;
+  /** See {@link WickedPlatformProps.notificationTopicKeyArn}. */
+  readonly notificationTopicKeyArn?: string;
   /** See {@link WickedPlatformProps.removalPolicy}. */
   readonly removalPolicy: RemovalPolicy;
   /** See {@link WickedPlatformProps.dockerHubCredentialsSecretArn}. */
@@ -175,7 +192,7 @@ export const DEFAULTS = {
 /** The keys {@link WickedPlatformProps} accepts. */
 export const KNOWN_PROPS: readonly (keyof WickedPlatformProps)[] = [
   'envName', 'wickedVersion', 'baseImageRepository', 'buildImageRetentionCount',
-  'configNoncurrentVersionDays', 'notificationEmail', 'removalPolicy',
+  'configNoncurrentVersionDays', 'notificationEmail', 'notificationTopicArn', 'notificationTopicKeyArn', 'removalPolicy',
   'dockerHubCredentialsSecretArn', 'createPullThroughCacheRule',
   'buildImageReservedConcurrency', 'preDeploySnapshot', 'functionEntries', ...WORKLOAD_PROP_KEYS,
 ];
@@ -207,6 +224,8 @@ const RULES: Readonly<Record<Exclude<keyof WickedPlatformProps, 'functionEntries
   buildImageRetentionCount: { check: intBetween(1, 1000), expected: 'an integer from 1 to 1000' },
   configNoncurrentVersionDays: { check: intBetween(1, 3650), expected: 'an integer from 1 to 3650 (days)' },
   notificationEmail: { check: matches(EMAIL_PATTERN), expected: 'an e-mail address such as "ops@example.com"' },
+  notificationTopicArn: { check: matches(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/), expected: 'an SNS topic ARN such as "arn:aws:sns:eu-west-1:123456789012:ops"' },
+  notificationTopicKeyArn: { check: matches(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/), expected: 'a KMS key ARN such as "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-..."' },
   removalPolicy: { check: (v) => v === RemovalPolicy.RETAIN || v === RemovalPolicy.DESTROY, expected: '"retain" or "destroy" (RemovalPolicy.RETAIN or RemovalPolicy.DESTROY)' },
   dockerHubCredentialsSecretArn: {
     check: matches(SECRET_ARN_PATTERN),
@@ -251,6 +270,7 @@ export function resolveWickedPlatformProps(props: WickedPlatformProps): Resolved
     const value = given[key];
     if ((value !== undefined || key === 'envName') && !rule.check(value)) throw new InvalidPropError(key, value, rule.expected);
   }
+  checkNotificationTopic(props);
   const functionEntries = checkFunctionEntries(props.functionEntries);
   const removalPolicy = props.removalPolicy ?? defaultRemovalPolicy(props.envName);
   const workload = resolveWorkloadProps(props, removalPolicy === RemovalPolicy.RETAIN);
@@ -263,6 +283,16 @@ export function resolveWickedPlatformProps(props: WickedPlatformProps): Resolved
     preDeploySnapshot: props.preDeploySnapshot ?? props.envName === 'prod',
     functionEntries,
   };
+}
+
+/** An imported topic is subscribed to where it is managed; its key only makes sense with it. */
+function checkNotificationTopic(props: WickedPlatformProps): void {
+  if (props.notificationTopicArn !== undefined && props.notificationEmail !== undefined) {
+    throw new InvalidPropError('notificationEmail', props.notificationEmail, 'no e-mail with notificationTopicArn (subscribe to an imported topic where it is managed)');
+  }
+  if (props.notificationTopicKeyArn !== undefined && props.notificationTopicArn === undefined) {
+    throw new InvalidPropError('notificationTopicKeyArn', props.notificationTopicKeyArn, 'a key only together with notificationTopicArn');
+  }
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

@@ -72,7 +72,9 @@ export class WickedPlatform extends Construct {
       failureQueue: this.deadLetterQueue,
       removalPolicy: p.removalPolicy,
     });
-    this.notifications = new Notifications(this, 'Notifications', { email: p.notificationEmail, removalPolicy: p.removalPolicy });
+    this.notifications = new Notifications(this, 'Notifications', {
+      email: p.notificationEmail, topicArn: p.notificationTopicArn, topicKeyArn: p.notificationTopicKeyArn, removalPolicy: p.removalPolicy,
+    });
     this.createAlarms();
     this.workload = new Workload(this, 'Workload', {
       platform: p, images: this.images, notifications: this.notifications, accessLogsBucket: this.config.accessLogsBucket,

@@ -39,8 +39,8 @@ export const scheduledSnapshot: StoryAction = async (context) => {
   const dynamic = await seedDynamicData(context);
   context.digests.snapshotTree = JSON.stringify(await treeDigest(dynamic));
   const jobsBefore = emulator.control.backup.jobs.size;
-  emulator.bus.fireSchedule(SNAPSHOT_SCHEDULE_NAME);
-  emulator.bus.fireSchedule(SNAPSHOT_SCHEDULE_NAME);
+  emulator.control.scheduler.fire(SNAPSHOT_SCHEDULE_NAME);
+  emulator.control.scheduler.fire(SNAPSHOT_SCHEDULE_NAME);
   const completed = await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed, 30_000, SnapshotDetailType.Completed);
   await emulator.control.backup.settled();
   await emulator.bus.idle();

@@ -61,7 +61,9 @@ const failingDeploy: StoryAction = async (context) => {
   expectThat(lastGood === context.digests.good, 'the ledger lost the last good digest');
   const succeeded = emulator.bus.timeline.some((entry) => entry.event['detail-type'] === 'Portal Deployment Succeeded' && (entry.event.detail as { digest?: string }).digest === failing);
   expectThat(!succeeded, 'the failed deployment was reported as a success');
-  return `circuit breaker (${cause}) rolled back to ${short(context.digests.good)}; reported as Portal Deployment Failed`;
+  const deploymentId = (failed.detail as { deploymentId?: string }).deploymentId;
+  const notified = await emulator.control.sns.waitFor((message) => message.attributes.deploymentId === deploymentId, 30_000, `the notification of ${deploymentId ?? 'the failed deployment'}`);
+  return `circuit breaker (${cause}) rolled back to ${short(context.digests.good)}; reported as Portal Deployment Failed and notified on SNS: "${notified.subject ?? ''}"`;
 };
 
 const invariants: StoryAction = async (context) => {

@@ -1,59 +1,42 @@
-import { StuckCheckScheduledDetailSchema } from '../functions/deploy-services/stand-ins';
-import { EVENT_SOURCE } from '../shared/events';
-import { StandInDetailType } from '../shared/events/rules';
-import type { LocalBus } from './bus';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './kernel/events';
 import type { DeploymentResources } from './provision';
 import { PORTAL_API_REPOSITORY } from './provision';
 
-/** Target id of the emulator's one-shot scheduler (EventBridge Scheduler's stand-in). */
-export const LOCAL_SCHEDULER_TARGET = 'local-one-shot-scheduler';
+/** The notification topic, stuck-check group and role the emulated environment is provisioned with. */
+export interface NotifyResources {
+  /** ARN of the operators' SNS topic. */
+  readonly topicArn: string;
+  /** EventBridge Scheduler group of the stuck checks. */
+  readonly stuckCheckGroup: string;
+  /** Role the stuck-check schedules name (the emulator does not check roles). */
+  readonly stuckCheckRoleArn: string;
+}
+
+/** ARN of the emulator's default event bus. */
+export const LOCAL_EVENT_BUS_ARN = `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:event-bus/default`;
 
 /**
  * The deploy functions' environment as the CDK stack would set it, for the
  * emulated environment: portal-api of `wicked-<env>` rolled through the
- * `<env>-live` tag of the portal-api repository.
+ * `<env>-live` tag of the portal-api repository, notifications to the
+ * environment's topic, stuck checks in its Scheduler group.
  *
  * @example
  * Object.assign(process.env, deployEnvironment(emulator.resources));
  */
-export function deployEnvironment(resources: Pick<DeploymentResources, 'env' | 'cluster' | 'ledgerTable' | 'releaseTag'>): Record<string, string> {
+export function deployEnvironment(resources: Pick<DeploymentResources, 'env' | 'cluster' | 'ledgerTable' | 'releaseTag'> & NotifyResources): Record<string, string> {
   const targets = {
     [resources.env]: { cluster: resources.cluster, service: 'portal-api', repositoryName: PORTAL_API_REPOSITORY, releaseTag: resources.releaseTag, containerName: 'portal-api' },
   };
-  // As the CDK stack sets it by default: the pre-deploy snapshot gate is on for prod only.
-  return { LEDGER_TABLE_NAME: resources.ledgerTable, EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: JSON.stringify(targets), PRE_DEPLOY_SNAPSHOT: String(resources.env === 'prod') };
-}
-
-/**
- * Installs the stand-in for EventBridge Scheduler's one-shot `at(...)`
- * schedules: a `Portal Stuck Check Scheduled` event on the bus becomes a
- * `Portal Stuck Check Due` event at its `at` instant. The instant is wall
- * time, as the functions' clock is. Returns a function that cancels every
- * pending schedule.
- *
- * @example
- * stops.push(installOneShotScheduler(bus));
- */
-export function installOneShotScheduler(bus: LocalBus): () => Promise<void> {
-  const timers = new Set<NodeJS.Timeout>();
-  bus.registerTarget(LOCAL_SCHEDULER_TARGET, (event) => {
-    const detail = StuckCheckScheduledDetailSchema.parse(event.detail);
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      bus.put({ source: EVENT_SOURCE, 'detail-type': StandInDetailType.StuckCheckDue, resources: [], detail: { env: detail.env, deploymentId: detail.deploymentId } });
-    }, Math.max(0, Date.parse(detail.at) - Date.now()));
-    timer.unref();
-    timers.add(timer);
-    return { scheduled: detail.at };
-  });
-  bus.addRule({
-    name: 'LocalOneShotScheduler',
-    description: 'Stand-in for EventBridge Scheduler one-shot schedules of stuck checks',
-    pattern: { source: [EVENT_SOURCE], 'detail-type': [StandInDetailType.StuckCheckScheduled] },
-    targetId: LOCAL_SCHEDULER_TARGET,
-  });
-  return async () => {
-    for (const timer of timers) clearTimeout(timer);
-    timers.clear();
+  return {
+    LEDGER_TABLE_NAME: resources.ledgerTable,
+    EVENT_BUS_NAME: 'default',
+    DEPLOY_TARGETS: JSON.stringify(targets),
+    NOTIFY_TOPIC_ARN: resources.topicArn,
+    STUCK_CHECK_GROUP_NAME: resources.stuckCheckGroup,
+    STUCK_CHECK_ROLE_ARN: resources.stuckCheckRoleArn,
+    EVENT_BUS_ARN: LOCAL_EVENT_BUS_ARN,
+    // As the CDK stack sets it by default: the pre-deploy snapshot gate is on for prod only.
+    PRE_DEPLOY_SNAPSHOT: String(resources.env === 'prod'),
   };
 }

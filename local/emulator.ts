@@ -3,9 +3,11 @@ import type { ServiceName } from './services';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { CONTROL_PLANE_RULES, SNAPSHOT_SCHEDULE_NAME } from '../shared/events/rules';
+import { CONTROL_PLANE_RULES } from '../shared/events/rules';
 import type { TargetFunctionId } from '../shared/events/rules';
 import type { AutoScalingControl } from './autoscaling';
 import { startAutoScaling } from './autoscaling';
@@ -22,11 +24,15 @@ import { startEcs } from './ecs';
 import type { Clock } from './kernel/clock';
 import { scaledClock } from './kernel/clock';
 import { LOCAL_REGION } from './kernel/events';
-import type { DeploymentResources } from './provision';
-import { imageResolver, provisionServices, pushStandInImages, resourceNames, snapshotEnvironment } from './provision';
-import { deployEnvironment, installOneShotScheduler } from './deploy-wiring';
+import type { DeploymentResources, ResourceNames } from './provision';
+import { imageResolver, provisionNotifications, provisionServices, pushStandInImages, resourceNames, snapshotEnvironment } from './provision';
+import { deployEnvironment } from './deploy-wiring';
 import type { S3Control } from './s3';
 import { startS3 } from './s3';
+import type { SchedulerControl } from './scheduler';
+import { startScheduler } from './scheduler';
+import type { SnsControl } from './sns';
+import { startSns } from './sns';
 
 /** The SDK's `AWS_ENDPOINT_URL_<SERVICE>` variable of each service. */
 export const ENDPOINT_VARIABLES: Readonly<Record<ServiceName, string>> = {
@@ -37,6 +43,8 @@ export const ENDPOINT_VARIABLES: Readonly<Record<ServiceName, string>> = {
   autoscaling: 'AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING',
   backup: 'AWS_ENDPOINT_URL_BACKUP',
   eventbridge: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
+  sns: 'AWS_ENDPOINT_URL_SNS',
+  scheduler: 'AWS_ENDPOINT_URL_SCHEDULER',
 };
 
 /** Options of {@link startEmulator}. */
@@ -63,6 +71,10 @@ export interface EmulatorControl {
   readonly ecs: EcsControl;
   readonly autoscaling: AutoScalingControl;
   readonly backup: BackupControl;
+  /** The topics and every message published (the operators' notifications). */
+  readonly sns: SnsControl;
+  /** Schedules, their executions, and `fire` to run the daily snapshot schedule by hand. */
+  readonly scheduler: SchedulerControl;
 }
 
 /** A running emulator. */
@@ -93,8 +105,10 @@ const FUNCTIONS: Readonly<Record<TargetFunctionId, () => Promise<TargetHandler>>
  * Starts every emulated service on 127.0.0.1, provisions one environment as
  * the CDK stack would (cluster, five singletons, autoscaled Kong, dynamic-data
  * file system, backup vault, versioned config bucket with EventBridge on,
- * ledger table, stand-in base image), and routes the bus by the control
- * plane's rules to the real Lambda handlers, run in this process.
+ * ledger table, stand-in base image, notification topic, stuck-check schedule
+ * group, snapshot schedule), and routes the bus by the control plane's rules
+ * (and the Scheduler's function targets) to the real Lambda handlers, run in
+ * this process.
  *
  * @example
  * const emulator = await startEmulator({ stateDir: '.local', clockSpeed: 50 });
@@ -118,21 +132,25 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const autoscaling = started(await startAutoScaling({ ...common, port: port('autoscaling'), ecs: ecs.control }));
     const backup = started(await startBackup({ ...common, port: port('backup') }));
     const eventbridge = started(await startEventBridge({ bus, port: port('eventbridge') }));
-    const endpoints = { s3: s3.url, dynamodb: dynamodb.url, ecr: ecr.url, ecs: ecs.url, autoscaling: autoscaling.url, backup: backup.url, eventbridge: eventbridge.url };
+    const sns = started(await startSns({ clock, port: port('sns') }));
+    // The handlers compute stuck-check instants from the wall clock (Date.now); the time left passes on the emulator clock.
+    const scheduler = started(await startScheduler({ clock, bus, port: port('scheduler'), callersNow: Date.now }));
+    const endpoints = { s3: s3.url, dynamodb: dynamodb.url, ecr: ecr.url, ecs: ecs.url, autoscaling: autoscaling.url, backup: backup.url, eventbridge: eventbridge.url, sns: sns.url, scheduler: scheduler.url };
     const env = environmentFor(endpoints);
     const names = resourceNames(options.env ?? 'dev');
-    const control: EmulatorControl = { s3: s3.control, dynamodb: dynamodb.control, ecr: ecr.control, ecs: ecs.control, autoscaling: autoscaling.control, backup: backup.control };
+    const control: EmulatorControl = {
+      s3: s3.control, dynamodb: dynamodb.control, ecr: ecr.control, ecs: ecs.control, autoscaling: autoscaling.control, backup: backup.control, sns: sns.control, scheduler: scheduler.control,
+    };
     const resources = await provision(control, endpoints, names);
     const functionEnv = { ...buildImageEnvironment(resources), ...deployEnvironment(resources), ...snapshotEnvironment(resources) };
     // The handlers run in this process: their SDK clients read the endpoints from the environment, as in Lambda.
     const restoreEnv = options.installProcessEnv === false ? () => undefined : installEnv({ ...env, ...functionEnv });
     stops.push(async () => restoreEnv());
     for (const target of new Set(CONTROL_PLANE_RULES.map((rule) => rule.target))) bus.registerTarget(target, lazyHandler(FUNCTIONS[target]));
-    stops.unshift(installOneShotScheduler(bus));
+    for (const [name, load] of Object.entries(FUNCTIONS)) scheduler.control.registerFunction(name, lazyHandler(load) as (payload: unknown) => unknown);
     for (const rule of CONTROL_PLANE_RULES) {
       bus.addRule({ name: rule.name, description: rule.description, pattern: rule.pattern({ configBucket: resources.configBucket, cluster: resources.cluster, backupVault: resources.backupVault }), targetId: rule.target, retryAttempts: rule.retryAttempts });
     }
-    bus.addSchedule({ name: SNAPSHOT_SCHEDULE_NAME, expression: functionEnv.SNAPSHOT_SCHEDULE, targetId: 'snapshot-data' });
     return { endpoints, env, functionEnv, resources, bus, clock, control, stop: () => stopAll(bus, stops) };
   } catch (error) {
     await stopAll(bus, stops);
@@ -140,7 +158,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   }
 }
 
-async function provision(control: EmulatorControl, endpoints: Record<ServiceName, string>, names: ReturnType<typeof resourceNames>): Promise<DeploymentResources> {
+/** The snapshot schedule of the emulated environment: daily, fired by hand in tests and the demo. */
+const LOCAL_SNAPSHOT_SCHEDULE = 'cron(0 3 * * ? *)';
+
+async function provision(control: EmulatorControl, endpoints: Record<ServiceName, string>, names: ResourceNames): Promise<DeploymentResources> {
   control.s3.createBucket(names.configBucket, { versioning: true, eventBridge: true });
   control.backup.createVault(names.backupVault);
   const fileSystem = await control.backup.createFileSystem();
@@ -149,14 +170,19 @@ async function provision(control: EmulatorControl, endpoints: Record<ServiceName
     ecs: new ECSClient({ ...SDK_DEFAULTS, endpoint: endpoints.ecs }),
     autoscaling: new ApplicationAutoScalingClient({ ...SDK_DEFAULTS, endpoint: endpoints.autoscaling }),
     dynamodb: new DynamoDBClient({ ...SDK_DEFAULTS, endpoint: endpoints.dynamodb }),
+    sns: new SNSClient({ ...SDK_DEFAULTS, endpoint: endpoints.sns }),
+    scheduler: new SchedulerClient({ ...SDK_DEFAULTS, endpoint: endpoints.scheduler }),
   };
+  let topicArn: string;
   try {
     await provisionServices(clients, names, control.ecr.registry);
+    topicArn = await provisionNotifications(clients, names, LOCAL_SNAPSHOT_SCHEDULE);
   } finally {
     for (const client of Object.values(clients)) client.destroy();
   }
   return {
     ...names,
+    topicArn,
     dynamicData: { fileSystemId: fileSystem.id, arn: fileSystem.arn, path: fileSystem.path },
     targetRepositoryUri: `${control.ecr.registry}/portal-api`,
     baseImage,

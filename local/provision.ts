@@ -4,8 +4,14 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { CreateScheduleCommand, CreateScheduleGroupCommand } from '@aws-sdk/client-scheduler';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { createHash } from 'node:crypto';
+import { SNAPSHOT_SCHEDULE_INPUT, SNAPSHOT_SCHEDULE_NAME } from '../shared/events/rules';
 import { createRegistryRepository } from '../shared/oci/registry/registry-repository';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './kernel/events';
 import type { EcrControl } from './ecr';
 import { writeStandInBase } from './stand-in-base';
 
@@ -36,10 +42,21 @@ export interface DeploymentResources {
   readonly baseImage: string;
   /** The release tag the portal-api task definition names (`<env>-live`). */
   readonly releaseTag: string;
+  /** Name of the operators' SNS topic. */
+  readonly notificationTopic: string;
+  /** ARN of the operators' SNS topic. */
+  readonly topicArn: string;
+  /** EventBridge Scheduler group of the stuck checks. */
+  readonly stuckCheckGroup: string;
+  /** Role the stuck-check schedules name. */
+  readonly stuckCheckRoleArn: string;
 }
 
+/** Names {@link resourceNames} gives; the rest is known once provisioned. */
+export type ResourceNames = Pick<DeploymentResources, 'env' | 'cluster' | 'singletons' | 'gateway' | 'configBucket' | 'ledgerTable' | 'backupVault' | 'releaseTag' | 'notificationTopic' | 'stuckCheckGroup' | 'stuckCheckRoleArn'>;
+
 /** Names of one environment's resources. */
-export function resourceNames(env: string): Pick<DeploymentResources, 'env' | 'cluster' | 'singletons' | 'gateway' | 'configBucket' | 'ledgerTable' | 'backupVault' | 'releaseTag'> {
+export function resourceNames(env: string): ResourceNames {
   return {
     env,
     cluster: `wicked-${env}`,
@@ -49,6 +66,9 @@ export function resourceNames(env: string): Pick<DeploymentResources, 'env' | 'c
     ledgerTable: `wicked-${env}-ledger`,
     backupVault: `wicked-${env}`,
     releaseTag: `${env}-live`,
+    notificationTopic: `wicked-${env}-notifications`,
+    stuckCheckGroup: `wicked-${env}-stuck-checks`,
+    stuckCheckRoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/wicked-${env}-stuck-check`,
   };
 }
 
@@ -107,7 +127,7 @@ export interface ProvisionClients {
 }
 
 /** Creates the cluster, the five singletons and the autoscaled gateway, as the CDK stack would, through the ECS and Application Auto Scaling APIs. */
-export async function provisionServices(clients: ProvisionClients, names: ReturnType<typeof resourceNames>, registry: string): Promise<void> {
+export async function provisionServices(clients: ProvisionClients, names: ResourceNames, registry: string): Promise<void> {
   await clients.ecs.send(new CreateClusterCommand({ clusterName: names.cluster }));
   for (const service of [...names.singletons, names.gateway]) {
     const gateway = service === names.gateway;
@@ -158,7 +178,7 @@ async function waitForActiveTable(client: DynamoDBClient, tableName: string, tim
   }
 }
 
-async function provisionGatewayScaling(client: ApplicationAutoScalingClient, names: ReturnType<typeof resourceNames>): Promise<void> {
+async function provisionGatewayScaling(client: ApplicationAutoScalingClient, names: ResourceNames): Promise<void> {
   const target = { ServiceNamespace: 'ecs' as const, ResourceId: `service/${names.cluster}/${names.gateway}`, ScalableDimension: 'ecs:service:DesiredCount' as const };
   await client.send(new RegisterScalableTargetCommand({ ...target, MinCapacity: GATEWAY.min, MaxCapacity: GATEWAY.max }));
   await client.send(new PutScalingPolicyCommand({
@@ -169,13 +189,51 @@ async function provisionGatewayScaling(client: ApplicationAutoScalingClient, nam
   }));
 }
 
+/** Clients of the services the notification provisioning talks to, pointed at the emulator. */
+export interface NotifyProvisionClients {
+  readonly sns: SNSClient;
+  readonly scheduler: SchedulerClient;
+}
+
+/** Local ARN of a function the emulator runs in process (the Scheduler invokes it by name). */
+export function localFunctionArn(name: string): string {
+  return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`;
+}
+
+/**
+ * Creates the operators' topic, the stuck-check schedule group and the
+ * snapshot schedule (default group, invoking snapshot-data with the
+ * `Scheduled Event` input the CDK stack gives it) through the SNS and
+ * Scheduler APIs, as the CDK stack would. Returns the topic ARN.
+ */
+export async function provisionNotifications(clients: NotifyProvisionClients, names: ResourceNames, snapshotSchedule: string): Promise<string> {
+  const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: names.notificationTopic }));
+  if (!TopicArn) throw new Error(`CreateTopic ${names.notificationTopic} answered no TopicArn`);
+  await clients.scheduler.send(new CreateScheduleGroupCommand({ Name: names.stuckCheckGroup }));
+  await clients.scheduler.send(new CreateScheduleCommand({
+    Name: SNAPSHOT_SCHEDULE_NAME,
+    Description: `Scheduled snapshot of the wicked data of ${names.env}`,
+    ScheduleExpression: snapshotSchedule,
+    ScheduleExpressionTimezone: 'UTC',
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    Target: {
+      Arn: localFunctionArn('snapshot-data'),
+      RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/wicked-${names.env}-snapshot-schedule`,
+      Input: JSON.stringify(SNAPSHOT_SCHEDULE_INPUT),
+      RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 },
+      DeadLetterConfig: { Arn: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:wicked-${names.env}-failures` },
+    },
+  }));
+  return TopicArn;
+}
+
 /**
  * The snapshot functions' environment (snapshot-data, track-backup) as the
  * CDK stack would set it, for the emulated environment: its vault, its
- * dynamic-data file system and a daily cron schedule that the local bus
- * fires only by hand (`bus.fireSchedule`).
+ * dynamic-data file system, its topic and a daily cron schedule (fire it by
+ * hand with the Scheduler's `fire`).
  */
-export function snapshotEnvironment(resources: Pick<DeploymentResources, 'env' | 'ledgerTable' | 'backupVault' | 'dynamicData'>): Record<string, string> {
+export function snapshotEnvironment(resources: Pick<DeploymentResources, 'env' | 'ledgerTable' | 'backupVault' | 'dynamicData' | 'topicArn'>): Record<string, string> {
   return {
     WICKED_ENV: resources.env,
     LEDGER_TABLE_NAME: resources.ledgerTable,
@@ -185,5 +243,6 @@ export function snapshotEnvironment(resources: Pick<DeploymentResources, 'env' |
     EFS_FILE_SYSTEM_ARN: resources.dynamicData.arn,
     SNAPSHOT_SCHEDULE: 'cron(0 3 * * ? *)',
     SNAPSHOT_DELETE_AFTER_DAYS: '35',
+    NOTIFY_TOPIC_ARN: resources.topicArn,
   };
 }

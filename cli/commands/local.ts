@@ -46,6 +46,7 @@ export function upLines(emulator: Pick<Emulator, 'endpoints' | 'env' | 'resource
     `# wicked local emulator: environment ${emulator.resources.env}, state in ${stateDir}`,
     ...SERVICES.map((name) => `# ${name.padEnd(width)}  ${emulator.endpoints[name]}`),
     `# config bucket s3://${emulator.resources.configBucket} (upload config/${emulator.resources.env}/<name>.tgz), cluster ${emulator.resources.cluster}, images ${emulator.resources.targetRepositoryUri}`,
+    `# notifications to ${emulator.resources.topicArn} are printed on stderr as they are published`,
     ...Object.entries(emulator.env).map(([name, value]) => `export ${name}=${value}`),
   ];
 }
@@ -65,11 +66,15 @@ export function registerLocal(program: Command, io: CliIo, setExit: (code: numbe
       // Loaded only for this command: the emulator pulls in dynalite and the AWS SDK.
       const { startEmulator } = await import('../../local/emulator');
       const emulator = await startEmulator(parsed);
+      const unsubscribe = emulator.control.sns.subscribe((message) => {
+        io.stderr.write(`wickedctl: notification ${message.timestamp} ${message.subject ?? '(no subject)'} ${JSON.stringify(message.attributes)}\n${message.message}\n`);
+      });
       try {
         io.stdout.write(`${upLines(emulator, parsed.stateDir).join('\n')}\n`);
         const signal = await waitForStop();
         io.stderr.write(`wickedctl: ${signal}: stopping the emulator\n`);
       } finally {
+        unsubscribe();
         await emulator.stop();
       }
       setExit(ExitCode.Ok);

@@ -2,13 +2,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventPublisher } from '../../shared/adapters/event-publisher';
 import { EcrReleaseAdapter, EcsServiceAdapter, readDeployEnvironment } from '../../shared/deploy';
 import type { DeployDeps } from '../../shared/deploy';
 import { Ledger } from '../../shared/ledger';
 import { SnapshotStore } from '../../shared/snapshot/store';
-import { BusNotifier, BusStuckCheckScheduler } from './stand-ins';
+import { SchedulerStuckCheckScheduler, SnsNotifier } from '../../shared/notify';
 
 /** Names of the deploy functions (for messages). */
 export type DeployFunctionName = 'deploy-services' | 'track-deployment';
@@ -16,7 +18,7 @@ export type DeployFunctionName = 'deploy-services' | 'track-deployment';
 /**
  * Builds the deploy orchestration's dependencies from the environment: the
  * ledger on a DynamoDB document client, the ECS and ECR adapters, the event
- * publisher, and the bus stand-ins for SNS and EventBridge Scheduler. SDK
+ * publisher, the SNS notifier and the EventBridge Scheduler stuck checks. SDK
  * clients read endpoints, region and credentials from the environment, so
  * the same code runs in Lambda and against the local emulator.
  *
@@ -34,8 +36,10 @@ export function deployDepsFromEnvironment(env: NodeJS.ProcessEnv, fn: DeployFunc
     ecs: new EcsServiceAdapter({ client: new ECSClient({}), containerName: containers.size === 1 ? [...containers][0] : undefined }),
     ecr: new EcrReleaseAdapter({ client: new ECRClient({}) }),
     events,
-    notifier: new BusNotifier(events, config.NOTIFY_TOPIC_ARN),
-    scheduler: new BusStuckCheckScheduler(events),
+    notifier: new SnsNotifier({ topicArn: config.NOTIFY_TOPIC_ARN, client: new SNSClient({}) }),
+    scheduler: new SchedulerStuckCheckScheduler({
+      client: new SchedulerClient({}), groupName: config.STUCK_CHECK_GROUP_NAME, eventBusArn: config.EVENT_BUS_ARN, roleArn: config.STUCK_CHECK_ROLE_ARN,
+    }),
     targets: config.DEPLOY_TARGETS,
     clock: Date.now,
     stuckAfterMs: config.STUCK_AFTER_SECONDS * 1000,
@@ -48,7 +52,7 @@ export function deployDepsFromEnvironment(env: NodeJS.ProcessEnv, fn: DeployFunc
 }
 
 /** Variables that change what {@link deployDepsFromEnvironment} builds. */
-const KEY_VARIABLES = /^(AWS_ENDPOINT_URL(_[A-Z_]+)?|AWS_REGION|AWS_ACCESS_KEY_ID|LEDGER_TABLE_NAME|EVENT_BUS_NAME|DEPLOY_TARGETS|LEASE_SECONDS|STUCK_AFTER_SECONDS|WAIT_FOR_ZERO_SECONDS|NOTIFY_TOPIC_ARN|PRE_DEPLOY_SNAPSHOT|PRE_DEPLOY_SNAPSHOT_WAIT_SECONDS)$/;
+const KEY_VARIABLES = /^(AWS_ENDPOINT_URL(_[A-Z_]+)?|AWS_REGION|AWS_ACCESS_KEY_ID|LEDGER_TABLE_NAME|EVENT_BUS_NAME|DEPLOY_TARGETS|LEASE_SECONDS|STUCK_AFTER_SECONDS|WAIT_FOR_ZERO_SECONDS|NOTIFY_TOPIC_ARN|STUCK_CHECK_GROUP_NAME|STUCK_CHECK_ROLE_ARN|EVENT_BUS_ARN|PRE_DEPLOY_SNAPSHOT|PRE_DEPLOY_SNAPSHOT_WAIT_SECONDS)$/;
 
 const cache = new Map<string, DeployDeps>();
 

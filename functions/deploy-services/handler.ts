@@ -6,13 +6,11 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { checkStuckDeployment, deployServices, resumeOnSnapshotOutcome, resumeStrictDeployment } from '../../shared/deploy';
 import type { DeployServicesResult, ResumeResult, SnapshotResumeResult, TrackResult } from '../../shared/deploy';
-import { DetailType, EcsTaskStateChangeEventSchema, EVENT_SOURCE, ImageBuiltDetailSchema } from '../../shared/events';
-import { StandInDetailType } from '../../shared/events/rules';
+import { DeployDetailType, DetailType, EcsTaskStateChangeEventSchema, EVENT_SOURCE, ImageBuiltDetailSchema, StuckCheckDueDetailSchema } from '../../shared/events';
 import { SnapshotDetailType, SnapshotOutcomeDetailSchema } from '../../shared/snapshot/events';
 import { parseEvent } from '../middleware/parse-event';
 import { cachedDeployDeps } from './deps';
 import { DEPLOYMENT_STUCK_METRIC, isStuckDeployment } from './outcome-metrics';
-import { StuckCheckDueDetailSchema } from './stand-ins';
 
 const logger = new Logger();
 const metrics = new Metrics();
@@ -29,7 +27,7 @@ export const ImageBuiltEventSchema = z.object({
 export const StuckCheckDueEventSchema = z.object({
   id: z.string().min(1),
   source: z.literal(EVENT_SOURCE),
-  'detail-type': z.literal(StandInDetailType.StuckCheckDue),
+  'detail-type': z.literal(DeployDetailType.StuckCheckDue),
   detail: StuckCheckDueDetailSchema,
 });
 
@@ -84,7 +82,7 @@ function dispatch(event: DeployServicesEvent, deps: ReturnType<typeof cachedDepl
   switch (event['detail-type']) {
     case DetailType.ImageBuilt: return deployServices(event.detail, event.id, deps);
     case 'ECS Task State Change': return resumeStrictDeployment(event, event.id, deps);
-    case StandInDetailType.StuckCheckDue: return checkStuckDeployment(event.detail, event.id, deps);
+    case DeployDetailType.StuckCheckDue: return checkStuckDeployment(event.detail, event.id, deps);
     case SnapshotDetailType.Completed:
     case SnapshotDetailType.Failed: return resumeOnSnapshotOutcome(event.detail, event.id, deps);
   }

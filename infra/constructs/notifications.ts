@@ -12,8 +12,16 @@ export const ALARM_PERIOD = Duration.minutes(5);
 
 /** Props of {@link Notifications}. */
 export interface NotificationsProps {
-  /** Subscribed to the topic by e-mail when given. */
+  /** Subscribed to the topic by e-mail when given (ignored with {@link NotificationsProps.topicArn}: subscribe where that topic is managed). */
   readonly email?: string;
+  /**
+   * An existing topic to notify instead of creating one (its subscriptions and policy are the owner's).
+   *
+   * @default - a new KMS-encrypted, TLS-only topic
+   */
+  readonly topicArn?: string;
+  /** The customer-managed key of the existing topic, when it has one: publishers need kms:GenerateDataKey and kms:Decrypt on it. */
+  readonly topicKeyArn?: string;
   /** Applied to the topic's key. */
   readonly removalPolicy: RemovalPolicy;
 }
@@ -27,8 +35,8 @@ export interface AtLeastOneAlarmOptions {
 }
 
 /**
- * The notification topic (KMS-encrypted, TLS only), an optional e-mail subscription,
- * and the alarms that publish to it.
+ * The notification topic (KMS-encrypted, TLS only) or an imported one, an optional
+ * e-mail subscription, and the alarms that publish to it.
  *
  * @example
  * const notifications = new Notifications(this, 'Notifications', { email: 'ops@example.com', removalPolicy });
@@ -36,9 +44,9 @@ export interface AtLeastOneAlarmOptions {
  */
 export class Notifications extends Construct {
   /** The topic every notification and alarm goes to. */
-  public readonly topic: sns.Topic;
-  /** The topic's customer-managed key; CloudWatch may use it to publish alarms. */
-  public readonly key: kms.Key;
+  public readonly topic: sns.ITopic;
+  /** The topic's customer-managed key (CloudWatch may use it to publish alarms); undefined for an imported topic without one. */
+  public readonly key?: kms.IKey;
   /** Alarms created through {@link Notifications.alarmOnAtLeastOne}. */
   public readonly alarms: cloudwatch.Alarm[] = [];
 
@@ -49,15 +57,22 @@ export class Notifications extends Construct {
    */
   public constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
-    this.key = new kms.Key(this, 'Key', {
+    if (props.topicArn !== undefined) {
+      this.topic = sns.Topic.fromTopicArn(this, 'Topic', props.topicArn);
+      if (props.topicKeyArn !== undefined) this.key = kms.Key.fromKeyArn(this, 'Key', props.topicKeyArn);
+      return;
+    }
+    const key = new kms.Key(this, 'Key', {
       description: 'Encrypts the wicked notification topic',
       enableKeyRotation: true,
       removalPolicy: props.removalPolicy,
     });
     // The AWS-managed SNS key cannot be used by CloudWatch alarms: grant it on our own key.
-    this.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    this.topic = new sns.Topic(this, 'Topic', { masterKey: this.key, enforceSSL: true });
-    if (props.email !== undefined) this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const topic = new sns.Topic(this, 'Topic', { masterKey: key, enforceSSL: true });
+    if (props.email !== undefined) topic.addSubscription(new subscriptions.EmailSubscription(props.email));
+    this.key = key;
+    this.topic = topic;
   }
 
   /**

@@ -1,11 +1,11 @@
-import { Arn, ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Stack, TimeZone, Validations, type CfnElement, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as backup from 'aws-cdk-lib/aws-backup';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SNAPSHOT_SCHEDULE_NAME } from '../../shared/events/rules';
+import { SNAPSHOT_SCHEDULE_INPUT, SNAPSHOT_SCHEDULE_NAME } from '../../shared/events/rules';
 import type { ResolvedBackupProps } from '../backup-props';
 import { ControlPlaneFunction } from './control-plane-function';
 import type { LedgerTable } from './ledger-table';
@@ -43,7 +43,7 @@ export interface SnapshotFunctionsProps {
 /**
  * snapshot-data (starts or joins AWS Backup jobs of the dynamic data, on schedule and
  * on request) and track-backup (records recovery points, notifies on failures), with
- * the schedule rule that triggers snapshot-data.
+ * the EventBridge Scheduler schedule that invokes snapshot-data.
  *
  * @example
  * new SnapshotFunctions(this, 'Snapshot', { envName: 'prod', entries, vault, backupRole, fileSystemArn, plan, ledger, notifications, failureQueue, removalPolicy });
@@ -53,8 +53,10 @@ export class SnapshotFunctions extends Construct {
   public readonly snapshotData: ControlPlaneFunction;
   /** track-backup. */
   public readonly trackBackup: ControlPlaneFunction;
-  /** The scheduled rule that invokes snapshot-data. */
-  public readonly schedule: events.Rule;
+  /** The EventBridge Scheduler schedule that invokes snapshot-data. */
+  public readonly schedule: scheduler.Schedule;
+  /** Role the schedule assumes: invoke snapshot-data, send to the failure queue. */
+  public readonly scheduleRole: iam.Role;
 
   /**
    * @param scope - parent construct
@@ -73,14 +75,26 @@ export class SnapshotFunctions extends Construct {
       description: 'track-backup: records recovery points, notifies on failed jobs',
     });
     for (const fn of [this.snapshotData, this.trackBackup]) this.grantAccess(fn, props);
-    this.schedule = new events.Rule(this, SNAPSHOT_SCHEDULE_NAME, {
-      description: 'Scheduled snapshot of the wicked data',
-      schedule: events.Schedule.expression(props.plan.schedule),
+    this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
+      // The source-account condition keeps other accounts' schedules from using the role (confused deputy).
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+      description: 'EventBridge Scheduler: invokes snapshot-data on the snapshot schedule',
     });
-    // No input: EventBridge delivers the schedule's own `Scheduled Event` (id, source aws.events, time), the shape snapshot-data parses.
-    this.schedule.addTarget(new targets.LambdaFunction(this.snapshotData.function, {
-      deadLetterQueue: props.failureQueue, retryAttempts: 8, maxEventAge: Duration.hours(1),
-    }));
+    const fnId = Stack.of(this).resolve((this.snapshotData.function.node.defaultChild as CfnElement).logicalId) as string;
+    Validations.of(this.scheduleRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${fnId}.Arn>:*]`,
+      reason: 'grantInvoke covers the qualified ARNs (versions, aliases) of snapshot-data alone; the role can invoke no other function.',
+    });
+    // The input carries Scheduler's context attributes: snapshot-data receives a `Scheduled Event` with the execution id and scheduled time.
+    this.schedule = new scheduler.Schedule(this, SNAPSHOT_SCHEDULE_NAME, {
+      description: 'Scheduled snapshot of the wicked data',
+      schedule: scheduler.ScheduleExpression.expression(props.plan.schedule, TimeZone.ETC_UTC),
+      target: new targets.LambdaInvoke(this.snapshotData.function, {
+        role: this.scheduleRole,
+        input: scheduler.ScheduleTargetInput.fromObject(SNAPSHOT_SCHEDULE_INPUT),
+        deadLetterQueue: props.failureQueue, retryAttempts: 8, maxEventAge: Duration.hours(1),
+      }),
+    });
   }
 
   private grantAccess(fn: ControlPlaneFunction, props: SnapshotFunctionsProps): void {

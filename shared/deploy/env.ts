@@ -43,7 +43,14 @@ export const DeployEnvironmentSchema = z.object({
   STUCK_AFTER_SECONDS: z.coerce.number().int().positive().default(1800),
   /** A strict singleton that does not drain within this long is stuck. */
   WAIT_FOR_ZERO_SECONDS: z.coerce.number().int().positive().default(600),
-  NOTIFY_TOPIC_ARN: z.string().min(1).optional(),
+  /** The operators' SNS topic. */
+  NOTIFY_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[^:]*:[^:]*:.+$/, 'expected an SNS topic ARN'),
+  /** EventBridge Scheduler group of the one-shot stuck checks. */
+  STUCK_CHECK_GROUP_NAME: z.string().regex(/^[0-9a-zA-Z_.-]{1,64}$/, 'expected a schedule group name'),
+  /** Role EventBridge Scheduler assumes to put `Portal Stuck Check Due` on the bus. */
+  STUCK_CHECK_ROLE_ARN: z.string().regex(/^arn:aws[a-z-]*:iam::\d*:role\/.+$/, 'expected an IAM role ARN'),
+  /** ARN of the bus the stuck checks are put on (the bus of `EVENT_BUS_NAME`). */
+  EVENT_BUS_ARN: z.string().regex(/^arn:aws[a-z-]*:events:[^:]*:[^:]*:event-bus\/.+$/, 'expected an event bus ARN'),
   /** Take a snapshot before rolling: `true` or `false`. @default on for an environment named `prod` */
   PRE_DEPLOY_SNAPSHOT: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
   /** A deployment whose pre-deploy snapshot has no outcome after this long fails as stuck. */

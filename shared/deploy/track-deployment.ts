@@ -85,9 +85,9 @@ async function fail(
   };
   await deps.events.publish(DeployDetailType.DeploymentFailed, detail);
   await deps.notifier.notify({
-    subject: `wicked ${env}: deployment ${request.deploymentId} ${cause}`.slice(0, 100),
+    subject: `wicked ${env}: deployment ${request.deploymentId} ${cause}`,
     message: `${reason}\nconfig ${request.configHash} (s3://${request.bucket}/${request.key}${request.versionId ? `@${request.versionId}` : ''}), image ${request.digest}\nrelease ${releaseTagOf(env, target)} → ${lastGood?.digest ?? 'unchanged (no last good deployment)'}\n${serviceEvents.slice(0, 5).join('\n')}`,
-    attributes: { env, deploymentId: request.deploymentId, cause },
+    attributes: { env, outcome: outcome.kind, deploymentId: request.deploymentId, cause },
   });
   return { action: 'failed', deploymentId: request.deploymentId, cause, reason, releaseDigest: lastGood?.digest, next: await startNext(completion, owner, deps) };
 }

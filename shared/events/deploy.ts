@@ -4,7 +4,14 @@ import * as z from 'zod';
 export const DeployDetailType = {
   DeploymentSucceeded: 'Portal Deployment Succeeded',
   DeploymentFailed: 'Portal Deployment Failed',
+  /** A deployment's one-shot stuck check is due (put on the bus by an EventBridge Scheduler schedule). */
+  StuckCheckDue: 'Portal Stuck Check Due',
 } as const;
+
+/** Detail of `Portal Stuck Check Due`: the schedule's input. */
+export const StuckCheckDueDetailSchema = z.strictObject({ env: z.string().min(1), deploymentId: z.string().min(1) });
+/** Detail of `Portal Stuck Check Due`. */
+export type StuckCheckDueDetail = z.infer<typeof StuckCheckDueDetailSchema>;
 
 const DeploymentFields = {
   env: z.string().min(1),

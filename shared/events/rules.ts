@@ -1,4 +1,5 @@
 import { backupJobPattern, restoreAndCopyJobPattern, snapshotOutcomePattern, snapshotRequestedPattern } from '../snapshot/events';
+import { DeployDetailType } from './deploy';
 import { configUploadedPattern, DetailType, EVENT_SOURCE } from './index';
 
 /** Ids of the functions the control plane's rules target (one folder per function under `functions/`). */
@@ -42,20 +43,6 @@ export const CONFIG_UPLOADED_RULE: ControlPlaneRule = {
   maxEventAgeSeconds: 6 * 3600,
 };
 
-/**
- * Detail-types of stand-ins for services whose SDK clients are not
- * dependencies yet: operator notifications (SNS in AWS) and one-shot stuck
- * checks (EventBridge Scheduler in AWS), both carried on the bus.
- */
-export const StandInDetailType = {
-  /** An operator notification; an SNS topic publish in AWS. */
-  Notification: 'Portal Notification',
-  /** A request to deliver a {@link StandInDetailType.StuckCheckDue} at `detail.at`. */
-  StuckCheckScheduled: 'Portal Stuck Check Scheduled',
-  /** The one-shot stuck check of a deployment is due. */
-  StuckCheckDue: 'Portal Stuck Check Due',
-} as const;
-
 /** A built image rolls the environment's portal-api. */
 export const IMAGE_BUILT_RULE: ControlPlaneRule = {
   name: 'ImageBuilt',
@@ -80,12 +67,12 @@ export const SERVICE_TASK_STOPPED_RULE: ControlPlaneRule = {
   maxEventAgeSeconds: 3600,
 };
 
-/** The one-shot stuck check of a deployment. */
+/** The one-shot stuck check of a deployment: an EventBridge Scheduler `at(...)` schedule puts the event on the bus. */
 export const STUCK_CHECK_DUE_RULE: ControlPlaneRule = {
   name: 'StuckCheckDue',
   description: 'A deployment reached its deadline: fail it as stuck when it is still in flight',
   target: 'deploy-services',
-  pattern: () => ({ source: [EVENT_SOURCE], 'detail-type': [StandInDetailType.StuckCheckDue] }),
+  pattern: () => ({ source: [EVENT_SOURCE], 'detail-type': [DeployDetailType.StuckCheckDue] }),
   retryAttempts: 8,
   maxEventAgeSeconds: 6 * 3600,
 };
@@ -104,7 +91,19 @@ export const ECS_DEPLOYMENT_STATE_RULE: ControlPlaneRule = {
   maxEventAgeSeconds: 3600,
 };
 
-/** Name of the snapshot schedule (EventBridge Scheduler in AWS, a scheduled rule on the local bus); it targets snapshot-data. */
+/**
+ * Input of the snapshot schedule: EventBridge Scheduler fills in the context
+ * attributes, so snapshot-data receives a `Scheduled Event` (id, source
+ * `aws.scheduler`, scheduled time) that `ScheduledEventSchema` parses.
+ */
+export const SNAPSHOT_SCHEDULE_INPUT = {
+  id: '<aws.scheduler.execution-id>',
+  source: 'aws.scheduler',
+  'detail-type': 'Scheduled Event',
+  time: '<aws.scheduler.scheduled-time>',
+} as const;
+
+/** Construct id of the snapshot schedule (EventBridge Scheduler), and its name on the local Scheduler; it invokes snapshot-data. */
 export const SNAPSHOT_SCHEDULE_NAME = 'SnapshotSchedule';
 
 /** On-demand snapshots (`wickedctl snapshot`, the pre-deploy gate) start backup jobs. */

@@ -1,9 +1,11 @@
 import { BackupClient } from '@aws-sdk/client-backup';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventPublisher } from '../adapters/event-publisher';
 import { Ledger } from '../ledger';
+import { SnsNotifier } from '../notify/sns-notifier';
 import { BackupGateway } from './backup-adapter';
 import { readSnapshotEnvironment } from './env';
 import type { SnapshotDeps } from './ports';
@@ -14,12 +16,14 @@ export interface SnapshotClients {
   readonly backup?: BackupClient;
   readonly dynamodb?: DynamoDBClient;
   readonly eventbridge?: EventBridgeClient;
+  readonly sns?: SNSClient;
 }
 
 /**
  * Builds the snapshot orchestration's dependencies from a function's
  * environment: AWS Backup, the ledger table (the deployed config hash and
- * digest come from shared/ledger's environment record) and the bus.
+ * digest come from shared/ledger's environment record), the bus and the
+ * operators' SNS topic.
  *
  * @example
  * const deps = snapshotDepsFromEnvironment(process.env, 'snapshot-data');
@@ -33,6 +37,7 @@ export function snapshotDepsFromEnvironment(source: NodeJS.ProcessEnv, fn: strin
     backup: new BackupGateway({ client: clients.backup ?? new BackupClient({}) }),
     store: new SnapshotStore({ client: documents, tableName: env.LEDGER_TABLE_NAME }),
     events: new EventPublisher({ busName: env.EVENT_BUS_NAME, client: clients.eventbridge ?? new EventBridgeClient({}) }),
+    notifier: new SnsNotifier({ topicArn: env.NOTIFY_TOPIC_ARN, client: clients.sns ?? new SNSClient({}) }),
     deployed: async (name) => {
       const record = await ledger.getEnvironment(name);
       return record?.lastGood ? { configHash: record.lastGood.configHash, digest: record.lastGood.digest } : undefined;

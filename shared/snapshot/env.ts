@@ -24,6 +24,8 @@ export const SnapshotEnvironmentSchema = z.object({
   SNAPSHOT_START_WINDOW_MINUTES: days.default(60),
   DR_VAULT_ARN: z.string().regex(/^arn:aws[a-z-]*:backup:/, 'expected a backup vault ARN').optional(),
   DR_DELETE_AFTER_DAYS: days.optional(),
+  /** The operators' SNS topic: failed jobs are published there. */
+  NOTIFY_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[^:]*:[^:]*:.+$/, 'expected an SNS topic ARN'),
 });
 /** The snapshot functions' environment, parsed. */
 export type SnapshotEnvironment = z.output<typeof SnapshotEnvironmentSchema>;

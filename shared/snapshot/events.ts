@@ -9,8 +9,6 @@ export const SnapshotDetailType = {
   Completed: 'Portal Snapshot Completed',
   /** A snapshot ended without a recovery point; a waiting deploy must not continue. */
   Failed: 'Portal Snapshot Failed',
-  /** Stand-in for the SNS topic: something an operator must look at. */
-  Notification: 'Portal Notification',
 } as const;
 
 const envName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
@@ -130,15 +128,6 @@ export interface SnapshotOutcomeDetail {
   readonly deploymentIds: readonly string[];
   readonly recoveryPointArn?: string;
   readonly reason?: string;
-}
-
-/** Detail of `Portal Notification`. */
-export interface NotificationDetail {
-  readonly env: string;
-  readonly severity: 'error' | 'warning' | 'info';
-  readonly subject: string;
-  readonly message: string;
-  readonly context: Readonly<Record<string, string>>;
 }
 
 /**

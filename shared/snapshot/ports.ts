@@ -1,3 +1,4 @@
+import type { Notifier } from '../deploy/adapters/notifier';
 import type { BackupGateway } from './backup-adapter';
 import type { RetentionProps } from './inputs';
 import type { SnapshotStore } from './store';
@@ -36,6 +37,8 @@ export interface SnapshotDeps {
   readonly backup: BackupPort;
   readonly store: StorePort;
   readonly events: EventsPort;
+  /** The operators' topic (an `SnsNotifier`): failed jobs are published there. */
+  readonly notifier: Notifier;
   readonly deployed: DeployedPort;
   /** Clock in epoch milliseconds (event ages). @default Date.now */
   readonly now?: () => number;

@@ -1,6 +1,6 @@
 import type { BackupEventDecision } from './decisions';
 import { decideBackupEvent, FAILED_JOB_STATES, isActiveJobState } from './decisions';
-import type { BackupJobEvent, CopyJobEvent, NotificationDetail, RestoreJobEvent, SnapshotOutcomeDetail, TrackBackupEvent } from './events';
+import type { BackupJobEvent, CopyJobEvent, RestoreJobEvent, SnapshotOutcomeDetail, TrackBackupEvent } from './events';
 import { SnapshotError } from './errors';
 import { SnapshotDetailType } from './events';
 import { toStartCopyJobInput } from './inputs';
@@ -17,9 +17,9 @@ export interface TrackResult {
   readonly notified: boolean;
 }
 
-async function notify(deps: SnapshotDeps, subject: string, message: string, context: Record<string, string>): Promise<void> {
-  const detail: NotificationDetail = { env: deps.config.env, severity: 'error', subject, message, context };
-  await deps.events.publish(SnapshotDetailType.Notification, detail);
+/** Publishes to the operators' topic; the outcome (the job's final state) and env are attributes for subscription filters. */
+async function notify(deps: SnapshotDeps, subject: string, message: string, context: Record<string, string> & { state: string }): Promise<void> {
+  await deps.notifier.notify({ subject, message, attributes: { env: deps.config.env, severity: 'error', outcome: context.state.toLowerCase(), ...context } });
 }
 
 /** The job record, or one made from the event for a job the control plane did not start (a backup plan's). */
@@ -61,8 +61,8 @@ async function recordCompleted(deps: SnapshotDeps, job: JobItem, event: BackupJo
  * recovery point when COMPLETED (and copies it to the disaster-recovery
  * vault), hands the requesters of a job that met a running job of the same
  * resource over to that job, and on FAILED, ABORTED or EXPIRED puts
- * `Portal Snapshot Failed` (a waiting deploy stays as it is) and a
- * `Portal Notification`. Redelivered or out-of-order events change nothing
+ * `Portal Snapshot Failed` (a waiting deploy stays as it is) and notifies
+ * the operators' topic. Redelivered or out-of-order events change nothing
  * once the job is final.
  */
 export async function trackBackupJob(deps: SnapshotDeps, event: BackupJobEvent): Promise<TrackResult> {

@@ -17,7 +17,10 @@ describe('deploy events', () => {
 });
 
 describe('readDeployEnvironment', () => {
-  const base = { LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'bus' };
+  const base = {
+    LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'bus',
+    NOTIFY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:wicked-dev', STUCK_CHECK_GROUP_NAME: 'wicked-dev-stuck-checks', STUCK_CHECK_ROLE_ARN: 'arn:aws:iam::1:role/stuck-check', EVENT_BUS_ARN: 'arn:aws:events:eu-west-1:1:event-bus/default',
+  };
 
   it('parses targets with defaults', () => {
     const env = readDeployEnvironment({ ...base, DEPLOY_TARGETS: JSON.stringify({ dev: { cluster: 'c', service: 'portal-api', repositoryName: 'r' } }) }, 'deploy-services');

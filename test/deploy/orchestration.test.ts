@@ -68,7 +68,7 @@ describe('deployServices + trackDeployment', () => {
     expect(w.ecr.moves).toEqual([digest('a'), digest('b'), digest('a'), digest('c')]);
     const failed = w.published.find((p) => p.detailType === 'Portal Deployment Failed');
     expect(failed?.detail).toMatchObject({ digest: digest('b'), cause: 'circuit-breaker', releaseDigest: digest('a'), serviceEvents: ['(service portal-api) was unable to place a task.'] });
-    expect(w.notifications).toEqual([expect.objectContaining({ attributes: { env: 'dev', deploymentId: failed?.detail.deploymentId, cause: 'circuit-breaker' } })]);
+    expect(w.notifications).toEqual([expect.objectContaining({ attributes: { env: 'dev', outcome: 'failed', deploymentId: failed?.detail.deploymentId, cause: 'circuit-breaker' } })]);
   });
 
   it('a rollback that COMPLETES is reported as a failure, never a success', async () => {

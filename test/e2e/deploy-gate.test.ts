@@ -5,7 +5,6 @@ import type { Emulator } from '../../local/emulator';
 import { startEmulator } from '../../local/emulator';
 import { resetDeployDeps } from '../../functions/deploy-services/deps';
 import { DeploymentFailedDetailSchema, DeploymentSucceededDetailSchema, ImageBuiltDetailSchema } from '../../shared/events';
-import { StandInDetailType } from '../../shared/events/rules';
 import { SnapshotDetailType } from '../../shared/snapshot';
 import { lastJson, runCli } from '../cli/run-cli';
 import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, upload } from './deploy-helpers';
@@ -69,8 +68,8 @@ describe('pre-deploy snapshot gate end to end on the emulator (prod: gate on by 
     const failed = DeploymentFailedDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Failed', { digest: built.digest }), WAIT_MS, 'Portal Deployment Failed')).detail);
 
     expect(failed).toMatchObject({ env: 'prod', cause: 'snapshot-failed', reason: expect.stringContaining('injected: vault unreachable') });
-    const notified = await emulator.bus.waitFor((event) => event['detail-type'] === StandInDetailType.Notification && (event.detail as { attributes?: Record<string, string> }).attributes?.deploymentId === failed.deploymentId, WAIT_MS, 'Portal Notification');
-    expect(notified.detail).toMatchObject({ attributes: { env: 'prod', cause: 'snapshot-failed' }, message: expect.stringMatching(/vault unreachable[\s\S]*Nothing was changed/) });
+    const notified = await emulator.control.sns.waitFor((message) => message.attributes.deploymentId === failed.deploymentId, WAIT_MS, 'the notification of the blocked deployment');
+    expect(notified).toMatchObject({ topicArn: emulator.resources.topicArn, attributes: { env: 'prod', cause: 'snapshot-failed' }, message: expect.stringMatching(/vault unreachable[\s\S]*Nothing was changed/) });
     await emulator.bus.idle();
     expect({ release: releaseDigest(emulator), primary: primaryDigest(emulator), deployments: emulator.control.ecs.deployments(cluster, 'portal-api').length }).toEqual(before);
 

@@ -1,3 +1,4 @@
+import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,43 +6,66 @@ import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { resetDeployDeps } from '../../functions/deploy-services/deps';
 import { DEPLOYMENT_STUCK_METRIC } from '../../functions/deploy-services/outcome-metrics';
 import type { Emulator } from '../../local/emulator';
-import { startEmulator } from '../../local/emulator';
+import { SDK_DEFAULTS, startEmulator } from '../../local/emulator';
+import type { ImageBuiltDetail } from '../../shared/events';
 import { DeploymentFailedDetailSchema } from '../../shared/events';
-import { isEvent, ledgerOf, packExample, upload } from './deploy-helpers';
+import { stuckCheckScheduleName } from '../../shared/notify';
+import { failedDeployDeliveries, isEvent, ledgerOf, packExample, upload } from './deploy-helpers';
 
 const WAIT_MS = 40_000;
 
-describe('a stuck deployment end to end on the emulator: deadline -> deploy-services -> DeploymentStuck', () => {
+describe('stuck deployment end to end: deploy-services schedules the check with EventBridge Scheduler, the schedule puts Portal Stuck Check Due on the bus', () => {
   let dir: string;
   let emulator: Emulator;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'e2e-stuck-'));
     emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
-    // Deadline one second after the start (wall time, as the functions' clock); at real speed a task needs 10 s to become healthy.
-    process.env.STUCK_AFTER_SECONDS = '1';
-    emulator.clock.setSpeed(1);
+    // A two-second deadline; the handlers build new dependencies for the changed environment.
+    process.env.STUCK_AFTER_SECONDS = '2';
   });
   afterAll(async () => {
     await emulator?.stop();
+    delete process.env.STUCK_AFTER_SECONDS;
     resetDeployDeps();
     jest.restoreAllMocks();
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('fails the rollout as stuck when ECS reports nothing terminal by the deadline, and puts the metric the alarm watches once', async () => {
+  it('a rollout without a terminal ECS event by its deadline fails as stuck, is notified on the topic, and its schedule deletes itself, and puts the metric the alarm watches once', async () => {
     const added = jest.spyOn(Metrics.prototype, 'addMetric');
-    const versionId = await upload(emulator, await packExample(dir, 'stuck', 'stuck'), 'config/dev/stuck.tgz');
+    // ECS is frozen (its emulated time barely moves) from the moment the image is built: the rollout never ends.
+    const built = emulator.bus.waitFor((event) => {
+      if (event['detail-type'] !== 'Portal Image Built') return false;
+      emulator.clock.setSpeed(0.001);
+      return true;
+    }, WAIT_MS, 'Portal Image Built');
+    await upload(emulator, await packExample(dir, 'static'), 'config/dev/static.tgz');
+    const { digest } = (await built).detail as unknown as ImageBuiltDetail;
+    const failed = DeploymentFailedDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Failed', { digest }), WAIT_MS, 'Portal Deployment Failed')).detail);
+    expect(failed).toMatchObject({ env: 'dev', cause: 'stuck', reason: expect.stringContaining('no terminal ECS event') });
 
-    const failed = await emulator.bus.waitFor(isEvent('Portal Deployment Failed', { versionId }), WAIT_MS, 'Portal Deployment Failed');
-    const detail = DeploymentFailedDetailSchema.parse(failed.detail);
-    expect(detail).toMatchObject({ env: 'dev', cause: 'stuck', reason: expect.stringContaining('no terminal ECS event') });
-    await emulator.bus.idle();
-    expect(added.mock.calls.filter(([name]) => name === DEPLOYMENT_STUCK_METRIC)).toEqual([[DEPLOYMENT_STUCK_METRIC, MetricUnit.Count, 1]]);
+    const name = stuckCheckScheduleName('dev', failed.deploymentId);
+    const due = emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === 'Portal Stuck Check Due').map((entry) => entry.event);
+    expect(due).toEqual([expect.objectContaining({
+      source: 'wicked.control-plane', detail: { env: 'dev', deploymentId: failed.deploymentId },
+      resources: [`arn:aws:scheduler:us-east-1:000000000000:schedule/${emulator.resources.stuckCheckGroup}/${name}`],
+    })]);
+    const notification = await emulator.control.sns.waitFor((message) => message.attributes.deploymentId === failed.deploymentId, WAIT_MS, 'the stuck notification');
+    expect(notification).toMatchObject({ topicArn: emulator.resources.topicArn, subject: `wicked dev: deployment ${failed.deploymentId} stuck`, attributes: { env: 'dev', outcome: 'stuck', cause: 'stuck' } });
+
+    await emulator.control.scheduler.idle();
+    expect(emulator.control.scheduler.executions.filter((run) => run.name === name).map((run) => run.status)).toEqual(['delivered']);
+    const client = new SchedulerClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.scheduler });
     const { ledger, destroy } = ledgerOf(emulator);
     try {
-      expect(await ledger.getDeployment('dev', detail.deploymentId)).toMatchObject({ state: 'stuck' });
+      expect((await client.send(new ListSchedulesCommand({ GroupName: emulator.resources.stuckCheckGroup }))).Schedules).toEqual([]);
+      expect(await ledger.getDeployment('dev', failed.deploymentId)).toMatchObject({ state: 'stuck' });
     } finally {
+      client.destroy();
       destroy();
     }
-  });
+    await emulator.bus.idle();
+    expect(failedDeployDeliveries(emulator)).toEqual([]);
+    expect(added.mock.calls.filter(([metric]) => metric === DEPLOYMENT_STUCK_METRIC)).toEqual([[DEPLOYMENT_STUCK_METRIC, MetricUnit.Count, 1]]);
+  }, 60_000);
 });

@@ -5,7 +5,6 @@ import type { Emulator } from '../../local/emulator';
 import { startEmulator } from '../../local/emulator';
 import { DeploymentFailedDetailSchema, DeploymentSucceededDetailSchema, ImageBuiltDetailSchema } from '../../shared/events';
 import type { ImageBuiltDetail } from '../../shared/events';
-import { StandInDetailType } from '../../shared/events/rules';
 import { resetDeployDeps } from '../../functions/deploy-services/deps';
 import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, upload } from './deploy-helpers';
 
@@ -90,7 +89,8 @@ describe('deploy end to end on the emulator: upload -> build-image -> deploy-ser
     expect(failed.serviceEvents.length).toBeGreaterThan(0);
     expect(emulator.bus.timeline.some((entry) => isEvent('Portal Deployment Succeeded', { digest: failing })(entry.event))).toBe(false);
     expect(releaseDigest(emulator)).toBe(good.digest);
-    await emulator.bus.waitFor(isEvent(StandInDetailType.Notification), WAIT_MS, 'Portal Notification');
+    const notification = await emulator.control.sns.waitFor((message) => message.attributes.deploymentId === failed.deploymentId, WAIT_MS, 'the notification of the failed deployment');
+    expect(notification).toMatchObject({ topicArn: emulator.resources.topicArn, attributes: { env: 'dev', outcome: 'failed', cause: failed.cause } });
     await emulator.control.ecs.waitForSteadyState(cluster, 'portal-api', WAIT_MS);
     expect(primaryDigest(emulator)).toBe(good.digest);
     const { ledger, destroy } = ledgerOf(emulator);

@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { NotificationDetailSchema, StuckCheckScheduledDetailSchema } from '../../functions/deploy-services/stand-ins';
 import { resetDeployDeps } from '../../functions/deploy-services/deps';
 import type { Emulator } from '../../local/emulator';
 import { startEmulator } from '../../local/emulator';
@@ -12,10 +11,10 @@ import { deployConfig, packConfig, runningDigest, uploadConfig, waitForEvent } f
 import type { ImageBuiltDetail } from '../../shared/events';
 import {
   ConfigRejectedDetailSchema, DeploymentFailedDetailSchema, DeploymentSucceededDetailSchema, EcsDeploymentStateChangeEventSchema,
-  EcsTaskStateChangeEventSchema, ImageBuiltDetailSchema, S3ObjectCreatedEventSchema,
+  EcsTaskStateChangeEventSchema, ImageBuiltDetailSchema, S3ObjectCreatedEventSchema, StuckCheckDueDetailSchema,
 } from '../../shared/events';
 import { SNAPSHOT_SCHEDULE_NAME } from '../../shared/events/rules';
-import { BackupJobEventSchema, ScheduledEventSchema, SnapshotDetailType } from '../../shared/snapshot';
+import { BackupJobEventSchema, SnapshotDetailType } from '../../shared/snapshot';
 
 const DEPLOYS = 20;
 
@@ -37,13 +36,11 @@ const SHAPES: Record<string, z.ZodType> = {
   'ECS Deployment State Change': EcsDeploymentStateChangeEventSchema,
   'ECS Task State Change': EcsTaskStateChangeEventSchema,
   'Backup Job State Change': BackupJobEventSchema,
-  'Scheduled Event': ScheduledEventSchema,
   'Portal Image Built': detail(ImageBuiltDetailSchema),
   'Portal Config Rejected': detail(ConfigRejectedDetailSchema),
   'Portal Deployment Succeeded': detail(DeploymentSucceededDetailSchema),
   'Portal Deployment Failed': detail(DeploymentFailedDetailSchema),
-  'Portal Notification': detail(NotificationDetailSchema),
-  'Portal Stuck Check Scheduled': detail(StuckCheckScheduledDetailSchema),
+  'Portal Stuck Check Due': detail(StuckCheckDueDetailSchema),
   [SnapshotDetailType.Completed]: z.object({ source: z.literal('wicked.control-plane'), detail: z.object({ env: z.string(), recoveryPointArn: z.string().optional() }) }),
 };
 
@@ -98,12 +95,16 @@ describe(`${DEPLOYS} deploys through the real handlers on the emulator, failed o
       expect(runningDigest(emulator)).toBe(good);
       failures++;
     }
-    emulator.bus.fireSchedule(SNAPSHOT_SCHEDULE_NAME);
+    emulator.control.scheduler.fire(SNAPSHOT_SCHEDULE_NAME);
     await waitForEvent(context, SnapshotDetailType.Completed);
     await emulator.control.backup.settled();
     await emulator.bus.idle();
 
     expect(failures).toBe(5);
+    const topic = emulator.resources.topicArn;
+    const failedNotifications = () => emulator.control.sns.messages(topic).filter((message) => message.attributes.outcome === 'failed');
+    await emulator.control.sns.waitFor(() => failedNotifications().length >= failures, 10_000, `${failures} failure notifications`);
+    expect(failedNotifications()).toHaveLength(failures);
     expect(emulator.control.ecs.maxConcurrentTasks(cluster, 'portal-api')).toBe(1);
     expect(emulator.control.ecs.getDesiredCount(cluster, 'kong')).toBe(kong);
     expect(runningDigest(emulator)).toBe(good);

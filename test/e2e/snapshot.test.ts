@@ -41,15 +41,17 @@ describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy,
 
   const settle = async (): Promise<void> => {
     await emulator.control.backup.settled();
+    await emulator.control.scheduler.idle();
     await emulator.bus.idle();
   };
   const completedEvents = (): number => emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === SnapshotDetailType.Completed).length;
 
   it('a scheduled trigger delivered twice makes exactly one recovery point, tagged as scheduled', async () => {
-    emulator.bus.fireSchedule(SNAPSHOT_SCHEDULE_NAME);
-    emulator.bus.fireSchedule(SNAPSHOT_SCHEDULE_NAME);
+    emulator.control.scheduler.fire(SNAPSHOT_SCHEDULE_NAME);
+    emulator.control.scheduler.fire(SNAPSHOT_SCHEDULE_NAME);
     await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed, 20_000);
     await settle();
+    expect(emulator.control.scheduler.executions.filter((run) => run.name === SNAPSHOT_SCHEDULE_NAME).map((run) => run.status)).toEqual(['delivered', 'delivered']);
     expect(emulator.control.backup.jobs.size).toBe(1);
     expect(emulator.control.backup.recoveryPoints.size).toBe(1);
     const listed = await runCli(['snapshots', '--env', 'dev', '--json']);
@@ -109,7 +111,7 @@ describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy,
   }, 30_000);
 
   it('a request meeting a job started outside the control plane (a backup plan) is served by that job, without a notification', async () => {
-    const notifications = (): number => emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === SnapshotDetailType.Notification).length;
+    const notifications = (): number => emulator.control.sns.messages(emulator.resources.topicArn).length;
     const before = notifications();
     const client = new BackupClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.backup });
     try {
@@ -129,20 +131,24 @@ describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy,
   }, 30_000);
 
   it('a job that meets a running job the control plane did not know yet ends EXPIRED and hands its deployment over to that job', async () => {
-    const before = emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === SnapshotDetailType.Notification).length;
+    const before = emulator.control.sns.messages(emulator.resources.topicArn).length;
     const client = new BackupClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.backup });
     try {
       emulator.clock.setSpeed(1); // the plan's job stays CREATED for a wall second: the request cannot know it
       const { resources } = emulator;
       const plan = await client.send(new StartBackupJobCommand({ BackupVaultName: resources.backupVault, ResourceArn: resources.dynamicData.arn, IamRoleArn: 'arn:aws:iam::000000000000:role/plan' }));
       emulator.bus.put({ source: EVENT_SOURCE, 'detail-type': SnapshotDetailType.Requested, resources: [], detail: { env: 'dev', trigger: 'pre-deploy', requestId: 'deploy-dep-h', deploymentId: 'dep-h' } });
+      // Once the request's own job exists, both start-ups are timed at speed 1; the plan's backup that follows runs at 200
+      // (timers armed at speed 1 keep their wall delay, so speeding up only after EXPIRED raced the plan's 30 s backup).
+      await emulator.bus.waitFor((event) => event['detail-type'] === 'Backup Job State Change' && event.detail.state === 'CREATED' && event.detail.backupJobId !== plan.BackupJobId, 10_000);
+      emulator.clock.setSpeed(200);
       const expired = await emulator.bus.waitFor((event) => event['detail-type'] === 'Backup Job State Change' && event.detail.state === 'EXPIRED', 10_000);
       expect(expired.detail.statusMessage).toMatch(/running job for the same resource/);
       emulator.clock.setSpeed(200);
       const completed = await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed && (event.detail.deploymentIds as string[]).includes('dep-h'), 20_000);
       expect(completed.detail.jobId).toBe(plan.BackupJobId);
       await settle();
-      expect(emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === SnapshotDetailType.Notification)).toHaveLength(before);
+      expect(emulator.control.sns.messages(emulator.resources.topicArn)).toHaveLength(before);
     } finally {
       emulator.clock.setSpeed(200);
       client.destroy();
@@ -163,8 +169,8 @@ describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy,
     const taken = await runCli(['snapshot', '--env', 'dev', ...FOLLOW]);
     expect(taken.code).toBe(1);
     expect(lastJson(taken)).toMatchObject({ state: 'FAILED', jobs: [expect.objectContaining({ state: 'FAILED', statusMessage: 'injected: vault unreachable' })] });
-    const notification = await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Notification && event.detail.env === 'dev', 5_000);
-    expect(notification.detail).toMatchObject({ severity: 'error', message: expect.stringContaining('injected: vault unreachable') });
+    const notification = await emulator.control.sns.waitFor((message) => message.topicArn === emulator.resources.topicArn && message.attributes.env === 'dev', 5_000);
+    expect(notification).toMatchObject({ attributes: expect.objectContaining({ severity: 'error' }), message: expect.stringContaining('injected: vault unreachable') });
     await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Failed, 5_000);
     await settle();
   }, 30_000);

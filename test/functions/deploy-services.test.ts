@@ -29,7 +29,10 @@ function snapshotOutcome(detailType: string, fields: Record<string, unknown>): R
 }
 
 beforeEach(() => {
-  Object.assign(process.env, { LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: JSON.stringify(TARGETS), AWS_REGION: 'eu-west-1' });
+  Object.assign(process.env, {
+    LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: JSON.stringify(TARGETS), AWS_REGION: 'eu-west-1',
+    NOTIFY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:wicked-dev', STUCK_CHECK_GROUP_NAME: 'wicked-dev-stuck-checks', STUCK_CHECK_ROLE_ARN: 'arn:aws:iam::1:role/stuck-check', EVENT_BUS_ARN: 'arn:aws:events:eu-west-1:1:event-bus/default',
+  });
   resetDeployDeps();
 });
 afterEach(() => {
@@ -57,6 +60,11 @@ describe('deploy-services dependencies', () => {
     ['a missing ledger table', { LEDGER_TABLE_NAME: undefined }, 'LEDGER_TABLE_NAME'],
     ['targets that are not JSON', { DEPLOY_TARGETS: '{dev' }, 'expected JSON'],
     ['a target without a cluster', { DEPLOY_TARGETS: JSON.stringify({ dev: { service: 'portal-api', repositoryName: 'portal-api' } }) }, 'cluster'],
+    ['a missing topic', { NOTIFY_TOPIC_ARN: undefined }, 'NOTIFY_TOPIC_ARN'],
+    ['a topic that is not an SNS ARN', { NOTIFY_TOPIC_ARN: 'wicked-dev' }, 'expected an SNS topic ARN'],
+    ['a missing stuck-check group', { STUCK_CHECK_GROUP_NAME: undefined }, 'STUCK_CHECK_GROUP_NAME'],
+    ['a stuck-check role that is not a role ARN', { STUCK_CHECK_ROLE_ARN: 'stuck-check' }, 'expected an IAM role ARN'],
+    ['a bus ARN that is not one', { EVENT_BUS_ARN: 'default' }, 'expected an event bus ARN'],
   ])('refuses %s at cold start, naming the variable', (_name, change, message) => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...change };
     for (const [key, value] of Object.entries(change)) if (value === undefined) delete env[key];

@@ -24,6 +24,7 @@ function deploymentEvent(serviceArn: string, eventName = 'SERVICE_DEPLOYMENT_COM
 beforeEach(() => {
   Object.assign(process.env, {
     LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'default', AWS_REGION: 'eu-west-1',
+    NOTIFY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:wicked-dev', STUCK_CHECK_GROUP_NAME: 'wicked-dev-stuck-checks', STUCK_CHECK_ROLE_ARN: 'arn:aws:iam::1:role/stuck-check', EVENT_BUS_ARN: 'arn:aws:events:eu-west-1:1:event-bus/default',
     DEPLOY_TARGETS: JSON.stringify({ dev: { cluster: 'wicked-dev', service: 'portal-api', repositoryName: 'portal-api' } }),
   });
   resetDeployDeps();

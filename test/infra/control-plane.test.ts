@@ -1,7 +1,8 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { CONTROL_PLANE_RULES, SNAPSHOT_SCHEDULE_NAME, type DeploymentNames } from '../../shared/events/rules';
+import { CONTROL_PLANE_RULES, SNAPSHOT_SCHEDULE_INPUT, SNAPSHOT_SCHEDULE_NAME, type DeploymentNames } from '../../shared/events/rules';
+import { ScheduledEventSchema } from '../../shared/snapshot/events';
 import { DeployEnvironmentSchema } from '../../shared/deploy/env';
 import { resolveWickedPlatformProps } from '../../infra/props';
 import { SnapshotEnvironmentSchema } from '../../shared/snapshot/env';
@@ -37,8 +38,8 @@ const statementWith = (role: IConstruct, action: string): Statement & { Conditio
 };
 
 describe('control-plane functions', () => {
-  const deployKeys = ['LEDGER_TABLE_NAME', 'EVENT_BUS_NAME', 'DEPLOY_TARGETS', 'NOTIFY_TOPIC_ARN'];
-  const snapshotKeys = ['WICKED_ENV', 'LEDGER_TABLE_NAME', 'EVENT_BUS_NAME', 'BACKUP_VAULT_NAME', 'BACKUP_ROLE_ARN', 'EFS_FILE_SYSTEM_ARN', 'SNAPSHOT_SCHEDULE', 'SNAPSHOT_DELETE_AFTER_DAYS'];
+  const deployKeys = ['LEDGER_TABLE_NAME', 'EVENT_BUS_NAME', 'DEPLOY_TARGETS', 'NOTIFY_TOPIC_ARN', 'STUCK_CHECK_GROUP_NAME', 'STUCK_CHECK_ROLE_ARN', 'EVENT_BUS_ARN'];
+  const snapshotKeys = ['WICKED_ENV', 'LEDGER_TABLE_NAME', 'EVENT_BUS_NAME', 'BACKUP_VAULT_NAME', 'BACKUP_ROLE_ARN', 'EFS_FILE_SYSTEM_ARN', 'SNAPSHOT_SCHEDULE', 'SNAPSHOT_DELETE_AFTER_DAYS', 'NOTIFY_TOPIC_ARN'];
 
   it.each([
     ['deploy-services', (): IConstruct => platform().deploy.deployServices.function, deployKeys],
@@ -57,7 +58,10 @@ describe('control-plane functions', () => {
     const vars = functionOf(platform().deploy.deployServices.function).Properties.Environment.Variables;
     const json = dev.resolve(vars.DEPLOY_TARGETS) as { 'Fn::Join': [string, unknown[]] };
     const text = json['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'token')).join('');
-    const parsed = DeployEnvironmentSchema.parse({ LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: text });
+    const parsed = DeployEnvironmentSchema.parse({
+      LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: text, NOTIFY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:token',
+      STUCK_CHECK_GROUP_NAME: 'token', STUCK_CHECK_ROLE_ARN: 'arn:aws:iam::1:role/token', EVENT_BUS_ARN: 'arn:aws:events:eu-west-1:1:event-bus/default',
+    });
     expect(parsed.DEPLOY_TARGETS).toEqual({ dev: { cluster: 'token', service: 'token', repositoryName: 'token', releaseTag: 'dev-live', strictSingleton: false, containerName: 'portal-api' } });
   });
 
@@ -73,7 +77,7 @@ describe('control-plane functions', () => {
 
   it('gives the snapshot functions an environment the snapshot schema accepts, with the plan of the stack', () => {
     const vars = functionOf(prod.platform.snapshot.snapshotData.function, prod).Properties.Environment.Variables;
-    const tokens: Record<string, string> = { BACKUP_ROLE_ARN: 'arn:aws:iam::1:role/token' };
+    const tokens: Record<string, string> = { BACKUP_ROLE_ARN: 'arn:aws:iam::1:role/token', NOTIFY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:token' };
     const plain = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : tokens[k] ?? 'token']));
     const env = SnapshotEnvironmentSchema.parse(plain);
     expect(vars.BACKUP_VAULT_NAME).toEqual({ 'Fn::GetAtt': [id(prod.platform.workload.backups.vault, prod), 'BackupVaultName'] });
@@ -108,7 +112,38 @@ describe('control-plane permissions', () => {
     expect(statementWith(role, 'ecs:DescribeTasks').Condition).toEqual({ ArnEquals: { 'ecs:cluster': clusterArn } });
     expect(JSON.stringify(statementWith(role, 'ecs:DescribeTasks').Resource)).toContain(':task/');
     expect(statementWith(role, 'ecr:PutImage').Resource).toEqual({ 'Fn::GetAtt': [id(platform().images.repository), 'Arn'] });
-    expect(allActions(role).filter((a) => a.startsWith('backup:') || a === 'iam:PassRole')).toEqual([]);
+    expect(allActions(role).filter((a) => a.startsWith('backup:'))).toEqual([]);
+    // The only role it may pass is the stuck-check role, and only to EventBridge Scheduler.
+    expect(statementsOf(role).filter((s) => actionsOf(s).includes('iam:PassRole'))).toEqual([expect.objectContaining({
+      Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [id(platform().deploy.stuckCheckRole), 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    })]);
+  });
+
+  it('lets the deploy functions create schedules in the stuck-check group only, and gives them its name, the role and the bus', () => {
+    const group = platform().deploy.stuckCheckGroup;
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    for (const [, role] of roles().slice(0, 2)) {
+      const statement = statementWith(role, 'scheduler:CreateSchedule');
+      expect(statement.Action).toBe('scheduler:CreateSchedule');
+      expect(JSON.stringify(statement.Resource)).toContain(`:schedule/${dev.resolve(group.scheduleGroupName) as string}/*`);
+      expect(allActions(role).filter((a) => a.startsWith('scheduler:'))).toEqual(['scheduler:CreateSchedule']);
+    }
+    for (const [, role] of roles().slice(2)) expect(allActions(role).filter((a) => a.startsWith('scheduler:'))).toEqual([]);
+    const vars = functionOf(platform().deploy.deployServices.function).Properties.Environment.Variables;
+    expect(vars).toMatchObject({
+      STUCK_CHECK_GROUP_NAME: dev.resolve(group.scheduleGroupName),
+      STUCK_CHECK_ROLE_ARN: { 'Fn::GetAtt': [id(platform().deploy.stuckCheckRole), 'Arn'] },
+      NOTIFY_TOPIC_ARN: { Ref: id(platform().notifications.topic) },
+    });
+    expect(JSON.stringify(vars.EVENT_BUS_ARN)).toContain(':event-bus/default');
+  });
+
+  it('lets EventBridge Scheduler of this account put events on the default bus with the stuck-check role, and nothing else', () => {
+    const role = platform().deploy.stuckCheckRole;
+    const trust = (template.findResources('AWS::IAM::Role')[id(role)] as { Properties: { AssumeRolePolicyDocument: { Statement: unknown[] } } }).Properties.AssumeRolePolicyDocument.Statement;
+    expect(trust).toEqual([expect.objectContaining({ Action: 'sts:AssumeRole', Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } })]);
+    expect(allActions(role)).toEqual(['events:PutEvents']);
+    expect(JSON.stringify(statementWith(role, 'events:PutEvents').Resource)).toMatch(/:event-bus\/default"/);
   });
 
   it('scopes the snapshot functions to the vault, recovery points and the backup role', () => {
@@ -148,15 +183,33 @@ describe('control-plane rules', () => {
     })]);
   });
 
-  it('schedules snapshot-data with the backup plan cron and delivers the Scheduled Event unchanged', () => {
+  it('schedules snapshot-data with EventBridge Scheduler on the backup plan cron (UTC), a Scheduled Event input, retries and the dead-letter queue', () => {
     const schedule = platform().snapshot.schedule;
     expect(schedule.node.id).toBe(SNAPSHOT_SCHEDULE_NAME);
-    const props = (template.findResources('AWS::Events::Rule')[id(schedule)] as { Properties: { ScheduleExpression: string; Targets: Record<string, unknown>[] } }).Properties;
-    expect(props.ScheduleExpression).toBe('cron(0 3 * * ? *)');
-    expect(props.Targets).toHaveLength(1);
-    expect(props.Targets[0]!.Arn).toEqual({ 'Fn::GetAtt': [id(platform().snapshot.snapshotData.function), 'Arn'] });
-    expect(props.Targets[0]!.Input).toBeUndefined();
-    const prodSchedule = Template.fromStack(prod).findResources('AWS::Events::Rule')[id(prod.platform.snapshot.schedule, prod)] as { Properties: { ScheduleExpression: string } };
-    expect(prodSchedule.Properties.ScheduleExpression).toBe('cron(30 1 * * ? *)');
+    const scheduleOf = (stack: WickedStack): { Properties: Record<string, unknown> & { Target: Record<string, unknown> } } =>
+      Template.fromStack(stack).findResources('AWS::Scheduler::Schedule')[id(stack.platform.snapshot.schedule, stack)] as { Properties: Record<string, unknown> & { Target: Record<string, unknown> } };
+    const props = scheduleOf(dev).Properties;
+    expect(props).toMatchObject({ ScheduleExpression: 'cron(0 3 * * ? *)', ScheduleExpressionTimezone: 'Etc/UTC', FlexibleTimeWindow: { Mode: 'OFF' }, State: 'ENABLED' });
+    expect(props.Target).toMatchObject({
+      Arn: { 'Fn::GetAtt': [id(platform().snapshot.snapshotData.function), 'Arn'] },
+      RoleArn: { 'Fn::GetAtt': [id(platform().snapshot.scheduleRole), 'Arn'] },
+      RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [id(platform().deadLetterQueue), 'Arn'] } },
+    });
+    // What snapshot-data receives parses as its Scheduled Event once Scheduler filled in the context attributes.
+    expect(JSON.parse(props.Target.Input as string)).toEqual(SNAPSHOT_SCHEDULE_INPUT);
+    const filled = (props.Target.Input as string).replace('<aws.scheduler.execution-id>', 'exec-1').replace('<aws.scheduler.scheduled-time>', '2026-11-23T03:00:00Z');
+    expect(ScheduledEventSchema.safeParse(JSON.parse(filled)).success).toBe(true);
+    expect(scheduleOf(prod).Properties.ScheduleExpression).toBe('cron(30 1 * * ? *)');
+    template.resourceCountIs('AWS::Events::Rule', CONTROL_PLANE_RULES.length);
+  });
+
+  it('lets the snapshot schedule invoke snapshot-data only, assumed by EventBridge Scheduler of this account', () => {
+    const role = platform().snapshot.scheduleRole;
+    const trust = (template.findResources('AWS::IAM::Role')[id(role)] as { Properties: { AssumeRolePolicyDocument: { Statement: unknown[] } } }).Properties.AssumeRolePolicyDocument.Statement;
+    expect(trust).toEqual([expect.objectContaining({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } })]);
+    expect(allActions(role).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
+    expect(JSON.stringify(statementWith(role, 'lambda:InvokeFunction').Resource)).toContain(id(platform().snapshot.snapshotData.function));
+    expect(statementWith(role, 'sqs:SendMessage').Resource).toEqual({ 'Fn::GetAtt': [id(platform().deadLetterQueue), 'Arn'] });
   });
 });

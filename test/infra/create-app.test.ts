@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Validations, type App, type Stack } from 'aws-cdk-lib';
+import { Validations, type App, type CfnElement, type Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { createWickedApp, stackName } from '../../infra/create-app';
@@ -58,6 +58,9 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('acknowledges only these findings, each on the construct it concerns and with a reason', () => {
     const acks = nagAcknowledgements(app).filter((a) => a.path.startsWith('wicked-dev/'));
+    const dev = stacks.find((stack) => stack.stackName === 'wicked-dev')!;
+    const stuckCheckGroup = dev.platform.deploy.stuckCheckGroup.scheduleGroupName;
+    const snapshotDataId = dev.resolve((dev.platform.snapshot.snapshotData.function.node.defaultChild as CfnElement).logicalId) as string;
     expect(acks.map((a) => [a.path, a.id]).sort()).toEqual([
       ['wicked-dev/Platform/BuildImage/Role', 'AwsSolutions-IAM5[Resource::*]'],
       ['wicked-dev/Platform/BuildImage/Role', 'AwsSolutions-IAM5[Resource::<PlatformConfigBucket53D744BA.Arn>/config/*]'],
@@ -66,7 +69,9 @@ describe('cdk-nag AwsSolutions', () => {
       ...['DeployServices', 'TrackDeployment'].flatMap((fn) => [
         [`wicked-dev/Platform/Deploy/${fn}/Role`, 'AwsSolutions-IAM5[Resource::*]'],
         [`wicked-dev/Platform/Deploy/${fn}/Role`, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<PlatformWorkloadCluster301D6141>/*]'],
+        [`wicked-dev/Platform/Deploy/${fn}/Role`, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${stuckCheckGroup}/*]`],
       ]),
+      ['wicked-dev/Platform/Snapshot/ScheduleRole', `AwsSolutions-IAM5[Resource::<${snapshotDataId}.Arn>:*]`],
       ...['SnapshotData', 'TrackBackup'].flatMap((fn) => [
         [`wicked-dev/Platform/Snapshot/${fn}/Role`, 'AwsSolutions-IAM5[Resource::*]'],
         [`wicked-dev/Platform/Snapshot/${fn}/Role`, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:backup:<AWS::Region>:<AWS::AccountId>:recovery-point:*]'],

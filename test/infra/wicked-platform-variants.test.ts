@@ -59,3 +59,29 @@ describe('a retained environment that shares the pull-through cache of another s
     assertCount(prod, 'AWS::SNS::Subscription', 0);
   });
 });
+
+describe('an environment that notifies an existing topic', () => {
+  const topicArn = 'arn:aws:sns:eu-west-1:123456789012:ops';
+  const keyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  let template: Template;
+  beforeAll(() => {
+    template = Template.fromStack(testStack({ envName: 'prod', notificationTopicArn: topicArn, notificationTopicKeyArn: keyArn }));
+  });
+
+  it('creates no topic and points the functions and alarms at the imported one', () => {
+    assertCount(template, 'AWS::SNS::Topic', 0);
+    assertCount(template, 'AWS::SNS::Subscription', 0);
+    assertProps(template, 'AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ NOTIFY_TOPIC_ARN: topicArn, STUCK_CHECK_GROUP_NAME: Match.anyValue() }) } });
+    assertProps(template, 'AWS::CloudWatch::Alarm', { AlarmActions: [topicArn] });
+  });
+
+  it('lets the functions publish to that topic only, with its key', () => {
+    assertProps(template, 'AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sns:Publish', Resource: topicArn })]) } });
+    assertProps(template, 'AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn })]) } });
+    const publishes = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement)
+      .filter((statement) => statement.Action === 'sns:Publish');
+    expect(publishes.length).toBeGreaterThanOrEqual(4);
+    for (const statement of publishes) expect(statement.Resource).toBe(topicArn);
+  });
+});

@@ -17,7 +17,7 @@ beforeAll(() => {
   ids = {
     bucket: id(p.config.bucket), logs: id(p.config.accessLogsBucket), configKey: id(p.config.key),
     repo: id(p.images.repository), table: id(p.ledger.table), ledgerKey: id(p.ledger.key),
-    fn: id(p.buildImage.function), dlq: id(p.deadLetterQueue), topic: id(p.notifications.topic), topicKey: id(p.notifications.key),
+    fn: id(p.buildImage.function), dlq: id(p.deadLetterQueue), topic: id(p.notifications.topic), topicKey: id(p.notifications.key!),
   };
 });
 

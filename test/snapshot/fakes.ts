@@ -1,3 +1,4 @@
+import type { Notification, Notifier } from '../../shared/deploy';
 import type { BackupJobView, BackupPort, EventsPort, JobItem, RecoveryPointItem, SnapshotConfig, SnapshotDeps, StorePort } from '../../shared/snapshot';
 
 /** The ledger items in memory, with the store's semantics (put-once jobs, requester union). */
@@ -72,16 +73,25 @@ export class FakeEvents implements EventsPort {
   }
 }
 
+/** The operators' topic in memory. */
+export class FakeNotifier implements Notifier {
+  readonly sent: Notification[] = [];
+  async notify(notification: Notification): Promise<void> {
+    this.sent.push(notification);
+  }
+}
+
 export const FS = 'arn:aws:elasticfilesystem:eu-west-1:1:file-system/fs-1';
 export const DB = 'arn:aws:rds:eu-west-1:1:db:wicked-prod';
 
 /** Dependencies over the fakes for environment prod. */
-export function fakeDeps(config: Partial<SnapshotConfig> = {}, deployed?: { configHash?: string; digest?: string }): SnapshotDeps & { store: FakeStore; backup: FakeBackup; events: FakeEvents } {
+export function fakeDeps(config: Partial<SnapshotConfig> = {}, deployed?: { configHash?: string; digest?: string }): SnapshotDeps & { store: FakeStore; backup: FakeBackup; events: FakeEvents; notifier: FakeNotifier } {
   return {
     config: { env: 'prod', vaultName: 'wicked-prod', iamRoleArn: 'arn:aws:iam::1:role/backup', resources: [FS], schedule: 'cron(0 3 * * ? *)', deleteAfterDays: 35, ...config },
     store: new FakeStore(),
     backup: new FakeBackup(),
     events: new FakeEvents(),
+    notifier: new FakeNotifier(),
     deployed: async () => deployed,
     now: () => Date.parse('2026-01-02T03:00:10Z'),
   };

@@ -43,7 +43,7 @@ describe('trackBackupEvent: backup jobs', () => {
     const result = await trackBackupEvent(deps, backupEvent('job-1', state, { statusMessage: 'it broke' }));
     expect(result).toMatchObject({ kind: 'failed', notified: true });
     expect(deps.events.of(SnapshotDetailType.Failed)).toEqual([expect.objectContaining({ deploymentIds: ['dep-1'], state, reason: 'it broke' })]);
-    expect(deps.events.of(SnapshotDetailType.Notification)).toEqual([expect.objectContaining({ env: 'prod', severity: 'error', message: expect.stringContaining(`ended ${state}: it broke`) })]);
+    expect(deps.notifier.sent).toEqual([expect.objectContaining({ attributes: expect.objectContaining({ env: 'prod', severity: 'error', outcome: state.toLowerCase() }), message: expect.stringContaining(`ended ${state}: it broke`) })]);
     expect(deps.store.points).toEqual([]);
   });
 
@@ -87,13 +87,13 @@ describe('trackBackupEvent: restore and copy jobs', () => {
     const deps = await started();
     await trackBackupEvent(deps, backupEvent('job-1', 'COMPLETED', {}, [RP]));
     expect(await trackBackupEvent(deps, restore(status, point))).toMatchObject(expected);
-    expect(deps.events.of(SnapshotDetailType.Notification)).toHaveLength(notifications);
+    expect(deps.notifier.sent).toHaveLength(notifications);
   });
   it('a failed copy to the DR vault notifies', async () => {
     const deps = await started();
     await trackBackupEvent(deps, backupEvent('job-1', 'COMPLETED', {}, [RP]));
     const copy: TrackBackupEvent = { source: 'aws.backup', 'detail-type': 'Copy Job State Change', time: 't', resources: [], detail: { copyJobId: 'c-1', state: 'FAILED', sourceRecoveryPointArn: RP } };
     expect(await trackBackupEvent(deps, copy)).toMatchObject({ kind: 'copy', notified: true });
-    expect(deps.events.of(SnapshotDetailType.Notification)[0]).toMatchObject({ subject: expect.stringContaining('disaster-recovery vault') });
+    expect(deps.notifier.sent[0]).toMatchObject({ subject: expect.stringContaining('disaster-recovery vault') });
   });
 });

@@ -7,14 +7,14 @@ export interface Notification {
 }
 
 /**
- * Sends operator notifications. The SNS implementation is wired by the
- * handler (the SNS client package is not a dependency of this module).
+ * Sends operator notifications: `SnsNotifier` (shared/notify) publishes them
+ * to the operators' SNS topic; the handlers wire it.
  */
 export interface Notifier {
   notify(notification: Notification): Promise<void>;
 }
 
-/** Schedules the one-shot "is it stuck?" check of a deployment (EventBridge Scheduler in AWS). */
+/** Schedules the one-shot "is it stuck?" check of a deployment (`SchedulerStuckCheckScheduler` in shared/notify). */
 export interface StuckCheckScheduler {
   scheduleStuckCheck(check: { env: string; deploymentId: string; at: Date }): Promise<void>;
 }

@@ -1,6 +1,8 @@
 import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetScheduleCommand, GetScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +11,7 @@ import type { Emulator } from '../../../local/emulator';
 import { SDK_DEFAULTS, startEmulator } from '../../../local/emulator';
 import { packTarGz } from '../../../local/pack';
 import { ImageBuiltDetailSchema } from '../../../shared/events';
+import { SNAPSHOT_SCHEDULE_INPUT, SNAPSHOT_SCHEDULE_NAME } from '../../../shared/events/rules';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 
@@ -27,7 +30,7 @@ describe('startEmulator: one environment as the CDK stack provisions it, driven 
   it('prints an endpoint variable per service, with credentials and region', () => {
     expect(Object.keys(emulator.env).sort()).toEqual([
       'AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING', 'AWS_ENDPOINT_URL_BACKUP', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_ECR',
-      'AWS_ENDPOINT_URL_ECS', 'AWS_ENDPOINT_URL_EVENTBRIDGE', 'AWS_ENDPOINT_URL_S3', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY',
+      'AWS_ENDPOINT_URL_ECS', 'AWS_ENDPOINT_URL_EVENTBRIDGE', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_SCHEDULER', 'AWS_ENDPOINT_URL_SNS', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY',
     ]);
     for (const [name, value] of Object.entries(emulator.env)) if (name.startsWith('AWS_ENDPOINT_URL_')) expect(value).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
@@ -51,6 +54,27 @@ describe('startEmulator: one environment as the CDK stack provisions it, driven 
     } finally {
       ecs.destroy();
       aas.destroy();
+    }
+  });
+
+  it('provisions the notification topic, the stuck-check group and the snapshot schedule, and gives the functions their names', async () => {
+    const sns = new SNSClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.sns });
+    const scheduler = new SchedulerClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.scheduler });
+    try {
+      const { resources, functionEnv } = emulator;
+      expect((await sns.send(new ListTopicsCommand({}))).Topics).toEqual([{ TopicArn: resources.topicArn }]);
+      expect(resources.topicArn).toBe('arn:aws:sns:us-east-1:000000000000:wicked-dev-notifications');
+      expect(await scheduler.send(new GetScheduleGroupCommand({ Name: resources.stuckCheckGroup }))).toMatchObject({ Name: 'wicked-dev-stuck-checks', State: 'ACTIVE' });
+      const schedule = await scheduler.send(new GetScheduleCommand({ Name: SNAPSHOT_SCHEDULE_NAME }));
+      expect(schedule).toMatchObject({ ScheduleExpression: 'cron(0 3 * * ? *)', State: 'ENABLED', Target: expect.objectContaining({ Arn: 'arn:aws:lambda:us-east-1:000000000000:function:snapshot-data' }) });
+      expect(JSON.parse(schedule.Target!.Input!)).toEqual(SNAPSHOT_SCHEDULE_INPUT);
+      expect(functionEnv).toMatchObject({
+        NOTIFY_TOPIC_ARN: resources.topicArn, STUCK_CHECK_GROUP_NAME: resources.stuckCheckGroup, STUCK_CHECK_ROLE_ARN: resources.stuckCheckRoleArn,
+        EVENT_BUS_ARN: 'arn:aws:events:us-east-1:000000000000:event-bus/default',
+      });
+    } finally {
+      sns.destroy();
+      scheduler.destroy();
     }
   });
 

@@ -1,4 +1,5 @@
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Command } from 'commander';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,8 @@ describe('wickedctl local up', () => {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     let printed = '';
+    let logged = '';
+    stderr.on('data', (chunk: Buffer) => { logged += chunk.toString(); });
     let stop!: (signal: string) => void;
     const stopped = new Promise<string>((resolve) => { stop = resolve; });
     let checked: Promise<void> = Promise.resolve();
@@ -21,13 +24,18 @@ describe('wickedctl local up', () => {
       printed += chunk.toString();
       // while it runs, the printed endpoint answers the SDK
       const s3 = /^export AWS_ENDPOINT_URL_S3=(.*)$/m.exec(printed)?.[1];
-      if (!s3) return;
+      const sns = /^export AWS_ENDPOINT_URL_SNS=(.*)$/m.exec(printed)?.[1];
+      if (!s3 || !sns) return;
       checked = (async () => {
-        const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: s3, forcePathStyle: true });
+        const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+        const client = new S3Client({ ...local, endpoint: s3, forcePathStyle: true });
+        const notify = new SNSClient({ ...local, endpoint: sns });
         try {
           await client.send(new HeadBucketCommand({ Bucket: 'wicked-qa-config' }));
+          await notify.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:wicked-qa-notifications', Subject: 'wicked qa: hello', Message: 'from the test', MessageAttributes: { env: { DataType: 'String', StringValue: 'qa' } } }));
         } finally {
           client.destroy();
+          notify.destroy();
           stop('SIGTERM');
         }
       })();
@@ -43,8 +51,10 @@ describe('wickedctl local up', () => {
       expect(lines.filter((line) => !line.startsWith('# ') && !/^export [A-Z0-9_]+=\S+$/.test(line))).toEqual([]);
       expect(lines.filter((line) => line.startsWith('export ')).map((line) => line.slice(7, line.indexOf('=')))).toEqual(expect.arrayContaining([
         'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_ECS', 'AWS_ENDPOINT_URL_ECR', 'AWS_ENDPOINT_URL_BACKUP', 'AWS_ENDPOINT_URL_EVENTBRIDGE',
-        'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION',
+        'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING', 'AWS_ENDPOINT_URL_SNS', 'AWS_ENDPOINT_URL_SCHEDULER', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION',
       ]));
+      // a notification published while it runs is shown on stderr
+      expect(logged).toMatch(/wickedctl: notification \S+ wicked qa: hello \{"env":"qa"\}\nfrom the test\n/);
       expect(printed).toContain('# config bucket s3://wicked-qa-config');
       expect((await stat(join(dir, 'state', 'efs'))).isDirectory()).toBe(true);
       // stopped: the endpoint no longer answers, and process.env is restored

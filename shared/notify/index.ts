@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './publish-input';
+export * from './schedule-input';
+export * from './sns-notifier';
+export * from './stuck-check-scheduler';

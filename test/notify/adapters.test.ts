@@ -1,0 +1,109 @@
+import 'aws-sdk-client-mock-jest';
+import { ConflictException, CreateScheduleCommand, SchedulerClient, ValidationException } from '@aws-sdk/client-scheduler';
+import { InternalErrorException, NotFoundException, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { atExpression, SchedulerStuckCheckScheduler, SnsNotifier, stuckCheckScheduleName } from '../../shared/notify';
+
+const sns = mockClient(SNSClient);
+const scheduler = mockClient(SchedulerClient);
+const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:wicked-prod';
+const TARGET = { groupName: 'wicked-prod-stuck-checks', eventBusArn: 'arn:aws:events:eu-west-1:123456789012:event-bus/default', roleArn: 'arn:aws:iam::123456789012:role/stuck-check' };
+
+afterEach(() => {
+  sns.reset();
+  scheduler.reset();
+});
+
+describe('SnsNotifier', () => {
+  it('publishes to the topic with the SNS-safe subject and String attributes', async () => {
+    // Prepare
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    // Act
+    await new SnsNotifier({ topicArn: TOPIC, client: new SNSClient({}) }).notify({ subject: 'wicked prod: déploiement stuck', message: 'no terminal event', attributes: { env: 'prod', outcome: 'stuck' } });
+    // Assess
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: TOPIC, Subject: 'wicked prod: d?ploiement stuck', Message: 'no terminal event',
+      MessageAttributes: { env: { DataType: 'String', StringValue: 'prod' }, outcome: { DataType: 'String', StringValue: 'stuck' } },
+    });
+  });
+
+  it.each([
+    ['a missing topic is not retryable', new NotFoundException({ message: 'Topic does not exist', $metadata: { httpStatusCode: 404 } }), false],
+    ['an SNS internal error is retryable', new InternalErrorException({ message: 'try again', $metadata: { httpStatusCode: 500 } }), true],
+  ])('%s, and the error names the topic', async (_case, failure, retryable) => {
+    sns.on(PublishCommand).rejects(failure);
+    const notifying = new SnsNotifier({ topicArn: TOPIC, client: new SNSClient({}) }).notify({ subject: 's', message: 'm', attributes: {} });
+    await expect(notifying).rejects.toMatchObject({ code: 'SNS_FAILED', retryable, message: expect.stringContaining(`publishing "s" to ${TOPIC}: ${failure.name}`) });
+  });
+});
+
+describe('SchedulerStuckCheckScheduler', () => {
+  it('creates a one-time UTC schedule that puts Portal Stuck Check Due on the bus and deletes itself', async () => {
+    // Prepare
+    scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
+    // Act
+    await new SchedulerStuckCheckScheduler({ ...TARGET, client: new SchedulerClient({}) }).scheduleStuckCheck({ env: 'prod', deploymentId: 'd-1', at: new Date('2026-11-23T12:30:00.000Z') });
+    // Assess
+    expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
+      Name: stuckCheckScheduleName('prod', 'd-1'),
+      GroupName: TARGET.groupName,
+      ScheduleExpression: 'at(2026-11-23T12:30:00)',
+      ScheduleExpressionTimezone: 'UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      ActionAfterCompletion: 'DELETE',
+      Target: expect.objectContaining({
+        Arn: TARGET.eventBusArn, RoleArn: TARGET.roleArn, Input: '{"env":"prod","deploymentId":"d-1"}',
+        EventBridgeParameters: { DetailType: 'Portal Stuck Check Due', Source: 'wicked.control-plane' },
+      }),
+    });
+  });
+
+  it('counts a ConflictException (same name: the check was scheduled before) as already scheduled', async () => {
+    scheduler.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'Schedule already exists.', Message: 'Schedule already exists.', $metadata: { httpStatusCode: 409 } }));
+    const scheduling = new SchedulerStuckCheckScheduler({ ...TARGET, client: new SchedulerClient({}) }).scheduleStuckCheck({ env: 'prod', deploymentId: 'd-1', at: new Date() });
+    await expect(scheduling).resolves.toBeUndefined();
+    expect(scheduler).toHaveReceivedCommandTimes(CreateScheduleCommand, 1);
+  });
+
+  it('rejects other errors with SCHEDULER_FAILED naming schedule and group', async () => {
+    scheduler.on(CreateScheduleCommand).rejects(new ValidationException({ message: 'bad role', Message: 'bad role', $metadata: { httpStatusCode: 400 } }));
+    const scheduling = new SchedulerStuckCheckScheduler({ ...TARGET, client: new SchedulerClient({}) }).scheduleStuckCheck({ env: 'prod', deploymentId: 'd-1', at: new Date() });
+    await expect(scheduling).rejects.toMatchObject({
+      code: 'SCHEDULER_FAILED', retryable: false,
+      message: `creating schedule ${stuckCheckScheduleName('prod', 'd-1')} in group ${TARGET.groupName}: ValidationException: bad role`,
+    });
+  });
+});
+
+describe('schedule names and expressions', () => {
+  it.each([
+    ['a plain id', 'prod', '0000000042-ab12'],
+    ['characters Scheduler refuses', 'dev', 'd/1:2 3#é'],
+    ['a long id', 'a-very-long-environment-name-xx', 'x'.repeat(200)],
+  ])('%s gives a valid, deterministic name of at most 64 characters', (_case, env, id) => {
+    const name = stuckCheckScheduleName(env, id);
+    expect(name).toMatch(/^[0-9A-Za-z_.-]{1,64}$/);
+    expect(stuckCheckScheduleName(env, id)).toBe(name);
+    expect(name.startsWith(`stuck-${env}-`)).toBe(true);
+  });
+
+  it('keeps deployments apart even when their readable part is cut the same', () => {
+    const long = 'x'.repeat(100);
+    expect(stuckCheckScheduleName('prod', `${long}1`)).not.toBe(stuckCheckScheduleName('prod', `${long}2`));
+    expect(stuckCheckScheduleName('prod', 'a/b')).not.toBe(stuckCheckScheduleName('prod', 'a:b'));
+    expect(stuckCheckScheduleName('dev', 'd-1')).not.toBe(stuckCheckScheduleName('prod', 'd-1'));
+  });
+
+  it.each([
+    ['2026-11-23T12:30:00.000Z', 'at(2026-11-23T12:30:00)'],
+    ['2026-11-23T12:30:00.001Z', 'at(2026-11-23T12:30:01)'],
+    ['2026-12-31T23:59:59.500Z', 'at(2027-01-01T00:00:00)'],
+  ])('atExpression(%s) is %s (UTC, rounded up to the second)', (iso, expected) => {
+    expect(atExpression(new Date(iso))).toBe(expected);
+  });
+
+  it('refuses an invalid date with INVALID_SCHEDULE_TIME', () => {
+    expect(() => atExpression(new Date('nope'))).toThrow(expect.objectContaining({ code: 'INVALID_SCHEDULE_TIME' }));
+  });
+});
