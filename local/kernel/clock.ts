@@ -14,6 +14,9 @@ export interface Clock {
   readonly speed: number;
 }
 
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * A clock that runs `speed` times faster than the wall clock, starting at the
  * wall clock's now. A speed change also applies to delays already scheduled:
@@ -28,7 +31,11 @@ export function scaledClock(initialSpeed = 1, wallNow: () => number = Date.now):
   const pending = new Set<{ due: number; fn: () => void; timer?: NodeJS.Timeout }>();
   const now = (): number => emulatedAnchor + (wallNow() - wallAnchor) * speed;
   const arm = (entry: { due: number; fn: () => void; timer?: NodeJS.Timeout }): void => {
-    entry.timer = setTimeout(() => { pending.delete(entry); entry.fn(); }, Math.max(0, (entry.due - now()) / speed));
+    const wait = Math.max(0, (entry.due - now()) / speed);
+    // setTimeout fires at once for delays beyond 2^31 - 1 ms (24.8 days): wait that long at most, then look again.
+    entry.timer = wait > MAX_TIMER_MS
+      ? setTimeout(() => arm(entry), MAX_TIMER_MS)
+      : setTimeout(() => { pending.delete(entry); entry.fn(); }, wait);
     entry.timer.unref?.();
   };
   const schedule = (ms: number, fn: () => void): (() => void) => {

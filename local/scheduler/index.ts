@@ -37,6 +37,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<{ url: 
     control: scheduler,
     stop: async () => {
       scheduler.stop();
+      // Executions already running (a function target) finish before the services they call go away.
+      await scheduler.idle();
       await server.stop();
     },
   };

@@ -181,6 +181,8 @@ describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy,
     const ours = points.filter((point) => point.lifecycle?.DeleteAfterDays === 35).map((point) => point.arn);
     const plans = points.filter((point) => point.lifecycle === undefined).map((point) => point.arn);
     expect([ours.length, plans.length]).toEqual([4, 2]); // schedule, manual, joined, pre-deploy; two plan jobs served the other requests
+    // The daily snapshot schedule would add points during the 36 emulated days: this test is about expiry alone.
+    emulator.control.scheduler.deleteSchedule(SNAPSHOT_SCHEDULE_NAME);
     emulator.clock.setSpeed(1e10); // 36 days of emulated time pass in about 0.3 s
     await new Promise((resolve) => setTimeout(resolve, 350));
     emulator.clock.setSpeed(200);

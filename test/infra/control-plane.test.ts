@@ -71,7 +71,11 @@ describe('control-plane functions', () => {
     expect([false, true, undefined].map((preDeploySnapshot) => resolveWickedPlatformProps({ envName: 'prod', preDeploySnapshot }).preDeploySnapshot)).toEqual([false, true, true]);
     expect(resolveWickedPlatformProps({ envName: 'staging', preDeploySnapshot: true }).preDeploySnapshot).toBe(true);
     expect(() => resolveWickedPlatformProps({ envName: 'prod', preDeploySnapshot: 'yes' as unknown as boolean })).toThrow(/preDeploySnapshot.*true or false/);
-    const parsed = DeployEnvironmentSchema.parse({ LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: '{}', PRE_DEPLOY_SNAPSHOT: gate(prod) });
+    const parsed = DeployEnvironmentSchema.parse({
+      LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: '{}', PRE_DEPLOY_SNAPSHOT: gate(prod),
+      NOTIFY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:wicked-prod-notifications', STUCK_CHECK_GROUP_NAME: 'wicked-prod-stuck-checks',
+      STUCK_CHECK_ROLE_ARN: 'arn:aws:iam::123456789012:role/stuck-checks', EVENT_BUS_ARN: 'arn:aws:events:eu-west-1:123456789012:event-bus/default',
+    });
     expect(parsed.PRE_DEPLOY_SNAPSHOT).toBe(true);
   });
 

@@ -31,6 +31,17 @@ describe('scaledClock', () => {
     expect(fired).toEqual(['slow']);
   });
 
+  it('a delay beyond what setTimeout can hold (35 days at speed 1) waits instead of firing at once, and fires once the clock catches up', async () => {
+    const clock = scaledClock(1);
+    const fired: string[] = [];
+    clock.schedule(35 * 24 * 3600 * 1000, () => fired.push('retention'));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(fired).toEqual([]);
+    clock.setSpeed(1e9);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(fired).toEqual(['retention']);
+  });
+
   it('refuses a speed that is not positive', () => {
     expect(() => scaledClock().setSpeed(0)).toThrow(/must be > 0, received 0/);
   });
