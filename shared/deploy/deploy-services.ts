@@ -21,7 +21,7 @@ export type NextResult = StartResult | { readonly action: 'next-not-started'; re
 
 /** What deploy-services did with one `Portal Image Built`. */
 export type DeployServicesResult =
-  | { readonly action: 'ignored-duplicate' | 'ignored-older' | 'unchanged' | 'queued'; readonly deploymentId: string; readonly reason: string }
+  | { readonly action: 'ignored-duplicate' | 'ignored-older' | 'ignored-stale' | 'unchanged' | 'queued'; readonly deploymentId: string; readonly reason: string }
   | StartResult;
 
 /** What a task state change did to a strict singleton deployment. */
@@ -44,6 +44,7 @@ export async function deployServices(detail: ImageBuiltDetail, eventId: string, 
   switch (admission.kind) {
     case 'ignore-duplicate': return { action: 'ignored-duplicate', ...summary };
     case 'ignore-older': return { action: 'ignored-older', ...summary };
+    case 'ignore-stale': return { action: 'ignored-stale', ...summary };
     case 'unchanged': return { action: 'unchanged', ...summary };
     case 'queue': return { action: 'queued', ...summary };
     case 'apply-now': return startDeployment(request, eventId, deps);
