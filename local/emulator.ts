@@ -129,7 +129,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     for (const target of new Set(CONTROL_PLANE_RULES.map((rule) => rule.target))) bus.registerTarget(target, lazyHandler(FUNCTIONS[target]));
     stops.unshift(installOneShotScheduler(bus));
     for (const rule of CONTROL_PLANE_RULES) {
-      bus.addRule({ name: rule.name, description: rule.description, pattern: rule.pattern({ configBucket: resources.configBucket, cluster: resources.cluster, backupVault: resources.backupVault }), targetId: rule.target, retryAttempts: rule.retryAttempts });
+      bus.addRule({ name: rule.name, description: rule.description, pattern: rule.pattern({ configBucket: resources.configBucket, cluster: resources.cluster, backupVault: resources.backupVault, env: resources.env }), targetId: rule.target, retryAttempts: rule.retryAttempts });
     }
     bus.addSchedule({ name: SNAPSHOT_SCHEDULE_NAME, expression: functionEnv.SNAPSHOT_SCHEDULE, targetId: 'snapshot-data' });
     return { endpoints, env, functionEnv, resources, bus, clock, control, stop: () => stopAll(bus, stops) };

@@ -99,6 +99,20 @@ export async function pushStandInImages(ecr: EcrControl, releaseTag: string): Pr
   return `${ecr.registry}/${BASE_REPOSITORY}:${base.reference}`;
 }
 
+/**
+ * Publishes another stand-in base (`version` changes its digest) under `tag`
+ * in the emulated pull-through repository, as a new wicked version appears
+ * in the cache; resolves its reference and digest.
+ *
+ * @example
+ * const next = await pushStandInBase(emulator.control.ecr, '1.0.1', '1.0.1'); // next.image: '127.0.0.1:PORT/docker-hub/haufelexware/wicked.api:1.0.1'
+ */
+export async function pushStandInBase(ecr: EcrControl, tag: string, version: string): Promise<{ image: string; digest: string }> {
+  const credentials = { get: async () => ({ username: 'AWS', password: ecr.issueCredentials().password }) };
+  const written = await writeStandInBase(createRegistryRepository({ host: ecr.registry, repository: BASE_REPOSITORY, insecure: true, credentials }), { tag, version });
+  return { image: `${ecr.registry}/${BASE_REPOSITORY}:${written.reference}`, digest: written.digest };
+}
+
 /** Clients of the services provisioning talks to, pointed at the emulator. */
 export interface ProvisionClients {
   readonly ecs: ECSClient;

@@ -100,4 +100,5 @@ export function configUploadedPattern(bucketName: string): Record<string, unknow
     detail: { bucket: { name: [bucketName] }, object: { key: [{ prefix: 'config/' }] } },
   };
 }
+export * from './base-image';
 export * from './deploy';

@@ -1,5 +1,5 @@
 import { backupJobPattern, restoreAndCopyJobPattern, snapshotRequestedPattern } from '../snapshot/events';
-import { configUploadedPattern, DetailType, EVENT_SOURCE } from './index';
+import { baseImageChangedPattern, configUploadedPattern, DetailType, EVENT_SOURCE } from './index';
 
 /** Ids of the functions the control plane's rules target (one folder per function under `functions/`). */
 export type TargetFunctionId = 'build-image' | 'deploy-services' | 'track-deployment' | 'snapshot-data' | 'track-backup';
@@ -12,6 +12,8 @@ export interface DeploymentNames {
   readonly cluster: string;
   /** Name of the environment's backup vault: track-backup receives its jobs' events. @default any vault */
   readonly backupVault?: string;
+  /** The environment: rules of environment-addressed events match only its events. @default any environment */
+  readonly env?: string;
 }
 
 /** One EventBridge rule of the control plane, as data: the CDK stack and the local emulator both read it. */
@@ -55,6 +57,20 @@ export const StandInDetailType = {
   /** The one-shot stuck check of a deployment is due. */
   StuckCheckDue: 'Portal Stuck Check Due',
 } as const;
+
+/**
+ * The environment's base image changed (`cdk deploy` with a new wicked
+ * version, or `wickedctl rebuild`): build-image rebuilds the deployed
+ * configuration on it.
+ */
+export const BASE_IMAGE_CHANGED_RULE: ControlPlaneRule = {
+  name: 'BaseImageChanged',
+  description: 'Base image changed: rebuild the deployed portal-api configuration on the new base',
+  target: 'build-image',
+  pattern: (names) => baseImageChangedPattern(EVENT_SOURCE, names.env),
+  retryAttempts: 8,
+  maxEventAgeSeconds: 6 * 3600,
+};
 
 /** A built image rolls the environment's portal-api. */
 export const IMAGE_BUILT_RULE: ControlPlaneRule = {
@@ -144,5 +160,5 @@ export const RESTORE_COPY_JOB_STATE_RULE: ControlPlaneRule = {
  * @example
  * for (const rule of CONTROL_PLANE_RULES) bus.addRule({ name: rule.name, pattern: rule.pattern(names), targetId: rule.target });
  */
-export const CONTROL_PLANE_RULES: readonly ControlPlaneRule[] = [CONFIG_UPLOADED_RULE, IMAGE_BUILT_RULE, SERVICE_TASK_STOPPED_RULE, STUCK_CHECK_DUE_RULE, ECS_DEPLOYMENT_STATE_RULE,
+export const CONTROL_PLANE_RULES: readonly ControlPlaneRule[] = [CONFIG_UPLOADED_RULE, BASE_IMAGE_CHANGED_RULE, IMAGE_BUILT_RULE, SERVICE_TASK_STOPPED_RULE, STUCK_CHECK_DUE_RULE, ECS_DEPLOYMENT_STATE_RULE,
   SNAPSHOT_REQUESTED_RULE, BACKUP_JOB_STATE_RULE, RESTORE_COPY_JOB_STATE_RULE];
