@@ -1,6 +1,8 @@
 import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { BASE_IMAGE_CHANGED_RULE } from '../shared/events/rules';
+import { BaseImageChange } from './constructs/base-image-change';
 import { BuildImageFunction } from './constructs/build-image-function';
 import { ConfigBucket } from './constructs/config-bucket';
 import { addControlPlaneRules, type RoutedRule } from './constructs/control-plane-rules';
@@ -35,6 +37,8 @@ export class WickedPlatform extends Construct {
   public readonly ledger: LedgerTable;
   /** Failed config-upload events and failed build invocations end up here. */
   public readonly deadLetterQueue: sqs.Queue;
+  /** Announces the base image on create and on change: build-image rebuilds the deployed config. */
+  public readonly baseImageChange: BaseImageChange;
   /** The build-image function. */
   public readonly buildImage: BuildImageFunction;
   /** deploy-services and track-deployment. */
@@ -71,6 +75,7 @@ export class WickedPlatform extends Construct {
       reservedConcurrency: p.buildImageReservedConcurrency,
       failureQueue: this.deadLetterQueue,
       removalPolicy: p.removalPolicy,
+      ledger: this.ledger,
     });
     this.notifications = new Notifications(this, 'Notifications', { email: p.notificationEmail, removalPolicy: p.removalPolicy });
     this.createAlarms();
@@ -80,7 +85,7 @@ export class WickedPlatform extends Construct {
     this.deploy = this.createDeployFunctions();
     this.snapshot = this.createSnapshotFunctions();
     this.rules = addControlPlaneRules(this, {
-      names: { configBucket: this.config.bucketName, cluster: this.workload.cluster.clusterName, backupVault: this.workload.backups.vault.backupVaultName },
+      names: { configBucket: this.config.bucketName, cluster: this.workload.cluster.clusterName, backupVault: this.workload.backups.vault.backupVaultName, env: p.envName },
       functions: {
         'build-image': this.buildImage.function,
         'deploy-services': this.deploy.deployServices.function,
@@ -90,7 +95,15 @@ export class WickedPlatform extends Construct {
       },
       deadLetterQueue: this.deadLetterQueue,
     });
+    this.baseImageChange = this.announceBaseImage();
     this.createOutputs();
+  }
+
+  /** The base image event of `cdk deploy`, after its consumer (function and rule) is in place. */
+  private announceBaseImage(): BaseImageChange {
+    const change = new BaseImageChange(this, 'BaseImageChange', { envName: this.props.envName, baseImage: this.buildImage.baseImage, removalPolicy: this.props.removalPolicy });
+    change.node.addDependency(this.buildImage.function, this.rules[BASE_IMAGE_CHANGED_RULE.name]!);
+    return change;
   }
 
   private createDeployFunctions(): DeployFunctions {

@@ -56,6 +56,7 @@ export async function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env):
     ledger: new Ledger({ client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName: config.LEDGER_TABLE_NAME }),
     objects, events, log,
     image: { target: endpoints.target, platform: config.PLATFORM },
+    defaultBaseImage: config.BASE_IMAGE,
     openBase: async (reference) => {
       const opened = await openBuildEndpoints(reference, config.TARGET_REPOSITORY_URI, options);
       const manifest = await opened.base.repository.fetchManifest(opened.base.reference);
@@ -83,7 +84,7 @@ export async function buildImage(event: unknown): Promise<ConfigUploadedResult |
 }
 
 function rebuild(detail: z.infer<typeof BaseImageChangedDetailSchema>, built: BuildImageDeps): Promise<BaseImageChangedResult> {
-  if (!built.rebuild) throw new PipelineError('LEDGER_NOT_CONFIGURED', `rebuilding ${detail.env} on ${detail.baseImage}: expected LEDGER_TABLE_NAME in the environment of build-image, received none`, { env: detail.env });
+  if (!built.rebuild) throw new PipelineError('LEDGER_NOT_CONFIGURED', `rebuilding ${detail.env} on ${detail.baseImage ?? 'the configured base'}: expected LEDGER_TABLE_NAME in the environment of build-image, received none`, { env: detail.env });
   return handleBaseImageChanged(detail, built.rebuild);
 }
 

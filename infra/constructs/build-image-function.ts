@@ -13,6 +13,7 @@ import { EntryNotFoundError } from '../errors';
 import { PACKAGE_ROOT } from '../props';
 import { CONFIG_PREFIX, type ConfigBucket } from './config-bucket';
 import { PULL_THROUGH_PREFIX, type ImageRepository } from './image-repository';
+import type { LedgerTable } from './ledger-table';
 
 /** Powertools service name of the function. */
 export const BUILD_IMAGE_SERVICE = 'build-image';
@@ -39,6 +40,13 @@ export interface BuildImageFunctionProps {
   readonly failureQueue: sqs.IQueue;
   /** Applied to the log group. */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * The deployment ledger, read when the base image changes to find the
+   * deployed configuration. Without it, base image changes are refused.
+   *
+   * @default no ledger access
+   */
+  readonly ledger?: LedgerTable;
 }
 
 /** Parts of the base image URI; tokens are fine. */
@@ -84,6 +92,8 @@ export class BuildImageFunction extends Construct {
   public readonly role: iam.Role;
   /** Its log group. */
   public readonly logGroup: logs.LogGroup;
+  /** The base image it builds on (`BASE_IMAGE`): the pull-through cache reference of the wicked version. */
+  public readonly baseImage: string;
 
   /**
    * @param scope - parent construct
@@ -94,6 +104,8 @@ export class BuildImageFunction extends Construct {
     super(scope, id);
     if (!fs.existsSync(props.entry)) throw new EntryNotFoundError(BUILD_IMAGE_SERVICE, props.entry);
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: props.removalPolicy });
+    const environment = buildImageEnvironment(Stack.of(this), props);
+    this.baseImage = environment.BASE_IMAGE!;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'build-image: reads config archives, pushes portal-api images',
@@ -112,7 +124,7 @@ export class BuildImageFunction extends Construct {
       logGroup: this.logGroup,
       retryAttempts: 2,
       onFailure: new SqsDestination(props.failureQueue),
-      environment: buildImageEnvironment(Stack.of(this), props),
+      environment,
       bundling: BUILD_IMAGE_BUNDLING,
     });
     this.grantAccess(props);
@@ -123,6 +135,7 @@ export class BuildImageFunction extends Construct {
     props.config.grantReadConfig(this.role);
     props.images.grantPushPull(this.role);
     props.images.grantPullThroughCache(this.role);
+    props.ledger?.grantLedgerRead(this.role);
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
     events.EventBus.fromEventBusName(this, 'DefaultBus', 'default').grantPutEventsTo(this.role);
     this.acknowledgeWildcards(props);
@@ -171,6 +184,7 @@ export function buildImageEnvironment(stack: Stack, props: BuildImageFunctionPro
       repository: props.baseImageRepository, tag: props.wickedVersion,
     }),
     EVENT_BUS_NAME: 'default',
+    ...(props.ledger ? { LEDGER_TABLE_NAME: props.ledger.table.tableName } : {}),
     POWERTOOLS_SERVICE_NAME: BUILD_IMAGE_SERVICE,
     POWERTOOLS_METRICS_NAMESPACE: 'wicked-control-plane',
     NODE_OPTIONS: '--enable-source-maps',

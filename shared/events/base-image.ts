@@ -10,8 +10,12 @@ export const BASE_IMAGE_CHANGED = 'Portal Base Image Changed';
 /** Detail of `Portal Base Image Changed`. */
 export const BaseImageChangedDetailSchema = z.strictObject({
   env: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
-  /** The new base, `HOST/REPOSITORY:TAG` or `HOST/REPOSITORY@DIGEST` (the pull-through cache in AWS). */
-  baseImage: z.string().regex(/^[^/\s]+\/[^\s]+[:@][^\s]+$/, 'expected HOST/REPOSITORY:TAG or HOST/REPOSITORY@DIGEST'),
+  /**
+   * The new base, `HOST/REPOSITORY:TAG` or `HOST/REPOSITORY@DIGEST` (the
+   * pull-through cache in AWS). @default the base build-image is configured
+   * with (`wickedctl rebuild` without `--base`: its tag may have moved upstream)
+   */
+  baseImage: z.string().regex(/^[^/\s]+\/[^\s]+[:@][^\s]+$/, 'expected HOST/REPOSITORY:TAG or HOST/REPOSITORY@DIGEST').optional(),
   /** Who asked: the stack's deployment, or an operator. @default 'cdk-deploy' */
   requestedBy: z.enum(['cdk-deploy', 'operator']).optional(),
   /** Unique per operator request, for the logs. */

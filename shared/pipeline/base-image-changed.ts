@@ -21,6 +21,8 @@ export interface BaseImageChangedDeps {
   /** Opens a base reference against the target registry (credentials, mounts). */
   readonly openBase: (reference: string) => Promise<OpenedBase>;
   readonly image: Pick<BuildRequest, 'target' | 'platform'>;
+  /** The base build-image is configured with: used when the event names none. */
+  readonly defaultBaseImage: string;
   readonly log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -44,7 +46,8 @@ export type BaseImageChangedResult =
  * await handleBaseImageChanged({ env: 'prod', baseImage: '1.dkr.ecr.eu-west-1.amazonaws.com/docker-hub/haufelexware/wicked.api:1.0.1' }, deps);
  */
 export async function handleBaseImageChanged(detail: BaseImageChangedDetail, deps: BaseImageChangedDeps): Promise<BaseImageChangedResult> {
-  const { env, baseImage } = detail;
+  const { env } = detail;
+  const baseImage = detail.baseImage ?? deps.defaultBaseImage;
   const good = (await deps.ledger.getEnvironment(env))?.lastGood;
   if (!good) {
     const reason = `nothing deployed in ${env} yet: the next config upload builds on ${baseImage}`;

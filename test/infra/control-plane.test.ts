@@ -111,7 +111,7 @@ describe('control-plane permissions', () => {
 
 describe('control-plane rules', () => {
   const names = (): DeploymentNames => ({
-    configBucket: platform().config.bucketName, cluster: platform().workload.cluster.clusterName, backupVault: platform().workload.backups.vault.backupVaultName,
+    configBucket: platform().config.bucketName, cluster: platform().workload.cluster.clusterName, backupVault: platform().workload.backups.vault.backupVaultName, env: 'dev',
   });
   const ruleResource = (name: string): { Properties: Record<string, unknown> } =>
     template.findResources('AWS::Events::Rule')[logicalId(dev, platform().rules[name]!.rule)] as { Properties: Record<string, unknown> };

@@ -59,6 +59,7 @@ describe('cdk-nag AwsSolutions', () => {
   it('acknowledges only these findings, each on the construct it concerns and with a reason', () => {
     const acks = nagAcknowledgements(app).filter((a) => a.path.startsWith('wicked-dev/'));
     expect(acks.map((a) => [a.path, a.id]).sort()).toEqual([
+      ['wicked-dev/AWS679f53fac002430cb0da5b7982bd2287', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
       ['wicked-dev/Platform/BuildImage/Role', 'AwsSolutions-IAM5[Resource::*]'],
       ['wicked-dev/Platform/BuildImage/Role', 'AwsSolutions-IAM5[Resource::<PlatformConfigBucket53D744BA.Arn>/config/*]'],
       ['wicked-dev/Platform/BuildImage/Role', 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/docker-hub/*]'],
