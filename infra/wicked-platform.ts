@@ -111,6 +111,7 @@ export class WickedPlatform extends Construct {
     return new DeployFunctions(this, 'Deploy', {
       envName: p.envName, entries: p.functionEntries, cluster: this.workload.cluster,
       service: this.workload.singletons.service('portal-api'), repository: this.images.repository,
+      restartable: Object.entries(this.workload.singletons.services).filter(([name]) => name !== 'portal-api').map(([, service]) => service),
       ledger: this.ledger, notifications: this.notifications, failureQueue: this.deadLetterQueue, removalPolicy: p.removalPolicy,
     });
   }

@@ -11,14 +11,20 @@ export const LOCAL_SCHEDULER_TARGET = 'local-one-shot-scheduler';
 /**
  * The deploy functions' environment as the CDK stack would set it, for the
  * emulated environment: portal-api of `wicked-<env>` rolled through the
- * `<env>-live` tag of the portal-api repository.
+ * `<env>-live` tag of the portal-api repository; every singleton and the
+ * gateway may be restarted.
  *
  * @example
  * Object.assign(process.env, deployEnvironment(emulator.resources));
  */
-export function deployEnvironment(resources: Pick<DeploymentResources, 'env' | 'cluster' | 'ledgerTable' | 'releaseTag'>): Record<string, string> {
+export function deployEnvironment(
+  resources: Pick<DeploymentResources, 'env' | 'cluster' | 'ledgerTable' | 'releaseTag'> & Partial<Pick<DeploymentResources, 'singletons' | 'gateway'>>,
+): Record<string, string> {
   const targets = {
-    [resources.env]: { cluster: resources.cluster, service: 'portal-api', repositoryName: PORTAL_API_REPOSITORY, releaseTag: resources.releaseTag, containerName: 'portal-api' },
+    [resources.env]: {
+      cluster: resources.cluster, service: 'portal-api', repositoryName: PORTAL_API_REPOSITORY, releaseTag: resources.releaseTag, containerName: 'portal-api',
+      ...(resources.singletons ? { restartable: [...resources.singletons, ...(resources.gateway ? [resources.gateway] : [])] } : {}),
+    },
   };
   return { LEDGER_TABLE_NAME: resources.ledgerTable, EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: JSON.stringify(targets) };
 }

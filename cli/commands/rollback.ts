@@ -34,7 +34,8 @@ interface RollbackOptions extends AwsOptions {
  * chooseRollbackTarget(environment, records).digest // the image before the current one
  */
 export function chooseRollbackTarget(environment: EnvironmentRecord | undefined, records: readonly DeploymentRecord[], to?: string): DeploymentRecord {
-  const good = records.filter((r) => r.state === 'succeeded').sort((a, b) => (b.finishedAt ?? b.updatedAt).localeCompare(a.finishedAt ?? a.updatedAt));
+  // A restart re-ran a service on the image it had: never a place to roll back to.
+  const good = records.filter((r) => r.state === 'succeeded' && r.kind !== 'restart').sort((a, b) => (b.finishedAt ?? b.updatedAt).localeCompare(a.finishedAt ?? a.updatedAt));
   const current = environment?.lastGood?.digest;
   const known = [...new Set(good.map((r) => r.configHash))];
   if (to !== undefined) {

@@ -4,8 +4,9 @@ import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { checkStuckDeployment, deployServices, resumeStrictDeployment } from '../../shared/deploy';
-import type { DeployServicesResult, ResumeResult, TrackResult } from '../../shared/deploy';
+import { checkStuckDeployment, deployServices, restartService, resumeStrictDeployment } from '../../shared/deploy';
+import type { DeployServicesResult, RestartResult, ResumeResult, TrackResult } from '../../shared/deploy';
+import { OperatorDetailType, ServiceRestartRequestedDetailSchema } from '../../shared/events/operator';
 import { DetailType, EcsTaskStateChangeEventSchema, EVENT_SOURCE, ImageBuiltDetailSchema } from '../../shared/events';
 import { StandInDetailType } from '../../shared/events/rules';
 import { parseEvent } from '../middleware/parse-event';
@@ -31,22 +32,32 @@ export const StuckCheckDueEventSchema = z.object({
   detail: StuckCheckDueDetailSchema,
 });
 
+/** `Portal Service Restart Requested`: `wickedctl restart` of one service. */
+export const ServiceRestartRequestedEventSchema = z.object({
+  id: z.string().min(1),
+  source: z.literal(EVENT_SOURCE),
+  'detail-type': z.literal(OperatorDetailType.ServiceRestartRequested),
+  detail: ServiceRestartRequestedDetailSchema,
+});
+
 /** Every event deploy-services consumes; the EventBridge event id owns leases, so it is required. */
 export const DeployServicesEventSchema = z.discriminatedUnion('detail-type', [
   ImageBuiltEventSchema,
   EcsTaskStateChangeEventSchema.extend({ id: z.string().min(1) }),
   StuckCheckDueEventSchema,
+  ServiceRestartRequestedEventSchema,
 ]);
 /** An event deploy-services consumes, parsed. */
 export type DeployServicesEvent = z.infer<typeof DeployServicesEventSchema>;
 
 /** What deploy-services did, by the event it received. */
-export type DeployServicesHandlerResult = DeployServicesResult | ResumeResult | TrackResult;
+export type DeployServicesHandlerResult = DeployServicesResult | ResumeResult | TrackResult | RestartResult;
 
 /**
  * The handler body: `Portal Image Built` admits and rolls, `ECS Task State
  * Change` resumes a strict singleton deployment, `Portal Stuck Check Due`
- * fails a deployment past its deadline. Dependencies are built once per
+ * fails a deployment past its deadline, `Portal Service Restart Requested`
+ * restarts one service through the ledger. Dependencies are built once per
  * environment (see {@link cachedDeployDeps}).
  *
  * @example
@@ -67,6 +78,7 @@ function dispatch(event: DeployServicesEvent, deps: ReturnType<typeof cachedDepl
     case DetailType.ImageBuilt: return deployServices(event.detail, event.id, deps);
     case 'ECS Task State Change': return resumeStrictDeployment(event, event.id, deps);
     case StandInDetailType.StuckCheckDue: return checkStuckDeployment(event.detail, event.id, deps);
+    case OperatorDetailType.ServiceRestartRequested: return restartService(event.detail, event.id, deps);
   }
 }
 

@@ -2,12 +2,13 @@ import type { EcsTaskStateChangeEvent, ImageBuiltDetail } from '../events';
 import { DeployDetailType } from '../events/deploy';
 import type { DeploymentSucceededDetail } from '../events/deploy';
 import { LeaseError, requestFromImageBuilt } from '../ledger';
-import type { Completion, DeploymentRequest } from '../ledger';
+import type { Admission, Completion, DeploymentRequest } from '../ledger';
 import type { DeployDeps } from './deps';
 import { DeployError } from './errors';
 import { releaseTagOf } from './env';
 import type { DeployTarget } from './env';
 import { planDeployment, toUpdateServiceInput } from './planner';
+import { startRestart } from './restart-service';
 import type { DeployAction, ServiceSnapshot, ServiceState } from './types';
 
 /** What starting a deployment did. */
@@ -40,14 +41,19 @@ export async function deployServices(detail: ImageBuiltDetail, eventId: string, 
   targetOf(detail.env, deps);
   const request = requestFromImageBuilt(detail, deps.clock());
   const admission = await deps.ledger.admit(request, eventId);
-  const summary = { deploymentId: request.deploymentId, reason: admission.reason };
+  return admission.kind === 'apply-now' ? startDeployment(request, eventId, deps) : admissionResult(admission);
+}
+
+/** The result of an admission that starts nothing; `apply-now` is the caller's to start. */
+export function admissionResult(admission: Admission): DeployServicesResult {
+  const summary = { deploymentId: admission.deploymentId, reason: admission.reason };
   switch (admission.kind) {
     case 'ignore-duplicate': return { action: 'ignored-duplicate', ...summary };
     case 'ignore-older': return { action: 'ignored-older', ...summary };
     case 'ignore-stale': return { action: 'ignored-stale', ...summary };
     case 'unchanged': return { action: 'unchanged', ...summary };
     case 'queue': return { action: 'queued', ...summary };
-    case 'apply-now': return startDeployment(request, eventId, deps);
+    case 'apply-now': throw new RangeError(`admission of ${admission.deploymentId}: apply-now starts a deployment, expected one that starts nothing`);
   }
 }
 
@@ -57,6 +63,7 @@ export async function deployServices(detail: ImageBuiltDetail, eventId: string, 
  * singleton waits for its tasks to drain, or nothing was left to do.
  */
 export async function startDeployment(request: DeploymentRequest, owner: string, deps: DeployDeps): Promise<StartResult> {
+  if (request.kind === 'restart') return startRestart(request, owner, deps);
   const target = targetOf(request.env, deps);
   const snapshot = await deps.ecs.describe(target.cluster, target.service);
   const releaseTag = releaseTagOf(request.env, target);

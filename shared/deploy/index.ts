@@ -7,5 +7,6 @@ export * from './env';
 export * from './errors';
 export * from './outcome';
 export * from './planner';
+export * from './restart-service';
 export * from './track-deployment';
 export * from './types';

@@ -1,5 +1,6 @@
 import { backupJobPattern, restoreAndCopyJobPattern, snapshotRequestedPattern } from '../snapshot/events';
 import { baseImageChangedPattern, configUploadedPattern, DetailType, EVENT_SOURCE } from './index';
+import { OperatorDetailType } from './operator';
 
 /** Ids of the functions the control plane's rules target (one folder per function under `functions/`). */
 export type TargetFunctionId = 'build-image' | 'deploy-services' | 'track-deployment' | 'snapshot-data' | 'track-backup';
@@ -82,6 +83,16 @@ export const IMAGE_BUILT_RULE: ControlPlaneRule = {
   maxEventAgeSeconds: 6 * 3600,
 };
 
+/** `wickedctl restart`: force a new ECS deployment of one service through the ledger. */
+export const SERVICE_RESTART_REQUESTED_RULE: ControlPlaneRule = {
+  name: 'ServiceRestartRequested',
+  description: 'Service restart requested: force a new ECS deployment of that service through the deployment ledger',
+  target: 'deploy-services',
+  pattern: (names) => ({ source: [EVENT_SOURCE], 'detail-type': [OperatorDetailType.ServiceRestartRequested], ...(names.env ? { detail: { env: [names.env] } } : {}) }),
+  retryAttempts: 8,
+  maxEventAgeSeconds: 3600,
+};
+
 /** A stopped service task may let a strict singleton deployment continue. */
 export const SERVICE_TASK_STOPPED_RULE: ControlPlaneRule = {
   name: 'ServiceTaskStopped',
@@ -160,5 +171,5 @@ export const RESTORE_COPY_JOB_STATE_RULE: ControlPlaneRule = {
  * @example
  * for (const rule of CONTROL_PLANE_RULES) bus.addRule({ name: rule.name, pattern: rule.pattern(names), targetId: rule.target });
  */
-export const CONTROL_PLANE_RULES: readonly ControlPlaneRule[] = [CONFIG_UPLOADED_RULE, BASE_IMAGE_CHANGED_RULE, IMAGE_BUILT_RULE, SERVICE_TASK_STOPPED_RULE, STUCK_CHECK_DUE_RULE, ECS_DEPLOYMENT_STATE_RULE,
+export const CONTROL_PLANE_RULES: readonly ControlPlaneRule[] = [CONFIG_UPLOADED_RULE, BASE_IMAGE_CHANGED_RULE, IMAGE_BUILT_RULE, SERVICE_RESTART_REQUESTED_RULE, SERVICE_TASK_STOPPED_RULE, STUCK_CHECK_DUE_RULE, ECS_DEPLOYMENT_STATE_RULE,
   SNAPSHOT_REQUESTED_RULE, BACKUP_JOB_STATE_RULE, RESTORE_COPY_JOB_STATE_RULE];

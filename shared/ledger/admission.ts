@@ -22,7 +22,8 @@ export interface Admission {
  * - `ignore-duplicate`: the same deployment is already in flight or queued,
  *   or the same image is rolling right now;
  * - `queue`: a rollout holds a live lease; the newest request wins the queue;
- * - `unchanged`: nothing in flight and the last good digest is this digest;
+ * - `unchanged`: nothing in flight and the last good digest is this digest
+ *   (never for a `restart`: restarting what runs is its point);
  * - `apply-now`: otherwise, including a retry by the same owner of a
  *   deployment still `starting`, or a takeover after its lease expired.
  *
@@ -66,7 +67,7 @@ export function decideAdmission(env: EnvironmentRecord | undefined, request: Dep
     }
     return verdict('queue', `deployment ${inFlight.request.deploymentId} holds the lease until ${new Date(inFlight.lease.expiresAt).toISOString()}`, queuedOther);
   }
-  if (inFlight === undefined && env?.lastGood?.digest === request.digest) {
+  if (inFlight === undefined && request.kind !== 'restart' && env?.lastGood?.digest === request.digest) {
     return verdict('unchanged', `${request.digest} is the last good digest already`, queuedOther);
   }
   const abandoned = inFlight ? [inFlight.request.deploymentId] : [];

@@ -57,7 +57,9 @@ describe('control-plane functions', () => {
     const json = dev.resolve(vars.DEPLOY_TARGETS) as { 'Fn::Join': [string, unknown[]] };
     const text = json['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'token')).join('');
     const parsed = DeployEnvironmentSchema.parse({ LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: text });
-    expect(parsed.DEPLOY_TARGETS).toEqual({ dev: { cluster: 'token', service: 'token', repositoryName: 'token', releaseTag: 'dev-live', strictSingleton: false, containerName: 'portal-api' } });
+    const restartable = Object.keys(platform().workload.singletons.services).filter((name) => name !== 'portal-api').map(() => 'token');
+    expect(restartable.length).toBeGreaterThan(0);
+    expect(parsed.DEPLOY_TARGETS).toEqual({ dev: { cluster: 'token', service: 'token', repositoryName: 'token', releaseTag: 'dev-live', strictSingleton: false, containerName: 'portal-api', restartable } });
   });
 
   it('gives the snapshot functions an environment the snapshot schema accepts, with the plan of the stack', () => {
@@ -92,7 +94,11 @@ describe('control-plane permissions', () => {
   it('scopes the deploy functions to the portal-api service, the cluster and the repository', () => {
     const role = platform().deploy.deployServices.role;
     const clusterArn = { 'Fn::GetAtt': [id(platform().workload.cluster), 'Arn'] };
-    expect(statementWith(role, 'ecs:UpdateService').Resource).toEqual({ Ref: id(platform().workload.singletons.service('portal-api')) });
+    // portal-api for deploys, the other singletons for wickedctl restart; never a gateway.
+    const singletons = Object.values(platform().workload.singletons.services).map((service) => ({ Ref: id(service) }));
+    expect(statementWith(role, 'ecs:UpdateService').Resource).toEqual(expect.arrayContaining(singletons));
+    expect(statementWith(role, 'ecs:UpdateService').Resource).toHaveLength(singletons.length);
+    expect((statementWith(role, 'ecs:UpdateService').Resource as unknown[])[0]).toEqual({ Ref: id(platform().workload.singletons.service('portal-api')) });
     expect(statementWith(role, 'ecs:ListTasks')).toMatchObject({ Resource: '*', Condition: { ArnEquals: { 'ecs:cluster': clusterArn } } });
     expect(statementWith(role, 'ecs:DescribeTasks').Condition).toEqual({ ArnEquals: { 'ecs:cluster': clusterArn } });
     expect(JSON.stringify(statementWith(role, 'ecs:DescribeTasks').Resource)).toContain(':task/');

@@ -64,6 +64,8 @@ const rows: Row[] = [
   ['a rebuild while another config is queued is stale', environment({ sequencers: { [KEY]: '00B0' }, lastGood: good(A), queued: B }), rebuild('d-r', A, 'e'), 'evt-r', 'ignore-stale', []],
   ['a rebuild after an expired rollout of another config applies and supersedes it', environment({ sequencers: { [KEY]: '00B0' }, lastGood: good(A), inFlight: inFlight(B, dead) }), rebuild('d-r', A, 'e'), 'evt-r', 'apply-now', ['d-b']],
   ['a rebuild with nothing deployed is stale', undefined, rebuild('d-r', A, 'e'), 'evt-r', 'ignore-stale', []],
+  ['a restart of what runs is never unchanged', environment({ lastGood: good(A) }), { ...request('r-1', { d: 'a' }), kind: 'restart', service: 'portal-kong-adapter' }, 'evt-r', 'apply-now', []],
+  ['a restart during a rollout waits in the queue', environment({ inFlight: inFlight(B, live) }), { ...request('r-1', { d: 'k' }), kind: 'restart', service: 'portal-kong-adapter' }, 'evt-r', 'queue', []],
 ];
 
 /** The last good record of a request. */
