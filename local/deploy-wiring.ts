@@ -8,24 +8,25 @@ import { PORTAL_API_REPOSITORY } from './provision';
 /** Target id of the emulator's one-shot scheduler (EventBridge Scheduler's stand-in). */
 export const LOCAL_SCHEDULER_TARGET = 'local-one-shot-scheduler';
 
+/** What {@link deployEnvironment} reads of one environment. */
+export type DeployWiringResources = Pick<DeploymentResources, 'env' | 'cluster' | 'ledgerTable' | 'releaseTag'>
+  & Partial<Pick<DeploymentResources, 'singletons' | 'gateway' | 'repositoryName'>>;
+
 /**
  * The deploy functions' environment as the CDK stack would set it, for the
  * emulated environment: portal-api of `wicked-<env>` rolled through the
- * `<env>-live` tag of the portal-api repository; every singleton and the
- * gateway may be restarted.
+ * `<env>-live` tag of its portal-api repository; every singleton and the
+ * gateway may be restarted. Further environments (`others`) become further
+ * targets of the same functions, on the first one's ledger table.
  *
  * @example
  * Object.assign(process.env, deployEnvironment(emulator.resources));
  */
-export function deployEnvironment(
-  resources: Pick<DeploymentResources, 'env' | 'cluster' | 'ledgerTable' | 'releaseTag'> & Partial<Pick<DeploymentResources, 'singletons' | 'gateway'>>,
-): Record<string, string> {
-  const targets = {
-    [resources.env]: {
-      cluster: resources.cluster, service: 'portal-api', repositoryName: PORTAL_API_REPOSITORY, releaseTag: resources.releaseTag, containerName: 'portal-api',
-      ...(resources.singletons ? { restartable: [...resources.singletons, ...(resources.gateway ? [resources.gateway] : [])] } : {}),
-    },
-  };
+export function deployEnvironment(resources: DeployWiringResources, ...others: readonly DeployWiringResources[]): Record<string, string> {
+  const targets = Object.fromEntries([resources, ...others].map((r) => [r.env, {
+    cluster: r.cluster, service: 'portal-api', repositoryName: r.repositoryName ?? PORTAL_API_REPOSITORY, releaseTag: r.releaseTag, containerName: 'portal-api',
+    ...(r.singletons ? { restartable: [...r.singletons, ...(r.gateway ? [r.gateway] : [])] } : {}),
+  }]));
   return { LEDGER_TABLE_NAME: resources.ledgerTable, EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: JSON.stringify(targets) };
 }
 

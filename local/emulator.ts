@@ -23,7 +23,8 @@ import type { Clock } from './kernel/clock';
 import { scaledClock } from './kernel/clock';
 import { LOCAL_REGION } from './kernel/events';
 import type { DeploymentResources } from './provision';
-import { imageResolver, provisionServices, pushStandInImages, resourceNames, snapshotEnvironment } from './provision';
+import type { ResourceNames } from './provision';
+import { environmentNames, imageResolver, provisionServices, pushStandInImages, snapshotEnvironment } from './provision';
 import { deployEnvironment, installOneShotScheduler } from './deploy-wiring';
 import type { S3Control } from './s3';
 import { startS3 } from './s3';
@@ -47,6 +48,15 @@ export interface EmulatorOptions {
   readonly clockSpeed?: number;
   /** The environment provisioned, as the CDK stack would. @default 'dev' */
   readonly env?: string;
+  /**
+   * Several environments side by side (for example `['dev', 'prod']` to
+   * promote between them): each gets its cluster, services, config bucket,
+   * vault and `wicked-<env>/portal-api` repository; one ledger table and one
+   * set of deploy functions serve them all. build-image and the snapshot
+   * functions serve the first one (in AWS each stack has its own).
+   * @default [env]
+   */
+  readonly envs?: readonly string[];
   /** Services listen on consecutive ports from here, in {@link SERVICES} order; 0 picks free ports. @default 0 */
   readonly basePort?: number;
   /** Per-service port overrides. */
@@ -72,7 +82,10 @@ export interface Emulator {
   readonly env: Readonly<Record<string, string>>;
   /** The build-image function's environment (the CDK stack's values, pointed at the emulator). */
   readonly functionEnv: Readonly<Record<string, string>>;
+  /** The first (or only) environment's resources. */
   readonly resources: DeploymentResources;
+  /** Every environment's resources by name (one entry unless `envs` named several). */
+  readonly environments: Readonly<Record<string, DeploymentResources>>;
   readonly bus: LocalBus;
   readonly clock: Clock;
   readonly control: EmulatorControl;
@@ -119,31 +132,43 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const eventbridge = started(await startEventBridge({ bus, port: port('eventbridge') }));
     const endpoints = { s3: s3.url, dynamodb: dynamodb.url, ecr: ecr.url, ecs: ecs.url, autoscaling: autoscaling.url, backup: backup.url, eventbridge: eventbridge.url };
     const env = environmentFor(endpoints);
-    const names = resourceNames(options.env ?? 'dev');
     const control: EmulatorControl = { s3: s3.control, dynamodb: dynamodb.control, ecr: ecr.control, ecs: ecs.control, autoscaling: autoscaling.control, backup: backup.control };
-    const resources = await provision(control, endpoints, names);
-    const functionEnv = { ...buildImageEnvironment(resources), ...deployEnvironment(resources), ...snapshotEnvironment(resources) };
+    const all: DeploymentResources[] = [];
+    for (const names of environmentNames(options.envs ?? [options.env ?? 'dev'])) all.push(await provision(control, endpoints, names));
+    const resources = all[0]!;
+    const functionEnv = { ...buildImageEnvironment(resources), ...deployEnvironment(resources, ...all.slice(1)), ...snapshotEnvironment(resources) };
     // The handlers run in this process: their SDK clients read the endpoints from the environment, as in Lambda.
     const restoreEnv = options.installProcessEnv === false ? () => undefined : installEnv({ ...env, ...functionEnv });
     stops.push(async () => restoreEnv());
     for (const target of new Set(CONTROL_PLANE_RULES.map((rule) => rule.target))) bus.registerTarget(target, lazyHandler(FUNCTIONS[target]));
     stops.unshift(installOneShotScheduler(bus));
-    for (const rule of CONTROL_PLANE_RULES) {
-      bus.addRule({ name: rule.name, description: rule.description, pattern: rule.pattern({ configBucket: resources.configBucket, cluster: resources.cluster, backupVault: resources.backupVault, env: resources.env }), targetId: rule.target, retryAttempts: rule.retryAttempts });
-    }
+    all.forEach((r, i) => addRules(bus, r, i === 0));
     bus.addSchedule({ name: SNAPSHOT_SCHEDULE_NAME, expression: functionEnv.SNAPSHOT_SCHEDULE, targetId: 'snapshot-data' });
-    return { endpoints, env, functionEnv, resources, bus, clock, control, stop: () => stopAll(bus, stops) };
+    return { endpoints, env, functionEnv, resources, environments: Object.fromEntries(all.map((r) => [r.env, r])), bus, clock, control, stop: () => stopAll(bus, stops) };
   } catch (error) {
     await stopAll(bus, stops);
     throw error;
   }
 }
 
-async function provision(control: EmulatorControl, endpoints: Record<ServiceName, string>, names: ReturnType<typeof resourceNames>): Promise<DeploymentResources> {
+/**
+ * The control plane's rules for one environment, as its stack would add them.
+ * Only the first environment's build-image and snapshot functions run here,
+ * so further environments get the deploy functions' rules only (named `<rule>-<env>`).
+ */
+function addRules(bus: LocalBus, r: DeploymentResources, first: boolean): void {
+  for (const rule of CONTROL_PLANE_RULES) {
+    if (!first && rule.target !== 'deploy-services' && rule.target !== 'track-deployment') continue;
+    const pattern = rule.pattern({ configBucket: r.configBucket, cluster: r.cluster, backupVault: r.backupVault, env: r.env });
+    bus.addRule({ name: first ? rule.name : `${rule.name}-${r.env}`, description: rule.description, pattern, targetId: rule.target, retryAttempts: rule.retryAttempts });
+  }
+}
+
+async function provision(control: EmulatorControl, endpoints: Record<ServiceName, string>, names: ResourceNames): Promise<DeploymentResources> {
   control.s3.createBucket(names.configBucket, { versioning: true, eventBridge: true });
   control.backup.createVault(names.backupVault);
   const fileSystem = await control.backup.createFileSystem();
-  const baseImage = await pushStandInImages(control.ecr, names.releaseTag);
+  const baseImage = await pushStandInImages(control.ecr, names.releaseTag, names.repositoryName);
   const clients = {
     ecs: new ECSClient({ ...SDK_DEFAULTS, endpoint: endpoints.ecs }),
     autoscaling: new ApplicationAutoScalingClient({ ...SDK_DEFAULTS, endpoint: endpoints.autoscaling }),
@@ -157,7 +182,7 @@ async function provision(control: EmulatorControl, endpoints: Record<ServiceName
   return {
     ...names,
     dynamicData: { fileSystemId: fileSystem.id, arn: fileSystem.arn, path: fileSystem.path },
-    targetRepositoryUri: `${control.ecr.registry}/portal-api`,
+    targetRepositoryUri: `${control.ecr.registry}/${names.repositoryName}`,
     baseImage,
   };
 }

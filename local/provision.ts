@@ -1,7 +1,7 @@
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { createHash } from 'node:crypto';
@@ -36,10 +36,12 @@ export interface DeploymentResources {
   readonly baseImage: string;
   /** The release tag the portal-api task definition names (`<env>-live`). */
   readonly releaseTag: string;
+  /** The portal-api repository: `portal-api` for one environment, `wicked-<env>/portal-api` (as the stack names it) for several. */
+  readonly repositoryName: string;
 }
 
 /** Names of one environment's resources. */
-export function resourceNames(env: string): Pick<DeploymentResources, 'env' | 'cluster' | 'singletons' | 'gateway' | 'configBucket' | 'ledgerTable' | 'backupVault' | 'releaseTag'> {
+export function resourceNames(env: string): ResourceNames {
   return {
     env,
     cluster: `wicked-${env}`,
@@ -49,12 +51,34 @@ export function resourceNames(env: string): Pick<DeploymentResources, 'env' | 'c
     ledgerTable: `wicked-${env}-ledger`,
     backupVault: `wicked-${env}`,
     releaseTag: `${env}-live`,
+    repositoryName: PORTAL_API_REPOSITORY,
   };
 }
 
+/** Names of one environment's resources (what {@link resourceNames} returns). */
+export type ResourceNames = Pick<DeploymentResources, 'env' | 'cluster' | 'singletons' | 'gateway' | 'configBucket' | 'ledgerTable' | 'backupVault' | 'releaseTag' | 'repositoryName'>;
+
+/** Shared ledger table of an emulator with several environments: one control plane's ledger holds them all, as `wickedctl promote` expects. */
+export const SHARED_LEDGER_TABLE = 'wicked-ledger';
+
+/**
+ * Names of several environments provisioned side by side: one per
+ * environment as {@link resourceNames}, except one ledger table for all and
+ * one portal-api repository per environment (`wicked-<env>/portal-api`, as
+ * the stack names it), so a promotion must copy the image between them.
+ * One environment keeps {@link resourceNames} unchanged.
+ *
+ * @example
+ * environmentNames(['dev', 'prod']).map((n) => n.repositoryName) // ['wicked-dev/portal-api', 'wicked-prod/portal-api']
+ */
+export function environmentNames(envs: readonly string[]): ResourceNames[] {
+  if (envs.length === 1) return [resourceNames(envs[0]!)];
+  return envs.map((env) => ({ ...resourceNames(env), ledgerTable: SHARED_LEDGER_TABLE, repositoryName: `wicked-${env}/${PORTAL_API_REPOSITORY}` }));
+}
+
 /** The image a service's task definition names. */
-export function serviceImage(service: string, registry: string, releaseTag: string): string {
-  if (service === 'portal-api') return `${registry}/${PORTAL_API_REPOSITORY}:${releaseTag}`;
+export function serviceImage(service: string, registry: string, releaseTag: string, repositoryName: string = PORTAL_API_REPOSITORY): string {
+  if (service === 'portal-api') return `${registry}/${repositoryName}:${releaseTag}`;
   if (service === GATEWAY.name) return `haufelexware/wicked.kong:${WICKED_VERSION}`;
   return `haufelexware/wicked.${service}:${WICKED_VERSION}`;
 }
@@ -85,16 +109,16 @@ export function imageResolver(ecr: EcrControl): (image: string) => Promise<strin
  * Pushes the stand-in base into the base repository, and into portal-api as
  * the release tag, so that portal-api runs before the first config upload.
  */
-export async function pushStandInImages(ecr: EcrControl, releaseTag: string): Promise<string> {
-  await ecr.createRepository(BASE_REPOSITORY);
-  await ecr.createRepository(PORTAL_API_REPOSITORY, { imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION', exclusionFilters: ['*-live'] });
+export async function pushStandInImages(ecr: EcrControl, releaseTag: string, repositoryName: string = PORTAL_API_REPOSITORY): Promise<string> {
+  if (!hasRepository(ecr, BASE_REPOSITORY)) await ecr.createRepository(BASE_REPOSITORY);
+  await ecr.createRepository(repositoryName, { imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION', exclusionFilters: ['*-live'] });
   const credentials = { get: async () => ({ username: 'AWS', password: ecr.issueCredentials().password }) };
   const open = (repository: string) => createRegistryRepository({ host: ecr.registry, repository, insecure: true, credentials });
   const base = await writeStandInBase(open(BASE_REPOSITORY));
-  const portalApi = open(PORTAL_API_REPOSITORY);
+  const portalApi = open(repositoryName);
   const stand = await writeStandInBase(portalApi);
   const manifest = await portalApi.fetchManifest(stand.digest);
-  if (!manifest) throw new Error(`stand-in manifest ${stand.digest} missing from ${PORTAL_API_REPOSITORY} right after the push`);
+  if (!manifest) throw new Error(`stand-in manifest ${stand.digest} missing from ${repositoryName} right after the push`);
   await portalApi.putManifest(releaseTag, manifest.mediaType, manifest.bytes);
   return `${ecr.registry}/${BASE_REPOSITORY}:${base.reference}`;
 }
@@ -113,6 +137,16 @@ export async function pushStandInBase(ecr: EcrControl, tag: string, version: str
   return { image: `${ecr.registry}/${BASE_REPOSITORY}:${written.reference}`, digest: written.digest };
 }
 
+/** Whether the ECR emulator holds a repository (listing a missing one fails, as DescribeImages does). */
+function hasRepository(ecr: EcrControl, name: string): boolean {
+  try {
+    ecr.listImages(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Clients of the services provisioning talks to, pointed at the emulator. */
 export interface ProvisionClients {
   readonly ecs: ECSClient;
@@ -121,7 +155,7 @@ export interface ProvisionClients {
 }
 
 /** Creates the cluster, the five singletons and the autoscaled gateway, as the CDK stack would, through the ECS and Application Auto Scaling APIs. */
-export async function provisionServices(clients: ProvisionClients, names: ReturnType<typeof resourceNames>, registry: string): Promise<void> {
+export async function provisionServices(clients: ProvisionClients, names: ResourceNames, registry: string): Promise<void> {
   await clients.ecs.send(new CreateClusterCommand({ clusterName: names.cluster }));
   for (const service of [...names.singletons, names.gateway]) {
     const gateway = service === names.gateway;
@@ -132,7 +166,7 @@ export async function provisionServices(clients: ProvisionClients, names: Return
       requiresCompatibilities: ['FARGATE'],
       cpu: '512',
       memory: '1024',
-      containerDefinitions: [{ name: service, image: serviceImage(service, registry, names.releaseTag), essential: true, environment: [{ name: 'NODE_ENV', value: names.env }] }],
+      containerDefinitions: [{ name: service, image: serviceImage(service, registry, names.releaseTag, names.repositoryName), essential: true, environment: [{ name: 'NODE_ENV', value: names.env }] }],
     }));
     await clients.ecs.send(new CreateServiceCommand({
       cluster: names.cluster,
@@ -149,6 +183,8 @@ export async function provisionServices(clients: ProvisionClients, names: Return
     }));
   }
   await provisionGatewayScaling(clients.autoscaling, names);
+  const tables = await clients.dynamodb.send(new ListTablesCommand({}));
+  if (tables.TableNames?.includes(names.ledgerTable)) return;
   await clients.dynamodb.send(new CreateTableCommand({
     TableName: names.ledgerTable,
     BillingMode: 'PAY_PER_REQUEST',
@@ -172,7 +208,7 @@ async function waitForActiveTable(client: DynamoDBClient, tableName: string, tim
   }
 }
 
-async function provisionGatewayScaling(client: ApplicationAutoScalingClient, names: ReturnType<typeof resourceNames>): Promise<void> {
+async function provisionGatewayScaling(client: ApplicationAutoScalingClient, names: ResourceNames): Promise<void> {
   const target = { ServiceNamespace: 'ecs' as const, ResourceId: `service/${names.cluster}/${names.gateway}`, ScalableDimension: 'ecs:service:DesiredCount' as const };
   await client.send(new RegisterScalableTargetCommand({ ...target, MinCapacity: GATEWAY.min, MaxCapacity: GATEWAY.max }));
   await client.send(new PutScalingPolicyCommand({

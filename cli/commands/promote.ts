@@ -8,6 +8,7 @@ import { checkEnvName, createAwsClients, resourceName } from '../aws-clients';
 import type { CliIo } from '../output';
 import { CliError, ExitCode, printJson } from '../output';
 import { formatIssue } from '../report';
+import { copyPromotedImage, promotedImage } from './promote-image';
 import { requestDeployment } from './rollback';
 import { checkedBundle, parseSeconds } from './upload';
 
@@ -71,7 +72,10 @@ export async function runPromote(options: PromoteOptions, io: CliIo, clock: () =
       if (options.json) printJson(io, { outcome: 'rejected', env: to, configHash: record.configHash, digest: record.digest, deploymentId: null, reason: `${problems} problem(s) for ${to}` });
       throw new CliError(`${record.digest} (config ${record.configHash}) cannot run in ${to}: ${problems} problem(s); nothing was deployed`, ExitCode.InvalidInput);
     }
-    const detail = operatorImageBuilt(to, record, target?.sequencers[record.key], clock());
+    // The exact digest, in the target environment's own repository, before the target is touched.
+    const image = promotedImage(record.imageUri, from, to);
+    await copyPromotedImage(image, clients, io);
+    const detail = { ...operatorImageBuilt(to, { ...record, imageUri: image.imageUri }, target?.sequencers[record.key], clock()), promotedFrom: from };
     return await requestDeployment({ env: to, table, bus, detail, clients, io, clock, timeoutMs, follow: options.follow, json: options.json }, `promotion of ${record.digest} (config ${record.configHash}) from ${from} to ${to}`);
   } finally {
     clients.destroy();

@@ -34,6 +34,7 @@ export function requestFromImageBuilt(detail: ImageBuiltDetail, now: number): De
     tag: detail.tag,
     ...(detail.rebuildOf !== undefined ? { rebuildOf: detail.rebuildOf } : {}),
     ...(detail.baseDigest !== undefined ? { baseDigest: detail.baseDigest } : {}),
+    ...(detail.promotedFrom !== undefined ? { promotedFrom: detail.promotedFrom } : {}),
     receivedAt: new Date(now).toISOString(),
   };
 }

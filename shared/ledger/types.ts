@@ -28,6 +28,8 @@ export const DeploymentRequestSchema = z.object({
   kind: z.enum(['config', 'restart']).optional(),
   /** The ECS service a `restart` deployment rolls. */
   service: z.string().min(1).optional(),
+  /** A promotion: the environment whose running image this deployment copies. */
+  promotedFrom: z.string().min(1).optional(),
   /** Manifest digest of the base image the image was built on, when the producer knows it. */
   baseDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
   /** ISO time the ledger first saw the request. */
