@@ -4,22 +4,18 @@ import type { Readable } from 'node:stream';
 import { operatorImageBuilt } from '../../shared/events/operator';
 import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
 import type { AwsClients, AwsOptions } from '../aws-clients';
-import { checkEnvName, createAwsClients, resourceName } from '../aws-clients';
+import { checkEnvName, createAwsClients } from '../aws-clients';
+import type { DeployRequestOptions } from '../deploy-request';
+import { requestDeployment, resolveDeployRequest } from '../deploy-request';
 import type { CliIo } from '../output';
 import { CliError, ExitCode, printJson } from '../output';
 import { formatIssue } from '../report';
 import { copyPromotedImage, promotedImage } from './promote-image';
-import { requestDeployment } from './rollback';
-import { checkedBundle, parseSeconds } from './upload';
+import { checkedBundle } from './upload';
 
-interface PromoteOptions extends AwsOptions {
+interface PromoteOptions extends AwsOptions, DeployRequestOptions {
   readonly from: string;
   readonly to: string;
-  readonly table?: string;
-  readonly bus?: string;
-  readonly follow?: boolean;
-  readonly timeout: string;
-  readonly json?: boolean;
 }
 
 /**
@@ -58,13 +54,11 @@ export async function runPromote(options: PromoteOptions, io: CliIo, clock: () =
   const from = checkEnvName('--from', options.from);
   const to = checkEnvName('--to', options.to);
   if (from === to) throw new CliError(`--from and --to: received ${from} twice, expected two different environments`, ExitCode.InvalidInput);
-  const table = resourceName('table', options.table);
-  const bus = resourceName('bus', options.bus);
-  const timeoutMs = parseSeconds('--timeout', options.timeout);
+  const request = resolveDeployRequest(options);
   const clients = createAwsClients(options);
   try {
     const { Ledger } = await import('../../shared/ledger/ledger');
-    const ledger = new Ledger({ client: await clients.dynamo(), tableName: table });
+    const ledger = new Ledger({ client: await clients.dynamo(), tableName: request.table });
     const [source, records, target] = await Promise.all([ledger.getEnvironment(from), ledger.listDeployments(from), ledger.getEnvironment(to)]);
     const record = promotionSource(from, to, source, records);
     const problems = await checkResolves(record, to, clients, io);
@@ -76,7 +70,7 @@ export async function runPromote(options: PromoteOptions, io: CliIo, clock: () =
     const image = promotedImage(record.imageUri, from, to);
     await copyPromotedImage(image, clients, io);
     const detail = { ...operatorImageBuilt(to, { ...record, imageUri: image.imageUri }, target?.sequencers[record.key], clock()), promotedFrom: from };
-    return await requestDeployment({ env: to, table, bus, detail, clients, io, clock, timeoutMs, follow: options.follow, json: options.json }, `promotion of ${record.digest} (config ${record.configHash}) from ${from} to ${to}`);
+    return await requestDeployment({ ...request, env: to, detail, clients, io, clock }, `promotion of ${record.digest} (config ${record.configHash}) from ${from} to ${to}`);
   } finally {
     clients.destroy();
   }

@@ -4,23 +4,20 @@ import { BASE_IMAGE_CHANGED, BaseImageChangedDetailSchema } from '../../shared/e
 import type { BaseImageChangedDetail } from '../../shared/events/base-image';
 import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
 import type { AwsOptions } from '../aws-clients';
-import { checkEnvName, createAwsClients, resourceName } from '../aws-clients';
+import { checkEnvName, createAwsClients } from '../aws-clients';
+import type { DeployRequestOptions } from '../deploy-request';
+import { resolveDeployRequest } from '../deploy-request';
 import { addDeployRequestOptions } from '../deploy-request-options';
 import type { CliIo } from '../output';
 import { CliError, ExitCode, printJson } from '../output';
-import { followDeployment, outcomeExitCode, parseSeconds, printOutcome } from './upload';
+import { followDeployment, outcomeExitCode, printOutcome } from './upload';
 
 /** How far this machine's clock may be ahead of the functions' when picking the rebuild to follow. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
-interface RebuildOptions extends AwsOptions {
+interface RebuildOptions extends AwsOptions, DeployRequestOptions {
   readonly env: string;
   readonly base?: string;
-  readonly table?: string;
-  readonly bus?: string;
-  readonly follow?: boolean;
-  readonly timeout: string;
-  readonly json?: boolean;
 }
 
 /**
@@ -76,9 +73,7 @@ export function registerRebuild(program: Command, io: CliIo, setExit: (code: num
 export async function runRebuild(options: RebuildOptions, io: CliIo, clock: () => number = Date.now): Promise<number> {
   const env = checkEnvName('--env', options.env);
   const detail = rebuildDetail(env, options.base, randomUUID());
-  const table = resourceName('table', options.table);
-  const bus = resourceName('bus', options.bus);
-  const timeoutMs = parseSeconds('--timeout', options.timeout);
+  const { table, bus, timeoutMs } = resolveDeployRequest(options);
   const clients = createAwsClients(options);
   try {
     const { Ledger } = await import('../../shared/ledger/ledger');
