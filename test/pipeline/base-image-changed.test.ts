@@ -1,4 +1,5 @@
-import { PassThrough, Readable } from 'node:stream';
+import type { PassThrough } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
 import type { ImageRepository } from '../../shared/oci';
 import type { BaseImageChangedDeps } from '../../shared/pipeline/base-image-changed';
