@@ -16,6 +16,8 @@ import { checkedBundle } from './upload';
 interface PromoteOptions extends AwsOptions, DeployRequestOptions {
   readonly from: string;
   readonly to: string;
+  /** The target environment's ledger table, when each stack has its own. @default the --table */
+  readonly toTable?: string;
 }
 
 /**
@@ -42,7 +44,8 @@ export function registerPromote(program: Command, io: CliIo, setExit: (code: num
     .command('promote')
     .description('Deploy the exact image running in one environment to another, after checking that every variable of its configuration resolves there; no rebuild')
     .requiredOption('--from <env>', 'source environment (for example dev)')
-    .requiredOption('--to <env>', 'target environment (for example prod)'))
+    .requiredOption('--to <env>', 'target environment (for example prod)')
+    .option('--to-table <name>', "the target environment's ledger table when it is not --table (one stack per environment)"))
     .addHelpText('after', '\nExit status: 0 requested (or deployed/unchanged with --follow), 2 invalid input or the configuration does not resolve for --to, 1 other failure.')
     .action(async (options: PromoteOptions) => {
       setExit(await runPromote(options, io));
@@ -59,7 +62,9 @@ export async function runPromote(options: PromoteOptions, io: CliIo, clock: () =
   try {
     const { Ledger } = await import('../../shared/ledger/ledger');
     const ledger = new Ledger({ client: await clients.dynamo(), tableName: request.table });
-    const [source, records, target] = await Promise.all([ledger.getEnvironment(from), ledger.listDeployments(from), ledger.getEnvironment(to)]);
+    const toTable = options.toTable ?? request.table;
+    const targetLedger = toTable === request.table ? ledger : new Ledger({ client: await clients.dynamo(), tableName: toTable });
+    const [source, records, target] = await Promise.all([ledger.getEnvironment(from), ledger.listDeployments(from), targetLedger.getEnvironment(to)]);
     const record = promotionSource(from, to, source, records);
     const problems = await checkResolves(record, to, clients, io);
     if (problems > 0) {
@@ -70,7 +75,7 @@ export async function runPromote(options: PromoteOptions, io: CliIo, clock: () =
     const image = promotedImage(record.imageUri, from, to);
     await copyPromotedImage(image, clients, io);
     const detail = { ...operatorImageBuilt(to, { ...record, imageUri: image.imageUri }, target?.sequencers[record.key], clock()), promotedFrom: from };
-    return await requestDeployment({ ...request, env: to, detail, clients, io, clock }, `promotion of ${record.digest} (config ${record.configHash}) from ${from} to ${to}`);
+    return await requestDeployment({ ...request, table: toTable, env: to, detail, clients, io, clock }, `promotion of ${record.digest} (config ${record.configHash}) from ${from} to ${to}`);
   } finally {
     clients.destroy();
   }

@@ -78,7 +78,8 @@ export const IMAGE_BUILT_RULE: ControlPlaneRule = {
   name: 'ImageBuilt',
   description: 'Portal image built: roll portal-api through the deployment ledger',
   target: 'deploy-services',
-  pattern: (names) => ({ source: [EVENT_SOURCE], 'detail-type': [DetailType.ImageBuilt], detail: { bucket: [names.configBucket] } }),
+  // By environment when it is known: a promotion into this environment names another environment's config bucket.
+  pattern: (names) => ({ source: [EVENT_SOURCE], 'detail-type': [DetailType.ImageBuilt], detail: names.env ? { env: [names.env] } : { bucket: [names.configBucket] } }),
   retryAttempts: 8,
   maxEventAgeSeconds: 6 * 3600,
 };
@@ -112,7 +113,7 @@ export const STUCK_CHECK_DUE_RULE: ControlPlaneRule = {
   name: 'StuckCheckDue',
   description: 'A deployment reached its deadline: fail it as stuck when it is still in flight',
   target: 'deploy-services',
-  pattern: () => ({ source: [EVENT_SOURCE], 'detail-type': [StandInDetailType.StuckCheckDue] }),
+  pattern: (names) => ({ source: [EVENT_SOURCE], 'detail-type': [StandInDetailType.StuckCheckDue], ...(names.env ? { detail: { env: [names.env] } } : {}) }),
   retryAttempts: 8,
   maxEventAgeSeconds: 6 * 3600,
 };
