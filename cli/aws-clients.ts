@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -45,6 +46,7 @@ export interface AwsClients {
   s3(): Promise<S3Client>;
   dynamo(): Promise<DynamoDBDocumentClient>;
   events(): Promise<EventBridgeClient>;
+  ecr(): Promise<ECRClient>;
   destroy(): void;
 }
 
@@ -74,6 +76,7 @@ export function createAwsClients(options: AwsOptions, env: NodeJS.ProcessEnv = p
       return Document.from(raw, { marshallOptions: { removeUndefinedValues: true } });
     }),
     events: once(async () => new (await import('@aws-sdk/client-eventbridge')).EventBridgeClient(base)),
+    ecr: once(async () => new (await import('@aws-sdk/client-ecr')).ECRClient(base)),
     destroy: () => { for (const client of built.splice(0)) client.destroy(); },
   };
 }

@@ -5,6 +5,7 @@ import { registerBuild } from './commands/build';
 import { registerDemo } from './commands/demo';
 import { registerLocal } from './commands/local';
 import { registerPromote } from './commands/promote';
+import { registerRebuild } from './commands/rebuild';
 import { registerRestart } from './commands/restart';
 import { registerRollback } from './commands/rollback';
 import { registerSnapshot } from './commands/snapshot';
@@ -28,6 +29,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   registerRollback(program, io, setExit);
   registerRestart(program, io, setExit);
   registerPromote(program, io, setExit);
+  registerRebuild(program, io, setExit);
   registerSnapshot(program, io, setExit);
   for (const command of program.commands) command.exitOverride();
   return program;

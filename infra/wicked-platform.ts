@@ -1,6 +1,8 @@
 import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { BASE_IMAGE_CHANGED_RULE } from '../shared/events/rules';
+import { BaseImageChange } from './constructs/base-image-change';
 import { BuildImageFunction } from './constructs/build-image-function';
 import { ConfigBucket } from './constructs/config-bucket';
 import { addControlPlaneRules, type RoutedRule } from './constructs/control-plane-rules';
@@ -35,6 +37,8 @@ export class WickedPlatform extends Construct {
   public readonly ledger: LedgerTable;
   /** Failed config-upload events and failed build invocations end up here. */
   public readonly deadLetterQueue: sqs.Queue;
+  /** Announces the base image on create and on change: build-image rebuilds the deployed config. */
+  public readonly baseImageChange: BaseImageChange;
   /** The build-image function. */
   public readonly buildImage: BuildImageFunction;
   /** deploy-services and track-deployment. */
@@ -71,6 +75,7 @@ export class WickedPlatform extends Construct {
       reservedConcurrency: p.buildImageReservedConcurrency,
       failureQueue: this.deadLetterQueue,
       removalPolicy: p.removalPolicy,
+      ledger: this.ledger,
     });
     this.notifications = new Notifications(this, 'Notifications', {
       email: p.notificationEmail, topicArn: p.notificationTopicArn, topicKeyArn: p.notificationTopicKeyArn, removalPolicy: p.removalPolicy,
@@ -82,7 +87,7 @@ export class WickedPlatform extends Construct {
     this.deploy = this.createDeployFunctions();
     this.snapshot = this.createSnapshotFunctions();
     this.rules = addControlPlaneRules(this, {
-      names: { configBucket: this.config.bucketName, cluster: this.workload.cluster.clusterName, backupVault: this.workload.backups.vault.backupVaultName },
+      names: { configBucket: this.config.bucketName, cluster: this.workload.cluster.clusterName, backupVault: this.workload.backups.vault.backupVaultName, env: p.envName },
       functions: {
         'build-image': this.buildImage.function,
         'deploy-services': this.deploy.deployServices.function,
@@ -93,7 +98,15 @@ export class WickedPlatform extends Construct {
       deadLetterQueue: this.deadLetterQueue,
     });
     this.createFunctionAlarms();
+    this.baseImageChange = this.announceBaseImage();
     this.createOutputs();
+  }
+
+  /** The base image event of `cdk deploy`, after its consumer (function and rule) is in place. */
+  private announceBaseImage(): BaseImageChange {
+    const change = new BaseImageChange(this, 'BaseImageChange', { envName: this.props.envName, baseImage: this.buildImage.baseImage, removalPolicy: this.props.removalPolicy });
+    change.node.addDependency(this.buildImage.function, this.rules[BASE_IMAGE_CHANGED_RULE.name]!);
+    return change;
   }
 
   private createDeployFunctions(): DeployFunctions {
@@ -101,6 +114,7 @@ export class WickedPlatform extends Construct {
     return new DeployFunctions(this, 'Deploy', {
       envName: p.envName, entries: p.functionEntries, cluster: this.workload.cluster,
       service: this.workload.singletons.service('portal-api'), repository: this.images.repository,
+      restartable: Object.entries(this.workload.singletons.services).filter(([name]) => name !== 'portal-api').map(([, service]) => service),
       ledger: this.ledger, notifications: this.notifications, failureQueue: this.deadLetterQueue, removalPolicy: p.removalPolicy,
       preDeploySnapshot: p.preDeploySnapshot,
     });

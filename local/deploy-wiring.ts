@@ -15,19 +15,27 @@ export interface NotifyResources {
 /** ARN of the emulator's default event bus. */
 export const LOCAL_EVENT_BUS_ARN = `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:event-bus/default`;
 
+/** What {@link deployEnvironment} reads of one environment. */
+export type DeployWiringResources = Pick<DeploymentResources, 'env' | 'cluster' | 'ledgerTable' | 'releaseTag'> & NotifyResources
+  & Partial<Pick<DeploymentResources, 'singletons' | 'gateway' | 'repositoryName'>>;
+
 /**
  * The deploy functions' environment as the CDK stack would set it, for the
  * emulated environment: portal-api of `wicked-<env>` rolled through the
- * `<env>-live` tag of the portal-api repository, notifications to the
- * environment's topic, stuck checks in its Scheduler group.
+ * `<env>-live` tag of its portal-api repository, notifications to the
+ * environment's topic, stuck checks in its Scheduler group; every singleton
+ * and the gateway may be restarted. Further environments (`others`) become
+ * further targets of the same functions, on the first one's ledger table,
+ * topic and Scheduler group.
  *
  * @example
  * Object.assign(process.env, deployEnvironment(emulator.resources));
  */
-export function deployEnvironment(resources: Pick<DeploymentResources, 'env' | 'cluster' | 'ledgerTable' | 'releaseTag'> & NotifyResources): Record<string, string> {
-  const targets = {
-    [resources.env]: { cluster: resources.cluster, service: 'portal-api', repositoryName: PORTAL_API_REPOSITORY, releaseTag: resources.releaseTag, containerName: 'portal-api' },
-  };
+export function deployEnvironment(resources: DeployWiringResources, ...others: readonly DeployWiringResources[]): Record<string, string> {
+  const targets = Object.fromEntries([resources, ...others].map((r) => [r.env, {
+    cluster: r.cluster, service: 'portal-api', repositoryName: r.repositoryName ?? PORTAL_API_REPOSITORY, releaseTag: r.releaseTag, containerName: 'portal-api',
+    ...(r.singletons ? { restartable: [...r.singletons, ...(r.gateway ? [r.gateway] : [])] } : {}),
+  }]));
   return {
     LEDGER_TABLE_NAME: resources.ledgerTable,
     EVENT_BUS_NAME: 'default',
@@ -36,7 +44,8 @@ export function deployEnvironment(resources: Pick<DeploymentResources, 'env' | '
     STUCK_CHECK_GROUP_NAME: resources.stuckCheckGroup,
     STUCK_CHECK_ROLE_ARN: resources.stuckCheckRoleArn,
     EVENT_BUS_ARN: LOCAL_EVENT_BUS_ARN,
-    // As the CDK stack sets it by default: the pre-deploy snapshot gate is on for prod only.
-    PRE_DEPLOY_SNAPSHOT: String(resources.env === 'prod'),
+    // As the CDK stack sets it by default: the pre-deploy snapshot gate is on for prod only. With several
+    // environments only the first one's snapshot functions run in the emulator, so no environment is gated.
+    PRE_DEPLOY_SNAPSHOT: String(resources.env === 'prod' && others.length === 0),
   };
 }

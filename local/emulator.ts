@@ -25,7 +25,7 @@ import type { Clock } from './kernel/clock';
 import { scaledClock } from './kernel/clock';
 import { LOCAL_REGION } from './kernel/events';
 import type { DeploymentResources, ResourceNames } from './provision';
-import { imageResolver, provisionNotifications, provisionServices, pushStandInImages, resourceNames, snapshotEnvironment } from './provision';
+import { environmentNames, imageResolver, provisionNotifications, provisionServices, pushStandInImages, snapshotEnvironment } from './provision';
 import { deployEnvironment } from './deploy-wiring';
 import type { S3Control } from './s3';
 import { startS3 } from './s3';
@@ -55,6 +55,15 @@ export interface EmulatorOptions {
   readonly clockSpeed?: number;
   /** The environment provisioned, as the CDK stack would. @default 'dev' */
   readonly env?: string;
+  /**
+   * Several environments side by side (for example `['dev', 'prod']` to
+   * promote between them): each gets its cluster, services, config bucket,
+   * vault and `wicked-<env>/portal-api` repository; one ledger table and one
+   * set of deploy functions serve them all. build-image and the snapshot
+   * functions serve the first one (in AWS each stack has its own).
+   * @default [env]
+   */
+  readonly envs?: readonly string[];
   /** Services listen on consecutive ports from here, in {@link SERVICES} order; 0 picks free ports. @default 0 */
   readonly basePort?: number;
   /** Per-service port overrides. */
@@ -84,7 +93,10 @@ export interface Emulator {
   readonly env: Readonly<Record<string, string>>;
   /** The build-image function's environment (the CDK stack's values, pointed at the emulator). */
   readonly functionEnv: Readonly<Record<string, string>>;
+  /** The first (or only) environment's resources. */
   readonly resources: DeploymentResources;
+  /** Every environment's resources by name (one entry unless `envs` named several). */
+  readonly environments: Readonly<Record<string, DeploymentResources>>;
   readonly bus: LocalBus;
   readonly clock: Clock;
   readonly control: EmulatorControl;
@@ -137,21 +149,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const scheduler = started(await startScheduler({ clock, bus, port: port('scheduler'), callersNow: Date.now }));
     const endpoints = { s3: s3.url, dynamodb: dynamodb.url, ecr: ecr.url, ecs: ecs.url, autoscaling: autoscaling.url, backup: backup.url, eventbridge: eventbridge.url, sns: sns.url, scheduler: scheduler.url };
     const env = environmentFor(endpoints);
-    const names = resourceNames(options.env ?? 'dev');
     const control: EmulatorControl = {
       s3: s3.control, dynamodb: dynamodb.control, ecr: ecr.control, ecs: ecs.control, autoscaling: autoscaling.control, backup: backup.control, sns: sns.control, scheduler: scheduler.control,
     };
-    const resources = await provision(control, endpoints, names);
-    const functionEnv = { ...buildImageEnvironment(resources), ...deployEnvironment(resources), ...snapshotEnvironment(resources) };
+    const all: DeploymentResources[] = [];
+    // Only the first environment's snapshot functions run here: it alone gets the snapshot schedule.
+    for (const names of environmentNames(options.envs ?? [options.env ?? 'dev'])) all.push(await provision(control, endpoints, names, all.length === 0));
+    const resources = all[0]!;
+    const functionEnv = { ...buildImageEnvironment(resources), ...deployEnvironment(resources, ...all.slice(1)), ...snapshotEnvironment(resources) };
     // The handlers run in this process: their SDK clients read the endpoints from the environment, as in Lambda.
     const restoreEnv = options.installProcessEnv === false ? () => undefined : installEnv({ ...env, ...functionEnv });
     stops.push(async () => restoreEnv());
     for (const target of new Set(CONTROL_PLANE_RULES.map((rule) => rule.target))) bus.registerTarget(target, lazyHandler(FUNCTIONS[target]));
     for (const [name, load] of Object.entries(FUNCTIONS)) scheduler.control.registerFunction(name, lazyHandler(load) as (payload: unknown) => unknown);
-    for (const rule of CONTROL_PLANE_RULES) {
-      bus.addRule({ name: rule.name, description: rule.description, pattern: rule.pattern({ configBucket: resources.configBucket, cluster: resources.cluster, backupVault: resources.backupVault }), targetId: rule.target, retryAttempts: rule.retryAttempts });
-    }
-    return { endpoints, env, functionEnv, resources, bus, clock, control, stop: () => stopAll(bus, stops) };
+    all.forEach((r, i) => addRules(bus, r, i === 0));
+    return { endpoints, env, functionEnv, resources, environments: Object.fromEntries(all.map((r) => [r.env, r])), bus, clock, control, stop: () => stopAll(bus, stops) };
   } catch (error) {
     await stopAll(bus, stops);
     throw error;
@@ -161,11 +173,24 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 /** The snapshot schedule of the emulated environment: daily, fired by hand in tests and the demo. */
 const LOCAL_SNAPSHOT_SCHEDULE = 'cron(0 3 * * ? *)';
 
-async function provision(control: EmulatorControl, endpoints: Record<ServiceName, string>, names: ResourceNames): Promise<DeploymentResources> {
+/**
+ * The control plane's rules for one environment, as its stack would add them.
+ * Only the first environment's build-image and snapshot functions run here,
+ * so further environments get the deploy functions' rules only (named `<rule>-<env>`).
+ */
+function addRules(bus: LocalBus, r: DeploymentResources, first: boolean): void {
+  for (const rule of CONTROL_PLANE_RULES) {
+    if (!first && rule.target !== 'deploy-services' && rule.target !== 'track-deployment') continue;
+    const pattern = rule.pattern({ configBucket: r.configBucket, cluster: r.cluster, backupVault: r.backupVault, env: r.env });
+    bus.addRule({ name: first ? rule.name : `${rule.name}-${r.env}`, description: rule.description, pattern, targetId: rule.target, retryAttempts: rule.retryAttempts });
+  }
+}
+
+async function provision(control: EmulatorControl, endpoints: Record<ServiceName, string>, names: ResourceNames, withSnapshotSchedule: boolean): Promise<DeploymentResources> {
   control.s3.createBucket(names.configBucket, { versioning: true, eventBridge: true });
   control.backup.createVault(names.backupVault);
   const fileSystem = await control.backup.createFileSystem();
-  const baseImage = await pushStandInImages(control.ecr, names.releaseTag);
+  const baseImage = await pushStandInImages(control.ecr, names.releaseTag, names.repositoryName);
   const clients = {
     ecs: new ECSClient({ ...SDK_DEFAULTS, endpoint: endpoints.ecs }),
     autoscaling: new ApplicationAutoScalingClient({ ...SDK_DEFAULTS, endpoint: endpoints.autoscaling }),
@@ -176,7 +201,7 @@ async function provision(control: EmulatorControl, endpoints: Record<ServiceName
   let topicArn: string;
   try {
     await provisionServices(clients, names, control.ecr.registry);
-    topicArn = await provisionNotifications(clients, names, LOCAL_SNAPSHOT_SCHEDULE);
+    topicArn = await provisionNotifications(clients, names, withSnapshotSchedule ? LOCAL_SNAPSHOT_SCHEDULE : undefined);
   } finally {
     for (const client of Object.values(clients)) client.destroy();
   }
@@ -184,7 +209,7 @@ async function provision(control: EmulatorControl, endpoints: Record<ServiceName
     ...names,
     topicArn,
     dynamicData: { fileSystemId: fileSystem.id, arn: fileSystem.arn, path: fileSystem.path },
-    targetRepositoryUri: `${control.ecr.registry}/portal-api`,
+    targetRepositoryUri: `${control.ecr.registry}/${names.repositoryName}`,
     baseImage,
   };
 }

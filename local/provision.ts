@@ -1,7 +1,7 @@
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -50,10 +50,9 @@ export interface DeploymentResources {
   readonly stuckCheckGroup: string;
   /** Role the stuck-check schedules name. */
   readonly stuckCheckRoleArn: string;
+  /** The portal-api repository: `portal-api` for one environment, `wicked-<env>/portal-api` (as the stack names it) for several. */
+  readonly repositoryName: string;
 }
-
-/** Names {@link resourceNames} gives; the rest is known once provisioned. */
-export type ResourceNames = Pick<DeploymentResources, 'env' | 'cluster' | 'singletons' | 'gateway' | 'configBucket' | 'ledgerTable' | 'backupVault' | 'releaseTag' | 'notificationTopic' | 'stuckCheckGroup' | 'stuckCheckRoleArn'>;
 
 /** Names of one environment's resources. */
 export function resourceNames(env: string): ResourceNames {
@@ -69,12 +68,34 @@ export function resourceNames(env: string): ResourceNames {
     notificationTopic: `wicked-${env}-notifications`,
     stuckCheckGroup: `wicked-${env}-stuck-checks`,
     stuckCheckRoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/wicked-${env}-stuck-check`,
+    repositoryName: PORTAL_API_REPOSITORY,
   };
 }
 
+/** Names of one environment's resources (what {@link resourceNames} returns); the rest is known once provisioned. */
+export type ResourceNames = Pick<DeploymentResources, 'env' | 'cluster' | 'singletons' | 'gateway' | 'configBucket' | 'ledgerTable' | 'backupVault' | 'releaseTag' | 'repositoryName' | 'notificationTopic' | 'stuckCheckGroup' | 'stuckCheckRoleArn'>;
+
+/** Shared ledger table of an emulator with several environments: one control plane's ledger holds them all, as `wickedctl promote` expects. */
+export const SHARED_LEDGER_TABLE = 'wicked-ledger';
+
+/**
+ * Names of several environments provisioned side by side: one per
+ * environment as {@link resourceNames}, except one ledger table for all and
+ * one portal-api repository per environment (`wicked-<env>/portal-api`, as
+ * the stack names it), so a promotion must copy the image between them.
+ * One environment keeps {@link resourceNames} unchanged.
+ *
+ * @example
+ * environmentNames(['dev', 'prod']).map((n) => n.repositoryName) // ['wicked-dev/portal-api', 'wicked-prod/portal-api']
+ */
+export function environmentNames(envs: readonly string[]): ResourceNames[] {
+  if (envs.length === 1) return [resourceNames(envs[0]!)];
+  return envs.map((env) => ({ ...resourceNames(env), ledgerTable: SHARED_LEDGER_TABLE, repositoryName: `wicked-${env}/${PORTAL_API_REPOSITORY}` }));
+}
+
 /** The image a service's task definition names. */
-export function serviceImage(service: string, registry: string, releaseTag: string): string {
-  if (service === 'portal-api') return `${registry}/${PORTAL_API_REPOSITORY}:${releaseTag}`;
+export function serviceImage(service: string, registry: string, releaseTag: string, repositoryName: string = PORTAL_API_REPOSITORY): string {
+  if (service === 'portal-api') return `${registry}/${repositoryName}:${releaseTag}`;
   if (service === GATEWAY.name) return `haufelexware/wicked.kong:${WICKED_VERSION}`;
   return `haufelexware/wicked.${service}:${WICKED_VERSION}`;
 }
@@ -105,18 +126,42 @@ export function imageResolver(ecr: EcrControl): (image: string) => Promise<strin
  * Pushes the stand-in base into the base repository, and into portal-api as
  * the release tag, so that portal-api runs before the first config upload.
  */
-export async function pushStandInImages(ecr: EcrControl, releaseTag: string): Promise<string> {
-  await ecr.createRepository(BASE_REPOSITORY);
-  await ecr.createRepository(PORTAL_API_REPOSITORY, { imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION', exclusionFilters: ['*-live'] });
+export async function pushStandInImages(ecr: EcrControl, releaseTag: string, repositoryName: string = PORTAL_API_REPOSITORY): Promise<string> {
+  if (!hasRepository(ecr, BASE_REPOSITORY)) await ecr.createRepository(BASE_REPOSITORY);
+  await ecr.createRepository(repositoryName, { imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION', exclusionFilters: ['*-live'] });
   const credentials = { get: async () => ({ username: 'AWS', password: ecr.issueCredentials().password }) };
   const open = (repository: string) => createRegistryRepository({ host: ecr.registry, repository, insecure: true, credentials });
   const base = await writeStandInBase(open(BASE_REPOSITORY));
-  const portalApi = open(PORTAL_API_REPOSITORY);
+  const portalApi = open(repositoryName);
   const stand = await writeStandInBase(portalApi);
   const manifest = await portalApi.fetchManifest(stand.digest);
-  if (!manifest) throw new Error(`stand-in manifest ${stand.digest} missing from ${PORTAL_API_REPOSITORY} right after the push`);
+  if (!manifest) throw new Error(`stand-in manifest ${stand.digest} missing from ${repositoryName} right after the push`);
   await portalApi.putManifest(releaseTag, manifest.mediaType, manifest.bytes);
   return `${ecr.registry}/${BASE_REPOSITORY}:${base.reference}`;
+}
+
+/**
+ * Publishes another stand-in base (`version` changes its digest) under `tag`
+ * in the emulated pull-through repository, as a new wicked version appears
+ * in the cache; resolves its reference and digest.
+ *
+ * @example
+ * const next = await pushStandInBase(emulator.control.ecr, '1.0.1', '1.0.1'); // next.image: '127.0.0.1:PORT/docker-hub/haufelexware/wicked.api:1.0.1'
+ */
+export async function pushStandInBase(ecr: EcrControl, tag: string, version: string): Promise<{ image: string; digest: string }> {
+  const credentials = { get: async () => ({ username: 'AWS', password: ecr.issueCredentials().password }) };
+  const written = await writeStandInBase(createRegistryRepository({ host: ecr.registry, repository: BASE_REPOSITORY, insecure: true, credentials }), { tag, version });
+  return { image: `${ecr.registry}/${BASE_REPOSITORY}:${written.reference}`, digest: written.digest };
+}
+
+/** Whether the ECR emulator holds a repository (listing a missing one fails, as DescribeImages does). */
+function hasRepository(ecr: EcrControl, name: string): boolean {
+  try {
+    ecr.listImages(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Clients of the services provisioning talks to, pointed at the emulator. */
@@ -138,7 +183,7 @@ export async function provisionServices(clients: ProvisionClients, names: Resour
       requiresCompatibilities: ['FARGATE'],
       cpu: '512',
       memory: '1024',
-      containerDefinitions: [{ name: service, image: serviceImage(service, registry, names.releaseTag), essential: true, environment: [{ name: 'NODE_ENV', value: names.env }] }],
+      containerDefinitions: [{ name: service, image: serviceImage(service, registry, names.releaseTag, names.repositoryName), essential: true, environment: [{ name: 'NODE_ENV', value: names.env }] }],
     }));
     await clients.ecs.send(new CreateServiceCommand({
       cluster: names.cluster,
@@ -155,6 +200,8 @@ export async function provisionServices(clients: ProvisionClients, names: Resour
     }));
   }
   await provisionGatewayScaling(clients.autoscaling, names);
+  const tables = await clients.dynamodb.send(new ListTablesCommand({}));
+  if (tables.TableNames?.includes(names.ledgerTable)) return;
   await clients.dynamodb.send(new CreateTableCommand({
     TableName: names.ledgerTable,
     BillingMode: 'PAY_PER_REQUEST',
@@ -201,15 +248,16 @@ export function localFunctionArn(name: string): string {
 }
 
 /**
- * Creates the operators' topic, the stuck-check schedule group and the
- * snapshot schedule (default group, invoking snapshot-data with the
+ * Creates the operators' topic, the stuck-check schedule group and, when
+ * `snapshotSchedule` is given, the snapshot schedule (default group, invoking snapshot-data with the
  * `Scheduled Event` input the CDK stack gives it) through the SNS and
  * Scheduler APIs, as the CDK stack would. Returns the topic ARN.
  */
-export async function provisionNotifications(clients: NotifyProvisionClients, names: ResourceNames, snapshotSchedule: string): Promise<string> {
+export async function provisionNotifications(clients: NotifyProvisionClients, names: ResourceNames, snapshotSchedule: string | undefined): Promise<string> {
   const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: names.notificationTopic }));
   if (!TopicArn) throw new Error(`CreateTopic ${names.notificationTopic} answered no TopicArn`);
   await clients.scheduler.send(new CreateScheduleGroupCommand({ Name: names.stuckCheckGroup }));
+  if (snapshotSchedule === undefined) return TopicArn;
   await clients.scheduler.send(new CreateScheduleCommand({
     Name: SNAPSHOT_SCHEDULE_NAME,
     Description: `Scheduled snapshot of the wicked data of ${names.env}`,

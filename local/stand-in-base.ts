@@ -14,12 +14,20 @@ export const STAND_IN_TAG = 'stand-in';
  * reachable here. It has the real image's shape where the builder cares:
  * a gzip layer, and a config with User, Env, Entrypoint, Cmd, WorkingDir and
  * ExposedPorts that the built image must keep unchanged.
+ *
+ * `options.version` stands for another wicked version of the base (a
+ * different package.json, so a different digest) under `options.tag`.
+ *
+ * @example
+ * await writeStandInBase(repository, { tag: '1.0.1', version: '1.0.1' }) // { reference: '1.0.1', digest: 'sha256:…' }
  */
-export async function writeStandInBase(repository: ImageRepository): Promise<{ reference: string; digest: string }> {
+export async function writeStandInBase(repository: ImageRepository, options: { tag?: string; version?: string } = {}): Promise<{ reference: string; digest: string }> {
+  const tag = options.tag ?? STAND_IN_TAG;
+  const version = options.version === undefined ? '' : `,"version":"${options.version}"`;
   const layer = await tarGz({
     'etc/passwd': 'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000::/home/node:/bin/sh\n',
     'etc/group': 'root:x:0:\nnode:x:1000:\n',
-    'usr/src/app/package.json': '{"name":"portal-api","description":"stand-in for haufelexware/wicked.api"}\n',
+    'usr/src/app/package.json': `{"name":"portal-api","description":"stand-in for haufelexware/wicked.api"${version}}\n`,
     'usr/src/app/bin/docker-entrypoint.sh': '#!/bin/sh\n# stand-in: the real base starts portal-api here\nexec "$@"\n',
   });
   await push(repository, layer.gz);
@@ -46,8 +54,8 @@ export async function writeStandInBase(repository: ImageRepository): Promise<{ r
     config: { mediaType: MediaTypes.ociConfig, digest: digestOf(config), size: config.length },
     layers: [{ mediaType: MediaTypes.ociLayerGzip, digest: digestOf(layer.gz), size: layer.gz.length }],
   });
-  const digest = await repository.putManifest(STAND_IN_TAG, MediaTypes.ociManifest, manifest);
-  return { reference: STAND_IN_TAG, digest };
+  const digest = await repository.putManifest(tag, MediaTypes.ociManifest, manifest);
+  return { reference: tag, digest };
 }
 
 async function tarGz(files: Record<string, string>): Promise<{ tar: Buffer; gz: Buffer }> {

@@ -23,7 +23,8 @@ export const processSignals: StopSignal = () => new Promise((resolveSignal) => {
 interface UpOptions {
   readonly port?: string;
   readonly stateDir: string;
-  readonly env: string;
+  /** One name, or several (`--env dev --env prod`) to provision side by side. */
+  readonly env: string | readonly string[];
   readonly clockSpeed: string;
 }
 
@@ -35,17 +36,22 @@ export function parseUpOptions(options: UpOptions): EmulatorOptions {
   }
   const clockSpeed = Number(options.clockSpeed);
   if (!(clockSpeed > 0) || !Number.isFinite(clockSpeed)) throw new CliError(`--clock-speed: received ${options.clockSpeed}, expected a number > 0`, ExitCode.InvalidInput);
-  if (!/^[a-z][a-z0-9-]{0,31}$/.test(options.env)) throw new CliError(`--env: received ${options.env}, expected a lowercase name such as dev or prod`, ExitCode.InvalidInput);
-  return { stateDir: resolve(options.stateDir), env: options.env, clockSpeed, basePort: port };
+  const envs = typeof options.env === 'string' ? [options.env] : options.env.length > 0 ? [...options.env] : ['dev'];
+  for (const env of envs) {
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(env)) throw new CliError(`--env: received ${env}, expected a lowercase name such as dev or prod`, ExitCode.InvalidInput);
+  }
+  if (new Set(envs).size !== envs.length) throw new CliError(`--env: received ${envs.join(', ')}, expected each environment once`, ExitCode.InvalidInput);
+  return { stateDir: resolve(options.stateDir), env: envs[0]!, ...(envs.length > 1 ? { envs } : {}), clockSpeed, basePort: port };
 }
 
 /** The lines `local up` prints: endpoints as shell comments, then `export` lines, so the whole output can be eval'ed. */
-export function upLines(emulator: Pick<Emulator, 'endpoints' | 'env' | 'resources'>, stateDir: string): string[] {
+export function upLines(emulator: Pick<Emulator, 'endpoints' | 'env' | 'resources'> & Partial<Pick<Emulator, 'environments'>>, stateDir: string): string[] {
   const width = Math.max(...SERVICES.map((name) => name.length));
+  const environments = Object.values(emulator.environments ?? { [emulator.resources.env]: emulator.resources });
   return [
-    `# wicked local emulator: environment ${emulator.resources.env}, state in ${stateDir}`,
+    `# wicked local emulator: environment ${environments.map((r) => r.env).join(', ')}, state in ${stateDir}`,
     ...SERVICES.map((name) => `# ${name.padEnd(width)}  ${emulator.endpoints[name]}`),
-    `# config bucket s3://${emulator.resources.configBucket} (upload config/${emulator.resources.env}/<name>.tgz), cluster ${emulator.resources.cluster}, images ${emulator.resources.targetRepositoryUri}`,
+    ...environments.map((r) => `# config bucket s3://${r.configBucket} (upload config/${r.env}/<name>.tgz), cluster ${r.cluster}, images ${r.targetRepositoryUri}, ledger ${r.ledgerTable}`),
     `# notifications to ${emulator.resources.topicArn} are printed on stderr as they are published`,
     ...Object.entries(emulator.env).map(([name, value]) => `export ${name}=${value}`),
   ];
@@ -59,7 +65,7 @@ export function registerLocal(program: Command, io: CliIo, setExit: (code: numbe
     .description('Start the local AWS emulator in the foreground, provision one environment, and print `export` lines for the AWS SDK/CLI; stops on SIGINT/SIGTERM')
     .option('--port <n>', 'first port; the services take it and the following ones (default: free ports)')
     .option('--state-dir <dir>', 'where the emulated services keep their files', '.local')
-    .option('--env <name>', 'environment to provision', 'dev')
+    .option('--env <name>', 'environment to provision; repeat to provision several side by side (default: dev)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--clock-speed <x>', 'emulated time runs this many times faster than wall time', '1')
     .action(async (options: UpOptions) => {
       const parsed = parseUpOptions(options);

@@ -4,21 +4,20 @@ import type { Readable } from 'node:stream';
 import { operatorImageBuilt } from '../../shared/events/operator';
 import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
 import type { AwsClients, AwsOptions } from '../aws-clients';
-import { checkEnvName, createAwsClients, resourceName } from '../aws-clients';
+import { checkEnvName, createAwsClients } from '../aws-clients';
+import type { DeployRequestOptions } from '../deploy-request';
+import { requestDeployment, resolveDeployRequest } from '../deploy-request';
 import type { CliIo } from '../output';
 import { CliError, ExitCode, printJson } from '../output';
 import { formatIssue } from '../report';
-import { requestDeployment } from './rollback';
-import { checkedBundle, parseSeconds } from './upload';
+import { copyPromotedImage, promotedImage } from './promote-image';
+import { checkedBundle } from './upload';
 
-interface PromoteOptions extends AwsOptions {
+interface PromoteOptions extends AwsOptions, DeployRequestOptions {
   readonly from: string;
   readonly to: string;
-  readonly table?: string;
-  readonly bus?: string;
-  readonly follow?: boolean;
-  readonly timeout: string;
-  readonly json?: boolean;
+  /** The target environment's ledger table, when each stack has its own. @default the --table */
+  readonly toTable?: string;
 }
 
 /**
@@ -45,7 +44,8 @@ export function registerPromote(program: Command, io: CliIo, setExit: (code: num
     .command('promote')
     .description('Deploy the exact image running in one environment to another, after checking that every variable of its configuration resolves there; no rebuild')
     .requiredOption('--from <env>', 'source environment (for example dev)')
-    .requiredOption('--to <env>', 'target environment (for example prod)'))
+    .requiredOption('--to <env>', 'target environment (for example prod)')
+    .option('--to-table <name>', "the target environment's ledger table when it is not --table (one stack per environment)"))
     .addHelpText('after', '\nExit status: 0 requested (or deployed/unchanged with --follow), 2 invalid input or the configuration does not resolve for --to, 1 other failure.')
     .action(async (options: PromoteOptions) => {
       setExit(await runPromote(options, io));
@@ -57,22 +57,25 @@ export async function runPromote(options: PromoteOptions, io: CliIo, clock: () =
   const from = checkEnvName('--from', options.from);
   const to = checkEnvName('--to', options.to);
   if (from === to) throw new CliError(`--from and --to: received ${from} twice, expected two different environments`, ExitCode.InvalidInput);
-  const table = resourceName('table', options.table);
-  const bus = resourceName('bus', options.bus);
-  const timeoutMs = parseSeconds('--timeout', options.timeout);
+  const request = resolveDeployRequest(options);
   const clients = createAwsClients(options);
   try {
     const { Ledger } = await import('../../shared/ledger/ledger');
-    const ledger = new Ledger({ client: await clients.dynamo(), tableName: table });
-    const [source, records, target] = await Promise.all([ledger.getEnvironment(from), ledger.listDeployments(from), ledger.getEnvironment(to)]);
+    const ledger = new Ledger({ client: await clients.dynamo(), tableName: request.table });
+    const toTable = options.toTable ?? request.table;
+    const targetLedger = toTable === request.table ? ledger : new Ledger({ client: await clients.dynamo(), tableName: toTable });
+    const [source, records, target] = await Promise.all([ledger.getEnvironment(from), ledger.listDeployments(from), targetLedger.getEnvironment(to)]);
     const record = promotionSource(from, to, source, records);
     const problems = await checkResolves(record, to, clients, io);
     if (problems > 0) {
       if (options.json) printJson(io, { outcome: 'rejected', env: to, configHash: record.configHash, digest: record.digest, deploymentId: null, reason: `${problems} problem(s) for ${to}` });
       throw new CliError(`${record.digest} (config ${record.configHash}) cannot run in ${to}: ${problems} problem(s); nothing was deployed`, ExitCode.InvalidInput);
     }
-    const detail = operatorImageBuilt(to, record, target?.sequencers[record.key], clock());
-    return await requestDeployment({ env: to, table, bus, detail, clients, io, clock, timeoutMs, follow: options.follow, json: options.json }, `promotion of ${record.digest} (config ${record.configHash}) from ${from} to ${to}`);
+    // The exact digest, in the target environment's own repository, before the target is touched.
+    const image = promotedImage(record.imageUri, from, to);
+    await copyPromotedImage(image, clients, io);
+    const detail = { ...operatorImageBuilt(to, { ...record, imageUri: image.imageUri }, target?.sequencers[record.key], clock()), promotedFrom: from };
+    return await requestDeployment({ ...request, table: toTable, env: to, detail, clients, io, clock }, `promotion of ${record.digest} (config ${record.configHash}) from ${from} to ${to}`);
   } finally {
     clients.destroy();
   }

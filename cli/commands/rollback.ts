@@ -1,23 +1,17 @@
 import type { Command } from 'commander';
 import { addDeployRequestOptions } from '../deploy-request-options';
-import { DetailType } from '../../shared/events';
-import type { ImageBuiltDetail } from '../../shared/events';
 import { operatorImageBuilt } from '../../shared/events/operator';
 import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
-import { deploymentIdFor } from '../../shared/ledger/request';
-import type { AwsClients, AwsOptions } from '../aws-clients';
-import { checkEnvName, createAwsClients, resourceName } from '../aws-clients';
+import type { AwsOptions } from '../aws-clients';
+import { checkEnvName, createAwsClients } from '../aws-clients';
+import type { DeployRequestOptions } from '../deploy-request';
+import { requestDeployment, resolveDeployRequest } from '../deploy-request';
 import type { CliIo } from '../output';
 import { CliError, ExitCode } from '../output';
-import type { OutcomeLine } from './upload';
-import { followDeployment, outcomeExitCode, parseSeconds, printOutcome } from './upload';
 
-interface RollbackOptions extends AwsOptions {
+interface RollbackOptions extends AwsOptions, DeployRequestOptions {
   readonly env: string;
   readonly to?: string;
-  readonly table?: string;
-  readonly bus?: string;
-  readonly follow?: boolean;
   readonly timeout: string;
   readonly json?: boolean;
 }
@@ -34,7 +28,8 @@ interface RollbackOptions extends AwsOptions {
  * chooseRollbackTarget(environment, records).digest // the image before the current one
  */
 export function chooseRollbackTarget(environment: EnvironmentRecord | undefined, records: readonly DeploymentRecord[], to?: string): DeploymentRecord {
-  const good = records.filter((r) => r.state === 'succeeded').sort((a, b) => (b.finishedAt ?? b.updatedAt).localeCompare(a.finishedAt ?? a.updatedAt));
+  // A restart re-ran a service on the image it had: never a place to roll back to.
+  const good = records.filter((r) => r.state === 'succeeded' && r.kind !== 'restart').sort((a, b) => (b.finishedAt ?? b.updatedAt).localeCompare(a.finishedAt ?? a.updatedAt));
   const current = environment?.lastGood?.digest;
   const known = [...new Set(good.map((r) => r.configHash))];
   if (to !== undefined) {
@@ -65,49 +60,16 @@ export function registerRollback(program: Command, io: CliIo, setExit: (code: nu
 /** Runs `rollback`; resolves the exit code. */
 export async function runRollback(options: RollbackOptions, io: CliIo, clock: () => number = Date.now): Promise<number> {
   const env = checkEnvName('--env', options.env);
-  const table = resourceName('table', options.table);
-  const bus = resourceName('bus', options.bus);
-  const timeoutMs = parseSeconds('--timeout', options.timeout);
+  const request = resolveDeployRequest(options);
   const clients = createAwsClients(options);
   try {
     const { Ledger } = await import('../../shared/ledger/ledger');
-    const ledger = new Ledger({ client: await clients.dynamo(), tableName: table });
+    const ledger = new Ledger({ client: await clients.dynamo(), tableName: request.table });
     const [environment, records] = await Promise.all([ledger.getEnvironment(env), ledger.listDeployments(env)]);
     const target = chooseRollbackTarget(environment, records, options.to);
     const detail = operatorImageBuilt(env, target, environment?.sequencers[target.key], clock());
-    return await requestDeployment({ env, table, bus, detail, clients, io, clock, timeoutMs, follow: options.follow, json: options.json }, `rollback of ${env} to ${target.digest} (config ${target.configHash}, deployment ${target.deploymentId})`);
+    return await requestDeployment({ ...request, env, detail, clients, io, clock }, `rollback of ${env} to ${target.digest} (config ${target.configHash}, deployment ${target.deploymentId})`);
   } finally {
     clients.destroy();
   }
-}
-
-/** What {@link requestDeployment} needs. */
-export interface DeploymentRequestContext {
-  readonly env: string;
-  readonly table: string;
-  readonly bus: string;
-  readonly detail: ImageBuiltDetail;
-  readonly clients: AwsClients;
-  readonly io: CliIo;
-  readonly clock: () => number;
-  readonly timeoutMs: number;
-  readonly follow?: boolean;
-  readonly json?: boolean;
-}
-
-/**
- * Puts a `Portal Image Built` on the bus, as build-image would, and with
- * `follow` waits for the outcome in the ledger; prints the outcome line.
- */
-export async function requestDeployment(context: DeploymentRequestContext, what: string): Promise<number> {
-  const { EventPublisher } = await import('../../shared/adapters/event-publisher');
-  const publisher = new EventPublisher({ busName: context.bus, client: await context.clients.events() });
-  const eventId = await publisher.publish(DetailType.ImageBuilt, context.detail);
-  const deploymentId = deploymentIdFor(context.detail);
-  context.io.stderr.write(`[requested] ${what}: event ${eventId}, deployment ${deploymentId}\n`);
-  const line: OutcomeLine = context.follow
-    ? await followDeployment({ ...context }, (records) => records.find((r) => r.deploymentId === deploymentId), context.detail.configHash)
-    : { outcome: 'pending', env: context.env, configHash: context.detail.configHash, digest: context.detail.digest, deploymentId, reason: `${what} requested; not followed (use --follow or wickedctl status)` };
-  printOutcome(context.io, line, context.json);
-  return context.follow ? outcomeExitCode(line.outcome) : ExitCode.Ok;
 }

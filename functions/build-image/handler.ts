@@ -2,15 +2,23 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
+import { z } from 'zod';
 import { EventPublisher } from '../../shared/adapters/event-publisher';
 import { S3ObjectSource } from '../../shared/adapters/s3-object-source';
-import { S3ObjectCreatedEventSchema } from '../../shared/events';
+import { BASE_IMAGE_CHANGED, BaseImageChangedDetailSchema, EVENT_SOURCE, S3ObjectCreatedEventSchema } from '../../shared/events';
+import { Ledger } from '../../shared/ledger';
+import type { BaseImageChangedDeps, BaseImageChangedResult } from '../../shared/pipeline/base-image-changed';
+import { handleBaseImageChanged } from '../../shared/pipeline/base-image-changed';
 import type { ConfigUploadedDeps, ConfigUploadedResult } from '../../shared/pipeline/config-uploaded';
 import { handleConfigUploaded } from '../../shared/pipeline/config-uploaded';
+import { PipelineError } from '../../shared/pipeline/errors';
+import type { EndpointOptions } from '../../shared/pipeline/image-endpoints';
 import { openBuildEndpoints } from '../../shared/pipeline/image-endpoints';
 import { BuildImageEnvironmentSchema, readEnvironment } from '../../shared/pipeline/lambda-env';
 import { parseEvent } from '../middleware/parse-event';
@@ -18,40 +26,75 @@ import { parseEvent } from '../middleware/parse-event';
 const logger = new Logger();
 const metrics = new Metrics();
 
+/** `Portal Base Image Changed`: rebuild the deployed config on a new base. */
+export const BaseImageChangedEventSchema = z.object({
+  source: z.literal(EVENT_SOURCE),
+  'detail-type': z.literal(BASE_IMAGE_CHANGED),
+  detail: BaseImageChangedDetailSchema,
+});
+
+/** Every event build-image consumes: a config upload, or a base image change. */
+export const BuildImageEventSchema = z.discriminatedUnion('detail-type', [S3ObjectCreatedEventSchema, BaseImageChangedEventSchema]);
+
+/** build-image's dependencies: the upload path's, plus what a rebuild needs. */
+export type BuildImageDeps = ConfigUploadedDeps & { readonly rebuild: BaseImageChangedDeps | undefined };
+
 /** Builds the dependencies from the environment, once per cold start. */
-export async function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<ConfigUploadedDeps> {
+export async function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<BuildImageDeps> {
   const config = readEnvironment(BuildImageEnvironmentSchema, env, 'build-image');
-  const endpoints = await openBuildEndpoints(config.BASE_IMAGE, config.TARGET_REPOSITORY_URI, {
+  const options: EndpointOptions = {
     insecure: config.REGISTRY_INSECURE === 'true',
     ecrClient: new ECRClient({}),
     // Against the local emulator, its ECR endpoint is the registry too.
     ...(env.AWS_ENDPOINT_URL_ECR ? { ecrHosts: [new URL(env.AWS_ENDPOINT_URL_ECR).host] } : {}),
-  });
-  return {
-    objects: new S3ObjectSource({ client: new S3Client({ forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3) }) }),
-    events: new EventPublisher({ busName: config.EVENT_BUS_NAME, client: new EventBridgeClient({}) }),
-    image: { base: endpoints.base, target: endpoints.target, platform: config.PLATFORM },
-    log: (level, message, fields) => logger[level](message, fields ?? {}),
   };
+  const endpoints = await openBuildEndpoints(config.BASE_IMAGE, config.TARGET_REPOSITORY_URI, options);
+  const objects = new S3ObjectSource({ client: new S3Client({ forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3) }) });
+  const events = new EventPublisher({ busName: config.EVENT_BUS_NAME, client: new EventBridgeClient({}) });
+  const log: ConfigUploadedDeps['log'] = (level, message, fields) => logger[level](message, fields ?? {});
+  const rebuild: BaseImageChangedDeps | undefined = config.LEDGER_TABLE_NAME === undefined ? undefined : {
+    ledger: new Ledger({ client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName: config.LEDGER_TABLE_NAME }),
+    objects, events, log,
+    image: { target: endpoints.target, platform: config.PLATFORM },
+    defaultBaseImage: config.BASE_IMAGE,
+    openBase: async (reference) => {
+      const opened = await openBuildEndpoints(reference, config.TARGET_REPOSITORY_URI, options);
+      const manifest = await opened.base.repository.fetchManifest(opened.base.reference);
+      if (!manifest) throw new PipelineError('BASE_NOT_FOUND', `opening base ${reference}: no manifest under ${opened.base.reference} in ${opened.base.repository.name}`, { reference });
+      return { base: opened.base, digest: manifest.digest };
+    },
+  };
+  return { objects, events, image: { base: endpoints.base, target: endpoints.target, platform: config.PLATFORM }, log, rebuild };
 }
 
-let deps: Promise<ConfigUploadedDeps> | undefined;
+let deps: Promise<BuildImageDeps> | undefined;
 
-/** The handler body: one upload in, one event out; metrics for the outcome. */
-export async function buildImage(event: unknown): Promise<ConfigUploadedResult> {
+/** The handler body: one upload or base change in, at most one event out; metrics for the outcome. */
+export async function buildImage(event: unknown): Promise<ConfigUploadedResult | BaseImageChangedResult> {
   deps ??= depsFromEnvironment();
-  const parsed = S3ObjectCreatedEventSchema.parse(event);
+  const parsed = BuildImageEventSchema.parse(event);
   const started = Date.now();
-  const result = await handleConfigUploaded(parsed, await deps);
-  metrics.addMetric(`Config${result.outcome[0]!.toUpperCase()}${result.outcome.slice(1)}`, MetricUnit.Count, 1);
+  const result = parsed['detail-type'] === BASE_IMAGE_CHANGED ? await rebuild(parsed.detail, await deps) : await handleConfigUploaded(parsed, await deps);
+  const prefix = parsed['detail-type'] === BASE_IMAGE_CHANGED ? 'Rebuild' : 'Config';
+  metrics.addMetric(`${prefix}${pascal(result.outcome)}`, MetricUnit.Count, 1);
   metrics.addMetric('BuildDuration', MetricUnit.Milliseconds, Date.now() - started);
   if (result.outcome === 'built') metrics.addMetric('UploadedBytes', MetricUnit.Bytes, result.uploadedBytes);
-  logger.info('config upload handled', { outcome: result.outcome, ...('detail' in result ? { detail: result.detail } : { reason: result.reason }) });
+  logger.info(`${parsed['detail-type']} handled`, { outcome: result.outcome, ...('detail' in result ? { detail: result.detail } : { reason: result.reason }) });
   return result;
+}
+
+function rebuild(detail: z.infer<typeof BaseImageChangedDetailSchema>, built: BuildImageDeps): Promise<BaseImageChangedResult> {
+  if (!built.rebuild) throw new PipelineError('LEDGER_NOT_CONFIGURED', `rebuilding ${detail.env} on ${detail.baseImage ?? 'the configured base'}: expected LEDGER_TABLE_NAME in the environment of build-image, received none`, { env: detail.env });
+  return handleBaseImageChanged(detail, built.rebuild);
+}
+
+/** `nothing-deployed` → `NothingDeployed`. */
+function pascal(outcome: string): string {
+  return outcome.split('-').map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('');
 }
 
 /** Lambda entry point: middlewares first, handler last. */
 export const handler = middy(buildImage)
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .use(parseEvent(S3ObjectCreatedEventSchema, (issues) => logger.error('event does not have the S3 Object Created shape', { issues })));
+  .use(parseEvent(BuildImageEventSchema, (issues) => logger.error('event is neither an S3 Object Created nor a Portal Base Image Changed', { issues })));

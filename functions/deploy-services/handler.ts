@@ -4,9 +4,10 @@ import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
-import { checkStuckDeployment, deployServices, resumeOnSnapshotOutcome, resumeStrictDeployment } from '../../shared/deploy';
-import type { DeployServicesResult, ResumeResult, SnapshotResumeResult, TrackResult } from '../../shared/deploy';
+import { checkStuckDeployment, deployServices, restartService, resumeOnSnapshotOutcome, resumeStrictDeployment } from '../../shared/deploy';
+import type { DeployServicesResult, RestartResult, ResumeResult, SnapshotResumeResult, TrackResult } from '../../shared/deploy';
 import { DeployDetailType, DetailType, EcsTaskStateChangeEventSchema, EVENT_SOURCE, ImageBuiltDetailSchema, StuckCheckDueDetailSchema } from '../../shared/events';
+import { OperatorDetailType, ServiceRestartRequestedDetailSchema } from '../../shared/events/operator';
 import { SnapshotDetailType, SnapshotOutcomeDetailSchema } from '../../shared/snapshot/events';
 import { parseEvent } from '../middleware/parse-event';
 import { cachedDeployDeps } from './deps';
@@ -42,6 +43,14 @@ export const SnapshotCompletedEventSchema = z.object({
 /** `Portal Snapshot Failed`: a deployment waiting for this snapshot is blocked. */
 export const SnapshotFailedEventSchema = SnapshotCompletedEventSchema.extend({ 'detail-type': z.literal(SnapshotDetailType.Failed) });
 
+/** `Portal Service Restart Requested`: `wickedctl restart` of one service. */
+export const ServiceRestartRequestedEventSchema = z.object({
+  id: z.string().min(1),
+  source: z.literal(EVENT_SOURCE),
+  'detail-type': z.literal(OperatorDetailType.ServiceRestartRequested),
+  detail: ServiceRestartRequestedDetailSchema,
+});
+
 /** Every event deploy-services consumes; the EventBridge event id owns leases, so it is required. */
 export const DeployServicesEventSchema = z.discriminatedUnion('detail-type', [
   ImageBuiltEventSchema,
@@ -49,19 +58,21 @@ export const DeployServicesEventSchema = z.discriminatedUnion('detail-type', [
   StuckCheckDueEventSchema,
   SnapshotCompletedEventSchema,
   SnapshotFailedEventSchema,
+  ServiceRestartRequestedEventSchema,
 ]);
 /** An event deploy-services consumes, parsed. */
 export type DeployServicesEvent = z.infer<typeof DeployServicesEventSchema>;
 
 /** What deploy-services did, by the event it received. */
-export type DeployServicesHandlerResult = DeployServicesResult | ResumeResult | TrackResult | SnapshotResumeResult;
+export type DeployServicesHandlerResult = DeployServicesResult | ResumeResult | TrackResult | SnapshotResumeResult | RestartResult;
 
 /**
  * The handler body: `Portal Image Built` admits and rolls, `ECS Task State
  * Change` resumes a strict singleton deployment, `Portal Stuck Check Due`
  * fails a deployment past its deadline, `Portal Snapshot Completed` /
  * `Failed` lets a deployment waiting for its pre-deploy snapshot roll or
- * blocks it. Dependencies are built once per
+ * blocks it, `Portal Service Restart Requested` restarts one service through
+ * the ledger. Dependencies are built once per
  * environment (see {@link cachedDeployDeps}).
  *
  * @example
@@ -85,6 +96,7 @@ function dispatch(event: DeployServicesEvent, deps: ReturnType<typeof cachedDepl
     case DeployDetailType.StuckCheckDue: return checkStuckDeployment(event.detail, event.id, deps);
     case SnapshotDetailType.Completed:
     case SnapshotDetailType.Failed: return resumeOnSnapshotOutcome(event.detail, event.id, deps);
+    case OperatorDetailType.ServiceRestartRequested: return restartService(event.detail, event.id, deps);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { DeployServicesResult, ResumeResult, TrackResult } from '../../shared/deploy';
+import type { DeployServicesResult, RestartResult, ResumeResult, SnapshotResumeResult, TrackResult } from '../../shared/deploy';
 
 /** Powertools metric put once for every deployment the deploy functions mark stuck; the stack alarms on it. */
 export const DEPLOYMENT_STUCK_METRIC = 'DeploymentStuck';
@@ -12,6 +12,6 @@ export const DEPLOYMENT_STUCK_METRIC = 'DeploymentStuck';
  * isStuckDeployment({ action: 'failed', deploymentId: 'd-1', cause: 'stuck', reason: '...' }) // true
  * isStuckDeployment({ action: 'pending', reason: '...' }) // false
  */
-export function isStuckDeployment(result: DeployServicesResult | ResumeResult | TrackResult): boolean {
+export function isStuckDeployment(result: DeployServicesResult | ResumeResult | TrackResult | RestartResult | SnapshotResumeResult): boolean {
   return result.action === 'failed' && 'cause' in result && result.cause === 'stuck';
 }

@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { CONFIG_PREFIX, type ConfigBucket } from './config-bucket';
 import { ControlPlaneFunction, FUNCTION_BUNDLING, FUNCTION_RUNTIME, METRICS_NAMESPACE } from './control-plane-function';
 import { PULL_THROUGH_PREFIX, type ImageRepository } from './image-repository';
+import type { LedgerTable } from './ledger-table';
 
 export { ESM_REQUIRE_BANNER, lockFileOptions } from './control-plane-function';
 
@@ -32,6 +33,13 @@ export interface BuildImageFunctionProps {
   readonly failureQueue: sqs.IQueue;
   /** Applied to the log group. */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * The deployment ledger, read when the base image changes to find the
+   * deployed configuration. Without it, base image changes are refused.
+   *
+   * @default no ledger access
+   */
+  readonly ledger?: LedgerTable;
 }
 
 /** Parts of the base image URI; tokens are fine. */
@@ -73,6 +81,9 @@ export function baseImageUri(parts: BaseImageUriParts): string {
  *   failureQueue, removalPolicy: RemovalPolicy.RETAIN });
  */
 export class BuildImageFunction extends ControlPlaneFunction {
+  /** The base image it builds on (`BASE_IMAGE`): the pull-through cache reference of the wicked version. */
+  public readonly baseImage: string;
+
   /**
    * @param scope - parent construct
    * @param id - construct id
@@ -80,11 +91,12 @@ export class BuildImageFunction extends ControlPlaneFunction {
    * @throws EntryNotFoundError when the entry file does not exist
    */
   public constructor(scope: Construct, id: string, props: BuildImageFunctionProps) {
+    const environment = buildImageEnvironment(Stack.of(scope), props);
     super(scope, id, {
       entry: props.entry,
       service: BUILD_IMAGE_SERVICE,
       description: 'build-image: reads config archives, pushes portal-api images',
-      environment: buildImageEnvironment(Stack.of(scope), props),
+      environment,
       failureQueue: props.failureQueue,
       removalPolicy: props.removalPolicy,
       memorySize: 1769, // one full vCPU: gzip and sha256 of the layer are CPU-bound
@@ -92,6 +104,7 @@ export class BuildImageFunction extends ControlPlaneFunction {
       timeout: Duration.minutes(15),
       reservedConcurrentExecutions: props.reservedConcurrency,
     });
+    this.baseImage = environment.BASE_IMAGE!;
     this.grantAccess(props);
   }
 
@@ -99,6 +112,7 @@ export class BuildImageFunction extends ControlPlaneFunction {
     props.config.grantReadConfig(this.role);
     props.images.grantPushPull(this.role);
     props.images.grantPullThroughCache(this.role);
+    props.ledger?.grantLedgerRead(this.role);
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
     this.grantPutEventsToDefaultBus();
     this.acknowledgeWildcards(props);
@@ -134,6 +148,7 @@ export function buildImageEnvironment(stack: Stack, props: BuildImageFunctionPro
       repository: props.baseImageRepository, tag: props.wickedVersion,
     }),
     EVENT_BUS_NAME: 'default',
+    ...(props.ledger ? { LEDGER_TABLE_NAME: props.ledger.table.tableName } : {}),
     POWERTOOLS_SERVICE_NAME: BUILD_IMAGE_SERVICE,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     NODE_OPTIONS: '--enable-source-maps',

@@ -43,6 +43,12 @@ export interface DeployFunctionsProps {
    * @default - on when envName is `prod`
    */
   readonly preDeploySnapshot?: boolean;
+  /**
+   * Further services of the cluster `wickedctl restart` may restart (the
+   * other singletons): listed in `DEPLOY_TARGETS` and granted DescribeServices
+   * and UpdateService. @default only the portal-api service
+   */
+  readonly restartable?: readonly ecs.IBaseService[];
 }
 
 /**
@@ -111,7 +117,8 @@ export class DeployFunctions extends Construct {
     fn.grantPutEventsToDefaultBus();
     fn.grantPublish(props.notifications.topic, props.notifications.key);
     const clusterCondition = { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } };
-    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [props.service.serviceArn] }));
+    const services = [props.service, ...(props.restartable ?? [])];
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: services.map((service) => service.serviceArn) }));
     fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:ListTasks'], resources: ['*'], conditions: clusterCondition }));
     fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTasks'], resources: [tasksArn(this, props.cluster)], conditions: clusterCondition }));
     fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...RELEASE_TAG_ACTIONS], resources: [props.repository.repositoryArn] }));
@@ -165,6 +172,7 @@ export function deployEnvironment(
     releaseTag: `${props.envName}-live`,
     strictSingleton: false,
     containerName: DEPLOYED_CONTAINER,
+    ...(props.restartable?.length ? { restartable: props.restartable.map((service) => service.serviceName) } : {}),
   };
   return {
     LEDGER_TABLE_NAME: props.ledger.table.tableName,

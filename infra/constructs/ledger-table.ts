@@ -9,6 +9,8 @@ export const LEDGER_TTL_ATTRIBUTE = 'expiresAt';
 
 /** What the control-plane functions do with the ledger: item reads, queries and writes; never a Scan. */
 export const LEDGER_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+/** What a reader of the ledger does: item reads and queries. */
+export const LEDGER_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
 /** What DynamoDB needs of the caller on the table's customer-managed key. */
 export const LEDGER_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'] as const;
 
@@ -58,6 +60,17 @@ export class LedgerTable extends Construct {
       deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy: props.removalPolicy,
     });
+  }
+
+  /**
+   * Item reads and queries on the table, and decryption with its key: for
+   * build-image, which reads the deployed configuration and never writes.
+   *
+   * @param grantee - a function's role
+   */
+  public grantLedgerRead(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...LEDGER_READ_ACTIONS], resources: [this.table.tableArn] }));
+    this.key.grant(grantee, 'kms:Decrypt', 'kms:DescribeKey');
   }
 
   /**

@@ -2,7 +2,7 @@ import type { EcsTaskStateChangeEvent, ImageBuiltDetail } from '../events';
 import { DeployDetailType } from '../events/deploy';
 import type { DeploymentSucceededDetail } from '../events/deploy';
 import { LeaseError, requestFromImageBuilt } from '../ledger';
-import type { Completion, DeploymentRequest, InFlight } from '../ledger';
+import type { Admission, Completion, DeploymentRequest, InFlight } from '../ledger';
 import type { DeployDeps } from './deps';
 import { DeployError } from './errors';
 import { releaseTagOf } from './env';
@@ -10,6 +10,7 @@ import type { DeployTarget } from './env';
 import { planDeployment, toUpdateServiceInput } from './planner';
 import { failSnapshotGate, gateVerdictOf, preDeploySnapshotOn, requestGateSnapshot } from './snapshot-gate';
 import type { GateVerdict } from './snapshot-gate';
+import { startRestart } from './restart-service';
 import type { DeployAction, ServiceSnapshot, ServiceState } from './types';
 
 /** What starting a deployment did. */
@@ -25,7 +26,7 @@ export type NextResult = StartResult | { readonly action: 'next-not-started'; re
 
 /** What deploy-services did with one `Portal Image Built`. */
 export type DeployServicesResult =
-  | { readonly action: 'ignored-duplicate' | 'ignored-older' | 'unchanged' | 'queued'; readonly deploymentId: string; readonly reason: string }
+  | { readonly action: 'ignored-duplicate' | 'ignored-older' | 'ignored-stale' | 'unchanged' | 'queued'; readonly deploymentId: string; readonly reason: string }
   | StartResult;
 
 /** What a task state change did to a strict singleton deployment. */
@@ -44,13 +45,19 @@ export async function deployServices(detail: ImageBuiltDetail, eventId: string, 
   targetOf(detail.env, deps);
   const request = requestFromImageBuilt(detail, deps.clock());
   const admission = await deps.ledger.admit(request, eventId);
-  const summary = { deploymentId: request.deploymentId, reason: admission.reason };
+  return admission.kind === 'apply-now' ? beginDeployment(request, eventId, deps) : admissionResult(admission);
+}
+
+/** The result of an admission that starts nothing; `apply-now` is the caller's to start. */
+export function admissionResult(admission: Admission): DeployServicesResult {
+  const summary = { deploymentId: admission.deploymentId, reason: admission.reason };
   switch (admission.kind) {
     case 'ignore-duplicate': return { action: 'ignored-duplicate', ...summary };
     case 'ignore-older': return { action: 'ignored-older', ...summary };
+    case 'ignore-stale': return { action: 'ignored-stale', ...summary };
     case 'unchanged': return { action: 'unchanged', ...summary };
     case 'queue': return { action: 'queued', ...summary };
-    case 'apply-now': return beginDeployment(request, eventId, deps);
+    case 'apply-now': throw new RangeError(`admission of ${admission.deploymentId}: apply-now starts a deployment, expected one that starts nothing`);
   }
 }
 
@@ -61,7 +68,8 @@ export async function deployServices(detail: ImageBuiltDetail, eventId: string, 
  */
 export async function beginDeployment(request: DeploymentRequest, owner: string, deps: DeployDeps): Promise<StartResult> {
   const target = targetOf(request.env, deps);
-  if (!preDeploySnapshotOn(request.env, deps.preDeploySnapshot)) return startDeployment(request, owner, deps);
+  // A restart changes no configuration and leaves portal-api's data as it is: it is not gated.
+  if (request.kind === 'restart' || !preDeploySnapshotOn(request.env, deps.preDeploySnapshot)) return startDeployment(request, owner, deps);
   const inFlight = await requestGateSnapshot(request, owner, deps);
   // The snapshot may have ended before the wait was recorded, and its outcome event been ignored as "nothing waiting": look now.
   return continueAfterSnapshot(inFlight, target, await gateVerdictOf(request.env, request.deploymentId, deps), owner, deps);
@@ -96,6 +104,7 @@ export async function continueAfterSnapshot(inFlight: InFlight, target: DeployTa
  * singleton waits for its tasks to drain, or nothing was left to do.
  */
 export async function startDeployment(request: DeploymentRequest, owner: string, deps: DeployDeps): Promise<StartResult> {
+  if (request.kind === 'restart') return startRestart(request, owner, deps);
   const target = targetOf(request.env, deps);
   const snapshot = await deps.ecs.describe(target.cluster, target.service);
   const releaseTag = releaseTagOf(request.env, target);

@@ -14,6 +14,8 @@ export const DeployTargetSchema = z.strictObject({
   strictSingleton: z.boolean().default(false),
   /** Container whose image digest identifies what runs. @default the task's first container */
   containerName: z.string().min(1).optional(),
+  /** Services of the cluster `wickedctl restart` may restart. @default [service] */
+  restartable: z.array(z.string().min(1)).optional(),
 });
 /** Where one environment's portal-api runs and how it is rolled. */
 export type DeployTarget = z.output<typeof DeployTargetSchema>;
@@ -67,6 +69,11 @@ export type DeployEnvironment = z.output<typeof DeployEnvironmentSchema>;
  */
 export function readDeployEnvironment(env: NodeJS.ProcessEnv, fn: string): DeployEnvironment {
   return readEnvironment(DeployEnvironmentSchema, env, fn);
+}
+
+/** The services of a target that may be restarted, its own service always among them. */
+export function restartableServices(target: DeployTarget): readonly string[] {
+  return [...new Set([target.service, ...(target.restartable ?? [])])];
 }
 
 /** The release tag of an environment's target. */

@@ -9,5 +9,6 @@ export * from './outcome';
 export * from './planner';
 export * from './snapshot-gate';
 export * from './snapshot-resume';
+export * from './restart-service';
 export * from './track-deployment';
 export * from './types';

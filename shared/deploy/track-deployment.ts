@@ -4,7 +4,7 @@ import type { InFlight } from '../ledger';
 import { startNext, succeededDetail, targetOf } from './deploy-services';
 import type { NextResult } from './deploy-services';
 import type { DeployDeps } from './deps';
-import { releaseTagOf } from './env';
+import { releaseTagOf, restartableServices } from './env';
 import { decideDeploymentOutcome } from './outcome';
 import { failSnapshotGate } from './snapshot-gate';
 
@@ -28,11 +28,11 @@ export type TrackResult =
 export async function trackDeployment(event: EcsDeploymentStateChangeEvent, eventId: string, deps: DeployDeps): Promise<TrackResult> {
   const arn = event.resources[0] ?? '';
   const named = serviceFromArn(arn);
-  const env = Object.keys(deps.targets).find((name) => deps.targets[name]!.cluster === named?.cluster && deps.targets[name]!.service === named?.service);
-  if (!named || !env) return { action: 'ignored', reason: `${arn} is not a service the control plane deploys` };
-  const inFlight = (await deps.ledger.getEnvironment(env))?.inFlight;
-  if (inFlight?.phase !== 'rolling' || !inFlight.ecsDeploymentId || inFlight.service !== named.service) {
-    return { action: 'ignored', reason: `no rollout of ${named.service} in flight in ${env} (event for ${event.detail.deploymentId})` };
+  const envs = named ? Object.keys(deps.targets).filter((name) => deps.targets[name]!.cluster === named.cluster && restartableServices(deps.targets[name]!).includes(named.service)) : [];
+  if (!named || envs.length === 0) return { action: 'ignored', reason: `${arn} is not a service the control plane deploys` };
+  const { env, inFlight } = await rolloutOf(named.service, envs, deps);
+  if (!env || inFlight?.phase !== 'rolling' || !inFlight.ecsDeploymentId) {
+    return { action: 'ignored', reason: `no rollout of ${named.service} in flight in ${envs.join(', ')} (event for ${event.detail.deploymentId})` };
   }
   const snapshot = await deps.ecs.describe(named.cluster, named.service);
   const verdict = decideDeploymentOutcome(event.detail, { ecsDeploymentId: inFlight.ecsDeploymentId, digest: inFlight.request.digest }, snapshot);
@@ -43,6 +43,15 @@ export async function trackDeployment(event: EcsDeploymentStateChangeEvent, even
   if (!completion.completed) return { action: 'ignored', reason: `${deploymentId} was already finished` };
   await deps.events.publish(DeployDetailType.DeploymentSucceeded, succeededDetail(inFlight.request, named.service, inFlight.ecsDeploymentId, verdict.reason));
   return { action: 'succeeded', deploymentId, reason: verdict.reason, next: await startNext(completion, eventId, deps) };
+}
+
+/** The environment (of those sharing the cluster) whose deployment in flight rolls `service`. */
+async function rolloutOf(service: string, envs: readonly string[], deps: DeployDeps): Promise<{ env?: string; inFlight?: InFlight }> {
+  for (const env of envs) {
+    const inFlight = (await deps.ledger.getEnvironment(env))?.inFlight;
+    if (inFlight?.service === service) return { env, inFlight };
+  }
+  return {};
 }
 
 /**
@@ -61,7 +70,7 @@ export async function checkStuckDeployment(check: { env: string; deploymentId: s
     if (!completion) return { action: 'ignored', reason: `${check.deploymentId} no longer waits for its snapshot` };
     return { action: 'failed', deploymentId: check.deploymentId, cause: 'stuck', reason, releaseDigest: completion.lastGood?.digest, next: await startNext(completion, eventId, deps) };
   }
-  const events = await deps.ecs.describe(target.cluster, target.service).then((s) => s.recentEvents, () => []);
+  const events = await deps.ecs.describe(target.cluster, inFlight.service ?? target.service).then((s) => s.recentEvents, () => []);
   const reason = `no terminal ECS event for ${inFlight.ecsDeploymentId ?? `${check.deploymentId} (phase ${inFlight.phase})`} by ${new Date(inFlight.lease.expiresAt).toISOString()}`;
   return fail(check.env, inFlight, 'stuck', reason, events, eventId, deps);
 }
@@ -74,19 +83,22 @@ async function fail(
   const { request } = inFlight;
   const lastGood = (await deps.ledger.getEnvironment(env))?.lastGood;
   // The tag moves before the ledger completes: a crash in between is retried and the move is idempotent.
-  if (lastGood && lastGood.digest !== request.digest) await deps.ecr.moveTag(target.repositoryName, releaseTagOf(env, target), lastGood.digest);
+  // A restart never moved it: portal-api's release stays where it is.
+  if (request.kind !== 'restart' && lastGood && lastGood.digest !== request.digest) await deps.ecr.moveTag(target.repositoryName, releaseTagOf(env, target), lastGood.digest);
   const outcome = { kind: cause === 'stuck' ? 'stuck' as const : 'failed' as const, reason, serviceEvents };
   const completion = cause === 'stuck' ? await deps.ledger.markStuck(env, request.deploymentId) : await deps.ledger.complete(env, request.deploymentId, outcome);
   if (!completion.completed) return { action: 'ignored', reason: `${request.deploymentId} was already finished` };
   const detail: DeploymentFailedDetail = {
     env, deploymentId: request.deploymentId, configHash: request.configHash, digest: request.digest, imageUri: request.imageUri, key: request.key,
-    versionId: request.versionId, service: target.service, ecsDeploymentId: inFlight.ecsDeploymentId, cause, reason,
+    versionId: request.versionId, service: inFlight.service ?? target.service, ecsDeploymentId: inFlight.ecsDeploymentId, cause, reason,
     releaseDigest: lastGood?.digest, serviceEvents: serviceEvents.slice(0, 10),
   };
   await deps.events.publish(DeployDetailType.DeploymentFailed, detail);
   await deps.notifier.notify({
-    subject: `wicked ${env}: deployment ${request.deploymentId} ${cause}`,
-    message: `${reason}\nconfig ${request.configHash} (s3://${request.bucket}/${request.key}${request.versionId ? `@${request.versionId}` : ''}), image ${request.digest}\nrelease ${releaseTagOf(env, target)} → ${lastGood?.digest ?? 'unchanged (no last good deployment)'}\n${serviceEvents.slice(0, 5).join('\n')}`,
+    subject: `wicked ${env}: deployment ${request.deploymentId} ${cause}`.slice(0, 100),
+    message: `${reason}\n${request.kind === 'restart'
+      ? `restart of ${inFlight.service ?? target.service} on ${request.digest}; release ${releaseTagOf(env, target)} untouched`
+      : `config ${request.configHash} (s3://${request.bucket}/${request.key}${request.versionId ? `@${request.versionId}` : ''}), image ${request.digest}\nrelease ${releaseTagOf(env, target)} → ${lastGood?.digest ?? 'unchanged (no last good deployment)'}`}\n${serviceEvents.slice(0, 5).join('\n')}`,
     attributes: { env, outcome: outcome.kind, deploymentId: request.deploymentId, cause },
   });
   return { action: 'failed', deploymentId: request.deploymentId, cause, reason, releaseDigest: lastGood?.digest, next: await startNext(completion, owner, deps) };

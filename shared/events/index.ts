@@ -25,6 +25,12 @@ export const ImageBuiltDetailSchema = ConfigObjectSchema.extend({
   imageUri: z.string().min(1),
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
   tag: z.string().min(1),
+  /** A rebuild of a deployed configuration on a new base: the deployment it rebuilds (see `Portal Base Image Changed`). */
+  rebuildOf: z.string().min(1).optional(),
+  /** A promotion (`wickedctl promote`): the environment whose running image this is. */
+  promotedFrom: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/).optional(),
+  /** Manifest digest of the base image the image was built on. */
+  baseDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
 });
 /** Detail of `Portal Image Built`. */
 export type ImageBuiltDetail = z.infer<typeof ImageBuiltDetailSchema>;
@@ -96,4 +102,5 @@ export function configUploadedPattern(bucketName: string): Record<string, unknow
     detail: { bucket: { name: [bucketName] }, object: { key: [{ prefix: 'config/' }] } },
   };
 }
+export * from './base-image';
 export * from './deploy';

@@ -1,6 +1,7 @@
 import { backupJobPattern, restoreAndCopyJobPattern, snapshotOutcomePattern, snapshotRequestedPattern } from '../snapshot/events';
 import { DeployDetailType } from './deploy';
-import { configUploadedPattern, DetailType, EVENT_SOURCE } from './index';
+import { baseImageChangedPattern, configUploadedPattern, DetailType, EVENT_SOURCE } from './index';
+import { OperatorDetailType } from './operator';
 
 /** Ids of the functions the control plane's rules target (one folder per function under `functions/`). */
 export type TargetFunctionId = 'build-image' | 'deploy-services' | 'track-deployment' | 'snapshot-data' | 'track-backup';
@@ -13,6 +14,8 @@ export interface DeploymentNames {
   readonly cluster: string;
   /** Name of the environment's backup vault: track-backup receives its jobs' events. @default any vault */
   readonly backupVault?: string;
+  /** The environment: rules of environment-addressed events match only its events. @default any environment */
+  readonly env?: string;
 }
 
 /** One EventBridge rule of the control plane, as data: the CDK stack and the local emulator both read it. */
@@ -43,14 +46,39 @@ export const CONFIG_UPLOADED_RULE: ControlPlaneRule = {
   maxEventAgeSeconds: 6 * 3600,
 };
 
+/**
+ * The environment's base image changed (`cdk deploy` with a new wicked
+ * version, or `wickedctl rebuild`): build-image rebuilds the deployed
+ * configuration on it.
+ */
+export const BASE_IMAGE_CHANGED_RULE: ControlPlaneRule = {
+  name: 'BaseImageChanged',
+  description: 'Base image changed: rebuild the deployed portal-api configuration on the new base',
+  target: 'build-image',
+  pattern: (names) => baseImageChangedPattern(EVENT_SOURCE, names.env),
+  retryAttempts: 8,
+  maxEventAgeSeconds: 6 * 3600,
+};
+
 /** A built image rolls the environment's portal-api. */
 export const IMAGE_BUILT_RULE: ControlPlaneRule = {
   name: 'ImageBuilt',
   description: 'Portal image built: roll portal-api through the deployment ledger',
   target: 'deploy-services',
-  pattern: (names) => ({ source: [EVENT_SOURCE], 'detail-type': [DetailType.ImageBuilt], detail: { bucket: [names.configBucket] } }),
+  // By environment when it is known: a promotion into this environment names another environment's config bucket.
+  pattern: (names) => ({ source: [EVENT_SOURCE], 'detail-type': [DetailType.ImageBuilt], detail: names.env ? { env: [names.env] } : { bucket: [names.configBucket] } }),
   retryAttempts: 8,
   maxEventAgeSeconds: 6 * 3600,
+};
+
+/** `wickedctl restart`: force a new ECS deployment of one service through the ledger. */
+export const SERVICE_RESTART_REQUESTED_RULE: ControlPlaneRule = {
+  name: 'ServiceRestartRequested',
+  description: 'Service restart requested: force a new ECS deployment of that service through the deployment ledger',
+  target: 'deploy-services',
+  pattern: (names) => ({ source: [EVENT_SOURCE], 'detail-type': [OperatorDetailType.ServiceRestartRequested], ...(names.env ? { detail: { env: [names.env] } } : {}) }),
+  retryAttempts: 8,
+  maxEventAgeSeconds: 3600,
 };
 
 /** A stopped service task may let a strict singleton deployment continue. */
@@ -72,7 +100,7 @@ export const STUCK_CHECK_DUE_RULE: ControlPlaneRule = {
   name: 'StuckCheckDue',
   description: 'A deployment reached its deadline: fail it as stuck when it is still in flight',
   target: 'deploy-services',
-  pattern: () => ({ source: [EVENT_SOURCE], 'detail-type': [DeployDetailType.StuckCheckDue] }),
+  pattern: (names) => ({ source: [EVENT_SOURCE], 'detail-type': [DeployDetailType.StuckCheckDue], ...(names.env ? { detail: { env: [names.env] } } : {}) }),
   retryAttempts: 8,
   maxEventAgeSeconds: 6 * 3600,
 };
@@ -111,7 +139,7 @@ export const SNAPSHOT_REQUESTED_RULE: ControlPlaneRule = {
   name: 'SnapshotRequested',
   description: 'Snapshot requested: start AWS Backup jobs of the dynamic data',
   target: 'snapshot-data',
-  pattern: () => snapshotRequestedPattern(),
+  pattern: (names) => snapshotRequestedPattern(names.env),
   retryAttempts: 8,
   maxEventAgeSeconds: 3600,
 };
@@ -121,7 +149,7 @@ export const SNAPSHOT_OUTCOME_RULE: ControlPlaneRule = {
   name: 'SnapshotOutcome',
   description: 'Snapshot completed or failed: resume or block the deployment waiting for its pre-deploy snapshot',
   target: 'deploy-services',
-  pattern: () => snapshotOutcomePattern(),
+  pattern: (names) => snapshotOutcomePattern(names.env),
   retryAttempts: 8,
   maxEventAgeSeconds: 6 * 3600,
 };
@@ -153,5 +181,5 @@ export const RESTORE_COPY_JOB_STATE_RULE: ControlPlaneRule = {
  * @example
  * for (const rule of CONTROL_PLANE_RULES) bus.addRule({ name: rule.name, pattern: rule.pattern(names), targetId: rule.target });
  */
-export const CONTROL_PLANE_RULES: readonly ControlPlaneRule[] = [CONFIG_UPLOADED_RULE, IMAGE_BUILT_RULE, SERVICE_TASK_STOPPED_RULE, STUCK_CHECK_DUE_RULE, ECS_DEPLOYMENT_STATE_RULE,
+export const CONTROL_PLANE_RULES: readonly ControlPlaneRule[] = [CONFIG_UPLOADED_RULE, BASE_IMAGE_CHANGED_RULE, IMAGE_BUILT_RULE, SERVICE_RESTART_REQUESTED_RULE, SERVICE_TASK_STOPPED_RULE, STUCK_CHECK_DUE_RULE, ECS_DEPLOYMENT_STATE_RULE,
   SNAPSHOT_REQUESTED_RULE, BACKUP_JOB_STATE_RULE, RESTORE_COPY_JOB_STATE_RULE, SNAPSHOT_OUTCOME_RULE];

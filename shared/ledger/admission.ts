@@ -3,7 +3,7 @@ import type { DeploymentRequest, EnvironmentRecord } from './types';
 import type { RecordChange, Transition } from './transition-types';
 
 /** What the ledger does with an incoming `Portal Image Built`. */
-export type AdmissionKind = 'apply-now' | 'queue' | 'ignore-duplicate' | 'ignore-older' | 'unchanged';
+export type AdmissionKind = 'apply-now' | 'queue' | 'ignore-duplicate' | 'ignore-older' | 'ignore-stale' | 'unchanged';
 
 /** The admission decision and why, for the log line. */
 export interface Admission {
@@ -22,12 +22,20 @@ export interface Admission {
  * - `ignore-duplicate`: the same deployment is already in flight or queued,
  *   or the same image is rolling right now;
  * - `queue`: a rollout holds a live lease; the newest request wins the queue;
- * - `unchanged`: nothing in flight and the last good digest is this digest;
+ * - `unchanged`: nothing in flight and the last good digest is this digest
+ *   (never for a `restart`: restarting what runs is its point);
  * - `apply-now`: otherwise, including a retry by the same owner of a
  *   deployment still `starting`, or a takeover after its lease expired.
  *
  * Requests of different keys are ordered by arrival: S3 sequencers are only
  * comparable for one key.
+ *
+ * A rebuild (`rebuildOf` set: the deployed config on a new base) carries the
+ * S3 sequencer of the object it rebuilds, which the ledger already admitted:
+ * it is ordered by what it rebuilds instead (see {@link staleRebuild}):
+ * `ignore-stale` when that is no longer the last good deployment or another
+ * deployment holds the environment. Its id names the base digest, so the same
+ * rebuild again is `ignore-duplicate` (in flight) or `unchanged` (done).
  *
  * @example
  * decideAdmission(undefined, request, 'event-1', Date.now()).kind // 'apply-now'
@@ -40,7 +48,10 @@ export function decideAdmission(env: EnvironmentRecord | undefined, request: Dep
   if (inFlight?.request.deploymentId === id && inFlight.phase === 'starting' && (inFlight.lease.owner === owner || !live)) {
     return verdict('apply-now', inFlight.lease.owner === owner ? 'retry by the same owner of a deployment still starting' : 'the lease of a crashed start expired');
   }
-  const stored = request.sequencer === undefined ? undefined : env?.sequencers[request.key];
+  const mine = inFlight?.request.deploymentId === id || env?.queued?.deploymentId === id;
+  const stale = mine ? undefined : staleRebuild(env, request, now);
+  if (stale !== undefined) return verdict('ignore-stale', stale);
+  const stored = request.sequencer === undefined || request.rebuildOf !== undefined ? undefined : env?.sequencers[request.key];
   if (request.sequencer !== undefined && stored !== undefined) {
     const order = compareSequencers(request.sequencer, stored);
     if (order < 0) return verdict('ignore-older', `sequencer ${request.sequencer} of ${request.key} is older than the admitted ${stored}`);
@@ -56,7 +67,7 @@ export function decideAdmission(env: EnvironmentRecord | undefined, request: Dep
     }
     return verdict('queue', `deployment ${inFlight.request.deploymentId} holds the lease until ${new Date(inFlight.lease.expiresAt).toISOString()}`, queuedOther);
   }
-  if (inFlight === undefined && env?.lastGood?.digest === request.digest) {
+  if (inFlight === undefined && request.kind !== 'restart' && env?.lastGood?.digest === request.digest) {
     return verdict('unchanged', `${request.digest} is the last good digest already`, queuedOther);
   }
   const abandoned = inFlight ? [inFlight.request.deploymentId] : [];
@@ -84,6 +95,7 @@ export function admitTransition(
   const common = { ...base, revision: base.revision + 1, sequencers, updatedAt: at };
   switch (admission.kind) {
     case 'ignore-older':
+    case 'ignore-stale':
       return { result: admission, changes: [{ deploymentId: request.deploymentId, request, state: 'ignored', reason: admission.reason, at }] };
     case 'ignore-duplicate': {
       if (admission.superseded.length === 0 && sequencers === base.sequencers) return { result: admission, changes: [] };
@@ -103,9 +115,29 @@ export function admitTransition(
   }
 }
 
+/**
+ * Why a rebuild request is stale, or `undefined` when it may proceed: it must
+ * rebuild the environment's last good deployment, and no other deployment may
+ * hold or wait for the environment (a rebuild queued behind a newer config
+ * would roll the older config back once that one succeeded).
+ *
+ * @example
+ * staleRebuild(env, { ...request, rebuildOf: 'd-old' }, Date.now()) // 'rebuild of d-old is stale: the last good deployment is now d-new'
+ */
+export function staleRebuild(env: EnvironmentRecord | undefined, request: DeploymentRequest, now: number): string | undefined {
+  const of = request.rebuildOf;
+  if (of === undefined) return undefined;
+  const good = env?.lastGood?.deploymentId;
+  if (good !== of) return `rebuild of ${of} is stale: the last good deployment of ${request.env} is now ${good ?? 'none'}`;
+  const holder = env?.inFlight !== undefined && env.inFlight.lease.expiresAt > now ? env.inFlight.request.deploymentId : undefined;
+  const busy = holder ?? env?.queued?.deploymentId;
+  if (busy !== undefined) return `rebuild of ${of} is stale: deployment ${busy} of ${request.env} is ${holder ? 'in flight' : 'queued'} and will replace it; request the rebuild again after it ends`;
+  return undefined;
+}
+
 /** The sequencer map with this request's sequencer when it is newer; the same object when nothing changes. */
 function advance(sequencers: Record<string, string>, request: DeploymentRequest): Record<string, string> {
-  if (request.sequencer === undefined) return sequencers;
+  if (request.sequencer === undefined || request.rebuildOf !== undefined) return sequencers;
   const stored = sequencers[request.key];
   if (stored !== undefined && compareSequencers(request.sequencer, stored) <= 0) return sequencers;
   return { ...sequencers, [request.key]: request.sequencer };

@@ -5,14 +5,17 @@ import type { DeploymentRequest } from './types';
 /**
  * The deterministic deployment id of a built image: the same S3 object version
  * (or sequencer) and digest always give the same id, so a duplicate event
- * finds its own record.
+ * finds its own record. A rebuild adds the deployment it rebuilds and the
+ * base digest: rebuilding one deployment on one base is one deployment.
  *
  * @example
  * deploymentIdFor(detail) // 'd-3f2a...' (20 hex digits)
  */
-export function deploymentIdFor(detail: Pick<ImageBuiltDetail, 'env' | 'key' | 'versionId' | 'sequencer' | 'digest'>): string {
+export function deploymentIdFor(detail: Pick<ImageBuiltDetail, 'env' | 'key' | 'versionId' | 'sequencer' | 'digest' | 'rebuildOf' | 'baseDigest'>): string {
   const hash = createHash('sha256');
   for (const part of [detail.env, detail.key, detail.versionId ?? '', detail.sequencer?.toUpperCase() ?? '', detail.digest]) hash.update(`${part}\0`);
+  // A rebuild of the same object on another base is another deployment; on the same base, the same one.
+  if (detail.rebuildOf !== undefined) hash.update(`rebuild\0${detail.rebuildOf}\0${detail.baseDigest ?? ''}\0`);
   return `d-${hash.digest('hex').slice(0, 20)}`;
 }
 
@@ -29,6 +32,9 @@ export function requestFromImageBuilt(detail: ImageBuiltDetail, now: number): De
     digest: detail.digest,
     imageUri: detail.imageUri,
     tag: detail.tag,
+    ...(detail.rebuildOf !== undefined ? { rebuildOf: detail.rebuildOf } : {}),
+    ...(detail.baseDigest !== undefined ? { baseDigest: detail.baseDigest } : {}),
+    ...(detail.promotedFrom !== undefined ? { promotedFrom: detail.promotedFrom } : {}),
     receivedAt: new Date(now).toISOString(),
   };
 }

@@ -91,7 +91,7 @@ export function resumeTransition(env: EnvironmentRecord | undefined, deploymentI
 
 /**
  * Finishes the deployment in flight: releases the lease, moves `lastGood` on
- * success, and returns the queued deployment to start next. A deployment that
+ * success (not for a `restart`), and returns the queued deployment to start next. A deployment that
  * is no longer in flight is left alone (`completed: false`).
  */
 export function completeTransition(env: EnvironmentRecord | undefined, deploymentId: string, outcome: DeploymentOutcome, now: number): Transition<Completion> {
@@ -101,7 +101,8 @@ export function completeTransition(env: EnvironmentRecord | undefined, deploymen
   }
   const at = new Date(now).toISOString();
   const { request } = current;
-  const lastGood = outcome.kind === 'succeeded'
+  // A restart re-runs what a service runs: portal-api's last good deployment stays where rollbacks go.
+  const lastGood = outcome.kind === 'succeeded' && request.kind !== 'restart'
     ? { deploymentId, digest: request.digest, configHash: request.configHash, imageUri: request.imageUri, finishedAt: at }
     : env.lastGood;
   const change: RecordChange = {

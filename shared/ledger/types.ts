@@ -13,6 +13,25 @@ export const DeploymentRequestSchema = z.object({
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
   imageUri: z.string().min(1),
   tag: z.string().min(1),
+  /**
+   * Set on a rebuild of the deployed configuration on a new base image: the
+   * deployment (the environment's last good one) whose S3 object version was
+   * rebuilt. Admission orders rebuilds by this, not by the S3 sequencer.
+   */
+  rebuildOf: z.string().min(1).optional(),
+  /**
+   * What the deployment does: `config` rolls portal-api to an image (upload,
+   * rebuild, rollback, promotion); `restart` forces a new ECS deployment of
+   * {@link service} on the image it runs (`wickedctl restart`), leaves the
+   * release tag and the last good deployment alone. @default 'config'
+   */
+  kind: z.enum(['config', 'restart']).optional(),
+  /** The ECS service a `restart` deployment rolls. */
+  service: z.string().min(1).optional(),
+  /** A promotion: the environment whose running image this deployment copies. */
+  promotedFrom: z.string().min(1).optional(),
+  /** Manifest digest of the base image the image was built on, when the producer knows it. */
+  baseDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
   /** ISO time the ledger first saw the request. */
   receivedAt: z.string().min(1),
 });

@@ -32,6 +32,8 @@ export const BuildImageEnvironmentSchema = z.object({
   PLATFORM: z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/).default('linux/amd64'),
   /** Plain HTTP to a loopback registry: only for the local emulator. */
   REGISTRY_INSECURE: z.enum(['true', 'false']).default('false'),
+  /** The deployment ledger: where a base image change finds the deployed config. Without it, base changes are refused. */
+  LEDGER_TABLE_NAME: z.string().min(3).optional(),
 });
 /** The build-image function's environment, parsed. */
 export type BuildImageEnvironment = z.output<typeof BuildImageEnvironmentSchema>;

@@ -144,11 +144,11 @@ export function restoreAndCopyJobPattern(): Record<string, unknown> {
 }
 
 /** Event pattern of snapshot outcomes (deploy-services keeps those naming the deployment waiting for them). */
-export function snapshotOutcomePattern(): Record<string, unknown> {
-  return { source: [EVENT_SOURCE], 'detail-type': [SnapshotDetailType.Completed, SnapshotDetailType.Failed] };
+export function snapshotOutcomePattern(env?: string): Record<string, unknown> {
+  return { source: [EVENT_SOURCE], 'detail-type': [SnapshotDetailType.Completed, SnapshotDetailType.Failed], ...(env ? { detail: { env: [env] } } : {}) };
 }
 
-/** Event pattern of on-demand snapshot requests. */
-export function snapshotRequestedPattern(): Record<string, unknown> {
-  return { source: [EVENT_SOURCE], 'detail-type': [SnapshotDetailType.Requested] };
+/** Event pattern of on-demand snapshot requests (of one environment when `env` is given: environments share the default bus). */
+export function snapshotRequestedPattern(env?: string): Record<string, unknown> {
+  return { source: [EVENT_SOURCE], 'detail-type': [SnapshotDetailType.Requested], ...(env ? { detail: { env: [env] } } : {}) };
 }

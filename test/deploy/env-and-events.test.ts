@@ -1,4 +1,5 @@
-import { readDeployEnvironment } from '../../shared/deploy';
+import { DeployTargetSchema, readDeployEnvironment, restartableServices, restartRequest, RESTART_NO_CONFIG } from '../../shared/deploy';
+import { DeploymentRequestSchema } from '../../shared/ledger';
 import { EcsDeploymentStateChangeEventSchema, serviceFromArn } from '../../shared/events';
 
 describe('deploy events', () => {
@@ -33,5 +34,25 @@ describe('readDeployEnvironment', () => {
     ['bad env name', JSON.stringify({ Dev: { cluster: 'c', service: 's', repositoryName: 'r' } }), 'DEPLOY_TARGETS'],
   ])('names the problem: %s', (_name, targets, message) => {
     expect(() => readDeployEnvironment({ ...base, DEPLOY_TARGETS: targets }, 'deploy-services')).toThrow(message);
+  });
+});
+
+describe('restart requests', () => {
+  const detail = { env: 'dev', service: 'portal-kong-adapter', requestId: 'r-1', requestedAt: '2026-01-01T00:00:00.000Z' };
+  const running = `sha256:${'c'.repeat(64)}`;
+
+  it('are restart deployments of that service on the digest it runs, with an id stable per request', () => {
+    const request = restartRequest(detail, running, 0);
+    expect(DeploymentRequestSchema.parse(request)).toMatchObject({ kind: 'restart', service: 'portal-kong-adapter', digest: running, key: 'restart/portal-kong-adapter', configHash: RESTART_NO_CONFIG });
+    expect(restartRequest(detail, running, 5).deploymentId).toBe(request.deploymentId);
+    expect(restartRequest({ ...detail, requestId: 'r-2' }, running, 0).deploymentId).not.toBe(request.deploymentId);
+  });
+
+  it.each([
+    ['no list: only the target service', undefined, ['portal-api']],
+    ['a list: the target service first, no duplicates', ['portal', 'portal-api', 'portal-kong-adapter'], ['portal-api', 'portal', 'portal-kong-adapter']],
+  ] as const)('restartable services with %s', (_name, restartable, expected) => {
+    const target = DeployTargetSchema.parse({ cluster: 'c', service: 'portal-api', repositoryName: 'r', ...(restartable ? { restartable } : {}) });
+    expect(restartableServices(target)).toEqual(expected);
   });
 });

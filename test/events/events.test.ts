@@ -1,4 +1,6 @@
 import { configUploadedPattern, envFromConfigKey, ImageBuiltDetailSchema, S3ObjectCreatedEventSchema } from '../../shared/events';
+import { matchesPattern } from '../../local/bus/pattern';
+import { BASE_IMAGE_CHANGED_RULE, IMAGE_BUILT_RULE, SERVICE_RESTART_REQUESTED_RULE, STUCK_CHECK_DUE_RULE } from '../../shared/events/rules';
 
 describe('envFromConfigKey', () => {
   it.each([
@@ -37,5 +39,22 @@ describe('event schemas', () => {
       source: ['aws.s3'], 'detail-type': ['Object Created'],
       detail: { bucket: { name: ['b'] }, object: { key: [{ prefix: 'config/' }] } },
     });
+  });
+});
+
+describe('environment-addressed rules', () => {
+  const prod = { configBucket: 'wicked-prod-config', cluster: 'wicked-prod', env: 'prod' };
+  const event = (detailType: string, detail: Record<string, unknown>): Record<string, unknown> => ({ source: 'wicked.control-plane', 'detail-type': detailType, detail });
+  it.each([
+    ['a promotion into prod names the dev bucket: prod deploys it', IMAGE_BUILT_RULE, prod, event('Portal Image Built', { env: 'prod', bucket: 'wicked-dev-config' }), true],
+    ['a dev build never reaches prod', IMAGE_BUILT_RULE, prod, event('Portal Image Built', { env: 'dev', bucket: 'wicked-dev-config' }), false],
+    ['without an environment name, by config bucket as before', IMAGE_BUILT_RULE, { configBucket: 'b', cluster: 'c' }, event('Portal Image Built', { env: 'dev', bucket: 'b' }), true],
+    ['a base change of prod', BASE_IMAGE_CHANGED_RULE, prod, event('Portal Base Image Changed', { env: 'prod', baseImage: 'h/r:1' }), true],
+    ['a base change of dev is not prod\'s', BASE_IMAGE_CHANGED_RULE, prod, event('Portal Base Image Changed', { env: 'dev', baseImage: 'h/r:1' }), false],
+    ['a restart of prod', SERVICE_RESTART_REQUESTED_RULE, prod, event('Portal Service Restart Requested', { env: 'prod', service: 's' }), true],
+    ['a restart of dev is not prod\'s', SERVICE_RESTART_REQUESTED_RULE, prod, event('Portal Service Restart Requested', { env: 'dev', service: 's' }), false],
+    ['a stuck check of dev is not prod\'s', STUCK_CHECK_DUE_RULE, prod, event('Portal Stuck Check Due', { env: 'dev', deploymentId: 'd' }), false],
+  ] as const)('%s', (_name, rule, names, candidate, expected) => {
+    expect(matchesPattern(rule.pattern(names), candidate)).toBe(expected);
   });
 });

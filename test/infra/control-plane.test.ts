@@ -62,7 +62,9 @@ describe('control-plane functions', () => {
       LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: text, NOTIFY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:token',
       STUCK_CHECK_GROUP_NAME: 'token', STUCK_CHECK_ROLE_ARN: 'arn:aws:iam::1:role/token', EVENT_BUS_ARN: 'arn:aws:events:eu-west-1:1:event-bus/default',
     });
-    expect(parsed.DEPLOY_TARGETS).toEqual({ dev: { cluster: 'token', service: 'token', repositoryName: 'token', releaseTag: 'dev-live', strictSingleton: false, containerName: 'portal-api' } });
+    const restartable = Object.keys(platform().workload.singletons.services).filter((name) => name !== 'portal-api').map(() => 'token');
+    expect(restartable.length).toBeGreaterThan(0);
+    expect(parsed.DEPLOY_TARGETS).toEqual({ dev: { cluster: 'token', service: 'token', repositoryName: 'token', releaseTag: 'dev-live', strictSingleton: false, containerName: 'portal-api', restartable } });
   });
 
   it('turns the pre-deploy snapshot gate on for prod and off for dev by default, and the prop overrides it', () => {
@@ -111,7 +113,11 @@ describe('control-plane permissions', () => {
   it('scopes the deploy functions to the portal-api service, the cluster and the repository', () => {
     const role = platform().deploy.deployServices.role;
     const clusterArn = { 'Fn::GetAtt': [id(platform().workload.cluster), 'Arn'] };
-    expect(statementWith(role, 'ecs:UpdateService').Resource).toEqual({ Ref: id(platform().workload.singletons.service('portal-api')) });
+    // portal-api for deploys, the other singletons for wickedctl restart; never a gateway.
+    const singletons = Object.values(platform().workload.singletons.services).map((service) => ({ Ref: id(service) }));
+    expect(statementWith(role, 'ecs:UpdateService').Resource).toEqual(expect.arrayContaining(singletons));
+    expect(statementWith(role, 'ecs:UpdateService').Resource).toHaveLength(singletons.length);
+    expect((statementWith(role, 'ecs:UpdateService').Resource as unknown[])[0]).toEqual({ Ref: id(platform().workload.singletons.service('portal-api')) });
     expect(statementWith(role, 'ecs:ListTasks')).toMatchObject({ Resource: '*', Condition: { ArnEquals: { 'ecs:cluster': clusterArn } } });
     expect(statementWith(role, 'ecs:DescribeTasks').Condition).toEqual({ ArnEquals: { 'ecs:cluster': clusterArn } });
     expect(JSON.stringify(statementWith(role, 'ecs:DescribeTasks').Resource)).toContain(':task/');
@@ -161,7 +167,7 @@ describe('control-plane permissions', () => {
 
 describe('control-plane rules', () => {
   const names = (): DeploymentNames => ({
-    configBucket: platform().config.bucketName, cluster: platform().workload.cluster.clusterName, backupVault: platform().workload.backups.vault.backupVaultName,
+    configBucket: platform().config.bucketName, cluster: platform().workload.cluster.clusterName, backupVault: platform().workload.backups.vault.backupVaultName, env: 'dev',
   });
   const ruleResource = (name: string): { Properties: Record<string, unknown> } =>
     template.findResources('AWS::Events::Rule')[logicalId(dev, platform().rules[name]!.rule)] as { Properties: Record<string, unknown> };

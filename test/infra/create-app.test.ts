@@ -62,6 +62,7 @@ describe('cdk-nag AwsSolutions', () => {
     const stuckCheckGroup = dev.platform.deploy.stuckCheckGroup.scheduleGroupName;
     const snapshotDataId = dev.resolve((dev.platform.snapshot.snapshotData.function.node.defaultChild as CfnElement).logicalId) as string;
     expect(acks.map((a) => [a.path, a.id]).sort()).toEqual([
+      ['wicked-dev/AWS679f53fac002430cb0da5b7982bd2287', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
       ['wicked-dev/Platform/BuildImage/Role', 'AwsSolutions-IAM5[Resource::*]'],
       ['wicked-dev/Platform/BuildImage/Role', 'AwsSolutions-IAM5[Resource::<PlatformConfigBucket53D744BA.Arn>/config/*]'],
       ['wicked-dev/Platform/BuildImage/Role', 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/docker-hub/*]'],

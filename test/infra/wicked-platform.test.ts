@@ -62,8 +62,9 @@ describe('config bucket', () => {
 
   it('turns EventBridge on without a notifications custom resource', () => {
     assertCount(template, 'Custom::S3BucketNotifications', 0);
-    // The five control-plane functions, and no custom-resource function.
-    assertCount(template, 'AWS::Lambda::Function', 5);
+    // The five control-plane functions and the base-image announcement's provider, no notifications function.
+    assertCount(template, 'AWS::Lambda::Function', 6);
+    expect(Object.keys(template.findResources('AWS::Lambda::Function')).filter((fn) => fn.startsWith('AWS679f53fac002430cb0da5b7982bd2287'))).toHaveLength(1);
   });
 
   it('has a rotating customer-managed key (as every key of the stack)', () => {
@@ -195,7 +196,16 @@ describe('build-image permissions', () => {
     const { parts, tail } = joinedTail(s3.Resource);
     expect(parts[0]).toEqual(getAtt(ids.bucket));
     expect(tail).toBe('/config/*');
-    expect(statementWith('kms:Decrypt')).toMatchObject({ Action: 'kms:Decrypt', Resource: getAtt(ids.configKey) });
+    const decrypts = roleStatements().filter((st) => actionsOf(st).includes('kms:Decrypt'));
+    expect(decrypts).toEqual(expect.arrayContaining([expect.objectContaining({ Action: 'kms:Decrypt', Resource: getAtt(ids.configKey) })]));
+    expect(decrypts.map((st) => st.Resource).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([getAtt(ids.configKey), getAtt(ids.ledgerKey)]);
+  });
+
+  it('reads the ledger (to rebuild the deployed config on a new base) and never writes it', () => {
+    const reads = statementWith('dynamodb:GetItem');
+    expect(actionsOf(reads).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(roleStatements().flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:GetItem' && a !== 'dynamodb:Query')).toEqual([]);
+    expect(statementWith('kms:DescribeKey')).toMatchObject({ Resource: getAtt(ids.ledgerKey) });
   });
 
   it('pushes only to the portal-api repository', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { admitTransition, compareSequencers, decideAdmission } from '../../shared/ledger';
+import { admitTransition, compareSequencers, decideAdmission, deploymentIdFor } from '../../shared/ledger';
 import type { AdmissionKind, EnvironmentRecord } from '../../shared/ledger';
-import { environment, inFlight, request } from './fixtures';
+import { digest, environment, inFlight, request } from './fixtures';
 
 const NOW = 1_000_000;
 const KEY = 'config/dev/c.tgz';
@@ -54,7 +54,29 @@ const rows: Row[] = [
   ['the last good digest again is unchanged', environment({ lastGood: { deploymentId: 'd-b', digest: B.digest, configHash: 'h', imageUri: 'u', finishedAt: 't' } }), request('d-b2', { d: 'b', sequencer: '00D0' }), 'e', 'unchanged', []],
   ['a queued leftover without lease is replaced by a newer arrival', environment({ queued: B }), C, 'evt-c', 'apply-now', ['d-b']],
   ['without sequencers, a different id during a rollout is queued', environment({ inFlight: inFlight(request('d-x'), live) }), request('d-y'), 'e', 'queue', []],
+  ['a rebuild of the last good on a new base is a new deployment despite its admitted sequencer', environment({ sequencers: { [KEY]: '00A0' }, lastGood: good(A) }), rebuild('d-r', A, 'e'), 'evt-r', 'apply-now', []],
+  ['a rebuild of an older object than the newest admitted one still applies when it is the last good', environment({ sequencers: { [KEY]: '00B0' }, lastGood: good(A) }), rebuild('d-r', A, 'e'), 'evt-r', 'apply-now', []],
+  ['the same rebuild while it rolls is a duplicate', environment({ sequencers: { [KEY]: '00A0' }, lastGood: good(A), inFlight: inFlight(rebuild('d-r', A, 'e'), live) }), rebuild('d-r', A, 'e'), 'evt-2', 'ignore-duplicate', []],
+  ['the same rebuild after it succeeded is stale: the last good moved to it', environment({ sequencers: { [KEY]: '00A0' }, lastGood: good(rebuild('d-r', A, 'e')) }), rebuild('d-r', A, 'e'), 'evt-2', 'ignore-stale', []],
+  ['a rebuild on the base it already runs is unchanged', environment({ sequencers: { [KEY]: '00A0' }, lastGood: good(A) }), rebuild('d-r', A, 'a'), 'evt-r', 'unchanged', []],
+  ['a rebuild of a deployment that is no longer the last good is stale', environment({ sequencers: { [KEY]: '00B0' }, lastGood: good(B) }), rebuild('d-r', A, 'e'), 'evt-r', 'ignore-stale', []],
+  ['a rebuild while another config rolls is stale, never queued behind it', environment({ sequencers: { [KEY]: '00B0' }, lastGood: good(A), inFlight: inFlight(B, live) }), rebuild('d-r', A, 'e'), 'evt-r', 'ignore-stale', []],
+  ['a rebuild while another config is queued is stale', environment({ sequencers: { [KEY]: '00B0' }, lastGood: good(A), queued: B }), rebuild('d-r', A, 'e'), 'evt-r', 'ignore-stale', []],
+  ['a rebuild after an expired rollout of another config applies and supersedes it', environment({ sequencers: { [KEY]: '00B0' }, lastGood: good(A), inFlight: inFlight(B, dead) }), rebuild('d-r', A, 'e'), 'evt-r', 'apply-now', ['d-b']],
+  ['a rebuild with nothing deployed is stale', undefined, rebuild('d-r', A, 'e'), 'evt-r', 'ignore-stale', []],
+  ['a restart of what runs is never unchanged', environment({ lastGood: good(A) }), { ...request('r-1', { d: 'a' }), kind: 'restart', service: 'portal-kong-adapter' }, 'evt-r', 'apply-now', []],
+  ['a restart during a rollout waits in the queue', environment({ inFlight: inFlight(B, live) }), { ...request('r-1', { d: 'k' }), kind: 'restart', service: 'portal-kong-adapter' }, 'evt-r', 'queue', []],
 ];
+
+/** The last good record of a request. */
+function good(req: ReturnType<typeof request>): NonNullable<EnvironmentRecord['lastGood']> {
+  return { deploymentId: req.deploymentId, digest: req.digest, configHash: req.configHash, imageUri: req.imageUri, finishedAt: 't' };
+}
+
+/** A rebuild of `of` (same object and sequencer) into image `digest(d)` on a new base. */
+function rebuild(id: string, of: ReturnType<typeof request>, d: string): ReturnType<typeof request> {
+  return { ...request(id, { d, sequencer: of.sequencer }), configHash: of.configHash, rebuildOf: of.deploymentId, baseDigest: digest('9') };
+}
 
 describe('decideAdmission', () => {
   it.each(rows)('%s', (_name, env, req, owner, kind, superseded) => {
@@ -95,8 +117,30 @@ describe('admitTransition', () => {
     expect(decideAdmission(t.next, C, 'e', NOW).kind).toBe('ignore-older');
   });
 
+  it('a rebuild leaves the sequencers alone; a stale one records itself as ignored and writes no environment', () => {
+    const env = environment({ sequencers: { [KEY]: '00B0' }, lastGood: good(A) });
+    const applied = admitTransition(env, rebuild('d-r', A, 'e'), 'evt-r', NOW, 5000);
+    expect(applied.next?.sequencers).toEqual({ [KEY]: '00B0' });
+    expect(applied.next?.inFlight?.request).toMatchObject({ deploymentId: 'd-r', rebuildOf: 'd-a', baseDigest: digest('9') });
+    const stale = admitTransition(environment({ lastGood: good(B) }), rebuild('d-r', A, 'e'), 'evt-r', NOW, 5000);
+    expect(stale.next).toBeUndefined();
+    expect(stale.changes).toEqual([expect.objectContaining({ deploymentId: 'd-r', state: 'ignored', reason: expect.stringContaining('last good deployment of dev is now d-b') })]);
+  });
+
   it('resuming keeps the original start time', () => {
     const env = environment({ inFlight: { ...inFlight(A, live, 'starting', 'evt-a'), startedAt: 'first' } });
     expect(admitTransition(env, A, 'evt-a', NOW, 10).next?.inFlight).toMatchObject({ startedAt: 'first', lease: { owner: 'evt-a', expiresAt: NOW + 10 } });
+  });
+});
+
+describe('deploymentIdFor a rebuild', () => {
+  const built = { env: 'dev', key: KEY, versionId: 'v1', sequencer: '00A0', digest: digest('e') };
+  it.each([
+    ['the same rebuild on the same base', { rebuildOf: 'd-a', baseDigest: digest('9') }, { rebuildOf: 'd-a', baseDigest: digest('9') }, true],
+    ['the same object rebuilt on another base', { rebuildOf: 'd-a', baseDigest: digest('9') }, { rebuildOf: 'd-a', baseDigest: digest('8') }, false],
+    ['a rebuild and the upload of the same object and digest', { rebuildOf: 'd-a', baseDigest: digest('9') }, {}, false],
+    ['an upload with or without a base digest named', { baseDigest: digest('9') }, {}, true],
+  ] as const)('%s', (_name, left, right, same) => {
+    expect(deploymentIdFor({ ...built, ...left }) === deploymentIdFor({ ...built, ...right })).toBe(same);
   });
 });

@@ -73,6 +73,14 @@ describe('completeTransition / stuckTransition', () => {
     expect(t.changes[0]?.fields?.serviceEvents).toHaveLength(10);
   });
 
+  it('a succeeded restart is recorded but leaves lastGood where rollbacks go', () => {
+    const restart = { ...request('r-1', { d: 'k' }), kind: 'restart' as const, service: 'portal-kong-adapter' };
+    const t = completeTransition(environment({ lastGood, inFlight: inFlight(restart, NOW + 10) }), 'r-1', { kind: 'succeeded', reason: 'ok' }, NOW);
+    expect(t.result).toMatchObject({ completed: true, outcome: 'succeeded', lastGood });
+    expect(t.next?.lastGood).toEqual(lastGood);
+    expect(t.changes[0]).toMatchObject({ deploymentId: 'r-1', state: 'succeeded' });
+  });
+
   it('a deployment no longer in flight is left alone', () => {
     const t = completeTransition(environment({ lastGood, queued: B }), 'd-a', { kind: 'succeeded' }, NOW);
     expect(t.next).toBeUndefined();

@@ -72,8 +72,15 @@ export class EcsServiceAdapter {
       taskArn: t.taskArn ?? '',
       lastStatus: t.lastStatus ?? 'UNKNOWN',
       startedBy: t.startedBy,
-      digest: (this.containerName ? t.containers?.find((c) => c.name === this.containerName) : t.containers?.[0])?.imageDigest,
+      digest: this.containerOf(t)?.imageDigest,
     }));
+  }
+
+  /** The container that identifies what a task runs: the named one, or the only one (a restarted service other than portal-api). */
+  private containerOf(task: Task): NonNullable<Task['containers']>[number] | undefined {
+    const containers = task.containers ?? [];
+    if (!this.containerName) return containers[0];
+    return containers.find((c) => c.name === this.containerName) ?? (containers.length === 1 ? containers[0] : undefined);
   }
 
   /** Updates the service; returns the id of the PRIMARY deployment afterwards. */

@@ -32,6 +32,21 @@ describe('EcsServiceAdapter', () => {
     expect(ecs).toHaveReceivedCommandWith(DescribeTasksCommand, { cluster: 'wicked', tasks: ['t-new', 't-old', 't-gone'] });
   });
 
+  it('reads the named container, or the only container of another service (a restart), never a guess among several', async () => {
+    // Prepare
+    ecs.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).resolves({ taskArns: ['one', 'two', 'named'] });
+    ecs.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: [] });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [
+      { taskArn: 'one', lastStatus: 'RUNNING', containers: [{ name: 'portal-kong-adapter', imageDigest: NEW }] },
+      { taskArn: 'two', lastStatus: 'RUNNING', containers: [{ name: 'app', imageDigest: NEW }, { name: 'sidecar', imageDigest: OLD }] },
+      { taskArn: 'named', lastStatus: 'RUNNING', containers: [{ name: 'sidecar', imageDigest: OLD }, { name: 'portal-api', imageDigest: NEW }] },
+    ] });
+    // Act
+    const tasks = await new EcsServiceAdapter({ client: new ECSClient({}), containerName: 'portal-api' }).aliveTasks('c', 's');
+    // Assess
+    expect(tasks.map((t) => [t.taskArn, t.digest])).toEqual([['one', NEW], ['two', undefined], ['named', NEW]]);
+  });
+
   it('pages ListTasks', async () => {
     ecs.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).resolvesOnce({ taskArns: ['a'], nextToken: 'n' }).resolves({ taskArns: ['b'] });
     ecs.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: [] });

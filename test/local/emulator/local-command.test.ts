@@ -69,9 +69,21 @@ describe('wickedctl local up', () => {
     [{ port: 'abc' }, /--port: received abc/],
     [{ clockSpeed: '0' }, /--clock-speed: received 0, expected a number > 0/],
     [{ env: 'Prod' }, /--env: received Prod/],
+    [{ env: ['dev', 'Prod'] }, /--env: received Prod/],
+    [{ env: ['dev', 'dev'] }, /--env: received dev, dev, expected each environment once/],
   ])('refuses %j', (change, message) => {
     expect(() => parseUpOptions({ stateDir: '.local', env: 'dev', clockSpeed: '1', ...change })).toThrow(CliError);
     expect(() => parseUpOptions({ stateDir: '.local', env: 'dev', clockSpeed: '1', ...change })).toThrow(message);
+  });
+
+  it.each([
+    [[] as string[], { env: 'dev' }],
+    [['qa'], { env: 'qa' }],
+    [['dev', 'prod'], { env: 'dev', envs: ['dev', 'prod'] }],
+  ])('--env %j provisions %j', (env, expected) => {
+    const parsed = parseUpOptions({ stateDir: '.local', env, clockSpeed: '1' });
+    expect(parsed).toMatchObject(expected);
+    if (!('envs' in expected)) expect(parsed).not.toHaveProperty('envs');
   });
 
   it('exits 2 with the message for an invalid option, through the CLI entry point', async () => {

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { ServiceRestartRequestedDetail } from '../events/operator';
+import type { DeploymentRequest } from '../ledger';
+import { admissionResult, targetOf } from './deploy-services';
+import type { DeployServicesResult, StartResult } from './deploy-services';
+import type { DeployDeps } from './deps';
+import { restartableServices } from './env';
+import { DeployError } from './errors';
+
+/** What deploy-services did with one `Portal Service Restart Requested`. */
+export type RestartResult = { readonly action: 'rejected'; readonly reason: string } | DeployServicesResult;
+
+/** Placeholder of the S3 and config fields of a restart record: a restart names no config archive. */
+export const RESTART_NO_CONFIG = '-';
+
+/**
+ * The ledger request of a restart, purely: kind `restart`, the service and
+ * the digest it runs; the id is derived from the request id, so a duplicate
+ * event finds its own record. A restart names no config archive: bucket and
+ * config hash are {@link RESTART_NO_CONFIG}, the key is `restart/<service>`.
+ *
+ * @example
+ * restartRequest({ env: 'dev', service: 'portal-kong-adapter', requestId: 'r-1', requestedAt }, digest, Date.now()).kind // 'restart'
+ */
+export function restartRequest(detail: ServiceRestartRequestedDetail, digest: string, now: number): DeploymentRequest {
+  const id = createHash('sha256').update(`${detail.env}\0${detail.service}\0${detail.requestId}\0`).digest('hex').slice(0, 20);
+  return {
+    deploymentId: `r-${id}`, env: detail.env, kind: 'restart', service: detail.service,
+    configHash: RESTART_NO_CONFIG, bucket: RESTART_NO_CONFIG, key: `restart/${detail.service}`,
+    digest, imageUri: `${detail.service}@${digest}`, tag: 'restart', receivedAt: new Date(now).toISOString(),
+  };
+}
+
+/**
+ * deploy-services for `Portal Service Restart Requested`: checks that the
+ * service is one the environment may restart and runs one digest, admits a
+ * `restart` deployment into the ledger (lease, record) and forces a new ECS
+ * deployment of exactly that service; track-deployment decides its outcome
+ * like any other. An unknown service is rejected with the reason.
+ *
+ * @example
+ * await restartService(ServiceRestartRequestedDetailSchema.parse(event.detail), event.id, deps); // { action: 'rolling', ... }
+ */
+export async function restartService(detail: ServiceRestartRequestedDetail, eventId: string, deps: DeployDeps): Promise<RestartResult> {
+  const target = targetOf(detail.env, deps);
+  const allowed = restartableServices(target);
+  if (!allowed.includes(detail.service)) {
+    return { action: 'rejected', reason: `restarting ${detail.service} in ${detail.env}: not a service the control plane manages there; expected one of ${allowed.join(', ')}` };
+  }
+  let digests: readonly string[];
+  try {
+    digests = (await deps.ecs.describe(target.cluster, detail.service)).primaryTaskDigests;
+  } catch (error) {
+    if (error instanceof DeployError && error.code === 'SERVICE_NOT_FOUND') return { action: 'rejected', reason: `restarting ${detail.service} in ${detail.env}: ${error.message}` };
+    throw error;
+  }
+  const running = [...new Set(digests)];
+  if (running.length !== 1 || !/^sha256:[0-9a-f]{64}$/.test(running[0]!)) {
+    return { action: 'rejected', reason: `restarting ${detail.service} in ${detail.env}: expected its primary deployment to run one digest, found ${running.length === 0 ? 'no running task' : running.join(', ')}` };
+  }
+  const request = restartRequest(detail, running[0]!, deps.clock());
+  const admission = await deps.ledger.admit(request, eventId);
+  return admission.kind === 'apply-now' ? startRestart(request, eventId, deps) : admissionResult(admission);
+}
+
+/** Forces the new ECS deployment of a restart whose lease `owner` holds, and records it. */
+export async function startRestart(request: DeploymentRequest, owner: string, deps: DeployDeps): Promise<StartResult> {
+  const target = targetOf(request.env, deps);
+  const service = request.service ?? target.service;
+  // No desiredCount and no deployment configuration: the service keeps its own (a gateway its autoscaled count).
+  const ecsDeploymentId = await deps.ecs.updateService({ cluster: target.cluster, service, forceNewDeployment: true });
+  const until = deps.clock() + deps.stuckAfterMs;
+  await deps.ledger.recordEcsDeployment(request.env, request.deploymentId, owner, { service, ecsDeploymentId }, until);
+  await deps.scheduler?.scheduleStuckCheck({ env: request.env, deploymentId: request.deploymentId, at: new Date(until) });
+  return { action: 'rolling', deploymentId: request.deploymentId, ecsDeploymentId, actions: [{ type: 'force-new-deployment' }] };
+}

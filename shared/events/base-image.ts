@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/**
+ * Detail-type of a base image change: the wicked version (the base image of
+ * portal-api) of an environment changed, by `cdk deploy` or by
+ * `wickedctl rebuild`. build-image rebuilds the deployed configuration on it.
+ */
+export const BASE_IMAGE_CHANGED = 'Portal Base Image Changed';
+
+/** Detail of `Portal Base Image Changed`. */
+export const BaseImageChangedDetailSchema = z.strictObject({
+  env: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
+  /**
+   * The new base, `HOST/REPOSITORY:TAG` or `HOST/REPOSITORY@DIGEST` (the
+   * pull-through cache in AWS). @default the base build-image is configured
+   * with (`wickedctl rebuild` without `--base`: its tag may have moved upstream)
+   */
+  baseImage: z.string().regex(/^[^/\s]+\/[^\s]+[:@][^\s]+$/, 'expected HOST/REPOSITORY:TAG or HOST/REPOSITORY@DIGEST').optional(),
+  /** Who asked: the stack's deployment, or an operator. @default 'cdk-deploy' */
+  requestedBy: z.enum(['cdk-deploy', 'operator']).optional(),
+  /** Unique per operator request, for the logs. */
+  requestId: z.string().min(1).optional(),
+});
+/** Detail of `Portal Base Image Changed`. */
+export type BaseImageChangedDetail = z.infer<typeof BaseImageChangedDetailSchema>;
+
+/**
+ * The rule pattern of base image changes of one environment (every
+ * environment when `env` is absent): one source of truth for the CDK stack
+ * and the local bus.
+ *
+ * @example
+ * baseImageChangedPattern('wicked.control-plane', 'prod')
+ */
+export function baseImageChangedPattern(source: string, env?: string): Record<string, unknown> {
+  return { source: [source], 'detail-type': [BASE_IMAGE_CHANGED], ...(env ? { detail: { env: [env] } } : {}) };
+}

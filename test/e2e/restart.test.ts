@@ -1,0 +1,74 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Emulator } from '../../local/emulator';
+import { startEmulator } from '../../local/emulator';
+import { resetDeployDeps } from '../../functions/deploy-services/deps';
+import { DeploymentSucceededDetailSchema, EVENT_SOURCE, ImageBuiltDetailSchema } from '../../shared/events';
+import { OperatorDetailType } from '../../shared/events/operator';
+import type { ServiceRestartRequestedDetail } from '../../shared/events/operator';
+import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, settle, upload } from './deploy-helpers';
+
+const WAIT_MS = 40_000;
+
+describe('service restart on the emulator: Portal Service Restart Requested -> deploy-services -> ECS -> track-deployment', () => {
+  let dir: string;
+  let emulator: Emulator;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'e2e-restart-'));
+    emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+    resetDeployDeps();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Puts the event `wickedctl restart` puts; resolves the bus event. */
+  function requestRestart(service: string, requestId: string): ReturnType<Emulator['bus']['put']> {
+    const detail: ServiceRestartRequestedDetail = { env: 'dev', service, requestId, requestedAt: new Date().toISOString(), reason: 'kong database recreated' };
+    return emulator.bus.put({ source: EVENT_SOURCE, 'detail-type': OperatorDetailType.ServiceRestartRequested, resources: [], detail });
+  }
+
+  it('forces a new ECS deployment of exactly portal-kong-adapter, recorded as a succeeded restart; portal-api untouched', async () => {
+    const versionId = await upload(emulator, await packExample(dir, 'static'), 'config/dev/static.tgz');
+    const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), WAIT_MS, 'Portal Image Built')).detail);
+    await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), WAIT_MS, 'config deployed');
+    await settle(emulator);
+    const { cluster } = emulator.resources;
+    await emulator.control.ecs.waitForSteadyState(cluster, 'portal-kong-adapter', WAIT_MS);
+    const apiDeployments = emulator.control.ecs.deployments(cluster, 'portal-api').map((d) => d.id);
+    const adapterDeployments = emulator.control.ecs.deployments(cluster, 'portal-kong-adapter').map((d) => d.id);
+    const { ledger, destroy } = ledgerOf(emulator);
+    try {
+      const before = await ledger.getEnvironment('dev');
+
+      requestRestart('portal-kong-adapter', 'r-1');
+      const succeeded = DeploymentSucceededDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { service: 'portal-kong-adapter' }), WAIT_MS, 'restart succeeded')).detail);
+      await settle(emulator);
+
+      const fresh = emulator.control.ecs.deployments(cluster, 'portal-kong-adapter').filter((d) => !adapterDeployments.includes(d.id));
+      expect(fresh).toEqual([expect.objectContaining({ id: succeeded.ecsDeploymentId, status: 'PRIMARY', rolloutState: 'COMPLETED' })]);
+      expect(emulator.control.ecs.deployments(cluster, 'portal-api').map((d) => d.id)).toEqual(apiDeployments);
+      expect(primaryDigest(emulator)).toBe(built.digest);
+      expect(releaseDigest(emulator)).toBe(built.digest);
+      expect(await ledger.getDeployment('dev', succeeded.deploymentId)).toMatchObject({ state: 'succeeded', kind: 'restart', service: 'portal-kong-adapter', ecsDeploymentId: succeeded.ecsDeploymentId });
+      const after = await ledger.getEnvironment('dev');
+      expect(after?.lastGood).toEqual(before?.lastGood);
+      expect(after?.inFlight).toBeUndefined();
+    } finally {
+      destroy();
+    }
+  });
+
+  it('rejects a restart of a service the environment does not have, with the reason, and starts nothing', async () => {
+    const { cluster } = emulator.resources;
+    const counts = ['portal-api', 'portal-kong-adapter'].map((s) => emulator.control.ecs.deployments(cluster, s).length);
+    const event = requestRestart('portal-ghost', 'r-2');
+    await emulator.bus.idle();
+    const delivery = emulator.bus.timeline.find((entry) => entry.event.id === event.id)?.deliveries.find((d) => d.target === 'deploy-services');
+    expect(delivery).toMatchObject({ status: 'delivered', result: { action: 'rejected', reason: expect.stringMatching(/restarting portal-ghost in dev: not a service the control plane manages there; expected one of portal-api, .*portal-kong-adapter/) } });
+    expect(['portal-api', 'portal-kong-adapter'].map((s) => emulator.control.ecs.deployments(cluster, s).length)).toEqual(counts);
+    expect(failedDeployDeliveries(emulator)).toEqual([]);
+  });
+});
