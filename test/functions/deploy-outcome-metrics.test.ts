@@ -28,7 +28,9 @@ describe('isStuckDeployment', () => {
 describe('deploy-services metrics', () => {
   beforeEach(() => {
     Object.assign(process.env, { LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'default', AWS_REGION: 'eu-west-1',
-      DEPLOY_TARGETS: JSON.stringify({ dev: { cluster: 'wicked-dev', service: 'portal-api', repositoryName: 'portal-api' } }) });
+      DEPLOY_TARGETS: JSON.stringify({ dev: { cluster: 'wicked-dev', service: 'portal-api', repositoryName: 'portal-api' } }),
+      NOTIFY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:wicked-dev-notifications', STUCK_CHECK_GROUP_NAME: 'wicked-dev-stuck-checks',
+      STUCK_CHECK_ROLE_ARN: 'arn:aws:iam::123456789012:role/stuck-checks', EVENT_BUS_ARN: 'arn:aws:events:eu-west-1:123456789012:event-bus/default' });
     resetDeployDeps();
   });
   afterEach(() => {
