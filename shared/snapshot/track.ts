@@ -35,6 +35,29 @@ async function otherRunningJob(deps: SnapshotDeps, job: JobItem): Promise<string
   return known?.jobId ?? (await deps.backup.findRunningJob(job.resourceArn));
 }
 
+/**
+ * Adds a job's requesters to the running job it met. A running job AWS Backup
+ * knows but the ledger does not yet (its first event still on its way) is
+ * recorded first, so the requesters are not lost; a running job that
+ * completed meanwhile (its COMPLETED named none of them) has its outcome put
+ * for them at once.
+ */
+async function handOver(deps: SnapshotDeps, job: JobItem, runningJobId: string, time: string): Promise<void> {
+  const { env } = deps.config;
+  if (!(await deps.store.addRequesters(env, runningJobId, job.requestIds, job.deploymentIds))) {
+    const view = await deps.backup.describeBackupJob(runningJobId);
+    await deps.store.putJob({
+      env, jobId: runningJobId, resourceArn: view.resourceArn ?? job.resourceArn, vaultName: job.vaultName, iamRoleArn: deps.config.iamRoleArn,
+      trigger: EXTERNAL_TRIGGER, state: view.state, startedAt: time, tags: {}, requestIds: [], deploymentIds: [],
+    });
+    await deps.store.addRequesters(env, runningJobId, job.requestIds, job.deploymentIds);
+  }
+  const running = await deps.store.getJob(env, runningJobId);
+  if (running?.state === 'COMPLETED' && running.recoveryPointArn) {
+    await deps.events.publish(SnapshotDetailType.Completed, outcome({ ...running, deploymentIds: job.deploymentIds }, 'COMPLETED', { recoveryPointArn: running.recoveryPointArn }), [running.recoveryPointArn]);
+  }
+}
+
 function outcome(job: JobItem, state: string, extra: { recoveryPointArn?: string; reason?: string }): SnapshotOutcomeDetail {
   return { env: job.env, jobId: job.jobId, resourceArn: job.resourceArn, state, trigger: job.trigger, deploymentIds: job.deploymentIds, ...extra };
 }
@@ -85,7 +108,7 @@ export async function trackBackupJob(deps: SnapshotDeps, event: BackupJobEvent):
   if (decision.kind === 'completed') return recordCompleted(deps, job, event);
   await deps.store.setJobState(deps.config.env, backupJobId, { state, updatedAt: event.time, ...(statusMessage ? { statusMessage } : {}) });
   if (decision.kind === 'handover') {
-    await deps.store.addRequesters(deps.config.env, decision.runningJobId, job.requestIds, job.deploymentIds);
+    await handOver(deps, job, decision.runningJobId, event.time);
     deps.log?.('warn', 'backup job met a running job of the same resource; its requesters wait for that job', { jobId: backupJobId, runningJobId: decision.runningJobId });
     return { kind: 'handover', state, jobId: backupJobId, notified: false };
   }

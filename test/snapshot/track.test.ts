@@ -58,6 +58,31 @@ describe('trackBackupEvent: backup jobs', () => {
     expect(deps.events.of(SnapshotDetailType.Completed)).toEqual([expect.objectContaining({ jobId: 'job-0', deploymentIds: ['dep-1'] })]);
   });
 
+  it('a running job AWS Backup reports but the ledger has not seen yet is recorded, so the handed-over requesters are kept for its COMPLETED', async () => {
+    const deps = await started();
+    deps.backup.runningOutside = 'plan-7';
+    deps.backup.states.set('plan-7', 'RUNNING');
+    expect(await trackBackupEvent(deps, backupEvent('job-1', 'EXPIRED', { statusMessage: SAME }))).toMatchObject({ kind: 'handover', notified: false });
+    expect(deps.store.jobs.get('plan-7')).toMatchObject({ trigger: 'external', state: 'RUNNING', resourceArn: FS, deploymentIds: ['dep-1'], requestIds: ['deploy-dep-1'] });
+    // The plan job's own first event arrives afterwards: it keeps the requesters.
+    await trackBackupEvent(deps, backupEvent('plan-7', 'RUNNING'));
+    await trackBackupEvent(deps, backupEvent('plan-7', 'COMPLETED', {}, [RP]));
+    expect(deps.events.of(SnapshotDetailType.Completed)).toEqual([expect.objectContaining({ jobId: 'plan-7', deploymentIds: ['dep-1'], recoveryPointArn: RP })]);
+  });
+
+  it('a running job that completed while the requesters were handed over has its outcome put for them at once', async () => {
+    const deps = await started();
+    await deps.store.putJob({ ...deps.store.jobs.get('job-1')!, jobId: 'job-0', state: 'RUNNING', requestIds: [], deploymentIds: [] });
+    const addRequesters = deps.store.addRequesters.bind(deps.store);
+    // The COMPLETED of job-0 is recorded between the lookup of the running job and the handover.
+    jest.spyOn(deps.store, 'addRequesters').mockImplementation(async (...args) => {
+      await deps.store.setJobState('prod', 'job-0', { state: 'COMPLETED', recoveryPointArn: RP, updatedAt: '2026-01-02T03:01:00Z' });
+      return addRequesters(...args);
+    });
+    expect(await trackBackupEvent(deps, backupEvent('job-1', 'EXPIRED', { statusMessage: SAME }))).toMatchObject({ kind: 'handover' });
+    expect(deps.events.of(SnapshotDetailType.Completed)).toEqual([expect.objectContaining({ jobId: 'job-0', deploymentIds: ['dep-1'], recoveryPointArn: RP, state: 'COMPLETED' })]);
+  });
+
   it('a conflict with a job not known yet is retried (a retryable error), not reported', async () => {
     const deps = await started();
     await expect(trackBackupEvent(deps, backupEvent('job-1', 'EXPIRED', { statusMessage: SAME }))).rejects.toMatchObject({ code: 'RUNNING_JOB_UNKNOWN', retryable: true });
