@@ -107,6 +107,11 @@ async function loadCli() {
 }
 
 loadCli().then((cli) => cli.main(process.argv)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+    // Once the command is done nothing left may hold the process (say a base image read still retrying for a
+    // configuration that was refused): it ends by itself when idle, at the latest 0.1 s later.
+    setTimeout(() => process.exit(), 100).unref();
+  },
   (err) => { process.stderr.write(`wickedctl: internal error: ${err && err.message ? err.message : err}\n`); process.exitCode = 1; },
 );

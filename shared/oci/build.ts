@@ -15,6 +15,7 @@ import type { PlatformSpec } from './platform';
 import { DEFAULT_PLATFORM, parsePlatform } from './platform';
 import type { ImageRepository } from './repository';
 import { resolveBase } from './resolve-base';
+import type { ResolvedBase } from './resolve-base';
 
 /** Blobs placed in parallel by default. */
 export const DEFAULT_CONCURRENCY = 4;
@@ -31,6 +32,12 @@ export interface BuildRequest {
      * @default undefined (base layers are copied through)
      */
     readonly mountFrom?: string;
+    /**
+     * The base, resolved by {@link startBaseResolution} with the same platform
+     * choice while something else ran (the configuration was read and
+     * validated). @default resolved here
+     */
+    readonly resolved?: Promise<ResolvedBase>;
   };
   readonly target: ImageRepository;
   readonly entries: readonly BundleEntry[];
@@ -76,7 +83,10 @@ const repositorySchema = z.custom<ImageRepository>(
   'expected an ImageRepository',
 );
 const requestSchema = z.strictObject({
-  base: z.strictObject({ repository: repositorySchema, reference: z.string().min(1), mountFrom: z.string().min(1).optional() }),
+  base: z.strictObject({
+    repository: repositorySchema, reference: z.string().min(1), mountFrom: z.string().min(1).optional(),
+    resolved: z.custom<Promise<ResolvedBase>>((v) => v instanceof Promise, 'expected a Promise from startBaseResolution').optional(),
+  }),
   target: repositorySchema,
   entries: z.array(z.custom<BundleEntry>((v) => typeof v === 'object' && v !== null, 'expected a BundleEntry')).readonly(),
   configHash: z.string().min(1),
@@ -107,12 +117,8 @@ const requestSchema = z.strictObject({
  */
 export async function buildAndPush(request: BuildRequest): Promise<BuildResult> {
   const req = parseOptions(requestSchema, request, 'build request') as BuildRequest;
-  const platform = typeof req.platform === 'string' ? parsePlatform(req.platform) : req.platform;
   // The base is fetched while the layer is built: one waits on the registry, the other on disk and gzip.
-  const [baseResult, layerResult] = await Promise.allSettled([
-    resolveBase(req.base.repository, req.base.reference, { platform, fallbackPlatform: DEFAULT_PLATFORM, allPlatforms: req.allPlatforms ?? false }),
-    buildConfigLayer(req.entries, req.layer),
-  ]);
+  const [baseResult, layerResult] = await Promise.allSettled([req.base.resolved ?? startBaseResolution(req), buildConfigLayer(req.entries, req.layer)]);
   if (baseResult.status === 'rejected') {
     if (layerResult.status === 'fulfilled') await layerResult.value.dispose();
     throw baseResult.reason;
@@ -133,6 +139,21 @@ export async function buildAndPush(request: BuildRequest): Promise<BuildResult> 
   } finally {
     await layer.dispose();
   }
+}
+
+/**
+ * Starts resolving the base of a build (manifest, platform, config), to hand
+ * to {@link buildAndPush} as `base.resolved` once the build may go ahead: the
+ * registry round trips then overlap with reading and validating the
+ * configuration. Reading the base uploads nothing.
+ *
+ * @example
+ * const resolved = startBaseResolution({ base, platform: 'linux/amd64' });
+ * resolved.catch(() => undefined); // awaited only if the configuration is valid
+ */
+export function startBaseResolution(request: Pick<BuildRequest, 'base' | 'platform' | 'allPlatforms'>): Promise<ResolvedBase> {
+  const platform = typeof request.platform === 'string' ? parsePlatform(request.platform) : request.platform;
+  return resolveBase(request.base.repository, request.base.reference, { platform, fallbackPlatform: DEFAULT_PLATFORM, allPlatforms: request.allPlatforms ?? false });
 }
 
 async function placeBlobs(req: BuildRequest, plan: BuildPlan, layer: BuiltLayer): Promise<{ uploadedBlobs: number; uploadedBytes: number; mountedBlobs: number }> {

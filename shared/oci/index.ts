@@ -31,7 +31,7 @@ export { forEachLimited, lazyBlobStream, placeBlob } from './blob-transfer';
 export type { BlobAction, BlobSource } from './blob-transfer';
 export { imageIdentity, inspectExistingTag } from './existing-tag';
 export type { ExistingTag } from './existing-tag';
-export { DEFAULT_CONCURRENCY, buildAndPush } from './build';
+export { DEFAULT_CONCURRENCY, buildAndPush, startBaseResolution } from './build';
 export type { BuildProgress, BuildRequest, BuildResult } from './build';
 export { OciLayoutRepository, REF_NAME_ANNOTATION } from './oci-layout';
 export { assertValidImage, validateImage } from './validate';

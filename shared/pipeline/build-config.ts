@@ -2,7 +2,7 @@ import type { BundleSource, ReadBundleOptions } from '../config-bundle';
 import { isBundleError, readBundle } from '../config-bundle';
 import type { BundleWarning } from '../config-bundle/types';
 import type { BuildRequest, BuildResult } from '../oci';
-import { buildAndPush } from '../oci';
+import { buildAndPush, startBaseResolution } from '../oci';
 import type { ValidationReport } from '../wicked-config';
 import { validateConfig } from '../wicked-config';
 
@@ -32,6 +32,9 @@ export type BuildConfigOutcome =
  * if (outcome.kind === 'rejected') console.log(outcome.report.issues);
  */
 export async function buildConfigImage(request: BuildConfigRequest): Promise<BuildConfigOutcome> {
+  // The base is read while the configuration is read and validated; it is awaited only for a valid one.
+  const resolved = request.image.base.resolved ?? Promise.resolve().then(() => startBaseResolution(request.image));
+  resolved.catch(() => undefined);
   let bundle;
   try {
     bundle = await readBundle(request.source, request.read);
@@ -43,7 +46,7 @@ export async function buildConfigImage(request: BuildConfigRequest): Promise<Bui
     bundle.warnings.forEach((warning) => request.onWarning?.(warning));
     const report = await validateConfig(bundle, request.envs ? { envs: [...request.envs] } : {});
     if (!report.valid) return { kind: 'rejected', reason: 'invalid-config', report };
-    const result = await buildAndPush({ ...request.image, entries: bundle.entries, configHash: report.configHash });
+    const result = await buildAndPush({ ...request.image, base: { ...request.image.base, resolved }, entries: bundle.entries, configHash: report.configHash });
     return { kind: 'built', report, result };
   } finally {
     await bundle.close();

@@ -1,4 +1,6 @@
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { validateImage } from '../../shared/oci';
@@ -58,6 +60,24 @@ describe('wickedctl build', () => {
     expect(refused.stderr).not.toContain('killed');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^wickedctl: .*401/m);
+  });
+
+  it('the installed binary reports a refused configuration and exits while the base read still waits on a registry that never answers', async () => {
+    const dir = join(work, 'refused-offline');
+    await cp(EXAMPLE, dir, { recursive: true });
+    await writeFile(join(dir, 'globals.json'), '{ "network": ');
+    // Accepts connections and never answers: the base read started next to the validation stays pending.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const run = await spawnCli(['build', '--config', dir, '--base', `${host}/wicked/api:1`, '--to', `${host}/portal-api`, '--insecure-registry'], { timeoutMs: 15_000 });
+      expect(run.stderr).not.toContain('killed');
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/configuration problem\(s\); nothing was uploaded/);
+    } finally {
+      silent.close();
+    }
   });
 
   it('authenticates with --username and --password-stdin', async () => {

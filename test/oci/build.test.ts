@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildAndPush } from '../../shared/oci/build';
+import { buildAndPush, startBaseResolution } from '../../shared/oci/build';
 import type { BuildProgress, BuildRequest } from '../../shared/oci/build';
 import { parseConfig, parseManifest } from '../../shared/oci/image';
 import { MediaTypes } from '../../shared/oci/media-types';
@@ -68,6 +68,27 @@ describe('buildAndPush to an OCI layout', () => {
     expect(target.of('putManifest')).toHaveLength(1);
     expect(target.of('mountBlob')).toEqual([]);
     expect(await validateImage(targetLayout, result.tag)).toEqual([]);
+    expect(await readdir(tempDir)).toEqual([]);
+  });
+
+  it('builds on a base resolved beforehand (startBaseResolution) without reading the base again, to the same digest', async () => {
+    const base = await writeBaseImage(baseRepo, { family: 'oci', tag: '1.0' });
+    const reading = new RecordingRepository(baseRepo);
+    const resolved = startBaseResolution({ base: { repository: reading, reference: base.tag } });
+    await resolved;
+    const readsBefore = reading.calls.length;
+    expect(readsBefore).toBeGreaterThan(0);
+    const early = await buildAndPush({ ...request(base), base: { repository: reading, reference: base.tag, resolved } });
+    expect(reading.calls.slice(readsBefore).filter((c) => c.method === 'fetchManifest')).toEqual([]);
+    const fresh = await buildAndPush(request(base));
+    expect(early.digest).toBe(fresh.digest);
+  });
+
+  it('a failed early resolution fails the build before anything is written', async () => {
+    const base = await writeBaseImage(baseRepo, { family: 'oci', tag: '1.0' });
+    const resolved = startBaseResolution({ base: { repository: baseRepo, reference: 'no-such-tag' } });
+    await expect(buildAndPush({ ...request(base), base: { repository: baseRepo, reference: base.tag, resolved } })).rejects.toMatchObject({ code: 'BASE_NOT_FOUND' });
+    expect(target.calls.filter((c) => c.method === 'pushBlob' || c.method === 'putManifest' || c.method === 'mountBlob')).toEqual([]);
     expect(await readdir(tempDir)).toEqual([]);
   });
 

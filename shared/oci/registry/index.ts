@@ -18,7 +18,7 @@ export { parseWwwAuthenticate, repositoryScope } from './challenge';
 export type { AuthChallenge } from './challenge';
 export { schemeFromChallenges, parseTokenResponse } from './auth';
 export type { AuthScheme } from './auth';
-export { fetchTransport, nodeTransport } from './transport';
+export { createNodeTransport, DEFAULT_IDLE_TIMEOUT_MS, fetchTransport, nodeTransport } from './transport';
 export type { FetchFunction, HttpHeaders, HttpRequestInit, HttpResponse, HttpTransport } from './transport';
 export { decideRetry, isRetryableFailure, parseRetryAfter, resolveRetryPolicy, withRetry, DEFAULT_RETRY_POLICY, SYSTEM_RETRY_RUNTIME } from './retry';
 export type { FailureFacts, RetryDecision, RetryPolicy, RetryRuntime } from './retry';

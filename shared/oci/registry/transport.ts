@@ -38,6 +38,9 @@ export interface HttpRequestInit {
 /** Sends one request and resolves the response as soon as its headers arrived. */
 export type HttpTransport = (url: URL, init: HttpRequestInit) => Promise<HttpResponse>;
 
+/** A socket with no traffic for this long fails its request (a registry that stopped answering). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
 /** Bodies up to this size are drained on discard rather than cutting the connection. */
 const DRAIN_LIMIT = 64 * 1024;
 
@@ -50,9 +53,27 @@ const DRAIN_LIMIT = 64 * 1024;
  * @example
  * const response = await nodeTransport(new URL('http://127.0.0.1:5000/v2/'), { method: 'GET', headers: {} });
  */
-export const nodeTransport: HttpTransport = (url, init) => new Promise<HttpResponse>((resolve, reject) => {
+export const nodeTransport: HttpTransport = createNodeTransport();
+
+/**
+ * {@link nodeTransport} with its own idle timeout: a request whose socket
+ * sees no traffic for `idleTimeoutMs` (no response, a stalled body) fails
+ * with `ETIMEDOUT`, which the client retries like a dropped connection.
+ *
+ * @example
+ * const transport = createNodeTransport({ idleTimeoutMs: 5_000 });
+ */
+export function createNodeTransport(options: { readonly idleTimeoutMs?: number } = {}): HttpTransport {
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  return (url, init) => sendNode(url, init, idleTimeoutMs);
+}
+
+const sendNode = (url: URL, init: HttpRequestInit, idleTimeoutMs: number): Promise<HttpResponse> => new Promise<HttpResponse>((resolve, reject) => {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const request = send(url, { method: init.method, headers: init.headers }, (message) => resolve(nodeResponse(message, init.method)));
+  request.setTimeout(idleTimeoutMs, () => {
+    request.destroy(Object.assign(new Error(`${init.method} ${url.origin}${url.pathname}: no traffic for ${idleTimeoutMs} ms`), { code: 'ETIMEDOUT' }));
+  });
   const body = init.body;
   request.on('error', (error) => {
     if (body instanceof Readable) body.destroy();
