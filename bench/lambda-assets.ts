@@ -24,12 +24,10 @@ const WORK = join(ROOT, 'node_modules', '.cache', 'lambda-assets-bench');
 
 interface Asset { readonly name: string; readonly file: string; readonly environment: Record<string, string> }
 
-/** Handler entry of an asset, by the construct id of its function (`BuildImage` → `buildImage`). */
-function entryOf(name: string): string {
+/** Handler entry of an asset, by the construct id of its function (`BuildImage` → `buildImage`); undefined for functions CDK brings (custom resources). */
+function entryOf(name: string): string | undefined {
   const key = `${name.charAt(0).toLowerCase()}${name.slice(1)}` as keyof typeof DEFAULT_FUNCTION_ENTRIES;
-  const entry = DEFAULT_FUNCTION_ENTRIES[key];
-  if (entry === undefined) throw new Error(`asset ${name}: no handler entry; expected one of ${Object.keys(DEFAULT_FUNCTION_ENTRIES).join(', ')}`);
-  return entry;
+  return DEFAULT_FUNCTION_ENTRIES[key];
 }
 
 /** The external AWS SDK packages a bundle imports (the runtime provides them). */
@@ -105,9 +103,10 @@ async function main(): Promise<void> {
   await mkdir(WORK, { recursive: true });
   console.log('asset        variant                       size      import, median wall / CPU  targets');
   for (const asset of await synthesizedAssets(outdir)) {
+    const entry = entryOf(asset.name);
+    if (entry === undefined) continue; // the custom-resource provider that announces base image changes is CDK's code
     const bundled = join(WORK, `${asset.name}.mjs`);
     await copyFile(asset.file, bundled);
-    const entry = entryOf(asset.name);
     const raw = join(WORK, `${asset.name}.raw.mjs`);
     const minSdk = join(WORK, `${asset.name}.min-sdk.mjs`);
     await sdkBundle(entry, raw, false);
