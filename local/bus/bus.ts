@@ -6,6 +6,7 @@ import { DuplicateNameError, UnknownTargetError, WaitTimeoutError } from './erro
 import type { EventPattern } from './pattern';
 import { matchesPattern } from './pattern';
 import { parseRate, retryDelay } from './schedule';
+import { waitForItem } from '../kernel/wait';
 
 /** An in-process function that receives events, registered by id (`build-image`). */
 export type TargetHandler = (event: AwsEvent) => unknown;
@@ -154,18 +155,7 @@ export class LocalBus implements EventSink {
    * that satisfies `predicate`; rejects after `timeoutMs` of wall time.
    */
   waitFor(predicate: (event: AwsEvent) => boolean, timeoutMs = 10_000, description = 'the predicate'): Promise<AwsEvent> {
-    const found = this.entries.find((entry) => predicate(entry.event));
-    if (found) return Promise.resolve(found.event);
-    return new Promise((resolve, reject) => {
-      const listener = (event: AwsEvent): void => {
-        if (!predicate(event)) return;
-        cleanup();
-        resolve(event);
-      };
-      const timer = setTimeout(() => { cleanup(); reject(new WaitTimeoutError(description, timeoutMs)); }, timeoutMs);
-      const cleanup = (): void => { clearTimeout(timer); this.listeners.delete(listener); };
-      this.listeners.add(listener);
-    });
+    return waitForItem({ find: (p) => this.entries.find((entry) => p(entry.event))?.event, listeners: this.listeners }, predicate, timeoutMs, () => new WaitTimeoutError(description, timeoutMs));
   }
 
   /** Resolves when no delivery is in flight or waiting for a retry. */

@@ -8,6 +8,7 @@ import { nextFireTime, parseScheduleExpression } from './expressions';
 import type { Execution, ScheduledFunction, StoredSchedule } from './model';
 import { withContextAttributes } from './model';
 import { checkCreateSchedule, checkName } from './validate';
+import { waitForItem } from '../kernel/wait';
 
 /** Options of {@link LocalScheduler}. */
 export interface LocalSchedulerOptions {
@@ -137,18 +138,7 @@ export class LocalScheduler {
 
   /** Resolves with the first finished execution (already or still to come) that satisfies `predicate`; rejects after `timeoutMs` of wall time. */
   waitFor(predicate: (execution: Execution) => boolean, timeoutMs = 10_000, description = 'the predicate'): Promise<Execution> {
-    const found = this.runs.find((run) => run.status !== 'pending' && predicate(run));
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const listener = (execution: Execution): void => {
-        if (!predicate(execution)) return;
-        cleanup();
-        resolve(execution);
-      };
-      const timer = setTimeout(() => { cleanup(); reject(new SchedulerWaitTimeoutError(description, timeoutMs)); }, timeoutMs);
-      const cleanup = (): void => { clearTimeout(timer); this.listeners.delete(listener); };
-      this.listeners.add(listener);
-    });
+    return waitForItem({ find: (p) => this.runs.find((run) => run.status !== 'pending' && p(run)), listeners: this.listeners }, predicate, timeoutMs, () => new SchedulerWaitTimeoutError(description, timeoutMs));
   }
 
   /** Resolves when no execution is in flight or waiting for a retry. */

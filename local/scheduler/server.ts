@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readBody, writeJson } from '../kernel/aws-json';
 import { SchedulerEmulatorError, SchedulerValidationError } from './errors';
 import type { LocalScheduler } from './scheduler';
+import { listenLocal } from '../kernel/listen';
 
 type Route = (scheduler: LocalScheduler, name: string, query: URLSearchParams, body: Record<string, unknown>) => unknown;
 
@@ -30,15 +30,7 @@ const ROUTES: readonly { method: string; path: RegExp; run: Route }[] = [
  */
 export async function startSchedulerServer(scheduler: LocalScheduler, port = 0): Promise<{ url: string; stop(): Promise<void> }> {
   const server = createServer((req, res) => { void serve(scheduler, req, res); });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
+  return listenLocal(server, port);
 }
 
 async function serve(scheduler: LocalScheduler, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readBody } from '../kernel/aws-json';
 import { escapeXml } from '../s3/xml';
 import { SnsEmulatorError } from './errors';
 import type { PublishRequest, SnsTopics } from './topics';
+import { listenLocal } from '../kernel/listen';
 
 const NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 
@@ -28,15 +28,7 @@ export async function startSnsServer(topics: SnsTopics, port = 0): Promise<{ url
     Publish: (params) => `<MessageId>${topics.publish(publishRequest(params))}</MessageId>`,
   };
   const server = createServer((req, res) => { void serveQuery(req, res, actions); });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
+  return listenLocal(server, port);
 }
 
 /** Decodes Publish's parameters, message attributes included (`MessageAttributes.entry.N.Name` / `.Value.DataType` / `.Value.StringValue`). */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../kernel/clock';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../kernel/events';
 import { InvalidSnsParameterError, SnsWaitTimeoutError, TopicNotFoundError } from './errors';
+import { waitForItem } from '../kernel/wait';
 
 /** One published message, as the emulator keeps it. */
 export interface PublishedMessage {
@@ -93,18 +94,7 @@ export class SnsTopics {
 
   /** Resolves with the first message (published already or still to come) that satisfies `predicate`; rejects after `timeoutMs` of wall time. */
   waitFor(predicate: (message: PublishedMessage) => boolean, timeoutMs = 10_000, description = 'the predicate'): Promise<PublishedMessage> {
-    const found = this.published.find(predicate);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const listener = (message: PublishedMessage): void => {
-        if (!predicate(message)) return;
-        cleanup();
-        resolve(message);
-      };
-      const timer = setTimeout(() => { cleanup(); reject(new SnsWaitTimeoutError(description, timeoutMs)); }, timeoutMs);
-      const cleanup = (): void => { clearTimeout(timer); this.listeners.delete(listener); };
-      this.listeners.add(listener);
-    });
+    return waitForItem({ find: (p) => this.published.find(p), listeners: this.listeners }, predicate, timeoutMs, () => new SnsWaitTimeoutError(description, timeoutMs));
   }
 }
 
