@@ -39,6 +39,8 @@ const lazyAwsSdk = {
   setup(build) {
     const shims = join(dirname(bundle), 'lazy');
     build.onResolve({ filter: /^@(aws-sdk|smithy)\// }, (args) => {
+      // A dynamic import() is lazy already, and needs the package's real named exports.
+      if (args.kind === 'dynamic-import') return { path: args.path, external: true };
       const file = join(shims, `${args.path.replace(/[^a-z0-9-]/gi, '_')}.js`);
       mkdirSync(shims, { recursive: true });
       writeAtomically(file, `'use strict';
@@ -63,6 +65,9 @@ const BUILD_OPTIONS = {
   // dynalite and the build tools stay external and load only when a command needs them.
   external: ['@aws-lambda-powertools/*', '@middy/*', 'dynalite', 'esbuild', 'tsx', 'aws-cdk-lib', 'constructs'],
   plugins: [lazyAwsSdk],
+  // No import() is left in the bundle: a script compiled by vm.Script cannot run one, and with V8's code
+  // cache one wired through vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER was seen never to settle.
+  supported: { 'dynamic-import': false },
 };
 
 /** Loads the bundle through vm.Script with V8's code cache; writes the cache when there was none or it was stale. */
