@@ -51,9 +51,13 @@ export function rebuildDetail(env: string, base: string | undefined, requestId: 
   return parsed.data;
 }
 
-/** The rebuild deployment of `of` that appeared after `sinceIso`, newest first. */
+/**
+ * The rebuild deployment of `of` that appeared (or, asked again on the same
+ * base, was recorded again: its id and `receivedAt` stay) after `sinceIso`,
+ * newest first.
+ */
 export function pickRebuild(records: readonly DeploymentRecord[], of: string, sinceIso: string): DeploymentRecord | undefined {
-  return records.filter((r) => r.rebuildOf === of && r.receivedAt >= sinceIso).sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))[0];
+  return records.filter((r) => r.rebuildOf === of && (r.receivedAt >= sinceIso || r.updatedAt >= sinceIso)).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
 }
 
 /** Registers `wickedctl rebuild`. */
@@ -89,9 +93,9 @@ export async function runRebuild(options: RebuildOptions, io: CliIo, clock: () =
       if (options.json) printJson(io, { requested: 'rebuild', env, rebuildOf: of, baseImage: detail.baseImage ?? null, requestId: detail.requestId, eventId });
       return ExitCode.Ok;
     }
-    // A base that is already running builds the same digest: build-image logs it and no deployment appears.
+    // A base that is already running builds the same digest: the ledger records that rebuild as unchanged.
     const line = await followDeployment({ env, table, clients, timeoutMs, io, clock }, (records) => pickRebuild(records, of, since), null);
-    printOutcome(io, line.deploymentId ? line : { ...line, reason: `${line.reason}; if the base is the one running, build-image logged "no rebuild needed"` }, options.json);
+    printOutcome(io, line, options.json);
     return outcomeExitCode(line.outcome);
   } finally {
     clients.destroy();

@@ -36,7 +36,9 @@ export function restartRequest(detail: ServiceRestartRequestedDetail, digest: st
  * service is one the environment may restart and runs one digest, admits a
  * `restart` deployment into the ledger (lease, record) and forces a new ECS
  * deployment of exactly that service; track-deployment decides its outcome
- * like any other. An unknown service is rejected with the reason.
+ * like any other. An unknown service is rejected with the reason, and so is
+ * portal-api while a config deployment holds or waits for the environment
+ * (that deployment restarts it anyway).
  *
  * @example
  * await restartService(ServiceRestartRequestedDetailSchema.parse(event.detail), event.id, deps); // { action: 'rolling', ... }
@@ -46,6 +48,11 @@ export async function restartService(detail: ServiceRestartRequestedDetail, even
   const allowed = restartableServices(target);
   if (!allowed.includes(detail.service)) {
     return { action: 'rejected', reason: `restarting ${detail.service} in ${detail.env}: not a service the control plane manages there; expected one of ${allowed.join(', ')}` };
+  }
+  const holder = await configDeploymentOf(detail.env, deps);
+  if (detail.service === target.service && holder) {
+    // Queued behind it, the restart would track the digest running now and fail as digest-mismatch once that deployment changed it.
+    return { action: 'rejected', reason: `restarting ${detail.service} in ${detail.env}: deployment ${holder} rolls it anyway; request the restart after it ends if it is still needed` };
   }
   let digests: readonly string[];
   try {
@@ -61,6 +68,13 @@ export async function restartService(detail: ServiceRestartRequestedDetail, even
   const request = restartRequest(detail, running[0]!, deps.clock());
   const admission = await deps.ledger.admit(request, eventId);
   return admission.kind === 'apply-now' ? startRestart(request, eventId, deps) : admissionResult(admission);
+}
+
+/** The config deployment (not a restart) holding a live lease on `env` or queued there, if any. */
+async function configDeploymentOf(env: string, deps: DeployDeps): Promise<string | undefined> {
+  const record = await deps.ledger.getEnvironment(env);
+  const inFlight = record?.inFlight && record.inFlight.lease.expiresAt > deps.clock() ? record.inFlight.request : undefined;
+  return [inFlight, record?.queued].find((r) => r !== undefined && r.kind !== 'restart')?.deploymentId;
 }
 
 /** Forces the new ECS deployment of a restart whose lease `owner` holds, and records it. */

@@ -56,12 +56,19 @@ async function rolloutOf(service: string, envs: readonly string[], deps: DeployD
 
 /**
  * The one-shot stuck check of a deployment (scheduled when it started): when
- * it is still in flight past its deadline it fails as `stuck`.
+ * it is still in flight past its deadline it fails as `stuck`; before its
+ * deadline (a later phase extended it) the check is scheduled again for it.
  */
 export async function checkStuckDeployment(check: { env: string; deploymentId: string }, eventId: string, deps: DeployDeps): Promise<TrackResult> {
   const inFlight = (await deps.ledger.getEnvironment(check.env))?.inFlight;
   if (inFlight?.request.deploymentId !== check.deploymentId) return { action: 'ignored', reason: `${check.deploymentId} is no longer in flight in ${check.env}` };
-  if (inFlight.lease.expiresAt > deps.clock()) return { action: 'pending', reason: `${check.deploymentId} has until ${new Date(inFlight.lease.expiresAt).toISOString()}` };
+  if (inFlight.lease.expiresAt > deps.clock()) {
+    // The deadline moved on (the gate's wait became a rollout, a drain became a rollout): the later phase's own check was
+    // refused as a duplicate, since the schedule name derives from the deployment id. Arm the check at the current deadline.
+    const at = new Date(inFlight.lease.expiresAt);
+    await deps.scheduler?.scheduleStuckCheck({ env: check.env, deploymentId: check.deploymentId, at });
+    return { action: 'pending', reason: `${check.deploymentId} has until ${at.toISOString()}; stuck check armed again for then` };
+  }
   const target = targetOf(check.env, deps);
   if (inFlight.phase === 'awaiting-snapshot') {
     // Nothing was changed yet: no release tag to put back, no service events to read.

@@ -21,7 +21,8 @@ export interface Admission {
  *   admitted is older (or, when equal, `ignore-duplicate`);
  * - `ignore-duplicate`: the same deployment is already in flight or queued,
  *   or the same image is rolling right now;
- * - `queue`: a rollout holds a live lease; the newest request wins the queue;
+ * - `queue`: a rollout holds a live lease; the newest request wins the queue
+ *   (a `restart` never replaces a queued deployment: it is `ignore-stale`);
  * - `unchanged`: nothing in flight and the last good digest is this digest
  *   (never for a `restart`: restarting what runs is its point);
  * - `apply-now`: otherwise, including a retry by the same owner of a
@@ -61,6 +62,10 @@ export function decideAdmission(env: EnvironmentRecord | undefined, request: Dep
     return verdict('ignore-duplicate', `deployment ${id} is already ${inFlight?.request.deploymentId === id ? 'in flight' : 'queued'}`);
   }
   const queuedOther = env?.queued ? [env.queued.deploymentId] : [];
+  if (live && request.kind === 'restart' && env?.queued) {
+    // "The newest wins the queue" is for configurations: a restart replacing a queued upload would drop that upload.
+    return verdict('ignore-stale', `restart not queued: deployment ${env.queued.deploymentId} already waits behind ${inFlight.request.deploymentId}; request the restart again after they end`);
+  }
   if (live) {
     if (inFlight.request.digest === request.digest) {
       return verdict('ignore-duplicate', `${request.digest} is already rolling as ${inFlight.request.deploymentId}`, queuedOther);

@@ -39,8 +39,11 @@ export type BaseImageChangedResult =
  * the ledger like any build. No operator upload is involved.
  *
  * No event is published when nothing is deployed yet (the first upload
- * builds on the new base anyway) or when the rebuilt image is the one running
- * (same base and config bytes give the same digest: a duplicate trigger).
+ * builds on the new base anyway). When the rebuilt image is the one running
+ * (same base and config bytes give the same digest: a duplicate trigger) the
+ * outcome is `unchanged`, and the event is still put: deploy-services admits
+ * it as unchanged (no ECS or ECR change) and the ledger records the rebuild,
+ * so `wickedctl rebuild --follow` ends with `unchanged`.
  *
  * @example
  * await handleBaseImageChanged({ env: 'prod', baseImage: '1.dkr.ecr.eu-west-1.amazonaws.com/docker-hub/haufelexware/wicked.api:1.0.1' }, deps);
@@ -73,13 +76,15 @@ export async function handleBaseImageChanged(detail: BaseImageChangedDetail, dep
     return { outcome: 'rejected', reason };
   }
   const { result } = outcome;
+  const built = rebuiltDetail(env, record, good.deploymentId, opened.digest, { configHash: outcome.report.configHash, imageUri: result.imageRef, digest: result.digest, tag: result.tag });
+  // Put even when the image is the one running: the ledger then records the rebuild as unchanged, which is
+  // what `wickedctl rebuild --follow` reads (it cannot see this log line, and would wait until its timeout).
+  await deps.events.publish(DetailType.ImageBuilt, built, [`arn:aws:s3:::${record.bucket}/${record.key}`]);
   if (result.digest === good.digest) {
     const reason = `${env} already runs ${good.digest}, built from ${where} on ${opened.digest}`;
     deps.log?.('info', `base image changed, no rebuild needed: ${reason}`, { env, baseImage });
     return { outcome: 'unchanged', reason };
   }
-  const built = rebuiltDetail(env, record, good.deploymentId, opened.digest, { configHash: outcome.report.configHash, imageUri: result.imageRef, digest: result.digest, tag: result.tag });
-  await deps.events.publish(DetailType.ImageBuilt, built, [`arn:aws:s3:::${record.bucket}/${record.key}`]);
   return { outcome: 'built', detail: built, uploadedBytes: result.uploadedBytes, skipped: result.skipped };
 }
 

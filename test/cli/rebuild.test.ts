@@ -37,6 +37,9 @@ describe('rebuild decisions', () => {
     const records = [record('old', 'd-1', '2026-01-01'), record('upload', undefined, '2026-02-02'), record('new', 'd-1', '2026-02-03'), record('other', 'd-0', '2026-02-04')];
     expect(pickRebuild(records, 'd-1', '2026-02-01')?.deploymentId).toBe('new');
     expect(pickRebuild(records, 'd-1', '2026-03-01')).toBeUndefined();
+    // The same rebuild asked again on the same base keeps its id and receivedAt; the ledger records it again.
+    const again = { ...record('same', 'd-1', '2026-01-01'), state: 'ignored' as const, updatedAt: '2026-03-02' };
+    expect(pickRebuild([...records, again], 'd-1', '2026-03-01')?.deploymentId).toBe('same');
   });
 });
 
@@ -67,5 +70,13 @@ describe('wickedctl rebuild against the local emulator', () => {
     expect(line).toMatchObject({ outcome: 'deployed', env: 'dev', configHash: first.configHash });
     expect(line.digest).not.toBe(first.digest);
     expect(await fixture.ledger.getDeployment('dev', String(line.deploymentId))).toMatchObject({ state: 'succeeded', baseDigest: next.digest, versionId });
+
+    // The base it now runs again: nothing to roll, and --follow says so instead of waiting for its timeout.
+    await settle(emulator);
+    const updates = emulator.control.ecs.deployments(emulator.resources.cluster, 'portal-api').length;
+    const again = await runCli(['rebuild', '--env', 'dev', '--base', next.image, '--table', fixture.names.table, '--follow', '--timeout', '30', '--json']);
+    expect(again.code).toBe(0);
+    expect(lastJson(again)).toMatchObject({ outcome: 'unchanged', env: 'dev', digest: line.digest, reason: expect.stringContaining('last good digest already') });
+    expect(emulator.control.ecs.deployments(emulator.resources.cluster, 'portal-api')).toHaveLength(updates);
   });
 });

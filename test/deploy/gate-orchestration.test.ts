@@ -91,6 +91,24 @@ describe('pre-deploy snapshot gate', () => {
     expect(w.ecs.updates).toEqual([]);
   });
 
+  it('a rollout after a late snapshot is still checked for stuck: the gate check arms the check again at the rollout deadline', async () => {
+    // As EventBridge Scheduler: the schedule name derives from env and deployment id, a second one while armed is a conflict (kept as is).
+    const armed = new Map<string, Date>();
+    const deps: DeployDeps = { ...w.deps, scheduler: { scheduleStuckCheck: (c) => { if (!armed.has(c.deploymentId)) armed.set(c.deploymentId, c.at); return Promise.resolve(); } } };
+    const { deploymentId } = await deployServices(built('a', '10'), 'evt-1', deps);
+    const gateDeadline = w.clock.now + WAIT_MS;
+    w.clock.now = gateDeadline - 60_000;
+    expect(await resumeOnSnapshotOutcome(outcome(deploymentId, 'COMPLETED'), 'snap-1', deps)).toMatchObject({ action: 'rolling' });
+    const rolloutDeadline = w.clock.now + w.deps.stuckAfterMs;
+    expect(armed.get(deploymentId)).toEqual(new Date(gateDeadline));
+    w.clock.now = gateDeadline;
+    armed.delete(deploymentId); // the gate's schedule ran and deleted itself
+    expect(await checkStuckDeployment({ env: 'dev', deploymentId }, 'check-1', deps)).toMatchObject({ action: 'pending' });
+    expect(armed.get(deploymentId)).toEqual(new Date(rolloutDeadline));
+    w.clock.now = rolloutDeadline + 1;
+    expect(await checkStuckDeployment({ env: 'dev', deploymentId }, 'check-2', deps)).toMatchObject({ action: 'failed', cause: 'stuck' });
+  });
+
   it('off: rolls at once without asking for a snapshot', async () => {
     const off = { ...w.deps, preDeploySnapshot: false };
     expect(await deployServices(built('a', '10'), 'evt-1', off)).toMatchObject({ action: 'rolling' });

@@ -1,4 +1,4 @@
-import { deployServices, restartService, trackDeployment } from '../../shared/deploy';
+import { deployServices, restartService, resumeOnSnapshotOutcome, trackDeployment } from '../../shared/deploy';
 import type { EcsDeploymentStateChangeEvent } from '../../shared/events';
 import { Ledger } from '../../shared/ledger';
 import { startDynalite } from '../ledger/dynalite-server';
@@ -56,6 +56,25 @@ describe('restartService + trackDeployment', () => {
     expect(w.ecr.moves).toHaveLength(moves);
     expect(w.notifications.at(-1)?.message).toMatch(/restart of portal-api on sha256:a+; release dev-live untouched/);
     expect(await ledger.getDeployment('dev', idOf(result))).toMatchObject({ state: 'failed', kind: 'restart' });
+  });
+
+  it('portal-api is not restarted behind a config deployment that rolls it anyway (it would track the old digest and fail)', async () => {
+    const gated = { ...w.deps, preDeploySnapshot: true };
+    const b = { env: 'dev', bucket: 'cfg', key: 'config/dev/c.tgz', versionId: 'v2', sequencer: '20', configHash: 'h2', imageUri: `r@${digest('b')}`, digest: digest('b'), tag: 'cfg-b' };
+    const waiting = await deployServices(b, 'evt-b', gated);
+    expect(waiting).toMatchObject({ action: 'awaiting-snapshot' });
+    const result = await restartService(restart('r-5'), 'evt-r', gated);
+    expect(result).toMatchObject({ action: 'rejected', reason: expect.stringMatching(/deployment d-[0-9a-f]+ rolls it anyway/) });
+    const EFS = 'arn:aws:elasticfilesystem:eu-west-1:1:file-system/fs-1';
+    const rolled = await resumeOnSnapshotOutcome({ env: 'dev', jobId: 'j', resourceArn: EFS, state: 'COMPLETED', recoveryPointArn: 'rp', trigger: 'pre-deploy', deploymentIds: [waiting.deploymentId] }, 'snap', gated);
+    const tracked = await trackDeployment(ecsEvent('SERVICE_DEPLOYMENT_COMPLETED', rolled.action === 'rolling' ? rolled.ecsDeploymentId : ''), 'e-b', gated);
+    expect(tracked).toMatchObject({ action: 'succeeded' });
+    expect(tracked.action === 'succeeded' ? tracked.next : 'none').toBeUndefined();
+    expect(w.notifications).toEqual([]);
+    // Another service is unaffected by a config deployment: its restart still queues behind one.
+    expect(await deployServices({ ...b, versionId: 'v3', sequencer: '30', digest: digest('c'), imageUri: `r@${digest('c')}` }, 'evt-c', gated)).toMatchObject({ action: 'awaiting-snapshot' });
+    const multi = { ...gated, targets: { dev: { ...gated.targets.dev!, restartable: ['portal-kong-adapter'] } } };
+    expect(await restartService(restart('r-6', 'portal-kong-adapter'), 'evt-k', multi)).toMatchObject({ action: 'queued' });
   });
 
   it('the same request again is a duplicate; an unknown service is rejected and nothing is updated', async () => {

@@ -66,6 +66,10 @@ const rows: Row[] = [
   ['a rebuild with nothing deployed is stale', undefined, rebuild('d-r', A, 'e'), 'evt-r', 'ignore-stale', []],
   ['a restart of what runs is never unchanged', environment({ lastGood: good(A) }), { ...request('r-1', { d: 'a' }), kind: 'restart', service: 'portal-kong-adapter' }, 'evt-r', 'apply-now', []],
   ['a restart during a rollout waits in the queue', environment({ inFlight: inFlight(B, live) }), { ...request('r-1', { d: 'k' }), kind: 'restart', service: 'portal-kong-adapter' }, 'evt-r', 'queue', []],
+  ['a restart never replaces a queued upload', environment({ inFlight: inFlight(A, live), queued: B }), { ...request('r-1', { d: 'k' }), kind: 'restart', service: 'portal-kong-adapter' }, 'evt-r', 'ignore-stale', []],
+  ['a restart of the image rolling never drops the queued upload', environment({ inFlight: inFlight(A, live), queued: B }), { ...request('r-1', { d: 'a' }), kind: 'restart', service: 'portal-api' }, 'evt-r', 'ignore-stale', []],
+  ['a restart while a deployment awaits its snapshot waits in the queue', environment({ inFlight: inFlight(A, live, 'awaiting-snapshot') }), { ...request('r-1', { d: 'k' }), kind: 'restart', service: 'portal-kong-adapter' }, 'evt-r', 'queue', []],
+  ['an upload during a rollout replaces a queued restart', environment({ sequencers: { [KEY]: '00A0' }, inFlight: inFlight(A, live), queued: { ...request('r-1', { d: 'k' }), kind: 'restart', service: 'portal-kong-adapter' } }), B, 'evt-b', 'queue', ['r-1']],
 ];
 
 /** The last good record of a request. */

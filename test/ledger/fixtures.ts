@@ -19,6 +19,6 @@ export function environment(patch: Partial<EnvironmentRecord> = {}): Environment
 }
 
 /** A deployment in flight, leased by `owner` until `expiresAt`. */
-export function inFlight(req: DeploymentRequest, expiresAt: number, phase: 'starting' | 'waiting-for-zero' | 'rolling' = 'rolling', owner = 'evt-0'): NonNullable<EnvironmentRecord['inFlight']> {
+export function inFlight(req: DeploymentRequest, expiresAt: number, phase: 'awaiting-snapshot' | 'starting' | 'waiting-for-zero' | 'rolling' = 'rolling', owner = 'evt-0'): NonNullable<EnvironmentRecord['inFlight']> {
   return { request: req, lease: { owner, expiresAt }, phase, startedAt: '2026-01-01T00:00:00.000Z' };
 }
