@@ -1,3 +1,4 @@
+import { missingBackupWindow } from './backup-window';
 import { InvalidPropError } from './errors';
 import { checkObject, intBetween, matches, type Rule } from './prop-checks';
 
@@ -91,6 +92,8 @@ export function checkBackup(value: unknown): ResolvedBackupProps {
     throw new InvalidPropError('backup.deleteAfterDays', resolved.deleteAfterDays,
       `at least moveToColdStorageAfterDays + ${MIN_COLD_STORAGE_DAYS} (${cold + MIN_COLD_STORAGE_DAYS}): AWS Backup keeps cold recovery points 90 days`);
   }
+  // The missing-backup alarm reads the schedule's minutes and hours: refuse out-of-range ones here, before any construct exists.
+  missingBackupWindow(resolved.schedule);
   const vaultLock = checkLock(given.vaultLock, resolved.deleteAfterDays);
   return { ...resolved, ...(vaultLock ? { vaultLock } : {}) };
 }

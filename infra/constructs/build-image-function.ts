@@ -8,8 +8,6 @@ import { ControlPlaneFunction, FUNCTION_BUNDLING, FUNCTION_RUNTIME, METRICS_NAME
 import { PULL_THROUGH_PREFIX, type ImageRepository } from './image-repository';
 import type { LedgerTable } from './ledger-table';
 
-export { ESM_REQUIRE_BANNER, lockFileOptions } from './control-plane-function';
-
 /** Powertools service name of the function. */
 export const BUILD_IMAGE_SERVICE = 'build-image';
 /** Lambda runtime of the function: the project's Node.js version ({@link FUNCTION_RUNTIME}). */

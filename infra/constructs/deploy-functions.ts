@@ -46,7 +46,9 @@ export interface DeployFunctionsProps {
   /**
    * Further services of the cluster `wickedctl restart` may restart (the
    * other singletons): listed in `DEPLOY_TARGETS` and granted DescribeServices
-   * and UpdateService. @default only the portal-api service
+   * and UpdateService.
+   *
+   * @default - only the portal-api service
    */
   readonly restartable?: readonly ecs.IBaseService[];
 }

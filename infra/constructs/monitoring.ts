@@ -1,6 +1,5 @@
 import { Annotations, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
@@ -106,7 +105,7 @@ export class Monitoring extends Construct {
       return;
     }
     const hours = window.evaluationPeriods;
-    const alarm = new cloudwatch.Alarm(this, 'BackupsMissing', {
+    props.notifications.notifyOn(new cloudwatch.Alarm(this, 'BackupsMissing', {
       metric: backupJobsMetric('NumberOfBackupJobsCompleted', props.backupVaultName, Duration.seconds(window.periodSeconds)),
       alarmDescription: `wicked ${props.envName}: no AWS Backup job of vault ${props.backupVaultName} completed in ${hours} h (twice the schedule ${props.backupSchedule}); check the backup plan, snapshot-data and the AWS Backup console`,
       threshold: 1,
@@ -114,10 +113,7 @@ export class Monitoring extends Construct {
       evaluationPeriods: hours,
       datapointsToAlarm: hours,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
-    alarm.addAlarmAction(new actions.SnsAction(props.notifications.topic));
-    alarm.addOkAction(new actions.SnsAction(props.notifications.topic));
-    props.notifications.alarms.push(alarm);
+    }));
   }
 }
 

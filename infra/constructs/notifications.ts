@@ -103,6 +103,19 @@ export class Notifications extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    return this.notifyOn(alarm);
+  }
+
+  /**
+   * Wires an alarm made elsewhere (another threshold or comparison) to the topic, on
+   * alarm and on recovery, and lists it in {@link Notifications.alarms}.
+   *
+   * @param alarm - the alarm
+   * @returns the alarm
+   * @example
+   * notifications.notifyOn(new cloudwatch.Alarm(this, 'BackupsMissing', { metric, threshold: 1, evaluationPeriods: 48, comparisonOperator }));
+   */
+  public notifyOn(alarm: cloudwatch.Alarm): cloudwatch.Alarm {
     alarm.addAlarmAction(new actions.SnsAction(this.topic));
     alarm.addOkAction(new actions.SnsAction(this.topic));
     this.alarms.push(alarm);

@@ -159,9 +159,20 @@ describe('control-plane permissions', () => {
   it('scopes the snapshot functions to the vault, recovery points and the backup role', () => {
     const role = platform().snapshot.snapshotData.role;
     expect(statementWith(role, 'backup:StartBackupJob').Resource).toEqual({ 'Fn::GetAtt': [id(platform().workload.backups.vault), 'BackupVaultArn'] });
-    expect(JSON.stringify(statementWith(role, 'backup:StartCopyJob').Resource)).toContain(':recovery-point:*');
-    expect(statementWith(role, 'iam:PassRole').Resource).toEqual({ 'Fn::GetAtt': [id(platform().workload.backups.role), 'Arn'] });
+    expect(statementWith(role, 'iam:PassRole')).toMatchObject({
+      Resource: { 'Fn::GetAtt': [id(platform().workload.backups.role), 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } },
+    });
     expect(allActions(role).filter((a) => a.startsWith('ecs:') || a.startsWith('ecr:'))).toEqual([]);
+  });
+
+  it('lets the snapshot functions copy recovery points only when there is a DR vault to copy to', () => {
+    for (const fn of [platform().snapshot.snapshotData, platform().snapshot.trackBackup]) {
+      expect(allActions(fn.role)).not.toContain('backup:StartCopyJob');
+    }
+    for (const fn of [prod.platform.snapshot.snapshotData, prod.platform.snapshot.trackBackup]) {
+      const copy = statementsOf(fn.role, prod).find((s) => actionsOf(s).includes('backup:StartCopyJob'));
+      expect(JSON.stringify(copy?.Resource)).toContain(':recovery-point:*');
+    }
   });
 });
 

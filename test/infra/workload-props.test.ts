@@ -38,6 +38,8 @@ describe('workload props', () => {
     ['a VPC id instead of a VPC', { vpc: 'vpc-123' }, 'vpc', 'an ec2.IVpc (construct API only'],
     ['a rate schedule', { backup: { schedule: 'rate(12 hours)' } }, 'backup.schedule', 'AWS Backup plans take no rate expressions'],
     ['a schedule in crontab syntax', { backup: { schedule: '0 3 * * *' } }, 'backup.schedule', 'cron(0 3 * * ? *)'],
+    ['a schedule at hour 25 (refused before any construct exists)', { backup: { schedule: 'cron(0 25 * * ? *)' } }, 'backup.schedule', 'hour values from 0 to 23 (received "25")'],
+    ['a schedule with a minute name', { backup: { schedule: 'cron(half 3 * * ? *)' } }, 'backup.schedule', 'a minute field of numbers, ranges, lists or steps'],
     ['retention shorter than cold + 90', { backup: { deleteAfterDays: 100, moveToColdStorageAfterDays: 30 } }, 'backup.deleteAfterDays', 'at least moveToColdStorageAfterDays + 90 (120)'],
     ['a copy target that is not a vault', { backup: { copyToVaultArn: 'arn:aws:s3:::bucket' } }, 'backup.copyToVaultArn', 'a backup vault ARN'],
     ['a vault lock with min above max', { backup: { vaultLock: { minRetentionDays: 30, maxRetentionDays: 7 } } }, 'backup.vaultLock.minRetentionDays', 'at most maxRetentionDays (7)'],

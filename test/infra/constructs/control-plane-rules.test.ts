@@ -1,5 +1,5 @@
 import { InvalidPropError } from '../../../infra/errors';
-import { toEventPattern } from '../../../infra/constructs/config-upload-rule';
+import { toEventPattern } from '../../../infra/constructs/control-plane-rules';
 import { configUploadedPattern } from '../../../shared/events';
 
 describe('toEventPattern', () => {
