@@ -29,16 +29,19 @@ export interface StuckCheck {
 }
 
 /**
- * The schedule name of a deployment's stuck check: `stuck-<env>-<id>` with
- * characters outside Scheduler's `[0-9A-Za-z_.-]` replaced by `-`, cut to
- * fit and always ending in a hash of env and id, so that two deployments never
- * share a name and the same deployment always gets the same one.
+ * The schedule name of a deployment's stuck check for one deadline:
+ * `stuck-<env>-<id>` with characters outside Scheduler's `[0-9A-Za-z_.-]`
+ * replaced by `-`, cut to fit and always ending in a hash of env, id and the
+ * deadline (to the second, as {@link atExpression}). Two deployments, or two
+ * phases of one deployment with their own deadlines (the pre-deploy snapshot,
+ * then the rollout), never share a name; a redelivered request for the same
+ * deadline always gets the same one (a conflict: already scheduled).
  *
  * @example
- * stuckCheckScheduleName('prod', '0000000042-3f2a') // 'stuck-prod-0000000042-3f2a-<12 hex>'
+ * stuckCheckScheduleName('prod', '0000000042-3f2a', at) // 'stuck-prod-0000000042-3f2a-<12 hex>'
  */
-export function stuckCheckScheduleName(env: string, deploymentId: string): string {
-  const hash = createHash('sha256').update(`${env}\n${deploymentId}`).digest('hex').slice(0, HASH_LENGTH);
+export function stuckCheckScheduleName(env: string, deploymentId: string, at: Date): string {
+  const hash = createHash('sha256').update(`${env}\n${deploymentId}\n${atExpression(at)}`).digest('hex').slice(0, HASH_LENGTH);
   const readable = `stuck-${env}-${deploymentId}`.replace(NAME_CHARACTER, '-').slice(0, MAX_SCHEDULE_NAME_LENGTH - HASH_LENGTH - 1);
   return `${readable}-${hash}`;
 }
@@ -67,7 +70,7 @@ export function atExpression(at: Date): string {
 export function toCreateScheduleInput(check: StuckCheck, target: StuckCheckTarget): CreateScheduleInput {
   const detail: StuckCheckDueDetail = { env: check.env, deploymentId: check.deploymentId };
   return {
-    Name: stuckCheckScheduleName(check.env, check.deploymentId),
+    Name: stuckCheckScheduleName(check.env, check.deploymentId, check.at),
     GroupName: target.groupName,
     Description: `Stuck check of deployment ${check.deploymentId} in ${check.env}`.slice(0, 512),
     ScheduleExpression: atExpression(check.at),

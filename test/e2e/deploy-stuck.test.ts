@@ -9,7 +9,6 @@ import type { Emulator } from '../../local/emulator';
 import { SDK_DEFAULTS, startEmulator } from '../../local/emulator';
 import type { ImageBuiltDetail } from '../../shared/events';
 import { DeploymentFailedDetailSchema } from '../../shared/events';
-import { stuckCheckScheduleName } from '../../shared/notify';
 import { failedDeployDeliveries, isEvent, ledgerOf, packExample, upload } from './deploy-helpers';
 
 const WAIT_MS = 40_000;
@@ -44,12 +43,12 @@ describe('stuck deployment end to end: deploy-services schedules the check with 
     const failed = DeploymentFailedDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Failed', { digest }), WAIT_MS, 'Portal Deployment Failed')).detail);
     expect(failed).toMatchObject({ env: 'dev', cause: 'stuck', reason: expect.stringContaining('no terminal ECS event') });
 
-    const name = stuckCheckScheduleName('dev', failed.deploymentId);
     const due = emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === 'Portal Stuck Check Due').map((entry) => entry.event);
-    expect(due).toEqual([expect.objectContaining({
-      source: 'wicked.control-plane', detail: { env: 'dev', deploymentId: failed.deploymentId },
-      resources: [`arn:aws:scheduler:us-east-1:000000000000:schedule/${emulator.resources.stuckCheckGroup}/${name}`],
-    })]);
+    expect(due).toEqual([expect.objectContaining({ source: 'wicked.control-plane', detail: { env: 'dev', deploymentId: failed.deploymentId } })]);
+    const [scheduleArn] = due[0]!.resources;
+    const name = scheduleArn!.slice(scheduleArn!.lastIndexOf('/') + 1);
+    expect(scheduleArn).toBe(`arn:aws:scheduler:us-east-1:000000000000:schedule/${emulator.resources.stuckCheckGroup}/${name}`);
+    expect(name.startsWith(`stuck-dev-${failed.deploymentId}-`.slice(0, 51))).toBe(true);
     const notification = await emulator.control.sns.waitFor((message) => message.attributes.deploymentId === failed.deploymentId, WAIT_MS, 'the stuck notification');
     expect(notification).toMatchObject({ topicArn: emulator.resources.topicArn, subject: `wicked dev: deployment ${failed.deploymentId} stuck`, attributes: { env: 'dev', outcome: 'stuck', cause: 'stuck' } });
 

@@ -4,6 +4,8 @@ import { InternalErrorException, NotFoundException, PublishCommand, SNSClient } 
 import { mockClient } from 'aws-sdk-client-mock';
 import { atExpression, SchedulerStuckCheckScheduler, SnsNotifier, stuckCheckScheduleName } from '../../shared/notify';
 
+const AT = new Date('2026-11-23T12:30:00.000Z');
+
 const sns = mockClient(SNSClient);
 const scheduler = mockClient(SchedulerClient);
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:wicked-prod';
@@ -46,7 +48,7 @@ describe('SchedulerStuckCheckScheduler', () => {
     await new SchedulerStuckCheckScheduler({ ...TARGET, client: new SchedulerClient({}) }).scheduleStuckCheck({ env: 'prod', deploymentId: 'd-1', at: new Date('2026-11-23T12:30:00.000Z') });
     // Assess
     expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
-      Name: stuckCheckScheduleName('prod', 'd-1'),
+      Name: stuckCheckScheduleName('prod', 'd-1', new Date('2026-11-23T12:30:00.000Z')),
       GroupName: TARGET.groupName,
       ScheduleExpression: 'at(2026-11-23T12:30:00)',
       ScheduleExpressionTimezone: 'UTC',
@@ -61,17 +63,17 @@ describe('SchedulerStuckCheckScheduler', () => {
 
   it('counts a ConflictException (same name: the check was scheduled before) as already scheduled', async () => {
     scheduler.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'Schedule already exists.', Message: 'Schedule already exists.', $metadata: { httpStatusCode: 409 } }));
-    const scheduling = new SchedulerStuckCheckScheduler({ ...TARGET, client: new SchedulerClient({}) }).scheduleStuckCheck({ env: 'prod', deploymentId: 'd-1', at: new Date() });
+    const scheduling = new SchedulerStuckCheckScheduler({ ...TARGET, client: new SchedulerClient({}) }).scheduleStuckCheck({ env: 'prod', deploymentId: 'd-1', at: AT });
     await expect(scheduling).resolves.toBeUndefined();
     expect(scheduler).toHaveReceivedCommandTimes(CreateScheduleCommand, 1);
   });
 
   it('rejects other errors with SCHEDULER_FAILED naming schedule and group', async () => {
     scheduler.on(CreateScheduleCommand).rejects(new ValidationException({ message: 'bad role', Message: 'bad role', $metadata: { httpStatusCode: 400 } }));
-    const scheduling = new SchedulerStuckCheckScheduler({ ...TARGET, client: new SchedulerClient({}) }).scheduleStuckCheck({ env: 'prod', deploymentId: 'd-1', at: new Date() });
+    const scheduling = new SchedulerStuckCheckScheduler({ ...TARGET, client: new SchedulerClient({}) }).scheduleStuckCheck({ env: 'prod', deploymentId: 'd-1', at: AT });
     await expect(scheduling).rejects.toMatchObject({
       code: 'SCHEDULER_FAILED', retryable: false,
-      message: `creating schedule ${stuckCheckScheduleName('prod', 'd-1')} in group ${TARGET.groupName}: ValidationException: bad role`,
+      message: `creating schedule ${stuckCheckScheduleName('prod', 'd-1', AT)} in group ${TARGET.groupName}: ValidationException: bad role`,
     });
   });
 });
@@ -82,17 +84,23 @@ describe('schedule names and expressions', () => {
     ['characters Scheduler refuses', 'dev', 'd/1:2 3#é'],
     ['a long id', 'a-very-long-environment-name-xx', 'x'.repeat(200)],
   ])('%s gives a valid, deterministic name of at most 64 characters', (_case, env, id) => {
-    const name = stuckCheckScheduleName(env, id);
+    const name = stuckCheckScheduleName(env, id, AT);
     expect(name).toMatch(/^[0-9A-Za-z_.-]{1,64}$/);
-    expect(stuckCheckScheduleName(env, id)).toBe(name);
+    expect(stuckCheckScheduleName(env, id, new Date(AT.getTime()))).toBe(name);
     expect(name.startsWith(`stuck-${env}-`)).toBe(true);
   });
 
   it('keeps deployments apart even when their readable part is cut the same', () => {
     const long = 'x'.repeat(100);
-    expect(stuckCheckScheduleName('prod', `${long}1`)).not.toBe(stuckCheckScheduleName('prod', `${long}2`));
-    expect(stuckCheckScheduleName('prod', 'a/b')).not.toBe(stuckCheckScheduleName('prod', 'a:b'));
-    expect(stuckCheckScheduleName('dev', 'd-1')).not.toBe(stuckCheckScheduleName('prod', 'd-1'));
+    expect(stuckCheckScheduleName('prod', `${long}1`, AT)).not.toBe(stuckCheckScheduleName('prod', `${long}2`, AT));
+    expect(stuckCheckScheduleName('prod', 'a/b', AT)).not.toBe(stuckCheckScheduleName('prod', 'a:b', AT));
+    expect(stuckCheckScheduleName('dev', 'd-1', AT)).not.toBe(stuckCheckScheduleName('prod', 'd-1', AT));
+  });
+
+  it('gives each deadline of a deployment its own name (the gate, then the rollout), the same within one second', () => {
+    const later = new Date(AT.getTime() + 30 * 60_000);
+    expect(stuckCheckScheduleName('prod', 'd-1', AT)).not.toBe(stuckCheckScheduleName('prod', 'd-1', later));
+    expect(stuckCheckScheduleName('prod', 'd-1', new Date(AT.getTime() + 400))).toBe(stuckCheckScheduleName('prod', 'd-1', new Date(AT.getTime() + 900)));
   });
 
   it.each([

@@ -47,7 +47,7 @@ describe('EventBridge Scheduler emulator (restJson1, real SDK client)', () => {
     const at = new Date(clock.now() + 60_000);
     await adapter.scheduleStuckCheck({ env: 'dev', deploymentId: 'd-1', at });
     await adapter.scheduleStuckCheck({ env: 'dev', deploymentId: 'd-1', at }); // a redelivery: ConflictException, counted as scheduled
-    const name = stuckCheckScheduleName('dev', 'd-1');
+    const name = stuckCheckScheduleName('dev', 'd-1', at);
     expect(await client.send(new GetScheduleCommand({ Name: name, GroupName: 'stuck-checks' }))).toMatchObject({
       Name: name, GroupName: 'stuck-checks', ActionAfterCompletion: 'DELETE', FlexibleTimeWindow: { Mode: 'OFF' }, CreationDate: expect.any(Date),
       Target: expect.objectContaining({ Arn: BUS, EventBridgeParameters: { DetailType: 'Portal Stuck Check Due', Source: 'wicked.control-plane' } }),
