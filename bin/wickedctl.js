@@ -59,7 +59,7 @@ module.exports = new Proxy({}, {
 };
 
 const BUILD_OPTIONS = {
-  entryPoints: [join(root, 'cli', 'main.ts')], outfile: bundle, bundle: true, platform: 'node',
+  entryPoints: [join(root, 'cli', 'main.ts')], bundle: true, platform: 'node', write: false,
   target: 'node20', format: 'cjs', logLevel: 'silent', minify: true, keepNames: true,
   // Small pure-JS dependencies are bundled (loading them file by file costs more start-up time);
   // dynalite and the build tools stay external and load only when a command needs them.
@@ -101,7 +101,7 @@ async function loadCli() {
     const sources = Math.max(statSync(__filename).mtimeMs, ...['cli', 'shared', 'local', 'functions'].map((dir) => newestSource(join(root, dir))));
     // (esbuild's buildSync takes no plugins, hence the asynchronous build.)
     if (!existsSync(bundle) || statSync(bundle).mtimeMs < sources) {
-      const built = await require('esbuild').build({ ...BUILD_OPTIONS, outfile: undefined, write: false });
+      const built = await require('esbuild').build(BUILD_OPTIONS);
       writeAtomically(bundle, built.outputFiles[0].contents);
     }
     return requireCached();
