@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { DeploymentRecord, EnvironmentRecord, InFlightPhase } from '../../shared/ledger';
+import type { DeploymentRecord, DeploymentRequest, EnvironmentRecord, InFlightPhase } from '../../shared/ledger';
 import type { AwsOptions } from '../aws-clients';
 import { checkEnvName, createAwsClients, resourceName } from '../aws-clients';
 import type { CliIo } from '../output';
@@ -26,8 +26,15 @@ export interface EnvironmentStatus {
   } | null;
   readonly lastGoodDigest: string | null;
   /** `idle`, or the phase of the deployment in flight. */
-  readonly rollout: { readonly state: 'idle' | InFlightPhase; readonly snapshotRequestId?: string; readonly deploymentId?: string; readonly digest?: string; readonly configHash?: string; readonly startedAt?: string; readonly leaseExpiresAt?: string };
-  readonly queued: { readonly deploymentId: string; readonly configHash: string; readonly digest: string } | null;
+  readonly rollout: {
+    readonly state: 'idle' | InFlightPhase; readonly snapshotRequestId?: string; readonly deploymentId?: string; readonly digest?: string; readonly configHash?: string;
+    readonly startedAt?: string; readonly leaseExpiresAt?: string;
+    /** A `restart` of one service (`wickedctl restart`), or a `config` deployment. */
+    readonly kind?: 'config' | 'restart';
+    /** The service a restart rolls. */
+    readonly service?: string;
+  };
+  readonly queued: { readonly deploymentId: string; readonly configHash: string; readonly digest: string; readonly kind: 'config' | 'restart'; readonly service?: string } | null;
   /** The newest deployment that failed or got stuck, when it is newer than the deployed one. */
   readonly lastFailure: { readonly deploymentId: string; readonly state: string; readonly reason: string | null; readonly at: string } | null;
   readonly lastRecoveryPoint: string | null;
@@ -58,11 +65,21 @@ export function environmentStatus(env: string, record: EnvironmentRecord | undef
       state: inFlight.phase, deploymentId: inFlight.request.deploymentId, digest: inFlight.request.digest, configHash: inFlight.request.configHash,
       startedAt: inFlight.startedAt, leaseExpiresAt: new Date(inFlight.lease.expiresAt).toISOString(),
       ...(inFlight.snapshotRequestId ? { snapshotRequestId: inFlight.snapshotRequestId } : {}),
+      ...kindOf(inFlight.request),
     } : { state: 'idle' },
-    queued: record?.queued ? { deploymentId: record.queued.deploymentId, configHash: record.queued.configHash, digest: record.queued.digest } : null,
+    queued: record?.queued ? { deploymentId: record.queued.deploymentId, configHash: record.queued.configHash, digest: record.queued.digest, ...kindOf(record.queued) } : null,
     lastFailure: failure && failureIsNewer ? { deploymentId: failure.deploymentId, state: failure.state, reason: failure.reason ?? null, at: failure.finishedAt ?? failure.updatedAt } : null,
     lastRecoveryPoint: record?.lastRecoveryPointArn ?? null,
   };
+}
+
+function kindOf(request: DeploymentRequest): { kind: 'config' | 'restart'; service?: string } {
+  return request.kind === 'restart' ? { kind: 'restart', ...(request.service ? { service: request.service } : {}) } : { kind: 'config' };
+}
+
+/** What a deployment is, for the human lines: a restart names its service, a config deployment its config hash. */
+function what(item: { readonly kind?: 'config' | 'restart'; readonly service?: string; readonly configHash?: string }): string {
+  return item.kind === 'restart' ? `restart of ${item.service ?? '?'}` : `config ${item.configHash ?? '?'}`;
 }
 
 /** Human lines of one status. */
@@ -73,8 +90,8 @@ export function statusLines(status: EnvironmentStatus): string[] {
     deployed
       ? `  deployed     config ${deployed.configHash}, image ${deployed.digest} (deployment ${deployed.deploymentId}, s3 ${deployed.key ?? '?'}@${deployed.versionId ?? 'unversioned'}, finished ${deployed.finishedAt})`
       : '  deployed     nothing yet',
-    `  rollout      ${rollout.state}${rollout.deploymentId ? ` ${rollout.deploymentId} (image ${rollout.digest}, since ${rollout.startedAt})` : ''}${rollout.state === 'awaiting-snapshot' ? ` for snapshot ${rollout.snapshotRequestId ?? '?'} until ${rollout.leaseExpiresAt ?? '?'}` : ''}`,
-    `  queued       ${status.queued ? `${status.queued.deploymentId} (config ${status.queued.configHash})` : 'none'}`,
+    `  rollout      ${rollout.state}${rollout.deploymentId ? ` ${rollout.deploymentId} (${what(rollout)}, image ${rollout.digest}, since ${rollout.startedAt})` : ''}${rollout.state === 'awaiting-snapshot' ? ` for snapshot ${rollout.snapshotRequestId ?? '?'} until ${rollout.leaseExpiresAt ?? '?'}` : ''}`,
+    `  queued       ${status.queued ? `${status.queued.deploymentId} (${what(status.queued)})` : 'none'}`,
     `  last good    ${status.lastGoodDigest ?? 'none'}`,
     ...(status.lastFailure ? [`  last failure ${status.lastFailure.deploymentId} ${status.lastFailure.state} at ${status.lastFailure.at}: ${status.lastFailure.reason ?? ''}`] : []),
     `  recovery pt  ${status.lastRecoveryPoint ?? 'none'}`,

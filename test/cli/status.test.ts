@@ -31,8 +31,21 @@ describe('environmentStatus: ledger -> status', () => {
     const inFlight = { request: { ...fakeImage('dev', 2), deploymentId: 'd-2', receivedAt: 't' }, lease: { owner: 'o', expiresAt: Date.parse('2026-01-03T02:00:00Z') }, phase: 'awaiting-snapshot' as const, startedAt: 's', snapshotRequestId: 'deploy-d-2' };
     const status = environmentStatus('dev', { ...base, lastGood: good, inFlight }, []);
     expect(status.rollout).toMatchObject({ state: 'awaiting-snapshot', deploymentId: 'd-2', snapshotRequestId: 'deploy-d-2' });
-    expect(statusLines(status).join('\n')).toContain('rollout      awaiting-snapshot d-2 (image');
+    expect(statusLines(status).join('\n')).toContain(`rollout      awaiting-snapshot d-2 (config ${fakeImage('dev', 2).configHash}, image`);
     expect(statusLines(status).join('\n')).toContain('for snapshot deploy-d-2 until 2026-01-03T02:00:00.000Z');
+  });
+
+  it('names a restart by its service, rolling or queued, where a config deployment shows its config hash', () => {
+    const restart = { ...fakeImage('dev', 2), deploymentId: 'r-1', receivedAt: 't', kind: 'restart' as const, service: 'portal-kong-adapter' };
+    const inFlight = { request: restart, lease: { owner: 'o', expiresAt: 0 }, phase: 'rolling' as const, startedAt: 's' };
+    const status = environmentStatus('dev', { ...base, lastGood: good, inFlight, queued: { ...fakeImage('dev', 3), deploymentId: 'd-3', receivedAt: 't' } }, []);
+    expect(status.rollout).toMatchObject({ kind: 'restart', service: 'portal-kong-adapter' });
+    expect(status.queued).toMatchObject({ deploymentId: 'd-3', kind: 'config' });
+    const lines = statusLines(status).join('\n');
+    expect(lines).toContain('rollout      rolling r-1 (restart of portal-kong-adapter, image');
+    expect(lines).toContain(`queued       d-3 (config ${fakeImage('dev', 3).configHash})`);
+    const queuedRestart = environmentStatus('dev', { ...base, queued: { ...restart, deploymentId: 'r-2' } }, []);
+    expect(statusLines(queuedRestart).join('\n')).toContain('queued       r-2 (restart of portal-kong-adapter)');
   });
 
   it('prints one block per environment', () => {
