@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { controlPlanePattern } from './pattern';
 
 /**
  * Detail-type of a base image change: the wicked version (the base image of
@@ -33,5 +34,5 @@ export type BaseImageChangedDetail = z.infer<typeof BaseImageChangedDetailSchema
  * baseImageChangedPattern('wicked.control-plane', 'prod')
  */
 export function baseImageChangedPattern(source: string, env?: string): Record<string, unknown> {
-  return { source: [source], 'detail-type': [BASE_IMAGE_CHANGED], ...(env ? { detail: { env: [env] } } : {}) };
+  return controlPlanePattern(source, [BASE_IMAGE_CHANGED], env);
 }

@@ -2,6 +2,7 @@ import { backupJobPattern, restoreAndCopyJobPattern, snapshotOutcomePattern, sna
 import { DeployDetailType } from './deploy';
 import { baseImageChangedPattern, configUploadedPattern, DetailType, EVENT_SOURCE } from './index';
 import { OperatorDetailType } from './operator';
+import { controlPlanePattern } from './pattern';
 
 /** Ids of the functions the control plane's rules target (one folder per function under `functions/`). */
 export type TargetFunctionId = 'build-image' | 'deploy-services' | 'track-deployment' | 'snapshot-data' | 'track-backup';
@@ -76,7 +77,7 @@ export const SERVICE_RESTART_REQUESTED_RULE: ControlPlaneRule = {
   name: 'ServiceRestartRequested',
   description: 'Service restart requested: force a new ECS deployment of that service through the deployment ledger',
   target: 'deploy-services',
-  pattern: (names) => ({ source: [EVENT_SOURCE], 'detail-type': [OperatorDetailType.ServiceRestartRequested], ...(names.env ? { detail: { env: [names.env] } } : {}) }),
+  pattern: (names) => controlPlanePattern(EVENT_SOURCE, [OperatorDetailType.ServiceRestartRequested], names.env),
   retryAttempts: 8,
   maxEventAgeSeconds: 3600,
 };
@@ -100,7 +101,7 @@ export const STUCK_CHECK_DUE_RULE: ControlPlaneRule = {
   name: 'StuckCheckDue',
   description: 'A deployment reached its deadline: fail it as stuck when it is still in flight',
   target: 'deploy-services',
-  pattern: (names) => ({ source: [EVENT_SOURCE], 'detail-type': [DeployDetailType.StuckCheckDue], ...(names.env ? { detail: { env: [names.env] } } : {}) }),
+  pattern: (names) => controlPlanePattern(EVENT_SOURCE, [DeployDetailType.StuckCheckDue], names.env),
   retryAttempts: 8,
   maxEventAgeSeconds: 6 * 3600,
 };

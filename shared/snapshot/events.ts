@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { EVENT_SOURCE } from '../events';
+import { controlPlanePattern } from '../events/pattern';
 
 /** Detail-types of the snapshot module's own events (source `wicked.control-plane`). */
 export const SnapshotDetailType = {
@@ -145,10 +146,10 @@ export function restoreAndCopyJobPattern(): Record<string, unknown> {
 
 /** Event pattern of snapshot outcomes (deploy-services keeps those naming the deployment waiting for them). */
 export function snapshotOutcomePattern(env?: string): Record<string, unknown> {
-  return { source: [EVENT_SOURCE], 'detail-type': [SnapshotDetailType.Completed, SnapshotDetailType.Failed], ...(env ? { detail: { env: [env] } } : {}) };
+  return controlPlanePattern(EVENT_SOURCE, [SnapshotDetailType.Completed, SnapshotDetailType.Failed], env);
 }
 
 /** Event pattern of on-demand snapshot requests (of one environment when `env` is given: environments share the default bus). */
 export function snapshotRequestedPattern(env?: string): Record<string, unknown> {
-  return { source: [EVENT_SOURCE], 'detail-type': [SnapshotDetailType.Requested], ...(env ? { detail: { env: [env] } } : {}) };
+  return controlPlanePattern(EVENT_SOURCE, [SnapshotDetailType.Requested], env);
 }
