@@ -177,17 +177,7 @@ export class BackupService {
   }
 }
 
-/** Longest wall delay one timer can wait: Node fires longer ones at once. */
-const MAX_TIMER_MS = 2_000_000_000;
-
-/** Runs `fn` at emulated time `at`, in steps short enough for Node's timers (retention runs for days). */
+/** Runs `fn` at emulated time `at` (the clock waits out delays longer than Node's timers hold, as retention's days). */
 export function scheduleAt(clock: Clock, at: number, fn: () => void): () => void {
-  let cancel = (): void => undefined;
-  const step = (): void => {
-    const remaining = at - clock.now();
-    if (remaining <= 0) return fn();
-    cancel = clock.schedule(Math.min(remaining, MAX_TIMER_MS * clock.speed), step);
-  };
-  step();
-  return () => cancel();
+  return clock.schedule(Math.max(0, at - clock.now()), fn);
 }
