@@ -60,7 +60,7 @@ export class RegistryHttp {
       if (result.response.status !== 401 || !fromRegistry || reauthenticated) return result;
       const header = result.response.headers.get('www-authenticate');
       if (!this.options.auth.unauthorized(header, request.scopes, authorization !== undefined)) return result;
-      await discard(result.response);
+      await result.response.discard();
     }
   }
 
@@ -77,7 +77,7 @@ export class RegistryHttp {
       const response = await this.fetchOnce(url, method, headers, keepBody ? request.body : undefined, context);
       const location = response.headers.get('location');
       if (!REDIRECT_STATUSES.has(response.status) || location === null) return { response, url };
-      await discard(response);
+      await response.discard();
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
         method = 'GET';
         keepBody = false;
@@ -100,9 +100,4 @@ function deleteBodyHeaders(headers: Record<string, string>): void {
   for (const name of Object.keys(headers)) {
     if (/^content-(length|type)$/i.test(name)) delete headers[name];
   }
-}
-
-/** Releases a response whose body is not needed, so its connection can be reused. */
-export async function discard(response: HttpResponse): Promise<void> {
-  await response.discard();
 }

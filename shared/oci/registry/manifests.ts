@@ -3,7 +3,6 @@ import { isImmutableTagRejection } from './error-body';
 import { DigestMismatchError, ImmutableTagError, RegistryError } from './errors';
 import { failureError, networkError, readFailure, responseError } from './failures';
 import type { OperationContext } from './failures';
-import { discard } from './http';
 import type { RegistryRequest, RegistryResponse } from './http';
 import { MANIFEST_MEDIA_TYPES, sha256Digest } from './media-types';
 import { isDigest } from './reference';
@@ -30,7 +29,7 @@ export async function fetchManifest(io: ManifestIo, reference: string, context: 
   checkManifestReference(reference, context);
   const { response, url } = await io.send({ method: 'GET', url: `${io.base}/manifests/${reference}`, headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') }, scopes: [io.pull] }, context);
   if (response.status === 404) {
-    await discard(response);
+    await response.discard();
     return undefined;
   }
   if (response.status !== 200) throw await responseError('GET', url, response, context, '200 with the manifest or 404');
@@ -61,7 +60,7 @@ export async function putManifest(io: ManifestIo, reference: string, mediaType: 
   const { response, url } = await io.send(request, context);
   if (response.status >= 200 && response.status <= 202) {
     const reported = response.headers.get('docker-content-digest');
-    await discard(response);
+    await response.discard();
     if (reported !== null && reported !== digest) throw new DigestMismatchError(digest, reported, context);
     return digest;
   }

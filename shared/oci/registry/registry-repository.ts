@@ -5,7 +5,7 @@ import { repositoryScope } from './challenge';
 import { DigestMismatchError, RegistryError } from './errors';
 import { responseError } from './failures';
 import type { OperationContext } from './failures';
-import { discard, RegistryHttp } from './http';
+import { RegistryHttp } from './http';
 import { fetchManifest, putManifest } from './manifests';
 import type { ManifestIo } from './manifests';
 import { canMount, resolveRepositoryOptions, underPrefix } from './options';
@@ -73,14 +73,14 @@ export class RegistryRepository implements ImageRepository, MountSource {
     return this.retrying(async () => {
       const { response, url } = await this.http.send({ method: 'POST', url: `${this.base()}/blobs/uploads/?${query}`, scopes, headers: { 'content-length': '0' } }, context);
       if (response.status === 201) {
-        await discard(response);
+        await response.discard();
         return true;
       }
       if (response.status !== 202) throw await responseError('POST', url, response, context, '201 (mounted) or 202 (upload session)');
       try {
         this.openSessions.set(digest, uploadLocation(response, url, context));
       } finally {
-        await discard(response);
+        await response.discard();
       }
       return false;
     });
@@ -137,7 +137,7 @@ export class RegistryRepository implements ImageRepository, MountSource {
     await Promise.all(
       sessions.map(async (session) => {
         try {
-          await discard((await this.http.send({ method: 'DELETE', url: session.href, scopes: [this.scope(true)] }, context)).response);
+          await (await this.http.send({ method: 'DELETE', url: session.href, scopes: [this.scope(true)] }, context)).response.discard();
         } catch {
           // the registry expires abandoned sessions on its own
         }
@@ -147,7 +147,7 @@ export class RegistryRepository implements ImageRepository, MountSource {
 
   private async headBlob(digest: string, context: OperationContext): Promise<number | undefined> {
     const { response, url } = await this.http.send({ method: 'HEAD', url: `${this.base()}/blobs/${checkDigest(digest, context)}`, scopes: [this.scope(false)] }, context);
-    await discard(response);
+    await response.discard();
     if (response.status === 404) return undefined;
     if (response.status !== 200) throw await responseError('HEAD', url, response, context, '200 (present) or 404 (absent)');
     const length = Number(response.headers.get('content-length') ?? Number.NaN);
@@ -163,7 +163,7 @@ export class RegistryRepository implements ImageRepository, MountSource {
     try {
       return uploadLocation(response, url, context);
     } finally {
-      await discard(response);
+      await response.discard();
     }
   }
 
@@ -174,12 +174,12 @@ export class RegistryRepository implements ImageRepository, MountSource {
     const headers = { 'content-type': 'application/octet-stream', 'content-length': String(size) };
     const { response, url } = await this.http.send({ method: 'PUT', url: target.href, headers, body: open, scopes: [this.scope(true)] }, context);
     if (response.status === 404 && reused) {
-      await discard(response);
+      await response.discard();
       return 'session-unknown';
     }
     if (response.status !== 201 && response.status !== 202) throw await responseError('PUT', url, response, context, '201 or 202 (blob stored)');
     const reported = response.headers.get('docker-content-digest');
-    await discard(response);
+    await response.discard();
     if (reported !== null && reported !== digest) throw new DigestMismatchError(digest, reported, context);
     return 'stored';
   }
