@@ -2,6 +2,7 @@ import * as path from 'path';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { InvalidPropError, UnknownPropError } from './errors';
 import { resolveWorkloadProps, WORKLOAD_PROP_KEYS, type ResolvedWorkloadProps, type WorkloadProps } from './workload-props';
+import { preDeploySnapshotOn } from '../shared/deploy/snapshot-gate';
 
 /** Where the control plane's Lambda handlers are; each entry is a `.ts` or `.js` file exporting `handler`. */
 export interface FunctionEntries {
@@ -280,7 +281,7 @@ export function resolveWickedPlatformProps(props: WickedPlatformProps): Resolved
     ...workload,
     removalPolicy,
     envName: props.envName,
-    preDeploySnapshot: props.preDeploySnapshot ?? props.envName === 'prod',
+    preDeploySnapshot: preDeploySnapshotOn(props.envName, props.preDeploySnapshot),
     functionEntries,
   };
 }

@@ -1,6 +1,7 @@
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './kernel/events';
 import type { DeploymentResources } from './provision';
 import { PORTAL_API_REPOSITORY } from './provision';
+import { preDeploySnapshotOn } from '../shared/deploy/snapshot-gate';
 
 /** The notification topic, stuck-check group and role the emulated environment is provisioned with. */
 export interface NotifyResources {
@@ -46,6 +47,6 @@ export function deployEnvironment(resources: DeployWiringResources, ...others: r
     EVENT_BUS_ARN: LOCAL_EVENT_BUS_ARN,
     // As the CDK stack sets it by default: the pre-deploy snapshot gate is on for prod only. With several
     // environments only the first one's snapshot functions run in the emulator, so no environment is gated.
-    PRE_DEPLOY_SNAPSHOT: String(resources.env === 'prod' && others.length === 0),
+    PRE_DEPLOY_SNAPSHOT: String(others.length === 0 && preDeploySnapshotOn(resources.env, undefined)),
   };
 }

@@ -11,6 +11,7 @@ import { DEPLOYMENT_STUCK_METRIC } from '../../functions/deploy-services/outcome
 import { ControlPlaneFunction, METRICS_NAMESPACE } from './control-plane-function';
 import type { LedgerTable } from './ledger-table';
 import type { Notifications } from './notifications';
+import { preDeploySnapshotOn } from '../../shared/deploy/snapshot-gate';
 
 /** Container (and service) whose image the deploy functions roll. */
 export const DEPLOYED_CONTAINER = 'portal-api';
@@ -181,7 +182,7 @@ export function deployEnvironment(
     EVENT_BUS_NAME: 'default',
     DEPLOY_TARGETS: stack.toJsonString({ [props.envName]: target }),
     NOTIFY_TOPIC_ARN: props.notifications.topic.topicArn,
-    PRE_DEPLOY_SNAPSHOT: String(props.preDeploySnapshot ?? props.envName === 'prod'),
+    PRE_DEPLOY_SNAPSHOT: String(preDeploySnapshotOn(props.envName, props.preDeploySnapshot)),
     STUCK_CHECK_GROUP_NAME: stuckChecks.group.scheduleGroupName,
     STUCK_CHECK_ROLE_ARN: stuckChecks.role.roleArn,
     EVENT_BUS_ARN: stuckChecks.bus.eventBusArn,
