@@ -75,18 +75,19 @@ describe('EventBridge Scheduler emulator (restJson1, real SDK client)', () => {
 
   it('retries a failing target by its retry policy, then dead-letters to the DLQ', async () => {
     const dlq = 'arn:aws:sqs:us-east-1:000000000000:failures';
+    // Armed before the schedule exists: on a fast clock it may fire before CreateSchedule's answer arrives.
+    failNext = 1;
     await client.send(new CreateScheduleCommand({
       Name: 'retried', ScheduleExpression: atIn(1_000, clock), FlexibleTimeWindow: { Mode: 'OFF' }, ActionAfterCompletion: 'DELETE',
       Target: { Arn: FUNCTION, RoleArn: ROLE, Input: '{}', RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 }, DeadLetterConfig: { Arn: dlq } },
     }));
-    failNext = 1;
     const recovered = await scheduler.control.waitFor((run) => run.name === 'retried', 5_000);
     expect(recovered).toMatchObject({ status: 'delivered', attempts: 2 });
+    failNext = 3;
     await client.send(new CreateScheduleCommand({
       Name: 'lost', ScheduleExpression: atIn(1_000, clock), FlexibleTimeWindow: { Mode: 'OFF' },
       Target: { Arn: FUNCTION, RoleArn: ROLE, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 }, DeadLetterConfig: { Arn: dlq } },
     }));
-    failNext = 3;
     const lost = await scheduler.control.waitFor((run) => run.name === 'lost', 5_000);
     expect(lost).toMatchObject({ status: 'dead-lettered', attempts: 3, deadLetterArn: dlq, error: 'injected failure' });
     await scheduler.control.idle();
