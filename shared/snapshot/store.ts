@@ -111,9 +111,13 @@ export class SnapshotStore {
     return { ...job, ...next };
   }
 
-  /** Records a job's new state (and its recovery point once COMPLETED). */
-  async setJobState(env: string, jobId: string, fields: { state: string; statusMessage?: string; recoveryPointArn?: string; updatedAt: string }): Promise<void> {
-    await this.update(env, jobId, fields);
+  /**
+   * Records a job's new state (and its recovery point once COMPLETED);
+   * resolves the job as it is after this write, so an outcome names every
+   * requester handed over before it (one atomic write per item orders the two).
+   */
+  async setJobState(env: string, jobId: string, fields: { state: string; statusMessage?: string; recoveryPointArn?: string; updatedAt: string }): Promise<JobItem> {
+    return JobItemSchema.parse(await this.update(env, jobId, fields));
   }
 
   /** One job, or `undefined`. */
@@ -138,14 +142,15 @@ export class SnapshotStore {
     return (await this.query(env, RECOVERY_POINT_PREFIX, false)).map((item) => RecoveryPointItemSchema.parse(item));
   }
 
-  private async update(env: string, jobId: string, fields: Record<string, unknown>): Promise<void> {
+  private async update(env: string, jobId: string, fields: Record<string, unknown>): Promise<Record<string, unknown>> {
     const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
     const names = Object.fromEntries(entries.map(([name], i) => [`#f${i}`, name]));
     const values = Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value]));
-    await this.call(`updating backup job ${jobId} of ${env}`, () => this.client.send(new UpdateCommand({
-      TableName: this.tableName, Key: jobKey(env, jobId), ConditionExpression: 'attribute_exists(pk)',
+    const output = await this.call(`updating backup job ${jobId} of ${env}`, () => this.client.send(new UpdateCommand({
+      TableName: this.tableName, Key: jobKey(env, jobId), ConditionExpression: 'attribute_exists(pk)', ReturnValues: 'ALL_NEW',
       UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values,
     })));
+    return output.Attributes ?? {};
   }
 
   private async query(env: string, prefix: string, forward: boolean): Promise<Record<string, unknown>[]> {

@@ -38,9 +38,10 @@ async function otherRunningJob(deps: SnapshotDeps, job: JobItem): Promise<string
 /**
  * Adds a job's requesters to the running job it met. A running job AWS Backup
  * knows but the ledger does not yet (its first event still on its way) is
- * recorded first, so the requesters are not lost; a running job that
- * completed meanwhile (its COMPLETED named none of them) has its outcome put
- * for them at once.
+ * recorded first, so the requesters are not lost; a running job that ended
+ * meanwhile (its outcome named none of them) has its outcome put for them at
+ * once. Outcomes are put with the job as written (see `setJobState`), so
+ * one of the two always names the requesters.
  */
 async function handOver(deps: SnapshotDeps, job: JobItem, runningJobId: string, time: string): Promise<void> {
   const { env } = deps.config;
@@ -53,8 +54,11 @@ async function handOver(deps: SnapshotDeps, job: JobItem, runningJobId: string, 
     await deps.store.addRequesters(env, runningJobId, job.requestIds, job.deploymentIds);
   }
   const running = await deps.store.getJob(env, runningJobId);
-  if (running?.state === 'COMPLETED' && running.recoveryPointArn) {
-    await deps.events.publish(SnapshotDetailType.Completed, outcome({ ...running, deploymentIds: job.deploymentIds }, 'COMPLETED', { recoveryPointArn: running.recoveryPointArn }), [running.recoveryPointArn]);
+  const theirs = running && { ...running, deploymentIds: job.deploymentIds };
+  if (theirs?.state === 'COMPLETED' && theirs.recoveryPointArn) {
+    await deps.events.publish(SnapshotDetailType.Completed, outcome(theirs, 'COMPLETED', { recoveryPointArn: theirs.recoveryPointArn }), [theirs.recoveryPointArn]);
+  } else if (theirs && FAILED_JOB_STATES.includes(theirs.state)) {
+    await deps.events.publish(SnapshotDetailType.Failed, outcome(theirs, theirs.state, { reason: theirs.statusMessage ?? `backup job ${runningJobId} ended ${theirs.state}` }));
   }
 }
 
@@ -71,11 +75,12 @@ async function recordCompleted(deps: SnapshotDeps, job: JobItem, event: BackupJo
     env: config.env, recoveryPointArn, jobId: job.jobId, resourceArn: job.resourceArn, vaultName: job.vaultName, iamRoleArn: job.iamRoleArn,
     createdAt, sizeBytes: Number(event.detail.backupSizeInBytes ?? 0), tags: job.tags, ...(expiresAt !== undefined ? { expiresAt } : {}),
   });
-  await deps.store.setJobState(config.env, job.jobId, { state: 'COMPLETED', recoveryPointArn, updatedAt: event.time });
+  // The job as written: requesters handed over since it was read are named too.
+  const completed = await deps.store.setJobState(config.env, job.jobId, { state: 'COMPLETED', recoveryPointArn, updatedAt: event.time });
   if (config.drVaultArn) {
     await deps.backup.startCopyJob(toStartCopyJobInput({ recoveryPointArn, sourceVaultName: job.vaultName, destinationVaultArn: config.drVaultArn, iamRoleArn: config.iamRoleArn, ...(config.drRetention ?? config) }));
   }
-  await deps.events.publish(SnapshotDetailType.Completed, outcome(job, 'COMPLETED', { recoveryPointArn }), [recoveryPointArn]);
+  await deps.events.publish(SnapshotDetailType.Completed, outcome(completed, 'COMPLETED', { recoveryPointArn }), [recoveryPointArn]);
   return { kind: 'completed', state: 'COMPLETED', jobId: job.jobId, recoveryPointArn, notified: false };
 }
 
@@ -106,13 +111,13 @@ export async function trackBackupJob(deps: SnapshotDeps, event: BackupJobEvent):
     return { kind: 'progress', state, jobId: backupJobId, notified: false };
   }
   if (decision.kind === 'completed') return recordCompleted(deps, job, event);
-  await deps.store.setJobState(deps.config.env, backupJobId, { state, updatedAt: event.time, ...(statusMessage ? { statusMessage } : {}) });
+  const ended = await deps.store.setJobState(deps.config.env, backupJobId, { state, updatedAt: event.time, ...(statusMessage ? { statusMessage } : {}) });
   if (decision.kind === 'handover') {
     await handOver(deps, job, decision.runningJobId, event.time);
     deps.log?.('warn', 'backup job met a running job of the same resource; its requesters wait for that job', { jobId: backupJobId, runningJobId: decision.runningJobId });
     return { kind: 'handover', state, jobId: backupJobId, notified: false };
   }
-  await deps.events.publish(SnapshotDetailType.Failed, outcome(job, state, { reason: decision.reason }));
+  await deps.events.publish(SnapshotDetailType.Failed, outcome(ended, state, { reason: decision.reason }));
   await notify(deps, `Snapshot of ${deps.config.env} ${state}`, `Backup job ${backupJobId} of ${job.resourceArn} ended ${state}: ${decision.reason}`, { jobId: backupJobId, resourceArn: job.resourceArn, state, trigger: job.trigger });
   return { kind: 'failed', state, jobId: backupJobId, notified: true };
 }

@@ -17,9 +17,12 @@ export class FakeStore implements StorePort {
     this.jobs.set(jobId, next);
     return next;
   }
-  async setJobState(_env: string, jobId: string, fields: { state: string; statusMessage?: string; recoveryPointArn?: string; updatedAt: string }): Promise<void> {
+  async setJobState(_env: string, jobId: string, fields: { state: string; statusMessage?: string; recoveryPointArn?: string; updatedAt: string }): Promise<JobItem> {
     const job = this.jobs.get(jobId);
-    if (job) this.jobs.set(jobId, { ...job, ...fields });
+    if (!job) throw new Error(`fake store: no job ${jobId}`);
+    const next = { ...job, ...fields };
+    this.jobs.set(jobId, next);
+    return next;
   }
   async getJob(_env: string, jobId: string): Promise<JobItem | undefined> {
     return this.jobs.get(jobId);

@@ -83,6 +83,32 @@ describe('trackBackupEvent: backup jobs', () => {
     expect(deps.events.of(SnapshotDetailType.Completed)).toEqual([expect.objectContaining({ jobId: 'job-0', deploymentIds: ['dep-1'], recoveryPointArn: RP, state: 'COMPLETED' })]);
   });
 
+  it('a COMPLETED names the requesters handed over after the job was read (the outcome is put with the job as written)', async () => {
+    const deps = await started();
+    await deps.store.putJob({ ...deps.store.jobs.get('job-1')!, jobId: 'job-0', state: 'RUNNING', requestIds: [], deploymentIds: [] });
+    const getJob = deps.store.getJob.bind(deps.store);
+    // job-0's COMPLETED reads the job; the handover of dep-1 lands before the state is written.
+    jest.spyOn(deps.store, 'getJob').mockImplementationOnce(async (env, jobId) => {
+      const read = await getJob(env, jobId);
+      await deps.store.addRequesters('prod', 'job-0', ['deploy-dep-1'], ['dep-1']);
+      return read;
+    });
+    await trackBackupEvent(deps, backupEvent('job-0', 'COMPLETED', {}, [RP]));
+    expect(deps.events.of(SnapshotDetailType.Completed)).toEqual([expect.objectContaining({ jobId: 'job-0', deploymentIds: ['dep-1'] })]);
+  });
+
+  it('a running job that failed while the requesters were handed over has its failure put for them at once', async () => {
+    const deps = await started();
+    await deps.store.putJob({ ...deps.store.jobs.get('job-1')!, jobId: 'job-0', state: 'RUNNING', requestIds: [], deploymentIds: [] });
+    const addRequesters = deps.store.addRequesters.bind(deps.store);
+    jest.spyOn(deps.store, 'addRequesters').mockImplementation(async (...args) => {
+      await deps.store.setJobState('prod', 'job-0', { state: 'FAILED', statusMessage: 'vault unreachable', updatedAt: '2026-01-02T03:01:00Z' });
+      return addRequesters(...args);
+    });
+    expect(await trackBackupEvent(deps, backupEvent('job-1', 'EXPIRED', { statusMessage: SAME }))).toMatchObject({ kind: 'handover' });
+    expect(deps.events.of(SnapshotDetailType.Failed)).toEqual([expect.objectContaining({ jobId: 'job-0', deploymentIds: ['dep-1'], state: 'FAILED', reason: 'vault unreachable' })]);
+  });
+
   it('a conflict with a job not known yet is retried (a retryable error), not reported', async () => {
     const deps = await started();
     await expect(trackBackupEvent(deps, backupEvent('job-1', 'EXPIRED', { statusMessage: SAME }))).rejects.toMatchObject({ code: 'RUNNING_JOB_UNKNOWN', retryable: true });
