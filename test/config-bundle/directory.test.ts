@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BundleError, readBundle } from '../../shared/config-bundle';
+import { SMALL_FILE_BYTES } from '../../shared/config-bundle/read-directory';
 import { collect, writeDirectory } from './archive-builders';
 
 let root: string;
@@ -49,6 +50,34 @@ describe('readBundle from a directory', () => {
     ]);
     expect((await collect(bundle.entries[2].open())).toString()).toBe('{"a":1}');
     await bundle.close();
+  });
+
+  it('reads small files in one call and streams large ones, with the same bytes every time they are opened', async () => {
+    const dir = await tree();
+    const small = Buffer.alloc(SMALL_FILE_BYTES, 'a');
+    const large = Buffer.concat([Buffer.alloc(SMALL_FILE_BYTES, 'b'), Buffer.from('c')]);
+    await writeFile(join(dir, 'small.md'), small);
+    await writeFile(join(dir, 'large.md'), large);
+    await writeFile(join(dir, 'empty.md'), '');
+    const bundle = await readBundle({ path: dir });
+    const byPath = new Map(bundle.entries.map((entry) => [entry.path, entry]));
+    for (let round = 0; round < 2; round++) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of byPath.get('small.md')!.open()) chunks.push(chunk as Buffer);
+      expect(chunks).toHaveLength(1); // the whole file at once
+      expect(Buffer.concat(chunks).equals(small)).toBe(true);
+      expect((await collect(byPath.get('large.md')!.open())).equals(large)).toBe(true);
+      expect((await collect(byPath.get('empty.md')!.open())).length).toBe(0);
+    }
+  });
+
+  it('fails the stream of a small file that disappeared after the walk, naming the file', async () => {
+    const dir = await tree();
+    await writeFile(join(dir, 'gone.json'), '{}');
+    const bundle = await readBundle({ path: dir });
+    await rm(join(dir, 'gone.json'));
+    const entry = bundle.entries.find((candidate) => candidate.path === 'gone.json')!;
+    await expect(collect(entry.open())).rejects.toThrow(/ENOENT.*gone\.json/);
   });
 
   it('skips *envkey files and .git folders with warnings, without entering .git', async () => {
