@@ -7,6 +7,7 @@ import { canMount } from '../oci/registry/options';
 import type { ImageReference } from '../oci/registry/reference';
 import { parseImageReference } from '../oci/registry/reference';
 import { createRegistryRepository } from '../oci/registry/registry-repository';
+import { RegistrySession } from '../oci/registry/session';
 import type { FetchFunction } from '../oci/registry/transport';
 
 /** ECR registry hosts: `<account>.dkr.ecr.<region>.amazonaws.com` (and the China partition). */
@@ -29,6 +30,8 @@ export interface EndpointOptions {
   readonly ecrHosts?: readonly string[];
   /** A fetch implementation to reach registries with. @default `node:http(s)` */
   readonly fetch?: FetchFunction;
+  /** Shares each registry's version check, tokens and credentials between the repositories opened with it. @default none */
+  readonly session?: RegistrySession;
 }
 
 /** Whether a registry host is ECR: an ECR host name, or one named in `ecrHosts`. */
@@ -62,6 +65,7 @@ export async function openEndpoint(text: string, options: EndpointOptions = {}):
     insecure: options.insecure ?? false,
     ...(credentials ? { credentials } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.session ? { session: options.session } : {}),
     pullThroughCachePrefixes: options.pullThroughCachePrefixes ?? (ecr ? ['docker-hub'] : []),
   });
   return { reference, repository, tagOrDigest: reference.reference };
@@ -70,15 +74,18 @@ export async function openEndpoint(text: string, options: EndpointOptions = {}):
 /**
  * The `base`/`target` pair for a build: blobs are mounted when both live in
  * the same registry and the base is not a pull-through cache; otherwise the
- * base layers are copied into the target once.
+ * base layers are copied into the target once. Both share one
+ * {@link RegistrySession} (unless one is given): in the same registry, one
+ * version check and one ECR authorization token serve the whole build.
  */
 export async function openBuildEndpoints(
   baseText: string,
   targetText: string,
   options: EndpointOptions = {},
 ): Promise<Pick<BuildRequest, 'base' | 'target'> & { targetReference: ImageReference }> {
-  const base = await openEndpoint(baseText, options);
-  const target = await openEndpoint(targetText, options);
+  const shared = { ...options, session: options.session ?? new RegistrySession() };
+  const base = await openEndpoint(baseText, shared);
+  const target = await openEndpoint(targetText, shared);
   const mountFrom = mountSource(base.reference, target.reference, options);
   return {
     base: { repository: base.repository, reference: base.tagOrDigest, ...(mountFrom ? { mountFrom } : {}) },

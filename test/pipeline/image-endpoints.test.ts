@@ -44,4 +44,34 @@ describe('openBuildEndpoints', () => {
     expect(ecr).toHaveReceivedCommandTimes(GetAuthorizationTokenCommand, 1);
     expect(seen).toContain(`Basic ${Buffer.from('AWS:secret').toString('base64')}`);
   });
+
+  it('checks the registry and asks ECR for a token once for base and target in the same registry', async () => {
+    ecr.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: Buffer.from('AWS:secret').toString('base64'), expiresAt: new Date(Date.now() + 3_600_000) }] });
+    const paths: string[] = [];
+    const fetchSpy: typeof fetch = async (input) => {
+      const path = new URL(String(input)).pathname;
+      paths.push(path);
+      return new Response(null, { status: path === '/v2/' ? 401 : 404, headers: path === '/v2/' ? { 'www-authenticate': 'Basic realm="ecr"' } : {} });
+    };
+    const endpoints = await openBuildEndpoints(`${host}/wicked/api:1.0.0`, `${host}/portal-api`, { ecrClient: new ECRClient({}), fetch: fetchSpy });
+    const digest = `sha256:${'0'.repeat(64)}`;
+    await endpoints.base.repository.statBlob(digest);
+    await endpoints.target.statBlob(digest);
+    expect(paths).toEqual(['/v2/', `/v2/wicked/api/blobs/${digest}`, `/v2/portal-api/blobs/${digest}`]);
+    expect(ecr).toHaveReceivedCommandTimes(GetAuthorizationTokenCommand, 1);
+  });
+
+  it('keeps registries apart: another host gets its own version check', async () => {
+    const paths: string[] = [];
+    const fetchSpy: typeof fetch = async (input) => {
+      const url = new URL(String(input));
+      paths.push(`${url.host}${url.pathname}`);
+      return new Response(null, { status: url.pathname === '/v2/' ? 200 : 404 });
+    };
+    const endpoints = await openBuildEndpoints('registry.example.com/wicked/api:1.0.0', 'other.example.com/portal-api', { fetch: fetchSpy });
+    const digest = `sha256:${'0'.repeat(64)}`;
+    await endpoints.base.repository.statBlob(digest);
+    await endpoints.target.statBlob(digest);
+    expect(paths.filter((path) => path.endsWith('/v2/'))).toEqual(['registry.example.com/v2/', 'other.example.com/v2/']);
+  });
 });

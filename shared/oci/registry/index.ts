@@ -9,6 +9,7 @@ import type { RegistryRepository } from './registry-repository';
 /** The registry client: the same object as {@link RegistryRepository}, under the name the issue uses. */
 export type RegistryClient = RegistryRepository;
 export { canMount, resolveRepositoryOptions } from './options';
+export { RegistrySession } from './session';
 export type { MountSource, RegistryRepositoryOptions, ResolvedRepositoryOptions } from './options';
 export { ecrCredentials, decodeEcrToken, toCredentialProvider } from './credentials';
 export type { BasicCredentials, CredentialProvider, Credentials, EcrCredentialsOptions } from './credentials';

@@ -6,6 +6,7 @@ import { resolveRetryPolicy } from './retry';
 import type { RetryPolicy, RetryRuntime } from './retry';
 import { SYSTEM_RETRY_RUNTIME } from './retry';
 import { registryOrigin } from './security';
+import { RegistrySession } from './session';
 import { fetchTransport, nodeTransport } from './transport';
 import type { FetchFunction, HttpTransport } from './transport';
 
@@ -31,6 +32,8 @@ export interface RegistryRepositoryOptions {
   readonly pullThroughCachePrefixes?: readonly string[];
   /** Clock, randomness and sleep, for tests. @default the system ones */
   readonly runtime?: Partial<RetryRuntime>;
+  /** Shares the version check, tokens and credentials with the session's other repositories of this registry. @default none */
+  readonly session?: RegistrySession;
 }
 
 /** {@link RegistryRepositoryOptions} checked and with defaults filled in. */
@@ -46,10 +49,11 @@ export interface ResolvedRepositoryOptions {
   readonly pullThroughCache: boolean;
   readonly pullThroughCachePrefixes: readonly string[];
   readonly runtime: RetryRuntime;
+  readonly session: RegistrySession | undefined;
 }
 
 const KNOWN_KEYS = new Set([
-  'host', 'repository', 'insecure', 'credentials', 'fetch', 'retry', 'userAgent', 'pullThroughCache', 'pullThroughCachePrefixes', 'runtime',
+  'host', 'repository', 'insecure', 'credentials', 'fetch', 'retry', 'userAgent', 'pullThroughCache', 'pullThroughCachePrefixes', 'runtime', 'session',
 ]);
 
 /**
@@ -66,6 +70,9 @@ export function resolveRepositoryOptions(options: RegistryRepositoryOptions): Re
   if (prefixes.some((prefix) => !isValidRepositoryName(prefix))) {
     throw new RegistryOptionsError(`pullThroughCachePrefixes must be repository paths, received ${JSON.stringify(options.pullThroughCachePrefixes)}`);
   }
+  if (options.session !== undefined && !(options.session instanceof RegistrySession)) {
+    throw new RegistryOptionsError('session must be a RegistrySession');
+  }
   const insecure = options.insecure ?? false;
   return {
     host: String(options.host).toLowerCase(),
@@ -79,6 +86,7 @@ export function resolveRepositoryOptions(options: RegistryRepositoryOptions): Re
     pullThroughCache: options.pullThroughCache ?? false,
     pullThroughCachePrefixes: prefixes,
     runtime: { ...SYSTEM_RETRY_RUNTIME, ...options.runtime },
+    session: options.session,
   };
 }
 

@@ -44,7 +44,8 @@ export class RegistryRepository implements ImageRepository, MountSource {
     this.repository = options.repository;
     this.name = `${options.host}/${options.repository}`;
     this.pullThroughCache = options.pullThroughCache || underPrefix(options.repository, options.pullThroughCachePrefixes);
-    const auth = new Authenticator({ ...options, now: options.runtime.now });
+    const authOptions = { ...options, now: options.runtime.now };
+    const auth = options.session ? options.session.authenticator(authOptions) : new Authenticator(authOptions);
     this.http = new RegistryHttp({ ...options, auth });
   }
 

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { createRegistryRepository } from '../../../shared/oci/registry';
+import { createRegistryRepository, RegistrySession } from '../../../shared/oci/registry';
 import type { BasicCredentials, RegistryRepository } from '../../../shared/oci/registry';
 import { json, startTestServer } from './http-server';
 import type { SeenRequest, TestServer } from './http-server';
@@ -110,6 +110,25 @@ describe('Bearer token flow against a token-issuing fake registry', () => {
       ['repository:wicked/portal-api:pull,push'],
       ['repository:wicked/portal-api:pull,push', 'repository:wicked/base:pull'],
     ]);
+  });
+
+  it('shares the version check and each scope\'s token between the repositories of one session', async () => {
+    const session = new RegistrySession();
+    const openIn = (repository: string, within?: RegistrySession): RegistryRepository =>
+      createRegistryRepository({ host: registry.server.host, repository, insecure: true, credentials: USER, runtime: { now: () => now }, ...(within ? { session: within } : {}) });
+    const pings = (): number => registry.server.requests.filter((request) => request.url === '/v2/').length;
+
+    const [base, target, again] = [openIn('wicked/base', session), openIn('wicked/portal-api', session), openIn('wicked/portal-api', session)];
+    await base.statBlob(PRESENT.digest);
+    await target.statBlob(PRESENT.digest);
+    await again.statBlob(PRESENT.digest);
+    expect(pings()).toBe(1);
+    // tokens stay per scope: base and target each need their own, the third repository reuses the target's
+    expect(registry.tokenRequests.map((request) => request.scopes)).toEqual([['repository:wicked/base:pull'], ['repository:wicked/portal-api:pull']]);
+
+    await openIn('wicked/portal-api').statBlob(PRESENT.digest); // outside the session: its own check and token
+    expect(pings()).toBe(2);
+    expect(registry.tokenRequests).toHaveLength(3);
   });
 
   it('renews a token once it is within the margin of its expiry', async () => {

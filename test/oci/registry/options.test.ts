@@ -51,6 +51,7 @@ describe('resolveRepositoryOptions', () => {
     ['a host with a scheme', { host: 'https://r.example', repository: 'a' }, /HOST\[:PORT\] without a scheme/],
     ['a bad pull-through prefix', { host: 'r.example', repository: 'a', pullThroughCachePrefixes: ['Docker Hub'] }, /pullThroughCachePrefixes/],
     ['a bad retry option', { host: 'r.example', repository: 'a', retry: { maxAttempts: 0 } }, /maxAttempts must be at least 1/],
+    ['a session that is not a RegistrySession', { host: 'r.example', repository: 'a', session: {} } as unknown as RegistryRepositoryOptions, /session must be a RegistrySession/],
   ])('refuses %s', (_name, options, message) => {
     expect(() => resolveRepositoryOptions(options)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
     expect(() => resolveRepositoryOptions(options)).toThrow(message);
