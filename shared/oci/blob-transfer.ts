@@ -17,10 +17,14 @@ export type BlobSource =
  * (re-fetched on every retry) or from local bytes. Every outcome is confirmed
  * with statBlob before it counts.
  *
+ * `seen` is what a statBlob of the target already answered for this digest
+ * (a HEAD sent ahead, say while the tag was checked); the first HEAD is then
+ * not repeated.
+ *
  * @throws BlobNotConfirmedError (retryable) when the target does not show the blob with its size afterwards.
  */
-export async function placeBlob(target: ImageRepository, digest: string, size: number, source: BlobSource): Promise<BlobAction> {
-  if ((await target.statBlob(digest)) === size) return 'present';
+export async function placeBlob(target: ImageRepository, digest: string, size: number, source: BlobSource, seen?: { readonly size: number | undefined }): Promise<BlobAction> {
+  if ((seen ? seen.size : await target.statBlob(digest)) === size) return 'present';
   if (source.kind === 'repository' && source.mountFrom !== undefined && (await target.mountBlob(digest, source.mountFrom))) {
     await confirm(target, digest, size, `mounting from ${source.mountFrom}`);
     return 'mounted';

@@ -128,12 +128,15 @@ export async function buildAndPush(request: BuildRequest): Promise<BuildResult> 
   try {
     req.onProgress?.({ phase: 'layer', digest: layer.digest, diffId: layer.diffId, size: layer.size, uncompressedSize: layer.uncompressedSize });
     const plan = planBuild(base, layer, { configHash: req.configHash, source: req.source });
+    // The blobs are looked up (HEAD) while the tag is checked: one round trip less when the tag is new.
+    const seen = statBlobs(req.target, plan.blobs, req.concurrency ?? DEFAULT_CONCURRENCY);
+    seen.catch(() => undefined); // a failed lookup is reported by placeBlobs, or not needed when the tag exists
     const existing = await inspectExistingTag(req.target, plan);
     const digest = existing.kind === 'absent' ? plan.digest : existing.digest;
     req.onProgress?.({ phase: 'tag', tag: plan.tag, existing: existing.kind, digest });
     const summary = { digest, tag: plan.tag, imageRef: `${req.target.name}@${digest}`, manifestMediaType: plan.mediaType, layer: { digest: layer.digest, diffId: layer.diffId, size: layer.size } };
     if (existing.kind !== 'absent') return { ...summary, uploadedBlobs: 0, uploadedBytes: 0, mountedBlobs: 0, skipped: true };
-    const counts = await placeBlobs(req, plan, layer);
+    const counts = await placeBlobs(req, plan, layer, await seen);
     await putManifests(req, plan);
     return { ...summary, ...counts, skipped: false };
   } finally {
@@ -156,10 +159,24 @@ export function startBaseResolution(request: Pick<BuildRequest, 'base' | 'platfo
   return resolveBase(request.base.repository, request.base.reference, { platform, fallbackPlatform: DEFAULT_PLATFORM, allPlatforms: request.allPlatforms ?? false });
 }
 
-async function placeBlobs(req: BuildRequest, plan: BuildPlan, layer: BuiltLayer): Promise<{ uploadedBlobs: number; uploadedBytes: number; mountedBlobs: number }> {
+/** What the target's statBlob answers for each blob, at most `concurrency` at a time. */
+async function statBlobs(target: ImageRepository, blobs: readonly PlannedBlob[], concurrency: number): Promise<Map<string, { size: number | undefined }>> {
+  const seen = new Map<string, { size: number | undefined }>();
+  await forEachLimited(blobs, concurrency, async (blob) => {
+    seen.set(blob.digest, { size: await target.statBlob(blob.digest) });
+  });
+  return seen;
+}
+
+async function placeBlobs(
+  req: BuildRequest,
+  plan: BuildPlan,
+  layer: BuiltLayer,
+  seen: ReadonlyMap<string, { size: number | undefined }>,
+): Promise<{ uploadedBlobs: number; uploadedBytes: number; mountedBlobs: number }> {
   const counts = { uploadedBlobs: 0, uploadedBytes: 0, mountedBlobs: 0 };
   await forEachLimited(plan.blobs, req.concurrency ?? DEFAULT_CONCURRENCY, async (blob) => {
-    const action = await placeBlob(req.target, blob.digest, blob.size, sourceOf(req, blob, layer));
+    const action = await placeBlob(req.target, blob.digest, blob.size, sourceOf(req, blob, layer), seen.get(blob.digest));
     if (action === 'uploaded') {
       counts.uploadedBlobs++;
       counts.uploadedBytes += blob.size;

@@ -8,6 +8,7 @@ import { parseConfig, parseManifest } from '../../shared/oci/image';
 import { MediaTypes } from '../../shared/oci/media-types';
 import { Labels } from '../../shared/oci/mutate';
 import { OciLayoutRepository } from '../../shared/oci/oci-layout';
+import type { FetchedManifest } from '../../shared/oci/repository';
 import { readBlob } from '../../shared/oci/resolve-base';
 import { validateImage } from '../../shared/oci/validate';
 import { BASE_CONTAINER_CONFIG, writeBaseImage } from '../helpers/base-image';
@@ -98,8 +99,38 @@ describe('buildAndPush to an OCI layout', () => {
     target.calls.length = 0;
     const second = await buildAndPush(request(base));
     expect(second).toEqual({ ...first, skipped: true, uploadedBlobs: 0, uploadedBytes: 0 });
-    expect(target.calls.map((c) => c.method)).toEqual(['fetchManifest']);
+    // Reads only: the tag's manifest, and the blob lookups sent alongside it (they save a round trip when the tag is new).
+    expect(target.calls.filter((c) => c.method !== 'statBlob').map((c) => c.method)).toEqual(['fetchManifest']);
+    expect(target.calls.filter((c) => c.method === 'statBlob').every((c) => c.result !== undefined)).toBe(true); // all there already
     expect(await validateImage(targetLayout, second.tag)).toEqual([]);
+  });
+
+  it('looks the blobs up while the tag is checked and does not look them up again before placing them', async () => {
+    const base = await writeBaseImage(baseRepo, { family: 'oci', tag: '1.0' });
+    let tagChecked = false;
+    const lookedUpBeforeTagChecked = new Set<string>();
+    const slowTagCheck = new (class extends RecordingRepository {
+      override async fetchManifest(reference: string): Promise<FetchedManifest | undefined> {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const manifest = await super.fetchManifest(reference);
+        tagChecked = true;
+        return manifest;
+      }
+    })(targetLayout, {
+      statBlob: async (digest) => {
+        if (!tagChecked) lookedUpBeforeTagChecked.add(digest);
+        return targetLayout.statBlob(digest);
+      },
+    });
+    const result = await buildAndPush({ ...request(base), target: slowTagCheck });
+    const pushed = new Set(slowTagCheck.of('pushBlob').map((c) => c.reference));
+    expect(pushed.size).toBeGreaterThan(0);
+    expect(result.uploadedBlobs).toBe(pushed.size);
+    for (const digest of pushed) {
+      expect(lookedUpBeforeTagChecked.has(digest)).toBe(true);
+      // one lookup sent with the tag check, one confirmation after the upload, none in between
+      expect(slowTagCheck.of('statBlob').filter((c) => c.reference === digest)).toHaveLength(2);
+    }
   });
 
   it('reuses an equivalent image under the tag when only the source label differs', async () => {
