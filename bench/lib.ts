@@ -13,11 +13,14 @@ export interface RunResult {
   readonly maxRssKiB?: number;
 }
 
-/** Runs a command (through `bash -c` when given a string), failing loudly on a non-zero exit. */
-export async function run(command: string, options: { env?: NodeJS.ProcessEnv; measureRss?: boolean } = {}): Promise<RunResult> {
+/**
+ * Runs a command through `bash -c`, failing loudly on a non-zero exit. `env` adds to this
+ * process's environment, or replaces it with `replaceEnv`.
+ */
+export async function run(command: string, options: { env?: NodeJS.ProcessEnv; replaceEnv?: boolean; measureRss?: boolean } = {}): Promise<RunResult> {
   const argv = options.measureRss ? ['/usr/bin/time', '-f', 'MAXRSS=%M', 'bash', '-c', command] : ['bash', '-c', command];
   const started = process.hrtime.bigint();
-  const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(argv[0]!, argv.slice(1), { env: options.replaceEnv ? options.env : { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

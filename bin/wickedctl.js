@@ -7,13 +7,16 @@
 // Start-up is most of a small build's time, so two things keep it short:
 // - the AWS SDK stays external and is required lazily, on the first use of one of its exports
 //   (a command that never talks to AWS never loads it);
-// - V8's code cache for the bundle is kept next to it, so later runs skip compiling it.
+// - V8's code cache for the bundle is kept next to it, one per command, so later runs skip compiling
+//   what that command runs.
 const { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 
 const root = join(__dirname, '..');
 const bundle = join(root, 'node_modules', '.cache', 'wickedctl', 'wickedctl.cjs');
-const codeCache = `${bundle}.v8cache`;
+// One code cache per command: V8 caches the functions a run compiled, and each command runs other code.
+const command = /^[a-z][a-z-]{0,30}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
+const codeCache = `${bundle}.${command}.v8cache`;
 
 function newestSource(dir) {
   let newest = 0;
