@@ -114,6 +114,14 @@ async function loadCli() {
   }
 }
 
+// A reader that stops early (`wickedctl --help | head`) is not an error of the command.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 loadCli().then((cli) => cli.main(process.argv)).then(
   (code) => {
     process.exitCode = code;
