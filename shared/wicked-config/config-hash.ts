@@ -133,6 +133,9 @@ export async function hashEntry(origin: string, entry: BundleEntry, keep: boolea
   return keep ? { hash: hash.digest('base64'), content: Buffer.concat(chunks) } : { hash: hash.digest('base64') };
 }
 
+/** How long {@link scanBundle} reads before it lets the event loop handle I/O. */
+const YIELD_EVERY_MS = 2;
+
 /**
  * Reads every entry once, in bundle order and one at a time (memory holds one
  * chunk plus a 28-character hash per file, and the content of the entries
@@ -141,8 +144,15 @@ export async function hashEntry(origin: string, entry: BundleEntry, keep: boolea
 export async function scanBundle(bundle: ConfigBundle, keep: (path: string) => boolean = () => false): Promise<{ configHash: string; kept: Map<string, Buffer> }> {
   const fileHashes = new Map<string, string>();
   const kept = new Map<string, Buffer>();
+  let lastYield = performance.now();
   for (const entry of bundle.entries) {
     if (!isHashedPath(entry.path)) continue;
+    // Small files come in one synchronous read each: let other work (the base image being fetched
+    // meanwhile) handle its network events every few milliseconds.
+    if (performance.now() - lastYield > YIELD_EVERY_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
     const result = await hashEntry(bundle.origin, entry, keep(entry.path));
     fileHashes.set(entry.path, result.hash);
     if (result.content) kept.set(entry.path, result.content);

@@ -130,4 +130,19 @@ describe('computeConfigHash', () => {
     expect(error).toBeInstanceOf(ConfigReadError);
     expect(error).toMatchObject({ code: 'CONFIG_READ_FAILED', path: 'env/default.json', retryable: true, message: 'reading env/default.json of s3://bucket/config.tgz@v1: connection reset' });
   });
+  it('lets the event loop handle I/O while it reads many files that come without waiting', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 3000; i++) files[`content/page-${String(i).padStart(4, '0')}.md`] = `# page ${i}\n${'text '.repeat(200)}`;
+    let ticks = 0;
+    let scanning = true;
+    const tick = (): void => {
+      ticks++;
+      if (scanning) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await computeConfigHash(memoryBundle(files));
+    scanning = false;
+    // Without yielding, an in-memory bundle (no real I/O) is read start to end before one immediate runs.
+    expect(ticks).toBeGreaterThan(1);
+  });
 });
