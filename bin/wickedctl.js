@@ -9,7 +9,8 @@
 //   (a command that never talks to AWS never loads it);
 // - V8's code cache for the bundle is kept next to it, one per command, so later runs skip compiling
 //   what that command runs.
-const { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { readdir, stat } = require('node:fs/promises');
 const { dirname, join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -18,14 +19,15 @@ const bundle = join(root, 'node_modules', '.cache', 'wickedctl', 'wickedctl.cjs'
 const command = /^[a-z][a-z-]{0,30}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
 const codeCache = `${bundle}.${command}.v8cache`;
 
-function newestSource(dir) {
-  let newest = 0;
-  for (const item of readdirSync(dir, { withFileTypes: true })) {
+/** Newest mtime of the `.ts` files under `dir`, read on libuv's thread pool while the main thread loads the bundle. */
+async function newestSource(dir) {
+  const items = await readdir(dir, { withFileTypes: true });
+  const times = await Promise.all(items.map((item) => {
     const path = join(dir, item.name);
-    if (item.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (item.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
+    if (item.isDirectory()) return newestSource(path);
+    return item.name.endsWith('.ts') ? stat(path).then((stats) => stats.mtimeMs) : 0;
+  }));
+  return Math.max(0, ...times);
 }
 
 // Concurrent runs may rebuild at the same time: readers must never see a half-written file.
@@ -73,8 +75,11 @@ const BUILD_OPTIONS = {
   supported: { 'dynamic-import': false },
 };
 
-/** Loads the bundle through vm.Script with V8's code cache; writes the cache when there was none or it was stale. */
-function requireCached() {
+/**
+ * Loads the bundle through vm.Script with V8's code cache. Loading runs no command: the module's
+ * top level only defines things, so a bundle found stale afterwards is simply not used.
+ */
+function loadBundle() {
   const vm = require('node:vm');
   const Module = require('node:module');
   const source = readFileSync(bundle, 'utf8');
@@ -85,29 +90,41 @@ function requireCached() {
   mod.paths = Module._nodeModulePaths(dirname(bundle));
   const localRequire = (id) => mod.require(id);
   script.runInThisContext()(mod.exports, localRequire, mod, bundle, dirname(bundle));
-  if (cachedData === undefined || script.cachedDataRejected) {
-    // After the run, so that the functions compiled so far are in the cache too.
-    process.once('beforeExit', () => {
-      try {
-        writeAtomically(codeCache, script.createCachedData());
-      } catch {
-        // a cache that cannot be written only costs start-up time
-      }
-    });
-  }
-  return mod.exports;
+  return { cli: mod.exports, script, writeCache: cachedData === undefined || script.cachedDataRejected };
+}
+
+/** Writes the code cache of the bundle in use when there was none or V8 rejected it. */
+function keepCodeCache(loaded) {
+  if (!loaded.writeCache) return loaded.cli;
+  // After the run, so that the functions compiled so far are in the cache too.
+  process.once('beforeExit', () => {
+    try {
+      writeAtomically(codeCache, loaded.script.createCachedData());
+    } catch {
+      // a cache that cannot be written only costs start-up time
+    }
+  });
+  return loaded.cli;
 }
 
 async function loadCli() {
   try {
+    // The sources' mtimes are read while the bundle loads; the command runs only once they say it is current.
     // This file's own mtime counts too: a change of the build options above invalidates the bundle.
-    const sources = Math.max(statSync(__filename).mtimeMs, ...['cli', 'shared', 'local', 'functions'].map((dir) => newestSource(join(root, dir))));
-    // (esbuild's buildSync takes no plugins, hence the asynchronous build.)
-    if (!existsSync(bundle) || statSync(bundle).mtimeMs < sources) {
-      const built = await require('esbuild').build(BUILD_OPTIONS);
-      writeAtomically(bundle, built.outputFiles[0].contents);
+    const sources = Promise.all([stat(__filename).then((stats) => stats.mtimeMs), ...['cli', 'shared', 'local', 'functions'].map((dir) => newestSource(join(root, dir)))])
+      .then((times) => Math.max(...times));
+    sources.catch(() => undefined);
+    let loaded;
+    try {
+      loaded = existsSync(bundle) ? loadBundle() : undefined;
+    } catch {
+      loaded = undefined; // an old bundle that does not load is rebuilt like a stale one
     }
-    return requireCached();
+    if (loaded && statSync(bundle).mtimeMs >= (await sources)) return keepCodeCache(loaded);
+    // (esbuild's buildSync takes no plugins, hence the asynchronous build.)
+    const built = await require('esbuild').build(BUILD_OPTIONS);
+    writeAtomically(bundle, built.outputFiles[0].contents);
+    return keepCodeCache(loadBundle());
   } catch {
     require('tsx/cjs');
     return require('../cli/main.ts');
