@@ -9,8 +9,7 @@
 //   (a command that never talks to AWS never loads it);
 // - V8's code cache for the bundle is kept next to it, one per command, so later runs skip compiling
 //   what that command runs.
-const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
-const { readdir, stat } = require('node:fs/promises');
+const { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -19,15 +18,15 @@ const bundle = join(root, 'node_modules', '.cache', 'wickedctl', 'wickedctl.cjs'
 const command = /^[a-z][a-z-]{0,30}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
 const codeCache = `${bundle}.${command}.v8cache`;
 
-/** Newest mtime of the `.ts` files under `dir`, read on libuv's thread pool while the main thread loads the bundle. */
-async function newestSource(dir) {
-  const items = await readdir(dir, { withFileTypes: true });
-  const times = await Promise.all(items.map((item) => {
+/** Newest mtime of the `.ts` files under `dir` (synchronous: measured faster than the thread pool here). */
+function newestSource(dir) {
+  let newest = 0;
+  for (const item of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, item.name);
-    if (item.isDirectory()) return newestSource(path);
-    return item.name.endsWith('.ts') ? stat(path).then((stats) => stats.mtimeMs) : 0;
-  }));
-  return Math.max(0, ...times);
+    if (item.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (item.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
 }
 
 // Concurrent runs may rebuild at the same time: readers must never see a half-written file.
@@ -75,10 +74,7 @@ const BUILD_OPTIONS = {
   supported: { 'dynamic-import': false },
 };
 
-/**
- * Loads the bundle through vm.Script with V8's code cache. Loading runs no command: the module's
- * top level only defines things, so a bundle found stale afterwards is simply not used.
- */
+/** Loads the bundle through vm.Script with V8's code cache. */
 function loadBundle() {
   const vm = require('node:vm');
   const Module = require('node:module');
@@ -109,18 +105,15 @@ function keepCodeCache(loaded) {
 
 async function loadCli() {
   try {
-    // The sources' mtimes are read while the bundle loads; the command runs only once they say it is current.
     // This file's own mtime counts too: a change of the build options above invalidates the bundle.
-    const sources = Promise.all([stat(__filename).then((stats) => stats.mtimeMs), ...['cli', 'shared', 'local', 'functions'].map((dir) => newestSource(join(root, dir)))])
-      .then((times) => Math.max(...times));
-    sources.catch(() => undefined);
-    let loaded;
-    try {
-      loaded = existsSync(bundle) ? loadBundle() : undefined;
-    } catch {
-      loaded = undefined; // an old bundle that does not load is rebuilt like a stale one
+    const sources = Math.max(statSync(__filename).mtimeMs, ...['cli', 'shared', 'local', 'functions'].map((dir) => newestSource(join(root, dir))));
+    if (existsSync(bundle) && statSync(bundle).mtimeMs >= sources) {
+      try {
+        return keepCodeCache(loadBundle());
+      } catch {
+        // a bundle that does not load is rebuilt like a stale one
+      }
     }
-    if (loaded && statSync(bundle).mtimeMs >= (await sources)) return keepCodeCache(loaded);
     // (esbuild's buildSync takes no plugins, hence the asynchronous build.)
     const built = await require('esbuild').build(BUILD_OPTIONS);
     writeAtomically(bundle, built.outputFiles[0].contents);

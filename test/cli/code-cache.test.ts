@@ -36,7 +36,7 @@ describe('bin/wickedctl.js bundle and code cache', () => {
     expect(expected.code).toBe(0);
     const current = await readFile(bundle);
 
-    // a stale bundle is loaded while the sources are checked, but never runs the command
+    // a stale bundle never runs the command
     await writeFile(bundle, "module.exports = { main: async () => { process.stdout.write('stale bundle ran'); return 0; } };");
     await utimes(bundle, new Date('2001-01-01T00:00:00Z'), new Date('2001-01-01T00:00:00Z'));
     const afterStale = await spawnCli(['validate', '--config', EXAMPLE, '--json']);
