@@ -15,7 +15,8 @@ export type BlobSource =
  * then a cross-repository mount when the source is in the same store
  * (`mountFrom`); then an upload, streamed from the source repository
  * (re-fetched on every retry) or from local bytes. Every outcome is confirmed
- * with statBlob before it counts.
+ * before it counts: by the store's acknowledgement of the digest (see
+ * `ImageRepository.pushBlob`), otherwise with statBlob.
  *
  * `seen` is what a statBlob of the target already answered for this digest
  * (a HEAD sent ahead, say while the tag was checked); the first HEAD is then
@@ -30,8 +31,8 @@ export async function placeBlob(target: ImageRepository, digest: string, size: n
     return 'mounted';
   }
   const open = source.kind === 'stream' ? source.open : () => lazyBlobStream(source.repository, digest);
-  await target.pushBlob(digest, size, open);
-  await confirm(target, digest, size, 'uploading');
+  // A store that acknowledged the digest (a registry's 201 naming it) has confirmed the upload itself.
+  if ((await target.pushBlob(digest, size, open)) !== true) await confirm(target, digest, size, 'uploading');
   return 'uploaded';
 }
 

@@ -75,10 +75,10 @@ export class OciLayoutRepository implements ImageRepository {
     return false;
   }
 
-  /** Stores a blob after checking its size and digest; a blob already present is not rewritten. */
-  async pushBlob(digest: string, size: number, openBlob: () => Readable): Promise<void> {
+  /** Stores a blob after checking its size and digest; a blob already present is not rewritten. Resolves `true`: stored and verified. */
+  async pushBlob(digest: string, size: number, openBlob: () => Readable): Promise<boolean> {
     const path = this.blobPath(digest);
-    if ((await this.statBlob(digest)) === size) return;
+    if ((await this.statBlob(digest)) === size) return true;
     const temporary = `${path}.tmp-${randomBytes(6).toString('hex')}`;
     const hash = createHash('sha256');
     let received = 0;
@@ -99,6 +99,7 @@ export class OciLayoutRepository implements ImageRepository {
     } finally {
       await unlink(temporary).catch(() => undefined);
     }
+    return true;
   }
 
   /** @inheritdoc */

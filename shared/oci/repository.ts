@@ -25,8 +25,13 @@ export interface ImageRepository {
    * declined (the caller then uploads it).
    */
   mountBlob(digest: string, fromRepository: string): Promise<boolean>;
-  /** Uploads one blob in a single request body; `open` may be called again on retry. */
-  pushBlob(digest: string, size: number, open: () => Readable): Promise<void>;
+  /**
+   * Uploads one blob in a single request body; `open` may be called again on retry. Resolves
+   * `true` when the store acknowledged the blob as stored under `digest` (a registry's 201 with
+   * that Docker-Content-Digest, a layout's verified write), which confirms it; otherwise the
+   * caller confirms the blob with {@link statBlob}.
+   */
+  pushBlob(digest: string, size: number, open: () => Readable): Promise<boolean | void>;
   /** Streams a blob; rejects when it is missing. */
   fetchBlob(digest: string): Promise<Readable>;
   /** A manifest or index by tag or digest, or `undefined` when there is none. */

@@ -41,9 +41,10 @@ export class RecordingRepository implements ImageRepository {
     return result;
   }
 
-  async pushBlob(digest: string, size: number, open: () => Readable): Promise<void> {
-    await (this.overrides.pushBlob ?? this.inner.pushBlob.bind(this.inner))(digest, size, open);
+  async pushBlob(digest: string, size: number, open: () => Readable): Promise<boolean | void> {
+    const acknowledged = await (this.overrides.pushBlob ?? this.inner.pushBlob.bind(this.inner))(digest, size, open);
     this.calls.push({ method: 'pushBlob', reference: digest, result: size });
+    return acknowledged;
   }
 
   async fetchBlob(digest: string): Promise<Readable> {

@@ -92,14 +92,20 @@ export class RegistryRepository implements ImageRepository, MountSource {
    * whole body and its Content-Length (201 or 202 accepted). A retry first
    * checks whether an earlier attempt already stored the blob.
    */
-  async pushBlob(digest: string, size: number, open: () => Readable): Promise<void> {
+  /**
+   * {@inheritDoc ImageRepository.pushBlob} Resolves `true` when the registry answered 201 with
+   * this Docker-Content-Digest (or a retry found the blob in place); `false` for a 202 or a
+   * 201 that did not name the digest, which the caller confirms with a HEAD.
+   */
+  async pushBlob(digest: string, size: number, open: () => Readable): Promise<boolean> {
     const context = this.context('pushBlob', digest);
     checkDigest(digest, context);
     return this.retrying(async (attempt) => {
-      if (attempt > 1 && (await this.headBlob(digest, context)) === size) return; // an earlier attempt landed
+      if (attempt > 1 && (await this.headBlob(digest, context)) === size) return true; // an earlier attempt landed
       const reused = attempt === 1 ? this.takeSession(digest) : undefined;
-      if (reused && (await this.putBlob(reused, true, digest, size, open, context)) === 'stored') return;
-      await this.putBlob(await this.startUpload(context), false, digest, size, open, context);
+      const stored = reused ? await this.putBlob(reused, true, digest, size, open, context) : 'session-unknown';
+      if (stored !== 'session-unknown') return stored === 'committed';
+      return (await this.putBlob(await this.startUpload(context), false, digest, size, open, context)) === 'committed';
     });
   }
 
@@ -168,8 +174,11 @@ export class RegistryRepository implements ImageRepository, MountSource {
     }
   }
 
-  /** PUTs the whole blob into an upload session; `session-unknown` when the registry no longer knows the session. */
-  private async putBlob(session: URL, reused: boolean, digest: string, size: number, open: () => Readable, context: OperationContext): Promise<'stored' | 'session-unknown'> {
+  /**
+   * PUTs the whole blob into an upload session: `committed` when the registry answered 201 naming
+   * the digest, `stored` for another success, `session-unknown` when the registry no longer knows the session.
+   */
+  private async putBlob(session: URL, reused: boolean, digest: string, size: number, open: () => Readable, context: OperationContext): Promise<'committed' | 'stored' | 'session-unknown'> {
     const target = new URL(session);
     target.searchParams.set('digest', digest);
     const headers = { 'content-type': 'application/octet-stream', 'content-length': String(size) };
@@ -182,7 +191,7 @@ export class RegistryRepository implements ImageRepository, MountSource {
     const reported = response.headers.get('docker-content-digest');
     await response.discard();
     if (reported !== null && reported !== digest) throw new DigestMismatchError(digest, reported, context);
-    return 'stored';
+    return response.status === 201 && reported === digest ? 'committed' : 'stored';
   }
 
   private takeSession(digest: string): URL | undefined {
