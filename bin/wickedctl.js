@@ -4,9 +4,10 @@
 // rebuilds whenever a source file is newer, so `npx wickedctl` works right after `npm ci`
 // without install scripts and starts fast. Falls back to running the sources through tsx.
 //
-// Start-up is most of a small build's time, so two things keep it short:
+// Start-up is most of a small build's time, so three things keep it short:
 // - the AWS SDK stays external and is required lazily, on the first use of one of its exports
 //   (a command that never talks to AWS never loads it);
+// - a run initializes only the modules of the command it names (cli/main.ts);
 // - V8's code cache for the bundle is kept next to it, one per command, so later runs skip compiling
 //   what that command runs.
 const { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } = require('node:fs');
