@@ -114,7 +114,11 @@ export class WickedPlatform extends Construct {
     return new DeployFunctions(this, 'Deploy', {
       envName: p.envName, entries: p.functionEntries, cluster: this.workload.cluster,
       service: this.workload.singletons.service('portal-api'), repository: this.images.repository,
-      restartable: Object.entries(this.workload.singletons.services).filter(([name]) => name !== 'portal-api').map(([, service]) => service),
+      // `wickedctl restart`: the other singletons and every gateway group (Kong reads its secrets at task start).
+      restartable: [
+        ...Object.entries(this.workload.singletons.services).filter(([name]) => name !== 'portal-api').map(([, service]) => service),
+        ...Object.values(this.workload.gateways.groups).map((group) => group.service),
+      ],
       ledger: this.ledger, notifications: this.notifications, failureQueue: this.deadLetterQueue, removalPolicy: p.removalPolicy,
       preDeploySnapshot: p.preDeploySnapshot,
     });

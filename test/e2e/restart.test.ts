@@ -61,6 +61,24 @@ describe('service restart on the emulator: Portal Service Restart Requested -> d
     }
   });
 
+  it('restarts a gateway group the same way, keeping the task count it was scaled to', async () => {
+    const { cluster } = emulator.resources;
+    emulator.control.ecs.setDesiredCount(cluster, 'kong', 3); // as autoscaling would
+    await emulator.control.ecs.waitForSteadyState(cluster, 'kong', WAIT_MS);
+    const gatewayDeployments = emulator.control.ecs.deployments(cluster, 'kong').map((d) => d.id);
+    const adapterDeployments = emulator.control.ecs.deployments(cluster, 'portal-kong-adapter').map((d) => d.id);
+
+    requestRestart('kong', 'r-gateway');
+    const succeeded = DeploymentSucceededDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { service: 'kong' }), WAIT_MS, 'gateway restart succeeded')).detail);
+    await settle(emulator);
+
+    const fresh = emulator.control.ecs.deployments(cluster, 'kong').filter((d) => !gatewayDeployments.includes(d.id));
+    expect(fresh).toEqual([expect.objectContaining({ id: succeeded.ecsDeploymentId, status: 'PRIMARY', rolloutState: 'COMPLETED' })]);
+    expect(emulator.control.ecs.getDesiredCount(cluster, 'kong')).toBe(3);
+    expect(emulator.control.ecs.deployments(cluster, 'portal-kong-adapter').map((d) => d.id)).toEqual(adapterDeployments);
+    expect(failedDeployDeliveries(emulator)).toEqual([]);
+  });
+
   it('rejects a restart of a service the environment does not have, with the reason, and starts nothing', async () => {
     const { cluster } = emulator.resources;
     const counts = ['portal-api', 'portal-kong-adapter'].map((s) => emulator.control.ecs.deployments(cluster, s).length);

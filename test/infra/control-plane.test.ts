@@ -62,8 +62,11 @@ describe('control-plane functions', () => {
       LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: text, NOTIFY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:token',
       STUCK_CHECK_GROUP_NAME: 'token', STUCK_CHECK_ROLE_ARN: 'arn:aws:iam::1:role/token', EVENT_BUS_ARN: 'arn:aws:events:eu-west-1:1:event-bus/default',
     });
-    const restartable = Object.keys(platform().workload.singletons.services).filter((name) => name !== 'portal-api').map(() => 'token');
-    expect(restartable.length).toBeGreaterThan(0);
+    const singletons = Object.keys(platform().workload.singletons.services).filter((name) => name !== 'portal-api');
+    const gateways = Object.keys(platform().workload.gateways.groups);
+    const restartable = [...singletons, ...gateways].map(() => 'token');
+    expect(singletons.length).toBeGreaterThan(0);
+    expect(gateways.length).toBeGreaterThan(0);
     expect(parsed.DEPLOY_TARGETS).toEqual({ dev: { cluster: 'token', service: 'token', repositoryName: 'token', releaseTag: 'dev-live', strictSingleton: false, containerName: 'portal-api', restartable } });
   });
 
@@ -110,13 +113,15 @@ describe('control-plane permissions', () => {
     }
   });
 
-  it('scopes the deploy functions to the portal-api service, the cluster and the repository', () => {
+  it('scopes the deploy functions to the services they roll or restart, the cluster and the repository', () => {
     const role = platform().deploy.deployServices.role;
     const clusterArn = { 'Fn::GetAtt': [id(platform().workload.cluster), 'Arn'] };
-    // portal-api for deploys, the other singletons for wickedctl restart; never a gateway.
+    // portal-api for deploys, the other singletons and the gateway groups for wickedctl restart; nothing else.
     const singletons = Object.values(platform().workload.singletons.services).map((service) => ({ Ref: id(service) }));
-    expect(statementWith(role, 'ecs:UpdateService').Resource).toEqual(expect.arrayContaining(singletons));
-    expect(statementWith(role, 'ecs:UpdateService').Resource).toHaveLength(singletons.length);
+    const gateways = Object.values(platform().workload.gateways.groups).map((group) => ({ Ref: id(group.service) }));
+    expect(gateways.length).toBeGreaterThan(0);
+    expect(statementWith(role, 'ecs:UpdateService').Resource).toEqual(expect.arrayContaining([...singletons, ...gateways]));
+    expect(statementWith(role, 'ecs:UpdateService').Resource).toHaveLength(singletons.length + gateways.length);
     expect((statementWith(role, 'ecs:UpdateService').Resource as unknown[])[0]).toEqual({ Ref: id(platform().workload.singletons.service('portal-api')) });
     expect(statementWith(role, 'ecs:ListTasks')).toMatchObject({ Resource: '*', Condition: { ArnEquals: { 'ecs:cluster': clusterArn } } });
     expect(statementWith(role, 'ecs:DescribeTasks').Condition).toEqual({ ArnEquals: { 'ecs:cluster': clusterArn } });
