@@ -20,6 +20,7 @@ import { handleConfigUploaded } from '../../shared/pipeline/config-uploaded';
 import { PipelineError } from '../../shared/pipeline/errors';
 import type { EndpointOptions } from '../../shared/pipeline/image-endpoints';
 import { openBuildEndpoints } from '../../shared/pipeline/image-endpoints';
+import { RegistrySession } from '../../shared/oci/registry/session';
 import { BuildImageEnvironmentSchema, readEnvironment } from '../../shared/pipeline/lambda-env';
 import { parseEvent } from '../middleware/parse-event';
 
@@ -45,6 +46,8 @@ export async function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env):
   const options: EndpointOptions = {
     insecure: config.REGISTRY_INSECURE === 'true',
     ecrClient: new ECRClient({}),
+    // One version check and one ECR token for every repository this cold start opens (rebuilds included).
+    session: new RegistrySession(),
     // Against the local emulator, its ECR endpoint is the registry too.
     ...(env.AWS_ENDPOINT_URL_ECR ? { ecrHosts: [new URL(env.AWS_ENDPOINT_URL_ECR).host] } : {}),
   };

@@ -11,14 +11,18 @@ async function registry(status: number, digestHeader: string | undefined): Promi
   let stored = false;
   const server = await startTestServer((request, res) => {
     const url = new URL(request.url, 'http://registry');
-    if (url.pathname === '/v2/') return res.writeHead(200, { 'content-length': '0' }).end();
-    if (request.method === 'HEAD') return res.writeHead(stored ? 200 : 404, stored ? { 'content-length': String(BLOB.size) } : {}).end();
-    if (request.method === 'POST') return res.writeHead(202, { location: '/v2/portal-api/blobs/uploads/session-1', 'content-length': '0' }).end();
-    if (request.method === 'PUT') {
+    if (url.pathname === '/v2/') {
+      res.writeHead(200, { 'content-length': '0' }).end();
+    } else if (request.method === 'HEAD') {
+      res.writeHead(stored ? 200 : 404, stored ? { 'content-length': String(BLOB.size) } : {}).end();
+    } else if (request.method === 'POST') {
+      res.writeHead(202, { location: '/v2/portal-api/blobs/uploads/session-1', 'content-length': '0' }).end();
+    } else if (request.method === 'PUT') {
       stored = true;
-      return res.writeHead(status, { 'content-length': '0', ...(digestHeader ? { 'docker-content-digest': digestHeader } : {}) }).end();
+      res.writeHead(status, { 'content-length': '0', ...(digestHeader ? { 'docker-content-digest': digestHeader } : {}) }).end();
+    } else {
+      res.writeHead(404, { 'content-length': '0' }).end();
     }
-    res.writeHead(404, { 'content-length': '0' }).end();
   });
   return { server, heads: () => server.requests.filter((request) => request.method === 'HEAD').length };
 }
