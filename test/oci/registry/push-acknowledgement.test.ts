@@ -18,7 +18,7 @@ async function registry(status: number, digestHeader: string | undefined): Promi
       stored = true;
       return res.writeHead(status, { 'content-length': '0', ...(digestHeader ? { 'docker-content-digest': digestHeader } : {}) }).end();
     }
-    res.writeHead(404, { 'content-length': '0' }).end();
+    return res.writeHead(404, { 'content-length': '0' }).end();
   });
   return { server, heads: () => server.requests.filter((request) => request.method === 'HEAD').length };
 }
