@@ -10,6 +10,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   moduleNameMapper: {
     '^@middy/core$': '<rootDir>/node_modules/@middy/core/index.js',
+    // zod's exports map sends require() of a locale to its ESM file; shared/zod.ts loads the CommonJS twin here.
+    '^zod/v4/locales/([a-zA-Z-]+)\\.js$': '<rootDir>/node_modules/zod/v4/locales/$1.cjs',
   },
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],

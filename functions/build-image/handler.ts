@@ -8,7 +8,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
-import * as z from 'zod';
+import * as z from '../../shared/zod';
 import { EventPublisher } from '../../shared/adapters/event-publisher';
 import { S3ObjectSource } from '../../shared/adapters/s3-object-source';
 import { BASE_IMAGE_CHANGED, BaseImageChangedDetailSchema, EVENT_SOURCE, S3ObjectCreatedEventSchema } from '../../shared/events';

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import * as z from 'zod';
+import * as z from '../../shared/zod';
 import { checkStuckDeployment, deployServices, restartService, resumeOnSnapshotOutcome, resumeStrictDeployment } from '../../shared/deploy';
 import type { DeployServicesResult, RestartResult, ResumeResult, SnapshotResumeResult, TrackResult } from '../../shared/deploy';
 import { DeployDetailType, DetailType, EcsTaskStateChangeEventSchema, EVENT_SOURCE, ImageBuiltDetailSchema, StuckCheckDueDetailSchema } from '../../shared/events';
@@ -18,7 +18,7 @@ const metrics = new Metrics();
 
 /** `Portal Image Built`: a new image to roll. */
 export const ImageBuiltEventSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   source: z.literal(EVENT_SOURCE),
   'detail-type': z.literal(DetailType.ImageBuilt),
   detail: ImageBuiltDetailSchema,
@@ -26,7 +26,7 @@ export const ImageBuiltEventSchema = z.object({
 
 /** `Portal Stuck Check Due`: a deployment's deadline passed. */
 export const StuckCheckDueEventSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   source: z.literal(EVENT_SOURCE),
   'detail-type': z.literal(DeployDetailType.StuckCheckDue),
   detail: StuckCheckDueDetailSchema,
@@ -34,18 +34,18 @@ export const StuckCheckDueEventSchema = z.object({
 
 /** `Portal Snapshot Completed`: the pre-deploy snapshot a deployment waits for may let it roll. */
 export const SnapshotCompletedEventSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   source: z.literal(EVENT_SOURCE),
   'detail-type': z.literal(SnapshotDetailType.Completed),
   detail: SnapshotOutcomeDetailSchema,
 });
 
 /** `Portal Snapshot Failed`: a deployment waiting for this snapshot is blocked. */
-export const SnapshotFailedEventSchema = SnapshotCompletedEventSchema.extend({ 'detail-type': z.literal(SnapshotDetailType.Failed) });
+export const SnapshotFailedEventSchema = z.extend(SnapshotCompletedEventSchema, { 'detail-type': z.literal(SnapshotDetailType.Failed) });
 
 /** `Portal Service Restart Requested`: `wickedctl restart` of one service. */
 export const ServiceRestartRequestedEventSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   source: z.literal(EVENT_SOURCE),
   'detail-type': z.literal(OperatorDetailType.ServiceRestartRequested),
   detail: ServiceRestartRequestedDetailSchema,
@@ -54,7 +54,7 @@ export const ServiceRestartRequestedEventSchema = z.object({
 /** Every event deploy-services consumes; the EventBridge event id owns leases, so it is required. */
 export const DeployServicesEventSchema = z.discriminatedUnion('detail-type', [
   ImageBuiltEventSchema,
-  EcsTaskStateChangeEventSchema.extend({ id: z.string().min(1) }),
+  z.extend(EcsTaskStateChangeEventSchema, { id: z.string().check(z.minLength(1)) }),
   StuckCheckDueEventSchema,
   SnapshotCompletedEventSchema,
   SnapshotFailedEventSchema,

@@ -1,5 +1,5 @@
 import type { MiddlewareObj } from '@middy/core';
-import type { z } from 'zod';
+import type * as z from '../../shared/zod';
 
 /** Raised when an event does not match its schema: not retryable, the event is dead-lettered. */
 export class EventShapeError extends Error {
@@ -15,7 +15,7 @@ export class EventShapeError extends Error {
  * middy middleware that parses the event with a zod schema at the edge, so
  * handlers only ever see well-formed input.
  */
-export function parseEvent<T extends z.ZodType>(schema: T, onInvalid?: (issues: string[]) => void): MiddlewareObj<unknown> {
+export function parseEvent<T extends z.ZodMiniType>(schema: T, onInvalid?: (issues: string[]) => void): MiddlewareObj<unknown> {
   return {
     before: (request) => {
       const result = schema.safeParse(request.event);

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import * as z from 'zod';
+import * as z from '../../shared/zod';
 import { trackDeployment } from '../../shared/deploy';
 import type { TrackResult } from '../../shared/deploy';
 import { EcsDeploymentStateChangeEventSchema } from '../../shared/events';
@@ -14,7 +14,7 @@ const logger = new Logger();
 const metrics = new Metrics();
 
 /** `ECS Deployment State Change` with the EventBridge event id, which owns the lease of a queued deployment started next. */
-export const TrackDeploymentEventSchema = EcsDeploymentStateChangeEventSchema.extend({ id: z.string().min(1) });
+export const TrackDeploymentEventSchema = z.extend(EcsDeploymentStateChangeEventSchema, { id: z.string().check(z.minLength(1)) });
 
 /**
  * The handler body: decides the outcome of the rollout in flight from one

@@ -1,62 +1,62 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { readEnvironment } from '../pipeline/lambda-env';
 
 /** Where one environment's portal-api runs and how it is rolled. */
 export const DeployTargetSchema = z.strictObject({
-  cluster: z.string().min(1),
+  cluster: z.string().check(z.minLength(1)),
   /** The service whose image the config build produces (portal-api). */
-  service: z.string().min(1),
+  service: z.string().check(z.minLength(1)),
   /** ECR repository of the built image and of the release tag. */
-  repositoryName: z.string().min(1),
+  repositoryName: z.string().check(z.minLength(1)),
   /** Release tag the task definition names. @default `<env>-live` */
-  releaseTag: z.string().min(1).optional(),
+  releaseTag: z.optional(z.string().check(z.minLength(1))),
   /** Scale to 0 and wait for zero tasks before starting the new one. @default false */
-  strictSingleton: z.boolean().default(false),
+  strictSingleton: z._default(z.boolean(), false),
   /** Container whose image digest identifies what runs. @default the task's first container */
-  containerName: z.string().min(1).optional(),
+  containerName: z.optional(z.string().check(z.minLength(1))),
   /** Services of the cluster `wickedctl restart` may restart. @default [service] */
-  restartable: z.array(z.string().min(1)).optional(),
+  restartable: z.optional(z.array(z.string().check(z.minLength(1)))),
 });
 /** Where one environment's portal-api runs and how it is rolled. */
 export type DeployTarget = z.output<typeof DeployTargetSchema>;
 
 /** Deploy targets by environment name. */
-export const DeployTargetsSchema = z.record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), DeployTargetSchema);
+export const DeployTargetsSchema = z.record(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/)), DeployTargetSchema);
 /** Deploy targets by environment name. */
 export type DeployTargets = z.output<typeof DeployTargetsSchema>;
 
-const jsonTargets = z.string().transform((text, ctx) => {
+const jsonTargets = z.pipe(z.pipe(z.string(), z.transform((text, ctx) => {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `expected JSON, received ${(error as Error).message}` });
+    ctx.issues.push({ code: 'custom', message: `expected JSON, received ${(error as Error).message}`, input: text });
     return z.NEVER;
   }
-}).pipe(DeployTargetsSchema);
+})), DeployTargetsSchema);
 
 /** Environment of the deploy-services and track-deployment functions. */
 export const DeployEnvironmentSchema = z.object({
-  LEDGER_TABLE_NAME: z.string().min(3),
-  EVENT_BUS_NAME: z.string().min(1),
+  LEDGER_TABLE_NAME: z.string().check(z.minLength(3)),
+  EVENT_BUS_NAME: z.string().check(z.minLength(1)),
   /** JSON of {@link DeployTargetsSchema}. */
   DEPLOY_TARGETS: jsonTargets,
-  LEASE_SECONDS: z.coerce.number().int().positive().default(120),
+  LEASE_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 120),
   /** A rollout without terminal ECS event after this long is stuck. */
-  STUCK_AFTER_SECONDS: z.coerce.number().int().positive().default(1800),
+  STUCK_AFTER_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 1800),
   /** A strict singleton that does not drain within this long is stuck. */
-  WAIT_FOR_ZERO_SECONDS: z.coerce.number().int().positive().default(600),
+  WAIT_FOR_ZERO_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 600),
   /** The operators' SNS topic. */
-  NOTIFY_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[^:]*:[^:]*:.+$/, 'expected an SNS topic ARN'),
+  NOTIFY_TOPIC_ARN: z.string().check(z.regex(/^arn:aws[a-z-]*:sns:[^:]*:[^:]*:.+$/, 'expected an SNS topic ARN')),
   /** EventBridge Scheduler group of the one-shot stuck checks. */
-  STUCK_CHECK_GROUP_NAME: z.string().regex(/^[0-9a-zA-Z_.-]{1,64}$/, 'expected a schedule group name'),
+  STUCK_CHECK_GROUP_NAME: z.string().check(z.regex(/^[0-9a-zA-Z_.-]{1,64}$/, 'expected a schedule group name')),
   /** Role EventBridge Scheduler assumes to put `Portal Stuck Check Due` on the bus. */
-  STUCK_CHECK_ROLE_ARN: z.string().regex(/^arn:aws[a-z-]*:iam::\d*:role\/.+$/, 'expected an IAM role ARN'),
+  STUCK_CHECK_ROLE_ARN: z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d*:role\/.+$/, 'expected an IAM role ARN')),
   /** ARN of the bus the stuck checks are put on (the bus of `EVENT_BUS_NAME`). */
-  EVENT_BUS_ARN: z.string().regex(/^arn:aws[a-z-]*:events:[^:]*:[^:]*:event-bus\/.+$/, 'expected an event bus ARN'),
+  EVENT_BUS_ARN: z.string().check(z.regex(/^arn:aws[a-z-]*:events:[^:]*:[^:]*:event-bus\/.+$/, 'expected an event bus ARN')),
   /** Take a snapshot before rolling: `true` or `false`. @default on for an environment named `prod` */
-  PRE_DEPLOY_SNAPSHOT: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  PRE_DEPLOY_SNAPSHOT: z.optional(z.pipe(z.enum(['true', 'false']), z.transform((value) => value === 'true'))),
   /** A deployment whose pre-deploy snapshot has no outcome after this long fails as stuck. */
-  PRE_DEPLOY_SNAPSHOT_WAIT_SECONDS: z.coerce.number().int().positive().default(7200),
+  PRE_DEPLOY_SNAPSHOT_WAIT_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 7200),
 });
 /** Environment of the deploy functions, parsed. */
 export type DeployEnvironment = z.output<typeof DeployEnvironmentSchema>;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../zod';
 import type { SnapshotOutcomeDetailSchema } from '../snapshot/events';
 import { continueAfterSnapshot, startDeployment } from './deploy-services';
 import type { StartResult } from './deploy-services';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { controlPlanePattern } from './pattern';
 
 /**
@@ -10,17 +10,17 @@ export const BASE_IMAGE_CHANGED = 'Portal Base Image Changed';
 
 /** Detail of `Portal Base Image Changed`. */
 export const BaseImageChangedDetailSchema = z.strictObject({
-  env: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
+  env: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/)),
   /**
    * The new base, `HOST/REPOSITORY:TAG` or `HOST/REPOSITORY@DIGEST` (the
    * pull-through cache in AWS). @default the base build-image is configured
    * with (`wickedctl rebuild` without `--base`: its tag may have moved upstream)
    */
-  baseImage: z.string().regex(/^[^/\s]+\/[^\s]+[:@][^\s]+$/, 'expected HOST/REPOSITORY:TAG or HOST/REPOSITORY@DIGEST').optional(),
+  baseImage: z.optional(z.string().check(z.regex(/^[^/\s]+\/[^\s]+[:@][^\s]+$/, 'expected HOST/REPOSITORY:TAG or HOST/REPOSITORY@DIGEST'))),
   /** Who asked: the stack's deployment, or an operator. @default 'cdk-deploy' */
-  requestedBy: z.enum(['cdk-deploy', 'operator']).optional(),
+  requestedBy: z.optional(z.enum(['cdk-deploy', 'operator'])),
   /** Unique per operator request, for the logs. */
-  requestId: z.string().min(1).optional(),
+  requestId: z.optional(z.string().check(z.minLength(1))),
 });
 /** Detail of `Portal Base Image Changed`. */
 export type BaseImageChangedDetail = z.infer<typeof BaseImageChangedDetailSchema>;

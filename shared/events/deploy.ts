@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 
 /** Detail-types of the control plane's deployment outcome events. */
 export const DeployDetailType = {
@@ -9,24 +9,24 @@ export const DeployDetailType = {
 } as const;
 
 /** Detail of `Portal Stuck Check Due`: the schedule's input. */
-export const StuckCheckDueDetailSchema = z.strictObject({ env: z.string().min(1), deploymentId: z.string().min(1) });
+export const StuckCheckDueDetailSchema = z.strictObject({ env: z.string().check(z.minLength(1)), deploymentId: z.string().check(z.minLength(1)) });
 /** Detail of `Portal Stuck Check Due`. */
 export type StuckCheckDueDetail = z.infer<typeof StuckCheckDueDetailSchema>;
 
 const DeploymentFields = {
-  env: z.string().min(1),
-  deploymentId: z.string().min(1),
-  configHash: z.string().min(1),
-  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
-  imageUri: z.string().min(1),
-  key: z.string().min(1),
-  versionId: z.string().optional(),
-  service: z.string().optional(),
-  ecsDeploymentId: z.string().optional(),
+  env: z.string().check(z.minLength(1)),
+  deploymentId: z.string().check(z.minLength(1)),
+  configHash: z.string().check(z.minLength(1)),
+  digest: z.string().check(z.regex(/^sha256:[0-9a-f]{64}$/)),
+  imageUri: z.string().check(z.minLength(1)),
+  key: z.string().check(z.minLength(1)),
+  versionId: z.optional(z.string()),
+  service: z.optional(z.string()),
+  ecsDeploymentId: z.optional(z.string()),
 };
 
 /** Detail of `Portal Deployment Succeeded`. */
-export const DeploymentSucceededDetailSchema = z.strictObject({ ...DeploymentFields, reason: z.string().optional() });
+export const DeploymentSucceededDetailSchema = z.strictObject({ ...DeploymentFields, reason: z.optional(z.string()) });
 /** Detail of `Portal Deployment Succeeded`. */
 export type DeploymentSucceededDetail = z.infer<typeof DeploymentSucceededDetailSchema>;
 
@@ -41,8 +41,8 @@ export const DeploymentFailedDetailSchema = z.strictObject({
   cause: FailureCauseSchema,
   reason: z.string(),
   /** The digest the release tag points back at, when there was a last good one. */
-  releaseDigest: z.string().optional(),
-  serviceEvents: z.array(z.string()).max(10),
+  releaseDigest: z.optional(z.string()),
+  serviceEvents: z.array(z.string()).check(z.maxLength(10)),
 });
 /** Detail of `Portal Deployment Failed`. */
 export type DeploymentFailedDetail = z.infer<typeof DeploymentFailedDetailSchema>;
@@ -59,15 +59,15 @@ export const EcsDeploymentEventNameSchema = z.enum(['SERVICE_DEPLOYMENT_IN_PROGR
 export const EcsDeploymentStateChangeEventSchema = z.object({
   source: z.literal('aws.ecs'),
   'detail-type': z.literal('ECS Deployment State Change'),
-  id: z.string().optional(),
-  time: z.string().optional(),
-  resources: z.array(z.string()).min(1),
+  id: z.optional(z.string()),
+  time: z.optional(z.string()),
+  resources: z.array(z.string()).check(z.minLength(1)),
   detail: z.object({
     eventType: z.enum(['INFO', 'WARN', 'ERROR']),
     eventName: EcsDeploymentEventNameSchema,
-    deploymentId: z.string().min(1),
-    updatedAt: z.string().optional(),
-    reason: z.string().default(''),
+    deploymentId: z.string().check(z.minLength(1)),
+    updatedAt: z.optional(z.string()),
+    reason: z._default(z.string(), ''),
   }),
 });
 /** `ECS Deployment State Change`, parsed. */
@@ -77,14 +77,14 @@ export type EcsDeploymentStateChangeEvent = z.infer<typeof EcsDeploymentStateCha
 export const EcsTaskStateChangeEventSchema = z.object({
   source: z.literal('aws.ecs'),
   'detail-type': z.literal('ECS Task State Change'),
-  id: z.string().optional(),
+  id: z.optional(z.string()),
   detail: z.object({
-    clusterArn: z.string().min(1),
-    taskArn: z.string().min(1),
+    clusterArn: z.string().check(z.minLength(1)),
+    taskArn: z.string().check(z.minLength(1)),
     /** `service:<name>` for tasks of a service. */
-    group: z.string().optional(),
+    group: z.optional(z.string()),
     lastStatus: z.string(),
-    desiredStatus: z.string().optional(),
+    desiredStatus: z.optional(z.string()),
   }),
 });
 /** `ECS Task State Change`, parsed. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 
 /** The `source` of every event the control plane puts on the bus. */
 export const EVENT_SOURCE = 'wicked.control-plane';
@@ -11,26 +11,26 @@ export const DetailType = {
 
 /** Where a configuration archive came from in S3. */
 export const ConfigObjectSchema = z.strictObject({
-  env: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
-  bucket: z.string().min(3),
-  key: z.string().min(1),
-  versionId: z.string().min(1).optional(),
+  env: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/)),
+  bucket: z.string().check(z.minLength(3)),
+  key: z.string().check(z.minLength(1)),
+  versionId: z.optional(z.string().check(z.minLength(1))),
   /** S3's ordering token for events of one key: hex, compare as padded strings. */
-  sequencer: z.string().regex(/^[0-9A-Fa-f]+$/).optional(),
+  sequencer: z.optional(z.string().check(z.regex(/^[0-9A-Fa-f]+$/))),
 });
 
 /** Detail of `Portal Image Built`. */
-export const ImageBuiltDetailSchema = ConfigObjectSchema.extend({
-  configHash: z.string().min(1),
-  imageUri: z.string().min(1),
-  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
-  tag: z.string().min(1),
+export const ImageBuiltDetailSchema = z.extend(ConfigObjectSchema, {
+  configHash: z.string().check(z.minLength(1)),
+  imageUri: z.string().check(z.minLength(1)),
+  digest: z.string().check(z.regex(/^sha256:[0-9a-f]{64}$/)),
+  tag: z.string().check(z.minLength(1)),
   /** A rebuild of a deployed configuration on a new base: the deployment it rebuilds (see `Portal Base Image Changed`). */
-  rebuildOf: z.string().min(1).optional(),
+  rebuildOf: z.optional(z.string().check(z.minLength(1))),
   /** A promotion (`wickedctl promote`): the environment whose running image this is. */
-  promotedFrom: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/).optional(),
+  promotedFrom: z.optional(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/))),
   /** Manifest digest of the base image the image was built on. */
-  baseDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
+  baseDigest: z.optional(z.string().check(z.regex(/^sha256:[0-9a-f]{64}$/))),
 });
 /** Detail of `Portal Image Built`. */
 export type ImageBuiltDetail = z.infer<typeof ImageBuiltDetailSchema>;
@@ -38,20 +38,20 @@ export type ImageBuiltDetail = z.infer<typeof ImageBuiltDetailSchema>;
 /** One problem found by validation, as carried in `Portal Config Rejected`. */
 export const ReportIssueSchema = z.object({
   file: z.string(),
-  jsonPath: z.string().optional(),
-  line: z.number().int().optional(),
-  column: z.number().int().optional(),
+  jsonPath: z.optional(z.string()),
+  line: z.optional(z.int()),
+  column: z.optional(z.int()),
   code: z.string(),
   message: z.string(),
-  env: z.string().optional(),
+  env: z.optional(z.string()),
 });
 
 /** Detail of `Portal Config Rejected`. */
-export const ConfigRejectedDetailSchema = ConfigObjectSchema.extend({
+export const ConfigRejectedDetailSchema = z.extend(ConfigObjectSchema, {
   reason: z.enum(['invalid-archive', 'invalid-config']),
-  issues: z.array(ReportIssueSchema).max(200),
+  issues: z.array(ReportIssueSchema).check(z.maxLength(200)),
   /** Number of issues before truncation to fit the 256 KB event limit. */
-  issueCount: z.number().int().nonnegative(),
+  issueCount: z.int().check(z.nonnegative()),
 });
 /** Detail of `Portal Config Rejected`. */
 export type ConfigRejectedDetail = z.infer<typeof ConfigRejectedDetailSchema>;
@@ -63,14 +63,14 @@ export type ConfigRejectedDetail = z.infer<typeof ConfigRejectedDetailSchema>;
 export const S3ObjectCreatedEventSchema = z.object({
   source: z.literal('aws.s3'),
   'detail-type': z.literal('Object Created'),
-  time: z.string().optional(),
+  time: z.optional(z.string()),
   detail: z.object({
-    bucket: z.object({ name: z.string().min(3) }),
+    bucket: z.object({ name: z.string().check(z.minLength(3)) }),
     object: z.object({
-      key: z.string().min(1),
-      size: z.number().int().nonnegative().optional(),
-      'version-id': z.string().optional(),
-      sequencer: z.string().optional(),
+      key: z.string().check(z.minLength(1)),
+      size: z.optional(z.int().check(z.nonnegative())),
+      'version-id': z.optional(z.string()),
+      sequencer: z.optional(z.string()),
     }),
   }),
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import type { ImageBuiltDetail } from './index';
 
 /**
@@ -16,12 +16,12 @@ export const OperatorDetailType = {
  * (for example portal-kong-adapter after Kong's database was recreated).
  */
 export const ServiceRestartRequestedDetailSchema = z.strictObject({
-  env: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
-  service: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/),
+  env: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/)),
+  service: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/)),
   /** Unique per request: consumers use it as the idempotency key. */
-  requestId: z.string().min(1),
-  requestedAt: z.string().min(1),
-  reason: z.string().max(1024).optional(),
+  requestId: z.string().check(z.minLength(1)),
+  requestedAt: z.string().check(z.minLength(1)),
+  reason: z.optional(z.string().check(z.maxLength(1024))),
 });
 /** Detail of `Portal Service Restart Requested`. */
 export type ServiceRestartRequestedDetail = z.infer<typeof ServiceRestartRequestedDetailSchema>;

@@ -1,45 +1,45 @@
-import * as z from 'zod';
+import * as z from '../zod';
 
 /** What a deployment rolls: one config archive, built into one image digest. */
 export const DeploymentRequestSchema = z.object({
   /** Deterministic id: the same event (or its duplicate) always yields the same id. */
-  deploymentId: z.string().min(1),
-  env: z.string().min(1),
-  configHash: z.string().min(1),
-  bucket: z.string().min(1),
-  key: z.string().min(1),
-  versionId: z.string().min(1).optional(),
-  sequencer: z.string().min(1).optional(),
-  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
-  imageUri: z.string().min(1),
-  tag: z.string().min(1),
+  deploymentId: z.string().check(z.minLength(1)),
+  env: z.string().check(z.minLength(1)),
+  configHash: z.string().check(z.minLength(1)),
+  bucket: z.string().check(z.minLength(1)),
+  key: z.string().check(z.minLength(1)),
+  versionId: z.optional(z.string().check(z.minLength(1))),
+  sequencer: z.optional(z.string().check(z.minLength(1))),
+  digest: z.string().check(z.regex(/^sha256:[0-9a-f]{64}$/)),
+  imageUri: z.string().check(z.minLength(1)),
+  tag: z.string().check(z.minLength(1)),
   /**
    * Set on a rebuild of the deployed configuration on a new base image: the
    * deployment (the environment's last good one) whose S3 object version was
    * rebuilt. Admission orders rebuilds by this, not by the S3 sequencer.
    */
-  rebuildOf: z.string().min(1).optional(),
+  rebuildOf: z.optional(z.string().check(z.minLength(1))),
   /**
    * What the deployment does: `config` rolls portal-api to an image (upload,
    * rebuild, rollback, promotion); `restart` forces a new ECS deployment of
    * {@link service} on the image it runs (`wickedctl restart`), leaves the
    * release tag and the last good deployment alone. @default 'config'
    */
-  kind: z.enum(['config', 'restart']).optional(),
+  kind: z.optional(z.enum(['config', 'restart'])),
   /** The ECS service a `restart` deployment rolls. */
-  service: z.string().min(1).optional(),
+  service: z.optional(z.string().check(z.minLength(1))),
   /** A promotion: the environment whose running image this deployment copies. */
-  promotedFrom: z.string().min(1).optional(),
+  promotedFrom: z.optional(z.string().check(z.minLength(1))),
   /** Manifest digest of the base image the image was built on, when the producer knows it. */
-  baseDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
+  baseDigest: z.optional(z.string().check(z.regex(/^sha256:[0-9a-f]{64}$/))),
   /** ISO time the ledger first saw the request. */
-  receivedAt: z.string().min(1),
+  receivedAt: z.string().check(z.minLength(1)),
 });
 /** What a deployment rolls: one config archive, built into one image digest. */
 export type DeploymentRequest = z.infer<typeof DeploymentRequestSchema>;
 
 /** Who holds an environment and until when (epoch milliseconds). */
-export const LeaseSchema = z.object({ owner: z.string().min(1), expiresAt: z.number().int() });
+export const LeaseSchema = z.object({ owner: z.string().check(z.minLength(1)), expiresAt: z.int() });
 /** Who holds an environment and until when (epoch milliseconds). */
 export type Lease = z.infer<typeof LeaseSchema>;
 
@@ -59,13 +59,13 @@ export const InFlightSchema = z.object({
   lease: LeaseSchema,
   phase: InFlightPhaseSchema,
   startedAt: z.string(),
-  service: z.string().optional(),
-  ecsDeploymentId: z.string().optional(),
-  recoveryPointArn: z.string().optional(),
+  service: z.optional(z.string()),
+  ecsDeploymentId: z.optional(z.string()),
+  recoveryPointArn: z.optional(z.string()),
   /** The pre-deploy snapshot request the deployment waits for (`Portal Snapshot Requested` requestId). */
-  snapshotRequestId: z.string().optional(),
+  snapshotRequestId: z.optional(z.string()),
   /** Every recovery point of the pre-deploy snapshot (EFS, and RDS when wicked stores data in Postgres). */
-  recoveryPointArns: z.array(z.string()).optional(),
+  recoveryPointArns: z.optional(z.array(z.string())),
 });
 /** The one deployment in flight of an environment. */
 export type InFlight = z.infer<typeof InFlightSchema>;
@@ -85,14 +85,14 @@ export type LastGood = z.infer<typeof LastGoodSchema>;
 export const EnvironmentRecordSchema = z.object({
   env: z.string(),
   /** Incremented by every write; writes are conditional on the revision they read. */
-  revision: z.number().int().nonnegative(),
+  revision: z.int().check(z.nonnegative()),
   /** Highest admitted S3 sequencer per config object key. */
   sequencers: z.record(z.string(), z.string()),
-  inFlight: InFlightSchema.optional(),
+  inFlight: z.optional(InFlightSchema),
   /** The newest config that arrived during a rollout; a newer one replaces it. */
-  queued: DeploymentRequestSchema.optional(),
-  lastGood: LastGoodSchema.optional(),
-  lastRecoveryPointArn: z.string().optional(),
+  queued: z.optional(DeploymentRequestSchema),
+  lastGood: z.optional(LastGoodSchema),
+  lastRecoveryPointArn: z.optional(z.string()),
   updatedAt: z.string(),
 });
 /** One environment's state. */
@@ -106,18 +106,18 @@ export const DeploymentStateSchema = z.enum([
 export type DeploymentState = z.infer<typeof DeploymentStateSchema>;
 
 /** The history item of one deployment. */
-export const DeploymentRecordSchema = DeploymentRequestSchema.extend({
+export const DeploymentRecordSchema = z.extend(DeploymentRequestSchema, {
   state: DeploymentStateSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
-  finishedAt: z.string().optional(),
-  service: z.string().optional(),
-  ecsDeploymentId: z.string().optional(),
-  recoveryPointArn: z.string().optional(),
-  recoveryPointArns: z.array(z.string()).optional(),
-  snapshotRequestId: z.string().optional(),
-  reason: z.string().optional(),
-  serviceEvents: z.array(z.string()).optional(),
+  finishedAt: z.optional(z.string()),
+  service: z.optional(z.string()),
+  ecsDeploymentId: z.optional(z.string()),
+  recoveryPointArn: z.optional(z.string()),
+  recoveryPointArns: z.optional(z.array(z.string())),
+  snapshotRequestId: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  serviceEvents: z.optional(z.array(z.string())),
 });
 /** The history item of one deployment. */
 export type DeploymentRecord = z.infer<typeof DeploymentRecordSchema>;

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import * as z from 'zod';
+import * as z from '../zod';
 import type { BundleEntry } from '../config-bundle/types';
 import type { BlobAction, BlobSource } from './blob-transfer';
 import { forEachLimited, placeBlob } from './blob-transfer';
@@ -84,18 +84,18 @@ const repositorySchema = z.custom<ImageRepository>(
 );
 const requestSchema = z.strictObject({
   base: z.strictObject({
-    repository: repositorySchema, reference: z.string().min(1), mountFrom: z.string().min(1).optional(),
-    resolved: z.custom<Promise<ResolvedBase>>((v) => v instanceof Promise, 'expected a Promise from startBaseResolution').optional(),
+    repository: repositorySchema, reference: z.string().check(z.minLength(1)), mountFrom: z.optional(z.string().check(z.minLength(1))),
+    resolved: z.optional(z.custom<Promise<ResolvedBase>>((v) => v instanceof Promise, 'expected a Promise from startBaseResolution')),
   }),
   target: repositorySchema,
-  entries: z.array(z.custom<BundleEntry>((v) => typeof v === 'object' && v !== null, 'expected a BundleEntry')).readonly(),
-  configHash: z.string().min(1),
-  source: z.custom<ConfigSource>((v) => typeof v === 'object' && v !== null && ['s3', 'git'].includes((v as ConfigSource).kind), 'expected { kind: "s3" | "git", ... }').optional(),
-  platform: z.union([z.string(), z.strictObject({ os: z.string(), architecture: z.string(), variant: z.string().optional() })]).optional(),
-  allPlatforms: z.boolean().optional(),
-  layer: z.custom<ConfigLayerOptions>((v) => typeof v === 'object' && v !== null).optional(),
-  concurrency: z.number().int().min(1).max(32).optional(),
-  onProgress: z.custom<(event: BuildProgress) => void>((v) => typeof v === 'function', 'expected a function').optional(),
+  entries: z.readonly(z.array(z.custom<BundleEntry>((v) => typeof v === 'object' && v !== null, 'expected a BundleEntry'))),
+  configHash: z.string().check(z.minLength(1)),
+  source: z.optional(z.custom<ConfigSource>((v) => typeof v === 'object' && v !== null && ['s3', 'git'].includes((v as ConfigSource).kind), 'expected { kind: "s3" | "git", ... }')),
+  platform: z.optional(z.union([z.string(), z.strictObject({ os: z.string(), architecture: z.string(), variant: z.optional(z.string()) })])),
+  allPlatforms: z.optional(z.boolean()),
+  layer: z.optional(z.custom<ConfigLayerOptions>((v) => typeof v === 'object' && v !== null)),
+  concurrency: z.optional(z.int().check(z.gte(1), z.lte(32))),
+  onProgress: z.optional(z.custom<(event: BuildProgress) => void>((v) => typeof v === 'function', 'expected a function')),
 });
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import type { FetchedManifest } from './repository';
 import { canonicalJson } from './canonical-json';
 import { sha256Digest } from './digest';
@@ -6,46 +6,46 @@ import { ManifestError } from './errors';
 import { classifyManifestMediaType, MediaTypes } from './media-types';
 import type { ManifestFamily } from './media-types';
 
-const digestString = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:<64 lower-case hex>"');
+const digestString = z.string().check(z.regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:<64 lower-case hex>"'));
 
 const platformSchema = z.looseObject({
   os: z.string(),
   architecture: z.string(),
-  variant: z.string().optional(),
+  variant: z.optional(z.string()),
 });
 
 const descriptorSchema = z.looseObject({
   mediaType: z.string(),
   digest: digestString,
-  size: z.number().int().nonnegative(),
-  platform: platformSchema.optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
-  urls: z.array(z.string()).optional(),
+  size: z.int().check(z.nonnegative()),
+  platform: z.optional(platformSchema),
+  annotations: z.optional(z.record(z.string(), z.string())),
+  urls: z.optional(z.array(z.string())),
 });
 
 const manifestSchema = z.looseObject({
   schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
+  mediaType: z.optional(z.string()),
   config: descriptorSchema,
   layers: z.array(descriptorSchema),
-  annotations: z.record(z.string(), z.string()).optional(),
+  annotations: z.optional(z.record(z.string(), z.string())),
 });
 
 const indexSchema = z.looseObject({
   schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
+  mediaType: z.optional(z.string()),
   manifests: z.array(descriptorSchema),
-  annotations: z.record(z.string(), z.string()).optional(),
+  annotations: z.optional(z.record(z.string(), z.string())),
 });
 
 const configSchema = z.looseObject({
-  created: z.string().optional(),
-  architecture: z.string().optional(),
-  os: z.string().optional(),
-  variant: z.string().optional(),
-  config: z.looseObject({ Labels: z.record(z.string(), z.string()).nullable().optional() }).nullable().optional(),
+  created: z.optional(z.string()),
+  architecture: z.optional(z.string()),
+  os: z.optional(z.string()),
+  variant: z.optional(z.string()),
+  config: z.optional(z.nullable(z.looseObject({ Labels: z.optional(z.nullable(z.record(z.string(), z.string()))) }))),
   rootfs: z.looseObject({ type: z.literal('layers'), diff_ids: z.array(digestString) }),
-  history: z.array(z.looseObject({ created: z.string().optional(), created_by: z.string().optional(), empty_layer: z.boolean().optional() })).optional(),
+  history: z.optional(z.array(z.looseObject({ created: z.optional(z.string()), created_by: z.optional(z.string()), empty_layer: z.optional(z.boolean()) }))),
 });
 
 /** The platform of an index entry or image config. */
@@ -158,7 +158,7 @@ function parseJson(bytes: Buffer, what: string, code: InvalidCode = 'MANIFEST_IN
   return value as Record<string, unknown>;
 }
 
-function check<T extends z.ZodType>(schema: T, value: unknown, what: string, code: InvalidCode = 'MANIFEST_INVALID'): z.output<T> {
+function check<T extends z.ZodMiniType>(schema: T, value: unknown, what: string, code: InvalidCode = 'MANIFEST_INVALID'): z.output<T> {
   const result = schema.safeParse(value);
   if (!result.success) throw new ManifestError(code, `${what}: ${z.prettifyError(result.error).replace(/\n/g, ' ')}`);
   return result.data;

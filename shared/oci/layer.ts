@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import * as z from 'zod';
+import * as z from '../zod';
 import type { BundleEntry } from '../config-bundle/types';
 import { LayerBuildError, OciError } from './errors';
 import { STATIC_ROOT, planLayer } from './layer-plan';
@@ -42,11 +42,11 @@ export interface ConfigLayerOptions {
 }
 
 const optionsSchema = z.strictObject({
-  root: z.string().optional(),
-  opaque: z.boolean().optional(),
-  mtime: z.number().int().min(0).max(USTAR_MAX_OCTAL11).optional(),
-  compressionLevel: z.number().int().min(1).max(9).optional(),
-  tempDir: z.string().min(1).optional(),
+  root: z.optional(z.string()),
+  opaque: z.optional(z.boolean()),
+  mtime: z.optional(z.int().check(z.gte(0), z.lte(USTAR_MAX_OCTAL11))),
+  compressionLevel: z.optional(z.int().check(z.gte(1), z.lte(9))),
+  tempDir: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** An immutable layer value: what a manifest and an image config say about it. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 
 /** Raised at cold start when the function's environment is incomplete. */
 export class EnvironmentError extends Error {
@@ -16,7 +16,7 @@ export class EnvironmentError extends Error {
  * @example
  * const env = readEnvironment(z.object({ EVENT_BUS_NAME: z.string().min(1) }), process.env);
  */
-export function readEnvironment<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv, fn: string): z.output<T> {
+export function readEnvironment<T extends z.ZodMiniType>(schema: T, env: NodeJS.ProcessEnv, fn: string): z.output<T> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
@@ -25,15 +25,15 @@ export function readEnvironment<T extends z.ZodType>(schema: T, env: NodeJS.Proc
 
 /** The build-image function's environment. */
 export const BuildImageEnvironmentSchema = z.object({
-  CONFIG_BUCKET: z.string().min(3),
-  TARGET_REPOSITORY_URI: z.string().regex(/^[^/]+\/[a-z0-9._/-]+$/, 'expected HOST/REPOSITORY'),
-  BASE_IMAGE: z.string().regex(/^[^/]+\/.+[:@].+$/, 'expected HOST/REPOSITORY:TAG or @DIGEST'),
-  EVENT_BUS_NAME: z.string().min(1),
-  PLATFORM: z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/).default('linux/amd64'),
+  CONFIG_BUCKET: z.string().check(z.minLength(3)),
+  TARGET_REPOSITORY_URI: z.string().check(z.regex(/^[^/]+\/[a-z0-9._/-]+$/, 'expected HOST/REPOSITORY')),
+  BASE_IMAGE: z.string().check(z.regex(/^[^/]+\/.+[:@].+$/, 'expected HOST/REPOSITORY:TAG or @DIGEST')),
+  EVENT_BUS_NAME: z.string().check(z.minLength(1)),
+  PLATFORM: z._default(z.string().check(z.regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/)), 'linux/amd64'),
   /** Plain HTTP to a loopback registry: only for the local emulator. */
-  REGISTRY_INSECURE: z.enum(['true', 'false']).default('false'),
+  REGISTRY_INSECURE: z._default(z.enum(['true', 'false']), 'false'),
   /** The deployment ledger: where a base image change finds the deployed config. Without it, base changes are refused. */
-  LEDGER_TABLE_NAME: z.string().min(3).optional(),
+  LEDGER_TABLE_NAME: z.optional(z.string().check(z.minLength(3))),
 });
 /** The build-image function's environment, parsed. */
 export type BuildImageEnvironment = z.output<typeof BuildImageEnvironmentSchema>;

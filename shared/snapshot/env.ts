@@ -1,31 +1,31 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { readEnvironment } from '../pipeline/lambda-env';
 import type { SnapshotConfig } from './ports';
 
-const days = z.coerce.number().int().positive();
+const days = z.coerce.number().check(z.int(), z.positive());
 
 /** Environment of the snapshot-data and track-backup functions (one environment per stack). */
 export const SnapshotEnvironmentSchema = z.object({
   /** The wicked environment these functions snapshot (`prod`). */
-  WICKED_ENV: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
-  LEDGER_TABLE_NAME: z.string().min(3),
-  EVENT_BUS_NAME: z.string().min(1),
-  BACKUP_VAULT_NAME: z.string().regex(/^[a-zA-Z0-9\-_]{2,50}$/),
-  BACKUP_ROLE_ARN: z.string().regex(/^arn:aws[a-z-]*:iam::\d*:role\/.+$/, 'expected an IAM role ARN'),
-  EFS_FILE_SYSTEM_ARN: z.string().min(1),
+  WICKED_ENV: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/)),
+  LEDGER_TABLE_NAME: z.string().check(z.minLength(3)),
+  EVENT_BUS_NAME: z.string().check(z.minLength(1)),
+  BACKUP_VAULT_NAME: z.string().check(z.regex(/^[a-zA-Z0-9\-_]{2,50}$/)),
+  BACKUP_ROLE_ARN: z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d*:role\/.+$/, 'expected an IAM role ARN')),
+  EFS_FILE_SYSTEM_ARN: z.string().check(z.minLength(1)),
   /** Only when wicked stores its data in Postgres. */
-  RDS_INSTANCE_ARN: z.string().min(1).optional(),
+  RDS_INSTANCE_ARN: z.optional(z.string().check(z.minLength(1))),
   /** @default cron(0 3 * * ? *) (daily at 03:00 UTC) */
-  SNAPSHOT_SCHEDULE: z.string().min(1).default('cron(0 3 * * ? *)'),
+  SNAPSHOT_SCHEDULE: z._default(z.string().check(z.minLength(1)), 'cron(0 3 * * ? *)'),
   /** @default 35 */
-  SNAPSHOT_DELETE_AFTER_DAYS: days.default(35),
-  SNAPSHOT_COLD_STORAGE_AFTER_DAYS: days.optional(),
+  SNAPSHOT_DELETE_AFTER_DAYS: z._default(days, 35),
+  SNAPSHOT_COLD_STORAGE_AFTER_DAYS: z.optional(days),
   /** @default 60 */
-  SNAPSHOT_START_WINDOW_MINUTES: days.default(60),
-  DR_VAULT_ARN: z.string().regex(/^arn:aws[a-z-]*:backup:/, 'expected a backup vault ARN').optional(),
-  DR_DELETE_AFTER_DAYS: days.optional(),
+  SNAPSHOT_START_WINDOW_MINUTES: z._default(days, 60),
+  DR_VAULT_ARN: z.optional(z.string().check(z.regex(/^arn:aws[a-z-]*:backup:/, 'expected a backup vault ARN'))),
+  DR_DELETE_AFTER_DAYS: z.optional(days),
   /** The operators' SNS topic: failed jobs are published there. */
-  NOTIFY_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[^:]*:[^:]*:.+$/, 'expected an SNS topic ARN'),
+  NOTIFY_TOPIC_ARN: z.string().check(z.regex(/^arn:aws[a-z-]*:sns:[^:]*:[^:]*:.+$/, 'expected an SNS topic ARN')),
 });
 /** The snapshot functions' environment, parsed. */
 export type SnapshotEnvironment = z.output<typeof SnapshotEnvironmentSchema>;

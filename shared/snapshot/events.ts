@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { EVENT_SOURCE } from '../events';
 import { controlPlanePattern } from '../events/pattern';
 
@@ -12,15 +12,15 @@ export const SnapshotDetailType = {
   Failed: 'Portal Snapshot Failed',
 } as const;
 
-const envName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
+const envName = z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/));
 
 /** Detail of `Portal Snapshot Requested`. */
 export const SnapshotRequestedDetailSchema = z.strictObject({
   env: envName,
   trigger: z.enum(['manual', 'pre-deploy']),
   /** Unique per request: keys the idempotency token, and `--follow` finds the job by it. */
-  requestId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  deploymentId: z.string().min(1).optional(),
+  requestId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
+  deploymentId: z.optional(z.string().check(z.minLength(1))),
 });
 /** Detail of `Portal Snapshot Requested`. */
 export type SnapshotRequestedDetail = z.infer<typeof SnapshotRequestedDetailSchema>;
@@ -35,7 +35,7 @@ export const SnapshotRequestedEventSchema = z.object({
 
 /** The `Scheduled Event` of the snapshot schedule (EventBridge rule or Scheduler with the event as input). */
 export const ScheduledEventSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   source: z.enum(['aws.events', 'aws.scheduler']),
   'detail-type': z.literal('Scheduled Event'),
   time: z.string(),
@@ -53,14 +53,14 @@ export const BackupJobEventSchema = z.object({
   time: z.string(),
   resources: z.array(z.string()),
   detail: z.object({
-    backupJobId: z.string().min(1),
-    state: z.string().min(1),
-    statusMessage: z.string().optional(),
-    resourceArn: z.string().optional(),
-    backupVaultName: z.string().optional(),
-    creationDate: z.string().optional(),
-    completionDate: z.string().optional(),
-    backupSizeInBytes: z.union([z.string(), z.number()]).optional(),
+    backupJobId: z.string().check(z.minLength(1)),
+    state: z.string().check(z.minLength(1)),
+    statusMessage: z.optional(z.string()),
+    resourceArn: z.optional(z.string()),
+    backupVaultName: z.optional(z.string()),
+    creationDate: z.optional(z.string()),
+    completionDate: z.optional(z.string()),
+    backupSizeInBytes: z.optional(z.union([z.string(), z.number()])),
   }),
 });
 /** A parsed `Backup Job State Change`. */
@@ -73,12 +73,12 @@ export const RestoreJobEventSchema = z.object({
   time: z.string(),
   resources: z.array(z.string()),
   detail: z.object({
-    restoreJobId: z.string().min(1),
-    status: z.string().optional(),
-    state: z.string().optional(),
-    statusMessage: z.string().optional(),
-    recoveryPointArn: z.string().optional(),
-    createdResourceArn: z.string().optional(),
+    restoreJobId: z.string().check(z.minLength(1)),
+    status: z.optional(z.string()),
+    state: z.optional(z.string()),
+    statusMessage: z.optional(z.string()),
+    recoveryPointArn: z.optional(z.string()),
+    createdResourceArn: z.optional(z.string()),
   }),
 });
 /** A parsed `Restore Job State Change`. */
@@ -91,11 +91,11 @@ export const CopyJobEventSchema = z.object({
   time: z.string(),
   resources: z.array(z.string()),
   detail: z.object({
-    copyJobId: z.string().min(1),
-    state: z.string().min(1),
-    statusMessage: z.string().optional(),
-    sourceRecoveryPointArn: z.string().optional(),
-    destinationRecoveryPointArn: z.string().optional(),
+    copyJobId: z.string().check(z.minLength(1)),
+    state: z.string().check(z.minLength(1)),
+    statusMessage: z.optional(z.string()),
+    sourceRecoveryPointArn: z.optional(z.string()),
+    destinationRecoveryPointArn: z.optional(z.string()),
   }),
 });
 /** A parsed `Copy Job State Change`. */
@@ -109,13 +109,13 @@ export type TrackBackupEvent = z.infer<typeof TrackBackupEventSchema>;
 /** Detail of `Portal Snapshot Completed` and `Portal Snapshot Failed`, as deploy-services parses it. */
 export const SnapshotOutcomeDetailSchema = z.object({
   env: envName,
-  jobId: z.string().min(1),
-  resourceArn: z.string().min(1),
-  state: z.string().min(1),
-  trigger: z.string().min(1),
-  deploymentIds: z.array(z.string().min(1)),
-  recoveryPointArn: z.string().min(1).optional(),
-  reason: z.string().optional(),
+  jobId: z.string().check(z.minLength(1)),
+  resourceArn: z.string().check(z.minLength(1)),
+  state: z.string().check(z.minLength(1)),
+  trigger: z.string().check(z.minLength(1)),
+  deploymentIds: z.array(z.string().check(z.minLength(1))),
+  recoveryPointArn: z.optional(z.string().check(z.minLength(1))),
+  reason: z.optional(z.string()),
 });
 
 /** Detail of `Portal Snapshot Completed` and `Portal Snapshot Failed`: the seam the pre-deploy gate resumes on. */

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from '../zod';
 import { wrapAwsError } from './errors';
 
 /** Sort key prefix of backup job items. */
@@ -21,11 +21,11 @@ export const JobItemSchema = z.object({
   state: z.string(),
   startedAt: z.string(),
   tags: z.record(z.string(), z.string()),
-  requestIds: z.array(z.string()).default([]),
-  deploymentIds: z.array(z.string()).default([]),
-  recoveryPointArn: z.string().optional(),
-  statusMessage: z.string().optional(),
-  updatedAt: z.string().optional(),
+  requestIds: z._default(z.array(z.string()), []),
+  deploymentIds: z._default(z.array(z.string()), []),
+  recoveryPointArn: z.optional(z.string()),
+  statusMessage: z.optional(z.string()),
+  updatedAt: z.optional(z.string()),
 });
 /** A backup job item. */
 export type JobItem = z.infer<typeof JobItemSchema>;
@@ -39,10 +39,10 @@ export const RecoveryPointItemSchema = z.object({
   vaultName: z.string(),
   iamRoleArn: z.string(),
   createdAt: z.string(),
-  sizeBytes: z.number().int().nonnegative(),
+  sizeBytes: z.int().check(z.nonnegative()),
   tags: z.record(z.string(), z.string()),
   /** Epoch seconds: the ledger forgets the point when AWS Backup deletes it (TTL). */
-  expiresAt: z.number().int().optional(),
+  expiresAt: z.optional(z.int()),
 });
 /** A recovery point item. */
 export type RecoveryPointItem = z.infer<typeof RecoveryPointItemSchema>;

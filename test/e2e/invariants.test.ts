@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import { resetDeployDeps } from '../../functions/deploy-services/deps';
 import type { Emulator } from '../../local/emulator';
 import { startEmulator } from '../../local/emulator';
@@ -24,13 +24,13 @@ const DEPLOYS = 20;
  */
 const EcrImageActionEventSchema = z.object({
   source: z.literal('aws.ecr'),
-  detail: z.object({ result: z.enum(['SUCCESS', 'FAILURE']), 'repository-name': z.string(), 'image-digest': z.string(), 'action-type': z.enum(['PUSH', 'DELETE']), 'image-tag': z.string().optional() }),
+  detail: z.object({ result: z.enum(['SUCCESS', 'FAILURE']), 'repository-name': z.string(), 'image-digest': z.string(), 'action-type': z.enum(['PUSH', 'DELETE']), 'image-tag': z.optional(z.string()) }),
 });
 
-const detail = (schema: z.ZodType) => z.object({ source: z.literal('wicked.control-plane'), detail: schema });
+const detail = (schema: z.ZodMiniType) => z.object({ source: z.literal('wicked.control-plane'), detail: schema });
 
 /** Every detail-type the control plane and the emulated AWS services put on the bus, with its documented shape. */
-const SHAPES: Record<string, z.ZodType> = {
+const SHAPES: Record<string, z.ZodMiniType> = {
   'Object Created': S3ObjectCreatedEventSchema,
   'ECR Image Action': EcrImageActionEventSchema,
   'ECS Deployment State Change': EcsDeploymentStateChangeEventSchema,
@@ -41,7 +41,7 @@ const SHAPES: Record<string, z.ZodType> = {
   'Portal Deployment Succeeded': detail(DeploymentSucceededDetailSchema),
   'Portal Deployment Failed': detail(DeploymentFailedDetailSchema),
   'Portal Stuck Check Due': detail(StuckCheckDueDetailSchema),
-  [SnapshotDetailType.Completed]: z.object({ source: z.literal('wicked.control-plane'), detail: z.object({ env: z.string(), recoveryPointArn: z.string().optional() }) }),
+  [SnapshotDetailType.Completed]: z.object({ source: z.literal('wicked.control-plane'), detail: z.object({ env: z.string(), recoveryPointArn: z.optional(z.string()) }) }),
 };
 
 function shapeProblems(events: readonly AwsEvent[]): string[] {

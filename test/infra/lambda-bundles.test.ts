@@ -1,45 +1,214 @@
+import { execFile } from 'child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
+import { promisify } from 'util';
 import { App } from 'aws-cdk-lib';
-import { DEFAULT_FUNCTION_ENTRIES } from '../../infra/props';
+import { build } from 'esbuild';
+import { ESM_REQUIRE_BANNER } from '../../infra/constructs/control-plane-function';
+import { DEFAULT_FUNCTION_ENTRIES, PACKAGE_ROOT } from '../../infra/props';
+import type { Emulator } from '../../local/emulator';
+import { startEmulator } from '../../local/emulator';
 import { testStack } from './helpers';
 
 /** The asset budget of every control-plane function (see the benchmark in bench/lambda-assets.ts). */
 const SIZE_LIMIT = 500 * 1024;
+/** The functions that carry the AWS SDK in their bundle; build-image leaves it to the runtime. */
+const SDK_BUNDLED = ['DeployServices', 'SnapshotData', 'TrackBackup', 'TrackDeployment'];
+/** Construct ids of every control-plane function. */
+const FUNCTIONS = ['BuildImage', ...SDK_BUNDLED];
+/**
+ * Strings only the providers of the SDK's default credential chain carry (setting names they
+ * read, their log lines), one per provider: none of them is needed in Lambda.
+ */
+const DEFAULT_CHAIN_MARKERS: Readonly<Record<string, string>> = {
+  sso: 'sso_start_url',
+  ini: '@aws-sdk/credential-provider-ini',
+  process: 'credential_process',
+  'web identity': 'AWS_WEB_IDENTITY_TOKEN_FILE',
+  container: 'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+};
+
+/** The default-chain providers whose markers a bundle carries. */
+function defaultChainProviders(code: string): string[] {
+  return Object.entries(DEFAULT_CHAIN_MARKERS).filter(([, marker]) => code.includes(marker)).map(([provider]) => provider);
+}
+
+interface Bundle { readonly name: string; readonly file: string; readonly code: string; readonly size: number }
 
 // Real bundling of the real handlers, as `cdk synth` does it: one esbuild run per function.
 let outdir: string;
-let bundles: { name: string; code: string; size: number }[];
+let bundles: Bundle[];
+function bundle(name: string): Bundle {
+  const found = bundles.find((b) => b.name === name);
+  if (!found) throw new Error(`no bundle of ${name} among ${bundles.map((b) => b.name).join(', ')}`);
+  return found;
+}
 
 beforeAll(() => {
   outdir = mkdtempSync(path.join(tmpdir(), 'lambda-bundles-'));
   const app = new App({ outdir });
-  testStack({ envName: 'dev', functionEntries: DEFAULT_FUNCTION_ENTRIES }, app);
-  app.synth();
-  bundles = readdirSync(outdir).filter((d) => d.startsWith('asset.') && readdirSync(path.join(outdir, d)).includes('index.mjs')).map((d) => {
-    const file = path.join(outdir, d, 'index.mjs');
-    return { name: d, code: readFileSync(file, 'utf8'), size: statSync(file).size };
+  const stack = testStack({ envName: 'dev', functionEntries: DEFAULT_FUNCTION_ENTRIES }, app);
+  // From another directory, as an app that reuses the constructs would: entries and the credentials alias resolve against this package.
+  const cwd = process.cwd();
+  process.chdir(outdir);
+  try {
+    app.synth();
+  } finally {
+    process.chdir(cwd);
+  }
+  const template = JSON.parse(readFileSync(path.join(outdir, `${stack.stackName}.template.json`), 'utf8')) as { Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: unknown } } }> };
+  bundles = Object.entries(template.Resources).flatMap(([logicalId, resource]) => {
+    const key = resource.Properties.Code?.S3Key;
+    const dir = typeof key === 'string' ? path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`) : undefined;
+    if (resource.Type !== 'AWS::Lambda::Function' || dir === undefined || !readdirSync(dir).includes('index.mjs')) return [];
+    const file = path.join(dir, 'index.mjs');
+    // The function's construct id, as in `PlatformDeployDeployServicesFunction1A2B3C4D`.
+    const name = FUNCTIONS.find((id) => new RegExp(`${id}Function[0-9A-F]{8}$`).test(logicalId)) ?? logicalId;
+    return [{ name, file, code: readFileSync(file, 'utf8'), size: statSync(file).size }];
   });
 }, 120_000);
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('Lambda bundles', () => {
   it('are one ESM file per function', () => {
+    expect(bundles.map((b) => b.name).sort()).toEqual([...FUNCTIONS].sort());
     expect(bundles).toHaveLength(Object.keys(DEFAULT_FUNCTION_ENTRIES).length);
-    for (const bundle of bundles) expect(bundle.code).toMatch(/export\s*\{[^}]*\bas handler\b/);
+    for (const b of bundles) expect(b.code).toMatch(/export\s*\{[^}]*\bas handler\b/);
   });
 
   it('stay under 500 KB each', () => {
     expect(bundles.filter((b) => b.size >= SIZE_LIMIT).map((b) => `${b.name}: ${b.size} bytes`)).toEqual([]);
   });
 
-  it('leave the AWS SDK to the runtime and zod\'s locales out', () => {
-    for (const bundle of bundles) {
-      expect(bundle.code).toMatch(/from\s*"@aws-sdk\/client-/);
-      expect(bundle.code).not.toContain('@smithy/');
-      // A message only zod's German locale carries: the locales are dropped by importing zod as a namespace.
-      expect(bundle.code).not.toContain('Eingabe: erwartet');
+  it('carry the AWS SDK in deploy-services, track-deployment, snapshot-data and track-backup, with none of the default credential chain\'s providers', () => {
+    for (const name of SDK_BUNDLED) {
+      const { code } = bundle(name);
+      // Imports of the runtime's SDK (an SDK error message quotes `[require("@aws-sdk/signature-v4-crt");]`: not one).
+      expect([name, code.match(/from\s*"@aws-sdk\/[^"]+"|import\("@aws-sdk\/[^"]+"\)|(?<!\[)require\("@aws-sdk\/[^"]+"\)/g)]).toEqual([name, null]);
+      expect(code).toContain('@smithy/');
+      expect([name, defaultChainProviders(code)]).toEqual([name, []]);
     }
   });
+
+  it('find the default chain\'s providers by those markers: the same handler bundled without the alias carries every one', async () => {
+    const { outputFiles } = await build({
+      entryPoints: [DEFAULT_FUNCTION_ENTRIES.trackBackup], bundle: true, write: false, outdir, platform: 'node', format: 'esm', target: 'node24',
+      minify: true, mainFields: ['module', 'main'], banner: { js: ESM_REQUIRE_BANNER }, logLevel: 'silent',
+    });
+    const code = outputFiles.map((file) => file.text).join('\n');
+
+    expect(defaultChainProviders(code)).toEqual(Object.keys(DEFAULT_CHAIN_MARKERS));
+  });
+
+  it('leave the AWS SDK to the runtime in build-image', () => {
+    const { code } = bundle('BuildImage');
+    expect(code).toMatch(/from\s*"@aws-sdk\/client-/);
+    expect(code).not.toContain('@smithy/');
+  });
+
+  it('keep zod\'s English locale and no other', () => {
+    for (const b of bundles) {
+      // A message only zod's German locale carries: shared/zod configures English alone, imported as a namespace.
+      expect(b.code).not.toContain('Eingabe: erwartet');
+      // ...and English is there: zod/mini has no default locale, so every message would read "Invalid input".
+      expect(b.code).toContain('Invalid input: expected');
+    }
+  });
+});
+/** Every TypeScript source of the package (what a bundle or the CLI can reach, and the tests). */
+function sources(): string[] {
+  return ['shared', 'functions', 'cli', 'infra', 'local', 'test', 'bench']
+    .flatMap((dir) => readdirSync(path.join(PACKAGE_ROOT, dir), { recursive: true, encoding: 'utf8' }).map((file) => path.join(dir, file)))
+    .filter((file) => file.endsWith('.ts'));
+}
+
+/** Import and export statements with a module specifier, dynamic imports and requires: `[bindings, specifier]`. */
+function importsOf(code: string): [string, string][] {
+  const statements = [...code.matchAll(/^\s*(?:import|export)\s+([^;]*?)\s*from\s*'([^']+)'/gm)].map((m): [string, string] => [m[1]!, m[2]!]);
+  const calls = [...code.matchAll(/\b(?:import|require)\(\s*'([^']+)'\s*\)/g)].map((m): [string, string] => ['(call)', m[1]!]);
+  return [...statements, ...calls];
+}
+
+describe('zod imports', () => {
+  const ZOD_MODULE = path.join('shared', 'zod.ts');
+
+  it('go through shared/zod, as a namespace, so esbuild keeps only what is used', () => {
+    const problems: string[] = [];
+    for (const file of sources()) {
+      if (file === ZOD_MODULE) continue;
+      for (const [bindings, specifier] of importsOf(readFileSync(path.join(PACKAGE_ROOT, file), 'utf8'))) {
+        if (/^zod(\/|$)/.test(specifier)) problems.push(`${file}: imports '${specifier}' (use shared/zod)`);
+        const target = specifier.startsWith('.') ? path.relative(PACKAGE_ROOT, path.resolve(PACKAGE_ROOT, path.dirname(file), specifier)) : specifier;
+        if (target === path.join('shared', 'zod') && !/^(type\s+)?\*\s+as\s+z$/.test(bindings)) problems.push(`${file}: ${bindings} from '${specifier}' (expected * as z)`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('configure the English locale alone, on zod/mini', () => {
+    const imports = importsOf(readFileSync(path.join(PACKAGE_ROOT, ZOD_MODULE), 'utf8')).map(([, specifier]) => specifier).sort();
+    expect(imports).toEqual(['zod/mini', 'zod/mini', 'zod/v4/locales/en.js']);
+  });
+});
+
+/** What a bundled handler did in its own node process: its result, or the error it threw. */
+type Invocation = { result: unknown } | { error: { name: string; message: string } };
+
+/** Imports a bundle in a fresh node (nothing of this process's modules or SDK) and invokes its handler once. */
+async function invokeBundle(file: string, event: unknown, env: Record<string, string>): Promise<Invocation> {
+  const context = { functionName: 'bundle-check', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:000000000000:function:bundle-check', memoryLimitInMB: '512', awsRequestId: 'bundle-check-1' };
+  const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});
+const context = { ...${JSON.stringify(context)}, getRemainingTimeInMillis: () => 60000 };
+let outcome;
+try { outcome = { result: await handler(${JSON.stringify(event)}, context) }; } catch (error) { outcome = { error: { name: error.name, message: error.message } }; }
+console.log('INVOCATION ' + JSON.stringify(outcome));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env, cwd: path.dirname(file), timeout: 60_000 });
+  const line = stdout.split('\n').reverse().find((l) => l.startsWith('INVOCATION '));
+  if (!line) throw new Error(`the bundle printed no outcome: ${stdout.slice(-2000)}`);
+  return JSON.parse(line.slice('INVOCATION '.length)) as Invocation;
+}
+
+describe('a bundled handler on the local emulator', () => {
+  let work: string;
+  let emulator: Emulator;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    work = mkdtempSync(path.join(tmpdir(), 'bundle-emulator-'));
+    emulator = await startEmulator({ stateDir: path.join(work, 'state'), clockSpeed: 200, env: 'dev' });
+    // Only what Lambda would give the function: its variables, the region, credentials (and here the emulator's endpoints).
+    env = {
+      PATH: process.env.PATH ?? '', ...emulator.env, ...emulator.functionEnv,
+      POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_SERVICE_NAME: 'snapshot-data', AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+    };
+  }, 60_000);
+  afterAll(async () => {
+    // The job the bundle started ends on the emulator's clock and its events reach the in-process track-backup: let them.
+    await emulator?.control.backup.settled();
+    await emulator?.bus.idle();
+    await emulator?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const scheduled = () => ({ id: `schedule-${Date.now()}`, source: 'aws.scheduler', 'detail-type': 'Scheduled Event', time: new Date().toISOString() });
+
+  it('snapshot-data, SDK bundled, starts its backup job through the emulator\'s Backup and DynamoDB with the environment\'s credentials', async () => {
+    expect(env.AWS_ACCESS_KEY_ID).toBeTruthy();
+
+    const invocation = await invokeBundle(bundle('SnapshotData').file, scheduled(), env);
+
+    expect(invocation).toEqual({ result: [expect.objectContaining({ kind: 'started', resourceArn: emulator.resources.dynamicData.arn })] });
+    const { jobId } = (invocation as { result: { jobId: string }[] }).result[0]!;
+    expect(emulator.control.backup.jobs.get(jobId)).toMatchObject({ resourceArn: emulator.resources.dynamicData.arn });
+  }, 60_000);
+
+  it('fails with the environment provider\'s error when Lambda\'s credential variables are missing', async () => {
+    const { AWS_ACCESS_KEY_ID: _key, AWS_SECRET_ACCESS_KEY: _secret, ...withoutCredentials } = env;
+
+    const invocation = await invokeBundle(bundle('SnapshotData').file, scheduled(), withoutCredentials);
+
+    expect(invocation).toEqual({ error: expect.objectContaining({ message: expect.stringContaining('reading AWS credentials from the environment: expected AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY') }) });
+  }, 60_000);
 });
