@@ -9,6 +9,7 @@ export type SnapshotErrorCode =
   | 'LEDGER_FAILED'
   | 'WRONG_ENVIRONMENT'
   | 'RUNNING_JOB_UNKNOWN'
+  | 'JOB_NOT_CLAIMED_YET'
   | 'TIMEOUT';
 
 /** Context fields of a {@link SnapshotError}: environment, resource, job or recovery point. */

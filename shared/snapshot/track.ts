@@ -30,9 +30,24 @@ function jobOrExternal(deps: SnapshotDeps, job: JobItem | undefined, event: Back
   };
 }
 
-async function otherRunningJob(deps: SnapshotDeps, job: JobItem): Promise<string | undefined> {
-  const known = (await deps.store.listJobs(deps.config.env)).find((other) => other.jobId !== job.jobId && other.resourceArn === job.resourceArn && isActiveJobState(other.state));
-  return known?.jobId ?? (await deps.backup.findRunningJob(job.resourceArn));
+/**
+ * The job of the same resource that `job` met (AWS Backup runs one at a time per resource): one
+ * still active, in the ledger or in AWS Backup (its first event still on its way); else one the
+ * ledger saw run while `job` existed (started before `job` ended at `endedAt`, ended after `job`
+ * started) and end before this event was handled: a short backup, or an event handled late.
+ * Undefined when none is known yet.
+ */
+async function metJob(deps: SnapshotDeps, job: JobItem, endedAt: string): Promise<string | undefined> {
+  const others = (await deps.store.listJobs(deps.config.env)).filter((other) => other.jobId !== job.jobId && other.resourceArn === job.resourceArn);
+  const active = others.find((other) => isActiveJobState(other.state));
+  if (active) return active.jobId;
+  const running = await deps.backup.findRunningJob(job.resourceArn);
+  if (running) return running;
+  const [started, ended] = [Date.parse(job.startedAt), Date.parse(endedAt)];
+  const endedSince = others
+    .filter((other) => other.updatedAt !== undefined && Date.parse(other.startedAt) <= ended && Date.parse(other.updatedAt) >= started)
+    .sort((a, b) => Date.parse(b.updatedAt!) - Date.parse(a.updatedAt!));
+  return endedSince[0]?.jobId;
 }
 
 /**
@@ -100,8 +115,13 @@ export async function trackBackupJob(deps: SnapshotDeps, event: BackupJobEvent):
   if (stored && !isActiveJobState(stored.state) && stored.state !== state) return { kind: 'ignored', state, jobId: backupJobId, notified: false };
   // A job first seen here is recorded as external; snapshot-data claims it (trigger, tags) if it is its own and the event won the race.
   if (!stored) await deps.store.putJob(job);
-  const runningJobId = FAILED_JOB_STATES.includes(state) ? await otherRunningJob(deps, job) : undefined;
-  const decision = decideBackupEvent(state, statusMessage, runningJobId, Math.max(0, (deps.now?.() ?? Date.now()) - Date.parse(event.time)));
+  const runningJobId = FAILED_JOB_STATES.includes(state) ? await metJob(deps, job, event.time) : undefined;
+  // A job recorded only from its events, with nobody's requests on it: its starter's record may still be on its way.
+  const unclaimed = job.trigger === EXTERNAL_TRIGGER && job.requestIds.length === 0;
+  const decision = decideBackupEvent(state, statusMessage, runningJobId, Math.max(0, (deps.now?.() ?? Date.now()) - Date.parse(event.time)), unclaimed);
+  if (decision.kind === 'wait' && decision.for === 'starter') {
+    throw new SnapshotError('JOB_NOT_CLAIMED_YET', `backup job ${backupJobId} of ${job.resourceArn} ended ${state} because another job of the resource runs, before the snapshot request that started it recorded its requesters; expected that record soon (retry)`, { retryable: true, context: { jobId: backupJobId, resourceArn: job.resourceArn } });
+  }
   if (decision.kind === 'wait') {
     throw new SnapshotError('RUNNING_JOB_UNKNOWN', `backup job ${backupJobId} of ${job.resourceArn} ended ${state} because another job of the resource runs, and that job is not known yet; expected its first event soon (retry)`, { retryable: true, context: { jobId: backupJobId, resourceArn: job.resourceArn } });
   }

@@ -109,6 +109,46 @@ describe('trackBackupEvent: backup jobs', () => {
     expect(deps.events.of(SnapshotDetailType.Failed)).toEqual([expect.objectContaining({ jobId: 'job-0', deploymentIds: ['dep-1'], state: 'FAILED', reason: 'vault unreachable' })]);
   });
 
+  it('a running job that had already ended when the conflict is handled gets the requesters, and its outcome is put for them at once', async () => {
+    const deps = await started(); // job-1 started 02:59 and ended EXPIRED at 03:00 (the event's time)
+    // The plan's job-0 ran from 02:58 and COMPLETED at 02:59:30, recorded before job-1's EXPIRED is handled: AWS Backup runs nothing now.
+    await trackBackupEvent(deps, { ...backupEvent('job-0', 'COMPLETED', { creationDate: '2026-01-02T02:58:00Z' }, [RP]), time: '2026-01-02T02:59:30Z' });
+    expect(deps.events.of(SnapshotDetailType.Completed)).toEqual([expect.objectContaining({ jobId: 'job-0', deploymentIds: [] })]);
+    expect(await trackBackupEvent(deps, backupEvent('job-1', 'EXPIRED', { statusMessage: SAME }))).toMatchObject({ kind: 'handover', notified: false });
+    expect(deps.events.of(SnapshotDetailType.Completed)).toEqual([
+      expect.objectContaining({ jobId: 'job-0', deploymentIds: [] }),
+      expect.objectContaining({ jobId: 'job-0', deploymentIds: ['dep-1'], recoveryPointArn: RP }),
+    ]);
+    expect(deps.events.of(SnapshotDetailType.Failed)).toEqual([]);
+    expect(deps.notifier.sent).toEqual([]);
+  });
+
+  it('a job of the resource that ended before the conflicting job started is not the one it met (retried instead)', async () => {
+    const deps = await started();
+    await trackBackupEvent(deps, { ...backupEvent('job-0', 'COMPLETED', { creationDate: '2026-01-02T02:50:00Z' }, [RP]), time: '2026-01-02T02:55:00Z' });
+    await expect(trackBackupEvent(deps, backupEvent('job-1', 'EXPIRED', { statusMessage: SAME }))).rejects.toMatchObject({ code: 'RUNNING_JOB_UNKNOWN', retryable: true });
+    expect(deps.store.jobs.get('job-0')?.deploymentIds).toEqual([]);
+  });
+
+  it('a conflict seen before the starter recorded its job waits for that record, then hands its requesters over', async () => {
+    const deps = fakeDeps();
+    // A backup plan's job (plan-7) starts just after snapshot-data looked for a running job and just before its
+    // own job-1 starts: AWS Backup ends job-1 EXPIRED at once, and that event overtakes snapshot-data's record of job-1.
+    deps.backup.runningOutside = 'plan-7';
+    deps.backup.states.set('plan-7', 'RUNNING');
+    await expect(trackBackupEvent(deps, backupEvent('job-1', 'EXPIRED', { statusMessage: SAME }))).rejects.toMatchObject({ code: 'JOB_NOT_CLAIMED_YET', retryable: true });
+    expect(deps.store.jobs.get('plan-7')).toBeUndefined();
+    deps.backup.runningOutside = undefined; // what snapshot-data's lookup saw
+    await takeSnapshot(deps, { trigger: 'pre-deploy', time: Date.parse('2026-01-02T02:59:00Z'), requestId: 'deploy-dep-1', deploymentId: 'dep-1' });
+    deps.backup.runningOutside = 'plan-7';
+    expect(deps.store.jobs.get('job-1')).toMatchObject({ trigger: 'pre-deploy', deploymentIds: ['dep-1'], requestIds: ['deploy-dep-1'] });
+    // The redelivery hands over with the requesters the claim brought.
+    expect(await trackBackupEvent(deps, backupEvent('job-1', 'EXPIRED', { statusMessage: SAME }))).toMatchObject({ kind: 'handover', notified: false });
+    expect(deps.store.jobs.get('plan-7')).toMatchObject({ deploymentIds: ['dep-1'], requestIds: ['deploy-dep-1'] });
+    expect(deps.events.of(SnapshotDetailType.Failed)).toEqual([]);
+    expect(deps.notifier.sent).toEqual([]);
+  });
+
   it('a conflict with a job not known yet is retried (a retryable error), not reported', async () => {
     const deps = await started();
     await expect(trackBackupEvent(deps, backupEvent('job-1', 'EXPIRED', { statusMessage: SAME }))).rejects.toMatchObject({ code: 'RUNNING_JOB_UNKNOWN', retryable: true });
