@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { buildProgram, COMMAND_NAMES } from '../../cli/main';
 import type { CliIo } from '../../cli/output';
@@ -26,5 +28,15 @@ describe('the command table', () => {
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain("unknown command 'buidl'");
     expect(typo.stderr).toContain('Did you mean build?');
+  });
+
+  it('ends quietly with its exit code when the reader closes the pipe early (wickedctl build --help | head -1)', async () => {
+    const child = spawn(process.execPath, [resolve(__dirname, '..', '..', 'bin', 'wickedctl.js'), 'build', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const errors: Buffer[] = [];
+    child.stderr.on('data', (chunk: Buffer) => errors.push(chunk));
+    child.stdout.destroy(); // the reader is gone before the help is written (as head's is after its first line)
+    const code = await new Promise<number | null>((done) => child.on('close', (status) => done(status)));
+    expect(Buffer.concat(errors).toString()).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
   });
 });
