@@ -14,25 +14,12 @@ export type BackupEventDecision =
   | { readonly kind: 'completed' }
   /** The job met a running job of the same resource: its requesters wait for that job instead. */
   | { readonly kind: 'handover'; readonly runningJobId: string }
-  /**
-   * Redeliver the event later: the job met a running job not known yet (its first event may
-   * still be on its way), or the job itself has no requesters yet (`for: 'starter'`: the
-   * snapshot-data invocation that started it may not have recorded it yet).
-   */
-  | { readonly kind: 'wait'; readonly for: 'running-job' | 'starter' }
+  /** The job met a running job not known yet (its first event may still be on its way): redeliver the event later. */
+  | { readonly kind: 'wait' }
   | { readonly kind: 'failed'; readonly state: string; readonly reason: string };
 
 /** How long a job that met an unknown running job waits (by redelivery) for that job to show up. */
 export const CONFLICT_WAIT_MS = 15 * 60_000;
-
-/**
- * How long a job that ended in a same-resource conflict before anyone recorded it as theirs
- * waits (by redelivery) for its starter's record: AWS Backup ends such a job at once, so its
- * event can overtake the record snapshot-data writes right after StartBackupJob, and handing
- * over without the requesters would lose them. Shorter than Lambda's two retries (about 1 and
- * 2 minutes), so a job nobody claims (a backup plan's) is still decided on the last attempt.
- */
-export const STARTER_WAIT_MS = 90_000;
 
 /** True for AWS Backup's message to a job that met another running job of the same resource. */
 export function isSameResourceConflict(message: string | undefined): boolean {
@@ -43,25 +30,16 @@ export function isSameResourceConflict(message: string | undefined): boolean {
  * Decides a backup job event: progress is only recorded; COMPLETED records
  * the recovery point; a job that ended because another job of the same
  * resource was running hands its requesters over to that job when it is
- * known (never a blind failure), once the job carries its requesters
- * (`unclaimed`: nobody recorded it as theirs yet, so they may be on their way);
- * FAILED, ABORTED, EXPIRED and PARTIAL notify.
+ * known (never a blind failure); FAILED, ABORTED, EXPIRED and PARTIAL notify.
  *
  * @example
  * decideBackupEvent('EXPIRED', 'Backup job failed because there was a running job for the same resource.', 'job-2') // { kind: 'handover', runningJobId: 'job-2' }
  */
-export function decideBackupEvent(
-  state: string,
-  statusMessage: string | undefined,
-  runningJobId: string | undefined,
-  eventAgeMs = 0,
-  unclaimed = false,
-): BackupEventDecision {
+export function decideBackupEvent(state: string, statusMessage: string | undefined, runningJobId: string | undefined, eventAgeMs = 0): BackupEventDecision {
   if (isActiveJobState(state)) return { kind: 'progress' };
   if (state === 'COMPLETED') return { kind: 'completed' };
-  if (isSameResourceConflict(statusMessage) && unclaimed && eventAgeMs < STARTER_WAIT_MS) return { kind: 'wait', for: 'starter' };
   if (isSameResourceConflict(statusMessage) && runningJobId !== undefined) return { kind: 'handover', runningJobId };
-  if (isSameResourceConflict(statusMessage) && eventAgeMs < CONFLICT_WAIT_MS) return { kind: 'wait', for: 'running-job' };
+  if (isSameResourceConflict(statusMessage) && eventAgeMs < CONFLICT_WAIT_MS) return { kind: 'wait' };
   const reason = isSameResourceConflict(statusMessage)
     ? `${statusMessage} No running job of the resource is known to the control plane; take a snapshot again once it ends.`
     : statusMessage ?? `the backup job ended ${state} without a message`;

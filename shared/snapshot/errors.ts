@@ -9,7 +9,6 @@ export type SnapshotErrorCode =
   | 'LEDGER_FAILED'
   | 'WRONG_ENVIRONMENT'
   | 'RUNNING_JOB_UNKNOWN'
-  | 'JOB_NOT_CLAIMED_YET'
   | 'TIMEOUT';
 
 /** Context fields of a {@link SnapshotError}: environment, resource, job or recovery point. */

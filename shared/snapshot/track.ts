@@ -1,5 +1,5 @@
 import type { BackupEventDecision } from './decisions';
-import { decideBackupEvent, FAILED_JOB_STATES, isActiveJobState } from './decisions';
+import { decideBackupEvent, FAILED_JOB_STATES, isActiveJobState, isSameResourceConflict } from './decisions';
 import type { BackupJobEvent, CopyJobEvent, RestoreJobEvent, SnapshotOutcomeDetail, TrackBackupEvent } from './events';
 import { SnapshotError } from './errors';
 import { SnapshotDetailType } from './events';
@@ -28,6 +28,27 @@ function jobOrExternal(deps: SnapshotDeps, job: JobItem | undefined, event: Back
     env: deps.config.env, jobId: event.detail.backupJobId, resourceArn: event.detail.resourceArn ?? 'unknown', vaultName: event.detail.backupVaultName ?? deps.config.vaultName,
     iamRoleArn: deps.config.iamRoleArn, trigger: EXTERNAL_TRIGGER, state: event.detail.state, startedAt: event.detail.creationDate ?? event.time, tags: {}, requestIds: [], deploymentIds: [],
   };
+}
+
+/** How long, and how often, track-backup looks for the record of a conflicting job's starter (see {@link starterRecord}). */
+export const STARTER_WAIT = { totalMs: 2_000, everyMs: 200 } as const;
+
+/**
+ * The record of a job that ended in a same-resource conflict before anyone recorded it: AWS
+ * Backup ends such a job at once, so its event can overtake the record snapshot-data writes
+ * right after StartBackupJob, and handing over without that record's requesters would lose
+ * them. Looks again for up to {@link STARTER_WAIT}.totalMs (wall time) within this invocation;
+ * a job nobody records (a backup plan's) is then handled as external. No error, no retry: the
+ * function's error alarm stays for real failures.
+ */
+async function starterRecord(deps: SnapshotDeps, jobId: string): Promise<JobItem | undefined> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let waited = 0; waited < STARTER_WAIT.totalMs; waited += STARTER_WAIT.everyMs) {
+    await sleep(STARTER_WAIT.everyMs);
+    const recorded = await deps.store.getJob(deps.config.env, jobId);
+    if (recorded) return recorded;
+  }
+  return undefined;
 }
 
 /**
@@ -110,18 +131,13 @@ async function recordCompleted(deps: SnapshotDeps, job: JobItem, event: BackupJo
  */
 export async function trackBackupJob(deps: SnapshotDeps, event: BackupJobEvent): Promise<TrackResult> {
   const { state, statusMessage, backupJobId } = event.detail;
-  const stored = await deps.store.getJob(deps.config.env, backupJobId);
+  const stored = await deps.store.getJob(deps.config.env, backupJobId) ?? (isSameResourceConflict(statusMessage) ? await starterRecord(deps, backupJobId) : undefined);
   const job = jobOrExternal(deps, stored, event);
   if (stored && !isActiveJobState(stored.state) && stored.state !== state) return { kind: 'ignored', state, jobId: backupJobId, notified: false };
   // A job first seen here is recorded as external; snapshot-data claims it (trigger, tags) if it is its own and the event won the race.
   if (!stored) await deps.store.putJob(job);
   const runningJobId = FAILED_JOB_STATES.includes(state) ? await metJob(deps, job, event.time) : undefined;
-  // A job recorded only from its events, with nobody's requests on it: its starter's record may still be on its way.
-  const unclaimed = job.trigger === EXTERNAL_TRIGGER && job.requestIds.length === 0;
-  const decision = decideBackupEvent(state, statusMessage, runningJobId, Math.max(0, (deps.now?.() ?? Date.now()) - Date.parse(event.time)), unclaimed);
-  if (decision.kind === 'wait' && decision.for === 'starter') {
-    throw new SnapshotError('JOB_NOT_CLAIMED_YET', `backup job ${backupJobId} of ${job.resourceArn} ended ${state} because another job of the resource runs, before the snapshot request that started it recorded its requesters; expected that record soon (retry)`, { retryable: true, context: { jobId: backupJobId, resourceArn: job.resourceArn } });
-  }
+  const decision = decideBackupEvent(state, statusMessage, runningJobId, Math.max(0, (deps.now?.() ?? Date.now()) - Date.parse(event.time)));
   if (decision.kind === 'wait') {
     throw new SnapshotError('RUNNING_JOB_UNKNOWN', `backup job ${backupJobId} of ${job.resourceArn} ended ${state} because another job of the resource runs, and that job is not known yet; expected its first event soon (retry)`, { retryable: true, context: { jobId: backupJobId, resourceArn: job.resourceArn } });
   }

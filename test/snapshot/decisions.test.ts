@@ -9,22 +9,13 @@ describe('decideBackupEvent', () => {
     ['PENDING is progress', 'PENDING', undefined, undefined, 0, { kind: 'progress' }],
     ['COMPLETED records', 'COMPLETED', undefined, undefined, 0, { kind: 'completed' }],
     ['same-resource conflict with a known running job hands over', 'EXPIRED', SAME, 'job-2', 0, { kind: 'handover', runningJobId: 'job-2' }],
-    ['same-resource conflict with no known job waits for it', 'EXPIRED', SAME, undefined, 60_000, { kind: 'wait', for: 'running-job' }],
+    ['same-resource conflict with no known job waits for it', 'EXPIRED', SAME, undefined, 60_000, { kind: 'wait' }],
     ['same-resource conflict still unknown after 15 minutes fails', 'EXPIRED', SAME, undefined, 15 * 60_000, { kind: 'failed', state: 'EXPIRED', reason: expect.stringContaining('No running job of the resource is known') }],
     ['FAILED fails with its message', 'FAILED', 'vault locked', undefined, 0, { kind: 'failed', state: 'FAILED', reason: 'vault locked' }],
     ['ABORTED without message fails naming the state', 'ABORTED', undefined, 'job-2', 0, { kind: 'failed', state: 'ABORTED', reason: 'the backup job ended ABORTED without a message' }],
     ['EXPIRED start window fails', 'EXPIRED', 'start window elapsed', undefined, 0, { kind: 'failed', state: 'EXPIRED', reason: 'start window elapsed' }],
   ])('%s', (_case, state, message, running, age, expected) => {
     expect(decideBackupEvent(state, message, running, age)).toEqual(expected);
-  });
-
-  it.each([
-    ['an unclaimed job in a conflict waits for its starter, even with the running job known', 'EXPIRED', SAME, 'job-2', 0, { kind: 'wait', for: 'starter' }],
-    ['... for 90 seconds at most, then hands over (a backup plan\'s job nobody claims)', 'EXPIRED', SAME, 'job-2', 90_000, { kind: 'handover', runningJobId: 'job-2' }],
-    ['an unclaimed job that failed otherwise fails at once', 'FAILED', 'vault locked', undefined, 0, { kind: 'failed', state: 'FAILED', reason: 'vault locked' }],
-    ['an unclaimed job that completed is recorded at once', 'COMPLETED', undefined, undefined, 0, { kind: 'completed' }],
-  ])('%s', (_case, state, message, running, age, expected) => {
-    expect(decideBackupEvent(state, message, running, age, true)).toEqual(expected);
   });
 });
 
