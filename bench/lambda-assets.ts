@@ -1,11 +1,12 @@
 /**
  * Measures the bundled Lambda assets of the CDK app: size and cold import time with `node`.
  * deploy-services, track-deployment, snapshot-data and track-backup carry the AWS SDK with
- * credentials from the environment only; build-image leaves the SDK to the runtime, so for it
- * the import time of the runtime's SDK packages alone is measured too. Beside each asset: a raw
- * bundle of the same handler (unminified, SDK bundled with its default credential chain), the
- * same minified (the ratio raw / asset), and for build-image the SDK bundled with environment
- * credentials, the option it does not take. Targets: under 500 KB and under 150 ms per asset.
+ * credentials from the environment only; build-image carries no SDK client: it calls S3, ECR,
+ * EventBridge and DynamoDB through the lean client of `shared/aws-http`. Beside each asset: a raw
+ * bundle of the same handler (unminified, SDK bundled with its default credential chain) and the
+ * same minified (the ratio raw / asset). For build-image, the SDK clients the lean client
+ * replaces are measured too, as the two ways it could take them: imported from the runtime, or
+ * bundled with environment credentials. Targets: under 500 KB and under 150 ms per asset.
  *
  *   npm run bench:lambda-assets        (BENCH_RUNS=5 by default)
  */
@@ -104,6 +105,42 @@ async function variant(asset: Asset, entry: string, suffix: string, options: { m
   return { size: (await stat(file)).size, time: await importMs(file, asset.environment) };
 }
 
+/** The AWS SDK clients build-image's lean client stands in for, with the commands it would send. */
+const REPLACED_CLIENTS: Readonly<Record<string, readonly string[]>> = {
+  '@aws-sdk/client-s3': ['S3Client', 'GetObjectCommand'],
+  '@aws-sdk/client-ecr': ['ECRClient', 'GetAuthorizationTokenCommand'],
+  '@aws-sdk/client-eventbridge': ['EventBridgeClient', 'PutEventsCommand'],
+  '@aws-sdk/client-dynamodb': ['DynamoDBClient'],
+  '@aws-sdk/lib-dynamodb': ['DynamoDBDocumentClient', 'GetCommand'],
+};
+
+/**
+ * build-image with AWS SDK clients instead of the lean client, side by side: those clients alone,
+ * from the runtime (import time) and bundled with environment credentials (size and import time).
+ * Each is a lower bound of that option, since the handler's own code comes on top.
+ */
+async function replacedClients(asset: Asset, size: number, time: ImportTime): Promise<void> {
+  const packages = Object.keys(REPLACED_CLIENTS);
+  const fromRuntime = await sdkImportMs(packages);
+  row('', 'SDK clients alone, from the runtime', '', fromRuntime, packages.map((p) => p.replace('@aws-sdk/', '')).join(', '));
+  const file = join(WORK, `${asset.name}.sdk-clients.mjs`);
+  const contents = Object.entries(REPLACED_CLIENTS).map(([p, names]) => `export { ${names.join(', ')} } from ${JSON.stringify(p)};`).join('\n');
+  await build({
+    stdin: { contents, resolveDir: ROOT, loader: 'js' }, outfile: file, bundle: true, platform: 'node', format: 'esm', target: 'node24',
+    minify: true, legalComments: 'none', mainFields: ['module', 'main'], banner: { js: ESM_REQUIRE_BANNER }, logLevel: 'silent',
+    alias: { [DEFAULT_CREDENTIAL_PROVIDER_PACKAGE]: ENV_CREDENTIAL_PROVIDER },
+  });
+  const bundledSize = (await stat(file)).size;
+  const bundled = await importMs(file, asset.environment);
+  row('', 'SDK clients alone, bundled, env creds', bundledSize, bundled);
+  console.log(`${''.padEnd(16)} ${'ratio (SDK clients alone / asset)'.padEnd(38)} ${ratio(bundledSize, size).padStart(8)}  ${ratio(fromRuntime.wall, time.wall).padStart(9)} (runtime), ${ratio(bundled.wall, time.wall)} (bundled)`);
+}
+
+/** One line of the table. */
+function row(name: string, what: string, size: number | string, time: ImportTime, note = ''): void {
+  console.log(`${name.padEnd(16)} ${what.padEnd(38)} ${(typeof size === 'number' ? kb(size) : size).padStart(8)}  ${times(time)}  ${note}`);
+}
+
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KB`;
 const times = (t: ImportTime): string => `${t.wall.toFixed(0).padStart(6)} / ${t.cpu.toFixed(0).padStart(4)} ms`.padEnd(18);
 
@@ -113,8 +150,6 @@ async function main(): Promise<void> {
   console.log(`cdk synth (bundling, both stacks' app): ${(synth.ms / 1000).toFixed(1)} s`);
   await mkdir(WORK, { recursive: true });
   console.log(`${'asset'.padEnd(16)} ${'variant'.padEnd(38)} ${'size'.padStart(8)}  import, median wall / CPU  targets`);
-  const row = (name: string, what: string, size: number | string, time: ImportTime, note = ''): void =>
-    console.log(`${name.padEnd(16)} ${what.padEnd(38)} ${(typeof size === 'number' ? kb(size) : size).padStart(8)}  ${times(time)}  ${note}`);
   for (const asset of await synthesizedAssets(outdir)) {
     const entry = entryOf(asset.name);
     if (entry === undefined) continue; // the custom-resource provider that announces base image changes is CDK's code
@@ -137,6 +172,7 @@ async function main(): Promise<void> {
     console.log(`${''.padEnd(16)} ${'ratio (raw / asset)'.padEnd(38)} ${ratio(raw.size, size).padStart(8)}  ${ratio(raw.time.wall, time.wall).padStart(9)}`);
     if (runtimeSdk) row('', 'runtime SDK alone', '', await sdkImportMs(packages), packages.map((p) => p.replace('@aws-sdk/', '')).join(', '));
     else console.log(`${''.padEnd(16)} ${'runtime SDK alone'.padEnd(38)} ${'-'.padStart(8)}  (imports no runtime SDK package)`);
+    if (asset.name === 'BuildImage') await replacedClients(asset, size, time);
   }
   await rm(outdir, { recursive: true, force: true });
 }

@@ -3,6 +3,7 @@ import type { BuildProgress } from '../../shared/oci';
 import type { Credentials } from '../../shared/oci/registry/credentials';
 import { ImageReferenceError, InsecureRegistryError, RegistryOptionsError } from '../../shared/oci/registry/errors';
 import { buildConfigImage } from '../../shared/pipeline/build-config';
+import { sdkEcrToken } from '../../shared/oci/registry/ecr-sdk-token';
 import { openBuildEndpoints } from '../../shared/pipeline/image-endpoints';
 import type { CliIo } from '../output';
 import { CliError, ExitCode, printJson, printLines } from '../output';
@@ -47,7 +48,7 @@ export function registerBuild(program: Command, io: CliIo, setExit: (code: numbe
 /** Runs a build; resolves the exit code. */
 export async function runBuild(options: BuildOptions, io: CliIo): Promise<number> {
   const credentials = await readCredentials(options, io);
-  const endpoints = await openBuildEndpoints(options.base, options.to, { insecure: options.insecureRegistry ?? false, ...(credentials ? { credentials } : {}) })
+  const endpoints = await openBuildEndpoints(options.base, options.to, { insecure: options.insecureRegistry ?? false, ecrToken: sdkEcrToken(), ...(credentials ? { credentials } : {}) })
     .catch((error: unknown) => { throw asInputError(error); });
   const outcome = await buildConfigImage({
     source: { path: options.config },

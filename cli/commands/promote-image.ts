@@ -45,9 +45,9 @@ function isLoopback(host: string): boolean {
  */
 export async function copyPromotedImage(image: PromotedImage, clients: AwsClients, io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (image.sourceRepository === image.targetRepository) return;
-  const [{ openEndpoint }, { copyImage }] = await Promise.all([import('../../shared/pipeline/image-endpoints'), import('../../shared/pipeline/copy-image')]);
+  const [{ openEndpoint }, { copyImage }, { sdkEcrToken }] = await Promise.all([import('../../shared/pipeline/image-endpoints'), import('../../shared/pipeline/copy-image'), import('../../shared/oci/registry/ecr-sdk-token')]);
   const ecrEndpoint = env.AWS_ENDPOINT_URL_ECR ?? env.AWS_ENDPOINT_URL;
-  const options = { insecure: isLoopback(image.host), ecrClient: await clients.ecr(), ...(ecrEndpoint ? { ecrHosts: [new URL(ecrEndpoint).host] } : {}) };
+  const options = { insecure: isLoopback(image.host), ecrToken: sdkEcrToken(await clients.ecr()), ...(ecrEndpoint ? { ecrHosts: [new URL(ecrEndpoint).host] } : {}) };
   const source = await openEndpoint(`${image.host}/${image.sourceRepository}@${image.digest}`, options);
   const target = await openEndpoint(`${image.host}/${image.targetRepository}@${image.digest}`, options);
   const copied = await copyImage(source.repository, target.repository, image.digest, { mountFrom: image.sourceRepository });

@@ -4,7 +4,7 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { CONFIG_PREFIX, type ConfigBucket } from './config-bucket';
-import { ControlPlaneFunction, FUNCTION_RUNTIME, METRICS_NAMESPACE, RUNTIME_SDK_BUNDLING } from './control-plane-function';
+import { ControlPlaneFunction, FUNCTION_BUNDLING, FUNCTION_RUNTIME, METRICS_NAMESPACE } from './control-plane-function';
 import { PULL_THROUGH_PREFIX, type ImageRepository } from './image-repository';
 import type { LedgerTable } from './ledger-table';
 
@@ -101,8 +101,6 @@ export class BuildImageFunction extends ControlPlaneFunction {
       ephemeralStorageSize: Size.mebibytes(10240),
       timeout: Duration.minutes(15),
       reservedConcurrentExecutions: props.reservedConcurrency,
-      // With S3 and ECR bundled the asset would pass 500 KB (735 KB, environment credentials only): the runtime's SDK it is.
-      awsSdk: 'runtime',
     });
     this.baseImage = environment.BASE_IMAGE!;
     this.grantAccess(props);
@@ -130,8 +128,12 @@ export class BuildImageFunction extends ControlPlaneFunction {
   }
 }
 
-/** esbuild settings of build-image: the AWS SDK left to the runtime ({@link RUNTIME_SDK_BUNDLING}). */
-export const BUILD_IMAGE_BUNDLING: nodejs.BundlingOptions = RUNTIME_SDK_BUNDLING;
+/**
+ * esbuild settings of build-image: those of every function ({@link FUNCTION_BUNDLING}). It
+ * imports no AWS SDK client: it calls S3, ECR, EventBridge and DynamoDB through the lean
+ * client in `shared/aws-http`, so nothing of the SDK but its signer is bundled.
+ */
+export const BUILD_IMAGE_BUNDLING: nodejs.BundlingOptions = FUNCTION_BUNDLING;
 
 /**
  * The function's environment: what the handler reads once at start-up.

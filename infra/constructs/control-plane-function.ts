@@ -56,16 +56,6 @@ export const FUNCTION_BUNDLING: nodejs.BundlingOptions = {
   esbuildArgs: { '--legal-comments': 'none', '--alias': `${DEFAULT_CREDENTIAL_PROVIDER_PACKAGE}=${ENV_CREDENTIAL_PROVIDER}` },
 };
 
-/**
- * esbuild settings of a function that leaves AWS SDK v3 to the Node.js 24 runtime, which
- * ships it: for build-image, whose S3 and ECR clients would take its bundle past 500 KB.
- */
-export const RUNTIME_SDK_BUNDLING: nodejs.BundlingOptions = {
-  ...COMMON_BUNDLING,
-  externalModules: ['@aws-sdk/*'],
-  esbuildArgs: { '--legal-comments': 'none' },
-};
-
 /** Pins the lock file and project root to this package, so another app can reuse the construct. */
 export function lockFileOptions(): Pick<nodejs.NodejsFunctionProps, 'depsLockFilePath' | 'projectRoot'> {
   const lockFile = path.join(PACKAGE_ROOT, 'package-lock.json');
@@ -113,13 +103,6 @@ export interface ControlPlaneFunctionProps {
    * @default - none: the account's unreserved pool
    */
   readonly reservedConcurrentExecutions?: number;
-  /**
-   * Where the AWS SDK comes from: `bundled` ({@link FUNCTION_BUNDLING}: tree-shaken, credentials
-   * from the environment only) or the Lambda `runtime` ({@link RUNTIME_SDK_BUNDLING}).
-   *
-   * @default 'bundled'
-   */
-  readonly awsSdk?: 'bundled' | 'runtime';
 }
 
 /**
@@ -171,7 +154,7 @@ export class ControlPlaneFunction extends Construct {
       retryAttempts: 2,
       onFailure: new SqsDestination(props.failureQueue),
       environment: controlPlaneEnvironment(props.service, props.environment),
-      bundling: props.awsSdk === 'runtime' ? RUNTIME_SDK_BUNDLING : FUNCTION_BUNDLING,
+      bundling: FUNCTION_BUNDLING,
     });
     this.logGroup.grantWrite(this.role);
   }

@@ -29,18 +29,36 @@ export class EventPublisher {
 
   /** Publishes one event; rejects when the entry failed (PutEvents reports per-entry failures with status 200). */
   async publish(detailType: string, detail: object, resources: string[] = []): Promise<string> {
-    const output = await this.client.send(
-      new PutEventsCommand({
-        Entries: [{ EventBusName: this.busName, Source: EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail), Resources: resources }],
-      }),
-    );
-    const entry = output.Entries?.[0];
-    if ((output.FailedEntryCount ?? 0) > 0 || !entry?.EventId) {
-      throw new EventPublishError(
-        `putting "${detailType}" on bus ${this.busName}: ${entry?.ErrorCode ?? 'unknown'}: ${entry?.ErrorMessage ?? 'no event id returned'}`,
-        entry?.ErrorCode ?? 'Unknown',
-      );
-    }
-    return entry.EventId;
+    const output = await this.client.send(new PutEventsCommand(putEventsInput(this.busName, detailType, detail, resources)));
+    return eventIdOf(output, this.busName, detailType);
   }
+}
+
+/** The PutEvents input of one control-plane event. */
+export function putEventsInput(busName: string, detailType: string, detail: object, resources: readonly string[]): {
+  Entries: { EventBusName: string; Source: string; DetailType: string; Detail: string; Resources: string[] }[];
+} {
+  return { Entries: [{ EventBusName: busName, Source: EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail), Resources: [...resources] }] };
+}
+
+/** What PutEvents answered, as far as it is read. */
+export interface PutEventsAnswer {
+  readonly FailedEntryCount?: number;
+  readonly Entries?: readonly { readonly EventId?: string; readonly ErrorCode?: string; readonly ErrorMessage?: string }[];
+}
+
+/**
+ * The event id of a one-entry PutEvents answer.
+ *
+ * @throws {EventPublishError} when the entry failed (PutEvents reports per-entry failures with status 200) or has no id.
+ */
+export function eventIdOf(output: PutEventsAnswer, busName: string, detailType: string): string {
+  const entry = output.Entries?.[0];
+  if ((output.FailedEntryCount ?? 0) > 0 || !entry?.EventId) {
+    throw new EventPublishError(
+      `putting "${detailType}" on bus ${busName}: ${entry?.ErrorCode ?? 'unknown'}: ${entry?.ErrorMessage ?? 'no event id returned'}`,
+      entry?.ErrorCode ?? 'Unknown',
+    );
+  }
+  return entry.EventId;
 }

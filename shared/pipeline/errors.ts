@@ -1,5 +1,5 @@
 /** Stable codes of {@link PipelineError}. */
-export type PipelineErrorCode = 'LAST_GOOD_RECORD_MISSING' | 'LEDGER_NOT_CONFIGURED' | 'BASE_NOT_FOUND' | 'IMAGE_NOT_FOUND';
+export type PipelineErrorCode = 'LAST_GOOD_RECORD_MISSING' | 'LEDGER_NOT_CONFIGURED' | 'BASE_NOT_FOUND' | 'IMAGE_NOT_FOUND' | 'ECR_TOKEN_SOURCE_MISSING';
 
 /**
  * Base class of the errors the build pipeline raises itself (registry, S3

@@ -1,12 +1,12 @@
-import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { BuildRequest, ImageRepository } from '../oci';
 import { OciLayoutRepository } from '../oci';
-import type { Credentials } from '../oci/registry/credentials';
+import type { Credentials, EcrTokenSource } from '../oci/registry/credentials';
 import { ecrCredentials } from '../oci/registry/credentials';
 import { canMount } from '../oci/registry/options';
 import type { ImageReference } from '../oci/registry/reference';
 import { parseImageReference } from '../oci/registry/reference';
 import { createRegistryRepository } from '../oci/registry/registry-repository';
+import { PipelineError } from './errors';
 import { RegistrySession } from '../oci/registry/session';
 import type { FetchFunction } from '../oci/registry/transport';
 
@@ -19,8 +19,11 @@ export interface EndpointOptions {
   readonly insecure?: boolean;
   /** Credentials for registries other than ECR. @default anonymous */
   readonly credentials?: Credentials;
-  /** ECR client for `GetAuthorizationToken`. @default a new client per registry */
-  readonly ecrClient?: ECRClient;
+  /**
+   * How ECR registries' tokens are fetched (`sdkEcrToken()` or the lean
+   * client's `httpEcrToken`). Required to open an ECR registry. @default none
+   */
+  readonly ecrToken?: EcrTokenSource;
   /** ECR pull-through cache prefixes (e.g. `docker-hub`): blobs there cannot be mounted. @default ['docker-hub'] */
   readonly pullThroughCachePrefixes?: readonly string[];
   /**
@@ -49,8 +52,8 @@ export interface ResolvedEndpoint {
 
 /**
  * Opens the repository a reference names: an OCI layout for `oci:DIR`, a
- * registry otherwise, with ECR credentials from the AWS credential chain for
- * ECR hosts and the given credentials for any other registry.
+ * registry otherwise, with ECR credentials from `ecrToken` for ECR hosts and
+ * the given credentials for any other registry.
  */
 export async function openEndpoint(text: string, options: EndpointOptions = {}): Promise<ResolvedEndpoint> {
   const reference = parseImageReference(text);
@@ -58,7 +61,10 @@ export async function openEndpoint(text: string, options: EndpointOptions = {}):
     return { reference, repository: await OciLayoutRepository.open(reference.path), tagOrDigest: reference.tag ?? 'latest' };
   }
   const ecr = isEcrHost(reference.host, options);
-  const credentials = ecr ? ecrCredentials(options.ecrClient ? { client: options.ecrClient } : {}) : options.credentials;
+  if (ecr && options.ecrToken === undefined) {
+    throw new PipelineError('ECR_TOKEN_SOURCE_MISSING', `opening ${text}: ${reference.host} is an ECR registry, and no way to fetch its token was given (ecrToken)`, { host: reference.host });
+  }
+  const credentials = ecr ? ecrCredentials({ token: options.ecrToken! }) : options.credentials;
   const repository = createRegistryRepository({
     host: reference.host,
     repository: reference.repository,

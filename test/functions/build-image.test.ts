@@ -1,9 +1,4 @@
-import 'aws-sdk-client-mock-jest';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile, cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,15 +9,16 @@ import { createRegistryRepository } from '../../shared/oci/registry/registry-rep
 import { validateImage } from '../../shared/oci';
 import { packTarGz } from '../../local/pack';
 import { writeStandInBase } from '../../local/stand-in-base';
+import type { AwsWire } from '../helpers/aws-wire';
+import { startAwsWire, WIRE_CREDENTIALS } from '../helpers/aws-wire';
 import type { RegistryServer } from '../helpers/registry-server';
 import { startRegistry } from '../helpers/registry-server';
 
 const EXAMPLE = resolve(__dirname, '..', '..', 'examples', 'static');
-const s3 = mockClient(S3Client);
-const eb = mockClient(EventBridgeClient);
 const context = { functionName: 'build-image', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 
 let registry: RegistryServer;
+let wire: AwsWire;
 let work: string;
 const savedEnv = { ...process.env };
 
@@ -34,8 +30,18 @@ function uploadEvent(key: string, versionId = 'v1', sequencer = '0055AED6DCD9028
   };
 }
 
-function serveArchive(path: string): void {
-  s3.on(GetObjectCommand).callsFake(() => ({ Body: createReadStream(path), ContentLength: 1 }));
+/** S3 (on the signature-checking wire) serves the archive as that key and version. */
+function serveArchive(path: string, key: string, versionId = 'v1'): void {
+  wire.objects.set(`cfg-bucket/${key}?versionId=${versionId}`, { file: path });
+}
+
+/** The PutEvents entries build-image sent, in order. */
+function entries(): { Source: string; DetailType: string; EventBusName: string; Detail: string }[] {
+  return wire.requests.filter((r) => r.operation === 'PutEvents').flatMap((r) => (JSON.parse(r.body) as { Entries: ReturnType<typeof entries> }).Entries);
+}
+
+function calls(operation: string): number {
+  return wire.requests.filter((r) => r.operation === operation).length;
 }
 
 async function tags(repository: string): Promise<string[]> {
@@ -46,6 +52,8 @@ async function tags(repository: string): Promise<string[]> {
 
 beforeAll(async () => {
   registry = await startRegistry();
+  wire = await startAwsWire();
+  wire.json.set('PutEvents', () => ({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] }));
   work = await mkdtemp(join(tmpdir(), 'build-image-'));
   const base = createRegistryRepository({ host: registry.host, repository: 'docker-hub/haufelexware/wicked.api', insecure: true });
   await writeStandInBase(base);
@@ -56,6 +64,11 @@ beforeAll(async () => {
     EVENT_BUS_NAME: 'default',
     REGISTRY_INSECURE: 'true',
     AWS_REGION: 'eu-west-1',
+    AWS_ENDPOINT_URL_S3: wire.url,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: wire.url,
+    AWS_ACCESS_KEY_ID: WIRE_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: WIRE_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: WIRE_CREDENTIALS.sessionToken,
     POWERTOOLS_METRICS_NAMESPACE: 'test',
     POWERTOOLS_SERVICE_NAME: 'build-image',
   });
@@ -64,16 +77,15 @@ beforeAll(async () => {
 afterAll(async () => {
   process.env = savedEnv;
   await registry?.stop();
+  await wire?.stop();
   await rm(work, { recursive: true, force: true });
 });
 
-beforeEach(() => {
-  eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
-});
-
 afterEach(() => {
-  s3.reset();
-  eb.reset();
+  // Every request build-image sent carried a signature that verifies.
+  expect(wire.requests.filter((r) => r.signatureProblem !== undefined)).toEqual([]);
+  wire.requests.length = 0;
+  wire.objects.clear();
 });
 
 describe('build-image handler', () => {
@@ -81,14 +93,14 @@ describe('build-image handler', () => {
     // Prepare
     const archive = join(work, 'good.tgz');
     await packTarGz(EXAMPLE, archive);
-    serveArchive(archive);
+    serveArchive(archive, 'config/dev/2026-11-23.tgz', 'v42');
     // Act
     const result = await handler(uploadEvent('config/dev/2026-11-23.tgz', 'v42'), context);
     // Assess
     expect(result.outcome).toBe('built');
-    expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: 'cfg-bucket', Key: 'config/dev/2026-11-23.tgz', VersionId: 'v42' });
-    expect(eb).toHaveReceivedCommandTimes(PutEventsCommand, 1);
-    const entry = eb.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
+    expect(wire.requests.filter((r) => r.operation === 'GetObject').map((r) => r.url)).toEqual(['/cfg-bucket/config/dev/2026-11-23.tgz?versionId=v42']);
+    expect(calls('PutEvents')).toBe(1);
+    const entry = entries()[0]!;
     expect(entry).toMatchObject({ Source: 'wicked.control-plane', DetailType: 'Portal Image Built', EventBusName: 'default' });
     const detail = ImageBuiltDetailSchema.parse(JSON.parse(entry.Detail!));
     expect(detail).toMatchObject({ env: 'dev', bucket: 'cfg-bucket', key: 'config/dev/2026-11-23.tgz', versionId: 'v42', sequencer: '0055AED6DCD90281E5' });
@@ -106,13 +118,13 @@ describe('build-image handler', () => {
     await writeFile(join(dir, 'globals.json'), '{ "version": 23,, }');
     const archive = join(work, 'bad.tgz');
     await packTarGz(dir, archive);
-    serveArchive(archive);
+    serveArchive(archive, 'config/prod/bad.tgz');
     const before = await tags('portal-api');
     // Act
     const result = await handler(uploadEvent('config/prod/bad.tgz'), context);
     // Assess
     expect(result.outcome).toBe('rejected');
-    const entry = eb.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
+    const entry = entries()[0]!;
     expect(entry.DetailType).toBe('Portal Config Rejected');
     const detail = ConfigRejectedDetailSchema.parse(JSON.parse(entry.Detail!));
     expect(detail.reason).toBe('invalid-config');
@@ -126,10 +138,10 @@ describe('build-image handler', () => {
     await writeFile(join(dir, 'deploy.envkey'), 'not-a-real-key');
     const archive = join(work, 'leaky.tgz');
     await packTarGz(dir, archive);
-    serveArchive(archive);
+    serveArchive(archive, 'config/dev/leaky.tgz');
     const result = await handler(uploadEvent('config/dev/leaky.tgz'), context);
     expect(result.outcome).toBe('rejected');
-    const detail = ConfigRejectedDetailSchema.parse(JSON.parse(eb.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!.Detail!));
+    const detail = ConfigRejectedDetailSchema.parse(JSON.parse(entries()[0]!.Detail));
     expect(detail).toMatchObject({ reason: 'invalid-archive', issueCount: 1 });
     expect(detail.issues[0]).toMatchObject({ code: 'ENVKEY_IN_ARCHIVE', file: 'static/deploy.envkey' });
     expect(detail.issues[0]!.message).toMatch(/rotate/i);
@@ -138,18 +150,18 @@ describe('build-image handler', () => {
   it('ignores keys outside config/<env>/ archives without reading them', async () => {
     const result = await handler(uploadEvent('config/dev/notes.txt'), context);
     expect(result).toEqual({ outcome: 'ignored', reason: 'key config/dev/notes.txt is not config/<env>/<name>.(tar.gz|tgz|tar|zip)' });
-    expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 0);
-    expect(eb).toHaveReceivedCommandTimes(PutEventsCommand, 0);
+    expect(calls('GetObject')).toBe(0);
+    expect(calls('PutEvents')).toBe(0);
   });
 
   it('refuses an event of the wrong shape at the edge', async () => {
     await expect(handler({ source: 'aws.s3', 'detail-type': 'Object Created', detail: {} }, context)).rejects.toBeInstanceOf(EventShapeError);
-    expect(eb).toHaveReceivedCommandTimes(PutEventsCommand, 0);
+    expect(calls('PutEvents')).toBe(0);
   });
 
   it('fails the invocation (for a retry) when S3 cannot be read, announcing nothing', async () => {
-    s3.on(GetObjectCommand).rejects(Object.assign(new Error('slow down'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }));
+    wire.failNext('GetObject', { status: 503, body: '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>' }, 3);
     await expect(handler(uploadEvent('config/dev/x.tgz'), context)).rejects.toMatchObject({ code: 'SlowDown', retryable: true });
-    expect(eb).toHaveReceivedCommandTimes(PutEventsCommand, 0);
+    expect(calls('PutEvents')).toBe(0);
   });
 });

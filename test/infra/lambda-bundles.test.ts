@@ -10,11 +10,14 @@ import { ESM_REQUIRE_BANNER } from '../../infra/constructs/control-plane-functio
 import { DEFAULT_FUNCTION_ENTRIES, PACKAGE_ROOT } from '../../infra/props';
 import type { Emulator } from '../../local/emulator';
 import { startEmulator } from '../../local/emulator';
+import { ImageBuiltDetailSchema } from '../../shared/events';
+import { uploadConfig } from '../../local/story';
+import { packExample } from '../e2e/deploy-helpers';
 import { testStack } from './helpers';
 
 /** The asset budget of every control-plane function (see the benchmark in bench/lambda-assets.ts). */
 const SIZE_LIMIT = 500 * 1024;
-/** The functions that carry the AWS SDK in their bundle; build-image leaves it to the runtime. */
+/** The functions that carry AWS SDK clients in their bundle; build-image carries the lean client instead. */
 const SDK_BUNDLED = ['DeployServices', 'SnapshotData', 'TrackBackup', 'TrackDeployment'];
 /** Construct ids of every control-plane function. */
 const FUNCTIONS = ['BuildImage', ...SDK_BUNDLED];
@@ -102,10 +105,16 @@ describe('Lambda bundles', () => {
     expect(defaultChainProviders(code)).toEqual(Object.keys(DEFAULT_CHAIN_MARKERS));
   });
 
-  it('leave the AWS SDK to the runtime in build-image', () => {
+  it('carry no AWS SDK client in build-image, and import none from the runtime: it calls AWS through the lean client', () => {
     const { code } = bundle('BuildImage');
-    expect(code).toMatch(/from\s*"@aws-sdk\/client-/);
-    expect(code).not.toContain('@smithy/');
+    expect(code.match(/from\s*"@aws-sdk\/[^"]+"|import\("@aws-sdk\/[^"]+"\)|(?<!\[)require\("@aws-sdk\/[^"]+"\)/g)).toBeNull();
+    // Each client's service id, as its runtime configuration names it: none is there.
+    expect(code.match(/serviceId\?\?"[A-Za-z ]+"/g)).toBeNull();
+    expect(bundle('DeployServices').code).toContain('serviceId??"ECS"'); // ...which is how a bundled client shows
+    // The lean client's target prefixes and the SDK's signer are.
+    expect(code).toContain('AmazonEC2ContainerRegistry_V20150921');
+    expect(code).toContain('AWS4-HMAC-SHA256');
+    expect([defaultChainProviders(code)]).toEqual([[]]);
   });
 
   it('keep zod\'s English locale and no other', () => {
@@ -202,6 +211,22 @@ describe('a bundled handler on the local emulator', () => {
     expect(invocation).toEqual({ result: [expect.objectContaining({ kind: 'started', resourceArn: emulator.resources.dynamicData.arn })] });
     const { jobId } = (invocation as { result: { jobId: string }[] }).result[0]!;
     expect(emulator.control.backup.jobs.get(jobId)).toMatchObject({ resourceArn: emulator.resources.dynamicData.arn });
+  }, 60_000);
+
+  it('build-image, lean client bundled, reads an upload from the emulator\'s S3, pushes to its ECR and puts Portal Image Built on its bus', async () => {
+    const key = 'config/dev/bundle-check.tgz';
+    const uploaded = emulator.bus.waitFor((e) => e['detail-type'] === 'Object Created' && (e.detail as { object?: { key?: string } }).object?.key === key, 30_000, 'Object Created');
+    const versionId = await uploadConfig(emulator, await packExample(work, 'static'), key);
+    const objectCreated = await uploaded;
+    // The in-process build-image of the emulator builds it first: the bundle must come to the same image.
+    const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor((e) => e['detail-type'] === 'Portal Image Built' && (e.detail as { versionId?: string }).versionId === versionId, 30_000, 'Portal Image Built')).detail);
+    const before = emulator.bus.timeline.filter((t) => t.event['detail-type'] === 'Portal Image Built').length;
+
+    const invocation = await invokeBundle(bundle('BuildImage').file, objectCreated, { ...env, POWERTOOLS_SERVICE_NAME: 'build-image' });
+
+    expect(invocation).toEqual({ result: expect.objectContaining({ outcome: 'built', skipped: true, detail: expect.objectContaining({ digest: built.digest, versionId, key }) }) });
+    await emulator.bus.idle();
+    expect(emulator.bus.timeline.filter((t) => t.event['detail-type'] === 'Portal Image Built').length).toBe(before + 1);
   }, 60_000);
 
   it('fails with the environment provider\'s error when Lambda\'s credential variables are missing', async () => {

@@ -8,6 +8,8 @@ const dynalite = require('dynalite') as (options: { createTableMs: number }) => 
 
 /** A dynalite server on 127.0.0.1 with clients, and a way to make fresh ledger tables. */
 export interface DynaliteHarness {
+  /** The endpoint, for clients other than `doc`. */
+  readonly url: string;
   readonly doc: DynamoDBDocumentClient;
   freshTable(): Promise<string>;
   stop(): Promise<void>;
@@ -21,6 +23,7 @@ export async function startDynalite(): Promise<DynaliteHarness> {
   const raw = new DynamoDBClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   let count = 0;
   return {
+    url: `http://127.0.0.1:${port}`,
     doc: DynamoDBDocumentClient.from(raw),
     async freshTable() {
       const tableName = `ledger-${(count += 1)}`;

@@ -1,6 +1,7 @@
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
 import { isEcrHost, openBuildEndpoints } from '../../shared/pipeline/image-endpoints';
+import { sdkEcrToken } from '../../shared/oci/registry/ecr-sdk-token';
 
 const ecr = mockClient(ECRClient);
 afterEach(() => ecr.reset());
@@ -23,12 +24,12 @@ describe('openBuildEndpoints', () => {
   const host = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 
   it('mounts from a base in the same ECR registry', async () => {
-    const endpoints = await openBuildEndpoints(`${host}/wicked/api:1.0.0`, `${host}/portal-api`, { ecrClient: new ECRClient({}) });
+    const endpoints = await openBuildEndpoints(`${host}/wicked/api:1.0.0`, `${host}/portal-api`, { ecrToken: sdkEcrToken(new ECRClient({})) });
     expect(endpoints.base).toMatchObject({ reference: '1.0.0', mountFrom: 'wicked/api' });
   });
 
   it('never mounts from the docker-hub pull-through cache: base layers are copied once', async () => {
-    const endpoints = await openBuildEndpoints(`${host}/docker-hub/haufelexware/wicked.api:1.0.0`, `${host}/portal-api`, { ecrClient: new ECRClient({}) });
+    const endpoints = await openBuildEndpoints(`${host}/docker-hub/haufelexware/wicked.api:1.0.0`, `${host}/portal-api`, { ecrToken: sdkEcrToken(new ECRClient({})) });
     expect(endpoints.base.mountFrom).toBeUndefined();
   });
 
@@ -39,7 +40,7 @@ describe('openBuildEndpoints', () => {
       seen.push(new Headers(init?.headers).get('authorization') ?? '');
       return new Response(null, { status: seen.length === 1 ? 401 : 404, headers: seen.length === 1 ? { 'www-authenticate': 'Basic realm="ecr"' } : {} });
     };
-    const endpoints = await openBuildEndpoints(`${host}/wicked/api:1.0.0`, `${host}/portal-api`, { ecrClient: new ECRClient({}), fetch: fetchSpy });
+    const endpoints = await openBuildEndpoints(`${host}/wicked/api:1.0.0`, `${host}/portal-api`, { ecrToken: sdkEcrToken(new ECRClient({})), fetch: fetchSpy });
     await endpoints.target.statBlob(`sha256:${'0'.repeat(64)}`);
     expect(ecr).toHaveReceivedCommandTimes(GetAuthorizationTokenCommand, 1);
     expect(seen).toContain(`Basic ${Buffer.from('AWS:secret').toString('base64')}`);
@@ -53,7 +54,7 @@ describe('openBuildEndpoints', () => {
       paths.push(path);
       return new Response(null, { status: path === '/v2/' ? 401 : 404, headers: path === '/v2/' ? { 'www-authenticate': 'Basic realm="ecr"' } : {} });
     };
-    const endpoints = await openBuildEndpoints(`${host}/wicked/api:1.0.0`, `${host}/portal-api`, { ecrClient: new ECRClient({}), fetch: fetchSpy });
+    const endpoints = await openBuildEndpoints(`${host}/wicked/api:1.0.0`, `${host}/portal-api`, { ecrToken: sdkEcrToken(new ECRClient({})), fetch: fetchSpy });
     const digest = `sha256:${'0'.repeat(64)}`;
     await endpoints.base.repository.statBlob(digest);
     await endpoints.target.statBlob(digest);

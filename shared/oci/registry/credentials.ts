@@ -1,4 +1,3 @@
-import type { ECRClient } from '@aws-sdk/client-ecr';
 import { RegistryError } from './errors';
 
 /** A user name and password (or token) for HTTP Basic auth and token requests. */
@@ -26,10 +25,24 @@ export function toCredentialProvider(credentials: Credentials | undefined): Cred
   return { get: async () => ({ username, password }) };
 }
 
+/** What `ecr:GetAuthorizationToken` returns for one registry. */
+export interface EcrAuthorization {
+  /** Base64 of `AWS:<password>`. */
+  readonly authorizationToken?: string;
+  readonly expiresAt?: Date;
+}
+
+/**
+ * Calls `ecr:GetAuthorizationToken`, for `registryId`'s registry when one is
+ * given: `sdkEcrToken` (the AWS SDK's ECR client) or the lean client's
+ * `httpEcrToken` in the build-image function.
+ */
+export type EcrTokenSource = (registryId: string | undefined) => Promise<EcrAuthorization | undefined>;
+
 /** Options of {@link ecrCredentials}. */
 export interface EcrCredentialsOptions {
-  /** ECR client to call GetAuthorizationToken with. @default a new `ECRClient({})` on first use */
-  readonly client?: ECRClient;
+  /** How the token is fetched. */
+  readonly token: EcrTokenSource;
   /** Account whose registry the token is for. @default the caller's account */
   readonly registryId?: string;
   /** Refresh this long before the token's `expiresAt`. @default 300000 (5 minutes) */
@@ -47,28 +60,22 @@ export interface EcrCredentialsOptions {
  * const repository = createRegistryRepository({
  *   host: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
  *   repository: 'portal-api',
- *   credentials: ecrCredentials({ client: new ECRClient({ region: 'eu-west-1' }) }),
+ *   credentials: ecrCredentials({ token: sdkEcrToken(new ECRClient({ region: 'eu-west-1' })) }),
  * });
  */
-export function ecrCredentials(options: EcrCredentialsOptions = {}): CredentialProvider {
+export function ecrCredentials(options: EcrCredentialsOptions): CredentialProvider {
   const now = options.now ?? Date.now;
   const margin = options.refreshMarginMs ?? 300_000;
-  let client = options.client;
   let cached: { credentials: BasicCredentials; refreshAt: number } | undefined;
   let pending: Promise<BasicCredentials> | undefined;
 
   const fetchToken = async (): Promise<BasicCredentials> => {
-    // Loaded on first use: the SDK client costs start-up time that builds to other registries never need.
-    const { ECRClient: Client, GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr');
-    client ??= new Client({});
-    const input = options.registryId === undefined ? {} : { registryIds: [options.registryId] };
-    let output;
+    let data: EcrAuthorization | undefined;
     try {
-      output = await client.send(new GetAuthorizationTokenCommand(input));
+      data = await options.token(options.registryId);
     } catch (error) {
       throw new RegistryError(`ecr:GetAuthorizationToken failed: ${(error as Error).message}`, { code: 'ECR_TOKEN_FAILED', cause: error });
     }
-    const data = output.authorizationData?.[0];
     const credentials = decodeEcrToken(data?.authorizationToken);
     const expiresAt = data?.expiresAt?.getTime();
     cached = expiresAt === undefined ? undefined : { credentials, refreshAt: expiresAt - margin };

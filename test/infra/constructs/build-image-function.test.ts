@@ -1,5 +1,6 @@
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { baseImageUri, BUILD_IMAGE_BUNDLING, BUILD_IMAGE_RUNTIME } from '../../../infra/constructs/build-image-function';
+import { FUNCTION_BUNDLING } from '../../../infra/constructs/control-plane-function';
 
 describe('baseImageUri', () => {
   it.each([
@@ -18,8 +19,9 @@ describe('build-image bundling', () => {
     expect(BUILD_IMAGE_BUNDLING.banner).toBe("import { createRequire } from 'module';const require = createRequire(import.meta.url);");
   });
 
-  it('leaves out exactly the AWS SDK the runtime provides', () => {
-    expect(BUILD_IMAGE_BUNDLING.externalModules).toEqual(['@aws-sdk/*']);
+  it('bundles everything it imports, as every function does (it imports no AWS SDK client), on Node.js 24', () => {
+    expect(BUILD_IMAGE_BUNDLING).toBe(FUNCTION_BUNDLING);
+    expect(BUILD_IMAGE_BUNDLING.externalModules).toEqual([]);
     expect(BUILD_IMAGE_RUNTIME.name).toBe('nodejs24.x');
   });
 });

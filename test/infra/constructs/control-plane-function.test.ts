@@ -1,7 +1,7 @@
 import { existsSync } from 'fs';
 import * as path from 'path';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { ENV_CREDENTIAL_PROVIDER, FUNCTION_BUNDLING, RUNTIME_SDK_BUNDLING } from '../../../infra/constructs/control-plane-function';
+import { ENV_CREDENTIAL_PROVIDER, FUNCTION_BUNDLING } from '../../../infra/constructs/control-plane-function';
 import { PACKAGE_ROOT } from '../../../infra/props';
 
 describe('control-plane function bundling', () => {
@@ -11,10 +11,5 @@ describe('control-plane function bundling', () => {
     // Absolute and inside this package, like the handler entries: the same file whatever directory synth runs from.
     expect(ENV_CREDENTIAL_PROVIDER).toBe(path.join(PACKAGE_ROOT, 'functions', 'credentials', 'env-provider.ts'));
     expect(existsSync(ENV_CREDENTIAL_PROVIDER)).toBe(true);
-  });
-
-  it('leaves the SDK, and so its credential chain, to the runtime when asked to', () => {
-    expect(RUNTIME_SDK_BUNDLING).toMatchObject({ format: OutputFormat.ESM, minify: true, sourceMap: true, target: 'node24', externalModules: ['@aws-sdk/*'] });
-    expect(RUNTIME_SDK_BUNDLING.esbuildArgs).toEqual({ '--legal-comments': 'none' });
   });
 });

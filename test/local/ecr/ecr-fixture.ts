@@ -12,6 +12,7 @@ import { scaledClock } from '../../../local/kernel/clock';
 import type { AwsEvent, EventSink } from '../../../local/kernel/events';
 import { startEcr } from '../../../local/ecr';
 import type { RunningEcr } from '../../../local/ecr';
+import { sdkEcrToken } from '../../../shared/oci/registry/ecr-sdk-token';
 
 /** A started emulator with an SDK client pointed at it and the events it emitted. */
 export interface EcrFixture {
@@ -60,7 +61,7 @@ export type { AwsEvent };
 
 /** The project's registry client for a repository of the emulator, authenticated through GetAuthorizationToken. */
 export function registryClient(fixture: EcrFixture, repository: string): RegistryRepository {
-  return createRegistryRepository({ host: fixture.ecr.control.registry, repository, insecure: true, credentials: ecrCredentials({ client: fixture.client }), retry: { maxAttempts: 1 } });
+  return createRegistryRepository({ host: fixture.ecr.control.registry, repository, insecure: true, credentials: ecrCredentials({ token: sdkEcrToken(fixture.client) }), retry: { maxAttempts: 1 } });
 }
 
 /** A pushed one-layer OCI image. */

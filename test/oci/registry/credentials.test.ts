@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createRegistryRepository, decodeEcrToken, ecrCredentials } from '../../../shared/oci/registry';
 import { startRegistry } from '../../helpers/registry-server';
 import { testBlob } from './tiny-image';
+import { sdkEcrToken } from '../../../shared/oci/registry/ecr-sdk-token';
 
 const ecr = mockClient(ECRClient);
 const token = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
@@ -19,7 +20,7 @@ describe('ecrCredentials', () => {
     ecr.on(GetAuthorizationTokenCommand)
       .resolvesOnce({ authorizationData: [{ authorizationToken: token('AWS:first'), expiresAt: new Date(now + 12 * 3600_000) }] })
       .resolvesOnce({ authorizationData: [{ authorizationToken: token('AWS:second'), expiresAt: new Date(now + 24 * 3600_000) }] });
-    const provider = ecrCredentials({ client: new ECRClient({}), refreshMarginMs: 60_000, now: () => now });
+    const provider = ecrCredentials({ token: sdkEcrToken(new ECRClient({})), refreshMarginMs: 60_000, now: () => now });
 
     // Act / Assess
     expect(await provider.get()).toEqual({ username: 'AWS', password: 'first' });
@@ -33,7 +34,7 @@ describe('ecrCredentials', () => {
 
   it('shares one request between concurrent callers and refetches after invalidate', async () => {
     ecr.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: token('AWS:pw'), expiresAt: new Date(Date.now() + 3600_000) }] });
-    const provider = ecrCredentials({ client: new ECRClient({}) });
+    const provider = ecrCredentials({ token: sdkEcrToken(new ECRClient({})) });
 
     const results = await Promise.all([provider.get(), provider.get(), provider.get()]);
     provider.invalidate?.();
@@ -45,13 +46,13 @@ describe('ecrCredentials', () => {
 
   it('asks for the given registry id', async () => {
     ecr.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: token('AWS:pw'), expiresAt: new Date(Date.now() + 3600_000) }] });
-    await ecrCredentials({ client: new ECRClient({}), registryId: '123456789012' }).get();
+    await ecrCredentials({ token: sdkEcrToken(new ECRClient({})), registryId: '123456789012' }).get();
     expect(ecr).toHaveReceivedCommandWith(GetAuthorizationTokenCommand, { registryIds: ['123456789012'] });
   });
 
   it('does not cache a token without expiresAt', async () => {
     ecr.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: token('AWS:pw') }] });
-    const provider = ecrCredentials({ client: new ECRClient({}) });
+    const provider = ecrCredentials({ token: sdkEcrToken(new ECRClient({})) });
     await provider.get();
     await provider.get();
     expect(ecr).toHaveReceivedCommandTimes(GetAuthorizationTokenCommand, 2);
@@ -59,7 +60,7 @@ describe('ecrCredentials', () => {
 
   it('wraps API failures and malformed answers in ECR_TOKEN_FAILED', async () => {
     ecr.on(GetAuthorizationTokenCommand).rejectsOnce(new Error('AccessDeniedException: not allowed')).resolvesOnce({ authorizationData: [] });
-    const provider = ecrCredentials({ client: new ECRClient({}) });
+    const provider = ecrCredentials({ token: sdkEcrToken(new ECRClient({})) });
     await expect(provider.get()).rejects.toMatchObject({ code: 'ECR_TOKEN_FAILED', message: expect.stringContaining('AccessDeniedException: not allowed') });
     await expect(provider.get()).rejects.toMatchObject({ code: 'ECR_TOKEN_FAILED', message: expect.stringContaining('no authorizationToken') });
   });
@@ -68,7 +69,7 @@ describe('ecrCredentials', () => {
     const registry = await startRegistry({ auth: { username: 'AWS', password: 'ecr-password-123' } });
     try {
       ecr.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: token('AWS:ecr-password-123'), expiresAt: new Date(Date.now() + 3600_000) }] });
-      const repository = createRegistryRepository({ host: registry.host, repository: 'wicked/portal-api', insecure: true, credentials: ecrCredentials({ client: new ECRClient({}) }) });
+      const repository = createRegistryRepository({ host: registry.host, repository: 'wicked/portal-api', insecure: true, credentials: ecrCredentials({ token: sdkEcrToken(new ECRClient({})) }) });
       const blob = testBlob(Buffer.from('pushed with an ECR token'));
 
       await repository.pushBlob(blob.digest, blob.size, blob.open);
