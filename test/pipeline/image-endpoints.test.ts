@@ -28,6 +28,13 @@ describe('openBuildEndpoints', () => {
     expect(endpoints.base).toMatchObject({ reference: '1.0.0', mountFrom: 'wicked/api' });
   });
 
+  it('refuses to open an ECR registry without a way to fetch its token, naming the host', async () => {
+    await expect(openBuildEndpoints(`${host}/wicked/api:1.0.0`, `${host}/portal-api`, {})).rejects.toMatchObject({
+      code: 'ECR_TOKEN_SOURCE_MISSING',
+      message: `opening ${host}/wicked/api:1.0.0: ${host} is an ECR registry, and no way to fetch its token was given (ecrToken)`,
+    });
+  });
+
   it('never mounts from the docker-hub pull-through cache: base layers are copied once', async () => {
     const endpoints = await openBuildEndpoints(`${host}/docker-hub/haufelexware/wicked.api:1.0.0`, `${host}/portal-api`, { ecrToken: sdkEcrToken(new ECRClient({})) });
     expect(endpoints.base.mountFrom).toBeUndefined();
