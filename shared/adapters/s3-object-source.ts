@@ -1,5 +1,6 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
+import { awsErrorName, isRetryableAwsError } from './aws-error';
 
 /** Where an object lives: bucket, key and (for versioned buckets) version id. */
 export interface S3ObjectRef {
@@ -15,7 +16,7 @@ export interface S3ObjectStream {
   readonly versionId?: string;
 }
 
-/** Error raised when an object cannot be read; `retryable` for throttling and 5xx. */
+/** Error raised when an object cannot be read; `retryable` for throttling, 5xx and network failures (see `isRetryableAwsError`). */
 export class S3ObjectError extends Error {
   readonly code: string;
   readonly retryable: boolean;
@@ -51,10 +52,8 @@ export class S3ObjectSource {
       return { body: output.Body as Readable, size: output.ContentLength, versionId: output.VersionId };
     } catch (error) {
       if (error instanceof S3ObjectError) throw error;
-      const name = (error as { name?: string }).name ?? 'Unknown';
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-      const retryable = status >= 500 || name === 'SlowDown' || name === 'ThrottlingException';
-      throw new S3ObjectError(`reading ${describe(ref)}: ${name}: ${(error as Error).message}`, name, retryable, { cause: error });
+      const name = awsErrorName(error);
+      throw new S3ObjectError(`reading ${describe(ref)}: ${name}: ${(error as Error).message}`, name, isRetryableAwsError(error), { cause: error });
     }
   }
 }

@@ -1,3 +1,5 @@
+import { awsErrorName, isRetryableAwsError } from '../adapters/aws-error';
+
 /** Stable codes of {@link DeployError}. */
 export type DeployErrorCode =
   | 'UNKNOWN_ENVIRONMENT'
@@ -28,11 +30,15 @@ export class DeployError extends Error {
   }
 }
 
-/** Maps an AWS SDK error to a {@link DeployError} with what was being done. */
+/**
+ * Maps an AWS SDK error to a {@link DeployError} with what was being done;
+ * throttling, 5xx answers and network failures are retryable (see
+ * `isRetryableAwsError`). ECS's and ECR's `LimitExceededException` is a quota,
+ * not a rate, so it is final.
+ */
 export function awsError(code: 'ECS_FAILED' | 'ECR_FAILED', doing: string, error: unknown, context: DeployErrorContext = {}): DeployError {
   if (error instanceof DeployError) return error;
-  const name = (error as { name?: string }).name ?? 'Unknown';
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-  const retryable = status >= 500 || /Throttl|ServerException|TooManyRequests|LimitExceeded/.test(name);
+  const name = awsErrorName(error);
+  const retryable = isRetryableAwsError(error);
   return new DeployError(code, `${doing}: ${name}: ${(error as Error).message}`, { retryable, cause: error, context: { ...context, awsError: name } });
 }

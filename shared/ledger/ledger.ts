@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { awsErrorName, isRetryableAwsError } from '../adapters/aws-error';
 import { admitTransition } from './admission';
 import type { Admission } from './admission';
 import { LedgerError } from './errors';
@@ -226,9 +227,8 @@ export class Ledger {
 
   private wrap(doing: string, error: unknown): LedgerError {
     if (error instanceof LedgerError) return error;
-    const name = (error as { name?: string }).name ?? 'Unknown';
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-    const retryable = status >= 500 || /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|InternalServerError/.test(name);
+    const name = awsErrorName(error);
+    const retryable = isRetryableAwsError(error);
     return new LedgerError('DYNAMODB_FAILED', `${doing} in table ${this.tableName}: ${name}: ${(error as Error).message}`, { retryable, cause: error, context: { table: this.tableName, awsError: name } });
   }
 }

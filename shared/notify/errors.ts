@@ -1,3 +1,5 @@
+import { awsErrorName, isRetryableAwsError } from '../adapters/aws-error';
+
 /** Stable codes of {@link NotifyError}. */
 export type NotifyErrorCode =
   | 'INVALID_ATTRIBUTE'
@@ -30,15 +32,15 @@ export class NotifyError extends Error {
 
 /**
  * Maps an AWS SDK error to a {@link NotifyError} that says what was being
- * done; throttling and 5xx answers are retryable.
+ * done; throttling, 5xx answers and network failures are retryable (see
+ * `isRetryableAwsError`).
  *
  * @example
  * throw awsNotifyError('SNS_FAILED', `publishing to ${topicArn}`, error, { topicArn });
  */
 export function awsNotifyError(code: 'SNS_FAILED' | 'SCHEDULER_FAILED', doing: string, error: unknown, context: NotifyErrorContext = {}): NotifyError {
   if (error instanceof NotifyError) return error;
-  const name = (error as { name?: string }).name ?? 'Unknown';
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-  const retryable = status >= 500 || /Throttl|ServerException|InternalError|TooManyRequests|ServiceUnavailable/.test(name);
+  const name = awsErrorName(error);
+  const retryable = isRetryableAwsError(error);
   return new NotifyError(code, `${doing}: ${name}: ${(error as Error).message}`, { retryable, cause: error, context: { ...context, awsError: name } });
 }

@@ -1,3 +1,5 @@
+import { awsErrorName, isRetryableAwsError } from '../adapters/aws-error';
+
 /** Stable codes of {@link SnapshotError}; callers switch on these, never on messages. */
 export type SnapshotErrorCode =
   | 'INVALID_SCHEDULE'
@@ -40,12 +42,13 @@ export function isSnapshotError(error: unknown): error is SnapshotError {
 
 /**
  * Wraps an AWS SDK failure with what was being done: throttling, 5xx and
- * network errors are retryable, everything else is not.
+ * network errors are retryable (see `isRetryableAwsError`), everything else
+ * is not, including an error that carries no HTTP status and no network code
+ * (a bug, a value the SDK could not marshal).
  */
 export function wrapAwsError(doing: string, error: unknown, code: SnapshotErrorCode, context: SnapshotErrorContext = {}): SnapshotError {
   if (error instanceof SnapshotError) return error;
-  const name = (error as { name?: string }).name ?? 'Unknown';
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-  const retryable = status >= 500 || status === 0 || /Throttl|TooManyRequests|ServiceUnavailable|LimitExceeded/.test(name);
+  const name = awsErrorName(error);
+  const retryable = isRetryableAwsError(error);
   return new SnapshotError(code, `${doing}: ${name}: ${(error as Error).message}`, { retryable, cause: error, context: { ...context, awsError: name } });
 }

@@ -40,6 +40,13 @@ describe('S3ObjectSource', () => {
     expect(error).toMatchObject({ code: name, retryable });
     expect((error as Error).message).toContain('s3://b/k@v1');
   });
+
+  it('maps a connection reset (no HTTP answer) to a retryable error, and a bug to a final one', async () => {
+    s3.on(GetObjectCommand).rejectsOnce(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', $metadata: { attempts: 3 } })).rejectsOnce(new TypeError('x is not a function'));
+    const source = new S3ObjectSource({ client: new S3Client({}) });
+    await expect(source.open({ bucket: 'b', key: 'k' })).rejects.toMatchObject({ code: 'Error', retryable: true });
+    await expect(source.open({ bucket: 'b', key: 'k' })).rejects.toMatchObject({ code: 'TypeError', retryable: false });
+  });
 });
 
 describe('EventPublisher', () => {

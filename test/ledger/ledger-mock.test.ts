@@ -49,11 +49,21 @@ describe('Ledger (mocked DynamoDB)', () => {
     ['ProvisionedThroughputExceededException', 400, true],
     ['InternalServerError', 500, true],
     ['AccessDeniedException', 400, false],
+    ['ThrottlingException', 400, true],
+    ['RequestLimitExceeded', 400, true],
+    ['ServiceUnavailable', 503, true],
+    ['ValidationException', 400, false],
   ])('maps %s to DYNAMODB_FAILED (retryable %s) naming the table', async (name, status, retryable) => {
     ddb.on(GetCommand).rejects(Object.assign(new Error('nope'), { name, $metadata: { httpStatusCode: status } }));
     const error = await ledger().getEnvironment('dev').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'DYNAMODB_FAILED', retryable });
     expect((error as Error).message).toBe(`reading environment dev in table ledger: ${name}: nope`);
+  });
+
+  it('maps a network failure (no HTTP answer) to a retryable DYNAMODB_FAILED, and a bug to a final one', async () => {
+    ddb.on(GetCommand).rejectsOnce(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED', $metadata: { attempts: 3 } })).rejectsOnce(new TypeError('x is not a function'));
+    await expect(ledger().getEnvironment('dev')).rejects.toMatchObject({ code: 'DYNAMODB_FAILED', retryable: true, message: 'reading environment dev in table ledger: Error: connect ECONNREFUSED 127.0.0.1:8000' });
+    await expect(ledger().getEnvironment('dev')).rejects.toMatchObject({ code: 'DYNAMODB_FAILED', retryable: false, message: 'reading environment dev in table ledger: TypeError: x is not a function' });
   });
 
   it('refuses an environment item of the wrong shape with the field named', async () => {

@@ -1,6 +1,6 @@
 import 'aws-sdk-client-mock-jest';
 import { ConflictException, CreateScheduleCommand, SchedulerClient, ValidationException } from '@aws-sdk/client-scheduler';
-import { InternalErrorException, NotFoundException, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { InternalErrorException, KMSDisabledException, NotFoundException, PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { atExpression, SchedulerStuckCheckScheduler, SnsNotifier, stuckCheckScheduleName } from '../../shared/notify';
 
@@ -33,6 +33,8 @@ describe('SnsNotifier', () => {
   it.each([
     ['a missing topic is not retryable', new NotFoundException({ message: 'Topic does not exist', $metadata: { httpStatusCode: 404 } }), false],
     ['an SNS internal error is retryable', new InternalErrorException({ message: 'try again', $metadata: { httpStatusCode: 500 } }), true],
+    ['SNS throttling is retryable', new ThrottledException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }), true],
+    ['a KMS key SNS could not use is final', new KMSDisabledException({ message: 'key disabled', $metadata: { httpStatusCode: 400 } }), false],
   ])('%s, and the error names the topic', async (_case, failure, retryable) => {
     sns.on(PublishCommand).rejects(failure);
     const notifying = new SnsNotifier({ topicArn: TOPIC, client: new SNSClient({}) }).notify({ subject: 's', message: 'm', attributes: {} });
@@ -66,6 +68,12 @@ describe('SchedulerStuckCheckScheduler', () => {
     const scheduling = new SchedulerStuckCheckScheduler({ ...TARGET, client: new SchedulerClient({}) }).scheduleStuckCheck({ env: 'prod', deploymentId: 'd-1', at: AT });
     await expect(scheduling).resolves.toBeUndefined();
     expect(scheduler).toHaveReceivedCommandTimes(CreateScheduleCommand, 1);
+  });
+
+  it('maps a connection reset (no HTTP answer) to a retryable SCHEDULER_FAILED', async () => {
+    scheduler.on(CreateScheduleCommand).rejects(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', $metadata: { attempts: 3 } }));
+    const scheduling = new SchedulerStuckCheckScheduler({ ...TARGET, client: new SchedulerClient({}) }).scheduleStuckCheck({ env: 'prod', deploymentId: 'd-1', at: AT });
+    await expect(scheduling).rejects.toMatchObject({ code: 'SCHEDULER_FAILED', retryable: true });
   });
 
   it('rejects other errors with SCHEDULER_FAILED naming schedule and group', async () => {

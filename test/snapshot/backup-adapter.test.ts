@@ -35,6 +35,19 @@ describe('BackupGateway', () => {
     await expect(gateway.startBackupJob(input)).rejects.toMatchObject({ code: 'BACKUP_FAILED', retryable: false });
   });
 
+  it.each([
+    ['a quota (LimitExceededException, 400) is final', awsError('LimitExceededException', 400), false],
+    ['a busy service (ServiceUnavailableException, 503) is retryable', awsError('ServiceUnavailableException', 503), true],
+    ['a reset connection (ECONNRESET, no HTTP answer) is retryable', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', $metadata: { attempts: 3 } }), true],
+    // Before the shared classifier any error without an HTTP status counted as retryable, a bug included.
+    ['a programming error (TypeError, no $metadata) is final', new TypeError("Cannot read properties of undefined (reading 'BackupJobId')"), false],
+  ])('%s', async (_case, failure, retryable) => {
+    backupMock.on(StartBackupJobCommand).rejects(failure);
+    const error = await gateway.startBackupJob({ BackupVaultName: 'wicked-prod', ResourceArn: FS, IamRoleArn: 'role' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SnapshotError);
+    expect(error).toMatchObject({ code: 'BACKUP_FAILED', retryable, context: { awsError: failure.name } });
+  });
+
   it('describes a job', async () => {
     backupMock.on(DescribeBackupJobCommand, { BackupJobId: 'job-1' }).resolves({ State: 'EXPIRED', StatusMessage: 'late', ResourceArn: FS, BackupSizeInBytes: 7 });
     expect(await gateway.describeBackupJob('job-1')).toEqual({ jobId: 'job-1', state: 'EXPIRED', statusMessage: 'late', resourceArn: FS, sizeBytes: 7 });

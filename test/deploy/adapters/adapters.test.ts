@@ -77,6 +77,17 @@ describe('EcsServiceAdapter', () => {
     expect(error).toBeInstanceOf(DeployError);
     expect(error).toMatchObject({ code: 'ECS_FAILED', retryable: true, message: 'updating service s in cluster c: ThrottlingException: slow down' });
   });
+
+  it.each([
+    ['ServerException', 500, true],
+    ['ClientException', 400, false],
+    // ECS means a quota by it ("the limit for the resource was exceeded"): no retry helps.
+    ['LimitExceededException', 400, false],
+  ])('maps %s (%d) to ECS_FAILED, retryable=%s', async (name, status, retryable) => {
+    ecs.on(UpdateServiceCommand).rejects(Object.assign(new Error('refused'), { name, $metadata: { httpStatusCode: status } }));
+    const error = await new EcsServiceAdapter({ client: new ECSClient({}) }).updateService({ cluster: 'c', service: 's' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ECS_FAILED', retryable, message: `updating service s in cluster c: ${name}: refused` });
+  });
 });
 
 describe('EcrReleaseAdapter', () => {
