@@ -18,7 +18,8 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AwsServiceName, AwsServiceSpec, ResolvedEndpoint } from './endpoint';
 import { AWS_SERVICES, regionFrom, resolveEndpoint } from './endpoint';
-import { AwsHttpError, isThrottling, isTransient } from './errors';
+import { isRetryableAwsError } from '../adapters/aws-error';
+import { AwsHttpError, isThrottling } from './errors';
 
 /** Options of {@link AwsHttpClient}. */
 export interface AwsHttpClientOptions {
@@ -138,7 +139,7 @@ export class AwsHttpClient {
         return await this.attempt(request);
       } catch (error) {
         const failure = error instanceof AwsHttpError ? error : new AwsHttpError('NetworkError', String(error), { fault: 'server', cause: error });
-        if (attempt >= this.maxAttempts || !isTransient(failure)) throw withAttempts(failure, attempt);
+        if (attempt >= this.maxAttempts || !isRetryableAwsError(failure)) throw withAttempts(failure, attempt);
         const base = isThrottling(failure) ? THROTTLING_BASE_DELAY_MS : BASE_DELAY_MS;
         await this.sleep(Math.random() * Math.min(MAX_DELAY_MS, base * 2 ** (attempt - 1)));
       }

@@ -41,19 +41,10 @@ export class AwsHttpError extends Error {
   }
 }
 
-/** AWS error codes that mean "slow down": retried with a longer back-off. */
-const THROTTLING = /^(Throttling|ThrottlingException|ThrottledException|TooManyRequestsException|RequestLimitExceeded|RequestThrottled|RequestThrottledException|ProvisionedThroughputExceededException|SlowDown|BandwidthLimitExceeded|PriorRequestNotComplete)$/;
+/** AWS error codes that mean "slow down": the client backs off longer after them, as the SDK does. */
+const THROTTLING = /Throttl|^(TooManyRequestsException|RequestLimitExceeded|ProvisionedThroughputExceededException|SlowDown|BandwidthLimitExceeded|PriorRequestNotComplete)$/;
 
-/** AWS error codes of transient server trouble. */
-const TRANSIENT = /^(InternalError|InternalFailure|InternalServerError|InternalServerException|ServiceUnavailable|ServiceUnavailableException|RequestTimeout|RequestTimeoutException)$/;
-
-/** Whether an error is AWS asking the caller to slow down. */
+/** Whether an error is AWS asking the caller to slow down (whether to retry at all is `isRetryableAwsError`'s call). */
 export function isThrottling(error: AwsHttpError): boolean {
   return error.$metadata.httpStatusCode === 429 || THROTTLING.test(error.name);
-}
-
-/** Whether the same call may succeed later: throttling, 5xx, transient server codes, or no answer at all. */
-export function isTransient(error: AwsHttpError): boolean {
-  const status = error.$metadata.httpStatusCode;
-  return isThrottling(error) || (status !== undefined && status >= 500) || TRANSIENT.test(error.name) || error.name === 'NetworkError';
 }

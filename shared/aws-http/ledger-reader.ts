@@ -4,7 +4,7 @@ import { LedgerError } from '../ledger/errors';
 import { deploymentKey, environmentKey, parseDeployment, parseEnvironment } from '../ledger/items';
 import type { DeploymentRecord, EnvironmentRecord } from '../ledger/types';
 import type { AwsHttpClient } from './client';
-import { AwsHttpError, isTransient } from './errors';
+import { awsErrorName, isRetryableAwsError } from '../adapters/aws-error';
 
 /**
  * The ledger's two reads a rebuild needs (`getEnvironment`, `getDeployment`),
@@ -42,9 +42,9 @@ export class HttpLedgerReader {
       const output = await this.client.callJson<{ Item?: Record<string, AttributeValue> }>('GetItem', { TableName: this.tableName, Key: marshall(key), ConsistentRead: true });
       return output.Item ? unmarshall(output.Item) : undefined;
     } catch (error) {
-      const name = error instanceof AwsHttpError ? error.name : 'Unknown';
+      const name = awsErrorName(error);
       throw new LedgerError('DYNAMODB_FAILED', `${doing} in table ${this.tableName}: ${name}: ${(error as Error).message}`, {
-        retryable: error instanceof AwsHttpError && isTransient(error), cause: error, context: { table: this.tableName, awsError: name },
+        retryable: isRetryableAwsError(error), cause: error, context: { table: this.tableName, awsError: name },
       });
     }
   }

@@ -1,7 +1,7 @@
 import type { S3ObjectRef, S3ObjectStream } from '../adapters/s3-object-source';
 import { describe, S3ObjectError } from '../adapters/s3-object-source';
 import type { AwsHttpClient } from './client';
-import { AwsHttpError, isTransient } from './errors';
+import { awsErrorName, isRetryableAwsError } from '../adapters/aws-error';
 
 /** DNS-compatible bucket names can be addressed virtual-hosted style (no dots: TLS wildcard certificates). */
 const VIRTUAL_HOSTABLE = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
@@ -64,8 +64,8 @@ export class HttpS3ObjectSource {
         ...(typeof versionId === 'string' ? { versionId } : {}),
       };
     } catch (error) {
-      const name = error instanceof AwsHttpError ? error.name : 'Unknown';
-      const retryable = error instanceof AwsHttpError && isTransient(error);
+      const name = awsErrorName(error);
+      const retryable = isRetryableAwsError(error);
       throw new S3ObjectError(`reading ${describe(ref)}: ${name}: ${(error as Error).message}`, name, retryable, { cause: error });
     }
   }
