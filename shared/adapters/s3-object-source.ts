@@ -51,11 +51,20 @@ export class S3ObjectSource {
       if (!output.Body) throw new S3ObjectError(`reading ${describe(ref)}: S3 returned no body`, 'EmptyBody', false);
       return { body: output.Body as Readable, size: output.ContentLength, versionId: output.VersionId };
     } catch (error) {
-      if (error instanceof S3ObjectError) throw error;
-      const name = awsErrorName(error);
-      throw new S3ObjectError(`reading ${describe(ref)}: ${name}: ${(error as Error).message}`, name, isRetryableAwsError(error), { cause: error });
+      throw s3ReadError(ref, error);
     }
   }
+}
+
+/**
+ * A failed read of an object as an {@link S3ObjectError} naming
+ * `s3://bucket/key@version` and the AWS error; retryable by the shared rule.
+ * S3 object errors pass through unchanged.
+ */
+export function s3ReadError(ref: S3ObjectRef, error: unknown): S3ObjectError {
+  if (error instanceof S3ObjectError) return error;
+  const name = awsErrorName(error);
+  return new S3ObjectError(`reading ${describe(ref)}: ${name}: ${(error as Error).message}`, name, isRetryableAwsError(error), { cause: error });
 }
 
 /** `s3://bucket/key@version` for messages. */

@@ -1,10 +1,9 @@
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { LedgerError } from '../ledger/errors';
+import { dynamoDbError } from '../ledger/errors';
 import { deploymentKey, environmentKey, parseDeployment, parseEnvironment } from '../ledger/items';
 import type { DeploymentRecord, EnvironmentRecord } from '../ledger/types';
 import type { AwsHttpClient } from './client';
-import { awsErrorName, isRetryableAwsError } from '../adapters/aws-error';
 
 /**
  * The ledger's two reads a rebuild needs (`getEnvironment`, `getDeployment`),
@@ -42,10 +41,7 @@ export class HttpLedgerReader {
       const output = await this.client.callJson<{ Item?: Record<string, AttributeValue> }>('GetItem', { TableName: this.tableName, Key: marshall(key), ConsistentRead: true });
       return output.Item ? unmarshall(output.Item) : undefined;
     } catch (error) {
-      const name = awsErrorName(error);
-      throw new LedgerError('DYNAMODB_FAILED', `${doing} in table ${this.tableName}: ${name}: ${(error as Error).message}`, {
-        retryable: isRetryableAwsError(error), cause: error, context: { table: this.tableName, awsError: name },
-      });
+      throw dynamoDbError(doing, this.tableName, error);
     }
   }
 }

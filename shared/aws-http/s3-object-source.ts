@@ -1,7 +1,6 @@
 import type { S3ObjectRef, S3ObjectStream } from '../adapters/s3-object-source';
-import { describe, S3ObjectError } from '../adapters/s3-object-source';
+import { s3ReadError } from '../adapters/s3-object-source';
 import type { AwsHttpClient } from './client';
-import { awsErrorName, isRetryableAwsError } from '../adapters/aws-error';
 
 /** DNS-compatible bucket names can be addressed virtual-hosted style (no dots: TLS wildcard certificates). */
 const VIRTUAL_HOSTABLE = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
@@ -49,7 +48,7 @@ export class HttpS3ObjectSource {
     this.client = options.client;
   }
 
-  /** Opens the object; rejects with {@link S3ObjectError} naming `s3://bucket/key@version`. */
+  /** Opens the object; rejects with an `S3ObjectError` naming `s3://bucket/key@version`. */
   async open(ref: S3ObjectRef): Promise<S3ObjectStream> {
     try {
       const response = await this.client.send({
@@ -64,9 +63,7 @@ export class HttpS3ObjectSource {
         ...(typeof versionId === 'string' ? { versionId } : {}),
       };
     } catch (error) {
-      const name = awsErrorName(error);
-      const retryable = isRetryableAwsError(error);
-      throw new S3ObjectError(`reading ${describe(ref)}: ${name}: ${(error as Error).message}`, name, retryable, { cause: error });
+      throw s3ReadError(ref, error);
     }
   }
 }

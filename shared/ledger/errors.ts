@@ -1,3 +1,5 @@
+import { awsErrorName, isRetryableAwsError } from '../adapters/aws-error';
+
 /** Stable codes of {@link LedgerError}; callers switch on these, never on messages. */
 export type LedgerErrorCode =
   | 'LEASE_HELD'
@@ -44,4 +46,20 @@ export class CorruptRecordError extends LedgerError {
     super('CORRUPT_RECORD', message, { context, cause });
     this.name = 'CorruptRecordError';
   }
+}
+
+/**
+ * A failed DynamoDB call of the ledger as a {@link LedgerError}
+ * (`DYNAMODB_FAILED`) naming what was being done, the table and the AWS
+ * error; retryable by the shared rule. Ledger errors pass through unchanged.
+ *
+ * @example
+ * throw dynamoDbError('reading environment dev', 'wicked-dev-ledger', error);
+ */
+export function dynamoDbError(doing: string, tableName: string, error: unknown): LedgerError {
+  if (error instanceof LedgerError) return error;
+  const name = awsErrorName(error);
+  return new LedgerError('DYNAMODB_FAILED', `${doing} in table ${tableName}: ${name}: ${(error as Error).message}`, {
+    retryable: isRetryableAwsError(error), cause: error, context: { table: tableName, awsError: name },
+  });
 }

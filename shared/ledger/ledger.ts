@@ -1,9 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { awsErrorName, isRetryableAwsError } from '../adapters/aws-error';
 import { admitTransition } from './admission';
 import type { Admission } from './admission';
-import { LedgerError } from './errors';
+import { dynamoDbError, LedgerError } from './errors';
 import { DEPLOYMENT_PREFIX, deploymentKey, environmentKey, parseDeployment, parseEnvironment, toItem } from './items';
 import type { RecordChange, Transition } from './transition-types';
 import { awaitSnapshotTransition, snapshotGateFailedTransition, snapshotTakenTransition } from './snapshot-gate';
@@ -226,9 +225,6 @@ export class Ledger {
   }
 
   private wrap(doing: string, error: unknown): LedgerError {
-    if (error instanceof LedgerError) return error;
-    const name = awsErrorName(error);
-    const retryable = isRetryableAwsError(error);
-    return new LedgerError('DYNAMODB_FAILED', `${doing} in table ${this.tableName}: ${name}: ${(error as Error).message}`, { retryable, cause: error, context: { table: this.tableName, awsError: name } });
+    return dynamoDbError(doing, this.tableName, error);
   }
 }
