@@ -138,9 +138,10 @@ export class AwsHttpClient {
       try {
         return await this.attempt(request);
       } catch (error) {
-        const failure = error instanceof AwsHttpError ? error : new AwsHttpError('NetworkError', String(error), { fault: 'server', cause: error });
-        if (attempt >= this.maxAttempts || !isRetryableAwsError(failure)) throw withAttempts(failure, attempt);
-        const base = isThrottling(failure) ? THROTTLING_BASE_DELAY_MS : BASE_DELAY_MS;
+        // Only an exchange fails with an AwsHttpError; anything else (no credentials to sign with) is the caller's, unchanged.
+        if (!(error instanceof AwsHttpError)) throw error;
+        if (attempt >= this.maxAttempts || !isRetryableAwsError(error)) throw withAttempts(error, attempt);
+        const base = isThrottling(error) ? THROTTLING_BASE_DELAY_MS : BASE_DELAY_MS;
         await this.sleep(Math.random() * Math.min(MAX_DELAY_MS, base * 2 ** (attempt - 1)));
       }
     }
@@ -166,7 +167,12 @@ export class AwsHttpClient {
     throw await this.failure(request, response);
   }
 
-  /** One HTTP exchange; resolves with the response as soon as its head arrives. */
+  /**
+   * One HTTP exchange; resolves with the response as soon as its head arrives.
+   * Not the registry client's transport: that one takes a WHATWG URL, which
+   * folds `.`/`..` path segments, and an S3 key may hold them (S3 signs the
+   * path as sent).
+   */
   private exchange(protocol: string, options: http.RequestOptions, request: AwsHttpRequest): Promise<IncomingMessage> {
     const transport = protocol === 'http:' ? http : https;
     const agent = protocol === 'http:' ? AGENTS['http:'] : AGENTS['https:'];

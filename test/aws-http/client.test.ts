@@ -1,5 +1,6 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { defaultProvider, MissingEnvironmentCredentialsError } from '../../functions/credentials/env-provider';
 import { AwsHttpClient, parseErrorBody } from '../../shared/aws-http/client';
 import { AwsHttpError } from '../../shared/aws-http/errors';
 import { encodeKey } from '../../shared/aws-http/s3-object-source';
@@ -129,9 +130,19 @@ describe('AwsHttpClient on the wire', () => {
     await expect(client('events').callJson('PutEvents', {})).rejects.toMatchObject({ name: 'InvalidResponse' });
   });
 
-  it('fails clearly when the credentials provider has none', async () => {
-    const broken = new AwsHttpClient({ service: 'events', region: 'eu-west-1', endpoint: wire.url, credentials: async () => { throw new Error('no AWS_ACCESS_KEY_ID'); } });
-    await expect(broken.callJson('PutEvents', {})).rejects.toThrow('no AWS_ACCESS_KEY_ID');
+  it('fails clearly when the credentials provider has none, with the provider\'s own error', async () => {
+    const broken = new AwsHttpClient({ service: 'events', region: 'eu-west-1', endpoint: wire.url, credentials: defaultProvider(), env: {} });
+    const saved = { key: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    try {
+      const error = await broken.callJson('PutEvents', {}).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MissingEnvironmentCredentialsError);
+      expect(error).toMatchObject({ code: 'CREDENTIALS_NOT_IN_ENVIRONMENT', retryable: false });
+    } finally {
+      if (saved.key !== undefined) process.env.AWS_ACCESS_KEY_ID = saved.key;
+      if (saved.secret !== undefined) process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    }
     expect(wire.requests).toHaveLength(0);
   });
 });
