@@ -55,5 +55,5 @@ export async function buildConfigImage(request: BuildConfigRequest): Promise<Bui
 
 /** A refused archive as a one-issue report, so every rejection has one shape. */
 export function archiveReport(code: string, path: string | undefined, message: string): ValidationReport {
-  return { valid: false, configHash: '', environments: [], issues: [{ file: path ?? '', code, message }] };
+  return { valid: false, configHash: '', environments: [], errorCount: 1, warningCount: 0, verdicts: [], issues: [{ file: path ?? '', severity: 'error', code, message }] };
 }

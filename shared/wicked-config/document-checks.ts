@@ -5,7 +5,7 @@ import { readApiConfig, readAuthServer, readContentPage, readGlobals, readPool, 
 import type { Definitions } from './reference-checks';
 import { checkApiFiles, checkMailTemplates, checkReferences } from './reference-checks';
 import type { Reference } from './shape-reader';
-import type { JsonDocument, ValidationIssue } from './types';
+import type { JsonDocument, IssueDraft } from './types';
 
 type PerFileReader = (file: string, document: unknown) => DocumentRead;
 
@@ -25,9 +25,9 @@ const AUTH_SERVER_FILE = /^auth-servers\/([^/]+)\.json$/;
  * catalog that is missing or does not parse disables the references to it,
  * so one broken file does not drown the report in follow-up errors.
  */
-export function checkDocuments(documents: readonly JsonDocument[], files: ReadonlySet<string>): ValidationIssue[] {
+export function checkDocuments(documents: readonly JsonDocument[], files: ReadonlySet<string>): IssueDraft[] {
   const byPath = new Map(documents.map((document) => [document.path, document.value]));
-  const issues: ValidationIssue[] = [];
+  const issues: IssueDraft[] = [];
   const references: Reference[] = [];
   const collect = (read: DocumentRead): void => {
     issues.push(...read.issues);
