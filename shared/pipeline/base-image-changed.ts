@@ -5,6 +5,8 @@ import { DetailType } from '../events';
 import type { DeploymentRecord, Ledger } from '../ledger';
 import type { BuildRequest } from '../oci';
 import { buildConfigImage } from './build-config';
+import type { ValidationSettings } from './config-uploaded';
+import { validationRequest } from './config-uploaded';
 import { PipelineError } from './errors';
 
 /** A base image opened for a build, with the manifest digest its reference names now. */
@@ -24,6 +26,8 @@ export interface BaseImageChangedDeps {
   /** The base build-image is configured with: used when the event names none. */
   readonly defaultBaseImage: string;
   readonly log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+  /** Validation for the environment, as for uploads. @default see {@link ValidationSettings} */
+  readonly validation?: ValidationSettings;
 }
 
 /** What one base change led to. */
@@ -66,12 +70,13 @@ export async function handleBaseImageChanged(detail: BaseImageChangedDetail, dep
   const { body } = await deps.objects.open({ bucket: record.bucket, key: record.key, ...(record.versionId ? { versionId: record.versionId } : {}) });
   const outcome = await buildConfigImage({
     source: { stream: body, name: record.key },
+    ...validationRequest(env, deps.validation),
     read: { origin: where },
     onWarning: (warning) => deps.log?.('warn', warning.message, { path: warning.path, code: warning.code }),
     image: { ...deps.image, base: opened.base, source: { kind: 's3', bucket: record.bucket, key: record.key, ...(record.versionId ? { versionId: record.versionId } : {}) } },
   });
   if (outcome.kind === 'rejected') {
-    const reason = `${where} (deployed as ${good.deploymentId}) no longer passes validation: ${outcome.report.issues.slice(0, 3).map((i) => `${i.file}: ${i.message}`).join('; ')}`;
+    const reason = `${where} (deployed as ${good.deploymentId}) no longer passes validation: ${outcome.report.issues.filter((i) => i.severity === 'error' || deps.validation?.strict).slice(0, 3).map((i) => `${i.file}: ${i.message}`).join('; ')}`;
     deps.log?.('warn', `base image changed, rebuild refused: ${reason}`, { env, baseImage });
     return { outcome: 'rejected', reason };
   }
