@@ -65,7 +65,7 @@ export function validateContents(contents: ConfigContents, options: ValidateConf
   issues.push(...checkStaticFiles(migration.files, documents.find((document) => document.path === 'globals.json'), resolved.configKey));
   issues.push(...checkVariables({ documents, envFiles, environments: checkable, platformVariables: resolved.platformVariables, ...configKey }));
   issues.push(...checkStartup({ envFiles, environments: checkable, platformVariables: resolved.platformVariables, dynamicDataPath: resolved.dynamicDataPath, ...configKey }));
-  const sorted = sortIssues(issues).map(withSeverity);
+  const sorted = sortIssues(issues).map(migrationNote(migration.fromVersion, changedFiles(parsed, migration.documents))).map(withSeverity);
   const errorCount = sorted.filter((issue) => issue.severity === 'error').length;
   return {
     valid: passes(sorted, resolved.strict),
@@ -76,6 +76,19 @@ export function validateContents(contents: ConfigContents, options: ValidateConf
     verdicts: environmentVerdicts(environments, sorted, resolved.strict),
     issues: sorted,
   };
+}
+
+/** Files the update steps added or changed (their issues may concern what a step wrote). */
+function changedFiles(parsed: readonly JsonDocument[], migrated: ReadonlyMap<string, unknown>): Set<string> {
+  const before = new Map(parsed.map((document) => [document.path, JSON.stringify(document.value)]));
+  return new Set([...migrated].filter(([path, value]) => before.get(path) !== JSON.stringify(value)).map(([path]) => path));
+}
+
+/** Says, on an issue of a file the update steps changed, that it is judged as portal-api will see it. */
+function migrationNote(fromVersion: number, changed: ReadonlySet<string>): (issue: IssueDraft) => IssueDraft {
+  return (issue) => changed.has(issue.file) && issue.code !== IssueCode.MigrationFailed
+    ? { ...issue, message: `${issue.message} (judged after portal-api's configuration update from config version ${fromVersion}, which changes ${issue.file} at start; wicked src/env/src/config-updater.js)` }
+    : issue;
 }
 
 function parseDocuments(json: ReadonlyMap<string, string>, issues: IssueDraft[]): JsonDocument[] {

@@ -1,19 +1,6 @@
-import { createCipheriv, createHash } from 'node:crypto';
 import type { EnvVariables, JsonDocument } from '../../shared/wicked-config';
+import { kickstarterEncrypt } from '../helpers/kickstarter-crypt';
 import { checkStartup, checkStaticFiles, configKeyMatches, decryptValue, IssueCode, POSTGRES_PLATFORM_VARIABLES, REQUIRED_VARIABLES, simulateProcessEnv } from '../../shared/wicked-config';
-
-/** Encrypts like the kickstarter (wicked src/env/src/crypt-tools.js apiEncrypt): EVP_BytesToKey(MD5) key and IV, aes-256-ctr, 40 hex digits of random id first. */
-function kickstarterEncrypt(keyText: string, text: string, randomId = 'ab'.repeat(20)): string {
-  const password = Buffer.from(keyText, 'binary');
-  let block = Buffer.alloc(0);
-  let material = Buffer.alloc(0);
-  while (material.length < 48) {
-    block = createHash('md5').update(Buffer.concat([block, password])).digest();
-    material = Buffer.concat([material, block]);
-  }
-  const cipher = createCipheriv('aes-256-ctr', material.subarray(0, 32), material.subarray(32, 48));
-  return Buffer.concat([cipher.update(randomId + text, 'utf8'), cipher.final()]).toString('hex');
-}
 
 const KEY = 'an-operator-key-from-deploy.envkey';
 const vars = (entries: Record<string, string | { value: string; encrypted: boolean }>): EnvVariables =>
