@@ -69,7 +69,7 @@ export async function runBuild(options: BuildOptions, io: CliIo): Promise<number
   if (outcome.kind === 'rejected') {
     io.stderr.write(`${outcome.report.issues.map(formatIssue).join('\n')}\n`);
     if (options.json) printJson(io, { error: outcome.reason, issues: outcome.report.issues });
-    throw new CliError(`${options.config}: ${outcome.reason === 'invalid-archive' ? 'archive refused' : `portal-api would refuse it (${countLine(outcome.report)})`}; nothing was uploaded`, ExitCode.InvalidInput);
+    throw new CliError(`${options.config}: ${outcome.reason === 'invalid-archive' ? 'archive refused' : `portal-api would refuse it (${countLine(outcome.report)}): ${outcome.report.errorCount ?? outcome.report.issues.length} configuration problem(s)`}; nothing was uploaded`, ExitCode.InvalidInput);
   }
   const { result, report } = outcome;
   if (report.issues.length > 0) io.stderr.write(`${report.issues.map(formatIssue).join('\n')}\n[validated] portal-api would start; ${countLine(report)}\n`);

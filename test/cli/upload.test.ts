@@ -90,10 +90,11 @@ describe('wickedctl upload against the local emulator', () => {
   it('refuses an invalid configuration with exit 2 and the report; nothing is uploaded', async () => {
     const dir = join(fixture.dir, 'invalid');
     await cp(EXAMPLE, dir, { recursive: true });
-    await writeFile(join(dir, 'apis', 'apis.json'), '{ "apis": [ { "id": "ghost", "name": "Ghost", "auth": "key-auth", "plans": ["basic"] } ] }');
+    await writeFile(join(dir, 'apis', 'apis.json'), '{ "apis": [ { "id": "petstore", "name": "Petstore", "auth": "key-auth", "plans": ["gold"] } ] }');
     const run = await runCli(['upload', '--config', dir, '--env', 'dev', '--bucket', fixture.names.bucket, '--json']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/UNKNOWN_API_CONFIG/);
+    // initializer.checkApiPlans makes portal-api exit on an unknown plan: an error.
+    expect(run.stderr).toMatch(/error UNKNOWN_PLAN/);
     expect(lastJson(run)).toMatchObject({ outcome: 'rejected', env: 'dev', digest: null, deploymentId: null });
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: fixture.names.bucket, Prefix: 'config/' }));
     expect(listed.Contents ?? []).toEqual([]);
