@@ -147,6 +147,14 @@ describe('older configurations, judged as portal-api\'s update leaves them (conf
     expect(report.verdicts?.every((verdict) => verdict.runs && verdict.warnings === 6)).toBe(true);
   });
 
+  it('does not check a configKeyCheck that update step 4 rewrites with the running key (config version 3)', async () => {
+    const documents = changed((d) => Object.assign(at<Obj>(d, 'globals.json'), { version: 3, configKeyCheck: kickstarterEncrypt('old-key', `${'0'.repeat(40)}wicked`) }), version8Config);
+    const report = await validate(documents);
+    expect(report.issues.filter((issue) => issue.code === IssueCode.WrongConfigKey)).toEqual([]);
+    expect((await validate(changed((d) => { at<Obj>(d, 'globals.json').configKeyCheck = kickstarterEncrypt('old-key', `${'0'.repeat(40)}wicked`); }, version8Config))).issues)
+      .toContainEqual(expect.objectContaining({ code: IssueCode.WrongConfigKey, file: 'globals.json' }));
+  });
+
   it.each<[string, () => Documents, Change, number, string]>([
     ['no kickstarter.json', version8Config, (d) => { delete d['kickstarter.json']; }, 10, 'kickstarter.json'],
     ['no globals.network', version8Config, (d) => { delete at<Obj>(d, 'globals.json').network; }, 10, 'globals.json'],
