@@ -64,9 +64,10 @@ function readPortalAuthMethods(reader: ShapeReader, root: Record<string, unknown
  * Reads `auth-servers/<name>.json` and returns the names of its auth methods
  * (`<name>:<method>` references resolve against them).
  */
-export function readAuthServer(file: string, document: unknown): DocumentRead & { methods: string[] } {
+export function readAuthServer(file: string, document: unknown): DocumentRead & { methods: string[]; disabled: string[] } {
   const reader = new ShapeReader(file);
   const methods: string[] = [];
+  const disabled: string[] = [];
   const root = reader.object(document, [], file);
   if (root?.authMethods !== undefined) {
     reader.array(root.authMethods, ['authMethods'], 'authMethods')?.forEach((item, index) => {
@@ -75,6 +76,8 @@ export function readAuthServer(file: string, document: unknown): DocumentRead & 
       if (!method) return;
       const name = reader.string(method, 'name', path, `authMethods[${index}].name`, true);
       if (name !== undefined) methods.push(name);
+      // swagger-utils.js lookupAuthMethod skips a method unless `enabled` is truthy.
+      if (name !== undefined && !method.enabled) disabled.push(name);
       reader.string(method, 'type', path, `auth method "${name ?? index}" type`, true);
       reader.boolean(method, 'enabled', path, `auth method "${name ?? index}" enabled`);
       if (method.config !== undefined) reader.object(method.config, [...path, 'config'], `auth method "${name ?? index}" config`);
@@ -84,7 +87,7 @@ export function readAuthServer(file: string, document: unknown): DocumentRead & 
     const config = reader.object(root.config, ['config'], 'config');
     if (config?.api !== undefined) readKongApi(reader, config.api, ['config', 'api']);
   }
-  return { references: reader.references, issues: reader.issues, methods };
+  return { references: reader.references, issues: reader.issues, methods, disabled };
 }
 
 /** Reads `apis/<id>/config.json`: `{ "api": { upstream_url, routes: [ { paths } ] }, "plugins": [] }`. */

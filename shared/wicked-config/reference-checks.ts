@@ -14,6 +14,8 @@ export interface Definitions {
    * method names, `undefined` for a server file that could not be read.
    */
   readonly authServers: ReadonlyMap<string, readonly string[] | undefined>;
+  /** Auth server name → its methods that are not `enabled`. @default none */
+  readonly disabledMethods?: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -71,6 +73,10 @@ function checkAuthMethod(reference: Reference, definitions: Definitions): IssueD
   const [server, method] = parts as [string, string];
   if (!definitions.authServers.has(server)) return { ...at, code: IssueCode.UnknownAuthServer, message: unknownServer(reference.owner, server, definitions) };
   const methods = definitions.authServers.get(server);
+  if (methods?.includes(method) && definitions.disabledMethods?.get(server)?.includes(method)) {
+    // swagger-utils.js lookupAuthMethod: "Auth method ... is not enabled, skipping." (a warning at request time).
+    return { ...at, code: IssueCode.AuthMethodDisabled, message: `${reference.owner} names auth method "${method}" of auth server "${server}", which is not enabled there ("enabled": true is missing): portal-api skips it` };
+  }
   if (!methods || methods.includes(method)) return undefined;
   return {
     ...at,

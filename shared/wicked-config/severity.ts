@@ -38,6 +38,7 @@ const DEFAULT_SEVERITY: Readonly<Record<string, Severity>> = {
   [IssueCode.UnknownGroup]: 'warning',
   [IssueCode.UnknownAuthServer]: 'warning',
   [IssueCode.UnknownAuthMethod]: 'warning',
+  [IssueCode.AuthMethodDisabled]: 'warning',
   [IssueCode.DuplicateId]: 'warning',
   [IssueCode.InvalidShape]: 'warning',
 };

@@ -28,6 +28,8 @@ export const IssueCode = {
   UnknownAuthServer: 'UNKNOWN_AUTH_SERVER',
   /** An `<server>:<method>` reference names a method its auth server does not define. */
   UnknownAuthMethod: 'UNKNOWN_AUTH_METHOD',
+  /** An `<server>:<method>` reference names a method its auth server does not enable. */
+  AuthMethodDisabled: 'AUTH_METHOD_DISABLED',
   /** Two APIs, plans or groups share one id. */
   DuplicateId: 'DUPLICATE_ID',
   /** A document parses but does not have the shape portal-api reads. */

@@ -88,6 +88,7 @@ describe('warnings: portal-api starts, a request or a feature is degraded', () =
   it.each<[string, Change, Partial<ValidationIssue>]>([
     // swagger-utils.js lookupAuthMethod: warns and skips an unknown server or method.
     ['an unknown method in portal.authMethods', (d) => { at<Obj>(d, 'globals.json').portal.authMethods.push('corporate:saml'); }, { code: IssueCode.UnknownAuthMethod }],
+    ['a method its auth server does not enable', (d) => { delete at<Obj>(d, 'auth-servers/corporate.json').authMethods[0].enabled; }, { code: IssueCode.AuthMethodDisabled, file: 'globals.json', jsonPath: '$.portal.authMethods[1]' }],
     ['an unknown auth server in an API\'s authMethods', (d) => { at<Obj>(d, 'apis/apis.json').apis[1].authMethods.push('legacy:local'); }, { code: IssueCode.UnknownAuthServer }],
     // apis.js: config.json and swagger.json are read per request.
     ['an API without config.json (current version)', (d) => { delete d['apis/petstore/config.json']; }, { code: IssueCode.UnknownApiConfig }],

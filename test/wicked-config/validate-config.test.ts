@@ -31,7 +31,7 @@ function baseDocuments(): Record<string, unknown> {
     'apis/shop/swagger.json': { swagger: '2.0', paths: {} },
     'plans/plans.json': { plans: [{ id: 'basic', name: 'Basic', requiredGroup: 'admins' }] },
     'groups/groups.json': { groups: [{ id: 'admins', name: 'Admins', adminGroup: true }] },
-    'auth-servers/default.json': { authMethods: [{ name: 'local', type: 'local' }], config: { api: { upstream_url: 'http://portal-auth:3010', routes: [{ paths: ['/auth'] }] } } },
+    'auth-servers/default.json': { authMethods: [{ name: 'local', type: 'local', enabled: true }], config: { api: { upstream_url: 'http://portal-auth:3010', routes: [{ paths: ['/auth'] }] } } },
     'content/page.md': '# Page',
   };
 }
@@ -96,7 +96,7 @@ describe('validateConfig', () => {
       ...apisWith({ plans: ['gold'], requiredGroup: 'partners' }),
       'env/prod.json': '{ "API_HOST": { "value": "x" }, }',
       'groups/groups.json': undefined,
-      'auth-servers/default.json': { authMethods: [{ name: 'local' }] },
+      'auth-servers/default.json': { authMethods: [{ name: 'local', enabled: true }] },
     };
     const report = await validateConfig(bundleWith(overrides), { envs: ['default', 'prod', 'staging'] });
     expect(report.issues.map((issue) => [issue.file, issue.code, issue.env, issue.severity])).toEqual([
