@@ -6,7 +6,7 @@ import type { DeploymentRecord, Ledger } from '../ledger';
 import type { BuildRequest } from '../oci';
 import { buildConfigImage } from './build-config';
 import type { ValidationSettings } from './config-uploaded';
-import { validationRequest } from './config-uploaded';
+import { validationRequest, warningsDetail } from './config-uploaded';
 import { PipelineError } from './errors';
 
 /** A base image opened for a build, with the manifest digest its reference names now. */
@@ -81,7 +81,7 @@ export async function handleBaseImageChanged(detail: BaseImageChangedDetail, dep
     return { outcome: 'rejected', reason };
   }
   const { result } = outcome;
-  const built = rebuiltDetail(env, record, good.deploymentId, opened.digest, { configHash: outcome.report.configHash, imageUri: result.imageRef, digest: result.digest, tag: result.tag });
+  const built = { ...rebuiltDetail(env, record, good.deploymentId, opened.digest, { configHash: outcome.report.configHash, imageUri: result.imageRef, digest: result.digest, tag: result.tag }), ...warningsDetail(outcome.report.issues) };
   // Put even when the image is the one running: the ledger then records the rebuild as unchanged, which is
   // what `wickedctl rebuild --follow` reads (it cannot see this log line, and would wait until its timeout).
   await deps.events.publish(DetailType.ImageBuilt, built, [`arn:aws:s3:::${record.bucket}/${record.key}`]);

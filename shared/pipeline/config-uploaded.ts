@@ -81,11 +81,7 @@ export async function handleConfigUploaded(event: S3ObjectCreatedEvent, deps: Co
     return { outcome: 'rejected', detail };
   }
   const { result, report } = outcome;
-  const warnings = report.issues.filter((issue) => issue.severity === 'warning');
-  const detail: ImageBuiltDetail = {
-    ...where, configHash: report.configHash, imageUri: result.imageRef, digest: result.digest, tag: result.tag,
-    ...(warnings.length > 0 ? { warnings: eventIssues(warnings), warningCount: warnings.length } : {}),
-  };
+  const detail: ImageBuiltDetail = { ...where, configHash: report.configHash, imageUri: result.imageRef, digest: result.digest, tag: result.tag, ...warningsDetail(report.issues) };
   await deps.events.publish(DetailType.ImageBuilt, detail, [`arn:aws:s3:::${bucket.name}/${object.key}`]);
   return { outcome: 'built', detail, uploadedBytes: result.uploadedBytes, skipped: result.skipped };
 }
@@ -107,6 +103,18 @@ export function validationRequest(env: string, settings: ValidationSettings = {}
       ...(settings.strict ? { strict: true } : {}),
     },
   };
+}
+
+/**
+ * The `warnings` and `warningCount` of a `Portal Image Built` detail: the
+ * validator's warnings of a configuration that was built, cut to fit.
+ *
+ * @example
+ * warningsDetail(report.issues) // {} without warnings, else { warnings: [...], warningCount: 3 }
+ */
+export function warningsDetail(issues: readonly ValidationIssue[]): Pick<ImageBuiltDetail, 'warnings' | 'warningCount'> {
+  const warnings = issues.filter((issue) => issue.severity === 'warning');
+  return warnings.length > 0 ? { warnings: eventIssues(warnings), warningCount: warnings.length } : {};
 }
 
 /** Issues cut to fit an event (256 KB): at most {@link MAX_EVENT_ISSUES}, messages shortened. */
