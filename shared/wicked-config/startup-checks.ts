@@ -1,11 +1,11 @@
 import { posix } from 'node:path';
 import { configKeyMatches } from './config-key';
 import type { EnvVariables } from './env-files';
-import { isPlainObject, kindOf } from './env-files';
+import { environmentNameOf, isPlainObject, kindOf } from './env-files';
 import { OPAQUE, simulateProcessEnv } from './process-env';
 import type { IssueDraft, JsonDocument } from './types';
 import { IssueCode } from './types';
-import { REQUIRED_VARIABLES } from './variables';
+import { referencedVariables, REQUIRED_VARIABLES } from './variables';
 
 /** Where portal-api reads its static configuration in the image (wicked `src/env/env-reader.js`, resolveStaticConfig). */
 export const STATIC_CONFIG_PATH = '/var/portal-api/static';
@@ -69,7 +69,7 @@ function checkPaths(env: string, get: (name: string) => string | undefined, inpu
       jsonPath: '$.PORTAL_API_STATIC_CONFIG.value',
       env,
       code: IssueCode.StaticConfigPath,
-      message: `PORTAL_API_STATIC_CONFIG resolves to ${JSON.stringify(staticPath)} for "${env}", but the image holds the configuration at ${STATIC_CONFIG_PATH}: portal-env refuses to start ("does not match the resolved configuration path"); set it (or PORTAL_CONFIG_BASE) so that it resolves to ${STATIC_CONFIG_PATH}`,
+      message: `PORTAL_API_STATIC_CONFIG resolves to ${JSON.stringify(staticPath)} for "${env}"${origins(input.envFiles, env, 'PORTAL_API_STATIC_CONFIG')}, but the image holds the configuration at ${STATIC_CONFIG_PATH}: portal-env refuses to start ("does not match the resolved configuration path"); set it (or PORTAL_CONFIG_BASE) so that it resolves to ${STATIC_CONFIG_PATH}`,
     });
   }
   const dynamicPath = get('PORTAL_API_DYNAMIC_CONFIG');
@@ -79,7 +79,7 @@ function checkPaths(env: string, get: (name: string) => string | undefined, inpu
       jsonPath: '$.PORTAL_API_DYNAMIC_CONFIG.value',
       env,
       code: IssueCode.DynamicConfigPath,
-      message: `PORTAL_API_DYNAMIC_CONFIG resolves to ${JSON.stringify(dynamicPath)} for "${env}", outside the platform's dynamic data mount ${input.dynamicDataPath}: the dynamic data would live in the task's own disk and be lost with it`,
+      message: `PORTAL_API_DYNAMIC_CONFIG resolves to ${JSON.stringify(dynamicPath)} for "${env}"${origins(input.envFiles, env, 'PORTAL_API_DYNAMIC_CONFIG')}, outside the platform's dynamic data mount ${input.dynamicDataPath}: the dynamic data would live in the task's own disk and be lost with it`,
     });
   }
   return issues;
@@ -95,6 +95,14 @@ function emptyFallbacks(env: string, envFiles: ReadonlyMap<string, EnvVariables>
     issues.push({ file: `env/${env}.json`, jsonPath: `$.${name}.value`, env, code: IssueCode.EmptyVariable, message: `${name} is empty in env/${env}.json, so portal-env takes env/default.json's value instead (it only keeps non-empty values): remove the entry or give it a value` });
   }
   return issues;
+}
+
+/** Where the variables a path is made of come from: ` (via PORTAL_CONFIG_BASE of env/localhost.json)`. */
+function origins(envFiles: ReadonlyMap<string, EnvVariables>, env: string, name: string): string {
+  const file = definingFile(envFiles, env, name);
+  const raw = envFiles.get(environmentNameOf(file) ?? 'default')?.get(name)?.value ?? '';
+  const parts = referencedVariables(raw).map((used) => `${used} of ${definingFile(envFiles, env, used)}`);
+  return parts.length > 0 ? ` (via ${parts.join(', ')})` : '';
 }
 
 function definingFile(envFiles: ReadonlyMap<string, EnvVariables>, env: string, name: string): string {
