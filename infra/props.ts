@@ -3,6 +3,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { InvalidPropError, UnknownPropError } from './errors';
 import { resolveWorkloadProps, WORKLOAD_PROP_KEYS, type ResolvedWorkloadProps, type WorkloadProps } from './workload-props';
 import { preDeploySnapshotOn } from '../shared/deploy/snapshot-gate';
+import { resolveValidationProps, VALIDATION_PROP_KEYS, type ResolvedValidationProps, type ValidationProps } from './validation-props';
 
 /** Where the control plane's Lambda handlers are; each entry is a `.ts` or `.js` file exporting `handler`. */
 export interface FunctionEntries {
@@ -28,10 +29,11 @@ export interface FunctionEntries {
  * Checked when the construct is created: a wrong value or an unknown key throws
  * an {@link InvalidPropError} or {@link UnknownPropError} naming the prop.
  */
-export interface WickedPlatformProps extends WorkloadProps {
+export interface WickedPlatformProps extends WorkloadProps, ValidationProps {
   /**
-   * Environment name: wicked's `NODE_ENV`, the config key prefix `config/<envName>/`
-   * and part of resource names. Lowercase, `^[a-z][a-z0-9-]{0,31}$`.
+   * Environment name: the config key prefix `config/<envName>/`, part of resource
+   * names and, unless {@link ValidationProps.nodeEnv} says otherwise, wicked's
+   * `NODE_ENV`. Lowercase, `^[a-z][a-z0-9-]{0,31}$`.
    */
   readonly envName: string;
   /**
@@ -127,7 +129,7 @@ export interface WickedPlatformProps extends WorkloadProps {
 }
 
 /** {@link WickedPlatformProps} with every default applied, as the constructs consume them. */
-export interface ResolvedWickedPlatformProps extends ResolvedWorkloadProps {
+export interface ResolvedWickedPlatformProps extends ResolvedWorkloadProps, ResolvedValidationProps {
   /** See {@link WickedPlatformProps.envName}. */
   readonly envName: string;
   /** See {@link WickedPlatformProps.wickedVersion}. */
@@ -195,7 +197,7 @@ export const KNOWN_PROPS: readonly (keyof WickedPlatformProps)[] = [
   'envName', 'wickedVersion', 'baseImageRepository', 'buildImageRetentionCount',
   'configNoncurrentVersionDays', 'notificationEmail', 'notificationTopicArn', 'notificationTopicKeyArn', 'removalPolicy',
   'dockerHubCredentialsSecretArn', 'createPullThroughCacheRule',
-  'buildImageReservedConcurrency', 'preDeploySnapshot', 'functionEntries', ...WORKLOAD_PROP_KEYS,
+  'buildImageReservedConcurrency', 'preDeploySnapshot', 'functionEntries', ...WORKLOAD_PROP_KEYS, ...VALIDATION_PROP_KEYS,
 ];
 
 /**
@@ -215,7 +217,7 @@ const matches = (pattern: RegExp): Check => (v) => typeof v === 'string' && patt
 const intBetween = (min: number, max: number): Check => (v) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 
 /** One rule per optional-or-required scalar prop: how to check it and how to describe what is allowed. */
-const RULES: Readonly<Record<Exclude<keyof WickedPlatformProps, 'functionEntries' | keyof WorkloadProps>, { check: Check; expected: string }>> = {
+const RULES: Readonly<Record<Exclude<keyof WickedPlatformProps, 'functionEntries' | keyof WorkloadProps | keyof ValidationProps>, { check: Check; expected: string }>> = {
   envName: { check: matches(ENV_NAME_PATTERN), expected: 'a lowercase name matching ^[a-z][a-z0-9-]{0,31}$' },
   wickedVersion: { check: matches(TAG_PATTERN), expected: 'an image tag such as "1.0.0" ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})' },
   baseImageRepository: {
@@ -275,10 +277,12 @@ export function resolveWickedPlatformProps(props: WickedPlatformProps): Resolved
   const functionEntries = checkFunctionEntries(props.functionEntries);
   const removalPolicy = props.removalPolicy ?? defaultRemovalPolicy(props.envName);
   const workload = resolveWorkloadProps(props, removalPolicy === RemovalPolicy.RETAIN);
+  const validation = resolveValidationProps(props, props.envName);
   return {
     ...DEFAULTS,
     ...withoutUndefined(props),
     ...workload,
+    ...validation,
     removalPolicy,
     envName: props.envName,
     preDeploySnapshot: preDeploySnapshotOn(props.envName, props.preDeploySnapshot),

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { BASE_IMAGE_CHANGED_RULE } from '../shared/events/rules';
 import { BaseImageChange } from './constructs/base-image-change';
 import { BuildImageFunction } from './constructs/build-image-function';
+import { validationLambdaEnvironment } from './validation-props';
 import { ConfigBucket } from './constructs/config-bucket';
 import { addControlPlaneRules, type RoutedRule } from './constructs/control-plane-rules';
 import { DeployFunctions } from './constructs/deploy-functions';
@@ -76,6 +77,7 @@ export class WickedPlatform extends Construct {
       failureQueue: this.deadLetterQueue,
       removalPolicy: p.removalPolicy,
       ledger: this.ledger,
+      validationEnvironment: validationLambdaEnvironment(p, p.postgres !== 'none'),
     });
     this.notifications = new Notifications(this, 'Notifications', {
       email: p.notificationEmail, topicArn: p.notificationTopicArn, topicKeyArn: p.notificationTopicKeyArn, removalPolicy: p.removalPolicy,

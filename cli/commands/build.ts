@@ -7,9 +7,11 @@ import { sdkEcrToken } from '../../shared/oci/registry/ecr-sdk-token';
 import { openBuildEndpoints } from '../../shared/pipeline/image-endpoints';
 import type { CliIo } from '../output';
 import { CliError, ExitCode, printJson, printLines } from '../output';
-import { formatIssue, warningLines } from '../report';
+import { countLine, formatIssue, warningLines } from '../report';
+import type { ValidationFlags } from '../validation-options';
+import { addValidationFlags, validationOptions } from '../validation-options';
 
-interface BuildOptions {
+interface BuildOptions extends ValidationFlags {
   readonly config: string;
   readonly base: string;
   readonly to: string;
@@ -25,7 +27,7 @@ interface BuildOptions {
 
 /** Registers `wickedctl build`. */
 export function registerBuild(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('build')
     .description('Validate a configuration and build the private portal-api image (base + one layer at /var/portal-api/static) without a Docker daemon, then push it')
     .requiredOption('--config <path>', 'configuration directory or archive (.tar, .tar.gz/.tgz, .zip)')
@@ -38,8 +40,9 @@ export function registerBuild(program: Command, io: CliIo, setExit: (code: numbe
     .option('--username <name>', 'registry user for a registry other than ECR (or WICKEDCTL_REGISTRY_USERNAME)')
     .option('--password-stdin', 'read the registry password from standard input (or WICKEDCTL_REGISTRY_PASSWORD)')
     .option('--revision <sha>', 'git revision the configuration came from (label org.opencontainers.image.revision)')
-    .option('--json', 'print the result as one JSON object on the last line of stdout')
-    .addHelpText('after', '\nExit status: 0 built (or already present), 2 invalid input (nothing uploaded), 1 other failure.')
+    .option('--json', 'print the result as one JSON object on the last line of stdout');
+  addValidationFlags(command)
+    .addHelpText('after', '\nExit status: 0 built (or already present; warnings are printed), 2 invalid input or portal-api would refuse the configuration (nothing uploaded), 1 other failure.')
     .action(async (options: BuildOptions) => {
       setExit(await runBuild(options, io));
     });
@@ -53,6 +56,7 @@ export async function runBuild(options: BuildOptions, io: CliIo): Promise<number
   const outcome = await buildConfigImage({
     source: { path: options.config },
     ...(options.env ? { envs: options.env } : {}),
+    validation: await validationOptions(options),
     onWarning: (warning) => warningLines([warning]).forEach((line) => io.stderr.write(`${line}\n`)),
     image: {
       base: endpoints.base,
@@ -65,9 +69,10 @@ export async function runBuild(options: BuildOptions, io: CliIo): Promise<number
   if (outcome.kind === 'rejected') {
     io.stderr.write(`${outcome.report.issues.map(formatIssue).join('\n')}\n`);
     if (options.json) printJson(io, { error: outcome.reason, issues: outcome.report.issues });
-    throw new CliError(`${options.config}: ${outcome.reason === 'invalid-archive' ? 'archive refused' : `${outcome.report.issues.length} configuration problem(s)`}; nothing was uploaded`, ExitCode.InvalidInput);
+    throw new CliError(`${options.config}: ${outcome.reason === 'invalid-archive' ? 'archive refused' : `portal-api would refuse it (${countLine(outcome.report)}): ${outcome.report.errorCount ?? outcome.report.issues.length} configuration problem(s)`}; nothing was uploaded`, ExitCode.InvalidInput);
   }
   const { result, report } = outcome;
+  if (report.issues.length > 0) io.stderr.write(`${report.issues.map(formatIssue).join('\n')}\n[validated] portal-api would start; ${countLine(report)}\n`);
   const summary = {
     image: result.imageRef,
     digest: result.digest,
@@ -76,6 +81,7 @@ export async function runBuild(options: BuildOptions, io: CliIo): Promise<number
     uploadedBlobs: result.uploadedBlobs,
     uploadedBytes: result.uploadedBytes,
     skipped: result.skipped,
+    warnings: report.issues,
   };
   if (options.json) printJson(io, summary);
   else printLines(io, [`${result.skipped ? 'already present' : 'pushed'}: ${result.imageRef} (tag ${result.tag})`, `configuration hash: ${report.configHash}`]);

@@ -11,11 +11,15 @@ import type { CliIo } from '../output';
 import { CliError, ExitCode, printJson } from '../output';
 import { formatIssue } from '../report';
 import { copyPromotedImage, promotedImage } from './promote-image';
-import { checkedBundle } from './upload';
+import { checkedBundle, printWarnings } from './upload';
+import type { ValidationFlags } from '../validation-options';
+import { addValidationFlags, validationOptions } from '../validation-options';
+import type { ValidateConfigOptions } from '../../shared/wicked-config';
 
-interface PromoteOptions extends AwsOptions, DeployRequestOptions {
+interface PromoteOptions extends AwsOptions, DeployRequestOptions, ValidationFlags {
   readonly from: string;
   readonly to: string;
+  readonly nodeEnv?: string;
   /** The target environment's ledger table, when each stack has its own. @default the --table */
   readonly toTable?: string;
 }
@@ -40,13 +44,14 @@ export function promotionSource(from: string, to: string, environment: Environme
 
 /** Registers `wickedctl promote`. */
 export function registerPromote(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  addDeployRequestOptions(program
+  addValidationFlags(addDeployRequestOptions(program
     .command('promote')
-    .description('Deploy the exact image running in one environment to another, after checking that every variable of its configuration resolves there; no rebuild')
+    .description("Deploy the exact image running in one environment to another, after checking that portal-api would start with its configuration there; no rebuild")
     .requiredOption('--from <env>', 'source environment (for example dev)')
     .requiredOption('--to <env>', 'target environment (for example prod)')
-    .option('--to-table <name>', "the target environment's ledger table when it is not --table (one stack per environment)"))
-    .addHelpText('after', '\nExit status: 0 requested (or deployed/unchanged with --follow), 2 invalid input or the configuration does not resolve for --to, 1 other failure.')
+    .option('--node-env <name>', "wicked's NODE_ENV in the target environment, as its nodeEnv prop sets it (default: the --to name)")
+    .option('--to-table <name>', "the target environment's ledger table when it is not --table (one stack per environment)")))
+    .addHelpText('after', '\nExit status: 0 requested (or deployed/unchanged with --follow), 2 invalid input or portal-api would refuse the configuration in --to, 1 other failure.')
     .action(async (options: PromoteOptions) => {
       setExit(await runPromote(options, io));
     });
@@ -66,10 +71,11 @@ export async function runPromote(options: PromoteOptions, io: CliIo, clock: () =
     const targetLedger = toTable === request.table ? ledger : new Ledger({ client: await clients.dynamo(), tableName: toTable });
     const [source, records, target] = await Promise.all([ledger.getEnvironment(from), ledger.listDeployments(from), targetLedger.getEnvironment(to)]);
     const record = promotionSource(from, to, source, records);
-    const problems = await checkResolves(record, to, clients, io);
+    const validation = { ...(await validationOptions(options)), nodeEnvSetting: options.nodeEnv ? '--node-env' : "--node-env (default: the --to name, as the target's nodeEnv prop)" };
+    const problems = await checkResolves(record, options.nodeEnv ?? to, clients, io, validation);
     if (problems > 0) {
-      if (options.json) printJson(io, { outcome: 'rejected', env: to, configHash: record.configHash, digest: record.digest, deploymentId: null, reason: `${problems} problem(s) for ${to}` });
-      throw new CliError(`${record.digest} (config ${record.configHash}) cannot run in ${to}: ${problems} problem(s); nothing was deployed`, ExitCode.InvalidInput);
+      if (options.json) printJson(io, { outcome: 'rejected', env: to, configHash: record.configHash, digest: record.digest, deploymentId: null, reason: `${problems} error(s) for ${to}` });
+      throw new CliError(`${record.digest} (config ${record.configHash}) cannot run in ${to}: portal-api would refuse it (${problems} error(s)); nothing was deployed`, ExitCode.InvalidInput);
     }
     // The exact digest, in the target environment's own repository, before the target is touched.
     const image = promotedImage(record.imageUri, from, to);
@@ -86,19 +92,20 @@ export async function runPromote(options: PromoteOptions, io: CliIo, clock: () =
  * and validates it for the target environment; prints the issues, resolves
  * their count.
  */
-async function checkResolves(record: DeploymentRecord, env: string, clients: AwsClients, io: CliIo): Promise<number> {
+async function checkResolves(record: DeploymentRecord, env: string, clients: AwsClients, io: CliIo, validation: Omit<ValidateConfigOptions, 'envs'>): Promise<number> {
   const { GetObjectCommand } = await import('@aws-sdk/client-s3');
   const where = `s3://${record.bucket}/${record.key}${record.versionId ? `@${record.versionId}` : ''}`;
   const object = await (await clients.s3()).send(new GetObjectCommand({ Bucket: record.bucket, Key: record.key, ...(record.versionId ? { VersionId: record.versionId } : {}) }))
     .catch((error: unknown) => { throw new CliError(`reading the configuration of ${record.deploymentId} from ${where}: ${(error as Error).message}`, ExitCode.Failure, { cause: error }); });
-  const { bundle, report } = await checkedBundle({ stream: object.Body as Readable, name: record.key }, [env], io);
+  const { bundle, report } = await checkedBundle({ stream: object.Body as Readable, name: record.key }, [env], io, validation);
   if (report.valid) {
     await bundle.close();
+    printWarnings(io, report);
     if (report.configHash !== record.configHash) {
       throw new CliError(`${where} hashes to ${report.configHash}, but the ledger recorded ${record.configHash} for ${record.deploymentId}: refusing to promote`, ExitCode.Failure);
     }
     return 0;
   }
   io.stderr.write(`${report.issues.map(formatIssue).join('\n')}\n`);
-  return report.issues.length;
+  return Math.max(1, report.errorCount ?? report.issues.length);
 }

@@ -23,6 +23,8 @@ export interface EnvironmentStatus {
     readonly key: string | null;
     readonly versionId: string | null;
     readonly finishedAt: string;
+    /** The build's validation warnings: portal-api runs this configuration, degraded there. */
+    readonly warnings?: ValidationWarnings;
   } | null;
   readonly lastGoodDigest: string | null;
   /** `idle`, or the phase of the deployment in flight. */
@@ -33,11 +35,24 @@ export interface EnvironmentStatus {
     readonly kind?: 'config' | 'restart';
     /** The service a restart rolls. */
     readonly service?: string;
+    /** The build's validation warnings of the deployment in flight. */
+    readonly warnings?: ValidationWarnings;
   };
   readonly queued: { readonly deploymentId: string; readonly configHash: string; readonly digest: string; readonly kind: 'config' | 'restart'; readonly service?: string } | null;
   /** The newest deployment that failed or got stuck, when it is newer than the deployed one. */
   readonly lastFailure: { readonly deploymentId: string; readonly state: string; readonly reason: string | null; readonly at: string } | null;
   readonly lastRecoveryPoint: string | null;
+}
+
+/** Validation warnings a deployment carries: how many, and the first lines. */
+export interface ValidationWarnings {
+  readonly count: number;
+  readonly lines: readonly string[];
+}
+
+function warningsOf(request: Pick<DeploymentRequest, 'validationWarnings' | 'validationWarningCount'> | undefined): { warnings?: ValidationWarnings } {
+  const lines = request?.validationWarnings ?? [];
+  return lines.length === 0 ? {} : { warnings: { count: request?.validationWarningCount ?? lines.length, lines } };
 }
 
 /**
@@ -59,6 +74,7 @@ export function environmentStatus(env: string, record: EnvironmentRecord | undef
     deployed: good ? {
       deploymentId: good.deploymentId, configHash: good.configHash, digest: good.digest, imageUri: good.imageUri,
       key: goodRecord?.key ?? null, versionId: goodRecord?.versionId ?? null, finishedAt: good.finishedAt,
+      ...warningsOf(goodRecord),
     } : null,
     lastGoodDigest: good?.digest ?? null,
     rollout: inFlight ? {
@@ -66,6 +82,7 @@ export function environmentStatus(env: string, record: EnvironmentRecord | undef
       startedAt: inFlight.startedAt, leaseExpiresAt: new Date(inFlight.lease.expiresAt).toISOString(),
       ...(inFlight.snapshotRequestId ? { snapshotRequestId: inFlight.snapshotRequestId } : {}),
       ...kindOf(inFlight.request),
+      ...warningsOf(inFlight.request),
     } : { state: 'idle' },
     queued: record?.queued ? { deploymentId: record.queued.deploymentId, configHash: record.queued.configHash, digest: record.queued.digest, ...kindOf(record.queued) } : null,
     lastFailure: failure && failureIsNewer ? { deploymentId: failure.deploymentId, state: failure.state, reason: failure.reason ?? null, at: failure.finishedAt ?? failure.updatedAt } : null,
@@ -90,12 +107,20 @@ export function statusLines(status: EnvironmentStatus): string[] {
     deployed
       ? `  deployed     config ${deployed.configHash}, image ${deployed.digest} (deployment ${deployed.deploymentId}, s3 ${deployed.key ?? '?'}@${deployed.versionId ?? 'unversioned'}, finished ${deployed.finishedAt})`
       : '  deployed     nothing yet',
+    ...warningLinesOf('deployed', deployed?.warnings),
     `  rollout      ${rollout.state}${rollout.deploymentId ? ` ${rollout.deploymentId} (${what(rollout)}, image ${rollout.digest}, since ${rollout.startedAt})` : ''}${rollout.state === 'awaiting-snapshot' ? ` for snapshot ${rollout.snapshotRequestId ?? '?'} until ${rollout.leaseExpiresAt ?? '?'}` : ''}`,
+    ...warningLinesOf('rollout', rollout.warnings),
     `  queued       ${status.queued ? `${status.queued.deploymentId} (${what(status.queued)})` : 'none'}`,
     `  last good    ${status.lastGoodDigest ?? 'none'}`,
     ...(status.lastFailure ? [`  last failure ${status.lastFailure.deploymentId} ${status.lastFailure.state} at ${status.lastFailure.at}: ${status.lastFailure.reason ?? ''}`] : []),
     `  recovery pt  ${status.lastRecoveryPoint ?? 'none'}`,
   ];
+}
+
+function warningLinesOf(what: string, warnings: ValidationWarnings | undefined): string[] {
+  if (!warnings) return [];
+  const more = warnings.count > warnings.lines.length ? `, first ${warnings.lines.length} shown` : '';
+  return [`  warnings     ${warnings.count} validation warning${warnings.count === 1 ? '' : 's'} of the ${what} configuration (portal-api runs, degraded${more}):`, ...warnings.lines.map((line) => `    ${line}`)];
 }
 
 /** Registers `wickedctl status`. */

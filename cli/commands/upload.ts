@@ -4,16 +4,19 @@ import { isBundleError, readBundle } from '../../shared/config-bundle';
 import type { BundleSource, ConfigBundle } from '../../shared/config-bundle';
 import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
 import { validateConfig } from '../../shared/wicked-config';
-import type { ValidationReport } from '../../shared/wicked-config';
+import type { ValidateConfigOptions, ValidationReport } from '../../shared/wicked-config';
 import type { AwsClients, AwsOptions } from '../aws-clients';
 import { checkEnvName, createAwsClients, resourceName } from '../aws-clients';
 import type { CliIo } from '../output';
 import { CliError, ExitCode, printJson, printLines } from '../output';
-import { formatIssue, warningLines } from '../report';
+import { countLine, formatIssue, warningLines } from '../report';
+import type { ValidationFlags } from '../validation-options';
+import { addValidationFlags, validationOptions } from '../validation-options';
 
-interface UploadOptions extends AwsOptions {
+interface UploadOptions extends AwsOptions, ValidationFlags {
   readonly config: string;
   readonly env: string;
+  readonly nodeEnv?: string;
   readonly bucket?: string;
   readonly table?: string;
   readonly follow?: boolean;
@@ -74,7 +77,7 @@ export function outcomeExitCode(outcome: Outcome): number {
 
 /** Registers `wickedctl upload`. */
 export function registerUpload(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('upload')
     .description('Validate a configuration, pack it deterministically (tar.gz) and upload it to the config bucket; with --follow, report the deployment outcome')
     .requiredOption('--config <path>', 'configuration directory or archive')
@@ -84,9 +87,11 @@ export function registerUpload(program: Command, io: CliIo, setExit: (code: numb
     .option('--follow', 'follow the deployment through the ledger until its outcome')
     .option('--timeout <seconds>', 'how long --follow waits for an outcome', '900')
     .option('--json', 'print the outcome as one JSON object on the last line of stdout')
+    .option('--node-env <name>', "wicked's NODE_ENV in the environment, as the platform's nodeEnv prop sets it (default: the --env name)")
     .option('--endpoint <url>', 'one endpoint for every AWS service (default: AWS_ENDPOINT_URL_* or AWS)')
-    .option('--region <region>', 'AWS region')
-    .addHelpText('after', '\nExit status: 0 deployed, unchanged (or uploaded, without --follow); 2 invalid input, nothing uploaded; 1 failed, or no outcome before --timeout.')
+    .option('--region <region>', 'AWS region');
+  addValidationFlags(command)
+    .addHelpText('after', '\nExit status: 0 deployed, unchanged (or uploaded, without --follow); 2 invalid input (portal-api would refuse the configuration for the environment), nothing uploaded; 1 failed, or no outcome before --timeout.')
     .action(async (options: UploadOptions) => {
       setExit(await runUpload(options, io));
     });
@@ -100,8 +105,11 @@ export async function runUpload(options: UploadOptions, io: CliIo, clock: () => 
   const table = options.follow ? resourceName('table', options.table) : undefined;
   const clients = createAwsClients(options);
   try {
-    const checked = await checkedBundle({ path: options.config }, [], io);
+    const nodeEnv = options.nodeEnv ?? env;
+    const validation = { ...(await validationOptions(options)), nodeEnvSetting: options.nodeEnv ? '--node-env' : `--node-env (default: the --env name, as the platform's nodeEnv prop)` };
+    const checked = await checkedBundle({ path: options.config }, [nodeEnv], io, validation);
     if (!checked.report.valid) return reportRejected(options, env, checked.report, io);
+    printWarnings(io, checked.report);
     const { key, versionId } = await packAndUpload(checked.bundle, bucket, env, clients, clock());
     io.stderr.write(`[uploaded] s3://${bucket}/${key}${versionId ? ` (version ${versionId})` : ''}, configuration hash ${checked.report.configHash}\n`);
     const line: OutcomeLine = table
@@ -115,7 +123,7 @@ export async function runUpload(options: UploadOptions, io: CliIo, clock: () => 
 }
 
 /** A bundle with its validation report; the caller closes the bundle (already closed when invalid). */
-export async function checkedBundle(source: BundleSource, envs: readonly string[], io: CliIo): Promise<{ bundle: ConfigBundle; report: ValidationReport }> {
+export async function checkedBundle(source: BundleSource, envs: readonly string[], io: CliIo, options: Omit<ValidateConfigOptions, 'envs'> = {}): Promise<{ bundle: ConfigBundle; report: ValidationReport }> {
   let bundle: ConfigBundle;
   try {
     bundle = await readBundle(source);
@@ -124,14 +132,20 @@ export async function checkedBundle(source: BundleSource, envs: readonly string[
     throw error;
   }
   for (const line of warningLines(bundle.warnings)) io.stderr.write(`${line}\n`);
-  const report = await validateConfig(bundle, envs.length > 0 ? { envs } : {}).catch(async (error: unknown) => { await bundle.close(); throw error; });
+  const report = await validateConfig(bundle, envs.length > 0 ? { ...options, envs: [...envs] } : options).catch(async (error: unknown) => { await bundle.close(); throw error; });
   if (!report.valid) await bundle.close();
   return { bundle, report };
 }
 
+/** The warnings of a passing report on stderr: portal-api starts, degraded there. */
+export function printWarnings(io: CliIo, report: ValidationReport): void {
+  if (report.issues.length === 0) return;
+  io.stderr.write(`${report.issues.map(formatIssue).join('\n')}\n[validated] portal-api would start; ${countLine(report)}\n`);
+}
+
 function reportRejected(options: UploadOptions, env: string, report: ValidationReport, io: CliIo): number {
   io.stderr.write(`${report.issues.map(formatIssue).join('\n')}\n`);
-  const reason = `${options.config}: ${report.issues.length} configuration problem(s); nothing was uploaded`;
+  const reason = `${options.config}: portal-api would refuse it (${countLine(report)}); nothing was uploaded`;
   printOutcome(io, { outcome: 'rejected', env, configHash: report.configHash || null, digest: null, deploymentId: null, reason }, options.json);
   return ExitCode.InvalidInput;
 }
@@ -185,6 +199,7 @@ export async function followDeployment(context: FollowContext, pick: (records: D
   const ledger = new Ledger({ client: await context.clients.dynamo(), tableName: context.table });
   const deadline = context.clock() + context.timeoutMs;
   let shown = 'uploaded';
+  let warned = false;
   for (;;) {
     const [records, environment] = await Promise.all([ledger.listDeployments(context.env), ledger.getEnvironment(context.env)]);
     const record = pick(records.sort((a, b) => a.createdAt.localeCompare(b.createdAt)));
@@ -192,6 +207,10 @@ export async function followDeployment(context: FollowContext, pick: (records: D
     if (step.stage !== shown) {
       shown = step.stage;
       context.io.stderr.write(`[${step.stage}]${record ? ` ${record.digest} deployment ${record.deploymentId}` : ''}${step.reason ? `: ${step.reason}` : ''}\n`);
+      if (record && !warned) {
+        warned = true;
+        for (const line of recordWarningLines(record)) context.io.stderr.write(`${line}\n`);
+      }
     }
     const facts = { env: context.env, configHash: record?.configHash ?? configHash, digest: record?.digest ?? null, deploymentId: record?.deploymentId ?? null };
     if (step.outcome) return { outcome: step.outcome, ...facts, reason: step.reason ?? '' };
@@ -201,6 +220,22 @@ export async function followDeployment(context: FollowContext, pick: (records: D
     }
     await new Promise((resolve) => setTimeout(resolve, context.pollMs ?? 1000));
   }
+}
+
+/**
+ * The build's validation warnings a deployment record carries, as lines:
+ * `[warnings] N` then one `warning:` line each.
+ *
+ * @example
+ * recordWarningLines({ validationWarnings: ['apis/apis.json UNKNOWN_GROUP: ...'], validationWarningCount: 1, ... })
+ * // ['[warnings] 1 validation warning: portal-api runs, degraded', 'warning: apis/apis.json UNKNOWN_GROUP: ...']
+ */
+export function recordWarningLines(record: Pick<DeploymentRecord, 'validationWarnings' | 'validationWarningCount'>): string[] {
+  const lines = record.validationWarnings ?? [];
+  if (lines.length === 0) return [];
+  const count = record.validationWarningCount ?? lines.length;
+  const more = count > lines.length ? ` (first ${lines.length} shown)` : '';
+  return [`[warnings] ${count} validation warning${count === 1 ? '' : 's'}: portal-api runs, degraded${more}`, ...lines.map((line) => `warning: ${line}`)];
 }
 
 /** Prints an outcome: JSON as the last line with `--json`, otherwise one human line. */

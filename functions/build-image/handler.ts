@@ -57,7 +57,13 @@ export async function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env):
   const objects = new HttpS3ObjectSource({ client: client('s3') });
   const events = new HttpEventPublisher({ busName: config.EVENT_BUS_NAME, client: client('events') });
   const log: ConfigUploadedDeps['log'] = (level, message, fields) => logger[level](message, fields ?? {});
+  const validation = {
+    ...(config.WICKED_NODE_ENV ? { nodeEnv: config.WICKED_NODE_ENV } : {}),
+    ...(config.WICKED_PLATFORM_VARIABLES ? { platformVariables: config.WICKED_PLATFORM_VARIABLES.split(',') } : {}),
+    strict: config.WICKED_STRICT_VALIDATION === 'true',
+  };
   const rebuild: BaseImageChangedDeps | undefined = config.LEDGER_TABLE_NAME === undefined ? undefined : {
+    validation,
     ledger: new HttpLedgerReader({ client: client('dynamodb'), tableName: config.LEDGER_TABLE_NAME }),
     objects, events, log,
     image: { target: endpoints.target, platform: config.PLATFORM },
@@ -69,7 +75,7 @@ export async function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env):
       return { base: opened.base, digest: manifest.digest };
     },
   };
-  return { objects, events, image: { base: endpoints.base, target: endpoints.target, platform: config.PLATFORM }, log, rebuild };
+  return { objects, events, image: { base: endpoints.base, target: endpoints.target, platform: config.PLATFORM }, log, rebuild, validation };
 }
 
 let deps: Promise<BuildImageDeps> | undefined;

@@ -38,6 +38,13 @@ export interface BuildImageFunctionProps {
    * @default no ledger access
    */
   readonly ledger?: LedgerTable;
+  /**
+   * How uploads are validated for the environment (`WICKED_NODE_ENV`,
+   * `WICKED_PLATFORM_VARIABLES`, `WICKED_STRICT_VALIDATION`; see infra `validation-props.ts`).
+   *
+   * @default the handler's defaults: NODE_ENV = the environment's name, platform variables NODE_ENV and PORTAL_CONFIG_KEY, not strict
+   */
+  readonly validationEnvironment?: Readonly<Record<string, string>>;
 }
 
 /** Parts of the base image URI; tokens are fine. */
@@ -151,6 +158,7 @@ export function buildImageEnvironment(stack: Stack, props: BuildImageFunctionPro
     }),
     EVENT_BUS_NAME: 'default',
     ...(props.ledger ? { LEDGER_TABLE_NAME: props.ledger.table.tableName } : {}),
+    ...props.validationEnvironment,
     POWERTOOLS_SERVICE_NAME: BUILD_IMAGE_SERVICE,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     NODE_OPTIONS: '--enable-source-maps',

@@ -40,7 +40,7 @@ export function singletonEnvironment(component: string, envName: string, options
 export interface SingletonServicesProps {
   /** The cluster the services run in. */
   readonly cluster: ecs.ICluster;
-  /** wicked's NODE_ENV, and the release tag `<envName>-live`. */
+  /** The release tag `<envName>-live`, and wicked's NODE_ENV unless {@link SingletonServicesProps.nodeEnv} is set. */
   readonly envName: string;
   /** Tag of the stock wicked images. */
   readonly wickedVersion: string;
@@ -60,6 +60,12 @@ export interface SingletonServicesProps {
   readonly database?: Database;
   /** Every container logs here, with the component as stream prefix. */
   readonly logGroup: logs.ILogGroup;
+  /** wicked's NODE_ENV (the `nodeEnv` prop). @default envName */
+  readonly nodeEnv?: string;
+  /** Extra plain environment of portal-api (the `portalApiEnvironment` prop). @default none */
+  readonly portalApiEnvironment?: Readonly<Record<string, string>>;
+  /** Extra secrets of portal-api (the `portalApiSecrets` prop). @default none */
+  readonly portalApiSecrets?: Readonly<Record<string, ecs.Secret>>;
 }
 
 /**
@@ -106,7 +112,10 @@ export class SingletonServices extends Construct {
     const container = taskDefinition.addContainer(component, {
       containerName: component,
       image: this.image(scope, component, props, taskDefinition),
-      environment: singletonEnvironment(component, props.envName, { portalApiUrl: this.portalApiUrl(props), postgres: props.database !== undefined }),
+      environment: {
+        ...(component === 'portal-api' ? props.portalApiEnvironment : {}),
+        ...singletonEnvironment(component, props.nodeEnv ?? props.envName, { portalApiUrl: this.portalApiUrl(props), postgres: props.database !== undefined }),
+      },
       secrets: this.secrets(component, props),
       portMappings: [{ containerPort: WICKED_COMPONENTS[component]!.port, name: component }],
       logging: ecs.LogDriver.awsLogs({ logGroup: props.logGroup, streamPrefix: component }),
@@ -128,7 +137,7 @@ export class SingletonServices extends Construct {
     if (component === 'portal-api') this.mountDynamicData(taskDefinition, container, service, props.dynamicData);
     Validations.of(taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
-      reason: "The plain environment values are NODE_ENV, portal-api's URL and the Postgres TLS mode; PORTAL_CONFIG_KEY and the database credentials are ECS secrets.",
+      reason: "The plain environment values are NODE_ENV, portal-api's URL, the Postgres TLS mode and the operator's portalApiEnvironment, documented as not for secrets; PORTAL_CONFIG_KEY, the database credentials and portalApiSecrets are ECS secrets.",
     });
     return service;
   }
@@ -155,6 +164,7 @@ export class SingletonServices extends Construct {
     if (component !== 'portal-api') return {};
     const db = props.database;
     return {
+      ...props.portalApiSecrets,
       PORTAL_CONFIG_KEY: ecs.Secret.fromSecretsManager(props.portalConfigKey),
       ...(db ? {
         PORTAL_STORAGE_PGUSER: ecs.Secret.fromSecretsManager(db.secret, 'username'),

@@ -86,6 +86,7 @@ export class Workload extends Construct {
       cluster: this.cluster, envName: p.envName, wickedVersion: p.wickedVersion, singletons: p.singletons, wickedImages: p.wickedImages,
       taskSizes: p.taskSizes, images: props.images, dynamicData: this.dynamicData, portalConfigKey: this.portalConfigKey,
       database: this.database, logGroup,
+      nodeEnv: p.nodeEnv, portalApiEnvironment: p.portalApiEnvironment, portalApiSecrets: p.portalApiSecrets,
     });
     this.gateways = new Gateways(this, 'Gateways', {
       cluster: this.cluster, envName: p.envName, groups: p.gatewayGroups, kongImage: p.kongImage, database: this.database, logGroup,

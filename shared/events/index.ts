@@ -19,6 +19,19 @@ export const ConfigObjectSchema = z.strictObject({
   sequencer: z.optional(z.string().check(z.regex(/^[0-9A-Fa-f]+$/))),
 });
 
+/** One problem found by validation, as carried in `Portal Config Rejected` (errors and warnings) and `Portal Image Built` (warnings). */
+export const ReportIssueSchema = z.object({
+  file: z.string(),
+  jsonPath: z.optional(z.string()),
+  line: z.optional(z.int()),
+  column: z.optional(z.int()),
+  code: z.string(),
+  message: z.string(),
+  env: z.optional(z.string()),
+  /** `error` (portal-api would not start) or `warning` (it starts, degraded); absent in events of earlier versions. */
+  severity: z.optional(z.enum(['error', 'warning'])),
+});
+
 /** Detail of `Portal Image Built`. */
 export const ImageBuiltDetailSchema = z.extend(ConfigObjectSchema, {
   configHash: z.string().check(z.minLength(1)),
@@ -31,20 +44,13 @@ export const ImageBuiltDetailSchema = z.extend(ConfigObjectSchema, {
   promotedFrom: z.optional(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/))),
   /** Manifest digest of the base image the image was built on. */
   baseDigest: z.optional(z.string().check(z.regex(/^sha256:[0-9a-f]{64}$/))),
+  /** The validator's warnings: portal-api starts with this configuration, degraded in these places (cut to fit the event). */
+  warnings: z.optional(z.array(ReportIssueSchema).check(z.maxLength(200))),
+  /** Number of warnings before truncation. */
+  warningCount: z.optional(z.int().check(z.nonnegative())),
 });
 /** Detail of `Portal Image Built`. */
 export type ImageBuiltDetail = z.infer<typeof ImageBuiltDetailSchema>;
-
-/** One problem found by validation, as carried in `Portal Config Rejected`. */
-export const ReportIssueSchema = z.object({
-  file: z.string(),
-  jsonPath: z.optional(z.string()),
-  line: z.optional(z.int()),
-  column: z.optional(z.int()),
-  code: z.string(),
-  message: z.string(),
-  env: z.optional(z.string()),
-});
 
 /** Detail of `Portal Config Rejected`. */
 export const ConfigRejectedDetailSchema = z.extend(ConfigObjectSchema, {

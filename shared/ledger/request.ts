@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ImageBuiltDetail } from '../events';
 import type { DeploymentRequest } from './types';
+import { MAX_RECORDED_WARNINGS } from './types';
 
 /**
  * The deterministic deployment id of a built image: the same S3 object version
@@ -35,6 +36,16 @@ export function requestFromImageBuilt(detail: ImageBuiltDetail, now: number): De
     ...(detail.rebuildOf !== undefined ? { rebuildOf: detail.rebuildOf } : {}),
     ...(detail.baseDigest !== undefined ? { baseDigest: detail.baseDigest } : {}),
     ...(detail.promotedFrom !== undefined ? { promotedFrom: detail.promotedFrom } : {}),
+    ...(detail.warnings && detail.warnings.length > 0 ? {
+      validationWarnings: detail.warnings.slice(0, MAX_RECORDED_WARNINGS).map(warningLine),
+      validationWarningCount: detail.warningCount ?? detail.warnings.length,
+    } : {}),
     receivedAt: new Date(now).toISOString(),
   };
+}
+
+/** One warning as the ledger keeps it: `file [env] CODE: message (at path)`, at most 300 characters. */
+function warningLine(issue: NonNullable<ImageBuiltDetail['warnings']>[number]): string {
+  const line = `${issue.file}${issue.env ? ` [env ${issue.env}]` : ''} ${issue.code}: ${issue.message}${issue.jsonPath ? ` (at ${issue.jsonPath})` : ''}`;
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }

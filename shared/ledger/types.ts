@@ -32,9 +32,20 @@ export const DeploymentRequestSchema = z.object({
   promotedFrom: z.optional(z.string().check(z.minLength(1))),
   /** Manifest digest of the base image the image was built on, when the producer knows it. */
   baseDigest: z.optional(z.string().check(z.regex(/^sha256:[0-9a-f]{64}$/))),
+  /**
+   * The validator's warnings of the build (`Portal Image Built` `warnings`), one
+   * line each (`file [env] CODE: message`), at most {@link MAX_RECORDED_WARNINGS}:
+   * portal-api starts with the configuration, degraded there.
+   */
+  validationWarnings: z.optional(z.array(z.string()).check(z.maxLength(20))),
+  /** Number of validation warnings before truncation. */
+  validationWarningCount: z.optional(z.int().check(z.nonnegative())),
   /** ISO time the ledger first saw the request. */
   receivedAt: z.string().check(z.minLength(1)),
 });
+
+/** Warnings kept on a deployment record (the item stays well under DynamoDB's 400 KB). */
+export const MAX_RECORDED_WARNINGS = 20;
 /** What a deployment rolls: one config archive, built into one image digest. */
 export type DeploymentRequest = z.infer<typeof DeploymentRequestSchema>;
 

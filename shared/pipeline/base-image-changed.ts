@@ -5,6 +5,8 @@ import { DetailType } from '../events';
 import type { DeploymentRecord, Ledger } from '../ledger';
 import type { BuildRequest } from '../oci';
 import { buildConfigImage } from './build-config';
+import type { ValidationSettings } from './config-uploaded';
+import { validationRequest, warningsDetail } from './config-uploaded';
 import { PipelineError } from './errors';
 
 /** A base image opened for a build, with the manifest digest its reference names now. */
@@ -24,6 +26,8 @@ export interface BaseImageChangedDeps {
   /** The base build-image is configured with: used when the event names none. */
   readonly defaultBaseImage: string;
   readonly log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+  /** Validation for the environment, as for uploads. @default see {@link ValidationSettings} */
+  readonly validation?: ValidationSettings;
 }
 
 /** What one base change led to. */
@@ -66,17 +70,18 @@ export async function handleBaseImageChanged(detail: BaseImageChangedDetail, dep
   const { body } = await deps.objects.open({ bucket: record.bucket, key: record.key, ...(record.versionId ? { versionId: record.versionId } : {}) });
   const outcome = await buildConfigImage({
     source: { stream: body, name: record.key },
+    ...validationRequest(env, deps.validation),
     read: { origin: where },
     onWarning: (warning) => deps.log?.('warn', warning.message, { path: warning.path, code: warning.code }),
     image: { ...deps.image, base: opened.base, source: { kind: 's3', bucket: record.bucket, key: record.key, ...(record.versionId ? { versionId: record.versionId } : {}) } },
   });
   if (outcome.kind === 'rejected') {
-    const reason = `${where} (deployed as ${good.deploymentId}) no longer passes validation: ${outcome.report.issues.slice(0, 3).map((i) => `${i.file}: ${i.message}`).join('; ')}`;
+    const reason = `${where} (deployed as ${good.deploymentId}) no longer passes validation: ${outcome.report.issues.filter((i) => i.severity === 'error' || deps.validation?.strict).slice(0, 3).map((i) => `${i.file}: ${i.message}`).join('; ')}`;
     deps.log?.('warn', `base image changed, rebuild refused: ${reason}`, { env, baseImage });
     return { outcome: 'rejected', reason };
   }
   const { result } = outcome;
-  const built = rebuiltDetail(env, record, good.deploymentId, opened.digest, { configHash: outcome.report.configHash, imageUri: result.imageRef, digest: result.digest, tag: result.tag });
+  const built = { ...rebuiltDetail(env, record, good.deploymentId, opened.digest, { configHash: outcome.report.configHash, imageUri: result.imageRef, digest: result.digest, tag: result.tag }), ...warningsDetail(outcome.report.issues) };
   // Put even when the image is the one running: the ledger then records the rebuild as unchanged, which is
   // what `wickedctl rebuild --follow` reads (it cannot see this log line, and would wait until its timeout).
   await deps.events.publish(DetailType.ImageBuilt, built, [`arn:aws:s3:::${record.bucket}/${record.key}`]);

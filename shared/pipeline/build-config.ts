@@ -3,7 +3,7 @@ import { isBundleError, readBundle } from '../config-bundle';
 import type { BundleWarning } from '../config-bundle/types';
 import type { BuildRequest, BuildResult } from '../oci';
 import { buildAndPush, startBaseResolution } from '../oci';
-import type { ValidationReport } from '../wicked-config';
+import type { ValidateConfigOptions, ValidationReport } from '../wicked-config';
 import { validateConfig } from '../wicked-config';
 
 /** Input of {@link buildConfigImage}: where the config comes from and where the image goes. */
@@ -12,6 +12,8 @@ export interface BuildConfigRequest {
   readonly read?: ReadBundleOptions;
   /** Environments whose variables must resolve. @default every env/<name>.json */
   readonly envs?: readonly string[];
+  /** The rest of the validator's options (platform variables, strict, ...). */
+  readonly validation?: Omit<ValidateConfigOptions, 'envs'>;
   readonly image: Omit<BuildRequest, 'entries' | 'configHash'>;
   readonly onWarning?: (warning: BundleWarning) => void;
 }
@@ -44,7 +46,7 @@ export async function buildConfigImage(request: BuildConfigRequest): Promise<Bui
   }
   try {
     bundle.warnings.forEach((warning) => request.onWarning?.(warning));
-    const report = await validateConfig(bundle, request.envs ? { envs: [...request.envs] } : {});
+    const report = await validateConfig(bundle, { ...request.validation, ...(request.envs ? { envs: [...request.envs] } : {}) });
     if (!report.valid) return { kind: 'rejected', reason: 'invalid-config', report };
     const result = await buildAndPush({ ...request.image, base: { ...request.image.base, resolved }, entries: bundle.entries, configHash: report.configHash });
     return { kind: 'built', report, result };
@@ -55,5 +57,5 @@ export async function buildConfigImage(request: BuildConfigRequest): Promise<Bui
 
 /** A refused archive as a one-issue report, so every rejection has one shape. */
 export function archiveReport(code: string, path: string | undefined, message: string): ValidationReport {
-  return { valid: false, configHash: '', environments: [], issues: [{ file: path ?? '', code, message }] };
+  return { valid: false, configHash: '', environments: [], errorCount: 1, warningCount: 0, verdicts: [], issues: [{ file: path ?? '', severity: 'error', code, message }] };
 }

@@ -4,6 +4,7 @@ import type { ConfigRejectedDetail, ImageBuiltDetail, S3ObjectCreatedEvent } fro
 import { DetailType, envFromConfigKey } from '../events';
 import type { BuildProgress, BuildRequest } from '../oci';
 import type { ValidationIssue } from '../wicked-config';
+import type { BuildConfigRequest } from './build-config';
 import { buildConfigImage } from './build-config';
 
 /** Issues carried in one `Portal Config Rejected` event; the count says how many there were. */
@@ -19,6 +20,18 @@ export interface ConfigUploadedDeps {
   readonly image: Pick<BuildRequest, 'base' | 'target' | 'platform'>;
   readonly onProgress?: (event: BuildProgress) => void;
   readonly log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+  /** How the configuration is validated for the environment it deploys to. @default NODE_ENV = the environment name, platform variables NODE_ENV and PORTAL_CONFIG_KEY, not strict */
+  readonly validation?: ValidationSettings;
+}
+
+/** The platform's side of validation: what build-image's environment says about the target. */
+export interface ValidationSettings {
+  /** wicked's NODE_ENV for the environment (the `nodeEnv` prop). @default the environment name */
+  readonly nodeEnv?: string;
+  /** Variables the task definition sets (platform, Postgres, operator-declared). @default PLATFORM_VARIABLES */
+  readonly platformVariables?: readonly string[];
+  /** Warnings reject the configuration too (the `strictValidation` prop). @default false */
+  readonly strict?: boolean;
 }
 
 /** What one upload led to. */
@@ -53,6 +66,7 @@ export async function handleConfigUploaded(event: S3ObjectCreatedEvent, deps: Co
   const { body } = await deps.objects.open({ bucket: bucket.name, key: object.key, ...(where.versionId ? { versionId: where.versionId } : {}) });
   const outcome = await buildConfigImage({
     source: { stream: body, name: object.key },
+    ...validationRequest(env, deps.validation),
     read: { origin: `s3://${bucket.name}/${object.key}${where.versionId ? `@${where.versionId}` : ''}` },
     onWarning: (warning) => deps.log?.('warn', warning.message, { path: warning.path, code: warning.code }),
     image: {
@@ -67,9 +81,40 @@ export async function handleConfigUploaded(event: S3ObjectCreatedEvent, deps: Co
     return { outcome: 'rejected', detail };
   }
   const { result, report } = outcome;
-  const detail: ImageBuiltDetail = { ...where, configHash: report.configHash, imageUri: result.imageRef, digest: result.digest, tag: result.tag };
+  const detail: ImageBuiltDetail = { ...where, configHash: report.configHash, imageUri: result.imageRef, digest: result.digest, tag: result.tag, ...warningsDetail(report.issues) };
   await deps.events.publish(DetailType.ImageBuilt, detail, [`arn:aws:s3:::${bucket.name}/${object.key}`]);
   return { outcome: 'built', detail, uploadedBytes: result.uploadedBytes, skipped: result.skipped };
+}
+
+/**
+ * The validator's request for a platform environment: only the wicked
+ * environment it runs (NODE_ENV) is judged, since the others never start
+ * there; its variables are the task definition's.
+ *
+ * @example
+ * validationRequest('prod', { nodeEnv: 'k8s' }) // { envs: ['k8s'], validation: { nodeEnvSetting: ..., } }
+ */
+export function validationRequest(env: string, settings: ValidationSettings = {}): Pick<BuildConfigRequest, 'envs' | 'validation'> {
+  return {
+    envs: [settings.nodeEnv ?? env],
+    validation: {
+      nodeEnvSetting: `the nodeEnv prop of platform environment "${env}"`,
+      ...(settings.platformVariables ? { platformVariables: [...settings.platformVariables] } : {}),
+      ...(settings.strict ? { strict: true } : {}),
+    },
+  };
+}
+
+/**
+ * The `warnings` and `warningCount` of a `Portal Image Built` detail: the
+ * validator's warnings of a configuration that was built, cut to fit.
+ *
+ * @example
+ * warningsDetail(report.issues) // {} without warnings, else { warnings: [...], warningCount: 3 }
+ */
+export function warningsDetail(issues: readonly ValidationIssue[]): Pick<ImageBuiltDetail, 'warnings' | 'warningCount'> {
+  const warnings = issues.filter((issue) => issue.severity === 'warning');
+  return warnings.length > 0 ? { warnings: eventIssues(warnings), warningCount: warnings.length } : {};
 }
 
 /** Issues cut to fit an event (256 KB): at most {@link MAX_EVENT_ISSUES}, messages shortened. */

@@ -34,6 +34,12 @@ export const BuildImageEnvironmentSchema = z.object({
   REGISTRY_INSECURE: z._default(z.enum(['true', 'false']), 'false'),
   /** The deployment ledger: where a base image change finds the deployed config. Without it, base changes are refused. */
   LEDGER_TABLE_NAME: z.optional(z.string().check(z.minLength(3))),
+  /** wicked's NODE_ENV of the environment (the `nodeEnv` prop); configurations are validated for it. Default: the environment's name. */
+  WICKED_NODE_ENV: z.optional(z.string().check(z.regex(/^[^/\\]+$/))),
+  /** Comma-separated names the portal-api task definition sets (platform, Postgres, `containerEnvironment`, `containerSecrets`). */
+  WICKED_PLATFORM_VARIABLES: z.optional(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*(,[A-Za-z_][A-Za-z0-9_]*)*$/, 'expected NAME,NAME,...'))),
+  /** `true`: warnings reject a configuration too (the `strictValidation` prop). */
+  WICKED_STRICT_VALIDATION: z._default(z.enum(['true', 'false']), 'false'),
 });
 /** The build-image function's environment, parsed. */
 export type BuildImageEnvironment = z.output<typeof BuildImageEnvironmentSchema>;

@@ -2,7 +2,7 @@ import { formatJsonPath } from './json-path';
 import type { PathSegment } from './json-path';
 import type { Reference } from './shape-reader';
 import { ShapeReader } from './shape-reader';
-import type { ValidationIssue } from './types';
+import type { IssueDraft } from './types';
 
 /** Bundle paths of the catalog documents portal-api loads with `require`. */
 export const CatalogFile = {
@@ -22,7 +22,7 @@ export interface CatalogRead {
   /** Ids defined by the document; `undefined` when its list is not even an array. */
   readonly ids: string[] | undefined;
   readonly references: Reference[];
-  readonly issues: ValidationIssue[];
+  readonly issues: IssueDraft[];
 }
 
 /** What `apis/apis.json` defines and references. */
@@ -33,14 +33,15 @@ export interface ApisRead extends CatalogRead {
 const API_ID = /^[A-Za-z0-9_-]+$/;
 
 /**
- * Reads `apis/apis.json`: `{ "apis": [ { id, name, plans, auth?, requiredGroup?, authMethods?, authServers?, tags? } ] }`.
- * portal-api iterates `api.plans` of every API at start-up and fails the
- * Swagger of an `oauth2` API without `authMethods`.
+ * Reads `apis/apis.json`: `{ "apis": [ { id, name, plans, auth?, requiredGroup?, authMethods?, tags? } ] }`.
+ * portal-api iterates `api.plans` of every API at start-up (errors) and
+ * fails the Swagger of an `oauth2` API without `authMethods` (a warning).
  */
 export function readApis(document: unknown): ApisRead {
   const reader = new ShapeReader(CatalogFile.apis);
   const ids: Array<{ id: string; path: PathSegment[] }> = [];
-  const list = listOf(reader, document, 'apis', 'the API list');
+  // wicked src/api/routes/utils.js loadApis appends the internal APIs to `apis` at start.
+  const list = reader.fatal('portal-api reads this list at start and crashes', () => listOf(reader, document, 'apis', 'the API list'));
   list?.forEach((item, index) => {
     const path: PathSegment[] = ['apis', index];
     const api = reader.object(item, path, `apis[${index}]`);
@@ -61,8 +62,10 @@ export function readApis(document: unknown): ApisRead {
 
 function readApiEntry(reader: ShapeReader, api: Record<string, unknown>, path: PathSegment[], id: string): void {
   const owner = `API "${id}"`;
+  // An empty name only shows in the portal's API list (wicked src/api/routes/content.js builds the list from it): a warning.
   reader.string(api, 'name', path, `${owner} name`, true);
-  const plans = reader.strings(api, 'plans', path, `${owner} plans`, true);
+  // initializer.checkApiPlans iterates api.plans at start; an unknown plan makes bin/api exit (wicked src/api/routes/initializer.js).
+  const plans = reader.fatal('portal-api checks every API\'s plans at start and exits', () => reader.strings(api, 'plans', path, `${owner} plans`, true));
   plans?.forEach((plan, index) => reader.reference('plan', plan, [...path, 'plans', index], owner));
   reader.reference('group', reader.string(api, 'requiredGroup', path, `${owner} requiredGroup`), [...path, 'requiredGroup'], owner);
   reader.strings(api, 'tags', path, `${owner} tags`);
@@ -70,18 +73,19 @@ function readApiEntry(reader: ShapeReader, api: Record<string, unknown>, path: P
   const auth = reader.string(api, 'auth', path, `${owner} auth`);
   const methods = reader.strings(api, 'authMethods', path, `${owner} authMethods`);
   methods?.forEach((method, index) => reader.reference('authMethod', method, [...path, 'authMethods', index], owner));
+  // swagger-utils injectOpenAPIAuth / injectSwaggerAuth loop over apiInfo.authMethods when the API's documentation is requested: a warning.
   if (auth === 'oauth2' && api.authMethods === undefined) {
-    reader.fail([...path, 'authMethods'], `${owner} uses auth "oauth2": expected an "authMethods" array such as ["default:local"], received nothing`);
+    reader.fail([...path, 'authMethods'], `${owner} uses auth "oauth2": expected an "authMethods" array such as ["default:local"], received nothing; its documentation request fails`);
   }
-  const servers = reader.strings(api, 'authServers', path, `${owner} authServers`);
-  servers?.forEach((server, index) => reader.reference('authServer', server, [...path, 'authServers', index], owner));
+  // `authServers` of an API is not read by portal-api 1.0 (no route or util reads it): not checked.
 }
 
 /** Reads `plans/plans.json`: `{ "plans": [ { id, name, requiredGroup?, needsApproval?, config? } ] }`. */
 export function readPlans(document: unknown): CatalogRead {
   const reader = new ShapeReader(CatalogFile.plans);
   const ids: Array<{ id: string; path: PathSegment[] }> = [];
-  const list = listOf(reader, document, 'plans', 'the plan list');
+  // wicked src/api/routes/utils.js loadPlans appends the internal plans to `plans` at start.
+  const list = reader.fatal('portal-api reads this list at start and crashes', () => listOf(reader, document, 'plans', 'the plan list'));
   list?.forEach((item, index) => {
     const path: PathSegment[] = ['plans', index];
     const plan = reader.object(item, path, `plans[${index}]`);

@@ -1,16 +1,16 @@
 import type { PathSegment } from './json-path';
 import type { Reference } from './shape-reader';
 import { ShapeReader } from './shape-reader';
-import type { ValidationIssue } from './types';
+import type { IssueDraft } from './types';
 import { hasVariables } from './variables';
 
 /** Issues and references found in one document. */
 export interface DocumentRead {
   readonly references: Reference[];
-  readonly issues: ValidationIssue[];
+  readonly issues: IssueDraft[];
 }
 
-/** Config version from which `portal.authMethods` is no longer added by portal-env's update steps. */
+/** Config version from which `portal.authMethods` is no longer added by portal-env's update steps (config-updater step 10). */
 export const AUTH_METHODS_CONFIG_VERSION = 10;
 
 /**
@@ -45,17 +45,18 @@ function readInitialUsers(reader: ShapeReader, value: unknown): void {
   });
 }
 
+/*
+ * After portal-api's update (step 10 adds `portal` when missing), loadApis
+ * copies `portal.authMethods` onto the internal APIs at start and throws
+ * without an array (wicked src/api/routes/utils.js, injectAuthMethods): an
+ * error. Unknown entries are only skipped with a warning by swagger-utils
+ * lookupAuthMethod at request time.
+ */
 function readPortalAuthMethods(reader: ShapeReader, root: Record<string, unknown>): void {
-  const version = typeof root.version === 'number' ? root.version : 0;
-  if (root.portal === undefined) {
-    if (version >= AUTH_METHODS_CONFIG_VERSION) {
-      reader.fail(['portal'], `config version ${version}: expected "portal": { "authMethods": ["default:local", ...] }, received nothing`);
-    }
-    return;
-  }
-  const portal = reader.object(root.portal, ['portal'], 'portal');
+  const why = 'portal-api copies portal.authMethods onto its internal APIs at start and crashes without the array';
+  const portal = reader.fatal(why, () => reader.object(root.portal, ['portal'], 'portal'));
   if (!portal) return;
-  const methods = reader.strings(portal, 'authMethods', ['portal'], 'portal.authMethods', version >= AUTH_METHODS_CONFIG_VERSION);
+  const methods = reader.fatal(why, () => reader.strings(portal, 'authMethods', ['portal'], 'portal.authMethods', true));
   methods?.forEach((method, index) => reader.reference('authMethod', method, ['portal', 'authMethods', index], 'globals.json portal.authMethods'));
 }
 
@@ -63,9 +64,10 @@ function readPortalAuthMethods(reader: ShapeReader, root: Record<string, unknown
  * Reads `auth-servers/<name>.json` and returns the names of its auth methods
  * (`<name>:<method>` references resolve against them).
  */
-export function readAuthServer(file: string, document: unknown): DocumentRead & { methods: string[] } {
+export function readAuthServer(file: string, document: unknown): DocumentRead & { methods: string[]; disabled: string[] } {
   const reader = new ShapeReader(file);
   const methods: string[] = [];
+  const disabled: string[] = [];
   const root = reader.object(document, [], file);
   if (root?.authMethods !== undefined) {
     reader.array(root.authMethods, ['authMethods'], 'authMethods')?.forEach((item, index) => {
@@ -74,6 +76,8 @@ export function readAuthServer(file: string, document: unknown): DocumentRead & 
       if (!method) return;
       const name = reader.string(method, 'name', path, `authMethods[${index}].name`, true);
       if (name !== undefined) methods.push(name);
+      // swagger-utils.js lookupAuthMethod skips a method unless `enabled` is truthy.
+      if (name !== undefined && !method.enabled) disabled.push(name);
       reader.string(method, 'type', path, `auth method "${name ?? index}" type`, true);
       reader.boolean(method, 'enabled', path, `auth method "${name ?? index}" enabled`);
       if (method.config !== undefined) reader.object(method.config, [...path, 'config'], `auth method "${name ?? index}" config`);
@@ -83,7 +87,7 @@ export function readAuthServer(file: string, document: unknown): DocumentRead & 
     const config = reader.object(root.config, ['config'], 'config');
     if (config?.api !== undefined) readKongApi(reader, config.api, ['config', 'api']);
   }
-  return { references: reader.references, issues: reader.issues, methods };
+  return { references: reader.references, issues: reader.issues, methods, disabled };
 }
 
 /** Reads `apis/<id>/config.json`: `{ "api": { upstream_url, routes: [ { paths } ] }, "plugins": [] }`. */

@@ -5,7 +5,7 @@ import { readApiConfig, readAuthServer, readContentPage, readGlobals, readPool, 
 import type { Definitions } from './reference-checks';
 import { checkApiFiles, checkMailTemplates, checkReferences } from './reference-checks';
 import type { Reference } from './shape-reader';
-import type { JsonDocument, ValidationIssue } from './types';
+import type { JsonDocument, IssueDraft } from './types';
 
 type PerFileReader = (file: string, document: unknown) => DocumentRead;
 
@@ -25,9 +25,9 @@ const AUTH_SERVER_FILE = /^auth-servers\/([^/]+)\.json$/;
  * catalog that is missing or does not parse disables the references to it,
  * so one broken file does not drown the report in follow-up errors.
  */
-export function checkDocuments(documents: readonly JsonDocument[], files: ReadonlySet<string>): ValidationIssue[] {
+export function checkDocuments(documents: readonly JsonDocument[], files: ReadonlySet<string>): IssueDraft[] {
   const byPath = new Map(documents.map((document) => [document.path, document.value]));
-  const issues: ValidationIssue[] = [];
+  const issues: IssueDraft[] = [];
   const references: Reference[] = [];
   const collect = (read: DocumentRead): void => {
     issues.push(...read.issues);
@@ -38,12 +38,13 @@ export function checkDocuments(documents: readonly JsonDocument[], files: Readon
   const groups = catalog(byPath, CatalogFile.groups, readGroups, collect);
   const globals = byPath.has('globals.json') ? readGlobals(byPath.get('globals.json')) : undefined;
   if (globals) collect(globals);
-  const authServers = readAuthServers(files, byPath, collect);
+  const disabledMethods = new Map<string, readonly string[]>();
+  const authServers = readAuthServers(files, byPath, collect, disabledMethods);
   for (const document of documents) {
     const reader = PER_FILE_READERS.find((candidate) => candidate.pattern.test(document.path));
     if (reader) collect(reader.read(document.path, document.value));
   }
-  const definitions: Definitions = { plans: toSet(plans), groups: toSet(groups), authServers };
+  const definitions: Definitions = { plans: toSet(plans), groups: toSet(groups), authServers, disabledMethods };
   issues.push(...checkReferences(references, definitions));
   issues.push(...checkApiFiles(apis?.apis ?? [], files));
   issues.push(...checkMailTemplates(files, globals?.mailerEnabled ?? false));
@@ -57,7 +58,7 @@ function catalog<T extends CatalogRead>(byPath: ReadonlyMap<string, unknown>, fi
   return result;
 }
 
-function readAuthServers(files: ReadonlySet<string>, byPath: ReadonlyMap<string, unknown>, collect: (read: DocumentRead) => void): Map<string, readonly string[] | undefined> {
+function readAuthServers(files: ReadonlySet<string>, byPath: ReadonlyMap<string, unknown>, collect: (read: DocumentRead) => void, disabled: Map<string, readonly string[]>): Map<string, readonly string[] | undefined> {
   const servers = new Map<string, readonly string[] | undefined>();
   for (const file of files) {
     const name = AUTH_SERVER_FILE.exec(file)?.[1];
@@ -69,6 +70,7 @@ function readAuthServers(files: ReadonlySet<string>, byPath: ReadonlyMap<string,
     const read = readAuthServer(file, byPath.get(file));
     collect(read);
     servers.set(name, read.methods);
+    disabled.set(name, read.disabled);
   }
   return servers;
 }

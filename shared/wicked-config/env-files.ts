@@ -1,5 +1,5 @@
 import { formatJsonPath } from './json-path';
-import type { ValidationIssue } from './types';
+import type { IssueDraft } from './types';
 import { IssueCode } from './types';
 
 /** One variable of an `env/<name>.json` file. */
@@ -31,51 +31,58 @@ export function environmentNameOf(path: string): string | undefined {
 
 /**
  * Checks the shape portal-env reads (`{ NAME: { value, encrypted? } }`) and
- * returns the well-formed variables. portal-env assigns `value` to
- * `process.env`, which turns numbers and booleans into strings and a missing
- * value into the string "undefined"; only the first two are accepted here.
+ * returns every variable with the value portal-env puts into `process.env`
+ * (numbers and booleans become strings, a missing value the string
+ * "undefined"); malformed entries are reported as warnings, since
+ * portal-api starts with them (wicked `src/env/env-reader.js`, loadEnvironment).
  *
  * @example
  * checkEnvFile('env/dev.json', { PORT: { value: 8080 } }).variables.get('PORT') // { value: '8080', encrypted: false }
  */
-export function checkEnvFile(file: string, document: unknown): { variables: EnvVariables; issues: ValidationIssue[] } {
+export function checkEnvFile(file: string, document: unknown): { variables: EnvVariables; issues: IssueDraft[] } {
   const variables = new Map<string, EnvVariable>();
-  const issues: ValidationIssue[] = [];
+  const issues: IssueDraft[] = [];
   if (!isPlainObject(document)) {
-    issues.push(invalid(file, [], `expected an object mapping variable names to { "value": ..., "encrypted": ... }, received ${kindOf(document)}`));
+    issues.push(invalid(file, [], `expected an object mapping variable names to { "value": ..., "encrypted": ... }, received ${kindOf(document)}; portal-env defines no variable from it`));
     return { variables, issues };
   }
   for (const [name, props] of Object.entries(document)) {
     const checked = checkVariable(file, name, props);
-    if ('issue' in checked) issues.push(checked.issue);
-    else variables.set(name, checked.variable);
+    if (checked.issue) issues.push(checked.issue);
+    variables.set(name, checked.variable);
   }
   return { variables, issues };
 }
 
-function checkVariable(file: string, name: string, props: unknown): { variable: EnvVariable } | { issue: ValidationIssue } {
+/*
+ * portal-env's loadEnvironment (wicked src/env/env-reader.js) assigns
+ * `varProps.value` to `process.env`, which stringifies whatever it gets: a
+ * missing value becomes the string "undefined", null "null". portal-api
+ * starts with them, so a malformed entry is a warning and the variable
+ * still counts as defined, with the string portal-api would see.
+ */
+function checkVariable(file: string, name: string, props: unknown): { variable: EnvVariable; issue?: IssueDraft } {
+  const record = isPlainObject(props) ? props : {};
+  const encrypted = Boolean(record.encrypted);
+  const value = record.value;
+  const asEnv = String(value);
   if (!isPlainObject(props)) {
-    return { issue: invalid(file, [name], `variable ${name}: expected { "value": "...", "encrypted": false }, received ${kindOf(props)}`) };
+    return { variable: { value: asEnv, encrypted }, issue: invalid(file, [name], `variable ${name}: expected { "value": "...", "encrypted": false }, received ${kindOf(props)}; portal-env sets ${name} to "undefined"`) };
   }
-  const encrypted = props.encrypted ?? false;
-  if (typeof encrypted !== 'boolean') {
-    return { issue: invalid(file, [name, 'encrypted'], `variable ${name}: "encrypted" must be true or false, received ${kindOf(encrypted)}`) };
+  if (record.encrypted !== undefined && typeof record.encrypted !== 'boolean') {
+    return { variable: { value: asEnv, encrypted }, issue: invalid(file, [name, 'encrypted'], `variable ${name}: "encrypted" must be true or false, received ${kindOf(record.encrypted)}`) };
   }
-  const value = props.value;
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-    return { issue: invalid(file, [name, 'value'], `variable ${name}: "value" must be a string, received ${kindOf(value)}`) };
+    return { variable: { value: asEnv, encrypted }, issue: invalid(file, [name, 'value'], `variable ${name}: "value" must be a string, received ${kindOf(value)}; portal-env sets ${name} to ${JSON.stringify(asEnv)}`) };
   }
   if (encrypted && !isCiphertext(value)) {
     const received = ciphertextProblem(value);
     return {
-      issue: invalid(
-        file,
-        [name, 'value'],
-        `variable ${name} is marked encrypted: expected kickstarter ciphertext (an even number of at least ${MIN_CIPHERTEXT_HEX_DIGITS} hex digits), received ${received}`,
-      ),
+      variable: { value: asEnv, encrypted },
+      issue: invalid(file, [name, 'value'], `variable ${name} is marked encrypted: expected kickstarter ciphertext (an even number of at least ${MIN_CIPHERTEXT_HEX_DIGITS} hex digits), received ${received}; portal-api would decrypt it to garbage`),
     };
   }
-  return { variable: { value: String(value), encrypted } };
+  return { variable: { value: asEnv, encrypted } };
 }
 
 function isCiphertext(value: unknown): boolean {
@@ -89,7 +96,7 @@ function ciphertextProblem(value: string | number | boolean): string {
   return `an odd number (${value.length}) of hex digits`;
 }
 
-function invalid(file: string, path: string[], message: string): ValidationIssue {
+function invalid(file: string, path: string[], message: string): IssueDraft {
   return { file, jsonPath: formatJsonPath(path), code: IssueCode.InvalidEnvFile, message };
 }
 

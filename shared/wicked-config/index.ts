@@ -8,7 +8,16 @@
  * console.log(report.valid, report.configHash);
  */
 export { IssueCode } from './types';
-export type { IssueCodeValue, JsonDocument, ValidateConfigOptions, ValidationIssue, ValidationReport } from './types';
+export type { EnvironmentVerdict, IssueCodeValue, IssueDraft, JsonDocument, Severity, ValidateConfigOptions, ValidationIssue, ValidationReport } from './types';
+export { defaultSeverity, environmentVerdicts, passes, withSeverity } from './severity';
+export { configKeyMatches, decryptValue, RANDOM_PREFIX_LENGTH } from './config-key';
+export type { Decrypted } from './config-key';
+export { OPAQUE, PORTAL_API_WORKDIR, simulateProcessEnv } from './process-env';
+export type { ProcessEnvInput, SimulatedEnv } from './process-env';
+export { checkStartup, checkStaticFiles, DEFAULT_DYNAMIC_DATA_PATH, STATIC_CONFIG_PATH } from './startup-checks';
+export type { StartupCheckInput } from './startup-checks';
+export { CURRENT_CONFIG_VERSION, migrate } from './migration';
+export type { Migration } from './migration';
 export { ConfigReadError, InvalidOptionsError, WickedConfigError } from './errors';
 export { validateConfig, validateContents, isJsonPath } from './validate-config';
 export type { ConfigContents } from './validate-config';
@@ -31,6 +40,8 @@ export {
   malformedReferences,
   MAX_SUBSTITUTION_ROUNDS,
   PLATFORM_VARIABLES,
+  PORTAL_ENV_VARIABLES,
+  POSTGRES_PLATFORM_VARIABLES,
   referencedVariables,
   REQUIRED_VARIABLES,
   substituteVariables,

@@ -1,7 +1,7 @@
 import { isPlainObject, kindOf } from './env-files';
 import type { PathSegment } from './json-path';
 import { formatJsonPath } from './json-path';
-import type { ValidationIssue } from './types';
+import type { IssueDraft, Severity } from './types';
 import { IssueCode } from './types';
 
 /** A name one document uses to point at something another document defines. */
@@ -22,15 +22,30 @@ export interface Reference {
  */
 export class ShapeReader {
   /** Problems found so far. */
-  readonly issues: ValidationIssue[] = [];
+  readonly issues: IssueDraft[] = [];
   /** References collected with {@link ShapeReader.reference}. */
   readonly references: Reference[] = [];
 
   constructor(readonly file: string) {}
 
-  /** Records a problem at `path`. */
-  fail(path: readonly PathSegment[], message: string, code: string = IssueCode.InvalidShape): void {
-    this.issues.push({ file: this.file, jsonPath: formatJsonPath(path), code, message });
+  /** Records a problem at `path`; the severity defaults to the code's. */
+  fail(path: readonly PathSegment[], message: string, code: string = IssueCode.InvalidShape, severity?: Severity): void {
+    this.issues.push({ file: this.file, jsonPath: formatJsonPath(path), code, message, ...(severity ? { severity } : {}) });
+  }
+
+  /**
+   * Runs `read` and marks every issue it records as an error, with `why`
+   * appended: for values portal-api dereferences at start, where a wrong
+   * shape crashes it rather than one request.
+   */
+  fatal<T>(why: string, read: () => T): T {
+    const mark = this.issues.length;
+    const result = read();
+    for (let index = mark; index < this.issues.length; index += 1) {
+      const issue = this.issues[index] as IssueDraft;
+      this.issues[index] = { ...issue, severity: 'error', message: `${issue.message}; ${why}` };
+    }
+    return result;
   }
 
   /** `value` as an object, or `undefined` after recording why not. */

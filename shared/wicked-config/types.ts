@@ -28,17 +28,38 @@ export const IssueCode = {
   UnknownAuthServer: 'UNKNOWN_AUTH_SERVER',
   /** An `<server>:<method>` reference names a method its auth server does not define. */
   UnknownAuthMethod: 'UNKNOWN_AUTH_METHOD',
+  /** An `<server>:<method>` reference names a method its auth server does not enable. */
+  AuthMethodDisabled: 'AUTH_METHOD_DISABLED',
   /** Two APIs, plans or groups share one id. */
   DuplicateId: 'DUPLICATE_ID',
   /** A document parses but does not have the shape portal-api reads. */
   InvalidShape: 'INVALID_SHAPE',
+  /** `PORTAL_API_STATIC_CONFIG` does not resolve to the folder portal-api reads (`/var/portal-api/static`). */
+  StaticConfigPath: 'STATIC_CONFIG_PATH',
+  /** `PORTAL_API_DYNAMIC_CONFIG` does not resolve to the platform's dynamic data mount. */
+  DynamicConfigPath: 'DYNAMIC_CONFIG_PATH',
+  /** A variable portal-api's start-up tests for truthiness resolves to an empty string. */
+  EmptyRequiredVariable: 'EMPTY_REQUIRED_VARIABLE',
+  /** portal-api's configuration update (config-updater, run at every start) would fail on this configuration. */
+  MigrationFailed: 'MIGRATION_FAILED',
+  /** An encrypted value or `configKeyCheck` does not decrypt with the configuration key at hand. */
+  WrongConfigKey: 'WRONG_CONFIG_KEY',
 } as const;
+
+/**
+ * How bad an issue is, judged by portal-api 1.0's own start-up: `error` when
+ * portal-api refuses to start or crashes at start (or the platform cannot run
+ * it), `warning` when it starts and only a request or a feature is degraded.
+ */
+export type Severity = 'error' | 'warning';
 
 /** One of the {@link IssueCode} values. */
 export type IssueCodeValue = (typeof IssueCode)[keyof typeof IssueCode];
 
 /** One problem of a configuration, located as precisely as the check allows. */
 export interface ValidationIssue {
+  /** `error`: portal-api would not start (nothing is built); `warning`: it starts, degraded. */
+  readonly severity: Severity;
   /** Path relative to the static root (`apis/apis.json`). */
   readonly file: string;
   /** JSONPath of the offending value (`$.apis[1].plans[0]`). */
@@ -55,10 +76,35 @@ export interface ValidationIssue {
   readonly env?: string;
 }
 
+/**
+ * An issue as the checks produce it: the severity may be left to the
+ * code's default ({@link defaultSeverity}); the report always carries one.
+ */
+export type IssueDraft = Omit<ValidationIssue, 'severity'> & { readonly severity?: Severity };
+
+/** Whether portal-api would start with one environment (`NODE_ENV`). */
+export interface EnvironmentVerdict {
+  /** The wicked environment (`NODE_ENV`). */
+  readonly env: string;
+  /** `true` when no error applies to this environment (warnings allowed, unless strict). */
+  readonly runs: boolean;
+  readonly errors: number;
+  readonly warnings: number;
+}
+
 /** The outcome of {@link validateConfig}: every problem at once. */
 export interface ValidationReport {
-  /** `true` when `issues` is empty. */
+  /**
+   * `true` when no issue is an error (with `strict`, when there is no issue at all):
+   * portal-api would start in every checked environment.
+   */
   readonly valid: boolean;
+  /** Number of issues of severity `error`. */
+  readonly errorCount?: number;
+  /** Number of issues of severity `warning`. */
+  readonly warningCount?: number;
+  /** Per checked environment: would portal-api start with it as `NODE_ENV`? */
+  readonly verdicts?: EnvironmentVerdict[];
   /** The hash portal-api reports at `GET /confighash` for this static folder. */
   readonly configHash: string;
   /** The environments whose variables were resolved, in the order checked. */
@@ -80,6 +126,30 @@ export interface ValidateConfigOptions {
    * @default PLATFORM_VARIABLES
    */
   readonly platformVariables?: readonly string[];
+  /**
+   * Warnings count as errors for `valid` and the verdicts.
+   * @default false
+   */
+  readonly strict?: boolean;
+  /**
+   * The configuration key (`PORTAL_CONFIG_KEY`, the content of `deploy.envkey`),
+   * when at hand: encrypted values and `configKeyCheck` are then decrypted
+   * as portal-api does, and a wrong key is an error. Never logged or reported.
+   * @default not at hand: encrypted values are only checked for shape
+   */
+  readonly configKey?: string;
+  /**
+   * Where the platform mounts portal-api's dynamic data; `PORTAL_API_DYNAMIC_CONFIG`
+   * must resolve to it.
+   * @default '/var/portal-api/dynamic'
+   */
+  readonly dynamicDataPath?: string;
+  /**
+   * The name of the platform setting that selects `NODE_ENV`, named in the
+   * error when an environment's file is missing.
+   * @default 'the wicked environment (NODE_ENV)'
+   */
+  readonly nodeEnvSetting?: string;
 }
 
 /** A parsed `.json` file of the configuration. */

@@ -6,8 +6,11 @@ import { checkEnvFile, environmentNameOf } from './env-files';
 import { parseJson } from './json-syntax';
 import type { ResolvedOptions } from './options';
 import { resolveOptions } from './options';
+import { migrate } from './migration';
 import { checkRequiredFiles } from './reference-checks';
-import type { JsonDocument, ValidateConfigOptions, ValidationIssue, ValidationReport } from './types';
+import { environmentVerdicts, passes, withSeverity } from './severity';
+import { checkStartup, checkStaticFiles } from './startup-checks';
+import type { JsonDocument, ValidateConfigOptions, IssueDraft, ValidationReport } from './types';
 import { IssueCode } from './types';
 import { checkVariables } from './variable-checks';
 
@@ -41,22 +44,54 @@ export async function validateConfig(bundle: ConfigBundle, options: ValidateConf
   return validateContents({ files: new Set(bundle.entries.map((entry) => entry.path)), json, configHash }, resolved);
 }
 
-/** The pure part of {@link validateConfig}: every check over already-read contents. */
+/**
+ * The pure part of {@link validateConfig}: every check over already-read
+ * contents, on the configuration as portal-api sees it after its update
+ * steps ({@link migrate}).
+ */
 export function validateContents(contents: ConfigContents, options: ValidateConfigOptions | ResolvedOptions = {}): ValidationReport {
   const resolved = resolveOptions(options);
-  const issues: ValidationIssue[] = [];
-  const documents = parseDocuments(contents.json, issues);
+  const issues: IssueDraft[] = [];
+  const parsed = parseDocuments(contents.json, issues);
   issues.push(...checkRequiredFiles(contents.files));
+  const migration = migrate(new Map(parsed.map((document) => [document.path, document.value])), contents.files);
+  issues.push(...migration.issues);
+  const documents = [...migration.documents].map(([path, value]) => ({ path, value }));
   const envFiles = readEnvFiles(documents, issues);
   const environments = resolved.envs ? [...resolved.envs] : [...envFiles.keys()].sort(defaultFirst);
-  const checkable = checkableEnvironments(environments, envFiles, contents.files, issues);
-  issues.push(...checkDocuments(documents, contents.files));
-  issues.push(...checkVariables({ documents, envFiles, environments: checkable, platformVariables: resolved.platformVariables }));
-  const sorted = sortIssues(issues);
-  return { valid: sorted.length === 0, configHash: contents.configHash, environments, issues: sorted };
+  const checkable = checkableEnvironments(environments, envFiles, migration.files, resolved, issues);
+  const configKey = resolved.configKey === undefined ? {} : { configKey: resolved.configKey };
+  issues.push(...checkDocuments(documents, migration.files));
+  issues.push(...checkStaticFiles(migration.files, documents.find((document) => document.path === 'globals.json'), resolved.configKey));
+  issues.push(...checkVariables({ documents, envFiles, environments: checkable, platformVariables: resolved.platformVariables, ...configKey }));
+  issues.push(...checkStartup({ envFiles, environments: checkable, platformVariables: resolved.platformVariables, dynamicDataPath: resolved.dynamicDataPath, ...configKey }));
+  const sorted = sortIssues(issues).map(migrationNote(migration.fromVersion, changedFiles(parsed, migration.documents))).map(withSeverity);
+  const errorCount = sorted.filter((issue) => issue.severity === 'error').length;
+  return {
+    valid: passes(sorted, resolved.strict),
+    configHash: contents.configHash,
+    environments,
+    errorCount,
+    warningCount: sorted.length - errorCount,
+    verdicts: environmentVerdicts(environments, sorted, resolved.strict),
+    issues: sorted,
+  };
 }
 
-function parseDocuments(json: ReadonlyMap<string, string>, issues: ValidationIssue[]): JsonDocument[] {
+/** Files the update steps added or changed (their issues may concern what a step wrote). */
+function changedFiles(parsed: readonly JsonDocument[], migrated: ReadonlyMap<string, unknown>): Set<string> {
+  const before = new Map(parsed.map((document) => [document.path, JSON.stringify(document.value)]));
+  return new Set([...migrated].filter(([path, value]) => before.get(path) !== JSON.stringify(value)).map(([path]) => path));
+}
+
+/** Says, on an issue of a file the update steps changed, that it is judged as portal-api will see it. */
+function migrationNote(fromVersion: number, changed: ReadonlySet<string>): (issue: IssueDraft) => IssueDraft {
+  return (issue) => changed.has(issue.file) && issue.code !== IssueCode.MigrationFailed
+    ? { ...issue, message: `${issue.message} (judged after portal-api's configuration update from config version ${fromVersion}, which changes ${issue.file} at start; wicked src/env/src/config-updater.js)` }
+    : issue;
+}
+
+function parseDocuments(json: ReadonlyMap<string, string>, issues: IssueDraft[]): JsonDocument[] {
   const documents: JsonDocument[] = [];
   for (const [path, text] of json) {
     const parsed = parseJson(text);
@@ -70,7 +105,7 @@ function parseDocuments(json: ReadonlyMap<string, string>, issues: ValidationIss
   return documents;
 }
 
-function readEnvFiles(documents: readonly JsonDocument[], issues: ValidationIssue[]): Map<string, EnvVariables> {
+function readEnvFiles(documents: readonly JsonDocument[], issues: IssueDraft[]): Map<string, EnvVariables> {
   const envFiles = new Map<string, EnvVariables>();
   for (const document of documents) {
     const env = environmentNameOf(document.path);
@@ -85,12 +120,20 @@ function readEnvFiles(documents: readonly JsonDocument[], issues: ValidationIssu
 /**
  * Environments whose variables can be checked: their env file and
  * env/default.json (the base layer) parsed. A requested environment without
- * a file is an issue; unparsable files are already reported as JSON_SYNTAX.
+ * a file is an error: portal-env's loadEnvironment throws "Could not find
+ * environment file" (wicked src/env/env-reader.js). Unparsable files are
+ * already reported as JSON_SYNTAX.
  */
-function checkableEnvironments(environments: readonly string[], envFiles: ReadonlyMap<string, EnvVariables>, files: ReadonlySet<string>, issues: ValidationIssue[]): string[] {
+function checkableEnvironments(environments: readonly string[], envFiles: ReadonlyMap<string, EnvVariables>, files: ReadonlySet<string>, options: ResolvedOptions, issues: IssueDraft[]): string[] {
   for (const env of environments) {
     if (env !== 'default' && !files.has(`env/${env}.json`)) {
-      issues.push({ file: `env/${env}.json`, env, code: IssueCode.MissingFile, message: `environment "${env}" was requested, but env/${env}.json is missing: portal-env refuses to start with NODE_ENV=${env}` });
+      const present = [...envFiles.keys()].sort(defaultFirst).join(', ') || 'none';
+      issues.push({
+        file: `env/${env}.json`,
+        env,
+        code: IssueCode.MissingFile,
+        message: `${options.nodeEnvSetting} is "${env}", but env/${env}.json is missing: portal-env refuses to start with NODE_ENV=${env} (environments of this configuration: ${present}); add env/${env}.json or set ${options.nodeEnvSetting} to one of them`,
+      });
     }
   }
   return envFiles.has('default') ? environments.filter((env) => envFiles.has(env)) : [];
@@ -102,6 +145,6 @@ function defaultFirst(a: string, b: string): number {
 }
 
 /** Issues grouped by file (byte order of the path), keeping the order of checks within a file. */
-function sortIssues(issues: readonly ValidationIssue[]): ValidationIssue[] {
+function sortIssues<T extends IssueDraft>(issues: readonly T[]): T[] {
   return [...issues].sort((a, b) => Buffer.compare(Buffer.from(a.file), Buffer.from(b.file)));
 }

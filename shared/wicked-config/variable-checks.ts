@@ -2,9 +2,10 @@ import type { EnvVariables } from './env-files';
 import { environmentNameOf } from './env-files';
 import type { PathSegment } from './json-path';
 import { formatJsonPath, visitStrings } from './json-path';
-import type { JsonDocument, ValidationIssue } from './types';
+import type { JsonDocument, IssueDraft } from './types';
 import { IssueCode } from './types';
-import { hasVariables, malformedReferences, referencedVariables, REQUIRED_VARIABLES, substituteVariables } from './variables';
+import { simulateProcessEnv } from './process-env';
+import { hasVariables, malformedReferences, referencedVariables, substituteVariables } from './variables';
 
 /** Input of {@link checkVariables}. */
 export interface VariableCheckInput {
@@ -15,6 +16,8 @@ export interface VariableCheckInput {
   /** Environments to check; each must have an env file (report a missing one before). */
   readonly environments: readonly string[];
   readonly platformVariables: readonly string[];
+  /** `PORTAL_CONFIG_KEY`, when at hand: encrypted values take part with their plain text. */
+  readonly configKey?: string;
 }
 
 interface Usage {
@@ -23,9 +26,6 @@ interface Usage {
   readonly text: string;
   readonly names: string[];
 }
-
-/** Stand-in for values unknown before run time (platform and encrypted variables). */
-const OPAQUE = '<set at run time>';
 
 /**
  * Files whose strings portal-api substitutes (`utils.replaceEnvVars`); other
@@ -37,16 +37,19 @@ export function isSubstitutedFile(path: string): boolean {
 
 /**
  * Checks, for every environment, that every variable referenced anywhere in
- * the configuration is defined (env/default.json, env/<env>.json or the
- * platform), that portal-api's own required variables are, and that
- * substitution in the files portal-api substitutes completes.
+ * the configuration is defined (env/default.json, env/<env>.json, the
+ * platform or portal-env itself): portal-api's sanityCheckDir refuses to
+ * start otherwise (an error; wicked `src/env/env-reader.js`). Substitution
+ * that does not complete in the files portal-api substitutes (empty,
+ * recursive or malformed references) only leaves a literal `$...` in one
+ * setting: a warning (wicked `src/api/routes/utils.js`, replaceEnvVars).
  */
-export function checkVariables(input: VariableCheckInput): ValidationIssue[] {
+export function checkVariables(input: VariableCheckInput): IssueDraft[] {
   const usages = collectUsages(input.documents);
   const issues = checkMalformed(usages);
   for (const env of input.environments) {
-    const lookup = environmentLookup(input.envFiles, env, input.platformVariables);
-    issues.push(...checkRequired(env, lookup), ...checkUsages(env, usages, lookup));
+    const lookup = environmentLookup(input.envFiles, env, input.platformVariables, input.configKey);
+    issues.push(...checkUsages(env, usages, lookup));
   }
   return issues;
 }
@@ -61,31 +64,17 @@ function collectUsages(documents: readonly JsonDocument[]): Usage[] {
   return usages;
 }
 
-/** The value portal-api would see for a name in `env`, `undefined` when not defined. */
-export function environmentLookup(envFiles: ReadonlyMap<string, EnvVariables>, env: string, platform: readonly string[]): (name: string) => string | undefined {
-  const layers = env === 'default' ? [envFiles.get('default')] : [envFiles.get(env), envFiles.get('default')];
-  const platformNames = new Set(platform);
-  return (name) => {
-    if (platformNames.has(name)) return OPAQUE;
-    for (const layer of layers) {
-      const variable = layer?.get(name);
-      if (variable) return variable.encrypted ? OPAQUE : variable.value;
-    }
-    return undefined;
-  };
+/**
+ * The value portal-api would see for a name in `env` (see
+ * {@link simulateProcessEnv}), `undefined` when not defined.
+ */
+export function environmentLookup(envFiles: ReadonlyMap<string, EnvVariables>, env: string, platform: readonly string[], configKey?: string): (name: string) => string | undefined {
+  const simulated = simulateProcessEnv({ envFiles, env, platformVariables: platform, ...(configKey === undefined ? {} : { configKey }) });
+  return (name) => simulated.get(name);
 }
 
-function checkRequired(env: string, lookup: (name: string) => string | undefined): ValidationIssue[] {
-  return REQUIRED_VARIABLES.filter((name) => lookup(name) === undefined).map((name) => ({
-    file: 'env/default.json',
-    env,
-    code: IssueCode.UnresolvedVariable,
-    message: `portal-api requires variable ${name} in every environment, but it is not defined for "${env}": add it to env/default.json${env === 'default' ? '' : ` or env/${env}.json`}`,
-  }));
-}
-
-function checkUsages(env: string, usages: readonly Usage[], lookup: (name: string) => string | undefined): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
+function checkUsages(env: string, usages: readonly Usage[], lookup: (name: string) => string | undefined): IssueDraft[] {
+  const issues: IssueDraft[] = [];
   for (const usage of usages) {
     const missing = usage.names.filter((name, index) => lookup(name) === undefined && usage.names.indexOf(name) === index);
     for (const name of missing) issues.push(unresolved(env, usage, name));
@@ -100,7 +89,7 @@ function checkUsages(env: string, usages: readonly Usage[], lookup: (name: strin
   return issues;
 }
 
-function unresolved(env: string, usage: Usage, name: string): ValidationIssue {
+function unresolved(env: string, usage: Usage, name: string): IssueDraft {
   const hints: string[] = [];
   const otherEnv = environmentNameOf(usage.file);
   if (otherEnv !== undefined && otherEnv !== env && otherEnv !== 'default') {
@@ -114,7 +103,7 @@ function unresolved(env: string, usage: Usage, name: string): ValidationIssue {
   return { ...at(usage, env), code: IssueCode.UnresolvedVariable, message: `variable ${JSON.stringify(name)} is not defined for "${env}": define it in ${where}${hint}` };
 }
 
-function checkMalformed(usages: readonly Usage[]): ValidationIssue[] {
+function checkMalformed(usages: readonly Usage[]): IssueDraft[] {
   return usages
     .filter((usage) => isSubstitutedFile(usage.file))
     .flatMap((usage) =>

@@ -24,13 +24,29 @@
  * configuration need not define them: `NODE_ENV` selects `env/<NODE_ENV>.json`
  * and `PORTAL_CONFIG_KEY` (from the secret store) decrypts encrypted values;
  * both are set by the ECS task definitions.
- *
- * Deliberately absent: `LOCAL_IP`, `LOCAL_API_HOST`, `LOCAL_PORTAL_HOST`,
- * `LOCAL_PORTAL_URL` and `LOCAL_API_URL`, which portal-env derives from the
- * host's address for local development only (when `WICKED_IN_DOCKER` is
- * unset); a configuration for ECS must not depend on them.
  */
 export const PLATFORM_VARIABLES: readonly string[] = Object.freeze(['NODE_ENV', 'PORTAL_CONFIG_KEY']);
+
+/**
+ * Variables the task definition adds when the platform runs wicked's Postgres
+ * storage: the credentials and host from the database secret and the TLS mode
+ * (infra `singleton-services.ts`).
+ */
+export const POSTGRES_PLATFORM_VARIABLES: readonly string[] = Object.freeze([
+  'PORTAL_STORAGE_PGHOST',
+  'PORTAL_STORAGE_PGUSER',
+  'PORTAL_STORAGE_PGPASSWORD',
+  'PGSSLMODE',
+]);
+
+/**
+ * Variables portal-env itself sets before it reads the env files, unless
+ * `WICKED_IN_DOCKER` is set (no wicked image sets it): checkEnvironment
+ * derives them from the host's first IPv4 address (wicked
+ * `src/env/env-reader.js`). So they are always defined; a configuration that
+ * uses them gets the task's own address.
+ */
+export const PORTAL_ENV_VARIABLES: readonly string[] = Object.freeze(['LOCAL_IP', 'LOCAL_API_HOST', 'LOCAL_PORTAL_HOST', 'LOCAL_PORTAL_URL', 'LOCAL_API_URL']);
 
 /**
  * Variables portal-api needs in every environment even when no file

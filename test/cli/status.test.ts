@@ -1,5 +1,7 @@
 import { environmentStatus, statusLines } from '../../cli/commands/status';
+import { recordWarningLines } from '../../cli/commands/upload';
 import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
+import { requestFromImageBuilt } from '../../shared/ledger';
 import type { OperatorFixture } from './operator-fixture';
 import { fakeImage, recordDeployment, startOperatorFixture } from './operator-fixture';
 import { lastJson, runCli } from './run-cli';
@@ -25,6 +27,18 @@ describe('environmentStatus: ledger -> status', () => {
     }, [], { rollout: expect.objectContaining({ state: 'rolling', deploymentId: 'd-2', digest: fakeImage('dev', 2).digest }), queued: expect.objectContaining({ deploymentId: 'd-3' }) }],
   ])('%s', (_name, record, deployments, expected) => {
     expect(environmentStatus('dev', record, deployments)).toMatchObject(expected);
+  });
+
+  it('shows the validation warnings the deployed build carried (Portal Image Built -> ledger -> status)', () => {
+    const detail = { ...fakeImage('dev', 1), warnings: [{ file: 'apis/apis.json', jsonPath: '$.apis[0].requiredGroup', code: 'UNKNOWN_GROUP', message: 'API "a" names group "vip"', severity: 'warning' as const }], warningCount: 3 };
+    const request = requestFromImageBuilt(detail, Date.parse('2026-01-02T00:00:00Z'));
+    expect(request).toMatchObject({ validationWarnings: ['apis/apis.json UNKNOWN_GROUP: API "a" names group "vip" (at $.apis[0].requiredGroup)'], validationWarningCount: 3 });
+    const record: DeploymentRecord = { ...request, deploymentId: 'd-1', state: 'succeeded', createdAt: 't', updatedAt: 't', finishedAt: good.finishedAt };
+    const status = environmentStatus('dev', { ...base, lastGood: good }, [record]);
+    expect(status.deployed?.warnings).toEqual({ count: 3, lines: ['apis/apis.json UNKNOWN_GROUP: API "a" names group "vip" (at $.apis[0].requiredGroup)'] });
+    expect(statusLines(status)).toContain('  warnings     3 validation warnings of the deployed configuration (portal-api runs, degraded, first 1 shown):');
+    expect(recordWarningLines(record)).toEqual(['[warnings] 3 validation warnings: portal-api runs, degraded (first 1 shown)', 'warning: apis/apis.json UNKNOWN_GROUP: API "a" names group "vip" (at $.apis[0].requiredGroup)']);
+    expect(recordWarningLines({})).toEqual([]);
   });
 
   it('shows a deployment waiting for its pre-deploy snapshot, with the request and the deadline', () => {

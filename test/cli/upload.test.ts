@@ -87,13 +87,22 @@ describe('wickedctl upload against the local emulator', () => {
     expect(noBucket.stderr).toContain('WICKED_CONFIG_BUCKET');
   });
 
+  it('refuses an environment whose NODE_ENV has no env file, naming --node-env; nothing is uploaded', async () => {
+    const run = await runCli(['upload', '--config', EXAMPLE, '--env', 'staging', '--bucket', fixture.names.bucket, '--json']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/env\/staging\.json \[env staging\] error MISSING_FILE: --node-env \(default: the --env name, as the platform's nodeEnv prop\) is "staging"/);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: fixture.names.bucket, Prefix: 'config/staging/' }));
+    expect(listed.Contents ?? []).toEqual([]);
+  });
+
   it('refuses an invalid configuration with exit 2 and the report; nothing is uploaded', async () => {
     const dir = join(fixture.dir, 'invalid');
     await cp(EXAMPLE, dir, { recursive: true });
-    await writeFile(join(dir, 'apis', 'apis.json'), '{ "apis": [ { "id": "ghost", "name": "Ghost", "auth": "key-auth", "plans": ["basic"] } ] }');
+    await writeFile(join(dir, 'apis', 'apis.json'), '{ "apis": [ { "id": "petstore", "name": "Petstore", "auth": "key-auth", "plans": ["gold"] } ] }');
     const run = await runCli(['upload', '--config', dir, '--env', 'dev', '--bucket', fixture.names.bucket, '--json']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/UNKNOWN_API_CONFIG/);
+    // initializer.checkApiPlans makes portal-api exit on an unknown plan: an error.
+    expect(run.stderr).toMatch(/error UNKNOWN_PLAN/);
     expect(lastJson(run)).toMatchObject({ outcome: 'rejected', env: 'dev', digest: null, deploymentId: null });
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: fixture.names.bucket, Prefix: 'config/' }));
     expect(listed.Contents ?? []).toEqual([]);
@@ -153,7 +162,8 @@ describe('wickedctl upload against the local emulator', () => {
   });
 
   it('with --follow and no ledger record before the timeout, says pending and why, with exit 1', async () => {
-    const run = await runCli(['upload', '--config', EXAMPLE, '--env', 'other', '--bucket', fixture.names.bucket, '--table', fixture.names.table, '--follow', '--timeout', '1.5', '--json']);
+    // Platform environment "other" runs wicked's "dev" environment (its nodeEnv prop).
+    const run = await runCli(['upload', '--config', EXAMPLE, '--env', 'other', '--node-env', 'dev', '--bucket', fixture.names.bucket, '--table', fixture.names.table, '--follow', '--timeout', '1.5', '--json']);
     expect(run.code).toBe(1);
     expect(lastJson(run)).toMatchObject({ outcome: 'pending', env: 'other', digest: null, reason: expect.stringMatching(/no outcome after 2 s: .*rejected/) });
   });

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { mkdtemp, rm, writeFile, cp } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile, cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { handler } from '../../functions/build-image/handler';
@@ -130,6 +130,35 @@ describe('build-image handler', () => {
     expect(detail.reason).toBe('invalid-config');
     expect(detail.issues.map((issue) => issue.code)).toEqual(expect.arrayContaining(['JSON_SYNTAX', 'MISSING_FILE']));
     expect(await tags('portal-api')).toEqual(before);
+  });
+
+  it('builds a configuration with warnings and carries them on Portal Image Built', async () => {
+    // Prepare: an API naming a group nobody defines only fails that API's access checks (a warning).
+    const dir = join(work, 'warned', 'static');
+    await cp(EXAMPLE, dir, { recursive: true });
+    const apis = JSON.parse(await readFile(join(dir, 'apis', 'apis.json'), 'utf8')) as { apis: Array<Record<string, unknown>> };
+    apis.apis[0]!.requiredGroup = 'nobody';
+    await writeFile(join(dir, 'apis', 'apis.json'), JSON.stringify(apis));
+    const archive = join(work, 'warned.tgz');
+    await packTarGz(dir, archive);
+    serveArchive(archive, 'config/dev/warned.tgz');
+    // Act
+    const result = await handler(uploadEvent('config/dev/warned.tgz'), context);
+    // Assess
+    expect(result.outcome).toBe('built');
+    const detail = ImageBuiltDetailSchema.parse(JSON.parse(entries()[0]!.Detail));
+    expect(detail.warningCount).toBe(1);
+    expect(detail.warnings).toEqual([expect.objectContaining({ file: 'apis/apis.json', jsonPath: '$.apis[0].requiredGroup', code: 'UNKNOWN_GROUP', severity: 'warning' })]);
+  });
+
+  it('validates only the wicked environment the platform environment runs, and names the nodeEnv prop when its file is missing', async () => {
+    const archive = join(work, 'qa.tgz');
+    await packTarGz(EXAMPLE, archive);
+    serveArchive(archive, 'config/qa/1.tgz');
+    const result = await handler(uploadEvent('config/qa/1.tgz'), context);
+    expect(result.outcome).toBe('rejected');
+    const detail = ConfigRejectedDetailSchema.parse(JSON.parse(entries()[0]!.Detail));
+    expect(detail.issues).toEqual([expect.objectContaining({ file: 'env/qa.json', env: 'qa', code: 'MISSING_FILE', severity: 'error', message: expect.stringContaining('the nodeEnv prop of platform environment "qa" is "qa"') })]);
   });
 
   it('refuses an archive that carries deploy.envkey, naming the rotation', async () => {

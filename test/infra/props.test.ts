@@ -21,6 +21,11 @@ describe('resolveWickedPlatformProps', () => {
       createPullThroughCacheRule: true,
       buildImageReservedConcurrency: 2,
       preDeploySnapshot: true,
+      // wicked's NODE_ENV is the environment's name unless nodeEnv says otherwise.
+      nodeEnv: 'prod',
+      portalApiEnvironment: {},
+      portalApiSecrets: {},
+      strictValidation: false,
       functionEntries: Object.fromEntries([
         ['buildImage', 'build-image'], ['deployServices', 'deploy-services'], ['trackDeployment', 'track-deployment'],
         ['snapshotData', 'snapshot-data'], ['trackBackup', 'track-backup'],

@@ -35,7 +35,6 @@ describe('shape checks', () => {
     ['apis', 'an oauth2 API with methods', { apis: [api({ auth: 'oauth2', authMethods: ['default:local'] })] }],
     ['plans', 'a plan list', { plans: [{ id: 'basic', name: 'Basic', needsApproval: false, config: { plugins: [] } }] }],
     ['groups', 'a group list', { groups: [{ id: 'dev', name: 'Dev', adminGroup: false, alt_ids: ['x'] }] }],
-    ['globals', 'globals of an old config without portal', { version: 5 }],
     ['globals', 'globals with auth methods', { version: 23, portal: { authMethods: ['default:local'] } }],
     ['authServer', 'an auth server', { authMethods: [{ name: 'local', type: 'local', enabled: true, config: {} }], config: kong() }],
     ['apiConfig', 'a Kong definition with routes', kong()],
@@ -64,7 +63,8 @@ describe('shape checks', () => {
     ['plans', 'plugins as an object', { plans: [{ id: 'p', name: 'P', config: { plugins: {} } }] }, '$.plans[0].config.plugins', 'expected an array'],
     ['groups', 'a string adminGroup', { groups: [{ id: 'g', name: 'G', adminGroup: 'yes' }] }, '$.groups[0].adminGroup', 'expected true or false'],
     ['groups', 'a duplicate group', { groups: [{ id: 'g', name: 'G' }, { id: 'g', name: 'H' }] }, '$.groups[1].id', 'group id "g"', IssueCode.DuplicateId],
-    ['globals', 'a 1.0 config without portal', { version: 23 }, '$.portal', 'config version 23: expected "portal"'],
+    // Read after the update steps, which add `portal` to configurations older than version 10 (config-updater step 10).
+    ['globals', 'a config without portal', { version: 23 }, '$.portal', 'portal-api copies portal.authMethods onto its internal APIs at start'],
     ['globals', 'authMethods as a string', { version: 23, portal: { authMethods: 'default:local' } }, '$.portal.authMethods', 'expected an array'],
     ['globals', 'a string useMailer', { mailer: { useMailer: 'true' } }, '$.mailer.useMailer', 'expected true or false'],
     ['authServer', 'a method without type', { authMethods: [{ name: 'local' }] }, '$.authMethods[0].type', 'auth method "local" type'],
@@ -79,19 +79,33 @@ describe('shape checks', () => {
     const issues = (readers[reader] as Reader)(document).issues;
     expect(issues).toContainEqual(expect.objectContaining({ jsonPath, code, message: expect.stringContaining(message) }));
   });
+
+  // Values portal-api dereferences at start are errors; the rest of the shapes only degrade requests.
+  it.each<[string, string, unknown, string]>([
+    ['apis', 'a missing API list (utils.loadApis appends to it)', {}, '$.apis'],
+    ['apis', 'plans as a string (initializer.checkApiPlans iterates them)', { apis: [api({ plans: 'basic' })] }, '$.apis[0].plans'],
+    ['plans', 'a missing plan list (utils.loadPlans appends to it)', {}, '$.plans'],
+    ['globals', 'authMethods as a string (utils.injectAuthMethods needs the array)', { version: 23, portal: { authMethods: 'default:local' } }, '$.portal.authMethods'],
+  ])('%s: marks %s as an error', (reader, _name, document, jsonPath) => {
+    expect((readers[reader] as Reader)(document).issues).toContainEqual(expect.objectContaining({ jsonPath, severity: 'error' }));
+  });
+
+  it('leaves shapes portal-api meets only at request time to the code\'s severity (a warning)', () => {
+    const issues = readApis({ apis: [api({ auth: 'oauth2', name: '' })] }).issues;
+    expect(issues.map((issue) => [issue.jsonPath, issue.severity])).toEqual([['$.apis[0].name', undefined], ['$.apis[0].authMethods', undefined]]);
+  });
 });
 
 describe('references collected', () => {
   const refs = (read: DocumentRead): Array<Pick<Reference, 'kind' | 'name' | 'jsonPath'>> =>
     read.references.map(({ kind, name, jsonPath }) => ({ kind, name, jsonPath }));
 
-  it('collects plans, groups, auth methods and legacy auth servers of APIs', () => {
+  it('collects plans, groups and auth methods of APIs, not their authServers (portal-api 1.0 never reads them)', () => {
     const read = readApis({ apis: [api({ requiredGroup: 'partners', authMethods: ['default:github'], authServers: ['legacy'] })] });
     expect(refs(read)).toEqual([
       { kind: 'plan', name: 'basic', jsonPath: '$.apis[0].plans[0]' },
       { kind: 'group', name: 'partners', jsonPath: '$.apis[0].requiredGroup' },
       { kind: 'authMethod', name: 'default:github', jsonPath: '$.apis[0].authMethods[0]' },
-      { kind: 'authServer', name: 'legacy', jsonPath: '$.apis[0].authServers[0]' },
     ]);
   });
 
