@@ -28,7 +28,15 @@ export interface EngineOptions {
  * deletions in reverse order honouring DeletionPolicy and UpdateReplacePolicy.
  */
 export class StackEngine {
+  private lastEvent = 0;
+
   constructor(private readonly options: EngineOptions) {}
+
+  /** Event times strictly increase, so readers that order by Timestamp see the order they happened in. */
+  private eventTime(): Date {
+    this.lastEvent = Math.max(Date.now(), this.lastEvent + 1);
+    return new Date(this.lastEvent);
+  }
 
   /** Executes a CREATE change set on a stack in REVIEW_IN_PROGRESS. */
   async create(stack: Stack, changeSet: ChangeSet): Promise<void> {
@@ -222,10 +230,11 @@ export class StackEngine {
       resource.status = status;
       if (reason !== undefined) resource.statusReason = reason;
     }
+    const time = this.eventTime();
     stack.events.unshift({
-      EventId: type === 'AWS::CloudFormation::Stack' ? randomUUID() : `${logicalId}-${status}-${new Date().toISOString()}-${randomUUID().slice(0, 8)}`,
+      EventId: type === 'AWS::CloudFormation::Stack' ? randomUUID() : `${logicalId}-${status}-${time.toISOString()}-${randomUUID().slice(0, 8)}`,
       StackId: stack.stackId, StackName: stack.stackName, LogicalResourceId: logicalId, PhysicalResourceId: physicalId,
-      ResourceType: type, Timestamp: new Date(), ResourceStatus: status, ...(reason !== undefined ? { ResourceStatusReason: reason } : {}),
+      ResourceType: type, Timestamp: time, ResourceStatus: status, ...(reason !== undefined ? { ResourceStatusReason: reason } : {}),
     });
   }
 }
