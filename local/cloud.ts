@@ -1,11 +1,14 @@
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startAutoScaling } from './autoscaling';
 import { startBackup } from './backup';
 import { LocalBus, startEventBridge } from './bus';
 import type { CloudFormationService } from './cloudformation';
 import { startCloudFormation } from './cloudformation';
-import type { ProviderOverrides, ResourceProvider } from './cloudformation/providers';
+import type { ResourceProvider } from './cloudformation/providers';
+import { customResourceProvider, lambdaFunctionProvider } from './cloudformation/providers';
+import { LocalFunctions } from './lambda/functions';
+import { RESPONSE_HOST, startResponseListener } from './lambda/responses';
 import { startDynamoDb } from './dynamodb';
 import { startEcr } from './ecr';
 import { startEcs } from './ecs';
@@ -29,8 +32,6 @@ export interface CloudOptions {
   readonly stateDir: string;
   /** Emulated time runs this many times faster than wall time. @default 1 */
   readonly clockSpeed?: number;
-  /** Providers that need more than the services (Lambda functions, custom resources), given the running cloud. */
-  readonly overrides?: (cloud: Omit<Cloud, 'cloudformation' | 'stop' | 'env'> & { readonly cloudformationUrl: string }) => ProviderOverrides;
 }
 
 /** An empty emulated account: the services, CloudFormation and STS, nothing provisioned. */
@@ -41,6 +42,8 @@ export interface Cloud {
   readonly env: Readonly<Record<string, string>>;
   readonly control: EmulatorControl;
   readonly cloudformation: CloudFormationService;
+  /** The deployed Lambda functions and their invocations. */
+  readonly functions: LocalFunctions;
   readonly bus: LocalBus;
   readonly clock: Clock;
   stop(): Promise<void>;
@@ -81,8 +84,18 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     const overrides: Record<string, ResourceProvider> = {};
     const cloudformation = started(await startCloudFormation({ links, parameters: ssm.control, overrides }));
     const endpoints = { ...services, cloudformation: cloudformation.url, sts: sts.url };
-    Object.assign(overrides, options.overrides?.({ endpoints, control, bus, clock, cloudformationUrl: cloudformation.url }) ?? {});
-    return { endpoints, env: cloudEnvironment(endpoints), control, cloudformation: cloudformation.service, bus, clock, stop: () => stopAll(bus, stops) };
+    const env = cloudEnvironment(endpoints);
+    const responses = started(await startResponseListener());
+    const codeRoot = join(stateDir, 'lambda');
+    await mkdir(codeRoot, { recursive: true });
+    // Functions reach the emulated services through the endpoint variables; their credentials stand for the execution role's session.
+    const functions = new LocalFunctions({ platformEnv: env, codeRoot, httpsRedirects: { [RESPONSE_HOST]: responses.url } });
+    const lambda = { functions, codeRoot, takeResponse: responses.take };
+    Object.assign(overrides, {
+      'AWS::Lambda::Function': lambdaFunctionProvider(links, lambda),
+      'AWS::CloudFormation::CustomResource': customResourceProvider(lambda),
+    });
+    return { endpoints, env, control, functions, cloudformation: cloudformation.service, bus, clock, stop: () => stopAll(bus, stops) };
   } catch (error) {
     await stopAll(bus, stops);
     throw error;

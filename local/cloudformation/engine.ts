@@ -122,7 +122,7 @@ export class StackEngine {
 
   private async put(stack: Stack, id: string, definition: TemplateResource, properties: Record<string, unknown>, old: DeployedResource | undefined): Promise<DeployedResource> {
     const provider = this.options.provider(definition.Type);
-    const context = this.context(stack, id);
+    const context = this.context(stack, id, definition.Type);
     const inPlace = old && old.type === definition.Type && provider.update;
     const verb = inPlace ? 'UPDATE' : 'CREATE';
     this.event(stack, id, definition.Type, old?.physicalId ?? '', `${verb}_IN_PROGRESS`, old && !inPlace ? 'Requested update requires the creation of a new physical resource; hence creating one.' : undefined);
@@ -155,7 +155,7 @@ export class StackEngine {
       }
       this.event(stack, resource.logicalId, resource.type, resource.physicalId, 'DELETE_IN_PROGRESS');
       try {
-        if (resource.physicalId) await this.options.provider(resource.type).delete(resource, this.context(stack, resource.logicalId));
+        if (resource.physicalId) await this.options.provider(resource.type).delete(resource, this.context(stack, resource.logicalId, resource.type));
         this.event(stack, resource.logicalId, resource.type, resource.physicalId, 'DELETE_COMPLETE');
         if (why !== 'cleanup' || stack.resources.get(resource.logicalId)?.physicalId === resource.physicalId) stack.resources.delete(resource.logicalId);
       } catch (error) {
@@ -170,7 +170,7 @@ export class StackEngine {
   /** Undoes one step of a failed update: deletes what was added, puts back what was updated. */
   private async revert(stack: Stack, now: DeployedResource, before: DeployedResource | undefined, current: ReadonlyMap<string, DeployedResource>): Promise<void> {
     const provider = this.options.provider(now.type);
-    const context = this.context(stack, now.logicalId);
+    const context = this.context(stack, now.logicalId, now.type);
     try {
       if (!before || before.physicalId !== now.physicalId) {
         this.event(stack, now.logicalId, now.type, now.physicalId, 'DELETE_IN_PROGRESS');
@@ -211,8 +211,8 @@ export class StackEngine {
     return new Map([...this.options.exports].map(([name, entry]) => [name, entry.value]));
   }
 
-  private context(stack: Stack, logicalId: string): ProviderContext {
-    return { stackName: stack.stackName, stackId: stack.stackId, logicalId, account: this.options.environment.account, region: this.options.environment.region };
+  private context(stack: Stack, logicalId: string, resourceType: string): ProviderContext {
+    return { stackName: stack.stackName, stackId: stack.stackId, logicalId, resourceType, account: this.options.environment.account, region: this.options.environment.region };
   }
 
   private status(stack: Stack, status: StackStatus, reason?: string): void {

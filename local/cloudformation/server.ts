@@ -69,8 +69,10 @@ export function cloudFormationActions(service: CloudFormationService): Record<st
     ListStackResources: (p) => page('StackResourceSummaries', [...stackOf(p).resources.values()].map((r) => ({ LogicalResourceId: r.logicalId, PhysicalResourceId: r.physicalId, ResourceType: r.type, LastUpdatedTimestamp: r.lastUpdated, ResourceStatus: r.status, ResourceStatusReason: r.statusReason, DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' } })), p.get('NextToken')),
     GetTemplate: (p) => {
       const name = p.get('ChangeSetName');
-      const body = name ? service.changeSet(name, p.get('StackName') ?? undefined).templateBody : stackOf(p).templateBody;
-      if (body === undefined) throw new CfnApiError('ValidationError', `Stack ${p.get('StackName') ?? ''} has no template yet`);
+      if (name) return { TemplateBody: service.changeSet(name, p.get('StackName') ?? undefined).templateBody, StagesAvailable: ['Original', 'Processed'] };
+      const stack = stackOf(p);
+      // A stack in REVIEW_IN_PROGRESS has no template of its own yet: answer its newest change set's.
+      const body = stack.templateBody ?? [...stack.changeSets.values()].at(-1)?.templateBody ?? '{}';
       return { TemplateBody: body, StagesAvailable: ['Original', 'Processed'] };
     },
     GetTemplateSummary: async (p) => templateSummary(p.get('StackName') ? (stackOf(p).templateBody ?? '') : (p.get('TemplateBody') ?? '')),

@@ -2,11 +2,15 @@ import { TemplateError } from '../errors';
 import type { EmulatorLinks } from './links';
 import type { ResourceProvider } from './provider';
 import { recordedProvider } from './recorded';
+import { ecsClusterProvider, ecsServiceProvider, ecsTaskDefinitionProvider, scalableTargetProvider, scalingPolicyProvider } from './compute';
+import { backupVaultProvider, efsFileSystemProvider, eventRuleProvider, scheduleGroupProvider, scheduleProvider, snsTopicProvider } from './messaging';
 import { dynamoTableProvider, ecrRepositoryProvider, s3BucketProvider, ssmParameterProvider } from './storage';
 
 export * from './links';
 export * from './provider';
 export { RECORDED_TYPES } from './recorded';
+export { customResourceProvider, lambdaFunctionProvider } from './lambda';
+export type { LambdaLinks } from './lambda';
 
 /** Extra providers by type, tried before the built-in ones (Lambda functions and custom resources need the function runtime). */
 export type ProviderOverrides = Readonly<Record<string, ResourceProvider>>;
@@ -27,6 +31,17 @@ export function providerRegistry(links: EmulatorLinks, overrides: ProviderOverri
     'AWS::DynamoDB::Table': dynamoTableProvider(links),
     'AWS::ECR::Repository': ecrRepositoryProvider(links),
     'AWS::SSM::Parameter': ssmParameterProvider(links),
+    'AWS::ECS::Cluster': ecsClusterProvider(links),
+    'AWS::ECS::TaskDefinition': ecsTaskDefinitionProvider(links),
+    'AWS::ECS::Service': ecsServiceProvider(links),
+    'AWS::ApplicationAutoScaling::ScalableTarget': scalableTargetProvider(links),
+    'AWS::ApplicationAutoScaling::ScalingPolicy': scalingPolicyProvider(links),
+    'AWS::SNS::Topic': snsTopicProvider(links),
+    'AWS::Events::Rule': eventRuleProvider(links),
+    'AWS::Scheduler::ScheduleGroup': scheduleGroupProvider(links),
+    'AWS::Scheduler::Schedule': scheduleProvider(links),
+    'AWS::Backup::BackupVault': backupVaultProvider(links),
+    'AWS::EFS::FileSystem': efsFileSystemProvider(links),
   };
   // Overrides are read at each lookup: the function runtime registers them once the servers listen.
   const custom = (type: string): ResourceProvider | undefined => (type.startsWith('Custom::') ? overrides['AWS::CloudFormation::CustomResource'] : undefined);

@@ -5,6 +5,8 @@ export interface ProviderContext {
   readonly stackName: string;
   readonly stackId: string;
   readonly logicalId: string;
+  /** The resource's type (`Custom::PortalBaseImage`, ...). */
+  readonly resourceType: string;
   readonly account: string;
   readonly region: string;
 }
@@ -66,4 +68,13 @@ export function stringProperty(properties: Record<string, unknown>, name: string
   const value = properties[name] ?? fallback;
   if (typeof value !== 'string' || value === '') throw new TypeError(`property ${name} must be a non-empty string; received ${JSON.stringify(value)}`);
   return value;
+}
+
+/**
+ * The delete of a resource whose service has no delete operation in the
+ * emulator: it fails naming the operation, so `cdk destroy` ends DELETE_FAILED
+ * and says what is missing instead of pretending the resource is gone.
+ */
+export function notEmulatedDelete(operation: string, service: string): ResourceProvider['delete'] {
+  return async (resource) => { throw new Error(`${operation} of ${resource.physicalId} is not emulated by the local ${service}`); };
 }
