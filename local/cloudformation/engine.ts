@@ -217,8 +217,9 @@ export class StackEngine {
 
   private status(stack: Stack, status: StackStatus, reason?: string): void {
     stack.status = status;
+    // The rollback's cause stays the stack's reason once the rollback completes, as DescribeStacks shows on AWS.
     if (reason !== undefined) stack.statusReason = reason;
-    else delete stack.statusReason;
+    else if (!status.includes('ROLLBACK')) delete stack.statusReason;
     if (status.startsWith('UPDATE')) stack.lastUpdatedTime = new Date();
     this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.stackId, status, reason);
   }

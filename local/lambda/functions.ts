@@ -47,13 +47,13 @@ export interface LocalFunctionsOptions {
   readonly codeRoot: string;
 }
 
-const HOST = resolve(__dirname, 'host.cjs');
+const HOST = resolve(__dirname, 'host.mjs');
 // The runtime's bundled AWS SDK v3 ("Lambda runtimes": Node.js runtimes include it): the project's own node_modules stands in.
 const RUNTIME_SDK = resolve(__dirname, '..', '..', 'node_modules');
 
 /**
  * The emulated Lambda service: deployed functions by name, each invocation
- * in a fresh Node child process (the runtime stand-in `host.cjs`) with only
+ * in a fresh Node child process (the runtime stand-in `host.mjs`) with only
  * the function's environment, killed at its timeout.
  *
  * @example

@@ -1,13 +1,12 @@
-'use strict';
 // The Lambda runtime stand-in, run as a child process per invocation: loads the
 // handler from the unpacked asset (LAMBDA_TASK_ROOT), calls it with the event the
-// parent sends over IPC, and sends back the result or the error. Plain CommonJS
-// so it runs without a TypeScript loader.
-const { pathToFileURL } = require('node:url');
-const { existsSync } = require('node:fs');
-const { join } = require('node:path');
-const https = require('node:https');
-const http = require('node:http');
+// parent sends over IPC, and sends back the result or the error. Plain
+// JavaScript so it runs without a TypeScript loader.
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 // Custom resource handlers answer CloudFormation with https.request to the
 // response URL's host; the emulator's response endpoint is plain HTTP on
