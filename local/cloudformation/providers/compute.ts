@@ -1,11 +1,11 @@
-import type { PutScalingPolicyCommandInput, RegisterScalableTargetCommandInput } from '@aws-sdk/client-application-auto-scaling';
-import { ApplicationAutoScalingClient, PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import type { DeleteScalingPolicyCommandInput, DeregisterScalableTargetCommandInput, PutScalingPolicyCommandInput, RegisterScalableTargetCommandInput } from '@aws-sdk/client-application-auto-scaling';
+import { ApplicationAutoScalingClient, DeleteScalingPolicyCommand, DeregisterScalableTargetCommand, PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import type { CreateServiceCommandInput, RegisterTaskDefinitionCommandInput, UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
-import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, CreateServiceCommand, DeleteClusterCommand, DeleteServiceCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { EmulatorLinks } from './links';
 import { CLIENT_DEFAULTS, camelInput } from './links';
 import type { ResourceProvider } from './provider';
-import { generatedName, notEmulatedDelete, stringProperty } from './provider';
+import { generatedName, stringProperty } from './provider';
 
 type Props = Record<string, unknown>;
 
@@ -20,7 +20,6 @@ async function withEcs<T>(links: EmulatorLinks, run: (ecs: ECSClient) => Promise
   try { return await run(ecs); } finally { ecs.destroy(); }
 }
 
-const ecsDelete = (operation: string) => notEmulatedDelete(operation, 'ECS');
 
 /** AWS::ECS::Cluster (Ref: the name). */
 export function ecsClusterProvider(links: EmulatorLinks): ResourceProvider {
@@ -31,7 +30,7 @@ export function ecsClusterProvider(links: EmulatorLinks): ResourceProvider {
       const { cluster } = await withEcs(links, (ecs) => ecs.send(new CreateClusterCommand({ clusterName: name })));
       return { physicalId: name, attributes: { Arn: cluster?.clusterArn ?? `arn:aws:ecs:${context.region}:${context.account}:cluster/${name}` } };
     },
-    delete: ecsDelete('DeleteCluster'),
+    delete: async (resource) => { await withEcs(links, (ecs) => ecs.send(new DeleteClusterCommand({ cluster: resource.physicalId }))); },
   };
 }
 
@@ -75,7 +74,8 @@ export function ecsServiceProvider(links: EmulatorLinks): ResourceProvider {
       await withEcs(links, (ecs) => ecs.send(new UpdateServiceCommand(input)));
       return { physicalId: previous.physicalId, attributes: previous.attributes };
     },
-    delete: ecsDelete('DeleteService'),
+    // CloudFormation scales the service to zero and deletes it (force, as the service may still run tasks).
+    delete: async (resource) => { await withEcs(links, (ecs) => ecs.send(new DeleteServiceCommand({ cluster: stringProperty(resource.properties, 'Cluster'), service: String(resource.attributes.Name), force: true }))); },
   };
 }
 
@@ -90,7 +90,10 @@ export function scalableTargetProvider(links: EmulatorLinks): ResourceProvider {
     await withScaling(links, (client) => client.send(new RegisterScalableTargetCommand({ ServiceNamespace: props.ServiceNamespace, ResourceId: props.ResourceId as string, ScalableDimension: props.ScalableDimension as RegisterScalableTargetCommandInput['ScalableDimension'], MinCapacity: props.MinCapacity as number, MaxCapacity: props.MaxCapacity as number, ...(props.RoleARN ? { RoleARN: props.RoleARN as string } : {}) } as RegisterScalableTargetCommandInput)));
     return { physicalId: `${String(props.ResourceId)}|${String(props.ScalableDimension)}|${String(props.ServiceNamespace)}` };
   };
-  return { emulated: true, create: register, update: register, delete: notEmulatedDelete('DeregisterScalableTarget', 'Application Auto Scaling') };
+  return { emulated: true, create: register, update: register, delete: async (resource) => {
+    const p = resource.properties;
+    await withScaling(links, (client) => client.send(new DeregisterScalableTargetCommand({ ServiceNamespace: p.ServiceNamespace, ResourceId: p.ResourceId, ScalableDimension: p.ScalableDimension } as DeregisterScalableTargetCommandInput)));
+  } };
 }
 
 /** AWS::ApplicationAutoScaling::ScalingPolicy (Ref: the policy ARN); target tracking on the predefined metrics. */
@@ -107,5 +110,9 @@ export function scalingPolicyProvider(links: EmulatorLinks): ResourceProvider {
     const arn = answer.PolicyARN ?? `arn:aws:autoscaling:${context.region}:${context.account}:scalingPolicy:${input.PolicyName}`;
     return { physicalId: arn, attributes: { Arn: arn } };
   };
-  return { emulated: true, create: put, update: (props, _previous, context) => put(props, context), delete: notEmulatedDelete('DeleteScalingPolicy', 'Application Auto Scaling') };
+  return { emulated: true, create: put, update: (props, _previous, context) => put(props, context), delete: async (resource) => {
+    const p = resource.properties;
+    const [resourceId, dimension, namespace] = typeof p.ScalingTargetId === 'string' ? p.ScalingTargetId.split('|') : [p.ResourceId, p.ScalableDimension, p.ServiceNamespace];
+    await withScaling(links, (client) => client.send(new DeleteScalingPolicyCommand({ PolicyName: typeof p.PolicyName === 'string' ? p.PolicyName : '', ServiceNamespace: namespace, ResourceId: resourceId, ScalableDimension: dimension } as DeleteScalingPolicyCommandInput)));
+  } };
 }

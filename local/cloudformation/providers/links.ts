@@ -11,9 +11,9 @@ export const CLIENT_DEFAULTS = { region: 'us-east-1', credentials: { accessKeyId
 export interface EmulatorLinks {
   /** Endpoints of the services providers reach through the AWS SDK. */
   readonly endpoints: { readonly s3: string; readonly dynamodb: string; readonly ecs: string; readonly autoscaling: string; readonly sns: string; readonly scheduler: string };
-  readonly ecr: Pick<EcrControl, 'createRepository' | 'registry'> & { deleteRepository?(name: string, force: boolean): void };
+  readonly ecr: Pick<EcrControl, 'createRepository' | 'deleteRepository' | 'registry'>;
   readonly parameters: ParameterStore;
-  readonly backup: Pick<BackupControl, 'createVault' | 'createFileSystem'>;
+  readonly backup: Pick<BackupControl, 'createVault' | 'deleteVault' | 'createFileSystem' | 'deleteFileSystem'>;
   readonly bus: LocalBus;
   readonly scheduler: SchedulerControl;
 }

@@ -1,11 +1,11 @@
 import type { CreateScheduleCommandInput } from '@aws-sdk/client-scheduler';
 import { CreateScheduleCommand, CreateScheduleGroupCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { EventPattern } from '../../bus/pattern';
 import type { EmulatorLinks } from './links';
 import { CLIENT_DEFAULTS } from './links';
 import type { ResourceProvider } from './provider';
-import { generatedName, notEmulatedDelete } from './provider';
+import { generatedName } from './provider';
 
 type Props = Record<string, unknown>;
 
@@ -27,7 +27,10 @@ export function snsTopicProvider(links: EmulatorLinks): ResourceProvider {
         return { physicalId: TopicArn, attributes: { TopicArn, TopicName: name } };
       } finally { sns.destroy(); }
     },
-    delete: notEmulatedDelete('DeleteTopic', 'SNS'),
+    delete: async (resource) => {
+      const sns = new SNSClient({ ...CLIENT_DEFAULTS, endpoint: links.endpoints.sns });
+      try { await sns.send(new DeleteTopicCommand({ TopicArn: resource.physicalId })); } finally { sns.destroy(); }
+    },
   };
 }
 
@@ -89,7 +92,7 @@ export function scheduleGroupProvider(links: EmulatorLinks): ResourceProvider {
       const { ScheduleGroupArn } = await withScheduler(links, (client) => client.send(new CreateScheduleGroupCommand({ Name: name })));
       return { physicalId: name, attributes: { Arn: ScheduleGroupArn ?? `arn:aws:scheduler:${context.region}:${context.account}:schedule-group/${name}` } };
     },
-    delete: notEmulatedDelete('DeleteScheduleGroup', 'EventBridge Scheduler'),
+    delete: async (resource) => { links.scheduler.deleteGroup(resource.physicalId); },
   };
 }
 
@@ -124,7 +127,7 @@ export function backupVaultProvider(links: EmulatorLinks): ResourceProvider {
       const vault = links.backup.createVault(name);
       return { physicalId: name, attributes: { BackupVaultName: name, BackupVaultArn: vault.arn } };
     },
-    delete: notEmulatedDelete('DeleteBackupVault', 'AWS Backup'),
+    delete: async (resource) => { links.backup.deleteVault(resource.physicalId); },
   };
 }
 
@@ -138,7 +141,7 @@ export function efsFileSystemProvider(links: EmulatorLinks): ResourceProvider {
     },
     // Property changes (throughput, lifecycle, policy) do not change the emulated directory.
     update: async (_props, previous) => ({ physicalId: previous.physicalId, attributes: previous.attributes }),
-    delete: notEmulatedDelete('DeleteFileSystem', 'EFS'),
+    delete: (resource) => links.backup.deleteFileSystem(resource.physicalId),
   };
 }
 

@@ -70,11 +70,3 @@ export function stringProperty(properties: Record<string, unknown>, name: string
   return value;
 }
 
-/**
- * The delete of a resource whose service has no delete operation in the
- * emulator: it fails naming the operation, so `cdk destroy` ends DELETE_FAILED
- * and says what is missing instead of pretending the resource is gone.
- */
-export function notEmulatedDelete(operation: string, service: string): ResourceProvider['delete'] {
-  return async (resource) => { throw new Error(`${operation} of ${resource.physicalId} is not emulated by the local ${service}`); };
-}

@@ -91,10 +91,8 @@ export function ecrRepositoryProvider(links: EmulatorLinks): ResourceProvider {
       });
       return { physicalId: name, attributes: { Arn: `arn:aws:ecr:${context.region}:${context.account}:repository/${name}`, RepositoryUri: `${context.account}.dkr.ecr.${context.region}.amazonaws.com/${name}` } };
     },
-    delete: async (resource) => {
-      if (!links.ecr.deleteRepository) throw new Error(`deleting repository ${resource.physicalId}: DeleteRepository is not emulated`);
-      links.ecr.deleteRepository(resource.physicalId, resource.properties.EmptyOnDelete === true || resource.properties.EmptyOnDelete === 'true');
-    },
+    // EmptyOnDelete deletes the images with the repository; without it a repository holding images fails to delete, as on AWS.
+    delete: (resource) => links.ecr.deleteRepository(resource.physicalId, resource.properties.EmptyOnDelete === true || resource.properties.EmptyOnDelete === 'true'),
   };
 }
 
