@@ -39,6 +39,8 @@ export async function unzipTo(bytes: Buffer, dir: string): Promise<string[]> {
       });
       zip.readEntry();
     });
+  } catch (error) {
+    throw new Error(`unpacking the deployment package into ${dir}: ${(error as Error).message}`, { cause: error });
   } finally {
     zip.close();
   }
