@@ -127,6 +127,8 @@ export class StackEngine {
     const verb = inPlace ? 'UPDATE' : 'CREATE';
     this.event(stack, id, definition.Type, old?.physicalId ?? '', `${verb}_IN_PROGRESS`, old && !inPlace ? 'Requested update requires the creation of a new physical resource; hence creating one.' : undefined);
     try {
+      const unknown = provider.understood ? Object.keys(properties).filter((key) => !provider.understood!.has(key)) : [];
+      if (unknown.length) throw new TemplateError(id, `Properties.${unknown[0]}`, `not understood by the emulated ${definition.Type}; it understands ${[...provider.understood!].join(', ')}`);
       const result = inPlace ? await provider.update!(properties, old, context) : await provider.create(properties, context);
       const resource: DeployedResource = {
         logicalId: id, type: definition.Type, physicalId: result.physicalId, properties, attributes: result.attributes ?? {},

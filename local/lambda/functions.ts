@@ -63,6 +63,7 @@ const RUNTIME_SDK = resolve(__dirname, '..', '..', 'node_modules');
 export class LocalFunctions {
   private readonly functions = new Map<string, FunctionConfig>();
   private readonly log: Invocation[] = [];
+  private readonly listeners = new Set<(invocation: Invocation) => void>();
   private linked: Promise<void> | undefined;
 
   constructor(private readonly options: LocalFunctionsOptions) {}
@@ -91,6 +92,22 @@ export class LocalFunctions {
     return name ? this.log.filter((i) => i.functionName === name) : [...this.log];
   }
 
+  /** Resolves the first invocation (past or future) that matches; rejects after `timeoutMs` of wall time naming what it waited for. */
+  waitFor(predicate: (invocation: Invocation) => boolean, timeoutMs = 10_000, description = 'the predicate'): Promise<Invocation> {
+    const seen = this.log.find(predicate);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolvePromise, reject) => {
+      const timer = setTimeout(() => { this.listeners.delete(listener); reject(new Error(`no invocation matched ${description} within ${timeoutMs} ms (${this.log.length} invocations so far)`)); }, timeoutMs);
+      const listener = (invocation: Invocation): void => {
+        if (!predicate(invocation)) return;
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+        resolvePromise(invocation);
+      };
+      this.listeners.add(listener);
+    });
+  }
+
   /** Invokes synchronously (RequestResponse): resolves the handler's result, rejects with a {@link FunctionError}. */
   async invoke(name: string, event: unknown): Promise<unknown> {
     const config = this.functions.get(name);
@@ -109,7 +126,11 @@ export class LocalFunctions {
     child.stdout?.on('data', (chunk: Buffer) => { logs += chunk.toString('utf8'); });
     child.stderr?.on('data', (chunk: Buffer) => { logs += chunk.toString('utf8'); });
     const deadline = Date.now() + config.timeoutSeconds * 1000;
-    const record = (outcome: Invocation['outcome'], error?: string) => this.log.push({ functionName: name, requestId, event, outcome, logs, ...(error ? { error } : {}) });
+    const record = (outcome: Invocation['outcome'], error?: string): void => {
+      const invocation: Invocation = { functionName: name, requestId, event, outcome, logs, ...(error ? { error } : {}) };
+      this.log.push(invocation);
+      for (const listener of [...this.listeners]) listener(invocation);
+    };
     return new Promise((resolvePromise, reject) => {
       const timer = setTimeout(() => { child.kill('SIGKILL'); }, config.timeoutSeconds * 1000);
       let answered = false;

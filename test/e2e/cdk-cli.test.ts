@@ -72,6 +72,9 @@ describe('the real CDK CLI against the local cloud: bootstrap, deploy wicked-dev
     const announcer = fn(/^AWS679f53fac002430cb0da5b7982bd2287/).physicalId;
     expect(cloud.functions.invocations(announcer).map((i) => i.outcome)).toEqual(['success']);
     expect(cloud.bus.timeline.filter((e) => e.event['detail-type'] === 'Portal Base Image Changed').map((e) => e.event.detail.requestedBy)).toEqual(['cdk-deploy']);
+    // The stack's own rule delivers that event to the deployed build-image bundle (its handler decides what to do with it).
+    const delivered = await cloud.functions.waitFor((i) => i.functionName === buildImage.name && (i.event as { 'detail-type'?: string })['detail-type'] === 'Portal Base Image Changed', 30_000, 'build-image invoked with Portal Base Image Changed');
+    expect(delivered.event).toMatchObject({ source: 'wicked.control-plane', detail: { env: 'dev', requestedBy: 'cdk-deploy' } });
     const outputs = Object.fromEntries(stack.outputs.map((o) => [o.OutputKey.replace(/[0-9A-F]{8}$/, ''), o.OutputValue]));
     expect(outputs.PlatformConfigBucketName).toBe(configBucket.physicalId);
     expect(cloud.control.s3.hasBucket(outputs.PlatformConfigBucketName!)).toBe(true);

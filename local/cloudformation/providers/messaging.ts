@@ -48,6 +48,8 @@ export function eventRuleProvider(links: EmulatorLinks): ResourceProvider {
     if (!pattern) throw new Error('EventPattern is required (the emulator runs pattern rules only)');
     const targets = (props.Targets as { Arn?: string; Id?: string; RetryPolicy?: { MaximumRetryAttempts?: number } }[] | undefined) ?? [];
     for (const target of targets) {
+      const shaping = ['Input', 'InputPath', 'InputTransformer'].find((key) => key in target);
+      if (shaping) throw new Error(`Targets[${target.Id ?? '?'}].${shaping} is not emulated; the emulated rules deliver the matched event as it is`);
       const fn = lambdaFunctionName(target.Arn ?? '');
       if (!fn) throw new Error(`Targets[${target.Id ?? '?'}].Arn ${JSON.stringify(target.Arn)} is not a Lambda function ARN; the emulator delivers rules to Lambda functions only`);
       links.bus.addRule({

@@ -31,6 +31,12 @@ export interface ResourceResult {
  */
 export interface ResourceProvider {
   readonly emulated: boolean;
+  /**
+   * The properties this provider applies or accepts as recorded facts
+   * (encryption, policies, tags the emulator does not enforce); any other
+   * property fails the resource, naming it. Undefined: every property is accepted.
+   */
+  readonly understood?: ReadonlySet<string>;
   create(properties: Record<string, unknown>, context: ProviderContext): Promise<ResourceResult>;
   /** In place when the result keeps the physical id, a replacement when it returns a new one; absent: every change replaces. */
   update?(properties: Record<string, unknown>, previous: ExistingResource, context: ProviderContext): Promise<ResourceResult>;

@@ -14,7 +14,10 @@ export function s3BucketProvider(links: EmulatorLinks): ResourceProvider {
   const configure = async (s3: S3Client, name: string, props: Props): Promise<void> => {
     const versioning = (props.VersioningConfiguration as { Status?: string } | undefined)?.Status;
     if (versioning) await s3.send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: versioning as 'Enabled' | 'Suspended' } }));
-    const eventBridge = (props.NotificationConfiguration as { EventBridgeConfiguration?: { EventBridgeEnabled?: boolean | string } } | undefined)?.EventBridgeConfiguration;
+    const notifications = (props.NotificationConfiguration ?? {}) as Record<string, unknown>;
+    const other = Object.keys(notifications).filter((key) => key !== 'EventBridgeConfiguration');
+    if (other.length) throw new Error(`NotificationConfiguration.${other[0]} is not emulated; the emulated S3 sends EventBridge notifications only`);
+    const eventBridge = notifications.EventBridgeConfiguration;
     if (eventBridge) await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: name, NotificationConfiguration: { EventBridgeConfiguration: {} } }));
   };
   const attributes = (name: string, region: string) => ({

@@ -6,7 +6,8 @@ export type Call = `${'create' | 'update' | 'delete'} ${string}`;
 
 /**
  * Providers backed by an in-memory world: `Test::Thing` resources exist
- * while created, `Test::Failing` fails to create with the property `Reason`.
+ * while created, `Test::Failing` fails to create with the property `Reason`,
+ * `Test::Strict` understands only Name and Size.
  */
 export function fakeWorld(): { provider: (type: string) => ResourceProvider; calls: Call[]; live: Map<string, Record<string, unknown>> } {
   const calls: Call[] = [];
@@ -37,7 +38,8 @@ export function fakeWorld(): { provider: (type: string) => ResourceProvider; cal
     update: async (props, _previous, c) => { calls.push(`update ${c.logicalId}`); throw new Error(String(props.Reason)); },
     delete: async (_resource, c) => { calls.push(`delete ${c.logicalId}`); },
   };
-  return { provider: (type) => (type === 'Test::Failing' ? failing : thing), calls, live };
+  const strict: ResourceProvider = { ...thing, understood: new Set(['Name', 'Size']) };
+  return { provider: (type) => (type === 'Test::Failing' ? failing : type === 'Test::Strict' ? strict : thing), calls, live };
 }
 
 /** Parameter Store in a map. */

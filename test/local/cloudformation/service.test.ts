@@ -60,6 +60,14 @@ describe('CloudFormationService', () => {
     expect(stack.events.find((e) => e.ResourceStatus === 'CREATE_FAILED')?.ResourceStatusReason).toMatch(/^Net\.Properties\.Cidrs: Fn::Cidr: this intrinsic function is not emulated/);
   });
 
+  it('fails a resource with a property its provider does not understand, naming it, before calling the provider', async () => {
+    const { service, world } = setup();
+    const stack = await deploy(service, { Resources: { S: { Type: 'Test::Strict', Properties: { Name: 's', Replicas: 3 } } } });
+    expect(stack.status).toBe('ROLLBACK_COMPLETE');
+    expect(stack.events.find((e) => e.ResourceStatus === 'CREATE_FAILED')?.ResourceStatusReason).toBe('S.Properties.Replicas: not understood by the emulated Test::Strict; it understands Name, Size');
+    expect(world.calls).toEqual([]);
+  });
+
   it('updates only what changed, replaces on a name change honouring UpdateReplacePolicy, removes what left', async () => {
     const { service, world } = setup();
     await deploy(service, { Resources: { A: { Type: 'Test::Thing', Properties: { Size: 1 } }, B: { Type: 'Test::Thing', Properties: { Name: 'b1' }, UpdateReplacePolicy: 'Retain' }, C: { Type: 'Test::Thing' }, D: { Type: 'Test::Thing' } } });
