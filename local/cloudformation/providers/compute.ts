@@ -5,7 +5,7 @@ import { CreateClusterCommand, CreateServiceCommand, DeleteClusterCommand, Delet
 import type { EmulatorLinks } from './links';
 import { CLIENT_DEFAULTS, camelInput } from './links';
 import type { ResourceProvider } from './provider';
-import { generatedName, stringProperty } from './provider';
+import { generatedName, stringProperty, updateInPlaceUnless } from './provider';
 
 type Props = Record<string, unknown>;
 
@@ -30,6 +30,7 @@ export function ecsClusterProvider(links: EmulatorLinks): ResourceProvider {
       const { cluster } = await withEcs(links, (ecs) => ecs.send(new CreateClusterCommand({ clusterName: name })));
       return { physicalId: name, attributes: { Arn: cluster?.clusterArn ?? `arn:aws:ecs:${context.region}:${context.account}:cluster/${name}` } };
     },
+    update: (props, previous, context) => updateInPlaceUnless(['ClusterName'], (p, c) => ecsClusterProvider(links).create(p, c))(props, previous, context),
     delete: async (resource) => { await withEcs(links, (ecs) => ecs.send(new DeleteClusterCommand({ cluster: resource.physicalId }))); },
   };
 }

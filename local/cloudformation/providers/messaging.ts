@@ -5,7 +5,7 @@ import type { EventPattern } from '../../bus/pattern';
 import type { EmulatorLinks } from './links';
 import { CLIENT_DEFAULTS } from './links';
 import type { ResourceProvider } from './provider';
-import { generatedName } from './provider';
+import { generatedName, updateInPlaceUnless } from './provider';
 
 type Props = Record<string, unknown>;
 
@@ -27,6 +27,7 @@ export function snsTopicProvider(links: EmulatorLinks): ResourceProvider {
         return { physicalId: TopicArn, attributes: { TopicArn, TopicName: name } };
       } finally { sns.destroy(); }
     },
+    update: (props, previous, context) => updateInPlaceUnless(['TopicName', 'FifoTopic'], (p, c) => snsTopicProvider(links).create(p, c))(props, previous, context),
     delete: async (resource) => {
       const sns = new SNSClient({ ...CLIENT_DEFAULTS, endpoint: links.endpoints.sns });
       try { await sns.send(new DeleteTopicCommand({ TopicArn: resource.physicalId })); } finally { sns.destroy(); }
@@ -94,6 +95,7 @@ export function scheduleGroupProvider(links: EmulatorLinks): ResourceProvider {
       const { ScheduleGroupArn } = await withScheduler(links, (client) => client.send(new CreateScheduleGroupCommand({ Name: name })));
       return { physicalId: name, attributes: { Arn: ScheduleGroupArn ?? `arn:aws:scheduler:${context.region}:${context.account}:schedule-group/${name}` } };
     },
+    update: (props, previous, context) => updateInPlaceUnless(['Name'], (p, c) => scheduleGroupProvider(links).create(p, c))(props, previous, context),
     delete: async (resource) => { links.scheduler.deleteGroup(resource.physicalId); },
   };
 }
@@ -129,6 +131,7 @@ export function backupVaultProvider(links: EmulatorLinks): ResourceProvider {
       const vault = links.backup.createVault(name);
       return { physicalId: name, attributes: { BackupVaultName: name, BackupVaultArn: vault.arn } };
     },
+    update: (props, previous, context) => updateInPlaceUnless(['BackupVaultName', 'EncryptionKeyArn'], (p, c) => backupVaultProvider(links).create(p, c))(props, previous, context),
     delete: async (resource) => { links.backup.deleteVault(resource.physicalId); },
   };
 }

@@ -69,6 +69,20 @@ export function randomHex(length: number): string {
   return randomBytes(Math.ceil(length / 2)).toString('hex').slice(0, length);
 }
 
+/**
+ * An update that keeps the resource when none of `replacing` changed (the
+ * properties the CloudFormation reference marks "Update requires:
+ * Replacement") and otherwise creates a new one, which the engine swaps in
+ * and deletes the old one after. `apply` changes what the emulator applies in place.
+ */
+export function updateInPlaceUnless(replacing: readonly string[], create: ResourceProvider['create'], apply: (properties: Record<string, unknown>, previous: ExistingResource) => Promise<void> = async () => undefined): NonNullable<ResourceProvider['update']> {
+  return async (properties, previous, context) => {
+    if (replacing.some((key) => JSON.stringify(properties[key]) !== JSON.stringify(previous.properties[key]))) return create(properties, context);
+    await apply(properties, previous);
+    return { physicalId: previous.physicalId, attributes: previous.attributes };
+  };
+}
+
 /** Reads a required string property or fails naming it. */
 export function stringProperty(properties: Record<string, unknown>, name: string, fallback?: string): string {
   const value = properties[name] ?? fallback;

@@ -4,7 +4,7 @@ import { CreateBucketCommand, DeleteBucketCommand, PutBucketNotificationConfigur
 import type { EmulatorLinks } from './links';
 import { CLIENT_DEFAULTS } from './links';
 import type { ResourceProvider } from './provider';
-import { generatedName, stringProperty } from './provider';
+import { generatedName, stringProperty, updateInPlaceUnless } from './provider';
 
 type Props = Record<string, unknown>;
 
@@ -74,6 +74,7 @@ export function dynamoTableProvider(links: EmulatorLinks): ResourceProvider {
         }
       } finally { dynamodb.destroy(); }
     },
+    update: (props, previous, context) => updateInPlaceUnless(['TableName', 'KeySchema'], (p, c) => dynamoTableProvider(links).create(p, c))(props, previous, context),
     delete: async (resource) => {
       const dynamodb = client();
       try { await dynamodb.send(new DeleteTableCommand({ TableName: resource.physicalId })); } finally { dynamodb.destroy(); }
@@ -94,6 +95,7 @@ export function ecrRepositoryProvider(links: EmulatorLinks): ResourceProvider {
       });
       return { physicalId: name, attributes: { Arn: `arn:aws:ecr:${context.region}:${context.account}:repository/${name}`, RepositoryUri: `${context.account}.dkr.ecr.${context.region}.amazonaws.com/${name}` } };
     },
+    update: (props, previous, context) => updateInPlaceUnless(['RepositoryName', 'EncryptionConfiguration'], (p, c) => ecrRepositoryProvider(links).create(p, c))(props, previous, context),
     // EmptyOnDelete deletes the images with the repository; without it a repository holding images fails to delete, as on AWS.
     delete: (resource) => links.ecr.deleteRepository(resource.physicalId, resource.properties.EmptyOnDelete === true || resource.properties.EmptyOnDelete === 'true'),
   };
