@@ -10,6 +10,8 @@ import { CloudFormationService } from './service';
 export * from './errors';
 export * from './model';
 export { CloudFormationService } from './service';
+export { inventory } from './inventory';
+export type { InventoryRow } from './inventory';
 export { RECORDED_TYPES } from './providers';
 
 /** Options of {@link startCloudFormation}. */

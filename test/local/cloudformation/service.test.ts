@@ -1,3 +1,4 @@
+import { inventory } from '../../../local/cloudformation/inventory';
 import { CloudFormationService } from '../../../local/cloudformation/service';
 import type { Stack } from '../../../local/cloudformation/model';
 import { fakeParameters, fakeWorld } from './fake-providers';
@@ -33,6 +34,17 @@ describe('CloudFormationService', () => {
     expect(stack.outputs).toEqual([{ OutputKey: 'TopicRef', OutputValue: 'Topic-2', ExportName: 'app-topic' }]);
     expect(service.exports.get('app-topic')?.value).toBe('Topic-2');
     expect(world.live.get('Topic-2')).toEqual({ Target: 'arn:test:Queue-1' });
+  });
+
+  it('lists the live stacks\' resources with whether they are emulated or only recorded', async () => {
+    const world = fakeWorld();
+    const recorded = { ...world.provider('Test::Thing'), emulated: false };
+    const service = new CloudFormationService({ environment, provider: (type) => (type === 'Test::Recorded' ? recorded : world.provider(type)), parameters: fakeParameters(), readTemplateUrl: async () => '' });
+    await deploy(service, { Resources: { Vpc: { Type: 'Test::Recorded', Properties: { Name: 'vpc-1' } }, Bucket: { Type: 'Test::Thing', Properties: { Name: 'b-1' } } } });
+    expect(inventory(service.liveStacks())).toEqual([
+      { stack: 'app', logicalId: 'Vpc', type: 'Test::Recorded', physicalId: 'vpc-1', status: 'CREATE_COMPLETE', kind: 'recorded, not emulated' },
+      { stack: 'app', logicalId: 'Bucket', type: 'Test::Thing', physicalId: 'b-1', status: 'CREATE_COMPLETE', kind: 'emulated' },
+    ]);
   });
 
   it('rolls a failed create back: CREATE_FAILED, created resources deleted, retained ones left, ROLLBACK_COMPLETE', async () => {
