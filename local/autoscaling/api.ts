@@ -28,6 +28,14 @@ export function autoScalingOperations(state: ScalingState): Record<string, JsonO
       const target = state.register(resourceId, read.optionalInteger(input, 'MinCapacity', 0), read.optionalInteger(input, 'MaxCapacity', 0), read.optionalString(input, 'RoleARN'));
       return { ScalableTargetARN: target.scalableTargetArn };
     },
+    DeregisterScalableTarget: (input) => {
+      state.deregister(ecsTarget(input));
+      return {};
+    },
+    DeleteScalingPolicy: (input) => {
+      state.deletePolicy(ecsTarget(input), read.string(input, 'PolicyName'));
+      return {};
+    },
     DescribeScalableTargets: (input) => {
       const namespace = read.string(input, 'ServiceNamespace');
       const ids = read.optionalStrings(input, 'ResourceIds');

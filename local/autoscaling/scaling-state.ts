@@ -90,6 +90,17 @@ export class ScalingState {
     return target;
   }
 
+  /** DeregisterScalableTarget: the target and its scaling policies ("DeregisterScalableTarget", Application Auto Scaling API Reference). */
+  deregister(resourceId: string): void {
+    if (!this.targets.delete(resourceId)) throw new AutoScalingEmulatorError('OBJECT_NOT_FOUND', `No scalable target registered for service namespace: ecs, resource ID: ${resourceId}, scalable dimension: ecs:service:DesiredCount`, { resourceId });
+    for (const [key, policy] of this.policies) if (policy.resourceId === resourceId) this.policies.delete(key);
+  }
+
+  /** DeleteScalingPolicy. */
+  deletePolicy(resourceId: string, policyName: string): void {
+    if (!this.policies.delete(`${resourceId}|${policyName}`)) throw new AutoScalingEmulatorError('OBJECT_NOT_FOUND', `No scaling policy found for service namespace: ecs, resource ID: ${resourceId}, scalable dimension: ecs:service:DesiredCount, policy name: ${policyName}`, { resourceId, policyName });
+  }
+
   /** Creates or replaces a target-tracking policy. */
   putPolicy(policy: Omit<PolicyRecord, 'policyArn' | 'createdAt'>): PolicyRecord {
     if (!this.targets.has(policy.resourceId)) {

@@ -33,6 +33,10 @@ export interface BackupControl {
   createFileSystem(id?: string): Promise<FileSystem>;
   /** Creates a backup vault (CreateBackupVault). */
   createVault(name: string): Vault;
+  /** Deletes an empty vault (DeleteBackupVault). */
+  deleteVault(name: string): void;
+  /** Deletes a file system and its directory (EFS DeleteFileSystem). */
+  deleteFileSystem(id: string): Promise<void>;
   /** The next backup job ends in this state instead of COMPLETED. */
   failNextBackupJob(failure?: InjectedFailure): void;
   /** The next restore job ends in this state instead of COMPLETED. */
@@ -75,6 +79,8 @@ export async function startBackup(options: BackupOptions): Promise<{ url: string
     control: {
       createFileSystem: (id) => service.createFileSystem(id),
       createVault: (name) => service.createVault(name),
+      deleteVault: (name) => service.deleteVault(name),
+      deleteFileSystem: (id) => service.deleteFileSystem(id),
       failNextBackupJob: (failure = { state: 'FAILED' }) => { service.failures.backup.push(failure); },
       failNextRestoreJob: (failure = { state: 'FAILED' }) => { service.failures.restore.push(failure); },
       sweepExpired: () => service.sweepExpired(),

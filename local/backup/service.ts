@@ -59,6 +59,22 @@ export class BackupService {
     return vault;
   }
 
+  /** DeleteBackupVault: only a vault without recovery points ("DeleteBackupVault", AWS Backup API Reference). */
+  deleteVault(name: string): void {
+    const vault = this.vault(name);
+    const points = [...this.points.values()].filter((point) => point.vault.name === vault.name).length;
+    if (points > 0) throw invalidParameter('BackupVaultName', name, `an empty vault (it holds ${points} recovery points)`);
+    this.vaults.delete(name);
+  }
+
+  /** DeleteFileSystem (EFS): the directory standing in for it goes too. */
+  async deleteFileSystem(id: string): Promise<void> {
+    const fileSystem = this.fileSystems.get(id);
+    if (!fileSystem) throw resourceNotFound('File system', id);
+    this.fileSystems.delete(id);
+    await rm(fileSystem.path, { recursive: true, force: true });
+  }
+
   /** A vault by name, or ResourceNotFoundException. */
   vault(name: string | undefined): Vault {
     if (!name) throw missingParameter('BackupVaultName');

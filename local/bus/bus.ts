@@ -115,6 +115,18 @@ export class LocalBus implements EventSink {
     this.rules.set(rule.name, rule);
   }
 
+  /** DeleteRule: removes a rule (or scheduled rule); false when there was none. */
+  removeRule(name: string): boolean {
+    const schedule = this.schedules.get(name);
+    schedule?.cancel();
+    return this.schedules.delete(name) || this.rules.delete(name);
+  }
+
+  /** Unregisters a target's function (its rules then fail delivery, as a deleted function does). */
+  unregisterTarget(id: string): void {
+    this.targets.delete(id);
+  }
+
   /** Adds a scheduled rule; `rate(...)` expressions start running through the clock. */
   addSchedule(schedule: BusSchedule): void {
     if (this.rules.has(schedule.name) || this.schedules.has(schedule.name)) throw new DuplicateNameError('rule', schedule.name);

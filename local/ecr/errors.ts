@@ -11,6 +11,7 @@
 export type EcrErrorCode =
   | 'REPOSITORY_NOT_FOUND'
   | 'REPOSITORY_ALREADY_EXISTS'
+  | 'REPOSITORY_NOT_EMPTY'
   | 'INVALID_PARAMETER'
   | 'NAME_INVALID'
   | 'REFERENCE_INVALID'
@@ -45,6 +46,7 @@ export interface ErrorWireForm {
 export const ERROR_WIRE_FORMS: Readonly<Record<EcrErrorCode, ErrorWireForm>> = Object.freeze({
   REPOSITORY_NOT_FOUND: { status: 404, oci: 'NAME_UNKNOWN', aws: 'RepositoryNotFoundException' },
   REPOSITORY_ALREADY_EXISTS: { status: 409, oci: 'DENIED', aws: 'RepositoryAlreadyExistsException' },
+  REPOSITORY_NOT_EMPTY: { status: 409, oci: 'DENIED', aws: 'RepositoryNotEmptyException' },
   INVALID_PARAMETER: { status: 400, oci: 'UNSUPPORTED', aws: 'InvalidParameterException' },
   NAME_INVALID: { status: 400, oci: 'NAME_INVALID', aws: 'InvalidParameterException' },
   REFERENCE_INVALID: { status: 400, oci: 'TAG_INVALID', aws: 'InvalidParameterException' },

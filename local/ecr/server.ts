@@ -45,6 +45,8 @@ export interface EcrControl {
   readonly registry: string;
   /** Creates a repository, as CreateRepository would. */
   createRepository(name: string, options?: CreateRepositoryOptions): Promise<RepositoryDescription>;
+  /** Deletes a repository, as DeleteRepository would (`force` also deletes its images). */
+  deleteRepository(name: string, force: boolean): Promise<void>;
   /** The repository's images, as DescribeImages would list them. */
   listImages(repository: string): ImageDescription[];
   /** Every manifest push so far, in order (a copy). */
@@ -69,6 +71,7 @@ function createControl(store: EcrStore, tokens: TokenBook, clock: Clock, host: s
       return describeRepository(await store.createRepository(name, checkMutabilityPolicy(settings.imageTagMutability, filters)), host);
     },
     listImages: (repository) => describeImages(store.repository(repository)),
+    deleteRepository: (name, force) => store.deleteRepository(name, force),
     pushes: () => [...store.pushes],
     issueCredentials: () => tokens.issue(clock.now()),
   };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Clock } from '../kernel/clock';
@@ -82,6 +82,19 @@ export class EcrStore {
   /** All repositories, by name. */
   list(): RepositoryRecord[] {
     return [...this.repositories.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * DeleteRepository: a repository with images only with `force`, as ECR
+   * answers RepositoryNotEmptyException otherwise ("DeleteRepository", Amazon ECR API Reference).
+   */
+  async deleteRepository(name: string, force: boolean): Promise<void> {
+    const record = this.repository(name);
+    const images = Object.keys(record.manifests).length;
+    if (images > 0 && !force) throw new EcrEmulatorError('REPOSITORY_NOT_EMPTY', `The repository with name '${name}' in registry with id '${this.options.registryId}' cannot be deleted because it still contains images (${images} manifests)`, { repository: name });
+    this.repositories.delete(name);
+    await this.saving;
+    await rm(join(this.metadataDir, `${encodeURIComponent(name)}.json`), { force: true });
   }
 
   /** A repository. @throws `REPOSITORY_NOT_FOUND` */

@@ -47,6 +47,24 @@ export function ecsOperations(registry: EcsRegistry, scheduler: ServiceScheduler
       await updateService(registry, scheduler, target, input);
       return { service: serviceView(target, scheduler) };
     },
+    // DeleteService: without force the service must be scaled to zero first; with force ECS scales it down itself ("DeleteService", Amazon ECS API Reference).
+    DeleteService: (input) => {
+      const target = service(read.optionalString(input, 'cluster'), read.string(input, 'service'));
+      if (target.desiredCount > 0 && read.optionalBoolean(input, 'force') !== true) {
+        throw new EcsEmulatorError('INVALID_PARAMETER', `The service cannot be stopped while it is scaled above 0 (desiredCount ${target.desiredCount}); scale it to 0 or pass force`, { service: target.serviceName });
+      }
+      scheduler.setDesiredCount(target, 0);
+      scheduler.services.delete(`${target.clusterName}/${target.serviceName}`);
+      return { service: { ...(serviceView(target, scheduler) as Record<string, unknown>), status: 'DRAINING' } };
+    },
+    // DeleteCluster refuses a cluster that still has services (ClusterContainsServicesException).
+    DeleteCluster: (input) => {
+      const cluster = registry.cluster(read.string(input, 'cluster'));
+      const services = [...scheduler.services.values()].filter((s) => s.clusterName === cluster.clusterName).map((s) => s.serviceName);
+      if (services.length) throw new EcsEmulatorError('CLIENT', `The Cluster cannot be deleted while Services are active: ${services.join(', ')}`, { cluster: cluster.clusterName });
+      registry.deleteCluster(cluster.clusterName);
+      return { cluster: { clusterName: cluster.clusterName, clusterArn: cluster.clusterArn, status: 'INACTIVE' } };
+    },
     DescribeServices: (input) => {
       const cluster = registry.cluster(read.optionalString(input, 'cluster'));
       const names = read.optionalStrings(input, 'services') ?? [];

@@ -30,6 +30,13 @@ export class EcsRegistry {
     return cluster;
   }
 
+  /** DeleteCluster: removes a cluster; the caller checks it holds no services. */
+  deleteCluster(nameOrArn: string): ClusterRecord {
+    const cluster = this.cluster(nameOrArn);
+    this.clusters.delete(cluster.clusterName);
+    return cluster;
+  }
+
   /** Registers the next revision of a family. */
   register(input: Readonly<Record<string, unknown>>, now: number): TaskDefinitionRecord {
     const family = input.family;

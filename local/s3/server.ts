@@ -29,6 +29,8 @@ export interface S3Control {
   createBucket(name: string, settings?: { versioning?: boolean; eventBridge?: boolean }): void;
   /** Every version of a key, oldest first. */
   versions(bucket: string, key: string): readonly ObjectVersion[];
+  /** Whether a bucket exists. */
+  hasBucket(name: string): boolean;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function startS3(options: S3Options): Promise<{ url: string; stop()
     control: {
       createBucket: (name, settings) => { store.createBucket(name, settings); },
       versions: (bucket, key) => store.versions(bucket, key),
+      hasBucket: (name) => { try { store.bucket(name); return true; } catch { return false; } },
     },
   };
 }
@@ -100,9 +103,20 @@ async function bucketRequest(store: S3Store, req: IncomingMessage, res: ServerRe
     store.bucket(bucket);
     return send(res, 200);
   }
+  if (method === 'DELETE' && [...query.keys()].length === 0) {
+    store.deleteBucket(bucket);
+    return send(res, 204);
+  }
+  // Every bucket is in the emulator's one region; us-east-1 answers an empty LocationConstraint ("GetBucketLocation", S3 API reference).
+  if (method === 'GET' && query.has('location')) return send(res, 200, { 'content-type': 'application/xml' }, `<?xml version="1.0" encoding="UTF-8"?><LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>`);
+  // S3 encrypts every new object with SSE-S3 by default since January 2023 ("Setting default server-side encryption behavior for Amazon S3 buckets").
+  if (method === 'GET' && query.has('encryption')) {
+    store.bucket(bucket);
+    return send(res, 200, { 'content-type': 'application/xml' }, '<?xml version="1.0" encoding="UTF-8"?><ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>');
+  }
   if (method === 'GET' && query.has('versioning')) return send(res, 200, { 'content-type': 'application/xml' }, versioningXml(store.bucket(bucket).versioning));
   if (method === 'GET' && query.get('list-type') === '2') return listObjects(store, res, bucket, query);
-  throw new S3Error('NotImplemented', `${method} on a bucket with ?${[...query.keys()].join('&')} is not emulated; expected CreateBucket, HeadBucket, versioning, notification or ListObjectsV2`, 501);
+  throw new S3Error('NotImplemented', `${method} on a bucket with ?${[...query.keys()].join('&')} is not emulated; expected CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, GetBucketEncryption, versioning, notification or ListObjectsV2`, 501);
 }
 
 function listObjects(store: S3Store, res: ServerResponse, bucket: string, query: URLSearchParams): void {

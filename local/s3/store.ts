@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../kernel/clock';
 import { noSuchBucket, noSuchKey, noSuchVersion, S3Error } from './errors';
@@ -72,6 +72,18 @@ export class S3Store {
     const state = this.buckets.get(name);
     if (!state) throw noSuchBucket(name);
     return state;
+  }
+
+  /**
+   * DeleteBucket: only an empty bucket (no object versions left), as S3
+   * answers BucketNotEmpty otherwise ("DeleteBucket", Amazon S3 API reference).
+   */
+  deleteBucket(name: string): void {
+    const state = this.bucket(name);
+    const keys = Object.entries(state.objects).filter(([, versions]) => versions.length > 0).map(([key]) => key);
+    if (keys.length) throw new S3Error('BucketNotEmpty', `The bucket you tried to delete is not empty: ${name} holds ${keys.length} key(s), e.g. ${keys[0]}`, 409, `/${name}`);
+    rmSync(join(this.dir, name), { recursive: true, force: true });
+    this.buckets.delete(name);
   }
 
   /** Changes a bucket's settings. */

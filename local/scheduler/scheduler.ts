@@ -3,7 +3,7 @@ import { retryDelay } from '../bus/schedule';
 import type { Clock } from '../kernel/clock';
 import type { EventSink } from '../kernel/events';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../kernel/events';
-import { SchedulerConflictError, SchedulerNotFoundError, SchedulerWaitTimeoutError } from './errors';
+import { SchedulerConflictError, SchedulerNotFoundError, SchedulerValidationError, SchedulerWaitTimeoutError } from './errors';
 import { nextFireTime, parseScheduleExpression } from './expressions';
 import type { Execution, ScheduledFunction, StoredSchedule } from './model';
 import { withContextAttributes } from './model';
@@ -84,6 +84,13 @@ export class LocalScheduler {
     const Arn = `arn:aws:scheduler:${LOCAL_REGION}:${LOCAL_ACCOUNT}:schedule-group/${name}`;
     this.groups.set(name, { Arn, Name: name, State: 'ACTIVE', CreationDate: now, LastModificationDate: now });
     return Arn;
+  }
+
+  /** DeleteScheduleGroup: the group and every schedule in it ("DeleteScheduleGroup", EventBridge Scheduler API Reference); the default group cannot be deleted. */
+  deleteGroup(name: string): void {
+    if (name === 'default') throw new SchedulerValidationError('Name', 'default', 'a group other than default (the default group cannot be deleted)');
+    if (!this.groups.delete(name)) throw new SchedulerNotFoundError('Schedule group', name);
+    for (const schedule of this.listSchedules({ groupName: name })) this.deleteSchedule(schedule.Name, name);
   }
 
   /** GetScheduleGroup. */

@@ -26,6 +26,7 @@ export async function startSnsServer(topics: SnsTopics, port = 0): Promise<{ url
     CreateTopic: (params) => `<TopicArn>${escapeXml(topics.createTopic(params.get('Name') ?? ''))}</TopicArn>`,
     ListTopics: () => `<Topics>${topics.listTopics().map((arn) => `<member><TopicArn>${escapeXml(arn)}</TopicArn></member>`).join('')}</Topics>`,
     Publish: (params) => `<MessageId>${topics.publish(publishRequest(params))}</MessageId>`,
+    DeleteTopic: (params) => { topics.deleteTopic(params.get('TopicArn') ?? ''); return ''; },
   };
   const server = createServer((req, res) => { void serveQuery(req, res, actions); });
   return listenLocal(server, port);

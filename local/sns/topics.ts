@@ -54,6 +54,11 @@ export class SnsTopics {
     return arn;
   }
 
+  /** DeleteTopic: removes a topic; deleting a topic that does not exist succeeds ("DeleteTopic", Amazon SNS API Reference). */
+  deleteTopic(arn: string): void {
+    this.topics.delete(arn);
+  }
+
   /** ARNs of every topic. */
   listTopics(): string[] {
     return [...this.topics].sort();

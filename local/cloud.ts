@@ -1,0 +1,123 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { startAutoScaling } from './autoscaling';
+import { startBackup } from './backup';
+import { LocalBus, startEventBridge } from './bus';
+import type { CloudFormationService } from './cloudformation';
+import { startCloudFormation } from './cloudformation';
+import type { ResourceProvider } from './cloudformation/providers';
+import { customResourceProvider, lambdaFunctionProvider } from './cloudformation/providers';
+import { LocalFunctions } from './lambda/functions';
+import { RESPONSE_HOST, startResponseListener } from './lambda/responses';
+import { startDynamoDb } from './dynamodb';
+import { startEcr } from './ecr';
+import { startEcs } from './ecs';
+import type { EmulatorControl } from './emulator';
+import { BUS_RETRY_MIN_WALL_MS, ENDPOINT_VARIABLES } from './emulator';
+import type { Clock } from './kernel/clock';
+import { scaledClock } from './kernel/clock';
+import { LOCAL_REGION } from './kernel/events';
+import { imageResolver } from './provision';
+import { startS3 } from './s3';
+import { startScheduler } from './scheduler';
+import { SERVICES } from './services';
+import type { ServiceName } from './services';
+import { startSns } from './sns';
+import { startSsm } from './ssm';
+import { startSts } from './sts';
+
+/** Options of {@link startCloud}. */
+export interface CloudOptions {
+  /** Every service keeps its files under this directory. */
+  readonly stateDir: string;
+  /** Emulated time runs this many times faster than wall time. @default 1 */
+  readonly clockSpeed?: number;
+}
+
+/** An empty emulated account: the services, CloudFormation and STS, nothing provisioned. */
+export interface Cloud {
+  /** Endpoints by service, CloudFormation and STS included. */
+  readonly endpoints: Readonly<Record<ServiceName | 'cloudformation' | 'sts', string>>;
+  /** What a shell, the SDK or the CDK CLI needs: `AWS_ENDPOINT_URL_*`, credentials, region. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly control: EmulatorControl;
+  readonly cloudformation: CloudFormationService;
+  /** The deployed Lambda functions and their invocations. */
+  readonly functions: LocalFunctions;
+  readonly bus: LocalBus;
+  readonly clock: Clock;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts every emulated service with nothing in it, plus the CloudFormation
+ * and STS APIs, so that `cdk bootstrap` and `cdk deploy` create the platform
+ * from the templates that ship.
+ *
+ * @example
+ * const cloud = await startCloud({ stateDir: '.local' });
+ * spawn('npx', ['cdk', 'bootstrap', 'aws://000000000000/us-east-1'], { env: { ...process.env, ...cloud.env } });
+ */
+export async function startCloud(options: CloudOptions): Promise<Cloud> {
+  const stateDir = resolve(options.stateDir);
+  await mkdir(stateDir, { recursive: true });
+  const clock = scaledClock(options.clockSpeed ?? 1);
+  const bus = new LocalBus({ clock, retryMinWallMs: BUS_RETRY_MIN_WALL_MS });
+  const stops: (() => Promise<void>)[] = [];
+  const started = <T extends { stop(): Promise<void> }>(service: T): T => { stops.unshift(() => service.stop()); return service; };
+  try {
+    const common = { clock, bus, stateDir };
+    const s3 = started(await startS3({ ...common, port: 0 }));
+    const dynamodb = started(await startDynamoDb({ stateDir, port: 0 }));
+    const ecr = started(await startEcr({ ...common, port: 0 }));
+    const ecs = started(await startEcs({ ...common, port: 0, resolveImage: imageResolver(ecr.control) }));
+    const autoscaling = started(await startAutoScaling({ ...common, port: 0, ecs: ecs.control }));
+    const backup = started(await startBackup({ ...common, port: 0 }));
+    const eventbridge = started(await startEventBridge({ bus, port: 0 }));
+    const sns = started(await startSns({ clock, port: 0 }));
+    const scheduler = started(await startScheduler({ clock, bus, port: 0, callersNow: Date.now }));
+    const ssm = started(await startSsm({ clock, port: 0 }));
+    const sts = started(await startSts({ account: '000000000000' }));
+    const services = { s3: s3.url, dynamodb: dynamodb.url, ecr: ecr.url, ecs: ecs.url, autoscaling: autoscaling.url, backup: backup.url, eventbridge: eventbridge.url, sns: sns.url, scheduler: scheduler.url, ssm: ssm.url };
+    const control: EmulatorControl = { s3: s3.control, dynamodb: dynamodb.control, ecr: ecr.control, ecs: ecs.control, autoscaling: autoscaling.control, backup: backup.control, sns: sns.control, scheduler: scheduler.control, ssm: ssm.control };
+    const links = { endpoints: services, ecr: ecr.control, parameters: ssm.control, backup: backup.control, bus, scheduler: scheduler.control };
+    const overrides: Record<string, ResourceProvider> = {};
+    const cloudformation = started(await startCloudFormation({ links, parameters: ssm.control, overrides }));
+    const endpoints = { ...services, cloudformation: cloudformation.url, sts: sts.url };
+    const env = cloudEnvironment(endpoints);
+    const responses = started(await startResponseListener());
+    const codeRoot = join(stateDir, 'lambda');
+    await mkdir(codeRoot, { recursive: true });
+    // Functions reach the emulated services through the endpoint variables; their credentials stand for the execution role's session.
+    const functions = new LocalFunctions({ platformEnv: env, codeRoot, httpsRedirects: { [RESPONSE_HOST]: responses.url } });
+    const lambda = { functions, codeRoot, takeResponse: responses.take };
+    Object.assign(overrides, {
+      'AWS::Lambda::Function': lambdaFunctionProvider(links, lambda),
+      'AWS::CloudFormation::CustomResource': customResourceProvider(lambda),
+    });
+    return { endpoints, env, control, functions, cloudformation: cloudformation.service, bus, clock, stop: () => stopAll(bus, stops) };
+  } catch (error) {
+    await stopAll(bus, stops);
+    throw error;
+  }
+}
+
+/** The environment that points the AWS SDK and the CDK CLI at the cloud. */
+export function cloudEnvironment(endpoints: Readonly<Record<ServiceName | 'cloudformation' | 'sts', string>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of SERVICES) env[ENDPOINT_VARIABLES[name]] = endpoints[name];
+  return {
+    ...env,
+    AWS_ENDPOINT_URL_CLOUDFORMATION: endpoints.cloudformation,
+    AWS_ENDPOINT_URL_STS: endpoints.sts,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+  };
+}
+
+async function stopAll(bus: LocalBus, stops: readonly (() => Promise<void>)[]): Promise<void> {
+  bus.stop();
+  for (const stop of stops) await stop().catch(() => undefined);
+}

@@ -1,0 +1,152 @@
+import type { CreateScheduleCommandInput } from '@aws-sdk/client-scheduler';
+import { CreateScheduleCommand, CreateScheduleGroupCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { EventPattern } from '../../bus/pattern';
+import type { EmulatorLinks } from './links';
+import { CLIENT_DEFAULTS } from './links';
+import type { ResourceProvider } from './provider';
+import { generatedName, updateInPlaceUnless } from './provider';
+
+type Props = Record<string, unknown>;
+
+/** The function name of a Lambda ARN (`arn:aws:lambda:<region>:<account>:function:<name>[:qualifier]`), or undefined. */
+export function lambdaFunctionName(arn: string): string | undefined {
+  return /^arn:aws[a-z-]*:lambda:[^:]*:\d{12}:function:([^:]+)/.exec(arn)?.[1];
+}
+
+/** AWS::SNS::Topic (Ref: the ARN; GetAtt TopicArn, TopicName). */
+export function snsTopicProvider(links: EmulatorLinks): ResourceProvider {
+  return {
+    emulated: true,
+    create: async (props, context) => {
+      const name = typeof props.TopicName === 'string' ? props.TopicName : generatedName(context, { maxLength: 256 });
+      const sns = new SNSClient({ ...CLIENT_DEFAULTS, endpoint: links.endpoints.sns });
+      try {
+        const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name }));
+        if (!TopicArn) throw new Error(`CreateTopic ${name} answered no TopicArn`);
+        return { physicalId: TopicArn, attributes: { TopicArn, TopicName: name } };
+      } finally { sns.destroy(); }
+    },
+    update: (props, previous, context) => updateInPlaceUnless(['TopicName', 'FifoTopic'], (p, c) => snsTopicProvider(links).create(p, c))(props, previous, context),
+    delete: async (resource) => {
+      const sns = new SNSClient({ ...CLIENT_DEFAULTS, endpoint: links.endpoints.sns });
+      try { await sns.send(new DeleteTopicCommand({ TopicArn: resource.physicalId })); } finally { sns.destroy(); }
+    },
+  };
+}
+
+/**
+ * AWS::Events::Rule on the default bus (Ref: the name; GetAtt Arn): one bus
+ * rule per target, delivering to the deployed Lambda function the target's
+ * ARN names, with the target's retry attempts. A disabled rule is recorded
+ * but delivers nothing, as on AWS.
+ */
+export function eventRuleProvider(links: EmulatorLinks): ResourceProvider {
+  const add = (name: string, props: Props): void => {
+    if (props.State === 'DISABLED') return;
+    if (props.ScheduleExpression !== undefined) throw new Error(`ScheduleExpression rules are not emulated through CloudFormation (received ${JSON.stringify(props.ScheduleExpression)})`);
+    const pattern = props.EventPattern as EventPattern | undefined;
+    if (!pattern) throw new Error('EventPattern is required (the emulator runs pattern rules only)');
+    const targets = (props.Targets as { Arn?: string; Id?: string; RetryPolicy?: { MaximumRetryAttempts?: number } }[] | undefined) ?? [];
+    for (const target of targets) {
+      const shaping = ['Input', 'InputPath', 'InputTransformer'].find((key) => key in target);
+      if (shaping) throw new Error(`Targets[${target.Id ?? '?'}].${shaping} is not emulated; the emulated rules deliver the matched event as it is`);
+      const fn = lambdaFunctionName(target.Arn ?? '');
+      if (!fn) throw new Error(`Targets[${target.Id ?? '?'}].Arn ${JSON.stringify(target.Arn)} is not a Lambda function ARN; the emulator delivers rules to Lambda functions only`);
+      links.bus.addRule({
+        name: `${name}/${target.Id ?? fn}`, pattern, targetId: fn,
+        ...(typeof props.Description === 'string' ? { description: props.Description } : {}),
+        ...(target.RetryPolicy?.MaximumRetryAttempts !== undefined ? { retryAttempts: Number(target.RetryPolicy.MaximumRetryAttempts) } : {}),
+      });
+    }
+  };
+  const remove = (name: string, props: Props): void => {
+    for (const target of (props.Targets as { Arn?: string; Id?: string }[] | undefined) ?? []) links.bus.removeRule(`${name}/${target.Id ?? lambdaFunctionName(target.Arn ?? '') ?? ''}`);
+  };
+  const attributes = (name: string, region: string, account: string) => ({ Arn: `arn:aws:events:${region}:${account}:rule/${name}` });
+  return {
+    emulated: true,
+    create: async (props, context) => {
+      const name = typeof props.Name === 'string' ? props.Name : generatedName(context, { maxLength: 64 });
+      add(name, props);
+      return { physicalId: name, attributes: attributes(name, context.region, context.account) };
+    },
+    update: async (props, previous, context) => {
+      if (props.Name !== previous.properties.Name) return eventRuleProvider(links).create(props, context);
+      remove(previous.physicalId, previous.properties);
+      add(previous.physicalId, props);
+      return { physicalId: previous.physicalId, attributes: previous.attributes };
+    },
+    delete: async (resource) => { remove(resource.physicalId, resource.properties); },
+  };
+}
+
+async function withScheduler<T>(links: EmulatorLinks, run: (client: SchedulerClient) => Promise<T>): Promise<T> {
+  const client = new SchedulerClient({ ...CLIENT_DEFAULTS, endpoint: links.endpoints.scheduler });
+  try { return await run(client); } finally { client.destroy(); }
+}
+
+/** AWS::Scheduler::ScheduleGroup (Ref: the name; GetAtt Arn). */
+export function scheduleGroupProvider(links: EmulatorLinks): ResourceProvider {
+  return {
+    emulated: true,
+    create: async (props, context) => {
+      const name = typeof props.Name === 'string' ? props.Name : generatedName(context, { maxLength: 64 });
+      const { ScheduleGroupArn } = await withScheduler(links, (client) => client.send(new CreateScheduleGroupCommand({ Name: name })));
+      return { physicalId: name, attributes: { Arn: ScheduleGroupArn ?? `arn:aws:scheduler:${context.region}:${context.account}:schedule-group/${name}` } };
+    },
+    update: (props, previous, context) => updateInPlaceUnless(['Name'], (p, c) => scheduleGroupProvider(links).create(p, c))(props, previous, context),
+    delete: async (resource) => { links.scheduler.deleteGroup(resource.physicalId); },
+  };
+}
+
+/** AWS::Scheduler::Schedule (Ref: the name; GetAtt Arn): created through the Scheduler API, firing on the emulator clock. */
+export function scheduleProvider(links: EmulatorLinks): ResourceProvider {
+  const create = async (props: Props, context: { stackName: string; logicalId: string; region: string; account: string }) => {
+    const name = typeof props.Name === 'string' ? props.Name : generatedName(context, { maxLength: 64 });
+    const input = { ...props, Name: name } as unknown as CreateScheduleCommandInput;
+    const { ScheduleArn } = await withScheduler(links, (client) => client.send(new CreateScheduleCommand(input)));
+    return { physicalId: name, attributes: { Arn: ScheduleArn ?? `arn:aws:scheduler:${context.region}:${context.account}:schedule/${String(props.GroupName ?? 'default')}/${name}` } };
+  };
+  const remove = async (name: string, props: Props) => {
+    await withScheduler(links, (client) => client.send(new DeleteScheduleCommand({ Name: name, ...(typeof props.GroupName === 'string' ? { GroupName: props.GroupName } : {}) })));
+  };
+  return {
+    emulated: true,
+    create,
+    update: async (props, previous, context) => {
+      await remove(previous.physicalId, previous.properties);
+      return create({ ...props, Name: props.Name ?? previous.physicalId }, context);
+    },
+    delete: async (resource) => remove(resource.physicalId, resource.properties),
+  };
+}
+
+/** AWS::Backup::BackupVault (Ref: the name; GetAtt BackupVaultName, BackupVaultArn). */
+export function backupVaultProvider(links: EmulatorLinks): ResourceProvider {
+  return {
+    emulated: true,
+    create: async (props, context) => {
+      const name = typeof props.BackupVaultName === 'string' ? props.BackupVaultName : generatedName(context, { maxLength: 50 });
+      const vault = links.backup.createVault(name);
+      return { physicalId: name, attributes: { BackupVaultName: name, BackupVaultArn: vault.arn } };
+    },
+    update: (props, previous, context) => updateInPlaceUnless(['BackupVaultName', 'EncryptionKeyArn'], (p, c) => backupVaultProvider(links).create(p, c))(props, previous, context),
+    delete: async (resource) => { links.backup.deleteVault(resource.physicalId); },
+  };
+}
+
+/** AWS::EFS::FileSystem (Ref: the id; GetAtt Arn, FileSystemId): a real directory the Backup emulator copies. */
+export function efsFileSystemProvider(links: EmulatorLinks): ResourceProvider {
+  return {
+    emulated: true,
+    create: async () => {
+      const fs = await links.backup.createFileSystem();
+      return { physicalId: fs.id, attributes: { Arn: fs.arn, FileSystemId: fs.id } };
+    },
+    // Property changes (throughput, lifecycle, policy) do not change the emulated directory.
+    update: async (_props, previous) => ({ physicalId: previous.physicalId, attributes: previous.attributes }),
+    delete: (resource) => links.backup.deleteFileSystem(resource.physicalId),
+  };
+}
+

@@ -1,0 +1,155 @@
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { symlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+/** A deployed function, as the runtime needs it. */
+export interface FunctionConfig {
+  readonly name: string;
+  readonly arn: string;
+  /** The unpacked deployment package (LAMBDA_TASK_ROOT). */
+  readonly codeDir: string;
+  /** `module.export`, e.g. `index.handler`. */
+  readonly handler: string;
+  readonly runtime: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  /** The template's environment variables. */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/** One invocation's record (what tests count). */
+export interface Invocation {
+  readonly functionName: string;
+  readonly requestId: string;
+  readonly event: unknown;
+  readonly outcome: 'success' | 'error' | 'timeout';
+  readonly error?: string;
+  readonly logs: string;
+}
+
+/** A function error, as Lambda reports it (`errorType`, `errorMessage`). */
+export class FunctionError extends Error {
+  readonly code = 'FunctionError';
+  constructor(readonly functionName: string, readonly errorType: string, message: string, readonly logs: string) {
+    super(`${functionName} failed: ${errorType}: ${message}`);
+    this.name = 'FunctionError';
+  }
+}
+
+/** Options of {@link LocalFunctions}. */
+export interface LocalFunctionsOptions {
+  /** Variables every function gets on top of its own (the emulator's endpoints and the role's session credentials). */
+  readonly platformEnv: Readonly<Record<string, string>>;
+  /** `https` hosts whose requests go to a local HTTP endpoint instead (host -> `http://127.0.0.1:PORT`). */
+  readonly httpsRedirects?: Readonly<Record<string, string>>;
+  /** Where packages are unpacked; a `node_modules` link there stands in for the runtime's bundled AWS SDK. */
+  readonly codeRoot: string;
+}
+
+const HOST = resolve(__dirname, 'host.mjs');
+// The runtime's bundled AWS SDK v3 ("Lambda runtimes": Node.js runtimes include it): the project's own node_modules stands in.
+const RUNTIME_SDK = resolve(__dirname, '..', '..', 'node_modules');
+
+/**
+ * The emulated Lambda service: deployed functions by name, each invocation
+ * in a fresh Node child process (the runtime stand-in `host.mjs`) with only
+ * the function's environment, killed at its timeout.
+ *
+ * @example
+ * const fns = new LocalFunctions({ platformEnv: cloud.env, codeRoot: '.local/lambda' });
+ * fns.deploy(config); await fns.invoke('build-image', event);
+ */
+export class LocalFunctions {
+  private readonly functions = new Map<string, FunctionConfig>();
+  private readonly log: Invocation[] = [];
+  private readonly listeners = new Set<(invocation: Invocation) => void>();
+  private linked: Promise<void> | undefined;
+
+  constructor(private readonly options: LocalFunctionsOptions) {}
+
+  /** Creates or replaces a function. */
+  async deploy(config: FunctionConfig): Promise<void> {
+    const major = /^nodejs(\d+)\.x$/.exec(config.runtime)?.[1];
+    if (!major) throw new Error(`Runtime ${JSON.stringify(config.runtime)} is not emulated; the local Lambda runs nodejsNN.x functions only`);
+    const host = Number(process.versions.node.split('.')[0]);
+    if (Number(major) > host) throw new Error(`Runtime ${config.runtime} needs Node ${major}; the emulator runs Node ${process.versions.node} (run it through npm scripts or npx, which use the project's Node)`);
+    this.linked ??= symlink(RUNTIME_SDK, join(this.options.codeRoot, 'node_modules'), 'dir').catch((error: NodeJS.ErrnoException) => { if (error.code !== 'EEXIST') throw error; });
+    await this.linked;
+    this.functions.set(config.name, config);
+  }
+
+  remove(name: string): boolean {
+    return this.functions.delete(name);
+  }
+
+  get(name: string): FunctionConfig | undefined {
+    return this.functions.get(name);
+  }
+
+  /** Every invocation so far, oldest first. */
+  invocations(name?: string): readonly Invocation[] {
+    return name ? this.log.filter((i) => i.functionName === name) : [...this.log];
+  }
+
+  /** Resolves the first invocation (past or future) that matches; rejects after `timeoutMs` of wall time naming what it waited for. */
+  waitFor(predicate: (invocation: Invocation) => boolean, timeoutMs = 10_000, description = 'the predicate'): Promise<Invocation> {
+    const seen = this.log.find(predicate);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolvePromise, reject) => {
+      const timer = setTimeout(() => { this.listeners.delete(listener); reject(new Error(`no invocation matched ${description} within ${timeoutMs} ms (${this.log.length} invocations so far)`)); }, timeoutMs);
+      const listener = (invocation: Invocation): void => {
+        if (!predicate(invocation)) return;
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+        resolvePromise(invocation);
+      };
+      this.listeners.add(listener);
+    });
+  }
+
+  /** Invokes synchronously (RequestResponse): resolves the handler's result, rejects with a {@link FunctionError}. */
+  async invoke(name: string, event: unknown): Promise<unknown> {
+    const config = this.functions.get(name);
+    if (!config) throw new FunctionError(name, 'ResourceNotFoundException', `Function not found: ${name}`, '');
+    const requestId = randomUUID();
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '', TZ: 'UTC', LANG: 'en_US.UTF-8',
+      ...this.options.platformEnv,
+      ...config.environment,
+      AWS_LAMBDA_FUNCTION_NAME: config.name, AWS_LAMBDA_FUNCTION_VERSION: '$LATEST', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memoryMb),
+      AWS_EXECUTION_ENV: `AWS_Lambda_${config.runtime}`, LAMBDA_TASK_ROOT: config.codeDir, AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.name}`,
+      LOCAL_LAMBDA_HTTPS_REDIRECTS: JSON.stringify(this.options.httpsRedirects ?? {}),
+    };
+    const child = fork(HOST, [], { cwd: config.codeDir, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
+    let logs = '';
+    child.stdout?.on('data', (chunk: Buffer) => { logs += chunk.toString('utf8'); });
+    child.stderr?.on('data', (chunk: Buffer) => { logs += chunk.toString('utf8'); });
+    const deadline = Date.now() + config.timeoutSeconds * 1000;
+    const record = (outcome: Invocation['outcome'], error?: string): void => {
+      const invocation: Invocation = { functionName: name, requestId, event, outcome, logs, ...(error ? { error } : {}) };
+      this.log.push(invocation);
+      for (const listener of [...this.listeners]) listener(invocation);
+    };
+    return new Promise((resolvePromise, reject) => {
+      const timer = setTimeout(() => { child.kill('SIGKILL'); }, config.timeoutSeconds * 1000);
+      let answered = false;
+      child.once('message', (message: { ok: boolean; result?: unknown; errorType?: string; errorMessage?: string }) => {
+        answered = true;
+        clearTimeout(timer);
+        if (message.ok) { record('success'); resolvePromise(message.result); return; }
+        record('error', `${message.errorType ?? 'Error'}: ${message.errorMessage ?? ''}`);
+        reject(new FunctionError(name, message.errorType ?? 'Error', message.errorMessage ?? '', logs));
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (answered) return;
+        const timedOut = signal === 'SIGKILL' && Date.now() >= deadline - 50;
+        const reason = timedOut ? `Task timed out after ${config.timeoutSeconds.toFixed(2)} seconds` : `Runtime exited with ${signal ? `signal ${signal}` : `code ${code ?? '?'}`} before answering`;
+        record(timedOut ? 'timeout' : 'error', reason);
+        reject(new FunctionError(name, timedOut ? 'Sandbox.Timedout' : 'Runtime.ExitError', reason, logs));
+      });
+      child.send({ event, handler: config.handler, deadline, requestId, functionArn: config.arn });
+    });
+  }
+}

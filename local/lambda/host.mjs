@@ -1,0 +1,52 @@
+// The Lambda runtime stand-in, run as a child process per invocation: loads the
+// handler from the unpacked asset (LAMBDA_TASK_ROOT), calls it with the event the
+// parent sends over IPC, and sends back the result or the error. Plain
+// JavaScript so it runs without a TypeScript loader.
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+// Custom resource handlers answer CloudFormation with https.request to the
+// response URL's host; the emulator's response endpoint is plain HTTP on
+// 127.0.0.1, so requests to the hosts listed here go there instead.
+const redirects = JSON.parse(process.env.LOCAL_LAMBDA_HTTPS_REDIRECTS || '{}');
+delete process.env.LOCAL_LAMBDA_HTTPS_REDIRECTS;
+const originalRequest = https.request;
+https.request = function request(options, ...rest) {
+  const host = typeof options === 'object' && options !== null && !(options instanceof URL) ? options.hostname || options.host : undefined;
+  const target = host && redirects[host];
+  if (!target) return originalRequest.call(https, options, ...rest);
+  const url = new URL(target);
+  return http.request({ ...options, protocol: 'http:', hostname: url.hostname, host: url.hostname, port: url.port, agent: undefined }, ...rest);
+};
+
+function handlerFile(root, module) {
+  for (const ext of ['.js', '.mjs', '.cjs']) {
+    const file = join(root, module + ext);
+    if (existsSync(file)) return file;
+  }
+  throw new Error(`Runtime.ImportModuleError: Cannot find module '${module}' in ${root} (tried .js, .mjs, .cjs)`);
+}
+
+process.once('message', async ({ event, handler, deadline, requestId, functionArn }) => {
+  try {
+    const dot = handler.lastIndexOf('.');
+    if (dot <= 0) throw new Error(`Runtime.MalformedHandlerName: '${handler}' is not module.function`);
+    const mod = await import(pathToFileURL(handlerFile(process.env.LAMBDA_TASK_ROOT, handler.slice(0, dot))).href);
+    const name = handler.slice(dot + 1);
+    const fn = mod[name] ?? (mod.default && mod.default[name]);
+    if (typeof fn !== 'function') throw new Error(`Runtime.HandlerNotFound: ${handler} is undefined or not exported`);
+    const context = {
+      functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, functionVersion: '$LATEST', invokedFunctionArn: functionArn,
+      memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, awsRequestId: requestId,
+      logGroupName: `/aws/lambda/${process.env.AWS_LAMBDA_FUNCTION_NAME}`, logStreamName: requestId,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()), callbackWaitsForEmptyEventLoop: true,
+    };
+    const result = await fn(event, context);
+    process.send({ ok: true, result: result === undefined ? null : result }, () => process.exit(0));
+  } catch (error) {
+    process.send({ ok: false, errorType: (error && error.name) || 'Error', errorMessage: (error && error.message) || String(error) }, () => process.exit(0));
+  }
+});

@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Cloud } from '../../local/cloud';
+import { startCloud } from '../../local/cloud';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CLI_MS = 180_000;
+
+function cdk(cloud: Cloud, args: readonly string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn('npx', ['cdk', ...args, '--no-notices'], {
+      cwd: ROOT,
+      env: { ...process.env, ...cloud.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, output }));
+  });
+}
+
+describe('the real CDK CLI updates only what changed and destroy honours DeletionPolicy', () => {
+  let dir: string;
+  let cloud: Cloud;
+  const app = (out: string, context: Record<string, string>) => ['--app', 'npx tsx test/e2e/fixtures/tiny-app.ts', '--output', join(dir, out), ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'e2e-cdk-update-'));
+    cloud = await startCloud({ stateDir: join(dir, 'state') });
+    const boot = await cdk(cloud, ['bootstrap', 'aws://000000000000/us-east-1']);
+    if (boot.code !== 0) throw new Error(`bootstrap failed:\n${boot.output}`);
+  }, CLI_MS);
+  afterAll(async () => {
+    await cloud?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('deploys, then a changed value updates the parameter in place and leaves the bucket alone', async () => {
+    const first = await cdk(cloud, ['deploy', 'tiny', '--require-approval', 'never', ...app('a', { greeting: 'hello', retain: 'true' })]);
+    expect(first.code).toBe(0);
+    const bucket = cloud.cloudformation.stack('tiny').outputs.find((o) => o.OutputKey === 'BucketName')!.OutputValue;
+    expect(cloud.control.ssm.latest('/tiny/greeting').value).toBe('hello');
+    const events = cloud.cloudformation.stack('tiny').events.length;
+    const second = await cdk(cloud, ['deploy', 'tiny', '--require-approval', 'never', ...app('b', { greeting: 'hi', retain: 'true' })]);
+    expect(second.output).toMatch(/UPDATE_COMPLETE +\| AWS::SSM::Parameter/);
+    expect(second.code).toBe(0);
+    const stack = cloud.cloudformation.stack('tiny');
+    expect(stack.status).toBe('UPDATE_COMPLETE');
+    expect(cloud.control.ssm.latest('/tiny/greeting').value).toBe('hi');
+    const touched = stack.events.slice(0, stack.events.length - events).filter((e) => e.ResourceType !== 'AWS::CloudFormation::Stack').map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}`);
+    expect(touched.reverse()).toEqual([expect.stringMatching(/^Greeting\w+ UPDATE_IN_PROGRESS$/), expect.stringMatching(/^Greeting\w+ UPDATE_COMPLETE$/)]);
+    expect(cloud.control.s3.hasBucket(bucket)).toBe(true);
+  }, CLI_MS);
+
+  it('cdk destroy keeps the retained bucket and deletes the parameter', async () => {
+    const bucket = cloud.cloudformation.stack('tiny').outputs.find((o) => o.OutputKey === 'BucketName')!.OutputValue;
+    const run = await cdk(cloud, ['destroy', 'tiny', '--force', ...app('c', { greeting: 'hi', retain: 'true' })]);
+    expect(run.code).toBe(0);
+    expect(run.output).toMatch(/DELETE_SKIPPED +\| AWS::S3::Bucket/);
+    expect(cloud.control.s3.hasBucket(bucket)).toBe(true);
+    expect(() => cloud.control.ssm.latest('/tiny/greeting')).toThrow();
+  }, CLI_MS);
+});

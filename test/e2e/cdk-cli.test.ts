@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Cloud } from '../../local/cloud';
+import { startCloud } from '../../local/cloud';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CLI_MS = 240_000;
+
+/** Runs the real AWS CDK CLI (the project's pinned devDependency) against the cloud, as a user would with its endpoints exported. */
+function cdk(cloud: Cloud, args: readonly string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn('npx', ['cdk', ...args, '--no-notices'], {
+      cwd: ROOT,
+      env: { ...process.env, ...cloud.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, output }));
+  });
+}
+
+describe('the real CDK CLI against the local cloud: bootstrap, deploy wicked-dev, deploy again, destroy', () => {
+  let dir: string;
+  let cloud: Cloud;
+  let assembly: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'e2e-cdk-'));
+    cloud = await startCloud({ stateDir: join(dir, 'state') });
+    assembly = join(dir, 'cdk.out');
+  });
+  afterAll(async () => {
+    await cloud?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('cdk bootstrap creates the bootstrap stack: bucket, repository, roles, version parameter', async () => {
+    const run = await cdk(cloud, ['bootstrap', 'aws://000000000000/us-east-1']);
+    expect(run.output).toContain('Environment aws://000000000000/us-east-1 bootstrapped.');
+    expect(run.code).toBe(0);
+    const stack = cloud.cloudformation.stack('CDKToolkit');
+    expect(stack.status).toBe('CREATE_COMPLETE');
+    const version = stack.outputs.find((o) => o.OutputKey === 'BootstrapVersion')?.OutputValue;
+    expect(Number(version)).toBeGreaterThanOrEqual(6);
+    expect(cloud.control.ssm.latest('/cdk-bootstrap/hnb659fds/version').value).toBe(version);
+    expect(cloud.control.s3.hasBucket('cdk-hnb659fds-assets-000000000000-us-east-1')).toBe(true);
+    expect(cloud.control.ecr.listImages('cdk-hnb659fds-container-assets-000000000000-us-east-1')).toEqual([]);
+    const roles = [...stack.resources.values()].filter((r) => r.type === 'AWS::IAM::Role').map((r) => r.physicalId).sort();
+    expect(roles).toEqual(['cdk-hnb659fds-cfn-exec-role-000000000000-us-east-1', 'cdk-hnb659fds-deploy-role-000000000000-us-east-1', 'cdk-hnb659fds-file-publishing-role-000000000000-us-east-1', 'cdk-hnb659fds-image-publishing-role-000000000000-us-east-1', 'cdk-hnb659fds-lookup-role-000000000000-us-east-1']);
+  }, CLI_MS);
+
+  it('cdk deploy wicked-dev publishes the assets, runs the change set to CREATE_COMPLETE, the custom resource through its Lambda', async () => {
+    const run = await cdk(cloud, ['deploy', 'wicked-dev', '--require-approval', 'never', '--output', assembly]);
+    expect(run.output).toMatch(/✅ {2}wicked-dev/);
+    expect(run.code).toBe(0);
+    const stack = cloud.cloudformation.stack('wicked-dev');
+    expect(stack.status).toBe('CREATE_COMPLETE');
+    expect([...stack.resources.values()].filter((r) => r.status !== 'CREATE_COMPLETE')).toEqual([]);
+    const fn = (id: RegExp) => [...stack.resources.values()].find((r) => r.type === 'AWS::Lambda::Function' && id.test(r.logicalId))!;
+    // build-image runs from its shipped bundle, unpacked from the asset bucket, with the template's environment.
+    const buildImage = cloud.functions.get(fn(/^PlatformBuildImageFunction/).physicalId)!;
+    expect(existsSync(join(buildImage.codeDir, 'index.mjs'))).toBe(true);
+    const configBucket = [...stack.resources.values()].find((r) => r.logicalId.startsWith('PlatformConfigBucket') && r.type === 'AWS::S3::Bucket')!;
+    expect(buildImage.environment.CONFIG_BUCKET).toBe(configBucket.physicalId);
+    expect(buildImage.runtime).toBe('nodejs24.x');
+    // The base-image announcement (an AwsCustomResource) ran its handler, which put the event on the bus and answered SUCCESS.
+    const announcer = fn(/^AWS679f53fac002430cb0da5b7982bd2287/).physicalId;
+    expect(cloud.functions.invocations(announcer).map((i) => i.outcome)).toEqual(['success']);
+    expect(cloud.bus.timeline.filter((e) => e.event['detail-type'] === 'Portal Base Image Changed').map((e) => e.event.detail.requestedBy)).toEqual(['cdk-deploy']);
+    // The stack's own rule delivers that event to the deployed build-image bundle (its handler decides what to do with it).
+    const delivered = await cloud.functions.waitFor((i) => i.functionName === buildImage.name && (i.event as { 'detail-type'?: string })['detail-type'] === 'Portal Base Image Changed', 30_000, 'build-image invoked with Portal Base Image Changed');
+    expect(delivered.event).toMatchObject({ source: 'wicked.control-plane', detail: { env: 'dev', requestedBy: 'cdk-deploy' } });
+    const outputs = Object.fromEntries(stack.outputs.map((o) => [o.OutputKey.replace(/[0-9A-F]{8}$/, ''), o.OutputValue]));
+    expect(outputs.PlatformConfigBucketName).toBe(configBucket.physicalId);
+    expect(cloud.control.s3.hasBucket(outputs.PlatformConfigBucketName!)).toBe(true);
+  }, CLI_MS);
+
+  it('a second cdk deploy of the same app says no changes and runs nothing', async () => {
+    const events = cloud.cloudformation.stack('wicked-dev').events.length;
+    const run = await cdk(cloud, ['deploy', 'wicked-dev', '--require-approval', 'never', '--app', assembly]);
+    expect(run.output).toContain('(no changes)');
+    expect(run.code).toBe(0);
+    expect(cloud.cloudformation.stack('wicked-dev').events.length).toBe(events);
+  }, CLI_MS);
+
+  it('cdk destroy deletes the stack and the emulated resources it created', async () => {
+    const stack = cloud.cloudformation.stack('wicked-dev');
+    const id = stack.stackId;
+    const physical = (type: string) => [...stack.resources.values()].filter((r) => r.type === type).map((r) => r.physicalId);
+    const buckets = physical('AWS::S3::Bucket');
+    const topics = physical('AWS::SNS::Topic');
+    const functions = physical('AWS::Lambda::Function');
+    expect(buckets.every((b) => cloud.control.s3.hasBucket(b))).toBe(true);
+    const run = await cdk(cloud, ['destroy', 'wicked-dev', '--force', '--app', assembly]);
+    expect(run.output).toContain('wicked-dev: destroyed');
+    expect(run.code).toBe(0);
+    expect(cloud.cloudformation.stack(id).status).toBe('DELETE_COMPLETE');
+    expect(buckets.filter((b) => cloud.control.s3.hasBucket(b))).toEqual([]);
+    expect(cloud.control.sns.listTopics().filter((t) => topics.includes(t))).toEqual([]);
+    expect(functions.filter((f) => cloud.functions.get(f))).toEqual([]);
+    expect(() => cloud.control.ecr.listImages('wicked-dev/portal-api')).toThrow(/does not exist/);
+  }, CLI_MS);
+});

@@ -1,0 +1,133 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yazl from 'yazl';
+import { customResourceProvider } from '../../../local/cloudformation/providers/lambda';
+import type { FunctionConfig } from '../../../local/lambda/functions';
+import { FunctionError, LocalFunctions } from '../../../local/lambda/functions';
+import { RESPONSE_HOST, startResponseListener } from '../../../local/lambda/responses';
+import { unzipTo } from '../../../local/lambda/unzip';
+
+let dir: string;
+beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'lambda-')); });
+afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+
+async function code(name: string, source: string, file = 'index.mjs'): Promise<string> {
+  const codeDir = join(dir, 'code', name);
+  await mkdir(codeDir, { recursive: true });
+  await writeFile(join(codeDir, file), source);
+  return codeDir;
+}
+
+const config = (name: string, codeDir: string, extra: Partial<FunctionConfig> = {}): FunctionConfig => ({
+  name, arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`, codeDir, handler: 'index.handler', runtime: 'nodejs20.x',
+  timeoutSeconds: 5, memoryMb: 128, environment: {}, ...extra,
+});
+
+describe('LocalFunctions', () => {
+  it('runs the handler with the event, its own environment and the Lambda context, in a process of its own', async () => {
+    const fns = new LocalFunctions({ platformEnv: { AWS_REGION: 'us-east-1' }, codeRoot: dir });
+    await fns.deploy(config('echo', await code('echo', 'export const handler = async (event, context) => ({ event, env: process.env.GREETING, region: process.env.AWS_REGION, name: context.functionName, left: context.getRemainingTimeInMillis() > 0, pid: process.pid, root: process.env.LAMBDA_TASK_ROOT });'), { environment: { GREETING: 'hi' } }));
+    const result = await fns.invoke('echo', { a: 1 }) as Record<string, unknown>;
+    expect(result).toMatchObject({ event: { a: 1 }, env: 'hi', region: 'us-east-1', name: 'echo', left: true, root: join(dir, 'code', 'echo') });
+    expect(result.pid).not.toBe(process.pid);
+    expect(fns.invocations('echo').map((i) => i.outcome)).toEqual(['success']);
+  });
+
+  it('reports a handler error as Lambda does (errorType, errorMessage) with the logs', async () => {
+    const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir });
+    await fns.deploy(config('boom', await code('boom', "exports.handler = async () => { console.log('about to fail'); throw new TypeError('bad input'); };", 'index.js')));
+    const failure = await fns.invoke('boom', {}).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(FunctionError);
+    expect(failure).toMatchObject({ errorType: 'TypeError', message: 'boom failed: TypeError: bad input' });
+    expect((failure as FunctionError).logs).toContain('about to fail');
+  });
+
+  it('kills a function at its timeout', async () => {
+    const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir });
+    await fns.deploy(config('slow', await code('slow', 'export const handler = () => new Promise(() => setInterval(() => undefined, 1000));'), { timeoutSeconds: 1 }));
+    await expect(fns.invoke('slow', {})).rejects.toMatchObject({ errorType: 'Sandbox.Timedout', message: expect.stringContaining('Task timed out after 1.00 seconds') });
+  });
+
+  it.each<[string, Partial<FunctionConfig>, RegExp]>([
+    ['a runtime that is not Node.js', { runtime: 'python3.12' }, /Runtime "python3.12" is not emulated/],
+    ['a Node.js newer than the emulator runs', { runtime: 'nodejs99.x' }, /Runtime nodejs99.x needs Node 99/],
+  ])('refuses %s at deploy time', async (_name, extra, message) => {
+    const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir });
+    await expect(fns.deploy(config('f', dir, extra))).rejects.toThrow(message);
+  });
+
+  it('fails an invocation whose handler module is missing, naming what it looked for', async () => {
+    const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir });
+    await fns.deploy(config('missing', await code('missing', ''), { handler: 'app.main' }));
+    await expect(fns.invoke('missing', {})).rejects.toThrow(/Runtime.ImportModuleError: Cannot find module 'app'/);
+  });
+});
+
+describe('custom resources over the request/response protocol', () => {
+  const handlerSource = `
+import https from 'node:https';
+export const handler = async (event) => {
+  const body = JSON.stringify(event.ResourceProperties.Fail
+    ? { Status: 'FAILED', Reason: 'the upstream said no', PhysicalResourceId: 'x', StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId }
+    : { Status: 'SUCCESS', PhysicalResourceId: 'res-' + event.ResourceProperties.Size, StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId, Data: { Seen: event.RequestType + ':' + (event.OldResourceProperties?.Size ?? '-') } });
+  const url = new URL(event.ResponseURL);
+  await new Promise((resolve, reject) => {
+    const req = https.request({ hostname: url.hostname, path: url.pathname + url.search, method: 'PUT', headers: { 'content-length': Buffer.byteLength(body) } }, resolve);
+    req.on('error', reject); req.end(body);
+  });
+};`;
+  const context = { stackName: 's', stackId: 'arn:aws:cloudformation:us-east-1:000000000000:stack/s/1', logicalId: 'Thing', resourceType: 'Custom::Thing', account: '000000000000', region: 'us-east-1' };
+
+  it('sends Create and Update requests and reads PhysicalResourceId and Data from the response PUT', async () => {
+    const responses = await startResponseListener();
+    try {
+      const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir, httpsRedirects: { [RESPONSE_HOST]: responses.url } });
+      await fns.deploy(config('provider', await code('provider', handlerSource)));
+      const provider = customResourceProvider({ functions: fns, codeRoot: dir, takeResponse: responses.take });
+      const token = 'arn:aws:lambda:us-east-1:000000000000:function:provider';
+      const created = await provider.create({ ServiceToken: token, Size: 1 }, context);
+      expect(created).toEqual({ physicalId: 'res-1', attributes: { Seen: 'Create:-' } });
+      const updated = await provider.update!({ ServiceToken: token, Size: 2 }, { physicalId: 'res-1', properties: { ServiceToken: token, Size: 1 }, attributes: {} }, context);
+      expect(updated).toEqual({ physicalId: 'res-2', attributes: { Seen: 'Update:1' } });
+      await expect(provider.create({ ServiceToken: token, Fail: true }, context)).rejects.toThrow('the upstream said no');
+    } finally {
+      await responses.stop();
+    }
+  });
+
+  it('fails when the handler answers nothing, and refuses a ServiceToken that is not a function', async () => {
+    const responses = await startResponseListener();
+    try {
+      const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir });
+      await fns.deploy(config('mute', await code('mute', 'export const handler = async () => undefined;')));
+      const provider = customResourceProvider({ functions: fns, codeRoot: dir, takeResponse: responses.take });
+      await expect(provider.create({ ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:mute' }, context)).rejects.toThrow('custom resource handler mute sent no response to the ResponseURL');
+      await expect(provider.create({ ServiceToken: 'arn:aws:sns:us-east-1:000000000000:topic' }, context)).rejects.toThrow(/is not a Lambda function ARN/);
+    } finally {
+      await responses.stop();
+    }
+  });
+});
+
+describe('unzipTo', () => {
+  const zip = (entries: Record<string, string>): Promise<Buffer> => new Promise((resolve) => {
+    const z = new yazl.ZipFile();
+    for (const [name, body] of Object.entries(entries)) z.addBuffer(Buffer.from(body), name);
+    const chunks: Buffer[] = [];
+    z.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks)));
+    z.end();
+  });
+
+  it('unpacks a deployment package', async () => {
+    expect(await unzipTo(await zip({ 'index.mjs': 'x', 'lib/a.js': 'y' }), join(dir, 'out'))).toEqual(['index.mjs', join('lib', 'a.js')]);
+  });
+
+  it('refuses an entry that escapes the code directory', async () => {
+    const bytes = await zip({ 'ok.js': 'x', 'evil.js': 'y' });
+    // yazl refuses to write "../" names, so patch one into the archive's local and central headers.
+    const evil = Buffer.from(bytes.toString('latin1').split('evil.js').join('../e.js'), 'latin1');
+    // The zip reader refuses it first ("invalid relative path"); unzipTo's own check stands behind it.
+    await expect(unzipTo(evil, join(dir, 'out'))).rejects.toThrow(/^unpacking the deployment package into .*: invalid relative path: \.\.\/e\.js$/);
+  });
+});
