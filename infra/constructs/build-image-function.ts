@@ -129,9 +129,9 @@ export class BuildImageFunction extends ControlPlaneFunction {
 }
 
 /**
- * esbuild settings of build-image: those of every function ({@link FUNCTION_BUNDLING}). It
- * imports no AWS SDK client: it calls S3, ECR, EventBridge and DynamoDB through the lean
- * client in `shared/aws-http`, so nothing of the SDK but its signer is bundled.
+ * esbuild settings of build-image: those of every function ({@link FUNCTION_BUNDLING}): the S3,
+ * ECR, EventBridge and DynamoDB clients it uses are bundled and tree-shaken, credentials from
+ * the environment.
  */
 export const BUILD_IMAGE_BUNDLING: nodejs.BundlingOptions = FUNCTION_BUNDLING;
 
