@@ -25,8 +25,12 @@ export interface BuildImageFunctionProps {
   readonly baseImageRepository: string;
   /** Tag of the base image. */
   readonly wickedVersion: string;
-  /** Reserved concurrency. */
-  readonly reservedConcurrency: number;
+  /**
+   * Reserved concurrency; accounts on Lambda's default quota of 10 cannot reserve any.
+   *
+   * @default - none: the account's unreserved pool
+   */
+  readonly reservedConcurrency?: number;
   /** Queue that receives the invocations that still failed after Lambda's retries. */
   readonly failureQueue: sqs.IQueue;
   /** Applied to the log group. */
@@ -75,7 +79,7 @@ export function baseImageUri(parts: BaseImageUriParts): string {
  *
  * @example
  * const build = new BuildImageFunction(this, 'BuildImage', { entry, config, images,
- *   baseImageRepository: 'haufelexware/wicked.api', wickedVersion: '1.0.0', reservedConcurrency: 2,
+ *   baseImageRepository: 'haufelexware/wicked.api', wickedVersion: '1.0.0',
  *   failureQueue, removalPolicy: RemovalPolicy.RETAIN });
  */
 export class BuildImageFunction extends ControlPlaneFunction {
@@ -100,7 +104,7 @@ export class BuildImageFunction extends ControlPlaneFunction {
       memorySize: 1769, // one full vCPU: gzip and sha256 of the layer are CPU-bound
       ephemeralStorageSize: Size.mebibytes(10240),
       timeout: Duration.minutes(15),
-      reservedConcurrentExecutions: props.reservedConcurrency,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
     });
     this.baseImage = environment.BASE_IMAGE!;
     this.grantAccess(props);

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -24,6 +25,39 @@ export interface DatabaseProps {
   readonly multiAz: boolean;
   /** Environment name, part of the secret name. */
   readonly envName: string;
+  /** The AWS Backup plan's cron expression: RDS's own backup window is kept apart from it. */
+  readonly backupSchedule: string;
+}
+
+/**
+ * Password hashing both of the instance's clients can log in with: `md5`. RDS for
+ * PostgreSQL 14 and later hash new passwords with `scram-sha-256` by default. portal-api's
+ * `pg` 7.18.1 (Haufe-Lexware/wicked.haufe.io `src/api/package.json`) speaks SCRAM (added in
+ * pg 7.9.0, brianc/node-postgres `CHANGELOG.md`), but Kong 0.14.1, the base of wicked's
+ * Kong image (`src/kong/Dockerfile`: `FROM kong:0.14.1-centos`) and this stack's default
+ * `kongImage`, pins `pgmoon == 1.8.0` (Kong/kong `kong-0.14.1-0.rockspec`), which answers
+ * only cleartext and MD5 password requests. The hash is chosen when the password is set, so
+ * the parameter group must say md5 when the instance (and its master password) is created.
+ */
+export const PASSWORD_ENCRYPTION = 'md5';
+
+/**
+ * RDS's automated backup window, twelve hours away from the AWS Backup plan's start hour,
+ * so RDS's own snapshot never competes with the plan's job for the instance (AWS Backup
+ * starts a job only when no other backup of the resource runs). A schedule whose hour is
+ * not one number (a list, a range, `*`) keeps RDS's window at 15:00 UTC, away from the
+ * plan's default 03:00.
+ *
+ * @example
+ * rdsBackupWindow('cron(0 3 * * ? *)') // { backup: '15:00-15:30', maintenance: 'Sun:17:00-Sun:17:30' }
+ */
+export function rdsBackupWindow(schedule: string): { readonly backup: string; readonly maintenance: string } {
+  const hourField = /^cron\(\s*\S+\s+(\S+)/.exec(schedule)?.[1];
+  const planHour = hourField !== undefined && /^\d{1,2}$/.test(hourField) ? Number(hourField) : 3;
+  const hour = (planHour + 12) % 24;
+  const hh = (h: number): string => String(h % 24).padStart(2, '0');
+  // The maintenance window must not overlap the backup window: two hours later, on Sunday.
+  return { backup: `${hh(hour)}:00-${hh(hour)}:30`, maintenance: `Sun:${hh(hour + 2)}:00-Sun:${hh(hour + 2)}:30` };
 }
 
 /**
@@ -51,6 +85,7 @@ export class Database extends Construct {
   public constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
     this.persistent = props.persistent;
+    const windows = rdsBackupWindow(props.backupSchedule);
     this.instance = new rds.DatabaseInstance(this, 'Instance', {
       engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }),
       instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.SMALL),
@@ -64,13 +99,20 @@ export class Database extends Construct {
       databaseName: KONG_DATABASE,
       allocatedStorage: 20,
       maxAllocatedStorage: 100,
-      deletionProtection: props.persistent,
+      storageType: rds.StorageType.GP3,
       backupRetention: props.persistent ? Duration.days(7) : Duration.days(0),
+      ...(props.persistent ? { preferredBackupWindow: windows.backup } : {}),
+      preferredMaintenanceWindow: windows.maintenance,
       removalPolicy: props.persistent ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
       cloudwatchLogsExports: ['postgresql', 'upgrade'],
-      parameters: { 'rds.force_ssl': '1' },
+      cloudwatchLogsRetention: logs.RetentionDays.THREE_MONTHS,
+      parameters: { 'rds.force_ssl': '1', password_encryption: PASSWORD_ENCRYPTION },
       autoMinorVersionUpgrade: true,
     });
+    // Deletion protection is turned on once the whole stack exists (DeletionProtection): set here,
+    // a failed create could not delete the instance and would end in ROLLBACK_FAILED. Left out of the
+    // template altogether, so that no later update of the instance sends a value that turns it off.
+    (this.instance.node.defaultChild as rds.CfnDBInstance).addPropertyDeletionOverride('DeletionProtection');
     this.secret = this.instance.secret!;
     this.acknowledge(props);
   }
@@ -92,8 +134,12 @@ export class Database extends Construct {
       id: 'AwsSolutions-SMG4',
       reason: 'Kong and portal-api read the password once at task start (ECS secrets); rotation would break running tasks until a redeploy.',
     });
-    if (!props.multiAz) ack('AwsSolutions-RDS3', 'Multi-AZ is off by the postgresMultiAz prop: Kong only holds tokens, which can be re-issued.');
-    if (!props.persistent) {
+    if (!props.multiAz) {
+      ack('AwsSolutions-RDS3', "Multi-AZ is off by the postgresMultiAz prop (prod sets it): the instance holds Kong's tokens and, with wicked 1.0's Postgres storage, portal-api's data; an AZ outage stops both until RDS recovers the instance, and the backups restore it.");
+    }
+    if (props.persistent) {
+      ack('AwsSolutions-RDS10', 'Deletion protection is turned on by the DeletionProtection custom resource once every other resource of the stack is created, so that a failed first create can still roll back.');
+    } else {
       ack('AwsSolutions-RDS10', 'postgres is "ephemeral": the database is meant to be deleted with the stack.');
       ack('AwsSolutions-RDS13', 'postgres is "ephemeral": no automated backups by choice.');
     }
