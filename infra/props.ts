@@ -278,10 +278,10 @@ export function resolveWickedPlatformProps(props: WickedPlatformProps): Resolved
     if ((value !== undefined || key === 'envName') && !rule.check(value)) throw new InvalidPropError(key, value, rule.expected);
   }
   checkNotificationTopic(props);
-  checkPullThroughCache(props);
   const functionEntries = checkFunctionEntries(props.functionEntries);
   const retained = (props.removalPolicy ?? defaultRemovalPolicy(props.envName)) === RemovalPolicy.RETAIN;
   const workload = resolveWorkloadProps(props, retained, props.wickedVersion ?? DEFAULTS.wickedVersion);
+  checkPullThroughCache(props);
   return {
     ...DEFAULTS,
     ...withoutUndefined(props),

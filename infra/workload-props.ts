@@ -327,6 +327,12 @@ export function resolveWorkloadProps(props: WorkloadProps, retained: boolean, wi
     throw new InvalidPropError(props.certificateArn === undefined ? 'certificateArn' : 'domainNames', undefined,
       'certificateArn and domainNames together (HTTPS), or neither (HTTP only)');
   }
+  const singletons = checkSingletons(props.singletons, wickedVersion);
+  const stock = Object.keys(WICKED_COMPONENTS).filter((c) => c !== 'portal-api');
+  const images = checkRecord<string>('wickedImages', props.wickedImages, stock, { check: matches(DOCKER_HUB_REPO), expected: 'a Docker Hub repository such as "haufelexware/wicked.ui"' });
+  const sizes = checkRecord<TaskSize>('taskSizes', props.taskSizes, singletons, { check: (v) => isPlainObject(v) && Object.keys(v).length === 2 && isFargateSize(v.cpu, v.memory), expected: `{ cpu, memory } as ${FARGATE_EXPECTED}` });
+  const gatewayGroups = checkGatewayGroups(props.gatewayGroups);
+  const backup = checkBackup(props.backup);
   if (props.certificateArn === undefined && props.allowPlainHttp !== true) {
     // The load balancer is internet-facing: without TLS, logins and API keys would cross the internet in clear.
     throw new InvalidPropError('certificateArn', undefined,
@@ -335,10 +341,6 @@ export function resolveWorkloadProps(props: WorkloadProps, retained: boolean, wi
   if (props.certificateArn !== undefined && props.allowPlainHttp === true) {
     throw new InvalidPropError('allowPlainHttp', true, 'no allowPlainHttp with a certificate (HTTP is then redirected to HTTPS)');
   }
-  const singletons = checkSingletons(props.singletons, wickedVersion);
-  const stock = Object.keys(WICKED_COMPONENTS).filter((c) => c !== 'portal-api');
-  const images = checkRecord<string>('wickedImages', props.wickedImages, stock, { check: matches(DOCKER_HUB_REPO), expected: 'a Docker Hub repository such as "haufelexware/wicked.ui"' });
-  const sizes = checkRecord<TaskSize>('taskSizes', props.taskSizes, singletons, { check: (v) => isPlainObject(v) && Object.keys(v).length === 2 && isFargateSize(v.cpu, v.memory), expected: `{ cpu, memory } as ${FARGATE_EXPECTED}` });
   return {
     ...(props.vpc ? { vpc: props.vpc } : {}),
     natGateways: props.natGateways ?? 1,
@@ -350,10 +352,10 @@ export function resolveWorkloadProps(props: WorkloadProps, retained: boolean, wi
     ...(props.domainNames ? { domainNames: props.domainNames, certificateArn: props.certificateArn } : {}),
     allowPlainHttp: props.allowPlainHttp ?? false,
     taskSizes: { ...defaultTaskSizes(singletons), ...sizes },
-    gatewayGroups: checkGatewayGroups(props.gatewayGroups),
+    gatewayGroups,
     postgres: props.postgres ?? (retained ? 'persistent' : 'ephemeral'),
     postgresMultiAz: props.postgresMultiAz ?? false,
-    backup: checkBackup(props.backup),
+    backup,
   };
 }
 
