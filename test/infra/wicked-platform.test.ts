@@ -62,8 +62,9 @@ describe('config bucket', () => {
 
   it('turns EventBridge on without a notifications custom resource', () => {
     assertCount(template, 'Custom::S3BucketNotifications', 0);
-    // The five control-plane functions and the base-image announcement's provider, no notifications function.
-    assertCount(template, 'AWS::Lambda::Function', 6);
+    // The five control-plane functions, the base-image announcement's provider and CDK's log-retention
+    // function (RDS's exported log groups), no notifications function.
+    assertCount(template, 'AWS::Lambda::Function', 7);
     expect(Object.keys(template.findResources('AWS::Lambda::Function')).filter((fn) => fn.startsWith('AWS679f53fac002430cb0da5b7982bd2287'))).toHaveLength(1);
   });
 
@@ -151,7 +152,7 @@ describe('build-image function', () => {
   it('runs Node.js 20 on arm64 with one vCPU, 10 GB of /tmp and 15 minutes', () => {
     assertProps(template, 'AWS::Lambda::Function', {
       Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 1769, EphemeralStorage: { Size: 10240 },
-      Timeout: 900, ReservedConcurrentExecutions: 2, Handler: 'index.handler',
+      Timeout: 900, ReservedConcurrentExecutions: Match.absent(), Handler: 'index.handler',
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('BuildImageLogs') } },
     });
   });
@@ -300,7 +301,9 @@ describe('outputs and removal', () => {
 
   it('deletes a dev environment with the stack and empties its repository', () => {
     assertResource(template, 'AWS::S3::Bucket', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ VersioningConfiguration: Match.anyValue() }) });
-    assertResource(template, 'AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
+    assertResource(template, 'AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: Match.absent() }) });
+    // Nothing to protect after the create either.
+    assertCount(template, 'Custom::WickedDeletionProtection', 0);
     assertProps(template, 'AWS::ECR::Repository', { EmptyOnDelete: true });
   });
 });
