@@ -34,7 +34,7 @@ let app: App;
 let stacks: WickedStack[];
 
 beforeAll(() => {
-  app = testApp({ wicked: cdkJsonEnvironments() });
+  app = testApp({ wicked: cdkJsonEnvironments(), 'wicked-registry-cache': JSON.parse(fs.readFileSync(path.join(__dirname, '../../cdk.json'), 'utf8')).context['wicked-registry-cache'] });
   stacks = createWickedApp(app);
 });
 
