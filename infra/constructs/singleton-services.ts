@@ -205,8 +205,10 @@ export class SingletonServices extends Construct {
   }
 
   private image(scope: Construct, component: string, props: SingletonServicesProps, taskDefinition: ecs.TaskDefinition): ecs.ContainerImage {
-    acknowledgeAuthorizationToken(taskDefinition);
-    if (component === 'portal-api') return ecs.ContainerImage.fromEcrRepository(props.images.repository, releaseTag(props.envName));
+    if (component === 'portal-api') {
+      acknowledgeAuthorizationToken(taskDefinition);
+      return ecs.ContainerImage.fromEcrRepository(props.images.repository, releaseTag(props.envName));
+    }
     return this.pullThrough(scope, props.wickedImages[component]!, props.wickedVersion, taskDefinition);
   }
 
