@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BASE_IMAGE_CHANGED_RULE } from '../shared/events/rules';
@@ -108,7 +108,8 @@ export class WickedPlatform extends Construct {
 
   /** Deletion protection as the last step of the create: see {@link DeletionProtection}. */
   private protectAfterCreate(): DeletionProtection {
-    const others = this.node.children;
+    // Everything of the platform, and what CDK puts beside it in the stack (log-retention and provider functions).
+    const others = [...this.node.children, ...Stack.of(this).node.children.filter((child) => child !== this)];
     const protection = new DeletionProtection(this, 'DeletionProtection', {
       table: this.ledger.table, loadBalancer: this.workload.gateways.loadBalancer, removalPolicy: this.props.removalPolicy,
       ...(this.workload.database?.persistent ? { database: this.workload.database.instance } : {}),

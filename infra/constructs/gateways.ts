@@ -94,6 +94,9 @@ export class Gateways extends Construct {
       dropInvalidHeaderFields: true,
       // Deletion protection is turned on after the whole stack is created (see DeletionProtection): on here, a failed create could not roll back.
     });
+    // The L2 writes deletion_protection.enabled=false when not asked: left in the template, a later update of the
+    // attributes would turn off the protection DeletionProtection set after the create.
+    this.loadBalancer.removeAttribute('deletion_protection.enabled');
     this.logAccessLogs(props.accessLogsBucket);
     this.listener = this.createListener(props);
     Validations.of(this.loadBalancer).acknowledge({
