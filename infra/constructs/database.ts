@@ -42,22 +42,40 @@ export interface DatabaseProps {
 export const PASSWORD_ENCRYPTION = 'md5';
 
 /**
- * RDS's automated backup window, twelve hours away from the AWS Backup plan's start hour,
- * so RDS's own snapshot never competes with the plan's job for the instance (AWS Backup
- * starts a job only when no other backup of the resource runs). A schedule whose hour is
- * not one number (a list, a range, `*`) keeps RDS's window at 15:00 UTC, away from the
- * plan's default 03:00.
+ * The hours of a cron expression's hour field (`3`, `0,12`, `1-4`, `*\/6`, `2/8`, `*`).
  *
  * @example
- * rdsBackupWindow('cron(0 3 * * ? *)') // { backup: '15:00-15:30', maintenance: 'Sun:17:00-Sun:17:30' }
+ * cronHours('cron(0 *\/12 * * ? *)') // [0, 12]
+ */
+export function cronHours(schedule: string): number[] {
+  const field = /^cron\(\s*\S+\s+(\S+)/.exec(schedule)?.[1] ?? '*';
+  const hours = new Set<number>();
+  for (const part of field.split(',')) {
+    const [range = '*', stepText] = part.split('/');
+    const step = stepText === undefined ? 1 : Number(stepText);
+    const [from, to] = range === '*' ? [0, 23] : range.includes('-') ? range.split('-').map(Number) as [number, number] : [Number(range), stepText === undefined ? Number(range) : 23];
+    for (let h = from; h <= to; h += step) if (Number.isInteger(h) && h >= 0 && h < 24) hours.add(h);
+  }
+  return [...hours].sort((a, b) => a - b);
+}
+
+/**
+ * RDS's automated backup window, kept apart from the AWS Backup plan: the hour that is
+ * longest after the latest start of the plan (so past its start and completion windows)
+ * and still before the next one. AWS Backup skips or delays an RDS job that meets the
+ * instance's own backup or maintenance window, so they must not meet. The maintenance
+ * window (which RDS refuses to overlap the backup window) is the hour before, on Sunday.
+ *
+ * @example
+ * rdsBackupWindow('cron(0 3 * * ? *)') // { backup: '02:00-02:30', maintenance: 'Sun:01:00-Sun:01:30' }
  */
 export function rdsBackupWindow(schedule: string): { readonly backup: string; readonly maintenance: string } {
-  const hourField = /^cron\(\s*\S+\s+(\S+)/.exec(schedule)?.[1];
-  const planHour = hourField !== undefined && /^\d{1,2}$/.test(hourField) ? Number(hourField) : 3;
-  const hour = (planHour + 12) % 24;
-  const hh = (h: number): string => String(h % 24).padStart(2, '0');
-  // The maintenance window must not overlap the backup window: two hours later, on Sunday.
-  return { backup: `${hh(hour)}:00-${hh(hour)}:30`, maintenance: `Sun:${hh(hour + 2)}:00-Sun:${hh(hour + 2)}:30` };
+  const starts = cronHours(schedule);
+  const sinceLastStart = (h: number): number => Math.min(...starts.map((p) => (h - p + 24) % 24));
+  let hour = 0;
+  for (let h = 0; h < 24; h++) if (sinceLastStart(h) > sinceLastStart(hour)) hour = h;
+  const hh = (h: number): string => String((h + 24) % 24).padStart(2, '0');
+  return { backup: `${hh(hour)}:00-${hh(hour)}:30`, maintenance: `Sun:${hh(hour - 1)}:00-Sun:${hh(hour - 1)}:30` };
 }
 
 /**
