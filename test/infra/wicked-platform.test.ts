@@ -273,10 +273,18 @@ describe('notifications', () => {
     assertProps(template, 'AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: ids.topic } });
   });
 
-  it('lets CloudWatch alarms publish through the topic key', () => {
+  it('lets only this account\'s CloudWatch alarms publish through the topic key', () => {
     assertResource(template, 'AWS::KMS::Key', { Properties: Match.objectLike({ KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
       Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']] } },
+      },
     })]) } }) });
+    // Negative: no statement grants CloudWatch without those conditions.
+    const statements = Object.values(template.findResources('AWS::KMS::Key'))
+      .flatMap((k) => (k as { Properties: { KeyPolicy: { Statement: { Principal?: { Service?: string }; Condition?: unknown }[] } } }).Properties.KeyPolicy.Statement);
+    expect(statements.filter((s) => s.Principal?.Service === 'cloudwatch.amazonaws.com' && s.Condition === undefined)).toEqual([]);
   });
 
   it.each([
