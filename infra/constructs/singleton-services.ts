@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -10,6 +10,7 @@ import { REDIS_PORT, WICKED_COMPONENTS, type TaskSize } from '../workload-props'
 import type { Database } from './database';
 import { DYNAMIC_DATA_PATH, type DynamicData } from './dynamic-data';
 import { redisHealthCheck, wickedHealthCheck } from './health-check';
+import { INITIAL_COUNT, SingletonCounts } from './singleton-counts';
 import { PULL_THROUGH_PREFIX, type ImageRepository } from './image-repository';
 
 /** The per-environment release tag the portal-api task definition names; a deploy moves it. */
@@ -50,11 +51,11 @@ export function singletonEnvironment(component: string, envName: string, options
  * portal-api at start and give up after 100 tries a second apart (wicked's node-sdk
  * `src/node-sdk/src/implementation.ts`, `DEFAULT_AWAIT_OPTIONS`), so with one task each
  * the circuit breaker would fail the first `cdk deploy`. deploy-services sets the count
- * (portal-api's `UpdateService` carries `desiredCount: 1`, `shared/deploy/planner.ts`).
- * The template value never changes afterwards, so CloudFormation has no reason of its
- * own to send it; see docs/deploy-to-aws.md for the one case where it does.
+ * (portal-api's `UpdateService` carries `desiredCount: 1`, `shared/deploy/planner.ts`);
+ * every later `cdk deploy` writes the live count back into the template
+ * ({@link SingletonCounts}), so CloudFormation never changes it.
  */
-export const SINGLETON_INITIAL_COUNT = 0;
+export const SINGLETON_INITIAL_COUNT = INITIAL_COUNT;
 
 /** Props of {@link SingletonServices}. */
 export interface SingletonServicesProps {
@@ -80,6 +81,10 @@ export interface SingletonServicesProps {
   readonly database?: Database;
   /** Every container logs here, with the component as stream prefix. */
   readonly logGroup: logs.ILogGroup;
+  /** Applied to the log group of the count reader. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Changes on every synth so the counts are read again at every deploy (see {@link SingletonCounts}). @default - the synth time */
+  readonly nonce?: string;
   /**
    * Redis's Docker Hub image `repository:tag` when wicked keeps its sessions in Redis.
    *
@@ -104,6 +109,8 @@ export class SingletonServices extends Construct {
   public readonly services: Readonly<Record<string, ecs.FargateService>>;
   /** Redis, wicked's session store, when configured. */
   public readonly redis?: ecs.FargateService;
+  /** The singletons' live desired counts, read at every `cdk deploy` (0 on the first create). */
+  public readonly counts: SingletonCounts;
 
   /**
    * @param scope - parent construct
@@ -112,6 +119,7 @@ export class SingletonServices extends Construct {
    */
   public constructor(scope: Construct, id: string, props: SingletonServicesProps) {
     super(scope, id);
+    this.counts = new SingletonCounts(this, 'Counts', { cluster: props.cluster, services: props.singletons, removalPolicy: props.removalPolicy, ...(props.nonce !== undefined ? { nonce: props.nonce } : {}) });
     this.services = Object.fromEntries(props.singletons.map((component) => [component, this.createService(component, props)]));
     this.allowComponentTraffic();
     if (props.redisImage !== undefined) this.redis = this.createRedis(props, props.redisImage);
@@ -149,7 +157,8 @@ export class SingletonServices extends Construct {
       cluster: props.cluster,
       serviceName: component,
       taskDefinition,
-      desiredCount: SINGLETON_INITIAL_COUNT,
+      // The live count (SINGLETON_INITIAL_COUNT before the service exists): CloudFormation never changes it.
+      desiredCount: this.counts.countOf(component),
       minHealthyPercent: 0,
       maxHealthyPercent: 100,
       circuitBreaker: { enable: true, rollback: true },

@@ -1,4 +1,5 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { RemovalPolicy} from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -86,7 +87,7 @@ export class Workload extends Construct {
     this.singletons = new SingletonServices(this, 'Singletons', {
       cluster: this.cluster, envName: p.envName, wickedVersion: p.wickedVersion, singletons: p.singletons, wickedImages: p.wickedImages,
       taskSizes: p.taskSizes, images: props.images, dynamicData: this.dynamicData, portalConfigKey: this.portalConfigKey,
-      database: this.database, logGroup, ...(p.redisSessionStore ? { redisImage: p.redisImage } : {}),
+      database: this.database, logGroup, ...(p.redisSessionStore ? { redisImage: p.redisImage } : {}), removalPolicy: p.removalPolicy,
     });
     this.gateways = new Gateways(this, 'Gateways', {
       cluster: this.cluster, envName: p.envName, groups: p.gatewayGroups, kongImage: p.kongImage, database: this.database, logGroup,

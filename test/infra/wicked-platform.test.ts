@@ -62,9 +62,9 @@ describe('config bucket', () => {
 
   it('turns EventBridge on without a notifications custom resource', () => {
     assertCount(template, 'Custom::S3BucketNotifications', 0);
-    // The five control-plane functions, the base-image announcement's provider and CDK's log-retention
-    // function (RDS's exported log groups), no notifications function.
-    assertCount(template, 'AWS::Lambda::Function', 7);
+    // The five control-plane functions, the base-image announcement's provider, CDK's log-retention
+    // function (RDS's exported log groups) and the singleton count reader; no notifications function.
+    assertCount(template, 'AWS::Lambda::Function', 8);
     expect(Object.keys(template.findResources('AWS::Lambda::Function')).filter((fn) => fn.startsWith('AWS679f53fac002430cb0da5b7982bd2287'))).toHaveLength(1);
   });
 

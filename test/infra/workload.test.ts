@@ -41,8 +41,9 @@ describe('singleton services', () => {
   it('are created with no task (portal-api has no image before the first upload, the others wait for it), never two at once, with the circuit breaker rolling back', () => {
     for (const component of SINGLETONS) {
       const service = resources('AWS::ECS::Service')[id(workload().singletons.service(component))]!;
+      // The live count, read at every deploy (0 before the service exists): the template never changes it.
       expect(service.Properties).toMatchObject({
-        ServiceName: component, DesiredCount: 0, LaunchType: 'FARGATE',
+        ServiceName: component, DesiredCount: { 'Fn::GetAtt': [id(workload().singletons.counts.resource), component] }, LaunchType: 'FARGATE',
         DeploymentConfiguration: { MinimumHealthyPercent: 0, MaximumPercent: 100, DeploymentCircuitBreaker: { Enable: true, Rollback: true } },
         NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'DISABLED' } },
       });
@@ -50,9 +51,13 @@ describe('singleton services', () => {
   });
 
   it('start no task at create that needs an image or a portal-api that cannot exist yet: only Redis and Kong run then', () => {
-    const running = Object.values(resources('AWS::ECS::Service')).filter((s) => s.Properties.DesiredCount !== 0).map((s) => s.Properties.ServiceName).sort();
+    // Every wicked singleton takes its count from the reader, which answers 0 for a service that does not exist yet.
+    const counts = id(workload().singletons.counts.resource);
+    const fromReader = (s: Resource): boolean => JSON.stringify(s.Properties.DesiredCount) === JSON.stringify({ 'Fn::GetAtt': [counts, s.Properties.ServiceName] });
+    const started = Object.values(resources('AWS::ECS::Service')).filter((s) => !fromReader(s)).map((s) => [s.Properties.ServiceName, s.Properties.DesiredCount]);
     // Kong has no DesiredCount (its autoscaler's minimum); both pull stock images through the cache.
-    expect(running).toEqual(['kong-default', 'redis']);
+    expect(started.sort()).toEqual([['kong-default', undefined], ['redis', 1]]);
+    assertProps(template, 'Custom::WickedSingletonCounts', { Cluster: { Ref: id(workload().cluster) }, Services: SINGLETONS, Nonce: Match.anyValue() });
     const apiImage = JSON.stringify(containerOf('portal-api').Image);
     expect(apiImage).toContain(':dev-live'); // the release tag a deploy creates
   });
