@@ -87,6 +87,8 @@ export class WickedPlatform extends Construct {
     this.workload = new Workload(this, 'Workload', {
       platform: p, images: this.images, notifications: this.notifications, accessLogsBucket: this.config.accessLogsBucket,
     });
+    // Kong and Redis pull through the cache during the create: the rule must exist first when this stack owns it.
+    if (this.images.pullThroughCacheRule) this.workload.node.addDependency(this.images.pullThroughCacheRule);
     this.deploy = this.createDeployFunctions();
     this.snapshot = this.createSnapshotFunctions();
     this.rules = addControlPlaneRules(this, {

@@ -132,6 +132,11 @@ describe('portal-api repository', () => {
     });
     expect(Object.values(template.findResources('AWS::SecretsManager::Secret')).map((r) => (r as { Properties: { Name?: string } }).Properties.Name))
       .not.toContainEqual(expect.stringMatching(/^ecr-pullthroughcache\//));
+    // Kong and Redis pull through the cache during the create: their services wait for the rule.
+    const rule = dev.resolve(dev.platform.images.pullThroughCacheRule!.logicalId) as string;
+    for (const service of [dev.platform.workload.gateways.groups.default!.service, dev.platform.workload.singletons.redis!]) {
+      expect(template.toJSON().Resources[logicalId(dev, service)].DependsOn).toContain(rule);
+    }
   });
 });
 
