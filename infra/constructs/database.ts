@@ -160,7 +160,9 @@ export class Database extends Construct {
       reason: 'Kong and portal-api read the password once at task start (ECS secrets); rotation would break running tasks until a redeploy.',
     });
     if (!props.multiAz) {
-      ack('AwsSolutions-RDS3', "Multi-AZ is off by the postgresMultiAz prop (prod sets it): the instance holds Kong's tokens and, with wicked 1.0's Postgres storage, portal-api's data; an AZ outage stops both until RDS recovers the instance, and the backups restore it.");
+      ack('AwsSolutions-RDS3', props.persistent
+        ? "Multi-AZ is off by the postgresMultiAz prop: the instance holds Kong's tokens and, with wicked 1.0's Postgres storage, portal-api's data; an AZ outage stops both until RDS recovers the instance, and the backups restore it."
+        : "Multi-AZ is off in an ephemeral environment: the instance holds Kong's tokens and, with wicked 1.0's Postgres storage, portal-api's data, both meant to go with the stack; an AZ outage stops them until RDS recovers the instance.");
     }
     if (props.persistent) {
       ack('AwsSolutions-RDS10', 'Deletion protection is turned on by the DeletionProtection custom resource once every other resource of the stack is created, so that a failed first create can still roll back.');

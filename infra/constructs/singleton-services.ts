@@ -170,7 +170,7 @@ export class SingletonServices extends Construct {
     if (component === 'portal-api') this.mountDynamicData(taskDefinition, container, service, props.dynamicData);
     Validations.of(taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
-      reason: "The plain environment values are NODE_ENV, portal-api's URL and the Postgres TLS mode; PORTAL_CONFIG_KEY and the database credentials are ECS secrets.",
+      reason: "The plain environment values are NODE_ENV, portal-api's URL, the Postgres TLS mode and Redis's type, host and port; PORTAL_CONFIG_KEY and the database credentials are ECS secrets.",
     });
     return service;
   }
