@@ -12,9 +12,20 @@ export const INITIAL_COUNT = 0;
 export const SINGLETON_COUNTS_RESOURCE_TYPE = 'Custom::WickedSingletonCounts';
 
 /**
+ * The attribute name of a service's count: letters and digits only, the safe subset of
+ * `Fn::GetAtt` attribute names (`portal-api` → `portalapi`).
+ *
+ * @example
+ * countAttribute('portal-kong-adapter') // 'portalkongadapter'
+ */
+export function countAttribute(service: string): string {
+  return service.replace(/[^A-Za-z0-9]/g, '');
+}
+
+/**
  * The handler: on create and update, `ecs:DescribeServices` of the named services, and
- * each one's desired count as an attribute (0 for a service that does not exist yet, as
- * on the first create); nothing on delete. Inline, on the runtime's AWS SDK: it runs once
+ * each one's desired count as an attribute named by {@link countAttribute} (0 for a
+ * service that does not exist yet, as on the first create); nothing on delete. Inline, on the runtime's AWS SDK: it runs once
  * per `cdk deploy`, where a bundle would be one more asset to build.
  */
 export const SINGLETON_COUNTS_HANDLER = `
@@ -35,9 +46,10 @@ exports.handler = async (event, context) => {
     const data = {};
     if (event.RequestType !== 'Delete') {
       const { Cluster, Services } = event.ResourceProperties;
-      for (const name of Services) data[name] = '${INITIAL_COUNT}';
+      const key = (name) => name.replace(/[^A-Za-z0-9]/g, '');
+      for (const name of Services) data[key(name)] = '${INITIAL_COUNT}';
       const out = await ecs.send(new DescribeServicesCommand({ cluster: Cluster, services: Services }));
-      for (const s of out.services || []) if (s.status !== 'INACTIVE') data[s.serviceName] = String(s.desiredCount);
+      for (const s of out.services || []) if (s.status !== 'INACTIVE') data[key(s.serviceName)] = String(s.desiredCount);
       console.log(JSON.stringify({ cluster: Cluster, counts: data }));
     }
     await respond(event, context, 'SUCCESS', data);
@@ -90,6 +102,8 @@ export class SingletonCounts extends Construct {
   public constructor(scope: Construct, id: string, props: SingletonCountsProps) {
     super(scope, id);
     if (props.services.length === 0 || props.services.length > 10) throw new Error(`SingletonCounts: expected 1 to 10 services (one DescribeServices call), received ${props.services.length}`);
+    const keys = props.services.map(countAttribute);
+    if (new Set(keys).size !== keys.length) throw new Error(`SingletonCounts: expected service names that stay distinct as attribute names, received ${props.services.join(', ')}`);
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: props.removalPolicy });
     const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: 'Reads the wicked singletons\' desired counts at cdk deploy' });
     const stack = Stack.of(this);
@@ -115,6 +129,6 @@ export class SingletonCounts extends Construct {
    * @param service - one of the services named in the props
    */
   public countOf(service: string): number {
-    return Token.asNumber(this.resource.getAttString(service));
+    return Token.asNumber(this.resource.getAttString(countAttribute(service)));
   }
 }

@@ -47,7 +47,7 @@ describe('a production environment: HTTPS, two gateway groups, persistent multi-
 
   it('runs the singletons asked for, with their sizes', () => {
     assertProps(template, 'AWS::ECS::TaskDefinition', { Family: 'wicked-prod-portal-api', Cpu: '1024', Memory: '2048' });
-    assertProps(template, 'AWS::ECS::Service', { ServiceName: 'portal-auth', DesiredCount: { 'Fn::GetAtt': [Match.stringLikeRegexp('SingletonsCounts'), 'portal-auth'] } });
+    assertProps(template, 'AWS::ECS::Service', { ServiceName: 'portal-auth', DesiredCount: { 'Fn::GetAtt': [Match.stringLikeRegexp('SingletonsCounts'), 'portalauth'] } });
     assertProps(template, 'AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Name: 'portal-auth', Image: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['/docker-hub/haufelexware/wicked.auth:1.0.0'])] }) })] });
   });
 

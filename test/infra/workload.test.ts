@@ -2,6 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import type { WickedStack } from '../../infra/wicked-stack';
 import { CHART_PROBES } from '../../infra/constructs/health-check';
+import { countAttribute } from '../../infra/constructs/singleton-counts';
 import { actionsOf, assertCount, assertProps, logicalId, testStack, type Statement } from './helpers';
 
 /** wicked 1.0's singletons: the deployment guide's five and portal-auth. */
@@ -43,7 +44,7 @@ describe('singleton services', () => {
       const service = resources('AWS::ECS::Service')[id(workload().singletons.service(component))]!;
       // The live count, read at every deploy (0 before the service exists): the template never changes it.
       expect(service.Properties).toMatchObject({
-        ServiceName: component, DesiredCount: { 'Fn::GetAtt': [id(workload().singletons.counts.resource), component] }, LaunchType: 'FARGATE',
+        ServiceName: component, DesiredCount: { 'Fn::GetAtt': [id(workload().singletons.counts.resource), countAttribute(component)] }, LaunchType: 'FARGATE',
         DeploymentConfiguration: { MinimumHealthyPercent: 0, MaximumPercent: 100, DeploymentCircuitBreaker: { Enable: true, Rollback: true } },
         NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'DISABLED' } },
       });
@@ -53,7 +54,7 @@ describe('singleton services', () => {
   it('start no task at create that needs an image or a portal-api that cannot exist yet: only Redis and Kong run then', () => {
     // Every wicked singleton takes its count from the reader, which answers 0 for a service that does not exist yet.
     const counts = id(workload().singletons.counts.resource);
-    const fromReader = (s: Resource): boolean => JSON.stringify(s.Properties.DesiredCount) === JSON.stringify({ 'Fn::GetAtt': [counts, s.Properties.ServiceName] });
+    const fromReader = (s: Resource): boolean => JSON.stringify(s.Properties.DesiredCount) === JSON.stringify({ 'Fn::GetAtt': [counts, countAttribute(s.Properties.ServiceName as string)] });
     const started = Object.values(resources('AWS::ECS::Service')).filter((s) => !fromReader(s)).map((s) => [s.Properties.ServiceName, s.Properties.DesiredCount]);
     // Kong has no DesiredCount (its autoscaler's minimum); both pull stock images through the cache.
     expect(started.sort()).toEqual([['kong-default', undefined], ['redis', 1]]);

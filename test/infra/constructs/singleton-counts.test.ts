@@ -44,7 +44,7 @@ describe('the singleton count reader', () => {
 
     await handler(event('Create'), context);
 
-    expect(responses).toEqual([expect.objectContaining({ Status: 'SUCCESS', Data: { 'portal-api': '0', portal: '0', 'portal-auth': '0' } })]);
+    expect(responses).toEqual([expect.objectContaining({ Status: 'SUCCESS', Data: { portalapi: '0', portal: '0', portalauth: '0' } })]);
     expect(ecs.commandCalls(DescribeServicesCommand)[0]!.args[0].input).toEqual({ cluster: 'wicked-prod', services: ['portal-api', 'portal', 'portal-auth'] });
   });
 
@@ -57,7 +57,7 @@ describe('the singleton count reader', () => {
 
     await handler(event('Update'), context);
 
-    expect(responses).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: 'singleton-counts', Data: { 'portal-api': '1', portal: '1', 'portal-auth': '0' } })]);
+    expect(responses).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: 'singleton-counts', Data: { portalapi: '1', portal: '1', portalauth: '0' } })]);
   });
 
   it('fails the resource with the reason when ECS cannot be read, rather than guessing a count', async () => {
