@@ -2,8 +2,10 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { InvalidPropError } from './errors';
 import { checkObject, intBetween, isBoolean, isPlainObject, listOf, matches, type Rule } from './prop-checks';
 import { BACKUP_DEFAULTS, checkBackup, type BackupProps, type ResolvedBackupProps } from './backup-props';
+import { defaultSingletons, isWicked1OrLater } from './wicked-version';
 
 export type { BackupProps, ResolvedBackupProps, VaultLockProps } from './backup-props';
+export { DEFAULT_SINGLETONS, REDIS_PORT, defaultSingletons, isWicked1OrLater } from './wicked-version';
 
 /** How Kong's (and wicked's) Postgres is provided. */
 export type PostgresMode = 'none' | 'ephemeral' | 'persistent';
@@ -163,36 +165,6 @@ export const WICKED_COMPONENTS: Readonly<Record<string, WickedComponent>> = {
   'portal-auth': { repository: 'haufelexware/wicked.auth', port: 3010 },
 };
 
-/** The singletons of the deployment guide (wicked 0.x). */
-export const DEFAULT_SINGLETONS = ['portal-api', 'portal', 'portal-mailer', 'portal-kong-adapter', 'portal-chatbot'] as const;
-
-/** Redis's port (wicked's Helm chart `redis-service.yaml`). */
-export const REDIS_PORT = 6379;
-
-/**
- * Whether a wicked version is 1.0 or later (`1.0.0`, `1.0.0-rc.14`, `latest`), where
- * portal-auth serves every login and the portal keeps its sessions in Redis
- * (Haufe-Lexware/wicked.haufe.io `wicked/templates/portal-auth-deployment.yaml`,
- * `wicked/templates/redis-deployment.yaml`). A tag that is not a version counts as current.
- *
- * @example
- * isWicked1OrLater('0.12.7') // false
- */
-export function isWicked1OrLater(wickedVersion: string): boolean {
-  const major = /^v?(\d+)\./.exec(wickedVersion)?.[1];
-  return major === undefined || Number(major) >= 1;
-}
-
-/**
- * The default singletons of a wicked version: the deployment guide's five, plus
- * portal-auth (port 3010, `haufelexware/wicked.auth`) from 1.0 on.
- *
- * @example
- * defaultSingletons('1.0.0') // [...DEFAULT_SINGLETONS, 'portal-auth']
- */
-export function defaultSingletons(wickedVersion: string): readonly string[] {
-  return isWicked1OrLater(wickedVersion) ? [...DEFAULT_SINGLETONS, 'portal-auth'] : DEFAULT_SINGLETONS;
-}
 /** The default gateway group: everything to one autoscaled Kong service. */
 export const DEFAULT_GATEWAY_GROUP: ResolvedGatewayGroup = {
   name: 'default', minTasks: 2, maxTasks: 6, cpuTargetPercent: 60, requestsPerTargetTarget: 1000, cpu: 512, memory: 1024, pathPatterns: ['/*'],
