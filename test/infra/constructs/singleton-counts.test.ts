@@ -62,10 +62,13 @@ describe('the singleton count reader', () => {
 
   it('fails the resource with the reason when ECS cannot be read, rather than guessing a count', async () => {
     ecs.on(DescribeServicesCommand).rejects(Object.assign(new Error('User is not authorized to perform: ecs:DescribeServices'), { name: 'AccessDeniedException' }));
+    const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
 
     await handler(event('Update'), context);
 
     expect(responses).toEqual([expect.objectContaining({ Status: 'FAILED', Reason: expect.stringContaining('not authorized'), Data: {} })]);
+    expect(logged).toHaveBeenCalledWith(expect.objectContaining({ name: 'AccessDeniedException' })); // in the function's log too
+    logged.mockRestore();
   });
 
   it('does nothing on delete', async () => {
