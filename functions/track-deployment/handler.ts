@@ -3,11 +3,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import { randomUUID } from 'node:crypto';
 import * as z from '../../shared/zod';
 import { trackDeployment } from '../../shared/deploy';
-import type { TrackResult } from '../../shared/deploy';
+import type { NudgeResult } from '../../shared/deploy';
 import { EcsDeploymentStateChangeEventSchema } from '../../shared/events';
 import { cachedDeployDeps } from '../deploy-services/deps';
+import { outcomeMetrics } from '../deploy-services/outcome-metrics';
 import { parseEvent } from '../middleware/parse-event';
 
 const logger = new Logger();
@@ -17,17 +19,17 @@ const metrics = new Metrics();
 export const TrackDeploymentEventSchema = z.extend(EcsDeploymentStateChangeEventSchema, { id: z.string().check(z.minLength(1)) });
 
 /**
- * The handler body: decides the outcome of the rollout in flight from one
- * ECS deployment event and ECS's own view of the service (see
- * `trackDeployment`); failures move the release back and notify.
+ * The handler body: one ECS deployment event nudges reconcile of the
+ * environments that roll the service; the outcome of the rollout in flight
+ * is decided there from ECS's own view of the service (see `trackDeployment`).
  *
  * @example
- * await trackDeploymentEvent(ecsDeploymentEvent); // { action: 'succeeded', deploymentId, ... }
+ * await trackDeploymentEvent(ecsDeploymentEvent); // { action: 'reconciled', reconciled: [...] }
  */
-export async function trackDeploymentEvent(event: unknown): Promise<TrackResult> {
+export async function trackDeploymentEvent(event: unknown): Promise<NudgeResult> {
   const parsed = TrackDeploymentEventSchema.parse(event);
-  const result = await trackDeployment(parsed, parsed.id, cachedDeployDeps(process.env, 'track-deployment'));
-  if (result.action === 'succeeded' || result.action === 'failed') metrics.addMetric(result.action === 'succeeded' ? 'DeploymentSucceeded' : 'DeploymentFailed', MetricUnit.Count, 1);
+  const result = await trackDeployment(parsed, `${parsed.id}/${randomUUID()}`, cachedDeployDeps(process.env, 'track-deployment'));
+  for (const name of outcomeMetrics(result)) metrics.addMetric(name, MetricUnit.Count, 1);
   logger.info('track-deployment handled an event', { ecsDeploymentId: parsed.detail.deploymentId, eventName: parsed.detail.eventName, result });
   return result;
 }

@@ -6,7 +6,7 @@ import { dynamoDbError, LedgerError } from './errors';
 import { DEPLOYMENT_PREFIX, deploymentKey, environmentKey, parseDeployment, parseEnvironment, toItem } from './items';
 import type { RecordChange, Transition } from './transition-types';
 import { awaitSnapshotTransition, snapshotGateFailedTransition, snapshotTakenTransition } from './snapshot-gate';
-import { acquireTransition, completeTransition, recordEcsTransition, resumeTransition, stuckTransition, waitTransition } from './transitions';
+import { acquireTransition, claimTransition, completeTransition, recordEcsTransition, resumeTransition, stuckTransition, waitTransition } from './transitions';
 import type { Completion, EcsDeploymentFacts } from './transitions';
 import type { DeploymentOutcome, DeploymentRecord, DeploymentRequest, DeploymentState, EnvironmentRecord, InFlight, Lease } from './types';
 
@@ -76,6 +76,11 @@ export class Ledger {
   /** Takes the lease for the queued deployment (see {@link acquireTransition}). */
   acquireLease(env: string, deploymentId: string, owner: string): Promise<Lease> {
     return this.mutate(env, (record, now) => acquireTransition(record, deploymentId, owner, now, this.leaseMs));
+  }
+
+  /** Claims a `starting` deployment: renews `owner`'s lease or takes over an expired one (see {@link claimTransition}). */
+  claim(env: string, deploymentId: string, owner: string): Promise<InFlight> {
+    return this.mutate(env, (record, now) => claimTransition(record, deploymentId, owner, now, this.leaseMs));
   }
 
   /** Records the ECS deployment rolling `deploymentId` and holds the lease until `trackUntil` (epoch ms). */
