@@ -98,6 +98,6 @@ function rollingStep(record: EnvironmentRecord, observed: Observed): ReconcileAc
   if (runsHealthily(service, inFlight.request.digest) && service.primaryDeploymentId === inFlight.ecsDeploymentId) {
     return { kind: 'succeed', deploymentId: id, reason: `ECS runs ${inFlight.request.digest} healthily on ${inFlight.ecsDeploymentId} (${verdict.reason})` };
   }
-  const reason = `no terminal ECS state for ${inFlight.ecsDeploymentId} by ${new Date(inFlight.lease.expiresAt).toISOString()}: ${verdict.reason}`;
+  const reason = `no terminal ECS event for ${inFlight.ecsDeploymentId} by ${new Date(inFlight.lease.expiresAt).toISOString()}; ECS shows: ${verdict.reason}`;
   return { kind: 'fail', deploymentId: id, cause: 'stuck', reason, restoreTag: !runsHealthily(service, inFlight.request.digest) };
 }
