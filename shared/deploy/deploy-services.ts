@@ -36,6 +36,8 @@ export interface NudgeResult {
 export async function deployServices(detail: ImageBuiltDetail, owner: string, deps: DeployDeps): Promise<DeployServicesResult> {
   targetOf(detail.env, deps);
   const request = requestFromImageBuilt(detail, deps.clock());
+  // Armed before the admission: a crash right after it leaves a deployment in flight that only the safety net would find.
+  await deps.nudge?.arm(detail.env);
   const admission = await deps.ledger.admit(request, owner);
   return { action: admissionAction(admission), deploymentId: admission.deploymentId, reason: admission.reason, reconcile: await reconcile(detail.env, owner, deps) };
 }

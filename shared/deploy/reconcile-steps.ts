@@ -72,6 +72,7 @@ async function startStep(inFlight: InFlight, target: DeployTarget, owner: string
   const { env, deploymentId } = request;
   if (request.kind === 'restart') {
     const service = request.service ?? target.service;
+    if (service === target.service && target.strictSingleton) return strictRestartStep(inFlight, target, owner, deps);
     // No desiredCount and no deployment configuration: the service keeps its own (a gateway its autoscaled count).
     return record(request, service, await deps.ecs.updateService({ cluster: target.cluster, service, forceNewDeployment: true }), owner, deps);
   }
@@ -99,6 +100,24 @@ async function startStep(inFlight: InFlight, target: DeployTarget, owner: string
   }
   if (!snapshot.primaryDeploymentId) return { kind: 'done', detail: `${target.service} has no primary deployment to adopt` };
   return record(request, target.service, snapshot.primaryDeploymentId, owner, deps, `service ${target.service} already runs ${request.digest}: adopted ${snapshot.primaryDeploymentId}`);
+}
+
+/**
+ * A restart of a strict singleton: like a strict deployment of the digest it
+ * runs (scale to 0, wait until no task is alive, then one new task), since
+ * ECS alone may start the new task while the old one is still stopping.
+ */
+async function strictRestartStep(inFlight: InFlight, target: DeployTarget, owner: string, deps: DeployDeps): Promise<StepOutcome> {
+  const { request } = inFlight;
+  const snapshot = await deps.ecs.describe(target.cluster, target.service);
+  if (snapshot.desiredCount > 0 || snapshot.aliveTaskCount > 0) {
+    if (snapshot.desiredCount > 0) await deps.ecs.updateService(toUpdateServiceInput(target.cluster, target.service, { type: 'scale-to-zero' }, 'singleton'));
+    const until = deps.clock() + deps.waitForZeroMs;
+    await deps.ledger.recordWaiting(request.env, request.deploymentId, owner, until);
+    await deps.scheduler?.scheduleStuckCheck({ env: request.env, deploymentId: request.deploymentId, at: new Date(until) });
+    return { kind: 'done', detail: `${target.service} scaled to zero for its restart; waiting for its tasks to stop` };
+  }
+  return record(request, target.service, await deps.ecs.updateService(toUpdateServiceInput(target.cluster, target.service, { type: 'force-new-deployment' }, 'singleton')), owner, deps);
 }
 
 /** Records the ECS deployment that rolls `request` (the loop then decides its outcome from ECS) and arms the stuck deadline. */

@@ -68,6 +68,8 @@ export async function restartService(detail: ServiceRestartRequestedDetail, owne
     return { action: 'rejected', reason: `restarting ${detail.service} in ${detail.env}: expected its primary deployment to run one digest, found ${running.length === 0 ? 'no running task' : running.join(', ')}` };
   }
   const request = restartRequest(detail, running[0]!, deps.clock());
+  // Armed before the admission: a crash right after it leaves a restart in flight that only the safety net would find.
+  await deps.nudge?.arm(detail.env);
   const admission = await deps.ledger.admit(request, owner);
   return { action: admissionAction(admission), deploymentId: admission.deploymentId, reason: admission.reason, reconcile: await reconcile(detail.env, owner, deps) };
 }

@@ -24,6 +24,8 @@ export interface LedgerProps {
   readonly maxAttempts?: number;
   /** Clock in epoch milliseconds. @default Date.now */
   readonly clock?: () => number;
+  /** Waits between attempts after a lost race (jittered). @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** States a record may hold before it moves to a given state: history never goes backwards. */
@@ -57,6 +59,7 @@ export class Ledger {
   private readonly retentionSeconds: number;
   private readonly maxAttempts: number;
   private readonly clock: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(props: LedgerProps) {
     if (!props.tableName) throw new LedgerError('DYNAMODB_FAILED', 'ledger: expected a table name, received an empty string');
@@ -66,6 +69,7 @@ export class Ledger {
     this.retentionSeconds = (props.retentionDays ?? 400) * 86_400;
     this.maxAttempts = props.maxAttempts ?? 40;
     this.clock = props.clock ?? Date.now;
+    this.sleep = props.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   /** Admits a `Portal Image Built` request; on `apply-now` the caller (`owner`) holds the lease. */
@@ -162,7 +166,7 @@ export class Ledger {
           if (attempt >= this.maxAttempts) {
             throw new LedgerError('CONTENTION', `writing environment ${env}: revision ${record?.revision ?? 'none'} moved on ${attempt} attempts in a row`, { retryable: true, context: { env, attempts: attempt } });
           }
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 5 * attempt)));
+          await this.sleep(Math.random() * Math.min(100, 5 * attempt));
           continue;
         }
       }
