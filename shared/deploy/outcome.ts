@@ -49,7 +49,10 @@ export function decideRollout(tracked: TrackedDeployment, snapshot: ServiceSnaps
     return { kind: 'pending', reason: `ECS deployment ${id} is ${state ?? 'in progress'}` };
   }
   const primary = snapshot.primaryDeploymentId ?? 'none';
-  if (ours?.rolloutState === 'FAILED' || snapshot.recentEvents.some((event) => event.includes(id) && ROLLBACK.test(event))) {
+  const primaryReason = snapshot.deployments?.find((d) => d.id === primary)?.rolloutStateReason ?? '';
+  // The circuit breaker's rollback deployment says so in its rolloutStateReason ("ECS deployment circuit breaker: rolling back to deploymentId ...").
+  const failedEvent = (event: string): boolean => event.includes(id) && (ROLLBACK.test(event) || /deployment failed/i.test(event));
+  if (ours?.rolloutState === 'FAILED' || ROLLBACK.test(primaryReason) || snapshot.recentEvents.some(failedEvent)) {
     return { kind: 'failed', cause: 'rolled-back', reason: `ECS rolled ${id} back with deployment ${primary}${said}` };
   }
   return { kind: 'failed', cause: 'replaced', reason: `deployment ${id} was replaced by ${primary}` };

@@ -20,6 +20,7 @@ describe('decideRollout: the outcome from ECS itself, never from an event', () =
     ['ours PRIMARY and FAILED (circuit breaker, no rollback)', snap({ primaryRolloutState: 'FAILED' }), 'failed', 'circuit-breaker'],
     ['another PRIMARY, ours listed FAILED: rolled back', snap({ primaryDeploymentId: 'ecs-svc/3', deployments: [{ id: 'ecs-svc/3', status: 'PRIMARY' }, { id: 'ecs-svc/2', status: 'ACTIVE', rolloutState: 'FAILED' }] }), 'failed', 'rolled-back'],
     ['another PRIMARY, ours gone but a service event names its rollback', snap({ primaryDeploymentId: 'ecs-svc/3', primaryTaskDigests: [OLD], recentEvents: [ROLLBACK_EVENT] }), 'failed', 'rolled-back'],
+    ['another PRIMARY that is the circuit breaker\'s rollback', snap({ primaryDeploymentId: 'ecs-svc/1', deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', rolloutStateReason: 'ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1.' }] }), 'failed', 'rolled-back'],
     ['another PRIMARY, nothing failed: replaced', snap({ primaryDeploymentId: 'ecs-svc/4' }), 'failed', 'replaced'],
     ['health-checked, COMPLETED, task HEALTHY', snap({ healthChecked: true, primaryTaskHealth: ['HEALTHY'] }), 'succeeded', undefined],
     ['health-checked, COMPLETED, task health UNKNOWN yet', snap({ healthChecked: true, primaryTaskHealth: ['UNKNOWN'] }), 'pending', undefined],
