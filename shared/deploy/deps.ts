@@ -25,6 +25,6 @@ export interface DeployDeps {
   readonly preDeploySnapshot?: boolean;
   /** How long a deployment waits for its pre-deploy snapshot. @default 2 hours */
   readonly snapshotWaitMs?: number;
-  /** The snapshot module's job items (the ledger table): the gate waits for every resource's job. @default the outcome event's job only */
+  /** The snapshot module's job items (the ledger table): the gate waits for every resource's job. @default none: a gated deployment waits until its deadline */
   readonly snapshotJobs?: { listJobs(env: string): Promise<readonly (GateJob & { readonly deploymentIds: readonly string[] })[]> };
 }
