@@ -218,12 +218,10 @@ describe('readBundle: limits are configurable and checked while reading', () => 
         callback(null, chunk);
       },
     });
-    const started = Date.now();
     const error = await refusal({ stream: chunked(bomb, 16_384).pipe(counting) }, { tmpDir: spoolParent });
     expect(error.code).toBe('COMPRESSION_RATIO');
     expect(error.expected).toContain(`${DEFAULT_LIMITS.maxCompressionRatio}:1`);
     expect(consumed).toBeLessThan(bomb.length / 10); // about 1 MB of input would inflate to 1 GiB
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(await readdir(spoolParent)).toEqual([]);
   });
 
