@@ -16,7 +16,9 @@ module.exports = {
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   testTimeout: 60000,
-  // One worker: the end-to-end suites run emulators whose sped-up clocks make timing-sensitive paths
-  // (backup-job conflicts) flaky when two suites compete for the 2 cores.
-  maxWorkers: 1,
+  // Suites run in parallel: the deploy decisions no longer depend on event timing (one reconcile loop that
+  // reads ECS itself), and no test asserts a wall-clock bound. Workers whose heap grew past the limit after a
+  // suite are replaced, so a suite never inherits another's heap.
+  maxWorkers: 2,
+  workerIdleMemoryLimit: '768MB',
 };

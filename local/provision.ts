@@ -183,7 +183,11 @@ export async function provisionServices(clients: ProvisionClients, names: Resour
       requiresCompatibilities: ['FARGATE'],
       cpu: '512',
       memory: '1024',
-      containerDefinitions: [{ name: service, image: serviceImage(service, registry, names.releaseTag, names.repositoryName), essential: true, environment: [{ name: 'NODE_ENV', value: names.env }] }],
+      containerDefinitions: [{
+        name: service, image: serviceImage(service, registry, names.releaseTag, names.repositoryName), essential: true, environment: [{ name: 'NODE_ENV', value: names.env }],
+        // portal-api answers GET /ping once it has read its configuration (wicked's Helm chart probes /ping on port 3001).
+        ...(service === 'portal-api' ? { healthCheck: { command: ['CMD-SHELL', 'curl -fsS http://localhost:3001/ping || exit 1'], interval: 10, timeout: 5, retries: 3, startPeriod: 30 } } : {}),
+      }],
     }));
     await clients.ecs.send(new CreateServiceCommand({
       cluster: names.cluster,

@@ -10,7 +10,7 @@ import { EcrReleaseAdapter, EcsServiceAdapter, readDeployEnvironment } from '../
 import type { DeployDeps } from '../../shared/deploy';
 import { Ledger } from '../../shared/ledger';
 import { SnapshotStore } from '../../shared/snapshot/store';
-import { SchedulerStuckCheckScheduler, SnsNotifier } from '../../shared/notify';
+import { SchedulerReconcileNudge, SchedulerStuckCheckScheduler, SnsNotifier } from '../../shared/notify';
 
 /** Names of the deploy functions (for messages). */
 export type DeployFunctionName = 'deploy-services' | 'track-deployment';
@@ -30,6 +30,8 @@ export function deployDepsFromEnvironment(env: NodeJS.ProcessEnv, fn: DeployFunc
   const containers = new Set(Object.values(config.DEPLOY_TARGETS).map((target) => target.containerName));
   const events = new EventPublisher({ busName: config.EVENT_BUS_NAME, client: new EventBridgeClient({}) });
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  const scheduleTarget = { groupName: config.STUCK_CHECK_GROUP_NAME, eventBusArn: config.EVENT_BUS_ARN, roleArn: config.STUCK_CHECK_ROLE_ARN };
+  const schedulerClient = new SchedulerClient({});
   return {
     ledger: new Ledger({ client: documents, tableName: config.LEDGER_TABLE_NAME, leaseMs: config.LEASE_SECONDS * 1000 }),
     // One container name for every target (the CDK stack names portal-api's container alike in every environment).
@@ -37,9 +39,8 @@ export function deployDepsFromEnvironment(env: NodeJS.ProcessEnv, fn: DeployFunc
     ecr: new EcrReleaseAdapter({ client: new ECRClient({}) }),
     events,
     notifier: new SnsNotifier({ topicArn: config.NOTIFY_TOPIC_ARN, client: new SNSClient({}) }),
-    scheduler: new SchedulerStuckCheckScheduler({
-      client: new SchedulerClient({}), groupName: config.STUCK_CHECK_GROUP_NAME, eventBusArn: config.EVENT_BUS_ARN, roleArn: config.STUCK_CHECK_ROLE_ARN,
-    }),
+    scheduler: new SchedulerStuckCheckScheduler({ client: schedulerClient, ...scheduleTarget }),
+    nudge: new SchedulerReconcileNudge({ client: schedulerClient, ...scheduleTarget }),
     targets: config.DEPLOY_TARGETS,
     clock: Date.now,
     stuckAfterMs: config.STUCK_AFTER_SECONDS * 1000,

@@ -3,15 +3,17 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import { randomUUID } from 'node:crypto';
 import * as z from '../../shared/zod';
-import { checkStuckDeployment, deployServices, restartService, resumeOnSnapshotOutcome, resumeStrictDeployment } from '../../shared/deploy';
-import type { DeployServicesResult, RestartResult, ResumeResult, SnapshotResumeResult, TrackResult } from '../../shared/deploy';
+import { deployServices, nudgeOnSnapshotOutcome, nudgeOnTaskStateChange, reconcileDue, restartService } from '../../shared/deploy';
+import type { DeployServicesResult, NudgeResult, RestartResult } from '../../shared/deploy';
 import { DeployDetailType, DetailType, EcsTaskStateChangeEventSchema, EVENT_SOURCE, ImageBuiltDetailSchema, StuckCheckDueDetailSchema } from '../../shared/events';
+import { ReconcileDueDetailSchema } from '../../shared/events/deploy';
 import { OperatorDetailType, ServiceRestartRequestedDetailSchema } from '../../shared/events/operator';
 import { SnapshotDetailType, SnapshotOutcomeDetailSchema } from '../../shared/snapshot/events';
 import { parseEvent } from '../middleware/parse-event';
 import { cachedDeployDeps } from './deps';
-import { DEPLOYMENT_STUCK_METRIC, isStuckDeployment } from './outcome-metrics';
+import { outcomeMetrics } from './outcome-metrics';
 
 const logger = new Logger();
 const metrics = new Metrics();
@@ -30,6 +32,14 @@ export const StuckCheckDueEventSchema = z.object({
   source: z.literal(EVENT_SOURCE),
   'detail-type': z.literal(DeployDetailType.StuckCheckDue),
   detail: StuckCheckDueDetailSchema,
+});
+
+/** `Portal Reconcile Due`: the environment's safety-net nudge. */
+export const ReconcileDueEventSchema = z.object({
+  id: z.string().check(z.minLength(1)),
+  source: z.literal(EVENT_SOURCE),
+  'detail-type': z.literal(DeployDetailType.ReconcileDue),
+  detail: ReconcileDueDetailSchema,
 });
 
 /** `Portal Snapshot Completed`: the pre-deploy snapshot a deployment waits for may let it roll. */
@@ -56,6 +66,7 @@ export const DeployServicesEventSchema = z.discriminatedUnion('detail-type', [
   ImageBuiltEventSchema,
   z.extend(EcsTaskStateChangeEventSchema, { id: z.string().check(z.minLength(1)) }),
   StuckCheckDueEventSchema,
+  ReconcileDueEventSchema,
   SnapshotCompletedEventSchema,
   SnapshotFailedEventSchema,
   ServiceRestartRequestedEventSchema,
@@ -64,15 +75,15 @@ export const DeployServicesEventSchema = z.discriminatedUnion('detail-type', [
 export type DeployServicesEvent = z.infer<typeof DeployServicesEventSchema>;
 
 /** What deploy-services did, by the event it received. */
-export type DeployServicesHandlerResult = DeployServicesResult | ResumeResult | TrackResult | SnapshotResumeResult | RestartResult;
+export type DeployServicesHandlerResult = DeployServicesResult | NudgeResult | RestartResult;
 
 /**
- * The handler body: `Portal Image Built` admits and rolls, `ECS Task State
- * Change` resumes a strict singleton deployment, `Portal Stuck Check Due`
- * fails a deployment past its deadline, `Portal Snapshot Completed` /
- * `Failed` lets a deployment waiting for its pre-deploy snapshot roll or
- * blocks it, `Portal Service Restart Requested` restarts one service through
- * the ledger. Dependencies are built once per
+ * The handler body: `Portal Image Built` and `Portal Service Restart
+ * Requested` are admitted into the ledger; every event then reconciles its
+ * environment (`ECS Task State Change`, `Portal Stuck Check Due`, `Portal
+ * Reconcile Due`, `Portal Snapshot Completed` / `Failed` only nudge). The
+ * lease owner is the event id plus a nonce: a duplicate delivery running
+ * beside this one never shares its lease. Dependencies are built once per
  * environment (see {@link cachedDeployDeps}).
  *
  * @example
@@ -81,22 +92,23 @@ export type DeployServicesHandlerResult = DeployServicesResult | ResumeResult | 
 export async function deployServicesEvent(event: unknown): Promise<DeployServicesHandlerResult> {
   const parsed = DeployServicesEventSchema.parse(event);
   const deps = cachedDeployDeps(process.env, 'deploy-services');
-  const result = await dispatch(parsed, deps);
+  const result = await dispatch(parsed, `${parsed.id}/${randomUUID()}`, deps);
   metrics.addMetric(`Deploy${pascal(result.action)}`, MetricUnit.Count, 1);
-  if (isStuckDeployment(result)) metrics.addMetric(DEPLOYMENT_STUCK_METRIC, MetricUnit.Count, 1);
+  for (const name of outcomeMetrics(result)) metrics.addMetric(name, MetricUnit.Count, 1);
   // Ignored duplicates and older events are logged with the ledger's reason: the trail of what was not applied.
   logger.info('deploy-services handled an event', { detailType: parsed['detail-type'], eventId: parsed.id, result });
   return result;
 }
 
-function dispatch(event: DeployServicesEvent, deps: ReturnType<typeof cachedDeployDeps>): Promise<DeployServicesHandlerResult> {
+function dispatch(event: DeployServicesEvent, owner: string, deps: ReturnType<typeof cachedDeployDeps>): Promise<DeployServicesHandlerResult> {
   switch (event['detail-type']) {
-    case DetailType.ImageBuilt: return deployServices(event.detail, event.id, deps);
-    case 'ECS Task State Change': return resumeStrictDeployment(event, event.id, deps);
-    case DeployDetailType.StuckCheckDue: return checkStuckDeployment(event.detail, event.id, deps);
+    case DetailType.ImageBuilt: return deployServices(event.detail, owner, deps);
+    case 'ECS Task State Change': return nudgeOnTaskStateChange(event, owner, deps);
+    case DeployDetailType.StuckCheckDue:
+    case DeployDetailType.ReconcileDue: return reconcileDue(event.detail, owner, deps);
     case SnapshotDetailType.Completed:
-    case SnapshotDetailType.Failed: return resumeOnSnapshotOutcome(event.detail, event.id, deps);
-    case OperatorDetailType.ServiceRestartRequested: return restartService(event.detail, event.id, deps);
+    case SnapshotDetailType.Failed: return nudgeOnSnapshotOutcome(event.detail, owner, deps);
+    case OperatorDetailType.ServiceRestartRequested: return restartService(event.detail, owner, deps);
   }
 }
 

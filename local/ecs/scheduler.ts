@@ -48,10 +48,15 @@ export class ServiceScheduler {
 
   /** Pins every container image of a task definition to a digest (a digest reference pins itself). */
   async pin(taskDefinition: TaskDefinitionRecord): Promise<PinnedContainer[]> {
-    return Promise.all(taskDefinition.containerDefinitions.map(async ({ name, image }) => {
+    return Promise.all(taskDefinition.containerDefinitions.map(async (definition) => {
+      const { name, image } = definition;
       const inline = /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1];
       const imageDigest = inline ?? (await this.options.resolveImage(image));
-      return imageDigest === undefined ? { name, image } : { name, image, imageDigest };
+      const checked = ((definition.healthCheck as { command?: unknown[] } | undefined)?.command?.length ?? 0) > 0;
+      return {
+        name, image, ...(imageDigest === undefined ? {} : { imageDigest }),
+        ...(checked ? { healthChecked: true as const } : {}), ...(definition.essential === false ? { nonEssential: true as const } : {}),
+      };
     }));
   }
 

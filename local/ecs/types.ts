@@ -40,6 +40,10 @@ export interface PinnedContainer {
   readonly image: string;
   /** Undefined when the image could not be resolved: its tasks fail to pull. */
   readonly imageDigest?: string;
+  /** Set when the container definition defines a health check: only then does ECS report the container's health. */
+  readonly healthChecked?: true;
+  /** Set when the container definition says `essential: false` (ECS's default is essential). */
+  readonly nonEssential?: true;
 }
 
 /** A service deployment. */
@@ -88,6 +92,8 @@ export interface TaskContainer {
   readonly name: string;
   readonly image: string;
   readonly imageDigest?: string;
+  readonly healthChecked?: true;
+  readonly nonEssential?: true;
 }
 
 /** One task of a service. */

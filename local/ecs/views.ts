@@ -74,8 +74,26 @@ export function serviceView(service: ServiceRecord, scheduler: ServiceScheduler)
   };
 }
 
+/**
+ * The health ECS reports, from the health the emulated checks reached: a
+ * container without a health check in its definition is UNKNOWN; the task
+ * is the health of its essential containers that define one (of the
+ * non-essential ones when no essential one does), UNKNOWN when none does.
+ * Source: AWS ECS API reference, `HealthCheck` ("UNKNOWN - ... there's no
+ * container health check defined"; "The container health check status of
+ * nonessential containers only affects the health status of a task if no
+ * essential containers have health checks defined") and `Task.healthStatus`.
+ */
+export function reportedHealth(task: TaskRecord): { task: string; containers: string[] } {
+  const containers = task.containers.map((c) => (c.healthChecked ? task.healthStatus : 'UNKNOWN'));
+  const essential = task.containers.filter((c) => c.healthChecked && !c.nonEssential);
+  const counted = essential.length > 0 ? essential : task.containers.filter((c) => c.healthChecked);
+  return { task: counted.length > 0 ? task.healthStatus : 'UNKNOWN', containers };
+}
+
 /** A task as DescribeTasks returns it. */
 export function taskView(task: TaskRecord): Record<string, unknown> {
+  const health = reportedHealth(task);
   return {
     taskArn: task.taskArn,
     clusterArn: task.clusterArn,
@@ -84,20 +102,20 @@ export function taskView(task: TaskRecord): Record<string, unknown> {
     startedBy: task.deploymentId,
     lastStatus: task.lastStatus,
     desiredStatus: task.desiredStatus,
-    healthStatus: task.healthStatus,
+    healthStatus: health.task,
     launchType: task.launchType,
     platformVersion: '1.4.0',
     availabilityZone: 'us-east-1a',
     connectivity: task.lastStatus === 'PROVISIONING' ? 'CONNECTING' : 'CONNECTED',
     attachments: [eniAttachment(task)],
-    containers: task.containers.map((container) => ({
+    containers: task.containers.map((container, index) => ({
       containerArn: container.containerArn,
       taskArn: task.taskArn,
       name: container.name,
       image: container.image,
       imageDigest: container.imageDigest,
       lastStatus: containerStatus(task),
-      healthStatus: task.healthStatus,
+      healthStatus: health.containers[index],
       networkInterfaces: [{ attachmentId: `eni-attach-${task.taskArn.slice(-32, -20)}`, privateIpv4Address: task.privateIp }],
     })),
     version: task.version,

@@ -1,19 +1,21 @@
 import type { Ledger } from '../ledger';
 import type { EcrReleaseAdapter } from './adapters/ecr-release';
 import type { EcsServiceAdapter } from './adapters/ecs-service';
-import type { Notifier, StuckCheckScheduler } from './adapters/notifier';
+import type { Notifier, ReconcileNudge, StuckCheckScheduler } from './adapters/notifier';
 import type { DeployTargets } from './env';
 import type { GateJob } from './snapshot-gate';
 
 /** What the deploy orchestration needs; handlers build it once, tests fake it. */
 export interface DeployDeps {
-  readonly ledger: Pick<Ledger, 'admit' | 'acquireLease' | 'recordEcsDeployment' | 'recordWaiting' | 'resume' | 'complete' | 'markStuck' | 'getEnvironment'
+  readonly ledger: Pick<Ledger, 'admit' | 'acquireLease' | 'claim' | 'recordEcsDeployment' | 'recordWaiting' | 'resume' | 'complete' | 'markStuck' | 'getEnvironment'
     | 'recordAwaitingSnapshot' | 'resumeAfterSnapshot' | 'failSnapshotGate'>;
   readonly ecs: Pick<EcsServiceAdapter, 'describe' | 'aliveTasks' | 'updateService'>;
   readonly ecr: Pick<EcrReleaseAdapter, 'resolveTag' | 'moveTag'>;
   readonly events: { publish(detailType: string, detail: object): Promise<unknown> };
   readonly notifier: Notifier;
   readonly scheduler?: StuckCheckScheduler;
+  /** The every-minute safety-net nudge, armed while anything is in flight. @default none (tests drive reconcile themselves) */
+  readonly nudge?: ReconcileNudge;
   readonly targets: DeployTargets;
   /** Epoch milliseconds. */
   readonly clock: () => number;
@@ -23,6 +25,6 @@ export interface DeployDeps {
   readonly preDeploySnapshot?: boolean;
   /** How long a deployment waits for its pre-deploy snapshot. @default 2 hours */
   readonly snapshotWaitMs?: number;
-  /** The snapshot module's job items (the ledger table): the gate waits for every resource's job. @default the outcome event's job only */
+  /** The snapshot module's job items (the ledger table): the gate waits for every resource's job. @default none: a gated deployment waits until its deadline */
   readonly snapshotJobs?: { listJobs(env: string): Promise<readonly (GateJob & { readonly deploymentIds: readonly string[] })[]> };
 }

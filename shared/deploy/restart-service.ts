@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { ServiceRestartRequestedDetail } from '../events/operator';
 import type { DeploymentRequest } from '../ledger';
-import { admissionResult, targetOf } from './deploy-services';
-import type { DeployServicesResult, StartResult } from './deploy-services';
+import { admissionAction } from './deploy-services';
+import type { DeployServicesResult } from './deploy-services';
+import { reconcile } from './reconcile';
+import { targetOf } from './target';
 import type { DeployDeps } from './deps';
 import { restartableServices } from './env';
 import { DeployError } from './errors';
@@ -34,16 +36,16 @@ export function restartRequest(detail: ServiceRestartRequestedDetail, digest: st
 /**
  * deploy-services for `Portal Service Restart Requested`: checks that the
  * service is one the environment may restart and runs one digest, admits a
- * `restart` deployment into the ledger (lease, record) and forces a new ECS
- * deployment of exactly that service; track-deployment decides its outcome
- * like any other. An unknown service is rejected with the reason, and so is
+ * `restart` deployment into the ledger and reconciles the environment, which
+ * forces a new ECS deployment of exactly that service and decides its
+ * outcome like any other. An unknown service is rejected with the reason, and so is
  * portal-api while a config deployment holds or waits for the environment
  * (that deployment restarts it anyway).
  *
  * @example
- * await restartService(ServiceRestartRequestedDetailSchema.parse(event.detail), event.id, deps); // { action: 'rolling', ... }
+ * await restartService(ServiceRestartRequestedDetailSchema.parse(event.detail), owner, deps); // { action: 'apply-now', reconcile: { ... } }
  */
-export async function restartService(detail: ServiceRestartRequestedDetail, eventId: string, deps: DeployDeps): Promise<RestartResult> {
+export async function restartService(detail: ServiceRestartRequestedDetail, owner: string, deps: DeployDeps): Promise<RestartResult> {
   const target = targetOf(detail.env, deps);
   const allowed = restartableServices(target);
   if (!allowed.includes(detail.service)) {
@@ -66,8 +68,10 @@ export async function restartService(detail: ServiceRestartRequestedDetail, even
     return { action: 'rejected', reason: `restarting ${detail.service} in ${detail.env}: expected its primary deployment to run one digest, found ${running.length === 0 ? 'no running task' : running.join(', ')}` };
   }
   const request = restartRequest(detail, running[0]!, deps.clock());
-  const admission = await deps.ledger.admit(request, eventId);
-  return admission.kind === 'apply-now' ? startRestart(request, eventId, deps) : admissionResult(admission);
+  // Armed before the admission: a crash right after it leaves a restart in flight that only the safety net would find.
+  await deps.nudge?.arm(detail.env);
+  const admission = await deps.ledger.admit(request, owner);
+  return { action: admissionAction(admission), deploymentId: admission.deploymentId, reason: admission.reason, reconcile: await reconcile(detail.env, owner, deps) };
 }
 
 /** The config deployment (not a restart) holding a live lease on `env` or queued there, if any. */
@@ -75,16 +79,4 @@ async function configDeploymentOf(env: string, deps: DeployDeps): Promise<string
   const record = await deps.ledger.getEnvironment(env);
   const inFlight = record?.inFlight && record.inFlight.lease.expiresAt > deps.clock() ? record.inFlight.request : undefined;
   return [inFlight, record?.queued].find((r) => r !== undefined && r.kind !== 'restart')?.deploymentId;
-}
-
-/** Forces the new ECS deployment of a restart whose lease `owner` holds, and records it. */
-export async function startRestart(request: DeploymentRequest, owner: string, deps: DeployDeps): Promise<StartResult> {
-  const target = targetOf(request.env, deps);
-  const service = request.service ?? target.service;
-  // No desiredCount and no deployment configuration: the service keeps its own (a gateway its autoscaled count).
-  const ecsDeploymentId = await deps.ecs.updateService({ cluster: target.cluster, service, forceNewDeployment: true });
-  const until = deps.clock() + deps.stuckAfterMs;
-  await deps.ledger.recordEcsDeployment(request.env, request.deploymentId, owner, { service, ecsDeploymentId }, until);
-  await deps.scheduler?.scheduleStuckCheck({ env: request.env, deploymentId: request.deploymentId, at: new Date(until) });
-  return { action: 'rolling', deploymentId: request.deploymentId, ecsDeploymentId, actions: [{ type: 'force-new-deployment' }] };
 }

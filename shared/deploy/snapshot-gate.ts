@@ -98,14 +98,13 @@ export async function requestGateSnapshot(request: DeploymentRequest, owner: str
 
 /**
  * The gate's verdict for a waiting deployment from the snapshot jobs the
- * ledger table holds for it (`deps.snapshotJobs`), plus the job of the event
- * being handled when the table does not list it (or no table is wired).
+ * ledger table holds for it (`deps.snapshotJobs`, written by snapshot-data and
+ * track-backup): read by the reconcile loop whatever event woke it. Without a
+ * job table nothing is known and the deployment waits (until its deadline).
  */
-export async function gateVerdictOf(env: string, deploymentId: string, deps: DeployDeps, eventJob?: GateJob): Promise<GateVerdict> {
+export async function gateVerdictOf(env: string, deploymentId: string, deps: DeployDeps): Promise<GateVerdict> {
   const listed = deps.snapshotJobs ? (await deps.snapshotJobs.listJobs(env)).filter((job) => job.deploymentIds.includes(deploymentId)) : [];
-  const jobs: GateJob[] = [...listed];
-  if (eventJob && !listed.some((job) => job.jobId === eventJob.jobId)) jobs.push(eventJob);
-  return decideSnapshotGate(jobs);
+  return decideSnapshotGate(listed);
 }
 
 /**

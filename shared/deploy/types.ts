@@ -52,6 +52,24 @@ export interface ServiceSnapshot {
   readonly primaryTaskDigests: readonly string[];
   /** The service's most recent events, newest first. */
   readonly recentEvents: readonly string[];
+  /** Deployments DescribeServices lists (PRIMARY and ACTIVE), with their rollout state. @default unknown */
+  readonly deployments?: readonly DeploymentView[];
+  /**
+   * ECS task `healthStatus` of each running primary task, in the order of
+   * {@link primaryTaskDigests}: HEALTHY, UNHEALTHY or UNKNOWN (no container
+   * health check, or none passed yet). @default unknown
+   */
+  readonly primaryTaskHealth?: readonly string[];
+  /** Whether a container of the primary deployment's task definition defines a health check. @default false */
+  readonly healthChecked?: boolean;
+}
+
+/** One ECS deployment of a service as DescribeServices lists it. */
+export interface DeploymentView {
+  readonly id: string;
+  readonly status: string;
+  readonly rolloutState?: string;
+  readonly rolloutStateReason?: string;
 }
 
 /** The `UpdateService` input a plan step becomes. */

@@ -6,7 +6,14 @@ export const DeployDetailType = {
   DeploymentFailed: 'Portal Deployment Failed',
   /** A deployment's one-shot stuck check is due (put on the bus by an EventBridge Scheduler schedule). */
   StuckCheckDue: 'Portal Stuck Check Due',
+  /** The safety-net nudge of an environment (a recurring EventBridge Scheduler schedule while something is in flight). */
+  ReconcileDue: 'Portal Reconcile Due',
 } as const;
+
+/** Detail of `Portal Reconcile Due`: the environment to reconcile. */
+export const ReconcileDueDetailSchema = z.strictObject({ env: z.string().check(z.minLength(1)) });
+/** Detail of `Portal Reconcile Due`. */
+export type ReconcileDueDetail = z.infer<typeof ReconcileDueDetailSchema>;
 
 /** Detail of `Portal Stuck Check Due`: the schedule's input. */
 export const StuckCheckDueDetailSchema = z.strictObject({ env: z.string().check(z.minLength(1)), deploymentId: z.string().check(z.minLength(1)) });

@@ -82,10 +82,10 @@ export const SERVICE_RESTART_REQUESTED_RULE: ControlPlaneRule = {
   maxEventAgeSeconds: 3600,
 };
 
-/** A stopped service task may let a strict singleton deployment continue. */
+/** A stopped service task nudges reconcile: a strict singleton deployment waiting for zero tasks may continue. */
 export const SERVICE_TASK_STOPPED_RULE: ControlPlaneRule = {
   name: 'ServiceTaskStopped',
-  description: 'A service task of the cluster stopped: resume a strict singleton deployment waiting for zero tasks',
+  description: 'A service task of the cluster stopped: reconcile (a strict singleton deployment waiting for zero tasks may continue)',
   target: 'deploy-services',
   pattern: (names) => ({
     source: ['aws.ecs'],
@@ -96,12 +96,17 @@ export const SERVICE_TASK_STOPPED_RULE: ControlPlaneRule = {
   maxEventAgeSeconds: 3600,
 };
 
-/** The one-shot stuck check of a deployment: an EventBridge Scheduler `at(...)` schedule puts the event on the bus. */
+/**
+ * The one-shot stuck check of a deployment (an EventBridge Scheduler `at(...)`
+ * schedule) and the environment's every-minute safety-net nudge (a `rate(...)`
+ * schedule while something is in flight) both put their event on the bus:
+ * each reconciles the environment.
+ */
 export const STUCK_CHECK_DUE_RULE: ControlPlaneRule = {
   name: 'StuckCheckDue',
-  description: 'A deployment reached its deadline: fail it as stuck when it is still in flight',
+  description: 'A deployment deadline or the safety-net nudge: reconcile the environment (stuck only if ECS does not run it)',
   target: 'deploy-services',
-  pattern: (names) => controlPlanePattern(EVENT_SOURCE, [DeployDetailType.StuckCheckDue], names.env),
+  pattern: (names) => controlPlanePattern(EVENT_SOURCE, [DeployDetailType.StuckCheckDue, DeployDetailType.ReconcileDue], names.env),
   retryAttempts: 8,
   maxEventAgeSeconds: 6 * 3600,
 };
@@ -109,7 +114,7 @@ export const STUCK_CHECK_DUE_RULE: ControlPlaneRule = {
 /** ECS deployment state changes of the cluster's services decide outcomes. */
 export const ECS_DEPLOYMENT_STATE_RULE: ControlPlaneRule = {
   name: 'EcsDeploymentStateChange',
-  description: 'ECS deployment state change: decide the outcome of the rollout in flight',
+  description: 'ECS deployment state change: reconcile the environment, which decides the rollout from ECS itself',
   target: 'track-deployment',
   pattern: (names) => ({
     source: ['aws.ecs'],

@@ -6,7 +6,7 @@ import { dynamoDbError, LedgerError } from './errors';
 import { DEPLOYMENT_PREFIX, deploymentKey, environmentKey, parseDeployment, parseEnvironment, toItem } from './items';
 import type { RecordChange, Transition } from './transition-types';
 import { awaitSnapshotTransition, snapshotGateFailedTransition, snapshotTakenTransition } from './snapshot-gate';
-import { acquireTransition, completeTransition, recordEcsTransition, resumeTransition, stuckTransition, waitTransition } from './transitions';
+import { acquireTransition, claimTransition, completeTransition, recordEcsTransition, resumeTransition, stuckTransition, waitTransition } from './transitions';
 import type { Completion, EcsDeploymentFacts } from './transitions';
 import type { DeploymentOutcome, DeploymentRecord, DeploymentRequest, DeploymentState, EnvironmentRecord, InFlight, Lease } from './types';
 
@@ -24,6 +24,8 @@ export interface LedgerProps {
   readonly maxAttempts?: number;
   /** Clock in epoch milliseconds. @default Date.now */
   readonly clock?: () => number;
+  /** Waits between attempts after a lost race (jittered). @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** States a record may hold before it moves to a given state: history never goes backwards. */
@@ -57,6 +59,7 @@ export class Ledger {
   private readonly retentionSeconds: number;
   private readonly maxAttempts: number;
   private readonly clock: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(props: LedgerProps) {
     if (!props.tableName) throw new LedgerError('DYNAMODB_FAILED', 'ledger: expected a table name, received an empty string');
@@ -66,6 +69,7 @@ export class Ledger {
     this.retentionSeconds = (props.retentionDays ?? 400) * 86_400;
     this.maxAttempts = props.maxAttempts ?? 40;
     this.clock = props.clock ?? Date.now;
+    this.sleep = props.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   /** Admits a `Portal Image Built` request; on `apply-now` the caller (`owner`) holds the lease. */
@@ -76,6 +80,11 @@ export class Ledger {
   /** Takes the lease for the queued deployment (see {@link acquireTransition}). */
   acquireLease(env: string, deploymentId: string, owner: string): Promise<Lease> {
     return this.mutate(env, (record, now) => acquireTransition(record, deploymentId, owner, now, this.leaseMs));
+  }
+
+  /** Claims a `starting` deployment: renews `owner`'s lease or takes over an expired one (see {@link claimTransition}). */
+  claim(env: string, deploymentId: string, owner: string): Promise<InFlight> {
+    return this.mutate(env, (record, now) => claimTransition(record, deploymentId, owner, now, this.leaseMs));
   }
 
   /** Records the ECS deployment rolling `deploymentId` and holds the lease until `trackUntil` (epoch ms). */
@@ -157,7 +166,7 @@ export class Ledger {
           if (attempt >= this.maxAttempts) {
             throw new LedgerError('CONTENTION', `writing environment ${env}: revision ${record?.revision ?? 'none'} moved on ${attempt} attempts in a row`, { retryable: true, context: { env, attempts: attempt } });
           }
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 5 * attempt)));
+          await this.sleep(Math.random() * Math.min(100, 5 * attempt));
           continue;
         }
       }

@@ -52,6 +52,27 @@ export function acquireTransition(env: EnvironmentRecord | undefined, deployment
 }
 
 /**
+ * Claims a deployment still `starting` for `owner`: its own lease renewed, or
+ * the lease of a start that crashed (expired) taken over. Throws
+ * {@link LeaseError} `NOT_IN_FLIGHT` when it is not the one in flight and
+ * `LEASE_HELD` while another owner's lease on it is live or it is past `starting`.
+ */
+export function claimTransition(env: EnvironmentRecord | undefined, deploymentId: string, owner: string, now: number, leaseMs: number): Transition<InFlight> {
+  const current = env?.inFlight;
+  const context = { env: env?.env, deploymentId, owner, holder: current?.request.deploymentId, phase: current?.phase };
+  if (!env || !current || current.request.deploymentId !== deploymentId) {
+    throw new LeaseError('NOT_IN_FLIGHT', `claiming ${deploymentId}: expected it in flight, found ${current?.request.deploymentId ?? 'nothing in flight'}`, context);
+  }
+  if (current.phase !== 'starting' || (current.lease.owner !== owner && current.lease.expiresAt > now)) {
+    throw new LeaseError('LEASE_HELD', `claiming ${deploymentId} for ${owner}: expected a starting deployment free to take, found ${current.phase} held by ${current.lease.owner} until ${new Date(current.lease.expiresAt).toISOString()}`, context);
+  }
+  const at = new Date(now).toISOString();
+  const inFlight: InFlight = { ...current, lease: { owner, expiresAt: Math.max(now + leaseMs, current.lease.owner === owner ? current.lease.expiresAt : 0) } };
+  const changes: RecordChange[] = current.lease.owner === owner ? [] : [{ deploymentId, state: 'in-flight', at, reason: `start taken over by ${owner}: the lease of ${current.lease.owner} expired` }];
+  return { next: bump(env, at, { inFlight }), result: inFlight, changes };
+}
+
+/**
  * Records the ECS deployment that rolls the deployment in flight and extends
  * its lease to `trackUntil` (the stuck deadline). Only the lease owner may.
  */

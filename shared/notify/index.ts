@@ -3,3 +3,4 @@ export * from './publish-input';
 export * from './schedule-input';
 export * from './sns-notifier';
 export * from './stuck-check-scheduler';
+export * from './reconcile-nudge';

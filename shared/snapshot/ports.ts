@@ -42,7 +42,5 @@ export interface SnapshotDeps {
   readonly deployed: DeployedPort;
   /** Clock in epoch milliseconds (event ages). @default Date.now */
   readonly now?: () => number;
-  /** Waits (wall time), for tests. @default setTimeout */
-  readonly sleep?: (ms: number) => Promise<void>;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }

@@ -1,9 +1,10 @@
 import { SnapshotError } from './errors';
-import { decideStart, isActiveJobState } from './decisions';
+import { decideStart, FAILED_JOB_STATES, isActiveJobState, isSameResourceConflict } from './decisions';
 import type { SnapshotTrigger } from './inputs';
 import { recoveryPointTags, toStartBackupJobInput } from './inputs';
 import type { SnapshotDeps } from './ports';
 import { idempotencyToken, scheduleSlot, slotKey } from './schedule';
+import { handOver, metJob } from './track';
 
 /** One snapshot request, whatever triggered it. */
 export interface SnapshotRequest {
@@ -57,8 +58,28 @@ async function snapshotResource(deps: SnapshotDeps, request: SnapshotRequest, re
   await deps.store.putJob({ env: config.env, jobId, resourceArn, vaultName: config.vaultName, iamRoleArn: config.iamRoleArn, trigger: request.trigger, state: 'CREATED', startedAt: new Date(request.time).toISOString(), tags, requestIds, deploymentIds });
   // A duplicate token returns the job started before: its item exists, add this request's ids to it.
   if (requestIds.length || deploymentIds.length) await deps.store.addRequesters(config.env, jobId, requestIds, deploymentIds);
+  const handedTo = await handOverLateConflict(deps, jobId, request.time);
+  if (handedTo) return { resourceArn, jobId: handedTo, kind: 'joined' };
   deps.log?.('info', 'backup job started', { resourceArn, jobId, trigger: request.trigger });
   return { resourceArn, jobId, kind: 'started' };
+}
+
+/**
+ * AWS Backup ends a job that meets a running job of the same resource at
+ * once, and its event may be handled before this function recorded the job
+ * (track-backup then recorded it as external, with nobody to hand over).
+ * Looked at after this function's own write, so one of the two sides always
+ * sees the other: the requesters go to the running job now. Returns that job.
+ */
+async function handOverLateConflict(deps: SnapshotDeps, jobId: string, time: number): Promise<string | undefined> {
+  const job = await deps.store.getJob(deps.config.env, jobId);
+  if (!job || !FAILED_JOB_STATES.includes(job.state) || !isSameResourceConflict(job.statusMessage)) return undefined;
+  const at = job.updatedAt ?? new Date(time).toISOString();
+  const running = await metJob(deps, job, at);
+  if (!running) return undefined;
+  await handOver(deps, job, running, at);
+  deps.log?.('warn', 'backup job had already met a running job of the same resource; its requesters wait for that job', { jobId, runningJobId: running });
+  return running;
 }
 
 /**

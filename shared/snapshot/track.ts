@@ -1,5 +1,5 @@
 import type { BackupEventDecision } from './decisions';
-import { decideBackupEvent, FAILED_JOB_STATES, isActiveJobState, isSameResourceConflict } from './decisions';
+import { decideBackupEvent, FAILED_JOB_STATES, isActiveJobState } from './decisions';
 import type { BackupJobEvent, CopyJobEvent, RestoreJobEvent, SnapshotOutcomeDetail, TrackBackupEvent } from './events';
 import { SnapshotError } from './errors';
 import { SnapshotDetailType } from './events';
@@ -27,28 +27,8 @@ function jobOrExternal(deps: SnapshotDeps, job: JobItem | undefined, event: Back
   return job ?? {
     env: deps.config.env, jobId: event.detail.backupJobId, resourceArn: event.detail.resourceArn ?? 'unknown', vaultName: event.detail.backupVaultName ?? deps.config.vaultName,
     iamRoleArn: deps.config.iamRoleArn, trigger: EXTERNAL_TRIGGER, state: event.detail.state, startedAt: event.detail.creationDate ?? event.time, tags: {}, requestIds: [], deploymentIds: [],
+    ...(event.detail.statusMessage ? { statusMessage: event.detail.statusMessage } : {}),
   };
-}
-
-/** How long, and how often, track-backup looks for the record of a conflicting job's starter (see {@link starterRecord}). */
-export const STARTER_WAIT = { totalMs: 2_000, everyMs: 200 } as const;
-
-/**
- * The record of a job that ended in a same-resource conflict before anyone recorded it: AWS
- * Backup ends such a job at once, so its event can overtake the record snapshot-data writes
- * right after StartBackupJob, and handing over without that record's requesters would lose
- * them. Looks again for up to {@link STARTER_WAIT}.totalMs (wall time) within this invocation;
- * a job nobody records (a backup plan's) is then handled as external. No error, no retry: the
- * function's error alarm stays for real failures.
- */
-async function starterRecord(deps: SnapshotDeps, jobId: string): Promise<JobItem | undefined> {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  for (let waited = 0; waited < STARTER_WAIT.totalMs; waited += STARTER_WAIT.everyMs) {
-    await sleep(STARTER_WAIT.everyMs);
-    const recorded = await deps.store.getJob(deps.config.env, jobId);
-    if (recorded) return recorded;
-  }
-  return undefined;
 }
 
 /**
@@ -58,7 +38,7 @@ async function starterRecord(deps: SnapshotDeps, jobId: string): Promise<JobItem
  * started) and end before this event was handled: a short backup, or an event handled late.
  * Undefined when none is known yet.
  */
-async function metJob(deps: SnapshotDeps, job: JobItem, endedAt: string): Promise<string | undefined> {
+export async function metJob(deps: SnapshotDeps, job: JobItem, endedAt: string): Promise<string | undefined> {
   const others = (await deps.store.listJobs(deps.config.env)).filter((other) => other.jobId !== job.jobId && other.resourceArn === job.resourceArn);
   const active = others.find((other) => isActiveJobState(other.state));
   if (active) return active.jobId;
@@ -72,14 +52,15 @@ async function metJob(deps: SnapshotDeps, job: JobItem, endedAt: string): Promis
 }
 
 /**
- * Adds a job's requesters to the running job it met. A running job AWS Backup
+ * Adds a job's requesters to the running job it met (track-backup, or
+ * snapshot-data when the job's conflict was handled before its record). A running job AWS Backup
  * knows but the ledger does not yet (its first event still on its way) is
  * recorded first, so the requesters are not lost; a running job that ended
  * meanwhile (its outcome named none of them) has its outcome put for them at
  * once. Outcomes are put with the job as written (see `setJobState`), so
  * one of the two always names the requesters.
  */
-async function handOver(deps: SnapshotDeps, job: JobItem, runningJobId: string, time: string): Promise<void> {
+export async function handOver(deps: SnapshotDeps, job: JobItem, runningJobId: string, time: string): Promise<void> {
   const { env } = deps.config;
   if (!(await deps.store.addRequesters(env, runningJobId, job.requestIds, job.deploymentIds))) {
     const view = await deps.backup.describeBackupJob(runningJobId);
@@ -131,7 +112,9 @@ async function recordCompleted(deps: SnapshotDeps, job: JobItem, event: BackupJo
  */
 export async function trackBackupJob(deps: SnapshotDeps, event: BackupJobEvent): Promise<TrackResult> {
   const { state, statusMessage, backupJobId } = event.detail;
-  const stored = await deps.store.getJob(deps.config.env, backupJobId) ?? (isSameResourceConflict(statusMessage) ? await starterRecord(deps, backupJobId) : undefined);
+  // A conflict event may overtake snapshot-data's record of its job: it is recorded as external here, and
+  // whichever of the two writes second hands the requesters over (see `handOverLateConflict`); nobody waits.
+  const stored = await deps.store.getJob(deps.config.env, backupJobId);
   const job = jobOrExternal(deps, stored, event);
   if (stored && !isActiveJobState(stored.state) && stored.state !== state) return { kind: 'ignored', state, jobId: backupJobId, notified: false };
   // A job first seen here is recorded as external; snapshot-data claims it (trigger, tags) if it is its own and the event won the race.
@@ -149,7 +132,8 @@ export async function trackBackupJob(deps: SnapshotDeps, event: BackupJobEvent):
   if (decision.kind === 'completed') return recordCompleted(deps, job, event);
   const ended = await deps.store.setJobState(deps.config.env, backupJobId, { state, updatedAt: event.time, ...(statusMessage ? { statusMessage } : {}) });
   if (decision.kind === 'handover') {
-    await handOver(deps, job, decision.runningJobId, event.time);
+    // The job as written: requesters snapshot-data added since it was read are handed over too.
+    await handOver(deps, ended, decision.runningJobId, event.time);
     deps.log?.('warn', 'backup job met a running job of the same resource; its requesters wait for that job', { jobId: backupJobId, runningJobId: decision.runningJobId });
     return { kind: 'handover', state, jobId: backupJobId, notified: false };
   }

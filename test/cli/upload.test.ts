@@ -143,7 +143,8 @@ describe('wickedctl upload against the local emulator', () => {
     } finally {
       await bundle.close();
     }
-  });
+    // Its own limit above what it nests: two CLI runs and a wait of up to 30 s for the build.
+  }, 120_000);
 
   it('with --follow, reports the outcome the ledger records for the uploaded object version', async () => {
     const dir = join(fixture.dir, 'changed');
@@ -159,7 +160,8 @@ describe('wickedctl upload against the local emulator', () => {
     expect(run.stderr).toMatch(/\[succeeded\]/);
     expect(run.code).toBe(0);
     expect(lastJson(run)).toEqual({ outcome: 'deployed', env: 'dev', configHash: detail.configHash, digest: detail.digest, deploymentId: expect.stringMatching(/^d-/), reason: expect.any(String) });
-  });
+    // Its own limit above what it nests: the CLI follows for up to 60 s.
+  }, 120_000);
 
   it('with --follow and no ledger record before the timeout, says pending and why, with exit 1', async () => {
     // Platform environment "other" runs wicked's "dev" environment (its nodeEnv prop).

@@ -1,23 +1,32 @@
 import type { AliveTask, DeployDeps, Notification, ServiceSnapshot, UpdateServiceInput } from '../../shared/deploy';
 import type { Ledger } from '../../shared/ledger';
 
-/** One ECS service, in memory: deployments pin the digest the release tag had when they started. */
+/** One ECS service, in memory: deployments pin the digest the release tag had when they started; tests end rollouts. */
 export class FakeEcs {
   desiredCount = 1;
   primaryId = 'ecs-svc/0';
   primaryDigest: string;
+  rolloutState = 'COMPLETED';
   alive: AliveTask[] = [];
+  /** Deployments other than the primary that DescribeServices still lists (a failed one during its rollback). */
+  others: { id: string; status: string; rolloutState: string; rolloutStateReason?: string }[] = [];
+  events: string[] = ['(service portal-api) was unable to place a task.'];
+  healthChecked = false;
   readonly updates: UpdateServiceInput[] = [];
   private counter = 0;
 
   constructor(private readonly ecr: FakeEcr, digest: string) {
     this.primaryDigest = digest;
-    this.alive = [{ taskArn: 't0', lastStatus: 'RUNNING', startedBy: this.primaryId, digest }];
+    this.alive = [{ taskArn: 't0', lastStatus: 'RUNNING', startedBy: this.primaryId, digest, healthStatus: 'HEALTHY' }];
   }
 
   describe(_cluster: string, service: string): Promise<ServiceSnapshot> {
     const running = this.alive.filter((t) => t.lastStatus === 'RUNNING' && t.startedBy === this.primaryId);
-    return Promise.resolve({ serviceName: service, desiredCount: this.desiredCount, aliveTaskCount: this.alive.length, primaryDeploymentId: this.primaryId, primaryTaskDigests: running.map((t) => t.digest ?? ''), recentEvents: ['(service portal-api) was unable to place a task.'] });
+    return Promise.resolve({
+      serviceName: service, desiredCount: this.desiredCount, aliveTaskCount: this.alive.length, primaryDeploymentId: this.primaryId, primaryRolloutState: this.rolloutState,
+      primaryTaskDigests: running.map((t) => t.digest ?? ''), primaryTaskHealth: running.map((t) => t.healthStatus ?? 'UNKNOWN'), healthChecked: this.healthChecked,
+      deployments: [{ id: this.primaryId, status: 'PRIMARY', rolloutState: this.rolloutState }, ...this.others], recentEvents: [...this.events],
+    });
   }
 
   aliveTasks(): Promise<AliveTask[]> {
@@ -28,12 +37,29 @@ export class FakeEcs {
     this.updates.push(input);
     if (input.desiredCount !== undefined) this.desiredCount = input.desiredCount;
     if (input.desiredCount === 0) this.alive = this.alive.map((t) => ({ ...t, lastStatus: 'STOPPING' }));
-    if (input.forceNewDeployment) {
-      this.primaryId = `ecs-svc/${(this.counter += 1)}`;
-      this.primaryDigest = this.ecr.tags.get('dev-live') ?? 'none';
-      this.alive = [{ taskArn: `t${this.counter}`, lastStatus: 'RUNNING', startedBy: this.primaryId, digest: this.primaryDigest }];
-    }
+    if (input.forceNewDeployment) this.deploy(this.ecr.tags.get('dev-live') ?? 'none');
     return Promise.resolve(this.primaryId);
+  }
+
+  /** ECS ends the primary rollout: COMPLETED. */
+  complete(): void {
+    this.rolloutState = 'COMPLETED';
+    this.others = [];
+  }
+
+  /** The circuit breaker fails the primary rollout and rolls back to `digest` with a new deployment. */
+  rollBack(digest: string, reason = 'ECS deployment circuit breaker: tasks failed to start.'): void {
+    const failed = { id: this.primaryId, status: 'ACTIVE', rolloutState: 'FAILED', rolloutStateReason: reason };
+    this.deploy(digest);
+    this.others = [failed];
+  }
+
+  private deploy(digest: string): void {
+    this.primaryId = `ecs-svc/${(this.counter += 1)}`;
+    this.primaryDigest = digest;
+    this.rolloutState = 'IN_PROGRESS';
+    this.others = [];
+    this.alive = [{ taskArn: `t${this.counter}`, lastStatus: 'RUNNING', startedBy: this.primaryId, digest, healthStatus: 'UNKNOWN' }];
   }
 }
 
@@ -59,6 +85,8 @@ export interface World {
   readonly published: { detailType: string; detail: Record<string, unknown> }[];
   readonly notifications: Notification[];
   readonly scheduled: { env: string; deploymentId: string; at: Date }[];
+  /** Environments whose safety-net nudge is armed. */
+  readonly armed: Set<string>;
   readonly clock: { now: number };
 }
 
@@ -70,15 +98,17 @@ export function world(ledger: Ledger, digest: string, options: { strictSingleton
   const published: World['published'] = [];
   const notifications: Notification[] = [];
   const scheduled: World['scheduled'] = [];
+  const armed = new Set<string>();
   const deps: DeployDeps = {
     ledger, ecs, ecr,
     events: { publish: (detailType, detail) => { published.push({ detailType, detail: detail as Record<string, unknown> }); return Promise.resolve('id'); } },
     notifier: { notify: (n) => { notifications.push(n); return Promise.resolve(); } },
     scheduler: { scheduleStuckCheck: (c) => { scheduled.push(c); return Promise.resolve(); } },
+    nudge: { arm: (env) => { armed.add(env); return Promise.resolve(); }, disarm: (env) => { armed.delete(env); return Promise.resolve(); } },
     targets: { dev: { cluster: 'wicked', service: 'portal-api', repositoryName: 'portal-api', strictSingleton: options.strictSingleton ?? false } },
     clock: () => options.clock.now,
     stuckAfterMs: 600_000,
     waitForZeroMs: 120_000,
   };
-  return { deps, ecs, ecr, published, notifications, scheduled, clock: options.clock };
+  return { deps, ecs, ecr, published, notifications, scheduled, armed, clock: options.clock };
 }

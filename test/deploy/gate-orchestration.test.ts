@@ -1,4 +1,4 @@
-import { checkStuckDeployment, deployServices, resumeOnSnapshotOutcome } from '../../shared/deploy';
+import { deployServices, nudgeOnSnapshotOutcome, reconcileDue } from '../../shared/deploy';
 import type { DeployDeps, GateJob, SnapshotOutcome } from '../../shared/deploy';
 import type { ImageBuiltDetail } from '../../shared/events';
 import { Ledger } from '../../shared/ledger';
@@ -25,25 +25,27 @@ let jobs: (GateJob & { deploymentIds: string[] })[];
 beforeAll(async () => { dynamo = await startDynalite(); });
 afterAll(() => dynamo.stop());
 
-async function gated(options: { snapshotJobs?: boolean } = {}): Promise<World> {
+/** A gated world whose snapshot job items (the ledger table's, as track-backup writes them) are `jobs`. */
+async function gated(): Promise<World> {
   const clock = { now: 1_000_000 };
   const ledger = new Ledger({ client: dynamo.doc, tableName: await dynamo.freshTable(), clock: () => clock.now });
   const base = world(ledger, digest('0'), { clock });
   jobs = [];
-  const deps: DeployDeps = {
-    ...base.deps, preDeploySnapshot: true, snapshotWaitMs: WAIT_MS,
-    ...(options.snapshotJobs ? { snapshotJobs: { listJobs: () => Promise.resolve(jobs) } } : {}),
-  };
+  const deps: DeployDeps = { ...base.deps, preDeploySnapshot: true, snapshotWaitMs: WAIT_MS, snapshotJobs: { listJobs: () => Promise.resolve(jobs) } };
   return { ...base, deps };
 }
 const types = (): string[] => w.published.map((p) => p.detailType);
+const job = (deploymentId: string, state: string, patch: Partial<GateJob> = {}): GateJob & { deploymentIds: string[] } => ({
+  jobId: 'job-1', resourceArn: EFS, state, deploymentIds: [deploymentId], ...(state === 'COMPLETED' ? { recoveryPointArn: 'rp-1' } : { statusMessage: 'injected: vault unreachable' }), ...patch,
+});
+const phase = async (): Promise<string | undefined> => (await w.deps.ledger.getEnvironment('dev'))?.inFlight?.phase;
 
 describe('pre-deploy snapshot gate', () => {
   beforeEach(async () => { w = await gated(); });
 
   it('an admitted deployment only asks for the snapshot and waits: no ECR or ECS change, stuck check at the deadline', async () => {
     const result = await deployServices(built('a', '10'), 'evt-1', w.deps);
-    expect(result).toMatchObject({ action: 'awaiting-snapshot', snapshotRequestId: `deploy-${result.deploymentId}` });
+    expect(result.reconcile).toMatchObject({ settled: 'wait', reason: 'no backup job names the deployment yet' });
     expect(w.published).toEqual([{ detailType: 'Portal Snapshot Requested', detail: { env: 'dev', trigger: 'pre-deploy', requestId: `deploy-${result.deploymentId}`, deploymentId: result.deploymentId } }]);
     expect([w.ecr.moves, w.ecs.updates]).toEqual([[], []]);
     expect(w.scheduled).toEqual([{ env: 'dev', deploymentId: result.deploymentId, at: new Date(1_000_000 + WAIT_MS) }]);
@@ -51,98 +53,86 @@ describe('pre-deploy snapshot gate', () => {
     expect(await deployServices(built('b', '20'), 'evt-2', w.deps)).toMatchObject({ action: 'queued' });
   });
 
-  it('Portal Snapshot Completed rolls exactly as without the gate and links the recovery point; duplicates and late events change nothing', async () => {
+  it('a completed snapshot rolls exactly as without the gate and links the recovery point; duplicates and late events change nothing', async () => {
     const { deploymentId } = await deployServices(built('a', '10'), 'evt-1', w.deps);
-    expect(await resumeOnSnapshotOutcome(outcome(deploymentId, 'COMPLETED'), 'snap-1', w.deps)).toMatchObject({ action: 'rolling', ecsDeploymentId: 'ecs-svc/1' });
+    jobs.push(job(deploymentId, 'COMPLETED'));
+    const rolled = await nudgeOnSnapshotOutcome(outcome(deploymentId, 'COMPLETED'), 'snap-1', w.deps);
+    expect(rolled.reconciled[0]!.steps.map((s) => s.action.kind)).toEqual(['resume-after-snapshot', 'start']);
     expect(w.ecr.moves).toEqual([digest('a')]);
     expect(w.ecs.updates).toHaveLength(1);
     const ledger = w.deps.ledger as Ledger;
     expect(await ledger.getDeployment('dev', deploymentId)).toMatchObject({ state: 'in-flight', recoveryPointArn: 'rp-1', recoveryPointArns: ['rp-1'], ecsDeploymentId: 'ecs-svc/1' });
     expect((await ledger.getEnvironment('dev'))?.lastRecoveryPointArn).toBe('rp-1');
-    expect(await resumeOnSnapshotOutcome(outcome(deploymentId, 'COMPLETED'), 'snap-2', w.deps)).toMatchObject({ action: 'ignored', reason: expect.stringMatching(/no longer waits/) });
-    expect(await resumeOnSnapshotOutcome(outcome(deploymentId, 'FAILED'), 'snap-3', w.deps)).toMatchObject({ action: 'ignored' });
-    expect(await resumeOnSnapshotOutcome(outcome('d-other', 'COMPLETED'), 'snap-4', w.deps)).toMatchObject({ action: 'ignored', reason: expect.stringMatching(/no deployment in flight .* waits for job job-1/) });
+    for (const late of [outcome(deploymentId, 'COMPLETED'), outcome(deploymentId, 'FAILED'), outcome('d-other', 'COMPLETED')]) {
+      expect((await nudgeOnSnapshotOutcome(late, 'late', w.deps)).reconciled[0]!.steps).toEqual([]);
+    }
     expect(w.ecs.updates).toHaveLength(1);
   });
 
-  it('Portal Snapshot Failed blocks the deployment: nothing changed, failure published and notified, the queued config goes next', async () => {
+  it('a failed snapshot blocks the deployment: nothing changed, failure published and notified, the queued config goes next', async () => {
     const { deploymentId } = await deployServices(built('a', '10'), 'evt-1', w.deps);
     const queued = await deployServices(built('b', '20'), 'evt-2', w.deps);
-    const result = await resumeOnSnapshotOutcome(outcome(deploymentId, 'FAILED'), 'snap-1', w.deps);
-    expect(result).toMatchObject({ action: 'snapshot-failed', reason: expect.stringMatching(/job-1 .* ended FAILED: injected: vault unreachable/), next: { action: 'awaiting-snapshot', deploymentId: queued.deploymentId } });
+    jobs.push(job(deploymentId, 'FAILED'));
+    const result = await nudgeOnSnapshotOutcome(outcome(deploymentId, 'FAILED'), 'snap-1', w.deps);
+    expect(result.reconciled[0]!.steps.map((s) => s.action)).toEqual([
+      expect.objectContaining({ kind: 'fail-gate', cause: 'snapshot-failed', reason: expect.stringMatching(/job-1 .* ended FAILED: injected: vault unreachable/) }),
+      expect.objectContaining({ kind: 'start-queued', deploymentId: queued.deploymentId }), expect.objectContaining({ kind: 'start' }),
+    ]);
+    expect(await phase()).toBe('awaiting-snapshot');
     expect([w.ecr.moves, w.ecs.updates, w.ecr.tags.get('dev-live')]).toEqual([[], [], digest('0')]);
     const failed = w.published.find((p) => p.detailType === 'Portal Deployment Failed');
     expect(failed?.detail).toMatchObject({ deploymentId, cause: 'snapshot-failed', digest: digest('a'), serviceEvents: [] });
     expect(w.notifications).toEqual([expect.objectContaining({ subject: expect.stringContaining(deploymentId), message: expect.stringMatching(/vault unreachable[\s\S]*Nothing was changed/), attributes: { env: 'dev', deploymentId, cause: 'snapshot-failed' } })]);
     expect(await (w.deps.ledger as Ledger).getDeployment('dev', deploymentId)).toMatchObject({ state: 'failed', reason: expect.stringMatching(/pre-deploy snapshot failed/) });
-    expect(await resumeOnSnapshotOutcome(outcome(deploymentId, 'FAILED'), 'snap-1', w.deps)).toMatchObject({ action: 'ignored' });
+    await nudgeOnSnapshotOutcome(outcome(deploymentId, 'FAILED'), 'snap-1', w.deps);
     expect(w.notifications).toHaveLength(1);
     expect(types().filter((t) => t === 'Portal Snapshot Requested')).toHaveLength(2);
   });
 
   it('a deployment whose snapshot never reports fails as stuck at its deadline, with nothing changed', async () => {
     const { deploymentId } = await deployServices(built('a', '10'), 'evt-1', w.deps);
-    expect(await checkStuckDeployment({ env: 'dev', deploymentId }, 'check-1', w.deps)).toMatchObject({ action: 'pending' });
+    expect((await reconcileDue({ env: 'dev' }, 'check-1', w.deps)).reconciled[0]!.steps).toEqual([]);
     w.clock.now += WAIT_MS + 1;
-    expect(await checkStuckDeployment({ env: 'dev', deploymentId }, 'check-2', w.deps)).toMatchObject({ action: 'failed', cause: 'stuck', reason: expect.stringMatching(/no outcome of pre-deploy snapshot deploy-/) });
+    const result = await reconcileDue({ env: 'dev' }, 'check-2', w.deps);
+    expect(result.reconciled[0]!.steps[0]!.action).toMatchObject({ kind: 'fail-gate', cause: 'stuck', reason: expect.stringMatching(/no outcome of pre-deploy snapshot deploy-/) });
     expect([w.ecr.moves, w.ecs.updates]).toEqual([[], []]);
     expect((await w.deps.ledger.getEnvironment('dev'))?.inFlight).toBeUndefined();
-    expect(await resumeOnSnapshotOutcome(outcome(deploymentId, 'COMPLETED'), 'late', w.deps)).toMatchObject({ action: 'ignored' });
+    jobs.push(job(deploymentId, 'COMPLETED'));
+    await nudgeOnSnapshotOutcome(outcome(deploymentId, 'COMPLETED'), 'late', w.deps);
     expect(w.ecs.updates).toEqual([]);
-  });
-
-  it('a rollout after a late snapshot is still checked for stuck: the gate check arms the check again at the rollout deadline', async () => {
-    // As EventBridge Scheduler: the schedule name derives from env and deployment id, a second one while armed is a conflict (kept as is).
-    const armed = new Map<string, Date>();
-    const deps: DeployDeps = { ...w.deps, scheduler: { scheduleStuckCheck: (c) => { if (!armed.has(c.deploymentId)) armed.set(c.deploymentId, c.at); return Promise.resolve(); } } };
-    const { deploymentId } = await deployServices(built('a', '10'), 'evt-1', deps);
-    const gateDeadline = w.clock.now + WAIT_MS;
-    w.clock.now = gateDeadline - 60_000;
-    expect(await resumeOnSnapshotOutcome(outcome(deploymentId, 'COMPLETED'), 'snap-1', deps)).toMatchObject({ action: 'rolling' });
-    const rolloutDeadline = w.clock.now + w.deps.stuckAfterMs;
-    expect(armed.get(deploymentId)).toEqual(new Date(gateDeadline));
-    w.clock.now = gateDeadline;
-    armed.delete(deploymentId); // the gate's schedule ran and deleted itself
-    expect(await checkStuckDeployment({ env: 'dev', deploymentId }, 'check-1', deps)).toMatchObject({ action: 'pending' });
-    expect(armed.get(deploymentId)).toEqual(new Date(rolloutDeadline));
-    w.clock.now = rolloutDeadline + 1;
-    expect(await checkStuckDeployment({ env: 'dev', deploymentId }, 'check-2', deps)).toMatchObject({ action: 'failed', cause: 'stuck' });
   });
 
   it('off: rolls at once without asking for a snapshot', async () => {
     const off = { ...w.deps, preDeploySnapshot: false };
-    expect(await deployServices(built('a', '10'), 'evt-1', off)).toMatchObject({ action: 'rolling' });
+    expect((await deployServices(built('a', '10'), 'evt-1', off)).reconcile.steps.map((s) => s.action.kind)).toEqual(['start']);
+    expect(await phase()).toBe('rolling');
     expect(types()).not.toContain('Portal Snapshot Requested');
   });
-});
-
-describe('pre-deploy snapshot gate with the snapshot jobs of the ledger table', () => {
-  beforeEach(async () => { w = await gated({ snapshotJobs: true }); });
 
   it('waits for every resource: EFS completed while RDS runs keeps waiting; both completed roll with both points', async () => {
     const { deploymentId } = await deployServices(built('a', '10'), 'evt-1', w.deps);
-    jobs.push({ jobId: 'job-1', resourceArn: EFS, state: 'COMPLETED', recoveryPointArn: 'rp-1', deploymentIds: [deploymentId] }, { jobId: 'job-2', resourceArn: RDS, state: 'RUNNING', deploymentIds: [deploymentId] });
-    expect(await resumeOnSnapshotOutcome(outcome(deploymentId, 'COMPLETED'), 'snap-1', w.deps)).toMatchObject({ action: 'awaiting-snapshot', reason: expect.stringMatching(/job-2/) });
+    jobs.push(job(deploymentId, 'COMPLETED'), job(deploymentId, 'RUNNING', { jobId: 'job-2', resourceArn: RDS }));
+    expect((await nudgeOnSnapshotOutcome(outcome(deploymentId, 'COMPLETED'), 'snap-1', w.deps)).reconciled[0]).toMatchObject({ settled: 'wait', reason: expect.stringMatching(/job-2/) });
     expect(w.ecs.updates).toEqual([]);
     jobs[1] = { ...jobs[1]!, state: 'COMPLETED', recoveryPointArn: 'rp-2' };
-    expect(await resumeOnSnapshotOutcome(outcome(deploymentId, 'COMPLETED', { jobId: 'job-2', resourceArn: RDS, recoveryPointArn: 'rp-2' }), 'snap-2', w.deps)).toMatchObject({ action: 'rolling' });
+    await nudgeOnSnapshotOutcome(outcome(deploymentId, 'COMPLETED', { jobId: 'job-2', resourceArn: RDS, recoveryPointArn: 'rp-2' }), 'snap-2', w.deps);
+    expect(await phase()).toBe('rolling');
     expect(await (w.deps.ledger as Ledger).getDeployment('dev', deploymentId)).toMatchObject({ recoveryPointArn: 'rp-1', recoveryPointArns: ['rp-1', 'rp-2'] });
   });
 
-  it('a snapshot that completed before the wait was recorded is seen by the request itself', async () => {
-    jobs.push({ jobId: 'job-1', resourceArn: EFS, state: 'COMPLETED', recoveryPointArn: 'rp-1', deploymentIds: [] });
+  it('a snapshot that completed before the wait was recorded (its outcome event already handled) is seen by the loop itself', async () => {
     const original = w.deps.events.publish;
-    const deps: DeployDeps = { ...w.deps, events: { publish: async (type, detail) => { jobs[0]!.deploymentIds.push((detail as { deploymentId: string }).deploymentId); return original(type, detail); } } };
-    expect(await deployServices(built('a', '10'), 'evt-1', deps)).toMatchObject({ action: 'rolling' });
+    const deps: DeployDeps = { ...w.deps, events: { publish: async (type, detail) => { jobs.push(job((detail as { deploymentId: string }).deploymentId, 'COMPLETED')); return original(type, detail); } } };
+    await deployServices(built('a', '10'), 'evt-1', deps);
+    expect(await phase()).toBe('rolling');
     expect(w.ecs.updates).toHaveLength(1);
   });
 
   it('two outcome events at once: exactly one rolls', async () => {
     const { deploymentId } = await deployServices(built('a', '10'), 'evt-1', w.deps);
-    jobs.push({ jobId: 'job-1', resourceArn: EFS, state: 'COMPLETED', recoveryPointArn: 'rp-1', deploymentIds: [deploymentId] });
-    const results = await Promise.all([resumeOnSnapshotOutcome(outcome(deploymentId, 'COMPLETED'), 'snap-1', w.deps), resumeOnSnapshotOutcome(outcome(deploymentId, 'COMPLETED'), 'snap-2', w.deps)]);
-    expect(results.map((r) => r.action).sort()).toEqual(expect.arrayContaining(['rolling']));
-    expect(results.filter((r) => r.action === 'rolling')).toHaveLength(1);
+    jobs.push(job(deploymentId, 'COMPLETED'));
+    await Promise.all([nudgeOnSnapshotOutcome(outcome(deploymentId, 'COMPLETED'), 'snap-1', w.deps), nudgeOnSnapshotOutcome(outcome(deploymentId, 'COMPLETED'), 'snap-2', w.deps)]);
     expect(w.ecs.updates).toHaveLength(1);
+    expect(await phase()).toBe('rolling');
   });
 });

@@ -1,36 +1,52 @@
-import { decideDeploymentOutcome } from '../../shared/deploy';
+import { decideRollout, runsHealthily } from '../../shared/deploy';
 import type { ServiceSnapshot } from '../../shared/deploy';
-import type { EcsDeploymentStateChangeEvent } from '../../shared/events';
 
 const NEW = `sha256:${'b'.repeat(64)}`;
 const OLD = `sha256:${'a'.repeat(64)}`;
 const tracked = { ecsDeploymentId: 'ecs-svc/2', digest: NEW };
-type Detail = EcsDeploymentStateChangeEvent['detail'];
-const ev = (eventName: Detail['eventName'], deploymentId: string, reason = ''): Detail => ({ eventType: eventName === 'SERVICE_DEPLOYMENT_FAILED' ? 'ERROR' : 'INFO', eventName, deploymentId, reason });
-const snap = (patch: Partial<ServiceSnapshot> = {}): ServiceSnapshot => ({ serviceName: 'portal-api', desiredCount: 1, aliveTaskCount: 1, primaryDeploymentId: 'ecs-svc/2', primaryTaskDigests: [NEW], recentEvents: [], ...patch });
+const snap = (patch: Partial<ServiceSnapshot> = {}): ServiceSnapshot => ({
+  serviceName: 'portal-api', desiredCount: 1, aliveTaskCount: 1, primaryDeploymentId: 'ecs-svc/2', primaryRolloutState: 'COMPLETED', primaryTaskDigests: [NEW], recentEvents: [], ...patch,
+});
+const ROLLBACK_EVENT = '2026-01-01T00:00:00.000Z (service portal-api) (deployment ecs-svc/2) deployment failed: tasks failed to start. rolling back to deployment ecs-svc/1.';
 
-describe('decideDeploymentOutcome', () => {
-  it.each<[string, Detail, ServiceSnapshot, string, string | undefined]>([
-    ['COMPLETED, primary is ours on the digest', ev('SERVICE_DEPLOYMENT_COMPLETED', 'ecs-svc/2'), snap(), 'succeeded', undefined],
-    ['COMPLETED of ours, two tasks on the digest', ev('SERVICE_DEPLOYMENT_COMPLETED', 'ecs-svc/2'), snap({ primaryTaskDigests: [NEW, NEW] }), 'succeeded', undefined],
-    ['COMPLETED of ours but PRIMARY is another deployment', ev('SERVICE_DEPLOYMENT_COMPLETED', 'ecs-svc/2'), snap({ primaryDeploymentId: 'ecs-svc/3' }), 'failed', 'replaced'],
-    ['COMPLETED of ours but tasks run another digest', ev('SERVICE_DEPLOYMENT_COMPLETED', 'ecs-svc/2'), snap({ primaryTaskDigests: [OLD] }), 'failed', 'digest-mismatch'],
-    ['COMPLETED of ours, no running task', ev('SERVICE_DEPLOYMENT_COMPLETED', 'ecs-svc/2'), snap({ primaryTaskDigests: [] }), 'failed', 'digest-mismatch'],
-    ['FAILED of ours (circuit breaker)', ev('SERVICE_DEPLOYMENT_FAILED', 'ecs-svc/2', 'ECS deployment circuit breaker: tasks failed to start.'), snap(), 'failed', 'circuit-breaker'],
-    ['IN_PROGRESS of ours', ev('SERVICE_DEPLOYMENT_IN_PROGRESS', 'ecs-svc/2'), snap(), 'pending', undefined],
-    ['rollback IN_PROGRESS (other id)', ev('SERVICE_DEPLOYMENT_IN_PROGRESS', 'ecs-svc/3', 'ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1.'), snap({ primaryDeploymentId: 'ecs-svc/3' }), 'failed', 'rolled-back'],
-    ['rollback COMPLETED (other id) is never a success', ev('SERVICE_DEPLOYMENT_COMPLETED', 'ecs-svc/3', 'ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1.'), snap({ primaryDeploymentId: 'ecs-svc/3', primaryTaskDigests: [OLD] }), 'failed', 'rolled-back'],
-    ['another deployment became PRIMARY', ev('SERVICE_DEPLOYMENT_IN_PROGRESS', 'ecs-svc/4'), snap({ primaryDeploymentId: 'ecs-svc/4' }), 'failed', 'replaced'],
-    ['late COMPLETED of the previous deployment', ev('SERVICE_DEPLOYMENT_COMPLETED', 'ecs-svc/1'), snap(), 'pending', undefined],
-    ['late FAILED of an older deployment', ev('SERVICE_DEPLOYMENT_FAILED', 'ecs-svc/1', 'circuit breaker'), snap(), 'pending', undefined],
-  ])('%s', (_name, detail, snapshot, kind, cause) => {
-    const verdict = decideDeploymentOutcome(detail, tracked, snapshot);
+describe('decideRollout: the outcome from ECS itself, never from an event', () => {
+  it.each<[string, ServiceSnapshot, string, string | undefined]>([
+    ['ours PRIMARY and COMPLETED on the digest', snap(), 'succeeded', undefined],
+    ['two tasks on the digest', snap({ primaryTaskDigests: [NEW, NEW] }), 'succeeded', undefined],
+    ['ours PRIMARY, IN_PROGRESS', snap({ primaryRolloutState: 'IN_PROGRESS' }), 'pending', undefined],
+    ['ours PRIMARY, rollout state unknown', snap({ primaryRolloutState: undefined }), 'pending', undefined],
+    ['ours COMPLETED but tasks run another digest', snap({ primaryTaskDigests: [OLD] }), 'failed', 'digest-mismatch'],
+    ['ours COMPLETED, no running task', snap({ primaryTaskDigests: [] }), 'failed', 'digest-mismatch'],
+    ['ours PRIMARY and FAILED (circuit breaker, no rollback)', snap({ primaryRolloutState: 'FAILED' }), 'failed', 'circuit-breaker'],
+    ['another PRIMARY, ours listed FAILED: rolled back', snap({ primaryDeploymentId: 'ecs-svc/3', deployments: [{ id: 'ecs-svc/3', status: 'PRIMARY' }, { id: 'ecs-svc/2', status: 'ACTIVE', rolloutState: 'FAILED' }] }), 'failed', 'rolled-back'],
+    ['another PRIMARY, ours gone but a service event names its rollback', snap({ primaryDeploymentId: 'ecs-svc/3', primaryTaskDigests: [OLD], recentEvents: [ROLLBACK_EVENT] }), 'failed', 'rolled-back'],
+    ['another PRIMARY that is the circuit breaker\'s rollback', snap({ primaryDeploymentId: 'ecs-svc/1', deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', rolloutStateReason: 'ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1.' }] }), 'failed', 'rolled-back'],
+    ['another PRIMARY, nothing failed: replaced', snap({ primaryDeploymentId: 'ecs-svc/4' }), 'failed', 'replaced'],
+    ['health-checked, COMPLETED, task HEALTHY', snap({ healthChecked: true, primaryTaskHealth: ['HEALTHY'] }), 'succeeded', undefined],
+    ['health-checked, COMPLETED, task health UNKNOWN yet', snap({ healthChecked: true, primaryTaskHealth: ['UNKNOWN'] }), 'pending', undefined],
+    ['health-checked, COMPLETED, task UNHEALTHY', snap({ healthChecked: true, primaryTaskHealth: ['UNHEALTHY'] }), 'pending', undefined],
+    ['no health check: UNKNOWN is how ECS reports it, success', snap({ healthChecked: false, primaryTaskHealth: ['UNKNOWN'] }), 'succeeded', undefined],
+  ])('%s', (_name, snapshot, kind, cause) => {
+    const verdict = decideRollout(tracked, snapshot);
     expect(verdict.kind).toBe(kind);
     if (cause) expect(verdict).toMatchObject({ cause });
   });
 
   it('says what it expected and what it found', () => {
-    expect(decideDeploymentOutcome(ev('SERVICE_DEPLOYMENT_COMPLETED', 'ecs-svc/2'), tracked, snap({ primaryTaskDigests: [OLD] })).reason)
-      .toBe(`ECS reported ecs-svc/2 COMPLETED; expected its tasks to run ${NEW}, found ${OLD}`);
+    expect(decideRollout(tracked, snap({ primaryTaskDigests: [OLD] })).reason).toBe(`ECS reported ecs-svc/2 COMPLETED; expected its tasks to run ${NEW}, found ${OLD}`);
+  });
+});
+
+describe('runsHealthily', () => {
+  it.each<[string, ServiceSnapshot, boolean]>([
+    ['every primary task on the digest', snap(), true],
+    ['fewer running tasks than desired', snap({ desiredCount: 2 }), false],
+    ['another digest', snap({ primaryTaskDigests: [OLD] }), false],
+    ['no task', snap({ primaryTaskDigests: [] }), false],
+    ['an UNHEALTHY task', snap({ primaryTaskHealth: ['UNHEALTHY'] }), false],
+    ['health-checked and HEALTHY', snap({ healthChecked: true, primaryTaskHealth: ['HEALTHY'] }), true],
+    ['health-checked and UNKNOWN', snap({ healthChecked: true, primaryTaskHealth: ['UNKNOWN'] }), false],
+  ])('%s → %s', (_name, snapshot, expected) => {
+    expect(runsHealthily(snapshot, NEW)).toBe(expected);
   });
 });

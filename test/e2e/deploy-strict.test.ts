@@ -1,3 +1,4 @@
+import type { ReconcileResult } from '../../shared/deploy';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,12 @@ describe('strict singleton mode: scale to 0, wait for the ECS Task State Change 
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** The reconciles of one handler result (deploy-services' admission carries one, a nudge a list). */
+  const reconciles = (result: unknown): ReconcileResult[] => {
+    const r = result as { reconcile?: ReconcileResult; reconciled?: ReconcileResult[] } | undefined;
+    return r?.reconcile ? [r.reconcile] : r?.reconciled ?? [];
+  };
+
   it('rolls portal-api with no overlap at all: the new task starts only after the old one stopped', async () => {
     const { cluster } = emulator.resources;
     const versionId = await upload(emulator, await packExample(dir, 'static'), 'config/dev/static.tgz');
@@ -30,14 +37,13 @@ describe('strict singleton mode: scale to 0, wait for the ECS Task State Change 
     const succeeded = DeploymentSucceededDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), 40_000, 'Portal Deployment Succeeded')).detail);
     await settle(emulator);
 
-    const results = emulator.bus.timeline.flatMap((entry) => entry.deliveries
-      .filter((d) => d.target === 'deploy-services')
-      .map((d) => `${entry.event['detail-type']}: ${(d.result as { action?: string } | undefined)?.action ?? 'none'}`));
-    // Two correct paths: deploy-services records the wait and a task event resumes it, or the last
-    // task stopped while the wait was being recorded and deploy-services saw that on its second look.
-    if (results.includes('Portal Image Built: waiting-for-zero')) expect(results).toContain('ECS Task State Change: rolling');
-    else expect(results).toContain('Portal Image Built: rolling');
-    // Either way the old tasks stopped before the new one started: asserted on the task history below.
+    // The steps reconcile took, whichever event woke it: scale to zero and wait, then (once no task is alive) resume and roll.
+    const steps = emulator.bus.timeline.flatMap((entry) => entry.deliveries
+      .filter((d) => d.target === 'deploy-services' || d.target === 'track-deployment')
+      .flatMap((d) => reconciles(d.result).flatMap((r) => r.steps.filter((step) => step.outcome.kind === 'done').map((step) => step.action.kind))));
+    expect(steps.filter((kind) => kind === 'resume-after-drain')).toHaveLength(1);
+    expect(steps.filter((kind) => kind === 'succeed')).toHaveLength(1);
+    // The old tasks stopped before the new one started: asserted on the task history below.
     expect(primaryDigest(emulator)).toBe(built.digest);
     expect(emulator.control.ecs.getDesiredCount(cluster, 'portal-api')).toBe(1);
     const tasks = emulator.control.ecs.taskHistory().filter((task) => task.serviceName === 'portal-api');

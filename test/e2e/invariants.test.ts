@@ -13,6 +13,7 @@ import {
   ConfigRejectedDetailSchema, DeploymentFailedDetailSchema, DeploymentSucceededDetailSchema, EcsDeploymentStateChangeEventSchema,
   EcsTaskStateChangeEventSchema, ImageBuiltDetailSchema, S3ObjectCreatedEventSchema, StuckCheckDueDetailSchema,
 } from '../../shared/events';
+import { ReconcileDueDetailSchema } from '../../shared/events/deploy';
 import { SNAPSHOT_SCHEDULE_NAME } from '../../shared/events/rules';
 import { BackupJobEventSchema, SnapshotDetailType } from '../../shared/snapshot';
 
@@ -41,6 +42,7 @@ const SHAPES: Record<string, z.ZodMiniType> = {
   'Portal Deployment Succeeded': detail(DeploymentSucceededDetailSchema),
   'Portal Deployment Failed': detail(DeploymentFailedDetailSchema),
   'Portal Stuck Check Due': detail(StuckCheckDueDetailSchema),
+  'Portal Reconcile Due': detail(ReconcileDueDetailSchema),
   [SnapshotDetailType.Completed]: z.object({ source: z.literal('wicked.control-plane'), detail: z.object({ env: z.string(), recoveryPointArn: z.optional(z.string()) }) }),
 };
 

@@ -1,27 +1,33 @@
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import { DEPLOYMENT_STUCK_METRIC, isStuckDeployment } from '../../functions/deploy-services/outcome-metrics';
+import { DEPLOYMENT_STUCK_METRIC, isStuckDeployment, outcomeMetrics } from '../../functions/deploy-services/outcome-metrics';
 import { deployServicesEvent } from '../../functions/deploy-services/handler';
 import { resetDeployDeps } from '../../functions/deploy-services/deps';
-import { checkStuckDeployment } from '../../shared/deploy';
-import type { TrackResult } from '../../shared/deploy';
+import { reconcileDue } from '../../shared/deploy';
+import type { NudgeResult, ReconcileResult, StepOutcome } from '../../shared/deploy';
 
 // The orchestration is another module's concern: here only what the handler makes of its result.
-jest.mock('../../shared/deploy', () => ({ ...jest.requireActual('../../shared/deploy'), checkStuckDeployment: jest.fn() }));
+jest.mock('../../shared/deploy', () => ({ ...jest.requireActual('../../shared/deploy'), reconcileDue: jest.fn() }));
 
 const stuckCheck = { id: 'e', source: 'wicked.control-plane', 'detail-type': 'Portal Stuck Check Due', detail: { env: 'dev', deploymentId: 'd-1' } };
 const savedEnv = { ...process.env };
+const fail = (cause: string, outcome: 'failed' | 'stuck'): ReconcileResult['steps'][number] => ({
+  action: { kind: 'fail', deploymentId: 'd-1', cause: cause as never, reason: 'r', restoreTag: true },
+  outcome: { kind: 'done', detail: 'r', completed: { outcome, cause: cause as never } },
+});
+const nudged = (...steps: ReconcileResult['steps']): NudgeResult => ({ action: 'reconciled', reason: 'r', reconciled: [{ env: 'dev', steps, settled: 'idle', reason: 'r' }] });
+const lost: StepOutcome = { kind: 'lost', detail: 'd-1 was already finished' };
 
-describe('isStuckDeployment', () => {
-  it.each<[string, Parameters<typeof isStuckDeployment>[0], boolean]>([
-    ['a deployment failed as stuck', { action: 'failed', deploymentId: 'd-1', cause: 'stuck', reason: 'no terminal ECS event' }, true],
-    ['a circuit-breaker failure', { action: 'failed', deploymentId: 'd-1', cause: 'circuit-breaker', reason: 'tasks failed' }, false],
-    ['a start failure', { action: 'failed', deploymentId: 'd-1', cause: 'start-failed', reason: 'UpdateService refused' }, false],
-    ['a check before the deadline', { action: 'pending', reason: 'd-1 has until later' }, false],
-    ['a check of a finished deployment', { action: 'ignored', reason: 'd-1 is no longer in flight' }, false],
-    ['a success', { action: 'succeeded', deploymentId: 'd-1', reason: 'COMPLETED' }, false],
-    ['a queued config', { action: 'queued', deploymentId: 'd-2', reason: 'd-1 in flight' }, false],
-  ])('%s: %s', (_name, result, expected) => {
-    expect(isStuckDeployment(result)).toBe(expected);
+describe('outcomeMetrics', () => {
+  it.each<[string, NudgeResult, string[]]>([
+    ['a deployment failed as stuck', nudged(fail('stuck', 'stuck')), ['DeploymentFailed', DEPLOYMENT_STUCK_METRIC]],
+    ['a circuit-breaker failure', nudged(fail('circuit-breaker', 'failed')), ['DeploymentFailed']],
+    ['a success', nudged({ action: { kind: 'succeed', deploymentId: 'd-1', reason: 'COMPLETED' }, outcome: { kind: 'done', detail: 'ok', completed: { outcome: 'succeeded' } } }), ['DeploymentSucceeded']],
+    ['a step that lost to another reconcile', nudged({ action: { kind: 'fail', deploymentId: 'd-1', cause: 'stuck', reason: 'r', restoreTag: true }, outcome: lost }), []],
+    ['a wait', nudged(), []],
+    ['an ignored event', { action: 'ignored', reason: 'not ours', reconciled: [] }, []],
+  ])('%s', (_name, result, expected) => {
+    expect(outcomeMetrics(result)).toEqual(expected);
+    expect(isStuckDeployment(result)).toBe(expected.includes(DEPLOYMENT_STUCK_METRIC));
   });
 });
 
@@ -38,11 +44,11 @@ describe('deploy-services metrics', () => {
     process.env = { ...savedEnv };
   });
 
-  it.each<[string, TrackResult, boolean]>([
-    ['puts DeploymentStuck once when the stuck check fails the deployment', { action: 'failed', deploymentId: 'd-1', cause: 'stuck', reason: 'no terminal ECS event' }, true],
-    ['puts no DeploymentStuck when the deployment is no longer in flight', { action: 'ignored', reason: 'd-1 is no longer in flight' }, false],
+  it.each<[string, NudgeResult, boolean]>([
+    ['puts DeploymentStuck once when the reconcile fails the deployment as stuck', nudged(fail('stuck', 'stuck')), true],
+    ['puts no DeploymentStuck when nothing finished', nudged(), false],
   ])('%s', async (_name, outcome, stuck) => {
-    jest.mocked(checkStuckDeployment).mockResolvedValue(outcome);
+    jest.mocked(reconcileDue).mockResolvedValue(outcome);
     const added = jest.spyOn(Metrics.prototype, 'addMetric');
     await expect(deployServicesEvent(stuckCheck)).resolves.toEqual(outcome);
     const stuckCalls = added.mock.calls.filter(([name]) => name === DEPLOYMENT_STUCK_METRIC);

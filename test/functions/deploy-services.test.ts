@@ -3,6 +3,7 @@ import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { cachedDeployDeps, deployDepsFromEnvironment, resetDeployDeps } from '../../functions/deploy-services/deps';
 import { DeployServicesEventSchema, deployServicesEvent, handler } from '../../functions/deploy-services/handler';
@@ -12,6 +13,7 @@ import { EnvironmentError } from '../../shared/pipeline/lambda-env';
 const documents = mockClient(DynamoDBDocumentClient);
 const ecs = mockClient(ECSClient);
 const eb = mockClient(EventBridgeClient);
+const scheduler = mockClient(SchedulerClient);
 const context = { functionName: 'deploy-services', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 const savedEnv = { ...process.env };
 const TARGETS = { dev: { cluster: 'wicked-dev', service: 'portal-api', repositoryName: 'portal-api' } };
@@ -38,6 +40,7 @@ beforeEach(() => {
 afterEach(() => {
   documents.reset();
   ecs.reset();
+  scheduler.reset();
   eb.reset();
   process.env = { ...savedEnv };
 });
@@ -97,19 +100,23 @@ describe('deploy-services handler', () => {
     expect(documents.calls()).toHaveLength(0);
   });
 
-  it('ignores a stuck check of a deployment no longer in flight, reading only the environment item', async () => {
+  it.each([
+    ['a stuck check', 'Portal Stuck Check Due', { env: 'dev', deploymentId: 'd-1' }],
+    ['the safety-net nudge', 'Portal Reconcile Due', { env: 'dev' }],
+  ])('%s with nothing in flight reconciles to idle, reading only the environment item, and disarms the safety net', async (_name, detailType, detail) => {
     documents.on(GetCommand).resolves({});
-    const result = await handler({ id: 'e', source: 'wicked.control-plane', 'detail-type': 'Portal Stuck Check Due', detail: { env: 'dev', deploymentId: 'd-1' } }, context);
-    expect(result).toMatchObject({ action: 'ignored', reason: expect.stringContaining('d-1 is no longer in flight') });
+    const result = await handler({ id: 'e', source: 'wicked.control-plane', 'detail-type': detailType, detail }, context);
+    expect(result).toMatchObject({ action: 'reconciled', reconciled: [{ settled: 'idle', steps: [] }] });
+    expect(scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: 'reconcile-dev' });
     expect(documents).toHaveReceivedCommandWith(GetCommand, { TableName: 'ledger', ConsistentRead: true });
     expect(ecs).not.toHaveReceivedCommand(DescribeServicesCommand);
     expect(eb).not.toHaveReceivedCommand(PutEventsCommand);
   });
 
-  it('ignores a snapshot outcome no deployment in flight waits for, reading only the environment item', async () => {
+  it('a snapshot outcome with nothing in flight reconciles to idle and changes nothing', async () => {
     documents.on(GetCommand).resolves({});
     const result = await handler(snapshotOutcome('Portal Snapshot Completed', { state: 'COMPLETED', recoveryPointArn: 'rp' }), context);
-    expect(result).toMatchObject({ action: 'ignored', reason: expect.stringContaining('no deployment in flight in dev waits for job job-1') });
+    expect(result).toMatchObject({ action: 'reconciled', reconciled: [{ settled: 'idle', steps: [] }] });
     expect(ecs).not.toHaveReceivedCommand(DescribeServicesCommand);
     expect(eb).not.toHaveReceivedCommand(PutEventsCommand);
   });

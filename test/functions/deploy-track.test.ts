@@ -1,6 +1,7 @@
 import 'aws-sdk-client-mock-jest';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -11,6 +12,7 @@ import { handler, trackDeploymentEvent } from '../../functions/track-deployment/
 const documents = mockClient(DynamoDBDocumentClient);
 const ecs = mockClient(ECSClient);
 const eb = mockClient(EventBridgeClient);
+const scheduler = mockClient(SchedulerClient);
 const context = { functionName: 'track-deployment', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 const savedEnv = { ...process.env };
 
@@ -33,6 +35,7 @@ afterEach(() => {
   documents.reset();
   ecs.reset();
   eb.reset();
+  scheduler.reset();
   process.env = { ...savedEnv };
 });
 
@@ -53,11 +56,12 @@ describe('track-deployment handler', () => {
     expect(documents.calls()).toHaveLength(0);
   });
 
-  it('ignores a COMPLETED event when no rollout is in flight: nothing published, ECS not asked', async () => {
+  it('a COMPLETED event with nothing in flight reconciles to idle: nothing published, ECS not asked, the safety net disarmed', async () => {
     documents.on(GetCommand).resolves({});
     const result = await handler(deploymentEvent('arn:aws:ecs:eu-west-1:1:service/wicked-dev/portal-api'), context);
-    expect(result).toMatchObject({ action: 'ignored', reason: expect.stringContaining('no rollout of portal-api in flight in dev') });
+    expect(result).toMatchObject({ action: 'reconciled', reconciled: [{ env: 'dev', settled: 'idle', steps: [], reason: expect.stringContaining('nothing in flight') }] });
     expect(ecs.calls()).toHaveLength(0);
     expect(eb).not.toHaveReceivedCommand(PutEventsCommand);
+    expect(scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: 'reconcile-dev', GroupName: 'wicked-dev-stuck-checks' });
   });
 });

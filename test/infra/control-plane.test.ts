@@ -136,14 +136,17 @@ describe('control-plane permissions', () => {
     })]);
   });
 
-  it('lets the deploy functions create schedules in the stuck-check group only, and gives them its name, the role and the bus', () => {
+  it('lets the deploy functions create schedules in the stuck-check group only, delete only its safety-net nudges, and gives them its name, the role and the bus', () => {
     const group = platform().deploy.stuckCheckGroup;
     template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
     for (const [, role] of roles().slice(0, 2)) {
       const statement = statementWith(role, 'scheduler:CreateSchedule');
       expect(statement.Action).toBe('scheduler:CreateSchedule');
       expect(JSON.stringify(statement.Resource)).toContain(`:schedule/${dev.resolve(group.scheduleGroupName) as string}/*`);
-      expect(allActions(role).filter((a) => a.startsWith('scheduler:'))).toEqual(['scheduler:CreateSchedule']);
+      const deletes = statementWith(role, 'scheduler:DeleteSchedule');
+      expect(deletes.Action).toBe('scheduler:DeleteSchedule');
+      expect(JSON.stringify(deletes.Resource)).toContain(`:schedule/${dev.resolve(group.scheduleGroupName) as string}/reconcile-*`);
+      expect(allActions(role).filter((a) => a.startsWith('scheduler:')).sort()).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']);
     }
     for (const [, role] of roles().slice(2)) expect(allActions(role).filter((a) => a.startsWith('scheduler:'))).toEqual([]);
     const vars = functionOf(platform().deploy.deployServices.function).Properties.Environment.Variables;

@@ -86,6 +86,7 @@ describe('cdk-nag AwsSolutions', () => {
         [`wicked-dev/Platform/Deploy/${fn}/Role`, 'AwsSolutions-IAM5[Resource::*]'],
         [`wicked-dev/Platform/Deploy/${fn}/Role`, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<PlatformWorkloadCluster301D6141>/*]'],
         [`wicked-dev/Platform/Deploy/${fn}/Role`, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${stuckCheckGroup}/*]`],
+        [`wicked-dev/Platform/Deploy/${fn}/Role`, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${stuckCheckGroup}/reconcile-*]`],
       ]),
       ['wicked-dev/Platform/Snapshot/ScheduleRole', `AwsSolutions-IAM5[Resource::<${snapshotDataId}.Arn>:*]`],
       // No DR vault in dev: no StartCopyJob on recovery-point:*, so no finding to acknowledge for it.

@@ -130,37 +130,39 @@ describe('trackBackupEvent: backup jobs', () => {
     expect(deps.store.jobs.get('job-0')?.deploymentIds).toEqual([]);
   });
 
-  it('a conflict seen before the starter recorded its job looks again for that record, then hands its requesters over', async () => {
+  it('a conflict handled before the starter recorded its job: the starter, writing second, hands its requesters over; nobody waits', async () => {
     // A backup plan's job (plan-7) starts just after snapshot-data looked for a running job and just before its
     // own job-1 starts: AWS Backup ends job-1 EXPIRED at once, and that event overtakes snapshot-data's record of job-1.
-    const sleeps: number[] = [];
-    const deps = {
-      ...fakeDeps(),
-      sleep: async (ms: number): Promise<void> => {
-        sleeps.push(ms);
-        if (sleeps.length === 2) { // snapshot-data records job-1 meanwhile
-          deps.backup.runningOutside = undefined; // what its lookup saw
-          await takeSnapshot(deps, { trigger: 'pre-deploy', time: Date.parse('2026-01-02T02:59:00Z'), requestId: 'deploy-dep-1', deploymentId: 'dep-1' });
-          deps.backup.runningOutside = 'plan-7';
-        }
-      },
-    };
-    deps.backup.runningOutside = 'plan-7';
+    const deps = fakeDeps();
     deps.backup.states.set('plan-7', 'RUNNING');
-    expect(await trackBackupEvent(deps, backupEvent('job-1', 'EXPIRED', { statusMessage: SAME }))).toMatchObject({ kind: 'handover', notified: false });
-    expect(sleeps).toEqual([200, 200]);
+    const startJob = deps.backup.startBackupJob.bind(deps.backup);
+    deps.backup.startBackupJob = async (input) => {
+      const started = await startJob(input);
+      deps.backup.runningOutside = 'plan-7';
+      expect(await trackBackupEvent(deps, backupEvent(started.jobId, 'EXPIRED', { statusMessage: SAME }))).toMatchObject({ kind: 'handover', notified: false });
+      return started;
+    };
+    const results = await takeSnapshot(deps, { trigger: 'pre-deploy', time: Date.parse('2026-01-02T02:59:00Z'), requestId: 'deploy-dep-1', deploymentId: 'dep-1' });
+    expect(results).toEqual([expect.objectContaining({ jobId: 'plan-7', kind: 'joined' })]);
     expect(deps.store.jobs.get('job-1')).toMatchObject({ trigger: 'pre-deploy', state: 'EXPIRED', deploymentIds: ['dep-1'] });
     expect(deps.store.jobs.get('plan-7')).toMatchObject({ deploymentIds: ['dep-1'], requestIds: ['deploy-dep-1'] });
     expect(deps.events.of(SnapshotDetailType.Failed)).toEqual([]);
     expect(deps.notifier.sent).toEqual([]);
   });
 
-  it('a conflicting job nobody records (a backup plan\'s) is handled as external after 2 s of looking, without an error', async () => {
-    const sleeps: number[] = [];
-    const deps = { ...fakeDeps(), sleep: async (ms: number): Promise<void> => { sleeps.push(ms); } };
+  it('a conflict handled after the starter recorded its job hands its requesters over from the record', async () => {
+    const deps = fakeDeps();
+    await takeSnapshot(deps, { trigger: 'pre-deploy', time: Date.parse('2026-01-02T02:59:00Z'), requestId: 'deploy-dep-1', deploymentId: 'dep-1' });
+    deps.backup.runningOutside = 'plan-7';
+    deps.backup.states.set('plan-7', 'RUNNING');
+    expect(await trackBackupEvent(deps, backupEvent('job-1', 'EXPIRED', { statusMessage: SAME }))).toMatchObject({ kind: 'handover', notified: false });
+    expect(deps.store.jobs.get('plan-7')).toMatchObject({ deploymentIds: ['dep-1'], requestIds: ['deploy-dep-1'] });
+  });
+
+  it('a conflicting job nobody records (a backup plan\'s) is handled as external at once, without an error', async () => {
+    const deps = fakeDeps();
     await takeSnapshot(deps, { trigger: 'pre-deploy', time: Date.parse('2026-01-02T02:59:00Z'), requestId: 'deploy-dep-1', deploymentId: 'dep-1' });
     expect(await trackBackupEvent(deps, backupEvent('plan-3', 'EXPIRED', { statusMessage: SAME }))).toMatchObject({ kind: 'handover', notified: false });
-    expect(sleeps.reduce((sum, ms) => sum + ms, 0)).toBe(2000);
     expect(deps.store.jobs.get('plan-3')).toMatchObject({ trigger: 'external', state: 'EXPIRED', deploymentIds: [] });
     expect(deps.store.jobs.get('job-1')?.deploymentIds).toEqual(['dep-1']); // the running job keeps its own
     expect(deps.notifier.sent).toEqual([]);

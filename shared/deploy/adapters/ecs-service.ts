@@ -1,4 +1,4 @@
-import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { Task } from '@aws-sdk/client-ecs';
 import { awsError, DeployError } from '../errors';
 import type { ServiceSnapshot, UpdateServiceInput } from '../types';
@@ -10,6 +10,8 @@ export interface AliveTask {
   /** The deployment that started it (`ecs-svc/...`). */
   readonly startedBy?: string;
   readonly digest?: string;
+  /** ECS task `healthStatus`: HEALTHY, UNHEALTHY, or UNKNOWN (no container health check, or none passed yet). */
+  readonly healthStatus?: string;
 }
 
 /**
@@ -23,6 +25,8 @@ export interface AliveTask {
 export class EcsServiceAdapter {
   private readonly client: ECSClient;
   private readonly containerName?: string;
+  /** Task definition revisions are immutable: whether one defines a health check is read once. */
+  private readonly healthChecks = new Map<string, boolean>();
 
   /** `containerName` picks the container whose digest counts. @default the task's first container */
   constructor(options: { client?: ECSClient; containerName?: string } = {}) {
@@ -40,13 +44,17 @@ export class EcsServiceAdapter {
     }
     const primary = found.deployments?.find((d) => d.status === 'PRIMARY');
     const tasks = await this.aliveTasks(cluster, service);
+    const running = tasks.filter((t) => t.lastStatus === 'RUNNING' && primary?.id !== undefined && t.startedBy === primary.id);
     return {
       serviceName: service,
       desiredCount: found.desiredCount ?? 0,
       aliveTaskCount: tasks.length,
       primaryDeploymentId: primary?.id,
       primaryRolloutState: primary?.rolloutState,
-      primaryTaskDigests: tasks.filter((t) => t.lastStatus === 'RUNNING' && primary?.id !== undefined && t.startedBy === primary.id).map((t) => t.digest ?? 'unknown'),
+      primaryTaskDigests: running.map((t) => t.digest ?? 'unknown'),
+      primaryTaskHealth: running.map((t) => t.healthStatus ?? 'UNKNOWN'),
+      healthChecked: primary?.taskDefinition ? await this.definesHealthCheck(primary.taskDefinition) : false,
+      deployments: (found.deployments ?? []).map((d) => ({ id: d.id ?? '', status: d.status ?? '', rolloutState: d.rolloutState, rolloutStateReason: d.rolloutStateReason })),
       recentEvents: (found.events ?? []).slice(0, 10).map((e) => `${e.createdAt?.toISOString() ?? ''} ${e.message ?? ''}`.trim()),
     };
   }
@@ -73,7 +81,25 @@ export class EcsServiceAdapter {
       lastStatus: t.lastStatus ?? 'UNKNOWN',
       startedBy: t.startedBy,
       digest: this.containerOf(t)?.imageDigest,
+      healthStatus: t.healthStatus,
     }));
+  }
+
+  /**
+   * Whether a container of the task definition defines a health check: then
+   * a task counts as good only once ECS reports it HEALTHY (AWS ECS API
+   * reference, `Task.healthStatus`: "If no health checks are defined, the
+   * task's health status is UNKNOWN").
+   */
+  private async definesHealthCheck(taskDefinition: string): Promise<boolean> {
+    const known = this.healthChecks.get(taskDefinition);
+    if (known !== undefined) return known;
+    const output = await this.send(`describing task definition ${taskDefinition}`, { taskDefinition }, () => this.client.send(new DescribeTaskDefinitionCommand({ taskDefinition })));
+    const containers = output.taskDefinition?.containerDefinitions ?? [];
+    const named = containers.filter((c) => c.name === this.containerName);
+    const checked = (named.length > 0 ? named : containers).some((c) => (c.healthCheck?.command?.length ?? 0) > 0);
+    this.healthChecks.set(taskDefinition, checked);
+    return checked;
   }
 
   /** The container that identifies what a task runs: the named one, or the only one (a restarted service other than portal-api). */

@@ -18,3 +18,14 @@ export interface Notifier {
 export interface StuckCheckScheduler {
   scheduleStuckCheck(check: { env: string; deploymentId: string; at: Date }): Promise<void>;
 }
+
+/**
+ * The safety-net nudge of one environment (`SchedulerReconcileNudge` in
+ * shared/notify): a recurring schedule that wakes reconcile while something
+ * is in flight, so a lost event costs at most one interval. Both calls are
+ * idempotent: arming an armed environment and disarming an idle one change nothing.
+ */
+export interface ReconcileNudge {
+  arm(env: string): Promise<void>;
+  disarm(env: string): Promise<void>;
+}

@@ -1,6 +1,6 @@
 import 'aws-sdk-client-mock-jest';
 import { BatchGetImageCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
-import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DeployError, EcrReleaseAdapter, EcsServiceAdapter } from '../../../shared/deploy';
 
@@ -28,8 +28,28 @@ describe('EcsServiceAdapter', () => {
     // Act
     const snapshot = await new EcsServiceAdapter({ client: new ECSClient({}), containerName: 'portal-api' }).describe('wicked', 'portal-api');
     // Assess
-    expect(snapshot).toEqual({ serviceName: 'portal-api', desiredCount: 1, aliveTaskCount: 2, primaryDeploymentId: 'ecs-svc/2', primaryRolloutState: 'IN_PROGRESS', primaryTaskDigests: [NEW], recentEvents: ['1970-01-01T00:00:00.000Z has reached a steady state.'] });
+    expect(snapshot).toEqual({
+      serviceName: 'portal-api', desiredCount: 1, aliveTaskCount: 2, primaryDeploymentId: 'ecs-svc/2', primaryRolloutState: 'IN_PROGRESS', primaryTaskDigests: [NEW], primaryTaskHealth: ['UNKNOWN'],
+      healthChecked: false, deployments: [{ id: 'ecs-svc/2', status: 'PRIMARY', rolloutState: 'IN_PROGRESS', rolloutStateReason: undefined }, { id: 'ecs-svc/1', status: 'ACTIVE', rolloutState: undefined, rolloutStateReason: undefined }],
+      recentEvents: ['1970-01-01T00:00:00.000Z has reached a steady state.'],
+    });
     expect(ecs).toHaveReceivedCommandWith(DescribeTasksCommand, { cluster: 'wicked', tasks: ['t-new', 't-old', 't-gone'] });
+  });
+
+  it('reads task health, and whether the primary task definition defines a health check (once per revision)', async () => {
+    // Prepare
+    ecs.on(DescribeServicesCommand).resolves({ services: [{ status: 'ACTIVE', desiredCount: 1, deployments: [{ id: 'ecs-svc/2', status: 'PRIMARY', rolloutState: 'COMPLETED', taskDefinition: 'arn:td/portal-api:7' }] }] });
+    ecs.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).resolves({ taskArns: ['t'] });
+    ecs.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: [] });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn: 't', lastStatus: 'RUNNING', startedBy: 'ecs-svc/2', healthStatus: 'UNKNOWN', containers: [{ name: 'portal-api', imageDigest: NEW }] }] });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { containerDefinitions: [{ name: 'portal-api', healthCheck: { command: ['CMD-SHELL', 'curl -f http://localhost:3001/ping'] } }] } });
+    const adapter = new EcsServiceAdapter({ client: new ECSClient({}), containerName: 'portal-api' });
+    // Act
+    const first = await adapter.describe('wicked', 'portal-api');
+    await adapter.describe('wicked', 'portal-api');
+    // Assess
+    expect(first).toMatchObject({ primaryTaskHealth: ['UNKNOWN'], healthChecked: true });
+    expect(ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 1);
   });
 
   it('reads the named container, or the only container of another service (a restart), never a guess among several', async () => {

@@ -54,6 +54,23 @@ describe('ECS emulator API through @aws-sdk/client-ecs', () => {
     expect(out.failures).toEqual([{ arn: 'arn:aws:ecs:us-east-1:000000000000:service/c/ghost', reason: 'MISSING' }]);
   });
 
+  it('reports health as ECS does: HEALTHY only for containers whose definition has a health check; the task by its essential ones (API_HealthCheck)', async () => {
+    h.digests.set('repo/svc:1', digest('b'));
+    const registered = await h.client.send(new RegisterTaskDefinitionCommand({
+      family: 'checked', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
+      containerDefinitions: [
+        { name: 'app', image: 'repo/svc:1', essential: true, healthCheck: { command: ['CMD-SHELL', 'curl -f http://localhost/ping || exit 1'] } },
+        { name: 'sidecar', image: 'repo/svc:1', essential: false },
+      ],
+    }));
+    await createService(h.client, { serviceName: 's', taskDefinition: registered.taskDefinition?.taskDefinitionArn ?? '', desiredCount: 1 });
+    await h.ecs.control.waitForSteadyState('c', 's');
+    const listed = await h.client.send(new ListTasksCommand({ cluster: 'c', serviceName: 's' }));
+    const [task] = (await h.client.send(new DescribeTasksCommand({ cluster: 'c', tasks: listed.taskArns }))).tasks ?? [];
+    expect(task?.healthStatus).toBe('HEALTHY');
+    expect(task?.containers?.map((c) => [c.name, c.healthStatus])).toEqual([['app', 'HEALTHY'], ['sidecar', 'UNKNOWN']]);
+  });
+
   it('lists and describes the tasks of a service with the pinned digest and startedBy = deployment id (API_ListTasks, API_DescribeTasks)', async () => {
     h.digests.set('repo/svc:1', digest('b'));
     const taskDefinition = await register(h.client, 'svc', 'repo/svc:1');
@@ -64,7 +81,9 @@ describe('ECS emulator API through @aws-sdk/client-ecs', () => {
     const described = await h.client.send(new DescribeTasksCommand({ cluster: 'c', tasks: [...(listed.taskArns ?? []), 'deadbeef'] }));
     expect(described.failures).toEqual([{ arn: 'deadbeef', reason: 'MISSING' }]);
     for (const task of described.tasks ?? []) {
-      expect(task).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING', healthStatus: 'HEALTHY', startedBy: steady.id, group: 'service:s', taskDefinitionArn: taskDefinition });
+      // No container health check in the definition: ECS reports UNKNOWN (API_HealthCheck), however ready the task is.
+      expect(task).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING', healthStatus: 'UNKNOWN', startedBy: steady.id, group: 'service:s', taskDefinitionArn: taskDefinition });
+      expect(task.containers?.[0]?.healthStatus).toBe('UNKNOWN');
       expect(task.taskArn).toMatch(/^arn:aws:ecs:us-east-1:000000000000:task\/c\/[0-9a-f]{32}$/);
       expect(task.containers?.[0]).toMatchObject({ name: 'app', image: 'repo/svc:1', imageDigest: digest('b'), lastStatus: 'RUNNING' });
       expect(task.startedAt).toBeInstanceOf(Date);

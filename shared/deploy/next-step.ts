@@ -1,0 +1,103 @@
+import type { FailureCause } from '../events/deploy';
+import type { EnvironmentRecord } from '../ledger';
+import { decideRollout, runsHealthily } from './outcome';
+import type { GateVerdict } from './snapshot-gate';
+import type { ServiceSnapshot } from './types';
+
+/** What reconcile observed of the world for one environment, besides the ledger. */
+export interface Observed {
+  /** Epoch milliseconds. */
+  readonly now: number;
+  /** Who reconciles (the EventBridge event id): owns the leases this pass takes. */
+  readonly owner: string;
+  /** The in-flight deployment's service (waiting for zero tasks, rolling, or idle: portal-api), as ECS shows it now. */
+  readonly service?: ServiceSnapshot;
+  /** Where the release tag points now; undefined when unknown or absent. */
+  readonly releaseTagDigest?: string;
+  /** The pre-deploy snapshot's verdict, for a deployment awaiting it. */
+  readonly gate?: GateVerdict;
+}
+
+/**
+ * One step of the reconcile loop. Each is idempotent and the ledger write it
+ * makes is conditional on the revision it read, so two loops racing do no harm.
+ */
+export type ReconcileAction =
+  | { readonly kind: 'idle'; readonly reason: string }
+  | { readonly kind: 'wait'; readonly deploymentId: string; readonly reason: string }
+  | { readonly kind: 'start-queued'; readonly deploymentId: string }
+  | { readonly kind: 'start'; readonly deploymentId: string; readonly takeover: boolean }
+  | { readonly kind: 'resume-after-snapshot'; readonly deploymentId: string; readonly recoveryPointArns: readonly string[] }
+  | { readonly kind: 'resume-after-drain'; readonly deploymentId: string }
+  | { readonly kind: 'succeed'; readonly deploymentId: string; readonly reason: string }
+  | { readonly kind: 'fail'; readonly deploymentId: string; readonly cause: FailureCause; readonly reason: string; readonly restoreTag: boolean }
+  | { readonly kind: 'fail-gate'; readonly deploymentId: string; readonly cause: 'snapshot-failed' | 'stuck'; readonly reason: string }
+  | { readonly kind: 'move-tag'; readonly digest: string; readonly reason: string };
+
+/**
+ * Decides, purely, the next step for an environment from its ledger record
+ * and what ECS, ECR and AWS Backup show now. Whatever woke the loop, the same
+ * record and the same observations give the same step (a Kubernetes-style
+ * level-triggered controller: the request names the environment, never the event).
+ *
+ * @example
+ * nextStep(undefined, { now, owner: 'evt-1' }) // { kind: 'idle', ... }
+ */
+export function nextStep(record: EnvironmentRecord | undefined, observed: Observed): ReconcileAction {
+  const inFlight = record?.inFlight;
+  if (!inFlight) {
+    if (record?.queued) return { kind: 'start-queued', deploymentId: record.queued.deploymentId };
+    const good = record?.lastGood?.digest;
+    // Idle: the release tag names the last good digest (a late move of a finished deployment is put right).
+    if (good && observed.releaseTagDigest !== undefined && observed.releaseTagDigest !== good) {
+      return { kind: 'move-tag', digest: good, reason: `release tag points at ${observed.releaseTagDigest}; the last good deployment ${record.lastGood!.deploymentId} runs ${good}` };
+    }
+    return { kind: 'idle', reason: `nothing in flight or queued in ${record?.env ?? 'a new environment'}` };
+  }
+  const id = inFlight.request.deploymentId;
+  const live = inFlight.lease.expiresAt > observed.now;
+  const until = new Date(inFlight.lease.expiresAt).toISOString();
+  const wait = (reason: string): ReconcileAction => ({ kind: 'wait', deploymentId: id, reason });
+  switch (inFlight.phase) {
+    case 'starting':
+      if (inFlight.lease.owner === observed.owner || !live) return { kind: 'start', deploymentId: id, takeover: inFlight.lease.owner !== observed.owner };
+      return wait(`${id} is being started by ${inFlight.lease.owner} until ${until}`);
+    case 'awaiting-snapshot': {
+      const gate = observed.gate ?? { kind: 'wait', reason: 'no snapshot verdict observed' };
+      if (gate.kind === 'proceed') return { kind: 'resume-after-snapshot', deploymentId: id, recoveryPointArns: gate.recoveryPointArns };
+      if (gate.kind === 'fail') return { kind: 'fail-gate', deploymentId: id, cause: 'snapshot-failed', reason: gate.reason };
+      if (!live) return { kind: 'fail-gate', deploymentId: id, cause: 'stuck', reason: `no outcome of pre-deploy snapshot ${inFlight.snapshotRequestId ?? ''} by ${until}` };
+      return wait(gate.reason);
+    }
+    case 'waiting-for-zero': {
+      const alive = observed.service?.aliveTaskCount;
+      if (alive === 0) return { kind: 'resume-after-drain', deploymentId: id };
+      if (!live) return { kind: 'fail', deploymentId: id, cause: 'stuck', reason: `${alive ?? 'an unknown number of'} task(s) of ${inFlight.service ?? 'the service'} still alive at ${until}`, restoreTag: true };
+      return wait(`${alive ?? 'unknown'} task(s) still alive`);
+    }
+    case 'rolling':
+      return rollingStep(record, observed);
+  }
+}
+
+/** A rolling deployment: the outcome is what ECS shows; past the deadline, stuck unless ECS runs it healthily. */
+function rollingStep(record: EnvironmentRecord, observed: Observed): ReconcileAction {
+  const inFlight = record.inFlight!;
+  const id = inFlight.request.deploymentId;
+  const service = observed.service;
+  if (!service || !inFlight.ecsDeploymentId) return { kind: 'wait', deploymentId: id, reason: 'the service was not observed' };
+  const verdict = decideRollout({ ecsDeploymentId: inFlight.ecsDeploymentId, digest: inFlight.request.digest }, service);
+  if (verdict.kind === 'succeeded') return { kind: 'succeed', deploymentId: id, reason: verdict.reason };
+  if (verdict.kind === 'failed') return { kind: 'fail', deploymentId: id, cause: verdict.cause, reason: verdict.reason, restoreTag: true };
+  const config = inFlight.request.kind !== 'restart';
+  // While it rolls the release tag names its digest (an out-of-order move of a finished deployment is put right).
+  if (config && observed.releaseTagDigest !== undefined && observed.releaseTagDigest !== inFlight.request.digest) {
+    return { kind: 'move-tag', digest: inFlight.request.digest, reason: `release tag points at ${observed.releaseTagDigest} while ${id} rolls ${inFlight.request.digest}` };
+  }
+  if (inFlight.lease.expiresAt > observed.now) return { kind: 'wait', deploymentId: id, reason: verdict.reason };
+  if (runsHealthily(service, inFlight.request.digest) && service.primaryDeploymentId === inFlight.ecsDeploymentId) {
+    return { kind: 'succeed', deploymentId: id, reason: `ECS runs ${inFlight.request.digest} healthily on ${inFlight.ecsDeploymentId} (${verdict.reason})` };
+  }
+  const reason = `no terminal ECS event for ${inFlight.ecsDeploymentId} by ${new Date(inFlight.lease.expiresAt).toISOString()}; ECS shows: ${verdict.reason}`;
+  return { kind: 'fail', deploymentId: id, cause: 'stuck', reason, restoreTag: !runsHealthily(service, inFlight.request.digest) };
+}

@@ -1,0 +1,93 @@
+import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { CreateScheduleInput } from '@aws-sdk/client-scheduler';
+import { EVENT_SOURCE } from '../events';
+import { DeployDetailType } from '../events/deploy';
+import type { ReconcileDueDetail } from '../events/deploy';
+import type { ReconcileNudge } from '../deploy/adapters/notifier';
+import { awsNotifyError } from './errors';
+import { MAX_SCHEDULE_NAME_LENGTH } from './schedule-input';
+import type { StuckCheckTarget } from './schedule-input';
+
+/** How often the safety net nudges an environment with something in flight. */
+export const NUDGE_EXPRESSION = 'rate(1 minute)';
+
+/**
+ * The schedule name of an environment's safety-net nudge: `reconcile-<env>`
+ * (environment names are `[a-z][a-z0-9-]{0,31}`, so it always fits Scheduler's
+ * 64 characters of `[0-9A-Za-z_.-]`).
+ *
+ * @example
+ * nudgeScheduleName('prod') // 'reconcile-prod'
+ */
+export function nudgeScheduleName(env: string): string {
+  return `reconcile-${env}`.replace(/[^0-9A-Za-z_.-]/g, '-').slice(0, MAX_SCHEDULE_NAME_LENGTH);
+}
+
+/**
+ * The CreateSchedule input of the safety-net nudge: every minute, in the
+ * stuck-check group, it puts `Portal Reconcile Due` for `env` on the control
+ * plane's bus. Source: AWS EventBridge Scheduler user guide, "Schedule types"
+ * (rate-based schedules) and "Using universal targets / EventBridge PutEvents".
+ *
+ * @example
+ * toNudgeScheduleInput('prod', { groupName, eventBusArn, roleArn }).ScheduleExpression // 'rate(1 minute)'
+ */
+export function toNudgeScheduleInput(env: string, target: StuckCheckTarget): CreateScheduleInput {
+  const detail: ReconcileDueDetail = { env };
+  return {
+    Name: nudgeScheduleName(env),
+    GroupName: target.groupName,
+    Description: `Safety-net reconcile of ${env} while a deployment or snapshot is in flight`,
+    ScheduleExpression: NUDGE_EXPRESSION,
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    State: 'ENABLED',
+    Target: {
+      Arn: target.eventBusArn,
+      RoleArn: target.roleArn,
+      Input: JSON.stringify(detail),
+      EventBridgeParameters: { DetailType: DeployDetailType.ReconcileDue, Source: EVENT_SOURCE },
+      // A missed nudge is replaced by the next one a minute later: no long retries.
+      RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+    },
+  };
+}
+
+/**
+ * Arms and disarms an environment's safety-net nudge with EventBridge
+ * Scheduler: CreateSchedule (ConflictException: already armed) and
+ * DeleteSchedule (ResourceNotFoundException: already idle).
+ *
+ * @example
+ * const nudge = new SchedulerReconcileNudge({ groupName, eventBusArn, roleArn });
+ * await nudge.arm('prod');
+ */
+export class SchedulerReconcileNudge implements ReconcileNudge {
+  private readonly client: SchedulerClient;
+  private readonly target: StuckCheckTarget;
+
+  constructor(options: StuckCheckTarget & { readonly client?: SchedulerClient }) {
+    this.client = options.client ?? new SchedulerClient({});
+    this.target = { groupName: options.groupName, eventBusArn: options.eventBusArn, roleArn: options.roleArn };
+  }
+
+  /** Creates the recurring schedule unless it exists. */
+  async arm(env: string): Promise<void> {
+    const input = toNudgeScheduleInput(env, this.target);
+    await this.send('ConflictException', `creating schedule ${input.Name!}`, () => this.client.send(new CreateScheduleCommand(input)));
+  }
+
+  /** Deletes the recurring schedule unless it is gone. */
+  async disarm(env: string): Promise<void> {
+    const name = nudgeScheduleName(env);
+    await this.send('ResourceNotFoundException', `deleting schedule ${name}`, () => this.client.send(new DeleteScheduleCommand({ Name: name, GroupName: this.target.groupName })));
+  }
+
+  private async send(harmless: string, doing: string, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (error) {
+      if ((error as { name?: string }).name === harmless) return;
+      throw awsNotifyError('SCHEDULER_FAILED', `${doing} in group ${this.target.groupName}`, error, { group: this.target.groupName });
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { deployServices, nudgeOnTaskStateChange, reconcileDue, restartService, trackDeployment } from '../../../shared/deploy';
+import type { DeployDeps } from '../../../shared/deploy';
+import type { ImageBuiltDetail } from '../../../shared/events';
+import { environmentKey, Ledger, toItem } from '../../../shared/ledger';
+import { EcsModel } from './ecs-model';
+import type { ModelEvent } from './ecs-model';
+import { MemoryTable } from './memory-table';
+
+/** Thrown at an AWS call to model the Lambda dying there; EventBridge then delivers the event again. */
+export class Crash extends Error {}
+
+/** A digest of one hex character repeated. */
+export const digest = (c: string): string => `sha256:${c.repeat(64)}`;
+/** Config `i` (1..) is built into this digest; 0 is what runs at the start. */
+export const configDigest = (i: number): string => digest('0123456789abcdef'[i]!);
+const KONG = digest('e');
+const LEASE_MS = 120_000;
+
+interface Invocation { calls: number; crashAt: number }
+
+/**
+ * The control plane's deploy functions against modelled AWS: the real
+ * reconcile loop, ledger and handlers; the ledger table, ECS, ECR, the bus
+ * and the scheduler in memory. Every AWS call passes `gate`, where the test's
+ * scheduler interleaves concurrent invocations and a crash may end one.
+ */
+export class ModelWorld {
+  readonly table: MemoryTable;
+  readonly ecs: EcsModel;
+  readonly deps: DeployDeps;
+  /** Events waiting for delivery (inputs and what ECS put), in arrival order. */
+  readonly inbox: ModelEvent[] = [];
+  /** Broken invariants, described. */
+  readonly violations: string[] = [];
+  /** Failures of an invocation other than a modelled crash (a real error would be retried, but none is expected). */
+  readonly errors: string[] = [];
+  /** Config indexes of the config images UpdateService rolled, in order. */
+  readonly rolled: number[] = [];
+  now = 10_000_000;
+  tag = configDigest(0);
+  armed = false;
+  private readonly context = new AsyncLocalStorage<Invocation>();
+  private ids = 0;
+
+  constructor(readonly strict: boolean, bad: ReadonlySet<string>, private readonly interleave: () => Promise<void>) {
+    this.table = new MemoryTable((label) => this.gate(label));
+    this.ecs = new EcsModel(() => this.tag, bad, { 'portal-api': configDigest(0), kong: KONG });
+    const ledger = new Ledger({ client: this.table.client(), tableName: 'ledger', clock: () => this.now, leaseMs: LEASE_MS, maxAttempts: 10_000, sleep: () => this.interleave() });
+    this.deps = {
+      ledger,
+      ecs: {
+        describe: async (_cluster, service) => { await this.gate('ecs'); return this.ecs.describe(service); },
+        aliveTasks: async (_cluster, service) => { await this.gate('ecs'); return this.ecs.aliveTasks(service); },
+        updateService: async (input) => { await this.gate('ecs'); this.checkUpdate(input); return this.ecs.updateService(input, (s) => (s === 'portal-api' ? this.tag : KONG)); },
+      },
+      ecr: {
+        resolveTag: async () => { await this.gate('ecr'); return this.tag; },
+        moveTag: async (_repository, _tag, to) => { await this.gate('ecr'); this.tag = to; },
+      },
+      events: { publish: async () => { await this.gate('events'); } },
+      notifier: { notify: async () => { await this.gate('sns'); } },
+      scheduler: { scheduleStuckCheck: async () => { await this.gate('scheduler'); } },
+      nudge: {
+        arm: async () => { await this.gate('scheduler'); this.armed = true; },
+        disarm: async () => { await this.gate('scheduler'); this.armed = false; },
+      },
+      targets: { dev: { cluster: 'wicked', service: 'portal-api', repositoryName: 'portal-api', strictSingleton: strict, restartable: ['kong'] } },
+      clock: () => this.now,
+      // Deadlines far beyond the modelled time: leases expire (a crashed start is taken over), deadlines do not.
+      stuckAfterMs: 24 * 3_600_000,
+      waitForZeroMs: 24 * 3_600_000,
+    };
+  }
+
+  /** Seeds the ledger: config 0 is the last good deployment. */
+  seed(): void {
+    const record = { kind: 'environment', env: 'dev', revision: 1, sequencers: {}, updatedAt: 'x', lastGood: { deploymentId: 'd-0', digest: configDigest(0), configHash: 'h0', imageUri: 'r', finishedAt: 'x' } };
+    const item = toItem(environmentKey('dev'), record);
+    this.table.items.set(`${item.pk as string}|${item.sk as string}`, item);
+  }
+
+  /** Puts an input on the inbox: an upload of config `i`, a restart request, or a safety-net nudge. */
+  input(kind: 'image-built' | 'restart' | 'nudge', body: unknown): void {
+    this.inbox.push({ id: `in-${(this.ids += 1)}`, kind, body });
+  }
+
+  /** Moves what ECS put on the bus into the inbox. */
+  collect(): void {
+    this.inbox.push(...this.ecs.events.splice(0));
+  }
+
+  /**
+   * Delivers one event to its handler as a Lambda invocation that may crash
+   * at its `crashAt`-th AWS call (0: never). A crashed delivery goes back on
+   * the inbox, as EventBridge retries it.
+   */
+  async deliver(event: ModelEvent, crashAt: number): Promise<void> {
+    const owner = `${event.id}/${(this.ids += 1)}`;
+    try {
+      await this.context.run({ calls: 0, crashAt }, () => this.handle(event, owner));
+    } catch (error) {
+      if (!crashed(error)) this.errors.push(`${event.kind} ${event.id}: ${(error as Error).stack ?? String(error)}`);
+      this.inbox.push({ ...event, retry: true });
+    }
+  }
+
+  private handle(event: ModelEvent, owner: string): Promise<unknown> {
+    const body = event.body as Record<string, unknown>;
+    switch (event.kind) {
+      case 'image-built': return deployServices(body as unknown as ImageBuiltDetail, owner, this.deps);
+      case 'restart': return restartService({ env: 'dev', service: String(body.service), requestId: String(body.requestId), requestedAt: '2026-01-01T00:00:00.000Z' }, owner, this.deps);
+      case 'nudge': return reconcileDue({ env: 'dev' }, owner, this.deps);
+      case 'deployment': return trackDeployment({
+        source: 'aws.ecs', 'detail-type': 'ECS Deployment State Change', resources: [`arn:aws:ecs:eu-west-1:1:service/wicked/${String(body.service)}`],
+        detail: { eventType: 'INFO', eventName: body.eventName as 'SERVICE_DEPLOYMENT_COMPLETED', deploymentId: String(body.deploymentId), reason: String(body.reason) },
+      }, owner, this.deps);
+      case 'task': return nudgeOnTaskStateChange({
+        source: 'aws.ecs', 'detail-type': 'ECS Task State Change',
+        detail: { clusterArn: 'arn:aws:ecs:eu-west-1:1:cluster/wicked', taskArn: String(body.taskArn), group: `service:${String(body.service)}`, lastStatus: 'STOPPED' },
+      }, owner, this.deps);
+    }
+  }
+
+  /** An AWS call: the scheduler may run other invocations first; the invocation may die here. */
+  private async gate(_label: string): Promise<void> {
+    await this.interleave();
+    const invocation = this.context.getStore();
+    if (!invocation) return;
+    invocation.calls += 1;
+    if (invocation.calls === invocation.crashAt) throw new Crash(`crash at AWS call ${invocation.calls}`);
+  }
+
+  /** UpdateService only by the deployment holding the environment while it starts; never a gateway's desired count. */
+  private checkUpdate(input: { service?: string; desiredCount?: number; forceNewDeployment?: boolean }): void {
+    if (input.service === 'kong' && input.desiredCount !== undefined) this.violations.push(`kong's desired count written: ${input.desiredCount}`);
+    const inFlight = this.table.environment('dev')?.inFlight;
+    if (inFlight?.phase !== 'starting') this.violations.push(`UpdateService of ${input.service ?? '?'} while the ledger shows ${inFlight ? `${inFlight.request.deploymentId} ${inFlight.phase}` : 'nothing in flight'}`);
+    if (input.service === 'portal-api' && input.forceNewDeployment && input.desiredCount === 1 && inFlight?.request.kind !== 'restart') {
+      const index = [...Array(16).keys()].find((i) => configDigest(i) === this.tag) ?? -1;
+      if (inFlight && inFlight.request.digest !== this.tag) this.violations.push(`rolled ${this.tag} for ${inFlight.request.deploymentId} of ${inFlight.request.digest}`);
+      this.rolled.push(index);
+    }
+  }
+}
+
+/** The `Portal Image Built` detail of config `i`: one key, sequencers in upload order. */
+export function builtDetail(i: number): ImageBuiltDetail {
+  return {
+    env: 'dev', bucket: 'cfg', key: 'config/dev/c.tgz', versionId: `v${i}`, sequencer: String(i).padStart(10, '0'), configHash: `h${i}`,
+    imageUri: `repo@${configDigest(i)}`, digest: configDigest(i), tag: `cfg-${i}`,
+  };
+}
+
+/** Whether an error is a modelled crash, or wraps one (adapters wrap what the SDK throws). */
+function crashed(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = (e as { cause?: unknown }).cause) if (e instanceof Crash) return true;
+  return false;
+}

@@ -1,0 +1,46 @@
+import { nextStep } from '../../shared/deploy';
+import type { Observed, ServiceSnapshot } from '../../shared/deploy';
+import type { DeploymentRequest, EnvironmentRecord, InFlight } from '../../shared/ledger';
+
+const digest = (c: string): string => `sha256:${c.repeat(64)}`;
+const NOW = 1_000_000;
+const request = (c: string, patch: Partial<DeploymentRequest> = {}): DeploymentRequest => ({
+  deploymentId: `d-${c}`, env: 'dev', configHash: `h-${c}`, bucket: 'b', key: 'config/dev/c.tgz', digest: digest(c), imageUri: `r@${digest(c)}`, tag: c, receivedAt: '2026-01-01T00:00:00.000Z', ...patch,
+});
+const flight = (patch: Partial<InFlight> = {}): InFlight => ({ request: request('b'), lease: { owner: 'me', expiresAt: NOW + 1000 }, phase: 'starting', startedAt: '2026-01-01T00:00:00.000Z', ...patch });
+const env = (patch: Partial<EnvironmentRecord> = {}): EnvironmentRecord => ({
+  env: 'dev', revision: 3, sequencers: {}, updatedAt: '2026-01-01T00:00:00.000Z', lastGood: { deploymentId: 'd-a', digest: digest('a'), configHash: 'h-a', imageUri: 'r', finishedAt: 'x' }, ...patch,
+});
+const service = (patch: Partial<ServiceSnapshot> = {}): ServiceSnapshot => ({
+  serviceName: 'portal-api', desiredCount: 1, aliveTaskCount: 1, primaryDeploymentId: 'ecs-svc/2', primaryRolloutState: 'IN_PROGRESS', primaryTaskDigests: [digest('b')], recentEvents: [], ...patch,
+});
+const seen = (patch: Partial<Observed> = {}): Observed => ({ now: NOW, owner: 'me', ...patch });
+const rolling = (patch: Partial<InFlight> = {}): InFlight => flight({ phase: 'rolling', service: 'portal-api', ecsDeploymentId: 'ecs-svc/2', lease: { owner: 'x', expiresAt: NOW + 1000 }, ...patch });
+
+describe('nextStep: one step from the ledger and what is observed, whatever woke the loop', () => {
+  it.each<[string, EnvironmentRecord | undefined, Observed, Record<string, unknown>]>([
+    ['a new environment: nothing to do', undefined, seen(), { kind: 'idle' }],
+    ['idle, release tag on the last good digest', env(), seen({ releaseTagDigest: digest('a') }), { kind: 'idle' }],
+    ['idle, release tag moved by a late step: put it back', env(), seen({ releaseTagDigest: digest('b') }), { kind: 'move-tag', digest: digest('a') }],
+    ['idle with a queued deployment: start it', env({ queued: request('c') }), seen(), { kind: 'start-queued', deploymentId: 'd-c' }],
+    ['starting, own lease', env({ inFlight: flight() }), seen(), { kind: 'start', takeover: false }],
+    ['starting, another live lease: wait', env({ inFlight: flight({ lease: { owner: 'other', expiresAt: NOW + 1 } }) }), seen(), { kind: 'wait' }],
+    ['starting, the lease of a crashed start expired: take over', env({ inFlight: flight({ lease: { owner: 'other', expiresAt: NOW } }) }), seen(), { kind: 'start', takeover: true }],
+    ['awaiting snapshot, jobs running', env({ inFlight: flight({ phase: 'awaiting-snapshot' }) }), seen({ gate: { kind: 'wait', reason: 'job-1 RUNNING' } }), { kind: 'wait', reason: 'job-1 RUNNING' }],
+    ['awaiting snapshot, completed', env({ inFlight: flight({ phase: 'awaiting-snapshot' }) }), seen({ gate: { kind: 'proceed', recoveryPointArns: ['rp'], reason: 'ok' } }), { kind: 'resume-after-snapshot', recoveryPointArns: ['rp'] }],
+    ['awaiting snapshot, failed', env({ inFlight: flight({ phase: 'awaiting-snapshot' }) }), seen({ gate: { kind: 'fail', reason: 'job failed' } }), { kind: 'fail-gate', cause: 'snapshot-failed' }],
+    ['awaiting snapshot past its deadline', env({ inFlight: flight({ phase: 'awaiting-snapshot', lease: { owner: 'x', expiresAt: NOW } }) }), seen({ gate: { kind: 'wait', reason: 'no job' } }), { kind: 'fail-gate', cause: 'stuck' }],
+    ['waiting for zero, a task alive', env({ inFlight: flight({ phase: 'waiting-for-zero' }) }), seen({ service: service({ aliveTaskCount: 1 }) }), { kind: 'wait' }],
+    ['waiting for zero, none alive', env({ inFlight: flight({ phase: 'waiting-for-zero' }) }), seen({ service: service({ aliveTaskCount: 0 }) }), { kind: 'resume-after-drain' }],
+    ['waiting for zero past the deadline', env({ inFlight: flight({ phase: 'waiting-for-zero', lease: { owner: 'x', expiresAt: NOW } }) }), seen({ service: service() }), { kind: 'fail', cause: 'stuck' }],
+    ['rolling, IN_PROGRESS', env({ inFlight: rolling() }), seen({ service: service(), releaseTagDigest: digest('b') }), { kind: 'wait' }],
+    ['rolling, COMPLETED', env({ inFlight: rolling() }), seen({ service: service({ primaryRolloutState: 'COMPLETED' }), releaseTagDigest: digest('b') }), { kind: 'succeed' }],
+    ['rolling, rolled back', env({ inFlight: rolling() }), seen({ service: service({ primaryDeploymentId: 'ecs-svc/3', deployments: [{ id: 'ecs-svc/2', status: 'ACTIVE', rolloutState: 'FAILED' }] }) }), { kind: 'fail', cause: 'rolled-back', restoreTag: true }],
+    ['rolling, tag moved away meanwhile: put it back', env({ inFlight: rolling() }), seen({ service: service(), releaseTagDigest: digest('a') }), { kind: 'move-tag', digest: digest('b') }],
+    ['rolling a restart: the tag is not its business', env({ inFlight: rolling({ request: request('a', { kind: 'restart' }) }) }), seen({ service: service({ primaryTaskDigests: [digest('a')] }) }), { kind: 'wait' }],
+    ['rolling past the deadline, ECS runs it healthily: success', env({ inFlight: rolling({ lease: { owner: 'x', expiresAt: NOW } }) }), seen({ service: service(), releaseTagDigest: digest('b') }), { kind: 'succeed' }],
+    ['rolling past the deadline, no task runs it: stuck', env({ inFlight: rolling({ lease: { owner: 'x', expiresAt: NOW } }) }), seen({ service: service({ primaryTaskDigests: [] }), releaseTagDigest: digest('b') }), { kind: 'fail', cause: 'stuck', restoreTag: true }],
+  ])('%s', (_name, record, observed, expected) => {
+    expect(nextStep(record, observed)).toMatchObject(expected);
+  });
+});

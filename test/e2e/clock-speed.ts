@@ -1,0 +1,56 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Emulator } from '../../local/emulator';
+import { startEmulator } from '../../local/emulator';
+import { resetDeployDeps } from '../../functions/deploy-services/deps';
+import { ImageBuiltDetailSchema } from '../../shared/events';
+import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, settle, upload } from './deploy-helpers';
+
+const KEY = 'config/dev/portal.tgz';
+const UPLOADS = 3;
+
+/**
+ * Uploads in a row end `deployed` whatever the emulated clock's speed: at
+ * 2000x ECS finishes a rollout within milliseconds, often before
+ * deploy-services has recorded it (the race that left deployments rolling
+ * forever); at 20x every step is slower than the handlers. The outcome comes from what ECS shows,
+ * so neither changes it.
+ */
+/** The suite for one clock speed (one emulator per test file: the functions cache clients per process). */
+export function uploadsInARow(clockSpeed: number): void {
+  describe(`uploads in a row with the emulated clock at ${clockSpeed}x`, () => {
+  let dir: string;
+  let emulator: Emulator;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), `e2e-clock-${clockSpeed}-`));
+    emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed, env: 'dev' });
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+    resetDeployDeps();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it(`each of ${UPLOADS} uploads ends succeeded, and the release tag and the last good digest are what ECS runs`, async () => {
+    const { ledger, destroy } = ledgerOf(emulator);
+    try {
+      for (let i = 0; i < UPLOADS; i += 1) {
+        const versionId = await upload(emulator, await packExample(dir, `v${i}`, `clock ${clockSpeed} upload ${i}`), KEY);
+        const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), 40_000, `Portal Image Built of upload ${i}`)).detail);
+        await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), 40_000, `Portal Deployment Succeeded of upload ${i}`);
+        await settle(emulator, 40_000);
+        const records = (await ledger.listDeployments('dev')).filter((record) => record.digest === built.digest);
+        expect(records.map((record) => record.state)).toEqual(['succeeded']);
+        expect(primaryDigest(emulator)).toBe(built.digest);
+        expect(releaseDigest(emulator)).toBe(built.digest);
+        expect((await ledger.getEnvironment('dev'))?.lastGood?.digest).toBe(built.digest);
+      }
+      expect(emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === 'Portal Deployment Failed')).toEqual([]);
+      expect(failedDeployDeliveries(emulator)).toEqual([]);
+    } finally {
+      destroy();
+    }
+  }, 150_000);
+  });
+}
