@@ -33,6 +33,8 @@ import type { SchedulerControl } from './scheduler';
 import { startScheduler } from './scheduler';
 import type { SnsControl } from './sns';
 import { startSns } from './sns';
+import type { SsmControl } from './ssm';
+import { startSsm } from './ssm';
 
 /** The SDK's `AWS_ENDPOINT_URL_<SERVICE>` variable of each service. */
 export const ENDPOINT_VARIABLES: Readonly<Record<ServiceName, string>> = {
@@ -45,6 +47,7 @@ export const ENDPOINT_VARIABLES: Readonly<Record<ServiceName, string>> = {
   eventbridge: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
   sns: 'AWS_ENDPOINT_URL_SNS',
   scheduler: 'AWS_ENDPOINT_URL_SCHEDULER',
+  ssm: 'AWS_ENDPOINT_URL_SSM',
 };
 
 /** Options of {@link startEmulator}. */
@@ -84,6 +87,8 @@ export interface EmulatorControl {
   readonly sns: SnsControl;
   /** Schedules, their executions, and `fire` to run the daily snapshot schedule by hand. */
   readonly scheduler: SchedulerControl;
+  /** Parameter Store: the parameters the stack writes and the CLI reads. */
+  readonly ssm: SsmControl;
 }
 
 /** A running emulator. */
@@ -147,10 +152,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const sns = started(await startSns({ clock, port: port('sns') }));
     // The handlers compute stuck-check instants from the wall clock (Date.now); the time left passes on the emulator clock.
     const scheduler = started(await startScheduler({ clock, bus, port: port('scheduler'), callersNow: Date.now }));
-    const endpoints = { s3: s3.url, dynamodb: dynamodb.url, ecr: ecr.url, ecs: ecs.url, autoscaling: autoscaling.url, backup: backup.url, eventbridge: eventbridge.url, sns: sns.url, scheduler: scheduler.url };
+    const ssm = started(await startSsm({ clock, port: port('ssm') }));
+    const endpoints = { s3: s3.url, dynamodb: dynamodb.url, ecr: ecr.url, ecs: ecs.url, autoscaling: autoscaling.url, backup: backup.url, eventbridge: eventbridge.url, sns: sns.url, scheduler: scheduler.url, ssm: ssm.url };
     const env = environmentFor(endpoints);
     const control: EmulatorControl = {
-      s3: s3.control, dynamodb: dynamodb.control, ecr: ecr.control, ecs: ecs.control, autoscaling: autoscaling.control, backup: backup.control, sns: sns.control, scheduler: scheduler.control,
+      s3: s3.control, dynamodb: dynamodb.control, ecr: ecr.control, ecs: ecs.control, autoscaling: autoscaling.control, backup: backup.control, sns: sns.control, scheduler: scheduler.control, ssm: ssm.control,
     };
     const all: DeploymentResources[] = [];
     // Only the first environment's snapshot functions run here: it alone gets the snapshot schedule.
