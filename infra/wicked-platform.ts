@@ -7,6 +7,7 @@ import { BuildImageFunction } from './constructs/build-image-function';
 import { ConfigBucket } from './constructs/config-bucket';
 import { addControlPlaneRules, type RoutedRule } from './constructs/control-plane-rules';
 import { DeployFunctions } from './constructs/deploy-functions';
+import { EnvironmentParameters, stabilizeOutputNames } from './constructs/environment-parameters';
 import { ImageRepository } from './constructs/image-repository';
 import { LedgerTable } from './constructs/ledger-table';
 import { ALARM_PERIOD, Notifications } from './constructs/notifications';
@@ -51,6 +52,8 @@ export class WickedPlatform extends Construct {
   public readonly notifications: Notifications;
   /** wicked itself: network, services, gateways, data, backups, dashboard. */
   public readonly workload: Workload;
+  /** `/wicked/<env>/...`: what `wickedctl --env` reads to find this environment. */
+  public readonly parameters: EnvironmentParameters;
 
   /**
    * @param scope - parent construct, usually a Stack
@@ -100,6 +103,27 @@ export class WickedPlatform extends Construct {
     this.createFunctionAlarms();
     this.baseImageChange = this.announceBaseImage();
     this.createOutputs();
+    this.parameters = this.writeParameters();
+    stabilizeOutputNames(this);
+  }
+
+  /** The SSM parameters `wickedctl --env <name>` reads (shared/environment/parameters.ts). */
+  private writeParameters(): EnvironmentParameters {
+    const w = this.workload;
+    return new EnvironmentParameters(this, 'Parameters', {
+      envName: this.props.envName,
+      values: {
+        configBucket: this.config.bucketName,
+        ledgerTable: this.ledger.table.tableName,
+        eventBus: 'default',
+        cluster: w.cluster.clusterName,
+        services: [...Object.values(w.singletons.services), ...Object.values(w.gateways.groups).map((g) => g.service)].map((s) => s.serviceName),
+        repository: this.images.repository.repositoryUri,
+        backupVault: w.backups.vault.backupVaultName,
+        notificationTopic: this.notifications.topic.topicArn,
+        nodeEnv: this.props.envName,
+      },
+    });
   }
 
   /** The base image event of `cdk deploy`, after its consumer (function and rule) is in place. */

@@ -51,7 +51,7 @@ export function upLines(emulator: Pick<Emulator, 'endpoints' | 'env' | 'resource
   return [
     `# wicked local emulator: environment ${environments.map((r) => r.env).join(', ')}, state in ${stateDir}`,
     ...SERVICES.map((name) => `# ${name.padEnd(width)}  ${emulator.endpoints[name]}`),
-    ...environments.map((r) => `# config bucket s3://${r.configBucket} (upload config/${r.env}/<name>.tgz), cluster ${r.cluster}, images ${r.targetRepositoryUri}, ledger ${r.ledgerTable}`),
+    ...environments.map((r) => `# ${r.env}: SSM parameters /wicked/${r.env}/ (every command finds it with --env ${r.env}), config bucket s3://${r.configBucket}, cluster ${r.cluster}, images ${r.targetRepositoryUri}, ledger ${r.ledgerTable}`),
     `# notifications to ${emulator.resources.topicArn} are printed on stderr as they are published`,
     ...Object.entries(emulator.env).map(([name, value]) => `export ${name}=${value}`),
   ];

@@ -2,6 +2,8 @@ import { BackupClient } from '@aws-sdk/client-backup';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { EnvironmentLookup } from '../environment';
 import { EventPublisher } from '../../shared/adapters/event-publisher';
 import type { RecoveryPointListing, RequestProgress, RestoreJobView, SnapshotRequestedDetail } from '../../shared/snapshot';
 import {
@@ -32,12 +34,21 @@ export interface SnapshotCliContext {
  * `AWS_ENDPOINT_URL_BACKUP`, `_DYNAMODB` and `_EVENTBRIDGE` itself, so the
  * same command works against AWS and the local emulator.
  */
-export function openSnapshotContext(options: { env: string; table?: string; bus?: string; intervalMs?: string; timeout?: string }, io: CliIo): SnapshotCliContext {
+export async function openSnapshotContext(options: { env: string; table?: string; bus?: string; intervalMs?: string; timeout?: string }, io: CliIo): Promise<SnapshotCliContext> {
   if (!/^[a-z][a-z0-9-]{0,31}$/.test(options.env)) throw new CliError(`--env: received ${JSON.stringify(options.env)}, expected a lower-case environment name`, ExitCode.InvalidInput);
   const env = options.env;
-  const tableName = options.table ?? `wicked-${env}-ledger`;
   const intervalMs = positiveOption('--interval-ms', options.intervalMs, 2000);
   const timeoutMs = positiveOption('--timeout', options.timeout, 3600) * 1000;
+  const ssm = new SSMClient({});
+  let tableName: string;
+  let busName: string;
+  try {
+    const lookup = new EnvironmentLookup({ ssm: async () => ssm });
+    tableName = await lookup.name('table', options.table, env);
+    busName = await lookup.name('bus', options.bus, env);
+  } finally {
+    ssm.destroy();
+  }
   const dynamodb = new DynamoDBClient({});
   const backupClient = new BackupClient({});
   const eventbridge = new EventBridgeClient({});
@@ -53,7 +64,7 @@ export function openSnapshotContext(options: { env: string; table?: string; bus?
     env, intervalMs, timeoutMs, io,
     requestSnapshot: async (requestId) => {
       const detail: SnapshotRequestedDetail = { env, trigger: 'manual', requestId };
-      await new EventPublisher({ busName: options.bus ?? 'default', client: eventbridge }).publish(SnapshotDetailType.Requested, detail);
+      await new EventPublisher({ busName, client: eventbridge }).publish(SnapshotDetailType.Requested, detail);
     },
     progress: async (requestId) => requestProgress(await store.listJobs(env), requestId),
     listRecoveryPoints,

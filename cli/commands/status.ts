@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { DeploymentRecord, DeploymentRequest, EnvironmentRecord, InFlightPhase } from '../../shared/ledger';
 import type { AwsOptions } from '../aws-clients';
-import { checkEnvName, createAwsClients, resourceName } from '../aws-clients';
+import { checkEnvName, createAwsClients } from '../aws-clients';
+import { EnvironmentLookup, listEnvironmentNames, NAME_SOURCES } from '../environment';
 import type { CliIo } from '../output';
 import { CliError, ExitCode, printJson, printLines } from '../output';
 
@@ -104,7 +105,7 @@ export function registerStatus(program: Command, io: CliIo, setExit: (code: numb
     .command('status')
     .description('Show, per environment, what the ledger says: deployed config and image, rollout in flight, queued config, last good image, last recovery point')
     .option('--env <name>', 'one environment (default: every environment in the ledger)')
-    .option('--table <name>', 'ledger table (or WICKED_LEDGER_TABLE)')
+    .option('--table <name>', 'ledger table (default: /wicked/<env>/ledger-table; or WICKED_LEDGER_TABLE)')
     .option('--json', 'print {"environments": [...]} as one JSON object on the last line of stdout')
     .option('--endpoint <url>', 'one endpoint for every AWS service (default: AWS_ENDPOINT_URL_* or AWS)')
     .option('--region <region>', 'AWS region')
@@ -117,21 +118,25 @@ export function registerStatus(program: Command, io: CliIo, setExit: (code: numb
 /** Runs `status`; resolves the exit code. */
 export async function runStatus(options: StatusOptions, io: CliIo): Promise<number> {
   const env = options.env === undefined ? undefined : checkEnvName('--env', options.env);
-  const table = resourceName('table', options.table);
   const clients = createAwsClients(options);
   try {
     const client = await clients.dynamo();
+    const lookup = new EnvironmentLookup(clients);
     const { Ledger } = await import('../../shared/ledger/ledger');
-    const ledger = new Ledger({ client, tableName: table });
-    const envs = env ? [env] : await listEnvironments(client, table);
+    const explicitTable = options.table ?? process.env[NAME_SOURCES.table.variable];
+    // Without --env: every environment of the named ledger, or every environment with parameters in this account and region.
+    const envs = env ? [env] : explicitTable ? await listEnvironments(client, explicitTable) : await listEnvironmentNames(clients);
     const statuses: EnvironmentStatus[] = [];
+    let table = explicitTable ?? '';
     for (const name of envs) {
+      table = await lookup.name('table', explicitTable, name);
+      const ledger = new Ledger({ client, tableName: table });
       const [record, deployments] = await Promise.all([ledger.getEnvironment(name), ledger.listDeployments(name)]);
       if (!record && env) throw new CliError(`environment ${name} is not in ledger ${table}: nothing was ever deployed there (environments are created by their first deployment)`, ExitCode.Failure);
       statuses.push(environmentStatus(name, record, deployments));
     }
     if (options.json) printJson(io, { environments: statuses });
-    else printLines(io, statuses.length > 0 ? statuses.flatMap(statusLines) : [`no environment in ledger ${table} yet`]);
+    else printLines(io, statuses.length > 0 ? statuses.flatMap(statusLines) : [explicitTable ? `no environment in ledger ${table} yet` : 'no environment found under /wicked/ (wickedctl envs)']);
     return ExitCode.Ok;
   } finally {
     clients.destroy();

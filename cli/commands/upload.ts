@@ -6,7 +6,8 @@ import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
 import { validateConfig } from '../../shared/wicked-config';
 import type { ValidationReport } from '../../shared/wicked-config';
 import type { AwsClients, AwsOptions } from '../aws-clients';
-import { checkEnvName, createAwsClients, resourceName } from '../aws-clients';
+import { checkEnvName, createAwsClients } from '../aws-clients';
+import { EnvironmentLookup } from '../environment';
 import type { CliIo } from '../output';
 import { CliError, ExitCode, printJson, printLines } from '../output';
 import { formatIssue, warningLines } from '../report';
@@ -79,8 +80,8 @@ export function registerUpload(program: Command, io: CliIo, setExit: (code: numb
     .description('Validate a configuration, pack it deterministically (tar.gz) and upload it to the config bucket; with --follow, report the deployment outcome')
     .requiredOption('--config <path>', 'configuration directory or archive')
     .requiredOption('--env <name>', 'environment to deploy (key config/<env>/<timestamp>.tgz)')
-    .option('--bucket <name>', 'config bucket (or WICKED_CONFIG_BUCKET)')
-    .option('--table <name>', 'ledger table, for --follow (or WICKED_LEDGER_TABLE)')
+    .option('--bucket <name>', 'config bucket (default: /wicked/<env>/config-bucket; or WICKED_CONFIG_BUCKET)')
+    .option('--table <name>', 'ledger table, for --follow (default: /wicked/<env>/ledger-table; or WICKED_LEDGER_TABLE)')
     .option('--follow', 'follow the deployment through the ledger until its outcome')
     .option('--timeout <seconds>', 'how long --follow waits for an outcome', '900')
     .option('--json', 'print the outcome as one JSON object on the last line of stdout')
@@ -96,10 +97,11 @@ export function registerUpload(program: Command, io: CliIo, setExit: (code: numb
 export async function runUpload(options: UploadOptions, io: CliIo, clock: () => number = Date.now): Promise<number> {
   const env = checkEnvName('--env', options.env);
   const timeoutMs = parseSeconds('--timeout', options.timeout);
-  const bucket = resourceName('bucket', options.bucket);
-  const table = options.follow ? resourceName('table', options.table) : undefined;
   const clients = createAwsClients(options);
   try {
+    const lookup = new EnvironmentLookup(clients);
+    const bucket = await lookup.name('bucket', options.bucket, env);
+    const table = options.follow ? await lookup.name('table', options.table, env) : undefined;
     const checked = await checkedBundle({ path: options.config }, [], io);
     if (!checked.report.valid) return reportRejected(options, env, checked.report, io);
     const { key, versionId } = await packAndUpload(checked.bundle, bucket, env, clients, clock());
