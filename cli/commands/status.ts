@@ -24,6 +24,8 @@ export interface EnvironmentStatus {
     readonly key: string | null;
     readonly versionId: string | null;
     readonly finishedAt: string;
+    /** The git commit the configuration came from (`upload --git`), or null. */
+    readonly revision: string | null;
   } | null;
   readonly lastGoodDigest: string | null;
   /** `idle`, or the phase of the deployment in flight. */
@@ -59,7 +61,7 @@ export function environmentStatus(env: string, record: EnvironmentRecord | undef
     env,
     deployed: good ? {
       deploymentId: good.deploymentId, configHash: good.configHash, digest: good.digest, imageUri: good.imageUri,
-      key: goodRecord?.key ?? null, versionId: goodRecord?.versionId ?? null, finishedAt: good.finishedAt,
+      key: goodRecord?.key ?? null, versionId: goodRecord?.versionId ?? null, finishedAt: good.finishedAt, revision: goodRecord?.revision ?? null,
     } : null,
     lastGoodDigest: good?.digest ?? null,
     rollout: inFlight ? {
@@ -89,7 +91,7 @@ export function statusLines(status: EnvironmentStatus): string[] {
   return [
     `${status.env}:`,
     deployed
-      ? `  deployed     config ${deployed.configHash}, image ${deployed.digest} (deployment ${deployed.deploymentId}, s3 ${deployed.key ?? '?'}@${deployed.versionId ?? 'unversioned'}, finished ${deployed.finishedAt})`
+      ? `  deployed     config ${deployed.configHash}, image ${deployed.digest} (deployment ${deployed.deploymentId}, s3 ${deployed.key ?? '?'}@${deployed.versionId ?? 'unversioned'}, finished ${deployed.finishedAt}${deployed.revision ? `, commit ${deployed.revision}` : ''})`
       : '  deployed     nothing yet',
     `  rollout      ${rollout.state}${rollout.deploymentId ? ` ${rollout.deploymentId} (${what(rollout)}, image ${rollout.digest}, since ${rollout.startedAt})` : ''}${rollout.state === 'awaiting-snapshot' ? ` for snapshot ${rollout.snapshotRequestId ?? '?'} until ${rollout.leaseExpiresAt ?? '?'}` : ''}`,
     `  queued       ${status.queued ? `${status.queued.deploymentId} (${what(status.queued)})` : 'none'}`,

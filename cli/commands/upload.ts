@@ -11,9 +11,14 @@ import { EnvironmentLookup } from '../environment';
 import type { CliIo } from '../output';
 import { CliError, ExitCode, printJson, printLines } from '../output';
 import { formatIssue, warningLines } from '../report';
+import { GIT_COMMIT_METADATA } from '../../shared/events/git-revision';
+import { openUploadSource, uploadSourceOptions } from '../upload-source';
 
 interface UploadOptions extends AwsOptions {
-  readonly config: string;
+  readonly config?: string;
+  readonly git?: string;
+  readonly rev?: string;
+  readonly path?: string;
   readonly env: string;
   readonly bucket?: string;
   readonly table?: string;
@@ -33,6 +38,8 @@ export interface OutcomeLine {
   readonly digest: string | null;
   readonly deploymentId: string | null;
   readonly reason: string;
+  /** The git commit the configuration was packed from (`upload --git`); absent otherwise. */
+  readonly revision?: string;
 }
 
 /** Where a followed deployment stands: a progress stage, and the outcome once it is final. */
@@ -78,7 +85,10 @@ export function registerUpload(program: Command, io: CliIo, setExit: (code: numb
   program
     .command('upload')
     .description('Validate a configuration, pack it deterministically (tar.gz) and upload it to the config bucket; with --follow, report the deployment outcome')
-    .requiredOption('--config <path>', 'configuration directory or archive')
+    .option('--config <path>', 'configuration directory or archive (or --git)')
+    .option('--git <repo-or-path>', 'pack the configuration from a commit of this git repository (a local path or a URL) instead of --config')
+    .option('--rev <rev>', 'with --git: branch, tag or commit id; only that commit\'s tree is read, never the working copy')
+    .option('--path <folder>', 'with --git: the folder of the commit that holds the configuration, from the repository root', 'static')
     .requiredOption('--env <name>', 'environment to deploy (key config/<env>/<timestamp>.tgz)')
     .option('--bucket <name>', 'config bucket (default: /wicked/<env>/config-bucket; or WICKED_CONFIG_BUCKET)')
     .option('--table <name>', 'ledger table, for --follow (default: /wicked/<env>/ledger-table; or WICKED_LEDGER_TABLE)')
@@ -97,30 +107,35 @@ export function registerUpload(program: Command, io: CliIo, setExit: (code: numb
 export async function runUpload(options: UploadOptions, io: CliIo, clock: () => number = Date.now): Promise<number> {
   const env = checkEnvName('--env', options.env);
   const timeoutMs = parseSeconds('--timeout', options.timeout);
+  const wanted = uploadSourceOptions(options);
   const clients = createAwsClients(options);
+  const source = await openUploadSource(wanted);
   try {
     const lookup = new EnvironmentLookup(clients);
     const bucket = await lookup.name('bucket', options.bucket, env);
     const table = options.follow ? await lookup.name('table', options.table, env) : undefined;
-    const checked = await checkedBundle({ path: options.config }, [], io);
-    if (!checked.report.valid) return reportRejected(options, env, checked.report, io);
-    const { key, versionId } = await packAndUpload(checked.bundle, bucket, env, clients, clock());
-    io.stderr.write(`[uploaded] s3://${bucket}/${key}${versionId ? ` (version ${versionId})` : ''}, configuration hash ${checked.report.configHash}\n`);
-    const line: OutcomeLine = table
+    const checked = await checkedBundle(source.bundle(), [], io, source.origin);
+    if (!checked.report.valid) return reportRejected(source.origin, env, checked.report, io, options.json);
+    const revision = source.revision;
+    const { key, versionId } = await packAndUpload(checked.bundle, { bucket, env, nowMs: clock(), ...(revision ? { revision } : {}) }, clients);
+    io.stderr.write(`[uploaded] s3://${bucket}/${key}${versionId ? ` (version ${versionId})` : ''}, configuration hash ${checked.report.configHash}${revision ? `, commit ${revision}` : ''}\n`);
+    const followed: OutcomeLine = table
       ? await followDeployment({ env, table, clients, timeoutMs, io, clock }, (records) => records.find((r) => r.key === key && (!versionId || r.versionId === versionId)), checked.report.configHash)
       : { outcome: 'pending', env, configHash: checked.report.configHash, digest: null, deploymentId: null, reason: `uploaded s3://${bucket}/${key}; not followed (use --follow)` };
+    const line = revision ? { ...followed, revision } : followed;
     printOutcome(io, line, options.json);
     return table ? outcomeExitCode(line.outcome) : ExitCode.Ok;
   } finally {
+    await source.dispose();
     clients.destroy();
   }
 }
 
 /** A bundle with its validation report; the caller closes the bundle (already closed when invalid). */
-export async function checkedBundle(source: BundleSource, envs: readonly string[], io: CliIo): Promise<{ bundle: ConfigBundle; report: ValidationReport }> {
+export async function checkedBundle(source: BundleSource, envs: readonly string[], io: CliIo, origin?: string): Promise<{ bundle: ConfigBundle; report: ValidationReport }> {
   let bundle: ConfigBundle;
   try {
-    bundle = await readBundle(source);
+    bundle = await readBundle(source, origin ? { origin } : {});
   } catch (error) {
     if (isBundleError(error)) throw new CliError(`${error.message}; nothing was uploaded`, ExitCode.InvalidInput, { cause: error });
     throw error;
@@ -131,10 +146,10 @@ export async function checkedBundle(source: BundleSource, envs: readonly string[
   return { bundle, report };
 }
 
-function reportRejected(options: UploadOptions, env: string, report: ValidationReport, io: CliIo): number {
+function reportRejected(origin: string, env: string, report: ValidationReport, io: CliIo, json: boolean | undefined): number {
   io.stderr.write(`${report.issues.map(formatIssue).join('\n')}\n`);
-  const reason = `${options.config}: ${report.issues.length} configuration problem(s); nothing was uploaded`;
-  printOutcome(io, { outcome: 'rejected', env, configHash: report.configHash || null, digest: null, deploymentId: null, reason }, options.json);
+  const reason = `${origin}: ${report.issues.length} configuration problem(s); nothing was uploaded`;
+  printOutcome(io, { outcome: 'rejected', env, configHash: report.configHash || null, digest: null, deploymentId: null, reason }, json);
   return ExitCode.InvalidInput;
 }
 
@@ -149,7 +164,8 @@ export function uploadKey(env: string, nowMs: number): string {
   return `config/${env}/${new Date(nowMs).toISOString().replace(/[-:.]/g, '')}.tgz`;
 }
 
-async function packAndUpload(bundle: ConfigBundle, bucket: string, env: string, clients: AwsClients, nowMs: number): Promise<{ key: string; versionId?: string }> {
+async function packAndUpload(bundle: ConfigBundle, to: { bucket: string; env: string; nowMs: number; revision?: string }, clients: AwsClients): Promise<{ key: string; versionId?: string }> {
+  const { bucket, env, nowMs } = to;
   const { buildConfigLayer } = await import('../../shared/oci/layer');
   // The config layer writer is the deterministic tar.gz writer: sorted members, uid/gid 0, mtime 0, fixed gzip level.
   const archive = await buildConfigLayer(bundle.entries, { root: 'static', opaque: false }).finally(() => bundle.close());
@@ -158,6 +174,8 @@ async function packAndUpload(bundle: ConfigBundle, bucket: string, env: string, 
     const key = uploadKey(env, nowMs);
     const put = await (await clients.s3()).send(new PutObjectCommand({
       Bucket: bucket, Key: key, Body: createReadStream(archive.path), ContentLength: archive.size, ContentType: 'application/gzip',
+      // build-image reads it back and puts it on Portal Image Built and the image label org.opencontainers.image.revision.
+      ...(to.revision ? { Metadata: { [GIT_COMMIT_METADATA]: to.revision } } : {}),
     })).catch((error: unknown) => { throw new CliError(`uploading s3://${bucket}/${key}: ${(error as Error).message}`, ExitCode.Failure, { cause: error }); });
     return { key, ...(put.VersionId ? { versionId: put.VersionId } : {}) };
   } finally {

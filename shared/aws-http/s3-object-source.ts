@@ -61,6 +61,7 @@ export class HttpS3ObjectSource {
         body: response.body,
         ...(length === undefined ? {} : { size: Number(length) }),
         ...(typeof versionId === 'string' ? { versionId } : {}),
+        metadata: Object.fromEntries(Object.entries(response.headers).filter(([name, value]) => name.startsWith('x-amz-meta-') && typeof value === 'string').map(([name, value]) => [name.slice('x-amz-meta-'.length), value as string])),
       };
     } catch (error) {
       throw s3ReadError(ref, error);

@@ -31,6 +31,8 @@ export const ImageBuiltDetailSchema = z.extend(ConfigObjectSchema, {
   promotedFrom: z.optional(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/))),
   /** Manifest digest of the base image the image was built on. */
   baseDigest: z.optional(z.string().check(z.regex(/^sha256:[0-9a-f]{64}$/))),
+  /** The git commit (full SHA-1 or SHA-256 hex) the configuration was packed from (`wickedctl upload --git`); also the image's `org.opencontainers.image.revision`. */
+  revision: z.optional(z.string().check(z.regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/))),
 });
 /** Detail of `Portal Image Built`. */
 export type ImageBuiltDetail = z.infer<typeof ImageBuiltDetailSchema>;
@@ -104,3 +106,5 @@ export function configUploadedPattern(bucketName: string): Record<string, unknow
 }
 export * from './base-image';
 export * from './deploy';
+
+export { GIT_COMMIT_METADATA, gitRevision } from './git-revision';

@@ -35,6 +35,7 @@ export function requestFromImageBuilt(detail: ImageBuiltDetail, now: number): De
     ...(detail.rebuildOf !== undefined ? { rebuildOf: detail.rebuildOf } : {}),
     ...(detail.baseDigest !== undefined ? { baseDigest: detail.baseDigest } : {}),
     ...(detail.promotedFrom !== undefined ? { promotedFrom: detail.promotedFrom } : {}),
+    ...(detail.revision !== undefined ? { revision: detail.revision } : {}),
     receivedAt: new Date(now).toISOString(),
   };
 }

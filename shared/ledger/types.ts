@@ -32,6 +32,8 @@ export const DeploymentRequestSchema = z.object({
   promotedFrom: z.optional(z.string().check(z.minLength(1))),
   /** Manifest digest of the base image the image was built on, when the producer knows it. */
   baseDigest: z.optional(z.string().check(z.regex(/^sha256:[0-9a-f]{64}$/))),
+  /** The git commit the configuration was packed from, when it came from git (`wickedctl upload --git`). */
+  revision: z.optional(z.string().check(z.regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/))),
   /** ISO time the ledger first saw the request. */
   receivedAt: z.string().check(z.minLength(1)),
 });
