@@ -10,6 +10,10 @@ interface StatusOptions extends AwsOptions {
   readonly env?: string;
   readonly table?: string;
   readonly json?: boolean;
+  readonly timeline?: boolean;
+  readonly html?: string;
+  readonly last?: string;
+  readonly cluster?: string;
 }
 
 /** One environment's deployment status, as `wickedctl status --json` prints it. */
@@ -108,11 +112,20 @@ export function registerStatus(program: Command, io: CliIo, setExit: (code: numb
     .description('Show, per environment, what the ledger says: deployed config and image, rollout in flight, queued config, last good image, last recovery point')
     .option('--env <name>', 'one environment (default: every environment in the ledger)')
     .option('--table <name>', 'ledger table (default: /wicked/<env>/ledger-table; or WICKED_LEDGER_TABLE)')
-    .option('--json', 'print {"environments": [...]} as one JSON object on the last line of stdout')
+    .option('--json', 'print {"environments": [...]} (with --timeline: {"timeline": ...}) as one JSON object on the last line of stdout')
+    .option('--timeline', 'draw the last deployments of --env: task lifetimes per service, deployment markers, snapshot gate, portal-api down time')
+    .option('--html <file>', 'write the same drawing as one self-contained HTML page (inline SVG, no network)')
+    .option('--last <n>', 'with --timeline / --html: how many deployments', '3')
+    .option('--cluster <name>', 'with --timeline / --html: ECS cluster (default: /wicked/<env>/cluster; or WICKED_CLUSTER)')
     .option('--endpoint <url>', 'one endpoint for every AWS service (default: AWS_ENDPOINT_URL_* or AWS)')
     .option('--region <region>', 'AWS region')
     .addHelpText('after', '\nExit status: 0 shown, 1 the environment is not in the ledger or the ledger cannot be read, 2 invalid input.')
     .action(async (options: StatusOptions) => {
+      if (options.timeline || options.html !== undefined) {
+        const { runTimeline } = await import('./status-timeline');
+        setExit(await runTimeline(options, io));
+        return;
+      }
       setExit(await runStatus(options, io));
     });
 }
