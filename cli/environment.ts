@@ -91,7 +91,7 @@ export class EnvironmentLookup {
         nextToken = page.NextToken;
       } while (nextToken);
     } catch (error) {
-      throw new CliError(`reading environment ${envName} from SSM parameters ${path} in ${await where(client, this.env)}: ${(error as Error).message}; expected credentials that may call ssm:GetParametersByPath there`, ExitCode.Failure, { cause: error });
+      throw new CliError(`reading environment ${envName} from SSM parameters ${path} in ${await where(client, this.env)}: ${(error as Error).message}; expected a reachable SSM endpoint and credentials that may call ssm:GetParametersByPath there`, ExitCode.Failure, { cause: error });
     }
     const read = readEnvironmentParameters(envName, found);
     if (Object.keys(read.found).length === 0) {
@@ -139,7 +139,7 @@ export async function listEnvironmentNames(source: ParameterSource, env: NodeJS.
       nextToken = page.NextToken;
     } while (nextToken);
   } catch (error) {
-    throw new CliError(`listing environments under SSM path ${PARAMETER_ROOT}/ in ${await where(client, env)}: ${(error as Error).message}; expected credentials that may call ssm:GetParametersByPath there`, ExitCode.Failure, { cause: error });
+    throw new CliError(`listing environments under SSM path ${PARAMETER_ROOT}/ in ${await where(client, env)}: ${(error as Error).message}; expected a reachable SSM endpoint and credentials that may call ssm:GetParametersByPath there`, ExitCode.Failure, { cause: error });
   }
   return environmentNames(found);
 }

@@ -11,6 +11,7 @@ import {
   SnapshotError, SnapshotStore, toStartRestoreJobInput,
 } from '../../shared/snapshot';
 import type { CliIo } from '../output';
+import { startProgress } from '../progress';
 import { CliError, ExitCode } from '../output';
 
 /** What the snapshot commands do against AWS (or the emulator through `AWS_ENDPOINT_URL_*`). */
@@ -90,12 +91,17 @@ export async function openSnapshotContext(options: { env: string; table?: string
 /** Polls `check` every `intervalMs` until it returns a value; a {@link SnapshotError} TIMEOUT after `timeoutMs`. */
 export async function pollUntil<T>(ctx: Pick<SnapshotCliContext, 'intervalMs' | 'timeoutMs' | 'io'>, check: () => Promise<T | undefined>, what: string): Promise<T> {
   const deadline = Date.now() + ctx.timeoutMs;
-  for (;;) {
-    const found = await check();
-    if (found !== undefined) return found;
-    if (Date.now() >= deadline) throw new SnapshotError('TIMEOUT', `following ${what}: not finished after ${ctx.timeoutMs / 1000} s; expected it to finish (raise --timeout or check the AWS Backup console)`);
-    ctx.io.stderr.write('.');
-    await new Promise((resolve) => setTimeout(resolve, ctx.intervalMs));
+  const progress = startProgress(ctx.io, `following ${what}`);
+  try {
+    for (;;) {
+      const found = await check();
+      if (found !== undefined) return found;
+      if (Date.now() >= deadline) throw new SnapshotError('TIMEOUT', `following ${what}: not finished after ${ctx.timeoutMs / 1000} s; expected it to finish (raise --timeout or check the AWS Backup console)`);
+      progress.update('waiting for AWS Backup');
+      await new Promise((resolve) => setTimeout(resolve, ctx.intervalMs));
+    }
+  } finally {
+    progress.done();
   }
 }
 

@@ -13,6 +13,8 @@ import { CliError, ExitCode, printJson, printLines } from '../output';
 import { formatIssue, warningLines } from '../report';
 import { GIT_COMMIT_METADATA } from '../../shared/events/git-revision';
 import { openUploadSource, uploadSourceOptions } from '../upload-source';
+import type { Progress } from '../progress';
+import { startProgress } from '../progress';
 
 interface UploadOptions extends AwsOptions {
   readonly config?: string;
@@ -110,22 +112,26 @@ export async function runUpload(options: UploadOptions, io: CliIo, clock: () => 
   const wanted = uploadSourceOptions(options);
   const clients = createAwsClients(options);
   const source = await openUploadSource(wanted);
+  const progress = startProgress(io, `upload to ${env}`);
   try {
     const lookup = new EnvironmentLookup(clients);
     const bucket = await lookup.name('bucket', options.bucket, env);
     const table = options.follow ? await lookup.name('table', options.table, env) : undefined;
+    progress.update(`reading and validating ${source.origin}`);
     const checked = await checkedBundle(source.bundle(), [], io, source.origin);
     if (!checked.report.valid) return reportRejected(source.origin, env, checked.report, io, options.json);
     const revision = source.revision;
+    progress.update('packing and uploading');
     const { key, versionId } = await packAndUpload(checked.bundle, { bucket, env, nowMs: clock(), ...(revision ? { revision } : {}) }, clients);
-    io.stderr.write(`[uploaded] s3://${bucket}/${key}${versionId ? ` (version ${versionId})` : ''}, configuration hash ${checked.report.configHash}${revision ? `, commit ${revision}` : ''}\n`);
+    progress.line(`[uploaded] s3://${bucket}/${key}${versionId ? ` (version ${versionId})` : ''}, configuration hash ${checked.report.configHash}${revision ? `, commit ${revision}` : ''}`);
     const followed: OutcomeLine = table
-      ? await followDeployment({ env, table, clients, timeoutMs, io, clock }, (records) => records.find((r) => r.key === key && (!versionId || r.versionId === versionId)), checked.report.configHash)
+      ? await followDeployment({ env, table, clients, timeoutMs, io, clock, progress }, (records) => records.find((r) => r.key === key && (!versionId || r.versionId === versionId)), checked.report.configHash)
       : { outcome: 'pending', env, configHash: checked.report.configHash, digest: null, deploymentId: null, reason: `uploaded s3://${bucket}/${key}; not followed (use --follow)` };
     const line = revision ? { ...followed, revision } : followed;
     printOutcome(io, line, options.json);
     return table ? outcomeExitCode(line.outcome) : ExitCode.Ok;
   } finally {
+    progress.done();
     await source.dispose();
     clients.destroy();
   }
@@ -193,6 +199,8 @@ export interface FollowContext {
   readonly clock: () => number;
   /** @default 1000 */
   readonly pollMs?: number;
+  /** Where stages go (live line on a TTY); plain stderr lines without it. */
+  readonly progress?: Progress;
 }
 
 /**
@@ -211,8 +219,11 @@ export async function followDeployment(context: FollowContext, pick: (records: D
     const step = decideFollow(record, environment);
     if (step.stage !== shown) {
       shown = step.stage;
-      context.io.stderr.write(`[${step.stage}]${record ? ` ${record.digest} deployment ${record.deploymentId}` : ''}${step.reason ? `: ${step.reason}` : ''}\n`);
+      const text = `[${step.stage}]${record ? ` ${record.digest} deployment ${record.deploymentId}` : ''}${step.reason ? `: ${step.reason}` : ''}`;
+      if (context.progress) context.progress.line(text);
+      else context.io.stderr.write(`${text}\n`);
     }
+    context.progress?.update(`following the deployment: ${step.stage}`);
     const facts = { env: context.env, configHash: record?.configHash ?? configHash, digest: record?.digest ?? null, deploymentId: record?.deploymentId ?? null };
     if (step.outcome) return { outcome: step.outcome, ...facts, reason: step.reason ?? '' };
     if (context.clock() >= deadline) {
