@@ -2,7 +2,7 @@ import type { Marker, Segment, Timeline } from './model';
 
 const PHASE_CHAR: Readonly<Record<Segment['phase'], string>> = { pending: '.', running: '#', stopping: '~' };
 const MARKER_CHAR: Readonly<Record<Marker['kind'], string>> = { requested: 'R', rolled: 'r', succeeded: 'S', failed: 'F', 'rolled-back': 'B' };
-const LABEL_WIDTH = 22;
+const LABEL_WIDTH = 28;
 
 /**
  * The timeline as plain text lines for a terminal: one row per task, lanes
@@ -26,7 +26,7 @@ export function timelineLines(t: Timeline, width = 72): string[] {
   for (const lane of t.lanes) {
     lane.tasks.forEach((task, i) => {
       const name = i === 0 ? lane.service : '';
-      lines.push(label(`${name.padEnd(Math.min(LABEL_WIDTH - 10, Math.max(name.length, 12)))} ${task.taskArn.slice(-6)}`) + row((line) => { for (const s of task.segments) paint(line, s.from, s.to, PHASE_CHAR[s.phase]); }));
+      lines.push(label(`${name.padEnd(LABEL_WIDTH - 8)} ${task.taskArn.slice(-6)}`) + row((line) => { for (const s of task.segments) paint(line, s.from, s.to, PHASE_CHAR[s.phase]); }));
     });
   }
   if (t.lanes.some((l) => l.service === 'portal-api')) {
