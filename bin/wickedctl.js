@@ -13,7 +13,7 @@
 const { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 
-// The project runs on Node 24 (package.json "engines"). npm scripts and `npx wickedctl` already find the
+// The project runs on Node 24 (the `node` dev dependency; README "Two commands"). npm scripts and `npx wickedctl` already find the
 // `node` devDependency's Node 24 first on the PATH; a direct `node bin/wickedctl.js` on an older Node hands
 // over to that binary, so no command runs on an end-of-life Node (nor prints the AWS SDK's warning about it).
 if (Number(process.versions.node.split('.')[0]) < 24) {
