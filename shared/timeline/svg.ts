@@ -31,14 +31,14 @@ export function timelineHtml(t: Timeline): string {
   band('portal-api down', t.portalApiDown.map((g) => `<rect class="down" x="${x(g.from)}" y="${y}" width="${Math.max(1, x(g.to) - x(g.from))}" height="${ROW}" fill="#c62828"><title>portal-api down ${iso(g.from)} to ${iso(g.to)}</title></rect>`).join(''));
   const height = y + 30;
   const markers = t.markers.map((m) => `<line class="marker ${m.kind}" data-deployment="${esc(m.deploymentId)}" x1="${x(m.at)}" x2="${x(m.at)}" y1="30" y2="${y}" stroke="${MARKER_COLORS[m.kind]}" stroke-width="2"><title>${esc(m.label)} at ${iso(m.at)}</title></line>`).join('');
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => { const at = t.from + f * span; return `<text class="tick" x="${x(at)}" y="${height - 8}" text-anchor="middle">${iso(at).slice(11)}</text>`; }).join('');
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => { const at = t.from + f * span; return `<text class="tick" x="${x(at)}" y="${height - 8}" text-anchor="${f === 1 ? 'end' : 'middle'}">${iso(at).slice(11)}</text>`; }).join('');
   const legend = t.markers.map((m) => `<li style="color:${MARKER_COLORS[m.kind]}">${iso(m.at)} ${esc(m.label)}</li>`).join('');
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="rollout timeline of ${esc(t.env)}"><text x="4" y="20" class="title">${esc(t.env)}: ${iso(t.from)} to ${iso(t.to)}</text>${rows.join('')}${markers}${ticks}</svg>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>wicked ${esc(t.env)} rollout timeline</title>
 <style>body{font:13px system-ui,sans-serif;margin:16px;background:#fff;color:#222}svg text{font:12px monospace;fill:#222}svg .title{font-weight:bold}ul{list-style:none;padding:0}</style></head>
 <body>${svg}
-<p>pending <span style="background:${COLORS.pending}">&nbsp;&nbsp;&nbsp;</span> running <span style="background:${COLORS.running}">&nbsp;&nbsp;&nbsp;</span> stopping <span style="background:${COLORS.stopping}">&nbsp;&nbsp;&nbsp;</span> snapshot gate <span style="background:#5c9ded">&nbsp;&nbsp;&nbsp;</span> portal-api down <span style="background:#c62828">&nbsp;&nbsp;&nbsp;</span></p>
+<p><span style="background:${COLORS.pending}">&nbsp;&nbsp;&nbsp;</span> pending &nbsp; <span style="background:${COLORS.running}">&nbsp;&nbsp;&nbsp;</span> running &nbsp; <span style="background:${COLORS.stopping}">&nbsp;&nbsp;&nbsp;</span> stopping &nbsp; <span style="background:#5c9ded">&nbsp;&nbsp;&nbsp;</span> snapshot gate &nbsp; <span style="background:#c62828">&nbsp;&nbsp;&nbsp;</span> portal-api down</p>
 <ul>${legend}</ul></body></html>
 `;
 }
