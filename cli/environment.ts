@@ -1,6 +1,6 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { EnvironmentParameterName, EnvironmentParameters } from '../shared/environment';
-import { PARAMETER_KEYS, parameterName, parameterPath, readEnvironmentParameters } from '../shared/environment';
+import { environmentNames, PARAMETER_KEYS, PARAMETER_ROOT, parameterName, parameterPath, readEnvironmentParameters } from '../shared/environment';
 import { CliError, ExitCode } from './output';
 
 /** No parameter at all under `/wicked/<env>/` (exit 1): the environment is not deployed here. */
@@ -81,21 +81,20 @@ export class EnvironmentLookup {
   private async load(envName: string): Promise<Partial<EnvironmentParameters>> {
     const path = parameterPath(envName);
     const client = await this.source.ssm();
-    const { GetParametersByPathCommand } = await import('@aws-sdk/client-ssm');
-    const found: { Name?: string; Value?: string }[] = [];
-    let nextToken: string | undefined;
+    let found: FoundParameter[];
     try {
-      do {
-        const page = await client.send(new GetParametersByPathCommand({ Path: path, Recursive: true, ...(nextToken ? { NextToken: nextToken } : {}) }));
-        found.push(...(page.Parameters ?? []));
-        nextToken = page.NextToken;
-      } while (nextToken);
+      found = await readParameters(client, path);
     } catch (error) {
       throw new CliError(`reading environment ${envName} from SSM parameters ${path} in ${await where(client, this.env)}: ${(error as Error).message}; expected a reachable SSM endpoint and credentials that may call ssm:GetParametersByPath there`, ExitCode.Failure, { cause: error });
     }
     const read = readEnvironmentParameters(envName, found);
     if (Object.keys(read.found).length === 0) {
-      throw new EnvironmentNotFoundError(`environment ${envName} not found: no SSM parameters under ${path} in ${await where(client, this.env)}; deploy its stack first (npx cdk deploy wicked-${envName}), check AWS_REGION / AWS_PROFILE, or for the local emulator run \`wickedctl local up --env ${envName}\` and export the lines it prints; \`wickedctl envs\` lists the environments found`);
+      // One more read on the error path: which environments this account and region do have (their ARNs also name the account).
+      const others = await readParameters(client, PARAMETER_ROOT).catch(() => []);
+      const names = environmentNames(others);
+      const account = /^arn:[^:]+:ssm:[^:]*:(\d{12}):/.exec(others.find((p) => p.ARN)?.ARN ?? '')?.[1];
+      const here = names.length > 0 ? `environments here: ${names.join(', ')}` : 'no environment under /wicked/ here at all';
+      throw new EnvironmentNotFoundError(`environment ${envName} not found: no SSM parameters under ${path} in ${await where(client, this.env, account)} (${here}); deploy its stack first (npx cdk deploy wicked-${envName}), check AWS_REGION / AWS_PROFILE, or for the local emulator run \`wickedctl local up --env ${envName}\` and export the lines it prints`);
     }
     return read.found;
   }
@@ -106,16 +105,16 @@ export class EnvironmentLookup {
 }
 
 /** "account 123456789012, region eu-west-1" as far as the client knows it without another call. */
-export async function where(client: SSMClient, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function where(client: SSMClient, env: NodeJS.ProcessEnv = process.env, knownAccount?: string): Promise<string> {
   let region = 'an unknown region';
-  let account: string | undefined = env.AWS_ACCOUNT_ID;
+  let account: string | undefined = knownAccount ?? env.AWS_ACCOUNT_ID;
   try {
     region = `region ${await client.config.region()}`;
   } catch {
     // No region configured: the SDK's own error says so when the call is made.
   }
   try {
-    account = (await client.config.credentials()).accountId ?? account;
+    account = knownAccount ?? (await client.config.credentials()).accountId ?? account;
   } catch {
     // No credentials: the account stays unknown.
   }
@@ -128,18 +127,25 @@ export async function where(client: SSMClient, env: NodeJS.ProcessEnv = process.
  */
 export async function listEnvironmentNames(source: ParameterSource, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   const client = await source.ssm();
-  const { GetParametersByPathCommand } = await import('@aws-sdk/client-ssm');
-  const { PARAMETER_ROOT, environmentNames } = await import('../shared/environment');
-  const found: { Name?: string }[] = [];
-  let nextToken: string | undefined;
   try {
-    do {
-      const page = await client.send(new GetParametersByPathCommand({ Path: PARAMETER_ROOT, Recursive: true, ...(nextToken ? { NextToken: nextToken } : {}) }));
-      found.push(...(page.Parameters ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
+    return environmentNames(await readParameters(client, PARAMETER_ROOT));
   } catch (error) {
     throw new CliError(`listing environments under SSM path ${PARAMETER_ROOT}/ in ${await where(client, env)}: ${(error as Error).message}; expected a reachable SSM endpoint and credentials that may call ssm:GetParametersByPath there`, ExitCode.Failure, { cause: error });
   }
-  return environmentNames(found);
+}
+
+/** A parameter as GetParametersByPath answers it (the fields this CLI reads). */
+interface FoundParameter { readonly Name?: string; readonly Value?: string; readonly ARN?: string }
+
+/** Every parameter under `path`, recursively, following NextToken. */
+async function readParameters(client: SSMClient, path: string): Promise<FoundParameter[]> {
+  const { GetParametersByPathCommand } = await import('@aws-sdk/client-ssm');
+  const found: FoundParameter[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new GetParametersByPathCommand({ Path: path, Recursive: true, ...(nextToken ? { NextToken: nextToken } : {}) }));
+    found.push(...(page.Parameters ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return found;
 }

@@ -47,13 +47,14 @@ describe('wickedctl envs and --env against the local emulator', () => {
     const client = new SSMClient({ endpoint: fixture.emulator.endpoints.ssm, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
     client.middlewareStack.add((next) => async (args) => { calls.push((args.input as { Path?: string }).Path ?? '?'); return next(args); }, { step: 'initialize' });
     try {
-      const lookup = new EnvironmentLookup({ ssm: async () => client }, { WICKED_EVENT_BUS: 'ops-bus', AWS_ACCOUNT_ID: '000000000000' });
+      const lookup = new EnvironmentLookup({ ssm: async () => client }, { WICKED_EVENT_BUS: 'ops-bus' });
       expect(await lookup.name('bucket', undefined, 'dev')).toBe(fixture.names.bucket);
       expect(await lookup.name('table', undefined, 'dev')).toBe(fixture.names.table);
       expect(await lookup.name('table', 'override', 'dev')).toBe('override');
       expect(await lookup.name('bus', undefined, 'dev')).toBe('ops-bus');
       expect(calls).toEqual(['/wicked/dev/']);
-      await expect(lookup.name('cluster', undefined, 'nowhere')).rejects.toThrow(/environment nowhere not found: no SSM parameters under \/wicked\/nowhere\/ in account 000000000000, region us-east-1.*--cluster NAME or WICKED_CLUSTER/);
+      // The account comes from the ARNs of the environments that do exist (the credentials here name none).
+      await expect(lookup.name('cluster', undefined, 'nowhere')).rejects.toThrow(/environment nowhere not found: no SSM parameters under \/wicked\/nowhere\/ in account 000000000000, region us-east-1 \(environments here: dev, half\);.*--cluster NAME or WICKED_CLUSTER/);
       await expect(lookup.name('table', undefined, 'half')).rejects.toThrow(/parameter \/wicked\/half\/ledger-table is missing/);
     } finally {
       client.destroy();
