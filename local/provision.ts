@@ -14,8 +14,6 @@ import { createRegistryRepository } from '../shared/oci/registry/registry-reposi
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './kernel/events';
 import type { EcrControl } from './ecr';
 import { writeStandInBase } from './stand-in-base';
-import type { SsmControl } from './ssm';
-import { environmentParameterEntries } from '../shared/environment';
 
 /** The singletons of the wicked deployment guide: desired 1, minimum healthy 0, maximum 100. */
 export const SINGLETONS = ['portal-api', 'portal', 'portal-mailer', 'portal-kong-adapter', 'portal-chatbot'] as const;
@@ -295,18 +293,4 @@ export function snapshotEnvironment(resources: Pick<DeploymentResources, 'env' |
     SNAPSHOT_DELETE_AFTER_DAYS: '35',
     NOTIFY_TOPIC_ARN: resources.topicArn,
   };
-}
-
-/**
- * Writes `/wicked/<env>/...` as the stack's EnvironmentParameters construct
- * does (infra/constructs/environment-parameters.ts), so `wickedctl --env`
- * finds the emulated environment exactly as it finds one on AWS.
- */
-export function provisionParameters(ssm: Pick<SsmControl, 'put'>, r: DeploymentResources): void {
-  const entries = environmentParameterEntries(r.env, {
-    configBucket: r.configBucket, ledgerTable: r.ledgerTable, eventBus: 'default', cluster: r.cluster,
-    services: [...r.singletons, r.gateway], repository: r.targetRepositoryUri, backupVault: r.backupVault,
-    notificationTopic: r.topicArn, nodeEnv: r.env,
-  });
-  for (const entry of entries) ssm.put({ name: entry.name, value: entry.value, type: entry.type, overwrite: true, description: `wicked ${r.env}: read by wickedctl --env ${r.env}` });
 }
