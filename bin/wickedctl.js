@@ -13,6 +13,20 @@
 const { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 
+// The project runs on Node 24 (the `node` dev dependency; README "Two commands"). npm scripts and `npx wickedctl` already find the
+// `node` devDependency's Node 24 first on the PATH; a direct `node bin/wickedctl.js` on an older Node hands
+// over to that binary, so no command runs on an end-of-life Node (nor prints the AWS SDK's warning about it).
+if (Number(process.versions.node.split('.')[0]) < 24) {
+  const node24 = join(__dirname, '..', 'node_modules', 'node', 'bin', 'node');
+  if (existsSync(node24) && !process.env.WICKEDCTL_NODE_HANDOVER) {
+    const child = require('node:child_process').spawn(node24, process.argv.slice(1), { stdio: 'inherit', env: { ...process.env, WICKEDCTL_NODE_HANDOVER: '1' } });
+    for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+    child.on('exit', (code, signal) => { process.exitCode = code ?? (signal ? 128 : 1); });
+    return;
+  }
+  process.stderr.write(`wickedctl: running on Node ${process.versions.node}; this project needs Node 24 (npm ci installs it as a dev dependency)\n`);
+}
+
 const root = join(__dirname, '..');
 const bundle = join(root, 'node_modules', '.cache', 'wickedctl', 'wickedctl.cjs');
 // One code cache per command: V8 caches the functions a run compiled, and each command runs other code.

@@ -2,6 +2,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CliError, ExitCode } from './output';
 
@@ -47,6 +49,9 @@ export interface AwsClients {
   dynamo(): Promise<DynamoDBDocumentClient>;
   events(): Promise<EventBridgeClient>;
   ecr(): Promise<ECRClient>;
+  ecs(): Promise<ECSClient>;
+  /** Parameter Store, where `--env` finds an environment's resources (`/wicked/<env>/`). */
+  ssm(): Promise<SSMClient>;
   destroy(): void;
 }
 
@@ -77,28 +82,10 @@ export function createAwsClients(options: AwsOptions, env: NodeJS.ProcessEnv = p
     }),
     events: once(async () => new (await import('@aws-sdk/client-eventbridge')).EventBridgeClient(base)),
     ecr: once(async () => new (await import('@aws-sdk/client-ecr')).ECRClient(base)),
+    ecs: once(async () => new (await import('@aws-sdk/client-ecs')).ECSClient(base)),
+    ssm: once(async () => new (await import('@aws-sdk/client-ssm')).SSMClient(base)),
     destroy: () => { for (const client of built.splice(0)) client.destroy(); },
   };
-}
-
-/** Names the commands resolve from flags first, then from the environment. */
-export const NAME_VARIABLES = {
-  bucket: 'WICKED_CONFIG_BUCKET',
-  table: 'WICKED_LEDGER_TABLE',
-  bus: 'WICKED_EVENT_BUS',
-} as const;
-
-/**
- * A resource name from its flag or its variable; throws exit 2 naming both
- * when neither is set. The event bus falls back to `default`.
- *
- * @example
- * resourceName('table', undefined, { WICKED_LEDGER_TABLE: 'wicked-ledger' }) // 'wicked-ledger'
- */
-export function resourceName(kind: keyof typeof NAME_VARIABLES, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const value = flag ?? env[NAME_VARIABLES[kind]] ?? (kind === 'bus' ? 'default' : undefined);
-  if (!value) throw new CliError(`no ${kind} name: expected --${kind} NAME or ${NAME_VARIABLES[kind]} in the environment`, ExitCode.InvalidInput);
-  return value;
 }
 
 /**

@@ -6,8 +6,8 @@ import type { Command } from 'commander';
  */
 export function addDeployRequestOptions(command: Command): Command {
   return command
-    .option('--table <name>', 'ledger table (or WICKED_LEDGER_TABLE)')
-    .option('--bus <name>', 'event bus (or WICKED_EVENT_BUS; default: default)')
+    .option('--table <name>', 'ledger table (default: /wicked/<env>/ledger-table; or WICKED_LEDGER_TABLE)')
+    .option('--bus <name>', 'event bus (default: /wicked/<env>/event-bus; or WICKED_EVENT_BUS)')
     .option('--follow', 'follow the deployment through the ledger until its outcome')
     .option('--timeout <seconds>', 'how long --follow waits for an outcome', '900')
     .option('--json', 'print the outcome as one JSON object on the last line of stdout')

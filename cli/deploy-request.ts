@@ -2,7 +2,7 @@ import { DetailType } from '../shared/events';
 import type { ImageBuiltDetail } from '../shared/events';
 import { deploymentIdFor } from '../shared/ledger/request';
 import type { AwsClients } from './aws-clients';
-import { resourceName } from './aws-clients';
+import type { EnvironmentLookup } from './environment';
 import type { CliIo } from './output';
 import { ExitCode } from './output';
 import type { OutcomeLine } from './commands/upload';
@@ -28,14 +28,15 @@ export interface ResolvedDeployRequest {
 
 /**
  * Resolves the shared options once, before anything is read: the ledger
- * table and bus (flag or environment) and the follow timeout.
+ * table and bus (flag, `WICKED_*` variable, else `/wicked/<env>/`) and the follow timeout.
  *
- * @throws CliError (exit 2) for a missing table or a bad timeout.
+ * @throws CliError (exit 2) for a bad timeout; (exit 1) when the environment cannot be found.
  * @example
- * resolveDeployRequest({ table: 't', timeout: '900' }) // { table: 't', bus: 'default', timeoutMs: 900000, ... }
+ * await resolveDeployRequest({ table: 't', timeout: '900' }, lookup, 'dev') // { table: 't', bus: 'default', timeoutMs: 900000, ... }
  */
-export function resolveDeployRequest(options: DeployRequestOptions): ResolvedDeployRequest {
-  return { table: resourceName('table', options.table), bus: resourceName('bus', options.bus), timeoutMs: parseSeconds('--timeout', options.timeout), follow: options.follow, json: options.json };
+export async function resolveDeployRequest(options: DeployRequestOptions, lookup: EnvironmentLookup, env: string): Promise<ResolvedDeployRequest> {
+  const timeoutMs = parseSeconds('--timeout', options.timeout);
+  return { table: await lookup.name('table', options.table, env), bus: await lookup.name('bus', options.bus, env), timeoutMs, follow: options.follow, json: options.json };
 }
 
 /** What {@link requestDeployment} needs. */

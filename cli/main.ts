@@ -15,6 +15,7 @@ const MODULES: readonly { readonly commands: readonly string[]; readonly load: (
   { commands: ['demo'], load: async () => (await import('./commands/demo')).registerDemo },
   { commands: ['local'], load: async () => (await import('./commands/local')).registerLocal },
   { commands: ['upload'], load: async () => (await import('./commands/upload')).registerUpload },
+  { commands: ['envs'], load: async () => (await import('./commands/envs')).registerEnvs },
   { commands: ['status'], load: async () => (await import('./commands/status')).registerStatus },
   { commands: ['rollback'], load: async () => (await import('./commands/rollback')).registerRollback },
   { commands: ['restart'], load: async () => (await import('./commands/restart')).registerRestart },

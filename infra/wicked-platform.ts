@@ -9,6 +9,7 @@ import { ConfigBucket } from './constructs/config-bucket';
 import { addControlPlaneRules, type RoutedRule } from './constructs/control-plane-rules';
 import { DeletionProtection } from './constructs/deletion-protection';
 import { DeployFunctions } from './constructs/deploy-functions';
+import { EnvironmentParameters, stabilizeOutputNames } from './constructs/environment-parameters';
 import { ImageRepository } from './constructs/image-repository';
 import { LedgerTable } from './constructs/ledger-table';
 import { ALARM_PERIOD, Notifications } from './constructs/notifications';
@@ -55,6 +56,8 @@ export class WickedPlatform extends Construct {
   public readonly workload: Workload;
   /** Turns deletion protection on after the create, when resources are retained. */
   public readonly deletionProtection?: DeletionProtection;
+  /** `/wicked/<env>/...`: what `wickedctl --env` reads to find this environment. */
+  public readonly parameters: EnvironmentParameters;
 
   /**
    * @param scope - parent construct, usually a Stack
@@ -107,6 +110,8 @@ export class WickedPlatform extends Construct {
     this.createFunctionAlarms();
     this.baseImageChange = this.announceBaseImage();
     this.createOutputs();
+    this.parameters = this.writeParameters();
+    stabilizeOutputNames(this);
     if (p.removalPolicy !== RemovalPolicy.DESTROY) this.deletionProtection = this.protectAfterCreate();
   }
 
@@ -120,6 +125,24 @@ export class WickedPlatform extends Construct {
     });
     protection.after(...others);
     return protection;
+  }
+  /** The SSM parameters `wickedctl --env <name>` reads (shared/environment/parameters.ts). */
+  private writeParameters(): EnvironmentParameters {
+    const w = this.workload;
+    return new EnvironmentParameters(this, 'Parameters', {
+      envName: this.props.envName,
+      values: {
+        configBucket: this.config.bucketName,
+        ledgerTable: this.ledger.table.tableName,
+        eventBus: 'default',
+        cluster: w.cluster.clusterName,
+        services: [...Object.values(w.singletons.services), ...Object.values(w.gateways.groups).map((g) => g.service)].map((s) => s.serviceName),
+        repository: this.images.repository.repositoryUri,
+        backupVault: w.backups.vault.backupVaultName,
+        notificationTopic: this.notifications.topic.topicArn,
+        nodeEnv: this.props.nodeEnv,
+      },
+    });
   }
 
   /** The base image event of `cdk deploy`, after its consumer (function and rule) is in place. */

@@ -23,9 +23,10 @@ import type { EcsControl } from './ecs';
 import { startEcs } from './ecs';
 import type { Clock } from './kernel/clock';
 import { scaledClock } from './kernel/clock';
-import { LOCAL_REGION } from './kernel/events';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './kernel/events';
 import type { DeploymentResources, ResourceNames } from './provision';
 import { environmentNames, imageResolver, provisionNotifications, provisionServices, pushStandInImages, snapshotEnvironment } from './provision';
+import { provisionParameters } from './environment-parameters';
 import { deployEnvironment } from './deploy-wiring';
 import type { S3Control } from './s3';
 import { startS3 } from './s3';
@@ -211,13 +212,15 @@ async function provision(control: EmulatorControl, endpoints: Record<ServiceName
   } finally {
     for (const client of Object.values(clients)) client.destroy();
   }
-  return {
+  const resources: DeploymentResources = {
     ...names,
     topicArn,
     dynamicData: { fileSystemId: fileSystem.id, arn: fileSystem.arn, path: fileSystem.path },
     targetRepositoryUri: `${control.ecr.registry}/${names.repositoryName}`,
     baseImage,
   };
+  provisionParameters(control.ssm, resources);
+  return resources;
 }
 
 /** Wall-clock floor of the bus's first retry delay (see `LocalBusOptions.retryMinWallMs`). */
@@ -230,7 +233,7 @@ export const SDK_DEFAULTS = { region: LOCAL_REGION, credentials: { accessKeyId: 
 export function environmentFor(endpoints: Readonly<Record<ServiceName, string>>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of SERVICES) env[ENDPOINT_VARIABLES[name]] = endpoints[name];
-  return { ...env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: LOCAL_REGION };
+  return { ...env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_ACCOUNT_ID: LOCAL_ACCOUNT, AWS_REGION: LOCAL_REGION };
 }
 
 /** The build-image function's environment, as the CDK stack sets it, for the emulated deployment. */

@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests and benchmarks use, when any is missing.
 # A no-op on a machine that has them all; needs root (or sudo) otherwise.
 set -euo pipefail
-packages=(docker-registry skopeo umoci buildah apache2-utils tar gzip time)
+packages=(docker-registry skopeo umoci buildah apache2-utils tar gzip time chromium)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")

@@ -6,6 +6,8 @@ import { buildConfigImage } from '../../shared/pipeline/build-config';
 import { sdkEcrToken } from '../../shared/oci/registry/ecr-sdk-token';
 import { openBuildEndpoints } from '../../shared/pipeline/image-endpoints';
 import type { CliIo } from '../output';
+import type { Progress } from '../progress';
+import { startProgress } from '../progress';
 import { CliError, ExitCode, printJson, printLines } from '../output';
 import { countLine, formatIssue, warningLines } from '../report';
 import type { ValidationFlags } from '../validation-options';
@@ -53,19 +55,21 @@ export async function runBuild(options: BuildOptions, io: CliIo): Promise<number
   const credentials = await readCredentials(options, io);
   const endpoints = await openBuildEndpoints(options.base, options.to, { insecure: options.insecureRegistry ?? false, ecrToken: sdkEcrToken(), ...(credentials ? { credentials } : {}) })
     .catch((error: unknown) => { throw asInputError(error); });
+  const progress = startProgress(io, `build of ${options.config}`);
+  progress.update('reading, validating and hashing the configuration');
   const outcome = await buildConfigImage({
     source: { path: options.config },
     ...(options.env ? { envs: options.env } : {}),
     validation: await validationOptions(options),
-    onWarning: (warning) => warningLines([warning]).forEach((line) => io.stderr.write(`${line}\n`)),
+    onWarning: (warning) => warningLines([warning]).forEach((line) => progress.line(line)),
     image: {
       base: endpoints.base,
       target: endpoints.target,
       ...(options.allPlatforms ? { allPlatforms: true } : { platform: options.platform }),
       ...(options.revision ? { source: { kind: 'git' as const, revision: options.revision } } : {}),
-      onProgress: progressPrinter(io),
+      onProgress: progressPrinter(progress),
     },
-  });
+  }).finally(() => progress.done());
   if (outcome.kind === 'rejected') {
     io.stderr.write(`${outcome.report.issues.map(formatIssue).join('\n')}\n`);
     if (options.json) printJson(io, { error: outcome.reason, issues: outcome.report.issues });
@@ -108,10 +112,12 @@ function asInputError(error: unknown): unknown {
   return error;
 }
 
-function progressPrinter(io: CliIo): (event: BuildProgress) => void {
+/** Build events as progress: layers and uploads on the live line (one plain line each when piped, as before); an existing tag is worth keeping. */
+function progressPrinter(progress: Progress): (event: BuildProgress) => void {
   return (event) => {
-    if (event.phase === 'layer') io.stderr.write(`layer ${event.digest}: ${event.uncompressedSize} bytes hashed, ${event.size} compressed\n`);
-    if (event.phase === 'blob' && event.action === 'uploaded') io.stderr.write(`uploaded ${event.digest} (${event.size} bytes)\n`);
-    if (event.phase === 'tag' && event.existing !== 'absent') io.stderr.write(`tag ${event.tag} already holds this image: nothing to upload\n`);
+    if (event.phase === 'layer') progress.note(`layer ${event.digest}: ${event.uncompressedSize} bytes hashed, ${event.size} compressed`);
+    if (event.phase === 'blob' && event.action === 'uploaded') progress.note(`uploaded ${event.digest} (${event.size} bytes)`);
+    if (event.phase === 'manifest') progress.update(`pushing manifest ${event.digest}`);
+    if (event.phase === 'tag' && event.existing !== 'absent') progress.line(`tag ${event.tag} already holds this image: nothing to upload`);
   };
 }

@@ -51,7 +51,7 @@ export function upLines(emulator: Pick<Emulator, 'endpoints' | 'env' | 'resource
   return [
     `# wicked local emulator: environment ${environments.map((r) => r.env).join(', ')}, state in ${stateDir}`,
     ...SERVICES.map((name) => `# ${name.padEnd(width)}  ${emulator.endpoints[name]}`),
-    ...environments.map((r) => `# config bucket s3://${r.configBucket} (upload config/${r.env}/<name>.tgz), cluster ${r.cluster}, images ${r.targetRepositoryUri}, ledger ${r.ledgerTable}`),
+    ...environments.map((r) => `# ${r.env}: SSM parameters /wicked/${r.env}/ (every command finds it with --env ${r.env}), config bucket s3://${r.configBucket}, cluster ${r.cluster}, images ${r.targetRepositoryUri}, ledger ${r.ledgerTable}`),
     `# notifications to ${emulator.resources.topicArn} are printed on stderr as they are published`,
     ...Object.entries(emulator.env).map(([name, value]) => `export ${name}=${value}`),
   ];
@@ -69,20 +69,34 @@ export function registerLocal(program: Command, io: CliIo, setExit: (code: numbe
     .option('--clock-speed <x>', 'emulated time runs this many times faster than wall time', '1')
     .action(async (options: UpOptions) => {
       const parsed = parseUpOptions(options);
+      // stdout carries only the eval-able lines; the handlers run in this process and log to stdout, so their logs go to stderr.
+      const out = io.stdout === process.stdout ? divertProcessStdout() : { print: (text: string) => { io.stdout.write(text); }, restore: () => undefined };
       // Loaded only for this command: the emulator pulls in dynalite and the AWS SDK.
       const { startEmulator } = await import('../../local/emulator');
-      const emulator = await startEmulator(parsed);
+      const emulator = await startEmulator(parsed).catch((error: unknown) => { out.restore(); throw error; });
       const unsubscribe = emulator.control.sns.subscribe((message) => {
         io.stderr.write(`wickedctl: notification ${message.timestamp} ${message.subject ?? '(no subject)'} ${JSON.stringify(message.attributes)}\n${message.message}\n`);
       });
       try {
-        io.stdout.write(`${upLines(emulator, parsed.stateDir).join('\n')}\n`);
+        out.print(`${upLines(emulator, parsed.stateDir).join('\n')}\n`);
         const signal = await waitForStop();
         io.stderr.write(`wickedctl: ${signal}: stopping the emulator\n`);
       } finally {
         unsubscribe();
         await emulator.stop();
+        out.restore();
       }
       setExit(ExitCode.Ok);
     });
+}
+
+/**
+ * Sends whatever this process writes to stdout (the in-process handlers'
+ * structured logs) to stderr, and returns a `print` that still reaches
+ * stdout, so `local up > local.env` holds only comments and exports.
+ */
+function divertProcessStdout(): { print(text: string): void; restore(): void } {
+  const original = process.stdout.write;
+  process.stdout.write = ((...args: Parameters<typeof process.stderr.write>) => process.stderr.write(...args)) as typeof process.stdout.write;
+  return { print: (text) => { original.call(process.stdout, text); }, restore: () => { process.stdout.write = original; } };
 }

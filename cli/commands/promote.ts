@@ -7,6 +7,7 @@ import type { AwsClients, AwsOptions } from '../aws-clients';
 import { checkEnvName, createAwsClients } from '../aws-clients';
 import type { DeployRequestOptions } from '../deploy-request';
 import { requestDeployment, resolveDeployRequest } from '../deploy-request';
+import { EnvironmentLookup } from '../environment';
 import type { CliIo } from '../output';
 import { CliError, ExitCode, printJson } from '../output';
 import { formatIssue } from '../report';
@@ -62,12 +63,14 @@ export async function runPromote(options: PromoteOptions, io: CliIo, clock: () =
   const from = checkEnvName('--from', options.from);
   const to = checkEnvName('--to', options.to);
   if (from === to) throw new CliError(`--from and --to: received ${from} twice, expected two different environments`, ExitCode.InvalidInput);
-  const request = resolveDeployRequest(options);
   const clients = createAwsClients(options);
   try {
+    const lookup = new EnvironmentLookup(clients);
+    const request = await resolveDeployRequest(options, lookup, from);
     const { Ledger } = await import('../../shared/ledger/ledger');
     const ledger = new Ledger({ client: await clients.dynamo(), tableName: request.table });
-    const toTable = options.toTable ?? request.table;
+    // One stack per environment: the target's ledger is its own, unless --to-table or --table names it.
+    const toTable = await lookup.name('table', options.toTable ?? options.table, to);
     const targetLedger = toTable === request.table ? ledger : new Ledger({ client: await clients.dynamo(), tableName: toTable });
     const [source, records, target] = await Promise.all([ledger.getEnvironment(from), ledger.listDeployments(from), targetLedger.getEnvironment(to)]);
     const record = promotionSource(from, to, source, records);

@@ -7,6 +7,7 @@ import type { AwsOptions } from '../aws-clients';
 import { checkEnvName, createAwsClients } from '../aws-clients';
 import type { DeployRequestOptions } from '../deploy-request';
 import { resolveDeployRequest } from '../deploy-request';
+import { EnvironmentLookup } from '../environment';
 import { addDeployRequestOptions } from '../deploy-request-options';
 import type { CliIo } from '../output';
 import { CliError, ExitCode, printJson } from '../output';
@@ -77,9 +78,9 @@ export function registerRebuild(program: Command, io: CliIo, setExit: (code: num
 export async function runRebuild(options: RebuildOptions, io: CliIo, clock: () => number = Date.now): Promise<number> {
   const env = checkEnvName('--env', options.env);
   const detail = rebuildDetail(env, options.base, randomUUID());
-  const { table, bus, timeoutMs } = resolveDeployRequest(options);
   const clients = createAwsClients(options);
   try {
+    const { table, bus, timeoutMs } = await resolveDeployRequest(options, new EnvironmentLookup(clients), env);
     const { Ledger } = await import('../../shared/ledger/ledger');
     const ledger = new Ledger({ client: await clients.dynamo(), tableName: table });
     const of = rebuildSource(env, await ledger.getEnvironment(env), clock());

@@ -4,7 +4,8 @@ import { OperatorDetailType, ServiceRestartRequestedDetailSchema } from '../../s
 import type { ServiceRestartRequestedDetail } from '../../shared/events/operator';
 import type { EnvironmentRecord } from '../../shared/ledger';
 import type { AwsOptions } from '../aws-clients';
-import { checkEnvName, createAwsClients, resourceName } from '../aws-clients';
+import { checkEnvName, createAwsClients } from '../aws-clients';
+import { EnvironmentLookup } from '../environment';
 import type { CliIo } from '../output';
 import { CliError, ExitCode, printJson, printLines } from '../output';
 
@@ -58,8 +59,8 @@ export function registerRestart(program: Command, io: CliIo, setExit: (code: num
     .requiredOption('--env <name>', 'environment')
     .requiredOption('--service <name>', 'ECS service name, for example portal-kong-adapter')
     .option('--reason <text>', 'why, for the ledger and the notification')
-    .option('--table <name>', 'ledger table (or WICKED_LEDGER_TABLE)')
-    .option('--bus <name>', 'event bus (or WICKED_EVENT_BUS; default: default)')
+    .option('--table <name>', 'ledger table (default: /wicked/<env>/ledger-table; or WICKED_LEDGER_TABLE)')
+    .option('--bus <name>', 'event bus (default: /wicked/<env>/event-bus; or WICKED_EVENT_BUS)')
     .option('--json', 'print the request as one JSON object on the last line of stdout')
     .option('--endpoint <url>', 'one endpoint for every AWS service (default: AWS_ENDPOINT_URL_* or AWS)')
     .option('--region <region>', 'AWS region')
@@ -73,10 +74,11 @@ export function registerRestart(program: Command, io: CliIo, setExit: (code: num
 export async function runRestart(options: RestartOptions, io: CliIo, clock: () => number = Date.now): Promise<number> {
   const env = checkEnvName('--env', options.env);
   const detail = restartDetail(env, options.service, options.reason, randomUUID(), clock());
-  const table = resourceName('table', options.table);
-  const bus = resourceName('bus', options.bus);
   const clients = createAwsClients(options);
   try {
+    const lookup = new EnvironmentLookup(clients);
+    const table = await lookup.name('table', options.table, env);
+    const bus = await lookup.name('bus', options.bus, env);
     const { Ledger } = await import('../../shared/ledger/ledger');
     const ledger = new Ledger({ client: await clients.dynamo(), tableName: table });
     checkRestartAllowed(env, await ledger.getEnvironment(env), clock());

@@ -6,6 +6,7 @@ import type { AwsOptions } from '../aws-clients';
 import { checkEnvName, createAwsClients } from '../aws-clients';
 import type { DeployRequestOptions } from '../deploy-request';
 import { requestDeployment, resolveDeployRequest } from '../deploy-request';
+import { EnvironmentLookup } from '../environment';
 import type { CliIo } from '../output';
 import { CliError, ExitCode } from '../output';
 
@@ -60,9 +61,9 @@ export function registerRollback(program: Command, io: CliIo, setExit: (code: nu
 /** Runs `rollback`; resolves the exit code. */
 export async function runRollback(options: RollbackOptions, io: CliIo, clock: () => number = Date.now): Promise<number> {
   const env = checkEnvName('--env', options.env);
-  const request = resolveDeployRequest(options);
   const clients = createAwsClients(options);
   try {
+    const request = await resolveDeployRequest(options, new EnvironmentLookup(clients), env);
     const { Ledger } = await import('../../shared/ledger/ledger');
     const ledger = new Ledger({ client: await clients.dynamo(), tableName: request.table });
     const [environment, records] = await Promise.all([ledger.getEnvironment(env), ledger.listDeployments(env)]);

@@ -2,6 +2,8 @@ import { BackupClient } from '@aws-sdk/client-backup';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { EnvironmentLookup } from '../environment';
 import { EventPublisher } from '../../shared/adapters/event-publisher';
 import type { RecoveryPointListing, RequestProgress, RestoreJobView, SnapshotRequestedDetail } from '../../shared/snapshot';
 import {
@@ -9,6 +11,7 @@ import {
   SnapshotError, SnapshotStore, toStartRestoreJobInput,
 } from '../../shared/snapshot';
 import type { CliIo } from '../output';
+import { startProgress } from '../progress';
 import { CliError, ExitCode } from '../output';
 
 /** What the snapshot commands do against AWS (or the emulator through `AWS_ENDPOINT_URL_*`). */
@@ -32,12 +35,21 @@ export interface SnapshotCliContext {
  * `AWS_ENDPOINT_URL_BACKUP`, `_DYNAMODB` and `_EVENTBRIDGE` itself, so the
  * same command works against AWS and the local emulator.
  */
-export function openSnapshotContext(options: { env: string; table?: string; bus?: string; intervalMs?: string; timeout?: string }, io: CliIo): SnapshotCliContext {
+export async function openSnapshotContext(options: { env: string; table?: string; bus?: string; intervalMs?: string; timeout?: string }, io: CliIo): Promise<SnapshotCliContext> {
   if (!/^[a-z][a-z0-9-]{0,31}$/.test(options.env)) throw new CliError(`--env: received ${JSON.stringify(options.env)}, expected a lower-case environment name`, ExitCode.InvalidInput);
   const env = options.env;
-  const tableName = options.table ?? `wicked-${env}-ledger`;
   const intervalMs = positiveOption('--interval-ms', options.intervalMs, 2000);
   const timeoutMs = positiveOption('--timeout', options.timeout, 3600) * 1000;
+  const ssm = new SSMClient({});
+  let tableName: string;
+  let busName: string;
+  try {
+    const lookup = new EnvironmentLookup({ ssm: async () => ssm });
+    tableName = await lookup.name('table', options.table, env);
+    busName = await lookup.name('bus', options.bus, env);
+  } finally {
+    ssm.destroy();
+  }
   const dynamodb = new DynamoDBClient({});
   const backupClient = new BackupClient({});
   const eventbridge = new EventBridgeClient({});
@@ -53,7 +65,7 @@ export function openSnapshotContext(options: { env: string; table?: string; bus?
     env, intervalMs, timeoutMs, io,
     requestSnapshot: async (requestId) => {
       const detail: SnapshotRequestedDetail = { env, trigger: 'manual', requestId };
-      await new EventPublisher({ busName: options.bus ?? 'default', client: eventbridge }).publish(SnapshotDetailType.Requested, detail);
+      await new EventPublisher({ busName, client: eventbridge }).publish(SnapshotDetailType.Requested, detail);
     },
     progress: async (requestId) => requestProgress(await store.listJobs(env), requestId),
     listRecoveryPoints,
@@ -79,12 +91,17 @@ export function openSnapshotContext(options: { env: string; table?: string; bus?
 /** Polls `check` every `intervalMs` until it returns a value; a {@link SnapshotError} TIMEOUT after `timeoutMs`. */
 export async function pollUntil<T>(ctx: Pick<SnapshotCliContext, 'intervalMs' | 'timeoutMs' | 'io'>, check: () => Promise<T | undefined>, what: string): Promise<T> {
   const deadline = Date.now() + ctx.timeoutMs;
-  for (;;) {
-    const found = await check();
-    if (found !== undefined) return found;
-    if (Date.now() >= deadline) throw new SnapshotError('TIMEOUT', `following ${what}: not finished after ${ctx.timeoutMs / 1000} s; expected it to finish (raise --timeout or check the AWS Backup console)`);
-    ctx.io.stderr.write('.');
-    await new Promise((resolve) => setTimeout(resolve, ctx.intervalMs));
+  const progress = startProgress(ctx.io, `following ${what}`);
+  try {
+    for (;;) {
+      const found = await check();
+      if (found !== undefined) return found;
+      if (Date.now() >= deadline) throw new SnapshotError('TIMEOUT', `following ${what}: not finished after ${ctx.timeoutMs / 1000} s; expected it to finish (raise --timeout or check the AWS Backup console)`);
+      progress.update('waiting for AWS Backup');
+      await new Promise((resolve) => setTimeout(resolve, ctx.intervalMs));
+    }
+  } finally {
+    progress.done();
   }
 }
 

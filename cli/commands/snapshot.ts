@@ -27,7 +27,7 @@ interface RestoreOptions extends SnapshotOptions {
 function common(command: Command): Command {
   return command
     .requiredOption('--env <name>', 'environment (e.g. prod)')
-    .option('--table <name>', 'ledger table (default wicked-<env>-ledger)')
+    .option('--table <name>', 'ledger table (default: /wicked/<env>/ledger-table, or WICKED_LEDGER_TABLE)')
     .option('--json', 'print one JSON object on the last line of stdout')
     .option('--interval-ms <ms>', 'poll interval while following', '2000')
     .option('--timeout <seconds>', 'give up following after this long', '3600');
@@ -36,7 +36,7 @@ function common(command: Command): Command {
 /** Registers `wickedctl snapshot`, `wickedctl snapshots` and `wickedctl restore`. */
 export function registerSnapshot(program: Command, io: CliIo, setExit: (code: number) => void): void {
   common(program.command('snapshot').description('Take a snapshot of the dynamic data now (AWS Backup jobs started by snapshot-data)'))
-    .option('--bus <name>', 'event bus of the control plane', 'default')
+    .option('--bus <name>', 'event bus (default: /wicked/<env>/event-bus, or WICKED_EVENT_BUS)')
     .option('--follow', 'wait until the backup jobs finish')
     .action(async (options: SnapshotOptions) => { setExit(await withContext(options, io, (ctx) => runSnapshot(ctx, options, io))); });
   common(program.command('snapshots').description('List the recovery points of an environment still in its vault, with their tags'))
@@ -50,7 +50,7 @@ export function registerSnapshot(program: Command, io: CliIo, setExit: (code: nu
 }
 
 async function withContext(options: CommonOptions, io: CliIo, run: (ctx: SnapshotCliContext) => Promise<number>): Promise<number> {
-  const ctx = openSnapshotContext(options, io);
+  const ctx = await openSnapshotContext(options, io);
   try {
     return await run(ctx);
   } finally {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { DeploymentRecord, DeploymentRequest, EnvironmentRecord, InFlightPhase } from '../../shared/ledger';
 import type { AwsOptions } from '../aws-clients';
-import { checkEnvName, createAwsClients, resourceName } from '../aws-clients';
+import { checkEnvName, createAwsClients } from '../aws-clients';
+import { EnvironmentLookup, listEnvironmentNames, NAME_SOURCES } from '../environment';
 import type { CliIo } from '../output';
 import { CliError, ExitCode, printJson, printLines } from '../output';
 
@@ -9,6 +10,10 @@ interface StatusOptions extends AwsOptions {
   readonly env?: string;
   readonly table?: string;
   readonly json?: boolean;
+  readonly timeline?: boolean;
+  readonly html?: string;
+  readonly last?: string;
+  readonly cluster?: string;
 }
 
 /** One environment's deployment status, as `wickedctl status --json` prints it. */
@@ -25,6 +30,8 @@ export interface EnvironmentStatus {
     readonly finishedAt: string;
     /** The build's validation warnings: portal-api runs this configuration, degraded there. */
     readonly warnings?: ValidationWarnings;
+    /** The git commit the configuration came from (`upload --git`), or null. */
+    readonly revision: string | null;
   } | null;
   readonly lastGoodDigest: string | null;
   /** `idle`, or the phase of the deployment in flight. */
@@ -73,7 +80,7 @@ export function environmentStatus(env: string, record: EnvironmentRecord | undef
     env,
     deployed: good ? {
       deploymentId: good.deploymentId, configHash: good.configHash, digest: good.digest, imageUri: good.imageUri,
-      key: goodRecord?.key ?? null, versionId: goodRecord?.versionId ?? null, finishedAt: good.finishedAt,
+      key: goodRecord?.key ?? null, versionId: goodRecord?.versionId ?? null, finishedAt: good.finishedAt, revision: goodRecord?.revision ?? null,
       ...warningsOf(goodRecord),
     } : null,
     lastGoodDigest: good?.digest ?? null,
@@ -105,7 +112,7 @@ export function statusLines(status: EnvironmentStatus): string[] {
   return [
     `${status.env}:`,
     deployed
-      ? `  deployed     config ${deployed.configHash}, image ${deployed.digest} (deployment ${deployed.deploymentId}, s3 ${deployed.key ?? '?'}@${deployed.versionId ?? 'unversioned'}, finished ${deployed.finishedAt})`
+      ? `  deployed     config ${deployed.configHash}, image ${deployed.digest} (deployment ${deployed.deploymentId}, s3 ${deployed.key ?? '?'}@${deployed.versionId ?? 'unversioned'}, finished ${deployed.finishedAt}${deployed.revision ? `, commit ${deployed.revision}` : ''})`
       : '  deployed     nothing yet',
     ...warningLinesOf('deployed', deployed?.warnings),
     `  rollout      ${rollout.state}${rollout.deploymentId ? ` ${rollout.deploymentId} (${what(rollout)}, image ${rollout.digest}, since ${rollout.startedAt})` : ''}${rollout.state === 'awaiting-snapshot' ? ` for snapshot ${rollout.snapshotRequestId ?? '?'} until ${rollout.leaseExpiresAt ?? '?'}` : ''}`,
@@ -129,12 +136,21 @@ export function registerStatus(program: Command, io: CliIo, setExit: (code: numb
     .command('status')
     .description('Show, per environment, what the ledger says: deployed config and image, rollout in flight, queued config, last good image, last recovery point')
     .option('--env <name>', 'one environment (default: every environment in the ledger)')
-    .option('--table <name>', 'ledger table (or WICKED_LEDGER_TABLE)')
-    .option('--json', 'print {"environments": [...]} as one JSON object on the last line of stdout')
+    .option('--table <name>', 'ledger table (default: /wicked/<env>/ledger-table; or WICKED_LEDGER_TABLE)')
+    .option('--json', 'print {"environments": [...]} (with --timeline: {"timeline": ...}) as one JSON object on the last line of stdout')
+    .option('--timeline', 'draw the last deployments of --env: task lifetimes per service, deployment markers, snapshot gate, portal-api down time')
+    .option('--html <file>', 'write the same drawing as one self-contained HTML page (inline SVG, no network)')
+    .option('--last <n>', 'with --timeline / --html: how many deployments', '3')
+    .option('--cluster <name>', 'with --timeline / --html: ECS cluster (default: /wicked/<env>/cluster; or WICKED_CLUSTER)')
     .option('--endpoint <url>', 'one endpoint for every AWS service (default: AWS_ENDPOINT_URL_* or AWS)')
     .option('--region <region>', 'AWS region')
     .addHelpText('after', '\nExit status: 0 shown, 1 the environment is not in the ledger or the ledger cannot be read, 2 invalid input.')
     .action(async (options: StatusOptions) => {
+      if (options.timeline || options.html !== undefined) {
+        const { runTimeline } = await import('./status-timeline');
+        setExit(await runTimeline(options, io));
+        return;
+      }
       setExit(await runStatus(options, io));
     });
 }
@@ -142,21 +158,25 @@ export function registerStatus(program: Command, io: CliIo, setExit: (code: numb
 /** Runs `status`; resolves the exit code. */
 export async function runStatus(options: StatusOptions, io: CliIo): Promise<number> {
   const env = options.env === undefined ? undefined : checkEnvName('--env', options.env);
-  const table = resourceName('table', options.table);
   const clients = createAwsClients(options);
   try {
     const client = await clients.dynamo();
+    const lookup = new EnvironmentLookup(clients);
     const { Ledger } = await import('../../shared/ledger/ledger');
-    const ledger = new Ledger({ client, tableName: table });
-    const envs = env ? [env] : await listEnvironments(client, table);
+    const explicitTable = options.table ?? process.env[NAME_SOURCES.table.variable];
+    // Without --env: every environment of the named ledger, or every environment with parameters in this account and region.
+    const envs = env ? [env] : explicitTable ? await listEnvironments(client, explicitTable) : await listEnvironmentNames(clients);
     const statuses: EnvironmentStatus[] = [];
+    let table = explicitTable ?? '';
     for (const name of envs) {
+      table = await lookup.name('table', explicitTable, name);
+      const ledger = new Ledger({ client, tableName: table });
       const [record, deployments] = await Promise.all([ledger.getEnvironment(name), ledger.listDeployments(name)]);
       if (!record && env) throw new CliError(`environment ${name} is not in ledger ${table}: nothing was ever deployed there (environments are created by their first deployment)`, ExitCode.Failure);
       statuses.push(environmentStatus(name, record, deployments));
     }
     if (options.json) printJson(io, { environments: statuses });
-    else printLines(io, statuses.length > 0 ? statuses.flatMap(statusLines) : [`no environment in ledger ${table} yet`]);
+    else printLines(io, statuses.length > 0 ? statuses.flatMap(statusLines) : [explicitTable ? `no environment in ledger ${table} yet` : 'no environment found under /wicked/ (wickedctl envs)']);
     return ExitCode.Ok;
   } finally {
     clients.destroy();

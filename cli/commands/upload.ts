@@ -6,15 +6,23 @@ import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
 import { validateConfig } from '../../shared/wicked-config';
 import type { ValidateConfigOptions, ValidationReport } from '../../shared/wicked-config';
 import type { AwsClients, AwsOptions } from '../aws-clients';
-import { checkEnvName, createAwsClients, resourceName } from '../aws-clients';
+import { checkEnvName, createAwsClients } from '../aws-clients';
+import { EnvironmentLookup } from '../environment';
 import type { CliIo } from '../output';
 import { CliError, ExitCode, printJson, printLines } from '../output';
 import { countLine, formatIssue, warningLines } from '../report';
 import type { ValidationFlags } from '../validation-options';
 import { addValidationFlags, validationOptions } from '../validation-options';
+import { GIT_COMMIT_METADATA } from '../../shared/events/git-revision';
+import { openUploadSource, uploadSourceOptions } from '../upload-source';
+import type { Progress } from '../progress';
+import { startProgress } from '../progress';
 
 interface UploadOptions extends AwsOptions, ValidationFlags {
-  readonly config: string;
+  readonly config?: string;
+  readonly git?: string;
+  readonly rev?: string;
+  readonly path?: string;
   readonly env: string;
   readonly nodeEnv?: string;
   readonly bucket?: string;
@@ -35,6 +43,8 @@ export interface OutcomeLine {
   readonly digest: string | null;
   readonly deploymentId: string | null;
   readonly reason: string;
+  /** The git commit the configuration was packed from (`upload --git`); absent otherwise. */
+  readonly revision?: string;
 }
 
 /** Where a followed deployment stands: a progress stage, and the outcome once it is final. */
@@ -80,10 +90,13 @@ export function registerUpload(program: Command, io: CliIo, setExit: (code: numb
   const command = program
     .command('upload')
     .description('Validate a configuration, pack it deterministically (tar.gz) and upload it to the config bucket; with --follow, report the deployment outcome')
-    .requiredOption('--config <path>', 'configuration directory or archive')
+    .option('--config <path>', 'configuration directory or archive (or --git)')
+    .option('--git <repo-or-path>', 'pack the configuration from a commit of this git repository (a local path or a URL) instead of --config')
+    .option('--rev <rev>', 'with --git: branch, tag or commit id; only that commit\'s tree is read, never the working copy')
+    .option('--path <folder>', 'with --git: the folder of the commit that holds the configuration, from the repository root', 'static')
     .requiredOption('--env <name>', 'environment to deploy (key config/<env>/<timestamp>.tgz)')
-    .option('--bucket <name>', 'config bucket (or WICKED_CONFIG_BUCKET)')
-    .option('--table <name>', 'ledger table, for --follow (or WICKED_LEDGER_TABLE)')
+    .option('--bucket <name>', 'config bucket (default: /wicked/<env>/config-bucket; or WICKED_CONFIG_BUCKET)')
+    .option('--table <name>', 'ledger table, for --follow (default: /wicked/<env>/ledger-table; or WICKED_LEDGER_TABLE)')
     .option('--follow', 'follow the deployment through the ledger until its outcome')
     .option('--timeout <seconds>', 'how long --follow waits for an outcome', '900')
     .option('--json', 'print the outcome as one JSON object on the last line of stdout')
@@ -101,32 +114,42 @@ export function registerUpload(program: Command, io: CliIo, setExit: (code: numb
 export async function runUpload(options: UploadOptions, io: CliIo, clock: () => number = Date.now): Promise<number> {
   const env = checkEnvName('--env', options.env);
   const timeoutMs = parseSeconds('--timeout', options.timeout);
-  const bucket = resourceName('bucket', options.bucket);
-  const table = options.follow ? resourceName('table', options.table) : undefined;
+  const wanted = uploadSourceOptions(options);
   const clients = createAwsClients(options);
+  const source = await openUploadSource(wanted);
+  const progress = startProgress(io, `upload to ${env}`);
   try {
+    const lookup = new EnvironmentLookup(clients);
+    const bucket = await lookup.name('bucket', options.bucket, env);
+    const table = options.follow ? await lookup.name('table', options.table, env) : undefined;
     const nodeEnv = options.nodeEnv ?? env;
     const validation = { ...(await validationOptions(options)), nodeEnvSetting: options.nodeEnv ? '--node-env' : `--node-env (default: the --env name, as the platform's nodeEnv prop)` };
-    const checked = await checkedBundle({ path: options.config }, [nodeEnv], io, validation);
-    if (!checked.report.valid) return reportRejected(options, env, checked.report, io);
-    printWarnings(io, checked.report);
-    const { key, versionId } = await packAndUpload(checked.bundle, bucket, env, clients, clock());
-    io.stderr.write(`[uploaded] s3://${bucket}/${key}${versionId ? ` (version ${versionId})` : ''}, configuration hash ${checked.report.configHash}\n`);
-    const line: OutcomeLine = table
-      ? await followDeployment({ env, table, clients, timeoutMs, io, clock }, (records) => records.find((r) => r.key === key && (!versionId || r.versionId === versionId)), checked.report.configHash)
+    progress.update(`reading and validating ${source.origin}`);
+    const checked = await checkedBundle(source.bundle(), [nodeEnv], io, validation, source.origin);
+    if (!checked.report.valid) return reportRejected(source.origin, env, checked.report, io, options.json);
+    printWarnings(io, checked.report, progress);
+    const revision = source.revision;
+    progress.update('packing and uploading');
+    const { key, versionId } = await packAndUpload(checked.bundle, { bucket, env, nowMs: clock(), ...(revision ? { revision } : {}) }, clients);
+    progress.line(`[uploaded] s3://${bucket}/${key}${versionId ? ` (version ${versionId})` : ''}, configuration hash ${checked.report.configHash}${revision ? `, commit ${revision}` : ''}`);
+    const followed: OutcomeLine = table
+      ? await followDeployment({ env, table, clients, timeoutMs, io, clock, progress }, (records) => records.find((r) => r.key === key && (!versionId || r.versionId === versionId)), checked.report.configHash)
       : { outcome: 'pending', env, configHash: checked.report.configHash, digest: null, deploymentId: null, reason: `uploaded s3://${bucket}/${key}; not followed (use --follow)` };
+    const line = revision ? { ...followed, revision } : followed;
     printOutcome(io, line, options.json);
     return table ? outcomeExitCode(line.outcome) : ExitCode.Ok;
   } finally {
+    progress.done();
+    await source.dispose();
     clients.destroy();
   }
 }
 
 /** A bundle with its validation report; the caller closes the bundle (already closed when invalid). */
-export async function checkedBundle(source: BundleSource, envs: readonly string[], io: CliIo, options: Omit<ValidateConfigOptions, 'envs'> = {}): Promise<{ bundle: ConfigBundle; report: ValidationReport }> {
+export async function checkedBundle(source: BundleSource, envs: readonly string[], io: CliIo, options: Omit<ValidateConfigOptions, 'envs'> = {}, origin?: string): Promise<{ bundle: ConfigBundle; report: ValidationReport }> {
   let bundle: ConfigBundle;
   try {
-    bundle = await readBundle(source);
+    bundle = await readBundle(source, origin ? { origin } : {});
   } catch (error) {
     if (isBundleError(error)) throw new CliError(`${error.message}; nothing was uploaded`, ExitCode.InvalidInput, { cause: error });
     throw error;
@@ -138,15 +161,19 @@ export async function checkedBundle(source: BundleSource, envs: readonly string[
 }
 
 /** The warnings of a passing report on stderr: portal-api starts, degraded there. */
-export function printWarnings(io: CliIo, report: ValidationReport): void {
+export function printWarnings(io: CliIo, report: ValidationReport, progress?: Progress): void {
   if (report.issues.length === 0) return;
-  io.stderr.write(`${report.issues.map(formatIssue).join('\n')}\n[validated] portal-api would start; ${countLine(report)}\n`);
+  const lines = [...report.issues.map(formatIssue), `[validated] portal-api would start; ${countLine(report)}`];
+  for (const line of lines) {
+    if (progress) progress.line(line);
+    else io.stderr.write(`${line}\n`);
+  }
 }
 
-function reportRejected(options: UploadOptions, env: string, report: ValidationReport, io: CliIo): number {
+function reportRejected(origin: string, env: string, report: ValidationReport, io: CliIo, json: boolean | undefined): number {
   io.stderr.write(`${report.issues.map(formatIssue).join('\n')}\n`);
-  const reason = `${options.config}: portal-api would refuse it (${countLine(report)}); nothing was uploaded`;
-  printOutcome(io, { outcome: 'rejected', env, configHash: report.configHash || null, digest: null, deploymentId: null, reason }, options.json);
+  const reason = `${origin}: portal-api would refuse it (${countLine(report)}); nothing was uploaded`;
+  printOutcome(io, { outcome: 'rejected', env, configHash: report.configHash || null, digest: null, deploymentId: null, reason }, json);
   return ExitCode.InvalidInput;
 }
 
@@ -161,7 +188,8 @@ export function uploadKey(env: string, nowMs: number): string {
   return `config/${env}/${new Date(nowMs).toISOString().replace(/[-:.]/g, '')}.tgz`;
 }
 
-async function packAndUpload(bundle: ConfigBundle, bucket: string, env: string, clients: AwsClients, nowMs: number): Promise<{ key: string; versionId?: string }> {
+async function packAndUpload(bundle: ConfigBundle, to: { bucket: string; env: string; nowMs: number; revision?: string }, clients: AwsClients): Promise<{ key: string; versionId?: string }> {
+  const { bucket, env, nowMs } = to;
   const { buildConfigLayer } = await import('../../shared/oci/layer');
   // The config layer writer is the deterministic tar.gz writer: sorted members, uid/gid 0, mtime 0, fixed gzip level.
   const archive = await buildConfigLayer(bundle.entries, { root: 'static', opaque: false }).finally(() => bundle.close());
@@ -170,6 +198,8 @@ async function packAndUpload(bundle: ConfigBundle, bucket: string, env: string, 
     const key = uploadKey(env, nowMs);
     const put = await (await clients.s3()).send(new PutObjectCommand({
       Bucket: bucket, Key: key, Body: createReadStream(archive.path), ContentLength: archive.size, ContentType: 'application/gzip',
+      // build-image reads it back and puts it on Portal Image Built and the image label org.opencontainers.image.revision.
+      ...(to.revision ? { Metadata: { [GIT_COMMIT_METADATA]: to.revision } } : {}),
     })).catch((error: unknown) => { throw new CliError(`uploading s3://${bucket}/${key}: ${(error as Error).message}`, ExitCode.Failure, { cause: error }); });
     return { key, ...(put.VersionId ? { versionId: put.VersionId } : {}) };
   } finally {
@@ -187,6 +217,8 @@ export interface FollowContext {
   readonly clock: () => number;
   /** @default 1000 */
   readonly pollMs?: number;
+  /** Where stages go (live line on a TTY); plain stderr lines without it. */
+  readonly progress?: Progress;
 }
 
 /**
@@ -206,12 +238,18 @@ export async function followDeployment(context: FollowContext, pick: (records: D
     const step = decideFollow(record, environment);
     if (step.stage !== shown) {
       shown = step.stage;
-      context.io.stderr.write(`[${step.stage}]${record ? ` ${record.digest} deployment ${record.deploymentId}` : ''}${step.reason ? `: ${step.reason}` : ''}\n`);
+      const text = `[${step.stage}]${record ? ` ${record.digest} deployment ${record.deploymentId}` : ''}${step.reason ? `: ${step.reason}` : ''}`;
+      const lines = [text];
       if (record && !warned) {
         warned = true;
-        for (const line of recordWarningLines(record)) context.io.stderr.write(`${line}\n`);
+        lines.push(...recordWarningLines(record));
+      }
+      for (const line of lines) {
+        if (context.progress) context.progress.line(line);
+        else context.io.stderr.write(`${line}\n`);
       }
     }
+    context.progress?.update(`following the deployment: ${step.stage}`);
     const facts = { env: context.env, configHash: record?.configHash ?? configHash, digest: record?.digest ?? null, deploymentId: record?.deploymentId ?? null };
     if (step.outcome) return { outcome: step.outcome, ...facts, reason: step.reason ?? '' };
     if (context.clock() >= deadline) {

@@ -141,7 +141,7 @@ async function objectRequest(store: S3Store, bus: EventSink, req: IncomingMessag
     if (req.headers['x-amz-copy-source']) throw new S3Error('NotImplemented', 'CopyObject is not emulated', 501);
     const raw = await readBody(req);
     const bytes = isAwsChunked(req.headers) ? decodeAwsChunked(raw) : raw;
-    const version = store.putObject(at.bucket, at.key, bytes, String(req.headers['content-type'] ?? 'binary/octet-stream'));
+    const version = store.putObject(at.bucket, at.key, bytes, String(req.headers['content-type'] ?? 'binary/octet-stream'), userMetadata(req.headers));
     const state = store.bucket(at.bucket);
     if (state.eventBridge) bus.put(objectCreatedEvent(state, version, req.socket.remoteAddress ?? '127.0.0.1'));
     return send(res, 200, { etag: version.etag, ...versionHeader(state, version) });
@@ -155,6 +155,7 @@ async function objectRequest(store: S3Store, bus: EventSink, req: IncomingMessag
       'last-modified': new Date(version.lastModified).toUTCString(),
       'accept-ranges': 'bytes',
       ...versionHeader(store.bucket(at.bucket), version),
+      ...Object.fromEntries(Object.entries(version.metadata ?? {}).map(([name, value]) => [`x-amz-meta-${name}`, value])),
     };
     res.writeHead(200, { ...headers, 'x-amz-request-id': requestId() });
     if (method === 'HEAD') return void res.end();
@@ -201,4 +202,22 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
 
 function requestId(): string {
   return Math.random().toString(16).slice(2, 18).toUpperCase().padEnd(16, '0');
+}
+
+/**
+ * User-defined metadata of a PutObject: the `x-amz-meta-*` headers, names
+ * lower-cased; at most 2 KB in all ("Working with object metadata", S3 User Guide).
+ */
+export function userMetadata(headers: IncomingMessage['headers']): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  let bytes = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    if (!name.startsWith('x-amz-meta-') || value === undefined) continue;
+    const key = name.slice('x-amz-meta-'.length);
+    const text = Array.isArray(value) ? value.join(',') : value;
+    bytes += Buffer.byteLength(key) + Buffer.byteLength(text);
+    metadata[key] = text;
+  }
+  if (bytes > 2048) throw new S3Error('MetadataTooLarge', `Your metadata headers exceed the maximum allowed metadata size: received ${bytes} bytes, expected at most 2048`, 400);
+  return metadata;
 }

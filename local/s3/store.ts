@@ -14,6 +14,8 @@ export interface ObjectVersion {
   readonly etag: string;
   readonly lastModified: number;
   readonly contentType: string;
+  /** User-defined metadata (`x-amz-meta-<name>`), names lower-cased as S3 stores them. */
+  readonly metadata?: Readonly<Record<string, string>>;
   /** S3's ordering token for the events of one key: hex, increasing. */
   readonly sequencer: string;
   /** File holding the bytes. */
@@ -95,7 +97,7 @@ export class S3Store {
   }
 
   /** Stores a new version (versioned bucket) or replaces the `null` version. */
-  putObject(bucketName: string, key: string, bytes: Buffer, contentType: string): ObjectVersion {
+  putObject(bucketName: string, key: string, bytes: Buffer, contentType: string, metadata: Readonly<Record<string, string>> = {}): ObjectVersion {
     const state = this.bucket(bucketName);
     const versionId = state.versioning === 'Enabled' ? `${this.clock.now().toString(36)}.${randomBytes(12).toString('base64url')}` : 'null';
     const file = join(this.dir, bucketName, 'data', `${createHash('sha256').update(key).digest('hex').slice(0, 32)}-${versionId === 'null' ? 'null' : createHash('sha256').update(versionId).digest('hex').slice(0, 16)}`);
@@ -108,6 +110,7 @@ export class S3Store {
       etag: `"${createHash('md5').update(bytes).digest('hex')}"`,
       lastModified: this.clock.now(),
       contentType,
+      ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
       sequencer: (BigInt(this.clock.now()) * 1_000_000n + this.sequence).toString(16).toUpperCase().padStart(18, '0'),
       file,
     };

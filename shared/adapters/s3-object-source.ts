@@ -14,6 +14,8 @@ export interface S3ObjectStream {
   readonly body: Readable;
   readonly size?: number;
   readonly versionId?: string;
+  /** User-defined metadata (`x-amz-meta-*`), names lower-cased. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /** Error raised when an object cannot be read; `retryable` for throttling, 5xx and network failures (see `isRetryableAwsError`). */
@@ -49,7 +51,7 @@ export class S3ObjectSource {
         new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: ref.versionId }),
       );
       if (!output.Body) throw new S3ObjectError(`reading ${describe(ref)}: S3 returned no body`, 'EmptyBody', false);
-      return { body: output.Body as Readable, size: output.ContentLength, versionId: output.VersionId };
+      return { body: output.Body as Readable, size: output.ContentLength, versionId: output.VersionId, ...(output.Metadata ? { metadata: output.Metadata } : {}) };
     } catch (error) {
       throw s3ReadError(ref, error);
     }

@@ -48,6 +48,8 @@ export const ImageBuiltDetailSchema = z.extend(ConfigObjectSchema, {
   warnings: z.optional(z.array(ReportIssueSchema).check(z.maxLength(200))),
   /** Number of warnings before truncation. */
   warningCount: z.optional(z.int().check(z.nonnegative())),
+  /** The git commit (full SHA-1 or SHA-256 hex) the configuration was packed from (`wickedctl upload --git`); also the image's `org.opencontainers.image.revision`. */
+  revision: z.optional(z.string().check(z.regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/))),
 });
 /** Detail of `Portal Image Built`. */
 export type ImageBuiltDetail = z.infer<typeof ImageBuiltDetailSchema>;
@@ -110,3 +112,5 @@ export function configUploadedPattern(bucketName: string): Record<string, unknow
 }
 export * from './base-image';
 export * from './deploy';
+
+export { GIT_COMMIT_METADATA, gitRevision } from './git-revision';

@@ -45,7 +45,7 @@ export function operatorSequencer(stored: string | undefined, nowMs: number): st
 }
 
 /** What an operator request replays: an image the ledger already knows. */
-export type KnownImage = Pick<ImageBuiltDetail, 'bucket' | 'key' | 'versionId' | 'configHash' | 'imageUri' | 'digest' | 'tag'>;
+export type KnownImage = Pick<ImageBuiltDetail, 'bucket' | 'key' | 'versionId' | 'configHash' | 'imageUri' | 'digest' | 'tag' | 'revision'>;
 
 /**
  * A `Portal Image Built` detail that deploys a known image to `env` through
@@ -68,5 +68,6 @@ export function operatorImageBuilt(env: string, image: KnownImage, storedSequenc
     imageUri: image.imageUri,
     digest: image.digest,
     tag: image.tag,
+    ...(image.revision ? { revision: image.revision } : {}),
   };
 }

@@ -40,6 +40,7 @@ export function requestFromImageBuilt(detail: ImageBuiltDetail, now: number): De
       validationWarnings: detail.warnings.slice(0, MAX_RECORDED_WARNINGS).map(warningLine),
       validationWarningCount: detail.warningCount ?? detail.warnings.length,
     } : {}),
+    ...(detail.revision !== undefined ? { revision: detail.revision } : {}),
     receivedAt: new Date(now).toISOString(),
   };
 }

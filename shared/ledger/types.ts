@@ -40,6 +40,8 @@ export const DeploymentRequestSchema = z.object({
   validationWarnings: z.optional(z.array(z.string()).check(z.maxLength(20))),
   /** Number of validation warnings before truncation. */
   validationWarningCount: z.optional(z.int().check(z.nonnegative())),
+  /** The git commit the configuration was packed from, when it came from git (`wickedctl upload --git`). */
+  revision: z.optional(z.string().check(z.regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/))),
   /** ISO time the ledger first saw the request. */
   receivedAt: z.string().check(z.minLength(1)),
 });

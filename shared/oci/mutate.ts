@@ -21,7 +21,7 @@ export const FALLBACK_CREATED = '1970-01-01T00:00:00Z';
 
 /** Where the configuration came from, recorded as labels. */
 export type ConfigSource =
-  | { readonly kind: 's3'; readonly bucket: string; readonly key: string; readonly versionId?: string }
+  | { readonly kind: 's3'; readonly bucket: string; readonly key: string; readonly versionId?: string; readonly revision?: string }
   | { readonly kind: 'git'; readonly revision: string; readonly url?: string };
 
 /** What {@link appendLayer} records about the configuration layer. */
@@ -71,6 +71,7 @@ export function labelsFor(baseDigest: string, meta: AppendMeta): Record<string, 
   if (source?.kind === 's3') {
     const version = source.versionId === undefined ? '' : `?versionId=${encodeURIComponent(source.versionId)}`;
     labels[Labels.configSource] = `s3://${source.bucket}/${source.key}${version}`;
+    if (source.revision !== undefined) labels[Labels.revision] = source.revision;
   } else if (source?.kind === 'git') {
     labels[Labels.revision] = source.revision;
     if (source.url !== undefined) labels[Labels.configSource] = source.url;

@@ -1,7 +1,7 @@
 import type { EventPublisher } from '../adapters/event-publisher';
 import type { S3ObjectSource } from '../adapters/s3-object-source';
 import type { ConfigRejectedDetail, ImageBuiltDetail, S3ObjectCreatedEvent } from '../events';
-import { DetailType, envFromConfigKey } from '../events';
+import { DetailType, envFromConfigKey, gitRevision } from '../events';
 import type { BuildProgress, BuildRequest } from '../oci';
 import type { ValidationIssue } from '../wicked-config';
 import type { BuildConfigRequest } from './build-config';
@@ -63,7 +63,8 @@ export async function handleConfigUploaded(event: S3ObjectCreatedEvent, deps: Co
     ...(object['version-id'] ? { versionId: object['version-id'] } : {}),
     ...(object.sequencer ? { sequencer: object.sequencer } : {}),
   };
-  const { body } = await deps.objects.open({ bucket: bucket.name, key: object.key, ...(where.versionId ? { versionId: where.versionId } : {}) });
+  const { body, metadata } = await deps.objects.open({ bucket: bucket.name, key: object.key, ...(where.versionId ? { versionId: where.versionId } : {}) });
+  const revision = gitRevision(metadata);
   const outcome = await buildConfigImage({
     source: { stream: body, name: object.key },
     ...validationRequest(env, deps.validation),
@@ -71,7 +72,7 @@ export async function handleConfigUploaded(event: S3ObjectCreatedEvent, deps: Co
     onWarning: (warning) => deps.log?.('warn', warning.message, { path: warning.path, code: warning.code }),
     image: {
       ...deps.image,
-      source: { kind: 's3', bucket: bucket.name, key: object.key, ...(where.versionId ? { versionId: where.versionId } : {}) },
+      source: { kind: 's3', bucket: bucket.name, key: object.key, ...(where.versionId ? { versionId: where.versionId } : {}), ...(revision ? { revision } : {}) },
       ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     },
   });
@@ -81,7 +82,7 @@ export async function handleConfigUploaded(event: S3ObjectCreatedEvent, deps: Co
     return { outcome: 'rejected', detail };
   }
   const { result, report } = outcome;
-  const detail: ImageBuiltDetail = { ...where, configHash: report.configHash, imageUri: result.imageRef, digest: result.digest, tag: result.tag, ...warningsDetail(report.issues) };
+  const detail: ImageBuiltDetail = { ...where, configHash: report.configHash, imageUri: result.imageRef, digest: result.digest, tag: result.tag, ...warningsDetail(report.issues), ...(revision ? { revision } : {}) };
   await deps.events.publish(DetailType.ImageBuilt, detail, [`arn:aws:s3:::${bucket.name}/${object.key}`]);
   return { outcome: 'built', detail, uploadedBytes: result.uploadedBytes, skipped: result.skipped };
 }

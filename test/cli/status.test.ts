@@ -76,9 +76,12 @@ describe('wickedctl status against the local emulator', () => {
 
   it('refuses bad arguments with exit 2', async () => {
     expect((await runCli(['status', '--env', 'DEV', '--table', 't'])).code).toBe(2);
-    const noTable = await runCli(['status']);
-    expect(noTable.code).toBe(2);
-    expect(noTable.stderr).toContain('WICKED_LEDGER_TABLE');
+  });
+
+  it('without --env or --table, shows every environment found under /wicked/ (the emulator wrote dev)', async () => {
+    const run = await runCli(['status', '--json']);
+    expect(run.code).toBe(0);
+    expect(lastJsonOf(run.stdout).environments.map((e: { env: string }) => e.env)).toEqual(['dev']);
   });
 
   it('reports an unknown environment with exit 1', async () => {
@@ -101,3 +104,7 @@ describe('wickedctl status against the local emulator', () => {
     expect(human.stdout).toMatch(/^qa:\n {2}deployed {5}config /);
   });
 });
+
+function lastJsonOf(stdout: string): { environments: { env: string }[] } {
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { environments: { env: string }[] };
+}

@@ -82,8 +82,10 @@ describe('wickedctl upload against the local emulator', () => {
       expect({ args, code: run.code }).toEqual({ args, code: 2 });
       expect(run.stderr).toMatch(/expected|required|missing|no such|ENOENT|not found/i);
     }
-    const noBucket = await runCli(['upload', '--config', EXAMPLE, '--env', 'dev'], '');
-    expect(noBucket.code).toBe(2);
+    // An environment without /wicked/<env>/ parameters and no override: exit 1, naming the path, where it looked and the override.
+    const noBucket = await runCli(['upload', '--config', EXAMPLE, '--env', 'ghost'], '');
+    expect(noBucket.code).toBe(1);
+    expect(noBucket.stderr).toMatch(/environment ghost not found: no SSM parameters under \/wicked\/ghost\/ in account 000000000000, region us-east-1/);
     expect(noBucket.stderr).toContain('WICKED_CONFIG_BUCKET');
   });
 

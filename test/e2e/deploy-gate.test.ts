@@ -90,4 +90,18 @@ describe('pre-deploy snapshot gate end to end on the emulator (prod: gate on by 
     expect(emulator.control.ecs.maxConcurrentTasks(cluster, 'portal-api')).toBe(1);
     expect(failedDeployDeliveries(emulator)).toEqual([]);
   });
+
+  it('status --timeline draws the snapshot gate of each gated deployment, failed and completed', async () => {
+    const run = await runCli(['status', '--env', 'prod', '--timeline', '--last', '10', '--json']);
+    expect(run.code).toBe(0);
+    const { timeline } = lastJson(run) as { timeline: { gates: { state: string; deploymentIds: string[]; from: number; to: number }[]; markers: { kind: string; deploymentId: string }[] } };
+    expect(timeline.gates.map((g) => g.state).sort()).toEqual(expect.arrayContaining(['COMPLETED', 'FAILED']));
+    for (const gate of timeline.gates) {
+      expect(gate.to).toBeGreaterThanOrEqual(gate.from);
+      expect(timeline.markers.some((m) => m.kind === 'requested' && gate.deploymentIds.includes(m.deploymentId))).toBe(true);
+    }
+    expect(timeline.markers.some((m) => m.kind === 'failed')).toBe(true);
+    const drawn = await runCli(['status', '--env', 'prod', '--timeline']);
+    expect(drawn.stdout).toMatch(/^snapshot gate\s+.*=/m);
+  });
 });

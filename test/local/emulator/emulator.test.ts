@@ -29,7 +29,7 @@ describe('startEmulator: one environment as the CDK stack provisions it, driven 
 
   it('prints an endpoint variable per service, with credentials and region', () => {
     expect(Object.keys(emulator.env).sort()).toEqual([
-      'AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING', 'AWS_ENDPOINT_URL_BACKUP', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_ECR',
+      'AWS_ACCESS_KEY_ID', 'AWS_ACCOUNT_ID', 'AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING', 'AWS_ENDPOINT_URL_BACKUP', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_ECR',
       'AWS_ENDPOINT_URL_ECS', 'AWS_ENDPOINT_URL_EVENTBRIDGE', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_SCHEDULER', 'AWS_ENDPOINT_URL_SNS', 'AWS_ENDPOINT_URL_SSM', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY',
     ]);
     for (const [name, value] of Object.entries(emulator.env)) if (name.startsWith('AWS_ENDPOINT_URL_')) expect(value).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

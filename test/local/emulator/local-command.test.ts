@@ -55,7 +55,7 @@ describe('wickedctl local up', () => {
       ]));
       // a notification published while it runs is shown on stderr
       expect(logged).toMatch(/wickedctl: notification \S+ wicked qa: hello \{"env":"qa"\}\nfrom the test\n/);
-      expect(printed).toContain('# config bucket s3://wicked-qa-config');
+      expect(printed).toContain('# qa: SSM parameters /wicked/qa/ (every command finds it with --env qa), config bucket s3://wicked-qa-config');
       expect((await stat(join(dir, 'state', 'efs'))).isDirectory()).toBe(true);
       // stopped: the endpoint no longer answers, and process.env is restored
       expect(process.env.AWS_ENDPOINT_URL_S3).toBeUndefined();

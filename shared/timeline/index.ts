@@ -1,0 +1,3 @@
+export * from './model';
+export { timelineLines } from './terminal';
+export { timelineHtml } from './svg';
