@@ -154,14 +154,14 @@ export class WickedPlatform extends Construct {
 
   private createDeployFunctions(): DeployFunctions {
     const p = this.props;
+    const others = Object.entries(this.workload.singletons.services).filter(([name]) => name !== 'portal-api').map(([, service]) => service);
     return new DeployFunctions(this, 'Deploy', {
       envName: p.envName, entries: p.functionEntries, cluster: this.workload.cluster,
       service: this.workload.singletons.service('portal-api'), repository: this.images.repository,
       // `wickedctl restart`: the other singletons and every gateway group (Kong reads its secrets at task start).
-      restartable: [
-        ...Object.entries(this.workload.singletons.services).filter(([name]) => name !== 'portal-api').map(([, service]) => service),
-        ...Object.values(this.workload.gateways.groups).map((group) => group.service),
-      ],
+      restartable: [...others, ...Object.values(this.workload.gateways.groups).map((group) => group.service)],
+      // Created with no task (they wait for portal-api): the reconcile loop brings them up after portal-api's first good deployment.
+      singletons: others,
       ledger: this.ledger, notifications: this.notifications, failureQueue: this.deadLetterQueue, removalPolicy: p.removalPolicy,
       preDeploySnapshot: p.preDeploySnapshot,
     });

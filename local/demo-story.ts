@@ -4,7 +4,7 @@ import { runDemo } from './demo';
 import { gatedDeploy } from './demo-gate';
 import { restoreSnapshot, scheduledSnapshot } from './demo-snapshot';
 import type { StoryAction, StoryContext } from './story';
-import { deployConfig, packConfig, runningDigest, short, uploadConfig, waitForEvent, withLedger } from './story';
+import { deployConfig, packConfig, runningDigest, short, uploadConfig, waitForCompanions, waitForEvent, withLedger } from './story';
 
 function expectThat(condition: boolean, message: string): void {
   if (!condition) throw new Error(message);
@@ -12,13 +12,18 @@ function expectThat(condition: boolean, message: string): void {
 
 const firstDeploy: StoryAction = async (context) => {
   const { emulator } = context;
-  context.digests.kongDesired = String(emulator.control.ecs.getDesiredCount(emulator.resources.cluster, 'kong'));
+  const { cluster, singletons } = emulator.resources;
+  context.digests.kongDesired = String(emulator.control.ecs.getDesiredCount(cluster, 'kong'));
+  // As the stack creates them: the components that wait for portal-api have no task before its first good deployment.
+  const early = singletons.filter((name) => name !== 'portal-api' && emulator.control.ecs.getDesiredCount(cluster, name) !== 0);
+  expectThat(early.length === 0, `${early.join(', ')} had tasks before portal-api's first deployment`);
   const built = await deployConfig(context, await packConfig(context, 'example'), 'config/dev/example.tgz');
+  const companions = await waitForCompanions(emulator);
   expectThat(runningDigest(emulator) === built.digest, `portal-api runs ${short(runningDigest(emulator))}, expected ${short(built.digest)}`);
   const overlap = emulator.control.ecs.maxConcurrentTasks(emulator.resources.cluster, 'portal-api');
   expectThat(overlap === 1, `portal-api had ${overlap} tasks at once`);
   context.digests.first = built.digest;
-  return `portal-api rolled to ${short(built.digest)}, stop-before-start (never 2 tasks)`;
+  return `portal-api rolled to ${short(built.digest)}, stop-before-start (never 2 tasks); then ${companions.length} singletons brought up from 0 to 1 task`;
 };
 
 const secondDeploy: StoryAction = async (context) => {
@@ -73,9 +78,12 @@ const invariants: StoryAction = async (context) => {
   const kong = String(emulator.control.ecs.getDesiredCount(emulator.resources.cluster, 'kong'));
   expectThat(overlap === 1, `portal-api had ${overlap} tasks at once`);
   expectThat(kong === context.digests.kongDesired, `the gateway's desired count moved from ${context.digests.kongDesired} to ${kong}`);
+  const { cluster, singletons } = emulator.resources;
+  const counts = singletons.map((name) => emulator.control.ecs.getDesiredCount(cluster, name));
+  expectThat(counts.every((count) => count === 1), `singletons at desired counts ${counts.join(', ')}, expected 1 each`);
   const failures = emulator.bus.timeline.flatMap((entry) => entry.deliveries.filter((d) => d.status !== 'delivered'));
   expectThat(failures.length === 0, `${failures.length} event deliveries failed`);
-  return `portal-api never ran 2 tasks; gateway desired count stayed ${kong}; every event delivered`;
+  return `portal-api never ran 2 tasks; gateway desired count stayed ${kong}; every singleton at 1; every event delivered`;
 };
 
 /** The image build on its own: valid, idempotent and the same from a directory or a .tar.gz. */

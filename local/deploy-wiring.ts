@@ -25,7 +25,8 @@ export type DeployWiringResources = Pick<DeploymentResources, 'env' | 'cluster' 
  * emulated environment: portal-api of `wicked-<env>` rolled through the
  * `<env>-live` tag of its portal-api repository, notifications to the
  * environment's topic, stuck checks in its Scheduler group; every singleton
- * and the gateway may be restarted. Further environments (`others`) become
+ * and the gateway may be restarted, and the other singletons are brought up
+ * after portal-api's first good deployment. Further environments (`others`) become
  * further targets of the same functions, on the first one's ledger table,
  * topic and Scheduler group.
  *
@@ -35,7 +36,7 @@ export type DeployWiringResources = Pick<DeploymentResources, 'env' | 'cluster' 
 export function deployEnvironment(resources: DeployWiringResources, ...others: readonly DeployWiringResources[]): Record<string, string> {
   const targets = Object.fromEntries([resources, ...others].map((r) => [r.env, {
     cluster: r.cluster, service: 'portal-api', repositoryName: r.repositoryName ?? PORTAL_API_REPOSITORY, releaseTag: r.releaseTag, containerName: 'portal-api',
-    ...(r.singletons ? { restartable: [...r.singletons, ...(r.gateway ? [r.gateway] : [])] } : {}),
+    ...(r.singletons ? { restartable: [...r.singletons, ...(r.gateway ? [r.gateway] : [])], singletons: r.singletons.filter((name) => name !== 'portal-api') } : {}),
   }]));
   return {
     LEDGER_TABLE_NAME: resources.ledgerTable,

@@ -15,7 +15,11 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from './kernel/events';
 import type { EcrControl } from './ecr';
 import { writeStandInBase } from './stand-in-base';
 
-/** The singletons of the wicked deployment guide: desired 1, minimum healthy 0, maximum 100. */
+/**
+ * The singletons of the wicked deployment guide: minimum healthy 0, maximum 100. portal-api is created
+ * with one task (running the stand-in under its release tag); the others with none, as the stack creates
+ * them, and the reconcile loop brings them up after portal-api's first good deployment.
+ */
 export const SINGLETONS = ['portal-api', 'portal', 'portal-mailer', 'portal-kong-adapter', 'portal-chatbot'] as const;
 /** The Kong gateway service: awsvpc, autoscaled within these bounds. */
 export const GATEWAY = { name: 'kong', min: 2, max: 10, targetCpu: 50 } as const;
@@ -171,7 +175,7 @@ export interface ProvisionClients {
   readonly dynamodb: DynamoDBClient;
 }
 
-/** Creates the cluster, the five singletons and the autoscaled gateway, as the CDK stack would, through the ECS and Application Auto Scaling APIs. */
+/** Creates the cluster, the five singletons (see {@link initialCount}) and the autoscaled gateway, as the CDK stack would, through the ECS and Application Auto Scaling APIs. */
 export async function provisionServices(clients: ProvisionClients, names: ResourceNames, registry: string): Promise<void> {
   await clients.ecs.send(new CreateClusterCommand({ clusterName: names.cluster }));
   for (const service of [...names.singletons, names.gateway]) {
@@ -194,7 +198,7 @@ export async function provisionServices(clients: ProvisionClients, names: Resour
       serviceName: service,
       taskDefinition: family,
       launchType: 'FARGATE',
-      desiredCount: gateway ? GATEWAY.min : 1,
+      desiredCount: gateway ? GATEWAY.min : initialCount(service),
       networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-local-a', 'subnet-local-b'], assignPublicIp: 'DISABLED' } },
       deploymentConfiguration: {
         minimumHealthyPercent: gateway ? 100 : 0,
@@ -213,6 +217,11 @@ export async function provisionServices(clients: ProvisionClients, names: Resour
     KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
   }));
   await waitForActiveTable(clients.dynamodb, names.ledgerTable);
+}
+
+/** A singleton's desired count at creation: 0 as in the stack, but portal-api runs the stand-in under its release tag. */
+export function initialCount(service: string): number {
+  return service === 'portal-api' ? 1 : 0;
 }
 
 /**

@@ -121,3 +121,24 @@ export async function deployConfig(context: StoryContext, archive: string, key: 
   await context.emulator.control.ecs.waitForSteadyState(context.emulator.resources.cluster, 'portal-api', STEP_TIMEOUT_MS);
   return built;
 }
+
+/**
+ * The singletons other than portal-api, as the reconcile loop leaves them after portal-api's first good
+ * deployment: waits (up to the step timeout, wall time) until each has desired count 1 and one RUNNING task.
+ * Resolves the services; rejects naming the ones that are not there.
+ */
+export async function waitForCompanions(emulator: Emulator): Promise<readonly string[]> {
+  const { cluster, singletons } = emulator.resources;
+  const others = singletons.filter((name) => name !== 'portal-api');
+  const up = (name: string): boolean => emulator.control.ecs.getDesiredCount(cluster, name) === 1
+    && emulator.control.ecs.taskHistory().filter((task) => task.serviceName === name && task.lastStatus === 'RUNNING').length === 1;
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  while (!others.every(up)) {
+    if (Date.now() > deadline) {
+      const down = others.filter((name) => !up(name)).map((name) => `${name} (desired ${emulator.control.ecs.getDesiredCount(cluster, name)})`);
+      throw new Error(`expected every singleton at one running task after portal-api's first good deployment, found ${down.join(', ')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return others;
+}

@@ -52,6 +52,15 @@ export interface DeployFunctionsProps {
    * @default - only the portal-api service
    */
   readonly restartable?: readonly ecs.IBaseService[];
+  /**
+   * The other singletons (never a gateway): the stack creates them with no
+   * task, and the reconcile loop sets each one at desired count 0 to 1 once
+   * portal-api has a good deployment. Listed in `DEPLOY_TARGETS` and granted
+   * DescribeServices and UpdateService (as `restartable` is).
+   *
+   * @default - none
+   */
+  readonly singletons?: readonly ecs.IBaseService[];
 }
 
 /**
@@ -120,7 +129,8 @@ export class DeployFunctions extends Construct {
     fn.grantPutEventsToDefaultBus();
     fn.grantPublish(props.notifications.topic, props.notifications.key);
     const clusterCondition = { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } };
-    const services = [props.service, ...(props.restartable ?? [])];
+    // UpdateService: portal-api to deploy it, the restartable ones to restart them, the other singletons to bring them up.
+    const services = [...new Set([props.service, ...(props.restartable ?? []), ...(props.singletons ?? [])])];
     fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: services.map((service) => service.serviceArn) }));
     fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:ListTasks'], resources: ['*'], conditions: clusterCondition }));
     // Whether the primary task definition defines a container health check (then a rollout counts only with HEALTHY tasks).
@@ -187,6 +197,7 @@ export function deployEnvironment(
     strictSingleton: false,
     containerName: DEPLOYED_CONTAINER,
     ...(props.restartable?.length ? { restartable: props.restartable.map((service) => service.serviceName) } : {}),
+    ...(props.singletons?.length ? { singletons: props.singletons.map((service) => service.serviceName) } : {}),
   };
   return {
     LEDGER_TABLE_NAME: props.ledger.table.tableName,

@@ -9,7 +9,7 @@ import type { GateJob } from './snapshot-gate';
 export interface DeployDeps {
   readonly ledger: Pick<Ledger, 'admit' | 'acquireLease' | 'claim' | 'recordEcsDeployment' | 'recordWaiting' | 'resume' | 'complete' | 'markStuck' | 'getEnvironment'
     | 'recordAwaitingSnapshot' | 'resumeAfterSnapshot' | 'failSnapshotGate'>;
-  readonly ecs: Pick<EcsServiceAdapter, 'describe' | 'aliveTasks' | 'updateService'>;
+  readonly ecs: Pick<EcsServiceAdapter, 'describe' | 'aliveTasks' | 'updateService' | 'desiredCounts'>;
   readonly ecr: Pick<EcrReleaseAdapter, 'resolveTag' | 'moveTag'>;
   readonly events: { publish(detailType: string, detail: object): Promise<unknown> };
   readonly notifier: Notifier;

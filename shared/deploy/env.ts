@@ -16,6 +16,13 @@ export const DeployTargetSchema = z.strictObject({
   containerName: z.optional(z.string().check(z.minLength(1))),
   /** Services of the cluster `wickedctl restart` may restart. @default [service] */
   restartable: z.optional(z.array(z.string().check(z.minLength(1)))),
+  /**
+   * The environment's other singleton services (never a gateway): each one at
+   * desired count 0 is set to 1 once `service` has a good deployment (they
+   * wait for portal-api at start, so the stack creates them with no task).
+   * @default [] (none)
+   */
+  singletons: z.optional(z.array(z.string().check(z.minLength(1)))),
 });
 /** Where one environment's portal-api runs and how it is rolled. */
 export type DeployTarget = z.output<typeof DeployTargetSchema>;
@@ -74,6 +81,11 @@ export function readDeployEnvironment(env: NodeJS.ProcessEnv, fn: string): Deplo
 /** The services of a target that may be restarted, its own service always among them. */
 export function restartableServices(target: DeployTarget): readonly string[] {
   return [...new Set([target.service, ...(target.restartable ?? [])])];
+}
+
+/** The singletons a target brings up after portal-api's first good deployment: never its own service (its count is the deployment's). */
+export function companionSingletons(target: DeployTarget): readonly string[] {
+  return [...new Set(target.singletons ?? [])].filter((name) => name !== target.service);
 }
 
 /** The release tag of an environment's target. */

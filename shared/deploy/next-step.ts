@@ -16,6 +16,16 @@ export interface Observed {
   readonly releaseTagDigest?: string;
   /** The pre-deploy snapshot's verdict, for a deployment awaiting it. */
   readonly gate?: GateVerdict;
+  /** Desired counts of the singletons, read when idle after a good deployment (one DescribeServices). */
+  readonly singletons?: SingletonCounts;
+}
+
+/** Desired counts as DescribeServices shows them now; a service it did not find is absent. */
+export interface SingletonCounts {
+  /** The deployed service's (portal-api's) desired count. */
+  readonly deployed?: number;
+  /** The other singletons' desired counts, by service name. */
+  readonly others: Readonly<Record<string, number>>;
 }
 
 /**
@@ -32,7 +42,8 @@ export type ReconcileAction =
   | { readonly kind: 'succeed'; readonly deploymentId: string; readonly reason: string }
   | { readonly kind: 'fail'; readonly deploymentId: string; readonly cause: FailureCause; readonly reason: string; readonly restoreTag: boolean }
   | { readonly kind: 'fail-gate'; readonly deploymentId: string; readonly cause: 'snapshot-failed' | 'stuck'; readonly reason: string }
-  | { readonly kind: 'move-tag'; readonly digest: string; readonly reason: string };
+  | { readonly kind: 'move-tag'; readonly digest: string; readonly reason: string }
+  | { readonly kind: 'start-singletons'; readonly services: readonly string[]; readonly reason: string };
 
 /**
  * Decides, purely, the next step for an environment from its ledger record
@@ -52,6 +63,8 @@ export function nextStep(record: EnvironmentRecord | undefined, observed: Observ
     if (good && observed.releaseTagDigest !== undefined && observed.releaseTagDigest !== good) {
       return { kind: 'move-tag', digest: good, reason: `release tag points at ${observed.releaseTagDigest}; the last good deployment ${record.lastGood!.deploymentId} runs ${good}` };
     }
+    const down = singletonsToStart(record, observed.singletons);
+    if (down.length > 0) return { kind: 'start-singletons', services: down, reason: `portal-api runs the last good deployment ${record!.lastGood!.deploymentId}; ${down.join(', ')} at desired count 0` };
     return { kind: 'idle', reason: `nothing in flight or queued in ${record?.env ?? 'a new environment'}` };
   }
   const id = inFlight.request.deploymentId;
@@ -78,6 +91,27 @@ export function nextStep(record: EnvironmentRecord | undefined, observed: Observ
     case 'rolling':
       return rollingStep(record, observed);
   }
+}
+
+/**
+ * The singletons to bring up from no task to one, purely: only when nothing
+ * is in flight or queued (a strict deployment's scale-to-zero is never
+ * undone, and no start races a rollout), portal-api has a good deployment in
+ * the ledger (succeeded means ECS ran its digest, healthy where checked) and
+ * ECS shows portal-api at a desired count of at least 1 (an operator who
+ * scaled it to 0 holds the rest down too). Only services at exactly 0 are
+ * named: one already running is never touched. The other wicked components
+ * wait for portal-api at start and give up after 100 tries a second apart
+ * (wicked's node-sdk, `src/node-sdk/src/implementation.ts`, `DEFAULT_AWAIT_OPTIONS`),
+ * which is why they come after it.
+ *
+ * @example
+ * singletonsToStart(record, { deployed: 1, others: { portal: 0, 'portal-mailer': 1 } }) // ['portal']
+ */
+export function singletonsToStart(record: EnvironmentRecord | undefined, counts: SingletonCounts | undefined): string[] {
+  if (!record?.lastGood || record.inFlight || record.queued || !counts) return [];
+  if (counts.deployed === undefined || counts.deployed < 1) return [];
+  return Object.entries(counts.others).filter(([, desired]) => desired === 0).map(([service]) => service).sort();
 }
 
 /** A rolling deployment: the outcome is what ECS shows; past the deadline, stuck unless ECS runs it healthily. */

@@ -49,3 +49,19 @@ export function toUpdateServiceInput(
   if (action.type === 'scale-to-zero') return { cluster, service, desiredCount: 0, deploymentConfiguration };
   return { cluster, service, desiredCount: 1, forceNewDeployment: true, deploymentConfiguration };
 }
+
+/**
+ * The `UpdateService` input that brings a singleton other than portal-api up
+ * from no task to one: only `desiredCount: 1`. No forced deployment (a
+ * running task is never replaced by it; the service scheduler starts a task
+ * of the current task definition when the count rises, AWS ECS API
+ * reference, `UpdateService` `desiredCount`), no deployment configuration
+ * (the stack's 0 %/100 % stays). Never for a gateway, whose count belongs to
+ * its autoscaler.
+ *
+ * @example
+ * toStartSingletonInput('wicked', 'portal-kong-adapter') // { cluster: 'wicked', service: 'portal-kong-adapter', desiredCount: 1 }
+ */
+export function toStartSingletonInput(cluster: string, service: string): UpdateServiceInput {
+  return { cluster, service, desiredCount: 1 };
+}

@@ -6,7 +6,7 @@ import type { DeployDeps } from './deps';
 import { releaseTagOf } from './env';
 import type { DeployTarget } from './env';
 import type { ReconcileAction } from './next-step';
-import { planDeployment, toUpdateServiceInput } from './planner';
+import { planDeployment, toStartSingletonInput, toUpdateServiceInput } from './planner';
 import { failSnapshotGate, preDeploySnapshotOn, requestGateSnapshot } from './snapshot-gate';
 import type { ServiceSnapshot, ServiceState } from './types';
 
@@ -40,6 +40,10 @@ export async function applyStep(env: string, target: DeployTarget, record: Envir
       case 'move-tag':
         await deps.ecr.moveTag(target.repositoryName, releaseTagOf(env, target), action.digest);
         return { kind: 'done', detail: `release tag moved to ${action.digest}: ${action.reason}` };
+      case 'start-singletons':
+        // Idempotent: a duplicate or a stale decision writes 1 where 1 already is, which starts and restarts nothing.
+        for (const service of action.services) await deps.ecs.updateService(toStartSingletonInput(target.cluster, service));
+        return { kind: 'done', detail: `${action.services.join(', ')} set to desired count 1: ${action.reason}` };
       case 'succeed':
         return await succeedStep(env, record!.inFlight!, action.reason, target, deps);
       case 'fail':

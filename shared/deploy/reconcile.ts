@@ -1,9 +1,9 @@
 import type { EnvironmentRecord } from '../ledger';
 import type { DeployDeps } from './deps';
-import { releaseTagOf } from './env';
+import { companionSingletons, releaseTagOf } from './env';
 import type { DeployTarget } from './env';
 import { nextStep } from './next-step';
-import type { Observed, ReconcileAction } from './next-step';
+import type { Observed, ReconcileAction, SingletonCounts } from './next-step';
 import { applyStep } from './reconcile-steps';
 import type { StepOutcome } from './reconcile-steps';
 import { targetOf } from './target';
@@ -77,7 +77,10 @@ async function observe(env: string, target: DeployTarget, record: EnvironmentRec
   const now = deps.clock();
   const inFlight = record?.inFlight;
   const tag = (): Promise<string | undefined> => deps.ecr.resolveTag(target.repositoryName, releaseTagOf(env, target));
-  if (!inFlight) return { now, owner, releaseTagDigest: record?.lastGood && !record.queued ? await tag() : undefined };
+  if (!inFlight) {
+    if (!record?.lastGood || record.queued) return { now, owner };
+    return { now, owner, releaseTagDigest: await tag(), singletons: await singletonCounts(target, deps) };
+  }
   switch (inFlight.phase) {
     case 'starting':
       return { now, owner };
@@ -90,4 +93,12 @@ async function observe(env: string, target: DeployTarget, record: EnvironmentRec
       return { now, owner, service, releaseTagDigest: inFlight.request.kind === 'restart' ? undefined : await tag() };
     }
   }
+}
+
+/** portal-api's and the other singletons' desired counts (one DescribeServices for up to 10); none to read when the target names no other singleton. */
+async function singletonCounts(target: DeployTarget, deps: DeployDeps): Promise<SingletonCounts | undefined> {
+  const others = companionSingletons(target);
+  if (others.length === 0) return undefined;
+  const counts = await deps.ecs.desiredCounts(target.cluster, [target.service, ...others]);
+  return { deployed: counts[target.service], others: Object.fromEntries(others.filter((name) => counts[name] !== undefined).map((name) => [name, counts[name]!])) };
 }

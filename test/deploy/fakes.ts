@@ -12,6 +12,8 @@ export class FakeEcs {
   others: { id: string; status: string; rolloutState: string; rolloutStateReason?: string }[] = [];
   events: string[] = ['(service portal-api) was unable to place a task.'];
   healthChecked = false;
+  /** Desired counts of the other singletons (`DeployTarget.singletons`), by name; absent ones are not found. */
+  readonly otherCounts = new Map<string, number>();
   readonly updates: UpdateServiceInput[] = [];
   private counter = 0;
 
@@ -29,12 +31,25 @@ export class FakeEcs {
     });
   }
 
+  desiredCounts(_cluster: string, services: readonly string[]): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const name of services) {
+      const count = name === 'portal-api' ? this.desiredCount : this.otherCounts.get(name);
+      if (count !== undefined) counts[name] = count;
+    }
+    return Promise.resolve(counts);
+  }
+
   aliveTasks(): Promise<AliveTask[]> {
     return Promise.resolve([...this.alive]);
   }
 
   updateService(input: UpdateServiceInput): Promise<string> {
     this.updates.push(input);
+    if (this.otherCounts.has(input.service!)) {
+      if (input.desiredCount !== undefined) this.otherCounts.set(input.service!, input.desiredCount);
+      return Promise.resolve(`ecs-svc/${input.service!}`);
+    }
     if (input.desiredCount !== undefined) this.desiredCount = input.desiredCount;
     if (input.desiredCount === 0) this.alive = this.alive.map((t) => ({ ...t, lastStatus: 'STOPPING' }));
     if (input.forceNewDeployment) this.deploy(this.ecr.tags.get('dev-live') ?? 'none');

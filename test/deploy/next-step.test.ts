@@ -1,4 +1,4 @@
-import { nextStep } from '../../shared/deploy';
+import { nextStep, singletonsToStart } from '../../shared/deploy';
 import type { Observed, ServiceSnapshot } from '../../shared/deploy';
 import type { DeploymentRequest, EnvironmentRecord, InFlight } from '../../shared/ledger';
 
@@ -15,6 +15,7 @@ const service = (patch: Partial<ServiceSnapshot> = {}): ServiceSnapshot => ({
   serviceName: 'portal-api', desiredCount: 1, aliveTaskCount: 1, primaryDeploymentId: 'ecs-svc/2', primaryRolloutState: 'IN_PROGRESS', primaryTaskDigests: [digest('b')], recentEvents: [], ...patch,
 });
 const seen = (patch: Partial<Observed> = {}): Observed => ({ now: NOW, owner: 'me', ...patch });
+const counts = (deployed: number | undefined, others: Record<string, number>): Observed['singletons'] => ({ deployed, others });
 const rolling = (patch: Partial<InFlight> = {}): InFlight => flight({ phase: 'rolling', service: 'portal-api', ecsDeploymentId: 'ecs-svc/2', lease: { owner: 'x', expiresAt: NOW + 1000 }, ...patch });
 
 describe('nextStep: one step from the ledger and what is observed, whatever woke the loop', () => {
@@ -22,6 +23,13 @@ describe('nextStep: one step from the ledger and what is observed, whatever woke
     ['a new environment: nothing to do', undefined, seen(), { kind: 'idle' }],
     ['idle, release tag on the last good digest', env(), seen({ releaseTagDigest: digest('a') }), { kind: 'idle' }],
     ['idle, release tag moved by a late step: put it back', env(), seen({ releaseTagDigest: digest('b') }), { kind: 'move-tag', digest: digest('a') }],
+    ['idle after a good deployment, portal and the mailer at 0: bring them up', env(), seen({ releaseTagDigest: digest('a'), singletons: counts(1, { portal: 0, 'portal-mailer': 0, 'portal-auth': 1 }) }), { kind: 'start-singletons', services: ['portal', 'portal-mailer'] }],
+    ['idle after a good deployment, every singleton at 1: nothing to do', env(), seen({ releaseTagDigest: digest('a'), singletons: counts(1, { portal: 1, 'portal-mailer': 1 }) }), { kind: 'idle' }],
+    ['idle, a singleton at 0 but the release tag moved: the tag first', env(), seen({ releaseTagDigest: digest('b'), singletons: counts(1, { portal: 0 }) }), { kind: 'move-tag', digest: digest('a') }],
+    ['idle, portal-api scaled to 0 (by an operator): hold the others down', env(), seen({ releaseTagDigest: digest('a'), singletons: counts(0, { portal: 0 }) }), { kind: 'idle' }],
+    ['a new environment, nothing deployed yet: the others stay at 0', env({ lastGood: undefined }), seen({ singletons: counts(1, { portal: 0 }) }), { kind: 'idle' }],
+    ['a queued deployment goes first; the singletons wait until idle', env({ queued: request('c') }), seen({ singletons: counts(1, { portal: 0 }) }), { kind: 'start-queued' }],
+    ['a strict deployment waiting for zero: its scale-to-zero is not undone, nothing is started', env({ inFlight: flight({ phase: 'waiting-for-zero' }) }), seen({ service: service({ desiredCount: 0, aliveTaskCount: 1 }), singletons: counts(0, { portal: 0 }) }), { kind: 'wait' }],
     ['idle with a queued deployment: start it', env({ queued: request('c') }), seen(), { kind: 'start-queued', deploymentId: 'd-c' }],
     ['starting, own lease', env({ inFlight: flight() }), seen(), { kind: 'start', takeover: false }],
     ['starting, another live lease: wait', env({ inFlight: flight({ lease: { owner: 'other', expiresAt: NOW + 1 } }) }), seen(), { kind: 'wait' }],
@@ -42,5 +50,21 @@ describe('nextStep: one step from the ledger and what is observed, whatever woke
     ['rolling past the deadline, no task runs it: stuck', env({ inFlight: rolling({ lease: { owner: 'x', expiresAt: NOW } }) }), seen({ service: service({ primaryTaskDigests: [] }), releaseTagDigest: digest('b') }), { kind: 'fail', cause: 'stuck', restoreTag: true }],
   ])('%s', (_name, record, observed, expected) => {
     expect(nextStep(record, observed)).toMatchObject(expected);
+  });
+});
+
+describe('singletonsToStart: which singletons go from no task to one', () => {
+  it.each<[string, EnvironmentRecord | undefined, Observed['singletons'], string[]]>([
+    ['after a good deployment, exactly those at 0, sorted', env(), counts(1, { 'portal-mailer': 0, portal: 0, 'portal-auth': 1, 'portal-chatbot': 2 }), ['portal', 'portal-mailer']],
+    ['a count above 1 (an operator\'s) is not touched, nor lowered', env(), counts(1, { portal: 3 }), []],
+    ['no good deployment yet', env({ lastGood: undefined }), counts(1, { portal: 0 }), []],
+    ['a deployment in flight', env({ inFlight: flight() }), counts(1, { portal: 0 }), []],
+    ['a deployment queued', env({ queued: request('c') }), counts(1, { portal: 0 }), []],
+    ['portal-api not found', env(), counts(undefined, { portal: 0 }), []],
+    ['portal-api at 0', env(), counts(0, { portal: 0 }), []],
+    ['nothing observed', env(), undefined, []],
+    ['no ledger record', undefined, counts(1, { portal: 0 }), []],
+  ])('%s', (_name, record, observed, expected) => {
+    expect(singletonsToStart(record, observed)).toEqual(expected);
   });
 });

@@ -1,4 +1,4 @@
-import { planDeployment, toUpdateServiceInput } from '../../shared/deploy';
+import { planDeployment, toStartSingletonInput, toUpdateServiceInput } from '../../shared/deploy';
 import type { DeployAction, DeployPolicy, ServiceState } from '../../shared/deploy';
 
 const d = (c: string): string => `sha256:${c.repeat(64)}`;
@@ -50,5 +50,11 @@ describe('toUpdateServiceInput', () => {
 
   it('refuses to scale a gateway', () => {
     expect(() => toUpdateServiceInput('c', 'kong', zero, 'gateway')).toThrow('scaling gateway kong to zero');
+  });
+});
+
+describe('toStartSingletonInput', () => {
+  it('sets desired count 1 only: no forced deployment (a running task is not replaced), no deployment configuration', () => {
+    expect(toStartSingletonInput('wicked', 'portal-kong-adapter')).toStrictEqual({ cluster: 'wicked', service: 'portal-kong-adapter', desiredCount: 1 });
   });
 });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { builtDetail, configDigest, ModelWorld } from './model/model-world';
+import { builtDetail, configDigest, ModelWorld, OTHER_SINGLETONS } from './model/model-world';
 
 /**
  * Model-based property test of the reconcile loop: random interleavings of
@@ -8,38 +8,46 @@ import { builtDetail, configDigest, ModelWorld } from './model/model-world';
  * invocation may die between any two AWS calls and is then delivered again
  * (EventBridge retries a failed invocation). Afterwards every other event is
  * lost and only the safety-net nudge runs (while armed), a minute apart,
- * while ECS finishes what it was asked. Seed and path of a failure are printed by
+ * while ECS finishes what it was asked. A fresh environment starts as
+ * `cdk deploy` creates it: nothing deployed, every singleton at 0 tasks.
+ * Invariants: a gateway's desired count is never written, a singleton never
+ * goes above one task, the other singletons are brought up only after a good
+ * deployment; liveness: once portal-api had a good deployment, every
+ * singleton ends at one task, and without one they all stay at none. Seed and path of a failure are printed by
  * fast-check; re-run one with FC_SEED=<seed> FC_PATH=<path>.
  */
 
 /** One step of the chaos phase. */
 type Op =
   | { readonly op: 'upload'; readonly config: number }
-  | { readonly op: 'restart'; readonly service: 'portal-api' | 'kong' }
+  | { readonly op: 'restart'; readonly service: Service }
   | { readonly op: 'nudge' }
   | { readonly op: 'deliver'; readonly pick: number; readonly keep: boolean; readonly crashAt: number }
   | { readonly op: 'drop'; readonly pick: number }
-  | { readonly op: 'ecs'; readonly service: 'portal-api' | 'kong'; readonly step: 'stop' | 'launch' | 'complete' }
+  | { readonly op: 'ecs'; readonly service: Service; readonly step: 'stop' | 'launch' | 'complete' }
   | { readonly op: 'run'; readonly steps: number }
   | { readonly op: 'advance'; readonly ms: number };
 
+type Service = 'portal-api' | 'kong' | (typeof OTHER_SINGLETONS)[number];
+const SERVICES: readonly Service[] = ['portal-api', 'kong', ...OTHER_SINGLETONS];
 const CONFIGS = 6;
 /** Safety-net nudges (one a minute) within which every deployment must end once events stop. */
 const MAX_NUDGES = 25;
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('upload' as const), config: fc.integer({ min: 1, max: CONFIGS }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('restart' as const), service: fc.constantFrom('portal-api' as const, 'kong' as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('restart' as const), service: fc.constantFrom<Service>('portal-api', 'kong', 'portal') }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('nudge' as const) }) },
   { weight: 8, arbitrary: fc.record({ op: fc.constant('deliver' as const), pick: fc.nat(), keep: fc.integer({ min: 0, max: 4 }).map((n) => n === 0), crashAt: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 12 }) }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('drop' as const), pick: fc.nat() }) },
-  { weight: 5, arbitrary: fc.record({ op: fc.constant('ecs' as const), service: fc.constantFrom('portal-api' as const, 'portal-api' as const, 'kong' as const), step: fc.constantFrom('stop' as const, 'launch' as const, 'complete' as const) }) },
+  { weight: 5, arbitrary: fc.record({ op: fc.constant('ecs' as const), service: fc.constantFrom<Service>('portal-api', 'portal-api', 'kong', ...OTHER_SINGLETONS), step: fc.constantFrom('stop' as const, 'launch' as const, 'complete' as const) }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('run' as const), steps: fc.integer({ min: 1, max: 8 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 1_000, max: 90_000 }) }) },
 );
 
 const scenarioArb = fc.record({
   strict: fc.boolean(),
+  fresh: fc.boolean(),
   bad: fc.uniqueArray(fc.integer({ min: 1, max: CONFIGS }), { maxLength: 2 }),
   ops: fc.array(opArb, { minLength: 5, maxLength: 45 }),
 });
@@ -110,18 +118,22 @@ async function liveness(world: ModelWorld, s: fc.Scheduler): Promise<number> {
       start(world, running, 0, 0, false);
       await drain(s, running);
     }
-    for (const service of ['portal-api', 'kong'] as const) {
+    for (const service of SERVICES) {
       while (world.ecs.tick(service, 'stop') || world.ecs.tick(service, 'launch') || world.ecs.tick(service, 'complete')) checkStrict(world);
     }
     world.ecs.events.splice(0);
     world.now += 60_000;
     const record = world.table.environment('dev');
-    if (!record?.inFlight && !record?.queued && world.ecs.steady('portal-api') && world.ecs.steady('kong') && world.tag === record?.lastGood?.digest) return nudge;
+    const good = record?.lastGood?.digest;
+    const singletons = OTHER_SINGLETONS.every((name) => world.ecs.desired(name) === (good ? 1 : 0));
+    // Without a good deployment the tag may still name a failed first image: there is nothing to put it back to.
+    if (!record?.inFlight && !record?.queued && SERVICES.every((name) => world.ecs.steady(name)) && (!good || world.tag === good) && singletons) return nudge;
   }
   return MAX_NUDGES + 1;
 }
 
 function checkStrict(world: ModelWorld): void {
+  for (const name of ['portal-api', ...OTHER_SINGLETONS]) if (world.ecs.desired(name) > 1) world.violations.push(`${name} at desired count ${world.ecs.desired(name)}`);
   if (world.strict && (world.ecs.peakAlive.get('portal-api') ?? 0) > 1) world.violations.push(`strict mode: ${world.ecs.peakAlive.get('portal-api')} portal-api tasks alive at once`);
 }
 
@@ -129,8 +141,8 @@ describe('reconcile(env) against modelled AWS: drops, duplicates, reordering, in
   it('keeps the invariants at every step and ends every deployment within a bounded number of safety-net nudges', async () => {
     const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
     await fc.assert(fc.asyncProperty(fc.scheduler(), scenarioArb, async (s, scenario) => {
-      const world = new ModelWorld(scenario.strict, new Set(scenario.bad.map(configDigest)), () => s.schedule(Promise.resolve()).then(() => undefined));
-      world.seed();
+      const world = new ModelWorld(scenario.strict, new Set(scenario.bad.map(configDigest)), () => s.schedule(Promise.resolve()).then(() => undefined), scenario.fresh);
+      if (!scenario.fresh) world.seed();
       await chaos(world, s, scenario.ops);
       const nudges = await liveness(world, s);
 
@@ -142,12 +154,22 @@ describe('reconcile(env) against modelled AWS: drops, duplicates, reordering, in
       for (let i = 1; i < world.rolled.length; i += 1) expect(world.rolled[i]!).toBeGreaterThanOrEqual(world.rolled[i - 1]!);
       expect(nudges).toBeLessThanOrEqual(MAX_NUDGES);
       expect({ inFlight: record?.inFlight?.request.deploymentId, queued: record?.queued?.deploymentId }).toEqual({ inFlight: undefined, queued: undefined });
-      // What the ledger and the release tag say is what ECS runs.
-      expect(running).toBeDefined();
-      expect(world.tag).toBe(running);
-      expect(record?.lastGood?.digest).toBe(running);
       expect(scenario.bad.map(configDigest)).not.toContain(running);
-      if (scenario.strict) expect(world.ecs.peakAlive.get('portal-api')).toBe(1);
+      const others = OTHER_SINGLETONS.map((name) => ({ name, desired: world.ecs.desired(name), running: world.ecs.describe(name).primaryTaskDigests.length }));
+      if (record?.lastGood) {
+        // What the ledger and the release tag say is what ECS runs; every other singleton runs one task.
+        expect(running).toBeDefined();
+        expect(world.tag).toBe(running);
+        expect(record.lastGood.digest).toBe(running);
+        expect(others).toEqual(OTHER_SINGLETONS.map((name) => ({ name, desired: 1, running: 1 })));
+      } else {
+        // Only a fresh environment has no good deployment; nothing was brought up before one.
+        expect(scenario.fresh).toBe(true);
+        expect(others).toEqual(OTHER_SINGLETONS.map((name) => ({ name, desired: 0, running: 0 })));
+      }
+      // A fresh environment whose upload was lost never ran portal-api at all.
+      if (scenario.strict && (record?.lastGood || !scenario.fresh)) expect(world.ecs.peakAlive.get('portal-api')).toBe(1);
+      else if (scenario.strict) expect(world.ecs.peakAlive.get('portal-api')).toBeLessThanOrEqual(1);
       expect(world.armed).toBe(false);
     }), { numRuns: Number(process.env.FC_RUNS ?? 1500), ...(seed !== undefined ? { seed, path: process.env.FC_PATH } : {}) });
   }, 120_000);

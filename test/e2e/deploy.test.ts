@@ -6,6 +6,7 @@ import { startEmulator } from '../../local/emulator';
 import { DeploymentFailedDetailSchema, DeploymentSucceededDetailSchema, ImageBuiltDetailSchema } from '../../shared/events';
 import type { ImageBuiltDetail } from '../../shared/events';
 import { resetDeployDeps } from '../../functions/deploy-services/deps';
+import { waitForCompanions } from '../../local/story';
 import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, upload } from './deploy-helpers';
 
 const WAIT_MS = 40_000;
@@ -30,6 +31,10 @@ describe('deploy end to end on the emulator: upload -> build-image -> deploy-ser
 
   it('rolls portal-api to the image of an uploaded config and reports success only once ECS runs its digest', async () => {
     expect(emulator.control.ecs.getDesiredCount(cluster, 'kong')).toBe(7);
+    // As the stack creates them: the components that wait for portal-api have no task before its first good deployment.
+    const others = emulator.resources.singletons.filter((name) => name !== 'portal-api');
+    expect(others.map((name) => emulator.control.ecs.getDesiredCount(cluster, name))).toEqual(others.map(() => 0));
+    const othersDeployments = others.map((name) => emulator.control.ecs.deployments(cluster, name).length);
     const before = primaryDigest(emulator);
     const versionId = await upload(emulator, await packExample(dir, 'static'), 'config/dev/static.tgz');
     good = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), WAIT_MS, 'Portal Image Built')).detail);
@@ -40,6 +45,10 @@ describe('deploy end to end on the emulator: upload -> build-image -> deploy-ser
     expect(good.digest).not.toBe(before);
     expect(primaryDigest(emulator)).toBe(good.digest);
     expect(releaseDigest(emulator)).toBe(good.digest);
+    // Then the reconcile loop brings every other singleton from 0 to 1 task: a desired count, no new deployment; kong's count is its autoscaler's.
+    expect(await waitForCompanions(emulator)).toEqual(others);
+    expect(others.map((name) => emulator.control.ecs.deployments(cluster, name).length)).toEqual(othersDeployments);
+    expect(emulator.control.ecs.getDesiredCount(cluster, 'kong')).toBe(7);
     const primary = emulator.control.ecs.deployments(cluster, 'portal-api').find((d) => d.status === 'PRIMARY');
     expect(primary).toMatchObject({ id: detail.ecsDeploymentId, rolloutState: 'COMPLETED' });
     // dev is not gated: no snapshot was asked for before the roll.

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Emulator } from '../../local/emulator';
 import { startEmulator } from '../../local/emulator';
 import { resetDeployDeps } from '../../functions/deploy-services/deps';
+import { waitForCompanions } from '../../local/story';
 import { DeploymentSucceededDetailSchema, EVENT_SOURCE, ImageBuiltDetailSchema } from '../../shared/events';
 import { OperatorDetailType } from '../../shared/events/operator';
 import type { ServiceRestartRequestedDetail } from '../../shared/events/operator';
@@ -36,6 +37,8 @@ describe('service restart on the emulator: Portal Service Restart Requested -> d
     await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), WAIT_MS, 'config deployed');
     await settle(emulator);
     const { cluster } = emulator.resources;
+    // Created with no task, the adapter is brought up after portal-api's first good deployment: a restart needs a running task.
+    await waitForCompanions(emulator);
     await emulator.control.ecs.waitForSteadyState(cluster, 'portal-kong-adapter', WAIT_MS);
     const apiDeployments = emulator.control.ecs.deployments(cluster, 'portal-api').map((d) => d.id);
     const adapterDeployments = emulator.control.ecs.deployments(cluster, 'portal-kong-adapter').map((d) => d.id);

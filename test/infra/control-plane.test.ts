@@ -69,7 +69,30 @@ describe('control-plane functions', () => {
     const restartable = [...singletons, ...gateways].map(() => 'token');
     expect(singletons.length).toBeGreaterThan(0);
     expect(gateways.length).toBeGreaterThan(0);
-    expect(parsed.DEPLOY_TARGETS).toEqual({ dev: { cluster: 'token', service: 'token', repositoryName: 'token', releaseTag: 'dev-live', strictSingleton: false, containerName: 'portal-api', restartable } });
+    expect(parsed.DEPLOY_TARGETS).toEqual({
+      dev: { cluster: 'token', service: 'token', repositoryName: 'token', releaseTag: 'dev-live', strictSingleton: false, containerName: 'portal-api', restartable, singletons: singletons.map(() => 'token') },
+    });
+  });
+
+  it('names the other singletons, and no gateway, as the services the reconcile loop brings up after portal-api', () => {
+    const vars = functionOf(platform().deploy.deployServices.function).Properties.Environment.Variables;
+    const json = dev.resolve(vars.DEPLOY_TARGETS) as { 'Fn::Join': [string, unknown[]] };
+    // Each service name is a token of its service resource: render it as that resource's logical id.
+    const named = (part: unknown): string => {
+      const token = part as { 'Fn::GetAtt'?: [string, string]; Ref?: string };
+      return token['Fn::GetAtt']?.[0] ?? token.Ref ?? 'token';
+    };
+    const text = json['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : named(part))).join('');
+    const target = (JSON.parse(text) as Record<string, { service: string; singletons: string[]; restartable: string[] }>).dev!;
+    const services = platform().workload.singletons.services;
+    const others = Object.keys(services).filter((name) => name !== 'portal-api').map((name) => id(services[name]!));
+    expect(others).toHaveLength(Object.keys(services).length - 1);
+    expect(target.singletons).toEqual(others);
+    expect(target.singletons).not.toContain(target.service);
+    for (const group of Object.values(platform().workload.gateways.groups)) {
+      expect(target.restartable).toContain(id(group.service));
+      expect(target.singletons).not.toContain(id(group.service));
+    }
   });
 
   it('turns the pre-deploy snapshot gate on for prod and off for dev by default, and the prop overrides it', () => {

@@ -59,6 +59,22 @@ export class EcsServiceAdapter {
     };
   }
 
+  /**
+   * Desired counts of ACTIVE services by name, one DescribeServices per 10
+   * services (the API's limit per call); a service not found or INACTIVE is
+   * left out.
+   */
+  async desiredCounts(cluster: string, services: readonly string[]): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < services.length; i += 10) {
+      const batch = services.slice(i, i + 10);
+      const doing = `describing services ${batch.join(', ')} in cluster ${cluster}`;
+      const output = await this.send(doing, { cluster }, () => this.client.send(new DescribeServicesCommand({ cluster, services: batch })));
+      for (const found of output.services ?? []) if (found.serviceName && found.status !== 'INACTIVE') counts[found.serviceName] = found.desiredCount ?? 0;
+    }
+    return counts;
+  }
+
   /** Tasks of the service not yet STOPPED, whatever their desired status (a STOPPING task wants STOPPED). */
   async aliveTasks(cluster: string, service: string): Promise<AliveTask[]> {
     const doing = `listing tasks of service ${service} in cluster ${cluster}`;

@@ -81,6 +81,17 @@ describe('EcsServiceAdapter', () => {
     expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, input);
   });
 
+  it('reads desired counts with one DescribeServices per 10 services, leaving out services not found or INACTIVE', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `s${i}`);
+    ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
+      services: input.services.filter((name) => name !== 's3').map((name) => ({ serviceName: name, status: name === 's11' ? 'INACTIVE' : 'ACTIVE', desiredCount: name === 's0' ? 1 : 0 })),
+      failures: input.services.includes('s3') ? [{ arn: 's3', reason: 'MISSING' }] : [],
+    }));
+    const counts = await new EcsServiceAdapter({ client: new ECSClient({}) }).desiredCounts('wicked', names);
+    expect(counts).toEqual(Object.fromEntries(names.filter((name) => name !== 's3' && name !== 's11').map((name) => [name, name === 's0' ? 1 : 0])));
+    expect(ecs.commandCalls(DescribeServicesCommand).map((call) => call.args[0].input.services)).toEqual([names.slice(0, 10), names.slice(10)]);
+  });
+
   it.each([
     [{ services: [] , failures: [{ reason: 'MISSING' }] }, 'SERVICE_NOT_FOUND', 'expected an ACTIVE service, found MISSING'],
     [{ services: [{ status: 'INACTIVE' }] }, 'SERVICE_NOT_FOUND', 'found INACTIVE'],

@@ -31,12 +31,24 @@ export class EcsModel {
   readonly peakAlive = new Map<string, number>();
   private counter = 0;
 
-  constructor(private readonly tagDigest: () => string, private readonly bad: ReadonlySet<string>, services: Record<string, string>) {
-    for (const [name, digest] of Object.entries(services)) {
+  /** `services`: each one's digest, and its desired count at creation (1: one task runs it; 0: none, as the stack creates a singleton). */
+  constructor(private readonly tagDigest: () => string, private readonly bad: ReadonlySet<string>, services: Record<string, { digest: string; desired: 0 | 1 }>) {
+    for (const [name, { digest, desired }] of Object.entries(services)) {
       const id = this.nextId();
-      this.services.set(name, { desired: 1, lastCompleted: digest, deployments: [{ id, digest, status: 'PRIMARY', rolloutState: 'COMPLETED' }], tasks: [{ arn: `t-${this.nextId()}`, deploymentId: id, digest, status: 'RUNNING' }] });
-      this.peakAlive.set(name, 1);
+      const tasks: Task[] = desired === 1 ? [{ arn: `t-${this.nextId()}`, deploymentId: id, digest, status: 'RUNNING' }] : [];
+      this.services.set(name, { desired, lastCompleted: digest, deployments: [{ id, digest, status: 'PRIMARY', rolloutState: 'COMPLETED' }], tasks });
+      this.peakAlive.set(name, desired);
     }
+  }
+
+  /** Desired counts of the named services that exist (one DescribeServices). */
+  desiredCounts(services: readonly string[]): Record<string, number> {
+    return Object.fromEntries(services.filter((name) => this.services.has(name)).map((name) => [name, this.service(name).desired]));
+  }
+
+  /** A service's desired count now. */
+  desired(service: string): number {
+    return this.service(service).desired;
   }
 
   describe(service: string): ServiceSnapshot {
@@ -71,7 +83,8 @@ export class EcsModel {
   /**
    * ECS takes one step on `service`: `stop` ends a STOPPING task; `launch`
    * replaces an old task with one of the PRIMARY deployment (or trips the
-   * circuit breaker for a bad digest); `complete` ends a rollout whose tasks
+   * circuit breaker for a bad digest), or starts one of a COMPLETED
+   * deployment whose desired count was raised; `complete` ends a rollout whose tasks
    * all run. Returns false when the step had nothing to do.
    */
   tick(service: string, step: 'stop' | 'launch' | 'complete'): boolean {
@@ -82,6 +95,13 @@ export class EcsModel {
       const stopping = svc.tasks.find((t) => t.status === 'STOPPING');
       if (!stopping) return false;
       this.setStatus(service, stopping, 'STOPPED');
+      return true;
+    }
+    if (step === 'launch' && primary.rolloutState === 'COMPLETED') {
+      // A desired count raised without a new deployment: the service scheduler starts tasks of the PRIMARY deployment.
+      if (mine.length >= svc.desired) return false;
+      svc.tasks.push({ arn: `t-${this.nextId()}`, deploymentId: primary.id, digest: primary.digest, status: 'RUNNING' });
+      this.countAlive(service);
       return true;
     }
     if (primary.rolloutState !== 'IN_PROGRESS') return false;

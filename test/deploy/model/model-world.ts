@@ -14,7 +14,12 @@ export class Crash extends Error {}
 export const digest = (c: string): string => `sha256:${c.repeat(64)}`;
 /** Config `i` (1..) is built into this digest; 0 is what runs at the start. */
 export const configDigest = (i: number): string => digest('0123456789abcdef'[i]!);
-const KONG = digest('e');
+/** The stock images of the services other than portal-api (stand-ins: one digest each). */
+const STOCK: Readonly<Record<string, string>> = { kong: digest('e'), portal: digest('d'), 'portal-kong-adapter': digest('c') };
+/** The singletons other than portal-api the environment runs (the stack creates them with no task). */
+export const OTHER_SINGLETONS = ['portal', 'portal-kong-adapter'] as const;
+/** What portal-api's first deployment pins in a fresh environment (an image that never ran: desired count 0). */
+const NOTHING_YET = digest('f');
 const LEASE_MS = 120_000;
 
 interface Invocation { calls: number; crashAt: number }
@@ -38,21 +43,32 @@ export class ModelWorld {
   /** Config indexes of the config images UpdateService rolled, in order. */
   readonly rolled: number[] = [];
   now = 10_000_000;
-  tag = configDigest(0);
+  /** Where the release tag points; undefined before the first upload of a fresh environment. */
+  tag: string | undefined;
   armed = false;
   private readonly context = new AsyncLocalStorage<Invocation>();
   private ids = 0;
 
-  constructor(readonly strict: boolean, bad: ReadonlySet<string>, private readonly interleave: () => Promise<void>) {
+  /**
+   * `fresh`: as `cdk deploy` leaves a new environment (nothing deployed, portal-api and the other
+   * singletons at desired count 0); otherwise config 0 is the last good deployment and every singleton runs.
+   */
+  constructor(readonly strict: boolean, bad: ReadonlySet<string>, private readonly interleave: () => Promise<void>, readonly fresh = false) {
     this.table = new MemoryTable((label) => this.gate(label));
-    this.ecs = new EcsModel(() => this.tag, bad, { 'portal-api': configDigest(0), kong: KONG });
+    this.tag = fresh ? undefined : configDigest(0);
+    const up = fresh ? 0 : 1;
+    this.ecs = new EcsModel(() => this.tag ?? NOTHING_YET, bad, {
+      'portal-api': { digest: fresh ? NOTHING_YET : configDigest(0), desired: up }, kong: { digest: STOCK.kong!, desired: 1 },
+      ...Object.fromEntries(OTHER_SINGLETONS.map((name) => [name, { digest: STOCK[name]!, desired: up }])),
+    });
     const ledger = new Ledger({ client: this.table.client(), tableName: 'ledger', clock: () => this.now, leaseMs: LEASE_MS, maxAttempts: 10_000, sleep: () => this.interleave() });
     this.deps = {
       ledger,
       ecs: {
         describe: async (_cluster, service) => { await this.gate('ecs'); return this.ecs.describe(service); },
         aliveTasks: async (_cluster, service) => { await this.gate('ecs'); return this.ecs.aliveTasks(service); },
-        updateService: async (input) => { await this.gate('ecs'); this.checkUpdate(input); return this.ecs.updateService(input, (s) => (s === 'portal-api' ? this.tag : KONG)); },
+        updateService: async (input) => { await this.gate('ecs'); this.checkUpdate(input); return this.ecs.updateService(input, (s) => (s === 'portal-api' ? this.tag ?? NOTHING_YET : STOCK[s]!)); },
+        desiredCounts: async (_cluster, services) => { await this.gate('ecs'); return this.ecs.desiredCounts(services); },
       },
       ecr: {
         resolveTag: async () => { await this.gate('ecr'); return this.tag; },
@@ -65,7 +81,7 @@ export class ModelWorld {
         arm: async () => { await this.gate('scheduler'); this.armed = true; },
         disarm: async () => { await this.gate('scheduler'); this.armed = false; },
       },
-      targets: { dev: { cluster: 'wicked', service: 'portal-api', repositoryName: 'portal-api', strictSingleton: strict, restartable: ['kong'] } },
+      targets: { dev: { cluster: 'wicked', service: 'portal-api', repositoryName: 'portal-api', strictSingleton: strict, restartable: [...OTHER_SINGLETONS, 'kong'], singletons: ['portal-api', ...OTHER_SINGLETONS] } },
       clock: () => this.now,
       // Deadlines far beyond the modelled time: leases expire (a crashed start is taken over), deadlines do not.
       stuckAfterMs: 24 * 3_600_000,
@@ -131,10 +147,21 @@ export class ModelWorld {
     if (invocation.calls === invocation.crashAt) throw new Crash(`crash at AWS call ${invocation.calls}`);
   }
 
-  /** UpdateService only by the deployment holding the environment while it starts; never a gateway's desired count. */
+  /**
+   * UpdateService only by the deployment holding the environment while it starts, or to bring another singleton
+   * up after a good deployment; never a gateway's desired count; never a singleton above one task.
+   */
   private checkUpdate(input: { service?: string; desiredCount?: number; forceNewDeployment?: boolean }): void {
     if (input.service === 'kong' && input.desiredCount !== undefined) this.violations.push(`kong's desired count written: ${input.desiredCount}`);
-    const inFlight = this.table.environment('dev')?.inFlight;
+    if (input.service !== 'kong' && (input.desiredCount ?? 0) > 1) this.violations.push(`${input.service ?? '?'} set to ${input.desiredCount} tasks`);
+    const record = this.table.environment('dev');
+    if ((OTHER_SINGLETONS as readonly string[]).includes(input.service ?? '') && input.desiredCount !== undefined) {
+      // The bring-up: exactly desired count 1 (no forced deployment: a running task is not replaced), and only after a good deployment.
+      if (input.desiredCount !== 1 || input.forceNewDeployment || Object.keys(input).sort().join() !== 'cluster,desiredCount,service') this.violations.push(`${input.service ?? '?'} brought up with ${JSON.stringify(input)}`);
+      if (!record?.lastGood) this.violations.push(`${input.service ?? '?'} brought up before portal-api had a good deployment`);
+      return;
+    }
+    const inFlight = record?.inFlight;
     if (inFlight?.phase !== 'starting') this.violations.push(`UpdateService of ${input.service ?? '?'} while the ledger shows ${inFlight ? `${inFlight.request.deploymentId} ${inFlight.phase}` : 'nothing in flight'}`);
     if (input.service === 'portal-api' && input.forceNewDeployment && input.desiredCount === 1 && inFlight?.request.kind !== 'restart') {
       const index = [...Array(16).keys()].find((i) => configDigest(i) === this.tag) ?? -1;

@@ -35,7 +35,7 @@ describe('startEmulator: one environment as the CDK stack provisions it, driven 
     for (const [name, value] of Object.entries(emulator.env)) if (name.startsWith('AWS_ENDPOINT_URL_')) expect(value).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it('provisions the cluster: five singletons (1 / 0% / 100%) and the gateway autoscaled 2 to 10', async () => {
+  it('provisions the cluster: five singletons (0% / 100%; portal-api with its stand-in at 1, the others at 0 as the stack creates them) and the gateway autoscaled 2 to 10', async () => {
     const ecs = new ECSClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.ecs });
     const aas = new ApplicationAutoScalingClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.autoscaling });
     try {
@@ -43,7 +43,7 @@ describe('startEmulator: one environment as the CDK stack provisions it, driven 
       const described = await ecs.send(new DescribeServicesCommand({ cluster: resources.cluster, services: [...resources.singletons, resources.gateway] }));
       const byName = Object.fromEntries(described.services!.map((service) => [service.serviceName!, service]));
       for (const name of ['portal-api', 'portal', 'portal-mailer', 'portal-kong-adapter', 'portal-chatbot']) {
-        expect(byName[name]).toMatchObject({ desiredCount: 1, deploymentConfiguration: { minimumHealthyPercent: 0, maximumPercent: 100 } });
+        expect(byName[name]).toMatchObject({ desiredCount: name === 'portal-api' ? 1 : 0, deploymentConfiguration: { minimumHealthyPercent: 0, maximumPercent: 100 } });
       }
       expect(byName.kong).toMatchObject({ desiredCount: 2 });
       const targets = await aas.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs' }));
