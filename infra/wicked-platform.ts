@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { BASE_IMAGE_CHANGED_RULE } from '../shared/events/rules';
 import { BaseImageChange } from './constructs/base-image-change';
 import { BuildImageFunction } from './constructs/build-image-function';
-import { validationLambdaEnvironment } from './validation-props';
+import { platformVariableNames, validationLambdaEnvironment } from './validation-props';
 import { ConfigBucket } from './constructs/config-bucket';
 import { addControlPlaneRules, type RoutedRule } from './constructs/control-plane-rules';
 import { DeletionProtection } from './constructs/deletion-protection';
@@ -140,7 +140,10 @@ export class WickedPlatform extends Construct {
         repository: this.images.repository.repositoryUri,
         backupVault: w.backups.vault.backupVaultName,
         notificationTopic: this.notifications.topic.topicArn,
+        // The same values build-image validates with (validationLambdaEnvironment), so wickedctl upload and promote judge as it does.
         nodeEnv: this.props.nodeEnv,
+        platformVariables: platformVariableNames(this.props, this.props.postgres !== 'none'),
+        strictValidation: String(this.props.strictValidation),
       },
     });
   }
