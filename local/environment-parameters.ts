@@ -26,11 +26,15 @@ export function localValidationSettings(r: Pick<DeploymentResources, 'env'>): Lo
 
 /**
  * The build-image function's validation variables for the emulated
- * environment, as infra `validationLambdaEnvironment` sets them.
+ * environment, as infra `validationLambdaEnvironment` sets them, except
+ * `WICKED_NODE_ENV`: the emulator's one build-image also builds uploads of
+ * other environments (keys `config/<env>/`), and without the variable it
+ * validates each for its key's environment name, which is what each
+ * environment's node-env parameter says.
  */
 export function localValidationEnvironment(r: Pick<DeploymentResources, 'env'>): Record<string, string> {
   const settings = localValidationSettings(r);
-  return { WICKED_NODE_ENV: settings.nodeEnv, WICKED_PLATFORM_VARIABLES: settings.platformVariables.join(','), WICKED_STRICT_VALIDATION: String(settings.strictValidation) };
+  return { WICKED_PLATFORM_VARIABLES: settings.platformVariables.join(','), WICKED_STRICT_VALIDATION: String(settings.strictValidation) };
 }
 
 /**
