@@ -136,7 +136,8 @@ export class WickedPlatform extends Construct {
         ledgerTable: this.ledger.table.tableName,
         eventBus: 'default',
         cluster: w.cluster.clusterName,
-        services: [...Object.values(w.singletons.services), ...Object.values(w.gateways.groups).map((g) => g.service)].map((s) => s.serviceName),
+        // Every ECS service of the environment: the singletons, Redis when wicked keeps its sessions there, the gateway groups.
+        services: [...Object.values(w.singletons.services), ...(w.singletons.redis ? [w.singletons.redis] : []), ...Object.values(w.gateways.groups).map((g) => g.service)].map((s) => s.serviceName),
         repository: this.images.repository.repositoryUri,
         backupVault: w.backups.vault.backupVaultName,
         notificationTopic: this.notifications.topic.topicArn,

@@ -13,7 +13,7 @@ export const PARAMETER_KEYS = {
   ledgerTable: 'ledger-table',
   eventBus: 'event-bus',
   cluster: 'cluster',
-  /** StringList: the ECS service names of the environment (singletons, then gateways). */
+  /** StringList: the ECS service names of the environment (singletons, Redis when there is one, then gateways). */
   services: 'services',
   /** The portal-api repository URI (`<account>.dkr.ecr.<region>.amazonaws.com/<name>`). */
   repository: 'repository',
