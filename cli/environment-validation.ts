@@ -148,16 +148,20 @@ export async function environmentValidation(
  * The `--help` paragraph of upload and promote on where validation settings come from.
  *
  * @example
- * environmentValidationHelp('--to') // 'Validated as the --to environment runs it: ...'
+ * environmentValidationHelp('--to') // 'Validated as the --to environment runs it, from its parameters ...'
  */
 export function environmentValidationHelp(envFlag: '--env' | '--to'): string {
   const path = `/wicked/<${envFlag.slice(2)}>/`;
   return [
-    `Validated as the ${envFlag} environment runs it: NODE_ENV from ${path}node-env, the container variables from ${path}platform-variables`,
-    `and whether warnings are fatal from ${path}strict-validation (the stack's nodeEnv, Postgres storage, portalApiEnvironment,`,
-    'portalApiSecrets and strictValidation props, the values its task definitions and build-image use). Explicit flags override them:',
-    `--node-env sets NODE_ENV, ${FLAG_VARIABLES} replace the variable list, --strict makes warnings fatal. Without the`,
-    `parameters (an older stack) the defaults are NODE_ENV = the ${envFlag} name, NODE_ENV and PORTAL_CONFIG_KEY, warnings not fatal,`,
-    'and one line on stderr names the defaults used.',
+    `Validated as the ${envFlag} environment runs it, from its parameters (what the stack`,
+    'gives its task definitions and build-image):',
+    `  NODE_ENV               ${path}node-env (the nodeEnv prop)`,
+    `  container variables    ${path}platform-variables (NODE_ENV, PORTAL_CONFIG_KEY,`,
+    '                         Postgres storage, portalApiEnvironment, portalApiSecrets)',
+    `  warnings fatal         ${path}strict-validation (the strictValidation prop)`,
+    `Explicit flags override them: --node-env sets NODE_ENV, ${FLAG_VARIABLES}`,
+    'replace the variable list, --strict makes warnings fatal. Without the parameters',
+    `(an older stack) the defaults are NODE_ENV = the ${envFlag} name, NODE_ENV and`,
+    'PORTAL_CONFIG_KEY, warnings not fatal; one line on stderr names those used.',
   ].join('\n');
 }
