@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { BASE_IMAGE_CHANGED_RULE } from '../shared/events/rules';
 import { BaseImageChange } from './constructs/base-image-change';
 import { BuildImageFunction } from './constructs/build-image-function';
-import { validationLambdaEnvironment } from './validation-props';
+import { platformVariableNames, validationLambdaEnvironment } from './validation-props';
 import { ConfigBucket } from './constructs/config-bucket';
 import { addControlPlaneRules, type RoutedRule } from './constructs/control-plane-rules';
 import { DeletionProtection } from './constructs/deletion-protection';
@@ -136,11 +136,15 @@ export class WickedPlatform extends Construct {
         ledgerTable: this.ledger.table.tableName,
         eventBus: 'default',
         cluster: w.cluster.clusterName,
+        // Every ECS service of the environment: the singletons, Redis when wicked keeps its sessions there, the gateway groups.
         services: [...Object.values(w.singletons.services), ...(w.singletons.redis ? [w.singletons.redis] : []), ...Object.values(w.gateways.groups).map((g) => g.service)].map((s) => s.serviceName),
         repository: this.images.repository.repositoryUri,
         backupVault: w.backups.vault.backupVaultName,
         notificationTopic: this.notifications.topic.topicArn,
+        // The same values build-image validates with (validationLambdaEnvironment), so wickedctl upload and promote judge as it does.
         nodeEnv: this.props.nodeEnv,
+        platformVariables: platformVariableNames(this.props, this.props.postgres !== 'none'),
+        strictValidation: String(this.props.strictValidation),
       },
     });
   }

@@ -26,7 +26,7 @@ import { scaledClock } from './kernel/clock';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './kernel/events';
 import type { DeploymentResources, ResourceNames } from './provision';
 import { environmentNames, imageResolver, provisionNotifications, provisionServices, pushStandInImages, snapshotEnvironment } from './provision';
-import { provisionParameters } from './environment-parameters';
+import { localValidationEnvironment, provisionParameters } from './environment-parameters';
 import { deployEnvironment } from './deploy-wiring';
 import type { S3Control } from './s3';
 import { startS3 } from './s3';
@@ -245,6 +245,8 @@ export function buildImageEnvironment(resources: DeploymentResources): Record<st
     EVENT_BUS_NAME: 'default',
     PLATFORM: 'linux/amd64',
     REGISTRY_INSECURE: 'true',
+    // The values /wicked/<env>/ says (provisionParameters), as the stack gives both from its validation props.
+    ...localValidationEnvironment(resources),
   };
 }
 

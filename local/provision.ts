@@ -14,6 +14,7 @@ import { createRegistryRepository } from '../shared/oci/registry/registry-reposi
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './kernel/events';
 import type { EcrControl } from './ecr';
 import { writeStandInBase } from './stand-in-base';
+import { localValidationSettings } from './environment-parameters';
 
 /**
  * The singletons of the wicked deployment guide: minimum healthy 0, maximum 100. portal-api is created
@@ -188,7 +189,7 @@ export async function provisionServices(clients: ProvisionClients, names: Resour
       cpu: '512',
       memory: '1024',
       containerDefinitions: [{
-        name: service, image: serviceImage(service, registry, names.releaseTag, names.repositoryName), essential: true, environment: [{ name: 'NODE_ENV', value: names.env }],
+        name: service, image: serviceImage(service, registry, names.releaseTag, names.repositoryName), essential: true, environment: [{ name: 'NODE_ENV', value: localValidationSettings(names).nodeEnv }],
         // portal-api answers GET /ping once it has read its configuration (wicked's Helm chart probes /ping on port 3001).
         ...(service === 'portal-api' ? { healthCheck: { command: ['CMD-SHELL', 'curl -fsS http://localhost:3001/ping || exit 1'], interval: 10, timeout: 5, retries: 3, startPeriod: 30 } } : {}),
       }],

@@ -14,7 +14,8 @@ import { formatIssue } from '../report';
 import { copyPromotedImage, promotedImage } from './promote-image';
 import { checkedBundle, printWarnings } from './upload';
 import type { ValidationFlags } from '../validation-options';
-import { addValidationFlags, validationOptions } from '../validation-options';
+import { addValidationFlags } from '../validation-options';
+import { environmentValidation, environmentValidationHelp } from '../environment-validation';
 import type { ValidateConfigOptions } from '../../shared/wicked-config';
 
 interface PromoteOptions extends AwsOptions, DeployRequestOptions, ValidationFlags {
@@ -50,9 +51,9 @@ export function registerPromote(program: Command, io: CliIo, setExit: (code: num
     .description("Deploy the exact image running in one environment to another, after checking that portal-api would start with its configuration there; no rebuild")
     .requiredOption('--from <env>', 'source environment (for example dev)')
     .requiredOption('--to <env>', 'target environment (for example prod)')
-    .option('--node-env <name>', "wicked's NODE_ENV in the target environment, as its nodeEnv prop sets it (default: the --to name)")
+    .option('--node-env <name>', "wicked's NODE_ENV to validate for in --to; overrides /wicked/<to>/node-env, the target stack's nodeEnv prop (without the parameter: the --to name)")
     .option('--to-table <name>', "the target environment's ledger table when it is not --table (one stack per environment)")))
-    .addHelpText('after', '\nExit status: 0 requested (or deployed/unchanged with --follow), 2 invalid input or portal-api would refuse the configuration in --to, 1 other failure.')
+    .addHelpText('after', `\n${environmentValidationHelp('--to')}\n\nExit status: 0 requested (or deployed/unchanged with --follow), 2 invalid input or portal-api would refuse the configuration in --to, 1 other failure.`)
     .action(async (options: PromoteOptions) => {
       setExit(await runPromote(options, io));
     });
@@ -74,8 +75,8 @@ export async function runPromote(options: PromoteOptions, io: CliIo, clock: () =
     const targetLedger = toTable === request.table ? ledger : new Ledger({ client: await clients.dynamo(), tableName: toTable });
     const [source, records, target] = await Promise.all([ledger.getEnvironment(from), ledger.listDeployments(from), targetLedger.getEnvironment(to)]);
     const record = promotionSource(from, to, source, records);
-    const validation = { ...(await validationOptions(options)), nodeEnvSetting: options.nodeEnv ? '--node-env' : "--node-env (default: the --to name, as the target's nodeEnv prop)" };
-    const problems = await checkResolves(record, options.nodeEnv ?? to, clients, io, validation);
+    const { nodeEnv, validation } = await environmentValidation(lookup, to, '--to', options, (line) => io.stderr.write(`${line}\n`));
+    const problems = await checkResolves(record, nodeEnv, clients, io, validation);
     if (problems > 0) {
       if (options.json) printJson(io, { outcome: 'rejected', env: to, configHash: record.configHash, digest: record.digest, deploymentId: null, reason: `${problems} error(s) for ${to}` });
       throw new CliError(`${record.digest} (config ${record.configHash}) cannot run in ${to}: portal-api would refuse it (${problems} error(s)); nothing was deployed`, ExitCode.InvalidInput);

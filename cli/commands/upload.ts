@@ -12,7 +12,8 @@ import type { CliIo } from '../output';
 import { CliError, ExitCode, printJson, printLines } from '../output';
 import { countLine, formatIssue, warningLines } from '../report';
 import type { ValidationFlags } from '../validation-options';
-import { addValidationFlags, validationOptions } from '../validation-options';
+import { addValidationFlags } from '../validation-options';
+import { environmentValidation, environmentValidationHelp } from '../environment-validation';
 import { GIT_COMMIT_METADATA } from '../../shared/events/git-revision';
 import { openUploadSource, uploadSourceOptions } from '../upload-source';
 import type { Progress } from '../progress';
@@ -100,11 +101,11 @@ export function registerUpload(program: Command, io: CliIo, setExit: (code: numb
     .option('--follow', 'follow the deployment through the ledger until its outcome')
     .option('--timeout <seconds>', 'how long --follow waits for an outcome', '900')
     .option('--json', 'print the outcome as one JSON object on the last line of stdout')
-    .option('--node-env <name>', "wicked's NODE_ENV in the environment, as the platform's nodeEnv prop sets it (default: the --env name)")
+    .option('--node-env <name>', "wicked's NODE_ENV to validate for; overrides /wicked/<env>/node-env, the stack's nodeEnv prop (without the parameter: the --env name)")
     .option('--endpoint <url>', 'one endpoint for every AWS service (default: AWS_ENDPOINT_URL_* or AWS)')
     .option('--region <region>', 'AWS region');
   addValidationFlags(command)
-    .addHelpText('after', '\nExit status: 0 deployed, unchanged (or uploaded, without --follow); 2 invalid input (portal-api would refuse the configuration for the environment), nothing uploaded; 1 failed, or no outcome before --timeout.')
+    .addHelpText('after', `\n${environmentValidationHelp('--env')}\n\nExit status: 0 deployed, unchanged (or uploaded, without --follow); 2 invalid input (portal-api would refuse the configuration for the environment), nothing uploaded; 1 failed, or no outcome before --timeout.`)
     .action(async (options: UploadOptions) => {
       setExit(await runUpload(options, io));
     });
@@ -122,8 +123,7 @@ export async function runUpload(options: UploadOptions, io: CliIo, clock: () => 
     const lookup = new EnvironmentLookup(clients);
     const bucket = await lookup.name('bucket', options.bucket, env);
     const table = options.follow ? await lookup.name('table', options.table, env) : undefined;
-    const nodeEnv = options.nodeEnv ?? env;
-    const validation = { ...(await validationOptions(options)), nodeEnvSetting: options.nodeEnv ? '--node-env' : `--node-env (default: the --env name, as the platform's nodeEnv prop)` };
+    const { nodeEnv, validation } = await environmentValidation(lookup, env, '--env', options, (line) => progress.line(line));
     progress.update(`reading and validating ${source.origin}`);
     const checked = await checkedBundle(source.bundle(), [nodeEnv], io, validation, source.origin);
     if (!checked.report.valid) return reportRejected(source.origin, env, checked.report, io, options.json);

@@ -16,8 +16,10 @@ export interface EnvironmentParametersProps {
 /**
  * Writes what `wickedctl` needs to find an environment under one SSM
  * parameter path, `/wicked/<env>/` (config bucket, ledger table, event bus,
- * cluster, services, repository, backup vault, notification topic, NODE_ENV),
- * so `--env` is all a command needs. Standard-tier String parameters: free,
+ * cluster, services, repository, backup vault, notification topic, and
+ * what uploads are validated with: NODE_ENV, the variable names the
+ * portal-api task definition sets, whether warnings are fatal), so `--env`
+ * is all a command needs. Standard-tier String parameters: free,
  * not secret (names only; no value here is a credential).
  *
  * @example

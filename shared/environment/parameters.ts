@@ -13,20 +13,38 @@ export const PARAMETER_KEYS = {
   ledgerTable: 'ledger-table',
   eventBus: 'event-bus',
   cluster: 'cluster',
-  /** StringList: the ECS service names of the environment (singletons, then gateways). */
+  /** StringList: the ECS service names of the environment (singletons, Redis when there is one, then gateways). */
   services: 'services',
   /** The portal-api repository URI (`<account>.dkr.ecr.<region>.amazonaws.com/<name>`). */
   repository: 'repository',
   backupVault: 'backup-vault',
   notificationTopic: 'notification-topic',
+  /** wicked's NODE_ENV in the environment's task definitions (the stack's `nodeEnv` prop). */
   nodeEnv: 'node-env',
+  /**
+   * StringList: the variable names the portal-api task definition sets (the
+   * platform's, the Postgres ones with a database, `portalApiEnvironment` and
+   * `portalApiSecrets`): the list build-image validates with.
+   */
+  platformVariables: 'platform-variables',
+  /** `true` or `false`: whether validation warnings reject an upload (the stack's `strictValidation` prop). */
+  strictValidation: 'strict-validation',
 } as const;
 
 /** What an environment's parameters name. */
 export type EnvironmentParameterName = keyof typeof PARAMETER_KEYS;
 
+/** The parameters written as StringList (comma-joined); the others are String. */
+export const LIST_PARAMETERS = ['services', 'platformVariables'] as const satisfies readonly EnvironmentParameterName[];
+
+type ListParameterName = (typeof LIST_PARAMETERS)[number];
+
 /** The resolved parameters of one environment. */
-export type EnvironmentParameters = { readonly [K in Exclude<EnvironmentParameterName, 'services'>]: string } & { readonly services: readonly string[] };
+export type EnvironmentParameters = { readonly [K in Exclude<EnvironmentParameterName, ListParameterName>]: string } & { readonly [K in ListParameterName]: readonly string[] };
+
+function isList(key: EnvironmentParameterName): key is ListParameterName {
+  return (LIST_PARAMETERS as readonly string[]).includes(key);
+}
 
 const ENV_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
@@ -72,7 +90,7 @@ export function readEnvironmentParameters(env: string, parameters: readonly { re
   for (const key of Object.keys(PARAMETER_KEYS) as EnvironmentParameterName[]) {
     const value = byName.get(parameterName(env, key));
     if (value === undefined || value === '') missing.push(key);
-    else found[key] = key === 'services' ? value.split(',').filter(Boolean) : value;
+    else found[key] = isList(key) ? value.split(',').filter(Boolean) : value;
   }
   return { found: found as Partial<EnvironmentParameters>, missing };
 }

@@ -45,7 +45,12 @@ describe('wickedctl envs and --env against the local emulator', () => {
     const calls: string[] = [];
     const { SSMClient } = await import('@aws-sdk/client-ssm');
     const client = new SSMClient({ endpoint: fixture.emulator.endpoints.ssm, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
-    client.middlewareStack.add((next) => async (args) => { calls.push((args.input as { Path?: string }).Path ?? '?'); return next(args); }, { step: 'initialize' });
+    // One read is one first page: GetParametersByPath answers at most 10 parameters a page (MaxResults 1-10), so a read of /wicked/dev/ takes more than one call.
+    client.middlewareStack.add((next) => async (args) => {
+      const input = args.input as { Path?: string; NextToken?: string };
+      if (input.NextToken === undefined) calls.push(input.Path ?? '?');
+      return next(args);
+    }, { step: 'initialize' });
     try {
       const lookup = new EnvironmentLookup({ ssm: async () => client }, { WICKED_EVENT_BUS: 'ops-bus' });
       expect(await lookup.name('bucket', undefined, 'dev')).toBe(fixture.names.bucket);

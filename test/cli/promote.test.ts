@@ -65,5 +65,30 @@ describe('wickedctl promote against the local emulator', () => {
     expect(run.code).toBe(2);
     expect(lastJson(run)).toMatchObject({ outcome: 'rejected', env: 'prod' });
     expect(run.stderr).toMatch(/\[env prod\]|prod/);
+    // No /wicked/prod/ parameters here: the defaults, said in one line.
+    expect(run.stderr).toMatch(/^wickedctl: no parameters under \/wicked\/prod\/: validating with the defaults NODE_ENV=prod \(the --to name\)/m);
+  });
+
+  it('validates for the NODE_ENV of the target stack\'s parameter, naming it when its env file is missing', async () => {
+    // dev runs the configuration without env/prod.json (previous test); prod's stack says its NODE_ENV is k8s, then dev.
+    const put = (value: string) => fixture.emulator.control.ssm.put({ name: '/wicked/prod/node-env', value, type: 'String', overwrite: true });
+    put('k8s');
+    try {
+      const refused = await runCli(['promote', '--from', 'dev', '--to', 'prod', '--table', fixture.names.table, '--json']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/env\/k8s\.json \[env k8s\] error MISSING_FILE: parameter \/wicked\/prod\/node-env \(the nodeEnv prop of the prod stack\) is "k8s"/);
+      expect(refused.stderr).toMatch(/^wickedctl: no \/wicked\/prod\/platform-variables, \/wicked\/prod\/strict-validation \(a stack older than this wickedctl\)/m);
+      put('dev');
+      const promoted = await runCli(['promote', '--from', 'dev', '--to', 'prod', '--table', fixture.names.table, '--json']);
+      expect(promoted.code).toBe(0);
+      expect(lastJson(promoted)).toMatchObject({ outcome: 'pending', env: 'prod' });
+      // --node-env overrides the parameter.
+      const flagged = await runCli(['promote', '--from', 'dev', '--to', 'prod', '--table', fixture.names.table, '--node-env', 'prod']);
+      expect(flagged.code).toBe(2);
+      expect(flagged.stderr).toContain('note: --node-env prod overrides parameter /wicked/prod/node-env (dev)');
+      expect(flagged.stderr).toMatch(/error MISSING_FILE: --node-env is "prod"/);
+    } finally {
+      fixture.emulator.control.ssm.delete('/wicked/prod/node-env');
+    }
   });
 });

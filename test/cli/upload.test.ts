@@ -89,10 +89,12 @@ describe('wickedctl upload against the local emulator', () => {
     expect(noBucket.stderr).toContain('WICKED_CONFIG_BUCKET');
   });
 
-  it('refuses an environment whose NODE_ENV has no env file, naming --node-env; nothing is uploaded', async () => {
+  it('refuses an environment whose NODE_ENV has no env file, naming --node-env and its default; nothing is uploaded', async () => {
     const run = await runCli(['upload', '--config', EXAMPLE, '--env', 'staging', '--bucket', fixture.names.bucket, '--json']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/env\/staging\.json \[env staging\] error MISSING_FILE: --node-env \(default: the --env name, as the platform's nodeEnv prop\) is "staging"/);
+    // No /wicked/staging/ parameters: today's defaults, said in one line.
+    expect(run.stderr).toMatch(/^wickedctl: no parameters under \/wicked\/staging\/: validating with the defaults NODE_ENV=staging \(the --env name\)/m);
+    expect(run.stderr).toMatch(/env\/staging\.json \[env staging\] error MISSING_FILE: --node-env \(default: the --env name; no parameter \/wicked\/staging\/node-env\) is "staging"/);
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: fixture.names.bucket, Prefix: 'config/staging/' }));
     expect(listed.Contents ?? []).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { environmentNames, environmentParameterEntries, parameterName, parameterPath, readEnvironmentParameters } from '../../shared/environment';
 
 const values = {
-  configBucket: 'b', ledgerTable: 't', eventBus: 'default', cluster: 'c', services: ['portal-api', 'kong'], repository: 'r', backupVault: 'v', notificationTopic: 'arn:n', nodeEnv: 'dev',
+  configBucket: 'b', ledgerTable: 't', eventBus: 'default', cluster: 'c', services: ['portal-api', 'kong'], repository: 'r', backupVault: 'v', notificationTopic: 'arn:n', nodeEnv: 'dev', platformVariables: ['NODE_ENV', 'PORTAL_CONFIG_KEY', 'SMTP_HOST'], strictValidation: 'true',
 };
 
 describe('environment parameters', () => {
@@ -21,6 +21,7 @@ describe('environment parameters', () => {
     const read = readEnvironmentParameters('dev', entries.map((e) => ({ Name: e.name, Value: e.value })));
     expect(read).toEqual({ found: values, missing: [] });
     expect(entries.find((e) => e.name === parameterName('dev', 'services'))).toEqual({ name: '/wicked/dev/services', value: 'portal-api,kong', type: 'StringList' });
+    expect(entries.find((e) => e.name === parameterName('dev', 'platformVariables'))).toEqual({ name: '/wicked/dev/platform-variables', value: 'NODE_ENV,PORTAL_CONFIG_KEY,SMTP_HOST', type: 'StringList' });
   });
 
   it('names what is missing and ignores other environments and unknown keys', () => {

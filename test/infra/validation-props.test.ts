@@ -54,4 +54,13 @@ describe('a platform whose configuration calls its environment k8s', () => {
     });
     expect(Object.keys(functions)).toHaveLength(1);
   });
+
+  it('writes the same NODE_ENV, variable names and strictness under /wicked/prod/ for wickedctl upload and promote', () => {
+    const [build] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: Match.objectLike({ WICKED_NODE_ENV: 'k8s' }) } } })) as { Properties: { Environment: { Variables: Record<string, string> } } }[];
+    const variables = build!.Properties.Environment.Variables;
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/wicked/prod/node-env', Type: 'String', Value: variables.WICKED_NODE_ENV });
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/wicked/prod/platform-variables', Type: 'StringList', Value: variables.WICKED_PLATFORM_VARIABLES });
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/wicked/prod/strict-validation', Type: 'String', Value: 'true' });
+    expect(variables.WICKED_STRICT_VALIDATION).toBe('true');
+  });
 });

@@ -2,7 +2,7 @@ import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
 import { stabilizeOutputNames } from '../../../infra/constructs/environment-parameters';
-import { PARAMETER_KEYS } from '../../../shared/environment';
+import { LIST_PARAMETERS, PARAMETER_KEYS } from '../../../shared/environment';
 import { assertProps, testStack } from '../helpers';
 
 describe('EnvironmentParameters in the platform stack', () => {
@@ -11,7 +11,7 @@ describe('EnvironmentParameters in the platform stack', () => {
     template = Template.fromStack(testStack({ envName: 'dev', notificationEmail: 'ops@example.com' }));
   });
 
-  it.each(Object.values(PARAMETER_KEYS).filter((key) => key !== 'services'))('writes /wicked/dev/%s as a String parameter', (key) => {
+  it.each(Object.entries(PARAMETER_KEYS).filter(([name]) => !(LIST_PARAMETERS as readonly string[]).includes(name)).map(([, key]) => key))('writes /wicked/dev/%s as a String parameter', (key) => {
     assertProps(template, 'AWS::SSM::Parameter', { Name: `/wicked/dev/${key}`, Type: 'String', Tier: 'Standard' });
   });
 
@@ -29,6 +29,15 @@ describe('EnvironmentParameters in the platform stack', () => {
     assertProps(template, 'AWS::SSM::Parameter', { Name: '/wicked/dev/ledger-table', Value: { Ref: Match.stringLikeRegexp('Ledger') } });
     assertProps(template, 'AWS::SSM::Parameter', { Name: '/wicked/dev/config-bucket', Value: { Ref: Match.stringLikeRegexp('Config') } });
     assertProps(template, 'AWS::SSM::Parameter', { Name: '/wicked/dev/node-env', Value: 'dev' });
+  });
+
+  it('writes what build-image validates with: the variable names its task definition sets (StringList) and strictness', () => {
+    const [build] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: Match.objectLike({ WICKED_NODE_ENV: 'dev' }) } } })) as { Properties: { Environment: { Variables: Record<string, string> } } }[];
+    const { WICKED_PLATFORM_VARIABLES: names, WICKED_STRICT_VALIDATION: strict } = build!.Properties.Environment.Variables;
+    expect(names).toMatch(/^NODE_ENV,PORTAL_CONFIG_KEY(,|$)/);
+    assertProps(template, 'AWS::SSM::Parameter', { Name: '/wicked/dev/platform-variables', Type: 'StringList', Tier: 'Standard', Value: names });
+    assertProps(template, 'AWS::SSM::Parameter', { Name: '/wicked/dev/strict-validation', Type: 'String', Value: 'false' });
+    expect(strict).toBe('false');
   });
 
   it('gives the outputs stable names an operator can read from describe-stacks', () => {
