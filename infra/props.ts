@@ -83,33 +83,40 @@ export interface WickedPlatformProps extends WorkloadProps, ValidationProps {
    */
   readonly notificationTopicKeyArn?: string;
   /**
-   * What happens to stateful resources (buckets, table, keys, repository) when
-   * they leave the stack. Only `RETAIN` and `DESTROY` are allowed.
+   * What happens to stateful resources (buckets, table, keys, repository, secrets, vault)
+   * when they leave the stack. Only `RETAIN` and `DESTROY` are allowed. `RETAIN` is applied
+   * as `RETAIN_ON_UPDATE_OR_DELETE` (CloudFormation's `RetainExceptOnCreate`): kept when the
+   * stack is deleted or a resource replaced, deleted when a failed first create rolls back,
+   * so that the named resources do not block the retry.
    *
    * @default - `DESTROY` when envName is `dev`, `test` or starts with `dev-` or `test-`; otherwise `RETAIN`
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
    * Complete ARN of an existing Secrets Manager secret with Docker Hub credentials
-   * (`{"username": ..., "accessToken": ...}`) for the pull-through cache. AWS requires its
-   * name to start with `ecr-pullthroughcache/`.
+   * (`{"username": ..., "accessToken": ...}`) for the pull-through cache: a prerequisite,
+   * created before the first deploy (Kong and the stock wicked images are pulled through
+   * the cache during it). AWS requires its name to start with `ecr-pullthroughcache/`.
+   * Required when {@link WickedPlatformProps.createPullThroughCacheRule} is true.
    *
-   * @default - the stack creates `ecr-pullthroughcache/wicked-<envName>-docker-hub` with a
-   * placeholder value; put the real credentials in it after the first deploy
+   * @default - none; the stack never creates this secret
    */
   readonly dockerHubCredentialsSecretArn?: string;
   /**
    * Whether this stack creates the registry-wide pull-through cache rule for the
    * `docker-hub` prefix. Only one rule per prefix can exist in an account and region:
-   * set `false` in every stack but one when several environments share an account.
+   * the app in this repository puts it in its own stack (`wicked-registry-cache`) that
+   * every environment depends on, and passes `false` here.
    *
    * @default true
    */
   readonly createPullThroughCacheRule?: boolean;
   /**
-   * Reserved concurrency of the build-image function: builds are heavy and rare.
+   * Reserved concurrency of the build-image function. Accounts still on Lambda's default
+   * concurrency quota (10) cannot reserve any (AWS keeps 10 unreserved), so the default
+   * reserves none; set it once the account's quota allows.
    *
-   * @default 2
+   * @default - no reservation (the account's unreserved pool)
    */
   readonly buildImageReservedConcurrency?: number;
   /**
@@ -153,7 +160,7 @@ export interface ResolvedWickedPlatformProps extends ResolvedWorkloadProps, Reso
   /** See {@link WickedPlatformProps.createPullThroughCacheRule}. */
   readonly createPullThroughCacheRule: boolean;
   /** See {@link WickedPlatformProps.buildImageReservedConcurrency}. */
-  readonly buildImageReservedConcurrency: number;
+  readonly buildImageReservedConcurrency?: number;
   /** See {@link WickedPlatformProps.preDeploySnapshot}. */
   readonly preDeploySnapshot: boolean;
   /** See {@link WickedPlatformProps.functionEntries}. */
@@ -189,7 +196,6 @@ export const DEFAULTS = {
   buildImageRetentionCount: 30,
   configNoncurrentVersionDays: 90,
   createPullThroughCacheRule: true,
-  buildImageReservedConcurrency: 2,
 } as const;
 
 /** The keys {@link WickedPlatformProps} accepts. */
@@ -235,7 +241,7 @@ const RULES: Readonly<Record<Exclude<keyof WickedPlatformProps, 'functionEntries
     expected: 'the complete ARN of a Secrets Manager secret named "ecr-pullthroughcache/..."',
   },
   createPullThroughCacheRule: { check: (v) => typeof v === 'boolean', expected: 'true or false' },
-  buildImageReservedConcurrency: { check: intBetween(1, 100), expected: 'an integer from 1 to 100' },
+  buildImageReservedConcurrency: { check: intBetween(1, 1000), expected: 'an integer from 1 to 1000 (Lambda keeps 100 of the account quota unreserved)' },
   preDeploySnapshot: { check: (v) => typeof v === 'boolean', expected: 'true or false' },
 };
 
@@ -275,19 +281,29 @@ export function resolveWickedPlatformProps(props: WickedPlatformProps): Resolved
   }
   checkNotificationTopic(props);
   const functionEntries = checkFunctionEntries(props.functionEntries);
-  const removalPolicy = props.removalPolicy ?? defaultRemovalPolicy(props.envName);
-  const workload = resolveWorkloadProps(props, removalPolicy === RemovalPolicy.RETAIN);
+  const retained = (props.removalPolicy ?? defaultRemovalPolicy(props.envName)) === RemovalPolicy.RETAIN;
+  const workload = resolveWorkloadProps(props, retained, props.wickedVersion ?? DEFAULTS.wickedVersion);
   const validation = resolveValidationProps(props, props.envName);
+  checkPullThroughCache(props);
   return {
     ...DEFAULTS,
     ...withoutUndefined(props),
     ...workload,
     ...validation,
-    removalPolicy,
+    // Retained, except when a failed first create rolls back: the retry then finds no leftover named resource.
+    removalPolicy: retained ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY,
     envName: props.envName,
     preDeploySnapshot: preDeploySnapshotOn(props.envName, props.preDeploySnapshot),
     functionEntries,
   };
+}
+
+/** The owner of the pull-through cache rule needs the Docker Hub credentials: they are a prerequisite, never created here. */
+function checkPullThroughCache(props: WickedPlatformProps): void {
+  if ((props.createPullThroughCacheRule ?? DEFAULTS.createPullThroughCacheRule) && props.dockerHubCredentialsSecretArn === undefined) {
+    throw new InvalidPropError('dockerHubCredentialsSecretArn', undefined,
+      'the ARN of a secret "ecr-pullthroughcache/..." holding Docker Hub credentials, created before the first deploy (or createPullThroughCacheRule: false when another stack owns the docker-hub rule)');
+  }
 }
 
 /** An imported topic is subscribed to where it is managed; its key only makes sense with it. */

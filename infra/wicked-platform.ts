@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BASE_IMAGE_CHANGED_RULE } from '../shared/events/rules';
@@ -7,6 +7,7 @@ import { BuildImageFunction } from './constructs/build-image-function';
 import { validationLambdaEnvironment } from './validation-props';
 import { ConfigBucket } from './constructs/config-bucket';
 import { addControlPlaneRules, type RoutedRule } from './constructs/control-plane-rules';
+import { DeletionProtection } from './constructs/deletion-protection';
 import { DeployFunctions } from './constructs/deploy-functions';
 import { ImageRepository } from './constructs/image-repository';
 import { LedgerTable } from './constructs/ledger-table';
@@ -52,6 +53,8 @@ export class WickedPlatform extends Construct {
   public readonly notifications: Notifications;
   /** wicked itself: network, services, gateways, data, backups, dashboard. */
   public readonly workload: Workload;
+  /** Turns deletion protection on after the create, when resources are retained. */
+  public readonly deletionProtection?: DeletionProtection;
 
   /**
    * @param scope - parent construct, usually a Stack
@@ -86,6 +89,8 @@ export class WickedPlatform extends Construct {
     this.workload = new Workload(this, 'Workload', {
       platform: p, images: this.images, notifications: this.notifications, accessLogsBucket: this.config.accessLogsBucket,
     });
+    // Kong and Redis pull through the cache during the create: the rule must exist first when this stack owns it.
+    if (this.images.pullThroughCacheRule) this.workload.node.addDependency(this.images.pullThroughCacheRule);
     this.deploy = this.createDeployFunctions();
     this.snapshot = this.createSnapshotFunctions();
     this.rules = addControlPlaneRules(this, {
@@ -102,6 +107,19 @@ export class WickedPlatform extends Construct {
     this.createFunctionAlarms();
     this.baseImageChange = this.announceBaseImage();
     this.createOutputs();
+    if (p.removalPolicy !== RemovalPolicy.DESTROY) this.deletionProtection = this.protectAfterCreate();
+  }
+
+  /** Deletion protection as the last step of the create: see {@link DeletionProtection}. */
+  private protectAfterCreate(): DeletionProtection {
+    // Everything of the platform, and what CDK puts beside it in the stack (log-retention and provider functions).
+    const others = [...this.node.children, ...Stack.of(this).node.children.filter((child) => child !== this)];
+    const protection = new DeletionProtection(this, 'DeletionProtection', {
+      table: this.ledger.table, loadBalancer: this.workload.gateways.loadBalancer, removalPolicy: this.props.removalPolicy,
+      ...(this.workload.database?.persistent ? { database: this.workload.database.instance } : {}),
+    });
+    protection.after(...others);
+    return protection;
   }
 
   /** The base image event of `cdk deploy`, after its consumer (function and rule) is in place. */
@@ -185,7 +203,7 @@ export class WickedPlatform extends Construct {
     new CfnOutput(this, 'PortalApiRepositoryUri', { value: this.images.repository.repositoryUri });
     new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName });
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });
-    new CfnOutput(this, 'DockerHubCredentialsSecretArn', { value: this.images.dockerHubCredentials.secretArn });
+    if (this.images.dockerHubCredentials) new CfnOutput(this, 'DockerHubCredentialsSecretArn', { value: this.images.dockerHubCredentials.secretArn });
     const w = this.workload;
     new CfnOutput(this, 'LoadBalancerDnsName', { value: w.gateways.loadBalancer.loadBalancerDnsName, description: 'Point the domain names here' });
     new CfnOutput(this, 'PortalConfigKeySecretArn', { value: w.portalConfigKey.secretArn, description: "Put the config's deploy.envkey here" });

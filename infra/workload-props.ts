@@ -2,8 +2,10 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { InvalidPropError } from './errors';
 import { checkObject, intBetween, isBoolean, isPlainObject, listOf, matches, type Rule } from './prop-checks';
 import { BACKUP_DEFAULTS, checkBackup, type BackupProps, type ResolvedBackupProps } from './backup-props';
+import { defaultSingletons, isWicked1OrLater } from './wicked-version';
 
 export type { BackupProps, ResolvedBackupProps, VaultLockProps } from './backup-props';
+export { DEFAULT_SINGLETONS, REDIS_PORT, defaultSingletons, isWicked1OrLater } from './wicked-version';
 
 /** How Kong's (and wicked's) Postgres is provided. */
 export type PostgresMode = 'none' | 'ephemeral' | 'persistent';
@@ -57,9 +59,22 @@ export interface WorkloadProps {
    * The wicked singletons to run, each as its own ECS service with exactly one task.
    * Must include `portal-api` and `portal-kong-adapter`; wicked 1.0 adds `portal-auth`.
    *
-   * @default ['portal-api', 'portal', 'portal-mailer', 'portal-kong-adapter', 'portal-chatbot']
+   * @default - {@link defaultSingletons} of the wicked version: the five of the deployment guide
+   * for 0.x; with `portal-auth` (every login goes through it) from 1.0 on
    */
   readonly singletons?: string[];
+  /**
+   * Whether to run Redis as wicked's session store (an ECS service `redis`, reachable as
+   * `redis.<namespace>:6379` by portal and portal-auth; portal-api gets the
+   * `PORTAL_SESSIONSTORE_*` variables wicked's `globals.json` reads). wicked's Helm chart
+   * deploys one by default (`redis.deployRedis`, `values.yaml`). Sessions are not persisted:
+   * a Redis restart logs users out, as in the chart.
+   *
+   * @default - true from wicked 1.0 on, false for 0.x
+   */
+  readonly redisSessionStore?: boolean;
+  /** Redis's Docker Hub image `repository:tag`, through the pull-through cache. @default 'library/redis:5-alpine' (wicked's Helm chart `values.yaml`) */
+  readonly redisImage?: string;
   /**
    * Docker Hub repository of each stock wicked component (all but portal-api, whose image
    * is built into this stack's repository), pulled as `docker-hub/<repository>:<wickedVersion>`.
@@ -69,10 +84,23 @@ export interface WorkloadProps {
   readonly wickedImages?: Record<string, string>;
   /** Kong's Docker Hub image `repository:tag`, through the pull-through cache. @default 'library/kong:0.14.1' */
   readonly kongImage?: string;
-  /** Host names the platform answers on; with `certificateArn`, the listener is HTTPS. @default - none */
+  /** Host names the certificate covers and the platform answers on (outputs, docs); given with `certificateArn`. @default - none */
   readonly domainNames?: string[];
-  /** ACM certificate for `domainNames`. Without one, the load balancer listens on HTTP only. @default - none */
+  /**
+   * ACM certificate for `domainNames`: HTTPS on 443 with `ELBSecurityPolicy-TLS13-1-2-2021-06`
+   * (TLS 1.3 and 1.2, forward-secret AES-GCM ciphers), HTTP on 80 redirected to it. Without one,
+   * synth fails unless `allowPlainHttp` is true.
+   *
+   * @default - none
+   */
   readonly certificateArn?: string;
+  /**
+   * Lets the internet-facing load balancer serve plain HTTP on 80 without a certificate
+   * (a throw-away dev environment). Without it, an environment with no certificate is a synth error.
+   *
+   * @default false
+   */
+  readonly allowPlainHttp?: boolean;
   /** Task size per singleton. @default - 512/1024 for portal-api, 256/512 for the others */
   readonly taskSizes?: Record<string, TaskSize>;
   /** Kong gateway groups; each scales on its own. @default - one group `default` on `/*` */
@@ -101,6 +129,12 @@ export interface ResolvedWorkloadProps {
   readonly domainNames?: readonly string[];
   /** See {@link WorkloadProps.certificateArn}. */
   readonly certificateArn?: string;
+  /** See {@link WorkloadProps.allowPlainHttp}. */
+  readonly allowPlainHttp: boolean;
+  /** See {@link WorkloadProps.redisSessionStore}. */
+  readonly redisSessionStore: boolean;
+  /** See {@link WorkloadProps.redisImage}. */
+  readonly redisImage: string;
   /** See {@link WorkloadProps.taskSizes}. */
   readonly taskSizes: Readonly<Record<string, TaskSize>>;
   /** See {@link WorkloadProps.gatewayGroups}. */
@@ -131,8 +165,6 @@ export const WICKED_COMPONENTS: Readonly<Record<string, WickedComponent>> = {
   'portal-auth': { repository: 'haufelexware/wicked.auth', port: 3010 },
 };
 
-/** The singletons of the deployment guide. */
-export const DEFAULT_SINGLETONS = ['portal-api', 'portal', 'portal-mailer', 'portal-kong-adapter', 'portal-chatbot'] as const;
 /** The default gateway group: everything to one autoscaled Kong service. */
 export const DEFAULT_GATEWAY_GROUP: ResolvedGatewayGroup = {
   name: 'default', minTasks: 2, maxTasks: 6, cpuTargetPercent: 60, requestsPerTargetTarget: 1000, cpu: 512, memory: 1024, pathPatterns: ['/*'],
@@ -140,7 +172,7 @@ export const DEFAULT_GATEWAY_GROUP: ResolvedGatewayGroup = {
 
 /** The keys of {@link WorkloadProps}. */
 export const WORKLOAD_PROP_KEYS: readonly (keyof WorkloadProps)[] = [
-  'vpc', 'natGateways', 'singletons', 'wickedImages', 'kongImage', 'domainNames', 'certificateArn',
+  'vpc', 'natGateways', 'singletons', 'redisSessionStore', 'redisImage', 'wickedImages', 'kongImage', 'domainNames', 'certificateArn', 'allowPlainHttp',
   'taskSizes', 'gatewayGroups', 'postgres', 'postgresMultiAz', 'backup',
 ];
 
@@ -209,8 +241,8 @@ function checkGatewayGroups(value: unknown): ResolvedGatewayGroup[] {
   return groups;
 }
 
-function checkSingletons(value: unknown): readonly string[] {
-  if (value === undefined) return DEFAULT_SINGLETONS;
+function checkSingletons(value: unknown, wickedVersion: string): readonly string[] {
+  if (value === undefined) return defaultSingletons(wickedVersion);
   const known = Object.keys(WICKED_COMPONENTS);
   if (!listOf((v) => typeof v === 'string' && known.includes(v), known.length)(value)) {
     throw new InvalidPropError('singletons', value, `distinct names out of ${known.join(', ')}`);
@@ -239,6 +271,9 @@ function defaultTaskSizes(singletons: readonly string[]): Record<string, TaskSiz
 const SCALAR_RULES: Readonly<Record<string, Rule>> = {
   natGateways: { check: intBetween(1, 2), expected: '1 or 2' },
   kongImage: { check: matches(IMAGE_WITH_TAG), expected: 'a Docker Hub image with a tag such as "library/kong:0.14.1"' },
+  redisImage: { check: matches(IMAGE_WITH_TAG), expected: 'a Docker Hub image with a tag such as "library/redis:5-alpine"' },
+  redisSessionStore: { check: isBoolean, expected: 'true or false' },
+  allowPlainHttp: { check: isBoolean, expected: 'true or false' },
   domainNames: { check: listOf(matches(HOST_NAME), 10), expected: '1 to 10 distinct lowercase host names' },
   certificateArn: { check: matches(CERTIFICATE_ARN), expected: 'an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)' },
   postgres: { check: (v) => v === 'none' || v === 'ephemeral' || v === 'persistent', expected: '"none", "ephemeral" or "persistent"' },
@@ -251,10 +286,11 @@ const SCALAR_RULES: Readonly<Record<string, Rule>> = {
  *
  * @param props - the given props (unknown keys were rejected by the caller)
  * @param retained - whether stateful resources are retained (the default Postgres mode follows it)
+ * @param wickedVersion - the default component set follows it
  * @example
- * resolveWorkloadProps({}, true).postgres // 'persistent'
+ * resolveWorkloadProps({ allowPlainHttp: true }, true, '1.0.0').postgres // 'persistent'
  */
-export function resolveWorkloadProps(props: WorkloadProps, retained: boolean): ResolvedWorkloadProps {
+export function resolveWorkloadProps(props: WorkloadProps, retained: boolean, wickedVersion: string): ResolvedWorkloadProps {
   const given = props as Record<string, unknown>;
   for (const [key, rule] of Object.entries(SCALAR_RULES)) {
     if (given[key] !== undefined && !rule.check(given[key])) throw new InvalidPropError(key, given[key], rule.expected);
@@ -263,22 +299,35 @@ export function resolveWorkloadProps(props: WorkloadProps, retained: boolean): R
     throw new InvalidPropError(props.certificateArn === undefined ? 'certificateArn' : 'domainNames', undefined,
       'certificateArn and domainNames together (HTTPS), or neither (HTTP only)');
   }
-  const singletons = checkSingletons(props.singletons);
+  const singletons = checkSingletons(props.singletons, wickedVersion);
   const stock = Object.keys(WICKED_COMPONENTS).filter((c) => c !== 'portal-api');
   const images = checkRecord<string>('wickedImages', props.wickedImages, stock, { check: matches(DOCKER_HUB_REPO), expected: 'a Docker Hub repository such as "haufelexware/wicked.ui"' });
   const sizes = checkRecord<TaskSize>('taskSizes', props.taskSizes, singletons, { check: (v) => isPlainObject(v) && Object.keys(v).length === 2 && isFargateSize(v.cpu, v.memory), expected: `{ cpu, memory } as ${FARGATE_EXPECTED}` });
+  const gatewayGroups = checkGatewayGroups(props.gatewayGroups);
+  const backup = checkBackup(props.backup);
+  if (props.certificateArn === undefined && props.allowPlainHttp !== true) {
+    // The load balancer is internet-facing: without TLS, logins and API keys would cross the internet in clear.
+    throw new InvalidPropError('certificateArn', undefined,
+      'an ACM certificate ARN with domainNames for the internet-facing load balancer (HTTPS on 443), or allowPlainHttp: true for a throw-away environment');
+  }
+  if (props.certificateArn !== undefined && props.allowPlainHttp === true) {
+    throw new InvalidPropError('allowPlainHttp', true, 'no allowPlainHttp with a certificate (HTTP is then redirected to HTTPS)');
+  }
   return {
     ...(props.vpc ? { vpc: props.vpc } : {}),
     natGateways: props.natGateways ?? 1,
     singletons,
     wickedImages: { ...Object.fromEntries(stock.map((c) => [c, WICKED_COMPONENTS[c]!.repository])), ...images },
     kongImage: props.kongImage ?? 'library/kong:0.14.1',
+    redisSessionStore: props.redisSessionStore ?? isWicked1OrLater(wickedVersion),
+    redisImage: props.redisImage ?? 'library/redis:5-alpine',
     ...(props.domainNames ? { domainNames: props.domainNames, certificateArn: props.certificateArn } : {}),
+    allowPlainHttp: props.allowPlainHttp ?? false,
     taskSizes: { ...defaultTaskSizes(singletons), ...sizes },
-    gatewayGroups: checkGatewayGroups(props.gatewayGroups),
+    gatewayGroups,
     postgres: props.postgres ?? (retained ? 'persistent' : 'ephemeral'),
     postgresMultiAz: props.postgresMultiAz ?? false,
-    backup: checkBackup(props.backup),
+    backup,
   };
 }
 

@@ -2,10 +2,17 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import * as z from '../../shared/zod';
-import { AwsHttpClient, HttpEventPublisher, HttpLedgerReader, HttpS3ObjectSource, httpEcrToken } from '../../shared/aws-http';
+import { EventPublisher } from '../../shared/adapters/event-publisher';
+import { S3ObjectSource } from '../../shared/adapters/s3-object-source';
 import { BASE_IMAGE_CHANGED, BaseImageChangedDetailSchema, EVENT_SOURCE, S3ObjectCreatedEventSchema } from '../../shared/events';
+import { Ledger } from '../../shared/ledger';
 import type { BaseImageChangedDeps, BaseImageChangedResult } from '../../shared/pipeline/base-image-changed';
 import { handleBaseImageChanged } from '../../shared/pipeline/base-image-changed';
 import type { ConfigUploadedDeps, ConfigUploadedResult } from '../../shared/pipeline/config-uploaded';
@@ -13,9 +20,9 @@ import { handleConfigUploaded } from '../../shared/pipeline/config-uploaded';
 import { PipelineError } from '../../shared/pipeline/errors';
 import type { EndpointOptions } from '../../shared/pipeline/image-endpoints';
 import { openBuildEndpoints } from '../../shared/pipeline/image-endpoints';
+import { sdkEcrToken } from '../../shared/oci/registry/ecr-sdk-token';
 import { RegistrySession } from '../../shared/oci/registry/session';
 import { BuildImageEnvironmentSchema, readEnvironment } from '../../shared/pipeline/lambda-env';
-import { defaultProvider } from '../credentials/env-provider';
 import { parseEvent } from '../middleware/parse-event';
 
 const logger = new Logger();
@@ -34,28 +41,35 @@ export const BuildImageEventSchema = z.discriminatedUnion('detail-type', [S3Obje
 /** build-image's dependencies: the upload path's, plus what a rebuild needs. */
 export type BuildImageDeps = ConfigUploadedDeps & { readonly rebuild: BaseImageChangedDeps | undefined };
 
+/** The AWS SDK clients build-image calls; tests pass their own. */
+export interface BuildImageClients {
+  readonly s3?: S3Client;
+  readonly ecr?: ECRClient;
+  readonly eventbridge?: EventBridgeClient;
+  readonly dynamodb?: DynamoDBClient;
+}
+
 /**
  * Builds the dependencies from the environment, once per cold start. S3, ECR,
- * EventBridge and DynamoDB are called through the lean client
- * (`shared/aws-http`) with the environment's credentials, as Lambda sets
- * them: the AWS SDK clients would cost this function about 180 ms of import
- * from the runtime, or about 450 KB bundled (see `infra/README.md`).
+ * EventBridge and DynamoDB are called through the AWS SDK clients, bundled and
+ * tree-shaken like those of the other functions; their credentials come from the
+ * environment Lambda sets (the bundle aliases the default chain to
+ * `functions/credentials/env-provider.ts`, see `infra/README.md`).
  */
-export async function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<BuildImageDeps> {
+export async function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env, clients: BuildImageClients = {}): Promise<BuildImageDeps> {
   const config = readEnvironment(BuildImageEnvironmentSchema, env, 'build-image');
-  const credentials = defaultProvider();
-  const client = (service: 's3' | 'ecr' | 'events' | 'dynamodb'): AwsHttpClient => new AwsHttpClient({ service, credentials, env });
   const options: EndpointOptions = {
     insecure: config.REGISTRY_INSECURE === 'true',
-    ecrToken: httpEcrToken(client('ecr')),
+    ecrToken: sdkEcrToken(clients.ecr ?? new ECRClient({})),
     // One version check and one ECR token for every repository this cold start opens (rebuilds included).
     session: new RegistrySession(),
     // Against the local emulator, its ECR endpoint is the registry too.
     ...(env.AWS_ENDPOINT_URL_ECR ? { ecrHosts: [new URL(env.AWS_ENDPOINT_URL_ECR).host] } : {}),
   };
   const endpoints = await openBuildEndpoints(config.BASE_IMAGE, config.TARGET_REPOSITORY_URI, options);
-  const objects = new HttpS3ObjectSource({ client: client('s3') });
-  const events = new HttpEventPublisher({ busName: config.EVENT_BUS_NAME, client: client('events') });
+  // A local S3 endpoint has no bucket subdomains: path-style there (the SDK has no variable for it).
+  const objects = new S3ObjectSource({ client: clients.s3 ?? new S3Client({ forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3) }) });
+  const events = new EventPublisher({ busName: config.EVENT_BUS_NAME, client: clients.eventbridge ?? new EventBridgeClient({}) });
   const log: ConfigUploadedDeps['log'] = (level, message, fields) => logger[level](message, fields ?? {});
   const validation = {
     ...(config.WICKED_NODE_ENV ? { nodeEnv: config.WICKED_NODE_ENV } : {}),
@@ -64,7 +78,7 @@ export async function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env):
   };
   const rebuild: BaseImageChangedDeps | undefined = config.LEDGER_TABLE_NAME === undefined ? undefined : {
     validation,
-    ledger: new HttpLedgerReader({ client: client('dynamodb'), tableName: config.LEDGER_TABLE_NAME }),
+    ledger: new Ledger({ client: DynamoDBDocumentClient.from(clients.dynamodb ?? new DynamoDBClient({})), tableName: config.LEDGER_TABLE_NAME }),
     objects, events, log,
     image: { target: endpoints.target, platform: config.PLATFORM },
     defaultBaseImage: config.BASE_IMAGE,

@@ -74,6 +74,6 @@ export class BaseImageChange extends Construct {
 function acknowledgeProvider(provider: Construct): void {
   Validations.of(provider).acknowledge({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: 'The AwsCustomResource provider function of CDK attaches the basic execution role for its logs; its only other permission is events:PutEvents on the default bus.',
+    reason: 'The AwsCustomResource provider function of CDK attaches the basic execution role for its logs; its other permissions are events:PutEvents on the default bus and, when resources are retained, the deletion-protection calls on the ledger table, the load balancer and the database.',
   });
 }

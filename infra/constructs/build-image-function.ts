@@ -25,8 +25,12 @@ export interface BuildImageFunctionProps {
   readonly baseImageRepository: string;
   /** Tag of the base image. */
   readonly wickedVersion: string;
-  /** Reserved concurrency. */
-  readonly reservedConcurrency: number;
+  /**
+   * Reserved concurrency; accounts on Lambda's default quota of 10 cannot reserve any.
+   *
+   * @default - none: the account's unreserved pool
+   */
+  readonly reservedConcurrency?: number;
   /** Queue that receives the invocations that still failed after Lambda's retries. */
   readonly failureQueue: sqs.IQueue;
   /** Applied to the log group. */
@@ -82,7 +86,7 @@ export function baseImageUri(parts: BaseImageUriParts): string {
  *
  * @example
  * const build = new BuildImageFunction(this, 'BuildImage', { entry, config, images,
- *   baseImageRepository: 'haufelexware/wicked.api', wickedVersion: '1.0.0', reservedConcurrency: 2,
+ *   baseImageRepository: 'haufelexware/wicked.api', wickedVersion: '1.0.0',
  *   failureQueue, removalPolicy: RemovalPolicy.RETAIN });
  */
 export class BuildImageFunction extends ControlPlaneFunction {
@@ -107,7 +111,7 @@ export class BuildImageFunction extends ControlPlaneFunction {
       memorySize: 1769, // one full vCPU: gzip and sha256 of the layer are CPU-bound
       ephemeralStorageSize: Size.mebibytes(10240),
       timeout: Duration.minutes(15),
-      reservedConcurrentExecutions: props.reservedConcurrency,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
     });
     this.baseImage = environment.BASE_IMAGE!;
     this.grantAccess(props);
@@ -136,9 +140,9 @@ export class BuildImageFunction extends ControlPlaneFunction {
 }
 
 /**
- * esbuild settings of build-image: those of every function ({@link FUNCTION_BUNDLING}). It
- * imports no AWS SDK client: it calls S3, ECR, EventBridge and DynamoDB through the lean
- * client in `shared/aws-http`, so nothing of the SDK but its signer is bundled.
+ * esbuild settings of build-image: those of every function ({@link FUNCTION_BUNDLING}): the S3,
+ * ECR, EventBridge and DynamoDB clients it uses are bundled and tree-shaken, credentials from
+ * the environment.
  */
 export const BUILD_IMAGE_BUNDLING: nodejs.BundlingOptions = FUNCTION_BUNDLING;
 

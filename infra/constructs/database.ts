@@ -1,6 +1,7 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -24,6 +25,57 @@ export interface DatabaseProps {
   readonly multiAz: boolean;
   /** Environment name, part of the secret name. */
   readonly envName: string;
+  /** The AWS Backup plan's cron expression: RDS's own backup window is kept apart from it. */
+  readonly backupSchedule: string;
+}
+
+/**
+ * Password hashing both of the instance's clients can log in with: `md5`. RDS for
+ * PostgreSQL 14 and later hash new passwords with `scram-sha-256` by default. portal-api's
+ * `pg` 7.18.1 (Haufe-Lexware/wicked.haufe.io `src/api/package.json`) speaks SCRAM (added in
+ * pg 7.9.0, brianc/node-postgres `CHANGELOG.md`), but Kong 0.14.1, the base of wicked's
+ * Kong image (`src/kong/Dockerfile`: `FROM kong:0.14.1-centos`) and this stack's default
+ * `kongImage`, pins `pgmoon == 1.8.0` (Kong/kong `kong-0.14.1-0.rockspec`), which answers
+ * only cleartext and MD5 password requests. The hash is chosen when the password is set, so
+ * the parameter group must say md5 when the instance (and its master password) is created.
+ */
+export const PASSWORD_ENCRYPTION = 'md5';
+
+/**
+ * The hours of a cron expression's hour field (`3`, `0,12`, `1-4`, `*\/6`, `2/8`, `*`).
+ *
+ * @example
+ * cronHours('cron(0 *\/12 * * ? *)') // [0, 12]
+ */
+export function cronHours(schedule: string): number[] {
+  const field = /^cron\(\s*\S+\s+(\S+)/.exec(schedule)?.[1] ?? '*';
+  const hours = new Set<number>();
+  for (const part of field.split(',')) {
+    const [range = '*', stepText] = part.split('/');
+    const step = stepText === undefined ? 1 : Number(stepText);
+    const [from, to] = range === '*' ? [0, 23] : range.includes('-') ? range.split('-').map(Number) as [number, number] : [Number(range), stepText === undefined ? Number(range) : 23];
+    for (let h = from; h <= to; h += step) if (Number.isInteger(h) && h >= 0 && h < 24) hours.add(h);
+  }
+  return [...hours].sort((a, b) => a - b);
+}
+
+/**
+ * RDS's automated backup window, kept apart from the AWS Backup plan: the hour that is
+ * longest after the latest start of the plan (so past its start and completion windows)
+ * and still before the next one. AWS Backup skips or delays an RDS job that meets the
+ * instance's own backup or maintenance window, so they must not meet. The maintenance
+ * window (which RDS refuses to overlap the backup window) is the hour before, on Sunday.
+ *
+ * @example
+ * rdsBackupWindow('cron(0 3 * * ? *)') // { backup: '02:00-02:30', maintenance: 'Sun:01:00-Sun:01:30' }
+ */
+export function rdsBackupWindow(schedule: string): { readonly backup: string; readonly maintenance: string } {
+  const starts = cronHours(schedule);
+  const sinceLastStart = (h: number): number => Math.min(...starts.map((p) => (h - p + 24) % 24));
+  let hour = 0;
+  for (let h = 0; h < 24; h++) if (sinceLastStart(h) > sinceLastStart(hour)) hour = h;
+  const hh = (h: number): string => String((h + 24) % 24).padStart(2, '0');
+  return { backup: `${hh(hour)}:00-${hh(hour)}:30`, maintenance: `Sun:${hh(hour - 1)}:00-Sun:${hh(hour - 1)}:30` };
 }
 
 /**
@@ -51,6 +103,7 @@ export class Database extends Construct {
   public constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
     this.persistent = props.persistent;
+    const windows = rdsBackupWindow(props.backupSchedule);
     this.instance = new rds.DatabaseInstance(this, 'Instance', {
       engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }),
       instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.SMALL),
@@ -64,15 +117,29 @@ export class Database extends Construct {
       databaseName: KONG_DATABASE,
       allocatedStorage: 20,
       maxAllocatedStorage: 100,
-      deletionProtection: props.persistent,
+      storageType: rds.StorageType.GP3,
       backupRetention: props.persistent ? Duration.days(7) : Duration.days(0),
+      ...(props.persistent ? { preferredBackupWindow: windows.backup } : {}),
+      preferredMaintenanceWindow: windows.maintenance,
       removalPolicy: props.persistent ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
       cloudwatchLogsExports: ['postgresql', 'upgrade'],
-      parameters: { 'rds.force_ssl': '1' },
+      cloudwatchLogsRetention: logs.RetentionDays.THREE_MONTHS,
+      parameters: { 'rds.force_ssl': '1', password_encryption: PASSWORD_ENCRYPTION },
       autoMinorVersionUpgrade: true,
     });
+    // Deletion protection is turned on once the whole stack exists (DeletionProtection): set here,
+    // a failed create could not delete the instance and would end in ROLLBACK_FAILED. Left out of the
+    // template altogether, so that no later update of the instance sends a value that turns it off.
+    (this.instance.node.defaultChild as rds.CfnDBInstance).addPropertyDeletionOverride('DeletionProtection');
     this.secret = this.instance.secret!;
     this.acknowledge(props);
+    // CDK's log-retention function (one per stack) sets the retention of the exported log groups.
+    const retention = Stack.of(this).node.tryFindChild('LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a');
+    if (retention) {
+      const role = retention.node.findChild('ServiceRole');
+      Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: "CDK's log-retention function writes its own logs with the basic execution role; it runs only when RDS's exported log groups are created or changed." });
+      Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: "CDK's log-retention function sets retention on log groups whose names RDS derives at create time; CDK grants logs:PutRetentionPolicy/DeleteRetentionPolicy on * for it." });
+    }
   }
 
   /**
@@ -92,8 +159,14 @@ export class Database extends Construct {
       id: 'AwsSolutions-SMG4',
       reason: 'Kong and portal-api read the password once at task start (ECS secrets); rotation would break running tasks until a redeploy.',
     });
-    if (!props.multiAz) ack('AwsSolutions-RDS3', 'Multi-AZ is off by the postgresMultiAz prop: Kong only holds tokens, which can be re-issued.');
-    if (!props.persistent) {
+    if (!props.multiAz) {
+      ack('AwsSolutions-RDS3', props.persistent
+        ? "Multi-AZ is off by the postgresMultiAz prop: the instance holds Kong's tokens and, with wicked 1.0's Postgres storage, portal-api's data; an AZ outage stops both until RDS recovers the instance, and the backups restore it."
+        : "Multi-AZ is off in an ephemeral environment: the instance holds Kong's tokens and, with wicked 1.0's Postgres storage, portal-api's data, both meant to go with the stack; an AZ outage stops them until RDS recovers the instance.");
+    }
+    if (props.persistent) {
+      ack('AwsSolutions-RDS10', 'Deletion protection is turned on by the DeletionProtection custom resource once every other resource of the stack is created, so that a failed first create can still roll back.');
+    } else {
       ack('AwsSolutions-RDS10', 'postgres is "ephemeral": the database is meant to be deleted with the stack.');
       ack('AwsSolutions-RDS13', 'postgres is "ephemeral": no automated backups by choice.');
     }

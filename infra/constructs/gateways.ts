@@ -52,8 +52,6 @@ export interface GatewaysProps {
   readonly kongAdapter: ec2.IConnectable;
   /** Services Kong proxies to, with their ports (portal, portal-api, portal-auth). */
   readonly upstreams: readonly { readonly peer: ec2.IConnectable; readonly port: number }[];
-  /** Deletion protection on the load balancer. */
-  readonly retain: boolean;
 }
 
 /** One gateway group's resources. */
@@ -94,8 +92,11 @@ export class Gateways extends Construct {
       vpc: props.cluster.vpc,
       internetFacing: true,
       dropInvalidHeaderFields: true,
-      deletionProtection: props.retain,
+      // Deletion protection is turned on after the whole stack is created (see DeletionProtection): on here, a failed create could not roll back.
     });
+    // The L2 writes deletion_protection.enabled=false when not asked: left in the template, a later update of the
+    // attributes would turn off the protection DeletionProtection set after the create.
+    this.loadBalancer.removeAttribute('deletion_protection.enabled');
     this.logAccessLogs(props.accessLogsBucket);
     this.listener = this.createListener(props);
     Validations.of(this.loadBalancer).acknowledge({

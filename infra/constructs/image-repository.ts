@@ -1,4 +1,4 @@
-import { Stack, Validations, RemovalPolicy } from 'aws-cdk-lib';
+import { Stack, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -34,7 +34,7 @@ export interface ImageRepositoryProps {
   readonly removalPolicy: RemovalPolicy;
   /** Whether to create the account-wide `docker-hub` pull-through cache rule. */
   readonly createPullThroughCacheRule: boolean;
-  /** Complete ARN of existing Docker Hub credentials; created with a placeholder when absent. */
+  /** Complete ARN of the Docker Hub credentials (a prerequisite); required with `createPullThroughCacheRule`. */
   readonly dockerHubCredentialsSecretArn?: string;
 }
 
@@ -54,8 +54,8 @@ export interface ImageRepositoryProps {
 export class ImageRepository extends Construct {
   /** The portal-api repository. */
   public readonly repository: ecr.Repository;
-  /** Docker Hub credentials of the pull-through cache. */
-  public readonly dockerHubCredentials: secretsmanager.ISecret;
+  /** Docker Hub credentials of the pull-through cache, when this stack owns the rule. */
+  public readonly dockerHubCredentials?: secretsmanager.ISecret;
   /** The pull-through cache rule, when this stack owns it. */
   public readonly pullThroughCacheRule?: ecr.CfnPullThroughCacheRule;
 
@@ -78,16 +78,10 @@ export class ImageRepository extends Construct {
       removalPolicy: props.removalPolicy,
       emptyOnDelete: props.removalPolicy === RemovalPolicy.DESTROY,
     });
-    this.dockerHubCredentials = props.dockerHubCredentialsSecretArn
-      ? secretsmanager.Secret.fromSecretCompleteArn(this, 'DockerHubCredentials', props.dockerHubCredentialsSecretArn)
-      : this.createCredentialsPlaceholder(props.envName, props.removalPolicy);
     if (props.createPullThroughCacheRule) {
-      this.pullThroughCacheRule = new ecr.CfnPullThroughCacheRule(this, 'DockerHubCache', {
-        ecrRepositoryPrefix: PULL_THROUGH_PREFIX,
-        upstreamRegistry: 'docker-hub',
-        upstreamRegistryUrl: DOCKER_HUB_REGISTRY_URL,
-        credentialArn: this.dockerHubCredentials.secretArn,
-      });
+      // Construct ids as before, so an existing stack keeps its rule rather than replacing it.
+      this.dockerHubCredentials = secretsmanager.Secret.fromSecretCompleteArn(this, 'DockerHubCredentials', requireCredentials(props.dockerHubCredentialsSecretArn));
+      this.pullThroughCacheRule = dockerHubCacheRule(this, 'DockerHubCache', this.dockerHubCredentials);
     }
   }
 
@@ -122,24 +116,52 @@ export class ImageRepository extends Construct {
       resources: [this.pullThroughRepositoriesArn],
     }));
   }
+}
 
-  private createCredentialsPlaceholder(envName: string, removalPolicy: RemovalPolicy): secretsmanager.Secret {
-    const secret = new secretsmanager.Secret(this, 'DockerHubCredentials', {
-      // AWS only accepts pull-through credentials whose name has this prefix.
-      secretName: `ecr-pullthroughcache/wicked-${envName}-docker-hub`,
-      description: 'Docker Hub credentials of the ECR pull-through cache: replace the placeholder with {"username","accessToken"}',
-      // A generated token keeps even the placeholder out of the template.
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({ username: 'replace-me' }),
-        generateStringKey: 'accessToken',
-        excludePunctuation: true,
-      },
-      removalPolicy,
-    });
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: 'A Docker Hub access token is issued and revoked on Docker Hub; no Lambda can rotate it.',
-    });
-    return secret;
+function requireCredentials(arn: string | undefined): string {
+  if (arn === undefined) throw new Error('ImageRepository: createPullThroughCacheRule needs dockerHubCredentialsSecretArn (the Docker Hub credentials are a prerequisite)');
+  return arn;
+}
+
+/** Props of {@link DockerHubPullThroughCache}. */
+export interface DockerHubPullThroughCacheProps {
+  /** Complete ARN of the secret `ecr-pullthroughcache/...` with `{"username","accessToken"}`, created before the first deploy. */
+  readonly credentialsSecretArn: string;
+}
+
+/**
+ * The account-wide ECR pull-through cache rule for Docker Hub under `docker-hub/`: one per
+ * prefix in an account and region, so one stack owns it (this repository's app puts it in
+ * `wicked-registry-cache`, which every environment depends on). Its credentials are a
+ * prerequisite taken by ARN: Kong and the stock wicked images are pulled through the cache
+ * during the first deploy, so a placeholder would fail it.
+ *
+ * @example
+ * new DockerHubPullThroughCache(stack, 'DockerHub', { credentialsSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf' });
+ */
+export class DockerHubPullThroughCache extends Construct {
+  /** The imported credentials. */
+  public readonly credentials: secretsmanager.ISecret;
+  /** The rule. */
+  public readonly rule: ecr.CfnPullThroughCacheRule;
+
+  /**
+   * @param scope - parent construct
+   * @param id - construct id
+   * @param props - the credentials' ARN
+   */
+  public constructor(scope: Construct, id: string, props: DockerHubPullThroughCacheProps) {
+    super(scope, id);
+    this.credentials = secretsmanager.Secret.fromSecretCompleteArn(this, 'Credentials', props.credentialsSecretArn);
+    this.rule = dockerHubCacheRule(this, 'Rule', this.credentials);
   }
+}
+
+function dockerHubCacheRule(scope: Construct, id: string, credentials: secretsmanager.ISecret): ecr.CfnPullThroughCacheRule {
+  return new ecr.CfnPullThroughCacheRule(scope, id, {
+    ecrRepositoryPrefix: PULL_THROUGH_PREFIX,
+    upstreamRegistry: 'docker-hub',
+    upstreamRegistryUrl: DOCKER_HUB_REGISTRY_URL,
+    credentialArn: credentials.secretArn,
+  });
 }

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -57,7 +57,7 @@ export class LedgerTable extends Construct {
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.key,
       timeToLiveAttribute: LEDGER_TTL_ATTRIBUTE,
-      deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
+      // Deletion protection comes after the create (DeletionProtection), so that a failed create can roll back.
       removalPolicy: props.removalPolicy,
     });
   }

@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -67,8 +67,18 @@ export class Notifications extends Construct {
       enableKeyRotation: true,
       removalPolicy: props.removalPolicy,
     });
-    // The AWS-managed SNS key cannot be used by CloudWatch alarms: grant it on our own key.
-    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    // The AWS-managed SNS key cannot be used by CloudWatch alarms: grant it on our own key, to this
+    // account's alarms only (confused-deputy conditions, as the SNS and CloudWatch documentation advise).
+    const stack = Stack.of(this);
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'], // in a key policy, "*" is this key
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      },
+    }));
     const topic = new sns.Topic(this, 'Topic', { masterKey: key, enforceSSL: true });
     if (props.email !== undefined) topic.addSubscription(new subscriptions.EmailSubscription(props.email));
     this.key = key;

@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -6,9 +6,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { WICKED_COMPONENTS, type TaskSize } from '../workload-props';
+import { REDIS_PORT, WICKED_COMPONENTS, type TaskSize } from '../workload-props';
 import type { Database } from './database';
 import { DYNAMIC_DATA_PATH, type DynamicData } from './dynamic-data';
+import { redisHealthCheck, wickedHealthCheck } from './health-check';
+import { INITIAL_COUNT, SingletonCounts } from './singleton-counts';
 import { PULL_THROUGH_PREFIX, type ImageRepository } from './image-repository';
 
 /** The per-environment release tag the portal-api task definition names; a deploy moves it. */
@@ -21,20 +23,39 @@ export function releaseTag(envName: string): string {
  * chart, see infra/README.md): `NODE_ENV` for every component; `PORTAL_API_URL` for the
  * components that call portal-api (its Cloud Map name: ECS tasks get no search domain,
  * so wicked's default `http://portal-api:3001` would not resolve); `PGSSLMODE=require`
- * for portal-api when it stores in Postgres (RDS forces TLS).
+ * for portal-api when it stores in Postgres (RDS forces TLS); and, with a Redis session
+ * store, `PORTAL_SESSIONSTORE_TYPE/HOST/PORT` for portal-api, which resolves wicked's
+ * `globals.json` `sessionStore` from them for the portal and portal-auth (the names and
+ * values of wicked's Helm chart `wicked/templates/apim-config.yaml`).
  *
  * @param component - the wicked component
  * @param envName - wicked's NODE_ENV
- * @param options - portal-api's base URL and whether there is a database
+ * @param options - portal-api's base URL, whether there is a database, Redis's host name
  *
  * @example
  * singletonEnvironment('portal', 'dev', { portalApiUrl: 'http://portal-api.wicked-dev.internal:3001/', postgres: true })
  * // { NODE_ENV: 'dev', PORTAL_API_URL: 'http://portal-api.wicked-dev.internal:3001/' }
  */
-export function singletonEnvironment(component: string, envName: string, options: { readonly portalApiUrl: string; readonly postgres: boolean }): Record<string, string> {
+export function singletonEnvironment(component: string, envName: string, options: { readonly portalApiUrl: string; readonly postgres: boolean; readonly redisHost?: string }): Record<string, string> {
   if (component !== 'portal-api') return { NODE_ENV: envName, PORTAL_API_URL: options.portalApiUrl };
-  return { NODE_ENV: envName, ...(options.postgres ? { PGSSLMODE: 'require' } : {}) };
+  return {
+    NODE_ENV: envName,
+    ...(options.postgres ? { PGSSLMODE: 'require' } : {}),
+    ...(options.redisHost !== undefined ? { PORTAL_SESSIONSTORE_TYPE: 'redis', PORTAL_SESSIONSTORE_HOST: options.redisHost, PORTAL_SESSIONSTORE_PORT: String(REDIS_PORT) } : {}),
+  };
 }
+
+/**
+ * The task count a wicked singleton is created with: none. portal-api's image
+ * (`<env>-live`) cannot exist before the first upload, and the other components wait for
+ * portal-api at start and give up after 100 tries a second apart (wicked's node-sdk
+ * `src/node-sdk/src/implementation.ts`, `DEFAULT_AWAIT_OPTIONS`), so with one task each
+ * the circuit breaker would fail the first `cdk deploy`. deploy-services sets the count
+ * (portal-api's `UpdateService` carries `desiredCount: 1`, `shared/deploy/planner.ts`);
+ * every later `cdk deploy` writes the live count back into the template
+ * ({@link SingletonCounts}), so CloudFormation never changes it.
+ */
+export const SINGLETON_INITIAL_COUNT = INITIAL_COUNT;
 
 /** Props of {@link SingletonServices}. */
 export interface SingletonServicesProps {
@@ -66,6 +87,16 @@ export interface SingletonServicesProps {
   readonly portalApiEnvironment?: Readonly<Record<string, string>>;
   /** Extra secrets of portal-api (the `portalApiSecrets` prop). @default none */
   readonly portalApiSecrets?: Readonly<Record<string, ecs.Secret>>;
+  /** Applied to the log group of the count reader. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Changes on every synth so the counts are read again at every deploy (see {@link SingletonCounts}). @default - the synth time */
+  readonly nonce?: string;
+  /**
+   * Redis's Docker Hub image `repository:tag` when wicked keeps its sessions in Redis.
+   *
+   * @default - no Redis
+   */
+  readonly redisImage?: string;
 }
 
 /**
@@ -82,6 +113,10 @@ export interface SingletonServicesProps {
 export class SingletonServices extends Construct {
   /** The services by component name. */
   public readonly services: Readonly<Record<string, ecs.FargateService>>;
+  /** Redis, wicked's session store, when configured. */
+  public readonly redis?: ecs.FargateService;
+  /** The singletons' live desired counts, read at every `cdk deploy` (0 on the first create). */
+  public readonly counts: SingletonCounts;
 
   /**
    * @param scope - parent construct
@@ -90,8 +125,10 @@ export class SingletonServices extends Construct {
    */
   public constructor(scope: Construct, id: string, props: SingletonServicesProps) {
     super(scope, id);
+    this.counts = new SingletonCounts(this, 'Counts', { cluster: props.cluster, services: props.singletons, removalPolicy: props.removalPolicy, ...(props.nonce !== undefined ? { nonce: props.nonce } : {}) });
     this.services = Object.fromEntries(props.singletons.map((component) => [component, this.createService(component, props)]));
     this.allowComponentTraffic();
+    if (props.redisImage !== undefined) this.redis = this.createRedis(props, props.redisImage);
   }
 
   /**
@@ -114,18 +151,23 @@ export class SingletonServices extends Construct {
       image: this.image(scope, component, props, taskDefinition),
       environment: {
         ...(component === 'portal-api' ? props.portalApiEnvironment : {}),
-        ...singletonEnvironment(component, props.nodeEnv ?? props.envName, { portalApiUrl: this.portalApiUrl(props), postgres: props.database !== undefined }),
+        ...singletonEnvironment(component, props.nodeEnv ?? props.envName, {
+          portalApiUrl: this.portalApiUrl(props), postgres: props.database !== undefined,
+          ...(props.redisImage !== undefined ? { redisHost: this.cloudMapName(props, 'redis') } : {}),
+        }),
       },
       secrets: this.secrets(component, props),
       portMappings: [{ containerPort: WICKED_COMPONENTS[component]!.port, name: component }],
       logging: ecs.LogDriver.awsLogs({ logGroup: props.logGroup, streamPrefix: component }),
+      healthCheck: wickedHealthCheck(component, WICKED_COMPONENTS[component]!.port),
       essential: true,
     });
     const service = new ecs.FargateService(scope, 'Service', {
       cluster: props.cluster,
       serviceName: component,
       taskDefinition,
-      desiredCount: 1,
+      // The live count (SINGLETON_INITIAL_COUNT before the service exists): CloudFormation never changes it.
+      desiredCount: this.counts.countOf(component),
       minHealthyPercent: 0,
       maxHealthyPercent: 100,
       circuitBreaker: { enable: true, rollback: true },
@@ -137,27 +179,66 @@ export class SingletonServices extends Construct {
     if (component === 'portal-api') this.mountDynamicData(taskDefinition, container, service, props.dynamicData);
     Validations.of(taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
-      reason: "The plain environment values are NODE_ENV, portal-api's URL, the Postgres TLS mode and the operator's portalApiEnvironment, documented as not for secrets; PORTAL_CONFIG_KEY, the database credentials and portalApiSecrets are ECS secrets.",
+      reason: "The plain environment values are NODE_ENV, portal-api's URL, the Postgres TLS mode, Redis's type, host and port, and the operator's portalApiEnvironment, documented as not for secrets; PORTAL_CONFIG_KEY, the database credentials and portalApiSecrets are ECS secrets.",
     });
     return service;
   }
 
   /** portal-api by its Cloud Map name in the cluster's namespace. */
   private portalApiUrl(props: SingletonServicesProps): string {
-    const namespace = props.cluster.defaultCloudMapNamespace?.namespaceName ?? `wicked-${props.envName}.internal`;
-    return `http://portal-api.${namespace}:${WICKED_COMPONENTS['portal-api']!.port}/`;
+    return `http://${this.cloudMapName(props, 'portal-api')}:${WICKED_COMPONENTS['portal-api']!.port}/`;
+  }
+
+  private cloudMapName(props: SingletonServicesProps, name: string): string {
+    return `${name}.${props.cluster.defaultCloudMapNamespace?.namespaceName ?? `wicked-${props.envName}.internal`}`;
+  }
+
+  /**
+   * Redis as in wicked's Helm chart (`redis-deployment.yaml`: one replica, recreated, never
+   * two): no persistence, reachable only from the portal and portal-auth. It needs nothing
+   * that cannot exist at create time, so it starts with one task.
+   */
+  private createRedis(props: SingletonServicesProps, image: string): ecs.FargateService {
+    const scope = new Construct(this, 'redis');
+    const taskDefinition = new ecs.FargateTaskDefinition(scope, 'Task', { cpu: 256, memoryLimitMiB: 512, family: `wicked-${props.envName}-redis` });
+    const [path, tag] = image.split(':') as [string, string];
+    taskDefinition.addContainer('redis', {
+      containerName: 'redis',
+      image: this.pullThrough(scope, path, tag, taskDefinition),
+      portMappings: [{ containerPort: REDIS_PORT, name: 'redis' }],
+      logging: ecs.LogDriver.awsLogs({ logGroup: props.logGroup, streamPrefix: 'redis' }),
+      healthCheck: redisHealthCheck(),
+      essential: true,
+    });
+    const service = new ecs.FargateService(scope, 'Service', {
+      cluster: props.cluster, serviceName: 'redis', taskDefinition, desiredCount: 1, minHealthyPercent: 0, maxHealthyPercent: 100,
+      circuitBreaker: { enable: true, rollback: true }, vpcSubnets: { subnets: props.cluster.vpc.privateSubnets }, assignPublicIp: false,
+      cloudMapOptions: { name: 'redis' }, propagateTags: ecs.PropagatedTagSource.SERVICE,
+    });
+    for (const client of ['portal', 'portal-auth']) {
+      const peer = this.services[client];
+      if (peer) service.connections.allowFrom(peer, ec2.Port.tcp(REDIS_PORT), `${client} keeps its sessions in Redis`);
+    }
+    return service;
   }
 
   private image(scope: Construct, component: string, props: SingletonServicesProps, taskDefinition: ecs.TaskDefinition): ecs.ContainerImage {
+    if (component === 'portal-api') {
+      acknowledgeAuthorizationToken(taskDefinition);
+      return ecs.ContainerImage.fromEcrRepository(props.images.repository, releaseTag(props.envName));
+    }
+    return this.pullThrough(scope, props.wickedImages[component]!, props.wickedVersion, taskDefinition);
+  }
+
+  private pullThrough(scope: Construct, path: string, tag: string, taskDefinition: ecs.TaskDefinition): ecs.ContainerImage {
     acknowledgeAuthorizationToken(taskDefinition);
-    if (component === 'portal-api') return ecs.ContainerImage.fromEcrRepository(props.images.repository, releaseTag(props.envName));
-    const repository = ecr.Repository.fromRepositoryName(scope, 'Repository', `${PULL_THROUGH_PREFIX}/${props.wickedImages[component]!}`);
+    const repository = ecr.Repository.fromRepositoryName(scope, 'Repository', `${PULL_THROUGH_PREFIX}/${path}`);
     // The first pull of an image through the cache creates its repository and imports it.
     taskDefinition.obtainExecutionRole().addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'],
       resources: [repository.repositoryArn],
     }));
-    return ecs.ContainerImage.fromEcrRepository(repository, props.wickedVersion);
+    return ecs.ContainerImage.fromEcrRepository(repository, tag);
   }
 
   private secrets(component: string, props: SingletonServicesProps): Record<string, ecs.Secret> {

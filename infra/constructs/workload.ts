@@ -1,4 +1,5 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { RemovalPolicy} from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -68,7 +69,6 @@ export class Workload extends Construct {
   public constructor(scope: Construct, id: string, props: WorkloadConstructProps) {
     super(scope, id);
     const p = props.platform;
-    const retain = p.removalPolicy === RemovalPolicy.RETAIN;
     this.network = new Network(this, 'Network', { vpc: p.vpc, natGateways: p.natGateways, removalPolicy: p.removalPolicy });
     const vpc = this.network.vpc;
     this.dataKey = new kms.Key(this, 'DataKey', { description: 'Encrypts the wicked data: file system, database, secrets', enableKeyRotation: true, removalPolicy: p.removalPolicy });
@@ -80,17 +80,19 @@ export class Workload extends Construct {
     const logGroup = new logs.LogGroup(this, 'ServiceLogs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: p.removalPolicy });
     this.dynamicData = new DynamicData(this, 'DynamicData', { vpc, key: this.dataKey, removalPolicy: p.removalPolicy });
     if (p.postgres !== 'none') {
-      this.database = new Database(this, 'Postgres', { vpc, key: this.dataKey, persistent: p.postgres === 'persistent', multiAz: p.postgresMultiAz, envName: p.envName });
+      this.database = new Database(this, 'Postgres', {
+        vpc, key: this.dataKey, persistent: p.postgres === 'persistent', multiAz: p.postgresMultiAz, envName: p.envName, backupSchedule: p.backup.schedule,
+      });
     }
     this.singletons = new SingletonServices(this, 'Singletons', {
       cluster: this.cluster, envName: p.envName, wickedVersion: p.wickedVersion, singletons: p.singletons, wickedImages: p.wickedImages,
       taskSizes: p.taskSizes, images: props.images, dynamicData: this.dynamicData, portalConfigKey: this.portalConfigKey,
-      database: this.database, logGroup,
+      database: this.database, logGroup, ...(p.redisSessionStore ? { redisImage: p.redisImage } : {}), removalPolicy: p.removalPolicy,
       nodeEnv: p.nodeEnv, portalApiEnvironment: p.portalApiEnvironment, portalApiSecrets: p.portalApiSecrets,
     });
     this.gateways = new Gateways(this, 'Gateways', {
       cluster: this.cluster, envName: p.envName, groups: p.gatewayGroups, kongImage: p.kongImage, database: this.database, logGroup,
-      accessLogsBucket: props.accessLogsBucket, domainNames: p.domainNames, certificateArn: p.certificateArn, retain,
+      accessLogsBucket: props.accessLogsBucket, domainNames: p.domainNames, certificateArn: p.certificateArn,
       kongAdapter: this.singletons.service('portal-kong-adapter'),
       upstreams: ['portal-api', 'portal', 'portal-auth'].filter((c) => p.singletons.includes(c))
         .map((c) => ({ peer: this.singletons.service(c), port: WICKED_COMPONENTS[c]!.port })),

@@ -20,8 +20,8 @@ export interface EndpointOptions {
   /** Credentials for registries other than ECR. @default anonymous */
   readonly credentials?: Credentials;
   /**
-   * How ECR registries' tokens are fetched (`sdkEcrToken()` or the lean
-   * client's `httpEcrToken`). Required to open an ECR registry. @default none
+   * How ECR registries' tokens are fetched (`sdkEcrToken()`, or a test's
+   * own source). Required to open an ECR registry. @default none
    */
   readonly ecrToken?: EcrTokenSource;
   /** ECR pull-through cache prefixes (e.g. `docker-hub`): blobs there cannot be mounted. @default ['docker-hub'] */

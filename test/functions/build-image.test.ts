@@ -98,7 +98,9 @@ describe('build-image handler', () => {
     const result = await handler(uploadEvent('config/dev/2026-11-23.tgz', 'v42'), context);
     // Assess
     expect(result.outcome).toBe('built');
-    expect(wire.requests.filter((r) => r.operation === 'GetObject').map((r) => r.url)).toEqual(['/cfg-bucket/config/dev/2026-11-23.tgz?versionId=v42']);
+    // The SDK names the operation in the query too (x-id); the object and its version are what matter.
+    const reads = wire.requests.filter((r) => r.operation === 'GetObject').map((r) => new URL(r.url, 'http://wire'));
+    expect(reads.map((u) => [u.pathname, u.searchParams.get('versionId')])).toEqual([['/cfg-bucket/config/dev/2026-11-23.tgz', 'v42']]);
     expect(calls('PutEvents')).toBe(1);
     const entry = entries()[0]!;
     expect(entry).toMatchObject({ Source: 'wicked.control-plane', DetailType: 'Portal Image Built', EventBusName: 'default' });

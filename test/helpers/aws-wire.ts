@@ -37,8 +37,8 @@ export interface WireAnswer {
 export type WireObject = { readonly file: string } | { readonly bytes: Buffer };
 
 /**
- * A local HTTP server that speaks the AWS wire protocols the lean client
- * uses (awsJson by `X-Amz-Target`, S3 path-style GET) and checks every
+ * A local HTTP server that speaks the AWS wire protocols build-image's SDK clients
+ * use (awsJson by `X-Amz-Target`, S3 path-style GET) and checks every
  * request's SigV4 signature against {@link WIRE_CREDENTIALS}: the canonical
  * request is rebuilt from what arrived on the socket, so a header, path or
  * query sent differently from what was signed fails the check.

@@ -30,8 +30,13 @@ describe('platformPropsFromContext', () => {
     const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '../../cdk.json'), 'utf8')) as { context: Record<string, unknown> };
     const environments = platformPropsFromContext(cdkJson.context.wicked);
     expect(environments.map((e) => e.envName)).toEqual(['dev', 'prod']);
-    const [dev, prod] = environments.map(resolveWickedPlatformProps);
+    // The app gives the cache rule its own stack when the context names the credentials, and the environments none.
+    expect(cdkJson.context['wicked-registry-cache']).toEqual({ dockerHubCredentialsSecretArn: expect.stringMatching(/:secret:ecr-pullthroughcache\//) });
+    const [dev, prod] = environments.map((e) => resolveWickedPlatformProps({ createPullThroughCacheRule: false, ...e }));
     expect(dev?.removalPolicy).toBe('destroy');
-    expect(prod?.removalPolicy).toBe('retain');
+    expect(prod?.removalPolicy).toBe('retain-on-update-or-delete');
+    // dev may serve plain HTTP; prod has a certificate, so port 80 only redirects.
+    expect([dev?.allowPlainHttp, dev?.certificateArn]).toEqual([true, undefined]);
+    expect([prod?.allowPlainHttp, prod?.certificateArn]).toEqual([false, expect.stringMatching(/^arn:aws:acm:/)]);
   });
 });

@@ -7,7 +7,9 @@ import { DeployEnvironmentSchema } from '../../shared/deploy/env';
 import { resolveWickedPlatformProps } from '../../infra/props';
 import { SnapshotEnvironmentSchema } from '../../shared/snapshot/env';
 import type { WickedStack } from '../../infra/wicked-stack';
-import { actionsOf, logicalId, testStack, type Statement } from './helpers';
+import { actionsOf, DOCKER_HUB_SECRET_ARN, logicalId, testStack, type Statement } from './helpers';
+
+const REQUIRED = { dockerHubCredentialsSecretArn: DOCKER_HUB_SECRET_ARN, allowPlainHttp: true } as const;
 
 let dev: WickedStack;
 let prod: WickedStack;
@@ -73,9 +75,9 @@ describe('control-plane functions', () => {
   it('turns the pre-deploy snapshot gate on for prod and off for dev by default, and the prop overrides it', () => {
     const gate = (stack: WickedStack): unknown => functionOf(stack.platform.deploy.deployServices.function, stack).Properties.Environment.Variables.PRE_DEPLOY_SNAPSHOT;
     expect([gate(prod), gate(dev)]).toEqual(['true', 'false']);
-    expect([false, true, undefined].map((preDeploySnapshot) => resolveWickedPlatformProps({ envName: 'prod', preDeploySnapshot }).preDeploySnapshot)).toEqual([false, true, true]);
-    expect(resolveWickedPlatformProps({ envName: 'staging', preDeploySnapshot: true }).preDeploySnapshot).toBe(true);
-    expect(() => resolveWickedPlatformProps({ envName: 'prod', preDeploySnapshot: 'yes' as unknown as boolean })).toThrow(/preDeploySnapshot.*true or false/);
+    expect([false, true, undefined].map((preDeploySnapshot) => resolveWickedPlatformProps({ envName: 'prod', preDeploySnapshot, ...REQUIRED }).preDeploySnapshot)).toEqual([false, true, true]);
+    expect(resolveWickedPlatformProps({ envName: 'staging', preDeploySnapshot: true, ...REQUIRED }).preDeploySnapshot).toBe(true);
+    expect(() => resolveWickedPlatformProps({ envName: 'prod', preDeploySnapshot: 'yes' as unknown as boolean, ...REQUIRED })).toThrow(/preDeploySnapshot.*true or false/);
     const parsed = DeployEnvironmentSchema.parse({
       LEDGER_TABLE_NAME: 'ledger', EVENT_BUS_NAME: 'default', DEPLOY_TARGETS: '{}', PRE_DEPLOY_SNAPSHOT: gate(prod),
       NOTIFY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:wicked-prod-notifications', STUCK_CHECK_GROUP_NAME: 'wicked-prod-stuck-checks',

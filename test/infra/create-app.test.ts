@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { createWickedApp, stackName } from '../../infra/create-app';
 import type { WickedStack } from '../../infra/wicked-stack';
-import { FIXTURE_ENTRY, testApp } from './helpers';
+import { DOCKER_HUB_SECRET_ARN, FIXTURE_ENTRY, testApp } from './helpers';
 
 interface Finding { ruleName: string; paths: (string | undefined)[] }
 interface Acknowledgement { path: string; id: string; reason: string }
@@ -34,7 +34,7 @@ let app: App;
 let stacks: WickedStack[];
 
 beforeAll(() => {
-  app = testApp({ wicked: cdkJsonEnvironments() });
+  app = testApp({ wicked: cdkJsonEnvironments(), 'wicked-registry-cache': JSON.parse(fs.readFileSync(path.join(__dirname, '../../cdk.json'), 'utf8')).context['wicked-registry-cache'] });
   stacks = createWickedApp(app);
 });
 
@@ -47,7 +47,7 @@ describe('createWickedApp', () => {
   });
 
   it('passes the context props through to the platform', () => {
-    expect(stacks[1]!.platform.props).toMatchObject({ buildImageRetentionCount: 50, configNoncurrentVersionDays: 365, removalPolicy: 'retain' });
+    expect(stacks[1]!.platform.props).toMatchObject({ buildImageRetentionCount: 50, configNoncurrentVersionDays: 365, removalPolicy: 'retain-on-update-or-delete' });
   });
 });
 
@@ -63,6 +63,9 @@ describe('cdk-nag AwsSolutions', () => {
     const snapshotDataId = dev.resolve((dev.platform.snapshot.snapshotData.function.node.defaultChild as CfnElement).logicalId) as string;
     expect(acks.map((a) => [a.path, a.id]).sort()).toEqual([
       ['wicked-dev/AWS679f53fac002430cb0da5b7982bd2287', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
+      // CDK's log-retention function, for the retention of RDS's exported log groups.
+      ['wicked-dev/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a/ServiceRole', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
+      ['wicked-dev/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a/ServiceRole', 'AwsSolutions-IAM5[Resource::*]'],
       ['wicked-dev/Platform/BuildImage/Role', 'AwsSolutions-IAM5[Resource::*]'],
       ['wicked-dev/Platform/BuildImage/Role', 'AwsSolutions-IAM5[Resource::<PlatformConfigBucket53D744BA.Arn>/config/*]'],
       ['wicked-dev/Platform/BuildImage/Role', 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/docker-hub/*]'],
@@ -75,17 +78,18 @@ describe('cdk-nag AwsSolutions', () => {
       ['wicked-dev/Platform/Snapshot/ScheduleRole', `AwsSolutions-IAM5[Resource::<${snapshotDataId}.Arn>:*]`],
       // No DR vault in dev: no StartCopyJob on recovery-point:*, so no finding to acknowledge for it.
       ...['SnapshotData', 'TrackBackup'].map((fn) => [`wicked-dev/Platform/Snapshot/${fn}/Role`, 'AwsSolutions-IAM5[Resource::*]']),
-      ['wicked-dev/Platform/Images/DockerHubCredentials', 'AwsSolutions-SMG4'],
       ['wicked-dev/Platform/Workload/PortalConfigKey', 'AwsSolutions-SMG4'],
       ['wicked-dev/Platform/Workload/Postgres/Instance/Secret', 'AwsSolutions-SMG4'],
       ['wicked-dev/Platform/Workload/Postgres/Instance', 'AwsSolutions-RDS11'],
       ['wicked-dev/Platform/Workload/Postgres/Instance', 'AwsSolutions-RDS3'],
       ['wicked-dev/Platform/Workload/Postgres/Instance', 'AwsSolutions-RDS10'],
       ['wicked-dev/Platform/Workload/Postgres/Instance', 'AwsSolutions-RDS13'],
-      ...['portal-api', 'portal', 'portal-mailer', 'portal-kong-adapter', 'portal-chatbot'].flatMap((c) => [
+      ...['portal-api', 'portal', 'portal-mailer', 'portal-kong-adapter', 'portal-chatbot', 'portal-auth'].flatMap((c) => [
         [`wicked-dev/Platform/Workload/Singletons/${c}/Task`, 'AwsSolutions-ECS2'],
         [`wicked-dev/Platform/Workload/Singletons/${c}/Task/ExecutionRole`, 'AwsSolutions-IAM5[Resource::*]'],
       ]),
+      // Redis has no environment (no ECS2 finding); its execution role pulls through the cache like the others.
+      ['wicked-dev/Platform/Workload/Singletons/redis/Task/ExecutionRole', 'AwsSolutions-IAM5[Resource::*]'],
       ['wicked-dev/Platform/Workload/Gateways/LoadBalancer', 'AwsSolutions-EC23'],
       ['wicked-dev/Platform/Workload/Gateways/default/Task', 'AwsSolutions-ECS2'],
       ['wicked-dev/Platform/Workload/Gateways/default/Task/ExecutionRole', 'AwsSolutions-IAM5[Resource::*]'],
@@ -93,9 +97,13 @@ describe('cdk-nag AwsSolutions', () => {
       ['wicked-dev/Platform/Workload/Backups/Role', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores]'],
     ].sort());
     for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(40);
-    // A persistent multi-AZ database (prod) needs none of the database acknowledgements but the secret's and the port's.
-    const prodDb = nagAcknowledgements(app).filter((a) => a.path.startsWith('wicked-prod/Platform/Workload/Postgres/')).map((a) => a.id).sort();
-    expect(prodDb).toEqual(['AwsSolutions-RDS11', 'AwsSolutions-SMG4']);
+    // A persistent multi-AZ database (prod) needs none of the database acknowledgements but the secret's, the port's
+    // and deletion protection's, which the DeletionProtection custom resource turns on after the create.
+    const prodDb = nagAcknowledgements(app).filter((a) => a.path.startsWith('wicked-prod/Platform/Workload/Postgres/'));
+    expect(prodDb.map((a) => a.id).sort()).toEqual(['AwsSolutions-RDS10', 'AwsSolutions-RDS11', 'AwsSolutions-SMG4']);
+    expect(prodDb.find((a) => a.id === 'AwsSolutions-RDS10')?.reason).toMatch(/DeletionProtection custom resource/);
+    // The shared registry-cache stack needs none.
+    expect(nagAcknowledgements(app).filter((a) => a.path.startsWith('wicked-registry-cache/'))).toEqual([]);
   });
 
   it('uses every acknowledgement: each one hides a finding that would otherwise be reported there', () => {
@@ -110,11 +118,11 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('lets the app synthesize with the checks as a validation plugin', () => {
     const assembly = app.synth();
-    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(['wicked-dev', 'wicked-prod']);
+    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(['wicked-dev', 'wicked-prod', 'wicked-registry-cache']);
   });
 
   it('fails synthesis on a finding nobody acknowledged', () => {
-    const failing = testApp({ wicked: { dev: { functionEntries: { buildImage: FIXTURE_ENTRY } } } });
+    const failing = testApp({ wicked: { dev: { functionEntries: { buildImage: FIXTURE_ENTRY }, allowPlainHttp: true, dockerHubCredentialsSecretArn: DOCKER_HUB_SECRET_ARN } } });
     const [stack] = createWickedApp(failing);
     new s3.Bucket(stack!, 'Unlogged', { enforceSSL: true });
     expect(findings(stack!, true).map((f) => f.ruleName)).toEqual(['AwsSolutions-S1']);

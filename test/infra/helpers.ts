@@ -17,10 +17,19 @@ export function testApp(context: Record<string, unknown> = {}): App {
   return app;
 }
 
-/** A `wicked-<env>` stack whose build-image entry is the fixture. */
+/** The Docker Hub credentials a test stack's pull-through cache rule names (a prerequisite, taken by ARN). */
+export const DOCKER_HUB_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf';
+
+/**
+ * A `wicked-<env>` stack whose build-image entry is the fixture, with the Docker Hub
+ * credentials' ARN and, unless the props give a certificate, plain HTTP allowed.
+ */
 export function testStack(platform: WickedPlatformProps, app: App = testApp()): WickedStack {
   return new WickedStack(app, `wicked-${platform.envName}`, {
-    platform: { functionEntries: { buildImage: FIXTURE_ENTRY }, ...platform },
+    platform: {
+      functionEntries: { buildImage: FIXTURE_ENTRY }, dockerHubCredentialsSecretArn: DOCKER_HUB_SECRET_ARN,
+      ...(platform.certificateArn === undefined ? { allowPlainHttp: true } : {}), ...platform,
+    },
   });
 }
 

@@ -22,26 +22,48 @@ describe('a retained environment that shares the pull-through cache of another s
     prod = Template.fromStack(testStack({
       envName: 'prod', createPullThroughCacheRule: false, dockerHubCredentialsSecretArn: secretArn,
       buildImageRetentionCount: 50, configNoncurrentVersionDays: 365, wickedVersion: '1.0.1',
-      baseImageRepository: 'haufelexware/wicked.portal-api', buildImageReservedConcurrency: 5,
+      baseImageRepository: 'haufelexware/wicked.portal-api', buildImageReservedConcurrency: 5, postgres: 'ephemeral',
     }));
   });
 
-  it('retains buckets, table, keys, log group and repository, and protects the table', () => {
-    for (const type of ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::ECR::Repository']) {
-      const resources = Object.values(prod.findResources(type));
+  it('retains buckets, table, keys, log groups, repository, secrets and vault except when a failed create rolls back', () => {
+    const isEphemeralDatabaseSecret = (r: unknown): boolean => (r as { Properties: { Name?: string } }).Properties.Name === 'wicked-prod/postgres';
+    for (const type of ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::ECR::Repository', 'AWS::SecretsManager::Secret', 'AWS::Backup::BackupVault']) {
+      // The ephemeral database goes with the stack, and its generated credentials with it.
+      const resources = Object.values(prod.findResources(type)).filter((r) => !isEphemeralDatabaseSecret(r));
       expect(resources.length).toBeGreaterThan(0);
-      for (const resource of resources) expect(resource).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      for (const resource of resources) expect([type, resource]).toMatchObject([type, { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' }]);
     }
-    assertProps(prod, 'AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
+  });
+
+  it('protects table and load balancer only after every other resource exists, so that a failed create rolls back', () => {
+    // Negative: no deletion protection in the create path.
+    assertProps(prod, 'AWS::DynamoDB::Table', { DeletionProtectionEnabled: Match.absent() });
+    const attributes = Object.values(prod.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))
+      .flatMap((r) => (r as { Properties: { LoadBalancerAttributes: { Key: string }[] } }).Properties.LoadBalancerAttributes.map((a) => a.Key));
+    expect(attributes).not.toContain('deletion_protection.enabled');
+    // The create-only calls that turn it on, each after every resource outside the protection itself.
+    const calls = prod.findResources('Custom::WickedDeletionProtection');
+    // The call is a Fn::Join (it names the table and the load balancer): read its action from the rendered text.
+    expect(Object.values(calls).map((c) => /\\"action\\":\\"(\w+)\\"/.exec(JSON.stringify((c as { Properties: { Create: unknown } }).Properties.Create))?.[1])
+      .sort()).toEqual(['ModifyLoadBalancerAttributes', 'UpdateTable']);
+    const all = Object.keys(prod.toJSON().Resources as object);
+    for (const [id, call] of Object.entries(calls)) {
+      const dependsOn = new Set((call as { DependsOn?: string[] }).DependsOn ?? []);
+      const missing = all.filter((other) => other !== id && !other.startsWith('PlatformDeletionProtection') && !dependsOn.has(other));
+      expect([id, missing]).toEqual([id, []]);
+      expect(call).not.toHaveProperty('Properties.Delete'); // never lifted, not even by a rollback
+      expect(call).not.toHaveProperty('Properties.Update');
+    }
     assertProps(prod, 'AWS::ECR::Repository', { EmptyOnDelete: false, RepositoryName: 'wicked-prod/portal-api' });
   });
 
-  it('creates neither the cache rule nor a secret, and outputs the imported secret', () => {
+  it('creates neither the cache rule nor a Docker Hub secret, and names no credentials it does not use', () => {
     assertCount(prod, 'AWS::ECR::PullThroughCacheRule', 0);
     const secrets = Object.values(prod.findResources('AWS::SecretsManager::Secret')).map((r) => (r as { Properties: { Name: string } }).Properties.Name);
     expect(secrets.sort()).toEqual(['wicked-prod/portal-config-key', 'wicked-prod/postgres']);
     const outputs = Object.values(prod.findOutputs('*')).map((o) => (o as { Value: unknown }).Value);
-    expect(outputs).toContain(secretArn);
+    expect(outputs).not.toContain(secretArn);
   });
 
   it('applies the retention, version, base image and concurrency it was given', () => {

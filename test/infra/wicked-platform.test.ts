@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { configUploadedPattern } from '../../shared/events';
 import type { WickedStack } from '../../infra/wicked-stack';
-import { actionsOf, assertCount, assertProps, assertResource, logicalId, testStack, type Statement } from './helpers';
+import { actionsOf, assertCount, DOCKER_HUB_SECRET_ARN, assertProps, assertResource, logicalId, testStack, type Statement } from './helpers';
 
 // Synthesis is the slow part: one stack per variant, shared by the tests.
 let dev: WickedStack;
@@ -62,8 +62,9 @@ describe('config bucket', () => {
 
   it('turns EventBridge on without a notifications custom resource', () => {
     assertCount(template, 'Custom::S3BucketNotifications', 0);
-    // The five control-plane functions and the base-image announcement's provider, no notifications function.
-    assertCount(template, 'AWS::Lambda::Function', 6);
+    // The five control-plane functions, the base-image announcement's provider, CDK's log-retention
+    // function (RDS's exported log groups) and the singleton count reader; no notifications function.
+    assertCount(template, 'AWS::Lambda::Function', 8);
     expect(Object.keys(template.findResources('AWS::Lambda::Function')).filter((fn) => fn.startsWith('AWS679f53fac002430cb0da5b7982bd2287'))).toHaveLength(1);
   });
 
@@ -125,15 +126,17 @@ describe('portal-api repository', () => {
     ]);
   });
 
-  it('caches Docker Hub under docker-hub/ with credentials named as AWS requires', () => {
-    const secretId = logicalId(dev, dev.platform.images.dockerHubCredentials);
+  it('caches Docker Hub under docker-hub/ with the prerequisite credentials taken by ARN, creating no placeholder secret', () => {
     assertProps(template, 'AWS::ECR::PullThroughCacheRule', {
-      EcrRepositoryPrefix: 'docker-hub', UpstreamRegistryUrl: 'registry-1.docker.io', CredentialArn: { Ref: secretId },
+      EcrRepositoryPrefix: 'docker-hub', UpstreamRegistryUrl: 'registry-1.docker.io', CredentialArn: DOCKER_HUB_SECRET_ARN,
     });
-    assertProps(template, 'AWS::SecretsManager::Secret', {
-      Name: 'ecr-pullthroughcache/wicked-dev-docker-hub',
-      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'accessToken', SecretStringTemplate: '{"username":"replace-me"}' }),
-    });
+    expect(Object.values(template.findResources('AWS::SecretsManager::Secret')).map((r) => (r as { Properties: { Name?: string } }).Properties.Name))
+      .not.toContainEqual(expect.stringMatching(/^ecr-pullthroughcache\//));
+    // Kong and Redis pull through the cache during the create: their services wait for the rule.
+    const rule = dev.resolve(dev.platform.images.pullThroughCacheRule!.logicalId) as string;
+    for (const service of [dev.platform.workload.gateways.groups.default!.service, dev.platform.workload.singletons.redis!]) {
+      expect(template.toJSON().Resources[logicalId(dev, service)].DependsOn).toContain(rule);
+    }
   });
 });
 
@@ -154,7 +157,7 @@ describe('build-image function', () => {
   it('runs Node.js 20 on arm64 with one vCPU, 10 GB of /tmp and 15 minutes', () => {
     assertProps(template, 'AWS::Lambda::Function', {
       Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 1769, EphemeralStorage: { Size: 10240 },
-      Timeout: 900, ReservedConcurrentExecutions: 2, Handler: 'index.handler',
+      Timeout: 900, ReservedConcurrentExecutions: Match.absent(), Handler: 'index.handler',
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('BuildImageLogs') } },
     });
   });
@@ -275,10 +278,18 @@ describe('notifications', () => {
     assertProps(template, 'AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: ids.topic } });
   });
 
-  it('lets CloudWatch alarms publish through the topic key', () => {
+  it('lets only this account\'s CloudWatch alarms publish through the topic key', () => {
     assertResource(template, 'AWS::KMS::Key', { Properties: Match.objectLike({ KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
       Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']] } },
+      },
     })]) } }) });
+    // Negative: no statement grants CloudWatch without those conditions.
+    const statements = Object.values(template.findResources('AWS::KMS::Key'))
+      .flatMap((k) => (k as { Properties: { KeyPolicy: { Statement: { Principal?: { Service?: string }; Condition?: unknown }[] } } }).Properties.KeyPolicy.Statement);
+    expect(statements.filter((s) => s.Principal?.Service === 'cloudwatch.amazonaws.com' && s.Condition === undefined)).toEqual([]);
   });
 
   it.each([
@@ -303,7 +314,9 @@ describe('outputs and removal', () => {
 
   it('deletes a dev environment with the stack and empties its repository', () => {
     assertResource(template, 'AWS::S3::Bucket', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ VersioningConfiguration: Match.anyValue() }) });
-    assertResource(template, 'AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
+    assertResource(template, 'AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: Match.absent() }) });
+    // Nothing to protect after the create either.
+    assertCount(template, 'Custom::WickedDeletionProtection', 0);
     assertProps(template, 'AWS::ECR::Repository', { EmptyOnDelete: true });
   });
 });

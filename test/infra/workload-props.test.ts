@@ -4,9 +4,10 @@ import { checkBackup } from '../../infra/backup-props';
 import { InvalidPropError, UnknownPropError } from '../../infra/errors';
 import { resolveWickedPlatformProps, type WickedPlatformProps } from '../../infra/props';
 import { isFargateSize } from '../../infra/workload-props';
+import { DOCKER_HUB_SECRET_ARN } from './helpers';
 
 const resolve = (props: Record<string, unknown>): ReturnType<typeof resolveWickedPlatformProps> =>
-  resolveWickedPlatformProps({ envName: 'dev', ...props } as unknown as WickedPlatformProps);
+  resolveWickedPlatformProps({ envName: 'dev', allowPlainHttp: props.certificateArn === undefined, dockerHubCredentialsSecretArn: DOCKER_HUB_SECRET_ARN, ...props } as unknown as WickedPlatformProps);
 
 describe('workload props', () => {
   it.each<[string, Record<string, unknown>, string, string]>([
@@ -23,7 +24,7 @@ describe('workload props', () => {
     ['an uppercase domain', { domainNames: ['API.example.com'] }, 'domainNames', 'lowercase host names'],
     ['a certificate from IAM', { domainNames: ['a.example.com'], certificateArn: 'arn:aws:iam::123456789012:server-certificate/x' }, 'certificateArn', 'an ACM certificate ARN'],
     ['a task size Fargate refuses', { taskSizes: { portal: { cpu: 256, memory: 4096 } } }, 'taskSizes.portal', 'cpu 256 (memory 512-2048)'],
-    ['a task size for a component not run', { taskSizes: { 'portal-auth': { cpu: 256, memory: 512 } } }, 'taskSizes.portal-auth', 'a key out of portal-api'],
+    ['a task size for a component not run', { wickedVersion: '0.12.7', taskSizes: { 'portal-auth': { cpu: 256, memory: 512 } } }, 'taskSizes.portal-auth', 'a key out of portal-api'],
     ['no gateway group', { gatewayGroups: [] }, 'gatewayGroups', 'an array of 1 to 10 gateway groups'],
     ['a group without rule', { gatewayGroups: [{ name: 'a' }] }, 'gatewayGroups[0]', 'exactly one of pathPatterns or hostHeaders'],
     ['a group with both rules', { gatewayGroups: [{ name: 'a', pathPatterns: ['/a'], hostHeaders: ['a.example.com'] }] }, 'gatewayGroups[0]', 'exactly one of'],

@@ -1,9 +1,14 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import type { WickedStack } from '../../infra/wicked-stack';
+import { CHART_PROBES } from '../../infra/constructs/health-check';
+import { countAttribute } from '../../infra/constructs/singleton-counts';
 import { actionsOf, assertCount, assertProps, logicalId, testStack, type Statement } from './helpers';
 
-const SINGLETONS = ['portal-api', 'portal', 'portal-mailer', 'portal-kong-adapter', 'portal-chatbot'];
+/** wicked 1.0's singletons: the deployment guide's five and portal-auth. */
+const SINGLETONS = ['portal-api', 'portal', 'portal-mailer', 'portal-kong-adapter', 'portal-chatbot', 'portal-auth'];
+/** Ports from wicked's Helm chart (`wicked/templates/<component>-deployment.yaml`). */
+const PORTS: Record<string, number> = { 'portal-api': 3001, portal: 3000, 'portal-kong-adapter': 3002, 'portal-mailer': 3003, 'portal-chatbot': 3004, 'portal-auth': 3010 };
 
 // One synthesis, shared by every test of this file.
 let dev: WickedStack;
@@ -34,15 +39,52 @@ function sgIngress(groupLogicalId: string): Resource['Properties'][] {
 }
 
 describe('singleton services', () => {
-  it('run one task each, never two at once, with the circuit breaker rolling back', () => {
+  it('are created with no task (portal-api has no image before the first upload, the others wait for it), never two at once, with the circuit breaker rolling back', () => {
     for (const component of SINGLETONS) {
       const service = resources('AWS::ECS::Service')[id(workload().singletons.service(component))]!;
+      // The live count, read at every deploy (0 before the service exists): the template never changes it.
       expect(service.Properties).toMatchObject({
-        ServiceName: component, DesiredCount: 1, LaunchType: 'FARGATE',
+        ServiceName: component, DesiredCount: { 'Fn::GetAtt': [id(workload().singletons.counts.resource), countAttribute(component)] }, LaunchType: 'FARGATE',
         DeploymentConfiguration: { MinimumHealthyPercent: 0, MaximumPercent: 100, DeploymentCircuitBreaker: { Enable: true, Rollback: true } },
         NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'DISABLED' } },
       });
     }
+  });
+
+  it('start no task at create that needs an image or a portal-api that cannot exist yet: only Redis and Kong run then', () => {
+    // Every wicked singleton takes its count from the reader, which answers 0 for a service that does not exist yet.
+    const counts = id(workload().singletons.counts.resource);
+    const fromReader = (s: Resource): boolean => JSON.stringify(s.Properties.DesiredCount) === JSON.stringify({ 'Fn::GetAtt': [counts, countAttribute(s.Properties.ServiceName as string)] });
+    const started = Object.values(resources('AWS::ECS::Service')).filter((s) => !fromReader(s)).map((s) => [s.Properties.ServiceName, s.Properties.DesiredCount]);
+    // Kong has no DesiredCount (its autoscaler's minimum); both pull stock images through the cache.
+    expect(started.sort()).toEqual([['kong-default', undefined], ['redis', 1]]);
+    assertProps(template, 'Custom::WickedSingletonCounts', { Cluster: { Ref: id(workload().cluster) }, Services: SINGLETONS, Nonce: Match.anyValue() });
+    const apiImage = JSON.stringify(containerOf('portal-api').Image);
+    expect(apiImage).toContain(':dev-live'); // the release tag a deploy creates
+  });
+
+  it('probe /ping with node inside each wicked container, on the timings of wicked\'s Helm chart', () => {
+    for (const component of SINGLETONS) {
+      const check = containerOf(component).HealthCheck as { Command: string[]; Interval: number; Timeout: number; Retries: number; StartPeriod: number };
+      expect(check.Command.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+      expect(check.Command[3]).toContain(`port:${PORTS[component]},path:'/ping'`);
+      expect(check.Command.join(' ')).not.toMatch(/curl|wget/);
+      expect([component, check.Interval, check.Timeout, check.Retries, check.StartPeriod])
+        .toEqual([component, CHART_PROBES[component]!.intervalSeconds, 2, 3, CHART_PROBES[component]!.startPeriodSeconds]);
+    }
+    expect((containerOf('portal-api').HealthCheck as { StartPeriod: number }).StartPeriod).toBe(15); // the chart's readiness initialDelaySeconds
+  });
+
+  it('run Redis as the session store: reachable from portal and portal-auth only, portal-api told where it is', () => {
+    const redis = workload().singletons.redis!;
+    const ingress = sgIngress(id(redis.connections.securityGroups[0]!)).filter((p) => p.FromPort === 6379);
+    expect(ingress.map((p) => p.SourceSecurityGroupId).sort()).toEqual(
+      ['portal', 'portal-auth'].map((c) => getAtt(id(workload().singletons.service(c).connections.securityGroups[0]!), 'GroupId')).sort(),
+    );
+    const redisTask = resources('AWS::ECS::TaskDefinition')[id(redis.taskDefinition)]!;
+    const container = (redisTask.Properties.ContainerDefinitions as Record<string, unknown>[])[0]!;
+    expect(JSON.stringify(container.Image)).toContain('docker-hub/library/redis');
+    expect(container.HealthCheck).toMatchObject({ Command: ['CMD', 'redis-cli', 'ping'] });
   });
 
   it('have no scalable target: only the gateway is autoscaled', () => {
@@ -55,7 +97,9 @@ describe('singleton services', () => {
     const portalApiUrl = { Name: 'PORTAL_API_URL', Value: 'http://portal-api.wicked-dev.internal:3001/' };
     for (const component of SINGLETONS) {
       const environment = component === 'portal-api'
-        ? [{ Name: 'NODE_ENV', Value: 'dev' }, { Name: 'PGSSLMODE', Value: 'require' }]
+        ? [{ Name: 'NODE_ENV', Value: 'dev' }, { Name: 'PGSSLMODE', Value: 'require' },
+          // wicked's globals.json sessionStore, resolved by portal-api (Helm chart apim-config.yaml names)
+          { Name: 'PORTAL_SESSIONSTORE_TYPE', Value: 'redis' }, { Name: 'PORTAL_SESSIONSTORE_HOST', Value: 'redis.wicked-dev.internal' }, { Name: 'PORTAL_SESSIONSTORE_PORT', Value: '6379' }]
         : [{ Name: 'NODE_ENV', Value: 'dev' }, portalApiUrl];
       expect(containerOf(component)).toMatchObject({ Name: component, Environment: environment, Essential: true });
     }
@@ -212,7 +256,9 @@ describe('network, permissions, monitoring', () => {
     const statements = Object.values(resources('AWS::IAM::Policy')).flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
     const wildcard = statements.filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
     expect(wildcard.length).toBeGreaterThan(0);
-    const unscoped = [['ecr:GetAuthorizationToken'], ['ecs:ListTasks'], ['backup:DescribeBackupJob', 'backup:ListBackupJobs', 'backup:ListRecoveryPointsByResource', 'backup:DescribeRestoreJob']];
+    const unscoped = [['ecr:GetAuthorizationToken'], ['ecs:ListTasks'], ['backup:DescribeBackupJob', 'backup:ListBackupJobs', 'backup:ListRecoveryPointsByResource', 'backup:DescribeRestoreJob'],
+      // CDK's log-retention function: the names of RDS's exported log groups exist only once the instance does.
+      ['logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy']];
     for (const s of wildcard) expect(unscoped).toContainEqual(actionsOf(s));
     // ListTasks is limited to the cluster by condition.
     for (const s of wildcard.filter((w) => actionsOf(w).includes('ecs:ListTasks'))) {

@@ -34,8 +34,8 @@ export interface EcrAuthorization {
 
 /**
  * Calls `ecr:GetAuthorizationToken`, for `registryId`'s registry when one is
- * given: `sdkEcrToken` (the AWS SDK's ECR client) or the lean client's
- * `httpEcrToken` in the build-image function.
+ * given; `sdkEcrToken` calls it through the AWS SDK's ECR client (the CLI and
+ * the build-image function), tests pass their own.
  */
 export type EcrTokenSource = (registryId: string | undefined) => Promise<EcrAuthorization | undefined>;
 
