@@ -16,8 +16,9 @@ import type { EmulatorControl } from './emulator';
 import { BUS_RETRY_MIN_WALL_MS, ENDPOINT_VARIABLES } from './emulator';
 import type { Clock } from './kernel/clock';
 import { scaledClock } from './kernel/clock';
-import { LOCAL_REGION } from './kernel/events';
-import { imageResolver } from './provision';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './kernel/events';
+import { accountImageResolver } from './image-resolver';
+import { PullThroughCache } from './pull-through-cache';
 import { startS3 } from './s3';
 import { startScheduler } from './scheduler';
 import { SERVICES } from './services';
@@ -70,7 +71,10 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     const s3 = started(await startS3({ ...common, port: 0 }));
     const dynamodb = started(await startDynamoDb({ stateDir, port: 0 }));
     const ecr = started(await startEcr({ ...common, port: 0 }));
-    const ecs = started(await startEcs({ ...common, port: 0, resolveImage: imageResolver(ecr.control) }));
+    // Task images resolve as ECS pulls them: the account's ECR address is the local registry, the pull-through cache serves stand-ins.
+    const pullThrough = new PullThroughCache(ecr.control);
+    const resolveImage = accountImageResolver({ ecr: ecr.control, account: LOCAL_ACCOUNT, region: LOCAL_REGION, cache: pullThrough });
+    const ecs = started(await startEcs({ ...common, port: 0, resolveImage }));
     const autoscaling = started(await startAutoScaling({ ...common, port: 0, ecs: ecs.control }));
     const backup = started(await startBackup({ ...common, port: 0 }));
     const eventbridge = started(await startEventBridge({ bus, port: 0 }));
@@ -80,7 +84,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     const sts = started(await startSts({ account: '000000000000' }));
     const services = { s3: s3.url, dynamodb: dynamodb.url, ecr: ecr.url, ecs: ecs.url, autoscaling: autoscaling.url, backup: backup.url, eventbridge: eventbridge.url, sns: sns.url, scheduler: scheduler.url, ssm: ssm.url };
     const control: EmulatorControl = { s3: s3.control, dynamodb: dynamodb.control, ecr: ecr.control, ecs: ecs.control, autoscaling: autoscaling.control, backup: backup.control, sns: sns.control, scheduler: scheduler.control, ssm: ssm.control };
-    const links = { endpoints: services, ecr: ecr.control, parameters: ssm.control, backup: backup.control, bus, scheduler: scheduler.control };
+    const links = { endpoints: services, ecr: ecr.control, parameters: ssm.control, backup: backup.control, bus, scheduler: scheduler.control, ecs: ecs.control, clock, pullThrough };
     const overrides: Record<string, ResourceProvider> = {};
     const cloudformation = started(await startCloudFormation({ links, parameters: ssm.control, overrides }));
     const endpoints = { ...services, cloudformation: cloudformation.url, sts: sts.url };

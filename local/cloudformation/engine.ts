@@ -3,6 +3,7 @@ import { TemplateError } from './errors';
 import { NO_VALUE, resolveValue } from './intrinsics';
 import type { ChangeSet, DeployedResource, ResourceStatus, Stack, StackOutput, StackStatus } from './model';
 import type { ProviderContext, ResourceProvider } from './providers/provider';
+import { ResourceNotStabilized } from './providers/provider';
 import type { CfnEnvironment } from './scope';
 import { scopeFactory } from './scope';
 import type { Template, TemplateResource } from './template';
@@ -111,7 +112,15 @@ export class StackEngine {
         next.set(id, { ...old, definition });
         continue;
       }
-      const resource = await this.put(stack, id, definition, properties, old);
+      let resource: DeployedResource;
+      try {
+        resource = await this.put(stack, id, definition, properties, old);
+      } catch (error) {
+        // A resource that exists but did not stabilise is still the stack's: the rollback deletes or reverts it.
+        const created = (error as { created?: DeployedResource }).created;
+        if (created) { next.set(id, created); touched.push(created); }
+        throw error;
+      }
       next.set(id, resource);
       touched.push(resource);
       if (old && old.physicalId !== resource.physicalId) replaced.push({ ...old, definition: old.definition });
@@ -139,8 +148,13 @@ export class StackEngine {
       return resource;
     } catch (error) {
       const reason = error instanceof TemplateError ? error.message : `${id} (${definition.Type}): ${(error as Error).message}`;
-      this.event(stack, id, definition.Type, old?.physicalId ?? '', `${verb}_FAILED`, reason);
-      throw new TemplateError(id, '', reason.startsWith(`${id}`) ? reason.slice(id.length).replace(/^[.:]\s*/, '') : reason);
+      const physicalId = error instanceof ResourceNotStabilized ? error.result.physicalId : old?.physicalId ?? '';
+      this.event(stack, id, definition.Type, physicalId, `${verb}_FAILED`, reason);
+      const failed = new TemplateError(id, '', reason.startsWith(`${id}`) ? reason.slice(id.length).replace(/^[.:]\s*/, '') : reason);
+      if (error instanceof ResourceNotStabilized) {
+        Object.assign(failed, { created: { logicalId: id, type: definition.Type, physicalId, properties, attributes: error.result.attributes ?? {}, definition, status: `${verb}_FAILED`, lastUpdated: new Date(), emulated: provider.emulated } });
+      }
+      throw failed;
     }
   }
 

@@ -121,7 +121,6 @@ const RECORDERS: Readonly<Record<string, Recorder>> = {
   'AWS::Lambda::Permission': (_p, c) => ({ physicalId: generatedName(c) }),
   'AWS::Lambda::EventInvokeConfig': (_p, c) => ({ physicalId: generatedName(c) }),
   'AWS::CDK::Metadata': () => ({ physicalId: randomUUID() }),
-  'AWS::ECR::PullThroughCacheRule': (p, c) => ({ physicalId: str(p.EcrRepositoryPrefix, c.logicalId) }),
   'AWS::Backup::BackupPlan': (_p, c) => {
     const id = randomUUID();
     return { physicalId: id, attributes: { BackupPlanId: id, BackupPlanArn: arnOf(c, 'backup', `backup-plan:${id}`), VersionId: randomUUID() } };
