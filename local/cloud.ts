@@ -73,6 +73,8 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     const ecr = started(await startEcr({ ...common, port: 0 }));
     // Task images resolve as ECS pulls them: the account's ECR address is the local registry, the pull-through cache serves stand-ins.
     const pullThrough = new PullThroughCache(ecr.control);
+    // A registry client's first pull of a cached repository fills it too (the deployed build-image pulls its base so).
+    ecr.control.onManifestRead((repository, reference) => (reference.startsWith('sha256:') ? Promise.resolve() : pullThrough.pull(repository, reference)));
     const resolveImage = accountImageResolver({ ecr: ecr.control, account: LOCAL_ACCOUNT, region: LOCAL_REGION, cache: pullThrough });
     const ecs = started(await startEcs({ ...common, port: 0, resolveImage }));
     const autoscaling = started(await startAutoScaling({ ...common, port: 0, ecs: ecs.control }));
@@ -93,7 +95,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     const codeRoot = join(stateDir, 'lambda');
     await mkdir(codeRoot, { recursive: true });
     // Functions reach the emulated services through the endpoint variables; their credentials stand for the execution role's session.
-    const functions = new LocalFunctions({ platformEnv: env, codeRoot, httpsRedirects: { [RESPONSE_HOST]: responses.url } });
+    const functions = new LocalFunctions({ platformEnv: env, codeRoot, httpsRedirects: { [RESPONSE_HOST]: responses.url, [`${LOCAL_ACCOUNT}.dkr.ecr.${LOCAL_REGION}.amazonaws.com`]: ecr.url } });
     const lambda = { functions, codeRoot, takeResponse: responses.take };
     Object.assign(overrides, {
       'AWS::Lambda::Function': lambdaFunctionProvider(links, lambda),
