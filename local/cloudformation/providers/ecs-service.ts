@@ -34,7 +34,7 @@ export function ecsServiceProvider(links: EmulatorLinks): ResourceProvider {
     create: async (props, context) => {
       const name = typeof props.ServiceName === 'string' ? props.ServiceName : generatedName(context, { maxLength: 255 });
       const cluster = stringProperty(props, 'Cluster', 'default');
-      const input = { ...ecsInput(props), serviceName: name } as CreateServiceCommandInput;
+      const input = { ...ecsInput(integers(props)), serviceName: name } as CreateServiceCommandInput;
       const { service } = await withEcs(links, (ecs) => ecs.send(new CreateServiceCommand(input)));
       const arn = service?.serviceArn ?? `arn:aws:ecs:${context.region}:${context.account}:service/${cluster}/${name}`;
       const result = { physicalId: arn, attributes: attributes(arn, name) };
@@ -44,7 +44,7 @@ export function ecsServiceProvider(links: EmulatorLinks): ResourceProvider {
     update: async (props, previous, context) => {
       const replaced = ['ServiceName', 'Cluster', 'LaunchType'].some((key) => JSON.stringify(props[key]) !== JSON.stringify(previous.properties[key]));
       if (replaced) return provider.create(props, context);
-      const camel = ecsInput(props);
+      const camel = ecsInput(integers(props));
       const cluster = stringProperty(props, 'Cluster', 'default');
       const input: UpdateServiceCommandInput = {
         cluster, service: String(previous.attributes.Name),
@@ -60,6 +60,22 @@ export function ecsServiceProvider(links: EmulatorLinks): ResourceProvider {
     delete: async (resource) => { await withEcs(links, (ecs) => ecs.send(new DeleteServiceCommand({ cluster: stringProperty(resource.properties, 'Cluster', 'default'), service: String(resource.attributes.Name), force: true }))); },
   };
   return provider;
+}
+
+/**
+ * CloudFormation converts a string that holds a number into the Integer a
+ * property's schema asks for (a `DesiredCount` taken from a custom
+ * resource's `Fn::GetAtt`, which is always a string); the ECS API does not.
+ */
+function integers(props: Record<string, unknown>): Record<string, unknown> {
+  const integer = (value: unknown): unknown => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
+  const config = props.DeploymentConfiguration as Record<string, unknown> | undefined;
+  return {
+    ...props,
+    ...(props.DesiredCount !== undefined ? { DesiredCount: integer(props.DesiredCount) } : {}),
+    ...(props.HealthCheckGracePeriodSeconds !== undefined ? { HealthCheckGracePeriodSeconds: integer(props.HealthCheckGracePeriodSeconds) } : {}),
+    ...(config ? { DeploymentConfiguration: { ...config, ...(config.MaximumPercent !== undefined ? { MaximumPercent: integer(config.MaximumPercent) } : {}), ...(config.MinimumHealthyPercent !== undefined ? { MinimumHealthyPercent: integer(config.MinimumHealthyPercent) } : {}) } } : {}),
+  };
 }
 
 /** Waits for the service's PRIMARY deployment to finish its rollout; throws {@link ResourceNotStabilized} when it failed or timed out. */
