@@ -49,7 +49,7 @@ export function providerRegistry(links: EmulatorLinks, overrides: ProviderOverri
   // Overrides are read at each lookup: the function runtime registers them once the servers listen.
   const custom = (type: string): ResourceProvider | undefined => (type.startsWith('Custom::') ? overrides['AWS::CloudFormation::CustomResource'] : undefined);
   const checked = (type: string, provider: ResourceProvider | undefined): ResourceProvider | undefined => (provider && UNDERSTOOD[type] && !provider.understood ? { ...provider, understood: new Set([...UNDERSTOOD[type], 'Tags']) } : provider);
-  return (type) => checked(type, overrides[type]) ?? emulated[type] ?? custom(type) ?? recordedProvider(type) ?? unsupported(type);
+  return (type) => checked(type, overrides[type]) ?? emulated[type] ?? recordedProvider(type) ?? custom(type) ?? unsupported(type);
 }
 
 /**
