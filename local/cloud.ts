@@ -1,10 +1,10 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startAutoScaling } from './autoscaling';
 import { startBackup } from './backup';
 import { LocalBus, startEventBridge } from './bus';
 import type { CloudFormationService } from './cloudformation';
-import { startCloudFormation } from './cloudformation';
+import { INVENTORY_FILE, inventory, startCloudFormation } from './cloudformation';
 import type { ResourceProvider } from './cloudformation/providers';
 import { customResourceProvider, lambdaFunctionProvider } from './cloudformation/providers';
 import { LocalFunctions } from './lambda/functions';
@@ -88,7 +88,13 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     const control: EmulatorControl = { s3: s3.control, dynamodb: dynamodb.control, ecr: ecr.control, ecs: ecs.control, autoscaling: autoscaling.control, backup: backup.control, sns: sns.control, scheduler: scheduler.control, ssm: ssm.control };
     const links = { endpoints: services, ecr: ecr.control, parameters: ssm.control, backup: backup.control, bus, scheduler: scheduler.control, ecs: ecs.control, clock, pullThrough };
     const overrides: Record<string, ResourceProvider> = {};
-    const cloudformation = started(await startCloudFormation({ links, parameters: ssm.control, overrides }));
+    // The inventory file follows every stack status, for `wickedctl local resources` in another shell.
+    let writes = Promise.resolve();
+    const writeInventory = (): void => {
+      const rows = inventory(cloudformation.service.liveStacks());
+      writes = writes.then(() => writeFile(join(stateDir, INVENTORY_FILE), `${JSON.stringify(rows, null, 2)}\n`)).catch(() => undefined);
+    };
+    const cloudformation = started(await startCloudFormation({ links, parameters: ssm.control, overrides, onStatus: () => writeInventory() }));
     const endpoints = { ...services, cloudformation: cloudformation.url, sts: sts.url };
     const env = cloudEnvironment(endpoints);
     const responses = started(await startResponseListener());

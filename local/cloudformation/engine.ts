@@ -20,6 +20,8 @@ export interface EngineOptions {
   readonly environment: CfnEnvironment;
   readonly provider: (type: string) => ResourceProvider;
   readonly exports: Map<string, ExportEntry>;
+  /** Called after every stack status change (the local inventory file follows it). @default none */
+  readonly onStatus?: (stack: Stack) => void;
 }
 
 /**
@@ -233,6 +235,7 @@ export class StackEngine {
 
   private status(stack: Stack, status: StackStatus, reason?: string): void {
     stack.status = status;
+    this.options.onStatus?.(stack);
     // The rollback's cause stays the stack's reason once the rollback completes, as DescribeStacks shows on AWS.
     if (reason !== undefined) stack.statusReason = reason;
     else if (!status.includes('ROLLBACK')) delete stack.statusReason;

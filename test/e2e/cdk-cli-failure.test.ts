@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Cloud } from '../../local/cloud';
 import { startCloud } from '../../local/cloud';
+import { runCli } from '../cli/run-cli';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI_MS = 180_000;
@@ -69,5 +70,11 @@ describe('a template that would fail on AWS for a known reason fails here too (r
     expect(cloud.control.ecr.listImages('docker-hub/library/nginx').flatMap((i) => i.imageTags ?? [])).toEqual(['1.27']);
     const running = cloud.control.ecs.taskHistory().filter((t) => t.lastStatus === 'RUNNING' && t.healthStatus === 'HEALTHY');
     expect(running.map((t) => t.images[0])).toEqual(['000000000000.dkr.ecr.us-east-1.amazonaws.com/docker-hub/library/nginx:1.27']);
+    // `wickedctl local resources` reads the inventory the cloud keeps in its state directory.
+    const listed = await runCli(['local', 'resources', '--state-dir', join(dir, 'state')]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^svc +Service\w+ +AWS::ECS::Service +emulated +arn:aws:ecs:/m);
+    expect(listed.stdout).toMatch(/^svc +DockerHubCache +AWS::ECR::PullThroughCacheRule +emulated +docker-hub$/m);
+    expect(listed.stdout).toMatch(/^svc +Vpc\w+ +AWS::EC2::VPC +recorded, not emulated +vpc-/m);
   }, CLI_MS);
 });

@@ -28,6 +28,13 @@ function cdk(cloud: Cloud, args: readonly string[]): Promise<{ code: number | nu
   });
 }
 
+/** What the bus carried and how each function invocation ended, for a failure message. */
+function diagnosis(cloud: Cloud): string {
+  const events = cloud.bus.timeline.map((e) => `${e.event.source} ${e.event['detail-type']}`).join('\n  ');
+  const calls = cloud.functions.invocations().map((i) => `${i.functionName} ${i.outcome} ${i.error ?? ''}\n${i.logs.slice(-1500)}`).join('\n  ');
+  return `events:\n  ${events}\ninvocations:\n  ${calls}`;
+}
+
 /**
  * docs/deploy-to-aws.md's fresh-account order on an empty emulated account:
  * bootstrap, `cdk deploy wicked-dev` (wicked-registry-cache first), the first
@@ -87,9 +94,11 @@ describe('a fresh account with the real CDK CLI: a failed first create rolls bac
     } finally {
       s3.destroy();
     }
-    const built = await cloud.bus.waitFor((e) => e['detail-type'] === 'Portal Image Built' || e['detail-type'] === 'Portal Config Rejected' || e['detail-type'] === 'Portal Build Failed', 120_000, 'the build outcome');
+    const built = await cloud.bus.waitFor((e) => e['detail-type'] === 'Portal Image Built' || e['detail-type'] === 'Portal Config Rejected' || e['detail-type'] === 'Portal Build Failed', 120_000, 'the build outcome')
+      .catch((error: Error) => { throw new Error(`${error.message}\n${diagnosis(cloud)}`); });
     expect(built['detail-type']).toBe('Portal Image Built');
-    const outcome = await cloud.bus.waitFor((e) => e['detail-type'] === 'Portal Deployment Succeeded' || e['detail-type'] === 'Portal Deployment Failed', 120_000, 'the deployment outcome');
+    const outcome = await cloud.bus.waitFor((e) => e['detail-type'] === 'Portal Deployment Succeeded' || e['detail-type'] === 'Portal Deployment Failed', 120_000, 'the deployment outcome')
+      .catch((error: Error) => { throw new Error(`${error.message}\n${diagnosis(cloud)}`); });
     expect(outcome['detail-type']).toBe('Portal Deployment Succeeded');
     const cluster = resources('AWS::ECS::Cluster')[0]!.physicalId;
     expect(cloud.control.ecs.getDesiredCount(cluster, 'portal-api')).toBe(1);
