@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -25,6 +26,8 @@ https.request = function request(first, ...rest) {
   const path = url ? url.pathname + url.search : options.path;
   return http.request({ ...options, protocol: 'http:', hostname: to.hostname, host: to.hostname, port: to.port, path, agent: undefined }, ...rest);
 };
+// Handlers bundled as ES modules import `request` from 'node:https' by name: make the named export the patched one too.
+syncBuiltinESMExports();
 
 function handlerFile(root, module) {
   for (const ext of ['.js', '.mjs', '.cjs']) {
