@@ -151,6 +151,8 @@ export class StackEngine {
     } catch (error) {
       const reason = error instanceof TemplateError ? error.message : `${id} (${definition.Type}): ${(error as Error).message}`;
       const physicalId = error instanceof ResourceNotStabilized ? error.result.physicalId : old?.physicalId ?? '';
+      // The resource exists (its create call succeeded) and then failed to stabilise: AWS shows its initiation first.
+      if (error instanceof ResourceNotStabilized && verb === 'CREATE') this.event(stack, id, definition.Type, physicalId, 'CREATE_IN_PROGRESS', 'Resource creation Initiated');
       this.event(stack, id, definition.Type, physicalId, `${verb}_FAILED`, reason);
       const failed = new TemplateError(id, '', reason.startsWith(`${id}`) ? reason.slice(id.length).replace(/^[.:]\s*/, '') : reason);
       if (error instanceof ResourceNotStabilized) {
