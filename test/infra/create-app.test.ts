@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Validations, type App, type CfnElement, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { createWickedApp, stackName } from '../../infra/create-app';
@@ -44,6 +45,17 @@ describe('createWickedApp', () => {
     expect(stacks.map((s) => s.platform.props.envName)).toEqual(['dev', 'prod']);
     for (const stack of stacks) expect(stack.environment).toBe('aws://unknown-account/unknown-region');
     expect(stackName('stage-2')).toBe('wicked-stage-2');
+  });
+
+  it('gives the account-wide docker-hub cache rule one owner, the wicked-registry-cache stack, that dev and prod depend on', () => {
+    const cache = app.node.findChild('wicked-registry-cache') as Stack;
+    const template = Template.fromStack(cache);
+    expect(Object.values(template.toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type)).toEqual(['AWS::ECR::PullThroughCacheRule']);
+    template.hasResourceProperties('AWS::ECR::PullThroughCacheRule', { EcrRepositoryPrefix: 'docker-hub', UpstreamRegistry: 'docker-hub', CredentialArn: Match.stringLikeRegexp(':secret:ecr-pullthroughcache/') });
+    for (const stack of stacks) {
+      expect([stack.stackName, stack.dependencies.map((d) => d.stackName)]).toEqual([stack.stackName, ['wicked-registry-cache']]);
+      expect([stack.stackName, stack.platform.images.pullThroughCacheRule]).toEqual([stack.stackName, undefined]);
+    }
   });
 
   it('passes the context props through to the platform', () => {
