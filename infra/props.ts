@@ -283,8 +283,8 @@ export function resolveWickedPlatformProps(props: WickedPlatformProps): Resolved
   const functionEntries = checkFunctionEntries(props.functionEntries);
   const retained = (props.removalPolicy ?? defaultRemovalPolicy(props.envName)) === RemovalPolicy.RETAIN;
   const workload = resolveWorkloadProps(props, retained, props.wickedVersion ?? DEFAULTS.wickedVersion);
-  checkPullThroughCache(props);
   const validation = resolveValidationProps(props, props.envName);
+  checkPullThroughCache(props);
   return {
     ...DEFAULTS,
     ...withoutUndefined(props),

@@ -1,10 +1,10 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startAutoScaling } from './autoscaling';
 import { startBackup } from './backup';
 import { LocalBus, startEventBridge } from './bus';
 import type { CloudFormationService } from './cloudformation';
-import { startCloudFormation } from './cloudformation';
+import { INVENTORY_FILE, inventory, startCloudFormation } from './cloudformation';
 import type { ResourceProvider } from './cloudformation/providers';
 import { customResourceProvider, lambdaFunctionProvider } from './cloudformation/providers';
 import { LocalFunctions } from './lambda/functions';
@@ -16,8 +16,9 @@ import type { EmulatorControl } from './emulator';
 import { BUS_RETRY_MIN_WALL_MS, ENDPOINT_VARIABLES } from './emulator';
 import type { Clock } from './kernel/clock';
 import { scaledClock } from './kernel/clock';
-import { LOCAL_REGION } from './kernel/events';
-import { imageResolver } from './provision';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './kernel/events';
+import { accountImageResolver } from './image-resolver';
+import { PullThroughCache } from './pull-through-cache';
 import { startS3 } from './s3';
 import { startScheduler } from './scheduler';
 import { SERVICES } from './services';
@@ -70,7 +71,12 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     const s3 = started(await startS3({ ...common, port: 0 }));
     const dynamodb = started(await startDynamoDb({ stateDir, port: 0 }));
     const ecr = started(await startEcr({ ...common, port: 0 }));
-    const ecs = started(await startEcs({ ...common, port: 0, resolveImage: imageResolver(ecr.control) }));
+    // Task images resolve as ECS pulls them: the account's ECR address is the local registry, the pull-through cache serves stand-ins.
+    const pullThrough = new PullThroughCache(ecr.control);
+    // A registry client's first pull of a cached repository fills it too (the deployed build-image pulls its base so).
+    ecr.control.onManifestRead((repository, reference) => (reference.startsWith('sha256:') ? Promise.resolve() : pullThrough.pull(repository, reference)));
+    const resolveImage = accountImageResolver({ ecr: ecr.control, account: LOCAL_ACCOUNT, region: LOCAL_REGION, cache: pullThrough });
+    const ecs = started(await startEcs({ ...common, port: 0, resolveImage }));
     const autoscaling = started(await startAutoScaling({ ...common, port: 0, ecs: ecs.control }));
     const backup = started(await startBackup({ ...common, port: 0 }));
     const eventbridge = started(await startEventBridge({ bus, port: 0 }));
@@ -80,16 +86,22 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     const sts = started(await startSts({ account: '000000000000' }));
     const services = { s3: s3.url, dynamodb: dynamodb.url, ecr: ecr.url, ecs: ecs.url, autoscaling: autoscaling.url, backup: backup.url, eventbridge: eventbridge.url, sns: sns.url, scheduler: scheduler.url, ssm: ssm.url };
     const control: EmulatorControl = { s3: s3.control, dynamodb: dynamodb.control, ecr: ecr.control, ecs: ecs.control, autoscaling: autoscaling.control, backup: backup.control, sns: sns.control, scheduler: scheduler.control, ssm: ssm.control };
-    const links = { endpoints: services, ecr: ecr.control, parameters: ssm.control, backup: backup.control, bus, scheduler: scheduler.control };
+    const links = { endpoints: services, ecr: ecr.control, parameters: ssm.control, backup: backup.control, bus, scheduler: scheduler.control, ecs: ecs.control, clock, pullThrough };
     const overrides: Record<string, ResourceProvider> = {};
-    const cloudformation = started(await startCloudFormation({ links, parameters: ssm.control, overrides }));
+    // The inventory file follows every stack status, for `wickedctl local resources` in another shell.
+    let writes = Promise.resolve();
+    const writeInventory = (): void => {
+      const rows = inventory(cloudformation.service.liveStacks());
+      writes = writes.then(() => writeFile(join(stateDir, INVENTORY_FILE), `${JSON.stringify(rows, null, 2)}\n`)).catch(() => undefined);
+    };
+    const cloudformation = started(await startCloudFormation({ links, parameters: ssm.control, overrides, onStatus: () => writeInventory() }));
     const endpoints = { ...services, cloudformation: cloudformation.url, sts: sts.url };
     const env = cloudEnvironment(endpoints);
     const responses = started(await startResponseListener());
     const codeRoot = join(stateDir, 'lambda');
     await mkdir(codeRoot, { recursive: true });
     // Functions reach the emulated services through the endpoint variables; their credentials stand for the execution role's session.
-    const functions = new LocalFunctions({ platformEnv: env, codeRoot, httpsRedirects: { [RESPONSE_HOST]: responses.url } });
+    const functions = new LocalFunctions({ platformEnv: env, codeRoot, httpsRedirects: { [RESPONSE_HOST]: responses.url, [`${LOCAL_ACCOUNT}.dkr.ecr.${LOCAL_REGION}.amazonaws.com`]: ecr.url } });
     const lambda = { functions, codeRoot, takeResponse: responses.take };
     Object.assign(overrides, {
       'AWS::Lambda::Function': lambdaFunctionProvider(links, lambda),

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { InventoryRow } from '../../local/cloudformation/inventory';
 import type { Emulator, EmulatorOptions } from '../../local/emulator';
 import { SERVICES } from '../../local/services';
 import type { CliIo } from '../output';
@@ -57,7 +59,33 @@ export function upLines(emulator: Pick<Emulator, 'endpoints' | 'env' | 'resource
   ];
 }
 
-/** Registers `wickedctl local up`. */
+/**
+ * The lines of `wickedctl local resources`: the local cloud's inventory file
+ * (kept by `local/cloud.ts` in its state directory) as a table.
+ */
+export async function resourcesLines(stateDir: string): Promise<string[]> {
+  const { INVENTORY_FILE, inventoryLines } = await import('../../local/cloudformation/inventory');
+  const file = join(resolve(stateDir), INVENTORY_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new CliError(`no inventory at ${file}: expected the state directory of a local cloud (npx tsx local/cloud-main.ts --state-dir ${stateDir}) that has run a stack operation`, ExitCode.InvalidInput);
+  }
+  let rows: unknown;
+  try {
+    rows = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${file}: not JSON (${(error as Error).message})`, ExitCode.InvalidInput);
+  }
+  const fields = ['stack', 'logicalId', 'type', 'physicalId', 'status', 'kind'] as const;
+  if (!Array.isArray(rows) || !rows.every((row) => typeof row === 'object' && row !== null && fields.every((f) => typeof (row as Record<string, unknown>)[f] === 'string'))) {
+    throw new CliError(`${file}: expected a JSON array of { ${fields.join(', ')} } strings`, ExitCode.InvalidInput);
+  }
+  return inventoryLines(rows as InventoryRow[]);
+}
+
+/** Registers `wickedctl local up` and `wickedctl local resources`. */
 export function registerLocal(program: Command, io: CliIo, setExit: (code: number) => void, waitForStop: StopSignal = processSignals): void {
   const local = program.command('local').description('Run the control plane on this machine against the local AWS emulator');
   local
@@ -86,6 +114,14 @@ export function registerLocal(program: Command, io: CliIo, setExit: (code: numbe
         await emulator.stop();
         out.restore();
       }
+      setExit(ExitCode.Ok);
+    });
+  local
+    .command('resources')
+    .description("List the local cloud's stack resources: emulated (a service holds them) or recorded, not emulated (ids and attributes only)")
+    .option('--state-dir <dir>', "the local cloud's state directory", '.local/cloud')
+    .action(async (options: { stateDir: string }) => {
+      io.stdout.write(`${(await resourcesLines(options.stateDir)).join('\n')}\n`);
       setExit(ExitCode.Ok);
     });
 }

@@ -3,6 +3,7 @@ import { TemplateError } from './errors';
 import { NO_VALUE, resolveValue } from './intrinsics';
 import type { ChangeSet, DeployedResource, ResourceStatus, Stack, StackOutput, StackStatus } from './model';
 import type { ProviderContext, ResourceProvider } from './providers/provider';
+import { ResourceNotStabilized } from './providers/provider';
 import type { CfnEnvironment } from './scope';
 import { scopeFactory } from './scope';
 import type { Template, TemplateResource } from './template';
@@ -19,6 +20,8 @@ export interface EngineOptions {
   readonly environment: CfnEnvironment;
   readonly provider: (type: string) => ResourceProvider;
   readonly exports: Map<string, ExportEntry>;
+  /** Called after every stack status change (the local inventory file follows it). @default none */
+  readonly onStatus?: (stack: Stack) => void;
 }
 
 /**
@@ -111,7 +114,15 @@ export class StackEngine {
         next.set(id, { ...old, definition });
         continue;
       }
-      const resource = await this.put(stack, id, definition, properties, old);
+      let resource: DeployedResource;
+      try {
+        resource = await this.put(stack, id, definition, properties, old);
+      } catch (error) {
+        // A resource that exists but did not stabilise is still the stack's: the rollback deletes or reverts it.
+        const created = (error as { created?: DeployedResource }).created;
+        if (created) { next.set(id, created); touched.push(created); }
+        throw error;
+      }
       next.set(id, resource);
       touched.push(resource);
       if (old && old.physicalId !== resource.physicalId) replaced.push({ ...old, definition: old.definition });
@@ -139,8 +150,15 @@ export class StackEngine {
       return resource;
     } catch (error) {
       const reason = error instanceof TemplateError ? error.message : `${id} (${definition.Type}): ${(error as Error).message}`;
-      this.event(stack, id, definition.Type, old?.physicalId ?? '', `${verb}_FAILED`, reason);
-      throw new TemplateError(id, '', reason.startsWith(`${id}`) ? reason.slice(id.length).replace(/^[.:]\s*/, '') : reason);
+      const physicalId = error instanceof ResourceNotStabilized ? error.result.physicalId : old?.physicalId ?? '';
+      // The resource exists (its create call succeeded) and then failed to stabilise: AWS shows its initiation first.
+      if (error instanceof ResourceNotStabilized && verb === 'CREATE') this.event(stack, id, definition.Type, physicalId, 'CREATE_IN_PROGRESS', 'Resource creation Initiated');
+      this.event(stack, id, definition.Type, physicalId, `${verb}_FAILED`, reason);
+      const failed = new TemplateError(id, '', reason.startsWith(`${id}`) ? reason.slice(id.length).replace(/^[.:]\s*/, '') : reason);
+      if (error instanceof ResourceNotStabilized) {
+        Object.assign(failed, { created: { logicalId: id, type: definition.Type, physicalId, properties, attributes: error.result.attributes ?? {}, definition, status: `${verb}_FAILED`, lastUpdated: new Date(), emulated: provider.emulated } });
+      }
+      throw failed;
     }
   }
 
@@ -219,6 +237,7 @@ export class StackEngine {
 
   private status(stack: Stack, status: StackStatus, reason?: string): void {
     stack.status = status;
+    this.options.onStatus?.(stack);
     // The rollback's cause stays the stack's reason once the rollback completes, as DescribeStacks shows on AWS.
     if (reason !== undefined) stack.statusReason = reason;
     else if (!status.includes('ROLLBACK')) delete stack.statusReason;

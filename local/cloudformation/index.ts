@@ -1,3 +1,4 @@
+import type { Stack } from './model';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { LocalListener } from '../kernel/listen';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../kernel/events';
@@ -10,7 +11,7 @@ import { CloudFormationService } from './service';
 export * from './errors';
 export * from './model';
 export { CloudFormationService } from './service';
-export { inventory } from './inventory';
+export { INVENTORY_FILE, inventory, inventoryLines } from './inventory';
 export type { InventoryRow } from './inventory';
 export { RECORDED_TYPES } from './providers';
 
@@ -22,6 +23,8 @@ export interface CloudFormationOptions {
   readonly overrides?: ProviderOverrides;
   /** Port on 127.0.0.1; 0 picks a free one. @default 0 */
   readonly port?: number;
+  /** Called after every stack status change. @default none */
+  readonly onStatus?: (stack: Stack) => void;
 }
 
 /**
@@ -38,6 +41,7 @@ export async function startCloudFormation(options: CloudFormationOptions): Promi
     provider: providerRegistry(options.links, options.overrides),
     parameters: options.parameters,
     readTemplateUrl: (url) => readS3Url(options.links.endpoints.s3, url),
+    ...(options.onStatus ? { onStatus: options.onStatus } : {}),
   });
   const listener = await startCloudFormationServer(service, options.port ?? 0);
   return { ...listener, service, stop: async () => { await service.settled(); await listener.stop(); } };

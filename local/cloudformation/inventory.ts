@@ -24,3 +24,22 @@ export function inventory(stacks: readonly Stack[]): InventoryRow[] {
     kind: r.emulated ? 'emulated' as const : 'recorded, not emulated' as const,
   })));
 }
+
+/** Name of the inventory file the local cloud keeps in its state directory. */
+export const INVENTORY_FILE = 'inventory.json';
+
+/**
+ * The inventory as lines of a table (stack, logical id, type, kind, physical
+ * id), then one count line: what `wickedctl local resources` prints.
+ *
+ * @example
+ * inventoryLines(rows) // ['STACK  LOGICAL ID  TYPE  KIND  PHYSICAL ID', ..., '12 emulated, 40 recorded, not emulated']
+ */
+export function inventoryLines(rows: readonly InventoryRow[]): string[] {
+  const header = { stack: 'STACK', logicalId: 'LOGICAL ID', type: 'TYPE', kind: 'KIND', physicalId: 'PHYSICAL ID' };
+  const all = [header, ...rows];
+  const width = (key: keyof typeof header) => Math.max(...all.map((row) => row[key].length));
+  const line = (row: typeof header) => [row.stack.padEnd(width('stack')), row.logicalId.padEnd(width('logicalId')), row.type.padEnd(width('type')), row.kind.padEnd(width('kind')), row.physicalId].join('  ');
+  const emulated = rows.filter((row) => row.kind === 'emulated').length;
+  return [...all.map(line), `${emulated} emulated, ${rows.length - emulated} recorded, not emulated`];
+}

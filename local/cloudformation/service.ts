@@ -34,6 +34,8 @@ export interface CloudFormationServiceOptions {
   readonly parameters?: ParameterStore;
   /** Reads a template from a TemplateURL (an S3 object of the emulator). */
   readonly readTemplateUrl: (url: string) => Promise<string>;
+  /** Called after every stack status change. @default none */
+  readonly onStatus?: (stack: Stack) => void;
 }
 
 /**
@@ -50,7 +52,7 @@ export class CloudFormationService {
   private readonly engine: StackEngine;
 
   constructor(private readonly options: CloudFormationServiceOptions) {
-    this.engine = new StackEngine({ environment: options.environment, provider: options.provider, exports: this.exports });
+    this.engine = new StackEngine({ environment: options.environment, provider: options.provider, exports: this.exports, ...(options.onStatus ? { onStatus: options.onStatus } : {}) });
   }
 
   /** A stack by name or id; deleted stacks only by id. */

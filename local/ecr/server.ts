@@ -53,6 +53,11 @@ export interface EcrControl {
   pushes(): PushRecord[];
   /** Registry credentials as GetAuthorizationToken would issue them (e.g. for `skopeo --creds AWS:<password>`). */
   issueCredentials(): IssuedToken;
+  /**
+   * Called before every manifest read (`GET`/`HEAD /v2/<name>/manifests/<reference>`), as a pull-through
+   * cache fills a repository on its first pull; the read then finds what it stored. @default none
+   */
+  onManifestRead(fill: ((repository: string, reference: string) => Promise<unknown>) | undefined): void;
 }
 
 /** A running ECR emulator. */
@@ -63,8 +68,9 @@ export interface RunningEcr {
   readonly control: EcrControl;
 }
 
-function createControl(store: EcrStore, tokens: TokenBook, clock: Clock, host: string): EcrControl {
+function createControl(store: EcrStore, tokens: TokenBook, clock: Clock, host: string, hooks: { fill?: (repository: string, reference: string) => Promise<unknown> }): EcrControl {
   return {
+    onManifestRead: (fill) => { hooks.fill = fill; },
     registry: host,
     createRepository: async (name, settings = {}) => {
       const filters = (settings.exclusionFilters ?? []).map((filter) => ({ filterType: 'WILDCARD', filter }));
@@ -94,7 +100,11 @@ export async function startEcr(options: EcrEmulatorOptions): Promise<RunningEcr>
   const tokens = new TokenBook(options.tokenLifetimeMs ?? TOKEN_LIFETIME_MS);
   const oci = createOciHandler({ store, tokens, clock, origin });
   const operations = ecrOperations({ store, tokens, clock, origin, host: () => host });
+  const hooks: { fill?: (repository: string, reference: string) => Promise<unknown> } = {};
   const server = createServer((req, res) => {
+    const read = req.method === 'GET' || req.method === 'HEAD' ? /^\/v2\/(.+)\/manifests\/([^/?]+)/.exec(req.url ?? '') : null;
+    // A failed fill leaves the read to answer MANIFEST_UNKNOWN, as a pull the upstream cannot serve.
+    if (read && hooks.fill) return void hooks.fill(read[1]!, decodeURIComponent(read[2]!)).catch(() => undefined).then(() => oci(req, res));
     if ((req.url ?? '').startsWith('/v2')) return void oci(req, res);
     if (req.method === 'POST' && req.headers['x-amz-target'] !== undefined) return void serveAwsJson(req, res, operations);
     req.resume();
@@ -105,7 +115,7 @@ export async function startEcr(options: EcrEmulatorOptions): Promise<RunningEcr>
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const control = createControl(store, tokens, clock, host);
+  const control = createControl(store, tokens, clock, host, hooks);
   return {
     url: origin(),
     control,

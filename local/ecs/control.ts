@@ -1,6 +1,7 @@
 import { EcsEmulatorError } from './errors';
 import { maxConcurrentTasks, toLifetime } from './history';
 import type { TaskLifetime } from './history';
+import type { Clock } from '../kernel/clock';
 import { nameOf } from './naming';
 import type { ServiceScheduler } from './scheduler';
 import type { DeploymentStatus, PinnedContainer, RolloutState, ServiceRecord } from './types';
@@ -40,6 +41,13 @@ export interface EcsControl {
    * `timeoutMs` of wall time.
    */
   waitForSteadyState(cluster: string, service: string, timeoutMs?: number): Promise<DeploymentSnapshot>;
+  /**
+   * Resolves with one deployment once its rollout is no longer IN_PROGRESS
+   * (COMPLETED, or FAILED when the circuit breaker tripped), or with the
+   * deployment still IN_PROGRESS once `timeoutMs` of the emulator's clock
+   * has passed (what CloudFormation's wait for a stable service sees).
+   */
+  waitForRollout(cluster: string, service: string, deploymentId: string, options: { readonly clock: Clock; readonly timeoutMs: number }): Promise<DeploymentSnapshot>;
 }
 
 /** {@link EcsControl} over the scheduler. */
@@ -105,6 +113,28 @@ export class EcsControlSurface implements EcsControl {
         unsubscribe();
         clearTimeout(timer);
       };
+      check();
+    });
+  }
+
+  waitForRollout(cluster: string, service: string, deploymentId: string, options: { readonly clock: Clock; readonly timeoutMs: number }): Promise<DeploymentSnapshot> {
+    const snapshot = (): DeploymentSnapshot => {
+      const found = this.deployments(cluster, service).find((d) => d.id === deploymentId);
+      if (!found) throw new EcsEmulatorError('CLIENT', `deployment ${deploymentId} is not one of service ${service}'s`, { cluster, service, deploymentId });
+      return found;
+    };
+    return new Promise((resolve, reject) => {
+      const finish = (settle: () => void): void => { unsubscribe(); cancel(); settle(); };
+      const check = (): void => {
+        try {
+          const current = snapshot();
+          if (current.rolloutState !== 'IN_PROGRESS') finish(() => resolve(current));
+        } catch (error) {
+          finish(() => reject(error as Error));
+        }
+      };
+      const unsubscribe = this.scheduler.onChange(check);
+      const cancel = options.clock.schedule(options.timeoutMs, () => finish(() => resolve(snapshot())));
       check();
     });
   }

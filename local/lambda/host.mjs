@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -14,13 +15,19 @@ import { pathToFileURL } from 'node:url';
 const redirects = JSON.parse(process.env.LOCAL_LAMBDA_HTTPS_REDIRECTS || '{}');
 delete process.env.LOCAL_LAMBDA_HTTPS_REDIRECTS;
 const originalRequest = https.request;
-https.request = function request(options, ...rest) {
-  const host = typeof options === 'object' && options !== null && !(options instanceof URL) ? options.hostname || options.host : undefined;
+https.request = function request(first, ...rest) {
+  // https.request(url[, options][, callback]) or https.request(options[, callback]).
+  const url = typeof first === 'string' ? new URL(first) : first instanceof URL ? first : undefined;
+  const host = url ? url.hostname : typeof first === 'object' && first !== null ? first.hostname || first.host : undefined;
   const target = host && redirects[host];
-  if (!target) return originalRequest.call(https, options, ...rest);
-  const url = new URL(target);
-  return http.request({ ...options, protocol: 'http:', hostname: url.hostname, host: url.hostname, port: url.port, agent: undefined }, ...rest);
+  if (!target) return originalRequest.call(https, first, ...rest);
+  const to = new URL(target);
+  const options = url ? (typeof rest[0] === 'object' && rest[0] !== null ? rest.shift() : {}) : first;
+  const path = url ? url.pathname + url.search : options.path;
+  return http.request({ ...options, protocol: 'http:', hostname: to.hostname, host: to.hostname, port: to.port, path, agent: undefined }, ...rest);
 };
+// Handlers bundled as ES modules import `request` from 'node:https' by name: make the named export the patched one too.
+syncBuiltinESMExports();
 
 function handlerFile(root, module) {
   for (const ext of ['.js', '.mjs', '.cjs']) {

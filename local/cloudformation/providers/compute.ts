@@ -1,21 +1,21 @@
 import type { DeleteScalingPolicyCommandInput, DeregisterScalableTargetCommandInput, PutScalingPolicyCommandInput, RegisterScalableTargetCommandInput } from '@aws-sdk/client-application-auto-scaling';
 import { ApplicationAutoScalingClient, DeleteScalingPolicyCommand, DeregisterScalableTargetCommand, PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
-import type { CreateServiceCommandInput, RegisterTaskDefinitionCommandInput, UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
-import { CreateClusterCommand, CreateServiceCommand, DeleteClusterCommand, DeleteServiceCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, DeleteClusterCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import type { EmulatorLinks } from './links';
 import { CLIENT_DEFAULTS, camelInput } from './links';
 import type { ResourceProvider } from './provider';
-import { generatedName, stringProperty, updateInPlaceUnless } from './provider';
+import { generatedName, updateInPlaceUnless } from './provider';
 
 type Props = Record<string, unknown>;
 
 /** CloudFormation spells a few ECS fields differently from the API (`EFSVolumeConfiguration.FilesystemId` is `efsVolumeConfiguration.fileSystemId`). */
-function ecsInput(props: Props): Record<string, unknown> {
+export function ecsInput(props: Props): Record<string, unknown> {
   const json = JSON.stringify(camelInput(props));
   return JSON.parse(json.replace(/"eFSVolumeConfiguration"/g, '"efsVolumeConfiguration"').replace(/"filesystemId"/g, '"fileSystemId"').replace(/"iAM"/g, '"iam"')) as Record<string, unknown>;
 }
 
-async function withEcs<T>(links: EmulatorLinks, run: (ecs: ECSClient) => Promise<T>): Promise<T> {
+export async function withEcs<T>(links: EmulatorLinks, run: (ecs: ECSClient) => Promise<T>): Promise<T> {
   const ecs = new ECSClient({ ...CLIENT_DEFAULTS, endpoint: links.endpoints.ecs });
   try { return await run(ecs); } finally { ecs.destroy(); }
 }
@@ -48,35 +48,6 @@ export function ecsTaskDefinitionProvider(links: EmulatorLinks): ResourceProvide
     },
     // Old revisions stay registered (AWS marks them INACTIVE; the emulator has no DeregisterTaskDefinition).
     delete: async () => undefined,
-  };
-}
-
-/** AWS::ECS::Service (Ref: the ARN; GetAtt Name, ServiceArn): created, then updated in place (task definition, desired count, deployment configuration). */
-export function ecsServiceProvider(links: EmulatorLinks): ResourceProvider {
-  const attributes = (arn: string, name: string) => ({ Name: name, ServiceArn: arn });
-  return {
-    emulated: true,
-    create: async (props, context) => {
-      const name = typeof props.ServiceName === 'string' ? props.ServiceName : generatedName(context, { maxLength: 255 });
-      const input = { ...ecsInput(props), serviceName: name } as CreateServiceCommandInput;
-      const { service } = await withEcs(links, (ecs) => ecs.send(new CreateServiceCommand(input)));
-      const arn = service?.serviceArn ?? `arn:aws:ecs:${context.region}:${context.account}:service/${stringProperty(props, 'Cluster')}/${name}`;
-      return { physicalId: arn, attributes: attributes(arn, name) };
-    },
-    update: async (props, previous, context) => {
-      const replaced = ['ServiceName', 'Cluster', 'LaunchType'].some((key) => JSON.stringify(props[key]) !== JSON.stringify(previous.properties[key]));
-      if (replaced) return ecsServiceProvider(links).create(props, context);
-      const camel = ecsInput(props);
-      const input: UpdateServiceCommandInput = {
-        cluster: stringProperty(props, 'Cluster'), service: String(previous.attributes.Name),
-        taskDefinition: camel.taskDefinition as string, desiredCount: camel.desiredCount as number,
-        deploymentConfiguration: camel.deploymentConfiguration as UpdateServiceCommandInput['deploymentConfiguration'],
-      };
-      await withEcs(links, (ecs) => ecs.send(new UpdateServiceCommand(input)));
-      return { physicalId: previous.physicalId, attributes: previous.attributes };
-    },
-    // CloudFormation scales the service to zero and deletes it (force, as the service may still run tasks).
-    delete: async (resource) => { await withEcs(links, (ecs) => ecs.send(new DeleteServiceCommand({ cluster: stringProperty(resource.properties, 'Cluster'), service: String(resource.attributes.Name), force: true }))); },
   };
 }
 

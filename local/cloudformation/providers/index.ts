@@ -2,9 +2,10 @@ import { TemplateError } from '../errors';
 import type { EmulatorLinks } from './links';
 import type { ResourceProvider } from './provider';
 import { recordedProvider } from './recorded';
-import { ecsClusterProvider, ecsServiceProvider, ecsTaskDefinitionProvider, scalableTargetProvider, scalingPolicyProvider } from './compute';
+import { ecsClusterProvider, ecsTaskDefinitionProvider, scalableTargetProvider, scalingPolicyProvider } from './compute';
+import { ecsServiceProvider } from './ecs-service';
 import { backupVaultProvider, efsFileSystemProvider, eventRuleProvider, scheduleGroupProvider, scheduleProvider, snsTopicProvider } from './messaging';
-import { dynamoTableProvider, ecrRepositoryProvider, s3BucketProvider, ssmParameterProvider } from './storage';
+import { dynamoTableProvider, ecrRepositoryProvider, pullThroughCacheRuleProvider, s3BucketProvider, ssmParameterProvider } from './storage';
 
 export * from './links';
 export * from './provider';
@@ -30,6 +31,7 @@ export function providerRegistry(links: EmulatorLinks, overrides: ProviderOverri
     'AWS::S3::Bucket': s3BucketProvider(links),
     'AWS::DynamoDB::Table': dynamoTableProvider(links),
     'AWS::ECR::Repository': ecrRepositoryProvider(links),
+    'AWS::ECR::PullThroughCacheRule': pullThroughCacheRuleProvider(links),
     'AWS::SSM::Parameter': ssmParameterProvider(links),
     'AWS::ECS::Cluster': ecsClusterProvider(links),
     'AWS::ECS::TaskDefinition': ecsTaskDefinitionProvider(links),
@@ -47,7 +49,7 @@ export function providerRegistry(links: EmulatorLinks, overrides: ProviderOverri
   // Overrides are read at each lookup: the function runtime registers them once the servers listen.
   const custom = (type: string): ResourceProvider | undefined => (type.startsWith('Custom::') ? overrides['AWS::CloudFormation::CustomResource'] : undefined);
   const checked = (type: string, provider: ResourceProvider | undefined): ResourceProvider | undefined => (provider && UNDERSTOOD[type] && !provider.understood ? { ...provider, understood: new Set([...UNDERSTOOD[type], 'Tags']) } : provider);
-  return (type) => checked(type, overrides[type]) ?? emulated[type] ?? custom(type) ?? recordedProvider(type) ?? unsupported(type);
+  return (type) => checked(type, overrides[type]) ?? emulated[type] ?? recordedProvider(type) ?? custom(type) ?? unsupported(type);
 }
 
 /**
@@ -61,6 +63,7 @@ const UNDERSTOOD: Readonly<Record<string, readonly string[]>> = {
   'AWS::S3::Bucket': ['BucketName', 'VersioningConfiguration', 'NotificationConfiguration', 'AccessControl', 'BucketEncryption', 'PublicAccessBlockConfiguration', 'LifecycleConfiguration', 'OwnershipControls', 'LoggingConfiguration'],
   'AWS::DynamoDB::Table': ['TableName', 'AttributeDefinitions', 'KeySchema', 'BillingMode', 'ProvisionedThroughput', 'GlobalSecondaryIndexes', 'DeletionProtectionEnabled', 'PointInTimeRecoverySpecification', 'SSESpecification', 'TimeToLiveSpecification'],
   'AWS::ECR::Repository': ['RepositoryName', 'ImageTagMutability', 'ImageTagMutabilityExclusionFilters', 'EmptyOnDelete', 'LifecyclePolicy', 'RepositoryPolicyText', 'ImageScanningConfiguration'],
+  'AWS::ECR::PullThroughCacheRule': ['EcrRepositoryPrefix', 'UpstreamRegistryUrl', 'UpstreamRegistry', 'CredentialArn', 'CustomRoleArn', 'UpstreamRepositoryPrefix'],
   'AWS::SSM::Parameter': ['Name', 'Type', 'Value', 'Description'],
   'AWS::ECS::Cluster': ['ClusterName', 'ClusterSettings'],
   'AWS::ECS::TaskDefinition': ['Family', 'ContainerDefinitions', 'Cpu', 'Memory', 'NetworkMode', 'RequiresCompatibilities', 'ExecutionRoleArn', 'TaskRoleArn', 'Volumes', 'RuntimePlatform'],

@@ -1,6 +1,9 @@
 import type { BackupControl } from '../../backup';
 import type { LocalBus } from '../../bus';
 import type { EcrControl } from '../../ecr';
+import type { EcsControl } from '../../ecs';
+import type { Clock } from '../../kernel/clock';
+import type { PullThroughCache } from '../../pull-through-cache';
 import type { SchedulerControl } from '../../scheduler';
 import type { ParameterStore } from '../parameters';
 
@@ -16,6 +19,12 @@ export interface EmulatorLinks {
   readonly backup: Pick<BackupControl, 'createVault' | 'deleteVault' | 'createFileSystem' | 'deleteFileSystem'>;
   readonly bus: LocalBus;
   readonly scheduler: SchedulerControl;
+  /** The ECS emulator's deployments, which the service provider waits on as CloudFormation waits for a stable service. */
+  readonly ecs: Pick<EcsControl, 'deployments' | 'waitForRollout' | 'taskHistory'>;
+  /** The emulator's clock (the service provider's stabilisation timeout runs on it). */
+  readonly clock: Clock;
+  /** The account's ECR pull-through cache rules. */
+  readonly pullThrough: Pick<PullThroughCache, 'addRule' | 'deleteRule'>;
 }
 
 /** A property the provider needs, converted from CloudFormation's PascalCase to the SDK's camelCase input (map-valued keys kept). */

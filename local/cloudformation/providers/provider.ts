@@ -90,3 +90,15 @@ export function stringProperty(properties: Record<string, unknown>, name: string
   return value;
 }
 
+
+/**
+ * A resource the provider created or updated that then failed to stabilise
+ * (an ECS service whose deployment failed): the engine fails it and still
+ * records it, so the rollback deletes (or reverts) it as CloudFormation does.
+ */
+export class ResourceNotStabilized extends Error {
+  constructor(message: string, readonly result: ResourceResult) {
+    super(message);
+    this.name = 'ResourceNotStabilized';
+  }
+}

@@ -121,7 +121,9 @@ const RECORDERS: Readonly<Record<string, Recorder>> = {
   'AWS::Lambda::Permission': (_p, c) => ({ physicalId: generatedName(c) }),
   'AWS::Lambda::EventInvokeConfig': (_p, c) => ({ physicalId: generatedName(c) }),
   'AWS::CDK::Metadata': () => ({ physicalId: randomUUID() }),
-  'AWS::ECR::PullThroughCacheRule': (p, c) => ({ physicalId: str(p.EcrRepositoryPrefix, c.logicalId) }),
+  // The CDK's log-retention custom resource sets a CloudWatch Logs group's retention; Logs are recorded, not
+  // emulated, so its function (which needs the Logs API and the runtime's bundled client) is not run either.
+  'Custom::LogRetention': (p, c) => ({ physicalId: str(p.LogGroupName, c.logicalId) }),
   'AWS::Backup::BackupPlan': (_p, c) => {
     const id = randomUUID();
     return { physicalId: id, attributes: { BackupPlanId: id, BackupPlanArn: arnOf(c, 'backup', `backup-plan:${id}`), VersionId: randomUUID() } };

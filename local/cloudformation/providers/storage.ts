@@ -122,3 +122,26 @@ export function ssmParameterProvider(links: EmulatorLinks): ResourceProvider {
     delete: async (resource) => { links.parameters.delete(resource.physicalId); },
   };
 }
+
+/**
+ * AWS::ECR::PullThroughCacheRule (Ref: the repository prefix): a rule of the
+ * emulated pull-through cache (`../../pull-through-cache.ts`), so that task
+ * images under the prefix pull through it. The credentials secret is taken
+ * as given (Secrets Manager is recorded, not emulated).
+ */
+export function pullThroughCacheRuleProvider(links: EmulatorLinks): ResourceProvider {
+  const create: ResourceProvider['create'] = async (props) => {
+    const prefix = stringProperty(props, 'EcrRepositoryPrefix');
+    links.pullThrough.addRule({ prefix, upstreamRegistryUrl: stringProperty(props, 'UpstreamRegistryUrl') });
+    return { physicalId: prefix };
+  };
+  return {
+    emulated: true,
+    create,
+    update: async (props, previous, context) => {
+      links.pullThrough.deleteRule(previous.physicalId);
+      return create(props, context);
+    },
+    delete: async (resource) => { links.pullThrough.deleteRule(resource.physicalId); },
+  };
+}

@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Cloud } from '../../local/cloud';
+import { startCloud } from '../../local/cloud';
+import { runCli } from '../cli/run-cli';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CLI_MS = 180_000;
+
+function cdk(cloud: Cloud, args: readonly string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn('npx', ['cdk', ...args, '--no-notices'], {
+      cwd: ROOT,
+      env: { ...process.env, ...cloud.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, output }));
+  });
+}
+
+describe('a template that would fail on AWS for a known reason fails here too (real CDK CLI)', () => {
+  let dir: string;
+  let cloud: Cloud;
+  const app = (out: string, image: 'missing' | 'cached') => ['--app', 'npx tsx test/e2e/fixtures/service-app.ts', '--output', join(dir, out), '-c', `image=${image}`];
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'e2e-cdk-failure-'));
+    // Tasks take seconds of emulated time to pull and fail; a faster clock keeps the circuit breaker's three failures short.
+    cloud = await startCloud({ stateDir: join(dir, 'state'), clockSpeed: 20 });
+    const boot = await cdk(cloud, ['bootstrap', 'aws://000000000000/us-east-1']);
+    if (boot.code !== 0) throw new Error(`bootstrap failed:\n${boot.output}`);
+  }, CLI_MS);
+  afterAll(async () => {
+    await cloud?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a service whose ECR image does not exist yet: CREATE_FAILED on the service, ROLLBACK_COMPLETE, the retained repository left', async () => {
+    const run = await cdk(cloud, ['deploy', 'svc', '--require-approval', 'never', ...app('a', 'missing')]);
+    expect(run.code).not.toBe(0);
+    const stack = cloud.cloudformation.stack('svc');
+    expect(stack.status).toBe('ROLLBACK_COMPLETE');
+    const failed = stack.events.filter((e) => e.ResourceStatus === 'CREATE_FAILED' && e.ResourceType === 'AWS::ECS::Service');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.ResourceStatusReason).toMatch(/ECS Deployment Circuit Breaker was triggered/);
+    expect(failed[0]!.ResourceStatusReason).toMatch(/CannotPullContainerError: .*000000000000\.dkr\.ecr\.us-east-1\.amazonaws\.com\/.+:v1: not found/);
+    expect(run.output).toMatch(/CREATE_FAILED +\| AWS::ECS::Service/);
+    // The service that existed was deleted by the rollback (events newest first); its tasks never ran.
+    const service = stack.events.filter((e) => e.LogicalResourceId === failed[0]!.LogicalResourceId).map((e) => e.ResourceStatus);
+    expect(service.slice(0, 3)).toEqual(['DELETE_COMPLETE', 'DELETE_IN_PROGRESS', 'CREATE_FAILED']);
+    expect(cloud.control.ecs.taskHistory().filter((t) => t.lastStatus !== 'STOPPED')).toEqual([]);
+    expect(cloud.control.ecs.taskHistory().filter((t) => t.stopCode === 'TaskFailedToStart').length).toBeGreaterThanOrEqual(3);
+    // DeletionPolicy Retain: the repository is left behind (DELETE_SKIPPED), as on AWS.
+    const repository = stack.events.find((e) => e.ResourceType === 'AWS::ECR::Repository' && e.ResourceStatus === 'DELETE_SKIPPED');
+    expect(repository).toBeDefined();
+    expect(cloud.control.ecr.listImages(repository!.PhysicalResourceId)).toEqual([]);
+  }, CLI_MS);
+
+  it('the same service with a Docker Hub image through the pull-through cache rule: CREATE_COMPLETE, the stand-in cached', async () => {
+    // The CLI deletes the ROLLBACK_COMPLETE stack before creating it again, as against AWS.
+    const run = await cdk(cloud, ['deploy', 'svc', '--require-approval', 'never', ...app('b', 'cached')]);
+    expect(run.output).toMatch(/✅ {2}svc/);
+    expect(run.code).toBe(0);
+    expect(cloud.cloudformation.stack('svc').status).toBe('CREATE_COMPLETE');
+    expect(cloud.control.ecr.listImages('docker-hub/library/nginx').flatMap((i) => i.imageTags ?? [])).toEqual(['1.27']);
+    const running = cloud.control.ecs.taskHistory().filter((t) => t.lastStatus === 'RUNNING' && t.healthStatus === 'HEALTHY');
+    expect(running.map((t) => t.images[0])).toEqual(['000000000000.dkr.ecr.us-east-1.amazonaws.com/docker-hub/library/nginx:1.27']);
+    // `wickedctl local resources` reads the inventory the cloud keeps in its state directory.
+    const listed = await runCli(['local', 'resources', '--state-dir', join(dir, 'state')]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^svc +Service\w+ +AWS::ECS::Service +emulated +arn:aws:ecs:/m);
+    expect(listed.stdout).toMatch(/^svc +DockerHubCache +AWS::ECR::PullThroughCacheRule +emulated +docker-hub$/m);
+    expect(listed.stdout).toMatch(/^svc +Vpc\w+ +AWS::EC2::VPC +recorded, not emulated +vpc-/m);
+  }, CLI_MS);
+});

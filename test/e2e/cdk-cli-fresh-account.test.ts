@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Cloud } from '../../local/cloud';
+import { startCloud } from '../../local/cloud';
+import { packTarGz } from '../../local/pack';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CLI_MS = 300_000;
+/** Kong as the stack pulls it: the default `kongImage` (infra/workload-props.ts) through the account's docker-hub cache rule. */
+const KONG = '000000000000.dkr.ecr.us-east-1.amazonaws.com/docker-hub/library/kong:0.14.1';
+
+function cdk(cloud: Cloud, args: readonly string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn('npx', ['cdk', ...args, '--no-notices'], {
+      cwd: ROOT,
+      env: { ...process.env, ...cloud.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, output }));
+  });
+}
+
+/** What the bus carried and how each function invocation ended, for a failure message. */
+function diagnosis(cloud: Cloud): string {
+  const events = cloud.bus.timeline.map((e) => `${e.event.source} ${e.event['detail-type']}`).join('\n  ');
+  const calls = cloud.functions.invocations().map((i) => `${i.functionName} ${i.outcome} ${i.error ?? ''}\n${i.logs.slice(-1500)}`).join('\n  ');
+  return `events:\n  ${events}\ninvocations:\n  ${calls}`;
+}
+
+/**
+ * docs/deploy-to-aws.md's fresh-account order on an empty emulated account:
+ * bootstrap, `cdk deploy wicked-dev` (wicked-registry-cache first), the first
+ * config upload. The Docker Hub secret is a prerequisite by ARN only: Secrets
+ * Manager is recorded, not emulated, so cdk.json's example ARN stands for it.
+ */
+describe('a fresh account with the real CDK CLI: a failed first create rolls back, the retry completes, the first upload brings portal-api up', () => {
+  let dir: string;
+  let cloud: Cloud;
+  const assembly = () => ['--output', join(dir, 'cdk.out')];
+  const resources = (type: string) => [...cloud.cloudformation.stack('wicked-dev').resources.values()].filter((r) => r.type === type);
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'e2e-cdk-fresh-'));
+    cloud = await startCloud({ stateDir: join(dir, 'state'), clockSpeed: 10 });
+    const boot = await cdk(cloud, ['bootstrap', 'aws://000000000000/us-east-1']);
+    if (boot.code !== 0) throw new Error(`bootstrap failed:\n${boot.output}`);
+  }, CLI_MS);
+  afterAll(async () => {
+    await cloud?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('Kong failing its health checks fails the first create: CREATE_FAILED on its service, ROLLBACK_COMPLETE, no named leftover', async () => {
+    cloud.control.ecs.failHealth(KONG);
+    const run = await cdk(cloud, ['deploy', 'wicked-dev', '--require-approval', 'never', ...assembly()]);
+    expect(run.code).not.toBe(0);
+    expect(cloud.cloudformation.stack('wicked-registry-cache').status).toBe('CREATE_COMPLETE');
+    const stack = cloud.cloudformation.stack('wicked-dev');
+    expect(stack.status).toBe('ROLLBACK_COMPLETE');
+    const failed = stack.events.filter((e) => e.ResourceStatus === 'CREATE_FAILED');
+    expect(failed.map((e) => e.ResourceType)).toEqual(['AWS::ECS::Service']);
+    expect(failed[0]!.ResourceStatusReason).toMatch(/ECS Deployment Circuit Breaker was triggered.*Task failed container health checks/);
+    // RetainExceptOnCreate: the rollback of a create deletes the named repository, so the retry can create it again.
+    expect(stack.events.filter((e) => e.ResourceStatus === 'DELETE_SKIPPED')).toEqual([]);
+    expect(() => cloud.control.ecr.listImages('wicked-dev/portal-api')).toThrow(/does not exist/);
+  }, CLI_MS);
+
+  it('the retry (the CLI deletes the ROLLBACK_COMPLETE stack first) reaches CREATE_COMPLETE: singletons at zero tasks, Kong running from the cache', async () => {
+    cloud.control.ecs.clearHealth(KONG);
+    const run = await cdk(cloud, ['deploy', 'wicked-dev', '--require-approval', 'never', '--app', join(dir, 'cdk.out')]);
+    expect(run.output).toMatch(/✅ {2}wicked-dev/);
+    expect(run.code).toBe(0);
+    expect(cloud.cloudformation.stack('wicked-dev').status).toBe('CREATE_COMPLETE');
+    const cluster = resources('AWS::ECS::Cluster')[0]!.physicalId;
+    expect(cloud.control.ecs.getDesiredCount(cluster, 'portal-api')).toBe(0);
+    const kong = cloud.control.ecs.taskHistory().filter((t) => t.images.includes(KONG) && t.lastStatus === 'RUNNING' && t.healthStatus === 'HEALTHY');
+    expect(kong.length).toBeGreaterThanOrEqual(1);
+  }, CLI_MS);
+
+  it('the first config upload: the deployed build-image builds portal-api, deploy-services brings it to running', async () => {
+    const bucket = resources('AWS::S3::Bucket').find((r) => r.logicalId.startsWith('PlatformConfigBucket'))!.physicalId;
+    const archive = join(dir, 'first.tgz');
+    await packTarGz(join(ROOT, 'examples', 'static'), archive);
+    const s3 = new S3Client({ endpoint: cloud.endpoints.s3, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'config/dev/first.tgz', Body: createReadStream(archive), ContentLength: (await stat(archive)).size }));
+    } finally {
+      s3.destroy();
+    }
+    const built = await cloud.bus.waitFor((e) => e['detail-type'] === 'Portal Image Built' || e['detail-type'] === 'Portal Config Rejected' || e['detail-type'] === 'Portal Build Failed', 120_000, 'the build outcome')
+      .catch((error: Error) => { throw new Error(`${error.message}\n${diagnosis(cloud)}`); });
+    expect(built['detail-type']).toBe('Portal Image Built');
+    const outcome = await cloud.bus.waitFor((e) => e['detail-type'] === 'Portal Deployment Succeeded' || e['detail-type'] === 'Portal Deployment Failed', 120_000, 'the deployment outcome')
+      .catch((error: Error) => { throw new Error(`${error.message}\n${diagnosis(cloud)}`); });
+    expect(outcome['detail-type']).toBe('Portal Deployment Succeeded');
+    const cluster = resources('AWS::ECS::Cluster')[0]!.physicalId;
+    expect(cloud.control.ecs.getDesiredCount(cluster, 'portal-api')).toBe(1);
+    const live = cloud.control.ecr.listImages('wicked-dev/portal-api').find((i) => i.imageTags?.includes('dev-live'));
+    const running = cloud.control.ecs.taskHistory().filter((t) => t.serviceName === 'portal-api' && t.lastStatus === 'RUNNING');
+    expect(running.map((t) => t.digests[0])).toEqual([live!.imageDigest]);
+  }, CLI_MS);
+});
