@@ -1,28 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Cloud } from '../../local/cloud';
+import { cdk } from '../helpers/cdk-cli';
 import { startCloud } from '../../local/cloud';
 import { runCli } from '../cli/run-cli';
 
-const ROOT = resolve(__dirname, '..', '..');
 const CLI_MS = 180_000;
 
-function cdk(cloud: Cloud, args: readonly string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn('npx', ['cdk', ...args, '--no-notices'], {
-      cwd: ROOT,
-      env: { ...process.env, ...cloud.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, output }));
-  });
-}
 
 describe('a template that would fail on AWS for a known reason fails here too (real CDK CLI)', () => {
   let dir: string;

@@ -1,32 +1,17 @@
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Cloud } from '../../local/cloud';
+import { cdk, ROOT } from '../helpers/cdk-cli';
 import { startCloud } from '../../local/cloud';
 import { packTarGz } from '../../local/pack';
 
-const ROOT = resolve(__dirname, '..', '..');
 const CLI_MS = 300_000;
 /** Kong as the stack pulls it: the default `kongImage` (infra/workload-props.ts) through the account's docker-hub cache rule. */
 const KONG = '000000000000.dkr.ecr.us-east-1.amazonaws.com/docker-hub/library/kong:0.14.1';
 
-function cdk(cloud: Cloud, args: readonly string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn('npx', ['cdk', ...args, '--no-notices'], {
-      cwd: ROOT,
-      env: { ...process.env, ...cloud.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, output }));
-  });
-}
 
 /** What the bus carried and how each function invocation ended, for a failure message. */
 function diagnosis(cloud: Cloud): string {

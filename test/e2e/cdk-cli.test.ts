@@ -1,29 +1,14 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Cloud } from '../../local/cloud';
+import { cdk } from '../helpers/cdk-cli';
 import { startCloud } from '../../local/cloud';
 
-const ROOT = resolve(__dirname, '..', '..');
 const CLI_MS = 240_000;
 
 /** Runs the real AWS CDK CLI (the project's pinned devDependency) against the cloud, as a user would with its endpoints exported. */
-function cdk(cloud: Cloud, args: readonly string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn('npx', ['cdk', ...args, '--no-notices'], {
-      cwd: ROOT,
-      env: { ...process.env, ...cloud.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, output }));
-  });
-}
 
 describe('the real CDK CLI against the local cloud: bootstrap, deploy wicked-dev, deploy again, destroy', () => {
   let dir: string;

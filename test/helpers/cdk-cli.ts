@@ -1,0 +1,39 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Cloud } from '../../local/cloud';
+
+/** The repository root, where cdk.json and the pinned CDK CLI are. */
+export const ROOT = resolve(__dirname, '..', '..');
+
+/** What a CDK CLI run printed (stdout and stderr interleaved) and its exit code. */
+export interface CdkRun {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+/**
+ * Runs the real AWS CDK CLI against a local cloud's endpoints, offline and
+ * without notices. A command given neither `--output` nor `--app` gets a cloud
+ * assembly directory of its own: the CLI refuses to synthesize into a `cdk.out`
+ * that another CLI (another test file running in parallel) is writing.
+ *
+ * @example
+ * const run = await cdk(cloud, ['bootstrap', 'aws://000000000000/us-east-1']);
+ */
+export function cdk(cloud: Cloud, args: readonly string[]): Promise<CdkRun> {
+  const own = args.includes('--output') || args.includes('--app') ? [] : ['--output', mkdtempSync(join(tmpdir(), 'cdk-out-'))];
+  return new Promise((done, fail) => {
+    const child = spawn('npx', ['cdk', ...args, ...own, '--no-notices'], {
+      cwd: ROOT,
+      env: { ...process.env, ...cloud.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, output }));
+  });
+}
