@@ -60,9 +60,10 @@ describe('the real CDK CLI against the local cloud: bootstrap, deploy wicked-dev
     // The stack's own rule delivers that event to the deployed build-image bundle (its handler decides what to do with it).
     const delivered = await cloud.functions.waitFor((i) => i.functionName === buildImage.name && (i.event as { 'detail-type'?: string })['detail-type'] === 'Portal Base Image Changed', 30_000, 'build-image invoked with Portal Base Image Changed');
     expect(delivered.event).toMatchObject({ source: 'wicked.control-plane', detail: { env: 'dev', requestedBy: 'cdk-deploy' } });
-    const outputs = Object.fromEntries(stack.outputs.map((o) => [o.OutputKey.replace(/[0-9A-F]{8}$/, ''), o.OutputValue]));
-    expect(outputs.PlatformConfigBucketName).toBe(configBucket.physicalId);
-    expect(cloud.control.s3.hasBucket(outputs.PlatformConfigBucketName!)).toBe(true);
+    // Outputs have stable names (infra: stabilizeOutputNames), not hashed logical ids.
+    const outputs = Object.fromEntries(stack.outputs.map((o) => [o.OutputKey, o.OutputValue]));
+    expect(outputs.ConfigBucketName).toBe(configBucket.physicalId);
+    expect(cloud.control.s3.hasBucket(outputs.ConfigBucketName!)).toBe(true);
   }, CLI_MS);
 
   it('a second cdk deploy of the same app says no changes and runs nothing', async () => {

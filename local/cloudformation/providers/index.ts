@@ -64,7 +64,7 @@ const UNDERSTOOD: Readonly<Record<string, readonly string[]>> = {
   'AWS::DynamoDB::Table': ['TableName', 'AttributeDefinitions', 'KeySchema', 'BillingMode', 'ProvisionedThroughput', 'GlobalSecondaryIndexes', 'DeletionProtectionEnabled', 'PointInTimeRecoverySpecification', 'SSESpecification', 'TimeToLiveSpecification'],
   'AWS::ECR::Repository': ['RepositoryName', 'ImageTagMutability', 'ImageTagMutabilityExclusionFilters', 'EmptyOnDelete', 'LifecyclePolicy', 'RepositoryPolicyText', 'ImageScanningConfiguration'],
   'AWS::ECR::PullThroughCacheRule': ['EcrRepositoryPrefix', 'UpstreamRegistryUrl', 'UpstreamRegistry', 'CredentialArn', 'CustomRoleArn', 'UpstreamRepositoryPrefix'],
-  'AWS::SSM::Parameter': ['Name', 'Type', 'Value', 'Description'],
+  'AWS::SSM::Parameter': ['Name', 'Type', 'Value', 'Description', 'Tier', 'DataType'],
   'AWS::ECS::Cluster': ['ClusterName', 'ClusterSettings'],
   'AWS::ECS::TaskDefinition': ['Family', 'ContainerDefinitions', 'Cpu', 'Memory', 'NetworkMode', 'RequiresCompatibilities', 'ExecutionRoleArn', 'TaskRoleArn', 'Volumes', 'RuntimePlatform'],
   'AWS::ECS::Service': ['ServiceName', 'Cluster', 'TaskDefinition', 'DesiredCount', 'LaunchType', 'DeploymentConfiguration', 'DeploymentController', 'NetworkConfiguration', 'EnableECSManagedTags', 'PropagateTags', 'ServiceRegistries', 'HealthCheckGracePeriodSeconds', 'LoadBalancers'],

@@ -106,6 +106,9 @@ export function ssmParameterProvider(links: EmulatorLinks): ResourceProvider {
   const put = (name: string, props: Props, overwrite: boolean) => links.parameters.put({
     name, value: stringProperty(props, 'Value'), type: stringProperty(props, 'Type'), overwrite,
     ...(typeof props.Description === 'string' ? { description: props.Description } : {}),
+    // Standard, Advanced or Intelligent-Tiering; Parameter Store checks it (local/ssm/parameters.ts).
+    ...(typeof props.Tier === 'string' ? { tier: props.Tier } : {}),
+    ...(typeof props.DataType === 'string' ? { dataType: props.DataType } : {}),
   });
   return {
     emulated: true,
