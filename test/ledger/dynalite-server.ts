@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AddressInfo, Server } from 'node:net';
 
@@ -32,6 +32,11 @@ export async function startDynalite(): Promise<DynaliteHarness> {
         AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
       }));
+      // dynalite answers CreateTable while the table is CREATING and refuses items until a timer makes it
+      // ACTIVE (even with createTableMs 0), as DynamoDB does: wait for the state, not for a time.
+      while ((await raw.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus !== 'ACTIVE') {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       return tableName;
     },
     async stop() {
