@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cloud } from '../../local/cloud';
-import { cdk } from '../helpers/cdk-cli';
-import { startCloud } from '../../local/cloud';
+import { bootstrappedCloud, cdk } from '../helpers/cdk-cli';
 import { runCli } from '../cli/run-cli';
 
 const CLI_MS = 180_000;
@@ -13,16 +10,13 @@ describe('a template that would fail on AWS for a known reason fails here too (r
   let dir: string;
   let cloud: Cloud;
   const app = (out: string, image: 'missing' | 'cached') => ['--app', 'npx tsx test/e2e/fixtures/service-app.ts', '--output', join(dir, out), '-c', `image=${image}`];
+  let stop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'e2e-cdk-failure-'));
     // Tasks take seconds of emulated time to pull and fail; a faster clock keeps the circuit breaker's three failures short.
-    cloud = await startCloud({ stateDir: join(dir, 'state'), clockSpeed: 20 });
-    const boot = await cdk(cloud, ['bootstrap', 'aws://000000000000/us-east-1']);
-    if (boot.code !== 0) throw new Error(`bootstrap failed:\n${boot.output}`);
+    ({ cloud, dir, stop } = await bootstrappedCloud('e2e-cdk-failure-', { clockSpeed: 20 }));
   }, CLI_MS);
   afterAll(async () => {
-    await cloud?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await stop?.();
   });
 
   it('a service whose ECR image does not exist yet: CREATE_FAILED on the service, ROLLBACK_COMPLETE, the retained repository left', async () => {

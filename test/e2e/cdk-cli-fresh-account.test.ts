@@ -1,11 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Cloud } from '../../local/cloud';
-import { cdk, ROOT } from '../helpers/cdk-cli';
-import { startCloud } from '../../local/cloud';
+import { bootstrappedCloud, cdk, ROOT } from '../helpers/cdk-cli';
 import { packTarGz } from '../../local/pack';
 
 const CLI_MS = 300_000;
@@ -31,15 +29,12 @@ describe('a fresh account with the real CDK CLI: a failed first create rolls bac
   let cloud: Cloud;
   const assembly = () => ['--output', join(dir, 'cdk.out')];
   const resources = (type: string) => [...cloud.cloudformation.stack('wicked-dev').resources.values()].filter((r) => r.type === type);
+  let stop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'e2e-cdk-fresh-'));
-    cloud = await startCloud({ stateDir: join(dir, 'state'), clockSpeed: 10 });
-    const boot = await cdk(cloud, ['bootstrap', 'aws://000000000000/us-east-1']);
-    if (boot.code !== 0) throw new Error(`bootstrap failed:\n${boot.output}`);
+    ({ cloud, dir, stop } = await bootstrappedCloud('e2e-cdk-fresh-', { clockSpeed: 10 }));
   }, CLI_MS);
   afterAll(async () => {
-    await cloud?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await stop?.();
   });
 
   it('Kong failing its health checks fails the first create: CREATE_FAILED on its service, ROLLBACK_COMPLETE, no named leftover', async () => {

@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cloud } from '../../local/cloud';
-import { cdk } from '../helpers/cdk-cli';
-import { startCloud } from '../../local/cloud';
+import { bootstrappedCloud, cdk } from '../helpers/cdk-cli';
 
 const CLI_MS = 180_000;
 
@@ -12,15 +9,12 @@ describe('the real CDK CLI updates only what changed and destroy honours Deletio
   let dir: string;
   let cloud: Cloud;
   const app = (out: string, context: Record<string, string>) => ['--app', 'npx tsx test/e2e/fixtures/tiny-app.ts', '--output', join(dir, out), ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  let stop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'e2e-cdk-update-'));
-    cloud = await startCloud({ stateDir: join(dir, 'state') });
-    const boot = await cdk(cloud, ['bootstrap', 'aws://000000000000/us-east-1']);
-    if (boot.code !== 0) throw new Error(`bootstrap failed:\n${boot.output}`);
+    ({ cloud, dir, stop } = await bootstrappedCloud('e2e-cdk-update-'));
   }, CLI_MS);
   afterAll(async () => {
-    await cloud?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await stop?.();
   });
 
   it('deploys, then a changed value updates the parameter in place and leaves the bucket alone', async () => {

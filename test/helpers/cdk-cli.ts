@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Cloud } from '../../local/cloud';
+import type { Cloud, CloudOptions } from '../../local/cloud';
+import { startCloud } from '../../local/cloud';
 
 /** The repository root, where cdk.json and the pinned CDK CLI are. */
 export const ROOT = resolve(__dirname, '..', '..');
@@ -36,4 +38,35 @@ export function cdk(cloud: Cloud, args: readonly string[]): Promise<CdkRun> {
     child.on('error', fail);
     child.on('close', (code) => done({ code, output }));
   });
+}
+
+/** A local cloud bootstrapped by the real CDK CLI, with a scratch directory of its own. */
+export interface BootstrappedCloud {
+  readonly cloud: Cloud;
+  /** Scratch directory: the cloud's state and the tests' cloud assemblies. */
+  readonly dir: string;
+  /** Stops the cloud and removes the scratch directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts an empty local cloud and runs `cdk bootstrap` against it, failing
+ * with the CLI's output when the bootstrap fails.
+ *
+ * @example
+ * const { cloud, dir, stop } = await bootstrappedCloud('e2e-cdk-', { clockSpeed: 10 });
+ */
+export async function bootstrappedCloud(prefix: string, options: Omit<CloudOptions, 'stateDir'> = {}): Promise<BootstrappedCloud> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const cloud = await startCloud({ ...options, stateDir: join(dir, 'state') });
+  const stop = async (): Promise<void> => {
+    await cloud.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  const boot = await cdk(cloud, ['bootstrap', 'aws://000000000000/us-east-1']);
+  if (boot.code !== 0) {
+    await stop();
+    throw new Error(`bootstrap failed:\n${boot.output}`);
+  }
+  return { cloud, dir, stop };
 }
