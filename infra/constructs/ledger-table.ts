@@ -23,8 +23,9 @@ export interface LedgerTableProps {
 /**
  * The deployment ledger: config hash, S3 version, image digest, ECS deployment and
  * recovery point of every deployment, plus locks. Single-table design with string
- * keys `pk` and `sk`; on-demand, point-in-time recovery, customer-managed key, and
- * deletion protection whenever the table is retained.
+ * keys `pk` and `sk`; on-demand, point-in-time recovery, customer-managed key. Deletion
+ * protection of a retained table is switched on after the create (`deletion-protection.ts`),
+ * so a failed first create can still roll back.
  *
  * @example
  * const ledger = new LedgerTable(this, 'Ledger', { removalPolicy: RemovalPolicy.RETAIN });

@@ -1,11 +1,10 @@
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { CreateScheduleInput } from '@aws-sdk/client-scheduler';
-import { EVENT_SOURCE } from '../events';
 import { DeployDetailType } from '../events/deploy';
 import type { ReconcileDueDetail } from '../events/deploy';
 import type { ReconcileNudge } from '../deploy/adapters/notifier';
 import { awsNotifyError } from './errors';
-import { MAX_SCHEDULE_NAME_LENGTH } from './schedule-input';
+import { busTarget, MAX_SCHEDULE_NAME_LENGTH } from './schedule-input';
 import type { StuckCheckTarget } from './schedule-input';
 
 /** How often the safety net nudges an environment with something in flight. */
@@ -41,14 +40,8 @@ export function toNudgeScheduleInput(env: string, target: StuckCheckTarget): Cre
     ScheduleExpression: NUDGE_EXPRESSION,
     FlexibleTimeWindow: { Mode: 'OFF' },
     State: 'ENABLED',
-    Target: {
-      Arn: target.eventBusArn,
-      RoleArn: target.roleArn,
-      Input: JSON.stringify(detail),
-      EventBridgeParameters: { DetailType: DeployDetailType.ReconcileDue, Source: EVENT_SOURCE },
-      // A missed nudge is replaced by the next one a minute later: no long retries.
-      RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
-    },
+    // A missed nudge is replaced by the next one a minute later: no long retries.
+    Target: busTarget(target, DeployDetailType.ReconcileDue, detail, { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 }),
   };
 }
 

@@ -78,12 +78,20 @@ export function toCreateScheduleInput(check: StuckCheck, target: StuckCheckTarge
     FlexibleTimeWindow: { Mode: 'OFF' },
     ActionAfterCompletion: 'DELETE',
     State: 'ENABLED',
-    Target: {
-      Arn: target.eventBusArn,
-      RoleArn: target.roleArn,
-      Input: JSON.stringify(detail),
-      EventBridgeParameters: { DetailType: DeployDetailType.StuckCheckDue, Source: EVENT_SOURCE },
-      RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
-    },
+    Target: busTarget(target, DeployDetailType.StuckCheckDue, detail, { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 }),
+  };
+}
+
+/**
+ * A schedule target that puts one control-plane event (`detailType`, `detail`)
+ * on the bus, as the stuck check and the safety-net nudge both do.
+ */
+export function busTarget(target: StuckCheckTarget, detailType: string, detail: object, retry: NonNullable<CreateScheduleInput['Target']>['RetryPolicy']): NonNullable<CreateScheduleInput['Target']> {
+  return {
+    Arn: target.eventBusArn,
+    RoleArn: target.roleArn,
+    Input: JSON.stringify(detail),
+    EventBridgeParameters: { DetailType: detailType, Source: EVENT_SOURCE },
+    RetryPolicy: retry,
   };
 }
