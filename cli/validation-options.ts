@@ -25,7 +25,7 @@ export function addValidationFlags(command: Command): Command {
   return command
     .option('--var <name...>', 'a variable the container gets from you (task definition environment or secret), so the configuration need not define it; repeatable')
     .option('--vars-file <file...>', 'a file of such variables: one NAME or NAME=value per line, # comments (values are ignored)')
-    .option('--postgres', 'the platform runs Postgres storage: PORTAL_STORAGE_PGHOST, PORTAL_STORAGE_PGUSER, PORTAL_STORAGE_PGPASSWORD and PGSSLMODE come from the task definition')
+    .option('--postgres', 'the platform runs Postgres storage: PORTAL_STORAGE_PGHOST, PORTAL_STORAGE_PGUSER, PORTAL_STORAGE_PGPASSWORD, PORTAL_STORAGE_PGDATABASE and PGSSLMODE come from the task definition')
     .option('--strict', 'treat warnings as errors (exit 2 on any issue)')
     .option('--key-file <file>', 'the configuration key (deploy.envkey): decrypt encrypted values and check configKeyCheck as portal-api does; PORTAL_CONFIG_KEY in the environment works too');
 }

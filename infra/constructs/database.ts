@@ -1,17 +1,41 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { DatabaseUsers, type ApplicationUser } from './database-users';
 
 /** Postgres port; the security group, not the port number, keeps others out. */
 export const POSTGRES_PORT = 5432;
-/** The master user Kong and portal-api log in as. */
+/**
+ * The master user. Only the database-users function logs in as it; the name stays what
+ * earlier versions created the instance with (a new master name would replace the instance).
+ */
 export const POSTGRES_USER = 'wicked';
-/** Kong's database, created with the instance; wicked creates its own (`wicked`) on first start. */
+/**
+ * Kong's database, created with the instance and owned by {@link KONG_ROLE}. Kong does not
+ * create its database (wicked `doc/postgres-notes.md`: "the (existing!) database"), and
+ * `kong start --run-migrations` (wicked `src/kong/startup.sh`) creates its tables, functions
+ * and triggers in it (Kong/kong 0.14 `kong/dao/migrations/postgres.lua`), which its owner may.
+ */
 export const KONG_DATABASE = 'kong';
+/** Kong's login role: wicked's default Kong user (`src/kong/Dockerfile` `KONG_PG_USER kong`, Helm `values.yaml` `pgUser: kong`). */
+export const KONG_ROLE = 'kong';
+/**
+ * wicked's database: portal-api's default (`src/api/dao/postgres/pg-utils.js` `resolveDatabase`,
+ * `src/env/initial-config/static/globals.json` `pgDatabase`), set explicitly in its container as
+ * `PORTAL_STORAGE_PGDATABASE`. The stack creates it owned by {@link PORTAL_API_ROLE}: portal-api
+ * then finds it, never reaches its own `CREATE DATABASE` (taken only on error 3D000, "database
+ * does not exist", in `getPoolOrClient`), and so needs no CREATEDB; it creates the schema
+ * `wicked` with its tables, a plpgsql function and triggers (`schemas/core.sql`), which the
+ * database's owner may.
+ */
+export const WICKED_DATABASE = 'wicked';
+/** portal-api's login role; `wicked` is taken by the master, so the role is named after the component. */
+export const PORTAL_API_ROLE = 'portal_api';
 
 /** Props of {@link Database}. */
 export interface DatabaseProps {
@@ -27,6 +51,8 @@ export interface DatabaseProps {
   readonly envName: string;
   /** The AWS Backup plan's cron expression: RDS's own backup window is kept apart from it. */
   readonly backupSchedule: string;
+  /** Applied to the application users' secrets and the database-users function's logs. */
+  readonly removalPolicy: RemovalPolicy;
 }
 
 /**
@@ -79,19 +105,27 @@ export function rdsBackupWindow(schedule: string): { readonly backup: string; re
 }
 
 /**
- * Postgres on RDS for Kong (`kong` database) and wicked's Postgres storage: encrypted,
- * private, generated credentials in Secrets Manager, reachable only from the security
- * groups {@link Database.allowFrom} is called with.
+ * Postgres on RDS for Kong (`kong` database) and wicked's Postgres storage (`wicked` database):
+ * encrypted, private, reachable only from the security groups {@link Database.allowFrom} is
+ * called with. Each application logs in as its own role that owns its own database
+ * ({@link Database.users}, created by the `Custom::WickedDatabaseUsers` resource); the
+ * generated master credentials are read by that resource's function only.
  *
  * @example
- * const db = new Database(this, 'Postgres', { vpc, key, persistent: true, multiAz: true, envName: 'prod' });
+ * const db = new Database(this, 'Postgres', { vpc, key, persistent: true, multiAz: true, envName: 'prod', backupSchedule, removalPolicy });
  * db.allowFrom(kongService);
+ * db.loginsAfterUsers(kongService);
+ * ecs.Secret.fromSecretsManager(db.users.kong.secret, 'password');
  */
 export class Database extends Construct {
   /** The instance. */
   public readonly instance: rds.DatabaseInstance;
-  /** Generated credentials (`username`, `password`, `host`, `port`). */
+  /** The generated master credentials (`username`, `password`, `host`, `port`): for the database-users function only. */
   public readonly secret: secretsmanager.ISecret;
+  /** Kong's and portal-api's own users, each owning its database. */
+  public readonly users: { readonly kong: ApplicationUser; readonly portalApi: ApplicationUser };
+  /** Creates the users; every service that logs in starts after it. */
+  public readonly usersResource: DatabaseUsers;
   /** Whether the database is kept (deletion protection, backups) or ephemeral. */
   public readonly persistent: boolean;
 
@@ -132,6 +166,11 @@ export class Database extends Construct {
     // template altogether, so that no later update of the instance sends a value that turns it off.
     (this.instance.node.defaultChild as rds.CfnDBInstance).addPropertyDeletionOverride('DeletionProtection');
     this.secret = this.instance.secret!;
+    this.usersResource = new DatabaseUsers(this, 'Users', {
+      instance: this.instance, masterSecret: this.secret, vpc: props.vpc, key: props.key, envName: props.envName, removalPolicy: props.removalPolicy,
+      users: { kong: { role: KONG_ROLE, database: KONG_DATABASE }, 'portal-api': { role: PORTAL_API_ROLE, database: WICKED_DATABASE } },
+    });
+    this.users = { kong: this.usersResource.users.kong!, portalApi: this.usersResource.users['portal-api']! };
     this.acknowledge(props);
     // CDK's log-retention function (one per stack) sets the retention of the exported log groups.
     const retention = Stack.of(this).node.tryFindChild('LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a');
@@ -140,6 +179,19 @@ export class Database extends Construct {
       Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: "CDK's log-retention function writes its own logs with the basic execution role; it runs only when RDS's exported log groups are created or changed." });
       Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: "CDK's log-retention function sets retention on log groups whose names RDS derives at create time; CDK grants logs:PutRetentionPolicy/DeleteRetentionPolicy on * for it." });
     }
+  }
+
+  /**
+   * Starts the services only once their users exist: on the first create Kong starts its tasks
+   * right away and would log in before the role did.
+   *
+   * @param services - the services that log in
+   */
+  public loginsAfterUsers(...services: ecs.IService[]): void {
+    // Service resource to custom resource only: a construct dependency would take the services' security
+    // groups along, which the instance's ingress rules name (a cycle).
+    const users = this.usersResource.resource.node.defaultChild as CfnResource;
+    for (const service of services) (service.node.defaultChild as CfnResource).addResourceDependency(users);
   }
 
   /**
@@ -153,11 +205,11 @@ export class Database extends Construct {
 
   private acknowledge(props: DatabaseProps): void {
     const ack = (id: string, reason: string): void => Validations.of(this.instance).acknowledge({ id, reason });
-    ack('AwsSolutions-RDS11', 'The port number is no protection: the security group admits only Kong, portal-api and kong-adapter.');
+    ack('AwsSolutions-RDS11', 'The port number is no protection: the security group admits only Kong, portal-api, kong-adapter and the database-users function.');
     // The generated secret itself, not the attachment the instance exposes as `secret`.
     Validations.of(this.instance.node.findChild('Secret')).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'Kong and portal-api read the password once at task start (ECS secrets); rotation would break running tasks until a redeploy.',
+      reason: "Only the database-users function reads the master password, at cdk deploy; no task holds it. CDK's rotation deploys AWS's rotation function as a Serverless Application Repository nested stack, which the project's local CloudFormation cannot run; rotate it with RDS's single-user rotation template if your policy requires it.",
     });
     if (!props.multiAz) {
       ack('AwsSolutions-RDS3', props.persistent

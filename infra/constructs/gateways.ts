@@ -150,10 +150,11 @@ export class Gateways extends Construct {
       containerName: 'kong',
       image: kongImage(scope, props.kongImage, taskDefinition),
       environment: kongEnvironment(props.database),
+      // Kong's own user, owner of the kong database (never the master): KONG_PG_* as wicked's Helm chart sets them (`wicked/templates/kong-deployment.yaml`).
       secrets: props.database ? {
-        KONG_PG_HOST: ecs.Secret.fromSecretsManager(props.database.secret, 'host'),
-        KONG_PG_USER: ecs.Secret.fromSecretsManager(props.database.secret, 'username'),
-        KONG_PG_PASSWORD: ecs.Secret.fromSecretsManager(props.database.secret, 'password'),
+        KONG_PG_HOST: ecs.Secret.fromSecretsManager(props.database.users.kong.secret, 'host'),
+        KONG_PG_USER: ecs.Secret.fromSecretsManager(props.database.users.kong.secret, 'username'),
+        KONG_PG_PASSWORD: ecs.Secret.fromSecretsManager(props.database.users.kong.secret, 'password'),
       } : {},
       portMappings: [{ containerPort: KONG_PROXY_PORT, name: 'proxy' }, { containerPort: KONG_ADMIN_PORT, name: 'admin' }],
       logging: ecs.LogDriver.awsLogs({ logGroup: props.logGroup, streamPrefix: `kong-${group.name}` }),

@@ -7,7 +7,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { REDIS_PORT, WICKED_COMPONENTS, type TaskSize } from '../workload-props';
-import type { Database } from './database';
+import { WICKED_DATABASE, type Database } from './database';
 import { DYNAMIC_DATA_PATH, type DynamicData } from './dynamic-data';
 import { redisHealthCheck, wickedHealthCheck } from './health-check';
 import { INITIAL_COUNT, SingletonCounts } from './singleton-counts';
@@ -23,7 +23,8 @@ export function releaseTag(envName: string): string {
  * chart, see infra/README.md): `NODE_ENV` for every component; `PORTAL_API_URL` for the
  * components that call portal-api (its Cloud Map name: ECS tasks get no search domain,
  * so wicked's default `http://portal-api:3001` would not resolve); `PGSSLMODE=require`
- * for portal-api when it stores in Postgres (RDS forces TLS); and, with a Redis session
+ * for portal-api when it stores in Postgres (RDS forces TLS), with `PORTAL_STORAGE_PGDATABASE`
+ * naming the database the stack created for portal-api's user (which may not create one); and, with a Redis session
  * store, `PORTAL_SESSIONSTORE_TYPE/HOST/PORT` for portal-api, which resolves wicked's
  * `globals.json` `sessionStore` from them for the portal and portal-auth (the names and
  * values of wicked's Helm chart `wicked/templates/apim-config.yaml`).
@@ -40,7 +41,7 @@ export function singletonEnvironment(component: string, envName: string, options
   if (component !== 'portal-api') return { NODE_ENV: envName, PORTAL_API_URL: options.portalApiUrl };
   return {
     NODE_ENV: envName,
-    ...(options.postgres ? { PGSSLMODE: 'require' } : {}),
+    ...(options.postgres ? { PGSSLMODE: 'require', PORTAL_STORAGE_PGDATABASE: WICKED_DATABASE } : {}),
     ...(options.redisHost !== undefined ? { PORTAL_SESSIONSTORE_TYPE: 'redis', PORTAL_SESSIONSTORE_HOST: options.redisHost, PORTAL_SESSIONSTORE_PORT: String(REDIS_PORT) } : {}),
   };
 }
@@ -248,9 +249,10 @@ export class SingletonServices extends Construct {
       ...props.portalApiSecrets,
       PORTAL_CONFIG_KEY: ecs.Secret.fromSecretsManager(props.portalConfigKey),
       ...(db ? {
-        PORTAL_STORAGE_PGUSER: ecs.Secret.fromSecretsManager(db.secret, 'username'),
-        PORTAL_STORAGE_PGPASSWORD: ecs.Secret.fromSecretsManager(db.secret, 'password'),
-        PORTAL_STORAGE_PGHOST: ecs.Secret.fromSecretsManager(db.secret, 'host'),
+        // portal-api's own user, owner of the wicked database (never the master); the variables of wicked's globals.json `storage`.
+        PORTAL_STORAGE_PGUSER: ecs.Secret.fromSecretsManager(db.users.portalApi.secret, 'username'),
+        PORTAL_STORAGE_PGPASSWORD: ecs.Secret.fromSecretsManager(db.users.portalApi.secret, 'password'),
+        PORTAL_STORAGE_PGHOST: ecs.Secret.fromSecretsManager(db.users.portalApi.secret, 'host'),
       } : {}),
     };
   }

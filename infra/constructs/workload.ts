@@ -81,7 +81,7 @@ export class Workload extends Construct {
     this.dynamicData = new DynamicData(this, 'DynamicData', { vpc, key: this.dataKey, removalPolicy: p.removalPolicy });
     if (p.postgres !== 'none') {
       this.database = new Database(this, 'Postgres', {
-        vpc, key: this.dataKey, persistent: p.postgres === 'persistent', multiAz: p.postgresMultiAz, envName: p.envName, backupSchedule: p.backup.schedule,
+        vpc, key: this.dataKey, persistent: p.postgres === 'persistent', multiAz: p.postgresMultiAz, envName: p.envName, backupSchedule: p.backup.schedule, removalPolicy: p.removalPolicy,
       });
     }
     this.singletons = new SingletonServices(this, 'Singletons', {
@@ -110,6 +110,7 @@ export class Workload extends Construct {
     this.database.allowFrom(this.singletons.service('portal-api'));
     this.database.allowFrom(this.singletons.service('portal-kong-adapter'));
     for (const group of Object.values(this.gateways.groups)) this.database.allowFrom(group.service);
+    this.database.loginsAfterUsers(this.singletons.service('portal-api'), ...Object.values(this.gateways.groups).map((g) => g.service));
   }
 
   /** The file system always; the database only when it is persistent. */

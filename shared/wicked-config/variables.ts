@@ -29,13 +29,15 @@ export const PLATFORM_VARIABLES: readonly string[] = Object.freeze(['NODE_ENV', 
 
 /**
  * Variables the task definition adds when the platform runs wicked's Postgres
- * storage: the credentials and host from the database secret and the TLS mode
- * (infra `singleton-services.ts`).
+ * storage: the credentials and host from portal-api's own database user's secret,
+ * the database the stack created for that user, and the TLS mode (infra
+ * `singleton-services.ts`, `constructs/database.ts`).
  */
 export const POSTGRES_PLATFORM_VARIABLES: readonly string[] = Object.freeze([
   'PORTAL_STORAGE_PGHOST',
   'PORTAL_STORAGE_PGUSER',
   'PORTAL_STORAGE_PGPASSWORD',
+  'PORTAL_STORAGE_PGDATABASE',
   'PGSSLMODE',
 ]);
 

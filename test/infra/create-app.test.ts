@@ -73,6 +73,7 @@ describe('cdk-nag AwsSolutions', () => {
     const dev = stacks.find((stack) => stack.stackName === 'wicked-dev')!;
     const stuckCheckGroup = dev.platform.deploy.stuckCheckGroup.scheduleGroupName;
     const snapshotDataId = dev.resolve((dev.platform.snapshot.snapshotData.function.node.defaultChild as CfnElement).logicalId) as string;
+    const usersHandlerId = dev.resolve((dev.platform.workload.database!.usersResource.handler.node.defaultChild as CfnElement).logicalId) as string;
     expect(acks.map((a) => [a.path, a.id]).sort()).toEqual([
       ['wicked-dev/AWS679f53fac002430cb0da5b7982bd2287', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
       // CDK's log-retention function, for the retention of RDS's exported log groups.
@@ -93,6 +94,12 @@ describe('cdk-nag AwsSolutions', () => {
       ...['SnapshotData', 'TrackBackup'].map((fn) => [`wicked-dev/Platform/Snapshot/${fn}/Role`, 'AwsSolutions-IAM5[Resource::*]']),
       ['wicked-dev/Platform/Workload/PortalConfigKey', 'AwsSolutions-SMG4'],
       ['wicked-dev/Platform/Workload/Postgres/Instance/Secret', 'AwsSolutions-SMG4'],
+      // Kong's and portal-api's own users: their secrets, the function that creates them in the VPC, its provider.
+      ['wicked-dev/Platform/Workload/Postgres/Users/kongSecret', 'AwsSolutions-SMG4'],
+      ['wicked-dev/Platform/Workload/Postgres/Users/portal-apiSecret', 'AwsSolutions-SMG4'],
+      ['wicked-dev/Platform/Workload/Postgres/Users/Role', 'AwsSolutions-IAM5[Resource::*]'],
+      ['wicked-dev/Platform/Workload/Postgres/Users/Provider/framework-onEvent/ServiceRole', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
+      ['wicked-dev/Platform/Workload/Postgres/Users/Provider/framework-onEvent/ServiceRole', `AwsSolutions-IAM5[Resource::<${usersHandlerId}.Arn>:*]`],
       ['wicked-dev/Platform/Workload/Postgres/Instance', 'AwsSolutions-RDS11'],
       ['wicked-dev/Platform/Workload/Postgres/Instance', 'AwsSolutions-RDS3'],
       ['wicked-dev/Platform/Workload/Postgres/Instance', 'AwsSolutions-RDS10'],
@@ -112,7 +119,7 @@ describe('cdk-nag AwsSolutions', () => {
     for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(40);
     // A persistent multi-AZ database (prod) needs none of the database acknowledgements but the secret's, the port's
     // and deletion protection's, which the DeletionProtection custom resource turns on after the create.
-    const prodDb = nagAcknowledgements(app).filter((a) => a.path.startsWith('wicked-prod/Platform/Workload/Postgres/'));
+    const prodDb = nagAcknowledgements(app).filter((a) => a.path.startsWith('wicked-prod/Platform/Workload/Postgres/Instance'));
     expect(prodDb.map((a) => a.id).sort()).toEqual(['AwsSolutions-RDS10', 'AwsSolutions-RDS11', 'AwsSolutions-SMG4']);
     expect(prodDb.find((a) => a.id === 'AwsSolutions-RDS10')?.reason).toMatch(/DeletionProtection custom resource/);
     // The shared registry-cache stack needs none.

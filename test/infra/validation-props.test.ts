@@ -15,7 +15,7 @@ describe('resolveValidationProps', () => {
 
   it('lists every variable the task definition sets, for the validator', () => {
     const props = resolveValidationProps({ nodeEnv: 'k8s', portalApiEnvironment: { SMTP_HOST: 'smtp.acme.example' }, portalApiSecrets: { SMTP_PASSWORD: secret() }, strictValidation: true }, 'prod');
-    expect(platformVariableNames(props, true)).toEqual(['NODE_ENV', 'PORTAL_CONFIG_KEY', 'PORTAL_STORAGE_PGHOST', 'PORTAL_STORAGE_PGUSER', 'PORTAL_STORAGE_PGPASSWORD', 'PGSSLMODE', 'SMTP_HOST', 'SMTP_PASSWORD']);
+    expect(platformVariableNames(props, true)).toEqual(['NODE_ENV', 'PORTAL_CONFIG_KEY', 'PORTAL_STORAGE_PGHOST', 'PORTAL_STORAGE_PGUSER', 'PORTAL_STORAGE_PGPASSWORD', 'PORTAL_STORAGE_PGDATABASE', 'PGSSLMODE', 'SMTP_HOST', 'SMTP_PASSWORD']);
     expect(validationLambdaEnvironment(props, false)).toEqual({ WICKED_NODE_ENV: 'k8s', WICKED_PLATFORM_VARIABLES: 'NODE_ENV,PORTAL_CONFIG_KEY,SMTP_HOST,SMTP_PASSWORD', WICKED_STRICT_VALIDATION: 'true' });
   });
 

@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import type { WickedStack } from '../../infra/wicked-stack';
+import { VPC_ACCESS_ACTIONS } from '../../infra/constructs/database-users';
 import { CHART_PROBES } from '../../infra/constructs/health-check';
 import { countAttribute } from '../../infra/constructs/singleton-counts';
 import { actionsOf, assertCount, assertProps, logicalId, testStack, type Statement } from './helpers';
@@ -97,7 +98,7 @@ describe('singleton services', () => {
     const portalApiUrl = { Name: 'PORTAL_API_URL', Value: 'http://portal-api.wicked-dev.internal:3001/' };
     for (const component of SINGLETONS) {
       const environment = component === 'portal-api'
-        ? [{ Name: 'NODE_ENV', Value: 'dev' }, { Name: 'PGSSLMODE', Value: 'require' },
+        ? [{ Name: 'NODE_ENV', Value: 'dev' }, { Name: 'PGSSLMODE', Value: 'require' }, { Name: 'PORTAL_STORAGE_PGDATABASE', Value: 'wicked' },
           // wicked's globals.json sessionStore, resolved by portal-api (Helm chart apim-config.yaml names)
           { Name: 'PORTAL_SESSIONSTORE_TYPE', Value: 'redis' }, { Name: 'PORTAL_SESSIONSTORE_HOST', Value: 'redis.wicked-dev.internal' }, { Name: 'PORTAL_SESSIONSTORE_PORT', Value: '6379' }]
         : [{ Name: 'NODE_ENV', Value: 'dev' }, portalApiUrl];
@@ -223,11 +224,11 @@ describe('data', () => {
     assertCount(template, 'AWS::EFS::MountTarget', 2);
   });
 
-  it('has an encrypted, private Postgres reachable only from Kong, portal-api and the kong-adapter', () => {
+  it('has an encrypted, private Postgres reachable only from Kong, portal-api, the kong-adapter and the database-users function', () => {
     const db = workload().database!;
     assertProps(template, 'AWS::RDS::DBInstance', { StorageEncrypted: true, KmsKeyId: getAtt(id(workload().dataKey)), PubliclyAccessible: false, Engine: 'postgres' });
     const sources = sgIngress(id(db.instance.connections.securityGroups[0]!)).map((r) => JSON.stringify(r.SourceSecurityGroupId)).sort();
-    const expected = [workload().singletons.service('portal-api'), workload().singletons.service('portal-kong-adapter'), workload().gateways.groups.default!.service]
+    const expected = [workload().singletons.service('portal-api'), workload().singletons.service('portal-kong-adapter'), workload().gateways.groups.default!.service, db.usersResource.handler]
       .map((s) => JSON.stringify(getAtt(id(s.connections.securityGroups[0]!), 'GroupId'))).sort();
     expect(sources).toEqual(expected);
   });
@@ -259,7 +260,9 @@ describe('network, permissions, monitoring', () => {
     // ecs:DescribeTaskDefinition has no resource type in the Service Authorization Reference (ECS actions table).
     const unscoped = [['ecr:GetAuthorizationToken'], ['ecs:ListTasks'], ['ecs:DescribeTaskDefinition'], ['backup:DescribeBackupJob', 'backup:ListBackupJobs', 'backup:ListRecoveryPointsByResource', 'backup:DescribeRestoreJob'],
       // CDK's log-retention function: the names of RDS's exported log groups exist only once the instance does.
-      ['logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy']];
+      ['logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy'],
+      // The database-users function in the VPC: the network interfaces Lambda creates for it (AWSLambdaVPCAccessExecutionRole's actions).
+      VPC_ACCESS_ACTIONS];
     for (const s of wildcard) expect(unscoped).toContainEqual(actionsOf(s));
     // ListTasks is limited to the cluster by condition.
     for (const s of wildcard.filter((w) => actionsOf(w).includes('ecs:ListTasks'))) {

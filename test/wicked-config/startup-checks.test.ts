@@ -64,7 +64,7 @@ describe('checkStartup (what src/api/bin/api and portal-env test at start)', () 
   });
 
   it('knows the Postgres variables the task definition sets', () => {
-    expect(POSTGRES_PLATFORM_VARIABLES).toEqual(['PORTAL_STORAGE_PGHOST', 'PORTAL_STORAGE_PGUSER', 'PORTAL_STORAGE_PGPASSWORD', 'PGSSLMODE']);
+    expect(POSTGRES_PLATFORM_VARIABLES).toEqual(['PORTAL_STORAGE_PGHOST', 'PORTAL_STORAGE_PGUSER', 'PORTAL_STORAGE_PGPASSWORD', 'PORTAL_STORAGE_PGDATABASE', 'PGSSLMODE']);
   });
 });
 
