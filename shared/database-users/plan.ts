@@ -88,9 +88,12 @@ export function userStatements(user: DatabaseUser, passwordHash: string, master:
   checkIdentifier('master user', master);
   if (role === master) throw new DatabaseUsersError('INVALID_NAME', `role: received ${JSON.stringify(role)}, the master user's name; expected a role of its own`, { context: { role } });
   if (!/^md5[0-9a-f]{32}$/.test(passwordHash)) throw new DatabaseUsersError('INVALID_SECRET', `password hash of role ${role}: expected md5 followed by 32 hex digits`, { context: { role } });
-  // LOGIN and nothing else: no CREATEDB (the database is made here, so portal-api never reaches its
-  // own CREATE DATABASE, see shared/database-users README), no CREATEROLE, no inheritance of other roles.
-  const attributes = `LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS PASSWORD ${literal(passwordHash)}`;
+  // LOGIN and nothing else: no CREATEDB (the database is made here, so portal-api never reaches its own
+  // CREATE DATABASE; infra constructs/database.ts WICKED_DATABASE), no CREATEROLE. INHERIT stays on: the
+  // owner's CREATE on the `public` schema comes through its implicit membership in pg_database_owner
+  // (PostgreSQL 15+), which a NOINHERIT role does not use. SUPERUSER, REPLICATION and BYPASSRLS are off
+  // by default and only a superuser may name them (PostgreSQL ALTER ROLE), which RDS's master is not.
+  const attributes = `LOGIN NOCREATEDB NOCREATEROLE INHERIT PASSWORD ${literal(passwordHash)}`;
   const statements = [observed.roleExists ? `ALTER ROLE ${role} WITH ${attributes}` : `CREATE ROLE ${role} WITH ${attributes}`];
   // Handing a database or object to a role takes membership in it (PostgreSQL ALTER DATABASE: "must be
   // able to SET ROLE to the new owning role"); RDS's master is not a superuser.
