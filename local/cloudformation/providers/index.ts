@@ -76,7 +76,8 @@ const UNDERSTOOD: Readonly<Record<string, readonly string[]>> = {
   'AWS::Scheduler::Schedule': ['Name', 'GroupName', 'Description', 'FlexibleTimeWindow', 'ScheduleExpression', 'ScheduleExpressionTimezone', 'StartDate', 'EndDate', 'State', 'Target'],
   'AWS::Backup::BackupVault': ['BackupVaultName', 'EncryptionKeyArn'],
   'AWS::EFS::FileSystem': ['BackupPolicy', 'Encrypted', 'FileSystemPolicy', 'FileSystemTags', 'KmsKeyId', 'LifecyclePolicies', 'PerformanceMode', 'ThroughputMode'],
-  'AWS::Lambda::Function': ['FunctionName', 'Code', 'Handler', 'Runtime', 'Timeout', 'MemorySize', 'Environment', 'Architectures', 'EphemeralStorage', 'LoggingConfig', 'ReservedConcurrentExecutions', 'Role', 'Description'],
+  // VpcConfig is accepted without effect: the VPC is recorded, and a function runs on the host's network.
+  'AWS::Lambda::Function': ['FunctionName', 'Code', 'Handler', 'Runtime', 'Timeout', 'MemorySize', 'Environment', 'Architectures', 'EphemeralStorage', 'LoggingConfig', 'ReservedConcurrentExecutions', 'Role', 'Description', 'VpcConfig'],
 };
 
 function unsupported(type: string): ResourceProvider {

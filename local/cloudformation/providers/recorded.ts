@@ -124,6 +124,10 @@ const RECORDERS: Readonly<Record<string, Recorder>> = {
   // The CDK's log-retention custom resource sets a CloudWatch Logs group's retention; Logs are recorded, not
   // emulated, so its function (which needs the Logs API and the runtime's bundled client) is not run either.
   'Custom::LogRetention': (p, c) => ({ physicalId: str(p.LogGroupName, c.logicalId) }),
+  // The stack's database users: its function logs in to the RDS instance, which is recorded, not emulated (no
+  // Postgres runs behind it), so the function is not run either. The SQL it runs is tested against a real
+  // Postgres server (test/database-users/postgres.test.ts). Same physical id as the handler answers.
+  'Custom::WickedDatabaseUsers': () => ({ physicalId: 'wicked-database-users' }),
   'AWS::Backup::BackupPlan': (_p, c) => {
     const id = randomUUID();
     return { physicalId: id, attributes: { BackupPlanId: id, BackupPlanArn: arnOf(c, 'backup', `backup-plan:${id}`), VersionId: randomUUID() } };
