@@ -118,7 +118,6 @@ export class DatabaseUsers extends Construct {
       dbname: user.database,
       secretName: `wicked-${props.envName}/postgres-${name}`,
       encryptionKey: props.key,
-      masterSecret: props.masterSecret,
     });
     secret.applyRemovalPolicy(props.removalPolicy);
     Validations.of(secret).acknowledge({

@@ -40,7 +40,7 @@ describe('database users', () => {
         KmsKeyId: { 'Fn::GetAtt': [id(dev.platform.workload.dataKey), 'Arn'] },
         GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }),
       });
-      // The template is a Fn::Join (it names the master secret's ARN for rotation): read it as text.
+      // Read as text: the template is a JSON string inside the property.
       const secret = ofType('AWS::SecretsManager::Secret').find(([, r]) => r.Properties.Name === `wicked-dev/postgres-${name}`)![1];
       const text = JSON.stringify((secret.Properties.GenerateSecretString as { SecretStringTemplate: unknown }).SecretStringTemplate);
       expect(text).toContain(JSON.stringify(`"username":"${role}"`).slice(1, -1));
@@ -96,6 +96,8 @@ describe('database users', () => {
       VpcConfig: { SubnetIds: dev.resolve(dev.platform.workload.network.vpc.privateSubnets.map((s) => s.subnetId)) },
     });
     expect(handler.Properties.Environment).toMatchObject({ Variables: { NODE_EXTRA_CA_CERTS: LAMBDA_CA_CERTS } });
+    // Created once the private subnets route to the NAT gateway: the function reaches Secrets Manager through it.
+    expect(handler.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/NetworkVpcprivateSubnet1DefaultRoute/)]));
     assertProps(template, 'AWS::EC2::SecurityGroupIngress', {
       GroupId: { 'Fn::GetAtt': [id(db().instance.connections.securityGroups[0]!), 'GroupId'] },
       SourceSecurityGroupId: { 'Fn::GetAtt': [id(db().usersResource.handler.connections.securityGroups[0]!), 'GroupId'] },
