@@ -15,12 +15,16 @@ import { uploadConfig } from '../../local/story';
 import { packExample } from '../e2e/deploy-helpers';
 import { testStack } from './helpers';
 
-/** Construct ids of every control-plane function; each carries the AWS SDK clients it uses in its bundle. */
-const FUNCTIONS = ['BuildImage', 'DeployServices', 'SnapshotData', 'TrackBackup', 'TrackDeployment'];
+/**
+ * Construct ids of every control-plane function, and the database-users custom resource's function
+ * (`DatabaseUsers`, not a configurable entry); each carries the AWS SDK clients it uses in its bundle.
+ */
+const FUNCTIONS = ['BuildImage', 'DeployServices', 'SnapshotData', 'TrackBackup', 'TrackDeployment', 'DatabaseUsers'];
 /** The service id each bundled client's runtime configuration names, per function (what shows a client is bundled). */
 const BUNDLED_CLIENTS: Readonly<Record<string, readonly string[]>> = {
   BuildImage: ['S3', 'ECR', 'EventBridge', 'DynamoDB'],
   DeployServices: ['ECS'],
+  DatabaseUsers: ['Secrets Manager'],
 };
 /**
  * Strings only the providers of the SDK's default credential chain carry (setting names they
@@ -69,7 +73,7 @@ beforeAll(() => {
     if (resource.Type !== 'AWS::Lambda::Function' || dir === undefined || !readdirSync(dir).includes('index.mjs')) return [];
     const file = path.join(dir, 'index.mjs');
     // The function's construct id, as in `PlatformDeployDeployServicesFunction1A2B3C4D`.
-    const name = FUNCTIONS.find((id) => new RegExp(`${id}Function[0-9A-F]{8}$`).test(logicalId)) ?? logicalId;
+    const name = /PostgresUsersHandler[0-9A-F]{8}$/.test(logicalId) ? 'DatabaseUsers' : FUNCTIONS.find((id) => new RegExp(`${id}Function[0-9A-F]{8}$`).test(logicalId)) ?? logicalId;
     return [{ name, file, code: readFileSync(file, 'utf8'), size: statSync(file).size }];
   });
 }, 120_000);
@@ -78,7 +82,7 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 describe('Lambda bundles', () => {
   it('are one ESM file per function', () => {
     expect(bundles.map((b) => b.name).sort()).toEqual([...FUNCTIONS].sort());
-    expect(bundles).toHaveLength(Object.keys(DEFAULT_FUNCTION_ENTRIES).length);
+    expect(bundles).toHaveLength(Object.keys(DEFAULT_FUNCTION_ENTRIES).length + 1);
     for (const b of bundles) expect(b.code).toMatch(/export\s*\{[^}]*\bas handler\b/);
   });
 
@@ -102,7 +106,7 @@ describe('Lambda bundles', () => {
     expect(defaultChainProviders(code)).toEqual(Object.keys(DEFAULT_CHAIN_MARKERS));
   });
 
-  it('bundle the SDK clients build-image calls (S3, ECR, EventBridge, DynamoDB), as deploy-services bundles ECS', () => {
+  it('bundle the SDK clients build-image calls (S3, ECR, EventBridge, DynamoDB), as deploy-services bundles ECS and database-users Secrets Manager', () => {
     for (const [name, services] of Object.entries(BUNDLED_CLIENTS)) {
       const code = bundle(name).code;
       expect([name, services.filter((service) => !code.includes(`serviceId??"${service}"`))]).toEqual([name, []]);

@@ -61,7 +61,7 @@ describe('a retained environment that shares the pull-through cache of another s
   it('creates neither the cache rule nor a Docker Hub secret, and names no credentials it does not use', () => {
     assertCount(prod, 'AWS::ECR::PullThroughCacheRule', 0);
     const secrets = Object.values(prod.findResources('AWS::SecretsManager::Secret')).map((r) => (r as { Properties: { Name: string } }).Properties.Name);
-    expect(secrets.sort()).toEqual(['wicked-prod/portal-config-key', 'wicked-prod/postgres']);
+    expect(secrets.sort()).toEqual(['wicked-prod/portal-config-key', 'wicked-prod/postgres', 'wicked-prod/postgres-kong', 'wicked-prod/postgres-portal-api']);
     const outputs = Object.values(prod.findOutputs('*')).map((o) => (o as { Value: unknown }).Value);
     expect(outputs).not.toContain(secretArn);
   });

@@ -63,8 +63,9 @@ describe('config bucket', () => {
   it('turns EventBridge on without a notifications custom resource', () => {
     assertCount(template, 'Custom::S3BucketNotifications', 0);
     // The five control-plane functions, the base-image announcement's provider, CDK's log-retention
-    // function (RDS's exported log groups) and the singleton count reader; no notifications function.
-    assertCount(template, 'AWS::Lambda::Function', 8);
+    // function (RDS's exported log groups), the singleton count reader, and the database-users function
+    // with its provider framework function; no notifications function.
+    assertCount(template, 'AWS::Lambda::Function', 10);
     expect(Object.keys(template.findResources('AWS::Lambda::Function')).filter((fn) => fn.startsWith('AWS679f53fac002430cb0da5b7982bd2287'))).toHaveLength(1);
   });
 
