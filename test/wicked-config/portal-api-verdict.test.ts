@@ -133,13 +133,19 @@ describe('warnings: portal-api starts, a request or a feature is degraded', () =
 
 describe('older configurations, judged as portal-api\'s update leaves them (config-updater.js)', () => {
   it('a version 8 config gets step 10\'s seven portal auth methods (warnings) and step 14\'s storage references (errors: no step defines PGPORT or PGDATABASE)', async () => {
-    const report = await validate(version8Config());
+    // Judged without PORTAL_STORAGE_PGDATABASE from the platform (a platform that sets only host and credentials).
+    const report = await validate(version8Config(), { platformVariables: POSTGRES_PLATFORM.platformVariables.filter((name) => name !== 'PORTAL_STORAGE_PGDATABASE') });
     const errors = report.issues.filter((issue) => issue.severity === 'error');
     expect(errors.map((issue) => [issue.env, issue.jsonPath, issue.message.match(/variable "(\w+)"/)?.[1]])).toEqual(
       DEPLOYABLE.flatMap((env) => [[env, '$.storage.pgPort', 'PORTAL_STORAGE_PGPORT'], [env, '$.storage.pgDatabase', 'PORTAL_STORAGE_PGDATABASE']]),
     );
     expect(errors[0]?.message).toContain('from config version 8');
     expect(report.issues.filter((issue) => issue.code === IssueCode.UnknownAuthMethod)).toHaveLength(6);
+  });
+
+  it('leaves only PGPORT to the config on this platform, which sets PORTAL_STORAGE_PGDATABASE (the database it made for portal-api)', async () => {
+    const errors = (await validate(version8Config())).issues.filter((issue) => issue.severity === 'error');
+    expect(errors.map((issue) => [issue.env, issue.jsonPath])).toEqual(DEPLOYABLE.map((env) => [env, '$.storage.pgPort']));
   });
 
   it('runs once env/default.json defines what step 14 references', async () => {
