@@ -31,8 +31,8 @@ export interface Invocation {
 /** A function error, as Lambda reports it (`errorType`, `errorMessage`). */
 export class FunctionError extends Error {
   readonly code = 'FunctionError';
-  constructor(readonly functionName: string, readonly errorType: string, message: string, readonly logs: string) {
-    super(`${functionName} failed: ${errorType}: ${message}`);
+  constructor(readonly functionName: string, readonly errorType: string, readonly errorMessage: string, readonly logs: string) {
+    super(`${functionName} failed: ${errorType}: ${errorMessage}`);
     this.name = 'FunctionError';
   }
 }

@@ -10,7 +10,7 @@ import { dynamoTableProvider, ecrRepositoryProvider, pullThroughCacheRuleProvide
 export * from './links';
 export * from './provider';
 export { RECORDED_TYPES } from './recorded';
-export { customResourceProvider, lambdaFunctionProvider } from './lambda';
+export { customResourceProvider, eventInvokeConfigProvider, lambdaFunctionProvider } from './lambda';
 export type { LambdaLinks } from './lambda';
 
 /** Extra providers by type, tried before the built-in ones (Lambda functions and custom resources need the function runtime). */
@@ -76,7 +76,8 @@ const UNDERSTOOD: Readonly<Record<string, readonly string[]>> = {
   'AWS::Scheduler::Schedule': ['Name', 'GroupName', 'Description', 'FlexibleTimeWindow', 'ScheduleExpression', 'ScheduleExpressionTimezone', 'StartDate', 'EndDate', 'State', 'Target'],
   'AWS::Backup::BackupVault': ['BackupVaultName', 'EncryptionKeyArn'],
   'AWS::EFS::FileSystem': ['BackupPolicy', 'Encrypted', 'FileSystemPolicy', 'FileSystemTags', 'KmsKeyId', 'LifecyclePolicies', 'PerformanceMode', 'ThroughputMode'],
-  'AWS::Lambda::Function': ['FunctionName', 'Code', 'Handler', 'Runtime', 'Timeout', 'MemorySize', 'Environment', 'Architectures', 'EphemeralStorage', 'LoggingConfig', 'ReservedConcurrentExecutions', 'Role', 'Description'],
+  'AWS::Lambda::Function': ['FunctionName', 'Code', 'Handler', 'Runtime', 'Timeout', 'MemorySize', 'Environment', 'Architectures', 'EphemeralStorage', 'LoggingConfig', 'ReservedConcurrentExecutions', 'Role', 'Description', 'DeadLetterConfig'],
+  'AWS::Lambda::EventInvokeConfig': ['FunctionName', 'Qualifier', 'MaximumRetryAttempts', 'MaximumEventAgeInSeconds', 'DestinationConfig'],
 };
 
 function unsupported(type: string): ResourceProvider {
