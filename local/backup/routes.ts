@@ -15,7 +15,6 @@ type Handler = (service: BackupService, params: string[], body: Record<string, u
  */
 export const ROUTES: readonly { method: string; path: RegExp; handler: Handler }[] = [
   { method: 'PUT', path: /^\/backup-jobs\/?$/, handler: (service, _p, body) => backupJobStarted(service.startBackupJob(body as StartBackupJobInput)) },
-  { method: 'GET', path: /^\/backup-jobs\/?$/, handler: (service, _p, _b, query) => listBackupJobs(service, query) },
   { method: 'GET', path: /^\/backup-jobs\/([^/]+)$/, handler: (service, [id]) => describeBackupJob(job(service.jobs, id!, 'Backup job')) },
   { method: 'PUT', path: /^\/restore-jobs\/?$/, handler: (service, _p, body) => ({ RestoreJobId: startRestoreJob(service, body as StartRestoreJobInput).id }) },
   { method: 'GET', path: /^\/restore-jobs\/([^/]+)$/, handler: (service, [id]) => describeRestoreJob(job(service.restoreJobs, id!, 'Restore job')) },
@@ -91,25 +90,6 @@ export function describeRestoreJob(found: RestoreJob): Record<string, unknown> {
     IamRoleArn: found.iamRoleArn,
     ...(found.createdResourceArn !== undefined ? { CreatedResourceArn: found.createdResourceArn } : {}),
     ResourceType: 'EFS',
-  };
-}
-
-/**
- * ListBackupJobs with the filters the product uses (`resourceArn`, `state`,
- * `backupVaultName` query parameters), newest first, in pages of `maxResults`
- * (ListBackupJobs API reference: 1 to 1000, default 1000).
- */
-function listBackupJobs(service: BackupService, query: URLSearchParams): Record<string, unknown> {
-  const [resourceArn, state, vault] = [query.get('resourceArn'), query.get('state'), query.get('backupVaultName')];
-  const all = [...service.jobs.values()]
-    .filter((found) => (!resourceArn || found.resourceArn === resourceArn) && (!state || found.state === state) && (!vault || found.vault.name === vault))
-    .sort((a, b) => b.creationDate - a.creationDate);
-  const start = Number(query.get('nextToken') ?? 0);
-  const max = Number(query.get('maxResults') ?? 1000);
-  if (!Number.isInteger(max) || max < 1 || max > 1000) throw new AwsServiceError('InvalidParameterValueException', `maxResults must be an integer from 1 to 1000; received ${query.get('maxResults')}`, 400);
-  return {
-    BackupJobs: all.slice(start, start + max).map(describeBackupJob),
-    ...(start + max < all.length ? { NextToken: String(start + max) } : {}),
   };
 }
 

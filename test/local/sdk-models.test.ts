@@ -125,7 +125,8 @@ describe('the emulator\'s answers against the AWS SDK\'s service models (the ope
   });
 
   describe('AWS Backup (restJson1)', () => {
-    it('StartBackupJob, DescribeBackupJob, ListBackupJobs, ListRecoveryPointsByResource, StartRestoreJob, DescribeRestoreJob', async () => {
+    // ListBackupJobs is not emulated: the product reads an UnknownOperationException as "no running job" (backup-adapter.ts findRunningJob).
+    it('StartBackupJob, DescribeBackupJob, ListRecoveryPointsByResource, StartRestoreJob, DescribeRestoreJob', async () => {
       const clock = scaledClock(1000);
       const bus = new LocalBus({ clock });
       const service = await startBackup({ clock, bus, stateDir: join(dir, 'backup') });
@@ -140,7 +141,6 @@ describe('the emulator\'s answers against the AWS SDK\'s service models (the ope
         await bus.waitFor((e) => e.detail.backupJobId === BackupJobId && e.detail.state === 'COMPLETED', 10_000, 'the job completed');
         problems.push(
           ...await answerProblems(backup, new backupSdk.DescribeBackupJobCommand({ BackupJobId }), captured, 'restJson'),
-          ...await answerProblems(backup, new backupSdk.ListBackupJobsCommand({ ByResourceArn: efs.arn }), captured, 'restJson'),
           ...await answerProblems(backup, new backupSdk.ListRecoveryPointsByResourceCommand({ ResourceArn: efs.arn }), captured, 'restJson'),
         );
         const { RecoveryPoints } = JSON.parse(captured[captured.length - 1]!.body) as { RecoveryPoints: { RecoveryPointArn: string }[] };
