@@ -107,3 +107,82 @@ function check(ns: NormalizedSchema, value: unknown, path: string, protocol: Jso
   if (ns.isStringSchema()) return typeof value === 'string' ? [] : [`${at}: ${JSON.stringify(value)}, the model has a string`];
   return [];
 }
+
+/** Response headers every S3 answer carries, outside any operation's output shape. */
+const S3_PROTOCOL_HEADERS: ReadonlySet<string> = new Set(['x-amz-request-id', 'x-amz-id-2']);
+
+/**
+ * Checks a restXml answer's headers against the output shape's `httpHeader`
+ * members: every `x-amz-*` header the emulator sends is a member of the
+ * shape (user metadata aside), and every bound header has the member's type
+ * (HTTP dates for timestamps, integers, booleans).
+ *
+ * @example
+ * expect(headerModelDifferences(HeadObjectOutput$, captured.headers)).toEqual([]);
+ */
+export function headerModelDifferences(schema: unknown, headers: Readonly<Record<string, string>>): string[] {
+  const ns = NormalizedSchema.of(schema as Parameters<typeof NormalizedSchema.of>[0]);
+  const bound = new Map<string, NormalizedSchema>();
+  for (const [, member] of ns.structIterator()) {
+    const header = (member.getMergedTraits() as { httpHeader?: string }).httpHeader;
+    if (header) bound.set(header.toLowerCase(), member);
+  }
+  return Object.entries(headers).flatMap(([name, value]) => {
+    const member = bound.get(name.toLowerCase());
+    if (!member) return name.startsWith('x-amz-') && !name.startsWith('x-amz-meta-') && !S3_PROTOCOL_HEADERS.has(name) ? [`header ${name}: not a member of ${ns.getName()}`] : [];
+    if (member.isTimestampSchema()) return Number.isNaN(Date.parse(value)) ? [`header ${name}: ${JSON.stringify(value)}, the model has an HTTP date`] : [];
+    if (member.isNumericSchema()) return /^-?\d+$/.test(value) ? [] : [`header ${name}: ${JSON.stringify(value)}, the model has a number`];
+    if (member.isBooleanSchema()) return /^(true|false)$/.test(value) ? [] : [`header ${name}: ${JSON.stringify(value)}, the model has a boolean`];
+    return [];
+  });
+}
+
+/**
+ * Checks a restXml body (parsed with the SDK's own `parseXML`) against the
+ * output shape: element names from the members' `xmlName`, flattened and
+ * wrapped lists, text values of the member's type (ISO-8601 timestamps,
+ * numbers, booleans), and no element the shape lacks.
+ *
+ * @example
+ * expect(xmlModelDifferences(ListObjectsV2Output$, parseXML(body))).toEqual([]);
+ */
+export function xmlModelDifferences(schema: unknown, document: Record<string, unknown>): string[] {
+  const output = NormalizedSchema.of(schema as Parameters<typeof NormalizedSchema.of>[0]);
+  // An `httpPayload` member is the whole body (GetBucketEncryption's ServerSideEncryptionConfiguration).
+  const payload = [...output.structIterator()].find(([, member]) => (member.getMergedTraits() as { httpPayload?: unknown }).httpPayload !== undefined)?.[1];
+  const root = Object.keys(document).filter((key) => !key.startsWith('?'));
+  if (root.length !== 1) return [`(document): ${root.length} root elements, expected one`];
+  return checkXml(payload ?? output, document[root[0]!], root[0]!, !payload);
+}
+
+function checkXml(ns: NormalizedSchema, value: unknown, path: string, top = false): string[] {
+  if (ns.isStructSchema()) {
+    if (value === '' || value === undefined) return [];
+    if (typeof value !== 'object' || Array.isArray(value)) return [`${path}: ${JSON.stringify(value).slice(0, 60)}, the model has structure ${ns.getName()}`];
+    const elements = new Map<string, NormalizedSchema>();
+    for (const [name, member] of ns.structIterator()) {
+      const traits = member.getMergedTraits() as Record<string, unknown>;
+      if (traits.xmlAttribute !== undefined || (top && HTTP_BINDINGS.some((binding) => traits[binding] !== undefined))) continue;
+      elements.set(typeof traits.xmlName === 'string' ? traits.xmlName : name, member);
+    }
+    return Object.entries(value as Record<string, unknown>).filter(([key]) => !key.startsWith('@_') && key !== 'xmlns').flatMap(([key, item]) => {
+      const member = elements.get(key);
+      if (!member) return [`${path}.${key}: not a member of ${ns.getName()}`];
+      if (member.isListSchema() && (member.getMergedTraits() as { xmlFlattened?: unknown }).xmlFlattened !== undefined) {
+        return (Array.isArray(item) ? item : [item]).flatMap((entry, i) => checkXml(member.getValueSchema(), entry, `${path}.${key}[${i}]`));
+      }
+      return checkXml(member, item, `${path}.${key}`);
+    });
+  }
+  if (ns.isListSchema()) {
+    if (value === '' || value === undefined) return [];
+    const itemName = (ns.getValueSchema().getMergedTraits() as { xmlName?: string }).xmlName ?? 'member';
+    const items = (value as Record<string, unknown>)[itemName];
+    return (Array.isArray(items) ? items : [items]).flatMap((entry, i) => checkXml(ns.getValueSchema(), entry, `${path}.${itemName}[${i}]`));
+  }
+  if (typeof value !== 'string') return [`${path}: ${JSON.stringify(value).slice(0, 60)}, the model has a simple value`];
+  if (ns.isTimestampSchema()) return ISO.test(value) ? [] : [`${path}: ${JSON.stringify(value)}, the model has an ISO-8601 timestamp (restXml's default)`];
+  if (ns.isNumericSchema()) return /^-?\d+(\.\d+)?$/.test(value) ? [] : [`${path}: ${JSON.stringify(value)}, the model has a number`];
+  if (ns.isBooleanSchema()) return /^(true|false)$/.test(value) ? [] : [`${path}: ${JSON.stringify(value)}, the model has a boolean`];
+  return [];
+}

@@ -5,15 +5,18 @@ import * as backupSdk from '@aws-sdk/client-backup';
 import * as ecrSdk from '@aws-sdk/client-ecr';
 import * as ecsSdk from '@aws-sdk/client-ecs';
 import * as eventsSdk from '@aws-sdk/client-eventbridge';
+import * as s3Sdk from '@aws-sdk/client-s3';
 import * as schedulerSdk from '@aws-sdk/client-scheduler';
+import { parseXML } from '@aws-sdk/xml-builder';
 import * as ssmSdk from '@aws-sdk/client-ssm';
 import { startBackup } from '../../local/backup';
 import { LocalBus, startEventBridge } from '../../local/bus';
 import { scaledClock } from '../../local/kernel/clock';
+import { startS3 } from '../../local/s3';
 import { startScheduler } from '../../local/scheduler';
 import { startSsm } from '../../local/ssm';
 import { MediaTypes } from '../../shared/oci/media-types';
-import { capturingHandler, modelDifferences } from '../helpers/sdk-model';
+import { capturingHandler, headerModelDifferences, modelDifferences, xmlModelDifferences } from '../helpers/sdk-model';
 import type { CapturedResponse, EnumTable, JsonProtocol } from '../helpers/sdk-model';
 import { startEcrFixture, pushTinyImage, registryClient } from './ecr/ecr-fixture';
 import type { EcrFixture } from './ecr/ecr-fixture';
@@ -63,6 +66,16 @@ describe('modelDifferences (the checker itself)', () => {
   it('names a missing required member, and skips restJson members bound to headers', () => {
     expect(modelDifferences(schedulerSdk.CreateScheduleOutput$, {}, 'restJson')).toEqual(['ScheduleArn: required by CreateScheduleOutput, missing']);
     expect(modelDifferences(backupSdk.StartBackupJobOutput$, { BackupJobId: 'j', CreationDate: 1 }, 'restJson')).toEqual([]);
+  });
+  it('restXml: names a header and an element the model lacks, and text of the wrong type', () => {
+    expect(headerModelDifferences(s3Sdk.HeadObjectOutput$, { 'x-amz-version-id': 'v', 'x-amz-made-up': '1', 'content-length': 'five', 'x-amz-request-id': 'r' }))
+      .toEqual(['header x-amz-made-up: not a member of HeadObjectOutput', 'header content-length: "five", the model has a number']);
+    const xml = '<ListBucketResult><Name>b</Name><KeyCount>two</KeyCount><Colour>red</Colour><Contents><Key>a</Key><LastModified>yesterday</LastModified></Contents></ListBucketResult>';
+    expect(xmlModelDifferences(s3Sdk.ListObjectsV2Output$, parseXML(xml) as Record<string, unknown>)).toEqual([
+      'ListBucketResult.KeyCount: "two", the model has a number',
+      'ListBucketResult.Colour: not a member of ListObjectsV2Output',
+      'ListBucketResult.Contents[0].LastModified: "yesterday", the model has an ISO-8601 timestamp (restXml\'s default)',
+    ]);
   });
 });
 
@@ -150,6 +163,46 @@ describe('the emulator\'s answers against the AWS SDK\'s service models (the ope
         expect(problems).toEqual([]);
       } finally {
         backup.destroy();
+        await service.stop();
+        bus.stop();
+      }
+    });
+  });
+
+  describe('S3 (restXml)', () => {
+    it('PutObject, HeadObject, GetObject (headers); ListObjectsV2, GetBucketVersioning, GetBucketEncryption (bodies): what the product and the CDK CLI\'s asset publishing call', async () => {
+      const clock = scaledClock(1);
+      const bus = new LocalBus({ clock });
+      const service = await startS3({ clock, bus, stateDir: join(dir, 's3'), port: 0 });
+      const s3 = new s3Sdk.S3Client({ ...local, endpoint: service.url, forcePathStyle: true, requestHandler });
+      const last = (): CapturedResponse => captured[captured.length - 1]!;
+      const headers = async (command: { schema: unknown[] }): Promise<string[]> => {
+        await s3.send(command as never);
+        return headerModelDifferences((command.schema[5] as () => unknown)(), last().headers).map((line) => `${String(command.schema[2])}: ${line}`);
+      };
+      const body = async (command: { schema: unknown[] }): Promise<string[]> => {
+        await s3.send(command as never);
+        return [
+          ...headerModelDifferences((command.schema[5] as () => unknown)(), last().headers),
+          ...xmlModelDifferences((command.schema[5] as () => unknown)(), parseXML(last().body) as Record<string, unknown>),
+        ].map((line) => `${String(command.schema[2])}: ${line}`);
+      };
+      try {
+        await s3.send(new s3Sdk.CreateBucketCommand({ Bucket: 'models' }));
+        await s3.send(new s3Sdk.PutBucketVersioningCommand({ Bucket: 'models', VersioningConfiguration: { Status: 'Enabled' } }));
+        const problems = [
+          ...await headers(new s3Sdk.PutObjectCommand({ Bucket: 'models', Key: 'config/dev/a.tgz', Body: 'hello', Metadata: { sha: 'x' } }) as never),
+          ...await headers(new s3Sdk.HeadObjectCommand({ Bucket: 'models', Key: 'config/dev/a.tgz' }) as never),
+          ...await headers(new s3Sdk.GetObjectCommand({ Bucket: 'models', Key: 'config/dev/a.tgz' }) as never),
+          ...await body(new s3Sdk.ListObjectsV2Command({ Bucket: 'models', Prefix: 'config/' }) as never),
+          ...await body(new s3Sdk.GetBucketVersioningCommand({ Bucket: 'models' }) as never),
+        ];
+        // Every bucket has SSE-S3 by default: the CDK CLI reads it before it uploads an asset.
+        problems.push(...await body(new s3Sdk.GetBucketEncryptionCommand({ Bucket: 'models' }) as never));
+        expect(problems).toEqual([]);
+        expect(parseXML(last().body)).toMatchObject({ ServerSideEncryptionConfiguration: { Rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } } } });
+      } finally {
+        s3.destroy();
         await service.stop();
         bus.stop();
       }
