@@ -110,6 +110,8 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     // Functions reach the emulated services through the endpoint variables; their credentials stand for the execution role's session.
     const functions = new LocalFunctions({ platformEnv: env, codeRoot, httpsRedirects: { [RESPONSE_HOST]: responses.url, [`${LOCAL_ACCOUNT}.dkr.ecr.${LOCAL_REGION}.amazonaws.com`]: ecr.url } });
     const lambdaAsync = new AsyncInvoker({ clock, run: (name, event) => functions.invoke(name, event), functionArn: (name) => functions.get(name)?.arn, deadLetters });
+    // Stopped before the services: no retry runs a function against a stopped service or a removed state directory.
+    stops.unshift(() => lambdaAsync.stop());
     const lambda = { functions, async: lambdaAsync, codeRoot, takeResponse: responses.take };
     Object.assign(overrides, {
       'AWS::Lambda::Function': lambdaFunctionProvider(links, lambda),

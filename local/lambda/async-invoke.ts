@@ -66,6 +66,8 @@ export class AsyncInvoker {
   private readonly configs = new Map<string, Partial<AsyncInvokeConfig>>();
   private readonly log: AsyncInvocation[] = [];
   private readonly pending = new Set<Promise<void>>();
+  private readonly waits = new Set<() => void>();
+  private stopped = false;
 
   constructor(private readonly options: AsyncInvokerOptions) {}
 
@@ -97,6 +99,7 @@ export class AsyncInvoker {
    * policy, EventBridge's or Scheduler's, applies to that).
    */
   invoke(name: string, event: unknown): { StatusCode: 202; requestId: string } {
+    if (this.stopped) throw new FunctionError(name, 'ServiceException', 'the local Lambda service has stopped', '');
     if (!this.options.functionArn(name)) throw new FunctionError(name, 'ResourceNotFoundException', `Function not found: ${name}`, '');
     const invocation: AsyncInvocation = { requestId: randomUUID(), functionName: name, event, queuedAt: this.options.clock.now(), attempts: 0, status: 'queued' };
     this.log.push(invocation);
@@ -110,12 +113,20 @@ export class AsyncInvoker {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
+  /** Runs nothing more: invocations waiting for a retry end as they are (the emulator is going away); resolves once running ones finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const wake of [...this.waits]) wake();
+    await this.idle();
+  }
+
   private async process(invocation: AsyncInvocation): Promise<void> {
     await Promise.resolve(); // never inside the caller's Invoke
     const { clock } = this.options;
     const config = this.config(invocation.functionName);
     let failure: FunctionError | Error | undefined;
     for (;;) {
+      if (this.stopped) return;
       if (clock.now() - invocation.queuedAt > config.maximumEventAgeSeconds * 1000) {
         invocation.status = 'expired';
         return this.giveUp(invocation, config, 'EventAgeExceeded', failure);
@@ -136,8 +147,18 @@ export class AsyncInvoker {
         return this.giveUp(invocation, config, 'RetriesExhausted', failure);
       }
       const wait = RETRY_WAITS_MS[Math.min(invocation.attempts - 1, RETRY_WAITS_MS.length - 1)]!;
-      await new Promise<void>((resolve) => { clock.schedule(wait, resolve); });
+      await this.sleep(wait);
+      if (this.stopped) return;
     }
+  }
+
+  /** Waits `ms` on the emulator clock, or until {@link stop}. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const cancel = this.options.clock.schedule(ms, () => wake());
+      const wake = (): void => { cancel(); this.waits.delete(wake); resolve(); };
+      this.waits.add(wake);
+    });
   }
 
   private giveUp(invocation: AsyncInvocation, config: AsyncInvokeConfig, condition: 'RetriesExhausted' | 'EventAgeExceeded', failure: Error | undefined): void {

@@ -149,7 +149,17 @@ export class LocalFunctions {
         record(timedOut ? 'timeout' : 'error', reason);
         reject(new FunctionError(name, timedOut ? 'Sandbox.Timedout' : 'Runtime.ExitError', reason, logs));
       });
-      child.send({ event, handler: config.handler, deadline, requestId, functionArn: config.arn });
+      // A runtime that cannot start (its code directory removed, the process gone) is a runtime error, never an uncaught one.
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        if (answered) return;
+        answered = true;
+        record('error', `Runtime.StartError: ${error.message}`);
+        reject(new FunctionError(name, 'Runtime.StartError', error.message, logs));
+      });
+      child.send({ event, handler: config.handler, deadline, requestId, functionArn: config.arn }, (error) => {
+        if (error && !answered) child.emit('error', error);
+      });
     });
   }
 }
