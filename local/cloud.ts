@@ -6,8 +6,10 @@ import { LocalBus, startEventBridge } from './bus';
 import type { CloudFormationService } from './cloudformation';
 import { INVENTORY_FILE, inventory, startCloudFormation } from './cloudformation';
 import type { ResourceProvider } from './cloudformation/providers';
-import { customResourceProvider, lambdaFunctionProvider } from './cloudformation/providers';
+import { customResourceProvider, eventInvokeConfigProvider, lambdaFunctionProvider } from './cloudformation/providers';
+import { AsyncInvoker } from './lambda/async-invoke';
 import { LocalFunctions } from './lambda/functions';
+import { DeadLetters } from './kernel/dead-letters';
 import { RESPONSE_HOST, startResponseListener } from './lambda/responses';
 import { startDynamoDb } from './dynamodb';
 import { startEcr } from './ecr';
@@ -45,6 +47,10 @@ export interface Cloud {
   readonly cloudformation: CloudFormationService;
   /** The deployed Lambda functions and their invocations. */
   readonly functions: LocalFunctions;
+  /** Asynchronous invocations (what rules and schedules do), with Lambda's retries. */
+  readonly lambdaAsync: AsyncInvoker;
+  /** What dead-letter queues and failure destinations received (SQS is recorded, not emulated). */
+  readonly deadLetters: DeadLetters;
   readonly bus: LocalBus;
   readonly clock: Clock;
   stop(): Promise<void>;
@@ -63,7 +69,8 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
   const stateDir = resolve(options.stateDir);
   await mkdir(stateDir, { recursive: true });
   const clock = scaledClock(options.clockSpeed ?? 1);
-  const bus = new LocalBus({ clock, retryMinWallMs: BUS_RETRY_MIN_WALL_MS });
+  const deadLetters = new DeadLetters();
+  const bus = new LocalBus({ clock, retryMinWallMs: BUS_RETRY_MIN_WALL_MS, deadLetters });
   const stops: (() => Promise<void>)[] = [];
   const started = <T extends { stop(): Promise<void> }>(service: T): T => { stops.unshift(() => service.stop()); return service; };
   try {
@@ -81,7 +88,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     const backup = started(await startBackup({ ...common, port: 0 }));
     const eventbridge = started(await startEventBridge({ bus, port: 0 }));
     const sns = started(await startSns({ clock, port: 0 }));
-    const scheduler = started(await startScheduler({ clock, bus, port: 0, callersNow: Date.now }));
+    const scheduler = started(await startScheduler({ clock, bus, port: 0, callersNow: Date.now, deadLetters }));
     const ssm = started(await startSsm({ clock, port: 0 }));
     const sts = started(await startSts({ account: '000000000000' }));
     const services = { s3: s3.url, dynamodb: dynamodb.url, ecr: ecr.url, ecs: ecs.url, autoscaling: autoscaling.url, backup: backup.url, eventbridge: eventbridge.url, sns: sns.url, scheduler: scheduler.url, ssm: ssm.url };
@@ -102,12 +109,16 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     await mkdir(codeRoot, { recursive: true });
     // Functions reach the emulated services through the endpoint variables; their credentials stand for the execution role's session.
     const functions = new LocalFunctions({ platformEnv: env, codeRoot, httpsRedirects: { [RESPONSE_HOST]: responses.url, [`${LOCAL_ACCOUNT}.dkr.ecr.${LOCAL_REGION}.amazonaws.com`]: ecr.url } });
-    const lambda = { functions, codeRoot, takeResponse: responses.take };
+    const lambdaAsync = new AsyncInvoker({ clock, run: (name, event) => functions.invoke(name, event), functionArn: (name) => functions.get(name)?.arn, deadLetters });
+    // Stopped before the services: no retry runs a function against a stopped service or a removed state directory.
+    stops.unshift(() => lambdaAsync.stop());
+    const lambda = { functions, async: lambdaAsync, codeRoot, takeResponse: responses.take };
     Object.assign(overrides, {
       'AWS::Lambda::Function': lambdaFunctionProvider(links, lambda),
+      'AWS::Lambda::EventInvokeConfig': eventInvokeConfigProvider(lambda),
       'AWS::CloudFormation::CustomResource': customResourceProvider(lambda),
     });
-    return { endpoints, env, control, functions, cloudformation: cloudformation.service, bus, clock, stop: () => stopAll(bus, stops) };
+    return { endpoints, env, control, functions, lambdaAsync, deadLetters, cloudformation: cloudformation.service, bus, clock, stop: () => stopAll(bus, stops) };
   } catch (error) {
     await stopAll(bus, stops);
     throw error;

@@ -8,16 +8,19 @@ type EventInput = Parameters<EventSink['put']>[0];
  * The `Backup Job State Change` event of a job in its current state, with the
  * fields of the examples on "Monitoring AWS Backup events using Amazon
  * EventBridge" (sizes as strings, dates as ISO strings, the recovery point in
- * `resources` once COMPLETED; a CREATED event carries only id, state and date).
+ * `resources` once COMPLETED; a CREATED event carries only id, state and date;
+ * FAILED no size or completion date; COMPLETED and FAILED a `retryCount`).
  */
 export function backupJobEvent(job: BackupJob): EventInput {
   const base = { source: 'aws.backup', 'detail-type': 'Backup Job State Change' };
   if (job.state === 'CREATED') {
     return { ...base, resources: [], detail: { backupJobId: job.id, state: 'CREATED', creationDate: isoTime(job.creationDate) } };
   }
+  const failed = job.state === 'FAILED';
   const detail: Record<string, unknown> = {
     backupJobId: job.id,
-    backupSizeInBytes: String(job.backupSizeInBytes),
+    // The FAILED example has neither a size nor a completion date; COMPLETED and FAILED carry retryCount (this emulator never retries a job).
+    ...(failed ? {} : { backupSizeInBytes: String(job.backupSizeInBytes) }),
     backupVaultArn: job.vault.arn,
     backupVaultName: job.vault.name,
     bytesTransferred: String(job.state === 'COMPLETED' ? job.backupSizeInBytes : 0),
@@ -29,7 +32,8 @@ export function backupJobEvent(job: BackupJob): EventInput {
     startBy: isoTime(job.startBy),
     percentDone: job.percentDone,
     ...(job.statusMessage !== undefined ? { statusMessage: job.statusMessage } : {}),
-    ...(job.completionDate !== undefined ? { completionDate: isoTime(job.completionDate) } : {}),
+    ...(job.completionDate !== undefined && !failed ? { completionDate: isoTime(job.completionDate) } : {}),
+    ...(failed || job.state === 'COMPLETED' ? { retryCount: 0 } : {}),
   };
   return { ...base, resources: job.state === 'COMPLETED' ? [job.recoveryPointArn] : [], detail };
 }

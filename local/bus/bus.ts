@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../kernel/clock';
 import type { AwsEvent, EventSink } from '../kernel/events';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../kernel/events';
+import type { DeadLetterSink } from '../kernel/dead-letters';
 import { DuplicateNameError, UnknownTargetError, WaitTimeoutError } from './errors';
 import type { EventPattern } from './pattern';
 import { matchesPattern } from './pattern';
@@ -19,6 +20,12 @@ export interface BusRule {
   readonly targetId: string;
   /** Retries after the first failed delivery, then the event is dead-lettered. @default 8 */
   readonly retryAttempts?: number;
+  /** The target's `RetryPolicy.MaximumEventAgeInSeconds`: no retry once the event is older (emulated time). @default no limit (24 hours on AWS) */
+  readonly maxEventAgeSeconds?: number;
+  /** The target's `DeadLetterConfig.Arn`: gets the event once delivery is given up. */
+  readonly deadLetterArn?: string;
+  /** The target's ARN, for the dead letter's `TARGET_ARN`. @default the target id */
+  readonly targetArn?: string;
 }
 
 /** A scheduled rule: a `Scheduled Event` goes to the target every period (or when fired by hand). */
@@ -61,6 +68,8 @@ export interface LocalBusOptions {
    * @default 0 (the emulated back-off only)
    */
   readonly retryMinWallMs?: number;
+  /** Where events of rules with a dead-letter queue go once delivery is given up. */
+  readonly deadLetters?: DeadLetterSink;
 }
 
 type EventInput = Parameters<EventSink['put']>[0];
@@ -81,6 +90,7 @@ export class LocalBus implements EventSink {
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
   private readonly retryMinWallMs: number;
+  private readonly deadLetters: DeadLetterSink | undefined;
   private readonly rules = new Map<string, BusRule>();
   private readonly schedules = new Map<string, BusSchedule & { cancel: () => void }>();
   private readonly targets = new Map<string, TargetHandler>();
@@ -95,6 +105,7 @@ export class LocalBus implements EventSink {
     this.retryBaseMs = options.retryBaseMs ?? 1000;
     this.retryMaxMs = options.retryMaxMs ?? 60_000;
     this.retryMinWallMs = options.retryMinWallMs ?? 0;
+    this.deadLetters = options.deadLetters;
   }
 
   /** Every event received so far, in order, with its deliveries. */
@@ -150,7 +161,7 @@ export class LocalBus implements EventSink {
       resources: [`arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/${name}`],
       detail: {},
     });
-    this.deliverAll(event, [{ rule: name, target: schedule.targetId, retryAttempts: schedule.retryAttempts }]);
+    this.deliverAll(event, [{ name, targetId: schedule.targetId, retryAttempts: schedule.retryAttempts }]);
     return event;
   }
 
@@ -158,7 +169,7 @@ export class LocalBus implements EventSink {
   put(input: EventInput): AwsEvent {
     const event = this.record(input);
     const matched = [...this.rules.values()].filter((rule) => matchesPattern(rule.pattern, event));
-    this.deliverAll(event, matched.map((rule) => ({ rule: rule.name, target: rule.targetId, retryAttempts: rule.retryAttempts })));
+    this.deliverAll(event, matched);
     return event;
   }
 
@@ -193,7 +204,8 @@ export class LocalBus implements EventSink {
       'detail-type': input['detail-type'],
       source: input.source,
       account: LOCAL_ACCOUNT,
-      time: input.time ?? new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      // The envelope's time has whole seconds ("2020-05-23T12:31:14Z" in every AWS example event), whatever precision the service gave.
+      time: (input.time ?? new Date(this.clock.now()).toISOString()).replace(/\.\d+Z$/, 'Z'),
       region: LOCAL_REGION,
       resources: [...input.resources],
       detail: input.detail,
@@ -203,18 +215,21 @@ export class LocalBus implements EventSink {
     return event;
   }
 
-  private deliverAll(event: AwsEvent, routes: readonly { rule: string; target: string; retryAttempts: number | undefined }[]): void {
+  private deliverAll(event: AwsEvent, routes: readonly Pick<BusRule, 'name' | 'targetId' | 'retryAttempts' | 'maxEventAgeSeconds' | 'deadLetterArn' | 'targetArn'>[]): void {
     const entry = this.entries[this.entries.length - 1]!;
     for (const route of routes) {
-      const delivery: Delivery = { rule: route.rule, target: route.target, attempts: 0, status: 'pending' };
+      const delivery: Delivery = { rule: route.name, target: route.targetId, attempts: 0, status: 'pending' };
       (entry.deliveries as Delivery[]).push(delivery);
-      const done = this.deliver(event, delivery, route.retryAttempts ?? 8).finally(() => this.pending.delete(done));
+      const done = this.deliver(event, delivery, route).finally(() => this.pending.delete(done));
       this.pending.add(done);
     }
   }
 
-  private async deliver(event: AwsEvent, delivery: Delivery, retryAttempts: number): Promise<void> {
+  private async deliver(event: AwsEvent, delivery: Delivery, route: Pick<BusRule, 'retryAttempts' | 'maxEventAgeSeconds' | 'deadLetterArn' | 'targetArn'>): Promise<void> {
     await Promise.resolve(); // asynchronous, as on AWS: never inside the caller's put()
+    const retryAttempts = route.retryAttempts ?? 8;
+    const firstTry = this.clock.now();
+    const maxAgeMs = route.maxEventAgeSeconds === undefined ? Infinity : route.maxEventAgeSeconds * 1000;
     for (;;) {
       delivery.attempts += 1;
       try {
@@ -227,17 +242,39 @@ export class LocalBus implements EventSink {
       } catch (error) {
         delivery.error = error instanceof Error ? error.message : String(error);
         if (delivery.attempts > retryAttempts || this.stopped) {
-          delivery.status = 'dead-lettered';
+          this.deadLetter(event, delivery, route, 'MaximumRetryAttemptsExhausted');
           return;
         }
       }
+      const delay = retryDelay(delivery.attempts, this.retryBaseMs, this.retryMaxMs);
+      if (this.clock.now() + delay - firstTry > maxAgeMs) {
+        this.deadLetter(event, delivery, route, 'MaximumEventAgeExceeded');
+        return;
+      }
       const wallFloor = this.retryMinWallMs > 0 ? retryDelay(delivery.attempts, this.retryMinWallMs, this.retryMinWallMs * 8) : 0;
-      await this.sleep(retryDelay(delivery.attempts, this.retryBaseMs, this.retryMaxMs), wallFloor);
+      await this.sleep(delay, wallFloor);
       if (this.stopped) {
         delivery.status = 'dead-lettered';
         return;
       }
     }
+  }
+
+  /**
+   * Gives a delivery up. With a dead-letter queue on the target, the event goes
+   * there with the attributes EventBridge sets ("Using dead-letter queues to
+   * process undelivered events", EventBridge User Guide).
+   */
+  private deadLetter(event: AwsEvent, delivery: Delivery, route: Pick<BusRule, 'deadLetterArn' | 'targetArn'>, condition: string): void {
+    delivery.status = 'dead-lettered';
+    if (!route.deadLetterArn || !this.deadLetters) return;
+    this.deadLetters.put({
+      destination: route.deadLetterArn, source: 'eventbridge-target', body: event, at: this.clock.now(),
+      attributes: {
+        ERROR_CODE: 'TargetInvocationFailed', ERROR_MESSAGE: delivery.error ?? '', EXHAUSTED_RETRY_CONDITION: condition,
+        RETRY_ATTEMPTS: String(delivery.attempts - 1), RULE_ARN: `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/${delivery.rule.split('/')[0]!}`, TARGET_ARN: route.targetArn ?? delivery.target,
+      },
+    });
   }
 
   /** Resolves once `ms` emulated and at least `wallMs` wall milliseconds passed (or the bus stopped). */

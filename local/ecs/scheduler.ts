@@ -53,8 +53,11 @@ export class ServiceScheduler {
       const inline = /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1];
       const imageDigest = inline ?? (await this.options.resolveImage(image));
       const checked = ((definition.healthCheck as { command?: unknown[] } | undefined)?.command?.length ?? 0) > 0;
+      const { cpu, memory } = taskDefinition.input as { cpu?: unknown; memory?: unknown };
       return {
         name, image, ...(imageDigest === undefined ? {} : { imageDigest }),
+        cpu: String(definition.cpu ?? 0),
+        taskSize: { ...(cpu !== undefined ? { cpu: String(cpu) } : {}), ...(memory !== undefined ? { memory: String(memory) } : {}) },
         ...(checked ? { healthChecked: true as const } : {}), ...(definition.essential === false ? { nonEssential: true as const } : {}),
       };
     }));

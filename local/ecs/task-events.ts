@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EventSink } from '../kernel/events';
 import type { DeploymentRecord, ServiceRecord, TaskRecord } from './types';
 
@@ -13,6 +14,8 @@ export function eniAttachment(task: TaskRecord): Record<string, unknown> {
     details: [
       { name: 'subnetId', value: 'subnet-local' },
       { name: 'networkInterfaceId', value: `eni-${id}` },
+      // A locally administered MAC address made from the ENI id.
+      { name: 'macAddress', value: `0a:${id.slice(0, 10).match(/../g)!.join(':')}` },
       { name: 'privateIPv4Address', value: task.privateIp },
     ],
   };
@@ -21,7 +24,8 @@ export function eniAttachment(task: TaskRecord): Record<string, unknown> {
 /**
  * The `detail` of an "ECS Task State Change" event, with the fields of the
  * documented example (AWS docs "Amazon ECS task state change events"):
- * ISO-string timestamps, `group` `service:<name>`, `startedBy` the deployment id.
+ * ISO-string timestamps, `group` `service:<name>`, `startedBy` the deployment id,
+ * task-level `cpu` and `memory` and each container's `cpu` and `runtimeId`.
  */
 export function taskStateDetail(task: TaskRecord): Record<string, unknown> {
   const detail: Record<string, unknown> = {
@@ -35,11 +39,15 @@ export function taskStateDetail(task: TaskRecord): Record<string, unknown> {
       name: container.name,
       image: container.image,
       ...(container.imageDigest ? { imageDigest: container.imageDigest } : {}),
+      // The container runtime's id (a Docker container id: 64 hex digits), once the container was created.
+      ...(task.pullStoppedAt !== undefined ? { runtimeId: createHash('sha256').update(container.containerArn).digest('hex') } : {}),
       taskArn: task.taskArn,
       networkInterfaces: [{ attachmentId: `eni-attach-${task.taskArn.slice(-32, -20)}`, privateIpv4Address: task.privateIp }],
+      cpu: container.cpu ?? '0',
     })),
     createdAt: iso(task.createdAt),
     launchType: task.launchType,
+    ...(task.containers[0]?.taskSize ?? {}),
     desiredStatus: task.desiredStatus,
     group: `service:${task.serviceName}`,
     lastStatus: task.lastStatus,
@@ -52,7 +60,8 @@ export function taskStateDetail(task: TaskRecord): Record<string, unknown> {
     version: task.version,
   };
   const optional: Record<string, number | undefined> = {
-    pullStartedAt: task.pullStartedAt, pullStoppedAt: task.pullStoppedAt, startedAt: task.startedAt,
+    // The ENI is attached when the task leaves PROVISIONING.
+    connectivityAt: task.statusTimes.PENDING, pullStartedAt: task.pullStartedAt, pullStoppedAt: task.pullStoppedAt, startedAt: task.startedAt,
     stoppingAt: task.stoppingAt, stoppedAt: task.stoppedAt,
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) detail[key] = iso(value);
@@ -91,7 +100,8 @@ export function emitDeploymentStateChange(bus: EventSink, service: ServiceRecord
       eventType: eventName === 'SERVICE_DEPLOYMENT_FAILED' ? 'ERROR' : 'INFO',
       eventName,
       deploymentId: deployment.id,
-      updatedAt: new Date(at).toISOString(),
+      // Whole seconds, as the documented examples write it ("2020-05-23T11:11:11Z").
+      updatedAt: new Date(at).toISOString().replace(/\.\d+Z$/, 'Z'),
       reason: deployment.rolloutStateReason,
     },
   });

@@ -44,6 +44,10 @@ export interface PinnedContainer {
   readonly healthChecked?: true;
   /** Set when the container definition says `essential: false` (ECS's default is essential). */
   readonly nonEssential?: true;
+  /** The container definition's `cpu` units, as the task event writes them ("0" when unset). */
+  readonly cpu?: string;
+  /** The task definition's task-level `cpu` and `memory` (the same on every container of a deployment). */
+  readonly taskSize?: { readonly cpu?: string; readonly memory?: string };
 }
 
 /** A service deployment. */
@@ -94,6 +98,8 @@ export interface TaskContainer {
   readonly imageDigest?: string;
   readonly healthChecked?: true;
   readonly nonEssential?: true;
+  readonly cpu?: string;
+  readonly taskSize?: { readonly cpu?: string; readonly memory?: string };
 }
 
 /** One task of a service. */

@@ -31,8 +31,8 @@ export interface Invocation {
 /** A function error, as Lambda reports it (`errorType`, `errorMessage`). */
 export class FunctionError extends Error {
   readonly code = 'FunctionError';
-  constructor(readonly functionName: string, readonly errorType: string, message: string, readonly logs: string) {
-    super(`${functionName} failed: ${errorType}: ${message}`);
+  constructor(readonly functionName: string, readonly errorType: string, readonly errorMessage: string, readonly logs: string) {
+    super(`${functionName} failed: ${errorType}: ${errorMessage}`);
     this.name = 'FunctionError';
   }
 }
@@ -149,7 +149,17 @@ export class LocalFunctions {
         record(timedOut ? 'timeout' : 'error', reason);
         reject(new FunctionError(name, timedOut ? 'Sandbox.Timedout' : 'Runtime.ExitError', reason, logs));
       });
-      child.send({ event, handler: config.handler, deadline, requestId, functionArn: config.arn });
+      // A runtime that cannot start (its code directory removed, the process gone) is a runtime error, never an uncaught one.
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        if (answered) return;
+        answered = true;
+        record('error', `Runtime.StartError: ${error.message}`);
+        reject(new FunctionError(name, 'Runtime.StartError', error.message, logs));
+      });
+      child.send({ event, handler: config.handler, deadline, requestId, functionArn: config.arn }, (error) => {
+        if (error && !answered) child.emit('error', error);
+      });
     });
   }
 }

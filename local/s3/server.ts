@@ -175,6 +175,7 @@ export function objectCreatedEvent(bucket: Pick<BucketState, 'name' | 'versionin
     resources: [`arn:aws:s3:::${bucket.name}`],
     detail: {
       version: '0',
+      'event-version': '1.1',
       bucket: { name: bucket.name },
       object: {
         key: version.key,

@@ -1,3 +1,4 @@
+import type { DeadLetterSink } from '../kernel/dead-letters';
 import type { Clock } from '../kernel/clock';
 import type { EventSink } from '../kernel/events';
 import { LocalScheduler } from './scheduler';
@@ -20,6 +21,8 @@ export interface SchedulerOptions {
   readonly port?: number;
   /** A wall-speed clock that callers compute `at(...)` instants with (`callersNow` of {@link LocalScheduler}). @default the emulator clock */
   readonly callersNow?: () => number;
+  /** Where targets' dead-letter queues receive what the schedule gave up on. */
+  readonly deadLetters?: DeadLetterSink;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface SchedulerOptions {
  * new SchedulerClient({ endpoint: scheduler.url });
  */
 export async function startScheduler(options: SchedulerOptions): Promise<{ url: string; control: SchedulerControl; stop(): Promise<void> }> {
-  const scheduler = new LocalScheduler({ clock: options.clock, bus: options.bus, ...(options.callersNow ? { callersNow: options.callersNow } : {}) });
+  const scheduler = new LocalScheduler({ clock: options.clock, bus: options.bus, ...(options.callersNow ? { callersNow: options.callersNow } : {}), ...(options.deadLetters ? { deadLetters: options.deadLetters } : {}) });
   const server = await startSchedulerServer(scheduler, options.port ?? 0);
   return {
     url: server.url,

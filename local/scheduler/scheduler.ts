@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { retryDelay } from '../bus/schedule';
 import type { Clock } from '../kernel/clock';
+import type { DeadLetterSink } from '../kernel/dead-letters';
 import type { EventSink } from '../kernel/events';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../kernel/events';
 import { SchedulerConflictError, SchedulerNotFoundError, SchedulerValidationError, SchedulerWaitTimeoutError } from './errors';
@@ -29,6 +30,8 @@ export interface LocalSchedulerOptions {
    * the function checks. @default the emulator clock
    */
   readonly callersNow?: () => number;
+  /** Where the input of a target that never took it goes, when the schedule has a dead-letter queue. */
+  readonly deadLetters?: DeadLetterSink;
 }
 
 const BUS_ARN = /^arn:aws[a-z-]*:events:[^:]*:[^:]*:event-bus\/(.+)$/;
@@ -189,7 +192,7 @@ export class LocalScheduler {
 
   private execute(schedule: StoredSchedule, due: number, onDone: () => void = () => undefined): Execution {
     const execution: Execution = {
-      executionId: randomUUID(), scheduleArn: schedule.Arn, name: schedule.Name, groupName: schedule.GroupName,
+      executionId: executionId(), scheduleArn: schedule.Arn, name: schedule.Name, groupName: schedule.GroupName,
       scheduledTime: new Date(due).toISOString().replace(/\.\d{3}Z$/, 'Z'), targetArn: schedule.Target.Arn, attempts: 0, status: 'pending',
     };
     this.runs.push(execution);
@@ -222,7 +225,17 @@ export class LocalScheduler {
       if (this.stopped) break;
     }
     execution.status = 'dead-lettered';
-    if (schedule.Target.DeadLetterConfig?.Arn) execution.deadLetterArn = schedule.Target.DeadLetterConfig.Arn;
+    const deadLetterArn = schedule.Target.DeadLetterConfig?.Arn;
+    if (!deadLetterArn) return;
+    execution.deadLetterArn = deadLetterArn;
+    // "Configuring a dead-letter queue for EventBridge Scheduler": the target's input, with the error and the schedule in the attributes.
+    this.options.deadLetters?.put({
+      destination: deadLetterArn, source: 'scheduler-target', body: parsePayload(withContextAttributes(schedule.Target.Input ?? '', execution)), at: this.options.clock.now(),
+      attributes: {
+        ERROR_CODE: 'TargetInvocationFailed', ERROR_MESSAGE: execution.error ?? '', EXHAUSTED_RETRY_CONDITION: execution.attempts > maxRetries ? 'MaximumRetryAttemptsExhausted' : 'MaximumEventAgeExceeded',
+        RETRY_ATTEMPTS: String(execution.attempts - 1), SCHEDULE_ARN: schedule.Arn, TARGET_ARN: schedule.Target.Arn,
+      },
+    });
   }
 
   private async invoke(schedule: StoredSchedule, execution: Execution): Promise<unknown> {
@@ -245,6 +258,11 @@ export class LocalScheduler {
     }
     throw new Error(`target ${Target.Arn}: only event bus and Lambda function targets are emulated`);
   }
+}
+
+/** An execution id as Scheduler writes it ("Adding context attributes": `d32c5kddcf5bb8c3`, 16 lower-case letters and digits). */
+function executionId(): string {
+  return [...randomBytes(16)].map((byte) => (byte % 36).toString(36)).join('');
 }
 
 function parsePayload(input: string): unknown {

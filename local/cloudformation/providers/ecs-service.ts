@@ -32,6 +32,7 @@ export function ecsServiceProvider(links: EmulatorLinks): ResourceProvider {
   const provider: ResourceProvider = {
     emulated: true,
     create: async (props, context) => {
+      checkDeploymentModel(props);
       const name = typeof props.ServiceName === 'string' ? props.ServiceName : generatedName(context, { maxLength: 255 });
       const cluster = stringProperty(props, 'Cluster', 'default');
       const input = { ...ecsInput(integers(props)), serviceName: name } as CreateServiceCommandInput;
@@ -44,6 +45,7 @@ export function ecsServiceProvider(links: EmulatorLinks): ResourceProvider {
     update: async (props, previous, context) => {
       const replaced = ['ServiceName', 'Cluster', 'LaunchType'].some((key) => JSON.stringify(props[key]) !== JSON.stringify(previous.properties[key]));
       if (replaced) return provider.create(props, context);
+      checkDeploymentModel(props);
       const camel = ecsInput(integers(props));
       const cluster = stringProperty(props, 'Cluster', 'default');
       const input: UpdateServiceCommandInput = {
@@ -60,6 +62,25 @@ export function ecsServiceProvider(links: EmulatorLinks): ResourceProvider {
     delete: async (resource) => { await withEcs(links, (ecs) => ecs.send(new DeleteServiceCommand({ cluster: stringProperty(resource.properties, 'Cluster', 'default'), service: String(resource.attributes.Name), force: true }))); },
   };
   return provider;
+}
+
+/** The deployment configuration members the emulated rollout applies. */
+const DEPLOYMENT_CONFIGURATION_KEYS: ReadonlySet<string> = new Set(['MaximumPercent', 'MinimumHealthyPercent', 'DeploymentCircuitBreaker', 'Alarms', 'Strategy']);
+
+/**
+ * Refuses a deployment model the emulated ECS would otherwise run as a plain
+ * rolling update: another deployment controller (CODE_DEPLOY, EXTERNAL),
+ * another strategy (BLUE_GREEN, LINEAR, CANARY), CloudWatch alarm rollbacks
+ * (alarms are recorded, never evaluated) or a member it does not know.
+ */
+function checkDeploymentModel(props: Record<string, unknown>): void {
+  const controller = (props.DeploymentController as { Type?: unknown } | undefined)?.Type;
+  if (controller !== undefined && controller !== 'ECS') throw new Error(`DeploymentController.Type ${JSON.stringify(controller)} is not emulated; the emulated ECS runs rolling updates (ECS) only`);
+  const config = (props.DeploymentConfiguration ?? {}) as Record<string, unknown>;
+  const unknown = Object.keys(config).find((key) => !DEPLOYMENT_CONFIGURATION_KEYS.has(key));
+  if (unknown) throw new Error(`DeploymentConfiguration.${unknown} is not understood by the emulated ECS; it applies ${[...DEPLOYMENT_CONFIGURATION_KEYS].join(', ')}`);
+  if (config.Strategy !== undefined && config.Strategy !== 'ROLLING') throw new Error(`DeploymentConfiguration.Strategy ${JSON.stringify(config.Strategy)} is not emulated; the emulated ECS runs ROLLING deployments only`);
+  if ((config.Alarms as { Enable?: unknown } | undefined)?.Enable === true) throw new Error('DeploymentConfiguration.Alarms.Enable true is not emulated: CloudWatch alarms are recorded, never evaluated, so no alarm would ever roll the deployment back');
 }
 
 /**

@@ -10,7 +10,7 @@ import { dynamoTableProvider, ecrRepositoryProvider, pullThroughCacheRuleProvide
 export * from './links';
 export * from './provider';
 export { RECORDED_TYPES } from './recorded';
-export { customResourceProvider, lambdaFunctionProvider } from './lambda';
+export { customResourceProvider, eventInvokeConfigProvider, lambdaFunctionProvider } from './lambda';
 export type { LambdaLinks } from './lambda';
 
 /** Extra providers by type, tried before the built-in ones (Lambda functions and custom resources need the function runtime). */
@@ -77,7 +77,8 @@ const UNDERSTOOD: Readonly<Record<string, readonly string[]>> = {
   'AWS::Backup::BackupVault': ['BackupVaultName', 'EncryptionKeyArn'],
   'AWS::EFS::FileSystem': ['BackupPolicy', 'Encrypted', 'FileSystemPolicy', 'FileSystemTags', 'KmsKeyId', 'LifecyclePolicies', 'PerformanceMode', 'ThroughputMode'],
   // VpcConfig is accepted without effect: the VPC is recorded, and a function runs on the host's network.
-  'AWS::Lambda::Function': ['FunctionName', 'Code', 'Handler', 'Runtime', 'Timeout', 'MemorySize', 'Environment', 'Architectures', 'EphemeralStorage', 'LoggingConfig', 'ReservedConcurrentExecutions', 'Role', 'Description', 'VpcConfig'],
+  'AWS::Lambda::Function': ['FunctionName', 'Code', 'Handler', 'Runtime', 'Timeout', 'MemorySize', 'Environment', 'Architectures', 'EphemeralStorage', 'LoggingConfig', 'ReservedConcurrentExecutions', 'Role', 'Description', 'VpcConfig', 'DeadLetterConfig'],
+  'AWS::Lambda::EventInvokeConfig': ['FunctionName', 'Qualifier', 'MaximumRetryAttempts', 'MaximumEventAgeInSeconds', 'DestinationConfig'],
 };
 
 function unsupported(type: string): ResourceProvider {

@@ -2,6 +2,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { AsyncInvoker } from '../../lambda/async-invoke';
 import type { FunctionConfig, LocalFunctions } from '../../lambda/functions';
 import type { CustomResourceResponse } from '../../lambda/responses';
 import { RESPONSE_HOST } from '../../lambda/responses';
@@ -17,6 +18,8 @@ type Props = Record<string, unknown>;
 /** What the Lambda providers need besides the services. */
 export interface LambdaLinks {
   readonly functions: LocalFunctions;
+  /** Asynchronous invocation (rules and schedules), with the functions' retry and failure settings. */
+  readonly async: AsyncInvoker;
   readonly codeRoot: string;
   /** Reads what a function's handler PUT to its response URL. */
   takeResponse(requestId: string): CustomResourceResponse | undefined;
@@ -60,6 +63,9 @@ export function lambdaFunctionProvider(links: EmulatorLinks, lambda: LambdaLinks
       environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
     };
     await lambda.functions.deploy(config);
+    const deadLetter = (props.DeadLetterConfig as { TargetArn?: unknown } | undefined)?.TargetArn;
+    if (deadLetter !== undefined && typeof deadLetter !== 'string') throw new Error(`DeadLetterConfig.TargetArn must be a queue or topic ARN; received ${JSON.stringify(deadLetter)}`);
+    lambda.async.configure(name, { deadLetterArn: deadLetter });
     return { physicalId: name, attributes: { Arn: arn } };
   };
   return {
@@ -67,8 +73,9 @@ export function lambdaFunctionProvider(links: EmulatorLinks, lambda: LambdaLinks
     create: async (props, context) => {
       const name = typeof props.FunctionName === 'string' ? props.FunctionName : generatedName(context, { maxLength: 64 });
       const result = await deploy(name, props, context);
-      links.bus.registerTarget(name, (event) => lambda.functions.invoke(name, event));
-      links.scheduler.registerFunction(name, (payload) => lambda.functions.invoke(name, payload));
+      // Rules and schedules invoke Lambda asynchronously: the call only queues the event; Lambda retries function errors.
+      links.bus.registerTarget(name, (event) => lambda.async.invoke(name, event));
+      links.scheduler.registerFunction(name, (payload) => lambda.async.invoke(name, payload));
       return result;
     },
     update: async (props, previous, context) => {
@@ -83,13 +90,50 @@ export function lambdaFunctionProvider(links: EmulatorLinks, lambda: LambdaLinks
 }
 
 /**
+ * AWS::Lambda::EventInvokeConfig (Ref: a generated id): the function's
+ * asynchronous retries, event age and destinations ("AWS::Lambda::EventInvokeConfig",
+ * CloudFormation User Guide). Only `$LATEST` is emulated: the emulator runs no versions or aliases.
+ */
+export function eventInvokeConfigProvider(lambda: LambdaLinks): ResourceProvider {
+  const apply = (props: Props, logicalId: string): string => {
+    const name = String(props.FunctionName ?? '');
+    const fn = lambdaFunctionName(name) ?? name;
+    if (!lambda.functions.get(fn)) throw new Error(`FunctionName ${JSON.stringify(name)} names no deployed function`);
+    if (props.Qualifier !== '$LATEST') throw new Error(`Qualifier ${JSON.stringify(props.Qualifier)} is not emulated; the emulator runs $LATEST only (no versions or aliases)`);
+    const retries = props.MaximumRetryAttempts === undefined ? undefined : Number(props.MaximumRetryAttempts);
+    if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0 && retries <= 2)) throw new Error(`MaximumRetryAttempts must be an integer from 0 to 2; received ${JSON.stringify(props.MaximumRetryAttempts)}`);
+    const age = props.MaximumEventAgeInSeconds === undefined ? undefined : Number(props.MaximumEventAgeInSeconds);
+    if (age !== undefined && !(Number.isInteger(age) && age >= 60 && age <= 21_600)) throw new Error(`MaximumEventAgeInSeconds must be an integer from 60 to 21600; received ${JSON.stringify(props.MaximumEventAgeInSeconds)}`);
+    const destinations = (props.DestinationConfig ?? {}) as { OnFailure?: { Destination?: unknown }; OnSuccess?: { Destination?: unknown } };
+    for (const [key, value] of Object.entries(destinations)) {
+      if (key !== 'OnFailure' && key !== 'OnSuccess') throw new Error(`DestinationConfig.${key} is not understood; expected OnFailure or OnSuccess`);
+      if (typeof (value as { Destination?: unknown } | undefined)?.Destination !== 'string') throw new Error(`DestinationConfig.${key}.Destination must be an ARN; received ${JSON.stringify(value)}`);
+    }
+    lambda.async.configure(fn, {
+      maximumRetryAttempts: retries, maximumEventAgeSeconds: age,
+      onFailure: destinations.OnFailure?.Destination as string | undefined, onSuccess: destinations.OnSuccess?.Destination as string | undefined,
+    });
+    return `${fn}|${logicalId}`;
+  };
+  return {
+    emulated: true,
+    create: async (props, context) => ({ physicalId: apply(props, context.logicalId), attributes: {} }),
+    update: async (props, previous, context) => {
+      lambda.async.removeInvokeConfig(previous.physicalId.split('|')[0]!);
+      return { physicalId: apply(props, context.logicalId), attributes: {} };
+    },
+    delete: async (resource) => { lambda.async.removeInvokeConfig(resource.physicalId.split('|')[0]!); },
+  };
+}
+
+/**
  * Custom resources (`Custom::*`, AWS::CloudFormation::CustomResource) backed by
  * a Lambda function: the request CloudFormation sends (RequestType, ResponseURL,
  * ResourceProperties, OldResourceProperties, PhysicalResourceId ...) and the
  * response the handler PUTs back ("Custom resource request objects" and
  * "response objects", CloudFormation User Guide). Data keys become GetAtt attributes.
  */
-export function customResourceProvider(lambda: LambdaLinks): ResourceProvider {
+export function customResourceProvider(lambda: Pick<LambdaLinks, 'functions' | 'takeResponse' | 'codeRoot'>): ResourceProvider {
   const send = async (requestType: 'Create' | 'Update' | 'Delete', props: Props, context: ProviderContext, previous?: ExistingResource): Promise<ResourceResult> => {
     const token = String(props.ServiceToken ?? '');
     const fn = lambdaFunctionName(token);

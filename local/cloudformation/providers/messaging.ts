@@ -35,10 +35,21 @@ export function snsTopicProvider(links: EmulatorLinks): ResourceProvider {
   };
 }
 
+/** A rule target, as the template gives it. */
+interface RuleTarget {
+  readonly Arn?: string;
+  readonly Id?: string;
+  readonly RetryPolicy?: { readonly MaximumRetryAttempts?: number; readonly MaximumEventAgeInSeconds?: number };
+  readonly DeadLetterConfig?: { readonly Arn?: string };
+}
+
+/** The target properties the emulated rules apply (Input shaping is refused above with its own reason). */
+const RULE_TARGET_KEYS: ReadonlySet<string> = new Set(['Arn', 'Id', 'RetryPolicy', 'DeadLetterConfig', 'RoleArn']);
+
 /**
  * AWS::Events::Rule on the default bus (Ref: the name; GetAtt Arn): one bus
  * rule per target, delivering to the deployed Lambda function the target's
- * ARN names, with the target's retry attempts. A disabled rule is recorded
+ * ARN names, with the target's retry policy and dead-letter queue. A disabled rule is recorded
  * but delivers nothing, as on AWS.
  */
 export function eventRuleProvider(links: EmulatorLinks): ResourceProvider {
@@ -47,16 +58,21 @@ export function eventRuleProvider(links: EmulatorLinks): ResourceProvider {
     if (props.ScheduleExpression !== undefined) throw new Error(`ScheduleExpression rules are not emulated through CloudFormation (received ${JSON.stringify(props.ScheduleExpression)})`);
     const pattern = props.EventPattern as EventPattern | undefined;
     if (!pattern) throw new Error('EventPattern is required (the emulator runs pattern rules only)');
-    const targets = (props.Targets as { Arn?: string; Id?: string; RetryPolicy?: { MaximumRetryAttempts?: number } }[] | undefined) ?? [];
+    const targets = (props.Targets as RuleTarget[] | undefined) ?? [];
     for (const target of targets) {
       const shaping = ['Input', 'InputPath', 'InputTransformer'].find((key) => key in target);
       if (shaping) throw new Error(`Targets[${target.Id ?? '?'}].${shaping} is not emulated; the emulated rules deliver the matched event as it is`);
       const fn = lambdaFunctionName(target.Arn ?? '');
       if (!fn) throw new Error(`Targets[${target.Id ?? '?'}].Arn ${JSON.stringify(target.Arn)} is not a Lambda function ARN; the emulator delivers rules to Lambda functions only`);
+      const unknown = Object.keys(target).find((key) => !RULE_TARGET_KEYS.has(key));
+      if (unknown) throw new Error(`Targets[${target.Id ?? '?'}].${unknown} is not understood by the emulated rules; they understand ${[...RULE_TARGET_KEYS].join(', ')}`);
+      // The target's retry policy and dead-letter queue cover EventBridge's call to Lambda, which only queues the event ("Event retry policy and using dead-letter queues").
       links.bus.addRule({
-        name: `${name}/${target.Id ?? fn}`, pattern, targetId: fn,
+        name: `${name}/${target.Id ?? fn}`, pattern, targetId: fn, targetArn: target.Arn!,
         ...(typeof props.Description === 'string' ? { description: props.Description } : {}),
         ...(target.RetryPolicy?.MaximumRetryAttempts !== undefined ? { retryAttempts: Number(target.RetryPolicy.MaximumRetryAttempts) } : {}),
+        ...(target.RetryPolicy?.MaximumEventAgeInSeconds !== undefined ? { maxEventAgeSeconds: Number(target.RetryPolicy.MaximumEventAgeInSeconds) } : {}),
+        ...(typeof target.DeadLetterConfig?.Arn === 'string' ? { deadLetterArn: target.DeadLetterConfig.Arn } : {}),
       });
     }
   };

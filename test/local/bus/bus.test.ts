@@ -1,5 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DuplicateNameError, InvalidPatternError, InvalidScheduleError, LocalBus, parseRate, retryDelay, startEventBridge } from '../../../local/bus';
+import { DeadLetters } from '../../../local/kernel/dead-letters';
+import { ManualClock } from '../backup/manual-clock';
 import type { AwsEvent } from '../../../local/kernel/events';
 import { scaledClock } from '../../../local/kernel/clock';
 import { EventPublisher } from '../../../shared/adapters/event-publisher';
@@ -100,6 +102,35 @@ describe('LocalBus', () => {
       expect(delays.filter((ms) => ms >= 1)).toEqual([]);
     } finally {
       timers.mockRestore();
+      fast.stop();
+    }
+  });
+
+  it.each([
+    // retry delays 1, 2, 4 s: the fourth attempt is the last of 3 retries
+    [{ retryAttempts: 3 }, 4, 'MaximumRetryAttemptsExhausted'],
+    // the second retry would start 3 s after the first attempt: older than 2 s, no more retries
+    [{ retryAttempts: 8, maxEventAgeSeconds: 2 }, 2, 'MaximumEventAgeExceeded'],
+  ])('a target with %j is given up after %i attempts and its dead-letter queue gets the event (%s, EventBridge "Using dead-letter queues")', async (policy, attempts, condition) => {
+    const letters = new DeadLetters();
+    // A clock that moves only when told: the event's age is exact whatever the machine's load.
+    const clock = new ManualClock();
+    const fast = new LocalBus({ clock, retryBaseMs: 1000, deadLetters: letters });
+    try {
+      fast.registerTarget('broken', () => { throw new Error('always'); });
+      fast.addRule({ name: 'r/T', pattern: { source: ['x'] }, targetId: 'broken', targetArn: 'arn:aws:lambda:us-east-1:000000000000:function:broken', deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:dlq', ...policy });
+      const event = fast.put({ source: 'x', 'detail-type': 'T', resources: [], detail: {} });
+      for (let second = 0; second < 20; second += 1) {
+        for (let i = 0; i < 5; i += 1) await Promise.resolve();
+        clock.advance(1000);
+      }
+      await fast.idle();
+      expect(fast.timeline[0]!.deliveries[0]).toMatchObject({ status: 'dead-lettered', attempts });
+      expect(letters.messages()).toEqual([{
+        destination: 'arn:aws:sqs:us-east-1:000000000000:dlq', source: 'eventbridge-target', body: event, at: expect.any(Number),
+        attributes: { ERROR_CODE: 'TargetInvocationFailed', ERROR_MESSAGE: 'always', EXHAUSTED_RETRY_CONDITION: condition, RETRY_ATTEMPTS: String(attempts - 1), RULE_ARN: 'arn:aws:events:us-east-1:000000000000:rule/r', TARGET_ARN: 'arn:aws:lambda:us-east-1:000000000000:function:broken' },
+      }]);
+    } finally {
       fast.stop();
     }
   });

@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../kernel/clock';
+import type { DeadLetterSink } from '../kernel/dead-letters';
+import { FunctionError } from './functions';
+
+/**
+ * A function's asynchronous invocation settings: `AWS::Lambda::EventInvokeConfig`
+ * and the function's own `DeadLetterConfig`.
+ */
+export interface AsyncInvokeConfig {
+  /** Retries after a function error. @default 2 (0 to 2 on AWS) */
+  readonly maximumRetryAttempts: number;
+  /** How long an event may wait in the queue before Lambda discards it. @default 21600 (6 hours) */
+  readonly maximumEventAgeSeconds: number;
+  /** `DestinationConfig.OnFailure.Destination`. */
+  readonly onFailure?: string;
+  /** `DestinationConfig.OnSuccess.Destination`. */
+  readonly onSuccess?: string;
+  /** The function's `DeadLetterConfig.TargetArn`. */
+  readonly deadLetterArn?: string;
+}
+
+/** One asynchronous invocation, from the queue to its outcome. */
+export interface AsyncInvocation {
+  readonly requestId: string;
+  readonly functionName: string;
+  readonly event: unknown;
+  readonly queuedAt: number;
+  attempts: number;
+  status: 'queued' | 'succeeded' | 'failed' | 'expired';
+  error?: string;
+}
+
+/** Options of {@link AsyncInvoker}. */
+export interface AsyncInvokerOptions {
+  readonly clock: Clock;
+  /** Runs the function once (synchronously); rejects with a {@link FunctionError}. */
+  readonly run: (name: string, event: unknown) => Promise<unknown>;
+  /** The function's ARN, or undefined when no such function exists. */
+  readonly functionArn: (name: string) => string | undefined;
+  /** Where dead-letter messages and failure records go. */
+  readonly deadLetters: DeadLetterSink;
+}
+
+/** Waits between attempts after a function error: one minute, then two ("How Lambda handles errors and retries with asynchronous invocation"). */
+const RETRY_WAITS_MS = [60_000, 120_000];
+const DEFAULTS: AsyncInvokeConfig = { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21_600 };
+
+/**
+ * Lambda's asynchronous invocation (InvocationType `Event`), which EventBridge
+ * rules and Scheduler use for Lambda targets: the event is queued and the call
+ * succeeds at once (202); a function error is retried by Lambda, two more
+ * times by default with a one-minute then a two-minute wait on the emulator
+ * clock, fewer with `MaximumRetryAttempts`; an event older than
+ * `MaximumEventAgeInSeconds` is discarded. Then the function's dead-letter
+ * queue gets the event (attributes `RequestID`, `ErrorCode`, `ErrorMessage`)
+ * and its on-failure destination gets an invocation record ("Capturing
+ * records of Lambda asynchronous invocations", AWS Lambda Developer Guide).
+ *
+ * @example
+ * const lambda = new AsyncInvoker({ clock, run: (n, e) => functions.invoke(n, e), functionArn, deadLetters });
+ * lambda.configure('build-image', { maximumRetryAttempts: 2, onFailure: queueArn });
+ * lambda.invoke('build-image', event); // { StatusCode: 202 }
+ */
+export class AsyncInvoker {
+  private readonly configs = new Map<string, Partial<AsyncInvokeConfig>>();
+  private readonly log: AsyncInvocation[] = [];
+  private readonly pending = new Set<Promise<void>>();
+  private readonly waits = new Set<() => void>();
+  private stopped = false;
+
+  constructor(private readonly options: AsyncInvokerOptions) {}
+
+  /** Sets (merges) a function's asynchronous settings; `undefined` fields fall back to Lambda's defaults. */
+  configure(name: string, config: Partial<AsyncInvokeConfig>): void {
+    this.configs.set(name, { ...this.configs.get(name), ...config });
+  }
+
+  /** Removes the EventInvokeConfig part of a function's settings (its dead-letter queue stays with the function). */
+  removeInvokeConfig(name: string): void {
+    const deadLetterArn = this.configs.get(name)?.deadLetterArn;
+    this.configs.delete(name);
+    if (deadLetterArn !== undefined) this.configs.set(name, { deadLetterArn });
+  }
+
+  /** The settings a new invocation of the function gets. */
+  config(name: string): AsyncInvokeConfig {
+    return { ...DEFAULTS, ...stripUndefined(this.configs.get(name) ?? {}) };
+  }
+
+  /** Every asynchronous invocation so far (of one function), oldest first. */
+  invocations(name?: string): readonly AsyncInvocation[] {
+    return name === undefined ? [...this.log] : this.log.filter((i) => i.functionName === name);
+  }
+
+  /**
+   * Invoke with InvocationType `Event`: queues the event and answers 202; only
+   * a function that does not exist fails the call (the caller's own retry
+   * policy, EventBridge's or Scheduler's, applies to that).
+   */
+  invoke(name: string, event: unknown): { StatusCode: 202; requestId: string } {
+    if (this.stopped) throw new FunctionError(name, 'ServiceException', 'the local Lambda service has stopped', '');
+    if (!this.options.functionArn(name)) throw new FunctionError(name, 'ResourceNotFoundException', `Function not found: ${name}`, '');
+    const invocation: AsyncInvocation = { requestId: randomUUID(), functionName: name, event, queuedAt: this.options.clock.now(), attempts: 0, status: 'queued' };
+    this.log.push(invocation);
+    const done = this.process(invocation).finally(() => this.pending.delete(done));
+    this.pending.add(done);
+    return { StatusCode: 202, requestId: invocation.requestId };
+  }
+
+  /** Resolves when no invocation is queued or waiting for a retry. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Runs nothing more: invocations waiting for a retry end as they are (the emulator is going away); resolves once running ones finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const wake of [...this.waits]) wake();
+    await this.idle();
+  }
+
+  private async process(invocation: AsyncInvocation): Promise<void> {
+    await Promise.resolve(); // never inside the caller's Invoke
+    const { clock } = this.options;
+    const config = this.config(invocation.functionName);
+    let failure: FunctionError | Error | undefined;
+    for (;;) {
+      if (this.stopped) return;
+      if (clock.now() - invocation.queuedAt > config.maximumEventAgeSeconds * 1000) {
+        invocation.status = 'expired';
+        return this.giveUp(invocation, config, 'EventAgeExceeded', failure);
+      }
+      invocation.attempts += 1;
+      try {
+        const result = await this.options.run(invocation.functionName, invocation.event);
+        invocation.status = 'succeeded';
+        delete invocation.error;
+        if (config.onSuccess) this.record(invocation, config.onSuccess, 'Success', { statusCode: 200, executedVersion: '$LATEST' }, result);
+        return;
+      } catch (error) {
+        failure = error as Error;
+        invocation.error = failure.message;
+      }
+      if (invocation.attempts > config.maximumRetryAttempts) {
+        invocation.status = 'failed';
+        return this.giveUp(invocation, config, 'RetriesExhausted', failure);
+      }
+      const wait = RETRY_WAITS_MS[Math.min(invocation.attempts - 1, RETRY_WAITS_MS.length - 1)]!;
+      await this.sleep(wait);
+      if (this.stopped) return;
+    }
+  }
+
+  /** Waits `ms` on the emulator clock, or until {@link stop}. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const cancel = this.options.clock.schedule(ms, () => wake());
+      const wake = (): void => { cancel(); this.waits.delete(wake); resolve(); };
+      this.waits.add(wake);
+    });
+  }
+
+  private giveUp(invocation: AsyncInvocation, config: AsyncInvokeConfig, condition: 'RetriesExhausted' | 'EventAgeExceeded', failure: Error | undefined): void {
+    const errorType = failure instanceof FunctionError ? failure.errorType : 'Error';
+    const errorMessage = failure instanceof FunctionError ? failure.errorMessage : (failure?.message ?? 'the event expired in the queue');
+    if (config.deadLetterArn) {
+      // "Dead-letter queues": the body is the event; the attributes say which request failed and why.
+      this.options.deadLetters.put({
+        destination: config.deadLetterArn, source: 'lambda-dead-letter-queue', body: invocation.event, at: this.options.clock.now(),
+        attributes: { RequestID: invocation.requestId, ErrorCode: '200', ErrorMessage: errorMessage },
+      });
+    }
+    if (config.onFailure) {
+      const response = condition === 'EventAgeExceeded' && invocation.attempts === 0
+        ? undefined
+        : { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' };
+      this.record(invocation, config.onFailure, condition, response, failure ? { errorType, errorMessage } : undefined);
+    }
+  }
+
+  /** The invocation record a destination receives. */
+  private record(invocation: AsyncInvocation, destination: string, condition: string, responseContext: Record<string, unknown> | undefined, responsePayload: unknown): void {
+    const { clock } = this.options;
+    this.options.deadLetters.put({
+      destination, source: 'lambda-destination', at: clock.now(), attributes: {},
+      body: {
+        version: '1.0',
+        timestamp: new Date(clock.now()).toISOString(),
+        requestContext: { requestId: invocation.requestId, functionArn: `${this.options.functionArn(invocation.functionName) ?? invocation.functionName}:$LATEST`, condition, approximateInvokeCount: invocation.attempts },
+        requestPayload: invocation.event,
+        ...(responseContext ? { responseContext } : {}),
+        ...(responsePayload !== undefined ? { responsePayload } : {}),
+      },
+    });
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
