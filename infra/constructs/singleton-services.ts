@@ -89,8 +89,6 @@ export interface SingletonServicesProps {
   readonly portalApiSecrets?: Readonly<Record<string, ecs.Secret>>;
   /** Applied to the log group of the count reader. */
   readonly removalPolicy: RemovalPolicy;
-  /** Changes on every synth so the counts are read again at every deploy (see {@link SingletonCounts}). @default - the synth time */
-  readonly nonce?: string;
   /**
    * Redis's Docker Hub image `repository:tag` when wicked keeps its sessions in Redis.
    *
@@ -115,7 +113,7 @@ export class SingletonServices extends Construct {
   public readonly services: Readonly<Record<string, ecs.FargateService>>;
   /** Redis, wicked's session store, when configured. */
   public readonly redis?: ecs.FargateService;
-  /** The singletons' live desired counts, read at every `cdk deploy` (0 on the first create). */
+  /** The singletons' live desired counts, read again whenever a `cdk deploy` changes a singleton service (0 on the first create). */
   public readonly counts: SingletonCounts;
 
   /**
@@ -125,7 +123,7 @@ export class SingletonServices extends Construct {
    */
   public constructor(scope: Construct, id: string, props: SingletonServicesProps) {
     super(scope, id);
-    this.counts = new SingletonCounts(this, 'Counts', { cluster: props.cluster, services: props.singletons, removalPolicy: props.removalPolicy, ...(props.nonce !== undefined ? { nonce: props.nonce } : {}) });
+    this.counts = new SingletonCounts(this, 'Counts', { cluster: props.cluster, services: props.singletons, removalPolicy: props.removalPolicy });
     this.services = Object.fromEntries(props.singletons.map((component) => [component, this.createService(component, props)]));
     this.allowComponentTraffic();
     if (props.redisImage !== undefined) this.redis = this.createRedis(props, props.redisImage);
@@ -176,6 +174,7 @@ export class SingletonServices extends Construct {
       cloudMapOptions: { name: component },
       propagateTags: ecs.PropagatedTagSource.SERVICE,
     });
+    this.counts.watch(component, service);
     if (component === 'portal-api') this.mountDynamicData(taskDefinition, container, service, props.dynamicData);
     Validations.of(taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
