@@ -26,6 +26,27 @@ export const ENV_CREDENTIAL_PROVIDER = path.join(PACKAGE_ROOT, 'functions', 'cre
 export const DEFAULT_CREDENTIAL_PROVIDER_PACKAGE = '@aws-sdk/credential-provider-node';
 
 /**
+ * Node.js builtins the bundles reach through `process.getBuiltinModule` (a CommonJS module in
+ * `functions/builtins/`, aliased under both the bare and the `node:` name) instead of an ESM
+ * import. An ESM import of a builtin reads every export to build its namespace, getters
+ * included: `node:http`'s `WebSocket`, `CloseEvent` and `MessageEvent` load the bundled undici
+ * (about 70 ms of CPU per cold start, measured on Node 24), `node:process`'s stdin, stdout and
+ * stderr open three streams (about 15 ms). Through the alias an export is read when the code
+ * uses it. Only builtins without subpath imports (`fs` has `fs/promises`, which the alias would
+ * rewrite too) and with getters that cost something are listed.
+ */
+export const BUILTIN_SHIMS: Readonly<Record<string, string>> = {
+  http: path.join(PACKAGE_ROOT, 'functions', 'builtins', 'http.cjs'),
+  process: path.join(PACKAGE_ROOT, 'functions', 'builtins', 'process.cjs'),
+};
+
+/** The esbuild `--alias` values of every function: the credential provider, then the builtins both ways. */
+export const FUNCTION_ALIASES: readonly string[] = [
+  `${DEFAULT_CREDENTIAL_PROVIDER_PACKAGE}=${ENV_CREDENTIAL_PROVIDER}`,
+  ...Object.entries(BUILTIN_SHIMS).flatMap(([name, file]) => [`${name}=${file}`, `node:${name}=${file}`]),
+];
+
+/**
  * esbuild settings every function shares: one minified, tree-shaken ESM file with source
  * maps (contents left out), for the Node.js 24 runtime. `mainFields` puts the ESM builds of
  * dependencies first, so their unused exports are dropped; the bundled-license block is left out.
@@ -48,12 +69,12 @@ const COMMON_BUNDLING: nodejs.BundlingOptions = {
  * credentials: the SSO, INI, process, web-identity and container providers and their nested
  * clients stay out. The alias is an absolute path in this package, like the handler entries,
  * so it resolves wherever the app is synthesized from (local esbuild; a Docker build would not
- * see the path).
+ * see the path). The same goes for the builtins of {@link BUILTIN_SHIMS}.
  */
 export const FUNCTION_BUNDLING: nodejs.BundlingOptions = {
   ...COMMON_BUNDLING,
   externalModules: [], // NodejsFunction leaves @aws-sdk/* out by default on Node.js 18 and later
-  esbuildArgs: { '--legal-comments': 'none', '--alias': `${DEFAULT_CREDENTIAL_PROVIDER_PACKAGE}=${ENV_CREDENTIAL_PROVIDER}` },
+  esbuildArgs: { '--legal-comments': 'none', '--alias': [...FUNCTION_ALIASES] },
 };
 
 /** Pins the lock file and project root to this package, so another app can reuse the construct. */

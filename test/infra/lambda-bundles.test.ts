@@ -109,6 +109,15 @@ describe('Lambda bundles', () => {
     }
   });
 
+  it('reach node:http and node:process through process.getBuiltinModule, never through an ESM import that reads every getter', () => {
+    for (const b of bundles) {
+      const esmImports = b.code.match(/(?:from\s*|import\s*\(\s*)"(?:node:)?(?:http|process)"/g);
+      expect([b.name, esmImports]).toEqual([b.name, null]);
+    }
+    // The SDK's HTTP handler uses node:http, so the shim is in every bundle.
+    for (const b of bundles) expect([b.name, b.code.includes('getBuiltinModule("node:http")')]).toEqual([b.name, true]);
+  });
+
   it('keep zod\'s English locale and no other', () => {
     for (const b of bundles) {
       // A message only zod's German locale carries: shared/zod configures English alone, imported as a namespace.
