@@ -26,18 +26,23 @@ export const ENV_CREDENTIAL_PROVIDER = path.join(PACKAGE_ROOT, 'functions', 'cre
 export const DEFAULT_CREDENTIAL_PROVIDER_PACKAGE = '@aws-sdk/credential-provider-node';
 
 /**
- * Node.js builtins the bundles reach through `process.getBuiltinModule` (a CommonJS module in
- * `functions/builtins/`, aliased under both the bare and the `node:` name) instead of an ESM
- * import. An ESM import of a builtin reads every export to build its namespace, getters
- * included: `node:http`'s `WebSocket`, `CloseEvent` and `MessageEvent` load the bundled undici
- * (about 70 ms of CPU per cold start, measured on Node 24), `node:process`'s stdin, stdout and
- * stderr open three streams (about 15 ms). Through the alias an export is read when the code
- * uses it. Only builtins without subpath imports (`fs` has `fs/promises`, which the alias would
- * rewrite too) and with getters that cost something are listed.
+ * Node.js builtins the bundles reach through a CommonJS module of `functions/builtins/`
+ * (aliased under the bare and the `node:` name) instead of an ESM import. An ESM import of a
+ * builtin reads every export to build its namespace, getters included: `node:http`'s
+ * `WebSocket`, `CloseEvent` and `MessageEvent` load the bundled undici, `node:process`'s stdin,
+ * stdout and stderr open three streams, `node:fs`'s `ReadStream` loads its stream code. The
+ * modules take the builtin with `process.getBuiltinModule`, so an export is read when the code
+ * uses it. `node:stream/web`, which only @middy/core imports (for streamed responses, which no
+ * function returns), is loaded on first use. `fs/promises` has its own alias: an alias also
+ * rewrites the subpaths of its name, and the exact one wins. The effect on each function's
+ * cold import is measured in docs/benchmarks.md.
  */
 export const BUILTIN_SHIMS: Readonly<Record<string, string>> = {
   http: path.join(PACKAGE_ROOT, 'functions', 'builtins', 'http.cjs'),
   process: path.join(PACKAGE_ROOT, 'functions', 'builtins', 'process.cjs'),
+  fs: path.join(PACKAGE_ROOT, 'functions', 'builtins', 'fs.cjs'),
+  'fs/promises': path.join(PACKAGE_ROOT, 'functions', 'builtins', 'fs-promises.cjs'),
+  'stream/web': path.join(PACKAGE_ROOT, 'functions', 'builtins', 'stream-web.cjs'),
 };
 
 /** The esbuild `--alias` values of every function: the credential provider, then the builtins both ways. */
