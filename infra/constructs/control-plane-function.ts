@@ -32,8 +32,9 @@ export const DEFAULT_CREDENTIAL_PROVIDER_PACKAGE = '@aws-sdk/credential-provider
  * `WebSocket`, `CloseEvent` and `MessageEvent` load the bundled undici, `node:process`'s stdin,
  * stdout and stderr open three streams, `node:fs`'s `ReadStream` loads its stream code. The
  * modules take the builtin with `process.getBuiltinModule`, so an export is read when the code
- * uses it. `node:stream/web`, which only @middy/core imports (for streamed responses, which no
- * function returns), is loaded on first use. `fs/promises` has its own alias: an alias also
+ * uses it. Two are loaded on first use: `node:stream/web`, which only @middy/core imports (for
+ * streamed responses, which no function returns), and `node:zlib`, which the SDK's checksum
+ * module imports for S3's CRC32 and only build-image uses. `fs/promises` has its own alias: an alias also
  * rewrites the subpaths of its name, and the exact one wins. The effect on each function's
  * cold import is measured in docs/benchmarks.md.
  */
@@ -43,6 +44,7 @@ export const BUILTIN_SHIMS: Readonly<Record<string, string>> = {
   fs: path.join(PACKAGE_ROOT, 'functions', 'builtins', 'fs.cjs'),
   'fs/promises': path.join(PACKAGE_ROOT, 'functions', 'builtins', 'fs-promises.cjs'),
   'stream/web': path.join(PACKAGE_ROOT, 'functions', 'builtins', 'stream-web.cjs'),
+  zlib: path.join(PACKAGE_ROOT, 'functions', 'builtins', 'zlib.cjs'),
 };
 
 /** The esbuild `--alias` values of every function: the credential provider, then the builtins both ways. */
