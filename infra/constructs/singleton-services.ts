@@ -52,7 +52,7 @@ export function singletonEnvironment(component: string, envName: string, options
  * `src/node-sdk/src/implementation.ts`, `DEFAULT_AWAIT_OPTIONS`), so with one task each
  * the circuit breaker would fail the first `cdk deploy`. deploy-services sets the count
  * (portal-api's `UpdateService` carries `desiredCount: 1`, `shared/deploy/planner.ts`);
- * every later `cdk deploy` writes the live count back into the template
+ * a later `cdk deploy` that updates a singleton reads the live count into the template first
  * ({@link SingletonCounts}), so CloudFormation never changes it.
  */
 export const SINGLETON_INITIAL_COUNT = INITIAL_COUNT;
