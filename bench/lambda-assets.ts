@@ -6,9 +6,14 @@
  * raw / asset). Target: a cold import under 150 ms per asset. Size is reported, not targeted:
  * Lambda takes 50 MB zipped, and what an operator feels is the cold start.
  *
+ * On a busy machine wall and CPU times move with the load; `BENCH_INSTRUCTIONS=1` adds, per
+ * asset, the instructions a cold import executes (valgrind's callgrind, node --jitless, minus an
+ * empty import), which do not: the figure to compare two builds by.
+ *
  *   npm run bench:lambda-assets        (BENCH_RUNS=5 by default)
+ *   BENCH_INSTRUCTIONS=1 npm run bench:lambda-assets
  */
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,6 +25,7 @@ import { median, ratio, run } from './lib';
 const ROOT = resolve(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const IMPORT_TARGET_MS = 150;
+const INSTRUCTIONS = process.env.BENCH_INSTRUCTIONS === '1';
 // Under node_modules so that the bundles resolve the AWS SDK the runtime would provide.
 const WORK = join(ROOT, 'node_modules', '.cache', 'lambda-assets-bench');
 
@@ -86,6 +92,23 @@ async function importMs(file: string, environment: Record<string, string>): Prom
   return timeImport(`import(${JSON.stringify(pathToFileURL(file).href)})`, { AWS_REGION: 'eu-west-1', ...environment });
 }
 
+/**
+ * Instructions (millions) a fresh `node --jitless` executes importing the file, under callgrind,
+ * minus those of importing an empty module: independent of the machine's load.
+ */
+async function importInstructions(file: string, environment: Record<string, string>): Promise<number> {
+  const count = async (target: string): Promise<number> => {
+    const script = `await import(${JSON.stringify(pathToFileURL(target).href)})`;
+    const result = await run(`cd ${JSON.stringify(WORK)} && valgrind --tool=callgrind --callgrind-out-file=/dev/null --smc-check=all-non-file node --jitless --input-type=module -e '${script}'`, { env: { AWS_REGION: 'eu-west-1', ...environment, NODE_OPTIONS: '' } });
+    const collected = /Collected : (\d+)/.exec(result.stderr);
+    if (!collected) throw new Error(`callgrind printed no instruction count for ${target}: expected "Collected : <n>", received ${result.stderr.slice(-500)}`);
+    return Number(collected[1]);
+  };
+  const empty = join(WORK, 'empty.mjs');
+  await writeFile(empty, 'export {};\n');
+  return Math.round(((await count(file)) - (await count(empty))) / 1e6);
+}
+
 /** The same handler bundled with the AWS SDK inside: minified or not, with the SDK's default credential chain or with environment credentials only. */
 async function sdkBundle(entry: string, outfile: string, options: { minify: boolean; envCredentials: boolean }): Promise<void> {
   await build({
@@ -127,7 +150,7 @@ async function main(): Promise<void> {
     const runtimeSdk = packages.length > 0;
     const ok = `import < ${IMPORT_TARGET_MS} ms ${time.wall < IMPORT_TARGET_MS ? 'met' : 'MISSED'}`;
     const what = runtimeSdk ? 'asset: minified, SDK from runtime' : 'asset: minified, SDK bundled, env creds';
-    row(asset.name, what, size, time, ok);
+    row(asset.name, what, size, time, INSTRUCTIONS ? `${ok}, ${await importInstructions(bundled, asset.environment)} M instructions` : ok);
     const raw = await variant(asset, entry, 'raw', { minify: false, envCredentials: false });
     row('', 'raw, SDK bundled, default chain', raw.size, raw.time);
     const chain = await variant(asset, entry, 'min-chain', { minify: true, envCredentials: false });

@@ -26,6 +26,34 @@ export const ENV_CREDENTIAL_PROVIDER = path.join(PACKAGE_ROOT, 'functions', 'cre
 export const DEFAULT_CREDENTIAL_PROVIDER_PACKAGE = '@aws-sdk/credential-provider-node';
 
 /**
+ * Node.js builtins the bundles reach through a CommonJS module of `functions/builtins/`
+ * (aliased under the bare and the `node:` name) instead of an ESM import. An ESM import of a
+ * builtin reads every export to build its namespace, getters included: `node:http`'s
+ * `WebSocket`, `CloseEvent` and `MessageEvent` load the bundled undici, `node:process`'s stdin,
+ * stdout and stderr open three streams, `node:fs`'s `ReadStream` loads its stream code. The
+ * modules take the builtin with `process.getBuiltinModule`, so an export is read when the code
+ * uses it. Two are loaded on first use: `node:stream/web`, which only @middy/core imports (for
+ * streamed responses, which no function returns), and `node:zlib`, which the SDK's checksum
+ * module imports for S3's CRC32 and only build-image uses. `fs/promises` has its own alias: an alias also
+ * rewrites the subpaths of its name, and the exact one wins. The effect on each function's
+ * cold import is measured in docs/benchmarks.md.
+ */
+export const BUILTIN_SHIMS: Readonly<Record<string, string>> = {
+  http: path.join(PACKAGE_ROOT, 'functions', 'builtins', 'http.cjs'),
+  process: path.join(PACKAGE_ROOT, 'functions', 'builtins', 'process.cjs'),
+  fs: path.join(PACKAGE_ROOT, 'functions', 'builtins', 'fs.cjs'),
+  'fs/promises': path.join(PACKAGE_ROOT, 'functions', 'builtins', 'fs-promises.cjs'),
+  'stream/web': path.join(PACKAGE_ROOT, 'functions', 'builtins', 'stream-web.cjs'),
+  zlib: path.join(PACKAGE_ROOT, 'functions', 'builtins', 'zlib.cjs'),
+};
+
+/** The esbuild `--alias` values of every function: the credential provider, then the builtins both ways. */
+export const FUNCTION_ALIASES: readonly string[] = [
+  `${DEFAULT_CREDENTIAL_PROVIDER_PACKAGE}=${ENV_CREDENTIAL_PROVIDER}`,
+  ...Object.entries(BUILTIN_SHIMS).flatMap(([name, file]) => [`${name}=${file}`, `node:${name}=${file}`]),
+];
+
+/**
  * esbuild settings every function shares: one minified, tree-shaken ESM file with source
  * maps (contents left out), for the Node.js 24 runtime. `mainFields` puts the ESM builds of
  * dependencies first, so their unused exports are dropped; the bundled-license block is left out.
@@ -48,12 +76,12 @@ const COMMON_BUNDLING: nodejs.BundlingOptions = {
  * credentials: the SSO, INI, process, web-identity and container providers and their nested
  * clients stay out. The alias is an absolute path in this package, like the handler entries,
  * so it resolves wherever the app is synthesized from (local esbuild; a Docker build would not
- * see the path).
+ * see the path). The same goes for the builtins of {@link BUILTIN_SHIMS}.
  */
 export const FUNCTION_BUNDLING: nodejs.BundlingOptions = {
   ...COMMON_BUNDLING,
   externalModules: [], // NodejsFunction leaves @aws-sdk/* out by default on Node.js 18 and later
-  esbuildArgs: { '--legal-comments': 'none', '--alias': `${DEFAULT_CREDENTIAL_PROVIDER_PACKAGE}=${ENV_CREDENTIAL_PROVIDER}` },
+  esbuildArgs: { '--legal-comments': 'none', '--alias': [...FUNCTION_ALIASES] },
 };
 
 /** Pins the lock file and project root to this package, so another app can reuse the construct. */

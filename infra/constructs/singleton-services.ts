@@ -53,7 +53,7 @@ export function singletonEnvironment(component: string, envName: string, options
  * `src/node-sdk/src/implementation.ts`, `DEFAULT_AWAIT_OPTIONS`), so with one task each
  * the circuit breaker would fail the first `cdk deploy`. deploy-services sets the count
  * (portal-api's `UpdateService` carries `desiredCount: 1`, `shared/deploy/planner.ts`);
- * every later `cdk deploy` writes the live count back into the template
+ * a later `cdk deploy` that updates a singleton reads the live count into the template first
  * ({@link SingletonCounts}), so CloudFormation never changes it.
  */
 export const SINGLETON_INITIAL_COUNT = INITIAL_COUNT;
@@ -90,8 +90,6 @@ export interface SingletonServicesProps {
   readonly portalApiSecrets?: Readonly<Record<string, ecs.Secret>>;
   /** Applied to the log group of the count reader. */
   readonly removalPolicy: RemovalPolicy;
-  /** Changes on every synth so the counts are read again at every deploy (see {@link SingletonCounts}). @default - the synth time */
-  readonly nonce?: string;
   /**
    * Redis's Docker Hub image `repository:tag` when wicked keeps its sessions in Redis.
    *
@@ -116,7 +114,7 @@ export class SingletonServices extends Construct {
   public readonly services: Readonly<Record<string, ecs.FargateService>>;
   /** Redis, wicked's session store, when configured. */
   public readonly redis?: ecs.FargateService;
-  /** The singletons' live desired counts, read at every `cdk deploy` (0 on the first create). */
+  /** The singletons' live desired counts, read again whenever a `cdk deploy` changes a singleton service (0 on the first create). */
   public readonly counts: SingletonCounts;
 
   /**
@@ -126,7 +124,7 @@ export class SingletonServices extends Construct {
    */
   public constructor(scope: Construct, id: string, props: SingletonServicesProps) {
     super(scope, id);
-    this.counts = new SingletonCounts(this, 'Counts', { cluster: props.cluster, services: props.singletons, removalPolicy: props.removalPolicy, ...(props.nonce !== undefined ? { nonce: props.nonce } : {}) });
+    this.counts = new SingletonCounts(this, 'Counts', { cluster: props.cluster, services: props.singletons, removalPolicy: props.removalPolicy });
     this.services = Object.fromEntries(props.singletons.map((component) => [component, this.createService(component, props)]));
     this.allowComponentTraffic();
     if (props.redisImage !== undefined) this.redis = this.createRedis(props, props.redisImage);
@@ -177,6 +175,7 @@ export class SingletonServices extends Construct {
       cloudMapOptions: { name: component },
       propagateTags: ecs.PropagatedTagSource.SERVICE,
     });
+    this.counts.watch(component, service);
     if (component === 'portal-api') this.mountDynamicData(taskDefinition, container, service, props.dynamicData);
     Validations.of(taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',

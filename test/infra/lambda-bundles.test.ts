@@ -113,6 +113,17 @@ describe('Lambda bundles', () => {
     }
   });
 
+  it('reach node:http, node:process, node:fs, node:stream/web and node:zlib through functions/builtins, never through an ESM import', () => {
+    for (const b of bundles) {
+      const esmImports = b.code.match(/(?:from\s*|import\s*\(\s*)"(?:node:)?(?:http|process|fs|fs\/promises|stream\/web|zlib)"/g);
+      expect([b.name, esmImports]).toEqual([b.name, null]);
+    }
+    // The SDK's HTTP handler uses node:http, middy imports node:stream/web and the SDK's checksums node:zlib: their modules are in every bundle.
+    for (const b of bundles) {
+      expect([b.name, b.code.includes('getBuiltinModule("node:http")'), b.code.includes('"node:stream/web"'), b.code.includes('"node:zlib"')]).toEqual([b.name, true, true, true]);
+    }
+  });
+
   it('keep zod\'s English locale and no other', () => {
     for (const b of bundles) {
       // A message only zod's German locale carries: shared/zod configures English alone, imported as a namespace.

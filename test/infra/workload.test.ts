@@ -59,7 +59,7 @@ describe('singleton services', () => {
     const started = Object.values(resources('AWS::ECS::Service')).filter((s) => !fromReader(s)).map((s) => [s.Properties.ServiceName, s.Properties.DesiredCount]);
     // Kong has no DesiredCount (its autoscaler's minimum); both pull stock images through the cache.
     expect(started.sort()).toEqual([['kong-default', undefined], ['redis', 1]]);
-    assertProps(template, 'Custom::WickedSingletonCounts', { Cluster: { Ref: id(workload().cluster) }, Services: SINGLETONS, Nonce: Match.anyValue() });
+    assertProps(template, 'Custom::WickedSingletonCounts', { Cluster: { Ref: id(workload().cluster) }, Services: SINGLETONS, ServiceProperties: Match.objectLike({ 'portal-api': Match.objectLike({ serviceName: 'portal-api' }) }) });
     const apiImage = JSON.stringify(containerOf('portal-api').Image);
     expect(apiImage).toContain(':dev-live'); // the release tag a deploy creates
   });

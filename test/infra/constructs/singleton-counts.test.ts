@@ -29,11 +29,16 @@ afterAll(async () => new Promise((resolve) => server.close(resolve)));
 beforeEach(() => { responses = []; });
 afterEach(() => ecs.reset());
 
-function event(requestType: 'Create' | 'Update' | 'Delete'): unknown {
+const SERVICES = ['portal-api', 'portal', 'portal-auth'];
+/** The service properties as CloudFormation sends them (numbers and booleans as strings); only a trigger, never read. */
+const carried = (names: readonly string[]) => Object.fromEntries(names.map((name) => [name, { serviceName: name, taskDefinition: `arn:aws:ecs:eu-west-1:123456789012:task-definition/wicked-prod-${name}:2`, launchType: 'FARGATE' }]));
+
+function event(requestType: 'Create' | 'Update' | 'Delete', services: readonly string[] = SERVICES, old?: readonly string[]): unknown {
   return {
     RequestType: requestType, ResponseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/response`, StackId: 'stack', RequestId: 'r-1',
     LogicalResourceId: 'Counts', ...(requestType === 'Create' ? {} : { PhysicalResourceId: 'singleton-counts' }),
-    ResourceProperties: { Cluster: 'wicked-prod', Services: ['portal-api', 'portal', 'portal-auth'], Nonce: 'n' },
+    ResourceProperties: { ServiceToken: 'arn:fn', Cluster: 'wicked-prod', Services: [...services], ServiceProperties: carried(services) },
+    ...(old ? { OldResourceProperties: { ServiceToken: 'arn:fn', Cluster: 'wicked-prod', Services: [...old], ServiceProperties: carried(old) } } : {}),
   };
 }
 const context = { logStreamName: 'stream' };
@@ -58,6 +63,39 @@ describe('the singleton count reader', () => {
     await handler(event('Update'), context);
 
     expect(responses).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: 'singleton-counts', Data: { portalapi: '1', portal: '1', portalauth: '0' } })]);
+  });
+
+  it('on an update that adds a service (a component a new wicked version brings): 0 for the new one, the live count for the others', async () => {
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [{ serviceName: 'portal-api', desiredCount: 1, status: 'ACTIVE' }, { serviceName: 'portal', desiredCount: 1, status: 'ACTIVE' }],
+      failures: [{ arn: 'arn:aws:ecs:eu-west-1:123456789012:service/wicked-prod/portal-auth', reason: 'MISSING' }],
+    });
+
+    await handler(event('Update', SERVICES, ['portal-api', 'portal']), context);
+
+    expect(responses).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: 'singleton-counts', Data: { portalapi: '1', portal: '1', portalauth: '0' } })]);
+    expect(ecs.commandCalls(DescribeServicesCommand)[0]!.args[0].input).toEqual({ cluster: 'wicked-prod', services: SERVICES });
+  });
+
+  it('on an update that removes a service: no attribute for it, the live count for the rest', async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'portal-api', desiredCount: 1, status: 'ACTIVE' }, { serviceName: 'portal', desiredCount: 1, status: 'ACTIVE' }] });
+
+    await handler(event('Update', ['portal-api', 'portal'], SERVICES), context);
+
+    expect(responses).toEqual([expect.objectContaining({ Status: 'SUCCESS', Data: { portalapi: '1', portal: '1' } })]);
+    expect(ecs.commandCalls(DescribeServicesCommand)[0]!.args[0].input).toEqual({ cluster: 'wicked-prod', services: ['portal-api', 'portal'] });
+  });
+
+  it('counts a deleted (INACTIVE) service of the same name as not existing: the re-added service is created with no task', async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [
+      { serviceName: 'portal-api', desiredCount: 1, status: 'ACTIVE' },
+      { serviceName: 'portal', desiredCount: 1, status: 'ACTIVE' },
+      { serviceName: 'portal-auth', desiredCount: 1, status: 'INACTIVE' },
+    ] });
+
+    await handler(event('Update', SERVICES, ['portal-api', 'portal']), context);
+
+    expect(responses).toEqual([expect.objectContaining({ Status: 'SUCCESS', Data: { portalapi: '1', portal: '1', portalauth: '0' } })]);
   });
 
   it('fails the resource with the reason when ECS cannot be read, rather than guessing a count', async () => {
