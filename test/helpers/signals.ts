@@ -49,3 +49,6 @@ export async function warmHandlers(): Promise<void> {
     import('../../functions/track-backup/handler'),
   ]);
 }
+
+/** `--timeout` of a `--follow` in a test: the backstop, in seconds, so the CLI's own wait stays inside the test's jest limit. */
+export const FOLLOW_TIMEOUT_S = String(SIGNAL_BACKSTOP_MS / 1000);
