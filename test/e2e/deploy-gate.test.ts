@@ -11,7 +11,6 @@ import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, 
 import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 import type { SignalBudget } from '../helpers/signals';
 
-
 describe('pre-deploy snapshot gate end to end on the emulator (prod: gate on by default)', () => {
   let dir: string;
   let emulator: Emulator;

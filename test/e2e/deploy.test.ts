@@ -10,7 +10,6 @@ import { waitForCompanions } from '../../local/story';
 import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, upload } from './deploy-helpers';
 import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
-
 describe('deploy end to end on the emulator: upload -> build-image -> deploy-services -> ECS -> track-deployment', () => {
   let dir: string;
   let emulator: Emulator;

@@ -13,7 +13,6 @@ import { lastJson, runCli } from '../cli/run-cli';
 import { failedDeployDeliveries, isEvent, packExample, upload } from './deploy-helpers';
 import { FOLLOW_TIMEOUT_S, SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
-
 describe('promote dev -> prod on an emulator with two environments: prod runs the exact digest running in dev', () => {
   let dir: string;
   let emulator: Emulator;

@@ -12,7 +12,6 @@ import { createRegistryRepository } from '../../shared/oci/registry/registry-rep
 import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, settle, upload } from './deploy-helpers';
 import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
-
 describe('base image change on the emulator: the deployed config is rebuilt on the new base and rolled, without an upload', () => {
   let dir: string;
   let emulator: Emulator;

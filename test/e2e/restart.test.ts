@@ -11,7 +11,6 @@ import type { ServiceRestartRequestedDetail } from '../../shared/events/operator
 import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, settle, upload } from './deploy-helpers';
 import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
-
 describe('service restart on the emulator: Portal Service Restart Requested -> deploy-services -> ECS -> track-deployment', () => {
   let dir: string;
   let emulator: Emulator;
