@@ -9,6 +9,7 @@ import { currentConfig, toFiles } from '../fixtures/wicked-config/sample-shaped'
 import type { OperatorFixture } from './operator-fixture';
 import { startOperatorFixture } from './operator-fixture';
 import { lastJson, runCli } from './run-cli';
+import { SETUP_LIMIT_MS } from '../helpers/signals';
 
 const EXAMPLE = resolve(__dirname, '..', '..', 'examples', 'static');
 const BASE = [...PLATFORM_VARIABLES];
@@ -95,7 +96,7 @@ describe('wickedctl upload validates as the environment\'s stack runs it (emulat
     const globals = JSON.parse(files['globals.json'] as string) as { portal: { authMethods: string[] } };
     globals.portal.authMethods.push('corporate:saml');
     await writeFile(join(withWarning, 'globals.json'), JSON.stringify(globals));
-  });
+  }, SETUP_LIMIT_MS);
   afterAll(async () => {
     s3?.destroy();
     await fixture?.stop();

@@ -3,6 +3,7 @@ import { EnvironmentLookup } from '../../cli/environment';
 import type { OperatorFixture } from './operator-fixture';
 import { fakeImage, recordDeployment, startOperatorFixture } from './operator-fixture';
 import { lastJson, runCli } from './run-cli';
+import { SETUP_LIMIT_MS } from '../helpers/signals';
 
 describe('envs rows', () => {
   it.each([
@@ -24,7 +25,7 @@ describe('envs rows', () => {
 
 describe('wickedctl envs and --env against the local emulator', () => {
   let fixture: OperatorFixture;
-  beforeAll(async () => { fixture = await startOperatorFixture('cli-envs-'); });
+  beforeAll(async () => { fixture = await startOperatorFixture('cli-envs-'); }, SETUP_LIMIT_MS);
   afterAll(async () => { await fixture?.stop(); });
 
   it('lists dev as the emulator provisioned it, and its state from the ledger', async () => {

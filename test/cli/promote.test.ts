@@ -6,6 +6,7 @@ import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
 import type { OperatorFixture } from './operator-fixture';
 import { deployServicesWired, fakeImage, recordDeployment, startOperatorFixture } from './operator-fixture';
 import { lastJson, runCli } from './run-cli';
+import { FOLLOW_TIMEOUT_S, SETUP_LIMIT_MS, SIGNAL_BACKSTOP_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
 const EXAMPLE = resolve(__dirname, '..', '..', 'examples', 'static');
 const record: DeploymentRecord = { ...fakeImage('dev', 1), deploymentId: 'd-1', receivedAt: 't', state: 'succeeded', createdAt: 't', updatedAt: 't' };
@@ -26,13 +27,13 @@ describe('promotionSource', () => {
 
 describe('wickedctl promote against the local emulator', () => {
   let fixture: OperatorFixture;
-  beforeAll(async () => { fixture = await startOperatorFixture('cli-promote-'); });
+  beforeAll(async () => { fixture = await startOperatorFixture('cli-promote-'); }, SETUP_LIMIT_MS);
   afterAll(async () => { await fixture?.stop(); });
 
   async function deployToDev(config: string): Promise<string> {
-    const follow = runCli(['upload', '--config', config, '--env', 'dev', '--bucket', fixture.names.bucket, '--table', fixture.names.table, '--follow', '--timeout', '60', '--json']);
+    const follow = runCli(['upload', '--config', config, '--env', 'dev', '--bucket', fixture.names.bucket, '--table', fixture.names.table, '--follow', '--timeout', FOLLOW_TIMEOUT_S, '--json']);
     if (!deployServicesWired) {
-      const built = await fixture.emulator.bus.waitFor((e) => e['detail-type'] === 'Portal Image Built' && (e.detail as { env?: string }).env === 'dev', 30_000, 'dev image');
+      const built = await fixture.emulator.bus.waitFor((e) => e['detail-type'] === 'Portal Image Built' && (e.detail as { env?: string }).env === 'dev', SIGNAL_BACKSTOP_MS, 'dev image');
       await recordDeployment(fixture.ledger, ImageBuiltDetailSchema.parse(built.detail), { kind: 'succeeded' });
     }
     const run = await follow;
@@ -46,13 +47,14 @@ describe('wickedctl promote against the local emulator', () => {
   });
 
   it('promotes the exact digest running in dev, after validating its archive for prod', async () => {
+    const budget = signalBudget();
     const digest = await deployToDev(EXAMPLE);
     const run = await runCli(['promote', '--from', 'dev', '--to', 'prod', '--table', fixture.names.table, '--json']);
     expect(run.code).toBe(0);
     expect(lastJson(run)).toMatchObject({ outcome: 'pending', env: 'prod', digest });
-    const event = await fixture.emulator.bus.waitFor((e) => e['detail-type'] === 'Portal Image Built' && (e.detail as { env?: string }).env === 'prod', 5_000, 'promotion event');
+    const event = await fixture.emulator.bus.waitFor((e) => e['detail-type'] === 'Portal Image Built' && (e.detail as { env?: string }).env === 'prod', budget.left(), 'promotion event');
     expect(ImageBuiltDetailSchema.parse(event.detail)).toMatchObject({ env: 'prod', digest, key: expect.stringMatching(/^config\/dev\//) });
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('refuses with exit 2 when a variable does not resolve for the target environment', async () => {
     // Uploads validate every env/<name>.json present: a configuration without env/prod.json passes, but not for prod.
@@ -67,7 +69,7 @@ describe('wickedctl promote against the local emulator', () => {
     expect(run.stderr).toMatch(/\[env prod\]|prod/);
     // No /wicked/prod/ parameters here: the defaults, said in one line.
     expect(run.stderr).toMatch(/^wickedctl: no parameters under \/wicked\/prod\/: validating with the defaults NODE_ENV=prod \(the --to name\)/m);
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('validates for the NODE_ENV of the target stack\'s parameter, naming it when its env file is missing', async () => {
     // dev runs the configuration without env/prod.json (previous test); prod's stack says its NODE_ENV is k8s, then dev.

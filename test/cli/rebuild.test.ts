@@ -6,6 +6,7 @@ import { isEvent, packExample, settle, upload } from '../e2e/deploy-helpers';
 import type { OperatorFixture } from './operator-fixture';
 import { fakeImage, startOperatorFixture } from './operator-fixture';
 import { lastJson, runCli } from './run-cli';
+import { FOLLOW_TIMEOUT_S, SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
 const idle: EnvironmentRecord = { env: 'dev', revision: 1, sequencers: {}, updatedAt: 't' };
 const good = { deploymentId: 'd-1', digest: fakeImage('dev', 1).digest, configHash: 'h', imageUri: 'u', finishedAt: 't' };
@@ -45,7 +46,7 @@ describe('rebuild decisions', () => {
 
 describe('wickedctl rebuild against the local emulator', () => {
   let fixture: OperatorFixture;
-  beforeAll(async () => { fixture = await startOperatorFixture('cli-rebuild-'); });
+  beforeAll(async () => { fixture = await startOperatorFixture('cli-rebuild-'); }, SETUP_LIMIT_MS);
   afterAll(async () => { await fixture?.stop(); });
 
   it('refuses an environment with nothing deployed with exit 1 and puts nothing on the bus', async () => {
@@ -56,14 +57,15 @@ describe('wickedctl rebuild against the local emulator', () => {
   });
 
   it('rebuilds the deployed config on --base and follows it to deployed', async () => {
+    const budget = signalBudget();
     const { emulator } = fixture;
     const versionId = await upload(emulator, await packExample(fixture.dir, 'static'), 'config/dev/static.tgz');
-    const first = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), 40_000, 'first build')).detail);
-    await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: first.digest }), 40_000, 'first deployment');
-    await settle(emulator);
+    const first = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), budget.left(), 'first build')).detail);
+    await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: first.digest }), budget.left(), 'first deployment');
+    await settle(emulator, budget.left());
     const next = await pushStandInBase(emulator.control.ecr, '1.0.2', '1.0.2');
 
-    const run = await runCli(['rebuild', '--env', 'dev', '--base', next.image, '--table', fixture.names.table, '--follow', '--timeout', '60', '--json']);
+    const run = await runCli(['rebuild', '--env', 'dev', '--base', next.image, '--table', fixture.names.table, '--follow', '--timeout', FOLLOW_TIMEOUT_S, '--json']);
     expect(run.stderr).toMatch(/\[requested\] rebuild of d-[0-9a-f]+ in dev on /);
     expect(run.code).toBe(0);
     const line = lastJson(run);
@@ -72,11 +74,11 @@ describe('wickedctl rebuild against the local emulator', () => {
     expect(await fixture.ledger.getDeployment('dev', String(line.deploymentId))).toMatchObject({ state: 'succeeded', baseDigest: next.digest, versionId });
 
     // The base it now runs again: nothing to roll, and --follow says so instead of waiting for its timeout.
-    await settle(emulator);
+    await settle(emulator, budget.left());
     const updates = emulator.control.ecs.deployments(emulator.resources.cluster, 'portal-api').length;
-    const again = await runCli(['rebuild', '--env', 'dev', '--base', next.image, '--table', fixture.names.table, '--follow', '--timeout', '30', '--json']);
+    const again = await runCli(['rebuild', '--env', 'dev', '--base', next.image, '--table', fixture.names.table, '--follow', '--timeout', FOLLOW_TIMEOUT_S, '--json']);
     expect(again.code).toBe(0);
     expect(lastJson(again)).toMatchObject({ outcome: 'unchanged', env: 'dev', digest: line.digest, reason: expect.stringContaining('last good digest already') });
     expect(emulator.control.ecs.deployments(emulator.resources.cluster, 'portal-api')).toHaveLength(updates);
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 });

@@ -4,6 +4,7 @@ import type { EnvironmentRecord } from '../../shared/ledger';
 import type { OperatorFixture } from './operator-fixture';
 import { fakeImage, recordDeployment, startOperatorFixture } from './operator-fixture';
 import { lastJson, runCli } from './run-cli';
+import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
 const idle: EnvironmentRecord = { env: 'dev', revision: 1, sequencers: {}, updatedAt: 't' };
 const rolling = (expiresAt: number): EnvironmentRecord => ({
@@ -31,7 +32,7 @@ describe('restart decisions', () => {
 
 describe('wickedctl restart against the local emulator', () => {
   let fixture: OperatorFixture;
-  beforeAll(async () => { fixture = await startOperatorFixture('cli-restart-'); });
+  beforeAll(async () => { fixture = await startOperatorFixture('cli-restart-'); }, SETUP_LIMIT_MS);
   afterAll(async () => { await fixture?.stop(); });
 
   it('refuses bad arguments with exit 2', async () => {
@@ -40,13 +41,14 @@ describe('wickedctl restart against the local emulator', () => {
   });
 
   it('puts Portal Service Restart Requested on the bus for a managed environment', async () => {
+    const budget = signalBudget();
     await recordDeployment(fixture.ledger, fakeImage('qa', 2), { kind: 'succeeded' });
     const run = await runCli(['restart', '--env', 'qa', '--service', 'portal-kong-adapter', '--table', fixture.names.table, '--json']);
     expect(run.code).toBe(0);
     const line = lastJson(run);
-    const event = await fixture.emulator.bus.waitFor((e) => e['detail-type'] === 'Portal Service Restart Requested', 5_000, 'restart event');
+    const event = await fixture.emulator.bus.waitFor((e) => e['detail-type'] === 'Portal Service Restart Requested', budget.left(), 'restart event');
     expect(ServiceRestartRequestedDetailSchema.parse(event.detail)).toMatchObject({ env: 'qa', service: 'portal-kong-adapter', requestId: line.requestId });
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('refuses an environment the control plane does not manage with exit 1', async () => {
     const run = await runCli(['restart', '--env', 'ghost', '--service', 'portal', '--table', fixture.names.table]);

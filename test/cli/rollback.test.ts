@@ -6,6 +6,7 @@ import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
 import type { OperatorFixture } from './operator-fixture';
 import { fakeImage, recordDeployment, startOperatorFixture } from './operator-fixture';
 import { lastJson, runCli } from './run-cli';
+import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
 function done(n: number, state: DeploymentRecord['state'], at: string, configHash?: string): DeploymentRecord {
   return { ...fakeImage('dev', n, configHash ? { configHash } : {}), deploymentId: `d-${n}`, receivedAt: at, state, createdAt: at, updatedAt: at, finishedAt: at };
@@ -50,7 +51,7 @@ describe('operatorSequencer', () => {
 
 describe('wickedctl rollback against the local emulator', () => {
   let fixture: OperatorFixture;
-  beforeAll(async () => { fixture = await startOperatorFixture('cli-rollback-'); });
+  beforeAll(async () => { fixture = await startOperatorFixture('cli-rollback-'); }, SETUP_LIMIT_MS);
   afterAll(async () => { await fixture?.stop(); });
 
   it('refuses bad arguments with exit 2', async () => {
@@ -59,6 +60,7 @@ describe('wickedctl rollback against the local emulator', () => {
   });
 
   it('puts a Portal Image Built of the earlier image on the bus, as a new deployment that the ledger will not drop as older', async () => {
+    const budget = signalBudget();
     const older = fakeImage('qa', 6, { configHash: 'older-config' });
     await recordDeployment(fixture.ledger, older, { kind: 'succeeded' });
     await recordDeployment(fixture.ledger, fakeImage('qa', 7), { kind: 'succeeded' });
@@ -66,14 +68,14 @@ describe('wickedctl rollback against the local emulator', () => {
     expect(run.code).toBe(0);
     const line = lastJson(run);
     expect(line).toMatchObject({ outcome: 'pending', env: 'qa', configHash: 'older-config', digest: older.digest });
-    const event = await fixture.emulator.bus.waitFor((e) => e['detail-type'] === 'Portal Image Built' && (e.detail as { env?: string }).env === 'qa', 5_000, 'rollback event');
+    const event = await fixture.emulator.bus.waitFor((e) => e['detail-type'] === 'Portal Image Built' && (e.detail as { env?: string }).env === 'qa', budget.left(), 'rollback event');
     expect(event.source).toBe('wicked.control-plane');
     const detail = ImageBuiltDetailSchema.parse(event.detail);
     expect(detail).toMatchObject({ env: 'qa', key: older.key, versionId: older.versionId, digest: older.digest, imageUri: older.imageUri, tag: older.tag });
     expect(compareSequencers(detail.sequencer!, older.sequencer!)).toBe(1);
     expect(deploymentIdFor(detail)).toBe(line.deploymentId);
     expect(line.deploymentId).not.toBe(deploymentIdFor(older));
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('reports nothing to roll back to with exit 1', async () => {
     await recordDeployment(fixture.ledger, fakeImage('solo', 8), { kind: 'succeeded' });

@@ -6,6 +6,7 @@ import { countColor, decodePng } from '../helpers/png';
 import type { OperatorFixture } from './operator-fixture';
 import { startOperatorFixture } from './operator-fixture';
 import { lastJson, runCli } from './run-cli';
+import { FOLLOW_TIMEOUT_S, SIGNAL_TEST_LIMIT_MS } from '../helpers/signals';
 
 const EXAMPLE = resolve(__dirname, '..', '..', 'examples', 'static');
 const RUNNING_GREEN = '#3a9d5d';
@@ -24,12 +25,12 @@ describe('wickedctl status --timeline / --html against the local emulator', () =
 
   beforeAll(async () => {
     fixture = await startOperatorFixture('cli-timeline-');
-    const deployed = await runCli(['upload', '--config', EXAMPLE, '--env', 'dev', '--follow', '--timeout', '60', '--json']);
+    const deployed = await runCli(['upload', '--config', EXAMPLE, '--env', 'dev', '--follow', '--timeout', FOLLOW_TIMEOUT_S, '--json']);
     expect(lastJson(deployed)).toMatchObject({ outcome: 'deployed' });
     const json = await runCli(['status', '--env', 'dev', '--timeline', '--json']);
     expect(json.code).toBe(0);
     timeline = (lastJson(json) as { timeline: Timeline }).timeline;
-  }, 90_000);
+  }, SIGNAL_TEST_LIMIT_MS);
   afterAll(async () => { await fixture?.stop(); });
 
   it('builds the picture from the ledger and ECS DescribeTasks: portal-api tasks, requested and succeeded markers', () => {

@@ -5,6 +5,7 @@ import { requestFromImageBuilt } from '../../shared/ledger';
 import type { OperatorFixture } from './operator-fixture';
 import { fakeImage, recordDeployment, startOperatorFixture } from './operator-fixture';
 import { lastJson, runCli } from './run-cli';
+import { SETUP_LIMIT_MS } from '../helpers/signals';
 
 function deployment(n: number, state: DeploymentRecord['state'], at: string): DeploymentRecord {
   return { ...fakeImage('dev', n), deploymentId: `d-${n}`, receivedAt: at, state, createdAt: at, updatedAt: at, finishedAt: at, reason: `${state} ${n}` };
@@ -71,7 +72,7 @@ describe('environmentStatus: ledger -> status', () => {
 
 describe('wickedctl status against the local emulator', () => {
   let fixture: OperatorFixture;
-  beforeAll(async () => { fixture = await startOperatorFixture('cli-status-'); });
+  beforeAll(async () => { fixture = await startOperatorFixture('cli-status-'); }, SETUP_LIMIT_MS);
   afterAll(async () => { await fixture?.stop(); });
 
   it('refuses bad arguments with exit 2', async () => {

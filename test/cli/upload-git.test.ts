@@ -12,6 +12,7 @@ import { createRegistryRepository } from '../../shared/oci/registry/registry-rep
 import type { OperatorFixture } from './operator-fixture';
 import { startOperatorFixture } from './operator-fixture';
 import { lastJson, runCli } from './run-cli';
+import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
 const EXAMPLE = resolve(__dirname, '..', '..', 'examples', 'static');
 
@@ -49,7 +50,7 @@ describe('wickedctl upload --git against the local emulator and real repositorie
     git(repo, 'commit', '--quiet', '-m', 'v1');
     git(repo, 'tag', 'v1');
     v1 = git(repo, 'rev-parse', 'HEAD');
-  });
+  }, SETUP_LIMIT_MS);
   afterAll(async () => {
     s3?.destroy();
     if (fixture) await settled();
@@ -70,6 +71,7 @@ describe('wickedctl upload --git against the local emulator and real repositorie
   const bytesOf = async (key: string): Promise<Buffer> => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: fixture.names.bucket, Key: key }))).Body!.transformToByteArray());
 
   it('packs the commit, not the dirty working tree, puts the sha on the upload, the event and the image label', async () => {
+    const budget = signalBudget();
     // Prepare: a dirty working tree (changed and untracked files) that must not reach the archive.
     await writeFile(join(repo, 'static', 'globals.json'), '{ "broken": ');
     await writeFile(join(repo, 'static', 'untracked.json'), '{}');
@@ -82,15 +84,16 @@ describe('wickedctl upload --git against the local emulator and real repositorie
     expect(run.stderr).toContain(`commit ${v1}`);
     const head = await s3.send(new HeadObjectCommand({ Bucket: fixture.names.bucket, Key: key }));
     expect(head.Metadata).toEqual({ 'git-commit': v1 });
-    const built = await fixture.emulator.bus.waitFor((e) => e['detail-type'] === 'Portal Image Built' && (e.detail as { key?: string }).key === key, 30_000, 'Portal Image Built of the git upload');
+    const built = await fixture.emulator.bus.waitFor((e) => e['detail-type'] === 'Portal Image Built' && (e.detail as { key?: string }).key === key, budget.left(), 'Portal Image Built of the git upload');
     const detail = ImageBuiltDetailSchema.parse(built.detail);
     expect(detail.revision).toBe(v1);
     expect(await labelsOf(detail.digest)).toMatchObject({ [Labels.revision]: v1 });
     const record = await waitForRecord(detail.digest);
     expect(record.revision).toBe(v1);
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('gives the same archive bytes for the same commit from another clone with other file times', async () => {
+    const budget = signalBudget();
     const clone = join(fixture.dir, 'clone');
     git(fixture.dir, 'clone', '--quiet', repo, clone);
     await utimes(join(clone, 'static', 'globals.json'), new Date(2001, 1, 1), new Date(2001, 1, 1));
@@ -103,11 +106,11 @@ describe('wickedctl upload --git against the local emulator and real repositorie
     expect(createHash('sha256').update(b).digest('hex')).toBe(createHash('sha256').update(a).digest('hex'));
     const digests = await Promise.all([first, second].map(async (run) => {
       const key = objectOf(run.stderr);
-      const built = await fixture.emulator.bus.waitFor((e) => e['detail-type'] === 'Portal Image Built' && (e.detail as { key?: string }).key === key, 30_000, `Portal Image Built of ${key}`);
+      const built = await fixture.emulator.bus.waitFor((e) => e['detail-type'] === 'Portal Image Built' && (e.detail as { key?: string }).key === key, budget.left(), `Portal Image Built of ${key}`);
       return ImageBuiltDetailSchema.parse(built.detail).digest;
     }));
     expect(digests[1]).toBe(digests[0]);
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('status shows the commit of what runs once the rollout has finished', async () => {
     await settled();

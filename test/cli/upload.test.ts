@@ -10,6 +10,7 @@ import { readBundle } from '../../shared/config-bundle';
 import type { OperatorFixture } from './operator-fixture';
 import { deployServicesWired, fakeImage, recordDeployment, startOperatorFixture } from './operator-fixture';
 import { lastJson, runCli } from './run-cli';
+import { FOLLOW_TIMEOUT_S, SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
 const EXAMPLE = resolve(__dirname, '..', '..', 'examples', 'static');
 
@@ -58,7 +59,7 @@ describe('wickedctl upload against the local emulator', () => {
   beforeAll(async () => {
     fixture = await startOperatorFixture('cli-upload-');
     s3 = new S3Client({ ...SDK_DEFAULTS, endpoint: fixture.emulator.endpoints.s3, forcePathStyle: true });
-  });
+  }, SETUP_LIMIT_MS);
   afterAll(async () => {
     s3?.destroy();
     await fixture?.stop();
@@ -113,6 +114,7 @@ describe('wickedctl upload against the local emulator', () => {
   });
 
   it('packs deterministically without deploy.envkey or .git, uploads, and build-image builds the same configuration hash', async () => {
+    const budget = signalBudget();
     const dir = join(fixture.dir, 'with-secrets');
     await cp(EXAMPLE, dir, { recursive: true });
     await writeFile(join(dir, 'deploy.envkey'), 'secret-key-material');
@@ -124,7 +126,7 @@ describe('wickedctl upload against the local emulator', () => {
     expect(line).toMatchObject({ outcome: 'pending', env: 'dev', digest: null, deploymentId: null });
     const key = /s3:\/\/[^/]+\/(config\/dev\/\d{8}T\d{9}Z\.tgz)/.exec(first.stderr)![1]!;
 
-    const built = await fixture.emulator.bus.waitFor((event) => event['detail-type'] === 'Portal Image Built' && (event.detail as { key?: string }).key === key, 30_000, 'Portal Image Built');
+    const built = await fixture.emulator.bus.waitFor((event) => event['detail-type'] === 'Portal Image Built' && (event.detail as { key?: string }).key === key, budget.left(), 'Portal Image Built');
     expect(ImageBuiltDetailSchema.parse(built.detail).configHash).toBe(line.configHash);
     exampleHash = String(line.configHash);
 
@@ -148,14 +150,15 @@ describe('wickedctl upload against the local emulator', () => {
       await bundle.close();
     }
     // Its own limit above what it nests: two CLI runs and a wait of up to 30 s for the build.
-  }, 120_000);
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('with --follow, reports the outcome the ledger records for the uploaded object version', async () => {
+    const budget = signalBudget();
     const dir = join(fixture.dir, 'changed');
     await cp(EXAMPLE, dir, { recursive: true });
     await writeFile(join(dir, 'content', 'follow-test.md'), '# a new page, so a new image\n');
-    const follow = runCli(['upload', '--config', dir, '--env', 'dev', '--bucket', fixture.names.bucket, '--table', fixture.names.table, '--follow', '--timeout', '60', '--json']);
-    const built = await fixture.emulator.bus.waitFor((event) => event['detail-type'] === 'Portal Image Built' && (event.detail as { configHash?: string }).configHash !== exampleHash, 30_000, 'Portal Image Built of the changed configuration');
+    const follow = runCli(['upload', '--config', dir, '--env', 'dev', '--bucket', fixture.names.bucket, '--table', fixture.names.table, '--follow', '--timeout', FOLLOW_TIMEOUT_S, '--json']);
+    const built = await fixture.emulator.bus.waitFor((event) => event['detail-type'] === 'Portal Image Built' && (event.detail as { configHash?: string }).configHash !== exampleHash, budget.left(), 'Portal Image Built of the changed configuration');
     const detail = ImageBuiltDetailSchema.parse(built.detail);
     // Until deploy-services is on the bus, the test plays its part in the ledger.
     if (!deployServicesWired) await recordDeployment(fixture.ledger, detail, { kind: 'succeeded', reason: 'ECS completed' });
@@ -165,7 +168,7 @@ describe('wickedctl upload against the local emulator', () => {
     expect(run.code).toBe(0);
     expect(lastJson(run)).toEqual({ outcome: 'deployed', env: 'dev', configHash: detail.configHash, digest: detail.digest, deploymentId: expect.stringMatching(/^d-/), reason: expect.any(String) });
     // Its own limit above what it nests: the CLI follows for up to 60 s.
-  }, 120_000);
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('with --follow and no ledger record before the timeout, says pending and why, with exit 1', async () => {
     // Platform environment "other" runs wicked's "dev" environment (its nodeEnv prop).

@@ -1,20 +1,30 @@
 import fc from 'fast-check';
-import { builtDetail, configDigest, ModelWorld, OTHER_SINGLETONS } from './model/model-world';
+import { builtDetail, configDigest, DEADLINE_MS, ModelWorld, OTHER_SINGLETONS } from './model/model-world';
 
 /**
  * Model-based property test of the reconcile loop: random interleavings of
- * uploads, restarts, ECS progress and safety-net nudges; every event may be
- * dropped, duplicated, delayed or reordered; ECS answers in any order; an
- * invocation may die between any two AWS calls and is then delivered again
- * (EventBridge retries a failed invocation). Afterwards every other event is
- * lost and only the safety-net nudge runs (while armed), a minute apart,
- * while ECS finishes what it was asked. A fresh environment starts as
- * `cdk deploy` creates it: nothing deployed, every singleton at 0 tasks.
- * Invariants: a gateway's desired count is never written, a singleton never
- * goes above one task, the other singletons are brought up only after a good
- * deployment; liveness: once portal-api had a good deployment, every
- * singleton ends at one task, and without one they all stay at none. Seed and path of a failure are printed by
- * fast-check; re-run one with FC_SEED=<seed> FC_PATH=<path>.
+ * uploads, restarts, ECS progress, AWS Backup progress and safety-net nudges;
+ * every event (ECS and backup state changes, the pre-deploy snapshot request,
+ * stuck checks, nudges) may be dropped, duplicated, delayed or reordered; ECS
+ * and AWS Backup answer in any order (each backup job of a snapshot ends on
+ * its own); an invocation may die between any two AWS calls and is then
+ * delivered again (EventBridge retries a failed invocation). Scenarios vary
+ * strict singleton mode, the pre-deploy snapshot gate, a fresh environment,
+ * configs whose tasks fail to start and a config whose tasks never start
+ * (only its stuck deadline ends it). Afterwards every other event is lost and
+ * only the safety-net nudge runs (while armed), a minute apart, while ECS and
+ * AWS Backup finish what they can.
+ * Invariants after every step: at most one deployment in flight (only the
+ * ledger's one deployment in its starting phase calls UpdateService), never
+ * an older config rolled after a newer one, portal-api never above one task
+ * in strict mode, no singleton above one task, a gateway's desired count
+ * never written, a gated config never touches portal-api before every
+ * resource's backup COMPLETED, the other singletons brought up only after a
+ * good deployment. Liveness: every deployment ends within a bounded number of
+ * nudges, the release tag equals the digest ECS runs (or, when the last
+ * rollout hangs, the last good digest, which is all ECS serves), the safety
+ * net is disarmed. Seed and path of a failure are printed by fast-check;
+ * re-run one with FC_SEED=<seed> FC_PATH=<path>; FC_RUNS sets the number of cases.
  */
 
 /** One step of the chaos phase. */
@@ -25,14 +35,21 @@ type Op =
   | { readonly op: 'deliver'; readonly pick: number; readonly keep: boolean; readonly crashAt: number }
   | { readonly op: 'drop'; readonly pick: number }
   | { readonly op: 'ecs'; readonly service: Service; readonly step: 'stop' | 'launch' | 'complete' }
+  | { readonly op: 'backup'; readonly pick: number; readonly fail: boolean }
   | { readonly op: 'run'; readonly steps: number }
   | { readonly op: 'advance'; readonly ms: number };
 
 type Service = 'portal-api' | 'kong' | (typeof OTHER_SINGLETONS)[number];
 const SERVICES: readonly Service[] = ['portal-api', 'kong', ...OTHER_SINGLETONS];
 const CONFIGS = 6;
-/** Safety-net nudges (one a minute) within which every deployment must end once events stop. */
-const MAX_NUDGES = 25;
+/**
+ * Safety-net nudges (one a minute) within which every deployment must end once events stop: the one in flight
+ * and the one queued may each wait out a deadline (a hung rollout, a snapshot request that was lost), plus the
+ * nudges ECS needs to roll.
+ */
+const MAX_NUDGES = 2 * (DEADLINE_MS / 60_000) + 20;
+/** The chaos phase moves the clock at most this far: no deadline passes before events stop, only leases expire. */
+const CHAOS_CLOCK_MS = DEADLINE_MS - 60_000;
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('upload' as const), config: fc.integer({ min: 1, max: CONFIGS }) }) },
@@ -43,12 +60,17 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ op: fc.constant('ecs' as const), service: fc.constantFrom<Service>('portal-api', 'portal-api', 'kong', ...OTHER_SINGLETONS), step: fc.constantFrom('stop' as const, 'launch' as const, 'complete' as const) }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('run' as const), steps: fc.integer({ min: 1, max: 8 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 1_000, max: 90_000 }) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('backup' as const), pick: fc.nat(), fail: fc.integer({ min: 0, max: 7 }).map((n) => n === 0) }) },
 );
 
 const scenarioArb = fc.record({
   strict: fc.boolean(),
   fresh: fc.boolean(),
+  gated: fc.boolean(),
   bad: fc.uniqueArray(fc.integer({ min: 1, max: CONFIGS }), { maxLength: 2 }),
+  hung: fc.option(fc.integer({ min: 1, max: CONFIGS }), { nil: undefined, freq: 3 }),
+  // Once events stop, AWS Backup completes every job, or fails them, or snapshot-data never gets the requests.
+  backup: fc.constantFrom('completes', 'completes', 'fails', 'lost'),
   ops: fc.array(opArb, { minLength: 5, maxLength: 45 }),
 });
 
@@ -77,6 +99,7 @@ function start(world: ModelWorld, running: Set<Promise<void>>, index: number, cr
 async function chaos(world: ModelWorld, s: fc.Scheduler, ops: readonly Op[]): Promise<void> {
   const running = new Set<Promise<void>>();
   let restarts = 0;
+  const clockEnd = world.now + CHAOS_CLOCK_MS;
   for (const op of ops) {
     switch (op.op) {
       case 'upload': world.input('image-built', builtDetail(op.config)); break;
@@ -91,19 +114,22 @@ async function chaos(world: ModelWorld, s: fc.Scheduler, ops: readonly Op[]): Pr
       }
       case 'ecs': world.ecs.tick(op.service, op.step); break;
       case 'run': await release(s, op.steps); break;
-      case 'advance': world.now += op.ms; break;
+      case 'advance': world.now = Math.min(clockEnd, world.now + op.ms); break;
+      case 'backup': world.backup.tick(op.pick, op.fail); break;
     }
     world.collect();
-    checkStrict(world);
+    checkStep(world);
   }
   await drain(s, running);
 }
 
 /** Only the safety net from here: every event is lost; ECS finishes what it was asked, a minute per nudge. */
-async function liveness(world: ModelWorld, s: fc.Scheduler): Promise<number> {
+async function liveness(world: ModelWorld, s: fc.Scheduler, backup: 'completes' | 'fails' | 'lost'): Promise<number> {
+  const kept = (event: { retry?: boolean; kind: string }): boolean => event.retry === true || (backup !== 'lost' && event.kind === 'snapshot-requested');
   for (let nudge = 1; nudge <= MAX_NUDGES; nudge += 1) {
-    // Every event still on its way is lost, except the retries of crashed deliveries (EventBridge's at-least-once retry).
-    const retries = world.inbox.filter((event) => event.retry);
+    // Every event still on its way is lost, except the retries of crashed deliveries (EventBridge's at-least-once retry)
+    // and, unless the scenario loses them, the snapshot requests to snapshot-data (a lost one costs its deployment the snapshot deadline).
+    const retries = world.inbox.filter(kept);
     world.inbox.splice(0);
     for (const event of retries) {
       const running = new Set<Promise<void>>();
@@ -119,32 +145,62 @@ async function liveness(world: ModelWorld, s: fc.Scheduler): Promise<number> {
       await drain(s, running);
     }
     for (const service of SERVICES) {
-      while (world.ecs.tick(service, 'stop') || world.ecs.tick(service, 'launch') || world.ecs.tick(service, 'complete')) checkStrict(world);
+      while (world.ecs.tick(service, 'stop') || world.ecs.tick(service, 'launch') || world.ecs.tick(service, 'complete')) checkStep(world);
     }
+    while (world.backup.tick(0, backup === 'fails')) checkStep(world);
     world.ecs.events.splice(0);
+    world.backup.events.splice(0);
     world.now += 60_000;
+    world.collect();
+    world.inbox.splice(0, world.inbox.length, ...world.inbox.filter(kept));
     const record = world.table.environment('dev');
     const good = record?.lastGood?.digest;
     const singletons = OTHER_SINGLETONS.every((name) => world.ecs.desired(name) === (good ? 1 : 0));
     // Without a good deployment the tag may still name a failed first image: there is nothing to put it back to.
-    if (!record?.inFlight && !record?.queued && SERVICES.every((name) => world.ecs.steady(name)) && (!good || world.tag === good) && singletons) return nudge;
+    const settled = SERVICES.every((name) => world.ecs.steady(name) || world.ecs.hangs(name));
+    if (!record?.inFlight && !record?.queued && settled && (!good || world.tag === good) && singletons) return nudge;
   }
   return MAX_NUDGES + 1;
 }
 
-function checkStrict(world: ModelWorld): void {
+/** The invariants that hold after every step (UpdateService's own checks run at each call, in the world). */
+function checkStep(world: ModelWorld): void {
   for (const name of ['portal-api', ...OTHER_SINGLETONS]) if (world.ecs.desired(name) > 1) world.violations.push(`${name} at desired count ${world.ecs.desired(name)}`);
   if (world.strict && (world.ecs.peakAlive.get('portal-api') ?? 0) > 1) world.violations.push(`strict mode: ${world.ecs.peakAlive.get('portal-api')} portal-api tasks alive at once`);
+  // Never an older config rolled after a newer one (a retry of the same config may roll it again).
+  const rolled = world.rolled;
+  if (rolled.length > 1 && rolled[rolled.length - 1]! < rolled[rolled.length - 2]!) world.violations.push(`config ${rolled[rolled.length - 1]} rolled after config ${rolled[rolled.length - 2]}`);
+  const record = world.table.environment('dev');
+  if (record?.inFlight && record.inFlight.request.deploymentId === record.queued?.deploymentId) world.violations.push(`${record.queued.deploymentId} both in flight and queued`);
+}
+
+/** How the deployments of one case ended, from the ledger's deployment records (for the coverage check). */
+function outcomes(world: ModelWorld): string[] {
+  return [...world.table.items.values()].filter((item) => String(item.sk).startsWith('DEPLOY#')).map((item) => {
+    const reason = String(item.reason ?? '');
+    if (item.state === 'failed' && reason.includes('pre-deploy snapshot failed')) return 'gate-failed';
+    if (item.state === 'stuck' && reason.includes('pre-deploy snapshot')) return 'gate-stuck';
+    if (item.state === 'succeeded' && item.recoveryPointArns !== undefined) return 'gated-succeeded';
+    return String(item.state);
+  });
 }
 
 describe('reconcile(env) against modelled AWS: drops, duplicates, reordering, interleavings and crashes', () => {
   it('keeps the invariants at every step and ends every deployment within a bounded number of safety-net nudges', async () => {
+    // Which outcomes the generated cases reached: a property that never reaches a path proves nothing about it.
+    const seen = new Map<string, number>();
     const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
     await fc.assert(fc.asyncProperty(fc.scheduler(), scenarioArb, async (s, scenario) => {
-      const world = new ModelWorld(scenario.strict, new Set(scenario.bad.map(configDigest)), () => s.schedule(Promise.resolve()).then(() => undefined), scenario.fresh);
+      const hung = new Set(scenario.hung === undefined || scenario.bad.includes(scenario.hung) ? [] : [configDigest(scenario.hung)]);
+      const world = new ModelWorld({
+        strict: scenario.strict, gated: scenario.gated, fresh: scenario.fresh, bad: new Set(scenario.bad.map(configDigest)), hung,
+        interleave: () => s.schedule(Promise.resolve()).then(() => undefined),
+      });
       if (!scenario.fresh) world.seed();
       await chaos(world, s, scenario.ops);
-      const nudges = await liveness(world, s);
+      const nudges = await liveness(world, s, scenario.backup);
+      for (const outcome of outcomes(world)) seen.set(outcome, (seen.get(outcome) ?? 0) + 1);
+      if (world.crashes > 0) seen.set('crashed-invocation', (seen.get('crashed-invocation') ?? 0) + 1);
 
       const record = world.table.environment('dev');
       const running = world.ecs.running('portal-api');
@@ -154,9 +210,15 @@ describe('reconcile(env) against modelled AWS: drops, duplicates, reordering, in
       for (let i = 1; i < world.rolled.length; i += 1) expect(world.rolled[i]!).toBeGreaterThanOrEqual(world.rolled[i - 1]!);
       expect(nudges).toBeLessThanOrEqual(MAX_NUDGES);
       expect({ inFlight: record?.inFlight?.request.deploymentId, queued: record?.queued?.deploymentId }).toEqual({ inFlight: undefined, queued: undefined });
-      expect(scenario.bad.map(configDigest)).not.toContain(running);
+      expect([...scenario.bad.map(configDigest), ...hung]).not.toContain(running);
       const others = OTHER_SINGLETONS.map((name) => ({ name, desired: world.ecs.desired(name), running: world.ecs.describe(name).primaryTaskDigests.length }));
-      if (record?.lastGood) {
+      if (record?.lastGood && world.ecs.hangs('portal-api')) {
+        // The last rollout never ended: it was stuck at its deadline, the tag went back to the last good digest, and
+        // that is all ECS serves (the old tasks, which a hung rollout never replaced; none left in strict mode).
+        expect(world.tag).toBe(record.lastGood.digest);
+        expect(world.ecs.servingDigests('portal-api').filter((d) => d !== record.lastGood!.digest)).toEqual([]);
+        expect(others).toEqual(OTHER_SINGLETONS.map((name) => ({ name, desired: 1, running: 1 })));
+      } else if (record?.lastGood) {
         // What the ledger and the release tag say is what ECS runs; every other singleton runs one task.
         expect(running).toBeDefined();
         expect(world.tag).toBe(running);
@@ -171,6 +233,10 @@ describe('reconcile(env) against modelled AWS: drops, duplicates, reordering, in
       if (scenario.strict && (record?.lastGood || !scenario.fresh)) expect(world.ecs.peakAlive.get('portal-api')).toBe(1);
       else if (scenario.strict) expect(world.ecs.peakAlive.get('portal-api')).toBeLessThanOrEqual(1);
       expect(world.armed).toBe(false);
-    }), { numRuns: Number(process.env.FC_RUNS ?? 1500), ...(seed !== undefined ? { seed, path: process.env.FC_PATH } : {}) });
-  }, 120_000);
+    }), { numRuns: Number(process.env.FC_RUNS ?? 2000), ...(seed !== undefined ? { seed, path: process.env.FC_PATH } : {}) });
+    if (seed === undefined) {
+      const reached = Object.fromEntries(['succeeded', 'failed', 'stuck', 'superseded', 'gated-succeeded', 'gate-failed', 'gate-stuck', 'crashed-invocation'].map((o) => [o, (seen.get(o) ?? 0) > 0]));
+      expect({ reached, seen: Object.fromEntries(seen) }).toEqual({ reached: Object.fromEntries(Object.keys(reached).map((o) => [o, true])), seen: expect.anything() });
+    }
+  }, 300_000);
 });

@@ -6,6 +6,7 @@ import { startEmulator } from '../../local/emulator';
 import { resetDeployDeps } from '../../functions/deploy-services/deps';
 import { ImageBuiltDetailSchema } from '../../shared/events';
 import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, settle, upload } from './deploy-helpers';
+import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget, warmHandlers } from '../helpers/signals';
 
 const KEY = 'config/dev/portal.tgz';
 const UPLOADS = 3;
@@ -25,7 +26,8 @@ export function uploadsInARow(clockSpeed: number): void {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), `e2e-clock-${clockSpeed}-`));
     emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed, env: 'dev' });
-  });
+    await warmHandlers();
+  }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
     resetDeployDeps();
@@ -33,13 +35,14 @@ export function uploadsInARow(clockSpeed: number): void {
   });
 
   it(`each of ${UPLOADS} uploads ends succeeded, and the release tag and the last good digest are what ECS runs`, async () => {
+    const budget = signalBudget();
     const { ledger, destroy } = ledgerOf(emulator);
     try {
       for (let i = 0; i < UPLOADS; i += 1) {
         const versionId = await upload(emulator, await packExample(dir, `v${i}`, `clock ${clockSpeed} upload ${i}`), KEY);
-        const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), 40_000, `Portal Image Built of upload ${i}`)).detail);
-        await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), 40_000, `Portal Deployment Succeeded of upload ${i}`);
-        await settle(emulator, 40_000);
+        const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), budget.left(), `Portal Image Built of upload ${i}`)).detail);
+        await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), budget.left(), `Portal Deployment Succeeded of upload ${i}`);
+        await settle(emulator, budget.left());
         const records = (await ledger.listDeployments('dev')).filter((record) => record.digest === built.digest);
         expect(records.map((record) => record.state)).toEqual(['succeeded']);
         expect(primaryDigest(emulator)).toBe(built.digest);
@@ -51,6 +54,6 @@ export function uploadsInARow(clockSpeed: number): void {
     } finally {
       destroy();
     }
-  }, 150_000);
+  }, SIGNAL_TEST_LIMIT_MS);
   });
 }

@@ -8,8 +8,8 @@ import { DeploymentFailedDetailSchema, DeploymentSucceededDetailSchema, ImageBui
 import { SnapshotDetailType } from '../../shared/snapshot';
 import { lastJson, runCli } from '../cli/run-cli';
 import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, upload } from './deploy-helpers';
-
-const WAIT_MS = 40_000;
+import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
+import type { SignalBudget } from '../helpers/signals';
 
 describe('pre-deploy snapshot gate end to end on the emulator (prod: gate on by default)', () => {
   let dir: string;
@@ -19,7 +19,7 @@ describe('pre-deploy snapshot gate end to end on the emulator (prod: gate on by 
     dir = await mkdtemp(join(tmpdir(), 'e2e-gate-'));
     emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'prod' });
     cluster = emulator.resources.cluster;
-  });
+  }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
     resetDeployDeps();
@@ -27,22 +27,23 @@ describe('pre-deploy snapshot gate end to end on the emulator (prod: gate on by 
   });
 
   /** Where the release tag and portal-api's deployments stood when the bus recorded the first event matching `match`. */
-  function stateWhen(match: (detailType: string, detail: Record<string, unknown>) => boolean): Promise<{ release?: string; deployments: number; detail: Record<string, unknown> }> {
+  function stateWhen(budget: SignalBudget, match: (detailType: string, detail: Record<string, unknown>) => boolean): Promise<{ release?: string; deployments: number; detail: Record<string, unknown> }> {
     let seen: { release?: string; deployments: number; detail: Record<string, unknown> } | undefined;
     return emulator.bus.waitFor((event) => {
       if (seen || !match(event['detail-type'], event.detail as Record<string, unknown>)) return false;
       seen = { release: releaseDigest(emulator), deployments: emulator.control.ecs.deployments(cluster, 'portal-api').length, detail: event.detail as Record<string, unknown> };
       return true;
-    }, WAIT_MS).then(() => seen!);
+    }, budget.left()).then(() => seen!);
   }
 
   it('takes a snapshot first, rolls only after the backup job COMPLETED, and links the recovery point on the deployment record', async () => {
+    const budget = signalBudget();
     const before = { release: releaseDigest(emulator), deployments: emulator.control.ecs.deployments(cluster, 'portal-api').length };
-    const requested = stateWhen((type) => type === SnapshotDetailType.Requested);
-    const jobDone = stateWhen((type, detail) => type === 'Backup Job State Change' && detail.state === 'COMPLETED');
+    const requested = stateWhen(budget, (type) => type === SnapshotDetailType.Requested);
+    const jobDone = stateWhen(budget, (type, detail) => type === 'Backup Job State Change' && detail.state === 'COMPLETED');
     const versionId = await upload(emulator, await packExample(dir, 'static'), 'config/prod/static.tgz');
-    const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), WAIT_MS, 'Portal Image Built')).detail);
-    const succeeded = DeploymentSucceededDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), WAIT_MS, 'Portal Deployment Succeeded')).detail);
+    const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), budget.left(), 'Portal Image Built')).detail);
+    const succeeded = DeploymentSucceededDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), budget.left(), 'Portal Deployment Succeeded')).detail);
 
     expect(await requested).toMatchObject({ ...before, detail: { env: 'prod', trigger: 'pre-deploy', deploymentId: succeeded.deploymentId } });
     expect(await jobDone).toMatchObject(before); // nothing moved while the backup ran
@@ -58,17 +59,18 @@ describe('pre-deploy snapshot gate end to end on the emulator (prod: gate on by 
     }
     const points = lastJson(await runCli(['snapshots', '--env', 'prod', '--json'])).recoveryPoints as { recoveryPointArn: string; tags: Record<string, string> }[];
     expect(points.find((p) => p.recoveryPointArn === completed.recoveryPointArn)?.tags).toMatchObject({ 'wicked:trigger': 'pre-deploy', 'wicked:deployment-id': succeeded.deploymentId });
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('a failed backup blocks the deploy: services and release tag unchanged, Portal Deployment Failed, a notification, and wickedctl status says why', async () => {
+    const budget = signalBudget();
     const before = { release: releaseDigest(emulator), primary: primaryDigest(emulator), deployments: emulator.control.ecs.deployments(cluster, 'portal-api').length };
     emulator.control.backup.failNextBackupJob({ state: 'FAILED', message: 'injected: vault unreachable' });
     const versionId = await upload(emulator, await packExample(dir, 'changed', 'a change that must wait for a snapshot'), 'config/prod/static.tgz');
-    const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), WAIT_MS, 'Portal Image Built')).detail);
-    const failed = DeploymentFailedDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Failed', { digest: built.digest }), WAIT_MS, 'Portal Deployment Failed')).detail);
+    const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), budget.left(), 'Portal Image Built')).detail);
+    const failed = DeploymentFailedDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Failed', { digest: built.digest }), budget.left(), 'Portal Deployment Failed')).detail);
 
     expect(failed).toMatchObject({ env: 'prod', cause: 'snapshot-failed', reason: expect.stringContaining('injected: vault unreachable') });
-    const notified = await emulator.control.sns.waitFor((message) => message.attributes.deploymentId === failed.deploymentId, WAIT_MS, 'the notification of the blocked deployment');
+    const notified = await emulator.control.sns.waitFor((message) => message.attributes.deploymentId === failed.deploymentId, budget.left(), 'the notification of the blocked deployment');
     expect(notified).toMatchObject({ topicArn: emulator.resources.topicArn, attributes: { env: 'prod', cause: 'snapshot-failed' }, message: expect.stringMatching(/vault unreachable[\s\S]*Nothing was changed/) });
     await emulator.bus.idle();
     expect({ release: releaseDigest(emulator), primary: primaryDigest(emulator), deployments: emulator.control.ecs.deployments(cluster, 'portal-api').length }).toEqual(before);
@@ -79,17 +81,18 @@ describe('pre-deploy snapshot gate end to end on the emulator (prod: gate on by 
     expect(env).toMatchObject({ rollout: { state: 'idle' }, lastFailure: { deploymentId: failed.deploymentId, state: 'failed', reason: expect.stringMatching(/pre-deploy snapshot failed: .*injected: vault unreachable/) } });
     const human = await runCli(['status', '--env', 'prod', '--table', emulator.resources.ledgerTable]);
     expect(human.stdout).toMatch(/last failure .* failed .*injected: vault unreachable/);
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('the environment is released: the next upload is snapshotted and rolled', async () => {
+    const budget = signalBudget();
     const versionId = await upload(emulator, await packExample(dir, 'retry', 'a change that must wait for a snapshot'), 'config/prod/static.tgz');
-    const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), WAIT_MS, 'Portal Image Built')).detail);
-    await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), WAIT_MS, 'Portal Deployment Succeeded');
+    const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), budget.left(), 'Portal Image Built')).detail);
+    await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), budget.left(), 'Portal Deployment Succeeded');
     expect(primaryDigest(emulator)).toBe(built.digest);
     await emulator.bus.idle();
     expect(emulator.control.ecs.maxConcurrentTasks(cluster, 'portal-api')).toBe(1);
     expect(failedDeployDeliveries(emulator)).toEqual([]);
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('status --timeline draws the snapshot gate of each gated deployment, failed and completed', async () => {
     const run = await runCli(['status', '--env', 'prod', '--timeline', '--last', '10', '--json']);

@@ -7,6 +7,7 @@ import type { AwsEvent } from '../../local/kernel/events';
 import { resetDeployDeps } from '../../functions/deploy-services/deps';
 import { DeploymentSucceededDetailSchema, ImageBuiltDetailSchema } from '../../shared/events';
 import { failedDeployDeliveries, ledgerOf, packExample, primaryDigest, releaseDigest, settle, upload } from './deploy-helpers';
+import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
 const CONFIGS = 10;
 const EVENTS = 200;
@@ -35,7 +36,7 @@ describe(`${EVENTS} Object Created events for ${CONFIGS} versions of one key, du
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'e2e-shuffled-'));
     emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
-  });
+  }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
     resetDeployDeps();
@@ -43,6 +44,7 @@ describe(`${EVENTS} Object Created events for ${CONFIGS} versions of one key, du
   });
 
   it('deploys each config at most once, never an older one after a newer one, and ends on the newest', async () => {
+    const budget = signalBudget();
     const archives = await Promise.all(Array.from({ length: CONFIGS }, (_, i) => packExample(dir, `v${i}`, `variant ${i}`)));
     const versions: string[] = [];
     for (const archive of archives) versions.push((await upload(emulator, archive, KEY))!);
@@ -54,7 +56,7 @@ describe(`${EVENTS} Object Created events for ${CONFIGS} versions of one key, du
       for (const event of replays.slice(i, i + 19)) emulator.bus.put({ source: event.source, 'detail-type': event['detail-type'], resources: event.resources, detail: event.detail });
       await emulator.bus.idle();
     }
-    await settle(emulator, 60_000);
+    await settle(emulator, budget.left());
 
     const built = emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === 'Portal Image Built').map((entry) => ImageBuiltDetailSchema.parse(entry.event.detail));
     expect(built).toHaveLength(EVENTS);
@@ -84,5 +86,5 @@ describe(`${EVENTS} Object Created events for ${CONFIGS} versions of one key, du
     expect(failedDeployDeliveries(emulator)).toEqual([]);
     // 200 builds are CPU work: on a shared 2-core machine with a CPU-bound process beside it they take minutes. The
     // limit covers that and the 60 s settle it nests; no assertion depends on how long anything took.
-  }, 240_000);
+  }, SIGNAL_TEST_LIMIT_MS);
 });

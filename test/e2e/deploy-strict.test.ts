@@ -7,6 +7,7 @@ import { startEmulator } from '../../local/emulator';
 import { resetDeployDeps } from '../../functions/deploy-services/deps';
 import { DeploymentSucceededDetailSchema, ImageBuiltDetailSchema } from '../../shared/events';
 import { failedDeployDeliveries, isEvent, packExample, primaryDigest, settle, upload } from './deploy-helpers';
+import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
 describe('strict singleton mode: scale to 0, wait for the ECS Task State Change of the last task, then start the new one', () => {
   let dir: string;
@@ -17,7 +18,7 @@ describe('strict singleton mode: scale to 0, wait for the ECS Task State Change 
     // The environment's target in strict mode; the handlers build new dependencies for the changed environment.
     const targets = JSON.parse(emulator.functionEnv.DEPLOY_TARGETS!) as Record<string, Record<string, unknown>>;
     process.env.DEPLOY_TARGETS = JSON.stringify({ dev: { ...targets.dev, strictSingleton: true } });
-  });
+  }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
     resetDeployDeps();
@@ -31,11 +32,12 @@ describe('strict singleton mode: scale to 0, wait for the ECS Task State Change 
   };
 
   it('rolls portal-api with no overlap at all: the new task starts only after the old one stopped', async () => {
+    const budget = signalBudget();
     const { cluster } = emulator.resources;
     const versionId = await upload(emulator, await packExample(dir, 'static'), 'config/dev/static.tgz');
-    const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), 40_000, 'Portal Image Built')).detail);
-    const succeeded = DeploymentSucceededDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), 40_000, 'Portal Deployment Succeeded')).detail);
-    await settle(emulator);
+    const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), budget.left(), 'Portal Image Built')).detail);
+    const succeeded = DeploymentSucceededDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), budget.left(), 'Portal Deployment Succeeded')).detail);
+    await settle(emulator, budget.left());
 
     // The steps reconcile took, whichever event woke it: scale to zero and wait, then (once no task is alive) resume and roll.
     const steps = emulator.bus.timeline.flatMap((entry) => entry.deliveries
@@ -54,5 +56,5 @@ describe('strict singleton mode: scale to 0, wait for the ECS Task State Change 
     for (const task of old) expect(task.statuses.find((s) => s.status === 'STOPPED')?.at).toBeLessThanOrEqual(firstStatus);
     expect(emulator.control.ecs.maxConcurrentTasks(cluster, 'portal-api')).toBe(1);
     expect(failedDeployDeliveries(emulator)).toEqual([]);
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 });

@@ -9,9 +9,16 @@ import type { Emulator } from '../../local/emulator';
 import { SDK_DEFAULTS, startEmulator } from '../../local/emulator';
 import type { ImageBuiltDetail } from '../../shared/events';
 import { DeploymentFailedDetailSchema } from '../../shared/events';
+import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget, warmHandlers } from '../helpers/signals';
 import { failedDeployDeliveries, isEvent, ledgerOf, packExample, upload } from './deploy-helpers';
 
-const WAIT_MS = 40_000;
+/**
+ * From the moment the image is built the emulator's clock runs at this speed: portal-api's new task needs 10 s of
+ * emulated time (provisioning, pull, health check) to run healthily, 200 s of wall time here, while the stuck check
+ * is due 2 s of wall time after the rollout is recorded. A delivery that has to be retried still is within
+ * seconds (a first retry waits 1 s of emulated time, 20 s of wall time), which a frozen clock would stall for good.
+ */
+const HELD_SPEED = 0.05;
 
 describe('stuck deployment end to end: deploy-services schedules the check with EventBridge Scheduler, the schedule puts Portal Stuck Check Due on the bus', () => {
   let dir: string;
@@ -21,7 +28,8 @@ describe('stuck deployment end to end: deploy-services schedules the check with 
     emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
     // A two-second deadline; the handlers build new dependencies for the changed environment.
     process.env.STUCK_AFTER_SECONDS = '2';
-  });
+    await warmHandlers();
+  }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
     delete process.env.STUCK_AFTER_SECONDS;
@@ -32,15 +40,16 @@ describe('stuck deployment end to end: deploy-services schedules the check with 
 
   it('a rollout without a terminal ECS event by its deadline fails as stuck, is notified on the topic, and its schedule deletes itself, and puts the metric the alarm watches once', async () => {
     const added = jest.spyOn(Metrics.prototype, 'addMetric');
-    // ECS is frozen (its emulated time barely moves) from the moment the image is built: the rollout never ends.
+    const budget = signalBudget();
+    // ECS is held back (its emulated time runs slowly) from the moment the image is built: the rollout does not end by the deadline.
     const built = emulator.bus.waitFor((event) => {
       if (event['detail-type'] !== 'Portal Image Built') return false;
-      emulator.clock.setSpeed(0.001);
+      emulator.clock.setSpeed(HELD_SPEED);
       return true;
-    }, WAIT_MS, 'Portal Image Built');
+    }, budget.left(), 'Portal Image Built');
     await upload(emulator, await packExample(dir, 'static'), 'config/dev/static.tgz');
     const { digest } = (await built).detail as unknown as ImageBuiltDetail;
-    const failed = DeploymentFailedDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Failed', { digest }), WAIT_MS, 'Portal Deployment Failed')).detail);
+    const failed = DeploymentFailedDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Failed', { digest }), budget.left(), 'Portal Deployment Failed')).detail);
     expect(failed).toMatchObject({ env: 'dev', cause: 'stuck', reason: expect.stringContaining('no terminal ECS event') });
 
     const due = emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === 'Portal Stuck Check Due').map((entry) => entry.event);
@@ -49,7 +58,7 @@ describe('stuck deployment end to end: deploy-services schedules the check with 
     const name = scheduleArn!.slice(scheduleArn!.lastIndexOf('/') + 1);
     expect(scheduleArn).toBe(`arn:aws:scheduler:us-east-1:000000000000:schedule/${emulator.resources.stuckCheckGroup}/${name}`);
     expect(name.startsWith(`stuck-dev-${failed.deploymentId}-`.slice(0, 51))).toBe(true);
-    const notification = await emulator.control.sns.waitFor((message) => message.attributes.deploymentId === failed.deploymentId, WAIT_MS, 'the stuck notification');
+    const notification = await emulator.control.sns.waitFor((message) => message.attributes.deploymentId === failed.deploymentId, budget.left(), 'the stuck notification');
     expect(notification).toMatchObject({ topicArn: emulator.resources.topicArn, subject: `wicked dev: deployment ${failed.deploymentId} stuck`, attributes: { env: 'dev', outcome: 'stuck', cause: 'stuck' } });
 
     await emulator.control.scheduler.idle();
@@ -58,7 +67,7 @@ describe('stuck deployment end to end: deploy-services schedules the check with 
     const { ledger, destroy } = ledgerOf(emulator);
     try {
       // The stuck check deleted itself. The safety-net nudge (reconcile-dev) may still be armed by a reconcile that saw the
-      // deployment in flight just before it ended: its next run finds the environment idle and deletes it (the clock is frozen here).
+      // deployment in flight just before it ended: its next run finds the environment idle and deletes it (the clock is held back here).
       const schedules = (await client.send(new ListSchedulesCommand({ GroupName: emulator.resources.stuckCheckGroup }))).Schedules ?? [];
       expect(schedules.map((s) => s.Name).filter((n) => n !== 'reconcile-dev')).toEqual([]);
       expect(await ledger.getDeployment('dev', failed.deploymentId)).toMatchObject({ state: 'stuck' });
@@ -69,5 +78,5 @@ describe('stuck deployment end to end: deploy-services schedules the check with 
     await emulator.bus.idle();
     expect(failedDeployDeliveries(emulator)).toEqual([]);
     expect(added.mock.calls.filter(([metric]) => metric === DEPLOYMENT_STUCK_METRIC)).toEqual([[DEPLOYMENT_STUCK_METRIC, MetricUnit.Count, 1]]);
-  }, 60_000);
+  }, SIGNAL_TEST_LIMIT_MS);
 });

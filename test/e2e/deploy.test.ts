@@ -8,8 +8,7 @@ import type { ImageBuiltDetail } from '../../shared/events';
 import { resetDeployDeps } from '../../functions/deploy-services/deps';
 import { waitForCompanions } from '../../local/story';
 import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, upload } from './deploy-helpers';
-
-const WAIT_MS = 40_000;
+import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
 describe('deploy end to end on the emulator: upload -> build-image -> deploy-services -> ECS -> track-deployment', () => {
   let dir: string;
@@ -22,7 +21,7 @@ describe('deploy end to end on the emulator: upload -> build-image -> deploy-ser
     cluster = emulator.resources.cluster;
     // Load on the gateway: target tracking (50% CPU) takes 2 tasks at 175% to 7.
     emulator.control.autoscaling.simulateLoad(`service/${cluster}/kong`, { cpu: 175 });
-  });
+  }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
     resetDeployDeps();
@@ -30,6 +29,7 @@ describe('deploy end to end on the emulator: upload -> build-image -> deploy-ser
   });
 
   it('rolls portal-api to the image of an uploaded config and reports success only once ECS runs its digest', async () => {
+    const budget = signalBudget();
     expect(emulator.control.ecs.getDesiredCount(cluster, 'kong')).toBe(7);
     // As the stack creates them: the components that wait for portal-api have no task before its first good deployment.
     const others = emulator.resources.singletons.filter((name) => name !== 'portal-api');
@@ -37,8 +37,8 @@ describe('deploy end to end on the emulator: upload -> build-image -> deploy-ser
     const othersDeployments = others.map((name) => emulator.control.ecs.deployments(cluster, name).length);
     const before = primaryDigest(emulator);
     const versionId = await upload(emulator, await packExample(dir, 'static'), 'config/dev/static.tgz');
-    good = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), WAIT_MS, 'Portal Image Built')).detail);
-    const succeeded = await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: good.digest }), WAIT_MS, 'Portal Deployment Succeeded');
+    good = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), budget.left(), 'Portal Image Built')).detail);
+    const succeeded = await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: good.digest }), budget.left(), 'Portal Deployment Succeeded');
 
     const detail = DeploymentSucceededDetailSchema.parse(succeeded.detail);
     expect(detail).toMatchObject({ env: 'dev', service: 'portal-api', configHash: good.configHash, versionId, ecsDeploymentId: expect.stringMatching(/^ecs-svc\//) });
@@ -62,7 +62,7 @@ describe('deploy end to end on the emulator: upload -> build-image -> deploy-ser
     } finally {
       destroy();
     }
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('changes nothing for a duplicate event or an older one of the same key', async () => {
     const deployments = emulator.control.ecs.deployments(cluster, 'portal-api').length;
@@ -80,6 +80,7 @@ describe('deploy end to end on the emulator: upload -> build-image -> deploy-ser
   });
 
   it('reports a circuit-breaker rollback as a failure, notifies, and points the release back at the last good digest', async () => {
+    const budget = signalBudget();
     const archive = await packExample(dir, 'broken', 'this release fails its health check');
     let failing: string | undefined;
     // Decided synchronously as the bus records the event, before deploy-services receives it.
@@ -88,19 +89,19 @@ describe('deploy end to end on the emulator: upload -> build-image -> deploy-ser
       failing = (event.detail as ImageBuiltDetail).digest;
       emulator.control.ecs.failHealth(failing);
       return true;
-    }, WAIT_MS, 'Portal Image Built of broken.tgz');
+    }, budget.left(), 'Portal Image Built of broken.tgz');
     await upload(emulator, archive, 'config/dev/broken.tgz');
     await built;
-    const failed = DeploymentFailedDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Failed', { digest: failing }), WAIT_MS, 'Portal Deployment Failed')).detail);
+    const failed = DeploymentFailedDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Failed', { digest: failing }), budget.left(), 'Portal Deployment Failed')).detail);
 
     expect(failed).toMatchObject({ env: 'dev', service: 'portal-api', releaseDigest: good.digest });
     expect(['circuit-breaker', 'rolled-back']).toContain(failed.cause);
     expect(failed.serviceEvents.length).toBeGreaterThan(0);
     expect(emulator.bus.timeline.some((entry) => isEvent('Portal Deployment Succeeded', { digest: failing })(entry.event))).toBe(false);
     expect(releaseDigest(emulator)).toBe(good.digest);
-    const notification = await emulator.control.sns.waitFor((message) => message.attributes.deploymentId === failed.deploymentId, WAIT_MS, 'the notification of the failed deployment');
+    const notification = await emulator.control.sns.waitFor((message) => message.attributes.deploymentId === failed.deploymentId, budget.left(), 'the notification of the failed deployment');
     expect(notification).toMatchObject({ topicArn: emulator.resources.topicArn, attributes: { env: 'dev', outcome: 'failed', cause: failed.cause } });
-    await emulator.control.ecs.waitForSteadyState(cluster, 'portal-api', WAIT_MS);
+    await emulator.control.ecs.waitForSteadyState(cluster, 'portal-api', budget.left());
     expect(primaryDigest(emulator)).toBe(good.digest);
     const { ledger, destroy } = ledgerOf(emulator);
     try {
@@ -109,7 +110,7 @@ describe('deploy end to end on the emulator: upload -> build-image -> deploy-ser
     } finally {
       destroy();
     }
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('never ran two portal-api tasks at once, left the gateway at its autoscaled count, and every delivery succeeded', async () => {
     await emulator.bus.idle();

@@ -16,6 +16,7 @@ import {
 import { ReconcileDueDetailSchema } from '../../shared/events/deploy';
 import { SNAPSHOT_SCHEDULE_NAME } from '../../shared/events/rules';
 import { BackupJobEventSchema, SnapshotDetailType } from '../../shared/snapshot';
+import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
 const DEPLOYS = 20;
 
@@ -64,7 +65,7 @@ describe(`${DEPLOYS} deploys through the real handlers on the emulator, failed o
     work = await mkdtemp(join(tmpdir(), 'e2e-invariants-'));
     emulator = await startEmulator({ stateDir: join(work, 'state'), clockSpeed: 200, env: 'dev' });
     context = { emulator, work, examples: resolve(__dirname, '..', '..', 'examples', 'static'), log: () => undefined, digests: {} };
-  });
+  }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
     resetDeployDeps();
@@ -72,6 +73,7 @@ describe(`${DEPLOYS} deploys through the real handlers on the emulator, failed o
   });
 
   it('never runs two portal-api tasks at once, never moves the gateway, and every event has its documented shape', async () => {
+    const budget = signalBudget();
     const cluster = emulator.resources.cluster;
     const kong = emulator.control.ecs.getDesiredCount(cluster, 'kong');
     let good: string | undefined;
@@ -89,11 +91,11 @@ describe(`${DEPLOYS} deploys through the real handlers on the emulator, failed o
         failing = (event.detail as unknown as ImageBuiltDetail).digest;
         emulator.control.ecs.failHealth(failing);
         return true;
-      }, 30_000, `image of ${key}`);
+      }, budget.left(), `image of ${key}`);
       await uploadConfig(context.emulator, archive, key);
       await built;
       await waitForEvent(context, 'Portal Deployment Failed', { digest: failing });
-      await emulator.control.ecs.waitForSteadyState(cluster, 'portal-api', 30_000);
+      await emulator.control.ecs.waitForSteadyState(cluster, 'portal-api', budget.left());
       expect(runningDigest(emulator)).toBe(good);
       failures++;
     }
@@ -105,11 +107,11 @@ describe(`${DEPLOYS} deploys through the real handlers on the emulator, failed o
     expect(failures).toBe(5);
     const topic = emulator.resources.topicArn;
     const failedNotifications = () => emulator.control.sns.messages(topic).filter((message) => message.attributes.outcome === 'failed');
-    await emulator.control.sns.waitFor(() => failedNotifications().length >= failures, 10_000, `${failures} failure notifications`);
+    await emulator.control.sns.waitFor(() => failedNotifications().length >= failures, budget.left(), `${failures} failure notifications`);
     expect(failedNotifications()).toHaveLength(failures);
     expect(emulator.control.ecs.maxConcurrentTasks(cluster, 'portal-api')).toBe(1);
     expect(emulator.control.ecs.getDesiredCount(cluster, 'kong')).toBe(kong);
     expect(runningDigest(emulator)).toBe(good);
     expect(shapeProblems(emulator.bus.timeline.map((entry) => entry.event))).toEqual([]);
-  }, 120_000);
+  }, SIGNAL_TEST_LIMIT_MS);
 });

@@ -11,8 +11,7 @@ import { ImageBuiltDetailSchema } from '../../shared/events';
 import { Ledger } from '../../shared/ledger';
 import { lastJson, runCli } from '../cli/run-cli';
 import { failedDeployDeliveries, isEvent, packExample, upload } from './deploy-helpers';
-
-const WAIT_MS = 40_000;
+import { FOLLOW_TIMEOUT_S, SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
 describe('promote dev -> prod on an emulator with two environments: prod runs the exact digest running in dev', () => {
   let dir: string;
@@ -24,7 +23,7 @@ describe('promote dev -> prod on an emulator with two environments: prod runs th
     emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, envs: ['dev', 'prod'] });
     raw = new DynamoDBClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.dynamodb });
     ledger = new Ledger({ client: DynamoDBDocumentClient.from(raw), tableName: SHARED_LEDGER_TABLE });
-  });
+  }, SETUP_LIMIT_MS);
   afterAll(async () => {
     raw?.destroy();
     await emulator?.stop();
@@ -50,21 +49,22 @@ describe('promote dev -> prod on an emulator with two environments: prod runs th
   });
 
   it('deploys in dev, promotes to prod through the ledger and tracking, copies the digest into prod\'s repository, never builds for prod', async () => {
+    const budget = signalBudget();
     const dev = emulator.environments.dev!;
     const versionId = await upload(emulator, await packExample(dir, 'static'), 'config/dev/static.tgz');
-    const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), WAIT_MS, 'dev build')).detail);
-    await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest, env: 'dev' }), WAIT_MS, 'dev deployed');
-    await emulator.control.ecs.waitForSteadyState(dev.cluster, 'portal-api', WAIT_MS);
+    const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), budget.left(), 'dev build')).detail);
+    await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest, env: 'dev' }), budget.left(), 'dev deployed');
+    await emulator.control.ecs.waitForSteadyState(dev.cluster, 'portal-api', budget.left());
     expect(built.imageUri).toContain('/wicked-dev/portal-api@');
     expect(running('dev')).toBe(built.digest);
     expect(emulator.control.ecr.listImages('wicked-prod/portal-api').map((i) => i.imageDigest)).not.toContain(built.digest);
     const prodBefore = running('prod');
 
-    const run = await runCli(['promote', '--from', 'dev', '--to', 'prod', '--table', SHARED_LEDGER_TABLE, '--follow', '--timeout', '60', '--json']);
+    const run = await runCli(['promote', '--from', 'dev', '--to', 'prod', '--table', SHARED_LEDGER_TABLE, '--follow', '--timeout', FOLLOW_TIMEOUT_S, '--json']);
     expect(run.stderr).toMatch(/\[copied\] sha256:[0-9a-f]{64} into wicked-prod\/portal-api/);
     expect(run.code).toBe(0);
     expect(lastJson(run)).toMatchObject({ outcome: 'deployed', env: 'prod', digest: built.digest, configHash: built.configHash });
-    await emulator.control.ecs.waitForSteadyState(emulator.environments.prod!.cluster, 'portal-api', WAIT_MS);
+    await emulator.control.ecs.waitForSteadyState(emulator.environments.prod!.cluster, 'portal-api', budget.left());
 
     expect(prodBefore).not.toBe(built.digest);
     expect(running('prod')).toBe(built.digest);
@@ -79,5 +79,5 @@ describe('promote dev -> prod on an emulator with two environments: prod runs th
     });
     expect((await ledger.getEnvironment('dev'))?.lastGood?.digest).toBe(built.digest);
     expect(failedDeployDeliveries(emulator)).toEqual([]);
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 });

@@ -10,8 +10,7 @@ import type { BaseImageChangedDetail, ImageBuiltDetail } from '../../shared/even
 import { Labels } from '../../shared/oci';
 import { createRegistryRepository } from '../../shared/oci/registry/registry-repository';
 import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, settle, upload } from './deploy-helpers';
-
-const WAIT_MS = 40_000;
+import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
 describe('base image change on the emulator: the deployed config is rebuilt on the new base and rolled, without an upload', () => {
   let dir: string;
@@ -19,7 +18,7 @@ describe('base image change on the emulator: the deployed config is rebuilt on t
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'e2e-rebuild-'));
     emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
-  });
+  }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
     resetDeployDeps();
@@ -54,10 +53,11 @@ describe('base image change on the emulator: the deployed config is rebuilt on t
   });
 
   it('rolls portal-api to the same config built on the new base digest', async () => {
+    const budget = signalBudget();
     const versionId = await upload(emulator, await packExample(dir, 'static'), 'config/dev/static.tgz');
-    const first = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), WAIT_MS, 'Portal Image Built')).detail);
-    await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: first.digest }), WAIT_MS, 'first deployment');
-    await settle(emulator);
+    const first = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), budget.left(), 'Portal Image Built')).detail);
+    await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: first.digest }), budget.left(), 'first deployment');
+    await settle(emulator, budget.left());
     const uploads = emulator.control.s3.versions(emulator.resources.configBucket, 'config/dev/static.tgz').length;
     const next = await pushStandInBase(emulator.control.ecr, '1.0.1', '1.0.1');
     expect(next.digest).not.toBe((await labelsOf(first.digest))[Labels.baseDigest]);
@@ -67,8 +67,8 @@ describe('base image change on the emulator: the deployed config is rebuilt on t
     const rebuilt = ImageBuiltDetailSchema.parse(result.detail);
     expect(rebuilt).toMatchObject({ env: 'dev', key: 'config/dev/static.tgz', versionId, sequencer: first.sequencer, configHash: first.configHash, baseDigest: next.digest });
     expect(rebuilt.digest).not.toBe(first.digest);
-    const succeeded = DeploymentSucceededDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: rebuilt.digest }), WAIT_MS, 'rebuild deployed')).detail);
-    await settle(emulator);
+    const succeeded = DeploymentSucceededDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: rebuilt.digest }), budget.left(), 'rebuild deployed')).detail);
+    await settle(emulator, budget.left());
 
     expect(primaryDigest(emulator)).toBe(rebuilt.digest);
     expect(releaseDigest(emulator)).toBe(rebuilt.digest);
@@ -83,7 +83,7 @@ describe('base image change on the emulator: the deployed config is rebuilt on t
     } finally {
       destroy();
     }
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('changes nothing when the same change arrives again', async () => {
     const running = primaryDigest(emulator);

@@ -9,8 +9,7 @@ import { DeploymentSucceededDetailSchema, EVENT_SOURCE, ImageBuiltDetailSchema }
 import { OperatorDetailType } from '../../shared/events/operator';
 import type { ServiceRestartRequestedDetail } from '../../shared/events/operator';
 import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, settle, upload } from './deploy-helpers';
-
-const WAIT_MS = 40_000;
+import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
 describe('service restart on the emulator: Portal Service Restart Requested -> deploy-services -> ECS -> track-deployment', () => {
   let dir: string;
@@ -18,7 +17,7 @@ describe('service restart on the emulator: Portal Service Restart Requested -> d
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'e2e-restart-'));
     emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
-  });
+  }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
     resetDeployDeps();
@@ -32,14 +31,15 @@ describe('service restart on the emulator: Portal Service Restart Requested -> d
   }
 
   it('forces a new ECS deployment of exactly portal-kong-adapter, recorded as a succeeded restart; portal-api untouched', async () => {
+    const budget = signalBudget();
     const versionId = await upload(emulator, await packExample(dir, 'static'), 'config/dev/static.tgz');
-    const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), WAIT_MS, 'Portal Image Built')).detail);
-    await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), WAIT_MS, 'config deployed');
-    await settle(emulator);
+    const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), budget.left(), 'Portal Image Built')).detail);
+    await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), budget.left(), 'config deployed');
+    await settle(emulator, budget.left());
     const { cluster } = emulator.resources;
     // Created with no task, the adapter is brought up after portal-api's first good deployment: a restart needs a running task.
     await waitForCompanions(emulator);
-    await emulator.control.ecs.waitForSteadyState(cluster, 'portal-kong-adapter', WAIT_MS);
+    await emulator.control.ecs.waitForSteadyState(cluster, 'portal-kong-adapter', budget.left());
     const apiDeployments = emulator.control.ecs.deployments(cluster, 'portal-api').map((d) => d.id);
     const adapterDeployments = emulator.control.ecs.deployments(cluster, 'portal-kong-adapter').map((d) => d.id);
     const { ledger, destroy } = ledgerOf(emulator);
@@ -47,8 +47,8 @@ describe('service restart on the emulator: Portal Service Restart Requested -> d
       const before = await ledger.getEnvironment('dev');
 
       requestRestart('portal-kong-adapter', 'r-1');
-      const succeeded = DeploymentSucceededDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { service: 'portal-kong-adapter' }), WAIT_MS, 'restart succeeded')).detail);
-      await settle(emulator);
+      const succeeded = DeploymentSucceededDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { service: 'portal-kong-adapter' }), budget.left(), 'restart succeeded')).detail);
+      await settle(emulator, budget.left());
 
       const fresh = emulator.control.ecs.deployments(cluster, 'portal-kong-adapter').filter((d) => !adapterDeployments.includes(d.id));
       expect(fresh).toEqual([expect.objectContaining({ id: succeeded.ecsDeploymentId, status: 'PRIMARY', rolloutState: 'COMPLETED' })]);
@@ -62,25 +62,26 @@ describe('service restart on the emulator: Portal Service Restart Requested -> d
     } finally {
       destroy();
     }
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('restarts a gateway group the same way, keeping the task count it was scaled to', async () => {
+    const budget = signalBudget();
     const { cluster } = emulator.resources;
     emulator.control.ecs.setDesiredCount(cluster, 'kong', 3); // as autoscaling would
-    await emulator.control.ecs.waitForSteadyState(cluster, 'kong', WAIT_MS);
+    await emulator.control.ecs.waitForSteadyState(cluster, 'kong', budget.left());
     const gatewayDeployments = emulator.control.ecs.deployments(cluster, 'kong').map((d) => d.id);
     const adapterDeployments = emulator.control.ecs.deployments(cluster, 'portal-kong-adapter').map((d) => d.id);
 
     requestRestart('kong', 'r-gateway');
-    const succeeded = DeploymentSucceededDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { service: 'kong' }), WAIT_MS, 'gateway restart succeeded')).detail);
-    await settle(emulator);
+    const succeeded = DeploymentSucceededDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { service: 'kong' }), budget.left(), 'gateway restart succeeded')).detail);
+    await settle(emulator, budget.left());
 
     const fresh = emulator.control.ecs.deployments(cluster, 'kong').filter((d) => !gatewayDeployments.includes(d.id));
     expect(fresh).toEqual([expect.objectContaining({ id: succeeded.ecsDeploymentId, status: 'PRIMARY', rolloutState: 'COMPLETED' })]);
     expect(emulator.control.ecs.getDesiredCount(cluster, 'kong')).toBe(3);
     expect(emulator.control.ecs.deployments(cluster, 'portal-kong-adapter').map((d) => d.id)).toEqual(adapterDeployments);
     expect(failedDeployDeliveries(emulator)).toEqual([]);
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('rejects a restart of a service the environment does not have, with the reason, and starts nothing', async () => {
     const { cluster } = emulator.resources;

@@ -8,8 +8,9 @@ import { SNAPSHOT_SCHEDULE_NAME } from '../../shared/events/rules';
 import { EVENT_SOURCE } from '../../shared/events';
 import { SnapshotDetailType } from '../../shared/snapshot';
 import { lastJson, runCli } from '../cli/run-cli';
+import { FOLLOW_TIMEOUT_S, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
-const FOLLOW = ['--follow', '--json', '--interval-ms', '25', '--timeout', '60'];
+const FOLLOW = ['--follow', '--json', '--interval-ms', '25', '--timeout', FOLLOW_TIMEOUT_S];
 
 /** Every regular file under `dir`, by relative path, with its bytes. */
 async function readTree(dir: string, root = dir): Promise<Map<string, Buffer>> {
@@ -47,9 +48,10 @@ describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy,
   const completedEvents = (): number => emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === SnapshotDetailType.Completed).length;
 
   it('a scheduled trigger delivered twice makes exactly one recovery point, tagged as scheduled', async () => {
+    const budget = signalBudget();
     emulator.control.scheduler.fire(SNAPSHOT_SCHEDULE_NAME);
     emulator.control.scheduler.fire(SNAPSHOT_SCHEDULE_NAME);
-    await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed, 20_000);
+    await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed, budget.left());
     await settle();
     expect(emulator.control.scheduler.executions.filter((run) => run.name === SNAPSHOT_SCHEDULE_NAME).map((run) => run.status)).toEqual(['delivered', 'delivered']);
     expect(emulator.control.backup.jobs.size).toBe(1);
@@ -58,7 +60,7 @@ describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy,
     expect(listed.code).toBe(0);
     const points = lastJson(listed).recoveryPoints as { recoveryPointArn: string; tags: Record<string, string> }[];
     expect(points).toEqual([expect.objectContaining({ recoveryPointArn: [...emulator.control.backup.recoveryPoints.keys()][0], tags: { 'wicked:environment': 'dev', 'wicked:trigger': 'schedule' } })]);
-  }, 30_000);
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('snapshot, change the files, restore: the aws-backup-restore_ directory holds the snapshot byte for byte', async () => {
     const before = await readTree(join(fsPath, 'dynamic'));
@@ -80,7 +82,7 @@ describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy,
     expect(restoreDirs).toHaveLength(1);
     expect(await readTree(join(fsPath, restoreDirs[0]!, 'dynamic'))).toEqual(before);
     expect((await readFile(join(fsPath, 'dynamic', 'applications', 'app-1.json'))).toString()).toBe('corrupted');
-  }, 30_000);
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('restore latest picks the newest point; an unknown ARN is refused with exit 2', async () => {
     const unknown = await runCli(['restore', '--env', 'dev', '--recovery-point', 'arn:aws:backup:us-east-1:000000000000:recovery-point:nope', '--json']);
@@ -94,23 +96,25 @@ describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy,
   }, 30_000);
 
   it('a request while a job of the file system runs joins that job: one job, both requests served', async () => {
+    const budget = signalBudget();
     const jobsBefore = emulator.control.backup.jobs.size;
     const request = (requestId: string): void => {
       emulator.bus.put({ source: EVENT_SOURCE, 'detail-type': SnapshotDetailType.Requested, resources: [], detail: { env: 'dev', trigger: 'manual', requestId } });
     };
     const mark = emulator.bus.timeline.length;
     request('join-a');
-    await emulator.bus.waitFor((event) => emulator.bus.timeline.findIndex((entry) => entry.event === event) >= mark && event['detail-type'] === 'Backup Job State Change' && event.detail.state === 'RUNNING', 10_000);
+    await emulator.bus.waitFor((event) => emulator.bus.timeline.findIndex((entry) => entry.event === event) >= mark && event['detail-type'] === 'Backup Job State Change' && event.detail.state === 'RUNNING', budget.left());
     await emulator.bus.idle();
     request('join-b');
     const done = completedEvents();
-    await emulator.bus.waitFor(() => completedEvents() > done, 20_000);
+    await emulator.bus.waitFor(() => completedEvents() > done, budget.left());
     await settle();
     expect(emulator.control.backup.jobs.size).toBe(jobsBefore + 1);
     expect([...emulator.control.backup.jobs.values()].filter((job) => job.statusMessage?.includes('same resource'))).toEqual([]);
-  }, 30_000);
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('a request meeting a job started outside the control plane (a backup plan) is served by that job, without a notification', async () => {
+    const budget = signalBudget();
     const notifications = (): number => emulator.control.sns.messages(emulator.resources.topicArn).length;
     const before = notifications();
     const client = new BackupClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.backup });
@@ -118,7 +122,7 @@ describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy,
       const { resources } = emulator;
       const plan = await client.send(new StartBackupJobCommand({ BackupVaultName: resources.backupVault, ResourceArn: resources.dynamicData.arn, IamRoleArn: 'arn:aws:iam::000000000000:role/plan' }));
       // The plan's job is known once track-backup has seen its first event (the case where it is not known yet is the next test).
-      await emulator.bus.waitFor((event) => event['detail-type'] === 'Backup Job State Change' && event.detail.backupJobId === plan.BackupJobId, 10_000);
+      await emulator.bus.waitFor((event) => event['detail-type'] === 'Backup Job State Change' && event.detail.backupJobId === plan.BackupJobId, budget.left());
       await emulator.bus.idle();
       const taken = await runCli(['snapshot', '--env', 'dev', ...FOLLOW]);
       expect({ code: taken.code, stderr: taken.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
@@ -128,9 +132,10 @@ describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy,
     } finally {
       client.destroy();
     }
-  }, 30_000);
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('a job that meets a running job the control plane did not know yet ends EXPIRED and hands its deployment over to that job', async () => {
+    const budget = signalBudget();
     const before = emulator.control.sns.messages(emulator.resources.topicArn).length;
     const client = new BackupClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.backup });
     try {
@@ -140,12 +145,12 @@ describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy,
       emulator.bus.put({ source: EVENT_SOURCE, 'detail-type': SnapshotDetailType.Requested, resources: [], detail: { env: 'dev', trigger: 'pre-deploy', requestId: 'deploy-dep-h', deploymentId: 'dep-h' } });
       // Once the request's own job exists, both start-ups are timed at speed 1; the plan's backup that follows runs at 200
       // (timers armed at speed 1 keep their wall delay, so speeding up only after EXPIRED raced the plan's 30 s backup).
-      await emulator.bus.waitFor((event) => event['detail-type'] === 'Backup Job State Change' && event.detail.state === 'CREATED' && event.detail.backupJobId !== plan.BackupJobId, 10_000);
+      await emulator.bus.waitFor((event) => event['detail-type'] === 'Backup Job State Change' && event.detail.state === 'CREATED' && event.detail.backupJobId !== plan.BackupJobId, budget.left());
       emulator.clock.setSpeed(200);
-      const expired = await emulator.bus.waitFor((event) => event['detail-type'] === 'Backup Job State Change' && event.detail.state === 'EXPIRED', 10_000);
+      const expired = await emulator.bus.waitFor((event) => event['detail-type'] === 'Backup Job State Change' && event.detail.state === 'EXPIRED', budget.left());
       expect(expired.detail.statusMessage).toMatch(/running job for the same resource/);
       emulator.clock.setSpeed(200);
-      const completed = await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed && (event.detail.deploymentIds as string[]).includes('dep-h'), 20_000);
+      const completed = await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed && (event.detail.deploymentIds as string[]).includes('dep-h'), budget.left());
       expect(completed.detail.jobId).toBe(plan.BackupJobId);
       await settle();
       expect(emulator.control.sns.messages(emulator.resources.topicArn)).toHaveLength(before);
@@ -153,27 +158,29 @@ describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy,
       emulator.clock.setSpeed(200);
       client.destroy();
     }
-  }, 30_000);
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('a pre-deploy request names its deployment on Portal Snapshot Completed (the seam the deploy resumes on)', async () => {
+    const budget = signalBudget();
     emulator.bus.put({ source: EVENT_SOURCE, 'detail-type': SnapshotDetailType.Requested, resources: [], detail: { env: 'dev', trigger: 'pre-deploy', requestId: 'deploy-dep-1', deploymentId: 'dep-1' } });
-    const completed = await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed && (event.detail.deploymentIds as string[]).includes('dep-1'), 20_000);
+    const completed = await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed && (event.detail.deploymentIds as string[]).includes('dep-1'), budget.left());
     expect(completed.detail).toMatchObject({ env: 'dev', trigger: 'pre-deploy', state: 'COMPLETED' });
     await settle();
     const listed = lastJson(await runCli(['snapshots', '--env', 'dev', '--json'])).recoveryPoints as { recoveryPointArn: string; tags: Record<string, string> }[];
     expect(listed.find((point) => point.recoveryPointArn === completed.detail.recoveryPointArn)?.tags).toMatchObject({ 'wicked:trigger': 'pre-deploy', 'wicked:deployment-id': 'dep-1' });
-  }, 30_000);
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('a failed backup fails the follow, puts Portal Snapshot Failed and notifies', async () => {
+    const budget = signalBudget();
     emulator.control.backup.failNextBackupJob({ state: 'FAILED', message: 'injected: vault unreachable' });
     const taken = await runCli(['snapshot', '--env', 'dev', ...FOLLOW]);
     expect(taken.code).toBe(1);
     expect(lastJson(taken)).toMatchObject({ state: 'FAILED', jobs: [expect.objectContaining({ state: 'FAILED', statusMessage: 'injected: vault unreachable' })] });
-    const notification = await emulator.control.sns.waitFor((message) => message.topicArn === emulator.resources.topicArn && message.attributes.env === 'dev', 5_000);
+    const notification = await emulator.control.sns.waitFor((message) => message.topicArn === emulator.resources.topicArn && message.attributes.env === 'dev', budget.left());
     expect(notification).toMatchObject({ attributes: expect.objectContaining({ severity: 'error' }), message: expect.stringContaining('injected: vault unreachable') });
-    await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Failed, 5_000);
+    await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Failed, budget.left());
     await settle();
-  }, 30_000);
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('retention: once the lifecycle ran out on the emulator clock our points are gone from the vault and the listing; the plan\'s point without lifecycle stays', async () => {
     expect(await emulator.control.backup.sweepExpired()).toEqual([]);
@@ -183,8 +190,8 @@ describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy,
     expect([ours.length, plans.length]).toEqual([4, 2]); // schedule, manual, joined, pre-deploy; two plan jobs served the other requests
     // The daily snapshot schedule would add points during the 36 emulated days: this test is about expiry alone.
     emulator.control.scheduler.deleteSchedule(SNAPSHOT_SCHEDULE_NAME);
-    emulator.clock.setSpeed(1e10); // 36 days of emulated time pass in about 0.3 s
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    emulator.clock.setSpeed(1e10); // 40 days of emulated time pass in about 0.35 ms of wall time
+    await emulator.clock.sleep(40 * 86_400_000);
     emulator.clock.setSpeed(200);
     // The points' own expiry timers follow the speed change and delete them; a sweep finds whatever they left.
     await emulator.control.backup.settled();

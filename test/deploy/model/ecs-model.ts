@@ -3,7 +3,7 @@ import type { AliveTask, ServiceSnapshot, UpdateServiceInput } from '../../../sh
 /** An event the model's AWS puts on the bus (ECS deployment or task state change). */
 export interface ModelEvent {
   readonly id: string;
-  readonly kind: 'deployment' | 'task' | 'image-built' | 'restart' | 'nudge';
+  readonly kind: 'deployment' | 'task' | 'image-built' | 'restart' | 'nudge' | 'stuck-due' | 'snapshot-requested' | 'snapshot-outcome';
   readonly body: unknown;
   /** A delivery that crashed: EventBridge delivers it again (never dropped). */
   readonly retry?: boolean;
@@ -19,8 +19,10 @@ interface Service { desired: number; deployments: Deployment[]; tasks: Task[]; l
  * moves on step by step (`tick`), a circuit breaker that fails a deployment
  * of a bad digest and rolls back to the last COMPLETED one. Like real ECS it
  * does not count STOPPING tasks against maximumPercent, so only the strict
- * singleton mode guarantees one task at a time. Every state change puts the
- * event ECS would put (`events`).
+ * singleton mode guarantees one task at a time. A deployment of a hung
+ * digest never starts a task (tasks that never leave PENDING): it stays
+ * IN_PROGRESS until another replaces it. Every state change puts the event
+ * ECS would put (`events`).
  */
 export class EcsModel {
   readonly services = new Map<string, Service>();
@@ -32,7 +34,10 @@ export class EcsModel {
   private counter = 0;
 
   /** `services`: each one's digest, and its desired count at creation (1: one task runs it; 0: none, as the stack creates a singleton). */
-  constructor(private readonly tagDigest: () => string, private readonly bad: ReadonlySet<string>, services: Record<string, { digest: string; desired: 0 | 1 }>) {
+  constructor(
+    private readonly tagDigest: () => string, private readonly bad: ReadonlySet<string>, services: Record<string, { digest: string; desired: 0 | 1 }>,
+    private readonly hung: ReadonlySet<string> = new Set(),
+  ) {
     for (const [name, { digest, desired }] of Object.entries(services)) {
       const id = this.nextId();
       const tasks: Task[] = desired === 1 ? [{ arn: `t-${this.nextId()}`, deploymentId: id, digest, status: 'RUNNING' }] : [];
@@ -104,7 +109,7 @@ export class EcsModel {
       this.countAlive(service);
       return true;
     }
-    if (primary.rolloutState !== 'IN_PROGRESS') return false;
+    if (primary.rolloutState !== 'IN_PROGRESS' || this.hung.has(primary.digest)) return false;
     if (step === 'launch') {
       // minimumHealthyPercent 0 / maximumPercent 100: old tasks go first; STOPPING ones are not counted (ECS does not strictly guarantee one at a time).
       const live = svc.tasks.filter((t) => t.status === 'RUNNING');
@@ -135,6 +140,17 @@ export class EcsModel {
     const svc = this.service(service);
     const primary = svc.deployments.find((d) => d.status === 'PRIMARY')!;
     return primary.rolloutState !== 'IN_PROGRESS' && svc.tasks.every((t) => t.status === 'STOPPED' || (t.deploymentId === primary.id && t.status === 'RUNNING'));
+  }
+
+  /** Whether the service's PRIMARY deployment pins a hung digest and is still rolling (it never ends by itself). */
+  hangs(service: string): boolean {
+    const primary = this.service(service).deployments.find((d) => d.status === 'PRIMARY')!;
+    return primary.rolloutState === 'IN_PROGRESS' && this.hung.has(primary.digest);
+  }
+
+  /** The digests of every RUNNING task of the service, whatever deployment started it (what serves requests). */
+  servingDigests(service: string): string[] {
+    return [...new Set(this.service(service).tasks.filter((t) => t.status === 'RUNNING').map((t) => t.digest))];
   }
 
   /** The digest the service's PRIMARY deployment's running tasks run, when they all run one. */

@@ -1,8 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { deployServices, nudgeOnTaskStateChange, reconcileDue, restartService, trackDeployment } from '../../../shared/deploy';
-import type { DeployDeps } from '../../../shared/deploy';
+import { deployServices, nudgeOnSnapshotOutcome, nudgeOnTaskStateChange, reconcileDue, restartService, trackDeployment } from '../../../shared/deploy';
+import type { DeployDeps, SnapshotOutcome } from '../../../shared/deploy';
+import { SnapshotDetailType } from '../../../shared/snapshot/events';
+import type { SnapshotRequestedDetail } from '../../../shared/snapshot/events';
 import type { ImageBuiltDetail } from '../../../shared/events';
 import { environmentKey, Ledger, toItem } from '../../../shared/ledger';
+import { BackupModel } from './backup-model';
 import { EcsModel } from './ecs-model';
 import type { ModelEvent } from './ecs-model';
 import { MemoryTable } from './memory-table';
@@ -21,6 +24,28 @@ export const OTHER_SINGLETONS = ['portal', 'portal-kong-adapter'] as const;
 /** What portal-api's first deployment pins in a fresh environment (an image that never ran: desired count 0). */
 const NOTHING_YET = digest('f');
 const LEASE_MS = 120_000;
+/**
+ * The stuck deadline of a rollout, of a strict singleton's wait for zero tasks and of a pre-deploy snapshot.
+ * Longer than the chaos phase can advance the clock (see the test), so during it only leases expire; once
+ * events stop, a deployment that ECS or AWS Backup never finishes meets its deadline within this many minutes.
+ */
+export const DEADLINE_MS = 10 * 60_000;
+
+/** How a {@link ModelWorld} starts. */
+export interface WorldOptions {
+  /** portal-api in strict singleton mode (never two tasks). */
+  readonly strict: boolean;
+  /** Digests whose tasks fail to start: the circuit breaker fails their rollout. */
+  readonly bad: ReadonlySet<string>;
+  /** Digests whose tasks never start: their rollout never ends by itself. */
+  readonly hung: ReadonlySet<string>;
+  /** Config deployments take a pre-deploy snapshot first (the gate). */
+  readonly gated: boolean;
+  /** As `cdk deploy` leaves a new environment: nothing deployed, every singleton at 0 tasks. */
+  readonly fresh: boolean;
+  /** Where the test's scheduler interleaves concurrent invocations. */
+  readonly interleave: () => Promise<void>;
+}
 
 interface Invocation { calls: number; crashAt: number }
 
@@ -33,7 +58,10 @@ interface Invocation { calls: number; crashAt: number }
 export class ModelWorld {
   readonly table: MemoryTable;
   readonly ecs: EcsModel;
+  readonly backup = new BackupModel();
   readonly deps: DeployDeps;
+  /** Stuck checks scheduled (EventBridge Scheduler `at(...)`), not yet due. */
+  readonly stuckChecks: { readonly at: number; readonly deploymentId: string }[] = [];
   /** Events waiting for delivery (inputs and what ECS put), in arrival order. */
   readonly inbox: ModelEvent[] = [];
   /** Broken invariants, described. */
@@ -46,21 +74,33 @@ export class ModelWorld {
   /** Where the release tag points; undefined before the first upload of a fresh environment. */
   tag: string | undefined;
   armed = false;
+  /** Invocations that died at a modelled crash (and were delivered again). */
+  crashes = 0;
   private readonly context = new AsyncLocalStorage<Invocation>();
   private ids = 0;
 
+  readonly strict: boolean;
+  readonly gated: boolean;
+  readonly fresh: boolean;
+  private readonly interleave: () => Promise<void>;
+
   /**
-   * `fresh`: as `cdk deploy` leaves a new environment (nothing deployed, portal-api and the other
+   * A fresh environment is as `cdk deploy` leaves it (nothing deployed, portal-api and the other
    * singletons at desired count 0); otherwise config 0 is the last good deployment and every singleton runs.
    */
-  constructor(readonly strict: boolean, bad: ReadonlySet<string>, private readonly interleave: () => Promise<void>, readonly fresh = false) {
+  constructor(options: WorldOptions) {
+    const { strict, bad, hung, gated, fresh } = options;
+    this.strict = strict;
+    this.gated = gated;
+    this.fresh = fresh;
+    this.interleave = options.interleave;
     this.table = new MemoryTable((label) => this.gate(label));
     this.tag = fresh ? undefined : configDigest(0);
     const up = fresh ? 0 : 1;
     this.ecs = new EcsModel(() => this.tag ?? NOTHING_YET, bad, {
       'portal-api': { digest: fresh ? NOTHING_YET : configDigest(0), desired: up }, kong: { digest: STOCK.kong!, desired: 1 },
       ...Object.fromEntries(OTHER_SINGLETONS.map((name) => [name, { digest: STOCK[name]!, desired: up }])),
-    });
+    }, hung);
     const ledger = new Ledger({ client: this.table.client(), tableName: 'ledger', clock: () => this.now, leaseMs: LEASE_MS, maxAttempts: 10_000, sleep: () => this.interleave() });
     this.deps = {
       ledger,
@@ -74,18 +114,25 @@ export class ModelWorld {
         resolveTag: async () => { await this.gate('ecr'); return this.tag; },
         moveTag: async (_repository, _tag, to) => { await this.gate('ecr'); this.tag = to; },
       },
-      events: { publish: async () => { await this.gate('events'); } },
+      events: {
+        publish: async (detailType, detail) => {
+          await this.gate('events');
+          if (detailType === SnapshotDetailType.Requested) this.inbox.push({ id: `in-${(this.ids += 1)}`, kind: 'snapshot-requested', body: detail });
+        },
+      },
       notifier: { notify: async () => { await this.gate('sns'); } },
-      scheduler: { scheduleStuckCheck: async () => { await this.gate('scheduler'); } },
+      scheduler: { scheduleStuckCheck: async ({ deploymentId, at }) => { await this.gate('scheduler'); this.stuckChecks.push({ deploymentId, at: at.getTime() }); } },
       nudge: {
         arm: async () => { await this.gate('scheduler'); this.armed = true; },
         disarm: async () => { await this.gate('scheduler'); this.armed = false; },
       },
       targets: { dev: { cluster: 'wicked', service: 'portal-api', repositoryName: 'portal-api', strictSingleton: strict, restartable: [...OTHER_SINGLETONS, 'kong'], singletons: ['portal-api', ...OTHER_SINGLETONS] } },
       clock: () => this.now,
-      // Deadlines far beyond the modelled time: leases expire (a crashed start is taken over), deadlines do not.
-      stuckAfterMs: 24 * 3_600_000,
-      waitForZeroMs: 24 * 3_600_000,
+      stuckAfterMs: DEADLINE_MS,
+      waitForZeroMs: DEADLINE_MS,
+      preDeploySnapshot: gated,
+      snapshotWaitMs: DEADLINE_MS,
+      snapshotJobs: { listJobs: async () => { await this.gate('dynamodb'); return this.backup.jobs.map((job) => ({ ...job })); } },
     };
   }
 
@@ -101,9 +148,13 @@ export class ModelWorld {
     this.inbox.push({ id: `in-${(this.ids += 1)}`, kind, body });
   }
 
-  /** Moves what ECS put on the bus into the inbox. */
+  /** Moves what ECS and AWS Backup put on the bus, and the stuck checks now due, into the inbox. */
   collect(): void {
-    this.inbox.push(...this.ecs.events.splice(0));
+    this.inbox.push(...this.ecs.events.splice(0), ...this.backup.events.splice(0));
+    for (const check of this.stuckChecks.filter((c) => c.at <= this.now)) {
+      this.stuckChecks.splice(this.stuckChecks.indexOf(check), 1);
+      this.inbox.push({ id: `in-${(this.ids += 1)}`, kind: 'stuck-due', body: { deploymentId: check.deploymentId } });
+    }
   }
 
   /**
@@ -116,7 +167,8 @@ export class ModelWorld {
     try {
       await this.context.run({ calls: 0, crashAt }, () => this.handle(event, owner));
     } catch (error) {
-      if (!crashed(error)) this.errors.push(`${event.kind} ${event.id}: ${(error as Error).stack ?? String(error)}`);
+      if (crashed(error)) this.crashes += 1;
+      else this.errors.push(`${event.kind} ${event.id}: ${(error as Error).stack ?? String(error)}`);
       this.inbox.push({ ...event, retry: true });
     }
   }
@@ -126,7 +178,10 @@ export class ModelWorld {
     switch (event.kind) {
       case 'image-built': return deployServices(body as unknown as ImageBuiltDetail, owner, this.deps);
       case 'restart': return restartService({ env: 'dev', service: String(body.service), requestId: String(body.requestId), requestedAt: '2026-01-01T00:00:00.000Z' }, owner, this.deps);
-      case 'nudge': return reconcileDue({ env: 'dev' }, owner, this.deps);
+      case 'nudge':
+      case 'stuck-due': return reconcileDue({ env: 'dev' }, owner, this.deps);
+      case 'snapshot-requested': return this.startBackup(body as unknown as SnapshotRequestedDetail);
+      case 'snapshot-outcome': return nudgeOnSnapshotOutcome({ env: 'dev', trigger: 'pre-deploy', resourceArn: 'r', ...body } as unknown as SnapshotOutcome, owner, this.deps);
       case 'deployment': return trackDeployment({
         source: 'aws.ecs', 'detail-type': 'ECS Deployment State Change', resources: [`arn:aws:ecs:eu-west-1:1:service/wicked/${String(body.service)}`],
         detail: { eventType: 'INFO', eventName: body.eventName as 'SERVICE_DEPLOYMENT_COMPLETED', deploymentId: String(body.deploymentId), reason: String(body.reason) },
@@ -136,6 +191,12 @@ export class ModelWorld {
         detail: { clusterArn: 'arn:aws:ecs:eu-west-1:1:cluster/wicked', taskArn: String(body.taskArn), group: `service:${String(body.service)}`, lastStatus: 'STOPPED' },
       }, owner, this.deps);
     }
+  }
+
+  /** snapshot-data: starts the backup jobs of a request (StartBackupJob with the request id as idempotency token). */
+  private async startBackup(detail: SnapshotRequestedDetail): Promise<void> {
+    await this.gate('backup');
+    this.backup.start(detail.requestId, detail.deploymentId ?? '');
   }
 
   /** An AWS call: the scheduler may run other invocations first; the invocation may die here. */
@@ -162,6 +223,10 @@ export class ModelWorld {
       return;
     }
     const inFlight = record?.inFlight;
+    // The gate: a config deployment changes portal-api only once every resource's pre-deploy backup COMPLETED.
+    if (this.gated && input.service === 'portal-api' && inFlight && inFlight.request.kind !== 'restart' && !this.backup.completedFor(inFlight.request.deploymentId)) {
+      this.violations.push(`UpdateService of portal-api for ${inFlight.request.deploymentId} before its pre-deploy snapshot completed`);
+    }
     if (inFlight?.phase !== 'starting') this.violations.push(`UpdateService of ${input.service ?? '?'} while the ledger shows ${inFlight ? `${inFlight.request.deploymentId} ${inFlight.phase}` : 'nothing in flight'}`);
     if (input.service === 'portal-api' && input.forceNewDeployment && input.desiredCount === 1 && inFlight?.request.kind !== 'restart') {
       const index = [...Array(16).keys()].find((i) => configDigest(i) === this.tag) ?? -1;

@@ -8,6 +8,7 @@ import { LocalBus } from '../../../local/bus';
 import type { Clock } from '../../../local/kernel/clock';
 import { scaledClock } from '../../../local/kernel/clock';
 import { flush, ManualClock } from './manual-clock';
+import { signalBudget } from '../../helpers/signals';
 
 const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 const ROLE = 'arn:aws:iam::000000000000:role/backup';
@@ -46,8 +47,9 @@ describe('local AWS Backup through @aws-sdk/client-backup', () => {
   /** Advances a manual clock until every job has reached its final state. */
   async function runUntilSettled(manual: ManualClock): Promise<void> {
     const busy = () => [...backup.control.jobs.values()].some((job) => !['COMPLETED', 'FAILED', 'ABORTED', 'EXPIRED'].includes(job.state));
-    const deadline = Date.now() + 10_000; // wall time: file copies are real I/O
-    while (busy() && Date.now() < deadline) {
+    // File copies are real I/O, so this waits in wall time too: one backstop inside the test's jest limit, not a bound on speed.
+    const budget = signalBudget(50_000);
+    while (busy() && budget.left() > 1) {
       await flush();
       if (manual.pending > 0) manual.advance(1000);
       else await new Promise((resolve) => setTimeout(resolve, 2));

@@ -55,7 +55,8 @@ describe('ECS deployment circuit breaker and rollback', () => {
     const done = await h.ecs.control.waitForSteadyState('c', 'api');
     expect(done).toMatchObject({ status: 'PRIMARY', rolloutState: 'FAILED', failedTasks: 3 });
     const launched = h.ecs.control.taskHistory().length;
-    await new Promise((resolve) => setTimeout(resolve, 50)); // 50 s of emulated time
+    // 50 s of emulated time (five times a task's start-up): every launch ECS would make by then has been made.
+    await h.clock.sleep(50_000);
     expect(h.ecs.control.taskHistory()).toHaveLength(launched);
     const out = await h.client.send(new DescribeServicesCommand({ cluster: 'c', services: ['api'] }));
     expect(out.services?.[0]?.deployments?.[0]).toMatchObject({ rolloutState: 'FAILED', runningCount: 0 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import type { CreateServiceCommandInput } from '@aws-sdk/client-ecs';
 import { scaledClock } from '../../../local/kernel/clock';
+import type { Clock } from '../../../local/kernel/clock';
 import type { EventSink } from '../../../local/kernel/events';
 import { startEcs } from '../../../local/ecs';
 import type { EcsEmulator } from '../../../local/ecs';
@@ -18,6 +19,8 @@ export interface Harness {
   readonly events: RecordedEvent[];
   readonly digests: Map<string, string>;
   readonly stateDir: string;
+  /** The emulator's clock: a sleep on it ends after every timer of the emulator due earlier has fired. */
+  readonly clock: Clock;
   close(): Promise<void>;
 }
 
@@ -29,13 +32,14 @@ export async function startHarness(speed = 1000): Promise<Harness> {
   const stateDir = await mkdtemp(join(tmpdir(), 'ecs-emulator-'));
   const events: RecordedEvent[] = [];
   const digests = new Map<string, string>();
+  const clock = scaledClock(speed);
   const ecs = await startEcs({
-    clock: scaledClock(speed), bus: { put: (event) => void events.push(event) }, stateDir,
+    clock, bus: { put: (event) => void events.push(event) }, stateDir,
     resolveImage: async (image) => digests.get(image),
   });
   const client = new ECSClient({ endpoint: ecs.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   return {
-    ecs, client, events, digests, stateDir,
+    ecs, client, events, digests, stateDir, clock,
     close: async () => {
       client.destroy();
       await ecs.stop();

@@ -12,6 +12,7 @@ import { SDK_DEFAULTS, startEmulator } from '../../../local/emulator';
 import { packTarGz } from '../../../local/pack';
 import { ImageBuiltDetailSchema } from '../../../shared/events';
 import { SNAPSHOT_SCHEDULE_INPUT, SNAPSHOT_SCHEDULE_NAME } from '../../../shared/events/rules';
+import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../../helpers/signals';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 
@@ -21,7 +22,7 @@ describe('startEmulator: one environment as the CDK stack provisions it, driven 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'local-emulator-'));
     emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
-  });
+  }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
     await rm(dir, { recursive: true, force: true });
@@ -79,13 +80,14 @@ describe('startEmulator: one environment as the CDK stack provisions it, driven 
   });
 
   it('builds the portal-api image when the example config is uploaded: S3 Object Created -> build-image -> Portal Image Built', async () => {
+    const budget = signalBudget();
     const archive = join(dir, 'static.tgz');
     await packTarGz(join(ROOT, 'examples', 'static'), archive);
     const s3 = new S3Client({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.s3, forcePathStyle: true });
     try {
       const size = (await stat(archive)).size;
       const put = await s3.send(new PutObjectCommand({ Bucket: emulator.resources.configBucket, Key: 'config/dev/static.tgz', Body: createReadStream(archive), ContentLength: size }));
-      const built = await emulator.bus.waitFor((event) => event['detail-type'] === 'Portal Image Built', 30_000, 'Portal Image Built');
+      const built = await emulator.bus.waitFor((event) => event['detail-type'] === 'Portal Image Built', budget.left(), 'Portal Image Built');
       const detail = ImageBuiltDetailSchema.parse(built.detail);
       expect(detail).toMatchObject({ env: 'dev', bucket: emulator.resources.configBucket, key: 'config/dev/static.tgz', versionId: put.VersionId });
       const images = emulator.control.ecr.listImages('portal-api');
@@ -96,5 +98,5 @@ describe('startEmulator: one environment as the CDK stack provisions it, driven 
     } finally {
       s3.destroy();
     }
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 });

@@ -1,44 +1,52 @@
 import { scaledClock } from '../../../local/kernel/clock';
 
+// Wall time is jest's fake clock: each test moves it by exact amounts, so no assertion depends on how busy the machine is.
 describe('scaledClock', () => {
-  it('runs speed times faster than the wall clock', async () => {
+  beforeEach(() => { jest.useFakeTimers({ now: 1_700_000_000_000 }); });
+  afterEach(() => { jest.useRealTimers(); });
+
+  it('runs speed times faster than the wall clock', () => {
     const clock = scaledClock(1000);
     const start = clock.now();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(clock.now() - start).toBeGreaterThanOrEqual(15_000);
+    jest.advanceTimersByTime(20);
+    expect(clock.now() - start).toBe(20_000);
   });
 
-  it('a speed change applies to delays already scheduled: a 10 s emulated sleep from speed 1 ends soon after a switch to 1e5', async () => {
+  it('a speed change applies to delays already scheduled: a 10 s emulated sleep from speed 1 ends 0.1 ms of wall time after a switch to 1e5', async () => {
     const clock = scaledClock(1);
-    const started = Date.now();
-    const slept = clock.sleep(10_000);
+    let woke = false;
+    const slept = clock.sleep(10_000).then(() => { woke = true; });
+    jest.advanceTimersByTime(5);
     clock.setSpeed(1e5);
+    // 5 ms at speed 1 passed 5 emulated ms; the 9 995 ms left take 0.1 ms of wall time at 1e5.
+    await jest.advanceTimersByTimeAsync(1);
+    expect(woke).toBe(true);
     await slept;
-    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
-  it('slowing down postpones pending timers by the same emulated due time; cancel still cancels', async () => {
+  it('slowing down postpones pending timers by the same emulated due time; cancel still cancels', () => {
     const clock = scaledClock(1e4);
     const fired: string[] = [];
     clock.schedule(5_000, () => fired.push('slow'));
     const cancel = clock.schedule(1, () => fired.push('cancelled'));
     cancel();
     clock.setSpeed(1);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    jest.advanceTimersByTime(4_999);
     expect(fired).toEqual([]);
     clock.setSpeed(1e6);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    jest.advanceTimersByTime(1);
     expect(fired).toEqual(['slow']);
   });
 
-  it('a delay beyond what setTimeout can hold (35 days at speed 1) waits instead of firing at once, and fires once the clock catches up', async () => {
+  it('a delay beyond what setTimeout can hold (35 days at speed 1) waits instead of firing at once, and fires once the clock catches up', () => {
     const clock = scaledClock(1);
     const fired: string[] = [];
     clock.schedule(35 * 24 * 3600 * 1000, () => fired.push('retention'));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    jest.advanceTimersByTime(30);
     expect(fired).toEqual([]);
     clock.setSpeed(1e9);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // 35 days at 1e9 is 3.024 ms of wall time.
+    jest.advanceTimersByTime(4);
     expect(fired).toEqual(['retention']);
   });
 

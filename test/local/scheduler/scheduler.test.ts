@@ -6,6 +6,7 @@ import { LocalBus } from '../../../local/bus';
 import { scaledClock } from '../../../local/kernel/clock';
 import { startScheduler } from '../../../local/scheduler';
 import { SchedulerStuckCheckScheduler, stuckCheckScheduleName } from '../../../shared/notify';
+import { SIGNAL_TEST_LIMIT_MS, signalBudget } from '../../helpers/signals';
 
 const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 const BUS = 'arn:aws:events:us-east-1:000000000000:event-bus/default';
@@ -43,6 +44,7 @@ describe('EventBridge Scheduler emulator (restJson1, real SDK client)', () => {
   });
 
   it('an at() schedule of the adapter puts Portal Stuck Check Due on the bus on the emulator clock, then deletes itself', async () => {
+    const budget = signalBudget();
     const adapter = new SchedulerStuckCheckScheduler({ client, groupName: 'stuck-checks', eventBusArn: BUS, roleArn: ROLE });
     const at = new Date(clock.now() + 60_000);
     await adapter.scheduleStuckCheck({ env: 'dev', deploymentId: 'd-1', at });
@@ -52,28 +54,30 @@ describe('EventBridge Scheduler emulator (restJson1, real SDK client)', () => {
       Name: name, GroupName: 'stuck-checks', ActionAfterCompletion: 'DELETE', FlexibleTimeWindow: { Mode: 'OFF' }, CreationDate: expect.any(Date),
       Target: expect.objectContaining({ Arn: BUS, EventBridgeParameters: { DetailType: 'Portal Stuck Check Due', Source: 'wicked.control-plane' } }),
     });
-    const due = await bus.waitFor((event) => event['detail-type'] === 'Portal Stuck Check Due', 5_000, 'Portal Stuck Check Due');
+    const due = await bus.waitFor((event) => event['detail-type'] === 'Portal Stuck Check Due', budget.left(), 'Portal Stuck Check Due');
     expect(due).toMatchObject({ source: 'wicked.control-plane', detail: { env: 'dev', deploymentId: 'd-1' }, resources: [`arn:aws:scheduler:us-east-1:000000000000:schedule/stuck-checks/${name}`] });
     expect(Date.parse(due.time)).toBeGreaterThanOrEqual(Math.floor(at.getTime() / 1000) * 1000);
     await scheduler.control.idle();
     await expect(client.send(new GetScheduleCommand({ Name: name, GroupName: 'stuck-checks' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
     expect(bus.timeline.filter((entry) => entry.event['detail-type'] === 'Portal Stuck Check Due')).toHaveLength(1);
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('a rate() schedule invokes the function target with the context attributes filled in, until deleted', async () => {
+    const budget = signalBudget();
     await client.send(new CreateScheduleCommand({
       Name: 'every-minute', ScheduleExpression: 'rate(1 minute)', FlexibleTimeWindow: { Mode: 'OFF' },
       Target: { Arn: FUNCTION, RoleArn: ROLE, Input: '{"id":"<aws.scheduler.execution-id>","source":"aws.scheduler","detail-type":"Scheduled Event","time":"<aws.scheduler.scheduled-time>"}' },
     }));
-    await scheduler.control.waitFor((run) => run.name === 'every-minute' && run.status === 'delivered', 5_000);
+    await scheduler.control.waitFor((run) => run.name === 'every-minute' && run.status === 'delivered', budget.left());
     await client.send(new DeleteScheduleCommand({ Name: 'every-minute' }));
     const runs = scheduler.control.executions.filter((run) => run.name === 'every-minute');
     expect(invocations[0]).toEqual({ id: runs[0]!.executionId, source: 'aws.scheduler', 'detail-type': 'Scheduled Event', time: runs[0]!.scheduledTime });
     expect(runs[0]!.scheduledTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     await expect(client.send(new DeleteScheduleCommand({ Name: 'every-minute' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('retries a failing target by its retry policy, then dead-letters to the DLQ', async () => {
+    const budget = signalBudget();
     const dlq = 'arn:aws:sqs:us-east-1:000000000000:failures';
     // Armed before the schedule exists: on a fast clock it may fire before CreateSchedule's answer arrives.
     failNext = 1;
@@ -81,34 +85,35 @@ describe('EventBridge Scheduler emulator (restJson1, real SDK client)', () => {
       Name: 'retried', ScheduleExpression: atIn(1_000, clock), FlexibleTimeWindow: { Mode: 'OFF' }, ActionAfterCompletion: 'DELETE',
       Target: { Arn: FUNCTION, RoleArn: ROLE, Input: '{}', RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 }, DeadLetterConfig: { Arn: dlq } },
     }));
-    const recovered = await scheduler.control.waitFor((run) => run.name === 'retried', 5_000);
+    const recovered = await scheduler.control.waitFor((run) => run.name === 'retried', budget.left());
     expect(recovered).toMatchObject({ status: 'delivered', attempts: 2 });
     failNext = 3;
     await client.send(new CreateScheduleCommand({
       Name: 'lost', ScheduleExpression: atIn(1_000, clock), FlexibleTimeWindow: { Mode: 'OFF' },
       Target: { Arn: FUNCTION, RoleArn: ROLE, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 }, DeadLetterConfig: { Arn: dlq } },
     }));
-    const lost = await scheduler.control.waitFor((run) => run.name === 'lost', 5_000);
+    const lost = await scheduler.control.waitFor((run) => run.name === 'lost', budget.left());
     expect(lost).toMatchObject({ status: 'dead-lettered', attempts: 3, deadLetterArn: dlq, error: 'injected failure' });
     await scheduler.control.idle();
     // ActionAfterCompletion NONE keeps the one-time schedule; DELETE removed the other.
     expect((await client.send(new ListSchedulesCommand({}))).Schedules?.map((s) => s.Name)).toEqual(['lost']);
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('with callersNow, a one-time schedule fires when the callers\' clock reaches its instant, however fast the emulator clock runs', async () => {
+    const budget = signalBudget();
     const fast = scaledClock(1000);
     const walls = new LocalBus({ clock: fast });
     const local = await startScheduler({ clock: fast, bus: walls, callersNow: Date.now });
     try {
       const at = new Date(Math.ceil(Date.now() / 1000) * 1000 + 1000);
       local.control.createSchedule('wall', { ScheduleExpression: `at(${at.toISOString().slice(0, 19)})`, FlexibleTimeWindow: { Mode: 'OFF' }, Target: { Arn: BUS, RoleArn: ROLE, EventBridgeParameters: { DetailType: 'Tick', Source: 'test' }, Input: '{}' } });
-      await walls.waitFor((event) => event['detail-type'] === 'Tick', 5_000, 'Tick');
+      await walls.waitFor((event) => event['detail-type'] === 'Tick', budget.left(), 'Tick');
       expect(Date.now()).toBeGreaterThanOrEqual(at.getTime());
     } finally {
       walls.stop();
       await local.stop();
     }
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('fire() runs a cron schedule by hand', async () => {
     await client.send(new CreateScheduleCommand({ Name: 'nightly', ScheduleExpression: 'cron(0 3 * * ? *)', FlexibleTimeWindow: { Mode: 'OFF' }, Target: { Arn: FUNCTION, RoleArn: ROLE, Input: '{"by":"hand"}' } }));

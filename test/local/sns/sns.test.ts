@@ -2,6 +2,7 @@ import { CreateTopicCommand, ListTopicsCommand, NotFoundException, PublishComman
 import { scaledClock } from '../../../local/kernel/clock';
 import { startSns } from '../../../local/sns';
 import { SnsNotifier } from '../../../shared/notify';
+import { SIGNAL_TEST_LIMIT_MS, signalBudget } from '../../helpers/signals';
 
 const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
@@ -38,10 +39,11 @@ describe('SNS emulator (awsQuery, as @aws-sdk/client-sns speaks it)', () => {
   });
 
   it('the SnsNotifier adapter publishes through the real client', async () => {
-    const waiting = sns.control.waitFor((m) => m.attributes.outcome === 'stuck', 5_000, 'the stuck notification');
+    const budget = signalBudget();
+    const waiting = sns.control.waitFor((m) => m.attributes.outcome === 'stuck', budget.left(), 'the stuck notification');
     await new SnsNotifier({ topicArn, client }).notify({ subject: 'wicked dev: ünïcode\nsubject', message: 'm', attributes: { env: 'dev', outcome: 'stuck' } });
     expect(await waiting).toMatchObject({ subject: 'wicked dev: ?n?code subject', attributes: { env: 'dev', outcome: 'stuck' } });
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it('a missing topic is NotFound (404), as SNS answers', async () => {
     const publishing = client.send(new PublishCommand({ TopicArn: `${topicArn}-missing`, Message: 'm' }));
