@@ -32,10 +32,15 @@ export interface SynthCacheOptions {
   readonly cacheDir?: string;
   /** Extra `-c key=value` context for the synthesis; part of the hash. @default {} */
   readonly context?: Readonly<Record<string, string>>;
+  /**
+   * Another app than cdk.json's (`cdk synth --app <command>`, run in root), such as a
+   * test fixture; part of the hash. Name its sources in `inputs`. @default cdk.json's app
+   */
+  readonly app?: string;
   /** Paths (relative to root) hashed as inputs. @default {@link SYNTH_INPUTS} */
   readonly inputs?: readonly string[];
   /** Writes a cloud assembly into `outDir` (which does not exist yet). @default `cdk synth --output outDir` */
-  readonly synth?: (outDir: string, context: Readonly<Record<string, string>>) => Promise<void>;
+  readonly synth?: (outDir: string, context: Readonly<Record<string, string>>, app?: string) => Promise<void>;
   /** Reports progress (a synthesis starting, waiting for another process's). @default nothing */
   readonly progress?: (line: string) => void;
 }
@@ -49,7 +54,7 @@ export interface SynthCacheOptions {
  * @example
  * await synthInputsHash({ root: '.', context: { greeting: 'hi' } }) // '3f1c…' (64 hex digits)
  */
-export async function synthInputsHash(options: Pick<SynthCacheOptions, 'root' | 'context' | 'inputs'>): Promise<string> {
+export async function synthInputsHash(options: Pick<SynthCacheOptions, 'root' | 'context' | 'inputs' | 'app'>): Promise<string> {
   const root = resolve(options.root);
   const hash = createHash('sha256');
   for (const input of [...(options.inputs ?? SYNTH_INPUTS)].sort()) {
@@ -61,6 +66,7 @@ export async function synthInputsHash(options: Pick<SynthCacheOptions, 'root' | 
       hash.update('\0');
     }
   }
+  if (options.app !== undefined) hash.update(`app ${options.app}\0`);
   const context = options.context ?? {};
   for (const key of Object.keys(context).sort()) hash.update(`context ${key}=${context[key]}\0`);
   return hash.digest('hex');
@@ -87,7 +93,7 @@ export async function cachedAssembly(options: SynthCacheOptions): Promise<string
   }
   const cacheDir = resolve(options.cacheDir ?? join(root, SYNTH_CACHE_DIR));
   await mkdir(cacheDir, { recursive: true });
-  const dir = join(cacheDir, `cdk.out-${await synthInputsHash({ root, context, ...(options.inputs ? { inputs: options.inputs } : {}) })}`);
+  const dir = join(cacheDir, `cdk.out-${await synthInputsHash({ root, context, ...(options.inputs ? { inputs: options.inputs } : {}), ...(options.app !== undefined ? { app: options.app } : {}) })}`);
   const lockFile = `${dir}.lock`;
   let announcedWait = false;
   for (;;) {
@@ -100,7 +106,7 @@ export async function cachedAssembly(options: SynthCacheOptions): Promise<string
         options.progress?.(`synthesizing the app into ${dir} (its inputs changed or it was never synthesized)`);
         const scratch = `${dir}.partial-${process.pid}-${randomUUID().slice(0, 8)}`;
         try {
-          await (options.synth ?? cdkSynth(root))(scratch, context);
+          await (options.synth ?? cdkSynth(root))(scratch, context, options.app);
           if (!existsSync(join(scratch, 'manifest.json'))) throw new SynthCacheError('SynthFailed', `synthesis wrote no manifest.json into ${scratch}: expected a cloud assembly`);
           await rename(scratch, dir);
         } finally {
@@ -177,9 +183,9 @@ async function filesUnder(path: string): Promise<string[]> {
 }
 
 /** `cdk synth --output <dir>` of the app in the root's cdk.json, offline and quiet; fails with the CLI's output. */
-function cdkSynth(root: string): (outDir: string, context: Readonly<Record<string, string>>) => Promise<void> {
-  return (outDir, context) => new Promise((done, fail) => {
-    const args = ['cdk', 'synth', '--quiet', '--no-notices', '--output', outDir, ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+function cdkSynth(root: string): (outDir: string, context: Readonly<Record<string, string>>, app?: string) => Promise<void> {
+  return (outDir, context, app) => new Promise((done, fail) => {
+    const args = ['cdk', 'synth', '--quiet', '--no-notices', ...(app === undefined ? [] : ['--app', app]), '--output', outDir, ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
     const child = spawn('npx', args, {
       cwd: root,
       // The stacks are environment-agnostic: without credentials the CLI asks no account for CDK_DEFAULT_ACCOUNT.

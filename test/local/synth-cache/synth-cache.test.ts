@@ -71,6 +71,13 @@ describe('synthInputsHash', () => {
     expect(new Set([none, ab, other]).size).toBe(3);
   });
 
+  it('another app command is part of the hash', async () => {
+    const cdkJsonApp = await synthInputsHash({ root, inputs: INPUTS });
+    const fixture = await synthInputsHash({ root, inputs: INPUTS, app: 'npx tsx test/e2e/fixtures/tiny-app.ts' });
+    const other = await synthInputsHash({ root, inputs: INPUTS, app: 'npx tsx test/e2e/fixtures/service-app.ts' });
+    expect(new Set([cdkJsonApp, fixture, other]).size).toBe(3);
+  });
+
   it('the default inputs of the real repository hash the same twice', async () => {
     const repo = resolve(__dirname, '..', '..', '..');
     expect(await synthInputsHash({ root: repo })).toBe(await synthInputsHash({ root: repo }));
