@@ -1,6 +1,6 @@
 import { SnapshotDetailType } from '../shared/snapshot';
 import type { StoryAction } from './story';
-import { deployConfig, packConfig, runningDigest, short, withLedger } from './story';
+import { STEP_TIMEOUT_MS, deployConfig, packConfig, runningDigest, short, withLedger } from './story';
 
 /** Where the release tag and portal-api stood when an event was recorded. */
 interface Moment {
@@ -27,7 +27,7 @@ export const gatedDeploy: StoryAction = async (context) => {
       moments.set(type, { index: stack.bus.timeline.length - 1, running: runningDigest(stack), deployments: stack.control.ecs.deployments(cluster, 'portal-api').length });
     }
     return moments.size === watched.length;
-  }, 30_000, 'the pre-deploy snapshot events');
+  }, STEP_TIMEOUT_MS, 'the pre-deploy snapshot events');
   const restore = await stack.setPreDeploySnapshot(true);
   try {
     const before = { running: runningDigest(stack), deployments: stack.control.ecs.deployments(cluster, 'portal-api').length };

@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { SnapshotDetailType } from '../shared/snapshot';
 import { toStartRestoreJobInput } from '../shared/snapshot/restore';
 import type { StoryAction, StoryContext } from './story';
-import { SDK_DEFAULTS } from './story';
+import { SDK_DEFAULTS, STEP_TIMEOUT_MS } from './story';
 
 /** sha256 of every file under a directory, by relative path. */
 async function treeDigest(dir: string): Promise<Record<string, string>> {
@@ -41,7 +41,7 @@ export const scheduledSnapshot: StoryAction = async (context) => {
   const { name, group } = stack.resources.snapshotSchedule;
   stack.control.scheduler.fire(name, group);
   stack.control.scheduler.fire(name, group);
-  const completed = await stack.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed, 30_000, SnapshotDetailType.Completed);
+  const completed = await stack.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed, STEP_TIMEOUT_MS, SnapshotDetailType.Completed);
   await stack.control.backup.settled();
   await stack.bus.idle();
   const jobs = stack.control.backup.jobs.size - jobsBefore;
@@ -64,7 +64,7 @@ export const restoreSnapshot: StoryAction = async (context) => {
       recoveryPointArn: context.digests.recoveryPoint!, resourceArn: stack.resources.dynamicData.arn, iamRoleArn: stack.resources.backupRoleArn, requestId: 'demo',
     });
     const { RestoreJobId } = await client.send(new StartRestoreJobCommand(input));
-    await stack.bus.waitFor((event) => event['detail-type'] === 'Restore Job State Change' && event.detail.restoreJobId === RestoreJobId && event.detail.status === 'COMPLETED', 30_000, 'Restore Job State Change COMPLETED');
+    await stack.bus.waitFor((event) => event['detail-type'] === 'Restore Job State Change' && event.detail.restoreJobId === RestoreJobId && event.detail.status === 'COMPLETED', STEP_TIMEOUT_MS, 'Restore Job State Change COMPLETED');
   } finally {
     client.destroy();
   }

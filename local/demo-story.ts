@@ -4,7 +4,7 @@ import { runDemo } from './demo';
 import { gatedDeploy } from './demo-gate';
 import { restoreSnapshot, scheduledSnapshot } from './demo-snapshot';
 import type { StoryAction, StoryContext } from './story';
-import { deployConfig, packConfig, runningDigest, short, uploadConfig, waitForCompanions, waitForEvent, withLedger } from './story';
+import { STEP_TIMEOUT_MS, deployConfig, packConfig, runningDigest, short, uploadConfig, waitForCompanions, waitForEvent, withLedger } from './story';
 
 function expectThat(condition: boolean, message: string): void {
   if (!condition) throw new Error(message);
@@ -55,11 +55,13 @@ const failingDeploy: StoryAction = async (context) => {
     failing = (event.detail as unknown as ImageBuiltDetail).digest;
     stack.control.ecs.failHealth(failing);
     return true;
-  }, 30_000, 'Portal Image Built of unhealthy.tgz');
+  }, STEP_TIMEOUT_MS, 'Portal Image Built of unhealthy.tgz');
+  // Awaited below; a failure before that (the upload) must not leave it rejected unhandled.
+  built.catch(() => undefined);
   await uploadConfig(context.stack, await packConfig(context, 'unhealthy', { page: 'This release fails its health check.' }), 'config/dev/unhealthy.tgz');
   await built;
   const failed = await waitForEvent(context, 'Portal Deployment Failed', { digest: failing });
-  await stack.control.ecs.waitForSteadyState(stack.resources.cluster, 'portal-api', 30_000);
+  await stack.control.ecs.waitForSteadyState(stack.resources.cluster, 'portal-api', STEP_TIMEOUT_MS);
   const cause = (failed.detail as { cause?: string }).cause;
   expectThat(runningDigest(stack) === context.digests.good, `portal-api runs ${short(runningDigest(stack))} after the rollback`);
   const lastGood = await withLedger(stack, async (ledger) => (await ledger.getEnvironment('dev'))?.lastGood?.digest);
@@ -67,7 +69,7 @@ const failingDeploy: StoryAction = async (context) => {
   const succeeded = stack.bus.timeline.some((entry) => entry.event['detail-type'] === 'Portal Deployment Succeeded' && (entry.event.detail as { digest?: string }).digest === failing);
   expectThat(!succeeded, 'the failed deployment was reported as a success');
   const deploymentId = (failed.detail as { deploymentId?: string }).deploymentId;
-  const notified = await stack.control.sns.waitFor((message) => message.attributes.deploymentId === deploymentId, 30_000, `the notification of ${deploymentId ?? 'the failed deployment'}`);
+  const notified = await stack.control.sns.waitFor((message) => message.attributes.deploymentId === deploymentId, STEP_TIMEOUT_MS, `the notification of ${deploymentId ?? 'the failed deployment'}`);
   return `circuit breaker (${cause}) rolled back to ${short(context.digests.good)}; reported as Portal Deployment Failed and notified on SNS: "${notified.subject ?? ''}"`;
 };
 

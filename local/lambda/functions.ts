@@ -163,7 +163,8 @@ export class LocalFunctions {
       };
       child.on('message', onMessage);
       child.once('exit', onExit);
-      child.send({ event, handler: config.handler, deadline, requestId, functionArn: config.arn });
+      // A send to an environment that has just died fails with EPIPE: the exit is reported by onExit.
+      child.send({ event, handler: config.handler, deadline, requestId, functionArn: config.arn }, (error) => { if (error) child.kill('SIGKILL'); });
     });
   }
 
@@ -184,6 +185,8 @@ export class LocalFunctions {
       LOCAL_LAMBDA_HTTPS_REDIRECTS: JSON.stringify(this.options.httpsRedirects ?? {}),
     };
     const child = fork(HOST, [], { cwd: config.codeDir, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
+    // A failed send or kill surfaces as the exit of the environment, never as an uncaught error here.
+    child.on('error', () => undefined);
     this.live.add(child);
     child.once('exit', () => {
       this.live.delete(child);
@@ -197,6 +200,9 @@ export class LocalFunctions {
 
   private takeIdle(name: string, key: string): ChildProcess | undefined {
     const pool = this.idle.get(name) ?? [];
+    // An environment that died while idle (a handler's stray rejection after its answer ends the process) is gone.
+    const alive = pool.filter((e) => e.child.connected && e.child.exitCode === null && e.child.signalCode === null);
+    pool.splice(0, pool.length, ...alive);
     const at = pool.findIndex((e) => e.key === key);
     if (at < 0) return undefined;
     const { child } = pool.splice(at, 1)[0]!;
