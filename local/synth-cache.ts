@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 
 /**
@@ -11,6 +11,9 @@ import { join, relative, resolve } from 'node:path';
  * the CLI) and the compiler settings esbuild reads.
  */
 export const SYNTH_INPUTS: readonly string[] = ['infra', 'functions', 'shared', 'cdk.json', 'cdk.context.json', 'package-lock.json', 'tsconfig.json'];
+
+/** Entries kept: a new one removes the least recently used beyond this many (the app and the test fixtures' variants fit). */
+export const SYNTH_CACHE_ENTRIES = 12;
 
 /** Default cache directory, relative to the repository root (gitignored). */
 export const SYNTH_CACHE_DIR = '.cache';
@@ -97,12 +100,12 @@ export async function cachedAssembly(options: SynthCacheOptions): Promise<string
   const lockFile = `${dir}.lock`;
   let announcedWait = false;
   for (;;) {
-    if (await complete(dir)) return dir;
+    if (await complete(dir)) return used(dir);
     const lock = await tryLock(lockFile);
     if (lock) {
       try {
         // Another process may have published while this one took the lock.
-        if (await complete(dir)) return dir;
+        if (await complete(dir)) return used(dir);
         options.progress?.(`synthesizing the app into ${dir} (its inputs changed or it was never synthesized)`);
         const scratch = `${dir}.partial-${process.pid}-${randomUUID().slice(0, 8)}`;
         try {
@@ -112,6 +115,7 @@ export async function cachedAssembly(options: SynthCacheOptions): Promise<string
         } finally {
           await rm(scratch, { recursive: true, force: true });
         }
+        await prune(cacheDir, dir);
         return dir;
       } finally {
         await rm(lockFile, { force: true });
@@ -121,6 +125,21 @@ export async function cachedAssembly(options: SynthCacheOptions): Promise<string
     announcedWait = true;
     await lockReleased(lockFile);
   }
+}
+
+/** Marks an entry as used now (its mtime orders the pruning). */
+async function used(dir: string): Promise<string> {
+  const now = new Date();
+  await utimes(dir, now, now).catch(() => undefined);
+  return dir;
+}
+
+/** Removes the least recently used entries beyond {@link SYNTH_CACHE_ENTRIES}, never the one just made. */
+async function prune(cacheDir: string, keep: string): Promise<void> {
+  const entries = (await readdir(cacheDir)).filter((name) => /^cdk\.out-[0-9a-f]{64}$/.test(name)).map((name) => join(cacheDir, name));
+  const dated = await Promise.all(entries.map(async (path) => ({ path, mtime: (await stat(path).catch(() => undefined))?.mtimeMs ?? 0 })));
+  const old = dated.filter((e) => e.path !== keep).sort((a, b) => b.mtime - a.mtime).slice(SYNTH_CACHE_ENTRIES - 1);
+  for (const entry of old) await rm(entry.path, { recursive: true, force: true });
 }
 
 /** A finished entry: renamed into place only when its manifest was written. */

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cachedAssembly, SynthCacheError, synthInputsHash } from '../../../local/synth-cache';
+import { cachedAssembly, SYNTH_CACHE_ENTRIES, SynthCacheError, synthInputsHash } from '../../../local/synth-cache';
 
 const INPUTS = ['infra', 'functions', 'shared', 'cdk.json', 'package-lock.json'];
 
@@ -107,6 +107,18 @@ describe('cachedAssembly', () => {
     expect(existsSync(join(changed, 'manifest.json'))).toBe(true);
     // No lock and no partial directory left behind.
     expect((await readdir(cacheDir)).sort()).toEqual([first, changed].map((d) => d.slice(cacheDir.length + 1)).sort());
+  });
+
+  it(`keeps the ${SYNTH_CACHE_ENTRIES} most recently used entries`, async () => {
+    const { synth } = countingSynth();
+    const made: string[] = [];
+    for (let i = 0; i < SYNTH_CACHE_ENTRIES; i++) made.push(await cachedAssembly({ root, cacheDir, inputs: INPUTS, context: { n: String(i) }, synth }));
+    // Used long ago, in creation order (explicit times: entries made within one millisecond would tie).
+    for (const [i, dir] of made.entries()) await utimes(dir, new Date((i + 1) * 1000), new Date((i + 1) * 1000));
+    // Reusing the oldest makes it the most recent: the next new entry drops the second instead.
+    expect(await cachedAssembly({ root, cacheDir, inputs: INPUTS, context: { n: '0' }, synth })).toBe(made[0]);
+    const added = await cachedAssembly({ root, cacheDir, inputs: INPUTS, context: { n: 'new' }, synth });
+    expect((await readdir(cacheDir)).sort()).toEqual([added, ...made.filter((_, i) => i !== 1)].map((d) => d.slice(cacheDir.length + 1)).sort());
   });
 
   it('concurrent calls in one process synthesize once and all get the same directory', async () => {
