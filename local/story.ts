@@ -9,7 +9,7 @@ import { Ledger } from '../shared/ledger';
 import type { StoryStack } from './demo-stack';
 import type { EcsControl } from './ecs';
 import type { LocalBus } from './bus';
-import type { EmulatorControl } from './emulator';
+import type { EmulatorControl } from './control';
 import { storyStack } from './demo-stack';
 import { LOCAL_REGION } from './kernel/events';
 import { localUp } from './local-up';
