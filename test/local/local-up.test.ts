@@ -1,10 +1,12 @@
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { parseUpOptions } from '../../cli/commands/local';
+import { LocalUpError, localUp } from '../../local/local-up';
 import { CliError } from '../../cli/output';
 import { main } from '../../cli/main';
 import { spawnCli } from '../cli/run-cli';
@@ -103,6 +105,18 @@ describe('wickedctl local up options', () => {
   ])('--env %j deploys %j', (env, envs) => {
     expect(parseUpOptions({ stateDir: '.local', env, clockSpeed: '1', port: '4566' })).toEqual({ stateDir: resolve('.local'), envs, clockSpeed: 1, basePort: 4566 });
   });
+
+  it('an environment the app in cdk.json does not define: an error naming it and the defined ones, no cloud started', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'local-up-unknown-'));
+    try {
+      const error = await localUp({ root: ROOT, stateDir: join(dir, 'cloud'), envs: ['dev', 'staging'] }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LocalUpError);
+      expect(error).toMatchObject({ code: 'UnknownEnvironment', message: expect.stringMatching(/--env staging: the app in cdk\.json has no stack wicked-staging; expected one of dev, prod/) });
+      expect(existsSync(join(dir, 'cloud'))).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, STORY_MS);
 
   it('exits 2 with the message for an invalid option, through the CLI entry point', async () => {
     const stdout = new PassThrough();
