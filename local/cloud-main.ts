@@ -3,8 +3,9 @@ import { startCloud } from './cloud';
 /**
  * Starts an empty local cloud (the emulated services, CloudFormation, STS)
  * and prints the `export` lines that point the AWS CLI, the SDK and the CDK
- * CLI at it; runs until interrupted. Until `wickedctl local up` deploys
- * through it, this is the entry point for `cdk bootstrap` / `cdk deploy`.
+ * CLI at it; runs until interrupted. `wickedctl local up` bootstraps it and
+ * deploys the app itself; this leaves it empty, for running `cdk bootstrap` /
+ * `cdk deploy` (or `cdk destroy`) by hand.
  *
  * @example
  * npx tsx local/cloud-main.ts --state-dir .local/cloud

@@ -14,8 +14,8 @@ import { RESPONSE_HOST, startResponseListener } from './lambda/responses';
 import { startDynamoDb } from './dynamodb';
 import { startEcr } from './ecr';
 import { startEcs } from './ecs';
-import type { EmulatorControl } from './emulator';
-import { BUS_RETRY_MIN_WALL_MS, ENDPOINT_VARIABLES } from './emulator';
+import type { EmulatorControl } from './control';
+import { BUS_RETRY_MIN_WALL_MS, ENDPOINT_VARIABLES } from './control';
 import type { Clock } from './kernel/clock';
 import { scaledClock } from './kernel/clock';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './kernel/events';
@@ -23,7 +23,7 @@ import { accountImageResolver } from './image-resolver';
 import { PullThroughCache } from './pull-through-cache';
 import { startS3 } from './s3';
 import { startScheduler } from './scheduler';
-import { SERVICES } from './services';
+import { CLOUD_SERVICES, SERVICES } from './services';
 import type { ServiceName } from './services';
 import { startSns } from './sns';
 import { startSsm } from './ssm';
@@ -35,6 +35,11 @@ export interface CloudOptions {
   readonly stateDir: string;
   /** Emulated time runs this many times faster than wall time. @default 1 */
   readonly clockSpeed?: number;
+  /**
+   * The services listen on consecutive ports from here, in {@link CLOUD_SERVICES}
+   * order (the emulated services, then CloudFormation and STS); 0 picks free ports. @default 0
+   */
+  readonly basePort?: number;
 }
 
 /** An empty emulated account: the services, CloudFormation and STS, nothing provisioned. */
@@ -73,24 +78,25 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
   const bus = new LocalBus({ clock, retryMinWallMs: BUS_RETRY_MIN_WALL_MS, deadLetters });
   const stops: (() => Promise<void>)[] = [];
   const started = <T extends { stop(): Promise<void> }>(service: T): T => { stops.unshift(() => service.stop()); return service; };
+  const port = (name: (typeof CLOUD_SERVICES)[number]): number => (options.basePort ? options.basePort + CLOUD_SERVICES.indexOf(name) : 0);
   try {
     const common = { clock, bus, stateDir };
-    const s3 = started(await startS3({ ...common, port: 0 }));
-    const dynamodb = started(await startDynamoDb({ stateDir, port: 0 }));
-    const ecr = started(await startEcr({ ...common, port: 0 }));
+    const s3 = started(await startS3({ ...common, port: port('s3') }));
+    const dynamodb = started(await startDynamoDb({ stateDir, port: port('dynamodb') }));
+    const ecr = started(await startEcr({ ...common, port: port('ecr') }));
     // Task images resolve as ECS pulls them: the account's ECR address is the local registry, the pull-through cache serves stand-ins.
     const pullThrough = new PullThroughCache(ecr.control);
     // A registry client's first pull of a cached repository fills it too (the deployed build-image pulls its base so).
     ecr.control.onManifestRead((repository, reference) => (reference.startsWith('sha256:') ? Promise.resolve() : pullThrough.pull(repository, reference)));
     const resolveImage = accountImageResolver({ ecr: ecr.control, account: LOCAL_ACCOUNT, region: LOCAL_REGION, cache: pullThrough });
-    const ecs = started(await startEcs({ ...common, port: 0, resolveImage }));
-    const autoscaling = started(await startAutoScaling({ ...common, port: 0, ecs: ecs.control }));
-    const backup = started(await startBackup({ ...common, port: 0 }));
-    const eventbridge = started(await startEventBridge({ bus, port: 0 }));
-    const sns = started(await startSns({ clock, port: 0 }));
-    const scheduler = started(await startScheduler({ clock, bus, port: 0, callersNow: Date.now, deadLetters }));
-    const ssm = started(await startSsm({ clock, port: 0 }));
-    const sts = started(await startSts({ account: '000000000000' }));
+    const ecs = started(await startEcs({ ...common, port: port('ecs'), resolveImage }));
+    const autoscaling = started(await startAutoScaling({ ...common, port: port('autoscaling'), ecs: ecs.control }));
+    const backup = started(await startBackup({ ...common, port: port('backup') }));
+    const eventbridge = started(await startEventBridge({ bus, port: port('eventbridge') }));
+    const sns = started(await startSns({ clock, port: port('sns') }));
+    const scheduler = started(await startScheduler({ clock, bus, port: port('scheduler'), callersNow: Date.now, deadLetters }));
+    const ssm = started(await startSsm({ clock, port: port('ssm') }));
+    const sts = started(await startSts({ account: '000000000000', port: port('sts') }));
     const services = { s3: s3.url, dynamodb: dynamodb.url, ecr: ecr.url, ecs: ecs.url, autoscaling: autoscaling.url, backup: backup.url, eventbridge: eventbridge.url, sns: sns.url, scheduler: scheduler.url, ssm: ssm.url };
     const control: EmulatorControl = { s3: s3.control, dynamodb: dynamodb.control, ecr: ecr.control, ecs: ecs.control, autoscaling: autoscaling.control, backup: backup.control, sns: sns.control, scheduler: scheduler.control, ssm: ssm.control };
     const links = { endpoints: services, ecr: ecr.control, parameters: ssm.control, backup: backup.control, bus, scheduler: scheduler.control, ecs: ecs.control, clock, pullThrough };
@@ -101,7 +107,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
       const rows = inventory(cloudformation.service.liveStacks());
       writes = writes.then(() => writeFile(join(stateDir, INVENTORY_FILE), `${JSON.stringify(rows, null, 2)}\n`)).catch(() => undefined);
     };
-    const cloudformation = started(await startCloudFormation({ links, parameters: ssm.control, overrides, onStatus: () => writeInventory() }));
+    const cloudformation = started(await startCloudFormation({ links, parameters: ssm.control, overrides, port: port('cloudformation'), onStatus: () => writeInventory() }));
     const endpoints = { ...services, cloudformation: cloudformation.url, sts: sts.url };
     const env = cloudEnvironment(endpoints);
     const responses = started(await startResponseListener());
@@ -109,8 +115,9 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     await mkdir(codeRoot, { recursive: true });
     // Functions reach the emulated services through the endpoint variables; their credentials stand for the execution role's session.
     const functions = new LocalFunctions({ platformEnv: env, codeRoot, httpsRedirects: { [RESPONSE_HOST]: responses.url, [`${LOCAL_ACCOUNT}.dkr.ecr.${LOCAL_REGION}.amazonaws.com`]: ecr.url } });
+    stops.unshift(async () => functions.stop());
     const lambdaAsync = new AsyncInvoker({ clock, run: (name, event) => functions.invoke(name, event), functionArn: (name) => functions.get(name)?.arn, deadLetters });
-    // Stopped before the services: no retry runs a function against a stopped service or a removed state directory.
+    // Stopped before the functions and the services: no retry runs a function against a stopped service or a removed state directory.
     stops.unshift(() => lambdaAsync.stop());
     const lambda = { functions, async: lambdaAsync, codeRoot, takeResponse: responses.take };
     Object.assign(overrides, {

@@ -2,12 +2,10 @@ import { BackupClient, StartRestoreJobCommand } from '@aws-sdk/client-backup';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { SNAPSHOT_SCHEDULE_NAME } from '../shared/events/rules';
 import { SnapshotDetailType } from '../shared/snapshot';
 import { toStartRestoreJobInput } from '../shared/snapshot/restore';
-import { SDK_DEFAULTS } from './emulator';
-import { snapshotEnvironment } from './provision';
 import type { StoryAction, StoryContext } from './story';
+import { SDK_DEFAULTS, STEP_TIMEOUT_MS } from './story';
 
 /** sha256 of every file under a directory, by relative path. */
 async function treeDigest(dir: string): Promise<Record<string, string>> {
@@ -25,7 +23,7 @@ async function treeDigest(dir: string): Promise<Record<string, string>> {
 
 /** Writes some dynamic data (what portal-api keeps on EFS: applications, subscriptions). */
 async function seedDynamicData(context: StoryContext): Promise<string> {
-  const dynamic = join(context.emulator.resources.dynamicData.path, 'dynamic');
+  const dynamic = join(context.stack.resources.dynamicData.path, 'dynamic');
   await mkdir(join(dynamic, 'applications'), { recursive: true });
   await mkdir(join(dynamic, 'subscriptions'), { recursive: true });
   await writeFile(join(dynamic, 'applications', 'petshop.json'), JSON.stringify({ id: 'petshop', name: 'Pet Shop', redirectUri: 'https://petshop.example.com/cb' }));
@@ -35,18 +33,20 @@ async function seedDynamicData(context: StoryContext): Promise<string> {
 
 /** The scheduled snapshot: the schedule fires (twice, as a duplicate delivery) and exactly one recovery point results. */
 export const scheduledSnapshot: StoryAction = async (context) => {
-  const { emulator } = context;
+  const { stack } = context;
   const dynamic = await seedDynamicData(context);
   context.digests.snapshotTree = JSON.stringify(await treeDigest(dynamic));
-  const jobsBefore = emulator.control.backup.jobs.size;
-  emulator.control.scheduler.fire(SNAPSHOT_SCHEDULE_NAME);
-  emulator.control.scheduler.fire(SNAPSHOT_SCHEDULE_NAME);
-  const completed = await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed, 30_000, SnapshotDetailType.Completed);
-  await emulator.control.backup.settled();
-  await emulator.bus.idle();
-  const jobs = emulator.control.backup.jobs.size - jobsBefore;
+  const jobsBefore = stack.control.backup.jobs.size;
+  // The stack's own schedule, run by hand twice: a duplicate delivery, as EventBridge Scheduler may make one.
+  const { name, group } = stack.resources.snapshotSchedule;
+  stack.control.scheduler.fire(name, group);
+  stack.control.scheduler.fire(name, group);
+  const completed = await stack.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed, STEP_TIMEOUT_MS, SnapshotDetailType.Completed);
+  await stack.control.backup.settled();
+  await stack.bus.idle();
+  const jobs = stack.control.backup.jobs.size - jobsBefore;
   if (jobs !== 1) throw new Error(`the schedule delivered twice started ${jobs} backup jobs, expected 1`);
-  const arn = (completed.detail as { recoveryPointArn?: string }).recoveryPointArn ?? [...emulator.control.backup.recoveryPoints.keys()].at(-1);
+  const arn = (completed.detail as { recoveryPointArn?: string }).recoveryPointArn ?? [...stack.control.backup.recoveryPoints.keys()].at(-1);
   if (!arn) throw new Error('no recovery point after the snapshot completed');
   context.digests.recoveryPoint = arn;
   return `one recovery point from a schedule delivered twice: ${arn.slice(arn.lastIndexOf(':') + 1)}`;
@@ -54,24 +54,23 @@ export const scheduledSnapshot: StoryAction = async (context) => {
 
 /** Damage the dynamic data, restore the last snapshot, compare byte for byte. */
 export const restoreSnapshot: StoryAction = async (context) => {
-  const { emulator } = context;
-  const dynamic = join(emulator.resources.dynamicData.path, 'dynamic');
+  const { stack } = context;
+  const dynamic = join(stack.resources.dynamicData.path, 'dynamic');
   await writeFile(join(dynamic, 'applications', 'petshop.json'), 'corrupted');
   await rm(join(dynamic, 'subscriptions'), { recursive: true, force: true });
-  const env = snapshotEnvironment(emulator.resources);
-  const client = new BackupClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.backup });
+  const client = new BackupClient({ ...SDK_DEFAULTS, endpoint: stack.endpoints.backup });
   try {
     const input = toStartRestoreJobInput({
-      recoveryPointArn: context.digests.recoveryPoint!, resourceArn: emulator.resources.dynamicData.arn, iamRoleArn: env.BACKUP_ROLE_ARN!, requestId: 'demo',
+      recoveryPointArn: context.digests.recoveryPoint!, resourceArn: stack.resources.dynamicData.arn, iamRoleArn: stack.resources.backupRoleArn, requestId: 'demo',
     });
     const { RestoreJobId } = await client.send(new StartRestoreJobCommand(input));
-    await emulator.bus.waitFor((event) => event['detail-type'] === 'Restore Job State Change' && event.detail.restoreJobId === RestoreJobId && event.detail.status === 'COMPLETED', 30_000, 'Restore Job State Change COMPLETED');
+    await stack.bus.waitFor((event) => event['detail-type'] === 'Restore Job State Change' && event.detail.restoreJobId === RestoreJobId && event.detail.status === 'COMPLETED', STEP_TIMEOUT_MS, 'Restore Job State Change COMPLETED');
   } finally {
     client.destroy();
   }
-  const restored = (await readdir(emulator.resources.dynamicData.path)).filter((name) => name.startsWith('aws-backup-restore_'));
+  const restored = (await readdir(stack.resources.dynamicData.path)).filter((name) => name.startsWith('aws-backup-restore_'));
   if (restored.length !== 1) throw new Error(`expected one aws-backup-restore_ directory, found ${restored.length}`);
-  const tree = JSON.stringify(await treeDigest(join(emulator.resources.dynamicData.path, restored[0]!, 'dynamic')));
+  const tree = JSON.stringify(await treeDigest(join(stack.resources.dynamicData.path, restored[0]!, 'dynamic')));
   if (tree !== context.digests.snapshotTree) throw new Error('the restored files differ from the snapshot');
   return `restored into ${restored[0]}/ byte for byte (swap it in per docs/disaster-recovery.md)`;
 };

@@ -4,23 +4,23 @@ import { runDemo } from './demo';
 import { gatedDeploy } from './demo-gate';
 import { restoreSnapshot, scheduledSnapshot } from './demo-snapshot';
 import type { StoryAction, StoryContext } from './story';
-import { deployConfig, packConfig, runningDigest, short, uploadConfig, waitForCompanions, waitForEvent, withLedger } from './story';
+import { STEP_TIMEOUT_MS, deployConfig, packConfig, runningDigest, short, uploadConfig, waitForCompanions, waitForEvent, withLedger } from './story';
 
 function expectThat(condition: boolean, message: string): void {
   if (!condition) throw new Error(message);
 }
 
 const firstDeploy: StoryAction = async (context) => {
-  const { emulator } = context;
-  const { cluster, singletons } = emulator.resources;
-  context.digests.kongDesired = String(emulator.control.ecs.getDesiredCount(cluster, 'kong'));
+  const { stack } = context;
+  const { cluster, singletons } = stack.resources;
+  context.digests.kongDesired = String(stack.control.ecs.getDesiredCount(cluster, stack.resources.gateways[0]!));
   // As the stack creates them: the components that wait for portal-api have no task before its first good deployment.
-  const early = singletons.filter((name) => name !== 'portal-api' && emulator.control.ecs.getDesiredCount(cluster, name) !== 0);
+  const early = singletons.filter((name) => name !== 'portal-api' && stack.control.ecs.getDesiredCount(cluster, name) !== 0);
   expectThat(early.length === 0, `${early.join(', ')} had tasks before portal-api's first deployment`);
   const built = await deployConfig(context, await packConfig(context, 'example'), 'config/dev/example.tgz');
-  const companions = await waitForCompanions(emulator);
-  expectThat(runningDigest(emulator) === built.digest, `portal-api runs ${short(runningDigest(emulator))}, expected ${short(built.digest)}`);
-  const overlap = emulator.control.ecs.maxConcurrentTasks(emulator.resources.cluster, 'portal-api');
+  const companions = await waitForCompanions(stack);
+  expectThat(runningDigest(stack) === built.digest, `portal-api runs ${short(runningDigest(stack))}, expected ${short(built.digest)}`);
+  const overlap = stack.control.ecs.maxConcurrentTasks(stack.resources.cluster, 'portal-api');
   expectThat(overlap === 1, `portal-api had ${overlap} tasks at once`);
   context.digests.first = built.digest;
   return `portal-api rolled to ${short(built.digest)}, stop-before-start (never 2 tasks); then ${companions.length} singletons brought up from 0 to 1 task`;
@@ -29,59 +29,61 @@ const firstDeploy: StoryAction = async (context) => {
 const secondDeploy: StoryAction = async (context) => {
   const built = await deployConfig(context, await packConfig(context, 'changed', { page: 'New opening hours.' }), 'config/dev/changed.tgz');
   expectThat(built.digest !== context.digests.first, 'the changed config gave the same digest');
-  expectThat(runningDigest(context.emulator) === built.digest, `portal-api runs ${short(runningDigest(context.emulator))}`);
+  expectThat(runningDigest(context.stack) === built.digest, `portal-api runs ${short(runningDigest(context.stack))}`);
   context.digests.good = built.digest;
   return `portal-api rolled again to ${short(built.digest)}`;
 };
 
 const brokenConfig: StoryAction = async (context) => {
-  const { emulator } = context;
-  const deployments = emulator.control.ecs.deployments(emulator.resources.cluster, 'portal-api').length;
-  const versionId = await uploadConfig(context.emulator, await packConfig(context, 'broken', { brokenGlobals: true }), 'config/dev/broken.tgz');
+  const { stack } = context;
+  const deployments = stack.control.ecs.deployments(stack.resources.cluster, 'portal-api').length;
+  const versionId = await uploadConfig(context.stack, await packConfig(context, 'broken', { brokenGlobals: true }), 'config/dev/broken.tgz');
   const rejected = await waitForEvent(context, 'Portal Config Rejected', { key: 'config/dev/broken.tgz', ...(versionId ? { versionId } : {}) });
   const issues = (rejected.detail as { issues: { file: string; code: string; line?: number }[] }).issues;
-  await emulator.bus.idle();
-  expectThat(emulator.control.ecs.deployments(emulator.resources.cluster, 'portal-api').length === deployments, 'a deployment started for a rejected config');
-  expectThat(runningDigest(emulator) === context.digests.good, 'portal-api changed after a rejected config');
+  await stack.bus.idle();
+  expectThat(stack.control.ecs.deployments(stack.resources.cluster, 'portal-api').length === deployments, 'a deployment started for a rejected config');
+  expectThat(runningDigest(stack) === context.digests.good, 'portal-api changed after a rejected config');
   const first = issues[0];
   return `rejected: ${first ? `${first.file}:${first.line ?? ''} ${first.code}` : 'no issue?'}; services untouched`;
 };
 
 const failingDeploy: StoryAction = async (context) => {
-  const { emulator } = context;
+  const { stack } = context;
   let failing: string | undefined;
-  const built = emulator.bus.waitFor((event) => {
+  const built = stack.bus.waitFor((event) => {
     if (event['detail-type'] !== 'Portal Image Built' || (event.detail as unknown as ImageBuiltDetail).key !== 'config/dev/unhealthy.tgz') return false;
     failing = (event.detail as unknown as ImageBuiltDetail).digest;
-    emulator.control.ecs.failHealth(failing);
+    stack.control.ecs.failHealth(failing);
     return true;
-  }, 30_000, 'Portal Image Built of unhealthy.tgz');
-  await uploadConfig(context.emulator, await packConfig(context, 'unhealthy', { page: 'This release fails its health check.' }), 'config/dev/unhealthy.tgz');
+  }, STEP_TIMEOUT_MS, 'Portal Image Built of unhealthy.tgz');
+  // Awaited below; a failure before that (the upload) must not leave it rejected unhandled.
+  built.catch(() => undefined);
+  await uploadConfig(context.stack, await packConfig(context, 'unhealthy', { page: 'This release fails its health check.' }), 'config/dev/unhealthy.tgz');
   await built;
   const failed = await waitForEvent(context, 'Portal Deployment Failed', { digest: failing });
-  await emulator.control.ecs.waitForSteadyState(emulator.resources.cluster, 'portal-api', 30_000);
+  await stack.control.ecs.waitForSteadyState(stack.resources.cluster, 'portal-api', STEP_TIMEOUT_MS);
   const cause = (failed.detail as { cause?: string }).cause;
-  expectThat(runningDigest(emulator) === context.digests.good, `portal-api runs ${short(runningDigest(emulator))} after the rollback`);
-  const lastGood = await withLedger(emulator, async (ledger) => (await ledger.getEnvironment('dev'))?.lastGood?.digest);
+  expectThat(runningDigest(stack) === context.digests.good, `portal-api runs ${short(runningDigest(stack))} after the rollback`);
+  const lastGood = await withLedger(stack, async (ledger) => (await ledger.getEnvironment('dev'))?.lastGood?.digest);
   expectThat(lastGood === context.digests.good, 'the ledger lost the last good digest');
-  const succeeded = emulator.bus.timeline.some((entry) => entry.event['detail-type'] === 'Portal Deployment Succeeded' && (entry.event.detail as { digest?: string }).digest === failing);
+  const succeeded = stack.bus.timeline.some((entry) => entry.event['detail-type'] === 'Portal Deployment Succeeded' && (entry.event.detail as { digest?: string }).digest === failing);
   expectThat(!succeeded, 'the failed deployment was reported as a success');
   const deploymentId = (failed.detail as { deploymentId?: string }).deploymentId;
-  const notified = await emulator.control.sns.waitFor((message) => message.attributes.deploymentId === deploymentId, 30_000, `the notification of ${deploymentId ?? 'the failed deployment'}`);
+  const notified = await stack.control.sns.waitFor((message) => message.attributes.deploymentId === deploymentId, STEP_TIMEOUT_MS, `the notification of ${deploymentId ?? 'the failed deployment'}`);
   return `circuit breaker (${cause}) rolled back to ${short(context.digests.good)}; reported as Portal Deployment Failed and notified on SNS: "${notified.subject ?? ''}"`;
 };
 
 const invariants: StoryAction = async (context) => {
-  const { emulator } = context;
-  await emulator.bus.idle();
-  const overlap = emulator.control.ecs.maxConcurrentTasks(emulator.resources.cluster, 'portal-api');
-  const kong = String(emulator.control.ecs.getDesiredCount(emulator.resources.cluster, 'kong'));
+  const { stack } = context;
+  await stack.bus.idle();
+  const overlap = stack.control.ecs.maxConcurrentTasks(stack.resources.cluster, 'portal-api');
+  const kong = String(stack.control.ecs.getDesiredCount(stack.resources.cluster, stack.resources.gateways[0]!));
   expectThat(overlap === 1, `portal-api had ${overlap} tasks at once`);
   expectThat(kong === context.digests.kongDesired, `the gateway's desired count moved from ${context.digests.kongDesired} to ${kong}`);
-  const { cluster, singletons } = emulator.resources;
-  const counts = singletons.map((name) => emulator.control.ecs.getDesiredCount(cluster, name));
+  const { cluster, singletons } = stack.resources;
+  const counts = singletons.map((name) => stack.control.ecs.getDesiredCount(cluster, name));
   expectThat(counts.every((count) => count === 1), `singletons at desired counts ${counts.join(', ')}, expected 1 each`);
-  const failures = emulator.bus.timeline.flatMap((entry) => entry.deliveries.filter((d) => d.status !== 'delivered'));
+  const failures = stack.bus.timeline.flatMap((entry) => entry.deliveries.filter((d) => d.status !== 'delivered'));
   expectThat(failures.length === 0, `${failures.length} event deliveries failed`);
   return `portal-api never ran 2 tasks; gateway desired count stayed ${kong}; every singleton at 1; every event delivered`;
 };

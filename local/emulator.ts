@@ -1,5 +1,7 @@
 import { SERVICES } from './services';
 import type { ServiceName } from './services';
+import type { EmulatorControl } from './control';
+import { BUS_RETRY_MIN_WALL_MS, ENDPOINT_VARIABLES } from './control';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -9,17 +11,12 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CONTROL_PLANE_RULES } from '../shared/events/rules';
 import type { TargetFunctionId } from '../shared/events/rules';
-import type { AutoScalingControl } from './autoscaling';
 import { startAutoScaling } from './autoscaling';
-import type { BackupControl } from './backup';
 import { startBackup } from './backup';
 import type { TargetHandler } from './bus';
 import { LocalBus, startEventBridge } from './bus';
-import type { DynamoDbControl } from './dynamodb';
 import { startDynamoDb } from './dynamodb';
-import type { EcrControl } from './ecr';
 import { startEcr } from './ecr';
-import type { EcsControl } from './ecs';
 import { startEcs } from './ecs';
 import type { Clock } from './kernel/clock';
 import { scaledClock } from './kernel/clock';
@@ -28,28 +25,10 @@ import type { DeploymentResources, ResourceNames } from './provision';
 import { environmentNames, imageResolver, provisionNotifications, provisionServices, pushStandInImages, snapshotEnvironment } from './provision';
 import { localValidationEnvironment, provisionParameters } from './environment-parameters';
 import { deployEnvironment } from './deploy-wiring';
-import type { S3Control } from './s3';
 import { startS3 } from './s3';
-import type { SchedulerControl } from './scheduler';
 import { startScheduler } from './scheduler';
-import type { SnsControl } from './sns';
 import { startSns } from './sns';
-import type { SsmControl } from './ssm';
 import { startSsm } from './ssm';
-
-/** The SDK's `AWS_ENDPOINT_URL_<SERVICE>` variable of each service. */
-export const ENDPOINT_VARIABLES: Readonly<Record<ServiceName, string>> = {
-  s3: 'AWS_ENDPOINT_URL_S3',
-  dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
-  ecr: 'AWS_ENDPOINT_URL_ECR',
-  ecs: 'AWS_ENDPOINT_URL_ECS',
-  autoscaling: 'AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING',
-  backup: 'AWS_ENDPOINT_URL_BACKUP',
-  eventbridge: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
-  sns: 'AWS_ENDPOINT_URL_SNS',
-  scheduler: 'AWS_ENDPOINT_URL_SCHEDULER',
-  ssm: 'AWS_ENDPOINT_URL_SSM',
-};
 
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
@@ -74,22 +53,6 @@ export interface EmulatorOptions {
   readonly ports?: Partial<Record<ServiceName, number>>;
   /** Install the function environment in `process.env` so the handlers run in this process. @default true */
   readonly installProcessEnv?: boolean;
-}
-
-/** The control surfaces of every service, for tests and the demo. */
-export interface EmulatorControl {
-  readonly s3: S3Control;
-  readonly dynamodb: DynamoDbControl;
-  readonly ecr: EcrControl;
-  readonly ecs: EcsControl;
-  readonly autoscaling: AutoScalingControl;
-  readonly backup: BackupControl;
-  /** The topics and every message published (the operators' notifications). */
-  readonly sns: SnsControl;
-  /** Schedules, their executions, and `fire` to run the daily snapshot schedule by hand. */
-  readonly scheduler: SchedulerControl;
-  /** Parameter Store: the parameters the stack writes and the CLI reads. */
-  readonly ssm: SsmControl;
 }
 
 /** A running emulator. */
@@ -223,9 +186,6 @@ async function provision(control: EmulatorControl, endpoints: Record<ServiceName
   return resources;
 }
 
-/** Wall-clock floor of the bus's first retry delay (see `LocalBusOptions.retryMinWallMs`). */
-export const BUS_RETRY_MIN_WALL_MS = 100;
-
 /** Credentials and region every client of the emulator uses. */
 export const SDK_DEFAULTS = { region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;
 
@@ -274,3 +234,6 @@ async function stopAll(bus: LocalBus, stops: readonly (() => Promise<void>)[]): 
 
 export { SERVICES } from './services';
 export type { ServiceName } from './services';
+
+export { BUS_RETRY_MIN_WALL_MS, ENDPOINT_VARIABLES } from './control';
+export type { EmulatorControl } from './control';

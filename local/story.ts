@@ -6,13 +6,28 @@ import { appendFile, cp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageBuiltDetail } from '../shared/events';
 import { Ledger } from '../shared/ledger';
-import type { Emulator } from './emulator';
-import { SDK_DEFAULTS, startEmulator } from './emulator';
+import type { StoryStack } from './demo-stack';
+import type { EcsControl } from './ecs';
+import type { LocalBus } from './bus';
+import type { EmulatorControl } from './control';
+import { storyStack } from './demo-stack';
+import { LOCAL_REGION } from './kernel/events';
+import { localUp } from './local-up';
 import type { AwsEvent } from './kernel/events';
 import { packTarGz } from './pack';
 
-/** How long one step may wait for its events (wall time; the emulator's clock runs fast). */
-const STEP_TIMEOUT_MS = 30_000;
+/** Credentials and region of every client of the local cloud. */
+export const SDK_DEFAULTS = { region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;
+
+/** The emulated clock's speed during the story: the ECS and Backup waits are emulated time. */
+const STORY_CLOCK_SPEED = 200;
+
+/**
+ * How long one step may wait for one of its events (wall time; the emulator's clock runs fast). The
+ * deployed functions run as processes of their own, so a loaded machine stretches a step; this only
+ * bounds how long a step that will never see its event takes to say so.
+ */
+export const STEP_TIMEOUT_MS = 120_000;
 
 /** One step of the story, as the summary table shows it. */
 export interface StoryStep {
@@ -23,8 +38,17 @@ export interface StoryStep {
 }
 
 /** What the story needs from its runner. */
-export interface StoryContext {
-  readonly emulator: Emulator;
+/** What the shared story helpers (upload, wait, deploy) need of the platform under test. */
+export interface StoryPlatform {
+  readonly endpoints: { readonly s3: string; readonly dynamodb: string };
+  readonly bus: LocalBus;
+  readonly control: EmulatorControl;
+  readonly resources: { readonly env: string; readonly cluster: string; readonly configBucket: string; readonly ledgerTable: string };
+}
+
+export interface StoryContext<S extends StoryPlatform = StoryStack> {
+  /** The local cloud with wicked-dev deployed from the templates and bundles that ship. */
+  readonly stack: S;
   readonly work: string;
   readonly examples: string;
   readonly log: (line: string) => void;
@@ -35,14 +59,21 @@ export interface StoryContext {
 /** A step: returns a one-line detail, throws when the platform did not behave. */
 export type StoryAction = (context: StoryContext) => Promise<string>;
 
-/** Starts a fresh emulator under `work` and runs the steps in order; a failed step does not stop the others. */
-export async function runStory(work: string, examples: string, steps: readonly [string, StoryAction][], log: (line: string) => void): Promise<StoryStep[]> {
+/**
+ * Starts an empty local cloud under `work`, bootstraps it and deploys
+ * wicked-dev with the real CDK CLI from the synth cache (`local-up.ts`), then
+ * runs the steps in order against the deployed Lambdas; a failed step does not
+ * stop the others. The deployment is the first result.
+ */
+export async function runStory(root: string, work: string, examples: string, steps: readonly [string, StoryAction][], log: (line: string) => void, progress: (line: string) => void = () => undefined): Promise<StoryStep[]> {
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
-  const emulator = await startEmulator({ stateDir: join(work, 'state'), clockSpeed: 200, env: 'dev' });
-  const context: StoryContext = { emulator, work, examples, log, digests: {} };
-  const results: StoryStep[] = [];
+  const deployStarted = Date.now();
+  const up = await localUp({ root, stateDir: join(work, 'cloud'), envs: ['dev'], clockSpeed: STORY_CLOCK_SPEED, progress });
+  const results: StoryStep[] = [{ name: 'cdk bootstrap + cdk deploy wicked-dev', ok: true, detail: 'the app in cdk.json, from the synth cache', ms: Date.now() - deployStarted }];
+  log(`  ok    ${results[0]!.name}: ${results[0]!.detail}`);
   try {
+    const context: StoryContext = { stack: storyStack(up, 'dev'), work, examples, log, digests: {} };
     for (const [name, action] of steps) {
       const started = Date.now();
       try {
@@ -56,13 +87,13 @@ export async function runStory(work: string, examples: string, steps: readonly [
       }
     }
   } finally {
-    await emulator.stop();
+    await up.stop();
   }
   return results;
 }
 
 /** Packs the example config, optionally with a changed content page (a new config hash) or a broken globals.json. */
-export async function packConfig(context: StoryContext, name: string, change?: { page?: string; brokenGlobals?: boolean }): Promise<string> {
+export async function packConfig(context: Pick<StoryContext<StoryPlatform>, 'work' | 'examples'>, name: string, change?: { page?: string; brokenGlobals?: boolean }): Promise<string> {
   const source = join(context.work, `${name}-src`);
   await cp(context.examples, source, { recursive: true });
   if (change?.page) await appendFile(join(source, 'content', 'contact.md'), `\n${change.page}\n`);
@@ -73,11 +104,11 @@ export async function packConfig(context: StoryContext, name: string, change?: {
 }
 
 /** Uploads an archive under `key` of the emulated config bucket, as an operator would; resolves the S3 version id. */
-export async function uploadConfig(emulator: Emulator, archive: string, key: string): Promise<string | undefined> {
-  const s3 = new S3Client({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.s3, forcePathStyle: true });
+export async function uploadConfig(stack: { readonly endpoints: { readonly s3: string }; readonly resources: { readonly configBucket: string } }, archive: string, key: string): Promise<string | undefined> {
+  const s3 = new S3Client({ ...SDK_DEFAULTS, endpoint: stack.endpoints.s3, forcePathStyle: true });
   try {
     const size = (await stat(archive)).size;
-    const put = await s3.send(new PutObjectCommand({ Bucket: emulator.resources.configBucket, Key: key, Body: createReadStream(archive), ContentLength: size }));
+    const put = await s3.send(new PutObjectCommand({ Bucket: stack.resources.configBucket, Key: key, Body: createReadStream(archive), ContentLength: size }));
     return put.VersionId;
   } finally {
     s3.destroy();
@@ -85,23 +116,23 @@ export async function uploadConfig(emulator: Emulator, archive: string, key: str
 }
 
 /** Waits for an event on the bus timeline with this detail-type and these detail fields. */
-export function waitForEvent(context: StoryContext, detailType: string, fields: Record<string, unknown> = {}): Promise<AwsEvent> {
+export function waitForEvent(context: StoryContext<StoryPlatform>, detailType: string, fields: Record<string, unknown> = {}): Promise<AwsEvent> {
   const matches = (event: AwsEvent): boolean =>
     event['detail-type'] === detailType && Object.entries(fields).every(([key, value]) => (event.detail as Record<string, unknown>)[key] === value);
-  return context.emulator.bus.waitFor(matches, STEP_TIMEOUT_MS, detailType);
+  return context.stack.bus.waitFor(matches, STEP_TIMEOUT_MS, detailType);
 }
 
 /** The digest portal-api's PRIMARY deployment runs. */
-export function runningDigest(emulator: Emulator): string | undefined {
-  const primary = emulator.control.ecs.deployments(emulator.resources.cluster, 'portal-api').find((d) => d.status === 'PRIMARY');
+export function runningDigest(stack: { readonly control: { readonly ecs: Pick<EcsControl, 'deployments'> }; readonly resources: { readonly cluster: string } }): string | undefined {
+  const primary = stack.control.ecs.deployments(stack.resources.cluster, 'portal-api').find((d) => d.status === 'PRIMARY');
   return primary?.containers.find((c) => c.name === 'portal-api')?.imageDigest;
 }
 
 /** The ledger of the emulated environment. */
-export async function withLedger<T>(emulator: Emulator, use: (ledger: Ledger) => Promise<T>): Promise<T> {
-  const client = new DynamoDBClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.dynamodb });
+export async function withLedger<T>(stack: { readonly endpoints: { readonly dynamodb: string }; readonly resources: { readonly ledgerTable: string } }, use: (ledger: Ledger) => Promise<T>): Promise<T> {
+  const client = new DynamoDBClient({ ...SDK_DEFAULTS, endpoint: stack.endpoints.dynamodb });
   try {
-    return await use(new Ledger({ client: DynamoDBDocumentClient.from(client), tableName: emulator.resources.ledgerTable }));
+    return await use(new Ledger({ client: DynamoDBDocumentClient.from(client), tableName: stack.resources.ledgerTable }));
   } finally {
     client.destroy();
   }
@@ -113,12 +144,12 @@ export function short(digest: string | undefined): string {
 }
 
 /** Uploads a config and waits until it is built and rolled; returns the built detail. */
-export async function deployConfig(context: StoryContext, archive: string, key: string): Promise<ImageBuiltDetail> {
-  const versionId = await uploadConfig(context.emulator, archive, key);
+export async function deployConfig(context: StoryContext<StoryPlatform>, archive: string, key: string): Promise<ImageBuiltDetail> {
+  const versionId = await uploadConfig(context.stack, archive, key);
   const built = (await waitForEvent(context, 'Portal Image Built', { key, ...(versionId ? { versionId } : {}) })).detail as unknown as ImageBuiltDetail;
   context.log(`        image built ${short(built.digest)} (config hash ${built.configHash})`);
   await waitForEvent(context, 'Portal Deployment Succeeded', { digest: built.digest });
-  await context.emulator.control.ecs.waitForSteadyState(context.emulator.resources.cluster, 'portal-api', STEP_TIMEOUT_MS);
+  await context.stack.control.ecs.waitForSteadyState(context.stack.resources.cluster, 'portal-api', STEP_TIMEOUT_MS);
   return built;
 }
 
@@ -127,15 +158,15 @@ export async function deployConfig(context: StoryContext, archive: string, key: 
  * deployment: waits (up to the step timeout, wall time) until each has desired count 1 and one RUNNING task.
  * Resolves the services; rejects naming the ones that are not there.
  */
-export async function waitForCompanions(emulator: Emulator): Promise<readonly string[]> {
-  const { cluster, singletons } = emulator.resources;
+export async function waitForCompanions(stack: { readonly control: { readonly ecs: Pick<EcsControl, 'getDesiredCount' | 'taskHistory'> }; readonly resources: { readonly cluster: string; readonly singletons: readonly string[] } }): Promise<readonly string[]> {
+  const { cluster, singletons } = stack.resources;
   const others = singletons.filter((name) => name !== 'portal-api');
-  const up = (name: string): boolean => emulator.control.ecs.getDesiredCount(cluster, name) === 1
-    && emulator.control.ecs.taskHistory().filter((task) => task.serviceName === name && task.lastStatus === 'RUNNING').length === 1;
+  const up = (name: string): boolean => stack.control.ecs.getDesiredCount(cluster, name) === 1
+    && stack.control.ecs.taskHistory().filter((task) => task.serviceName === name && task.lastStatus === 'RUNNING').length === 1;
   const deadline = Date.now() + STEP_TIMEOUT_MS;
   while (!others.every(up)) {
     if (Date.now() > deadline) {
-      const down = others.filter((name) => !up(name)).map((name) => `${name} (desired ${emulator.control.ecs.getDesiredCount(cluster, name)})`);
+      const down = others.filter((name) => !up(name)).map((name) => `${name} (desired ${stack.control.ecs.getDesiredCount(cluster, name)})`);
       throw new Error(`expected every singleton at one running task after portal-api's first good deployment, found ${down.join(', ')}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -8,19 +8,20 @@ import { ExitCode, printJson } from '../output';
 export function registerDemo(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('demo')
-    .description('Walk the whole story on the local emulator: build, roll, reject, roll back, snapshot, restore; exits 0 only if every step behaved')
+    .description('Walk the whole story on the local emulator: cdk bootstrap and cdk deploy wicked-dev (the app in cdk.json, from the synth cache), then build, roll, reject, roll back, snapshot, restore through the deployed Lambdas; exits 0 only if every step behaved')
     .option('--verbose', 'also print the Lambda handlers\' structured logs')
     .option('--json', 'print the steps as one JSON object on the last line of stdout')
     .action(async (options: { json?: boolean; verbose?: boolean }) => {
       if (!options.verbose) process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
       process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE ??= '1';
-      // Loaded only for this command: the emulator pulls in dynalite and the AWS SDK.
+      // Loaded only for this command: the local cloud pulls in dynalite and the AWS SDK.
       const [{ runStory }, { demoSteps }] = await Promise.all([import('../../local/story'), import('../../local/demo-story')]);
       const root = packageRoot();
       const say = (line: string): void => { io.stdout.write(`${line}\n`); };
       say('wicked-control-plane demo: the control plane on the local AWS emulator');
       const started = Date.now();
-      const steps = await runStory(join(root, '.demo'), join(root, 'examples', 'static'), demoSteps(root), say);
+      const progress = options.verbose ? (line: string): void => { io.stderr.write(`${line}\n`); } : undefined;
+      const steps = await runStory(root, join(root, '.demo'), join(root, 'examples', 'static'), demoSteps(root), say, progress);
       const width = Math.max(...steps.map((step) => step.name.length));
       say('');
       say(`${'step'.padEnd(width)}  result  ms`);

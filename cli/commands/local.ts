@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { InventoryRow } from '../../local/cloudformation/inventory';
-import type { Emulator, EmulatorOptions } from '../../local/emulator';
-import { SERVICES } from '../../local/services';
+import { CLOUD_SERVICES } from '../../local/services';
+import type { LocalUp } from '../../local/local-up';
+import { packageRoot } from '../package-root';
 import type { CliIo } from '../output';
 import { CliError, ExitCode } from '../output';
 
@@ -25,16 +26,27 @@ export const processSignals: StopSignal = () => new Promise((resolveSignal) => {
 interface UpOptions {
   readonly port?: string;
   readonly stateDir: string;
-  /** One name, or several (`--env dev --env prod`) to provision side by side. */
+  /** One name, or several (`--env dev --env prod`) to deploy side by side. */
   readonly env: string | readonly string[];
   readonly clockSpeed: string;
 }
 
+/** `local up`'s options, checked. */
+export interface ParsedUpOptions {
+  /** The state directory given; the cloud keeps its files in its `cloud/` folder. */
+  readonly stateDir: string;
+  readonly envs: readonly string[];
+  readonly clockSpeed: number;
+  /** 0: free ports. */
+  readonly basePort: number;
+}
+
 /** Checks the options at the boundary; names what was received and what was expected. */
-export function parseUpOptions(options: UpOptions): EmulatorOptions {
+export function parseUpOptions(options: UpOptions): ParsedUpOptions {
   const port = options.port === undefined ? 0 : Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535 - SERVICES.length) {
-    throw new CliError(`--port: received ${options.port}, expected a port from 1 to ${65535 - SERVICES.length} (services use it and the next ${SERVICES.length - 1}), or 0 for free ports`, ExitCode.InvalidInput);
+  const ports = CLOUD_SERVICES.length;
+  if (!Number.isInteger(port) || port < 0 || port > 65535 - ports) {
+    throw new CliError(`--port: received ${options.port}, expected a port from 1 to ${65535 - ports} (the services use it and the next ${ports - 1}), or 0 for free ports`, ExitCode.InvalidInput);
   }
   const clockSpeed = Number(options.clockSpeed);
   if (!(clockSpeed > 0) || !Number.isFinite(clockSpeed)) throw new CliError(`--clock-speed: received ${options.clockSpeed}, expected a number > 0`, ExitCode.InvalidInput);
@@ -43,19 +55,18 @@ export function parseUpOptions(options: UpOptions): EmulatorOptions {
     if (!/^[a-z][a-z0-9-]{0,31}$/.test(env)) throw new CliError(`--env: received ${env}, expected a lowercase name such as dev or prod`, ExitCode.InvalidInput);
   }
   if (new Set(envs).size !== envs.length) throw new CliError(`--env: received ${envs.join(', ')}, expected each environment once`, ExitCode.InvalidInput);
-  return { stateDir: resolve(options.stateDir), env: envs[0]!, ...(envs.length > 1 ? { envs } : {}), clockSpeed, basePort: port };
+  return { stateDir: resolve(options.stateDir), envs, clockSpeed, basePort: port };
 }
 
-/** The lines `local up` prints: endpoints as shell comments, then `export` lines, so the whole output can be eval'ed. */
-export function upLines(emulator: Pick<Emulator, 'endpoints' | 'env' | 'resources'> & Partial<Pick<Emulator, 'environments'>>, stateDir: string): string[] {
-  const width = Math.max(...SERVICES.map((name) => name.length));
-  const environments = Object.values(emulator.environments ?? { [emulator.resources.env]: emulator.resources });
+/** The lines `local up` prints: endpoints and environments as shell comments, then `export` lines, so the whole output can be eval'ed. */
+export function upLines(up: Pick<LocalUp, 'environments' | 'env'> & { readonly cloud: Pick<LocalUp['cloud'], 'endpoints'> }, stateDir: string): string[] {
+  const width = Math.max(...CLOUD_SERVICES.map((name) => name.length));
   return [
-    `# wicked local emulator: environment ${environments.map((r) => r.env).join(', ')}, state in ${stateDir}`,
-    ...SERVICES.map((name) => `# ${name.padEnd(width)}  ${emulator.endpoints[name]}`),
-    ...environments.map((r) => `# ${r.env}: SSM parameters /wicked/${r.env}/ (every command finds it with --env ${r.env}), config bucket s3://${r.configBucket}, cluster ${r.cluster}, images ${r.targetRepositoryUri}, ledger ${r.ledgerTable}`),
-    `# notifications to ${emulator.resources.topicArn} are printed on stderr as they are published`,
-    ...Object.entries(emulator.env).map(([name, value]) => `export ${name}=${value}`),
+    `# wicked local cloud: ${up.environments.map((e) => e.stackName).join(', ')} deployed by cdk bootstrap + cdk deploy, state in ${stateDir}`,
+    ...CLOUD_SERVICES.map((name) => `# ${name.padEnd(width)}  ${up.cloud.endpoints[name]}`),
+    ...up.environments.map((e) => `# ${e.env}: SSM parameters ${e.parameterPath} (every command finds it with --env ${e.env}), config bucket s3://${e.configBucket}, cluster ${e.cluster}, images ${e.repositoryUri}, ledger ${e.ledgerTable}`),
+    `# notifications to ${up.environments.map((e) => e.topicArn).join(', ')} are printed on stderr as they are published`,
+    ...Object.entries(up.env).map(([name, value]) => `export ${name}=${value}`),
   ];
 }
 
@@ -70,7 +81,7 @@ export async function resourcesLines(stateDir: string): Promise<string[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw new CliError(`no inventory at ${file}: expected the state directory of a local cloud (npx tsx local/cloud-main.ts --state-dir ${stateDir}) that has run a stack operation`, ExitCode.InvalidInput);
+    throw new CliError(`no inventory at ${file}: expected the state directory of a local cloud (the cloud/ folder of wickedctl local up's --state-dir, or npx tsx local/cloud-main.ts --state-dir ${stateDir}) that has run a stack operation`, ExitCode.InvalidInput);
   }
   let rows: unknown;
   try {
@@ -90,29 +101,28 @@ export function registerLocal(program: Command, io: CliIo, setExit: (code: numbe
   const local = program.command('local').description('Run the control plane on this machine against the local AWS emulator');
   local
     .command('up')
-    .description('Start the local AWS emulator in the foreground, provision one environment, and print `export` lines for the AWS SDK/CLI; stops on SIGINT/SIGTERM')
+    .description('Start the local AWS cloud in the foreground, cdk bootstrap it and cdk deploy the chosen environments (the app in cdk.json, synthesized once per change of its sources), and print `export` lines for the AWS SDK/CLI and the CDK CLI; progress on stderr; stops on SIGINT/SIGTERM')
     .option('--port <n>', 'first port; the services take it and the following ones (default: free ports)')
-    .option('--state-dir <dir>', 'where the emulated services keep their files', '.local')
-    .option('--env <name>', 'environment to provision; repeat to provision several side by side (default: dev)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--state-dir <dir>', 'where the local cloud keeps its files (in its cloud/ folder, emptied at start)', '.local')
+    .option('--env <name>', 'environment to deploy (a stack wicked-<name> of cdk.json); repeat to deploy several side by side (default: dev)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--clock-speed <x>', 'emulated time runs this many times faster than wall time', '1')
     .action(async (options: UpOptions) => {
       const parsed = parseUpOptions(options);
-      // stdout carries only the eval-able lines; the handlers run in this process and log to stdout, so their logs go to stderr.
-      const out = io.stdout === process.stdout ? divertProcessStdout() : { print: (text: string) => { io.stdout.write(text); }, restore: () => undefined };
-      // Loaded only for this command: the emulator pulls in dynalite and the AWS SDK.
-      const { startEmulator } = await import('../../local/emulator');
-      const emulator = await startEmulator(parsed).catch((error: unknown) => { out.restore(); throw error; });
-      const unsubscribe = emulator.control.sns.subscribe((message) => {
+      // Loaded only for this command: the cloud pulls in dynalite and the AWS SDK.
+      const { localUp } = await import('../../local/local-up');
+      const progress = (line: string): void => { io.stderr.write(`wickedctl local up: ${line}\n`); };
+      const up = await localUp({ root: packageRoot(), stateDir: join(parsed.stateDir, 'cloud'), envs: parsed.envs, clockSpeed: parsed.clockSpeed, basePort: parsed.basePort, progress });
+      const unsubscribe = up.cloud.control.sns.subscribe((message) => {
         io.stderr.write(`wickedctl: notification ${message.timestamp} ${message.subject ?? '(no subject)'} ${JSON.stringify(message.attributes)}\n${message.message}\n`);
       });
       try {
-        out.print(`${upLines(emulator, parsed.stateDir).join('\n')}\n`);
+        io.stdout.write(`${upLines(up, parsed.stateDir).join('\n')}\n`);
+        progress(`ready: ${up.environments.map((e) => e.stackName).join(', ')} deployed; Ctrl-C stops the cloud`);
         const signal = await waitForStop();
-        io.stderr.write(`wickedctl: ${signal}: stopping the emulator\n`);
+        io.stderr.write(`wickedctl: ${signal}: stopping the local cloud\n`);
       } finally {
         unsubscribe();
-        await emulator.stop();
-        out.restore();
+        await up.stop();
       }
       setExit(ExitCode.Ok);
     });
@@ -124,15 +134,4 @@ export function registerLocal(program: Command, io: CliIo, setExit: (code: numbe
       io.stdout.write(`${(await resourcesLines(options.stateDir)).join('\n')}\n`);
       setExit(ExitCode.Ok);
     });
-}
-
-/**
- * Sends whatever this process writes to stdout (the in-process handlers'
- * structured logs) to stderr, and returns a `print` that still reaches
- * stdout, so `local up > local.env` holds only comments and exports.
- */
-function divertProcessStdout(): { print(text: string): void; restore(): void } {
-  const original = process.stdout.write;
-  process.stdout.write = ((...args: Parameters<typeof process.stderr.write>) => process.stderr.write(...args)) as typeof process.stdout.write;
-  return { print: (text) => { original.call(process.stdout, text); }, restore: () => { process.stdout.write = original; } };
 }

@@ -37,6 +37,8 @@ export interface BackupControl {
   deleteVault(name: string): void;
   /** Deletes a file system and its directory (EFS DeleteFileSystem). */
   deleteFileSystem(id: string): Promise<void>;
+  /** A file system by id (a stack's `AWS::EFS::FileSystem` physical id), with the directory that stands for it. */
+  fileSystem(id: string): FileSystem | undefined;
   /** The next backup job ends in this state instead of COMPLETED. */
   failNextBackupJob(failure?: InjectedFailure): void;
   /** The next restore job ends in this state instead of COMPLETED. */
@@ -81,6 +83,7 @@ export async function startBackup(options: BackupOptions): Promise<{ url: string
       createVault: (name) => service.createVault(name),
       deleteVault: (name) => service.deleteVault(name),
       deleteFileSystem: (id) => service.deleteFileSystem(id),
+      fileSystem: (id) => service.fileSystems.get(id),
       failNextBackupJob: (failure = { state: 'FAILED' }) => { service.failures.backup.push(failure); },
       failNextRestoreJob: (failure = { state: 'FAILED' }) => { service.failures.restore.push(failure); },
       sweepExpired: () => service.sweepExpired(),

@@ -1,7 +1,9 @@
+import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { packageRoot } from '../../cli/package-root';
 
 /** A deployed function, as the runtime needs it. */
 export interface FunctionConfig {
@@ -47,14 +49,19 @@ export interface LocalFunctionsOptions {
   readonly codeRoot: string;
 }
 
-const HOST = resolve(__dirname, 'host.mjs');
+// From the repository root, not this module's folder: the wickedctl CLI runs this code from its bundle under node_modules/.cache.
+const ROOT = packageRoot(__dirname);
+const HOST = resolve(ROOT, 'local', 'lambda', 'host.mjs');
 // The runtime's bundled AWS SDK v3 ("Lambda runtimes": Node.js runtimes include it): the project's own node_modules stands in.
-const RUNTIME_SDK = resolve(__dirname, '..', '..', 'node_modules');
+const RUNTIME_SDK = resolve(ROOT, 'node_modules');
 
 /**
  * The emulated Lambda service: deployed functions by name, each invocation
- * in a fresh Node child process (the runtime stand-in `host.mjs`) with only
- * the function's environment, killed at its timeout.
+ * in a Node child process (the runtime stand-in `host.mjs`, an execution
+ * environment) with only the function's environment, killed at its timeout.
+ * As Lambda does, an environment that answered is reused for a later
+ * invocation of the same code and configuration (module scope survives, a
+ * warm start); an update of the function retires its environments.
  *
  * @example
  * const fns = new LocalFunctions({ platformEnv: cloud.env, codeRoot: '.local/lambda' });
@@ -65,6 +72,9 @@ export class LocalFunctions {
   private readonly log: Invocation[] = [];
   private readonly listeners = new Set<(invocation: Invocation) => void>();
   private linked: Promise<void> | undefined;
+  /** Warm execution environments by function name, each with the configuration it was started with. */
+  private readonly idle = new Map<string, { key: string; child: ChildProcess }[]>();
+  private readonly live = new Set<ChildProcess>();
 
   constructor(private readonly options: LocalFunctionsOptions) {}
 
@@ -77,9 +87,11 @@ export class LocalFunctions {
     this.linked ??= symlink(RUNTIME_SDK, join(this.options.codeRoot, 'node_modules'), 'dir').catch((error: NodeJS.ErrnoException) => { if (error.code !== 'EEXIST') throw error; });
     await this.linked;
     this.functions.set(config.name, config);
+    this.retire(config.name);
   }
 
   remove(name: string): boolean {
+    this.retire(name);
     return this.functions.delete(name);
   }
 
@@ -113,6 +125,67 @@ export class LocalFunctions {
     const config = this.functions.get(name);
     if (!config) throw new FunctionError(name, 'ResourceNotFoundException', `Function not found: ${name}`, '');
     const requestId = randomUUID();
+    const key = environmentKey(config);
+    // A warm execution environment of this configuration if one is idle, as Lambda reuses them; a cold start otherwise.
+    const child = this.takeIdle(name, key) ?? this.coldStart(config);
+    let logs = '';
+    const onOutput = (chunk: Buffer): void => { logs += chunk.toString('utf8'); };
+    child.stdout?.on('data', onOutput);
+    child.stderr?.on('data', onOutput);
+    const deadline = Date.now() + config.timeoutSeconds * 1000;
+    const record = (outcome: Invocation['outcome'], error?: string): void => {
+      const invocation: Invocation = { functionName: name, requestId, event, outcome, logs, ...(error ? { error } : {}) };
+      this.log.push(invocation);
+      for (const listener of [...this.listeners]) listener(invocation);
+    };
+    return new Promise((resolvePromise, reject) => {
+      const timer = setTimeout(() => { child.kill('SIGKILL'); }, config.timeoutSeconds * 1000);
+      const done = (): void => {
+        clearTimeout(timer);
+        child.off('error', onStartError);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        child.stdout?.off('data', onOutput);
+        child.stderr?.off('data', onOutput);
+      };
+      const onMessage = (message: { ok: boolean; result?: unknown; errorType?: string; errorMessage?: string }): void => {
+        done();
+        this.release(name, key, child);
+        if (message.ok) { record('success'); resolvePromise(message.result); return; }
+        record('error', `${message.errorType ?? 'Error'}: ${message.errorMessage ?? ''}`);
+        reject(new FunctionError(name, message.errorType ?? 'Error', message.errorMessage ?? '', logs));
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+        done();
+        const timedOut = signal === 'SIGKILL' && Date.now() >= deadline - 50;
+        const reason = timedOut ? `Task timed out after ${config.timeoutSeconds.toFixed(2)} seconds` : `Runtime exited with ${signal ? `signal ${signal}` : `code ${code ?? '?'}`} before answering`;
+        record(timedOut ? 'timeout' : 'error', reason);
+        reject(new FunctionError(name, timedOut ? 'Sandbox.Timedout' : 'Runtime.ExitError', reason, logs));
+      };
+      // A runtime that cannot start (its code directory removed) is a runtime error of the invocation, never an uncaught one.
+      const onStartError = (error: Error): void => {
+        if (child.pid !== undefined) return;
+        done();
+        child.off('error', onStartError);
+        record('error', `Runtime.StartError: ${error.message}`);
+        reject(new FunctionError(name, 'Runtime.StartError', error.message, logs));
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      child.on('error', onStartError);
+      // A send to an environment that has just died fails with EPIPE: the exit is reported by onExit.
+      child.send({ event, handler: config.handler, deadline, requestId, functionArn: config.arn }, (error) => { if (error) child.kill('SIGKILL'); });
+    });
+  }
+
+  /** Ends every execution environment (idle or busy): the runtime is shutting down. */
+  stop(): void {
+    for (const child of this.live) child.kill('SIGKILL');
+    this.live.clear();
+    this.idle.clear();
+  }
+
+  private coldStart(config: FunctionConfig): ChildProcess {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '', TZ: 'UTC', LANG: 'en_US.UTF-8',
       ...this.options.platformEnv,
@@ -122,44 +195,63 @@ export class LocalFunctions {
       LOCAL_LAMBDA_HTTPS_REDIRECTS: JSON.stringify(this.options.httpsRedirects ?? {}),
     };
     const child = fork(HOST, [], { cwd: config.codeDir, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
-    let logs = '';
-    child.stdout?.on('data', (chunk: Buffer) => { logs += chunk.toString('utf8'); });
-    child.stderr?.on('data', (chunk: Buffer) => { logs += chunk.toString('utf8'); });
-    const deadline = Date.now() + config.timeoutSeconds * 1000;
-    const record = (outcome: Invocation['outcome'], error?: string): void => {
-      const invocation: Invocation = { functionName: name, requestId, event, outcome, logs, ...(error ? { error } : {}) };
-      this.log.push(invocation);
-      for (const listener of [...this.listeners]) listener(invocation);
-    };
-    return new Promise((resolvePromise, reject) => {
-      const timer = setTimeout(() => { child.kill('SIGKILL'); }, config.timeoutSeconds * 1000);
-      let answered = false;
-      child.once('message', (message: { ok: boolean; result?: unknown; errorType?: string; errorMessage?: string }) => {
-        answered = true;
-        clearTimeout(timer);
-        if (message.ok) { record('success'); resolvePromise(message.result); return; }
-        record('error', `${message.errorType ?? 'Error'}: ${message.errorMessage ?? ''}`);
-        reject(new FunctionError(name, message.errorType ?? 'Error', message.errorMessage ?? '', logs));
-      });
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        if (answered) return;
-        const timedOut = signal === 'SIGKILL' && Date.now() >= deadline - 50;
-        const reason = timedOut ? `Task timed out after ${config.timeoutSeconds.toFixed(2)} seconds` : `Runtime exited with ${signal ? `signal ${signal}` : `code ${code ?? '?'}`} before answering`;
-        record(timedOut ? 'timeout' : 'error', reason);
-        reject(new FunctionError(name, timedOut ? 'Sandbox.Timedout' : 'Runtime.ExitError', reason, logs));
-      });
-      // A runtime that cannot start (its code directory removed, the process gone) is a runtime error, never an uncaught one.
-      child.once('error', (error) => {
-        clearTimeout(timer);
-        if (answered) return;
-        answered = true;
-        record('error', `Runtime.StartError: ${error.message}`);
-        reject(new FunctionError(name, 'Runtime.StartError', error.message, logs));
-      });
-      child.send({ event, handler: config.handler, deadline, requestId, functionArn: config.arn }, (error) => {
-        if (error && !answered) child.emit('error', error);
-      });
+    // A failed send or kill surfaces as the exit of the environment, never as an uncaught error here.
+    child.on('error', () => undefined);
+    this.live.add(child);
+    child.once('exit', () => {
+      this.live.delete(child);
+      for (const pool of this.idle.values()) {
+        const at = pool.findIndex((e) => e.child === child);
+        if (at >= 0) pool.splice(at, 1);
+      }
     });
+    return child;
   }
+
+  private takeIdle(name: string, key: string): ChildProcess | undefined {
+    const pool = this.idle.get(name) ?? [];
+    // An environment that died while idle (a handler's stray rejection after its answer ends the process) is gone.
+    const alive = pool.filter((e) => e.child.connected && e.child.exitCode === null && e.child.signalCode === null);
+    pool.splice(0, pool.length, ...alive);
+    const at = pool.findIndex((e) => e.key === key);
+    if (at < 0) return undefined;
+    const { child } = pool.splice(at, 1)[0]!;
+    holdOpen(child, true);
+    return child;
+  }
+
+  /** After an answer: the environment waits for the next invocation of the same configuration (a few per function). */
+  private release(name: string, key: string, child: ChildProcess): void {
+    const pool = this.idle.get(name) ?? [];
+    if (!child.connected || child.exitCode !== null || this.functions.get(name) === undefined || environmentKey(this.functions.get(name)!) !== key || pool.length >= MAX_IDLE) {
+      child.kill('SIGKILL');
+      return;
+    }
+    // An idle environment does not keep the emulator's process alive.
+    holdOpen(child, false);
+    pool.push({ key, child });
+    this.idle.set(name, pool);
+  }
+
+  private retire(name: string): void {
+    for (const { child } of this.idle.get(name) ?? []) child.kill('SIGKILL');
+    this.idle.delete(name);
+  }
+}
+
+/** Whether a child process (its handle, IPC channel and output pipes) keeps this process's event loop alive. */
+function holdOpen(child: ChildProcess, hold: boolean): void {
+  const handles = [child, child.channel, child.stdout, child.stderr] as ({ ref?(): unknown; unref?(): unknown } | null | undefined)[];
+  for (const handle of handles) {
+    if (hold) handle?.ref?.();
+    else handle?.unref?.();
+  }
+}
+
+/** Idle execution environments kept per function. */
+const MAX_IDLE = 4;
+
+/** What makes two execution environments interchangeable: an update of code or configuration starts new ones, as on Lambda. */
+function environmentKey(config: FunctionConfig): string {
+  return JSON.stringify([config.codeDir, config.handler, config.runtime, config.memoryMb, config.timeoutSeconds, Object.entries(config.environment).sort()]);
 }

@@ -1,4 +1,4 @@
-// The Lambda runtime stand-in, run as a child process per invocation: loads the
+// The Lambda runtime stand-in, run as a child process (an execution environment): loads the
 // handler from the unpacked asset (LAMBDA_TASK_ROOT), calls it with the event the
 // parent sends over IPC, and sends back the result or the error. Plain
 // JavaScript so it runs without a TypeScript loader.
@@ -37,7 +37,10 @@ function handlerFile(root, module) {
   throw new Error(`Runtime.ImportModuleError: Cannot find module '${module}' in ${root} (tried .js, .mjs, .cjs)`);
 }
 
-process.once('message', async ({ event, handler, deadline, requestId, functionArn }) => {
+// The runtime went away (the emulator stopped): so does this environment.
+process.on('disconnect', () => process.exit(0));
+// One invocation at a time per process; the parent reuses it for the next one (a warm start: the module stays loaded).
+process.on('message', async ({ event, handler, deadline, requestId, functionArn }) => {
   try {
     const dot = handler.lastIndexOf('.');
     if (dot <= 0) throw new Error(`Runtime.MalformedHandlerName: '${handler}' is not module.function`);
@@ -52,8 +55,8 @@ process.once('message', async ({ event, handler, deadline, requestId, functionAr
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()), callbackWaitsForEmptyEventLoop: true,
     };
     const result = await fn(event, context);
-    process.send({ ok: true, result: result === undefined ? null : result }, () => process.exit(0));
+    process.send({ ok: true, result: result === undefined ? null : result });
   } catch (error) {
-    process.send({ ok: false, errorType: (error && error.name) || 'Error', errorMessage: (error && error.message) || String(error) }, () => process.exit(0));
+    process.send({ ok: false, errorType: (error && error.name) || 'Error', errorMessage: (error && error.message) || String(error) });
   }
 });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Cloud } from '../../local/cloud';
-import { bootstrappedCloud, cdk } from '../helpers/cdk-cli';
+import { bootstrappedCloud, cdk, fixtureAssembly } from '../helpers/cdk-cli';
 import { runCli } from '../cli/run-cli';
 
 const CLI_MS = 180_000;
@@ -9,7 +9,7 @@ const CLI_MS = 180_000;
 describe('a template that would fail on AWS for a known reason fails here too (real CDK CLI)', () => {
   let dir: string;
   let cloud: Cloud;
-  const app = (out: string, image: 'missing' | 'cached') => ['--app', 'npx tsx test/e2e/fixtures/service-app.ts', '--output', join(dir, out), '-c', `image=${image}`];
+  const app = async (image: 'missing' | 'cached') => ['--app', await fixtureAssembly('service-app.ts', { image })];
   let stop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     // Tasks take seconds of emulated time to pull and fail; a faster clock keeps the circuit breaker's three failures short.
@@ -20,7 +20,7 @@ describe('a template that would fail on AWS for a known reason fails here too (r
   });
 
   it('a service whose ECR image does not exist yet: CREATE_FAILED on the service, ROLLBACK_COMPLETE, the retained repository left', async () => {
-    const run = await cdk(cloud, ['deploy', 'svc', '--require-approval', 'never', ...app('a', 'missing')]);
+    const run = await cdk(cloud, ['deploy', 'svc', '--require-approval', 'never', ...(await app('missing'))]);
     expect(run.code).not.toBe(0);
     const stack = cloud.cloudformation.stack('svc');
     expect(stack.status).toBe('ROLLBACK_COMPLETE');
@@ -42,7 +42,7 @@ describe('a template that would fail on AWS for a known reason fails here too (r
 
   it('the same service with a Docker Hub image through the pull-through cache rule: CREATE_COMPLETE, the stand-in cached', async () => {
     // The CLI deletes the ROLLBACK_COMPLETE stack before creating it again, as against AWS.
-    const run = await cdk(cloud, ['deploy', 'svc', '--require-approval', 'never', ...app('b', 'cached')]);
+    const run = await cdk(cloud, ['deploy', 'svc', '--require-approval', 'never', ...(await app('cached'))]);
     expect(run.output).toMatch(/✅ {2}svc/);
     expect(run.code).toBe(0);
     expect(cloud.cloudformation.stack('svc').status).toBe('CREATE_COMPLETE');

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Cloud } from '../../local/cloud';
-import { bootstrappedCloud, cdk, ROOT } from '../helpers/cdk-cli';
+import { appAssembly, bootstrappedCloud, cdk, ROOT } from '../helpers/cdk-cli';
 import { packTarGz } from '../../local/pack';
 
 const CLI_MS = 300_000;
@@ -27,11 +27,13 @@ function diagnosis(cloud: Cloud): string {
 describe('a fresh account with the real CDK CLI: a failed first create rolls back, the retry completes, the first upload brings portal-api up', () => {
   let dir: string;
   let cloud: Cloud;
-  const assembly = () => ['--output', join(dir, 'cdk.out')];
+  let assembly: string;
   const resources = (type: string) => [...cloud.cloudformation.stack('wicked-dev').resources.values()].filter((r) => r.type === type);
   let stop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    ({ cloud, dir, stop } = await bootstrappedCloud('e2e-cdk-fresh-', { clockSpeed: 10 }));
+    // Emulated waits only (ECS steady state, the circuit breaker's failed tasks): a fast clock shortens them.
+    ({ cloud, dir, stop } = await bootstrappedCloud('e2e-cdk-fresh-', { clockSpeed: 20 }));
+    assembly = await appAssembly();
   }, CLI_MS);
   afterAll(async () => {
     await stop?.();
@@ -39,7 +41,7 @@ describe('a fresh account with the real CDK CLI: a failed first create rolls bac
 
   it('Kong failing its health checks fails the first create: CREATE_FAILED on its service, ROLLBACK_COMPLETE, no named leftover', async () => {
     cloud.control.ecs.failHealth(KONG);
-    const run = await cdk(cloud, ['deploy', 'wicked-dev', '--require-approval', 'never', ...assembly()]);
+    const run = await cdk(cloud, ['deploy', 'wicked-dev', '--require-approval', 'never', '--app', assembly]);
     expect(run.code).not.toBe(0);
     expect(cloud.cloudformation.stack('wicked-registry-cache').status).toBe('CREATE_COMPLETE');
     const stack = cloud.cloudformation.stack('wicked-dev');
@@ -54,7 +56,7 @@ describe('a fresh account with the real CDK CLI: a failed first create rolls bac
 
   it('the retry (the CLI deletes the ROLLBACK_COMPLETE stack first) reaches CREATE_COMPLETE: singletons at zero tasks, Kong running from the cache', async () => {
     cloud.control.ecs.clearHealth(KONG);
-    const run = await cdk(cloud, ['deploy', 'wicked-dev', '--require-approval', 'never', '--app', join(dir, 'cdk.out')]);
+    const run = await cdk(cloud, ['deploy', 'wicked-dev', '--require-approval', 'never', '--app', assembly]);
     expect(run.output).toMatch(/✅ {2}wicked-dev/);
     expect(run.code).toBe(0);
     expect(cloud.cloudformation.stack('wicked-dev').status).toBe('CREATE_COMPLETE');

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Cloud } from '../../local/cloud';
-import { bootstrappedCloud, cdk } from '../helpers/cdk-cli';
+import { bootstrappedCloud, cdk, fixtureAssembly } from '../helpers/cdk-cli';
 
 const CLI_MS = 180_000;
 
@@ -18,7 +18,8 @@ describe('the real CDK CLI updates only what changed and destroy honours Deletio
   });
 
   it('deploys, then a changed value updates the parameter in place and leaves the bucket alone', async () => {
-    const first = await cdk(cloud, ['deploy', 'tiny', '--require-approval', 'never', ...app('a', { greeting: 'hello', retain: 'true' })]);
+    // The first version comes from the synth cache; the changed one is synthesized by this deploy.
+    const first = await cdk(cloud, ['deploy', 'tiny', '--require-approval', 'never', '--app', await fixtureAssembly('tiny-app.ts', { greeting: 'hello', retain: 'true' })]);
     expect(first.code).toBe(0);
     const bucket = cloud.cloudformation.stack('tiny').outputs.find((o) => o.OutputKey === 'BucketName')!.OutputValue;
     expect(cloud.control.ssm.latest('/tiny/greeting').value).toBe('hello');
@@ -36,7 +37,8 @@ describe('the real CDK CLI updates only what changed and destroy honours Deletio
 
   it('cdk destroy keeps the retained bucket and deletes the parameter', async () => {
     const bucket = cloud.cloudformation.stack('tiny').outputs.find((o) => o.OutputKey === 'BucketName')!.OutputValue;
-    const run = await cdk(cloud, ['destroy', 'tiny', '--force', ...app('c', { greeting: 'hi', retain: 'true' })]);
+    // The app as the last deploy synthesized it.
+    const run = await cdk(cloud, ['destroy', 'tiny', '--force', '--app', join(dir, 'b')]);
     expect(run.code).toBe(0);
     expect(run.output).toMatch(/DELETE_SKIPPED +\| AWS::S3::Bucket/);
     expect(cloud.control.s3.hasBucket(bucket)).toBe(true);

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cloud } from '../../local/cloud';
-import { cdk } from '../helpers/cdk-cli';
+import { appAssembly, cdk } from '../helpers/cdk-cli';
 import { startCloud } from '../../local/cloud';
 
 const CLI_MS = 240_000;
@@ -16,9 +16,11 @@ describe('the real CDK CLI against the local cloud: bootstrap, deploy wicked-dev
   let assembly: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'e2e-cdk-'));
-    cloud = await startCloud({ stateDir: join(dir, 'state') });
-    assembly = join(dir, 'cdk.out');
-  });
+    // The ECS services' steady-state waits are emulated time: a faster clock shortens them, nothing else here waits on it.
+    cloud = await startCloud({ stateDir: join(dir, 'state'), clockSpeed: 20 });
+    // The app as cdk.json synthesizes it, from the synth cache (one synthesis for every file and run until the sources change).
+    assembly = await appAssembly();
+  }, CLI_MS);
   afterAll(async () => {
     await cloud?.stop();
     await rm(dir, { recursive: true, force: true });
@@ -40,7 +42,7 @@ describe('the real CDK CLI against the local cloud: bootstrap, deploy wicked-dev
   }, CLI_MS);
 
   it('cdk deploy wicked-dev publishes the assets, runs the change set to CREATE_COMPLETE, the custom resource through its Lambda', async () => {
-    const run = await cdk(cloud, ['deploy', 'wicked-dev', '--require-approval', 'never', '--output', assembly]);
+    const run = await cdk(cloud, ['deploy', 'wicked-dev', '--require-approval', 'never', '--app', assembly]);
     expect(run.output).toMatch(/✅ {2}wicked-dev/);
     expect(run.code).toBe(0);
     const stack = cloud.cloudformation.stack('wicked-dev');

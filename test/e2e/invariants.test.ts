@@ -59,12 +59,12 @@ function shapeProblems(events: readonly AwsEvent[]): string[] {
 describe(`${DEPLOYS} deploys through the real handlers on the emulator, failed ones included`, () => {
   let work: string;
   let emulator: Emulator;
-  let context: StoryContext;
+  let context: StoryContext<Emulator>;
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'e2e-invariants-'));
     emulator = await startEmulator({ stateDir: join(work, 'state'), clockSpeed: 200, env: 'dev' });
-    context = { emulator, work, examples: resolve(__dirname, '..', '..', 'examples', 'static'), log: () => undefined, digests: {} };
+    context = { stack: emulator, work, examples: resolve(__dirname, '..', '..', 'examples', 'static'), log: () => undefined, digests: {} };
   }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
@@ -92,7 +92,7 @@ describe(`${DEPLOYS} deploys through the real handlers on the emulator, failed o
         emulator.control.ecs.failHealth(failing);
         return true;
       }, budget.left(), `image of ${key}`);
-      await uploadConfig(context.emulator, archive, key);
+      await uploadConfig(context.stack, archive, key);
       await built;
       await waitForEvent(context, 'Portal Deployment Failed', { digest: failing });
       await emulator.control.ecs.waitForSteadyState(cluster, 'portal-api', budget.left());

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Cloud, CloudOptions } from '../../local/cloud';
 import { startCloud } from '../../local/cloud';
+import { cachedAssembly } from '../../local/synth-cache';
 
 /** The repository root, where cdk.json and the pinned CDK CLI are. */
 export const ROOT = resolve(__dirname, '..', '..');
@@ -69,4 +70,29 @@ export async function bootstrappedCloud(prefix: string, options: Omit<CloudOptio
     throw new Error(`bootstrap failed:\n${boot.output}`);
   }
   return { cloud, dir, stop };
+}
+
+/**
+ * The cloud assembly of the app in cdk.json from the synth cache (`.cache/`):
+ * synthesized once for the current sources, whichever test file or process
+ * asks first; deploy it with `cdk(cloud, ['deploy', ..., '--app', dir])`.
+ *
+ * @example
+ * const assembly = await appAssembly();
+ */
+export function appAssembly(): Promise<string> {
+  return cachedAssembly({ root: ROOT });
+}
+
+/**
+ * The cloud assembly of a fixture app under test/e2e/fixtures with this
+ * context, from the synth cache (the fixture and the locked dependencies are
+ * its inputs).
+ *
+ * @example
+ * const assembly = await fixtureAssembly('service-app.ts', { image: 'missing' });
+ */
+export function fixtureAssembly(file: string, context: Readonly<Record<string, string>>): Promise<string> {
+  const path = `test/e2e/fixtures/${file}`;
+  return cachedAssembly({ root: ROOT, app: `npx tsx ${path}`, inputs: [path, 'package-lock.json', 'cdk.json'], context });
 }

@@ -34,6 +34,29 @@ describe('LocalFunctions', () => {
     expect(fns.invocations('echo').map((i) => i.outcome)).toEqual(['success']);
   });
 
+  it('reuses a warm execution environment (module scope kept, logs per invocation); an update of the function starts a new one', async () => {
+    const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir });
+    const source = "let calls = 0; export const handler = async (event) => { calls++; console.log('call', event.n); return { pid: process.pid, calls, greeting: process.env.GREETING }; };";
+    const codeDir = await code('warm', source);
+    try {
+      await fns.deploy(config('warm', codeDir, { environment: { GREETING: 'a' } }));
+      const first = await fns.invoke('warm', { n: 1 }) as { pid: number; calls: number };
+      const second = await fns.invoke('warm', { n: 2 }) as { pid: number; calls: number };
+      expect(second).toEqual({ pid: first.pid, calls: 2, greeting: 'a' });
+      expect(fns.invocations('warm').map((i) => i.logs.trim())).toEqual(['call 1', 'call 2']);
+      // As UpdateFunctionConfiguration: the next invocation starts cold with the new environment.
+      await fns.deploy(config('warm', codeDir, { environment: { GREETING: 'b' } }));
+      const updated = await fns.invoke('warm', { n: 3 }) as { pid: number; calls: number };
+      expect(updated).toMatchObject({ calls: 1, greeting: 'b' });
+      expect(updated.pid).not.toBe(first.pid);
+      // Two at once: each invocation has an environment of its own.
+      const [x, y] = await Promise.all([fns.invoke('warm', { n: 4 }), fns.invoke('warm', { n: 5 })]) as { pid: number }[];
+      expect(x!.pid).not.toBe(y!.pid);
+    } finally {
+      fns.stop();
+    }
+  });
+
   it('reports a handler error as Lambda does (errorType, errorMessage) with the logs', async () => {
     const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir });
     await fns.deploy(config('boom', await code('boom', "exports.handler = async () => { console.log('about to fail'); throw new TypeError('bad input'); };", 'index.js')));

@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+
+/** What a CDK CLI run printed (stdout and stderr interleaved) and its exit code. */
+export interface CdkCliRun {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+/**
+ * Runs the project's pinned AWS CDK CLI (`npx cdk`, the devDependency) in
+ * `root` with these variables (a local cloud's endpoints), offline: no
+ * notices, no version check, no telemetry, no colours. Each line it prints
+ * goes to `onLine` as it comes.
+ *
+ * @example
+ * await runCdkCli(root, cloud.env, ['bootstrap', 'aws://000000000000/us-east-1'], (line) => process.stderr.write(`${line}\n`));
+ */
+export function runCdkCli(root: string, env: Readonly<Record<string, string>>, args: readonly string[], onLine?: (line: string) => void): Promise<CdkCliRun> {
+  return new Promise((done, fail) => {
+    const child = spawn('npx', ['cdk', ...args, '--no-notices'], {
+      cwd: root,
+      env: { ...process.env, ...env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let pending = '';
+    const take = (chunk: Buffer): void => {
+      const text = chunk.toString('utf8');
+      output += text;
+      if (!onLine) return;
+      pending += text;
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) onLine(line);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('error', fail);
+    child.on('close', (code) => {
+      if (onLine && pending) onLine(pending);
+      done({ code, output });
+    });
+  });
+}
