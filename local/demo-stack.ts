@@ -26,6 +26,8 @@ export interface StoryStack {
   readonly bus: LocalBus;
   readonly control: Cloud['control'];
   readonly resources: StoryResources;
+  /** Lambda's asynchronous invocations of the stack's functions (rules and schedules): their outcomes after retries. */
+  readonly lambdaAsync: Pick<Cloud['lambdaAsync'], 'idle' | 'invocations'>;
   /**
    * Switches the pre-deploy snapshot gate of the environment's functions (`PRE_DEPLOY_SNAPSHOT`), as
    * `aws lambda update-function-configuration` would on AWS; resolves a function that switches it back.
@@ -73,6 +75,7 @@ export function storyStack(up: LocalUp, env: string): StoryStack {
     endpoints: cloud.endpoints,
     bus: cloud.bus,
     control: cloud.control,
+    lambdaAsync: cloud.lambdaAsync,
     resources: {
       env, cluster: described.cluster, configBucket: described.configBucket, ledgerTable: described.ledgerTable,
       singletons, gateways: (target.restartable ?? []).filter((name) => !singletons.includes(name)),

@@ -85,7 +85,16 @@ const invariants: StoryAction = async (context) => {
   expectThat(counts.every((count) => count === 1), `singletons at desired counts ${counts.join(', ')}, expected 1 each`);
   const failures = stack.bus.timeline.flatMap((entry) => entry.deliveries.filter((d) => d.status !== 'delivered'));
   expectThat(failures.length === 0, `${failures.length} event deliveries failed`);
-  return `portal-api never ran 2 tasks; gateway desired count stayed ${kong}; every singleton at 1; every event delivered`;
+  // A delivery to a Lambda target only queues the event (202): what the function made of it is Lambda's asynchronous invocation.
+  let handled = 'every event delivered';
+  if ('lambdaAsync' in stack) {
+    await stack.lambdaAsync.idle();
+    const invocations = stack.lambdaAsync.invocations();
+    const unhandled = invocations.filter((i) => i.status !== 'succeeded');
+    expectThat(unhandled.length === 0, `${unhandled.length} of ${invocations.length} function invocations did not succeed: ${unhandled.map((i) => `${i.functionName} ${i.status} after ${i.attempts} attempts (${i.error ?? ''})`).join('; ')}`);
+    handled = `every event delivered and handled (${invocations.length} function invocations)`;
+  }
+  return `portal-api never ran 2 tasks; gateway desired count stayed ${kong}; every singleton at 1; ${handled}`;
 };
 
 /** The image build on its own: valid, idempotent and the same from a directory or a .tar.gz. */
