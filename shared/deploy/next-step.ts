@@ -37,6 +37,7 @@ export type ReconcileAction =
   | { readonly kind: 'wait'; readonly deploymentId: string; readonly reason: string }
   | { readonly kind: 'start-queued'; readonly deploymentId: string }
   | { readonly kind: 'start'; readonly deploymentId: string; readonly takeover: boolean }
+  | { readonly kind: 're-request-snapshot'; readonly deploymentId: string; readonly reason: string }
   | { readonly kind: 'resume-after-snapshot'; readonly deploymentId: string; readonly recoveryPointArns: readonly string[] }
   | { readonly kind: 'resume-after-drain'; readonly deploymentId: string }
   | { readonly kind: 'succeed'; readonly deploymentId: string; readonly reason: string }
@@ -80,6 +81,10 @@ export function nextStep(record: EnvironmentRecord | undefined, observed: Observ
       if (gate.kind === 'proceed') return { kind: 'resume-after-snapshot', deploymentId: id, recoveryPointArns: gate.recoveryPointArns };
       if (gate.kind === 'fail') return { kind: 'fail-gate', deploymentId: id, cause: 'snapshot-failed', reason: gate.reason };
       if (!live) return { kind: 'fail-gate', deploymentId: id, cause: 'stuck', reason: `no outcome of pre-deploy snapshot ${inFlight.snapshotRequestId ?? ''} by ${until}` };
+      // No job yet and this is not the pass that just asked: the request may be lost; asking again is idempotent (same request id).
+      if (gate.kind === 'wait' && gate.noJob && inFlight.lease.owner !== observed.owner) {
+        return { kind: 're-request-snapshot', deploymentId: id, reason: `no backup job names ${id} yet; asking again for snapshot ${inFlight.snapshotRequestId ?? ''}` };
+      }
       return wait(gate.reason);
     }
     case 'waiting-for-zero': {

@@ -7,7 +7,7 @@ import { releaseTagOf } from './env';
 import type { DeployTarget } from './env';
 import type { ReconcileAction } from './next-step';
 import { planDeployment, toStartSingletonInput, toUpdateServiceInput } from './planner';
-import { failSnapshotGate, preDeploySnapshotOn, requestGateSnapshot } from './snapshot-gate';
+import { failSnapshotGate, preDeploySnapshotOn, reRequestGateSnapshot, requestGateSnapshot } from './snapshot-gate';
 import type { ServiceSnapshot, ServiceState } from './types';
 
 /** What one step did: `done` (the world moved), `lost` (another reconcile moved the ledger first; look again). */
@@ -31,6 +31,8 @@ export async function applyStep(env: string, target: DeployTarget, record: Envir
         const inFlight = action.takeover ? await deps.ledger.claim(env, action.deploymentId, owner) : record!.inFlight!;
         return await startStep(inFlight, target, owner, deps);
       }
+      case 're-request-snapshot':
+        return { kind: 'done', detail: `Portal Snapshot Requested ${await reRequestGateSnapshot(record!.inFlight!, deps)} again: ${action.reason}` };
       case 'resume-after-snapshot':
         await deps.ledger.resumeAfterSnapshot(env, action.deploymentId, owner, action.recoveryPointArns);
         return { kind: 'done', detail: `pre-deploy snapshot of ${action.deploymentId} completed` };

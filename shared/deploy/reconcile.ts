@@ -61,6 +61,11 @@ export async function reconcile(env: string, owner: string, deps: DeployDeps): P
     // Armed before anything starts: a crash after the start leaves the nudge that finds it.
     if (action.kind === 'start-queued' || action.kind === 'start') await deps.nudge?.arm(env);
     steps.push({ action, outcome: await applyStep(env, target, record, action, owner, deps) });
+    // Asked again for a snapshot: nothing more to do until a job shows up or the next nudge.
+    if (action.kind === 're-request-snapshot') {
+      await deps.nudge?.arm(env);
+      return { env, steps, settled: 'wait', reason: action.reason };
+    }
   }
 }
 
