@@ -98,8 +98,9 @@ export async function requestGateSnapshot(request: DeploymentRequest, owner: str
 /**
  * Asks again for the pre-deploy snapshot of a deployment that waits for it
  * while no backup job names it (the first `Portal Snapshot Requested` may
- * have been lost): the same request id, so snapshot-data's StartBackupJob
- * `IdempotencyToken` joins a job already started instead of starting another
+ * have been lost): the same request id, from which snapshot-data derives
+ * StartBackupJob's `IdempotencyToken` (`shared/snapshot/take-snapshot.ts`),
+ * so it joins a job already started instead of starting another
  * (AWS Backup API reference, `StartBackupJob`: "IdempotencyToken ... A
  * customer-chosen string that you can use to distinguish between otherwise
  * identical calls"). Nothing is written: the ledger keeps the deadline of the
