@@ -136,8 +136,10 @@ function restoreStep(record: EnvironmentRecord, observed: Observed): ReconcileAc
   const restoring = record.restoring;
   const good = record.lastGood?.digest;
   const service = observed.service;
-  if (!restoring || !good || !service || observed.releaseTagDigest !== good) return undefined;
+  if (!restoring || !good || !service) return undefined;
   const failedId = restoring.deploymentId;
+  // The forced deployment pins the tag's digest: the tag first, also when it is gone.
+  if (observed.releaseTagDigest !== good) return { kind: 'move-tag', digest: good, reason: `release tag points at ${observed.releaseTagDigest ?? 'nothing'}; rolling back to ${good} after ${failedId}` };
   if (service.primaryRolloutState === 'COMPLETED' && runsHealthily(service, good)) {
     return { kind: 'settle-restore', failedId, reason: `ECS runs the last good digest ${good} again after ${failedId}` };
   }
