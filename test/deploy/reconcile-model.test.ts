@@ -11,9 +11,11 @@ import { builtDetail, configDigest, DEADLINE_MS, ModelWorld, OTHER_SINGLETONS } 
  * delivered again (EventBridge retries a failed invocation). Scenarios vary
  * strict singleton mode, the pre-deploy snapshot gate, a fresh environment,
  * configs whose tasks fail to start and a config whose tasks never start
- * (only its stuck deadline ends it). Afterwards every other event is lost and
- * only the safety-net nudge runs (while armed), a minute apart, while ECS and
- * AWS Backup finish what they can.
+ * (only its stuck deadline ends it), or start once it was declared stuck (ECS
+ * completes it late). Afterwards every other event is lost (with them, in
+ * some cases, the snapshot requests on their way), some nudges die at an AWS
+ * call and are delivered again, and only the safety-net nudge runs (while
+ * armed), a minute apart, while ECS and AWS Backup finish what they can.
  * Invariants after every step: at most one deployment in flight (only the
  * ledger's one deployment in its starting phase calls UpdateService), never
  * an older config rolled after a newer one, portal-api never above one task
@@ -21,9 +23,10 @@ import { builtDetail, configDigest, DEADLINE_MS, ModelWorld, OTHER_SINGLETONS } 
  * never written, a gated config never touches portal-api before every
  * resource's backup COMPLETED, the other singletons brought up only after a
  * good deployment. Liveness: every deployment ends within a bounded number of
- * nudges, the release tag equals the digest ECS runs (or, when the last
- * rollout hangs, the last good digest, which is all ECS serves), the safety
- * net is disarmed. Seed and path of a failure are printed by fast-check;
+ * nudges, none waits out its snapshot deadline (a lost request is asked for
+ * again), ECS runs the release tag's digest, which is the last good one, also
+ * after a stuck rollout (rolled back; in strict mode one task again), nothing
+ * is left `restoring`, the safety net is disarmed. Seed and path of a failure are printed by fast-check;
  * re-run one with FC_SEED=<seed> FC_PATH=<path>; FC_RUNS sets the number of cases.
  */
 
