@@ -88,6 +88,10 @@ async function startStep(inFlight: InFlight, target: DeployTarget, owner: string
   if (request.kind === 'restart') {
     const service = request.service ?? target.service;
     if (service === target.service && target.strictSingleton) return strictRestartStep(inFlight, target, owner, deps);
+    // A rollback brings portal-api (a singleton) back to one task, also when a failure left it at none.
+    if (request.tag === ROLLBACK_TAG && service === target.service) {
+      return record(request, service, await deps.ecs.updateService(toUpdateServiceInput(target.cluster, service, { type: 'force-new-deployment' }, 'singleton')), owner, deps);
+    }
     // No desiredCount and no deployment configuration: the service keeps its own (a gateway its autoscaled count).
     return record(request, service, await deps.ecs.updateService({ cluster: target.cluster, service, forceNewDeployment: true }), owner, deps);
   }
@@ -185,6 +189,9 @@ async function failStep(env: string, record: EnvironmentRecord, action: Extract<
   return { kind: 'done', detail: action.reason, completed: { outcome: stuck ? 'stuck' : 'failed', cause: action.cause } };
 }
 
+/** The `tag` of a rollback's ledger request (a restart's is `restart`). */
+export const ROLLBACK_TAG = 'rollback';
+
 /**
  * The ledger request of a rollback after `failedId`, purely: a `restart` of
  * the deployed service tracked against the last good digest (a forced new
@@ -202,7 +209,7 @@ export function rollbackRequest(env: string, service: string, failedId: string, 
   return {
     // Like a restart's record: no config archive ('-', restart-service's RESTART_NO_CONFIG).
     deploymentId: `rb-${id}`, env, kind: 'restart', service, configHash: '-', bucket: '-', key: `restart/${service}`,
-    digest, imageUri: `${service}@${digest}`, tag: 'rollback', receivedAt: new Date(now).toISOString(),
+    digest, imageUri: `${service}@${digest}`, tag: ROLLBACK_TAG, receivedAt: new Date(now).toISOString(),
   };
 }
 
