@@ -37,12 +37,15 @@ export type ReconcileAction =
   | { readonly kind: 'wait'; readonly deploymentId: string; readonly reason: string }
   | { readonly kind: 'start-queued'; readonly deploymentId: string }
   | { readonly kind: 'start'; readonly deploymentId: string; readonly takeover: boolean }
+  | { readonly kind: 're-request-snapshot'; readonly deploymentId: string; readonly reason: string }
   | { readonly kind: 'resume-after-snapshot'; readonly deploymentId: string; readonly recoveryPointArns: readonly string[] }
   | { readonly kind: 'resume-after-drain'; readonly deploymentId: string }
   | { readonly kind: 'succeed'; readonly deploymentId: string; readonly reason: string }
   | { readonly kind: 'fail'; readonly deploymentId: string; readonly cause: FailureCause; readonly reason: string; readonly restoreTag: boolean }
   | { readonly kind: 'fail-gate'; readonly deploymentId: string; readonly cause: 'snapshot-failed' | 'stuck'; readonly reason: string }
   | { readonly kind: 'move-tag'; readonly digest: string; readonly reason: string }
+  | { readonly kind: 'restore'; readonly failedId: string; readonly digest: string; readonly reason: string }
+  | { readonly kind: 'settle-restore'; readonly failedId: string; readonly reason: string }
   | { readonly kind: 'start-singletons'; readonly services: readonly string[]; readonly reason: string };
 
 /**
@@ -63,6 +66,8 @@ export function nextStep(record: EnvironmentRecord | undefined, observed: Observ
     if (good && observed.releaseTagDigest !== undefined && observed.releaseTagDigest !== good) {
       return { kind: 'move-tag', digest: good, reason: `release tag points at ${observed.releaseTagDigest}; the last good deployment ${record.lastGood!.deploymentId} runs ${good}` };
     }
+    const restore = record ? restoreStep(record, observed) : undefined;
+    if (restore) return restore;
     const down = singletonsToStart(record, observed.singletons);
     if (down.length > 0) return { kind: 'start-singletons', services: down, reason: `portal-api runs the last good deployment ${record!.lastGood!.deploymentId}; ${down.join(', ')} at desired count 0` };
     return { kind: 'idle', reason: `nothing in flight or queued in ${record?.env ?? 'a new environment'}` };
@@ -80,6 +85,10 @@ export function nextStep(record: EnvironmentRecord | undefined, observed: Observ
       if (gate.kind === 'proceed') return { kind: 'resume-after-snapshot', deploymentId: id, recoveryPointArns: gate.recoveryPointArns };
       if (gate.kind === 'fail') return { kind: 'fail-gate', deploymentId: id, cause: 'snapshot-failed', reason: gate.reason };
       if (!live) return { kind: 'fail-gate', deploymentId: id, cause: 'stuck', reason: `no outcome of pre-deploy snapshot ${inFlight.snapshotRequestId ?? ''} by ${until}` };
+      // No job yet and this is not the pass that just asked: the request may be lost; asking again is idempotent (same request id).
+      if (gate.kind === 'wait' && gate.noJob && inFlight.lease.owner !== observed.owner) {
+        return { kind: 're-request-snapshot', deploymentId: id, reason: `no backup job names ${id} yet; asking again for snapshot ${inFlight.snapshotRequestId ?? ''}` };
+      }
       return wait(gate.reason);
     }
     case 'waiting-for-zero': {
@@ -112,6 +121,33 @@ export function singletonsToStart(record: EnvironmentRecord | undefined, counts:
   if (!record?.lastGood || record.inFlight || record.queued || !counts) return [];
   if (counts.deployed === undefined || counts.deployed < 1) return [];
   return Object.entries(counts.others).filter(([, desired]) => desired === 0).map(([service]) => service).sort();
+}
+
+/**
+ * After a failed deployment that touched the deployed service (`restoring`),
+ * idle only once ECS runs the release tag's digest, the last good one: its
+ * PRIMARY deployment COMPLETED with every task on it (healthy where checked).
+ * While ECS rolls another deployment (its circuit breaker's rollback), wait
+ * for it; otherwise roll back: a forced new deployment of the release tag
+ * (a strict singleton drains first), never a move of the tag to what ECS
+ * runs, so the ledger, the tag and ECS agree on what was reported.
+ */
+function restoreStep(record: EnvironmentRecord, observed: Observed): ReconcileAction | undefined {
+  const restoring = record.restoring;
+  const good = record.lastGood?.digest;
+  const service = observed.service;
+  if (!restoring || !good || !service) return undefined;
+  const failedId = restoring.deploymentId;
+  // The forced deployment pins the tag's digest: the tag first, also when it is gone.
+  if (observed.releaseTagDigest !== good) return { kind: 'move-tag', digest: good, reason: `release tag points at ${observed.releaseTagDigest ?? 'nothing'}; rolling back to ${good} after ${failedId}` };
+  if (service.primaryRolloutState === 'COMPLETED' && runsHealthily(service, good)) {
+    return { kind: 'settle-restore', failedId, reason: `ECS runs the last good digest ${good} again after ${failedId}` };
+  }
+  if (service.primaryRolloutState === 'IN_PROGRESS' && service.primaryDeploymentId !== restoring.ecsDeploymentId) {
+    return { kind: 'wait', deploymentId: failedId, reason: `ECS rolls ${service.primaryDeploymentId ?? 'a deployment'} of ${service.serviceName} after ${failedId}; deciding once it ends` };
+  }
+  const runs = [...new Set(service.primaryTaskDigests)].join(', ') || 'no task';
+  return { kind: 'restore', failedId, digest: good, reason: `after ${failedId} ECS runs ${runs} on ${service.primaryDeploymentId ?? 'no deployment'} (${service.primaryRolloutState ?? 'unknown'}), not the last good digest ${good}` };
 }
 
 /** A rolling deployment: the outcome is what ECS shows; past the deadline, stuck unless ECS runs it healthily. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DeployDetailType } from '../events/deploy';
 import type { DeploymentFailedDetail, DeploymentSucceededDetail, FailureCause } from '../events/deploy';
 import { LeaseError } from '../ledger';
@@ -7,7 +8,7 @@ import { releaseTagOf } from './env';
 import type { DeployTarget } from './env';
 import type { ReconcileAction } from './next-step';
 import { planDeployment, toStartSingletonInput, toUpdateServiceInput } from './planner';
-import { failSnapshotGate, preDeploySnapshotOn, requestGateSnapshot } from './snapshot-gate';
+import { failSnapshotGate, preDeploySnapshotOn, reRequestGateSnapshot, requestGateSnapshot } from './snapshot-gate';
 import type { ServiceSnapshot, ServiceState } from './types';
 
 /** What one step did: `done` (the world moved), `lost` (another reconcile moved the ledger first; look again). */
@@ -31,6 +32,8 @@ export async function applyStep(env: string, target: DeployTarget, record: Envir
         const inFlight = action.takeover ? await deps.ledger.claim(env, action.deploymentId, owner) : record!.inFlight!;
         return await startStep(inFlight, target, owner, deps);
       }
+      case 're-request-snapshot':
+        return { kind: 'done', detail: `Portal Snapshot Requested ${await reRequestGateSnapshot(record!.inFlight!, deps)} again: ${action.reason}` };
       case 'resume-after-snapshot':
         await deps.ledger.resumeAfterSnapshot(env, action.deploymentId, owner, action.recoveryPointArns);
         return { kind: 'done', detail: `pre-deploy snapshot of ${action.deploymentId} completed` };
@@ -40,6 +43,14 @@ export async function applyStep(env: string, target: DeployTarget, record: Envir
       case 'move-tag':
         await deps.ecr.moveTag(target.repositoryName, releaseTagOf(env, target), action.digest);
         return { kind: 'done', detail: `release tag moved to ${action.digest}: ${action.reason}` };
+      case 'restore': {
+        const request = rollbackRequest(env, target.service, action.failedId, record!.revision, action.digest, deps.clock());
+        await deps.ledger.beginRestore(env, action.failedId, request, owner);
+        return { kind: 'done', detail: `rollback ${request.deploymentId} of ${target.service} to ${action.digest} in flight: ${action.reason}` };
+      }
+      case 'settle-restore':
+        await deps.ledger.settleRestore(env, action.failedId);
+        return { kind: 'done', detail: action.reason };
       case 'start-singletons':
         // Idempotent: a duplicate or a stale decision writes 1 where 1 already is, which starts and restarts nothing.
         for (const service of action.services) await deps.ecs.updateService(toStartSingletonInput(target.cluster, service));
@@ -77,6 +88,10 @@ async function startStep(inFlight: InFlight, target: DeployTarget, owner: string
   if (request.kind === 'restart') {
     const service = request.service ?? target.service;
     if (service === target.service && target.strictSingleton) return strictRestartStep(inFlight, target, owner, deps);
+    // A rollback brings portal-api (a singleton) back to one task, also when a failure left it at none.
+    if (request.tag === ROLLBACK_TAG && service === target.service) {
+      return record(request, service, await deps.ecs.updateService(toUpdateServiceInput(target.cluster, service, { type: 'force-new-deployment' }, 'singleton')), owner, deps);
+    }
     // No desiredCount and no deployment configuration: the service keeps its own (a gateway its autoscaled count).
     return record(request, service, await deps.ecs.updateService({ cluster: target.cluster, service, forceNewDeployment: true }), owner, deps);
   }
@@ -154,7 +169,9 @@ async function failStep(env: string, record: EnvironmentRecord, action: Extract<
   // A restart never moved it: portal-api's release stays where it is.
   if (action.restoreTag && request.kind !== 'restart' && lastGood && lastGood.digest !== request.digest) await deps.ecr.moveTag(target.repositoryName, releaseTagOf(env, target), lastGood.digest);
   const stuck = action.cause === 'stuck';
-  const completion = await deps.ledger.complete(env, request.deploymentId, { kind: stuck ? 'stuck' : 'failed', reason: action.reason, serviceEvents });
+  // Whatever touched the deployed service may leave ECS off the last good digest: the loop watches until it runs it.
+  const unsettled = request.kind !== 'restart' || service === target.service;
+  const completion = await deps.ledger.complete(env, request.deploymentId, { kind: stuck ? 'stuck' : 'failed', reason: action.reason, serviceEvents, unsettled });
   if (!completion.completed) return { kind: 'lost', detail: `${request.deploymentId} was already finished` };
   const detail: DeploymentFailedDetail = {
     env, deploymentId: request.deploymentId, configHash: request.configHash, digest: request.digest, imageUri: request.imageUri, key: request.key,
@@ -170,6 +187,30 @@ async function failStep(env: string, record: EnvironmentRecord, action: Extract<
     attributes: { env, outcome: stuck ? 'stuck' : 'failed', deploymentId: request.deploymentId, cause: action.cause },
   });
   return { kind: 'done', detail: action.reason, completed: { outcome: stuck ? 'stuck' : 'failed', cause: action.cause } };
+}
+
+/** The `tag` of a rollback's ledger request (a restart's is `restart`). */
+export const ROLLBACK_TAG = 'rollback';
+
+/**
+ * The ledger request of a rollback after `failedId`, purely: a `restart` of
+ * the deployed service tracked against the last good digest (a forced new
+ * deployment pins the release tag, which names it; a strict singleton drains
+ * first), so it needs no machinery of its own and leaves the release tag and
+ * the last good deployment alone. The id is derived from the failed
+ * deployment and the ledger revision read: two reconciles racing build the
+ * same request, and one wins the conditional write.
+ *
+ * @example
+ * rollbackRequest('dev', 'portal-api', 'd-3f2a', 7, digest, Date.now()) // { deploymentId: 'rb-…', kind: 'restart', service: 'portal-api', digest, ... }
+ */
+export function rollbackRequest(env: string, service: string, failedId: string, revision: number, digest: string, now: number): DeploymentRequest {
+  const id = createHash('sha256').update(`${env}\0${failedId}\0${revision}\0`).digest('hex').slice(0, 20);
+  return {
+    // Like a restart's record: no config archive ('-', restart-service's RESTART_NO_CONFIG).
+    deploymentId: `rb-${id}`, env, kind: 'restart', service, configHash: '-', bucket: '-', key: `restart/${service}`,
+    digest, imageUri: `${service}@${digest}`, tag: ROLLBACK_TAG, receivedAt: new Date(now).toISOString(),
+  };
 }
 
 /** The detail of `Portal Deployment Succeeded`. */

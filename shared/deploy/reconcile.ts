@@ -59,8 +59,13 @@ export async function reconcile(env: string, owner: string, deps: DeployDeps): P
       return { env, steps, settled: 'wait', reason: action.kind === 'wait' ? action.reason : `stopped after ${steps.length} steps; the next nudge goes on` };
     }
     // Armed before anything starts: a crash after the start leaves the nudge that finds it.
-    if (action.kind === 'start-queued' || action.kind === 'start') await deps.nudge?.arm(env);
+    if (action.kind === 'start-queued' || action.kind === 'start' || action.kind === 'restore') await deps.nudge?.arm(env);
     steps.push({ action, outcome: await applyStep(env, target, record, action, owner, deps) });
+    // Asked again for a snapshot: nothing more to do until a job shows up or the next nudge.
+    if (action.kind === 're-request-snapshot') {
+      await deps.nudge?.arm(env);
+      return { env, steps, settled: 'wait', reason: action.reason };
+    }
   }
 }
 
@@ -69,7 +74,7 @@ async function settleIdle(env: string, deps: DeployDeps): Promise<void> {
   if (!deps.nudge) return;
   await deps.nudge.disarm(env);
   const record = await deps.ledger.getEnvironment(env);
-  if (record?.inFlight || record?.queued) await deps.nudge.arm(env);
+  if (record?.inFlight || record?.queued || record?.restoring) await deps.nudge.arm(env);
 }
 
 /** What the next step depends on besides the ledger; only what the phase needs is read. */
@@ -79,6 +84,8 @@ async function observe(env: string, target: DeployTarget, record: EnvironmentRec
   const tag = (): Promise<string | undefined> => deps.ecr.resolveTag(target.repositoryName, releaseTagOf(env, target));
   if (!inFlight) {
     if (!record?.lastGood || record.queued) return { now, owner };
+    // After a failed deployment: whether ECS runs the last good digest again (the singletons wait for it).
+    if (record.restoring) return { now, owner, releaseTagDigest: await tag(), service: await deps.ecs.describe(target.cluster, target.service) };
     return { now, owner, releaseTagDigest: await tag(), singletons: await singletonCounts(target, deps) };
   }
   switch (inFlight.phase) {

@@ -22,7 +22,7 @@ export interface GateJob {
 
 /** What a deployment waiting for its snapshot does next. */
 export type GateVerdict =
-  | { readonly kind: 'wait'; readonly reason: string }
+  | { readonly kind: 'wait'; readonly reason: string; /** No backup job names the deployment yet: its request may have been lost. */ readonly noJob?: boolean }
   | { readonly kind: 'proceed'; readonly recoveryPointArns: readonly string[]; readonly reason: string }
   | { readonly kind: 'fail'; readonly reason: string };
 
@@ -61,7 +61,7 @@ export function snapshotRequestIdOf(deploymentId: string): string {
  * decideSnapshotGate([{ jobId: 'j1', resourceArn: efs, state: 'COMPLETED', recoveryPointArn: rp }]) // { kind: 'proceed', recoveryPointArns: [rp], ... }
  */
 export function decideSnapshotGate(jobs: readonly GateJob[]): GateVerdict {
-  if (jobs.length === 0) return { kind: 'wait', reason: 'no backup job names the deployment yet' };
+  if (jobs.length === 0) return { kind: 'wait', reason: 'no backup job names the deployment yet', noJob: true };
   const resources = [...new Set(jobs.map((job) => job.resourceArn))];
   const points: string[] = [];
   const pending: string[] = [];
@@ -88,12 +88,34 @@ export function decideSnapshotGate(jobs: readonly GateJob[]): GateVerdict {
  */
 export async function requestGateSnapshot(request: DeploymentRequest, owner: string, deps: DeployDeps): Promise<InFlight> {
   const requestId = snapshotRequestIdOf(request.deploymentId);
-  const detail: SnapshotRequestedDetail = { env: request.env, trigger: 'pre-deploy', requestId, deploymentId: request.deploymentId };
-  await deps.events.publish(SnapshotDetailType.Requested, detail);
+  await publishSnapshotRequest(request, requestId, deps);
   const until = deps.clock() + (deps.snapshotWaitMs ?? DEFAULT_SNAPSHOT_WAIT_MS);
   const inFlight = await deps.ledger.recordAwaitingSnapshot(request.env, request.deploymentId, owner, requestId, until);
   await deps.scheduler?.scheduleStuckCheck({ env: request.env, deploymentId: request.deploymentId, at: new Date(until) });
   return inFlight;
+}
+
+/**
+ * Asks again for the pre-deploy snapshot of a deployment that waits for it
+ * while no backup job names it (the first `Portal Snapshot Requested` may
+ * have been lost): the same request id, from which snapshot-data derives
+ * StartBackupJob's `IdempotencyToken` (`shared/snapshot/take-snapshot.ts`),
+ * so it joins a job already started instead of starting another
+ * (AWS Backup API reference, `StartBackupJob`: "IdempotencyToken ... A
+ * customer-chosen string that you can use to distinguish between otherwise
+ * identical calls"). Nothing is written: the ledger keeps the deadline of the
+ * first request, so a lost request costs one safety-net interval, not the deadline.
+ */
+export async function reRequestGateSnapshot(inFlight: InFlight, deps: DeployDeps): Promise<string> {
+  const requestId = inFlight.snapshotRequestId ?? snapshotRequestIdOf(inFlight.request.deploymentId);
+  await publishSnapshotRequest(inFlight.request, requestId, deps);
+  return requestId;
+}
+
+/** Puts `Portal Snapshot Requested` (trigger `pre-deploy`) for a deployment. */
+async function publishSnapshotRequest(request: DeploymentRequest, requestId: string, deps: DeployDeps): Promise<void> {
+  const detail: SnapshotRequestedDetail = { env: request.env, trigger: 'pre-deploy', requestId, deploymentId: request.deploymentId };
+  await deps.events.publish(SnapshotDetailType.Requested, detail);
 }
 
 /**

@@ -3,6 +3,7 @@ export * from './errors';
 export * from './items';
 export * from './ledger';
 export * from './request';
+export * from './restore';
 export * from './sequencer';
 export * from './snapshot-gate';
 export * from './transition-types';

@@ -5,6 +5,7 @@ import type { Admission } from './admission';
 import { dynamoDbError, LedgerError } from './errors';
 import { DEPLOYMENT_PREFIX, deploymentKey, environmentKey, parseDeployment, parseEnvironment, toItem } from './items';
 import type { RecordChange, Transition } from './transition-types';
+import { beginRestoreTransition, settleRestoreTransition } from './restore';
 import { awaitSnapshotTransition, snapshotGateFailedTransition, snapshotTakenTransition } from './snapshot-gate';
 import { acquireTransition, claimTransition, completeTransition, recordEcsTransition, resumeTransition, stuckTransition, waitTransition } from './transitions';
 import type { Completion, EcsDeploymentFacts } from './transitions';
@@ -125,6 +126,16 @@ export class Ledger {
   /** Marks `deploymentId` stuck when its deadline passed; otherwise changes nothing. */
   markStuck(env: string, deploymentId: string): Promise<Completion> {
     return this.mutate(env, (record, now) => stuckTransition(record, deploymentId, now));
+  }
+
+  /** Puts the rollback `request` of `env` in flight for `owner` while `failedId`'s rollback is pending (see {@link beginRestoreTransition}). */
+  beginRestore(env: string, failedId: string, request: DeploymentRequest, owner: string): Promise<InFlight> {
+    return this.mutate(env, (record, now) => beginRestoreTransition(record, failedId, request, owner, now, this.leaseMs));
+  }
+
+  /** Clears the rollback watch of `failedId` once ECS runs the last good digest; false when there was none to clear. */
+  settleRestore(env: string, failedId: string): Promise<boolean> {
+    return this.mutate(env, (record, now) => settleRestoreTransition(record, failedId, now));
   }
 
   /** The environment's state, strongly consistent; `undefined` before its first deployment. */

@@ -130,8 +130,12 @@ export function completeTransition(env: EnvironmentRecord | undefined, deploymen
     deploymentId, state: outcome.kind, at, reason: outcome.reason,
     fields: { finishedAt: at, serviceEvents: outcome.serviceEvents?.slice(0, 10) },
   };
+  // A failure that may leave ECS off the last good digest is watched until it runs it; a config that succeeded runs its own.
+  const restoring = outcome.kind !== 'succeeded' && outcome.unsettled && lastGood
+    ? { deploymentId, ecsDeploymentId: current.ecsDeploymentId }
+    : outcome.kind === 'succeeded' && request.kind !== 'restart' ? undefined : env.restoring;
   return {
-    next: bump(env, at, { inFlight: undefined, lastGood }),
+    next: bump(env, at, { inFlight: undefined, lastGood, restoring }),
     result: { completed: true, outcome: outcome.kind, request, lastGood, next: env.queued },
     changes: [change],
   };

@@ -106,6 +106,18 @@ export const EnvironmentRecordSchema = z.object({
   queued: z.optional(DeploymentRequestSchema),
   lastGood: z.optional(LastGoodSchema),
   lastRecoveryPointArn: z.optional(z.string()),
+  /**
+   * Set when a deployment that touched the deployed service failed: ECS may
+   * not run the last good digest (a rollout declared stuck that ECS completes
+   * later, a strict singleton left at no task). The environment is not idle
+   * until the loop observes ECS running it; meanwhile it rolls back.
+   */
+  restoring: z.optional(z.object({
+    /** The failed deployment. */
+    deploymentId: z.string(),
+    /** Its ECS deployment, when it had one. */
+    ecsDeploymentId: z.optional(z.string()),
+  })),
   updatedAt: z.string(),
 });
 /** One environment's state. */
@@ -142,4 +154,6 @@ export interface DeploymentOutcome {
   readonly reason?: string;
   /** The service's most recent ECS events, newest first. */
   readonly serviceEvents?: readonly string[];
+  /** A failure after which ECS may not run the last good digest: the environment stays `restoring` until it does. */
+  readonly unsettled?: boolean;
 }

@@ -86,12 +86,22 @@ describe('pre-deploy snapshot gate', () => {
     expect(await (w.deps.ledger as Ledger).getDeployment('dev', deploymentId)).toMatchObject({ state: 'failed', reason: expect.stringMatching(/pre-deploy snapshot failed/) });
     await nudgeOnSnapshotOutcome(outcome(deploymentId, 'FAILED'), 'snap-1', w.deps);
     expect(w.notifications).toHaveLength(1);
-    expect(types().filter((t) => t === 'Portal Snapshot Requested')).toHaveLength(2);
+    // The second upload's reconcile found no job of the first deployment and asked again, with the same request id; the
+    // owner that asked for the queued one's snapshot (snap-1, delivered twice here) does not ask again in its own pass.
+    const requested = w.published.filter((p) => p.detailType === 'Portal Snapshot Requested').map((p) => (p.detail as { requestId: string }).requestId);
+    expect(requested).toEqual([`deploy-${deploymentId}`, `deploy-${deploymentId}`, `deploy-${queued.deploymentId}`]);
   });
 
   it('a deployment whose snapshot never reports fails as stuck at its deadline, with nothing changed', async () => {
     const { deploymentId } = await deployServices(built('a', '10'), 'evt-1', w.deps);
-    expect((await reconcileDue({ env: 'dev' }, 'check-1', w.deps)).reconciled[0]!.steps).toEqual([]);
+    // A nudge that finds no backup job asks again (the request may be lost), with the same request id, and waits.
+    const nudged = await reconcileDue({ env: 'dev' }, 'check-1', w.deps);
+    expect(nudged.reconciled[0]!.steps.map((s) => s.action)).toEqual([expect.objectContaining({ kind: 're-request-snapshot', deploymentId })]);
+    expect(nudged.reconciled[0]!.settled).toBe('wait');
+    expect(w.published.filter((p) => p.detailType === 'Portal Snapshot Requested').map((p) => p.detail)).toEqual([
+      expect.objectContaining({ requestId: `deploy-${deploymentId}`, trigger: 'pre-deploy', deploymentId }), expect.objectContaining({ requestId: `deploy-${deploymentId}`, trigger: 'pre-deploy', deploymentId }),
+    ]);
+    expect(await phase()).toBe('awaiting-snapshot');
     w.clock.now += WAIT_MS + 1;
     const result = await reconcileDue({ env: 'dev' }, 'check-2', w.deps);
     expect(result.reconciled[0]!.steps[0]!.action).toMatchObject({ kind: 'fail-gate', cause: 'stuck', reason: expect.stringMatching(/no outcome of pre-deploy snapshot deploy-/) });

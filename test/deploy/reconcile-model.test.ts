@@ -11,9 +11,11 @@ import { builtDetail, configDigest, DEADLINE_MS, ModelWorld, OTHER_SINGLETONS } 
  * delivered again (EventBridge retries a failed invocation). Scenarios vary
  * strict singleton mode, the pre-deploy snapshot gate, a fresh environment,
  * configs whose tasks fail to start and a config whose tasks never start
- * (only its stuck deadline ends it). Afterwards every other event is lost and
- * only the safety-net nudge runs (while armed), a minute apart, while ECS and
- * AWS Backup finish what they can.
+ * (only its stuck deadline ends it), or start once it was declared stuck (ECS
+ * completes it late). Afterwards every other event is lost (with them, in
+ * some cases, the snapshot requests on their way), some nudges die at an AWS
+ * call and are delivered again, and only the safety-net nudge runs (while
+ * armed), a minute apart, while ECS and AWS Backup finish what they can.
  * Invariants after every step: at most one deployment in flight (only the
  * ledger's one deployment in its starting phase calls UpdateService), never
  * an older config rolled after a newer one, portal-api never above one task
@@ -21,9 +23,10 @@ import { builtDetail, configDigest, DEADLINE_MS, ModelWorld, OTHER_SINGLETONS } 
  * never written, a gated config never touches portal-api before every
  * resource's backup COMPLETED, the other singletons brought up only after a
  * good deployment. Liveness: every deployment ends within a bounded number of
- * nudges, the release tag equals the digest ECS runs (or, when the last
- * rollout hangs, the last good digest, which is all ECS serves), the safety
- * net is disarmed. Seed and path of a failure are printed by fast-check;
+ * nudges, none waits out its snapshot deadline (a lost request is asked for
+ * again), ECS runs the release tag's digest, which is the last good one, also
+ * after a stuck rollout (rolled back; in strict mode one task again), nothing
+ * is left `restoring`, the safety net is disarmed. Seed and path of a failure are printed by fast-check;
  * re-run one with FC_SEED=<seed> FC_PATH=<path>; FC_RUNS sets the number of cases.
  */
 
@@ -44,7 +47,7 @@ const SERVICES: readonly Service[] = ['portal-api', 'kong', ...OTHER_SINGLETONS]
 const CONFIGS = 6;
 /**
  * Safety-net nudges (one a minute) within which every deployment must end once events stop: the one in flight
- * and the one queued may each wait out a deadline (a hung rollout, a snapshot request that was lost), plus the
+ * and the one queued may each wait out a deadline (a hung rollout), plus the
  * nudges ECS needs to roll.
  */
 const MAX_NUDGES = 2 * (DEADLINE_MS / 60_000) + 20;
@@ -69,8 +72,12 @@ const scenarioArb = fc.record({
   gated: fc.boolean(),
   bad: fc.uniqueArray(fc.integer({ min: 1, max: CONFIGS }), { maxLength: 2 }),
   hung: fc.option(fc.integer({ min: 1, max: CONFIGS }), { nil: undefined, freq: 3 }),
-  // Once events stop, AWS Backup completes every job, or fails them, or snapshot-data never gets the requests.
+  // Once events stop, AWS Backup completes every job, or fails them, or the requests on their way to snapshot-data are lost.
   backup: fc.constantFrom('completes', 'completes', 'fails', 'lost'),
+  // A hung rollout's tasks start once it was declared stuck: ECS completes it late.
+  late: fc.boolean(),
+  // Once events stop, the i-th safety-net nudge dies at the AWS call nudgeCrashes[i] (0: not), and is delivered again at the next.
+  nudgeCrashes: fc.array(fc.integer({ min: 0, max: 14 }), { maxLength: 14 }),
   ops: fc.array(opArb, { minLength: 5, maxLength: 45 }),
 });
 
@@ -124,11 +131,14 @@ async function chaos(world: ModelWorld, s: fc.Scheduler, ops: readonly Op[]): Pr
 }
 
 /** Only the safety net from here: every event is lost; ECS finishes what it was asked, a minute per nudge. */
-async function liveness(world: ModelWorld, s: fc.Scheduler, backup: 'completes' | 'fails' | 'lost'): Promise<number> {
-  const kept = (event: { retry?: boolean; kind: string }): boolean => event.retry === true || (backup !== 'lost' && event.kind === 'snapshot-requested');
+async function liveness(world: ModelWorld, s: fc.Scheduler, scenario: { backup: 'completes' | 'fails' | 'lost'; late: boolean; nudgeCrashes: readonly number[] }): Promise<number> {
+  const { backup } = scenario;
+  // Every snapshot request still on its way is lost in the 'lost' scenario; the loop asks again at a nudge.
+  if (backup === 'lost') world.inbox.splice(0, world.inbox.length, ...world.inbox.filter((event) => event.kind !== 'snapshot-requested' || event.retry === true));
+  const kept = (event: { retry?: boolean; kind: string }): boolean => event.retry === true || event.kind === 'snapshot-requested';
   for (let nudge = 1; nudge <= MAX_NUDGES; nudge += 1) {
     // Every event still on its way is lost, except the retries of crashed deliveries (EventBridge's at-least-once retry)
-    // and, unless the scenario loses them, the snapshot requests to snapshot-data (a lost one costs its deployment the snapshot deadline).
+    // and the snapshot requests to snapshot-data a nudge asked for again.
     const retries = world.inbox.filter(kept);
     world.inbox.splice(0);
     for (const event of retries) {
@@ -141,9 +151,11 @@ async function liveness(world: ModelWorld, s: fc.Scheduler, backup: 'completes' 
     if (world.armed) {
       const running = new Set<Promise<void>>();
       world.input('nudge', {});
-      start(world, running, 0, 0, false);
+      start(world, running, 0, scenario.nudgeCrashes[nudge - 1] ?? 0, false);
       await drain(s, running);
     }
+    // ECS completes a rollout that was declared stuck, if the loop has not replaced it yet (a crash between the verdict and the rollback).
+    if (scenario.late && outcomes(world).includes('stuck')) world.ecs.unhang();
     for (const service of SERVICES) {
       while (world.ecs.tick(service, 'stop') || world.ecs.tick(service, 'launch') || world.ecs.tick(service, 'complete')) checkStep(world);
     }
@@ -157,8 +169,10 @@ async function liveness(world: ModelWorld, s: fc.Scheduler, backup: 'completes' 
     const good = record?.lastGood?.digest;
     const singletons = OTHER_SINGLETONS.every((name) => world.ecs.desired(name) === (good ? 1 : 0));
     // Without a good deployment the tag may still name a failed first image: there is nothing to put it back to.
-    const settled = SERVICES.every((name) => world.ecs.steady(name) || world.ecs.hangs(name));
-    if (!record?.inFlight && !record?.queued && settled && (!good || world.tag === good) && singletons) return nudge;
+    // A hung rollout never settles by itself: after its deadline the loop rolls back to the last good digest.
+    const settled = SERVICES.every((name) => world.ecs.steady(name) || (!good && world.ecs.hangs(name)));
+    // Settled once the safety net is disarmed too: a nudge that died before it disarmed is delivered again.
+    if (!world.armed && world.inbox.length === 0 && !record?.inFlight && !record?.queued && !record?.restoring && settled && (!good || world.tag === good) && singletons) return nudge;
   }
   return MAX_NUDGES + 1;
 }
@@ -181,6 +195,7 @@ function outcomes(world: ModelWorld): string[] {
     if (item.state === 'failed' && reason.includes('pre-deploy snapshot failed')) return 'gate-failed';
     if (item.state === 'stuck' && reason.includes('pre-deploy snapshot')) return 'gate-stuck';
     if (item.state === 'succeeded' && item.recoveryPointArns !== undefined) return 'gated-succeeded';
+    if (item.state === 'succeeded' && item.tag === 'rollback') return 'rolled-back-after-failure';
     return String(item.state);
   });
 }
@@ -198,8 +213,12 @@ describe('reconcile(env) against modelled AWS: drops, duplicates, reordering, in
       });
       if (!scenario.fresh) world.seed();
       await chaos(world, s, scenario.ops);
-      const nudges = await liveness(world, s, scenario.backup);
-      for (const outcome of outcomes(world)) seen.set(outcome, (seen.get(outcome) ?? 0) + 1);
+      const nudges = await liveness(world, s, scenario);
+      if (world.ecs.lateCompletions.length > 0) seen.set('completed-after-stuck', (seen.get('completed-after-stuck') ?? 0) + 1);
+      const ended = outcomes(world);
+      for (const outcome of ended) seen.set(outcome, (seen.get(outcome) ?? 0) + 1);
+      // A lost snapshot request is asked for again at the next nudge: no deployment waits out its snapshot deadline.
+      expect(ended).not.toContain('gate-stuck');
       if (world.crashes > 0) seen.set('crashed-invocation', (seen.get('crashed-invocation') ?? 0) + 1);
 
       const record = world.table.environment('dev');
@@ -210,17 +229,17 @@ describe('reconcile(env) against modelled AWS: drops, duplicates, reordering, in
       for (let i = 1; i < world.rolled.length; i += 1) expect(world.rolled[i]!).toBeGreaterThanOrEqual(world.rolled[i - 1]!);
       expect(nudges).toBeLessThanOrEqual(MAX_NUDGES);
       expect({ inFlight: record?.inFlight?.request.deploymentId, queued: record?.queued?.deploymentId }).toEqual({ inFlight: undefined, queued: undefined });
-      expect([...scenario.bad.map(configDigest), ...hung]).not.toContain(running);
+      // A hung config runs only when ECS started its tasks late and a later deployment of it succeeded.
+      expect([...scenario.bad.map(configDigest), ...(scenario.late ? [] : hung)]).not.toContain(running);
       const others = OTHER_SINGLETONS.map((name) => ({ name, desired: world.ecs.desired(name), running: world.ecs.describe(name).primaryTaskDigests.length }));
-      if (record?.lastGood && world.ecs.hangs('portal-api')) {
-        // The last rollout never ended: it was stuck at its deadline, the tag went back to the last good digest, and
-        // that is all ECS serves (the old tasks, which a hung rollout never replaced; none left in strict mode).
-        expect(world.tag).toBe(record.lastGood.digest);
-        expect(world.ecs.servingDigests('portal-api').filter((d) => d !== record.lastGood!.digest)).toEqual([]);
-        expect(others).toEqual(OTHER_SINGLETONS.map((name) => ({ name, desired: 1, running: 1 })));
-      } else if (record?.lastGood) {
-        // What the ledger and the release tag say is what ECS runs; every other singleton runs one task.
+      expect(record?.restoring).toBeUndefined();
+      if (record?.lastGood) {
+        // What the ledger and the release tag say is what ECS runs, also after a rollout declared stuck (hung, or
+        // completed by ECS later): the loop rolled it back to the last good digest, one task of it in strict mode.
+        // Every other singleton runs one task.
         expect(running).toBeDefined();
+        expect(world.ecs.steady('portal-api')).toBe(true);
+        expect(world.ecs.servingDigests('portal-api')).toEqual([running]);
         expect(world.tag).toBe(running);
         expect(record.lastGood.digest).toBe(running);
         expect(others).toEqual(OTHER_SINGLETONS.map((name) => ({ name, desired: 1, running: 1 })));
@@ -235,7 +254,7 @@ describe('reconcile(env) against modelled AWS: drops, duplicates, reordering, in
       expect(world.armed).toBe(false);
     }), { numRuns: Number(process.env.FC_RUNS ?? 2000), ...(seed !== undefined ? { seed, path: process.env.FC_PATH } : {}) });
     if (seed === undefined) {
-      const reached = Object.fromEntries(['succeeded', 'failed', 'stuck', 'superseded', 'gated-succeeded', 'gate-failed', 'gate-stuck', 'crashed-invocation'].map((o) => [o, (seen.get(o) ?? 0) > 0]));
+      const reached = Object.fromEntries(['succeeded', 'failed', 'stuck', 'superseded', 'gated-succeeded', 'gate-failed', 'crashed-invocation', 'completed-after-stuck', 'rolled-back-after-failure'].map((o) => [o, (seen.get(o) ?? 0) > 0]));
       expect({ reached, seen: Object.fromEntries(seen) }).toEqual({ reached: Object.fromEntries(Object.keys(reached).map((o) => [o, true])), seen: expect.anything() });
     }
   }, 300_000);

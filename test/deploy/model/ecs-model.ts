@@ -32,12 +32,16 @@ export class EcsModel {
   /** Largest number of alive (not STOPPED) tasks of a service seen at once. */
   readonly peakAlive = new Map<string, number>();
   private counter = 0;
+  private readonly hung: Set<string>;
+  /** Digests a rollout completed on after they stopped hanging ({@link unhang}): ECS finished a rollout late. */
+  readonly lateCompletions: string[] = [];
 
   /** `services`: each one's digest, and its desired count at creation (1: one task runs it; 0: none, as the stack creates a singleton). */
   constructor(
     private readonly tagDigest: () => string, private readonly bad: ReadonlySet<string>, services: Record<string, { digest: string; desired: 0 | 1 }>,
-    private readonly hung: ReadonlySet<string> = new Set(),
+    hung: ReadonlySet<string> = new Set(),
   ) {
+    this.hung = new Set(hung);
     for (const [name, { digest, desired }] of Object.entries(services)) {
       const id = this.nextId();
       const tasks: Task[] = desired === 1 ? [{ arn: `t-${this.nextId()}`, deploymentId: id, digest, status: 'RUNNING' }] : [];
@@ -129,6 +133,7 @@ export class EcsModel {
     const others = svc.tasks.filter((t) => t.status !== 'STOPPED' && t.deploymentId !== primary.id);
     if (mine.length < svc.desired || others.length > 0) return false;
     primary.rolloutState = 'COMPLETED';
+    if (this.unhung.has(primary.digest)) this.lateCompletions.push(primary.digest);
     svc.lastCompleted = primary.digest;
     svc.deployments = svc.deployments.filter((d) => d.status === 'PRIMARY' || d.rolloutState === 'FAILED');
     this.event('deployment', { service, eventName: 'SERVICE_DEPLOYMENT_COMPLETED', deploymentId: primary.id, reason: '' });
@@ -141,6 +146,14 @@ export class EcsModel {
     const primary = svc.deployments.find((d) => d.status === 'PRIMARY')!;
     return primary.rolloutState !== 'IN_PROGRESS' && svc.tasks.every((t) => t.status === 'STOPPED' || (t.deploymentId === primary.id && t.status === 'RUNNING'));
   }
+
+  /** The hung digests' tasks start from now on: a rollout of one still PRIMARY completes late (after its deadline). */
+  unhang(): void {
+    for (const digest of this.hung) this.unhung.add(digest);
+    this.hung.clear();
+  }
+
+  private readonly unhung = new Set<string>();
 
   /** Whether the service's PRIMARY deployment pins a hung digest and is still rolling (it never ends by itself). */
   hangs(service: string): boolean {
