@@ -35,7 +35,9 @@ export function scaledClock(initialSpeed = 1, wallNow: () => number = Date.now):
     // setTimeout fires at once for delays beyond 2^31 - 1 ms (24.8 days): wait that long at most, then look again.
     entry.timer = wait > MAX_TIMER_MS
       ? setTimeout(() => arm(entry), MAX_TIMER_MS)
-      : setTimeout(() => { pending.delete(entry); entry.fn(); }, wait);
+      // A wall timer may fire before the wall clock's millisecond ticks over (Date.now() has 1 ms steps, timers a monotonic clock):
+      // at a high speed that is days of emulated time, so a timer that fires early looks again instead of running before it is due.
+      : setTimeout(() => { if (now() < entry.due) { arm(entry); return; } pending.delete(entry); entry.fn(); }, wait);
     entry.timer.unref?.();
   };
   const schedule = (ms: number, fn: () => void): (() => void) => {

@@ -118,9 +118,11 @@ describe('Lambda bundles', () => {
       const esmImports = b.code.match(/(?:from\s*|import\s*\(\s*)"(?:node:)?(?:http|process|fs|fs\/promises|stream\/web|zlib)"/g);
       expect([b.name, esmImports]).toEqual([b.name, null]);
     }
-    // The SDK's HTTP handler uses node:http, middy imports node:stream/web and the SDK's checksums node:zlib: their modules are in every bundle.
+    // The SDK's HTTP handler uses node:http and the SDK's checksums node:zlib: their modules are in every bundle. middy imports
+    // node:stream/web: its module is in every bundle but database-users, the provider framework's handler, which has no middy.
     for (const b of bundles) {
-      expect([b.name, b.code.includes('getBuiltinModule("node:http")'), b.code.includes('"node:stream/web"'), b.code.includes('"node:zlib"')]).toEqual([b.name, true, true, true]);
+      const middy = b.name !== 'DatabaseUsers';
+      expect([b.name, b.code.includes('getBuiltinModule("node:http")'), b.code.includes('"node:stream/web"'), b.code.includes('"node:zlib"')]).toEqual([b.name, true, middy, true]);
     }
   });
 

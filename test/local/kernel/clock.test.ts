@@ -50,6 +50,19 @@ describe('scaledClock', () => {
     expect(fired).toEqual(['retention']);
   });
 
+  it('a wall timer that fires before the wall clock has ticked does not run an emulated timer early (40 days at 1e10 is 0.35 ms)', () => {
+    let wall = 1_700_000_000_000;
+    const clock = scaledClock(1e10, () => wall);
+    const fired: string[] = [];
+    clock.schedule(40 * 86_400_000, () => fired.push('expiry'));
+    // The timer's millisecond passes while Date.now() still reads the same millisecond: no emulated time has passed.
+    jest.advanceTimersByTime(2);
+    expect([fired, clock.now()]).toEqual([[], wall]);
+    wall += 1;
+    jest.advanceTimersByTime(2);
+    expect(fired).toEqual(['expiry']);
+  });
+
   it('refuses a speed that is not positive', () => {
     expect(() => scaledClock().setSpeed(0)).toThrow(/must be > 0, received 0/);
   });
