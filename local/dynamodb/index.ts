@@ -1,7 +1,10 @@
 import dynalite from 'dynalite';
 import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { DeletionProtectionFront } from './deletion-protection';
 
 /** Options of {@link startDynamoDb}. */
 export interface DynamoDbOptions {
@@ -19,6 +22,8 @@ export interface DynamoDbOptions {
 export interface DynamoDbControl {
   /** Where the tables live: a directory, or `memory`. */
   readonly storage: string;
+  /** Whether a table has deletion protection on. */
+  isProtected(table: string): boolean;
 }
 
 /**
@@ -33,17 +38,37 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<{ url: st
   if (path) await mkdir(path, { recursive: true });
   const delay = options.tableStateMs ?? 50;
   const server = dynalite({ ...(path ? { path } : {}), createTableMs: delay, deleteTableMs: delay, updateTableMs: delay });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  await listen(server, 0);
+  // dynalite predates deletion protection: a front on the public port adds it (see DeletionProtectionFront).
+  const front = new DeletionProtectionFront(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const frontServer = createServer(front.handle);
+  try {
+    await listen(frontServer, options.port ?? 0);
+  } catch (error) {
+    await close(server);
+    throw error;
+  }
+  const { port } = frontServer.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    stop: () => new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((error) => (error ? reject(error) : resolve()));
-    }),
-    control: { storage: path ?? 'memory' },
+    stop: async () => {
+      await close(frontServer);
+      await close(server);
+    },
+    control: { storage: path ?? 'memory', isProtected: (table) => front.isProtected(table) },
   };
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.closeAllConnections();
+    server.close((error) => (error ? reject(error) : resolve()));
+  });
 }
