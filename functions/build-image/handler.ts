@@ -20,7 +20,7 @@ import { handleConfigUploaded } from '../../shared/pipeline/config-uploaded';
 import { PipelineError } from '../../shared/pipeline/errors';
 import type { EndpointOptions } from '../../shared/pipeline/image-endpoints';
 import { openBuildEndpoints } from '../../shared/pipeline/image-endpoints';
-import { sdkEcrToken } from '../../shared/oci/registry/ecr-sdk-token';
+import { ecrToken } from '../../shared/oci/registry/ecr-token';
 import { RegistrySession } from '../../shared/oci/registry/session';
 import { BuildImageEnvironmentSchema, readEnvironment } from '../../shared/pipeline/lambda-env';
 import { parseEvent } from '../middleware/parse-event';
@@ -60,7 +60,7 @@ export async function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env, 
   const config = readEnvironment(BuildImageEnvironmentSchema, env, 'build-image');
   const options: EndpointOptions = {
     insecure: config.REGISTRY_INSECURE === 'true',
-    ecrToken: sdkEcrToken(clients.ecr ?? new ECRClient({})),
+    ecrToken: ecrToken(clients.ecr ?? new ECRClient({})),
     // One version check and one ECR token for every repository this cold start opens (rebuilds included).
     session: new RegistrySession(),
     // Against the local emulator, its ECR endpoint is the registry too.

@@ -113,6 +113,14 @@ describe('Lambda bundles', () => {
     }
   });
 
+  it('keep of ECR in build-image only the one operation it sends: no whole-namespace import of the client', () => {
+    // build-image asks ECR for an authorization token and talks to the registry over OCI; a dynamic import() of
+    // @aws-sdk/client-ecr (or of a module importing it) would keep every command, paginator and waiter and evaluate them at load.
+    const { code } = bundle('BuildImage');
+    expect(['GetAuthorizationToken', 'DescribeImageScanFindings', 'ListImages', 'StartImageScan'].map((operation) => [operation, code.includes(`"${operation}"`)]))
+      .toEqual([['GetAuthorizationToken', true], ['DescribeImageScanFindings', false], ['ListImages', false], ['StartImageScan', false]]);
+  });
+
   it('reach node:http, node:process, node:fs, node:stream/web and node:zlib through functions/builtins, never through an ESM import', () => {
     for (const b of bundles) {
       const esmImports = b.code.match(/(?:from\s*|import\s*\(\s*)"(?:node:)?(?:http|process|fs|fs\/promises|stream\/web|zlib)"/g);

@@ -4,18 +4,19 @@ import type { EcrTokenSource } from './credentials';
 /**
  * `ecr:GetAuthorizationToken` through the AWS SDK's ECR client (the SDK's
  * credential chain: profiles, SSO, roles). The client is loaded on first use:
- * builds to other registries never pay for it.
+ * builds to other registries never pay for it. For the CLI and tests, which run
+ * unbundled; a bundled Lambda handler uses {@link ecrToken} (see there why).
  *
  * @example
  * const credentials = ecrCredentials({ token: sdkEcrToken() });
  */
 export function sdkEcrToken(client?: ECRClient): EcrTokenSource {
-  let ecr = client;
+  let source: EcrTokenSource | undefined;
   return async (registryId) => {
-    const { ECRClient: Client, GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr');
-    ecr ??= new Client({});
-    const output = await ecr.send(new GetAuthorizationTokenCommand(registryId === undefined ? {} : { registryIds: [registryId] }));
-    const data = output.authorizationData?.[0];
-    return data === undefined ? undefined : { ...(data.authorizationToken ? { authorizationToken: data.authorizationToken } : {}), ...(data.expiresAt ? { expiresAt: data.expiresAt } : {}) };
+    if (source === undefined) {
+      const { ecrToken, ECRClient: Client } = await import('./ecr-token');
+      source = ecrToken(client ?? new Client({}));
+    }
+    return source(registryId);
   };
 }

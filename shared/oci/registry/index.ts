@@ -14,6 +14,7 @@ export type { MountSource, RegistryRepositoryOptions, ResolvedRepositoryOptions 
 export { ecrCredentials, decodeEcrToken, toCredentialProvider } from './credentials';
 export type { BasicCredentials, CredentialProvider, Credentials, EcrAuthorization, EcrCredentialsOptions, EcrTokenSource } from './credentials';
 export { sdkEcrToken } from './ecr-sdk-token';
+export { ecrToken } from './ecr-token';
 export { parseImageReference, parseRegistryReference, formatImageReference, isDigest, isValidRepositoryName, DOCKER_HUB_HOST, DOCKER_HUB_REGISTRY } from './reference';
 export type { ImageReference, OciLayoutReference, RegistryImageReference } from './reference';
 export { parseWwwAuthenticate, repositoryScope } from './challenge';

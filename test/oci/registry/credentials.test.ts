@@ -5,6 +5,7 @@ import { createRegistryRepository, decodeEcrToken, ecrCredentials } from '../../
 import { startRegistry } from '../../helpers/registry-server';
 import { testBlob } from './tiny-image';
 import { sdkEcrToken } from '../../../shared/oci/registry/ecr-sdk-token';
+import { ecrToken } from '../../../shared/oci/registry/ecr-token';
 
 const ecr = mockClient(ECRClient);
 const token = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
@@ -44,10 +45,15 @@ describe('ecrCredentials', () => {
     expect(ecr).toHaveReceivedCommandTimes(GetAuthorizationTokenCommand, 2);
   });
 
-  it('asks for the given registry id', async () => {
+  it.each([
+    ['sdkEcrToken (loads the client on first use)', () => sdkEcrToken(new ECRClient({}))],
+    ['ecrToken (the client given)', () => ecrToken(new ECRClient({}))],
+  ])('asks for the given registry id, and for none without one: %s', async (_name, source) => {
     ecr.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: token('AWS:pw'), expiresAt: new Date(Date.now() + 3600_000) }] });
-    await ecrCredentials({ token: sdkEcrToken(new ECRClient({})), registryId: '123456789012' }).get();
-    expect(ecr).toHaveReceivedCommandWith(GetAuthorizationTokenCommand, { registryIds: ['123456789012'] });
+    expect(await ecrCredentials({ token: source(), registryId: '123456789012' }).get()).toEqual({ username: 'AWS', password: 'pw' });
+    await ecrCredentials({ token: source() }).get();
+    expect(ecr).toHaveReceivedNthCommandWith(1, GetAuthorizationTokenCommand, { registryIds: ['123456789012'] });
+    expect(ecr).toHaveReceivedNthCommandWith(2, GetAuthorizationTokenCommand, {});
   });
 
   it('does not cache a token without expiresAt', async () => {
