@@ -2,6 +2,7 @@ import { TemplateError } from '../errors';
 import type { EmulatorLinks } from './links';
 import type { ResourceProvider } from './provider';
 import { recordedProvider } from './recorded';
+import { recordingSdkCalls } from './recorded-calls';
 import { ecsClusterProvider, ecsTaskDefinitionProvider, scalableTargetProvider, scalingPolicyProvider } from './compute';
 import { ecsServiceProvider } from './ecs-service';
 import { backupVaultProvider, efsFileSystemProvider, eventRuleProvider, scheduleGroupProvider, scheduleProvider, snsTopicProvider } from './messaging';
@@ -47,7 +48,10 @@ export function providerRegistry(links: EmulatorLinks, overrides: ProviderOverri
   };
   for (const [type, provider] of Object.entries(emulated)) emulated[type] = { ...provider, understood: new Set([...UNDERSTOOD[type] ?? [], 'Tags']) };
   // Overrides are read at each lookup: the function runtime registers them once the servers listen.
-  const custom = (type: string): ResourceProvider | undefined => (type.startsWith('Custom::') ? overrides['AWS::CloudFormation::CustomResource'] : undefined);
+  const custom = (type: string): ResourceProvider | undefined => {
+    const provider = type.startsWith('Custom::') ? overrides['AWS::CloudFormation::CustomResource'] : undefined;
+    return provider ? recordingSdkCalls(provider) : undefined;
+  };
   const checked = (type: string, provider: ResourceProvider | undefined): ResourceProvider | undefined => (provider && UNDERSTOOD[type] && !provider.understood ? { ...provider, understood: new Set([...UNDERSTOOD[type], 'Tags']) } : provider);
   return (type) => checked(type, overrides[type]) ?? emulated[type] ?? recordedProvider(type) ?? custom(type) ?? unsupported(type);
 }
