@@ -15,9 +15,11 @@ describe('Custom::WickedDatabaseUsers in the local CloudFormation', () => {
     expect(runtime.create).not.toHaveBeenCalled();
   });
 
-  it("accepts the function's VpcConfig (the VPC is recorded too)", () => {
+  it("accepts the function's VpcConfig (the VPC is recorded too)", async () => {
     expect(registry('AWS::Lambda::Function').understood?.has('VpcConfig')).toBe(true);
     // Other custom resources still run through their Lambda.
-    expect(registry('Custom::WickedSingletonCounts')).toBe(runtime);
+    const properties = { ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:counts' };
+    await registry('Custom::WickedSingletonCounts').create(properties, context);
+    expect(runtime.create).toHaveBeenCalledWith(properties, context);
   });
 });
