@@ -33,9 +33,6 @@ export function promotedImage(imageUri: string, from: string, to: string): Promo
   return { digest, host, sourceRepository, targetRepository, imageUri: `${host}/${targetRepository}@${digest}` };
 }
 
-/** An ECR registry host: `<account>.dkr.ecr.<region>.amazonaws.com`. */
-const ECR_REGISTRY_HOST = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
-
 /** Registry hosts served over plain HTTP: loopback only (the local emulator). */
 function isLoopback(host: string): boolean {
   return /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host);
@@ -48,12 +45,12 @@ function isLoopback(host: string): boolean {
  */
 export async function copyPromotedImage(image: PromotedImage, clients: AwsClients, io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (image.sourceRepository === image.targetRepository) return;
-  const [{ openEndpoint }, { copyImage }, { sdkEcrToken }] = await Promise.all([import('../../shared/pipeline/image-endpoints'), import('../../shared/pipeline/copy-image'), import('../../shared/oci/registry/ecr-sdk-token')]);
+  const [{ ECR_HOST, openEndpoint }, { copyImage }, { sdkEcrToken }] = await Promise.all([import('../../shared/pipeline/image-endpoints'), import('../../shared/pipeline/copy-image'), import('../../shared/oci/registry/ecr-sdk-token')]);
   const ecrEndpoint = env.AWS_ENDPOINT_URL_ECR ?? env.AWS_ENDPOINT_URL;
   // The local emulator serves the registry on its ECR endpoint: a deployed stack's image names the account's
   // ECR host (`<account>.dkr.ecr.<region>.amazonaws.com`), which only resolves on AWS. A loopback ECR endpoint
   // stands for it, as the local Lambdas' HTTPS redirect does; any other endpoint (a VPC endpoint) is left alone.
-  const localRegistry = ecrEndpoint && isLoopback(new URL(ecrEndpoint).host) && ECR_REGISTRY_HOST.test(image.host) ? new URL(ecrEndpoint).host : undefined;
+  const localRegistry = ecrEndpoint && isLoopback(new URL(ecrEndpoint).host) && ECR_HOST.test(image.host) ? new URL(ecrEndpoint).host : undefined;
   const host = localRegistry ?? image.host;
   const options = { insecure: isLoopback(host), ecrToken: sdkEcrToken(await clients.ecr()), ...(ecrEndpoint ? { ecrHosts: [new URL(ecrEndpoint).host] } : {}) };
   const source = await openEndpoint(`${host}/${image.sourceRepository}@${image.digest}`, options);

@@ -56,7 +56,6 @@ export class DeletionProtectionFront {
       }
       return this.answer(res, forwarded);
     }
-    if (operation === 'DeleteTable' && table !== undefined) this.protectedTables.delete(table);
     return this.answer(res, await this.forward(req, String(req.headers['x-amz-target'] ?? ''), body));
   }
 

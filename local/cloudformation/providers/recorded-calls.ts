@@ -1,4 +1,4 @@
-import type { ExistingResource, ResourceProvider } from './provider';
+import type { ExistingResource, ProviderContext, ResourceProvider } from './provider';
 
 /**
  * Services whose resources the local cloud records but does not emulate: their APIs have no endpoint here
@@ -33,7 +33,11 @@ export function recordingSdkCalls(inner: ResourceProvider): ResourceProvider {
   return {
     ...inner,
     create: (properties, context) => (recordedCall(properties) ? Promise.resolve({ physicalId: `${context.logicalId}-recorded` }) : inner.create(properties, context)),
-    ...(inner.update ? { update: (properties: Record<string, unknown>, previous: ExistingResource, context: Parameters<NonNullable<ResourceProvider['update']>>[2]) => (recordedCall(properties) && recordedCall(previous.properties) ? Promise.resolve({ physicalId: previous.physicalId }) : inner.update!(properties, previous, context)) } : {}),
+    ...(inner.update ? {
+      update: (properties: Record<string, unknown>, previous: ExistingResource, context: ProviderContext) => (recordedCall(properties) && recordedCall(previous.properties)
+        ? Promise.resolve({ physicalId: previous.physicalId })
+        : inner.update!(properties, previous, context)),
+    } : {}),
     delete: (resource, context) => (recordedCall(resource.properties) ? Promise.resolve() : inner.delete(resource, context)),
   };
 }
