@@ -137,17 +137,26 @@ export class BackupService {
     const vault = this.vault(vaultName);
     const point = this.points.get(arn);
     if (!point || point.vault !== vault) throw resourceNotFound('Recovery point', `${arn} in vault ${vaultName}`);
-    point.cancelExpiry?.();
-    this.points.delete(arn);
-    await rm(point.path, { recursive: true, force: true });
+    await this.removePoint(point);
   }
 
-  /** Deletes every recovery point whose lifecycle has run out; returns their ARNs. */
+  /**
+   * Deletes every recovery point whose lifecycle has run out; returns the ARNs this sweep deleted.
+   * Sweeps overlap (each expiry timer starts one, and a late wall timer can find several points expired), so every
+   * point is taken out of the vault before the first await: a point another sweep already took is not this sweep's.
+   */
   async sweepExpired(): Promise<string[]> {
     const now = this.clock.now();
     const expired = [...this.points.values()].filter((point) => point.deleteAt !== undefined && point.deleteAt <= now);
-    for (const point of expired) await this.deleteRecoveryPoint(point.vault.name, point.arn);
+    await Promise.all(expired.map((point) => this.removePoint(point)));
     return expired.map((point) => point.arn);
+  }
+
+  /** Takes a point out of the vault at once, then deletes its copy. */
+  private async removePoint(point: RecoveryPoint): Promise<void> {
+    point.cancelExpiry?.();
+    this.points.delete(point.arn);
+    await rm(point.path, { recursive: true, force: true });
   }
 
   private async runBackup(job: BackupJob, fileSystem: FileSystem, conflict: boolean): Promise<void> {

@@ -202,4 +202,25 @@ describe('local AWS Backup through @aws-sdk/client-backup', () => {
     expect((await keep()).RecoveryPoints).toEqual([]);
     await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
   });
+
+  it('sweeps that overlap (an expiry timer firing while an explicit sweep deletes) each delete a point once and none fails on a point another sweep took', async () => {
+    const manual = new ManualClock();
+    // The emulator's wall timers can fire after emulated time has moved past several expiries: `now` runs ahead of the timers here.
+    let ahead = 0;
+    await start({ now: () => manual.now() + ahead, schedule: (ms, fn) => manual.schedule(ms, fn), sleep: (ms) => manual.sleep(ms), setSpeed: () => undefined, speed: 1 });
+    const jobs = [];
+    for (let index = 0; index < 3; index += 1) {
+      jobs.push(await startJob(undefined, { DeleteAfterDays: 1 }));
+      await runUntilSettled(manual); // one job per resource at a time: each finishes before the next starts
+    }
+    const arns = jobs.map((job) => job.RecoveryPointArn!);
+    expect(arns.every((arn) => backup.control.recoveryPoints.has(arn))).toBe(true);
+    ahead = 2 * 86_400_000; // every point has expired, no expiry timer has fired yet
+    const swept = await Promise.all([backup.control.sweepExpired(), backup.control.sweepExpired()]);
+    manual.advance(2 * 86_400_000); // the expiry timers fire late and sweep too
+    await backup.control.settled();
+    expect(arns.some((arn) => backup.control.recoveryPoints.has(arn))).toBe(false);
+    expect(swept.flat().sort()).toEqual([...arns].sort());
+    expect(new Set(swept.flat()).size).toBe(swept.flat().length); // no point counted by two sweeps
+  });
 });
