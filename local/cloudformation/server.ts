@@ -8,6 +8,7 @@ import { CfnApiError, TemplateError } from './errors';
 import type { ChangeSet, Stack, StackParameter } from './model';
 import { memberList, queryError, queryResponse, structList, toXml } from './query';
 import type { CloudFormationService } from './service';
+import type { Template } from './template';
 import { parseTemplate } from './template';
 
 const NS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
@@ -98,14 +99,24 @@ function templateSummary(body: string): unknown {
   };
 }
 
-function parameterView(p: StackParameter): unknown {
+/** What DescribeStacks and DescribeChangeSet write for a NoEcho parameter's value. */
+export const MASKED_PARAMETER_VALUE = '****';
+
+/**
+ * A parameter as the describe calls answer it. A NoEcho parameter's value is masked: "If you set the NoEcho attribute
+ * to true, CloudFormation returns the parameter value masked as asterisks ... for any calls that describe the stack"
+ * (CloudFormation User Guide, "Parameters template section syntax", NoEcho:
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html); the API writes `****`.
+ */
+function parameterView(p: StackParameter, template: Template | undefined): unknown {
+  if (String(template?.Parameters?.[p.key]?.NoEcho ?? false) === 'true') return { ParameterKey: p.key, ParameterValue: MASKED_PARAMETER_VALUE };
   return { ParameterKey: p.key, ParameterValue: p.value, ResolvedValue: p.ssm ? (Array.isArray(p.resolved) ? p.resolved.join(',') : p.resolved) : undefined };
 }
 
 function stackView(s: Stack): unknown {
   return {
     StackId: s.stackId, StackName: s.stackName, Description: s.template?.Description,
-    Parameters: s.parameters.map(parameterView), CreationTime: s.creationTime, DeletionTime: s.deletionTime, LastUpdatedTime: s.lastUpdatedTime,
+    Parameters: s.parameters.map((p) => parameterView(p, s.template)), CreationTime: s.creationTime, DeletionTime: s.deletionTime, LastUpdatedTime: s.lastUpdatedTime,
     StackStatus: s.status, StackStatusReason: s.statusReason, DisableRollback: false, Capabilities: s.capabilities,
     Outputs: s.outputs, Tags: s.tags, EnableTerminationProtection: false, DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
   };
@@ -114,7 +125,7 @@ function stackView(s: Stack): unknown {
 function changeSetView(cs: ChangeSet): unknown {
   return {
     ChangeSetName: cs.name, ChangeSetId: cs.id, StackId: cs.stackId, StackName: cs.stackName, Description: cs.description,
-    Parameters: cs.parameters.map(parameterView), CreationTime: cs.creationTime, ExecutionStatus: cs.executionStatus, Status: cs.status, StatusReason: cs.statusReason,
+    Parameters: cs.parameters.map((p) => parameterView(p, cs.template)), CreationTime: cs.creationTime, ExecutionStatus: cs.executionStatus, Status: cs.status, StatusReason: cs.statusReason,
     Capabilities: cs.capabilities, Tags: cs.tags, IncludeNestedStacks: false,
     Changes: cs.changes.map((c) => ({ Type: 'Resource', ResourceChange: { ...c, Details: [] } })),
   };
