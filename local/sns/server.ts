@@ -15,7 +15,7 @@ type QueryAction = (params: URLSearchParams) => string;
 /**
  * Serves the SNS actions the control plane uses over the awsQuery protocol
  * that `@aws-sdk/client-sns` speaks (form-encoded POST `Action=...&Version=2010-03-31`,
- * XML answers, `<ErrorResponse>` errors): CreateTopic, ListTopics, Publish.
+ * XML answers, `<ErrorResponse>` errors): CreateTopic, ListTopics, Publish, DeleteTopic.
  *
  * @example
  * const { url } = await startSnsServer(topics);
@@ -24,12 +24,28 @@ type QueryAction = (params: URLSearchParams) => string;
 export async function startSnsServer(topics: SnsTopics, port = 0): Promise<{ url: string; stop(): Promise<void> }> {
   const actions: Record<string, QueryAction> = {
     CreateTopic: (params) => `<TopicArn>${escapeXml(topics.createTopic(params.get('Name') ?? ''))}</TopicArn>`,
-    ListTopics: () => `<Topics>${topics.listTopics().map((arn) => `<member><TopicArn>${escapeXml(arn)}</TopicArn></member>`).join('')}</Topics>`,
+    ListTopics: (params) => listTopicsPage(topics.listTopics(), params.get('NextToken')),
     Publish: (params) => `<MessageId>${topics.publish(publishRequest(params))}</MessageId>`,
     DeleteTopic: (params) => { topics.deleteTopic(params.get('TopicArn') ?? ''); return ''; },
   };
   const server = createServer((req, res) => { void serveQuery(req, res, actions); });
   return listenLocal(server, port);
+}
+
+/** Topics per ListTopics answer: "Each call returns a limited list of topics, up to 100" (ListTopics, Amazon SNS API Reference). */
+export const LIST_TOPICS_PAGE = 100;
+
+/**
+ * One page of ListTopics, with a `NextToken` while more topics follow: "If there are more topics, a NextToken is also
+ * returned. Use the NextToken parameter in a new ListTopics call to get further results"
+ * (https://docs.aws.amazon.com/sns/latest/api/API_ListTopics.html).
+ */
+function listTopicsPage(arns: readonly string[], token: string | null): string {
+  const start = token === null ? 0 : Number(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!Number.isInteger(start) || start < 0 || start > arns.length) throw new SnsEmulatorError('InvalidParameter', `Invalid parameter: NextToken: received ${JSON.stringify(token)}, expected a token a ListTopics answer gave`);
+  const end = start + LIST_TOPICS_PAGE;
+  const members = arns.slice(start, end).map((arn) => `<member><TopicArn>${escapeXml(arn)}</TopicArn></member>`).join('');
+  return `<Topics>${members}</Topics>${end < arns.length ? `<NextToken>${Buffer.from(String(end)).toString('base64url')}</NextToken>` : ''}`;
 }
 
 /** Decodes Publish's parameters, message attributes included (`MessageAttributes.entry.N.Name` / `.Value.DataType` / `.Value.StringValue`). */
