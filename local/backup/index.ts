@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Clock } from '../kernel/clock';
 import type { EventSink } from '../kernel/events';
 import { serveBackup } from './routes';
+import type { StartBackupJobInput } from './service';
 import { BackupService } from './service';
 import type { BackupJob, BackupTimings, FileSystem, InjectedFailure, RecoveryPoint, RestoreJob, Vault } from './state';
 import { DEFAULT_BACKUP_TIMINGS } from './state';
@@ -41,6 +42,11 @@ export interface BackupControl {
   fileSystem(id: string): FileSystem | undefined;
   /** The next backup job ends in this state instead of COMPLETED. */
   failNextBackupJob(failure?: InjectedFailure): void;
+  /**
+   * Starts this job (another party's, a backup plan's) right before the next StartBackupJob of its resource: the race
+   * between a caller's ListBackupJobs and its own start, which AWS Backup answers by ending the caller's job EXPIRED.
+   */
+  raceNextStart(input: StartBackupJobInput & { readonly ResourceArn: string }): Promise<BackupJob>;
   /** The next restore job ends in this state instead of COMPLETED. */
   failNextRestoreJob(failure?: InjectedFailure): void;
   /** Deletes the recovery points whose lifecycle ran out now; returns their ARNs. */
@@ -55,7 +61,7 @@ export interface BackupControl {
 
 /**
  * Starts the emulated AWS Backup (restJson1) on 127.0.0.1: StartBackupJob,
- * DescribeBackupJob, ListRecoveryPointsByResource, StartRestoreJob,
+ * DescribeBackupJob, ListBackupJobs, ListRecoveryPointsByResource, StartRestoreJob,
  * DescribeRestoreJob, DeleteRecoveryPoint, CreateBackupVault and
  * DescribeBackupVault, for EFS file systems that are real directories.
  *
@@ -85,6 +91,7 @@ export async function startBackup(options: BackupOptions): Promise<{ url: string
       deleteFileSystem: (id) => service.deleteFileSystem(id),
       fileSystem: (id) => service.fileSystems.get(id),
       failNextBackupJob: (failure = { state: 'FAILED' }) => { service.failures.backup.push(failure); },
+      raceNextStart: (input) => service.raceNextStart(input),
       failNextRestoreJob: (failure = { state: 'FAILED' }) => { service.failures.restore.push(failure); },
       sweepExpired: () => service.sweepExpired(),
       settled: () => service.settled(),

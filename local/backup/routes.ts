@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsServiceError, readBody, writeJson } from '../kernel/aws-json';
 import { LOCAL_ACCOUNT } from '../kernel/events';
 import { resourceNotFound } from './errors';
+import { listBackupJobsQuery, listJobsToken, selectBackupJobs } from './list-jobs';
 import type { StartRestoreJobInput } from './restore';
 import { startRestoreJob } from './restore';
 import type { BackupService, StartBackupJobInput } from './service';
@@ -15,6 +16,7 @@ type Handler = (service: BackupService, params: string[], body: Record<string, u
  */
 export const ROUTES: readonly { method: string; path: RegExp; handler: Handler }[] = [
   { method: 'PUT', path: /^\/backup-jobs\/?$/, handler: (service, _p, body) => backupJobStarted(service.startBackupJob(body as StartBackupJobInput)) },
+  { method: 'GET', path: /^\/backup-jobs\/?$/, handler: (service, _p, _b, query) => listBackupJobs(service, query) },
   { method: 'GET', path: /^\/backup-jobs\/([^/]+)$/, handler: (service, [id]) => describeBackupJob(job(service.jobs, id!, 'Backup job')) },
   { method: 'PUT', path: /^\/restore-jobs\/?$/, handler: (service, _p, body) => ({ RestoreJobId: startRestoreJob(service, body as StartRestoreJobInput).id }) },
   { method: 'GET', path: /^\/restore-jobs\/([^/]+)$/, handler: (service, [id]) => describeRestoreJob(job(service.restoreJobs, id!, 'Restore job')) },
@@ -72,6 +74,12 @@ export function describeBackupJob(found: BackupJob): Record<string, unknown> {
     StartBy: new Date(found.startBy),
     IsParent: false,
   };
+}
+
+/** ListBackupJobs: one page of the jobs the filters select, each as DescribeBackupJob describes it (both are the BackupJob shape's members). */
+function listBackupJobs(service: BackupService, query: URLSearchParams): Record<string, unknown> {
+  const { page, next } = selectBackupJobs(service.jobs.values(), listBackupJobsQuery(query), service.clock.now());
+  return { BackupJobs: page.map(describeBackupJob), ...(next !== undefined ? { NextToken: listJobsToken(next) } : {}) };
 }
 
 /** DescribeRestoreJob's output for a job. */

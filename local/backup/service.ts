@@ -38,6 +38,7 @@ export class BackupService {
   readonly points = new Map<string, RecoveryPoint>();
   readonly failures: { backup: InjectedFailure[]; restore: InjectedFailure[] } = { backup: [], restore: [] };
   private readonly work = new Set<Promise<void>>();
+  private readonly racers = new Map<string, { input: StartBackupJobInput; resolve: (job: BackupJob) => void }[]>();
 
   constructor(readonly clock: Clock, readonly bus: EventSink, readonly stateDir: string, readonly timings: BackupTimings = DEFAULT_BACKUP_TIMINGS) {}
 
@@ -92,8 +93,21 @@ export class BackupService {
     return found;
   }
 
+  /**
+   * Starts `input`'s job (another party's: a backup plan, the console) right before the next StartBackupJob of the
+   * same resource is handled: the job a caller cannot have found with ListBackupJobs, since it began between that
+   * caller's listing and its start. Resolves with the job once it is started.
+   */
+  raceNextStart(input: StartBackupJobInput & { readonly ResourceArn: string }): Promise<BackupJob> {
+    return new Promise((resolve) => {
+      this.racers.set(input.ResourceArn, [...(this.racers.get(input.ResourceArn) ?? []), { input, resolve }]);
+    });
+  }
+
   /** StartBackupJob: idempotent per token; a job meeting a running job of the same resource ends EXPIRED. */
   startBackupJob(input: StartBackupJobInput): BackupJob {
+    const racer = input.ResourceArn === undefined ? undefined : this.racers.get(input.ResourceArn)?.shift();
+    if (racer) racer.resolve(this.startBackupJob(racer.input));
     const vault = this.vault(input.BackupVaultName);
     const fileSystem = this.fileSystemByArn(input.ResourceArn);
     if (!input.IamRoleArn) throw missingParameter('IamRoleArn');

@@ -70,19 +70,14 @@ export class BackupGateway {
 
   /**
    * A job of the resource that still runs (started by anyone: a backup plan,
-   * the console), or `undefined`; an endpoint without ListBackupJobs (the
-   * local emulator) reports none.
+   * the console), or `undefined` when none does (ListBackupJobs by resource
+   * and state, one call per active state).
    */
   async findRunningJob(resourceArn: string): Promise<string | undefined> {
     for (const state of ['RUNNING', 'PENDING', 'CREATED'] as BackupJobState[]) {
-      try {
-        const output = await this.client.send(new ListBackupJobsCommand({ ByResourceArn: resourceArn, ByState: state, MaxResults: 1 }));
-        const found = output.BackupJobs?.[0]?.BackupJobId;
-        if (found) return found;
-      } catch (error) {
-        if ((error as { name?: string }).name === 'UnknownOperationException') return undefined;
-        throw wrapAwsError(`listing ${state} backup jobs of ${resourceArn}`, error, 'BACKUP_FAILED', { resourceArn });
-      }
+      const output = await this.call(`listing ${state} backup jobs of ${resourceArn}`, () => this.client.send(new ListBackupJobsCommand({ ByResourceArn: resourceArn, ByState: state, MaxResults: 1 })), { resourceArn });
+      const found = output.BackupJobs?.[0]?.BackupJobId;
+      if (found) return found;
     }
     return undefined;
   }

@@ -137,27 +137,18 @@ describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy,
   it('a job that meets a running job the control plane did not know yet ends EXPIRED and hands its deployment over to that job', async () => {
     const budget = signalBudget();
     const before = emulator.control.sns.messages(emulator.resources.topicArn).length;
-    const client = new BackupClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.backup });
-    try {
-      emulator.clock.setSpeed(1); // the plan's job stays CREATED for a wall second: the request cannot know it
-      const { resources } = emulator;
-      const plan = await client.send(new StartBackupJobCommand({ BackupVaultName: resources.backupVault, ResourceArn: resources.dynamicData.arn, IamRoleArn: 'arn:aws:iam::000000000000:role/plan' }));
-      emulator.bus.put({ source: EVENT_SOURCE, 'detail-type': SnapshotDetailType.Requested, resources: [], detail: { env: 'dev', trigger: 'pre-deploy', requestId: 'deploy-dep-h', deploymentId: 'dep-h' } });
-      // Once the request's own job exists, both start-ups are timed at speed 1; the plan's backup that follows runs at 200
-      // (timers armed at speed 1 keep their wall delay, so speeding up only after EXPIRED raced the plan's 30 s backup).
-      await emulator.bus.waitFor((event) => event['detail-type'] === 'Backup Job State Change' && event.detail.state === 'CREATED' && event.detail.backupJobId !== plan.BackupJobId, budget.left());
-      emulator.clock.setSpeed(200);
-      const expired = await emulator.bus.waitFor((event) => event['detail-type'] === 'Backup Job State Change' && event.detail.state === 'EXPIRED', budget.left());
-      expect(expired.detail.statusMessage).toMatch(/running job for the same resource/);
-      emulator.clock.setSpeed(200);
-      const completed = await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed && (event.detail.deploymentIds as string[]).includes('dep-h'), budget.left());
-      expect(completed.detail.jobId).toBe(plan.BackupJobId);
-      await settle();
-      expect(emulator.control.sns.messages(emulator.resources.topicArn)).toHaveLength(before);
-    } finally {
-      emulator.clock.setSpeed(200);
-      client.destroy();
-    }
+    const { resources } = emulator;
+    // A backup plan starts its job of the resource after the request looked for a running one (ListBackupJobs found
+    // none) and before the request's own StartBackupJob: the request cannot know it, and AWS Backup ends its job EXPIRED.
+    const plan = emulator.control.backup.raceNextStart({ BackupVaultName: resources.backupVault, ResourceArn: resources.dynamicData.arn, IamRoleArn: 'arn:aws:iam::000000000000:role/plan' });
+    emulator.bus.put({ source: EVENT_SOURCE, 'detail-type': SnapshotDetailType.Requested, resources: [], detail: { env: 'dev', trigger: 'pre-deploy', requestId: 'deploy-dep-h', deploymentId: 'dep-h' } });
+    const expired = await emulator.bus.waitFor((event) => event['detail-type'] === 'Backup Job State Change' && event.detail.state === 'EXPIRED', budget.left());
+    expect(expired.detail.statusMessage).toMatch(/running job for the same resource/);
+    const completed = await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed && (event.detail.deploymentIds as string[]).includes('dep-h'), budget.left());
+    expect(completed.detail.jobId).toBe((await plan).id);
+    expect(expired.detail.backupJobId).not.toBe((await plan).id);
+    await settle();
+    expect(emulator.control.sns.messages(emulator.resources.topicArn)).toHaveLength(before);
   }, SIGNAL_TEST_LIMIT_MS);
 
   it('a pre-deploy request names its deployment on Portal Snapshot Completed (the seam the deploy resumes on)', async () => {

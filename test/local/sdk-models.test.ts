@@ -138,8 +138,7 @@ describe('the emulator\'s answers against the AWS SDK\'s service models (the ope
   });
 
   describe('AWS Backup (restJson1)', () => {
-    // ListBackupJobs is not emulated: the product reads an UnknownOperationException as "no running job" (backup-adapter.ts findRunningJob).
-    it('StartBackupJob, DescribeBackupJob, ListRecoveryPointsByResource, StartRestoreJob, DescribeRestoreJob', async () => {
+    it('StartBackupJob, DescribeBackupJob, ListBackupJobs, ListRecoveryPointsByResource, StartRestoreJob, DescribeRestoreJob', async () => {
       const clock = scaledClock(1000);
       const bus = new LocalBus({ clock });
       const service = await startBackup({ clock, bus, stateDir: join(dir, 'backup') });
@@ -150,10 +149,15 @@ describe('the emulator\'s answers against the AWS SDK\'s service models (the ope
         const role = 'arn:aws:iam::000000000000:role/backup';
         const problems = await answerProblems(backup, new backupSdk.StartBackupJobCommand({ BackupVaultName: 'vault', ResourceArn: efs.arn, IamRoleArn: role }), captured, 'restJson');
         const { BackupJobId } = JSON.parse(captured[captured.length - 1]!.body) as { BackupJobId: string };
-        problems.push(...await answerProblems(backup, new backupSdk.DescribeBackupJobCommand({ BackupJobId }), captured, 'restJson'));
+        problems.push(
+          ...await answerProblems(backup, new backupSdk.DescribeBackupJobCommand({ BackupJobId }), captured, 'restJson'),
+          ...await answerProblems(backup, new backupSdk.ListBackupJobsCommand({ ByResourceArn: efs.arn }), captured, 'restJson'),
+        );
+        expect((JSON.parse(captured[captured.length - 1]!.body) as { BackupJobs: unknown[] }).BackupJobs).toHaveLength(1);
         await bus.waitFor((e) => e.detail.backupJobId === BackupJobId && e.detail.state === 'COMPLETED', 10_000, 'the job completed');
         problems.push(
           ...await answerProblems(backup, new backupSdk.DescribeBackupJobCommand({ BackupJobId }), captured, 'restJson'),
+          ...await answerProblems(backup, new backupSdk.ListBackupJobsCommand({ ByResourceArn: efs.arn, ByState: 'COMPLETED', MaxResults: 1 }), captured, 'restJson'),
           ...await answerProblems(backup, new backupSdk.ListRecoveryPointsByResourceCommand({ ResourceArn: efs.arn }), captured, 'restJson'),
         );
         const { RecoveryPoints } = JSON.parse(captured[captured.length - 1]!.body) as { RecoveryPoints: { RecoveryPointArn: string }[] };
