@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parseEcrHost } from '../shared/oci/registry/ecr-host';
 import type { EcrControl } from './ecr';
 import type { PullThroughCache } from './pull-through-cache';
 
@@ -10,8 +11,6 @@ export interface AccountImages {
   readonly region: string;
   readonly cache: PullThroughCache;
 }
-
-const ECR_HOST = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
 
 /**
  * Resolves a task's image reference to the digest ECS pins, as a pull would
@@ -33,8 +32,8 @@ export function accountImageResolver(images: AccountImages): (image: string) => 
   return async (image) => {
     const slash = image.indexOf('/');
     const host = slash > 0 ? image.slice(0, slash) : '';
-    const ecr = ECR_HOST.exec(host);
-    const local = host === images.ecr.registry || (ecr !== null && ecr[1] === images.account && ecr[2] === images.region);
+    const ecr = parseEcrHost(host);
+    const local = host === images.ecr.registry || (ecr !== undefined && ecr.account === images.account && ecr.region === images.region);
     if (!local) return ecr ? undefined : `sha256:${createHash('sha256').update(image).digest('hex')}`;
     const { repository, tag, digest } = splitReference(image.slice(slash + 1));
     if (digest !== undefined) return digest;

@@ -1,3 +1,4 @@
+import { ECR_HOST } from '../../shared/oci/registry/ecr-host';
 import type { AwsClients } from '../aws-clients';
 import type { CliIo } from '../output';
 import { CliError, ExitCode } from '../output';
@@ -39,19 +40,35 @@ function isLoopback(host: string): boolean {
 }
 
 /**
+ * The host to reach an image's registry at. The local emulator serves the
+ * registry on its ECR endpoint, while a deployed stack's image names the
+ * account's ECR host (`<account>.dkr.ecr.<region>.amazonaws.com`), which only
+ * resolves on AWS: with a loopback ECR endpoint (`AWS_ENDPOINT_URL_ECR`, else
+ * `AWS_ENDPOINT_URL`) an ECR host is that endpoint's host, as the local
+ * Lambdas' HTTPS redirect does. Any other endpoint (a VPC endpoint), no
+ * endpoint, or a registry that is not ECR leaves the host as it is.
+ *
+ * @example
+ * registryHost('000000000000.dkr.ecr.us-east-1.amazonaws.com', { AWS_ENDPOINT_URL_ECR: 'http://127.0.0.1:4510' }) // '127.0.0.1:4510'
+ * registryHost('000000000000.dkr.ecr.us-east-1.amazonaws.com', {}) // '000000000000.dkr.ecr.us-east-1.amazonaws.com'
+ */
+export function registryHost(imageHost: string, env: NodeJS.ProcessEnv): string {
+  const endpoint = env.AWS_ENDPOINT_URL_ECR ?? env.AWS_ENDPOINT_URL;
+  if (!endpoint || !ECR_HOST.test(imageHost)) return imageHost;
+  const { host } = new URL(endpoint);
+  return isLoopback(host) ? host : imageHost;
+}
+
+/**
  * Copies the promoted digest into the target environment's repository
  * (mount or blob copy, manifest last) unless both are the same repository;
  * credentials from `ecr:GetAuthorizationToken`.
  */
 export async function copyPromotedImage(image: PromotedImage, clients: AwsClients, io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (image.sourceRepository === image.targetRepository) return;
-  const [{ ECR_HOST, openEndpoint }, { copyImage }, { sdkEcrToken }] = await Promise.all([import('../../shared/pipeline/image-endpoints'), import('../../shared/pipeline/copy-image'), import('../../shared/oci/registry/ecr-sdk-token')]);
+  const [{ openEndpoint }, { copyImage }, { sdkEcrToken }] = await Promise.all([import('../../shared/pipeline/image-endpoints'), import('../../shared/pipeline/copy-image'), import('../../shared/oci/registry/ecr-sdk-token')]);
   const ecrEndpoint = env.AWS_ENDPOINT_URL_ECR ?? env.AWS_ENDPOINT_URL;
-  // The local emulator serves the registry on its ECR endpoint: a deployed stack's image names the account's
-  // ECR host (`<account>.dkr.ecr.<region>.amazonaws.com`), which only resolves on AWS. A loopback ECR endpoint
-  // stands for it, as the local Lambdas' HTTPS redirect does; any other endpoint (a VPC endpoint) is left alone.
-  const localRegistry = ecrEndpoint && isLoopback(new URL(ecrEndpoint).host) && ECR_HOST.test(image.host) ? new URL(ecrEndpoint).host : undefined;
-  const host = localRegistry ?? image.host;
+  const host = registryHost(image.host, env);
   const options = { insecure: isLoopback(host), ecrToken: sdkEcrToken(await clients.ecr()), ...(ecrEndpoint ? { ecrHosts: [new URL(ecrEndpoint).host] } : {}) };
   const source = await openEndpoint(`${host}/${image.sourceRepository}@${image.digest}`, options);
   const target = await openEndpoint(`${host}/${image.targetRepository}@${image.digest}`, options);

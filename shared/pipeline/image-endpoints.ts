@@ -9,9 +9,9 @@ import { createRegistryRepository } from '../oci/registry/registry-repository';
 import { PipelineError } from './errors';
 import { RegistrySession } from '../oci/registry/session';
 import type { FetchFunction } from '../oci/registry/transport';
+import { ECR_HOST } from '../oci/registry/ecr-host';
 
-/** ECR registry hosts: `<account>.dkr.ecr.<region>.amazonaws.com` (and the China partition). */
-export const ECR_HOST = /^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+export { ECR_HOST } from '../oci/registry/ecr-host';
 
 /** How to reach the registries named by references. */
 export interface EndpointOptions {
