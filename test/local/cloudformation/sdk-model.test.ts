@@ -13,7 +13,10 @@ import { queryModelDifferences } from '../../helpers/sdk-query-model';
 // calls for `cdk bootstrap`, `cdk deploy`, `cdk diff` and `cdk destroy` (its toolkit's SDK wrapper: DescribeStacks,
 // CreateChangeSet, DescribeChangeSet, ExecuteChangeSet, DeleteChangeSet, DescribeStackEvents, GetTemplate,
 // GetTemplateSummary, ListStackResources, DescribeStackResources, ListExports, ListStacks, DeleteStack), plus the other
-// actions the emulator serves, through the real client against a running startCloud.
+// actions the emulator serves, through the real client against a running startCloud. The e2e runs of the real CLI
+// (test/e2e/cdk-cli*.test.ts: bootstrap, deploy, no-change deploy, update, failed create, destroy) sent exactly
+// CreateChangeSet, DescribeChangeSet, ExecuteChangeSet, DeleteChangeSet, DescribeStacks, DescribeStackEvents,
+// DescribeStackResources, GetTemplate and DeleteStack (counted by logging the server's actions once).
 
 /**
  * Enum-typed members of the answers, with the SDK's enum objects. A stack event of the stack itself carries the stack's
