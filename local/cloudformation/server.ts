@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { readBody } from '../kernel/aws-json';
 import type { LocalListener } from '../kernel/listen';
 import { listenLocal } from '../kernel/listen';
+import { requiredCapabilities } from './capabilities';
 import { CfnApiError, TemplateError } from './errors';
 import type { ChangeSet, Stack, StackParameter } from './model';
 import { memberList, queryError, queryResponse, structList, toXml } from './query';
@@ -79,7 +80,11 @@ export function cloudFormationActions(service: CloudFormationService): Record<st
     GetTemplateSummary: async (p) => templateSummary(p.get('StackName') ? (stackOf(p).templateBody ?? '') : (p.get('TemplateBody') ?? '')),
     ValidateTemplate: (p) => {
       const template = parseTemplate(required(p, 'TemplateBody'));
-      return { Description: template.Description, Parameters: Object.entries(template.Parameters ?? {}).map(([key, d]) => ({ ParameterKey: key, DefaultValue: d.Default === undefined ? undefined : String(d.Default), NoEcho: String(d.NoEcho ?? false) === 'true', Description: d.Description })) };
+      const { capabilities, reason } = requiredCapabilities(template);
+      return {
+        Description: template.Description, Parameters: Object.entries(template.Parameters ?? {}).map(([key, d]) => ({ ParameterKey: key, DefaultValue: d.Default === undefined ? undefined : String(d.Default), NoEcho: String(d.NoEcho ?? false) === 'true', Description: d.Description })),
+        Capabilities: capabilities.length ? capabilities : undefined, CapabilitiesReason: reason,
+      };
     },
     DeleteStack: (p) => { service.deleteStack(required(p, 'StackName')); return {}; },
     ListExports: () => ({ Exports: [...service.exports].map(([name, e]) => ({ ExportingStackId: e.stackId, Name: name, Value: e.value })) }),
@@ -88,11 +93,11 @@ export function cloudFormationActions(service: CloudFormationService): Record<st
 
 function templateSummary(body: string): unknown {
   const template = parseTemplate(body);
-  const iam = Object.values(template.Resources).some((r) => r.Type.startsWith('AWS::IAM::'));
+  const { capabilities, reason } = requiredCapabilities(template);
   return {
     Parameters: Object.entries(template.Parameters ?? {}).map(([key, d]) => ({ ParameterKey: key, DefaultValue: d.Default === undefined ? undefined : String(d.Default), ParameterType: d.Type, NoEcho: String(d.NoEcho ?? false) === 'true', Description: d.Description, ParameterConstraints: d.AllowedValues ? { AllowedValues: d.AllowedValues.map(String) } : undefined })),
     Description: template.Description,
-    Capabilities: iam ? ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] : undefined,
+    Capabilities: capabilities.length ? capabilities : undefined, CapabilitiesReason: reason,
     ResourceTypes: [...new Set(Object.values(template.Resources).map((r) => r.Type))],
     Version: template.AWSTemplateFormatVersion,
     ResourceIdentifierSummaries: [],

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { checkCapabilities } from './capabilities';
 import { isEmptyUpdate, resourceChanges } from './changes';
 import type { ExportEntry } from './engine';
 import { StackEngine } from './engine';
@@ -84,6 +85,7 @@ export class CloudFormationService {
     if (stack?.changeSets.has(input.ChangeSetName)) throw new CfnApiError('AlreadyExistsException', `ChangeSet ${input.ChangeSetName} already exists`);
     const templateBody = await this.templateBody(input, stack);
     const template = parseTemplate(templateBody);
+    checkCapabilities(template, input.Capabilities);
     const parameters = resolveParameters(template, input.Parameters, stack?.parameters ?? [], this.options.parameters);
     stack ??= this.newStack(input.StackName);
     const scopeOf = scopeFactory({ stack, template, parameters, resources: stack.resources, exports: new Map([...this.exports].map(([k, v]) => [k, v.value])), environment: this.options.environment });

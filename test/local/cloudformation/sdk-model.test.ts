@@ -133,6 +133,8 @@ describe('the local CloudFormation API against the SDK\'s service model (awsQuer
     found.push(...await problems(new cfn.DescribeStacksCommand({ StackName: 'model' })), ...await problems(new cfn.DescribeStackEventsCommand({ StackName: 'model' })));
     const { Stacks } = await client.send(new cfn.DescribeStacksCommand({ StackName: 'model' }));
     expect(Stacks?.[0]?.StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
+    // ValidateTemplate and GetTemplateSummary name the capability the template's IAM role needs, and why.
+    expect(await client.send(new cfn.ValidateTemplateCommand({ TemplateBody: JSON.stringify(TEMPLATE) }))).toMatchObject({ Capabilities: ['CAPABILITY_IAM'], CapabilitiesReason: 'The following resource(s) require capabilities: [AWS::IAM::Role]' });
     // A NoEcho parameter's value is masked in every describe call (parameters-section-structure.html, NoEcho).
     expect(Stacks?.[0]?.Parameters?.find((p) => p.ParameterKey === 'Secretish')).toEqual({ ParameterKey: 'Secretish', ParameterValue: '****' });
     // Deleted: the stack is found by its id only, DELETE_COMPLETE.
@@ -146,6 +148,7 @@ describe('the local CloudFormation API against the SDK\'s service model (awsQuer
     ['DescribeStacks of a missing stack', () => new cfn.DescribeStacksCommand({ StackName: 'absent' }), cfn.CloudFormationServiceException, 'ValidationError', 400],
     ['DescribeChangeSet of a missing change set', () => new cfn.DescribeChangeSetCommand({ StackName: 'absent', ChangeSetName: 'none' }), cfn.ChangeSetNotFoundException, 'ChangeSetNotFoundException', 404],
     ['CreateChangeSet of a CREATE for a stack that exists', () => new cfn.CreateChangeSetCommand({ StackName: 'errors', ChangeSetName: 'again', ChangeSetType: 'CREATE', TemplateBody: JSON.stringify(TEMPLATE), Capabilities: ['CAPABILITY_IAM'] }), cfn.AlreadyExistsException, 'AlreadyExistsException', 400],
+    ['CreateChangeSet of IAM resources without their capability', () => new cfn.CreateChangeSetCommand({ StackName: 'iam', ChangeSetName: 'c', ChangeSetType: 'CREATE', TemplateBody: JSON.stringify(TEMPLATE) }), cfn.InsufficientCapabilitiesException, 'InsufficientCapabilitiesException', 400],
     ['ExecuteChangeSet of a change set already executed', () => new cfn.ExecuteChangeSetCommand({ StackName: 'errors', ChangeSetName: 'first' }), cfn.InvalidChangeSetStatusException, 'InvalidChangeSetStatusException', 400],
   ])('%s: the error the model names, with its HTTP status', async (_name, command, type, name, status) => {
     if (!(await client.send(new cfn.DescribeStacksCommand({})).then((out) => out.Stacks ?? [])).some((stack) => stack.StackName === 'errors')) {
