@@ -38,7 +38,7 @@ export class BackupService {
   readonly points = new Map<string, RecoveryPoint>();
   readonly failures: { backup: InjectedFailure[]; restore: InjectedFailure[] } = { backup: [], restore: [] };
   private readonly work = new Set<Promise<void>>();
-  private readonly racers = new Map<string, { input: StartBackupJobInput; resolve: (job: BackupJob) => void }[]>();
+  private readonly racers = new Map<string, { input: StartBackupJobInput; resolve: (job: BackupJob) => void; reject: (error: unknown) => void }[]>();
 
   constructor(readonly clock: Clock, readonly bus: EventSink, readonly stateDir: string, readonly timings: BackupTimings = DEFAULT_BACKUP_TIMINGS) {}
 
@@ -96,18 +96,25 @@ export class BackupService {
   /**
    * Starts `input`'s job (another party's: a backup plan, the console) right before the next StartBackupJob of the
    * same resource is handled: the job a caller cannot have found with ListBackupJobs, since it began between that
-   * caller's listing and its start. Resolves with the job once it is started.
+   * caller's listing and its start. Resolves with the job once it is started; rejects if AWS Backup would refuse
+   * it, and the caller's start goes on regardless.
    */
   raceNextStart(input: StartBackupJobInput & { readonly ResourceArn: string }): Promise<BackupJob> {
-    return new Promise((resolve) => {
-      this.racers.set(input.ResourceArn, [...(this.racers.get(input.ResourceArn) ?? []), { input, resolve }]);
+    return new Promise((resolve, reject) => {
+      this.racers.set(input.ResourceArn, [...(this.racers.get(input.ResourceArn) ?? []), { input, resolve, reject }]);
     });
   }
 
   /** StartBackupJob: idempotent per token; a job meeting a running job of the same resource ends EXPIRED. */
   startBackupJob(input: StartBackupJobInput): BackupJob {
     const racer = input.ResourceArn === undefined ? undefined : this.racers.get(input.ResourceArn)?.shift();
-    if (racer) racer.resolve(this.startBackupJob(racer.input));
+    if (racer) {
+      try {
+        racer.resolve(this.startBackupJob(racer.input));
+      } catch (error) {
+        racer.reject(error);
+      }
+    }
     const vault = this.vault(input.BackupVaultName);
     const fileSystem = this.fileSystemByArn(input.ResourceArn);
     if (!input.IamRoleArn) throw missingParameter('IamRoleArn');
