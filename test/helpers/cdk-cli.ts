@@ -52,7 +52,11 @@ export interface BootstrappedCloud {
 
 /**
  * Starts an empty local cloud and runs `cdk bootstrap` against it, failing
- * with the CLI's output when the bootstrap fails.
+ * with the CLI's output when the bootstrap fails. The CLI is given the app's
+ * cloud assembly from the synth cache: without `--app` it would synthesize the
+ * whole app first (seconds of CPU) only to list its environments, which the
+ * explicit environment makes moot. The user's exact command, bare, is tested
+ * once, in e2e/cdk-cli.test.ts.
  *
  * @example
  * const { cloud, dir, stop } = await bootstrappedCloud('e2e-cdk-', { clockSpeed: 10 });
@@ -64,7 +68,7 @@ export async function bootstrappedCloud(prefix: string, options: Omit<CloudOptio
     await cloud.stop();
     await rm(dir, { recursive: true, force: true });
   };
-  const boot = await cdk(cloud, ['bootstrap', 'aws://000000000000/us-east-1']);
+  const boot = await cdk(cloud, ['bootstrap', 'aws://000000000000/us-east-1', '--app', await appAssembly()]);
   if (boot.code !== 0) {
     await stop();
     throw new Error(`bootstrap failed:\n${boot.output}`);
