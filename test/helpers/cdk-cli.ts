@@ -10,6 +10,12 @@ import { cachedAssembly } from '../../local/synth-cache';
 /** The repository root, where cdk.json and the pinned CDK CLI are. */
 export const ROOT = resolve(__dirname, '..', '..');
 
+/**
+ * The pinned CDK CLI's entry point (the devDependency, what `npx cdk` runs), started with this process's Node: npm's
+ * own start-up for `npx` costs most of a CPU second per command, and these tests run a few dozen.
+ */
+const CDK_CLI = require.resolve('aws-cdk/bin/cdk');
+
 /** What a CDK CLI run printed (stdout and stderr interleaved) and its exit code. */
 export interface CdkRun {
   readonly code: number | null;
@@ -28,7 +34,7 @@ export interface CdkRun {
 export function cdk(cloud: Cloud, args: readonly string[]): Promise<CdkRun> {
   const own = args.includes('--output') || args.includes('--app') ? [] : ['--output', mkdtempSync(join(tmpdir(), 'cdk-out-'))];
   return new Promise((done, fail) => {
-    const child = spawn('npx', ['cdk', ...args, ...own, '--no-notices'], {
+    const child = spawn(process.execPath, [CDK_CLI, ...args, ...own, '--no-notices'], {
       cwd: ROOT,
       env: { ...process.env, ...cloud.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
