@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,13 +26,15 @@ export interface CdkRun {
  * Runs the real AWS CDK CLI against a local cloud's endpoints, offline and
  * without notices. A command given neither `--output` nor `--app` gets a cloud
  * assembly directory of its own: the CLI refuses to synthesize into a `cdk.out`
- * that another CLI (another test file running in parallel) is writing.
+ * that another CLI (another test file running in parallel) is writing. That
+ * directory is removed when the command ends.
  *
  * @example
  * const run = await cdk(cloud, ['bootstrap', 'aws://000000000000/us-east-1']);
  */
 export function cdk(cloud: Cloud, args: readonly string[]): Promise<CdkRun> {
-  const own = args.includes('--output') || args.includes('--app') ? [] : ['--output', mkdtempSync(join(tmpdir(), 'cdk-out-'))];
+  const outDir = args.includes('--output') || args.includes('--app') ? undefined : mkdtempSync(join(tmpdir(), 'cdk-out-'));
+  const own = outDir === undefined ? [] : ['--output', outDir];
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [CDK_CLI, ...args, ...own, '--no-notices'], {
       cwd: ROOT,
@@ -42,8 +44,11 @@ export function cdk(cloud: Cloud, args: readonly string[]): Promise<CdkRun> {
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
     child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, output }));
+    child.on('error', (error) => { if (outDir !== undefined) rmSync(outDir, { recursive: true, force: true }); fail(error); });
+    child.on('close', (code) => {
+      if (outDir !== undefined) rmSync(outDir, { recursive: true, force: true });
+      done({ code, output });
+    });
   });
 }
 
