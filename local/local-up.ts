@@ -56,9 +56,9 @@ export interface LocalUp {
 
 /**
  * Starts an empty local cloud, then does what an operator does against AWS,
- * with the real CDK CLI: `cdk bootstrap`, and `cdk deploy wicked-<env>...` of
- * the app in cdk.json from the synth cache (synthesized only when its sources
- * changed). Every resource, parameter and function comes from the templates
+ * with the real CDK CLI: `cdk bootstrap` and `cdk deploy wicked-<env>...`, both
+ * given the app in cdk.json from the synth cache (synthesized only when its
+ * sources changed). Every resource, parameter and function comes from the templates
  * and bundles that ship.
  *
  * @example
@@ -80,8 +80,10 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUp> {
   const cloud = await startCloud({ stateDir, clockSpeed: options.clockSpeed ?? 1, basePort: options.basePort ?? 0 });
   try {
     const cli = (line: string): void => { if (line.trim() !== '') progress(`cdk: ${line}`); };
-    progress(`cdk bootstrap aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`);
-    const boot = await runCdkCli(root, cloud.env, ['bootstrap', `aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`], cli);
+    // The app is the synthesized assembly: run in a directory with cdk.json and no --app, the CLI would synthesize
+    // the whole app again only to list environments that the explicit one here already names.
+    progress(`cdk bootstrap aws://${LOCAL_ACCOUNT}/${LOCAL_REGION} --app ${assembly}`);
+    const boot = await runCdkCli(root, cloud.env, ['bootstrap', `aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`, '--app', assembly], cli);
     if (boot.code !== 0) throw new LocalUpError('BootstrapFailed', `cdk bootstrap exited with ${boot.code}:\n${boot.output.slice(-3000)}`);
     progress(`cdk deploy ${stacks.join(' ')} --app ${assembly}`);
     const deploy = await runCdkCli(root, cloud.env, ['deploy', ...stacks, '--require-approval', 'never', '--app', assembly], cli);

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Cloud } from '../../local/cloud';
 import { bootstrappedCloud, cdk, fixtureAssembly } from '../helpers/cdk-cli';
 
@@ -6,25 +5,24 @@ const CLI_MS = 180_000;
 
 
 describe('the real CDK CLI updates only what changed and destroy honours DeletionPolicy', () => {
-  let dir: string;
   let cloud: Cloud;
-  const app = (out: string, context: Record<string, string>) => ['--app', 'npx tsx test/e2e/fixtures/tiny-app.ts', '--output', join(dir, out), ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  // Both versions come from the synth cache (e2e/cdk-cli.test.ts deploys an app that the CLI synthesizes itself).
+  const app = async (context: Record<string, string>) => ['--app', await fixtureAssembly('tiny-app.ts', context)];
   let stop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    ({ cloud, dir, stop } = await bootstrappedCloud('e2e-cdk-update-'));
+    ({ cloud, stop } = await bootstrappedCloud('e2e-cdk-update-'));
   }, CLI_MS);
   afterAll(async () => {
     await stop?.();
   });
 
   it('deploys, then a changed value updates the parameter in place and leaves the bucket alone', async () => {
-    // The first version comes from the synth cache; the changed one is synthesized by this deploy.
-    const first = await cdk(cloud, ['deploy', 'tiny', '--require-approval', 'never', '--app', await fixtureAssembly('tiny-app.ts', { greeting: 'hello', retain: 'true' })]);
+    const first = await cdk(cloud, ['deploy', 'tiny', '--require-approval', 'never', ...(await app({ greeting: 'hello', retain: 'true' }))]);
     expect(first.code).toBe(0);
     const bucket = cloud.cloudformation.stack('tiny').outputs.find((o) => o.OutputKey === 'BucketName')!.OutputValue;
     expect(cloud.control.ssm.latest('/tiny/greeting').value).toBe('hello');
     const events = cloud.cloudformation.stack('tiny').events.length;
-    const second = await cdk(cloud, ['deploy', 'tiny', '--require-approval', 'never', ...app('b', { greeting: 'hi', retain: 'true' })]);
+    const second = await cdk(cloud, ['deploy', 'tiny', '--require-approval', 'never', ...(await app({ greeting: 'hi', retain: 'true' }))]);
     expect(second.output).toMatch(/UPDATE_COMPLETE +\| AWS::SSM::Parameter/);
     expect(second.code).toBe(0);
     const stack = cloud.cloudformation.stack('tiny');
@@ -37,8 +35,8 @@ describe('the real CDK CLI updates only what changed and destroy honours Deletio
 
   it('cdk destroy keeps the retained bucket and deletes the parameter', async () => {
     const bucket = cloud.cloudformation.stack('tiny').outputs.find((o) => o.OutputKey === 'BucketName')!.OutputValue;
-    // The app as the last deploy synthesized it.
-    const run = await cdk(cloud, ['destroy', 'tiny', '--force', '--app', join(dir, 'b')]);
+    // The app as last deployed.
+    const run = await cdk(cloud, ['destroy', 'tiny', '--force', ...(await app({ greeting: 'hi', retain: 'true' }))]);
     expect(run.code).toBe(0);
     expect(run.output).toMatch(/DELETE_SKIPPED +\| AWS::S3::Bucket/);
     expect(cloud.control.s3.hasBucket(bucket)).toBe(true);

@@ -1,19 +1,25 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import type { Cloud } from '../../local/cloud';
-import { appAssembly, cdk } from '../helpers/cdk-cli';
+import { appAssembly, cdk, ROOT } from '../helpers/cdk-cli';
 import { startCloud } from '../../local/cloud';
 
 const CLI_MS = 240_000;
 
 /** Runs the real AWS CDK CLI (the project's pinned devDependency) against the cloud, as a user would with its endpoints exported. */
 
-describe('the real CDK CLI against the local cloud: bootstrap, deploy wicked-dev, deploy again, destroy', () => {
+describe('the real CDK CLI against the local cloud: bootstrap, deploy wicked-dev, deploy again from a fresh synth, destroy', () => {
   let dir: string;
   let cloud: Cloud;
   let assembly: string;
+  let fresh: string | undefined;
+  /** Invocations of the singleton counts resource's reader (infra/constructs/singleton-counts.ts). */
+  const countReader = () => {
+    const fn = [...cloud.cloudformation.stack('wicked-dev').resources.values()].find((r) => r.type === 'AWS::Lambda::Function' && r.logicalId.startsWith('PlatformWorkloadSingletonsCountsHandler'))!;
+    return cloud.functions.invocations(fn.physicalId);
+  };
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'e2e-cdk-'));
     // The ECS services' steady-state waits are emulated time: a faster clock shortens them, nothing else here waits on it.
@@ -24,6 +30,7 @@ describe('the real CDK CLI against the local cloud: bootstrap, deploy wicked-dev
   afterAll(async () => {
     await cloud?.stop();
     await rm(dir, { recursive: true, force: true });
+    if (fresh !== undefined) await rm(fresh, { recursive: true, force: true });
   });
 
   it('cdk bootstrap creates the bootstrap stack: bucket, repository, roles, version parameter', async () => {
@@ -58,6 +65,7 @@ describe('the real CDK CLI against the local cloud: bootstrap, deploy wicked-dev
     // The base-image announcement (an AwsCustomResource) ran its handler, which put the event on the bus and answered SUCCESS.
     const announcer = fn(/^AWS679f53fac002430cb0da5b7982bd2287/).physicalId;
     expect(cloud.functions.invocations(announcer).map((i) => i.outcome)).toEqual(['success']);
+    expect(countReader().map((i) => i.outcome)).toEqual(['success']);
     expect(cloud.bus.timeline.filter((e) => e.event['detail-type'] === 'Portal Base Image Changed').map((e) => e.event.detail.requestedBy)).toEqual(['cdk-deploy']);
     // The stack's own rule delivers that event to the deployed build-image bundle (its handler decides what to do with it).
     const delivered = await cloud.functions.waitFor((i) => i.functionName === buildImage.name && (i.event as { 'detail-type'?: string })['detail-type'] === 'Portal Base Image Changed', 30_000, 'build-image invoked with Portal Base Image Changed');
@@ -68,12 +76,26 @@ describe('the real CDK CLI against the local cloud: bootstrap, deploy wicked-dev
     expect(cloud.control.s3.hasBucket(outputs.ConfigBucketName!)).toBe(true);
   }, CLI_MS);
 
-  it('a second cdk deploy of the same app says no changes and runs nothing', async () => {
+  /**
+   * `cdk deploy` of an unchanged app, synthesized afresh by this command (as a
+   * user runs it, no --app), changes nothing: the singleton counts resource
+   * carries no per-synth value, so the CLI finds the deployed template (the
+   * synth cache's, another process at another time) identical, and neither the
+   * stack nor the count reader runs again. The fresh assembly sits as deep
+   * under the repository as the cache's: the Lambda bundles' source maps name
+   * their sources relative to the assembly, so the bundles' asset hashes
+   * (part of the template) match only at the same depth.
+   */
+  it('a second cdk deploy, synthesizing the app afresh, says no changes and runs nothing: the same template bytes, no stack event, the count reader not run again', async () => {
     const events = cloud.cloudformation.stack('wicked-dev').events.length;
-    const run = await cdk(cloud, ['deploy', 'wicked-dev', '--require-approval', 'never', '--app', assembly]);
-    expect(run.output).toContain('(no changes)');
+    expect(relative(ROOT, assembly).split(sep)).toHaveLength(2);
+    fresh = await mkdtemp(join(dirname(assembly), 'fresh-'));
+    const run = await cdk(cloud, ['deploy', 'wicked-dev', '--require-approval', 'never', '--output', fresh]);
+    expect(run.output).toContain('wicked-dev (no changes)');
     expect(run.code).toBe(0);
+    expect(await readFile(join(fresh, 'wicked-dev.template.json'), 'utf8')).toBe(await readFile(join(assembly, 'wicked-dev.template.json'), 'utf8'));
     expect(cloud.cloudformation.stack('wicked-dev').events.length).toBe(events);
+    expect(countReader()).toHaveLength(1);
   }, CLI_MS);
 
   it('cdk destroy deletes the stack and the emulated resources it created', async () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,6 +9,12 @@ import { cachedAssembly } from '../../local/synth-cache';
 
 /** The repository root, where cdk.json and the pinned CDK CLI are. */
 export const ROOT = resolve(__dirname, '..', '..');
+
+/**
+ * The pinned CDK CLI's entry point (the devDependency, what `npx cdk` runs), started with this process's Node: npm's
+ * own start-up for `npx` costs most of a CPU second per command, and these tests run a few dozen.
+ */
+const CDK_CLI = require.resolve('aws-cdk/bin/cdk');
 
 /** What a CDK CLI run printed (stdout and stderr interleaved) and its exit code. */
 export interface CdkRun {
@@ -20,15 +26,17 @@ export interface CdkRun {
  * Runs the real AWS CDK CLI against a local cloud's endpoints, offline and
  * without notices. A command given neither `--output` nor `--app` gets a cloud
  * assembly directory of its own: the CLI refuses to synthesize into a `cdk.out`
- * that another CLI (another test file running in parallel) is writing.
+ * that another CLI (another test file running in parallel) is writing. That
+ * directory is removed when the command ends.
  *
  * @example
  * const run = await cdk(cloud, ['bootstrap', 'aws://000000000000/us-east-1']);
  */
 export function cdk(cloud: Cloud, args: readonly string[]): Promise<CdkRun> {
-  const own = args.includes('--output') || args.includes('--app') ? [] : ['--output', mkdtempSync(join(tmpdir(), 'cdk-out-'))];
+  const outDir = args.includes('--output') || args.includes('--app') ? undefined : mkdtempSync(join(tmpdir(), 'cdk-out-'));
+  const own = outDir === undefined ? [] : ['--output', outDir];
   return new Promise((done, fail) => {
-    const child = spawn('npx', ['cdk', ...args, ...own, '--no-notices'], {
+    const child = spawn(process.execPath, [CDK_CLI, ...args, ...own, '--no-notices'], {
       cwd: ROOT,
       env: { ...process.env, ...cloud.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -36,8 +44,11 @@ export function cdk(cloud: Cloud, args: readonly string[]): Promise<CdkRun> {
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
     child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, output }));
+    child.on('error', (error) => { if (outDir !== undefined) rmSync(outDir, { recursive: true, force: true }); fail(error); });
+    child.on('close', (code) => {
+      if (outDir !== undefined) rmSync(outDir, { recursive: true, force: true });
+      done({ code, output });
+    });
   });
 }
 
@@ -52,7 +63,11 @@ export interface BootstrappedCloud {
 
 /**
  * Starts an empty local cloud and runs `cdk bootstrap` against it, failing
- * with the CLI's output when the bootstrap fails.
+ * with the CLI's output when the bootstrap fails. The CLI is given the app's
+ * cloud assembly from the synth cache: without `--app` it would synthesize the
+ * whole app first (seconds of CPU) only to list its environments, which the
+ * explicit environment makes moot. The user's exact command, bare, is tested
+ * once, in e2e/cdk-cli.test.ts.
  *
  * @example
  * const { cloud, dir, stop } = await bootstrappedCloud('e2e-cdk-', { clockSpeed: 10 });
@@ -64,7 +79,7 @@ export async function bootstrappedCloud(prefix: string, options: Omit<CloudOptio
     await cloud.stop();
     await rm(dir, { recursive: true, force: true });
   };
-  const boot = await cdk(cloud, ['bootstrap', 'aws://000000000000/us-east-1']);
+  const boot = await cdk(cloud, ['bootstrap', 'aws://000000000000/us-east-1', '--app', await appAssembly()]);
   if (boot.code !== 0) {
     await stop();
     throw new Error(`bootstrap failed:\n${boot.output}`);

@@ -4,16 +4,15 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { promisify } from 'util';
-import { App } from 'aws-cdk-lib';
 import { build } from 'esbuild';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/control-plane-function';
 import { DEFAULT_FUNCTION_ENTRIES, PACKAGE_ROOT } from '../../infra/props';
 import type { Emulator } from '../../local/emulator';
 import { startEmulator } from '../../local/emulator';
+import { cachedAssembly, SYNTH_INPUTS } from '../../local/synth-cache';
 import { ImageBuiltDetailSchema } from '../../shared/events';
 import { uploadConfig } from '../../local/story';
 import { packExample } from '../e2e/deploy-helpers';
-import { testStack } from './helpers';
 
 /**
  * Construct ids of every control-plane function, and the database-users custom resource's function
@@ -45,7 +44,10 @@ function defaultChainProviders(code: string): string[] {
 
 interface Bundle { readonly name: string; readonly file: string; readonly code: string; readonly size: number }
 
-// Real bundling of the real handlers, as `cdk synth` does it: one esbuild run per function.
+// Real bundling of the real handlers, as `cdk synth` does it: one esbuild run per function, from another directory
+// (fixtures/bundles-app.ts). The synth cache keeps the cloud assembly until the sources, the fixture or the locked
+// dependencies change.
+const BUNDLES_APP = 'test/infra/fixtures/bundles-app.ts';
 let outdir: string;
 let bundles: Bundle[];
 function bundle(name: string): Bundle {
@@ -54,19 +56,9 @@ function bundle(name: string): Bundle {
   return found;
 }
 
-beforeAll(() => {
-  outdir = mkdtempSync(path.join(tmpdir(), 'lambda-bundles-'));
-  const app = new App({ outdir });
-  const stack = testStack({ envName: 'dev', functionEntries: DEFAULT_FUNCTION_ENTRIES }, app);
-  // From another directory, as an app that reuses the constructs would: entries and the credentials alias resolve against this package.
-  const cwd = process.cwd();
-  process.chdir(outdir);
-  try {
-    app.synth();
-  } finally {
-    process.chdir(cwd);
-  }
-  const template = JSON.parse(readFileSync(path.join(outdir, `${stack.stackName}.template.json`), 'utf8')) as { Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: unknown } } }> };
+beforeAll(async () => {
+  outdir = await cachedAssembly({ root: PACKAGE_ROOT, app: `npx tsx ${BUNDLES_APP}`, inputs: [...SYNTH_INPUTS, 'test/infra/fixtures', 'test/infra/helpers.ts'] });
+  const template = JSON.parse(readFileSync(path.join(outdir, 'wicked-dev.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: unknown } } }> };
   bundles = Object.entries(template.Resources).flatMap(([logicalId, resource]) => {
     const key = resource.Properties.Code?.S3Key;
     const dir = typeof key === 'string' ? path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`) : undefined;
@@ -76,8 +68,7 @@ beforeAll(() => {
     const name = /PostgresUsersHandler[0-9A-F]{8}$/.test(logicalId) ? 'DatabaseUsers' : FUNCTIONS.find((id) => new RegExp(`${id}Function[0-9A-F]{8}$`).test(logicalId)) ?? logicalId;
     return [{ name, file, code: readFileSync(file, 'utf8'), size: statSync(file).size }];
   });
-}, 120_000);
-afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+}, 300_000);
 
 describe('Lambda bundles', () => {
   it('are one ESM file per function', () => {

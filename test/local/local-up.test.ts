@@ -57,7 +57,8 @@ describe('wickedctl local up: cdk bootstrap + cdk deploy of the app, then the fi
       'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_ACCOUNT_ID',
     ]));
     expect(printed).toMatch(/^# dev: SSM parameters \/wicked\/dev\/ \(every command finds it with --env dev\), config bucket s3:\/\/\S+, cluster \S+, images 000000000000\.dkr\.ecr\.us-east-1\.amazonaws\.com\/wicked-dev\/portal-api, ledger \S+$/m);
-    expect(logged).toContain('wickedctl local up: cdk bootstrap aws://000000000000/us-east-1');
+    // Both commands get the cached assembly: the bootstrap does not synthesize the app again.
+    expect(logged).toMatch(/wickedctl local up: cdk bootstrap aws:\/\/000000000000\/us-east-1 --app \S+\.cache\/cdk\.out-[0-9a-f]{64}/);
     expect(logged).toMatch(/wickedctl local up: cdk deploy wicked-dev --app \S+\.cache\/cdk\.out-[0-9a-f]{64}/);
     expect(logged).toMatch(/wickedctl local up: cdk: .*wicked-dev/);
   });
