@@ -129,9 +129,24 @@ export class LocalFunctions {
     // A warm execution environment of this configuration if one is idle, as Lambda reuses them; a cold start otherwise.
     const child = this.takeIdle(name, key) ?? this.coldStart(config);
     let logs = '';
-    const onOutput = (chunk: Buffer): void => { logs += chunk.toString('utf8'); };
-    child.stdout?.on('data', onOutput);
-    child.stderr?.on('data', onOutput);
+    // The runtime ends each stream of an invocation with a marker line (host.mjs); the answer counts once both came in.
+    const marker = `\u0000END ${requestId}\n`;
+    const seen = { out: '', err: '' };
+    let streamsEnded = 0;
+    let answered: (() => void) | undefined;
+    const output = (stream: keyof typeof seen) => (chunk: Buffer): void => {
+      const text = chunk.toString('utf8');
+      seen[stream] += text;
+      logs = (logs + text).split(marker).join('');
+      if (!seen[stream].includes(marker)) return;
+      seen[stream] = '';
+      streamsEnded += 1;
+      if (streamsEnded === 2) answered?.();
+    };
+    const onStdout = output('out');
+    const onStderr = output('err');
+    child.stdout?.on('data', onStdout);
+    child.stderr?.on('data', onStderr);
     const deadline = Date.now() + config.timeoutSeconds * 1000;
     const record = (outcome: Invocation['outcome'], error?: string): void => {
       const invocation: Invocation = { functionName: name, requestId, event, outcome, logs, ...(error ? { error } : {}) };
@@ -145,10 +160,15 @@ export class LocalFunctions {
         child.off('error', onStartError);
         child.off('message', onMessage);
         child.off('exit', onExit);
-        child.stdout?.off('data', onOutput);
-        child.stderr?.off('data', onOutput);
+        child.stdout?.off('data', onStdout);
+        child.stderr?.off('data', onStderr);
       };
       const onMessage = (message: { ok: boolean; result?: unknown; errorType?: string; errorMessage?: string }): void => {
+        answered = () => settle(message);
+        if (streamsEnded === 2) answered();
+      };
+      const settle = (message: { ok: boolean; result?: unknown; errorType?: string; errorMessage?: string }): void => {
+        answered = undefined;
         done();
         this.release(name, key, child);
         if (message.ok) { record('success'); resolvePromise(message.result); return; }

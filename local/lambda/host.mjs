@@ -55,8 +55,19 @@ process.on('message', async ({ event, handler, deadline, requestId, functionArn 
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()), callbackWaitsForEmptyEventLoop: true,
     };
     const result = await fn(event, context);
-    process.send({ ok: true, result: result === undefined ? null : result });
+    answer(requestId, { ok: true, result: result === undefined ? null : result });
   } catch (error) {
-    process.send({ ok: false, errorType: (error && error.name) || 'Error', errorMessage: (error && error.message) || String(error) });
+    answer(requestId, { ok: false, errorType: (error && error.name) || 'Error', errorMessage: (error && error.message) || String(error) });
   }
 });
+
+// The invocation's last output line on stdout and on stderr, then the answer: the parent reads the pipes
+// and the IPC channel separately, so it takes the answer only once both markers arrived (every log line
+// of the invocation is then in), and strips them from the logs.
+function answer(requestId, message) {
+  const marker = `\u0000END ${requestId}\n`;
+  let pending = 2;
+  const sent = () => { pending -= 1; if (pending === 0) process.send(message); };
+  process.stdout.write(marker, sent);
+  process.stderr.write(marker, sent);
+}

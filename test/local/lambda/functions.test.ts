@@ -57,6 +57,23 @@ describe('LocalFunctions', () => {
     }
   });
 
+  it('keeps every log line an invocation wrote on stdout and stderr, however its pipes and its answer interleave, and none of the next one', async () => {
+    const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir });
+    // Large writes on both streams right before the answer: the answer comes over another channel than the pipes.
+    const source = "export const handler = async (event) => { for (let i = 0; i < 64; i += 1) { console.log(`out ${event.n} ${i} ${'o'.repeat(4000)}`); console.error(`err ${event.n} ${i} ${'e'.repeat(4000)}`); } return event.n; };";
+    try {
+      await fns.deploy(config('chatty', await code('chatty', source)));
+      for (let n = 1; n <= 5; n += 1) expect(await fns.invoke('chatty', { n })).toBe(n);
+      for (const [index, invocation] of fns.invocations('chatty').entries()) {
+        const heads = invocation.logs.split('\n').filter((line) => line !== '').map((line) => line.split(' ').slice(0, 3).join(' ')).sort();
+        const written = Array.from({ length: 64 }, (_, i) => [`out ${index + 1} ${i}`, `err ${index + 1} ${i}`]).flat().sort();
+        expect(heads).toEqual(written);
+      }
+    } finally {
+      fns.stop();
+    }
+  });
+
   it('reports a handler error as Lambda does (errorType, errorMessage) with the logs', async () => {
     const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir });
     await fns.deploy(config('boom', await code('boom', "exports.handler = async () => { console.log('about to fail'); throw new TypeError('bad input'); };", 'index.js')));
