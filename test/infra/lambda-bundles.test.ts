@@ -121,6 +121,13 @@ describe('Lambda bundles', () => {
       .toEqual([['GetAuthorizationToken', true], ['DescribeImageScanFindings', false], ['ListImages', false], ['StartImageScan', false]]);
   });
 
+  it('keep of S3 in build-image the schemas of GetObject, not those of operations it never sends (schema trait keys made literal at bundling)', () => {
+    // With the SDK's computed trait keys (`{ [_hH]: ... }`) esbuild kept every S3 schema that has a trait, for all ~100 operations.
+    const { code } = bundle('BuildImage');
+    expect(['GetObjectOutput', 'GetObjectRequest', 'PutBucketLifecycleConfigurationRequest', 'ListObjectsV2Output', 'SelectObjectContentRequest'].map((schema) => [schema, code.includes(`"${schema}"`)]))
+      .toEqual([['GetObjectOutput', true], ['GetObjectRequest', true], ['PutBucketLifecycleConfigurationRequest', false], ['ListObjectsV2Output', false], ['SelectObjectContentRequest', false]]);
+  });
+
   it('reach node:http, node:process, node:fs, node:stream/web and node:zlib through functions/builtins, never through an ESM import', () => {
     for (const b of bundles) {
       const esmImports = b.code.match(/(?:from\s*|import\s*\(\s*)"(?:node:)?(?:http|process|fs|fs\/promises|stream\/web|zlib)"/g);
