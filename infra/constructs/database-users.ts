@@ -57,6 +57,14 @@ export interface DatabaseUsersProps {
   readonly users: Readonly<Record<string, { readonly role: string; readonly database: string }>>;
   /** Applied to the secrets and the function's log group. */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Any new value sets every user's password again from its secret at the next deploy (the
+   * resource's `PasswordsRevision` property): CloudFormation sends an Update only when a
+   * property changes, and an edit of a secret changes none.
+   *
+   * @default - none: passwords are set at create, and at any Update for another reason
+   */
+  readonly passwordsRevision?: string;
 }
 
 /**
@@ -102,6 +110,7 @@ export class DatabaseUsers extends Construct {
       properties: {
         MasterSecretArn: props.masterSecret.secretArn,
         Users: Object.values(this.users).map((u) => ({ Role: u.role, Database: u.database, SecretArn: u.secret.secretArn })),
+        ...(props.passwordsRevision !== undefined ? { PasswordsRevision: props.passwordsRevision } : {}),
       },
     });
     // The instance (the secrets' attachments name it too) and the path to it: SQL needs both. Resource to
