@@ -3,7 +3,10 @@
  * All five functions carry the AWS SDK clients they use, bundled and tree-shaken, with
  * credentials from the environment only. Beside each asset: a raw bundle of the same handler
  * (unminified, SDK bundled with its default credential chain) and the same minified (the ratio
- * raw / asset). Target: a cold import under 150 ms per asset. Size is reported, not targeted:
+ * raw / asset), and the same build as the asset without the bundling plugins
+ * (infra/bundling/plugins.ts), imported in turn with the asset in the same rounds so that both
+ * see the same load; every wall time of those two is printed. Target: a cold import under
+ * 150 ms per asset. Size is reported, not targeted:
  * Lambda takes 50 MB zipped, and what an operator feels is the cold start.
  *
  * On a busy machine wall and CPU times move with the load; `BENCH_INSTRUCTIONS=1` adds, per
