@@ -3,7 +3,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
 import { Client, type ClientConfig } from 'pg';
+import { handleDatabaseUsersRequest } from '../../shared/database-users';
 import { PACKAGE_ROOT } from '../../infra/props';
 import { startPostgres, type PostgresServer } from '../helpers/postgres-server';
 
@@ -86,6 +89,19 @@ describe('database users over TLS, on a Postgres that requires it (real server, 
   it('refuses a login without TLS, as RDS with rds.force_ssl does', async () => {
     const error = await query({ host: server.host, port: server.port, user: MASTER.username, password: MASTER.password, database: 'postgres', ssl: false }, 'SELECT 1').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: '28000', message: expect.stringMatching(/no pg_hba\.conf entry .*no encryption/) });
+  });
+
+  it('names the cause when the handler is configured without TLS (as only a local test server allows) and the server requires it', async () => {
+    const secretsMock = mockClient(SecretsManagerClient);
+    try {
+      secretsMock.on(GetSecretValueCommand).callsFake((input: { SecretId: string }) => ({ SecretString: JSON.stringify(secrets(server)[input.SecretId]) }));
+      const error = await handleDatabaseUsersRequest(EVENT, { secrets: new SecretsManagerClient({ region: 'eu-west-1' }), ssl: false }).catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ code: 'SQL_FAILED', retryable: false });
+      expect((error as Error).message).toMatch(new RegExp(`^user kong: connecting to ${server.host}:${server.port}/postgres as wicked: 28000 no pg_hba\\.conf entry .*no encryption; the server requires TLS and this connection did not use it: expected the ssl setting to be on$`));
+    } finally {
+      secretsMock.restore();
+    }
   });
 
   it('fails without the certificate authority: the handler verifies the certificate, with an error that says so', async () => {
