@@ -66,8 +66,9 @@ export const FUNCTION_ALIASES: Readonly<Record<string, string>> = {
  * which reads the environment only, as Lambda provides credentials: the SSO, INI, process,
  * web-identity and container providers and their nested clients stay out. The aliases are
  * absolute paths in this package, like the handler entries, so they resolve wherever the app
- * is synthesized from. {@link functionCode} runs esbuild with them and with the plugin that
- * lets it drop the SDK schemas a function never uses (infra `bundling/literal-schema-keys.ts`).
+ * is synthesized from. {@link functionCode} runs esbuild with them and with the plugins of
+ * infra `bundling/plugins.ts`, which let it drop the SDK schemas a function never uses and
+ * keep `@smithy/core` out of lazy initialisers.
  */
 export const FUNCTION_ESBUILD_OPTIONS: Readonly<BuildOptions> = {
   bundle: true,
@@ -82,7 +83,9 @@ export const FUNCTION_ESBUILD_OPTIONS: Readonly<BuildOptions> = {
   banner: { js: ESM_REQUIRE_BANNER },
   alias: { ...FUNCTION_ALIASES },
   external: [],
-};/** CloudWatch namespace of the functions' Powertools metrics. */
+};
+
+/** CloudWatch namespace of the functions' Powertools metrics. */
 export const METRICS_NAMESPACE = 'wicked-control-plane';
 
 /** Props of {@link ControlPlaneFunction}. */
