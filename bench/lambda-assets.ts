@@ -15,6 +15,7 @@
  *
  *   npm run bench:lambda-assets        (BENCH_RUNS=5 by default)
  *   BENCH_INSTRUCTIONS=1 npm run bench:lambda-assets
+ *   BENCH_ASSETS=BuildImage BENCH_RUNS=21 npm run bench:lambda-assets   (one asset)
  */
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,8 @@ const ROOT = resolve(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const IMPORT_TARGET_MS = 150;
 const INSTRUCTIONS = process.env.BENCH_INSTRUCTIONS === '1';
+/** Only these assets, by construct id (`BENCH_ASSETS=BuildImage,DeployServices`); all when unset. */
+const ONLY = process.env.BENCH_ASSETS?.split(',').map((name) => name.trim()).filter(Boolean);
 // Under node_modules so that the bundles resolve the AWS SDK the runtime would provide.
 const WORK = join(ROOT, 'node_modules', '.cache', 'lambda-assets-bench');
 
@@ -161,6 +164,7 @@ async function main(): Promise<void> {
   for (const asset of await synthesizedAssets(outdir)) {
     const entry = entryOf(asset.name);
     if (entry === undefined) continue; // the custom-resource provider that announces base image changes is CDK's code
+    if (ONLY && !ONLY.includes(asset.name)) continue;
     const bundled = join(WORK, `${asset.name}.mjs`);
     await copyFile(asset.file, bundled);
     const size = (await stat(bundled)).size;
