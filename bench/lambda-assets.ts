@@ -3,7 +3,10 @@
  * All five functions carry the AWS SDK clients they use, bundled and tree-shaken, with
  * credentials from the environment only. Beside each asset: a raw bundle of the same handler
  * (unminified, SDK bundled with its default credential chain) and the same minified (the ratio
- * raw / asset). Target: a cold import under 150 ms per asset. Size is reported, not targeted:
+ * raw / asset), and the same build as the asset without the bundling plugins
+ * (infra/bundling/plugins.ts), imported in turn with the asset in the same rounds so that both
+ * see the same load; every wall time of those two is printed. Target: a cold import under
+ * 150 ms per asset. Size is reported, not targeted:
  * Lambda takes 50 MB zipped, and what an operator feels is the cold start.
  *
  * On a busy machine wall and CPU times move with the load; `BENCH_INSTRUCTIONS=1` adds, per
@@ -12,13 +15,14 @@
  *
  *   npm run bench:lambda-assets        (BENCH_RUNS=5 by default)
  *   BENCH_INSTRUCTIONS=1 npm run bench:lambda-assets
+ *   BENCH_ASSETS=BuildImage BENCH_RUNS=21 npm run bench:lambda-assets   (one asset)
  */
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { DEFAULT_CREDENTIAL_PROVIDER_PACKAGE, ENV_CREDENTIAL_PROVIDER, ESM_REQUIRE_BANNER } from '../infra/constructs/control-plane-function';
+import { DEFAULT_CREDENTIAL_PROVIDER_PACKAGE, ENV_CREDENTIAL_PROVIDER, ESM_REQUIRE_BANNER, FUNCTION_ESBUILD_OPTIONS } from '../infra/constructs/control-plane-function';
 import { DEFAULT_FUNCTION_ENTRIES } from '../infra/props';
 import { median, ratio, run } from './lib';
 
@@ -26,6 +30,8 @@ const ROOT = resolve(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const IMPORT_TARGET_MS = 150;
 const INSTRUCTIONS = process.env.BENCH_INSTRUCTIONS === '1';
+/** Only these assets, by construct id (`BENCH_ASSETS=BuildImage,DeployServices`); all when unset. */
+const ONLY = process.env.BENCH_ASSETS?.split(',').map((name) => name.trim()).filter(Boolean);
 // Under node_modules so that the bundles resolve the AWS SDK the runtime would provide.
 const WORK = join(ROOT, 'node_modules', '.cache', 'lambda-assets-bench');
 
@@ -49,20 +55,30 @@ async function sdkImportMs(packages: readonly string[]): Promise<ImportTime> {
 }
 
 /** Wall-clock and CPU milliseconds of an import; CPU time is the steadier figure on a busy machine. */
-interface ImportTime { readonly wall: number; readonly cpu: number }
+interface ImportTime { readonly wall: number; readonly cpu: number; readonly walls?: readonly number[] }
 
 /** Medians over RUNS fresh node processes (started in the bench folder, so the runtime's SDK resolves). */
 async function timeImport(expression: string, environment: Record<string, string>): Promise<ImportTime> {
-  const script = `const c=process.cpuUsage();const t=process.hrtime.bigint();await ${expression};const u=process.cpuUsage(c);console.log(Number(process.hrtime.bigint()-t)/1e6,(u.user+u.system)/1e3)`;
-  const walls: number[] = [];
-  const cpus: number[] = [];
+  return (await timeImports([expression], environment))[0]!;
+}
+
+/**
+ * Medians over RUNS rounds, each importing every expression once in a fresh node process, in
+ * turn: two builds compared this way see the same load, which on a shared machine moves more
+ * than the difference between them.
+ */
+async function timeImports(expressions: readonly string[], environment: Record<string, string>): Promise<ImportTime[]> {
+  const samples = expressions.map(() => ({ walls: [] as number[], cpus: [] as number[] }));
   for (let i = 0; i < RUNS; i++) {
-    const result = await run(`cd ${JSON.stringify(WORK)} && node --input-type=module -e '${script}'`, { env: { ...environment, NODE_OPTIONS: '' } });
-    const [wall, cpu] = result.stdout.trim().split(' ').map(Number);
-    walls.push(wall!);
-    cpus.push(cpu!);
+    for (const [index, expression] of expressions.entries()) {
+      const script = `const c=process.cpuUsage();const t=process.hrtime.bigint();await ${expression};const u=process.cpuUsage(c);console.log(Number(process.hrtime.bigint()-t)/1e6,(u.user+u.system)/1e3)`;
+      const result = await run(`cd ${JSON.stringify(WORK)} && node --input-type=module -e '${script}'`, { env: { ...environment, NODE_OPTIONS: '' } });
+      const [wall, cpu] = result.stdout.trim().split(' ').map(Number);
+      samples[index]!.walls.push(wall!);
+      samples[index]!.cpus.push(cpu!);
+    }
   }
-  return { wall: median(walls), cpu: median(cpus) };
+  return samples.map(({ walls, cpus }) => ({ wall: median(walls), cpu: median(cpus), walls }));
 }
 
 /** Every NodejsFunction of the synthesized stack: its bundle and its environment (tokens replaced by placeholders). */
@@ -118,6 +134,11 @@ async function sdkBundle(entry: string, outfile: string, options: { minify: bool
   });
 }
 
+/** The asset's own esbuild options without the bundling plugins (infra/bundling/plugins.ts): the asset as it was before them. */
+async function withoutPlugins(entry: string, outfile: string): Promise<void> {
+  await build({ ...FUNCTION_ESBUILD_OPTIONS, ...(entry.includes('database-users') ? { external: ['pg-native'] } : {}), entryPoints: [entry], outfile, sourcemap: false, logLevel: 'silent' });
+}
+
 /** Bundles a variant of the handler into WORK and measures it. */
 async function variant(asset: Asset, entry: string, suffix: string, options: { minify: boolean; envCredentials: boolean }): Promise<{ size: number; time: ImportTime }> {
   const file = join(WORK, `${asset.name}.${suffix}.mjs`);
@@ -130,6 +151,7 @@ function row(name: string, what: string, size: number | string, time: ImportTime
   console.log(`${name.padEnd(16)} ${what.padEnd(38)} ${(typeof size === 'number' ? kb(size) : size).padStart(8)}  ${times(time)}  ${note}`);
 }
 
+const spread = (t: ImportTime): string => [...(t.walls ?? [])].sort((a, b) => a - b).map((w) => w.toFixed(0)).join(' ');
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KB`;
 const times = (t: ImportTime): string => `${t.wall.toFixed(0).padStart(6)} / ${t.cpu.toFixed(0).padStart(4)} ms`.padEnd(18);
 
@@ -142,15 +164,20 @@ async function main(): Promise<void> {
   for (const asset of await synthesizedAssets(outdir)) {
     const entry = entryOf(asset.name);
     if (entry === undefined) continue; // the custom-resource provider that announces base image changes is CDK's code
+    if (ONLY && !ONLY.includes(asset.name)) continue;
     const bundled = join(WORK, `${asset.name}.mjs`);
     await copyFile(asset.file, bundled);
     const size = (await stat(bundled)).size;
-    const time = await importMs(bundled, asset.environment);
+    const plainFile = join(WORK, `${asset.name}.no-plugins.mjs`);
+    await withoutPlugins(entry, plainFile);
+    const [time, plainTime] = await timeImports([bundled, plainFile].map((f) => `import(${JSON.stringify(pathToFileURL(f).href)})`), { AWS_REGION: 'eu-west-1', ...asset.environment }) as [ImportTime, ImportTime];
     const packages = await sdkPackages(bundled);
     const runtimeSdk = packages.length > 0;
     const ok = `import < ${IMPORT_TARGET_MS} ms ${time.wall < IMPORT_TARGET_MS ? 'met' : 'MISSED'}`;
     const what = runtimeSdk ? 'asset: minified, SDK from runtime' : 'asset: minified, SDK bundled, env creds';
     row(asset.name, what, size, time, INSTRUCTIONS ? `${ok}, ${await importInstructions(bundled, asset.environment)} M instructions` : ok);
+    row('', 'same, without the bundling plugins', (await stat(plainFile)).size, plainTime, INSTRUCTIONS ? `${await importInstructions(plainFile, asset.environment)} M instructions` : '');
+    console.log(`${''.padEnd(16)} ${'walls, asset | without plugins (ms)'.padEnd(38)} ${spread(time)} | ${spread(plainTime)}`);
     const raw = await variant(asset, entry, 'raw', { minify: false, envCredentials: false });
     row('', 'raw, SDK bundled, default chain', raw.size, raw.time);
     const chain = await variant(asset, entry, 'min-chain', { minify: true, envCredentials: false });

@@ -109,6 +109,15 @@ export interface WorkloadProps {
   readonly postgres?: PostgresMode;
   /** Multi-AZ RDS instance. @default false */
   readonly postgresMultiAz?: boolean;
+  /**
+   * Any new value makes the next `cdk deploy` set Kong's and portal-api's database passwords
+   * again from their secrets (`wicked-<env>/postgres-kong`, `wicked-<env>/postgres-portal-api`):
+   * CloudFormation runs the users' resource only when its properties change, and an edit of a
+   * secret changes none of them. See infra README, "Changing a database user's password".
+   *
+   * @default - none: the passwords are set when the users are created, and when the resource changes otherwise
+   */
+  readonly postgresPasswordsRevision?: string;
   /** AWS Backup plan of the EFS file system (and of RDS when persistent). @default - see {@link BACKUP_DEFAULTS} */
   readonly backup?: BackupProps;
 }
@@ -143,6 +152,8 @@ export interface ResolvedWorkloadProps {
   readonly postgres: PostgresMode;
   /** See {@link WorkloadProps.postgresMultiAz}. */
   readonly postgresMultiAz: boolean;
+  /** See {@link WorkloadProps.postgresPasswordsRevision}. */
+  readonly postgresPasswordsRevision?: string;
   /** See {@link WorkloadProps.backup}. */
   readonly backup: ResolvedBackupProps;
 }
@@ -173,7 +184,7 @@ export const DEFAULT_GATEWAY_GROUP: ResolvedGatewayGroup = {
 /** The keys of {@link WorkloadProps}. */
 export const WORKLOAD_PROP_KEYS: readonly (keyof WorkloadProps)[] = [
   'vpc', 'natGateways', 'singletons', 'redisSessionStore', 'redisImage', 'wickedImages', 'kongImage', 'domainNames', 'certificateArn', 'allowPlainHttp',
-  'taskSizes', 'gatewayGroups', 'postgres', 'postgresMultiAz', 'backup',
+  'taskSizes', 'gatewayGroups', 'postgres', 'postgresMultiAz', 'postgresPasswordsRevision', 'backup',
 ];
 
 const FARGATE_MEMORY: Readonly<Record<number, readonly [number, number, number]>> = {
@@ -278,6 +289,7 @@ const SCALAR_RULES: Readonly<Record<string, Rule>> = {
   certificateArn: { check: matches(CERTIFICATE_ARN), expected: 'an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)' },
   postgres: { check: (v) => v === 'none' || v === 'ephemeral' || v === 'persistent', expected: '"none", "ephemeral" or "persistent"' },
   postgresMultiAz: { check: isBoolean, expected: 'true or false' },
+  postgresPasswordsRevision: { check: matches(/^[A-Za-z0-9._:-]{1,64}$/), expected: 'a revision of 1 to 64 characters (letters, digits, . _ : -), such as "2026-12-06"' },
   vpc: { check: (v) => isPlainObject(v) && typeof v.vpcId === 'string' && typeof v.selectSubnets === 'function', expected: 'an ec2.IVpc (construct API only; cdk.json cannot hold one)' },
 };
 
@@ -327,6 +339,7 @@ export function resolveWorkloadProps(props: WorkloadProps, retained: boolean, wi
     gatewayGroups,
     postgres: props.postgres ?? (retained ? 'persistent' : 'ephemeral'),
     postgresMultiAz: props.postgresMultiAz ?? false,
+    ...(props.postgresPasswordsRevision !== undefined ? { postgresPasswordsRevision: props.postgresPasswordsRevision } : {}),
     backup,
   };
 }

@@ -1,10 +1,10 @@
 import { Duration, Size, Stack, type CfnElement, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
 import { CONFIG_PREFIX, type ConfigBucket } from './config-bucket';
-import { ControlPlaneFunction, FUNCTION_BUNDLING, FUNCTION_RUNTIME, METRICS_NAMESPACE } from './control-plane-function';
+import { ControlPlaneFunction, FUNCTION_ESBUILD_OPTIONS, FUNCTION_RUNTIME, METRICS_NAMESPACE } from './control-plane-function';
 import { PULL_THROUGH_PREFIX, type ImageRepository } from './image-repository';
 import type { LedgerTable } from './ledger-table';
 
@@ -140,11 +140,11 @@ export class BuildImageFunction extends ControlPlaneFunction {
 }
 
 /**
- * esbuild settings of build-image: those of every function ({@link FUNCTION_BUNDLING}): the S3,
+ * esbuild settings of build-image: those of every function ({@link FUNCTION_ESBUILD_OPTIONS}): the S3,
  * ECR, EventBridge and DynamoDB clients it uses are bundled and tree-shaken, credentials from
  * the environment.
  */
-export const BUILD_IMAGE_BUNDLING: nodejs.BundlingOptions = FUNCTION_BUNDLING;
+export const BUILD_IMAGE_ESBUILD_OPTIONS: Readonly<BuildOptions> = FUNCTION_ESBUILD_OPTIONS;
 
 /**
  * The function's environment: what the handler reads once at start-up.

@@ -5,18 +5,21 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
 import type { TargetFunctionId } from '../../shared/events/rules';
+import { functionCode } from '../bundling/function-code';
 import { EntryNotFoundError } from '../errors';
 import { PACKAGE_ROOT } from '../props';
 
 /** Lambda runtime of the functions: the project's Node.js version. */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+/** The handler of every function: `handler`, exported by the bundle `index.mjs`. */
+export const FUNCTION_HANDLER = 'index.handler';
 /** Lets an ESM bundle `require()` the CommonJS modules esbuild leaves in it. */
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
 
@@ -47,48 +50,40 @@ export const BUILTIN_SHIMS: Readonly<Record<string, string>> = {
   zlib: path.join(PACKAGE_ROOT, 'functions', 'builtins', 'zlib.cjs'),
 };
 
-/** The esbuild `--alias` values of every function: the credential provider, then the builtins both ways. */
-export const FUNCTION_ALIASES: readonly string[] = [
-  `${DEFAULT_CREDENTIAL_PROVIDER_PACKAGE}=${ENV_CREDENTIAL_PROVIDER}`,
-  ...Object.entries(BUILTIN_SHIMS).flatMap(([name, file]) => [`${name}=${file}`, `node:${name}=${file}`]),
-];
+/** The esbuild `alias` of every function: the credential provider, then the builtins both ways. */
+export const FUNCTION_ALIASES: Readonly<Record<string, string>> = {
+  [DEFAULT_CREDENTIAL_PROVIDER_PACKAGE]: ENV_CREDENTIAL_PROVIDER,
+  ...Object.fromEntries(Object.entries(BUILTIN_SHIMS).flatMap(([name, file]) => [[name, file], [`node:${name}`, file]])),
+};
 
 /**
- * esbuild settings every function shares: one minified, tree-shaken ESM file with source
- * maps (contents left out), for the Node.js 24 runtime. `mainFields` puts the ESM builds of
- * dependencies first, so their unused exports are dropped; the bundled-license block is left out.
+ * esbuild settings every function shares: one minified, tree-shaken ESM file with a source
+ * map (contents left out), for the Node.js 24 runtime, the bundled-license block left out.
+ * `mainFields` puts the ESM builds of dependencies first, so their unused exports are dropped.
+ * The AWS SDK is bundled (nothing is external): the clients a function uses, tree-shaken,
+ * import several times faster than the runtime's CommonJS SDK. The SDK's default credential
+ * chain (`@aws-sdk/credential-provider-node`) is aliased to {@link ENV_CREDENTIAL_PROVIDER},
+ * which reads the environment only, as Lambda provides credentials: the SSO, INI, process,
+ * web-identity and container providers and their nested clients stay out. The aliases are
+ * absolute paths in this package, like the handler entries, so they resolve wherever the app
+ * is synthesized from. {@link functionCode} runs esbuild with them and with the plugins of
+ * infra `bundling/plugins.ts`, which let it drop the SDK schemas a function never uses and
+ * keep `@smithy/core` out of lazy initialisers.
  */
-const COMMON_BUNDLING: nodejs.BundlingOptions = {
-  format: nodejs.OutputFormat.ESM,
+export const FUNCTION_ESBUILD_OPTIONS: Readonly<BuildOptions> = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
   target: 'node24',
   minify: true,
-  sourceMap: true,
+  sourcemap: true,
   sourcesContent: false,
+  legalComments: 'none',
   mainFields: ['module', 'main'],
-  banner: ESM_REQUIRE_BANNER,
+  banner: { js: ESM_REQUIRE_BANNER },
+  alias: { ...FUNCTION_ALIASES },
+  external: [],
 };
-
-/**
- * esbuild settings of the functions that bundle the AWS SDK (the default): the clients they
- * use, tree-shaken, import several times faster than the runtime's CommonJS SDK. The SDK's
- * default credential chain (`@aws-sdk/credential-provider-node`) is aliased to
- * {@link ENV_CREDENTIAL_PROVIDER}, which reads the environment only, as Lambda provides
- * credentials: the SSO, INI, process, web-identity and container providers and their nested
- * clients stay out. The alias is an absolute path in this package, like the handler entries,
- * so it resolves wherever the app is synthesized from (local esbuild; a Docker build would not
- * see the path). The same goes for the builtins of {@link BUILTIN_SHIMS}.
- */
-export const FUNCTION_BUNDLING: nodejs.BundlingOptions = {
-  ...COMMON_BUNDLING,
-  externalModules: [], // NodejsFunction leaves @aws-sdk/* out by default on Node.js 18 and later
-  esbuildArgs: { '--legal-comments': 'none', '--alias': [...FUNCTION_ALIASES] },
-};
-
-/** Pins the lock file and project root to this package, so another app can reuse the construct. */
-export function lockFileOptions(): Pick<nodejs.NodejsFunctionProps, 'depsLockFilePath' | 'projectRoot'> {
-  const lockFile = path.join(PACKAGE_ROOT, 'package-lock.json');
-  return fs.existsSync(lockFile) ? { depsLockFilePath: lockFile, projectRoot: PACKAGE_ROOT } : {};
-}
 
 /** CloudWatch namespace of the functions' Powertools metrics. */
 export const METRICS_NAMESPACE = 'wicked-control-plane';
@@ -147,7 +142,7 @@ export interface ControlPlaneFunctionProps {
  */
 export class ControlPlaneFunction extends Construct {
   /** The function. */
-  public readonly function: nodejs.NodejsFunction;
+  public readonly function: lambda.Function;
   /** Its execution role (no managed policies). */
   public readonly role: iam.Role;
   /** Its log group. */
@@ -167,10 +162,9 @@ export class ControlPlaneFunction extends Construct {
     this.service = props.service;
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: props.removalPolicy });
     this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: props.description });
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
-      ...lockFileOptions(),
+    this.function = new lambda.Function(this, 'Function', {
+      code: functionCode(props.entry, FUNCTION_ESBUILD_OPTIONS),
+      handler: FUNCTION_HANDLER,
       runtime: FUNCTION_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
@@ -182,7 +176,6 @@ export class ControlPlaneFunction extends Construct {
       retryAttempts: 2,
       onFailure: new SqsDestination(props.failureQueue),
       environment: controlPlaneEnvironment(props.service, props.environment),
-      bundling: FUNCTION_BUNDLING,
     });
     this.logGroup.grantWrite(this.role);
   }

@@ -4,14 +4,14 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { PACKAGE_ROOT } from '../props';
-import { FUNCTION_BUNDLING, FUNCTION_RUNTIME, lockFileOptions } from './control-plane-function';
+import { functionCode } from '../bundling/function-code';
+import { FUNCTION_ESBUILD_OPTIONS, FUNCTION_HANDLER, FUNCTION_RUNTIME } from './control-plane-function';
 
 /** CloudFormation type of the resource that creates the application users. */
 export const DATABASE_USERS_RESOURCE_TYPE = 'Custom::WickedDatabaseUsers';
@@ -57,6 +57,14 @@ export interface DatabaseUsersProps {
   readonly users: Readonly<Record<string, { readonly role: string; readonly database: string }>>;
   /** Applied to the secrets and the function's log group. */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Any new value sets every user's password again from its secret at the next deploy (the
+   * resource's `PasswordsRevision` property): CloudFormation sends an Update only when a
+   * property changes, and an edit of a secret changes none.
+   *
+   * @default - none: passwords are set at create, and at any Update for another reason
+   */
+  readonly passwordsRevision?: string;
 }
 
 /**
@@ -79,7 +87,7 @@ export class DatabaseUsers extends Construct {
   /** The custom resource; services that log in must depend on it. */
   public readonly resource: CustomResource;
   /** The onEvent function (in the VPC, the only reader of the master secret). */
-  public readonly handler: nodejs.NodejsFunction;
+  public readonly handler: lambda.Function;
   private ingress!: ec2.CfnSecurityGroupIngress;
 
   /**
@@ -102,6 +110,7 @@ export class DatabaseUsers extends Construct {
       properties: {
         MasterSecretArn: props.masterSecret.secretArn,
         Users: Object.values(this.users).map((u) => ({ Role: u.role, Database: u.database, SecretArn: u.secret.secretArn })),
+        ...(props.passwordsRevision !== undefined ? { PasswordsRevision: props.passwordsRevision } : {}),
       },
     });
     // The instance (the secrets' attachments name it too) and the path to it: SQL needs both. Resource to
@@ -127,7 +136,7 @@ export class DatabaseUsers extends Construct {
     return { role: user.role, database: user.database, secret: secret.attach(props.instance) };
   }
 
-  private createHandler(props: DatabaseUsersProps): nodejs.NodejsFunction {
+  private createHandler(props: DatabaseUsersProps): lambda.Function {
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: props.removalPolicy });
     const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: 'Creates the wicked database users as the master' });
     // Lambda attaches the function to the VPC through network interfaces it manages under this role.
@@ -152,10 +161,10 @@ export class DatabaseUsers extends Construct {
       toPort: Token.asNumber(props.instance.dbInstanceEndpointPort),
       description: 'The database-users function creates the application users',
     });
-    return new nodejs.NodejsFunction(this, 'Handler', {
-      entry: DATABASE_USERS_ENTRY,
-      handler: 'handler',
-      ...lockFileOptions(),
+    return new lambda.Function(this, 'Handler', {
+      // pg loads its optional native binding only when asked (pg.native): leave it out.
+      code: functionCode(DATABASE_USERS_ENTRY, { ...FUNCTION_ESBUILD_OPTIONS, external: ['pg-native'] }),
+      handler: FUNCTION_HANDLER,
       runtime: FUNCTION_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -167,8 +176,6 @@ export class DatabaseUsers extends Construct {
       securityGroups: [securityGroup],
       description: 'Creates the wicked database users (Kong, portal-api) as the master, at cdk deploy',
       environment: { NODE_EXTRA_CA_CERTS: LAMBDA_CA_CERTS, NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'database-users' },
-      // pg loads its optional native binding only when asked (pg.native): leave it out.
-      bundling: { ...FUNCTION_BUNDLING, externalModules: ['pg-native'] },
     });
   }
 

@@ -47,6 +47,8 @@ export interface DatabaseProps {
   readonly persistent: boolean;
   /** Standby in a second AZ. */
   readonly multiAz: boolean;
+  /** Changed, it sets the users' passwords again from their secrets (the users' resource `PasswordsRevision`). @default - none */
+  readonly passwordsRevision?: string;
   /** Environment name, part of the secret name. */
   readonly envName: string;
   /** The AWS Backup plan's cron expression: RDS's own backup window is kept apart from it. */
@@ -168,6 +170,7 @@ export class Database extends Construct {
     this.secret = this.instance.secret!;
     this.usersResource = new DatabaseUsers(this, 'Users', {
       instance: this.instance, masterSecret: this.secret, vpc: props.vpc, key: props.key, envName: props.envName, removalPolicy: props.removalPolicy,
+      ...(props.passwordsRevision !== undefined ? { passwordsRevision: props.passwordsRevision } : {}),
       users: { kong: { role: KONG_ROLE, database: KONG_DATABASE }, 'portal-api': { role: PORTAL_API_ROLE, database: WICKED_DATABASE } },
     });
     this.users = { kong: this.usersResource.users.kong!, portalApi: this.usersResource.users['portal-api']! };

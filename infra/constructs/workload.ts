@@ -81,7 +81,7 @@ export class Workload extends Construct {
     this.dynamicData = new DynamicData(this, 'DynamicData', { vpc, key: this.dataKey, removalPolicy: p.removalPolicy });
     if (p.postgres !== 'none') {
       this.database = new Database(this, 'Postgres', {
-        vpc, key: this.dataKey, persistent: p.postgres === 'persistent', multiAz: p.postgresMultiAz, envName: p.envName, backupSchedule: p.backup.schedule, removalPolicy: p.removalPolicy,
+        vpc, key: this.dataKey, persistent: p.postgres === 'persistent', multiAz: p.postgresMultiAz, ...(p.postgresPasswordsRevision !== undefined ? { passwordsRevision: p.postgresPasswordsRevision } : {}), envName: p.envName, backupSchedule: p.backup.schedule, removalPolicy: p.removalPolicy,
       });
     }
     this.singletons = new SingletonServices(this, 'Singletons', {

@@ -4,7 +4,8 @@ export type DatabaseUsersErrorCode =
   | 'INVALID_REQUEST'
   | 'INVALID_SECRET'
   | 'SECRET_UNREADABLE'
-  | 'SQL_FAILED';
+  | 'SQL_FAILED'
+  | 'TLS_FAILED';
 
 /** Context fields of a {@link DatabaseUsersError}: role, database, secret ARN (never a password). */
 export type DatabaseUsersErrorContext = Readonly<Record<string, string | number | boolean | undefined>>;

@@ -43,11 +43,40 @@ export const connectClient: ConnectFn = async (config) => {
 /** Postgres error codes and socket errors after which the same request may succeed (instance starting, network). */
 const RETRYABLE = new Set(['57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN']);
 
-function sqlError(doing: string, error: unknown, context: Record<string, string>): DatabaseUsersError {
-  if (error instanceof DatabaseUsersError) return error;
+/** Node.js's codes for a server certificate it cannot verify (`tls.connect` with `rejectUnauthorized`). */
+const CERTIFICATE_REJECTED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_UNTRUSTED',
+]);
+/** What pg throws when it asked for TLS and the server answered that it has none (`N` to the SSLRequest). */
+const NO_TLS_ON_SERVER = 'The server does not support SSL connections';
+
+/**
+ * A connection failure that is about TLS, with what was expected: a certificate the function
+ * could not verify, or a server without TLS while the function requires it (RDS always offers
+ * it; `rds.force_ssl` refuses anything else). Neither gets better by retrying.
+ */
+function tlsError(doing: string, error: unknown, context: Record<string, string>): DatabaseUsersError | undefined {
   const code = (error as { code?: string }).code ?? '';
   const message = (error as Error).message ?? String(error);
-  return new DatabaseUsersError('SQL_FAILED', `${doing}: ${code ? `${code} ` : ''}${message}`, { retryable: RETRYABLE.has(code), cause: error, context });
+  if (CERTIFICATE_REJECTED.has(code)) {
+    return new DatabaseUsersError('TLS_FAILED', `${doing}: TLS: the server's certificate was rejected (${code}: ${message}); expected a certificate for this host issued by a certificate authority the function trusts (on Lambda the RDS certificate authorities, NODE_EXTRA_CA_CERTS=/var/runtime/ca-cert.pem)`, { cause: error, context });
+  }
+  if (message === NO_TLS_ON_SERVER) {
+    return new DatabaseUsersError('TLS_FAILED', `${doing}: TLS: the server accepts no TLS connections; expected TLS, which the function requires (the master's password is never sent in clear) and RDS offers on every instance`, { cause: error, context });
+  }
+  return undefined;
+}
+
+function sqlError(doing: string, error: unknown, context: Record<string, string>): DatabaseUsersError {
+  if (error instanceof DatabaseUsersError) return error;
+  const tls = tlsError(doing, error, context);
+  if (tls) return tls;
+  const code = (error as { code?: string }).code ?? '';
+  const message = (error as Error).message ?? String(error);
+  // 28000 naming "no encryption": the server takes only TLS connections (hostssl, RDS's rds.force_ssl) and this one had none.
+  const hint = code === '28000' && /no encryption/.test(message) ? '; the server requires TLS and this connection did not use it: expected the ssl setting to be on' : '';
+  return new DatabaseUsersError('SQL_FAILED', `${doing}: ${code ? `${code} ` : ''}${message}${hint}`, { retryable: RETRYABLE.has(code), cause: error, context });
 }
 
 const redact = (statement: string): string => statement.replace(/PASSWORD '[^']*'/, "PASSWORD '***'");

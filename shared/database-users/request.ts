@@ -19,6 +19,8 @@ export const DatabaseUsersRequestSchema = z.object({
   ResourceProperties: z.object({
     MasterSecretArn: z.string().check(z.regex(/^arn:[^:]+:secretsmanager:/, 'expected a Secrets Manager ARN')),
     Users: z.array(UserSchema).check(z.minLength(1)),
+    // Only there to make CloudFormation send an Update (the passwords are set again on every Update).
+    PasswordsRevision: z.optional(z.string()),
   }),
 });
 

@@ -10,12 +10,13 @@ import { startPostgres, type PostgresServer } from '../helpers/postgres-server';
 
 const ARN = (name: string): string => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:wicked-test/${name}-AbCdEf`;
 const MASTER = { username: 'wicked', password: 'master-pw' };
-const EVENT = (type: 'Create' | 'Update' | 'Delete'): Record<string, unknown> => ({
+const EVENT = (type: 'Create' | 'Update' | 'Delete', passwordsRevision?: string): Record<string, unknown> => ({
   RequestType: type,
   ...(type === 'Create' ? {} : { PhysicalResourceId: 'wicked-database-users' }),
   ResourceProperties: {
     MasterSecretArn: ARN('postgres'),
     Users: [{ Role: 'kong', Database: 'kong', SecretArn: ARN('postgres-kong') }, { Role: 'portal_api', Database: 'wicked', SecretArn: ARN('postgres-portal-api') }],
+    ...(passwordsRevision === undefined ? {} : { PasswordsRevision: passwordsRevision }),
   },
 });
 
@@ -152,11 +153,11 @@ describe(`database users on a real Postgres server (${'Debian postgresql'})`, ()
     expect(rows).toEqual([{ id: '1' }]);
   });
 
-  it('sets a changed password on Update: the new one logs in, the old one no longer does', async () => {
+  it('sets a password edited in its secret on the Update a new postgresPasswordsRevision causes: the new one logs in, the old one no longer does', async () => {
     const old = passwords.portal_api!;
     passwords.portal_api = 'api-pw-2';
     serveSecrets();
-    await handleDatabaseUsersRequest(EVENT('Update'), deps());
+    await handleDatabaseUsersRequest(EVENT('Update', '2026-12-06'), deps());
     expect(await loginError('portal_api', 'api-pw-2', 'wicked')).toBe('logged in');
     expect(await loginError('portal_api', old, 'wicked')).toMatch(/^28P01 /);
   });

@@ -17,8 +17,23 @@ export interface PostgresServer {
   readonly superuser: { readonly username: string; readonly password: string };
   /** The server's major version (`15`). */
   readonly version: string;
+  /** The server's log (`log_connections` is on: one line per login, saying whether it used TLS). */
+  readonly logFile: string;
   /** Stops the server (immediate shutdown) and removes its directory. Safe to call twice. */
   stop(): Promise<void>;
+}
+
+/** How {@link startPostgres} sets the server up. */
+export interface PostgresServerOptions {
+  /** Serve TLS (`ssl = on`) with this certificate and key, PEM files; copied into the cluster, readable by the server alone. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /**
+   * Accept TCP logins over TLS only (`hostssl` in pg_hba.conf, no `host` line), as RDS does with
+   * `rds.force_ssl`. Requires `tls`.
+   *
+   * @default false
+   */
+  readonly requireTls?: boolean;
 }
 
 /** The newest installed server's bin directory, or undefined when the package is missing. */
@@ -34,6 +49,16 @@ async function account(name: string): Promise<{ uid: number; gid: number } | und
   if (!line) return undefined;
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
+}
+
+/** Copies the certificate and key into the data directory (the key readable by the server's user alone, as Postgres demands); returns the settings naming them. */
+async function installTls(data: string, tls: { readonly certFile: string; readonly keyFile: string }, owner: { uid: number; gid: number } | undefined): Promise<string[]> {
+  const cert = join(data, 'server.crt');
+  const key = join(data, 'server.key');
+  await writeFile(cert, await readFile(tls.certFile), { mode: 0o600 });
+  await writeFile(key, await readFile(tls.keyFile), { mode: 0o600 });
+  if (owner) for (const file of [cert, key]) await chown(file, owner.uid, owner.gid);
+  return [`ssl_cert_file = '${cert}'`, `ssl_key_file = '${key}'`];
 }
 
 function run(file: string, args: string[], owner: { uid: number; gid: number } | undefined): Promise<string> {
@@ -56,7 +81,8 @@ function run(file: string, args: string[], owner: { uid: number; gid: number } |
  * const pg = await startPostgres();
  * try { new Client({ host: pg.host, port: pg.port, user: 'postgres', password: pg.superuser.password }) } finally { await pg.stop(); }
  */
-export async function startPostgres(): Promise<PostgresServer> {
+export async function startPostgres(options: PostgresServerOptions = {}): Promise<PostgresServer> {
+  if (options.requireTls && !options.tls) throw new Error('startPostgres: requireTls needs tls (a certificate and key)');
   const bin = await postgresBinDir();
   if (!bin) throw new Error(`no Postgres server under ${POSTGRES_LIB}: install the Debian package postgresql (scripts/system-deps.sh)`);
   const owner = process.getuid?.() === 0 ? (await account('postgres')) ?? (await account('nobody')) : undefined;
@@ -78,15 +104,17 @@ export async function startPostgres(): Promise<PostgresServer> {
     await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
     if (owner) await chown(pwfile, owner.uid, owner.gid);
     await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth=md5', '-E', 'UTF8', '--no-sync'], owner);
-    const conf = ["listen_addresses = '127.0.0.1'", `unix_socket_directories = '${dir}'`, "password_encryption = 'md5'", 'fsync = off'].join('\n');
-    await writeFile(join(data, 'postgresql.conf'), `\n${conf}\n`, { flag: 'a' });
+    const conf = ["listen_addresses = '127.0.0.1'", `unix_socket_directories = '${dir}'`, "password_encryption = 'md5'", 'fsync = off', 'log_connections = on'];
+    if (options.tls) conf.push('ssl = on', ...await installTls(data, options.tls, owner));
+    await writeFile(join(data, 'postgresql.conf'), `\n${conf.join('\n')}\n`, { flag: 'a' });
+    if (options.requireTls) await writeFile(join(data, 'pg_hba.conf'), 'local all all md5\nhostssl all all 127.0.0.1/32 md5\n');
     let lastError: unknown;
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = await freePort();
       try {
         await run(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', `-p ${port}`, 'start'], owner);
         started = true;
-        return { host: '127.0.0.1', port, superuser: { username: 'postgres', password }, version: bin.split('/').at(-2)!, stop };
+        return { host: '127.0.0.1', port, superuser: { username: 'postgres', password }, version: bin.split('/').at(-2)!, logFile: join(dir, 'server.log'), stop };
       } catch (error) {
         lastError = error; // most likely the port was taken between probe and bind: try another
       }

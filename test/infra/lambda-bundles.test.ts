@@ -5,7 +5,8 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { promisify } from 'util';
 import { build } from 'esbuild';
-import { ESM_REQUIRE_BANNER } from '../../infra/constructs/control-plane-function';
+import { ESM_REQUIRE_BANNER, FUNCTION_ESBUILD_OPTIONS } from '../../infra/constructs/control-plane-function';
+import { BUNDLE_PLUGINS } from '../../infra/bundling/plugins';
 import { DEFAULT_FUNCTION_ENTRIES, PACKAGE_ROOT } from '../../infra/props';
 import type { Emulator } from '../../local/emulator';
 import { startEmulator } from '../../local/emulator';
@@ -110,6 +111,24 @@ describe('Lambda bundles', () => {
     const { code } = bundle('BuildImage');
     expect(['GetAuthorizationToken', 'DescribeImageScanFindings', 'ListImages', 'StartImageScan'].map((operation) => [operation, code.includes(`"${operation}"`)]))
       .toEqual([['GetAuthorizationToken', true], ['DescribeImageScanFindings', false], ['ListImages', false], ['StartImageScan', false]]);
+  });
+
+  it('keep of S3 in build-image the schemas of GetObject, not those of operations it never sends (schema trait keys made literal at bundling)', () => {
+    // With the SDK's computed trait keys (`{ [_hH]: ... }`) esbuild kept every S3 schema that has a trait, for all ~100 operations.
+    const { code } = bundle('BuildImage');
+    expect(['GetObjectOutput', 'GetObjectRequest', 'PutBucketLifecycleConfigurationRequest', 'ListObjectsV2Output', 'SelectObjectContentRequest'].map((schema) => [schema, code.includes(`"${schema}"`)]))
+      .toEqual([['GetObjectOutput', true], ['GetObjectRequest', true], ['PutBucketLifecycleConfigurationRequest', false], ['ListObjectsV2Output', false], ['SelectObjectContentRequest', false]]);
+  });
+
+  it('wrap no module in a lazy initialiser: @smithy/core\'s event-stream module is imported statically (without the plugin, its graph is wrapped)', async () => {
+    // Unminified, so that esbuild's helper keeps its name; the same options and plugins as the assets otherwise.
+    const bundleOf = async (plugins: typeof BUNDLE_PLUGINS): Promise<string> => (await build({
+      ...FUNCTION_ESBUILD_OPTIONS, entryPoints: [DEFAULT_FUNCTION_ENTRIES.buildImage], write: false, outdir, minify: false, sourcemap: false, plugins: [...plugins], logLevel: 'silent',
+    })).outputFiles.map((file) => file.text).join('\n');
+    const wrapped = (code: string): number => (code.match(/= __esm\(\{/g) ?? []).length;
+
+    expect(wrapped(await bundleOf(BUNDLE_PLUGINS))).toBe(0);
+    expect(wrapped(await bundleOf(BUNDLE_PLUGINS.filter((p) => p.name !== 'static-event-streams')))).toBeGreaterThan(100);
   });
 
   it('reach node:http, node:process, node:fs, node:stream/web and node:zlib through functions/builtins, never through an ESM import', () => {

@@ -36,6 +36,8 @@ describe('workload props', () => {
     ['two groups with one name', { gatewayGroups: [{ name: 'a', pathPatterns: ['/a'] }, { name: 'a', pathPatterns: ['/b'] }] }, 'gatewayGroups', '"a" appears twice'],
     ['an unknown Postgres mode', { postgres: 'aurora' }, 'postgres', '"none", "ephemeral" or "persistent"'],
     ['multi-AZ as a string', { postgresMultiAz: 'yes' }, 'postgresMultiAz', 'true or false'],
+    ['a passwords revision with a space', { postgresPasswordsRevision: 'after leak' }, 'postgresPasswordsRevision', 'a revision of 1 to 64 characters'],
+    ['a passwords revision as a number', { postgresPasswordsRevision: 2 }, 'postgresPasswordsRevision', 'a revision of 1 to 64 characters'],
     ['a VPC id instead of a VPC', { vpc: 'vpc-123' }, 'vpc', 'an ec2.IVpc (construct API only'],
     ['a rate schedule', { backup: { schedule: 'rate(12 hours)' } }, 'backup.schedule', 'AWS Backup plans take no rate expressions'],
     ['a schedule in crontab syntax', { backup: { schedule: '0 3 * * *' } }, 'backup.schedule', 'cron(0 3 * * ? *)'],

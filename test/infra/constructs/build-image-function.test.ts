@@ -1,6 +1,5 @@
-import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { baseImageUri, BUILD_IMAGE_BUNDLING, BUILD_IMAGE_RUNTIME } from '../../../infra/constructs/build-image-function';
-import { FUNCTION_BUNDLING } from '../../../infra/constructs/control-plane-function';
+import { baseImageUri, BUILD_IMAGE_ESBUILD_OPTIONS, BUILD_IMAGE_RUNTIME } from '../../../infra/constructs/build-image-function';
+import { FUNCTION_ESBUILD_OPTIONS } from '../../../infra/constructs/control-plane-function';
 
 describe('baseImageUri', () => {
   it.each([
@@ -15,13 +14,13 @@ describe('baseImageUri', () => {
 
 describe('build-image bundling', () => {
   it('emits one minified ESM file with source maps that can still require() CommonJS', () => {
-    expect(BUILD_IMAGE_BUNDLING).toMatchObject({ format: OutputFormat.ESM, minify: true, sourceMap: true, target: 'node24' });
-    expect(BUILD_IMAGE_BUNDLING.banner).toBe("import { createRequire } from 'module';const require = createRequire(import.meta.url);");
+    expect(BUILD_IMAGE_ESBUILD_OPTIONS).toMatchObject({ bundle: true, platform: 'node', format: 'esm', minify: true, sourcemap: true, target: 'node24' });
+    expect(BUILD_IMAGE_ESBUILD_OPTIONS.banner).toEqual({ js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);" });
   });
 
-  it('bundles everything it imports, as every function does (it imports no AWS SDK client), on Node.js 24', () => {
-    expect(BUILD_IMAGE_BUNDLING).toBe(FUNCTION_BUNDLING);
-    expect(BUILD_IMAGE_BUNDLING.externalModules).toEqual([]);
+  it('bundles everything it imports, AWS SDK clients included, as every function does, on Node.js 24', () => {
+    expect(BUILD_IMAGE_ESBUILD_OPTIONS).toBe(FUNCTION_ESBUILD_OPTIONS);
+    expect(BUILD_IMAGE_ESBUILD_OPTIONS.external).toEqual([]);
     expect(BUILD_IMAGE_RUNTIME.name).toBe('nodejs24.x');
   });
 });

@@ -1,15 +1,14 @@
 import { execFileSync } from 'child_process';
 import { existsSync } from 'fs';
 import * as path from 'path';
-import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { BUILTIN_SHIMS, ENV_CREDENTIAL_PROVIDER, FUNCTION_BUNDLING } from '../../../infra/constructs/control-plane-function';
+import { BUILTIN_SHIMS, ENV_CREDENTIAL_PROVIDER, FUNCTION_ESBUILD_OPTIONS } from '../../../infra/constructs/control-plane-function';
 import { PACKAGE_ROOT } from '../../../infra/props';
 
 describe('control-plane function bundling', () => {
   it('bundles the AWS SDK by default, its default credential chain aliased to the environment-only provider of this package', () => {
-    expect(FUNCTION_BUNDLING).toMatchObject({ format: OutputFormat.ESM, minify: true, sourceMap: true, target: 'node24', externalModules: [] });
-    const shims = Object.entries(BUILTIN_SHIMS).flatMap(([name, file]) => [`${name}=${file}`, `node:${name}=${file}`]);
-    expect(FUNCTION_BUNDLING.esbuildArgs).toEqual({ '--legal-comments': 'none', '--alias': [`@aws-sdk/credential-provider-node=${ENV_CREDENTIAL_PROVIDER}`, ...shims] });
+    expect(FUNCTION_ESBUILD_OPTIONS).toMatchObject({ format: 'esm', minify: true, sourcemap: true, sourcesContent: false, target: 'node24', external: [], legalComments: 'none' });
+    const shims = Object.entries(BUILTIN_SHIMS).flatMap(([name, file]) => [[name, file], [`node:${name}`, file]]);
+    expect(FUNCTION_ESBUILD_OPTIONS.alias).toEqual(Object.fromEntries([['@aws-sdk/credential-provider-node', ENV_CREDENTIAL_PROVIDER], ...shims]));
     // Absolute and inside this package, like the handler entries: the same file whatever directory synth runs from.
     expect(ENV_CREDENTIAL_PROVIDER).toBe(path.join(PACKAGE_ROOT, 'functions', 'credentials', 'env-provider.ts'));
     expect(existsSync(ENV_CREDENTIAL_PROVIDER)).toBe(true);

@@ -80,6 +80,17 @@ describe('database users', () => {
     });
     expect(resource.DependsOn).toEqual(expect.arrayContaining([id(db().instance), expect.stringMatching(/PostgresUsersPostgresFromHandler/)]));
     expect(logical).toBe(id(db().usersResource.resource));
+    // No revision by default: an edit of a secret alone is not applied (see the next case).
+    expect(resource.Properties).not.toHaveProperty('PasswordsRevision');
+  });
+
+  it('set the passwords again at the next deploy when postgresPasswordsRevision changes: a new property value, so CloudFormation sends an Update', () => {
+    const revisionOf = (revision: string): unknown => {
+      const stack = testStack({ envName: 'dev', postgresPasswordsRevision: revision });
+      const resource = Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, Resource>).find((r) => r.Type === DATABASE_USERS_RESOURCE_TYPE)!;
+      return resource.Properties.PasswordsRevision;
+    };
+    expect([revisionOf('2026-12-06'), revisionOf('2026-12-07')]).toEqual(['2026-12-06', '2026-12-07']);
   });
 
   it('start Kong and portal-api only after their users exist', () => {
