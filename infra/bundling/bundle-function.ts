@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import { BUNDLE_PLUGINS } from './plugins';
 
@@ -14,7 +16,21 @@ async function main(): Promise<void> {
   if (json === undefined) throw new Error('bundle-function: expected the esbuild options as JSON in the first argument, received none');
   const options = JSON.parse(json) as BuildOptions;
   const result = await build({ ...options, plugins: [...BUNDLE_PLUGINS], logLevel: 'warning' });
-  if (result.errors.length > 0) process.exitCode = 1;
+  if (result.errors.length > 0) { process.exitCode = 1; return; }
+  if (options.sourcemap && options.outfile) await sourcesFromWorkingDir(`${options.outfile}.map`, options.absWorkingDir ?? process.cwd());
+}
+
+/**
+ * esbuild names a source map's sources relative to the bundle's directory, so the map (and the asset
+ * hash CDK takes from the output) would change with the depth of the cloud assembly directory: a
+ * `cdk deploy` from `cdk.out` after one from another directory would update every function for
+ * nothing. Named from the directory the bundle was built in (the package root), they are the same
+ * wherever the assembly is.
+ */
+async function sourcesFromWorkingDir(mapFile: string, workingDir: string): Promise<void> {
+  const map = JSON.parse(await readFile(mapFile, 'utf8')) as { sources?: string[] };
+  map.sources = (map.sources ?? []).map((source) => relative(workingDir, resolve(dirname(mapFile), source)).split(sep).join('/'));
+  await writeFile(mapFile, JSON.stringify(map));
 }
 
 main().catch((error: unknown) => {

@@ -35,6 +35,23 @@ describe('functionCode', () => {
     expect(code.A).toMatch(/export\s*\{[^}]*as handler\b/);
   }, 60_000);
 
+  it('gives the same asset (hash and bytes) whatever the depth of the output directory: a later cdk deploy into another cdk.out updates no function', () => {
+    const asset = (outdir: string): { key: string; map: string } => {
+      const app = new App({ outdir });
+      const stack = new Stack(app, 'S');
+      new lambda.Function(stack, 'A', { code: functionCode(path.join(dir, 'a.ts'), FUNCTION_ESBUILD_OPTIONS), handler: FUNCTION_HANDLER, runtime: FUNCTION_RUNTIME });
+      const assembly = app.synth();
+      const template = assembly.getStackByName('S').template as { Resources: Record<string, { Type: string; Properties: { Code: { S3Key: string } } }> };
+      const key = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function')!.Properties.Code.S3Key;
+      return { key, map: readFileSync(path.join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`, `${BUNDLE_FILE}.map`), 'utf8') };
+    };
+    const shallow = asset(path.join(dir, 'depth-1'));
+    const deep = asset(path.join(dir, 'depth', 'two', 'three'));
+
+    expect(deep.key).toBe(shallow.key);
+    expect(deep.map).toBe(shallow.map);
+  }, 60_000);
+
   it('fails synth with a typed error naming the entry and esbuild\'s message when esbuild fails', () => {
     const missing = path.join(dir, 'missing.ts');
     const error = ((): unknown => { try { bundles({ M: missing }); return undefined; } catch (e) { return e; } })();
