@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import type { Cloud } from '../../local/cloud';
-import { appAssembly, cdk, ROOT } from '../helpers/cdk-cli';
+import { appAssembly, cdk } from '../helpers/cdk-cli';
 import { startCloud } from '../../local/cloud';
 
 const CLI_MS = 240_000;
@@ -81,15 +81,13 @@ describe('the real CDK CLI against the local cloud: bootstrap, deploy wicked-dev
    * user runs it, no --app), changes nothing: the singleton counts resource
    * carries no per-synth value, so the CLI finds the deployed template (the
    * synth cache's, another process at another time) identical, and neither the
-   * stack nor the count reader runs again. The fresh assembly sits as deep
-   * under the repository as the cache's: the Lambda bundles' source maps name
-   * their sources relative to the assembly, so the bundles' asset hashes
-   * (part of the template) match only at the same depth.
+   * stack nor the count reader runs again. The fresh assembly sits outside
+   * the repository, at another depth than the cache's: the Lambda bundles'
+   * asset hashes (part of the template) do not depend on where the assembly is.
    */
   it('a second cdk deploy, synthesizing the app afresh, says no changes and runs nothing: the same template bytes, no stack event, the count reader not run again', async () => {
     const events = cloud.cloudformation.stack('wicked-dev').events.length;
-    expect(relative(ROOT, assembly).split(sep)).toHaveLength(2);
-    fresh = await mkdtemp(join(dirname(assembly), 'fresh-'));
+    fresh = await mkdtemp(join(tmpdir(), 'cdk-fresh-'));
     const run = await cdk(cloud, ['deploy', 'wicked-dev', '--require-approval', 'never', '--output', fresh]);
     expect(run.output).toContain('wicked-dev (no changes)');
     expect(run.code).toBe(0);
