@@ -1,5 +1,24 @@
 import { NormalizedSchema } from '@smithy/core/schema';
-import type { EnumTable } from './sdk-model';
+import { parseXML } from '@aws-sdk/xml-builder';
+import type { CapturedResponse, EnumTable } from './sdk-model';
+
+/**
+ * Sends a command through a client whose request handler captures the raw answers
+ * (`capturingHandler(captured)`), then checks the answer against the command's output
+ * shape ({@link queryModelDifferences}); returns the problems, each prefixed by the action.
+ *
+ * @example
+ * expect(await queryAnswerProblems(client, captured, new ListTopicsCommand({}))).toEqual([]);
+ */
+export async function queryAnswerProblems(client: { send(command: never): Promise<unknown> }, captured: readonly CapturedResponse[], command: object, enums: EnumTable = {}): Promise<string[]> {
+  const before = captured.length;
+  await client.send(command as never);
+  const answer = captured[captured.length - 1];
+  if (captured.length === before || !answer) throw new Error('no response was captured');
+  const operation = (command as { schema: unknown[] }).schema;
+  const action = String(operation[2]);
+  return queryModelDifferences((operation[5] as () => unknown)(), action, parseXML(answer.body) as Record<string, unknown>, enums).map((line) => `${action}: ${line}`);
+}
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 

@@ -7,7 +7,7 @@ import type { Cloud } from '../../../local/cloud';
 import { startCloud } from '../../../local/cloud';
 import { capturingHandler } from '../../helpers/sdk-model';
 import type { CapturedResponse, EnumTable } from '../../helpers/sdk-model';
-import { queryModelDifferences } from '../../helpers/sdk-query-model';
+import { queryAnswerProblems, queryModelDifferences } from '../../helpers/sdk-query-model';
 
 // The CloudFormation API of the local cloud against @aws-sdk/client-cloudformation's own model: every action the CDK CLI
 // calls for `cdk bootstrap`, `cdk deploy`, `cdk diff` and `cdk destroy` (its toolkit's SDK wrapper: DescribeStacks,
@@ -71,16 +71,7 @@ describe('the local CloudFormation API against the SDK\'s service model (awsQuer
     await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
-  /** Sends a command, then checks the raw answer against the command's output shape. */
-  async function problems(command: object): Promise<string[]> {
-    const before = captured.length;
-    await client.send(command as never);
-    const answer = captured[captured.length - 1];
-    if (captured.length === before || !answer) throw new Error('no response was captured');
-    const operation = (command as { schema: unknown[] }).schema;
-    const action = String(operation[2]);
-    return queryModelDifferences((operation[5] as () => unknown)(), action, parseXML(answer.body) as Record<string, unknown>, ENUMS).map((line) => `${action}: ${line}`);
-  }
+  const problems = (command: object): Promise<string[]> => queryAnswerProblems(client, captured, command, ENUMS);
 
   async function changeSet(name: string, template: object, type: 'CREATE' | 'UPDATE'): Promise<string[]> {
     return problems(new cfn.CreateChangeSetCommand({

@@ -5,7 +5,7 @@ import { LIST_TOPICS_PAGE, startSns } from '../../../local/sns';
 import { SnsNotifier } from '../../../shared/notify';
 import { capturingHandler } from '../../helpers/sdk-model';
 import type { CapturedResponse } from '../../helpers/sdk-model';
-import { queryModelDifferences } from '../../helpers/sdk-query-model';
+import { queryAnswerProblems, queryModelDifferences } from '../../helpers/sdk-query-model';
 
 // The SNS emulator's answers against @aws-sdk/client-sns's own model: the actions the platform calls (Publish, through
 // the product's SnsNotifier) and the ones the emulator serves for the CDK's topics and the tests (CreateTopic,
@@ -25,15 +25,7 @@ describe('the SNS emulator against the SDK\'s service model (awsQuery)', () => {
     await sns?.stop();
   });
 
-  async function problems(command: object): Promise<string[]> {
-    const before = captured.length;
-    await client.send(command as never);
-    const answer = captured[captured.length - 1];
-    if (captured.length === before || !answer) throw new Error('no response was captured');
-    const operation = (command as { schema: unknown[] }).schema;
-    const action = String(operation[2]);
-    return queryModelDifferences((operation[5] as () => unknown)(), action, parseXML(answer.body) as Record<string, unknown>).map((line) => `${action}: ${line}`);
-  }
+  const problems = (command: object): Promise<string[]> => queryAnswerProblems(client, captured, command);
 
   it('CreateTopic, ListTopics, Publish (the product\'s notifier included), DeleteTopic answer in the model\'s shapes', async () => {
     const found = [
