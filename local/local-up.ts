@@ -81,7 +81,8 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUp> {
   try {
     const cli = (line: string): void => { if (line.trim() !== '') progress(`cdk: ${line}`); };
     progress(`cdk bootstrap aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`);
-    const boot = await runCdkCli(root, cloud.env, ['bootstrap', `aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`], cli);
+    // `--app` the cached assembly: the CLI would otherwise synthesize the app only to bootstrap.
+    const boot = await runCdkCli(root, cloud.env, ['bootstrap', `aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`, '--app', assembly], cli);
     if (boot.code !== 0) throw new LocalUpError('BootstrapFailed', `cdk bootstrap exited with ${boot.code}:\n${boot.output.slice(-3000)}`);
     progress(`cdk deploy ${stacks.join(' ')} --app ${assembly}`);
     const deploy = await runCdkCli(root, cloud.env, ['deploy', ...stacks, '--require-approval', 'never', '--app', assembly], cli);

@@ -27,6 +27,8 @@ export interface Invocation {
   readonly event: unknown;
   readonly outcome: 'success' | 'error' | 'timeout';
   readonly error?: string;
+  /** What the handler returned (its response payload), when it succeeded. */
+  readonly result?: unknown;
   readonly logs: string;
 }
 
@@ -133,8 +135,8 @@ export class LocalFunctions {
     child.stdout?.on('data', onOutput);
     child.stderr?.on('data', onOutput);
     const deadline = Date.now() + config.timeoutSeconds * 1000;
-    const record = (outcome: Invocation['outcome'], error?: string): void => {
-      const invocation: Invocation = { functionName: name, requestId, event, outcome, logs, ...(error ? { error } : {}) };
+    const record = (outcome: Invocation['outcome'], error?: string, result?: unknown): void => {
+      const invocation: Invocation = { functionName: name, requestId, event, outcome, logs, ...(error ? { error } : {}), ...(result !== undefined ? { result } : {}) };
       this.log.push(invocation);
       for (const listener of [...this.listeners]) listener(invocation);
     };
@@ -151,7 +153,7 @@ export class LocalFunctions {
       const onMessage = (message: { ok: boolean; result?: unknown; errorType?: string; errorMessage?: string }): void => {
         done();
         this.release(name, key, child);
-        if (message.ok) { record('success'); resolvePromise(message.result); return; }
+        if (message.ok) { record('success', undefined, message.result); resolvePromise(message.result); return; }
         record('error', `${message.errorType ?? 'Error'}: ${message.errorMessage ?? ''}`);
         reject(new FunctionError(name, message.errorType ?? 'Error', message.errorMessage ?? '', logs));
       };
