@@ -13,7 +13,7 @@ describe('deploy end to end on the deployed wicked-dev stack: upload -> build-im
   let kong: string;
   let good: ImageBuiltDetail;
   beforeAll(async () => {
-    emulator = await deployedStack('e2e-deploy-', { envs: ['dev'], clockSpeed: 200 });
+    emulator = await deployedStack('e2e-deploy-', { envs: ['dev'] });
     dir = emulator.dir;
     cluster = emulator.resources.cluster;
     kong = emulator.resources.gateways[0]!;

@@ -72,11 +72,21 @@ export interface DeployedStack extends Omit<StoryStack, 'resources' | 'lambdaAsy
   stop(): Promise<void>;
 }
 
+/**
+ * The emulated clock's speed for tests on a deployed stack. ECS rollouts and backup jobs take emulated
+ * time; the deploy functions' safety-net nudge fires every emulated minute while a deployment is in
+ * flight, and each deployed invocation costs a process. At 200x the nudges came every 0.3 s of wall time
+ * and, on a loaded machine, queued faster than the functions ran (29 invocations of deploy-services for
+ * one deployment, 7.5 s; with a CPU hog beside it no deployment ended in 10 minutes); at 50x the same
+ * deployment takes 1.4 s with one.
+ */
+export const DEPLOYED_CLOCK_SPEED = 50;
+
 /** Options of {@link deployedStack}. */
 export interface DeployedStackOptions {
   /** Environments of cdk.json's `wicked` context, deployed as `wicked-<env>`. @default ['dev'] */
   readonly envs?: readonly string[];
-  /** Emulated time runs this many times faster than wall time. @default 200 */
+  /** Emulated time runs this many times faster than wall time. @default {@link DEPLOYED_CLOCK_SPEED} */
   readonly clockSpeed?: number;
   /**
    * Puts the cloud's endpoints, credentials and account into `process.env` (restored by `stop`), so that
@@ -94,7 +104,7 @@ export interface DeployedStackOptions {
  * targets from the deployed functions' environment.
  *
  * @example
- * const stack = await deployedStack('e2e-deploy-', { envs: ['dev'], clockSpeed: 200 });
+ * const stack = await deployedStack('e2e-deploy-', { envs: ['dev'] });
  * await uploadConfig(stack, archive, 'config/dev/static.tgz');
  */
 export async function deployedStack(prefix: string, options: DeployedStackOptions = {}): Promise<DeployedStack> {
@@ -102,7 +112,7 @@ export async function deployedStack(prefix: string, options: DeployedStackOption
   const dir = await mkdtemp(join(tmpdir(), prefix));
   let up: LocalUp;
   try {
-    up = await localUp({ root: ROOT, stateDir: join(dir, 'cloud'), envs, clockSpeed: options.clockSpeed ?? 200 });
+    up = await localUp({ root: ROOT, stateDir: join(dir, 'cloud'), envs, clockSpeed: options.clockSpeed ?? DEPLOYED_CLOCK_SPEED });
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
