@@ -7,6 +7,8 @@ import { storyStack } from '../../local/demo-stack';
 import type { FunctionConfig, Invocation } from '../../local/lambda/functions';
 import type { LocalEnvironment, LocalUp } from '../../local/local-up';
 import { localUp } from '../../local/local-up';
+import { writeStandInBase } from '../../local/stand-in-base';
+import { createRegistryRepository } from '../../shared/oci/registry/registry-repository';
 import { ROOT } from './cdk-cli';
 
 /** The control plane's functions of one stack, by the construct that defines them (infra/constructs). */
@@ -198,4 +200,26 @@ function installEnv(env: Readonly<Record<string, string>>): () => void {
       else process.env[key] = value;
     }
   };
+}
+
+/**
+ * Publishes another stand-in of the stack's base image (`version` changes its digest) under `tag` in the
+ * pull-through repository the stack builds from, as a new wicked version appearing in the cache. The
+ * repository is filled first as a client's pull fills it (reading the base's manifest over the OCI API).
+ * Resolves the image as the stack names images (the account's registry address) and its digest.
+ *
+ * @example
+ * const next = await publishBaseVersion(stack, '1.0.1', '1.0.1'); // next.image: '000000000000.dkr.ecr.us-east-1.amazonaws.com/docker-hub/haufelexware/wicked.api:1.0.1'
+ */
+export async function publishBaseVersion(stack: Pick<DeployedStack, 'control' | 'resources'>, tag: string, version: string): Promise<{ image: string; digest: string }> {
+  const { baseImage } = stack.resources;
+  const slash = baseImage.indexOf('/');
+  const colon = baseImage.lastIndexOf(':');
+  const [host, repository, current] = [baseImage.slice(0, slash), baseImage.slice(slash + 1, colon), baseImage.slice(colon + 1)];
+  const { ecr } = stack.control;
+  const credentials = { get: async () => ({ username: 'AWS', password: ecr.issueCredentials().password }) };
+  const registry = createRegistryRepository({ host: ecr.registry, repository, insecure: true, credentials });
+  if (!(await registry.fetchManifest(current))) throw new Error(`the pull-through cache served no ${baseImage}`);
+  const written = await writeStandInBase(registry, { tag, version });
+  return { image: `${host}/${repository}:${written.reference}`, digest: written.digest };
 }
