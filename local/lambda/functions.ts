@@ -27,6 +27,8 @@ export interface Invocation {
   readonly event: unknown;
   readonly outcome: 'success' | 'error' | 'timeout';
   readonly error?: string;
+  /** What the handler returned (its response payload), when it succeeded. */
+  readonly result?: unknown;
   readonly logs: string;
 }
 
@@ -148,8 +150,8 @@ export class LocalFunctions {
     child.stdout?.on('data', onStdout);
     child.stderr?.on('data', onStderr);
     const deadline = Date.now() + config.timeoutSeconds * 1000;
-    const record = (outcome: Invocation['outcome'], error?: string): void => {
-      const invocation: Invocation = { functionName: name, requestId, event, outcome, logs, ...(error ? { error } : {}) };
+    const record = (outcome: Invocation['outcome'], error?: string, result?: unknown): void => {
+      const invocation: Invocation = { functionName: name, requestId, event, outcome, logs, ...(error ? { error } : {}), ...(result !== undefined ? { result } : {}) };
       this.log.push(invocation);
       for (const listener of [...this.listeners]) listener(invocation);
     };
@@ -171,7 +173,7 @@ export class LocalFunctions {
         answered = undefined;
         done();
         this.release(name, key, child);
-        if (message.ok) { record('success'); resolvePromise(message.result); return; }
+        if (message.ok) { record('success', undefined, message.result); resolvePromise(message.result); return; }
         record('error', `${message.errorType ?? 'Error'}: ${message.errorMessage ?? ''}`);
         reject(new FunctionError(name, message.errorType ?? 'Error', message.errorMessage ?? '', logs));
       };

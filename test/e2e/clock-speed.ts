@@ -1,12 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Emulator } from '../../local/emulator';
-import { startEmulator } from '../../local/emulator';
-import { resetDeployDeps } from '../../functions/deploy-services/deps';
 import { ImageBuiltDetailSchema } from '../../shared/events';
 import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, settle, upload } from './deploy-helpers';
-import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget, warmHandlers } from '../helpers/signals';
+import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
+import type { DeployedStack } from '../helpers/deployed';
+import { deployedStack } from '../helpers/deployed';
 
 const KEY = 'config/dev/portal.tgz';
 const UPLOADS = 3;
@@ -18,20 +14,17 @@ const UPLOADS = 3;
  * forever); at 20x every step is slower than the handlers. The outcome comes from what ECS shows,
  * so neither changes it.
  */
-/** The suite for one clock speed (one emulator per test file: the functions cache clients per process). */
+/** The suite for one clock speed, on a deployed wicked-dev stack whose clock runs at it. */
 export function uploadsInARow(clockSpeed: number): void {
   describe(`uploads in a row with the emulated clock at ${clockSpeed}x`, () => {
   let dir: string;
-  let emulator: Emulator;
+  let emulator: DeployedStack;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), `e2e-clock-${clockSpeed}-`));
-    emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed, env: 'dev' });
-    await warmHandlers();
+    emulator = await deployedStack(`e2e-clock-${clockSpeed}-`, { envs: ['dev'], clockSpeed });
+    dir = emulator.dir;
   }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
-    resetDeployDeps();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it(`each of ${UPLOADS} uploads ends succeeded, and the release tag and the last good digest are what ECS runs`, async () => {

@@ -1,29 +1,27 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Emulator } from '../../local/emulator';
-import { startEmulator } from '../../local/emulator';
-import { resetDeployDeps } from '../../functions/deploy-services/deps';
 import { DeploymentFailedDetailSchema, DeploymentSucceededDetailSchema, ImageBuiltDetailSchema } from '../../shared/events';
 import { SnapshotDetailType } from '../../shared/snapshot';
 import { lastJson, runCli } from '../cli/run-cli';
 import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, upload } from './deploy-helpers';
 import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 import type { SignalBudget } from '../helpers/signals';
+import type { DeployedStack } from '../helpers/deployed';
+import { deployedStack } from '../helpers/deployed';
 
-describe('pre-deploy snapshot gate end to end on the emulator (prod: gate on by default)', () => {
+describe('pre-deploy snapshot gate end to end on the deployed wicked-dev stack with the gate on (the prod default)', () => {
   let dir: string;
-  let emulator: Emulator;
+  let emulator: DeployedStack;
   let cluster: string;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'e2e-gate-'));
-    emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'prod' });
+    // wickedctl runs in this process and finds dev by --env, as in a shell after `wickedctl local up`.
+    emulator = await deployedStack('e2e-gate-', { envs: ['dev'], cliEnvironment: true });
+    dir = emulator.dir;
     cluster = emulator.resources.cluster;
+    // The gate as wicked-prod has it by default (PRE_DEPLOY_SNAPSHOT=true), set on dev's deploy functions as an update of their
+    // configuration would: wicked-prod's own stack also snapshots its RDS database, and the local AWS Backup copies EFS only.
+    await emulator.setFunctionEnvironment('dev', { PRE_DEPLOY_SNAPSHOT: 'true' }, ['deploy-services', 'track-deployment']);
   }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
-    resetDeployDeps();
-    await rm(dir, { recursive: true, force: true });
   });
 
   /** Where the release tag and portal-api's deployments stood when the bus recorded the first event matching `match`. */
@@ -41,11 +39,11 @@ describe('pre-deploy snapshot gate end to end on the emulator (prod: gate on by 
     const before = { release: releaseDigest(emulator), deployments: emulator.control.ecs.deployments(cluster, 'portal-api').length };
     const requested = stateWhen(budget, (type) => type === SnapshotDetailType.Requested);
     const jobDone = stateWhen(budget, (type, detail) => type === 'Backup Job State Change' && detail.state === 'COMPLETED');
-    const versionId = await upload(emulator, await packExample(dir, 'static'), 'config/prod/static.tgz');
+    const versionId = await upload(emulator, await packExample(dir, 'static'), 'config/dev/static.tgz');
     const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), budget.left(), 'Portal Image Built')).detail);
     const succeeded = DeploymentSucceededDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), budget.left(), 'Portal Deployment Succeeded')).detail);
 
-    expect(await requested).toMatchObject({ ...before, detail: { env: 'prod', trigger: 'pre-deploy', deploymentId: succeeded.deploymentId } });
+    expect(await requested).toMatchObject({ ...before, detail: { env: 'dev', trigger: 'pre-deploy', deploymentId: succeeded.deploymentId } });
     expect(await jobDone).toMatchObject(before); // nothing moved while the backup ran
     const completed = emulator.bus.timeline.find((entry) => isEvent(SnapshotDetailType.Completed)(entry.event))!.event.detail as { recoveryPointArn: string; deploymentIds: string[] };
     expect(completed.deploymentIds).toEqual([succeeded.deploymentId]);
@@ -53,11 +51,11 @@ describe('pre-deploy snapshot gate end to end on the emulator (prod: gate on by 
     expect([releaseDigest(emulator), primaryDigest(emulator)]).toEqual([built.digest, built.digest]);
     const { ledger, destroy } = ledgerOf(emulator);
     try {
-      expect(await ledger.getDeployment('prod', succeeded.deploymentId)).toMatchObject({ state: 'succeeded', recoveryPointArn: completed.recoveryPointArn, recoveryPointArns: [completed.recoveryPointArn] });
+      expect(await ledger.getDeployment('dev', succeeded.deploymentId)).toMatchObject({ state: 'succeeded', recoveryPointArn: completed.recoveryPointArn, recoveryPointArns: [completed.recoveryPointArn] });
     } finally {
       destroy();
     }
-    const points = lastJson(await runCli(['snapshots', '--env', 'prod', '--json'])).recoveryPoints as { recoveryPointArn: string; tags: Record<string, string> }[];
+    const points = lastJson(await runCli(['snapshots', '--env', 'dev', '--json'])).recoveryPoints as { recoveryPointArn: string; tags: Record<string, string> }[];
     expect(points.find((p) => p.recoveryPointArn === completed.recoveryPointArn)?.tags).toMatchObject({ 'wicked:trigger': 'pre-deploy', 'wicked:deployment-id': succeeded.deploymentId });
   }, SIGNAL_TEST_LIMIT_MS);
 
@@ -65,37 +63,39 @@ describe('pre-deploy snapshot gate end to end on the emulator (prod: gate on by 
     const budget = signalBudget();
     const before = { release: releaseDigest(emulator), primary: primaryDigest(emulator), deployments: emulator.control.ecs.deployments(cluster, 'portal-api').length };
     emulator.control.backup.failNextBackupJob({ state: 'FAILED', message: 'injected: vault unreachable' });
-    const versionId = await upload(emulator, await packExample(dir, 'changed', 'a change that must wait for a snapshot'), 'config/prod/static.tgz');
+    const versionId = await upload(emulator, await packExample(dir, 'changed', 'a change that must wait for a snapshot'), 'config/dev/static.tgz');
     const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), budget.left(), 'Portal Image Built')).detail);
     const failed = DeploymentFailedDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Deployment Failed', { digest: built.digest }), budget.left(), 'Portal Deployment Failed')).detail);
 
-    expect(failed).toMatchObject({ env: 'prod', cause: 'snapshot-failed', reason: expect.stringContaining('injected: vault unreachable') });
+    expect(failed).toMatchObject({ env: 'dev', cause: 'snapshot-failed', reason: expect.stringContaining('injected: vault unreachable') });
     const notified = await emulator.control.sns.waitFor((message) => message.attributes.deploymentId === failed.deploymentId, budget.left(), 'the notification of the blocked deployment');
-    expect(notified).toMatchObject({ topicArn: emulator.resources.topicArn, attributes: { env: 'prod', cause: 'snapshot-failed' }, message: expect.stringMatching(/vault unreachable[\s\S]*Nothing was changed/) });
+    expect(notified).toMatchObject({ topicArn: emulator.resources.topicArn, attributes: { env: 'dev', cause: 'snapshot-failed' }, message: expect.stringMatching(/vault unreachable[\s\S]*Nothing was changed/) });
     await emulator.bus.idle();
+    await emulator.lambdaAsync.idle();
     expect({ release: releaseDigest(emulator), primary: primaryDigest(emulator), deployments: emulator.control.ecs.deployments(cluster, 'portal-api').length }).toEqual(before);
 
-    const status = await runCli(['status', '--env', 'prod', '--table', emulator.resources.ledgerTable, '--json']);
+    const status = await runCli(['status', '--env', 'dev', '--table', emulator.resources.ledgerTable, '--json']);
     expect(status.code).toBe(0);
     const [env] = lastJson(status).environments as { rollout: { state: string }; lastFailure: { deploymentId: string; state: string; reason: string } }[];
     expect(env).toMatchObject({ rollout: { state: 'idle' }, lastFailure: { deploymentId: failed.deploymentId, state: 'failed', reason: expect.stringMatching(/pre-deploy snapshot failed: .*injected: vault unreachable/) } });
-    const human = await runCli(['status', '--env', 'prod', '--table', emulator.resources.ledgerTable]);
+    const human = await runCli(['status', '--env', 'dev', '--table', emulator.resources.ledgerTable]);
     expect(human.stdout).toMatch(/last failure .* failed .*injected: vault unreachable/);
   }, SIGNAL_TEST_LIMIT_MS);
 
   it('the environment is released: the next upload is snapshotted and rolled', async () => {
     const budget = signalBudget();
-    const versionId = await upload(emulator, await packExample(dir, 'retry', 'a change that must wait for a snapshot'), 'config/prod/static.tgz');
+    const versionId = await upload(emulator, await packExample(dir, 'retry', 'a change that must wait for a snapshot'), 'config/dev/static.tgz');
     const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), budget.left(), 'Portal Image Built')).detail);
     await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: built.digest }), budget.left(), 'Portal Deployment Succeeded');
     expect(primaryDigest(emulator)).toBe(built.digest);
     await emulator.bus.idle();
+    await emulator.lambdaAsync.idle();
     expect(emulator.control.ecs.maxConcurrentTasks(cluster, 'portal-api')).toBe(1);
     expect(failedDeployDeliveries(emulator)).toEqual([]);
   }, SIGNAL_TEST_LIMIT_MS);
 
   it('status --timeline draws the snapshot gate of each gated deployment, failed and completed', async () => {
-    const run = await runCli(['status', '--env', 'prod', '--timeline', '--last', '10', '--json']);
+    const run = await runCli(['status', '--env', 'dev', '--timeline', '--last', '10', '--json']);
     expect(run.code).toBe(0);
     const { timeline } = lastJson(run) as { timeline: { gates: { state: string; deploymentIds: string[]; from: number; to: number }[]; markers: { kind: string; deploymentId: string }[] } };
     expect(timeline.gates.map((g) => g.state).sort()).toEqual(expect.arrayContaining(['COMPLETED', 'FAILED']));
@@ -104,7 +104,7 @@ describe('pre-deploy snapshot gate end to end on the emulator (prod: gate on by 
       expect(timeline.markers.some((m) => m.kind === 'requested' && gate.deploymentIds.includes(m.deploymentId))).toBe(true);
     }
     expect(timeline.markers.some((m) => m.kind === 'failed')).toBe(true);
-    const drawn = await runCli(['status', '--env', 'prod', '--timeline']);
+    const drawn = await runCli(['status', '--env', 'dev', '--timeline']);
     expect(drawn.stdout).toMatch(/^snapshot gate\s+.*=/m);
   });
 });

@@ -3,11 +3,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { appendFile, cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Emulator } from '../../local/emulator';
-import { SDK_DEFAULTS } from '../../local/emulator';
 import type { AwsEvent } from '../../local/kernel/events';
 import { packTarGz } from '../../local/pack';
-import { runningDigest, uploadConfig } from '../../local/story';
+import { SDK_DEFAULTS, runningDigest, uploadConfig } from '../../local/story';
 import { Ledger } from '../../shared/ledger';
+import type { DeployedStack } from '../helpers/deployed';
+
+/** What the e2e tests drive: a deployed stack (or, for the files not moved to one yet, the in-process emulator). */
+export type Platform = DeployedStack | Emulator;
 
 /** The repository root (tests run from anywhere). */
 export const ROOT = resolve(__dirname, '..', '..');
@@ -29,7 +32,7 @@ export async function packExample(dir: string, name: string, variant?: string): 
 export const upload = uploadConfig;
 
 /** A ledger reader on the emulator's table. */
-export function ledgerOf(emulator: Emulator): { ledger: Ledger; destroy: () => void } {
+export function ledgerOf(emulator: Pick<Platform, 'endpoints' | 'resources'>): { ledger: Ledger; destroy: () => void } {
   const client = new DynamoDBClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.dynamodb });
   const ledger = new Ledger({ client: DynamoDBDocumentClient.from(client), tableName: emulator.resources.ledgerTable });
   return { ledger, destroy: () => client.destroy() };
@@ -40,16 +43,21 @@ export function isEvent(detailType: string, fields: Record<string, unknown> = {}
   return (event) => event['detail-type'] === detailType && Object.entries(fields).every(([key, value]) => (event.detail as Record<string, unknown>)[key] === value);
 }
 
-/** Where the release tag of the emulated environment points. */
-export function releaseDigest(emulator: Emulator): string | undefined {
-  return emulator.control.ecr.listImages('portal-api').find((image) => image.imageTags?.includes(emulator.resources.releaseTag))?.imageDigest;
+/** Where the release tag of the environment points, in its portal-api repository. */
+export function releaseDigest(emulator: Platform): string | undefined {
+  const { repositoryName, releaseTag } = emulator.resources;
+  return emulator.control.ecr.listImages(repositoryName).find((image) => image.imageTags?.includes(releaseTag))?.imageDigest;
 }
 
 /** The digest the newest PRIMARY deployment of portal-api pins. */
 export const primaryDigest = runningDigest;
 
-/** Deliveries to the deploy functions that did not succeed, for a readable assertion. */
-export function failedDeployDeliveries(emulator: Emulator): string[] {
+/**
+ * Deliveries to the deploy functions that did not succeed, for a readable assertion; on a deployed stack
+ * also their asynchronous invocations that failed after Lambda's retries (a delivery only queues the event).
+ */
+export function failedDeployDeliveries(emulator: Platform): string[] {
+  if ('failures' in emulator) return emulator.failures(['deploy-services', 'track-deployment']);
   return emulator.bus.timeline.flatMap((entry) => entry.deliveries
     .filter((d) => (d.target === 'deploy-services' || d.target === 'track-deployment') && d.status !== 'delivered')
     .map((d) => `${entry.event['detail-type']} -> ${d.target}: ${d.status} after ${d.attempts}: ${d.error ?? ''}`));
@@ -60,14 +68,19 @@ export function failedDeployDeliveries(emulator: Emulator): string[] {
  * and the ledger holds no deployment in flight or queued (a completion may
  * start the queued one, so this loops). Rejects after `timeoutMs`.
  */
-export async function settle(emulator: Emulator, timeoutMs = 30_000): Promise<void> {
+export async function settle(emulator: Platform, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const { ledger, destroy } = ledgerOf(emulator);
+  // Deployed functions handle an event after its delivery, in Lambda's asynchronous queue.
+  const handled = async (): Promise<void> => {
+    await emulator.bus.idle();
+    if ('lambdaAsync' in emulator) await emulator.lambdaAsync.idle();
+  };
   try {
     for (;;) {
-      await emulator.bus.idle();
+      await handled();
       await emulator.control.ecs.waitForSteadyState(emulator.resources.cluster, 'portal-api', Math.max(1, deadline - Date.now()));
-      await emulator.bus.idle();
+      await handled();
       const environment = await ledger.getEnvironment(emulator.resources.env);
       if (!environment?.inFlight && !environment?.queued) return;
       if (Date.now() > deadline) throw new Error(`deployments still pending after ${timeoutMs} ms: ${JSON.stringify({ inFlight: environment.inFlight?.request.deploymentId, queued: environment.queued?.deploymentId })}`);

@@ -1,13 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Emulator } from '../../local/emulator';
-import { startEmulator } from '../../local/emulator';
 import type { AwsEvent } from '../../local/kernel/events';
-import { resetDeployDeps } from '../../functions/deploy-services/deps';
 import { DeploymentSucceededDetailSchema, ImageBuiltDetailSchema } from '../../shared/events';
 import { failedDeployDeliveries, ledgerOf, packExample, primaryDigest, releaseDigest, settle, upload } from './deploy-helpers';
 import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
+import type { DeployedStack } from '../helpers/deployed';
+import { deployedStack } from '../helpers/deployed';
 
 const CONFIGS = 10;
 const EVENTS = 200;
@@ -32,15 +28,13 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 
 describe(`${EVENTS} Object Created events for ${CONFIGS} versions of one key, duplicated and shuffled`, () => {
   let dir: string;
-  let emulator: Emulator;
+  let emulator: DeployedStack;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'e2e-shuffled-'));
-    emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
+    emulator = await deployedStack('e2e-shuffled-', { envs: ['dev'] });
+    dir = emulator.dir;
   }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
-    resetDeployDeps();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('deploys each config at most once, never an older one after a newer one, and ends on the newest', async () => {
@@ -51,10 +45,11 @@ describe(`${EVENTS} Object Created events for ${CONFIGS} versions of one key, du
     const uploads = emulator.bus.timeline.filter((entry) => entry.event.source === 'aws.s3').map((entry) => entry.event);
     expect(uploads).toHaveLength(CONFIGS);
     const replays = shuffled(Array.from({ length: EVENTS - CONFIGS }, (_, i) => uploads[i % CONFIGS]!), 5);
-    // In waves, so that a couple of dozen builds run at once rather than 190.
+    // In waves, so that a couple of dozen builds run at once rather than 190 (a delivery only queues the event: the wave ends when Lambda has run them).
     for (let i = 0; i < replays.length; i += 19) {
       for (const event of replays.slice(i, i + 19)) emulator.bus.put({ source: event.source, 'detail-type': event['detail-type'], resources: event.resources, detail: event.detail });
       await emulator.bus.idle();
+      await emulator.lambdaAsync.idle();
     }
     await settle(emulator, budget.left());
 

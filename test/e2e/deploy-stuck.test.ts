@@ -1,15 +1,13 @@
 import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import { resetDeployDeps } from '../../functions/deploy-services/deps';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DEPLOYMENT_STUCK_METRIC } from '../../functions/deploy-services/outcome-metrics';
-import type { Emulator } from '../../local/emulator';
-import { SDK_DEFAULTS, startEmulator } from '../../local/emulator';
+import type { Invocation } from '../../local/lambda/functions';
+import { SDK_DEFAULTS } from '../../local/story';
 import type { ImageBuiltDetail } from '../../shared/events';
 import { DeploymentFailedDetailSchema } from '../../shared/events';
-import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget, warmHandlers } from '../helpers/signals';
+import type { DeployedStack } from '../helpers/deployed';
+import { deployedStack } from '../helpers/deployed';
+import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 import { failedDeployDeliveries, isEvent, ledgerOf, packExample, upload } from './deploy-helpers';
 
 /**
@@ -20,26 +18,33 @@ import { failedDeployDeliveries, isEvent, ledgerOf, packExample, upload } from '
  */
 const HELD_SPEED = 0.05;
 
+/**
+ * The values of one metric in the CloudWatch embedded metric format records the functions logged
+ * (Powertools' `logMetrics` writes one JSON line per flush), with the unit each record declares.
+ */
+function emfValues(invocations: readonly Invocation[], metric: string): { unit: string | undefined; value: unknown }[] {
+  return invocations.flatMap((invocation) => invocation.logs.split('\n').flatMap((line) => {
+    if (!line.startsWith('{') || !line.includes('"_aws"')) return [];
+    const record = JSON.parse(line) as { _aws?: { CloudWatchMetrics?: { Metrics?: { Name: string; Unit?: string }[] }[] } } & Record<string, unknown>;
+    const declared = (record._aws?.CloudWatchMetrics ?? []).flatMap((set) => set.Metrics ?? []).find((m) => m.Name === metric);
+    return declared ? [{ unit: declared.Unit, value: record[metric] }] : [];
+  }));
+}
+
 describe('stuck deployment end to end: deploy-services schedules the check with EventBridge Scheduler, the schedule puts Portal Stuck Check Due on the bus', () => {
   let dir: string;
-  let emulator: Emulator;
+  let emulator: DeployedStack;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'e2e-stuck-'));
-    emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
-    // A two-second deadline; the handlers build new dependencies for the changed environment.
-    process.env.STUCK_AFTER_SECONDS = '2';
-    await warmHandlers();
+    emulator = await deployedStack('e2e-stuck-', { envs: ['dev'] });
+    dir = emulator.dir;
+    // A two-second deadline, as an update of the deploy functions' configuration would set it.
+    await emulator.setFunctionEnvironment('dev', { STUCK_AFTER_SECONDS: '2' }, ['deploy-services', 'track-deployment']);
   }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
-    delete process.env.STUCK_AFTER_SECONDS;
-    resetDeployDeps();
-    jest.restoreAllMocks();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('a rollout without a terminal ECS event by its deadline fails as stuck, is notified on the topic, and its schedule deletes itself, and puts the metric the alarm watches once', async () => {
-    const added = jest.spyOn(Metrics.prototype, 'addMetric');
     const budget = signalBudget();
     // ECS is held back (its emulated time runs slowly) from the moment the image is built: the rollout does not end by the deadline.
     const built = emulator.bus.waitFor((event) => {
@@ -76,7 +81,10 @@ describe('stuck deployment end to end: deploy-services schedules the check with 
       destroy();
     }
     await emulator.bus.idle();
+    await emulator.lambdaAsync.idle();
     expect(failedDeployDeliveries(emulator)).toEqual([]);
-    expect(added.mock.calls.filter(([metric]) => metric === DEPLOYMENT_STUCK_METRIC)).toEqual([[DEPLOYMENT_STUCK_METRIC, MetricUnit.Count, 1]]);
+    const { functions } = emulator.resources;
+    const deployInvocations = emulator.cloud.functions.invocations().filter((i) => i.functionName === functions['deploy-services'] || i.functionName === functions['track-deployment']);
+    expect(emfValues(deployInvocations, DEPLOYMENT_STUCK_METRIC)).toEqual([{ unit: MetricUnit.Count, value: 1 }]);
   }, SIGNAL_TEST_LIMIT_MS);
 });

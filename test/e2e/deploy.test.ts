@@ -1,36 +1,32 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Emulator } from '../../local/emulator';
-import { startEmulator } from '../../local/emulator';
 import { DeploymentFailedDetailSchema, DeploymentSucceededDetailSchema, ImageBuiltDetailSchema } from '../../shared/events';
 import type { ImageBuiltDetail } from '../../shared/events';
-import { resetDeployDeps } from '../../functions/deploy-services/deps';
 import { waitForCompanions } from '../../local/story';
 import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, upload } from './deploy-helpers';
+import type { DeployedStack } from '../helpers/deployed';
+import { deployedStack } from '../helpers/deployed';
 import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
-describe('deploy end to end on the emulator: upload -> build-image -> deploy-services -> ECS -> track-deployment', () => {
+describe('deploy end to end on the deployed wicked-dev stack: upload -> build-image -> deploy-services -> ECS -> track-deployment', () => {
   let dir: string;
-  let emulator: Emulator;
+  let emulator: DeployedStack;
   let cluster: string;
+  let kong: string;
   let good: ImageBuiltDetail;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'e2e-deploy-'));
-    emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
+    emulator = await deployedStack('e2e-deploy-', { envs: ['dev'] });
+    dir = emulator.dir;
     cluster = emulator.resources.cluster;
-    // Load on the gateway: target tracking (50% CPU) takes 2 tasks at 175% to 7.
-    emulator.control.autoscaling.simulateLoad(`service/${cluster}/kong`, { cpu: 175 });
+    kong = emulator.resources.gateways[0]!;
+    // Load on the gateway: the stack's target tracking (60% CPU, 2 to 6 tasks) takes 2 tasks at 150% to 5.
+    emulator.control.autoscaling.simulateLoad(`service/${cluster}/${kong}`, { cpu: 150 });
   }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
-    resetDeployDeps();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('rolls portal-api to the image of an uploaded config and reports success only once ECS runs its digest', async () => {
     const budget = signalBudget();
-    expect(emulator.control.ecs.getDesiredCount(cluster, 'kong')).toBe(7);
+    expect(emulator.control.ecs.getDesiredCount(cluster, kong)).toBe(5);
     // As the stack creates them: the components that wait for portal-api have no task before its first good deployment.
     const others = emulator.resources.singletons.filter((name) => name !== 'portal-api');
     expect(others.map((name) => emulator.control.ecs.getDesiredCount(cluster, name))).toEqual(others.map(() => 0));
@@ -48,7 +44,7 @@ describe('deploy end to end on the emulator: upload -> build-image -> deploy-ser
     // Then the reconcile loop brings every other singleton from 0 to 1 task: a desired count, no new deployment; kong's count is its autoscaler's.
     expect(await waitForCompanions(emulator)).toEqual(others);
     expect(others.map((name) => emulator.control.ecs.deployments(cluster, name).length)).toEqual(othersDeployments);
-    expect(emulator.control.ecs.getDesiredCount(cluster, 'kong')).toBe(7);
+    expect(emulator.control.ecs.getDesiredCount(cluster, kong)).toBe(5);
     const primary = emulator.control.ecs.deployments(cluster, 'portal-api').find((d) => d.status === 'PRIMARY');
     expect(primary).toMatchObject({ id: detail.ecsDeploymentId, rolloutState: 'COMPLETED' });
     // dev is not gated: no snapshot was asked for before the roll.
@@ -66,14 +62,13 @@ describe('deploy end to end on the emulator: upload -> build-image -> deploy-ser
 
   it('changes nothing for a duplicate event or an older one of the same key', async () => {
     const deployments = emulator.control.ecs.deployments(cluster, 'portal-api').length;
-    const older: ImageBuiltDetail = { ...good, versionId: 'older-version', sequencer: '0'.repeat(good.sequencer?.length ?? 18), digest: releaseDigestOfStandIn(emulator) };
+    const older: ImageBuiltDetail = { ...good, versionId: 'older-version', sequencer: '0'.repeat(good.sequencer?.length ?? 18), digest: baseDigest(emulator) };
     const duplicate = emulator.bus.put({ source: 'wicked.control-plane', 'detail-type': 'Portal Image Built', resources: [], detail: good });
     const late = emulator.bus.put({ source: 'wicked.control-plane', 'detail-type': 'Portal Image Built', resources: [], detail: older });
-    await emulator.bus.idle();
-
-    const resultOf = (id: string): unknown => emulator.bus.timeline.find((entry) => entry.event.id === id)?.deliveries[0]?.result;
-    expect(resultOf(duplicate.id)).toMatchObject({ action: 'ignored-duplicate' });
-    expect(resultOf(late.id)).toMatchObject({ action: 'ignored-older' });
+    // What the deployed deploy-services returned for each (Lambda's response payload).
+    const resultsOf = async (id: string): Promise<unknown[]> => (await emulator.handled(id, 'deploy-services')).map((invocation) => invocation.result);
+    expect(await resultsOf(duplicate.id)).toEqual([expect.objectContaining({ action: 'ignored-duplicate' })]);
+    expect(await resultsOf(late.id)).toEqual([expect.objectContaining({ action: 'ignored-older' })]);
     expect(emulator.control.ecs.deployments(cluster, 'portal-api')).toHaveLength(deployments);
     expect(releaseDigest(emulator)).toBe(good.digest);
     expect(primaryDigest(emulator)).toBe(good.digest);
@@ -114,16 +109,19 @@ describe('deploy end to end on the emulator: upload -> build-image -> deploy-ser
 
   it('never ran two portal-api tasks at once, left the gateway at its autoscaled count, and every delivery succeeded', async () => {
     await emulator.bus.idle();
+    await emulator.lambdaAsync.idle();
     expect(emulator.control.ecs.maxConcurrentTasks(cluster, 'portal-api')).toBe(1);
-    expect(emulator.control.ecs.getDesiredCount(cluster, 'kong')).toBe(7);
+    expect(emulator.control.ecs.getDesiredCount(cluster, kong)).toBe(5);
     expect(failedDeployDeliveries(emulator)).toEqual([]);
   });
 });
 
-/** The stand-in image the environment was provisioned with (older than any upload). */
-function releaseDigestOfStandIn(emulator: Emulator): string {
-  const images = emulator.control.ecr.listImages('portal-api');
-  const standIn = images.find((image) => !image.imageTags?.some((tag) => tag.startsWith('cfg-')));
-  if (!standIn?.imageDigest) throw new Error(`no stand-in image in portal-api: ${JSON.stringify(images)}`);
-  return standIn.imageDigest;
+/** The digest of the stand-in base image the stack builds on (older than any upload), as the pull-through cache holds it. */
+function baseDigest(emulator: DeployedStack): string {
+  const reference = emulator.resources.baseImage;
+  const path = reference.slice(reference.indexOf('/') + 1);
+  const [repository, tag] = [path.slice(0, path.lastIndexOf(':')), path.slice(path.lastIndexOf(':') + 1)];
+  const image = emulator.control.ecr.listImages(repository).find((i) => i.imageTags?.includes(tag));
+  if (!image?.imageDigest) throw new Error(`no image ${tag} in ${repository}: ${JSON.stringify(emulator.control.ecr.listImages(repository))}`);
+  return image.imageDigest;
 }

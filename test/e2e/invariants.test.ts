@@ -1,22 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import * as z from '../../shared/zod';
-import { resetDeployDeps } from '../../functions/deploy-services/deps';
-import type { Emulator } from '../../local/emulator';
-import { startEmulator } from '../../local/emulator';
 import type { AwsEvent } from '../../local/kernel/events';
 import type { StoryContext } from '../../local/story';
 import { deployConfig, packConfig, runningDigest, uploadConfig, waitForEvent } from '../../local/story';
 import type { ImageBuiltDetail } from '../../shared/events';
 import {
-  ConfigRejectedDetailSchema, DeploymentFailedDetailSchema, DeploymentSucceededDetailSchema, EcsDeploymentStateChangeEventSchema,
+  BASE_IMAGE_CHANGED, BaseImageChangedDetailSchema, ConfigRejectedDetailSchema, DeploymentFailedDetailSchema, DeploymentSucceededDetailSchema, EcsDeploymentStateChangeEventSchema,
   EcsTaskStateChangeEventSchema, ImageBuiltDetailSchema, S3ObjectCreatedEventSchema, StuckCheckDueDetailSchema,
 } from '../../shared/events';
 import { ReconcileDueDetailSchema } from '../../shared/events/deploy';
-import { SNAPSHOT_SCHEDULE_NAME } from '../../shared/events/rules';
 import { BackupJobEventSchema, SnapshotDetailType } from '../../shared/snapshot';
 import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
+import type { DeployedStack } from '../helpers/deployed';
+import { deployedStack } from '../helpers/deployed';
 
 const DEPLOYS = 20;
 
@@ -38,6 +34,8 @@ const SHAPES: Record<string, z.ZodMiniType> = {
   'ECS Deployment State Change': EcsDeploymentStateChangeEventSchema,
   'ECS Task State Change': EcsTaskStateChangeEventSchema,
   'Backup Job State Change': BackupJobEventSchema,
+  // The stack's custom resource announces the base image at `cdk deploy`.
+  [BASE_IMAGE_CHANGED]: detail(BaseImageChangedDetailSchema),
   'Portal Image Built': detail(ImageBuiltDetailSchema),
   'Portal Config Rejected': detail(ConfigRejectedDetailSchema),
   'Portal Deployment Succeeded': detail(DeploymentSucceededDetailSchema),
@@ -56,26 +54,23 @@ function shapeProblems(events: readonly AwsEvent[]): string[] {
   });
 }
 
-describe(`${DEPLOYS} deploys through the real handlers on the emulator, failed ones included`, () => {
-  let work: string;
-  let emulator: Emulator;
-  let context: StoryContext<Emulator>;
+describe(`${DEPLOYS} deploys through the deployed functions of the wicked-dev stack, failed ones included`, () => {
+  let emulator: DeployedStack;
+  let context: StoryContext<DeployedStack>;
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'e2e-invariants-'));
-    emulator = await startEmulator({ stateDir: join(work, 'state'), clockSpeed: 200, env: 'dev' });
-    context = { stack: emulator, work, examples: resolve(__dirname, '..', '..', 'examples', 'static'), log: () => undefined, digests: {} };
+    emulator = await deployedStack('e2e-invariants-', { envs: ['dev'] });
+    context = { stack: emulator, work: emulator.dir, examples: resolve(__dirname, '..', '..', 'examples', 'static'), log: () => undefined, digests: {} };
   }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
-    resetDeployDeps();
-    await rm(work, { recursive: true, force: true });
   });
 
   it('never runs two portal-api tasks at once, never moves the gateway, and every event has its documented shape', async () => {
     const budget = signalBudget();
     const cluster = emulator.resources.cluster;
-    const kong = emulator.control.ecs.getDesiredCount(cluster, 'kong');
+    const gateway = emulator.resources.gateways[0]!;
+    const kong = emulator.control.ecs.getDesiredCount(cluster, gateway);
     let good: string | undefined;
     let failures = 0;
     for (let i = 0; i < DEPLOYS; i++) {
@@ -99,10 +94,11 @@ describe(`${DEPLOYS} deploys through the real handlers on the emulator, failed o
       expect(runningDigest(emulator)).toBe(good);
       failures++;
     }
-    emulator.control.scheduler.fire(SNAPSHOT_SCHEDULE_NAME);
+    emulator.control.scheduler.fire(emulator.resources.snapshotSchedule.name, emulator.resources.snapshotSchedule.group);
     await waitForEvent(context, SnapshotDetailType.Completed);
     await emulator.control.backup.settled();
     await emulator.bus.idle();
+    await emulator.lambdaAsync.idle();
 
     expect(failures).toBe(5);
     const topic = emulator.resources.topicArn;
@@ -110,7 +106,7 @@ describe(`${DEPLOYS} deploys through the real handlers on the emulator, failed o
     await emulator.control.sns.waitFor(() => failedNotifications().length >= failures, budget.left(), `${failures} failure notifications`);
     expect(failedNotifications()).toHaveLength(failures);
     expect(emulator.control.ecs.maxConcurrentTasks(cluster, 'portal-api')).toBe(1);
-    expect(emulator.control.ecs.getDesiredCount(cluster, 'kong')).toBe(kong);
+    expect(emulator.control.ecs.getDesiredCount(cluster, gateway)).toBe(kong);
     expect(runningDigest(emulator)).toBe(good);
     expect(shapeProblems(emulator.bus.timeline.map((entry) => entry.event))).toEqual([]);
   }, SIGNAL_TEST_LIMIT_MS);

@@ -1,44 +1,36 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Emulator } from '../../local/emulator';
-import { startEmulator } from '../../local/emulator';
-import { PORTAL_API_REPOSITORY, pushStandInBase } from '../../local/provision';
-import { resetDeployDeps } from '../../functions/deploy-services/deps';
 import { BASE_IMAGE_CHANGED, DeploymentSucceededDetailSchema, EVENT_SOURCE, ImageBuiltDetailSchema } from '../../shared/events';
 import type { BaseImageChangedDetail, ImageBuiltDetail } from '../../shared/events';
 import { Labels } from '../../shared/oci';
 import { createRegistryRepository } from '../../shared/oci/registry/registry-repository';
 import { failedDeployDeliveries, isEvent, ledgerOf, packExample, primaryDigest, releaseDigest, settle, upload } from './deploy-helpers';
 import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
+import type { DeployedStack } from '../helpers/deployed';
+import { deployedStack, publishBaseVersion } from '../helpers/deployed';
 
-describe('base image change on the emulator: the deployed config is rebuilt on the new base and rolled, without an upload', () => {
+describe('base image change on the deployed wicked-dev stack: the deployed config is rebuilt on the new base and rolled, without an upload', () => {
   let dir: string;
-  let emulator: Emulator;
+  let emulator: DeployedStack;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'e2e-rebuild-'));
-    emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
+    emulator = await deployedStack('e2e-rebuild-', { envs: ['dev'] });
+    dir = emulator.dir;
   }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
-    resetDeployDeps();
-    await rm(dir, { recursive: true, force: true });
   });
 
-  /** Puts the event the stack's custom resource puts on `cdk deploy`; resolves build-image's result. */
+  /** Puts the event the stack's custom resource puts on `cdk deploy`; resolves what the deployed build-image returned. */
   async function changeBase(baseImage: string): Promise<unknown> {
     const detail: BaseImageChangedDetail = { env: 'dev', baseImage, requestedBy: 'cdk-deploy' };
     const event = emulator.bus.put({ source: EVENT_SOURCE, 'detail-type': BASE_IMAGE_CHANGED, resources: [], detail });
-    await emulator.bus.idle();
-    const delivery = emulator.bus.timeline.find((entry) => entry.event.id === event.id)?.deliveries.find((d) => d.target === 'build-image');
-    expect(delivery).toMatchObject({ status: 'delivered' });
-    return delivery?.result;
+    const handled = await emulator.handled(event.id, 'build-image');
+    expect(handled.map((invocation) => invocation.outcome)).toEqual(['success']);
+    return handled[0]?.result;
   }
 
   /** Labels of the image a digest names in portal-api, read over the OCI API. */
   async function labelsOf(digest: string): Promise<Record<string, string>> {
     const credentials = { get: async () => ({ username: 'AWS', password: emulator.control.ecr.issueCredentials().password }) };
-    const repository = createRegistryRepository({ host: emulator.control.ecr.registry, repository: PORTAL_API_REPOSITORY, insecure: true, credentials });
+    const repository = createRegistryRepository({ host: emulator.control.ecr.registry, repository: emulator.resources.repositoryName, insecure: true, credentials });
     const manifest = JSON.parse((await repository.fetchManifest(digest))!.bytes.toString('utf8')) as { config: { digest: string } };
     const chunks: Buffer[] = [];
     for await (const chunk of await repository.fetchBlob(manifest.config.digest)) chunks.push(chunk as Buffer);
@@ -46,7 +38,7 @@ describe('base image change on the emulator: the deployed config is rebuilt on t
   }
 
   it('is a clear no-op while nothing is deployed', async () => {
-    const next = await pushStandInBase(emulator.control.ecr, '0.9.9', '0.9.9');
+    const next = await publishBaseVersion(emulator, '0.9.9', '0.9.9');
     const imageEvents = emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === 'Portal Image Built').length;
     expect(await changeBase(next.image)).toEqual({ outcome: 'nothing-deployed', reason: `nothing deployed in dev yet: the next config upload builds on ${next.image}` });
     expect(emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === 'Portal Image Built')).toHaveLength(imageEvents);
@@ -59,7 +51,7 @@ describe('base image change on the emulator: the deployed config is rebuilt on t
     await emulator.bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: first.digest }), budget.left(), 'first deployment');
     await settle(emulator, budget.left());
     const uploads = emulator.control.s3.versions(emulator.resources.configBucket, 'config/dev/static.tgz').length;
-    const next = await pushStandInBase(emulator.control.ecr, '1.0.1', '1.0.1');
+    const next = await publishBaseVersion(emulator, '1.0.1', '1.0.1');
     expect(next.digest).not.toBe((await labelsOf(first.digest))[Labels.baseDigest]);
 
     const result = await changeBase(next.image) as { outcome: string; detail: ImageBuiltDetail };
@@ -88,7 +80,8 @@ describe('base image change on the emulator: the deployed config is rebuilt on t
   it('changes nothing when the same change arrives again', async () => {
     const running = primaryDigest(emulator);
     const deployments = emulator.control.ecs.deployments(emulator.resources.cluster, 'portal-api').length;
-    const result = await changeBase(`${emulator.control.ecr.registry}/docker-hub/haufelexware/wicked.api:1.0.1`);
+    const base = emulator.resources.baseImage;
+    const result = await changeBase(`${base.slice(0, base.lastIndexOf(':'))}:1.0.1`);
     expect(result).toMatchObject({ outcome: 'unchanged', reason: expect.stringContaining(`dev already runs ${running}`) });
     expect(emulator.control.ecs.deployments(emulator.resources.cluster, 'portal-api')).toHaveLength(deployments);
     expect(primaryDigest(emulator)).toBe(running);

@@ -1,14 +1,13 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { BackupClient, StartBackupJobCommand } from '@aws-sdk/client-backup';
-import type { Emulator } from '../../local/emulator';
-import { SDK_DEFAULTS, startEmulator } from '../../local/emulator';
-import { SNAPSHOT_SCHEDULE_NAME } from '../../shared/events/rules';
+import { SDK_DEFAULTS } from '../../local/story';
 import { EVENT_SOURCE } from '../../shared/events';
 import { SnapshotDetailType } from '../../shared/snapshot';
 import { lastJson, runCli } from '../cli/run-cli';
-import { FOLLOW_TIMEOUT_S, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
+import type { DeployedStack } from '../helpers/deployed';
+import { DEPLOYED_CLOCK_SPEED, deployedStack } from '../helpers/deployed';
+import { FOLLOW_TIMEOUT_S, SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
 const FOLLOW = ['--follow', '--json', '--interval-ms', '25', '--timeout', FOLLOW_TIMEOUT_S];
 
@@ -23,37 +22,39 @@ async function readTree(dir: string, root = dir): Promise<Map<string, Buffer>> {
   return files;
 }
 
-describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy, failure, restore, retention', () => {
-  let dir: string;
-  let emulator: Emulator;
+describe('snapshots end to end on the deployed wicked-dev stack: schedule, on demand, pre-deploy, failure, restore, retention', () => {
+  let emulator: DeployedStack;
   let fsPath: string;
+  /** The stack's daily snapshot schedule (snapshot-data's target), fired by hand here. */
+  let schedule: { name: string; group: string };
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'snapshot-e2e-'));
-    emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
+    // wickedctl runs in this process and finds dev by --env, as in a shell after `wickedctl local up`.
+    emulator = await deployedStack('snapshot-e2e-', { envs: ['dev'], cliEnvironment: true });
+    schedule = emulator.resources.snapshotSchedule;
     fsPath = emulator.resources.dynamicData.path;
     await mkdir(join(fsPath, 'dynamic', 'applications'), { recursive: true });
     await writeFile(join(fsPath, 'dynamic', 'applications', 'app-1.json'), JSON.stringify({ id: 'app-1', name: 'First' }));
     await writeFile(join(fsPath, 'dynamic', 'blob.bin'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37) % 256)));
-  }, 60_000);
+  }, SETUP_LIMIT_MS);
   afterAll(async () => {
     await emulator?.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   const settle = async (): Promise<void> => {
     await emulator.control.backup.settled();
     await emulator.control.scheduler.idle();
     await emulator.bus.idle();
+    await emulator.lambdaAsync.idle();
   };
   const completedEvents = (): number => emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === SnapshotDetailType.Completed).length;
 
   it('a scheduled trigger delivered twice makes exactly one recovery point, tagged as scheduled', async () => {
     const budget = signalBudget();
-    emulator.control.scheduler.fire(SNAPSHOT_SCHEDULE_NAME);
-    emulator.control.scheduler.fire(SNAPSHOT_SCHEDULE_NAME);
+    emulator.control.scheduler.fire(schedule.name, schedule.group);
+    emulator.control.scheduler.fire(schedule.name, schedule.group);
     await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed, budget.left());
     await settle();
-    expect(emulator.control.scheduler.executions.filter((run) => run.name === SNAPSHOT_SCHEDULE_NAME).map((run) => run.status)).toEqual(['delivered', 'delivered']);
+    expect(emulator.control.scheduler.executions.filter((run) => run.name === schedule.name).map((run) => run.status)).toEqual(['delivered', 'delivered']);
     expect(emulator.control.backup.jobs.size).toBe(1);
     expect(emulator.control.backup.recoveryPoints.size).toBe(1);
     const listed = await runCli(['snapshots', '--env', 'dev', '--json']);
@@ -180,10 +181,10 @@ describe('snapshots end to end on the emulator: schedule, on demand, pre-deploy,
     const plans = points.filter((point) => point.lifecycle === undefined).map((point) => point.arn);
     expect([ours.length, plans.length]).toEqual([4, 2]); // schedule, manual, joined, pre-deploy; two plan jobs served the other requests
     // The daily snapshot schedule would add points during the 36 emulated days: this test is about expiry alone.
-    emulator.control.scheduler.deleteSchedule(SNAPSHOT_SCHEDULE_NAME);
+    emulator.control.scheduler.deleteSchedule(schedule.name, schedule.group);
     emulator.clock.setSpeed(1e10); // 40 days of emulated time pass in about 0.35 ms of wall time
     await emulator.clock.sleep(40 * 86_400_000);
-    emulator.clock.setSpeed(200);
+    emulator.clock.setSpeed(DEPLOYED_CLOCK_SPEED);
     // The points' own expiry timers follow the speed change and delete them; a sweep finds whatever they left.
     await emulator.control.backup.settled();
     await emulator.control.backup.sweepExpired();

@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Emulator } from '../../local/emulator';
-import { startEmulator } from '../../local/emulator';
-import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, warmHandlers } from '../helpers/signals';
+import type { DeployedStack } from '../helpers/deployed';
+import { deployedStack } from '../helpers/deployed';
+import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS } from '../helpers/signals';
 import { runCli } from '../cli/run-cli';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -25,12 +24,11 @@ function readmeCommands(): { line: string; args: string[]; exit: number }[] {
 }
 
 /**
- * Loads every command module the README runs and the Lambda handlers (the CLI and the emulator load them lazily), so
- * a cold module transform on a busy machine happens here, under the setup's own limit, not inside a command's test.
+ * Loads every command module the README runs (the CLI loads them lazily), so a cold module transform on a
+ * busy machine happens here, under the setup's own limit, not inside a command's test.
  */
 async function warmCommands(): Promise<void> {
   await Promise.all([
-    warmHandlers(),
     import('../../cli/commands/envs'), import('../../cli/commands/validate'), import('../../cli/commands/upload'), import('../../cli/commands/status'),
     import('../../cli/commands/rebuild'), import('../../cli/commands/promote'), import('../../cli/commands/snapshot'), import('../../cli/commands/restart'),
     import('../../cli/commands/rollback'),
@@ -39,25 +37,23 @@ async function warmCommands(): Promise<void> {
 
 const COMMANDS = readmeCommands();
 
-describe('every command of the README, exactly as written, after local up (two environments, dev and prod)', () => {
-  let emulator: Emulator;
-  let dir: string;
+describe('every command of the README, exactly as written, after wickedctl local up (two deployed stacks, wicked-dev and wicked-prod)', () => {
+  let emulator: DeployedStack;
   let clone: string;
   const cwd = process.cwd();
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'readme-'));
+    // `wickedctl local up --env dev --env prod`: both stacks deployed by the CDK CLI, the endpoints in the environment of the commands.
+    emulator = await deployedStack('readme-', { envs: ['dev', 'prod'], cliEnvironment: true });
     // The commands name repository paths (examples/static, --git .): run them in a clone, so nothing is written into this checkout.
-    clone = join(dir, 'repo');
+    clone = join(emulator.dir, 'repo');
     execFileSync('git', ['clone', '--quiet', ROOT, clone]);
-    emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, envs: ['dev', 'prod'] });
     process.chdir(clone);
     await warmCommands();
   }, SETUP_LIMIT_MS);
   afterAll(async () => {
     process.chdir(cwd);
     await emulator?.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('has the walk-through: at least ten commands', () => {
@@ -70,6 +66,7 @@ describe('every command of the README, exactly as written, after local up (two e
     expect({ command: command.line, code: run.code, stderr: run.code === command.exit ? '' : run.stderr }).toEqual({ command: command.line, code: command.exit, stderr: '' });
     if (process.env.README_COMMANDS_VERBOSE) process.stdout.write(`$ ${command.line}\n${run.stdout}${run.stderr}\n`);
     await emulator.bus.idle();
+    await emulator.lambdaAsync.idle();
   }, SIGNAL_TEST_LIMIT_MS);
 
   it('wrote the page of the rollouts that `status --html` names', async () => {
