@@ -29,7 +29,7 @@ export function createWickedApp(app: App): WickedStack[] {
     : new RegistryCacheStack(app, REGISTRY_CACHE_STACK_NAME, { dockerHubCredentialsSecretArn: cacheContext.dockerHubCredentialsSecretArn });
   return environments.map((platform) => {
     const stack = new WickedStack(app, stackName(platform.envName), { platform: cache ? { createPullThroughCacheRule: false, ...platform } : platform });
-    if (cache) stack.addDependency(cache, 'the docker-hub pull-through cache rule must exist before the first pull');
+    if (cache) stack.addStackDependency(cache, 'the docker-hub pull-through cache rule must exist before the first pull');
     return stack;
   });
 }

@@ -42,6 +42,9 @@ export interface AsyncInvokerOptions {
   readonly deadLetters: DeadLetterSink;
 }
 
+/** Concurrent executions per account and Region by default ("Lambda quotas", AWS Lambda Developer Guide). */
+export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
+
 /** Waits between attempts after a function error: one minute, then two ("How Lambda handles errors and retries with asynchronous invocation"). */
 const RETRY_WAITS_MS = [60_000, 120_000];
 const DEFAULTS: AsyncInvokeConfig = { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21_600 };
@@ -68,8 +71,30 @@ export class AsyncInvoker {
   private readonly pending = new Set<Promise<void>>();
   private readonly waits = new Set<() => void>();
   private stopped = false;
+  private concurrency = DEFAULT_ACCOUNT_CONCURRENCY;
+  private executing = 0;
+  private readonly throttled: (() => void)[] = [];
 
   constructor(private readonly options: AsyncInvokerOptions) {}
+
+  /**
+   * Sets the account's concurrency quota (new accounts get less than the default 1,000). Events beyond it
+   * stay in the asynchronous queue until an execution ends, as Lambda keeps throttled asynchronous events
+   * and retries them within their maximum event age ("Asynchronous invocation", AWS Lambda Developer Guide).
+   */
+  setAccountConcurrency(limit: number): void {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`account concurrency: received ${limit}, expected an integer >= 1`);
+    this.concurrency = limit;
+    while (this.executing < this.concurrency && this.throttled.length > 0) {
+      this.executing += 1;
+      this.throttled.shift()!();
+    }
+  }
+
+  /** Concurrent executions now, and events waiting for one. */
+  get load(): { readonly executing: number; readonly throttled: number } {
+    return { executing: this.executing, throttled: this.throttled.length };
+  }
 
   /** Sets (merges) a function's asynchronous settings; `undefined` fields fall back to Lambda's defaults. */
   configure(name: string, config: Partial<AsyncInvokeConfig>): void {
@@ -131,9 +156,11 @@ export class AsyncInvoker {
         invocation.status = 'expired';
         return this.giveUp(invocation, config, 'EventAgeExceeded', failure);
       }
+      if (!this.startExecution()) await new Promise<void>((resolve) => { this.throttled.push(resolve); });
+      if (this.stopped) { this.endExecution(); return; }
       invocation.attempts += 1;
       try {
-        const result = await this.options.run(invocation.functionName, invocation.event);
+        const result = await this.options.run(invocation.functionName, invocation.event).finally(() => this.endExecution());
         invocation.status = 'succeeded';
         delete invocation.error;
         if (config.onSuccess) this.record(invocation, config.onSuccess, 'Success', { statusCode: 200, executedVersion: '$LATEST' }, result);
@@ -150,6 +177,20 @@ export class AsyncInvoker {
       await this.sleep(wait);
       if (this.stopped) return;
     }
+  }
+
+  /** Takes an execution if one is free under the account's concurrency; otherwise the event waits in the queue for {@link endExecution}. */
+  private startExecution(): boolean {
+    if (this.executing >= this.concurrency) return false;
+    this.executing += 1;
+    return true;
+  }
+
+  /** Hands the ended execution to the oldest waiting event, or frees it. */
+  private endExecution(): void {
+    const next = this.executing <= this.concurrency ? this.throttled.shift() : undefined;
+    if (next) next();
+    else this.executing -= 1;
   }
 
   /** Waits `ms` on the emulator clock, or until {@link stop}. */

@@ -31,6 +31,9 @@ describe(`${EVENTS} Object Created events for ${CONFIGS} versions of one key, du
   let emulator: DeployedStack;
   beforeAll(async () => {
     emulator = await deployedStack('e2e-shuffled-', { envs: ['dev'] });
+    // A reduced account quota, as new accounts have: the 200 builds queue in Lambda's asynchronous queue and run
+    // in a few warm execution environments instead of 200 cold ones (the order they run in stays the shuffle's).
+    emulator.lambdaAsync.setAccountConcurrency(10);
     dir = emulator.dir;
   }, SETUP_LIMIT_MS);
   afterAll(async () => {
