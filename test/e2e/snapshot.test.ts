@@ -182,8 +182,11 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
     const ours = points.filter((point) => point.lifecycle?.DeleteAfterDays === 35).map((point) => point.arn);
     const plans = points.filter((point) => point.lifecycle === undefined).map((point) => point.arn);
     expect([ours.length, plans.length]).toEqual([4, 2]); // schedule, manual, joined, pre-deploy; two plan jobs served the other requests
-    // The daily snapshot schedule would add points during the 36 emulated days: this test is about expiry alone.
-    emulator.control.scheduler.deleteSchedule(schedule.name, schedule.group);
+    // The daily snapshot schedule would add points during the 40 emulated days, and a safety-net nudge still armed would fire
+    // once per emulated minute (57,600 asynchronous invocations): this test is about expiry alone, so no schedule stays.
+    await settle();
+    expect(emulator.control.scheduler.listSchedules().map((s) => `${s.GroupName}/${s.Name}`)).toContain(`${schedule.group}/${schedule.name}`);
+    for (const armed of emulator.control.scheduler.listSchedules()) emulator.control.scheduler.deleteSchedule(armed.Name, armed.GroupName);
     emulator.clock.setSpeed(1e10); // 40 days of emulated time pass in about 0.35 ms of wall time
     await emulator.clock.sleep(40 * 86_400_000);
     emulator.clock.setSpeed(DEPLOYED_CLOCK_SPEED);
