@@ -1,4 +1,5 @@
 import { SERVICES } from './services';
+import { installEnv } from './kernel/process-env';
 import type { ServiceName } from './services';
 import type { EmulatorControl } from './control';
 import { BUS_RETRY_MIN_WALL_MS, ENDPOINT_VARIABLES } from './control';
@@ -207,18 +208,6 @@ export function buildImageEnvironment(resources: DeploymentResources): Record<st
     REGISTRY_INSECURE: 'true',
     // The values /wicked/<env>/ says (provisionParameters), as the stack gives both from its validation props.
     ...localValidationEnvironment(resources),
-  };
-}
-
-/** Sets variables in `process.env`; returns a function that puts the previous values back. */
-function installEnv(env: Readonly<Record<string, string>>): () => void {
-  const previous = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
-  Object.assign(process.env, env);
-  return () => {
-    for (const [key, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
   };
 }
 

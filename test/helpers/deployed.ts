@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { installEnv } from '../../local/kernel/process-env';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cloud } from '../../local/cloud';
@@ -187,18 +188,6 @@ function describe(up: LocalUp, described: LocalEnvironment): DeployedEnvironment
     stuckCheckGroup: deploy.STUCK_CHECK_GROUP_NAME ?? '',
     baseImage: cloud.functions.get(functions['build-image'])!.environment.BASE_IMAGE ?? '',
     functions,
-  };
-}
-
-/** Sets variables in `process.env`; returns a function that puts the previous values back. */
-function installEnv(env: Readonly<Record<string, string>>): () => void {
-  const previous = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
-  Object.assign(process.env, env);
-  return () => {
-    for (const [key, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
   };
 }
 
