@@ -130,28 +130,31 @@ export class LocalFunctions {
     const key = environmentKey(config);
     // A warm execution environment of this configuration if one is idle, as Lambda reuses them; a cold start otherwise.
     const child = this.takeIdle(name, key) ?? this.coldStart(config);
-    let logs = '';
+    let output = '';
     // The runtime ends each stream of an invocation with a marker line (host.mjs); the answer counts once both came in.
     const marker = `\u0000END ${requestId}\n`;
-    const seen = { out: '', err: '' };
+    /** Each stream's last characters, enough to find a marker split across two chunks. */
+    const tails = { out: '', err: '' };
     let streamsEnded = 0;
     let answered: (() => void) | undefined;
-    const output = (stream: keyof typeof seen) => (chunk: Buffer): void => {
+    const take = (stream: keyof typeof tails) => (chunk: Buffer): void => {
       const text = chunk.toString('utf8');
-      seen[stream] += text;
-      logs = (logs + text).split(marker).join('');
-      if (!seen[stream].includes(marker)) return;
-      seen[stream] = '';
+      output += text;
+      const tail = tails[stream] + text;
+      tails[stream] = tail.slice(-(marker.length - 1));
+      if (!tail.includes(marker)) return;
       streamsEnded += 1;
       if (streamsEnded === 2) answered?.();
     };
-    const onStdout = output('out');
-    const onStderr = output('err');
+    /** What the handler printed: the output without the runtime's markers. */
+    const logs = (): string => output.split(marker).join('');
+    const onStdout = take('out');
+    const onStderr = take('err');
     child.stdout?.on('data', onStdout);
     child.stderr?.on('data', onStderr);
     const deadline = Date.now() + config.timeoutSeconds * 1000;
     const record = (outcome: Invocation['outcome'], error?: string, result?: unknown): void => {
-      const invocation: Invocation = { functionName: name, requestId, event, outcome, logs, ...(error ? { error } : {}), ...(result !== undefined ? { result } : {}) };
+      const invocation: Invocation = { functionName: name, requestId, event, outcome, logs: logs(), ...(error ? { error } : {}), ...(result !== undefined ? { result } : {}) };
       this.log.push(invocation);
       for (const listener of [...this.listeners]) listener(invocation);
     };
@@ -175,14 +178,14 @@ export class LocalFunctions {
         this.release(name, key, child);
         if (message.ok) { record('success', undefined, message.result); resolvePromise(message.result); return; }
         record('error', `${message.errorType ?? 'Error'}: ${message.errorMessage ?? ''}`);
-        reject(new FunctionError(name, message.errorType ?? 'Error', message.errorMessage ?? '', logs));
+        reject(new FunctionError(name, message.errorType ?? 'Error', message.errorMessage ?? '', logs()));
       };
       const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
         done();
         const timedOut = signal === 'SIGKILL' && Date.now() >= deadline - 50;
         const reason = timedOut ? `Task timed out after ${config.timeoutSeconds.toFixed(2)} seconds` : `Runtime exited with ${signal ? `signal ${signal}` : `code ${code ?? '?'}`} before answering`;
         record(timedOut ? 'timeout' : 'error', reason);
-        reject(new FunctionError(name, timedOut ? 'Sandbox.Timedout' : 'Runtime.ExitError', reason, logs));
+        reject(new FunctionError(name, timedOut ? 'Sandbox.Timedout' : 'Runtime.ExitError', reason, logs()));
       };
       // A runtime that cannot start (its code directory removed) is a runtime error of the invocation, never an uncaught one.
       const onStartError = (error: Error): void => {
@@ -190,7 +193,7 @@ export class LocalFunctions {
         done();
         child.off('error', onStartError);
         record('error', `Runtime.StartError: ${error.message}`);
-        reject(new FunctionError(name, 'Runtime.StartError', error.message, logs));
+        reject(new FunctionError(name, 'Runtime.StartError', error.message, logs()));
       };
       child.on('message', onMessage);
       child.once('exit', onExit);
