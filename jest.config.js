@@ -13,6 +13,7 @@ module.exports = {
     // zod's exports map sends require() of a locale to its ESM file; shared/zod.ts loads the CommonJS twin here.
     '^zod/v4/locales/([a-zA-Z-]+)\\.js$': '<rootDir>/node_modules/zod/v4/locales/$1.cjs',
   },
+  testSequencer: '<rootDir>/test/sequencer.js',
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   testTimeout: 60000,

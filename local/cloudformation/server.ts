@@ -15,6 +15,22 @@ import { parseTemplate } from './template';
 const NS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 const PAGE = 100;
 
+/**
+ * How long (wall time) the answer to ExecuteChangeSet or DeleteStack waits for the operation it started. AWS
+ * answers at once and the client polls; the CDK CLI polls DescribeStacks every 5 s (toolkit-lib's `waitFor`), so a
+ * stack the emulator creates in one second cost every `cdk deploy` a 5 s sleep. Holding the answer while the
+ * operation runs changes no state a client can observe, only when it observes it: the stack's events, statuses
+ * and change set states are the same, and an operation that outlasts the hold is polled as on AWS.
+ */
+export const OPERATION_ANSWER_HOLD_MS = 10_000;
+
+/** Resolves when `operation` ends or {@link OPERATION_ANSWER_HOLD_MS} passed, whichever is first. */
+async function held(operation: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([operation, new Promise<void>((done) => { timer = setTimeout(done, OPERATION_ANSWER_HOLD_MS); })]);
+  clearTimeout(timer);
+}
+
 /** One awsQuery action: decoded parameters in, the fields of `<ActionResult>` out. */
 type Action = (params: URLSearchParams) => unknown;
 
@@ -47,7 +63,7 @@ export function cloudFormationActions(service: CloudFormationService): Record<st
       return { Id: cs.id, StackId: cs.stackId };
     },
     DescribeChangeSet: (p) => changeSetView(service.changeSet(required(p, 'ChangeSetName'), p.get('StackName') ?? undefined)),
-    ExecuteChangeSet: (p) => { service.executeChangeSet(required(p, 'ChangeSetName'), p.get('StackName') ?? undefined); return {}; },
+    ExecuteChangeSet: async (p) => { await held(service.executeChangeSet(required(p, 'ChangeSetName'), p.get('StackName') ?? undefined)); return {}; },
     DeleteChangeSet: (p) => { service.deleteChangeSet(required(p, 'ChangeSetName'), p.get('StackName') ?? undefined); return {}; },
     ListChangeSets: (p) => ({ Summaries: [...stackOf(p).changeSets.values()].map((cs) => ({ StackId: cs.stackId, StackName: cs.stackName, ChangeSetId: cs.id, ChangeSetName: cs.name, ExecutionStatus: cs.executionStatus, Status: cs.status, StatusReason: cs.statusReason, CreationTime: cs.creationTime })) }),
     DescribeStacks: (p) => ({ Stacks: (p.get('StackName') ? [stackOf(p)] : service.liveStacks()).map(stackView) }),
@@ -86,7 +102,7 @@ export function cloudFormationActions(service: CloudFormationService): Record<st
         Capabilities: capabilities.length ? capabilities : undefined, CapabilitiesReason: reason,
       };
     },
-    DeleteStack: (p) => { service.deleteStack(required(p, 'StackName')); return {}; },
+    DeleteStack: async (p) => { await held(service.deleteStack(required(p, 'StackName'))); return {}; },
     ListExports: () => ({ Exports: [...service.exports].map(([name, e]) => ({ ExportingStackId: e.stackId, Name: name, Value: e.value })) }),
   };
 }

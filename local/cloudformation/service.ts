@@ -114,7 +114,8 @@ export class CloudFormationService {
     throw new CfnApiError('ChangeSetNotFound', `ChangeSet [${name}] does not exist`, 404);
   }
 
-  executeChangeSet(name: string, stackName?: string): void {
+  /** Starts the change set's execution; the promise it returns resolves when the execution has ended (never rejects). */
+  executeChangeSet(name: string, stackName?: string): Promise<void> {
     const changeSet = this.changeSet(name, stackName);
     const stack = this.stack(changeSet.stackId);
     if (changeSet.executionStatus !== 'AVAILABLE') throw new CfnApiError('InvalidChangeSetStatus', `ChangeSet [${changeSet.id}] cannot be executed in its current execution status of [${changeSet.executionStatus}]`);
@@ -122,7 +123,7 @@ export class CloudFormationService {
     changeSet.executionStatus = 'EXECUTE_IN_PROGRESS';
     for (const other of stack.changeSets.values()) if (other !== changeSet) stack.changeSets.delete(other.name);
     const run = changeSet.type === 'CREATE' ? this.engine.create(stack, changeSet) : this.engine.update(stack, changeSet);
-    this.track(run.then(() => { changeSet.executionStatus = stack.status.endsWith('_COMPLETE') && !stack.status.includes('ROLLBACK') ? 'EXECUTE_COMPLETE' : 'EXECUTE_FAILED'; }));
+    return this.track(run.then(() => { changeSet.executionStatus = stack.status.endsWith('_COMPLETE') && !stack.status.includes('ROLLBACK') ? 'EXECUTE_COMPLETE' : 'EXECUTE_FAILED'; }));
   }
 
   deleteChangeSet(name: string, stackName?: string): void {
@@ -131,13 +132,14 @@ export class CloudFormationService {
     this.stack(changeSet.stackId).changeSets.delete(changeSet.name);
   }
 
-  deleteStack(nameOrId: string): void {
+  /** Starts the stack's deletion; the promise it returns resolves when the deletion has ended (never rejects). */
+  deleteStack(nameOrId: string): Promise<void> {
     const id = this.active.get(nameOrId) ?? nameOrId;
     const stack = this.stacks.get(id);
-    if (!stack || stack.status === 'DELETE_COMPLETE') return; // DeleteStack of a missing stack succeeds silently, as on AWS.
+    if (!stack || stack.status === 'DELETE_COMPLETE') return Promise.resolve(); // DeleteStack of a missing stack succeeds silently, as on AWS.
     if (!isSettled(stack.status) && stack.status !== 'DELETE_IN_PROGRESS') throw new CfnApiError('ValidationError', `Stack [${stack.stackName}] cannot be deleted while in status ${stack.status}`);
     // Imports are not tracked per importing stack: unlike AWS, an export still imported elsewhere does not block the deletion.
-    this.track(this.engine.delete(stack).then(() => { if (stack.status === 'DELETE_COMPLETE') this.active.delete(stack.stackName); }));
+    return this.track(this.engine.delete(stack).then(() => { if (stack.status === 'DELETE_COMPLETE') this.active.delete(stack.stackName); }));
   }
 
   /** Resolves when every execution and deletion started so far has ended. */
@@ -145,10 +147,11 @@ export class CloudFormationService {
     while (this.running.size) await Promise.all([...this.running]);
   }
 
-  private track(run: Promise<void>): void {
+  private track(run: Promise<void>): Promise<void> {
     const guarded = run.catch((error: unknown) => { console.error(`cloudformation: ${(error as Error).stack ?? String(error)}`); });
     this.running.add(guarded);
     void guarded.finally(() => this.running.delete(guarded));
+    return guarded;
   }
 
   private newStack(name: string): Stack {
