@@ -24,10 +24,12 @@ import { PullThroughCache } from './pull-through-cache';
 import { startS3 } from './s3';
 import { startScheduler } from './scheduler';
 import { CLOUD_SERVICES, SERVICES } from './services';
-import type { ServiceName } from './services';
+import type { CloudEndpoint } from './services';
 import { startSns } from './sns';
 import { startSsm } from './ssm';
 import { startSts } from './sts';
+import type { TrailLookup } from './cloudtrail';
+import { startCloudTrail } from './cloudtrail';
 
 /** Options of {@link startCloud}. */
 export interface CloudOptions {
@@ -44,8 +46,8 @@ export interface CloudOptions {
 
 /** An empty emulated account: the services, CloudFormation and STS, nothing provisioned. */
 export interface Cloud {
-  /** Endpoints by service, CloudFormation and STS included. */
-  readonly endpoints: Readonly<Record<ServiceName | 'cloudformation' | 'sts', string>>;
+  /** Endpoints by service, CloudFormation, STS and CloudTrail included. */
+  readonly endpoints: Readonly<Record<CloudEndpoint, string>>;
   /** What a shell, the SDK or the CDK CLI needs: `AWS_ENDPOINT_URL_*`, credentials, region. */
   readonly env: Readonly<Record<string, string>>;
   readonly control: EmulatorControl;
@@ -58,6 +60,8 @@ export interface Cloud {
   readonly deadLetters: DeadLetters;
   readonly bus: LocalBus;
   readonly clock: Clock;
+  /** The LookupEvents requests CloudTrail answered (the CDK CLI's look at a failed deploy). */
+  readonly trailLookups: () => readonly TrailLookup[];
   stop(): Promise<void>;
 }
 
@@ -97,6 +101,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     const scheduler = started(await startScheduler({ clock, bus, port: port('scheduler'), callersNow: Date.now, deadLetters }));
     const ssm = started(await startSsm({ clock, port: port('ssm') }));
     const sts = started(await startSts({ account: '000000000000', port: port('sts') }));
+    const cloudtrail = started(await startCloudTrail({ port: port('cloudtrail') }));
     const services = { s3: s3.url, dynamodb: dynamodb.url, ecr: ecr.url, ecs: ecs.url, autoscaling: autoscaling.url, backup: backup.url, eventbridge: eventbridge.url, sns: sns.url, scheduler: scheduler.url, ssm: ssm.url };
     const control: EmulatorControl = { s3: s3.control, dynamodb: dynamodb.control, ecr: ecr.control, ecs: ecs.control, autoscaling: autoscaling.control, backup: backup.control, sns: sns.control, scheduler: scheduler.control, ssm: ssm.control };
     const links = { endpoints: services, ecr: ecr.control, parameters: ssm.control, backup: backup.control, bus, scheduler: scheduler.control, ecs: ecs.control, clock, pullThrough };
@@ -108,7 +113,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
       writes = writes.then(() => writeFile(join(stateDir, INVENTORY_FILE), `${JSON.stringify(rows, null, 2)}\n`)).catch(() => undefined);
     };
     const cloudformation = started(await startCloudFormation({ links, parameters: ssm.control, overrides, port: port('cloudformation'), onStatus: () => writeInventory() }));
-    const endpoints = { ...services, cloudformation: cloudformation.url, sts: sts.url };
+    const endpoints = { ...services, cloudformation: cloudformation.url, sts: sts.url, cloudtrail: cloudtrail.url };
     const env = cloudEnvironment(endpoints);
     const responses = started(await startResponseListener());
     const codeRoot = join(stateDir, 'lambda');
@@ -125,7 +130,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
       'AWS::Lambda::EventInvokeConfig': eventInvokeConfigProvider(lambda),
       'AWS::CloudFormation::CustomResource': customResourceProvider(lambda),
     });
-    return { endpoints, env, control, functions, lambdaAsync, deadLetters, cloudformation: cloudformation.service, bus, clock, stop: () => stopAll(bus, stops) };
+    return { endpoints, env, control, functions, lambdaAsync, deadLetters, cloudformation: cloudformation.service, bus, clock, trailLookups: () => cloudtrail.lookups(), stop: () => stopAll(bus, stops) };
   } catch (error) {
     await stopAll(bus, stops);
     throw error;
@@ -133,13 +138,14 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
 }
 
 /** The environment that points the AWS SDK and the CDK CLI at the cloud. */
-export function cloudEnvironment(endpoints: Readonly<Record<ServiceName | 'cloudformation' | 'sts', string>>): Record<string, string> {
+export function cloudEnvironment(endpoints: Readonly<Record<CloudEndpoint, string>>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of SERVICES) env[ENDPOINT_VARIABLES[name]] = endpoints[name];
   return {
     ...env,
     AWS_ENDPOINT_URL_CLOUDFORMATION: endpoints.cloudformation,
     AWS_ENDPOINT_URL_STS: endpoints.sts,
+    AWS_ENDPOINT_URL_CLOUDTRAIL: endpoints.cloudtrail,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_REGION: LOCAL_REGION,

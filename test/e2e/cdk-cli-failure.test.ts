@@ -29,6 +29,9 @@ describe('a template that would fail on AWS for a known reason fails here too (r
     expect(failed[0]!.ResourceStatusReason).toMatch(/ECS Deployment Circuit Breaker was triggered/);
     expect(failed[0]!.ResourceStatusReason).toMatch(/CannotPullContainerError: .*000000000000\.dkr\.ecr\.us-east-1\.amazonaws\.com\/.+:v1: not found/);
     expect(run.output).toMatch(/CREATE_FAILED +\| AWS::ECS::Service/);
+    // The CLI looked at the failure through the emulator's CloudTrail (a lookup over the deploy's time range), not AWS's.
+    expect(cloud.trailLookups().length).toBeGreaterThanOrEqual(1);
+    expect(cloud.trailLookups().every((lookup) => lookup.startTime !== undefined && lookup.endTime !== undefined && lookup.startTime <= lookup.endTime)).toBe(true);
     // The service that existed was deleted by the rollback (events newest first); its tasks never ran.
     const service = stack.events.filter((e) => e.LogicalResourceId === failed[0]!.LogicalResourceId).map((e) => e.ResourceStatus);
     expect(service.slice(0, 3)).toEqual(['DELETE_COMPLETE', 'DELETE_IN_PROGRESS', 'CREATE_FAILED']);
