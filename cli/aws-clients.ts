@@ -4,6 +4,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CliError, ExitCode } from './output';
 
@@ -52,6 +53,8 @@ export interface AwsClients {
   ecs(): Promise<ECSClient>;
   /** Parameter Store, where `--env` finds an environment's resources (`/wicked/<env>/`). */
   ssm(): Promise<SSMClient>;
+  /** STS, built only when an error message needs the account (GetCallerIdentity); `AWS_ENDPOINT_URL_STS` applies. */
+  sts(): Promise<STSClient>;
   destroy(): void;
 }
 
@@ -84,6 +87,7 @@ export function createAwsClients(options: AwsOptions, env: NodeJS.ProcessEnv = p
     ecr: once(async () => new (await import('@aws-sdk/client-ecr')).ECRClient(base)),
     ecs: once(async () => new (await import('@aws-sdk/client-ecs')).ECSClient(base)),
     ssm: once(async () => new (await import('@aws-sdk/client-ssm')).SSMClient(base)),
+    sts: once(async () => new (await import('@aws-sdk/client-sts')).STSClient(base)),
     destroy: () => { for (const client of built.splice(0)) client.destroy(); },
   };
 }

@@ -2,7 +2,6 @@ import type { EnvironmentParameters } from '../shared/environment';
 import { parameterName, parameterPath } from '../shared/environment';
 import type { ValidateConfigOptions } from '../shared/wicked-config';
 import type { EnvironmentLookup } from './environment';
-import { EnvironmentNotFoundError } from './environment';
 import { CliError, ExitCode } from './output';
 import type { ValidationFlags } from './validation-options';
 import { validationOptions } from './validation-options';
@@ -127,14 +126,7 @@ export async function environmentValidation(
 ): Promise<{ nodeEnv: string; validation: Omit<ValidateConfigOptions, 'envs'> }> {
   const base = await validationOptions(flags);
   const allFlagged = flags.nodeEnv !== undefined && flags.strict === true && (flags.postgres === true || (flags.var?.length ?? 0) > 0 || (flags.varsFile?.length ?? 0) > 0);
-  let found: Partial<EnvironmentParameters> | undefined;
-  if (!allFlagged) {
-    try {
-      found = await lookup.parameters(env);
-    } catch (error) {
-      if (!(error instanceof EnvironmentNotFoundError)) throw error;
-    }
-  }
+  const found: Partial<EnvironmentParameters> | undefined = allFlagged ? undefined : await lookup.find(env);
   const decided = decideEnvironmentValidation({ env, envFlag, flags, flagVariables: base.platformVariables ?? [], found });
   for (const line of decided.notes) print(line);
   if (decided.defaults) print(decided.defaults);

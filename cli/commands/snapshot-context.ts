@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { EnvironmentLookup } from '../environment';
 import { EventPublisher } from '../../shared/adapters/event-publisher';
 import type { RecoveryPointListing, RequestProgress, RestoreJobView, SnapshotRequestedDetail } from '../../shared/snapshot';
@@ -41,14 +42,17 @@ export async function openSnapshotContext(options: { env: string; table?: string
   const intervalMs = positiveOption('--interval-ms', options.intervalMs, 2000);
   const timeoutMs = positiveOption('--timeout', options.timeout, 3600) * 1000;
   const ssm = new SSMClient({});
+  // Built only when the environment is not found and the account must be named.
+  let sts: STSClient | undefined;
   let tableName: string;
   let busName: string;
   try {
-    const lookup = new EnvironmentLookup({ ssm: async () => ssm });
+    const lookup = new EnvironmentLookup({ ssm: async () => ssm, sts: async () => (sts ??= new (await import('@aws-sdk/client-sts')).STSClient({})) });
     tableName = await lookup.name('table', options.table, env);
     busName = await lookup.name('bus', options.bus, env);
   } finally {
     ssm.destroy();
+    sts?.destroy();
   }
   const dynamodb = new DynamoDBClient({});
   const backupClient = new BackupClient({});

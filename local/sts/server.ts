@@ -51,8 +51,14 @@ export async function startSts(options: StsOptions): Promise<LocalListener & { a
         const [, account, role] = ROLE_ARN.exec(session.roleArn)!;
         return { UserId: `AROA${accessKey.slice(4)}:${session.sessionName}`, Account: account, Arn: `arn:aws:sts::${account}:assumed-role/${role}/${session.sessionName}` };
       }
-      return { UserId: 'AIDALOCALEMULATOR0000', Account: options.account, Arn: `arn:aws:iam::${options.account}:root` };
+      // The caller is the account's root user, whose UserId is the account id (GetCallerIdentity's UserId is aws:userid,
+      // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html and the principal table of
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html), not an IAM user's AIDA id.
+      return { UserId: options.account, Account: options.account, Arn: `arn:aws:iam::${options.account}:root` };
     },
+    // Malformed input is the common ValidationError, HTTP 400: AssumeRole's model lists none of its own for it
+    // (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html, Errors;
+    // https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html).
     AssumeRole: (params) => {
       const roleArn = params.get('RoleArn') ?? '';
       const sessionName = params.get('RoleSessionName') ?? '';
