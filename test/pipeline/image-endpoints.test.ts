@@ -1,3 +1,4 @@
+import 'aws-sdk-client-mock-jest';
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
 import { isEcrHost, openBuildEndpoints } from '../../shared/pipeline/image-endpoints';
