@@ -115,9 +115,24 @@ export function admitTransition(
     case 'apply-now': {
       const resumed = base.inFlight?.request.deploymentId === request.deploymentId;
       const inFlight = { request: resumed ? base.inFlight!.request : request, lease: { owner, expiresAt: now + leaseMs }, phase: 'starting' as const, startedAt: resumed ? base.inFlight!.startedAt : at };
-      return { next: { ...common, inFlight, queued: undefined }, result: admission, changes: [...changes, { deploymentId: request.deploymentId, request, state: 'in-flight', reason: admission.reason, at }] };
+      const restoring = base.restoring ?? (resumed ? undefined : abandonedRestore(base));
+      return { next: { ...common, inFlight, queued: undefined, restoring }, result: admission, changes: [...changes, { deploymentId: request.deploymentId, request, state: 'in-flight', reason: admission.reason, at }] };
     }
   }
+}
+
+/**
+ * The watch to keep after an in-flight deployment whose lease expired is
+ * superseded: its start may have moved the release tag and updated the
+ * service before it crashed, or may still be running and do so after this
+ * write (its ledger write then fails, its AWS calls do not). Once nothing is
+ * in flight, the loop checks that ECS runs the last good digest and rolls
+ * back otherwise, as after a failure. None without a last good deployment.
+ */
+export function abandonedRestore(env: EnvironmentRecord): EnvironmentRecord['restoring'] {
+  const abandoned = env.inFlight;
+  if (!abandoned || !env.lastGood) return undefined;
+  return { deploymentId: abandoned.request.deploymentId, ...(abandoned.ecsDeploymentId ? { ecsDeploymentId: abandoned.ecsDeploymentId } : {}) };
 }
 
 /**

@@ -98,6 +98,21 @@ describe('admitTransition', () => {
     expect(t.changes).toEqual([expect.objectContaining({ deploymentId: 'd-a', state: 'in-flight', request: A })]);
   });
 
+  it.each([
+    ['a config', () => request('d-x', { d: 'x' })],
+    ['a restart of another service', () => ({ ...request('r-x', { d: 'x' }), kind: 'restart' as const, service: 'portal' })],
+  ])('apply-now over an in-flight deployment whose lease expired (%s) keeps watching that ECS runs the last good digest', (_name, make) => {
+    // The superseded start may still be running: its UpdateService can land after this write (found by the reconcile model test).
+    const abandoned = { ...inFlight(A, NOW - 1), ecsDeploymentId: 'ecs-a' };
+    const t = admitTransition(environment({ inFlight: abandoned, lastGood: good(B) }), make(), 'evt-x', NOW, 5000);
+    expect(t.changes.map((c) => [c.deploymentId, c.state])).toContainEqual(['d-a', 'superseded']);
+    expect(t.next?.restoring).toEqual({ deploymentId: 'd-a', ecsDeploymentId: 'ecs-a' });
+    // An earlier watch stays; without a last good deployment there is nothing to go back to; a retry of the same start sets none.
+    expect(admitTransition(environment({ inFlight: abandoned, lastGood: good(B), restoring: { deploymentId: 'd-0' } }), make(), 'evt-x', NOW, 5000).next?.restoring).toEqual({ deploymentId: 'd-0' });
+    expect(admitTransition(environment({ inFlight: abandoned }), make(), 'evt-x', NOW, 5000).next?.restoring).toBeUndefined();
+    expect(admitTransition(environment({ inFlight: inFlight(A, NOW - 1), lastGood: good(B) }), A, 'evt-a', NOW, 5000).next?.restoring).toBeUndefined();
+  });
+
   it('queue replaces the queued request and marks the older one superseded', () => {
     const t = admitTransition(environment({ inFlight: inFlight(A, live), queued: B, sequencers: { [KEY]: '00B0' } }), C, 'evt-c', NOW, 5000);
     expect(t.next?.queued).toEqual(C);

@@ -25,6 +25,13 @@ describe('acquireTransition', () => {
     }
   });
 
+  it('taking over from an expired in-flight deployment keeps watching that ECS runs the last good digest', () => {
+    const lastGood = { deploymentId: 'd-0', digest: 'sha256:00', configHash: 'h', imageUri: 'u', finishedAt: 't' };
+    const t = acquireTransition(environment({ queued: B, inFlight: inFlight(A, NOW - 1), lastGood }), 'd-b', 'me', NOW, 1000);
+    expect(t.next?.restoring).toEqual({ deploymentId: 'd-a' });
+    expect(t.changes.map((c) => [c.deploymentId, c.state])).toEqual([['d-b', 'in-flight'], ['d-a', 'superseded']]);
+  });
+
   it('says who holds the lease and until when', () => {
     expect(() => acquireTransition(environment({ queued: B, inFlight: inFlight(A, NOW + 1) }), 'd-b', 'me', NOW, 1))
       .toThrow(`acquiring d-b for me: deployment d-a holds the lease until ${new Date(NOW + 1).toISOString()}`);
