@@ -103,6 +103,25 @@ export class LocalScheduler {
     return group;
   }
 
+  /**
+   * UpdateSchedule: replaces the whole definition (the API takes every field again; what a request leaves out
+   * takes its default), keeps CreationDate, and arms the schedule anew (a DISABLED one stops firing); returns its ARN.
+   */
+  updateSchedule(name: string, body: Record<string, unknown>): string {
+    checkName('Name', name);
+    const groupName = typeof body.GroupName === 'string' && body.GroupName ? body.GroupName : 'default';
+    const key = `${groupName}/${name}`;
+    const current = this.schedules.get(key);
+    if (!current) throw new SchedulerNotFoundError('Schedule', name);
+    const fields = checkCreateSchedule(body);
+    const now = this.options.clock.now();
+    this.timers.get(key)?.();
+    this.timers.delete(key);
+    this.schedules.set(key, { ...fields, Arn: current.Arn, Name: name, GroupName: groupName, CreationDate: current.CreationDate, LastModificationDate: new Date(now), armedAt: now });
+    this.arm(key);
+    return current.Arn;
+  }
+
   /** CreateSchedule: checks the request, stores the schedule and arms it; returns its ARN. */
   createSchedule(name: string, body: Record<string, unknown>): string {
     checkName('Name', name);

@@ -10,6 +10,7 @@ type Route = (scheduler: LocalScheduler, name: string, query: URLSearchParams, b
 /** restJson1 routes of the operations emulated: method and path pattern → operation. */
 const ROUTES: readonly { method: string; path: RegExp; run: Route }[] = [
   { method: 'POST', path: /^\/schedules\/([^/]+)$/, run: (s, name, _q, body) => ({ ScheduleArn: s.createSchedule(name, body) }) },
+  { method: 'PUT', path: /^\/schedules\/([^/]+)$/, run: (s, name, _q, body) => ({ ScheduleArn: s.updateSchedule(name, body) }) },
   { method: 'GET', path: /^\/schedules\/([^/]+)$/, run: (s, name, q) => s.getSchedule(name, q.get('groupName') ?? 'default') },
   { method: 'DELETE', path: /^\/schedules\/([^/]+)$/, run: (s, name, q) => { s.deleteSchedule(name, q.get('groupName') ?? 'default'); return {}; } },
   { method: 'GET', path: /^\/schedules$/, run: (s, _name, q) => listSchedules(s, q) },

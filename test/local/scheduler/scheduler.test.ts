@@ -1,6 +1,6 @@
 import {
   ConflictException, CreateScheduleCommand, CreateScheduleGroupCommand, DeleteScheduleCommand, GetScheduleCommand, GetScheduleGroupCommand,
-  ListSchedulesCommand, ResourceNotFoundException, SchedulerClient, ValidationException,
+  ListSchedulesCommand, ResourceNotFoundException, SchedulerClient, UpdateScheduleCommand, ValidationException,
 } from '@aws-sdk/client-scheduler';
 import { LocalBus } from '../../../local/bus';
 import { scaledClock } from '../../../local/kernel/clock';
@@ -74,6 +74,27 @@ describe('EventBridge Scheduler emulator (restJson1, real SDK client)', () => {
     expect(invocations[0]).toEqual({ id: runs[0]!.executionId, source: 'aws.scheduler', 'detail-type': 'Scheduled Event', time: runs[0]!.scheduledTime });
     expect(runs[0]!.scheduledTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     await expect(client.send(new DeleteScheduleCommand({ Name: 'every-minute' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+  }, SIGNAL_TEST_LIMIT_MS);
+
+  it('UpdateSchedule replaces the definition: DISABLED stops the firing (another schedule fires twice meanwhile), ENABLED resumes it', async () => {
+    const budget = signalBudget();
+    const definition = { ScheduleExpression: 'rate(1 minute)', FlexibleTimeWindow: { Mode: 'OFF' as const }, Target: { Arn: FUNCTION, RoleArn: ROLE } };
+    const runsOf = (name: string) => scheduler.control.executions.filter((run) => run.name === name);
+    await client.send(new CreateScheduleCommand({ Name: 'paused', ...definition }));
+    await scheduler.control.waitFor((run) => run.name === 'paused', budget.left());
+    const created = await client.send(new GetScheduleCommand({ Name: 'paused' }));
+    await client.send(new UpdateScheduleCommand({ Name: 'paused', ...definition, State: 'DISABLED' }));
+    const paused = runsOf('paused').length;
+    const updated = await client.send(new GetScheduleCommand({ Name: 'paused' }));
+    expect([updated.State, updated.CreationDate, updated.LastModificationDate! >= created.LastModificationDate!]).toEqual(['DISABLED', created.CreationDate, true]);
+    // A witness on the same clock: once it fired twice, two emulated minutes passed without a run of the disabled one.
+    await client.send(new CreateScheduleCommand({ Name: 'witness', ...definition }));
+    await scheduler.control.waitFor((run) => run.name === 'witness' && runsOf('witness').length >= 2, budget.left());
+    expect(runsOf('paused')).toHaveLength(paused);
+    await client.send(new UpdateScheduleCommand({ Name: 'paused', ...definition, State: 'ENABLED' }));
+    await scheduler.control.waitFor((run) => run.name === 'paused' && runsOf('paused').length > paused, budget.left());
+    for (const name of ['paused', 'witness']) await client.send(new DeleteScheduleCommand({ Name: name }));
+    await expect(client.send(new UpdateScheduleCommand({ Name: 'paused', ...definition }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   }, SIGNAL_TEST_LIMIT_MS);
 
   it('retries a failing target by its retry policy, then dead-letters to the DLQ', async () => {
