@@ -142,7 +142,9 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
       await emulator.bus.idle();
       await emulator.lambdaAsync.idle();
       const taken = await runCli(['snapshot', '--env', 'dev', ...FOLLOW]);
-      expect({ code: taken.code, stderr: taken.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+      // On failure the command's stderr and the ledger's jobs are in the message (this case fails under heavy load, not yet understood).
+      const jobs = taken.code === 0 ? [] : await runCli(['snapshots', '--env', 'dev', '--json']).then((listed) => listed.stdout);
+      expect({ code: taken.code, stderr: taken.code === 0 ? '' : taken.stderr, jobs }).toEqual({ code: 0, stderr: '', jobs: [] });
       expect(lastJson(taken)).toMatchObject({ state: 'COMPLETED' });
       await settle();
       expect(notifications()).toBe(before);
