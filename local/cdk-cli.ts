@@ -10,7 +10,7 @@ export interface CdkCliRun {
  * The pinned CLI's entry point under `root` (what `npx cdk` would run), or undefined when it is not installed there.
  * Started with this process's Node it costs no npm start-up (most of a CPU second per command).
  */
-function cdkEntryPoint(root: string): string | undefined {
+export function cdkEntryPoint(root: string): string | undefined {
   try {
     return require.resolve('aws-cdk/bin/cdk', { paths: [root] });
   } catch {

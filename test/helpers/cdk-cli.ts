@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Cloud, CloudOptions } from '../../local/cloud';
 import { startCloud } from '../../local/cloud';
+import { cdkEntryPoint } from '../../local/cdk-cli';
 import { cachedAssembly } from '../../local/synth-cache';
 
 /** The repository root, where cdk.json and the pinned CDK CLI are. */
@@ -14,7 +15,7 @@ export const ROOT = resolve(__dirname, '..', '..');
  * The pinned CDK CLI's entry point (the devDependency, what `npx cdk` runs), started with this process's Node: npm's
  * own start-up for `npx` costs most of a CPU second per command, and these tests run a few dozen.
  */
-const CDK_CLI = require.resolve('aws-cdk/bin/cdk');
+const CDK_CLI = cdkEntryPoint(ROOT) ?? ((): never => { throw new Error(`no aws-cdk under ${ROOT}: run npm ci`); })();
 
 /** What a CDK CLI run printed (stdout and stderr interleaved) and its exit code. */
 export interface CdkRun {
