@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Clock } from '../kernel/clock';
 import type { EventSink } from '../kernel/events';
 import { serveBackup } from './routes';
-import type { StartBackupJobInput } from './service';
+import type { BackupJobHold, StartBackupJobInput } from './service';
 import { BackupService } from './service';
 import type { BackupJob, BackupTimings, FileSystem, InjectedFailure, RecoveryPoint, RestoreJob, Vault } from './state';
 import { DEFAULT_BACKUP_TIMINGS } from './state';
@@ -42,6 +42,12 @@ export interface BackupControl {
   fileSystem(id: string): FileSystem | undefined;
   /** The next backup job ends in this state instead of COMPLETED. */
   failNextBackupJob(failure?: InjectedFailure): void;
+  /**
+   * Keeps the next backup job that starts running RUNNING, as a long backup of a large file system would be, until the
+   * hold is released; it then ends as it would have. `reached` resolves once the job waits on the hold. Stopping the
+   * emulator releases every hold.
+   */
+  holdNextBackupJob(): BackupJobHold;
   /**
    * Starts this job (another party's, a backup plan's) right before the next StartBackupJob of its resource: the race
    * between a caller's ListBackupJobs and its own start, which AWS Backup answers by ending the caller's job EXPIRED.
@@ -82,6 +88,7 @@ export async function startBackup(options: BackupOptions): Promise<{ url: string
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       for (const point of service.points.values()) point.cancelExpiry?.();
+      for (const hold of service.holds) hold.release();
       await new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
     },
     control: {
@@ -91,6 +98,7 @@ export async function startBackup(options: BackupOptions): Promise<{ url: string
       deleteFileSystem: (id) => service.deleteFileSystem(id),
       fileSystem: (id) => service.fileSystems.get(id),
       failNextBackupJob: (failure = { state: 'FAILED' }) => { service.failures.backup.push(failure); },
+      holdNextBackupJob: () => service.holdNextBackupJob(),
       raceNextStart: (input) => service.raceNextStart(input),
       failNextRestoreJob: (failure = { state: 'FAILED' }) => { service.failures.restore.push(failure); },
       sweepExpired: () => service.sweepExpired(),

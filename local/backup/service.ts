@@ -30,6 +30,12 @@ export interface StartBackupJobInput {
  * are real directories under `<stateDir>/efs`; recovery points are real
  * copies under `<stateDir>/backup`. Every modelled delay goes through the clock.
  */
+/** A backup job kept RUNNING: `reached` once its backup is done and it waits; `release` lets it end. */
+export interface BackupJobHold {
+  readonly reached: Promise<void>;
+  release(): void;
+}
+
 export class BackupService {
   readonly vaults = new Map<string, Vault>();
   readonly fileSystems = new Map<string, FileSystem>();
@@ -37,6 +43,9 @@ export class BackupService {
   readonly restoreJobs = new Map<string, RestoreJob>();
   readonly points = new Map<string, RecoveryPoint>();
   readonly failures: { backup: InjectedFailure[]; restore: InjectedFailure[] } = { backup: [], restore: [] };
+  /** Holds taken in turn by the next jobs that start running (`holdsTaken` so far): each stays RUNNING until its hold is released. */
+  readonly holds: (BackupJobHold & { readonly released: Promise<void>; readonly arrive: () => void })[] = [];
+  private holdsTaken = 0;
   private readonly work = new Set<Promise<void>>();
   private readonly racers = new Map<string, { input: StartBackupJobInput; resolve: (job: BackupJob) => void; reject: (error: unknown) => void }[]>();
 
@@ -99,6 +108,17 @@ export class BackupService {
    * caller's listing and its start. Resolves with the job once it is started; rejects if AWS Backup would refuse
    * it, and the caller's start goes on regardless.
    */
+  /** Keeps the next job that starts running RUNNING (a long backup) until the hold is released. */
+  holdNextBackupJob(): BackupJobHold {
+    let release = (): void => undefined;
+    let arrive = (): void => undefined;
+    const released = new Promise<void>((resolve) => { release = resolve; });
+    const reached = new Promise<void>((resolve) => { arrive = resolve; });
+    const hold = { released, release, reached, arrive };
+    this.holds.push(hold);
+    return { reached, release };
+  }
+
   raceNextStart(input: StartBackupJobInput & { readonly ResourceArn: string }): Promise<BackupJob> {
     return new Promise((resolve, reject) => {
       this.racers.set(input.ResourceArn, [...(this.racers.get(input.ResourceArn) ?? []), { input, resolve, reject }]);
@@ -186,8 +206,14 @@ export class BackupService {
     job.state = 'RUNNING';
     this.emit(job);
     const path = join(this.stateDir, 'backup', job.vault.name, job.recoveryPointArn.slice(job.recoveryPointArn.lastIndexOf(':') + 1));
+    const hold = this.holds[this.holdsTaken];
+    if (hold) this.holdsTaken += 1;
     await copyTree(fileSystem.path, path); // the point-in-time copy is taken when the job starts running
     await this.clock.sleep(this.timings.backupMs);
+    if (hold) {
+      hold.arrive();
+      await hold.released;
+    }
     const failure = this.failures.backup.shift();
     if (failure) {
       await rm(path, { recursive: true, force: true });

@@ -102,13 +102,37 @@ export class SnapshotStore {
     }
   }
 
-  /** Adds requesters (request ids, deployment ids) to a job, without duplicates. */
+  /**
+   * Adds requesters (request ids, deployment ids) to a job, without duplicates; `undefined` when the
+   * job has no item. Each id is appended atomically (`list_append`, on condition that the list does
+   * not contain it yet), so requesters added at the same time by several functions are all kept.
+   */
   async addRequesters(env: string, jobId: string, requestIds: readonly string[], deploymentIds: readonly string[]): Promise<JobItem | undefined> {
-    const job = await this.getJob(env, jobId);
+    let job = await this.getJob(env, jobId);
     if (!job) return undefined;
-    const next = { requestIds: union(job.requestIds, requestIds), deploymentIds: union(job.deploymentIds, deploymentIds) };
-    await this.update(env, jobId, next);
-    return { ...job, ...next };
+    for (const [field, ids] of [['requestIds', requestIds], ['deploymentIds', deploymentIds]] as const) {
+      for (const id of ids) {
+        if (job[field].includes(id)) continue;
+        const appended = await this.append(env, jobId, field, id);
+        job = appended ?? (await this.getJob(env, jobId)) ?? job;
+      }
+    }
+    return job;
+  }
+
+  /** Appends `id` to a list of the job item unless the list holds it already (then `undefined`). */
+  private async append(env: string, jobId: string, field: 'requestIds' | 'deploymentIds', id: string): Promise<JobItem | undefined> {
+    try {
+      const output = await this.client.send(new UpdateCommand({
+        TableName: this.tableName, Key: jobKey(env, jobId), ReturnValues: 'ALL_NEW',
+        ConditionExpression: 'attribute_exists(pk) AND NOT contains(#list, :id)', UpdateExpression: 'SET #list = list_append(if_not_exists(#list, :empty), :ids)',
+        ExpressionAttributeNames: { '#list': field }, ExpressionAttributeValues: { ':id': id, ':ids': [id], ':empty': [] },
+      }));
+      return JobItemSchema.parse(output.Attributes);
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return undefined;
+      throw wrapAwsError(`adding ${id} to the ${field} of backup job ${jobId} of ${env} in ${this.tableName}`, error, 'LEDGER_FAILED', { env, jobId });
+    }
   }
 
   /**
@@ -174,10 +198,6 @@ export class SnapshotStore {
       throw wrapAwsError(`${doing} in table ${this.tableName}`, error, 'LEDGER_FAILED', { table: this.tableName });
     }
   }
-}
-
-function union(a: readonly string[], b: readonly string[]): string[] {
-  return [...new Set([...a, ...b])];
 }
 
 function clean(value: object): Record<string, unknown> {

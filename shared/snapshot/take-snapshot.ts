@@ -47,8 +47,12 @@ async function snapshotResource(deps: SnapshotDeps, request: SnapshotRequest, re
   const deploymentIds = request.deploymentId ? [request.deploymentId] : [];
   const running = await runningJob(deps, resourceArn, request.time);
   if (running) {
-    const joined = await deps.store.addRequesters(config.env, running, requestIds, deploymentIds);
-    if (!joined) await deps.store.putJob({ env: config.env, jobId: running, resourceArn, vaultName: config.vaultName, iamRoleArn: config.iamRoleArn, trigger: request.trigger, state: 'RUNNING', startedAt: new Date(request.time).toISOString(), tags, requestIds, deploymentIds });
+    if (!(await deps.store.addRequesters(config.env, running, requestIds, deploymentIds))) {
+      // A job found through ListBackupJobs: track-backup may record it from its first event between the two
+      // writes, and then this put only claims it (trigger, tags): the requesters are added to the item either way.
+      await deps.store.putJob({ env: config.env, jobId: running, resourceArn, vaultName: config.vaultName, iamRoleArn: config.iamRoleArn, trigger: request.trigger, state: 'RUNNING', startedAt: new Date(request.time).toISOString(), tags, requestIds, deploymentIds });
+      await deps.store.addRequesters(config.env, running, requestIds, deploymentIds);
+    }
     deps.log?.('info', 'joined the running backup job of the resource', { resourceArn, jobId: running });
     return { resourceArn, jobId: running, kind: 'joined' };
   }

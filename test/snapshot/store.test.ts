@@ -46,6 +46,16 @@ describe('SnapshotStore against the DynamoDB emulator', () => {
     expect(await store.addRequesters('dev', 'missing', ['r'], [])).toBeUndefined();
   });
 
+  it('requesters added at the same time by several functions are all kept, each once', async () => {
+    await store.putJob(job('c', { env: 'qa', requestIds: [] }));
+    const ids = Array.from({ length: 8 }, (_, i) => `join-${i}`);
+    await Promise.all(ids.map((id, i) => store.addRequesters('qa', 'c', [id], i % 2 === 0 ? ['dep-1'] : []))); // every read before any write
+    await store.addRequesters('qa', 'c', ['join-0'], ['dep-1']);
+    const stored = await store.getJob('qa', 'c');
+    expect([...stored!.requestIds].sort()).toEqual(ids);
+    expect(stored!.deploymentIds).toEqual(['dep-1']);
+  });
+
   it('a job first recorded as external is claimed by its requester: trigger and tags, state kept', async () => {
     await store.putJob(job('b', { trigger: 'external', tags: {}, state: 'RUNNING', requestIds: [] }));
     await store.putJob(job('b', { trigger: 'schedule', tags: { 'wicked:trigger': 'schedule' } }));

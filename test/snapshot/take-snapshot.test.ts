@@ -1,4 +1,5 @@
 import { requestPreDeploySnapshot, takeSnapshot } from '../../shared/snapshot';
+import type { JobItem } from '../../shared/snapshot';
 import { DB, fakeDeps, FS } from './fakes';
 
 const time = (iso: string): number => Date.parse(iso);
@@ -53,6 +54,24 @@ describe('takeSnapshot', () => {
     const joined = await takeSnapshot(deps, { trigger: 'manual', time: time('2026-01-02T03:00:05Z'), requestId: 'r' });
     expect(joined).toEqual([{ resourceArn: FS, jobId: 'plan-job', kind: 'joined' }]);
     expect(deps.store.jobs.get('plan-job')).toMatchObject({ requestIds: ['r'], state: 'RUNNING' });
+  });
+
+  it('keeps the request on a job found through ListBackupJobs that track-backup records from its first event meanwhile', async () => {
+    const deps = fakeDeps();
+    deps.backup.runningOutside = 'plan-job';
+    const external: JobItem = { env: 'prod', jobId: 'plan-job', resourceArn: FS, vaultName: 'wicked-prod', iamRoleArn: 'arn:aws:iam::1:role/backup', trigger: 'external', state: 'RUNNING', startedAt: '2026-01-02T03:00:01Z', tags: {}, requestIds: [], deploymentIds: [] };
+    const addRequesters = deps.store.addRequesters.bind(deps.store);
+    let first = true;
+    // The first read finds no item; track-backup's record of the job's RUNNING event lands right after it.
+    deps.store.addRequesters = async (...args) => {
+      if (!first) return addRequesters(...args);
+      first = false;
+      deps.store.jobs.set('plan-job', external);
+      return undefined;
+    };
+    const joined = await takeSnapshot(deps, { trigger: 'manual', time: time('2026-01-02T03:00:05Z'), requestId: 'r' });
+    expect(joined).toEqual([{ resourceArn: FS, jobId: 'plan-job', kind: 'joined' }]);
+    expect(deps.store.jobs.get('plan-job')).toMatchObject({ requestIds: ['r'], trigger: 'manual', state: 'RUNNING' });
   });
 });
 

@@ -44,18 +44,20 @@ describe('local AWS Backup through @aws-sdk/client-backup', () => {
   const startJob = (token?: string, lifecycle?: { DeleteAfterDays: number }) => client.send(new StartBackupJobCommand({
     BackupVaultName: 'wicked-dev', ResourceArn: efs.arn, IamRoleArn: ROLE, ...(token ? { IdempotencyToken: token } : {}), ...(lifecycle ? { Lifecycle: lifecycle } : {}),
   }));
-  /** Advances a manual clock until every job has reached its final state. */
-  async function runUntilSettled(manual: ManualClock): Promise<void> {
-    const busy = () => [...backup.control.jobs.values()].some((job) => !['COMPLETED', 'FAILED', 'ABORTED', 'EXPIRED'].includes(job.state));
+  /** Advances a manual clock until `done` holds. */
+  async function runUntil(manual: ManualClock, done: () => boolean): Promise<void> {
     // File copies are real I/O, so this waits in wall time too: one backstop inside the test's jest limit, not a bound on speed.
     const budget = signalBudget(50_000);
-    while (busy() && budget.left() > 1) {
+    while (!done() && budget.left() > 1) {
       await flush();
       if (manual.pending > 0) manual.advance(1000);
       else await new Promise((resolve) => setTimeout(resolve, 2));
     }
-    expect(busy()).toBe(false);
+    expect(done()).toBe(true);
   }
+  /** Advances a manual clock until every job has reached its final state. */
+  const runUntilSettled = (manual: ManualClock): Promise<void> =>
+    runUntil(manual, () => [...backup.control.jobs.values()].every((job) => ['COMPLETED', 'FAILED', 'ABORTED', 'EXPIRED'].includes(job.state)));
   const describe_ = (id: string) => client.send(new DescribeBackupJobCommand({ BackupJobId: id }));
 
   it('returns the same job for a retried call with the same IdempotencyToken (StartBackupJob API reference)', async () => {
@@ -168,6 +170,25 @@ describe('local AWS Backup through @aws-sdk/client-backup', () => {
     await backup.control.settled();
     expect((await client.send(new DescribeRestoreJobCommand({ RestoreJobId: restore.RestoreJobId }))).Status).toBe('FAILED');
     expect((await readdir(efs.path)).some((name) => name.startsWith('aws-backup-restore_'))).toBe(false);
+  });
+
+  it('holds the next job RUNNING however much emulated time passes, until released; it then completes as usual', async () => {
+    const manual = new ManualClock();
+    await start(manual);
+    const hold = backup.control.holdNextBackupJob();
+    let reached = false;
+    void hold.reached.then(() => { reached = true; });
+    const held = await startJob();
+    await runUntil(manual, () => reached);
+    manual.advance(24 * 3_600_000);
+    await flush();
+    expect(await describe_(held.BackupJobId!)).toMatchObject({ State: 'RUNNING' });
+    const next = backup.control.holdNextBackupJob(); // not taken by the held job: the next one would wait on it
+    hold.release();
+    await backup.control.settled();
+    expect(await describe_(held.BackupJobId!)).toMatchObject({ State: 'COMPLETED' });
+    expect(backup.control.recoveryPoints.has(held.RecoveryPointArn!)).toBe(true);
+    next.release();
   });
 
   it('deletes a recovery point and its copy (DeleteRecoveryPoint), and answers unknown ids with ResourceNotFoundException', async () => {
