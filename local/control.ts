@@ -1,4 +1,4 @@
-/** The control surfaces and endpoint variables of the emulated services: a leaf module shared by `cloud.ts` and `emulator.ts`. */
+/** The control surfaces and endpoint variables of the emulated services: a leaf module shared by `cloud.ts` and the tests. */
 import type { AutoScalingControl } from './autoscaling';
 import type { BackupControl } from './backup';
 import type { DynamoDbControl } from './dynamodb';

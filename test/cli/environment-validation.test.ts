@@ -3,7 +3,7 @@ import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { EnvironmentValidationInput } from '../../cli/environment-validation';
 import { decideEnvironmentValidation } from '../../cli/environment-validation';
-import { SDK_DEFAULTS } from '../../local/emulator';
+import { SDK_DEFAULTS } from '../../local/story';
 import { PLATFORM_VARIABLES, POSTGRES_PLATFORM_VARIABLES } from '../../shared/wicked-config';
 import { currentConfig, toFiles } from '../fixtures/wicked-config/sample-shaped';
 import type { OperatorFixture } from './operator-fixture';

@@ -28,14 +28,14 @@ describe('wickedctl envs and --env against the local emulator', () => {
   beforeAll(async () => { fixture = await startOperatorFixture('cli-envs-'); }, SETUP_LIMIT_MS);
   afterAll(async () => { await fixture?.stop(); });
 
-  it('lists dev as the emulator provisioned it, and its state from the ledger', async () => {
+  it('lists dev as its stack deployed it, and its state from the ledger', async () => {
     fixture.emulator.control.ssm.put({ name: '/wicked/half/cluster', value: 'wicked-half', type: 'String' });
     await recordDeployment(fixture.ledger, fakeImage('dev', 4), { kind: 'succeeded' });
     const run = await runCli(['envs', '--json']);
     expect(run.code).toBe(0);
     const { environments } = lastJson(run) as { environments: { env: string; state: string; cluster: string; configBucket: string; missing: string[]; deployed: { digest: string } | null }[] };
     expect(environments.map((e) => e.env)).toEqual(['dev', 'half']);
-    expect(environments[0]).toMatchObject({ state: 'idle', cluster: 'wicked-dev', configBucket: fixture.names.bucket, missing: [], deployed: { digest: fakeImage('dev', 4).digest } });
+    expect(environments[0]).toMatchObject({ state: 'idle', cluster: fixture.emulator.resources.cluster, configBucket: fixture.names.bucket, missing: [], deployed: { digest: fakeImage('dev', 4).digest } });
     expect(environments[1]).toMatchObject({ state: 'never deployed (incomplete parameters)', cluster: 'wicked-half' });
     expect(environments[1]!.missing).toContain('/wicked/half/ledger-table');
     const human = await runCli(['envs']);

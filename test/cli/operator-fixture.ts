@@ -1,44 +1,40 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Emulator } from '../../local/emulator';
-import { SDK_DEFAULTS, startEmulator } from '../../local/emulator';
+import { SDK_DEFAULTS } from '../../local/story';
 import type { ImageBuiltDetail } from '../../shared/events';
 import { Ledger, requestFromImageBuilt } from '../../shared/ledger';
 import type { DeploymentOutcome } from '../../shared/ledger';
-import { CONTROL_PLANE_RULES } from '../../shared/events/rules';
+import type { DeployedStack } from '../helpers/deployed';
+import { deployedStack } from '../helpers/deployed';
 
-/** An emulator for operator-command tests, with a ledger client on its table. */
+/** A deployed wicked-dev stack for operator-command tests, with a ledger client on its table. */
 export interface OperatorFixture {
-  readonly emulator: Emulator;
+  readonly emulator: DeployedStack;
+  /** A scratch directory, removed by `stop`. */
   readonly dir: string;
   readonly ledger: Ledger;
-  /** `--table` and `--bucket` of the emulated deployment. */
+  /** `--table` and `--bucket` of the deployed environment. */
   readonly names: { readonly table: string; readonly bucket: string };
   stop(): Promise<void>;
 }
 
-/** Starts the emulator (environment dev) in a temporary directory. */
-export async function startOperatorFixture(prefix: string): Promise<OperatorFixture> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  const emulator = await startEmulator({ stateDir: join(dir, 'state'), clockSpeed: 200, env: 'dev' });
+/**
+ * Deploys wicked-dev (and the other `envs`) into an empty local cloud (`cdk bootstrap` and `cdk deploy` of the app, as `wickedctl local up`
+ * does), with the cloud's endpoints in `process.env`: `wickedctl` run in this process finds dev by `--env`.
+ */
+export async function startOperatorFixture(prefix: string, envs: readonly string[] = ['dev']): Promise<OperatorFixture> {
+  const emulator = await deployedStack(prefix, { envs, cliEnvironment: true });
   const raw = new DynamoDBClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.dynamodb });
   const ledger = new Ledger({ client: DynamoDBDocumentClient.from(raw), tableName: emulator.resources.ledgerTable });
   return {
-    emulator, dir, ledger,
+    emulator, dir: emulator.dir, ledger,
     names: { table: emulator.resources.ledgerTable, bucket: emulator.resources.configBucket },
     stop: async () => {
       raw.destroy();
       await emulator.stop();
-      await rm(dir, { recursive: true, force: true });
     },
   };
 }
-
-/** True once a deploy-services function consumes `Portal Image Built` on the bus (then tests must not drive the ledger themselves). */
-export const deployServicesWired = CONTROL_PLANE_RULES.some((rule) => (rule.target as string) === 'deploy-services');
 
 /** Records a deployment of `detail` in the ledger as deploy-services and track-deployment would: admitted, then finished. */
 export async function recordDeployment(ledger: Ledger, detail: ImageBuiltDetail, outcome: DeploymentOutcome, owner = 'test'): Promise<string> {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { appendFile, cp, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Timeline } from '../../shared/timeline';
 import { dumpDom, screenshot } from '../helpers/chromium';
@@ -25,8 +25,15 @@ describe('wickedctl status --timeline / --html against the local emulator', () =
 
   beforeAll(async () => {
     fixture = await startOperatorFixture('cli-timeline-');
-    const deployed = await runCli(['upload', '--config', EXAMPLE, '--env', 'dev', '--follow', '--timeout', FOLLOW_TIMEOUT_S, '--json']);
-    expect(lastJson(deployed)).toMatchObject({ outcome: 'deployed' });
+    // The stack starts portal-api at zero tasks (no image before the first upload): a second config rolls it from
+    // the first config's task to a new one.
+    const second = join(fixture.dir, 'second');
+    await cp(EXAMPLE, second, { recursive: true });
+    await appendFile(join(second, 'content', 'contact.md'), '\nsecond config\n');
+    for (const config of [EXAMPLE, second]) {
+      const deployed = await runCli(['upload', '--config', config, '--env', 'dev', '--follow', '--timeout', FOLLOW_TIMEOUT_S, '--json']);
+      expect(lastJson(deployed)).toMatchObject({ outcome: 'deployed' });
+    }
     const json = await runCli(['status', '--env', 'dev', '--timeline', '--json']);
     expect(json.code).toBe(0);
     timeline = (lastJson(json) as { timeline: Timeline }).timeline;
@@ -37,7 +44,7 @@ describe('wickedctl status --timeline / --html against the local emulator', () =
     const portalApi = timeline.lanes.find((lane) => lane.service === 'portal-api');
     expect(portalApi?.tasks.length).toBeGreaterThanOrEqual(2);
     expect(portalApi?.tasks.some((t) => t.segments.some((s) => s.phase === 'running'))).toBe(true);
-    expect(timeline.lanes.map((l) => l.service)).toEqual(expect.arrayContaining(['portal-api', 'portal', 'kong']));
+    expect(timeline.lanes.map((l) => l.service)).toEqual(expect.arrayContaining(['portal-api', 'portal', ...fixture.emulator.resources.gateways]));
     expect(timeline.markers.map((m) => m.kind)).toEqual(expect.arrayContaining(['requested', 'rolled', 'succeeded']));
   });
 

@@ -4,15 +4,15 @@ import { createHash } from 'node:crypto';
 import { cp, mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { uploadSourceOptions } from '../../cli/upload-source';
-import { SDK_DEFAULTS } from '../../local/emulator';
-import { PORTAL_API_REPOSITORY } from '../../local/provision';
+import { SDK_DEFAULTS } from '../../local/story';
 import { ImageBuiltDetailSchema } from '../../shared/events';
 import { Labels } from '../../shared/oci/mutate';
 import { createRegistryRepository } from '../../shared/oci/registry/registry-repository';
 import type { OperatorFixture } from './operator-fixture';
 import { startOperatorFixture } from './operator-fixture';
 import { lastJson, runCli } from './run-cli';
-import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
+import { SETUP_LIMIT_MS, SIGNAL_BACKSTOP_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
+import { settle } from '../e2e/deploy-helpers';
 
 const EXAMPLE = resolve(__dirname, '..', '..', 'examples', 'static');
 
@@ -53,19 +53,10 @@ describe('wickedctl upload --git against the local emulator and real repositorie
   }, SETUP_LIMIT_MS);
   afterAll(async () => {
     s3?.destroy();
-    if (fixture) await settled();
+    // The uploads' deployments end first, so stopping the cloud cuts nothing short.
+    if (fixture) await settle(fixture.emulator, SIGNAL_BACKSTOP_MS);
     await fixture?.stop();
   });
-
-  /** Waits until the uploads' deployments have finished (nothing in flight or queued in dev), so stopping the emulator cuts nothing short. */
-  async function settled(): Promise<void> {
-    for (let round = 0; round < 600; round += 1) {
-      await fixture.emulator.bus.idle();
-      const env = await fixture.ledger.getEnvironment('dev');
-      if (!env?.inFlight && !env?.queued) return;
-      await fixture.emulator.clock.sleep(1_000);
-    }
-  }
 
   const objectOf = (stderr: string): string => /s3:\/\/[^/]+\/(config\/dev\/\S+\.tgz)/.exec(stderr)![1]!;
   const bytesOf = async (key: string): Promise<Buffer> => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: fixture.names.bucket, Key: key }))).Body!.transformToByteArray());
@@ -113,12 +104,12 @@ describe('wickedctl upload --git against the local emulator and real repositorie
   }, SIGNAL_TEST_LIMIT_MS);
 
   it('status shows the commit of what runs once the rollout has finished', async () => {
-    await settled();
+    await settle(fixture.emulator, SIGNAL_BACKSTOP_MS);
     const run = await runCli(['status', '--env', 'dev', '--json']);
     expect(run.code).toBe(0);
     expect((lastJson(run) as { environments: { deployed: { revision: string | null } | null }[] }).environments[0]!.deployed).toMatchObject({ revision: v1 });
     expect((await runCli(['status', '--env', 'dev'])).stdout).toContain(`commit ${v1}`);
-  });
+  }, SIGNAL_TEST_LIMIT_MS);
 
   it.each([
     ['a revision that does not exist', ['--rev', 'no-such-tag'], /--rev: "no-such-tag" is not a commit of/],
@@ -158,16 +149,17 @@ describe('wickedctl upload --git against the local emulator and real repositorie
 
   async function labelsOf(digest: string): Promise<Record<string, string>> {
     const credentials = { get: async () => ({ username: 'AWS', password: fixture.emulator.control.ecr.issueCredentials().password }) };
-    const repository = createRegistryRepository({ host: fixture.emulator.control.ecr.registry, repository: PORTAL_API_REPOSITORY, insecure: true, credentials });
+    const repository = createRegistryRepository({ host: fixture.emulator.control.ecr.registry, repository: fixture.emulator.resources.repositoryName, insecure: true, credentials });
     const manifest = JSON.parse((await repository.fetchManifest(digest))!.bytes.toString('utf8')) as { config: { digest: string } };
     const chunks: Buffer[] = [];
     for await (const chunk of await repository.fetchBlob(manifest.config.digest)) chunks.push(chunk as Buffer);
     return (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { config: { Labels: Record<string, string> } }).config.Labels;
   }
 
-  /** The ledger record of `digest`, once deploy-services (on the bus) has admitted it. */
+  /** The ledger record of `digest`, once deploy-services (invoked asynchronously by the bus's rule) has admitted it. */
   async function waitForRecord(digest: string): Promise<{ revision?: string }> {
     await fixture.emulator.bus.idle();
+    await fixture.emulator.lambdaAsync.idle();
     const record = (await fixture.ledger.listDeployments('dev')).find((r) => r.digest === digest);
     if (!record) throw new Error(`no ledger record of ${digest} after the bus went idle`);
     return record;

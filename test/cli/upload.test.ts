@@ -3,12 +3,12 @@ import { createHash } from 'node:crypto';
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { decideFollow, outcomeExitCode, uploadKey } from '../../cli/commands/upload';
-import { SDK_DEFAULTS } from '../../local/emulator';
+import { SDK_DEFAULTS } from '../../local/story';
 import { ImageBuiltDetailSchema } from '../../shared/events';
 import type { DeploymentRecord, EnvironmentRecord } from '../../shared/ledger';
 import { readBundle } from '../../shared/config-bundle';
 import type { OperatorFixture } from './operator-fixture';
-import { deployServicesWired, fakeImage, recordDeployment, startOperatorFixture } from './operator-fixture';
+import { fakeImage, startOperatorFixture } from './operator-fixture';
 import { lastJson, runCli } from './run-cli';
 import { FOLLOW_TIMEOUT_S, SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 
@@ -161,7 +161,6 @@ describe('wickedctl upload against the local emulator', () => {
     const built = await fixture.emulator.bus.waitFor((event) => event['detail-type'] === 'Portal Image Built' && (event.detail as { configHash?: string }).configHash !== exampleHash, budget.left(), 'Portal Image Built of the changed configuration');
     const detail = ImageBuiltDetailSchema.parse(built.detail);
     // Until deploy-services is on the bus, the test plays its part in the ledger.
-    if (!deployServicesWired) await recordDeployment(fixture.ledger, detail, { kind: 'succeeded', reason: 'ECS completed' });
     const run = await follow;
     expect(run.stderr).toMatch(/\[uploaded\]/);
     expect(run.stderr).toMatch(/\[succeeded\]/);

@@ -2,15 +2,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { appendFile, cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Emulator } from '../../local/emulator';
 import type { AwsEvent } from '../../local/kernel/events';
 import { packTarGz } from '../../local/pack';
 import { SDK_DEFAULTS, runningDigest, uploadConfig } from '../../local/story';
 import { Ledger } from '../../shared/ledger';
 import type { DeployedStack } from '../helpers/deployed';
 
-/** What the e2e tests drive: a deployed stack (or, for the files not moved to one yet, the in-process emulator). */
-export type Platform = DeployedStack | Emulator;
+/** What the e2e tests drive: a deployed stack. */
+export type Platform = DeployedStack;
 
 /** The repository root (tests run from anywhere). */
 export const ROOT = resolve(__dirname, '..', '..');
@@ -53,14 +52,11 @@ export function releaseDigest(emulator: Platform): string | undefined {
 export const primaryDigest = runningDigest;
 
 /**
- * Deliveries to the deploy functions that did not succeed, for a readable assertion; on a deployed stack
- * also their asynchronous invocations that failed after Lambda's retries (a delivery only queues the event).
+ * Deliveries to the deploy functions that did not succeed, for a readable assertion, and their asynchronous
+ * invocations that failed after Lambda's retries (a delivery only queues the event).
  */
 export function failedDeployDeliveries(emulator: Platform): string[] {
-  if ('failures' in emulator) return emulator.failures(['deploy-services', 'track-deployment']);
-  return emulator.bus.timeline.flatMap((entry) => entry.deliveries
-    .filter((d) => (d.target === 'deploy-services' || d.target === 'track-deployment') && d.status !== 'delivered')
-    .map((d) => `${entry.event['detail-type']} -> ${d.target}: ${d.status} after ${d.attempts}: ${d.error ?? ''}`));
+  return emulator.failures(['deploy-services', 'track-deployment']);
 }
 
 /**
@@ -74,7 +70,7 @@ export async function settle(emulator: Platform, timeoutMs = 30_000): Promise<vo
   // Deployed functions handle an event after its delivery, in Lambda's asynchronous queue.
   const handled = async (): Promise<void> => {
     await emulator.bus.idle();
-    if ('lambdaAsync' in emulator) await emulator.lambdaAsync.idle();
+    await emulator.lambdaAsync.idle();
   };
   try {
     for (;;) {

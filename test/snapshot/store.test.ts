@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDynamoDb } from '../../local/dynamodb';
-import { SDK_DEFAULTS } from '../../local/emulator';
+import { SDK_DEFAULTS } from '../../local/story';
 import type { JobItem } from '../../shared/snapshot';
 import { recoveryPointKey, SnapshotStore } from '../../shared/snapshot';
 

@@ -4,7 +4,7 @@ import {
   PutParameterCommand, SSMClient, paginateGetParametersByPath,
 } from '@aws-sdk/client-ssm';
 import { scaledClock } from '../../../local/kernel/clock';
-import { ENDPOINT_VARIABLES } from '../../../local/emulator';
+import { ENDPOINT_VARIABLES } from '../../../local/control';
 import { startSsm } from '../../../local/ssm';
 
 const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
