@@ -6,7 +6,8 @@ import { countColor, decodePng } from '../helpers/png';
 import type { OperatorFixture } from './operator-fixture';
 import { startOperatorFixture } from './operator-fixture';
 import { lastJson, runCli } from './run-cli';
-import { FOLLOW_TIMEOUT_S, SIGNAL_TEST_LIMIT_MS } from '../helpers/signals';
+import { FOLLOW_TIMEOUT_S, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
+import { settle } from '../e2e/deploy-helpers';
 
 const EXAMPLE = resolve(__dirname, '..', '..', 'examples', 'static');
 const RUNNING_GREEN = '#3a9d5d';
@@ -34,6 +35,14 @@ describe('wickedctl status --timeline / --html against the local emulator', () =
       const deployed = await runCli(['upload', '--config', config, '--env', 'dev', '--follow', '--timeout', FOLLOW_TIMEOUT_S, '--json']);
       expect(lastJson(deployed)).toMatchObject({ outcome: 'deployed' });
     }
+    // The deploy functions start the other singletons once portal-api runs a good deployment, after the follow ended:
+    // the picture is taken once every singleton runs a task and nothing is in flight, so both views below see the same.
+    const { emulator } = fixture;
+    const budget = signalBudget();
+    for (const service of emulator.resources.singletons) {
+      await emulator.bus.waitFor((event) => event['detail-type'] === 'ECS Task State Change' && event.detail.group === `service:${service}` && event.detail.lastStatus === 'RUNNING', budget.left(), `a running task of ${service}`);
+    }
+    await settle(emulator, budget.left());
     const json = await runCli(['status', '--env', 'dev', '--timeline', '--json']);
     expect(json.code).toBe(0);
     timeline = (lastJson(json) as { timeline: Timeline }).timeline;
