@@ -1,7 +1,6 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { BackupClient, StartBackupJobCommand } from '@aws-sdk/client-backup';
-import { GetScheduleCommand, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { SDK_DEFAULTS } from '../../local/story';
 import { EVENT_SOURCE } from '../../shared/events';
 import { SnapshotDetailType } from '../../shared/snapshot';
@@ -33,19 +32,7 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
     // wickedctl runs in this process and finds dev by --env, as in a shell after `wickedctl local up`.
     emulator = await deployedStack('snapshot-e2e-', { envs: ['dev'], cliEnvironment: true });
     schedule = emulator.resources.snapshotSchedule;
-    // The daily schedule (03:00 UTC) would also fire by itself whenever the 50x clock crosses that hour, adding a
-    // snapshot in the middle of the counts below: paused as an operator would (UpdateSchedule, State DISABLED); the
-    // tests fire it by hand.
-    const scheduler = new SchedulerClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.scheduler });
-    try {
-      const current = await scheduler.send(new GetScheduleCommand({ Name: schedule.name, GroupName: schedule.group }));
-      await scheduler.send(new UpdateScheduleCommand({
-        Name: schedule.name, GroupName: schedule.group, ScheduleExpression: current.ScheduleExpression, ScheduleExpressionTimezone: current.ScheduleExpressionTimezone,
-        FlexibleTimeWindow: current.FlexibleTimeWindow, Target: current.Target, State: 'DISABLED',
-      }));
-    } finally {
-      scheduler.destroy();
-    }
+    // (deployedStack paused the stack's daily schedule: the tests fire it by hand.)
     fsPath = emulator.resources.dynamicData.path;
     await mkdir(join(fsPath, 'dynamic', 'applications'), { recursive: true });
     await writeFile(join(fsPath, 'dynamic', 'applications', 'app-1.json'), JSON.stringify({ id: 'app-1', name: 'First' }));
@@ -65,6 +52,7 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
 
   it('a scheduled trigger delivered twice makes exactly one recovery point, tagged as scheduled', async () => {
     const budget = signalBudget();
+    expect(emulator.control.scheduler.listSchedules({ groupName: schedule.group }).find((s) => s.Name === schedule.name)).toMatchObject({ State: 'DISABLED' });
     emulator.control.scheduler.fire(schedule.name, schedule.group);
     emulator.control.scheduler.fire(schedule.name, schedule.group);
     await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed, budget.left());
