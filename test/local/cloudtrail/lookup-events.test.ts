@@ -1,4 +1,7 @@
+import * as cloudtrail from '@aws-sdk/client-cloudtrail';
 import { startCloudTrail } from '../../../local/cloudtrail';
+import { capturingHandler, modelDifferences } from '../../helpers/sdk-model';
+import type { CapturedResponse } from '../../helpers/sdk-model';
 
 // LookupEvents over awsJson1_1, as the CDK CLI's failure investigation sends it after a failed deploy.
 const TARGET = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents';
@@ -32,5 +35,40 @@ describe('the local CloudTrail: LookupEvents on a trail that records nothing', (
     const answer = await lookup(body);
     expect([answer.status, answer.json.__type]).toEqual([400, type]);
     expect(trail.lookups().length).toBe(before);
+  });
+});
+
+describe('the local CloudTrail against @aws-sdk/client-cloudtrail\'s own model (awsJson1_1), through the real client', () => {
+  const captured: CapturedResponse[] = [];
+  let trail: Awaited<ReturnType<typeof startCloudTrail>>;
+  let client: cloudtrail.CloudTrailClient;
+  beforeAll(async () => {
+    trail = await startCloudTrail();
+    client = new cloudtrail.CloudTrailClient({ endpoint: trail.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1, requestHandler: capturingHandler(captured) });
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await trail?.stop();
+  });
+
+  it('answers LookupEvents in the model\'s shape, deserialized as an empty page', async () => {
+    const command = new cloudtrail.LookupEventsCommand({ StartTime: new Date(1_700_000_000_000), EndTime: new Date(1_700_000_420_000), MaxResults: 50, LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateChangeSet' }] });
+    const output = await client.send(command);
+    const answer = captured[captured.length - 1]!;
+    const operation = (command as unknown as { schema: unknown[] }).schema;
+    expect(modelDifferences((operation[5] as () => unknown)(), JSON.parse(answer.body ?? '{}'), 'awsJson')).toEqual([]);
+    expect(output.Events).toEqual([]);
+    expect(trail.lookups()[trail.lookups().length - 1]).toEqual({ startTime: 1_700_000_000, endTime: 1_700_000_420, attributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateChangeSet' }] });
+  });
+
+  it.each<[string, cloudtrail.LookupEventsCommandInput, new (...args: never[]) => Error]>([
+    ['MaxResults above 50', { MaxResults: 51 }, cloudtrail.InvalidMaxResultsException],
+    ['a start after the end', { StartTime: new Date(20_000), EndTime: new Date(10_000) }, cloudtrail.InvalidTimeRangeException],
+    ['an attribute key CloudTrail does not know', { LookupAttributes: [{ AttributeKey: 'Colour' as cloudtrail.LookupAttributeKey, AttributeValue: 'red' }] }, cloudtrail.InvalidLookupAttributesException],
+    ['a NextToken it never handed out', { NextToken: 'abc' }, cloudtrail.InvalidNextTokenException],
+  ])('%s: the modeled exception, as the client raises it', async (_name, input, modeled) => {
+    const error = await client.send(new cloudtrail.LookupEventsCommand(input)).then(() => undefined, (caught: unknown) => caught as cloudtrail.CloudTrailServiceException);
+    expect(error).toBeInstanceOf(modeled);
+    expect([error?.$fault, error?.$metadata.httpStatusCode]).toEqual(['client', 400]);
   });
 });
