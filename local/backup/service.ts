@@ -25,17 +25,17 @@ export interface StartBackupJobInput {
   readonly Lifecycle?: Lifecycle;
 }
 
-/**
- * The emulated AWS Backup's state and backup jobs for EFS file systems that
- * are real directories under `<stateDir>/efs`; recovery points are real
- * copies under `<stateDir>/backup`. Every modelled delay goes through the clock.
- */
 /** A backup job kept RUNNING: `reached` once its backup is done and it waits; `release` lets it end. */
 export interface BackupJobHold {
   readonly reached: Promise<void>;
   release(): void;
 }
 
+/**
+ * The emulated AWS Backup's state and backup jobs for EFS file systems that
+ * are real directories under `<stateDir>/efs`; recovery points are real
+ * copies under `<stateDir>/backup`. Every modelled delay goes through the clock.
+ */
 export class BackupService {
   readonly vaults = new Map<string, Vault>();
   readonly fileSystems = new Map<string, FileSystem>();
@@ -102,12 +102,6 @@ export class BackupService {
     return found;
   }
 
-  /**
-   * Starts `input`'s job (another party's: a backup plan, the console) right before the next StartBackupJob of the
-   * same resource is handled: the job a caller cannot have found with ListBackupJobs, since it began between that
-   * caller's listing and its start. Resolves with the job once it is started; rejects if AWS Backup would refuse
-   * it, and the caller's start goes on regardless.
-   */
   /** Keeps the next job that starts running RUNNING (a long backup) until the hold is released. */
   holdNextBackupJob(): BackupJobHold {
     let release = (): void => undefined;
@@ -119,6 +113,12 @@ export class BackupService {
     return { reached, release };
   }
 
+  /**
+   * Starts `input`'s job (another party's: a backup plan, the console) right before the next StartBackupJob of the
+   * same resource is handled: the job a caller cannot have found with ListBackupJobs, since it began between that
+   * caller's listing and its start. Resolves with the job once it is started; rejects if AWS Backup would refuse
+   * it, and the caller's start goes on regardless.
+   */
   raceNextStart(input: StartBackupJobInput & { readonly ResourceArn: string }): Promise<BackupJob> {
     return new Promise((resolve, reject) => {
       this.racers.set(input.ResourceArn, [...(this.racers.get(input.ResourceArn) ?? []), { input, resolve, reject }]);
