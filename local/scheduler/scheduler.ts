@@ -39,6 +39,13 @@ const BUS_ARN = /^arn:aws[a-z-]*:events:[^:]*:[^:]*:event-bus\/(.+)$/;
 const MAX_TIMER_MS = 2_000_000_000;
 const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:([^:]+)(:[^:]+)?$/;
 
+/** The group (`default` when the request names none) and store key of schedule `name`, once the name is checked. */
+function scheduleKey(name: string, body: Record<string, unknown>): { groupName: string; key: string } {
+  checkName('Name', name);
+  const groupName = typeof body.GroupName === 'string' && body.GroupName ? body.GroupName : 'default';
+  return { groupName, key: `${groupName}/${name}` };
+}
+
 /**
  * The emulator's EventBridge Scheduler: schedule groups and schedules kept
  * in memory; `at(...)`, `rate(...)` and `cron(...)` (UTC) fire on the
@@ -108,9 +115,7 @@ export class LocalScheduler {
    * takes its default), keeps CreationDate, and arms the schedule anew (a DISABLED one stops firing); returns its ARN.
    */
   updateSchedule(name: string, body: Record<string, unknown>): string {
-    checkName('Name', name);
-    const groupName = typeof body.GroupName === 'string' && body.GroupName ? body.GroupName : 'default';
-    const key = `${groupName}/${name}`;
+    const { groupName, key } = scheduleKey(name, body);
     const current = this.schedules.get(key);
     if (!current) throw new SchedulerNotFoundError('Schedule', name);
     const fields = checkCreateSchedule(body);
@@ -124,10 +129,8 @@ export class LocalScheduler {
 
   /** CreateSchedule: checks the request, stores the schedule and arms it; returns its ARN. */
   createSchedule(name: string, body: Record<string, unknown>): string {
-    checkName('Name', name);
-    const groupName = typeof body.GroupName === 'string' && body.GroupName ? body.GroupName : 'default';
+    const { groupName, key } = scheduleKey(name, body);
     if (!this.groups.has(groupName)) throw new SchedulerNotFoundError('Schedule group', groupName);
-    const key = `${groupName}/${name}`;
     if (this.schedules.has(key)) throw new SchedulerConflictError('Schedule', name);
     const fields = checkCreateSchedule(body);
     const now = this.options.clock.now();

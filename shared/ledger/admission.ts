@@ -115,21 +115,23 @@ export function admitTransition(
     case 'apply-now': {
       const resumed = base.inFlight?.request.deploymentId === request.deploymentId;
       const inFlight = { request: resumed ? base.inFlight!.request : request, lease: { owner, expiresAt: now + leaseMs }, phase: 'starting' as const, startedAt: resumed ? base.inFlight!.startedAt : at };
-      const restoring = base.restoring ?? (resumed ? undefined : abandonedRestore(base));
+      const restoring = resumed ? base.restoring : abandonedRestore(base);
       return { next: { ...common, inFlight, queued: undefined, restoring }, result: admission, changes: [...changes, { deploymentId: request.deploymentId, request, state: 'in-flight', reason: admission.reason, at }] };
     }
   }
 }
 
 /**
- * The watch to keep after an in-flight deployment whose lease expired is
- * superseded: its start may have moved the release tag and updated the
+ * The restore watch to keep after an in-flight deployment whose lease
+ * expired is superseded: the one already kept, else a watch of that
+ * deployment. Its start may have moved the release tag and updated the
  * service before it crashed, or may still be running and do so after this
  * write (its ledger write then fails, its AWS calls do not). Once nothing is
  * in flight, the loop checks that ECS runs the last good digest and rolls
  * back otherwise, as after a failure. None without a last good deployment.
  */
 export function abandonedRestore(env: EnvironmentRecord): EnvironmentRecord['restoring'] {
+  if (env.restoring) return env.restoring;
   const abandoned = env.inFlight;
   if (!abandoned || !env.lastGood) return undefined;
   return { deploymentId: abandoned.request.deploymentId, ...(abandoned.ecsDeploymentId ? { ecsDeploymentId: abandoned.ecsDeploymentId } : {}) };

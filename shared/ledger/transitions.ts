@@ -49,7 +49,7 @@ export function acquireTransition(env: EnvironmentRecord | undefined, deployment
   const inFlight: InFlight = { request: env.queued, lease, phase: 'starting', startedAt: at };
   const changes: RecordChange[] = [{ deploymentId, state: 'in-flight', at, reason: `lease acquired by ${owner}`, request: env.queued }];
   if (current) changes.push({ deploymentId: current.request.deploymentId, state: 'superseded', at, reason: `lease expired; ${deploymentId} started`, request: current.request });
-  return { next: bump(env, at, { inFlight, queued: undefined, restoring: env.restoring ?? abandonedRestore(env) }), result: lease, changes };
+  return { next: bump(env, at, { inFlight, queued: undefined, restoring: abandonedRestore(env) }), result: lease, changes };
 }
 
 /**
