@@ -1,9 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SDK_DEFAULTS } from '../../local/story';
 import type { ImageBuiltDetail } from '../../shared/events';
-import { Ledger, requestFromImageBuilt } from '../../shared/ledger';
-import type { DeploymentOutcome } from '../../shared/ledger';
+import { requestFromImageBuilt } from '../../shared/ledger';
+import type { DeploymentOutcome, Ledger } from '../../shared/ledger';
+import { ledgerOf } from '../e2e/deploy-helpers';
 import type { DeployedStack } from '../helpers/deployed';
 import { deployedStack } from '../helpers/deployed';
 
@@ -24,13 +22,12 @@ export interface OperatorFixture {
  */
 export async function startOperatorFixture(prefix: string, envs: readonly string[] = ['dev']): Promise<OperatorFixture> {
   const emulator = await deployedStack(prefix, { envs, cliEnvironment: true });
-  const raw = new DynamoDBClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.dynamodb });
-  const ledger = new Ledger({ client: DynamoDBDocumentClient.from(raw), tableName: emulator.resources.ledgerTable });
+  const { ledger, destroy } = ledgerOf(emulator);
   return {
     emulator, dir: emulator.dir, ledger,
     names: { table: emulator.resources.ledgerTable, bucket: emulator.resources.configBucket },
     stop: async () => {
-      raw.destroy();
+      destroy();
       await emulator.stop();
     },
   };
