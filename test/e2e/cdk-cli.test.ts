@@ -96,6 +96,18 @@ describe('the real CDK CLI against the local cloud: bootstrap, deploy wicked-dev
     expect(countReader()).toHaveLength(1);
   }, CLI_MS);
 
+  it('the cached assembly differs from a plain synthesis only in its metadata\'s stack traces (the CLI re-reads that file for each stack event)', async () => {
+    const traces = async (dir: string) => {
+      const metadata = JSON.parse(await readFile(join(dir, 'wicked-dev.metadata.json'), 'utf8')) as Record<string, { type: string; trace?: unknown }[]>;
+      const entries = Object.values(metadata).flat();
+      return { entries: entries.length, creationStacks: entries.filter((e) => e.type === 'aws:cdk:creationStack').length, traced: entries.filter((e) => e.trace !== undefined).length };
+    };
+    const plain = await traces(fresh!);
+    const cached = await traces(assembly);
+    expect(plain.creationStacks).toBeGreaterThan(0);
+    expect(cached).toEqual({ entries: plain.entries - plain.creationStacks, creationStacks: 0, traced: 0 });
+  });
+
   it('cdk destroy deletes the stack and the emulated resources it created', async () => {
     const stack = cloud.cloudformation.stack('wicked-dev');
     const id = stack.stackId;
