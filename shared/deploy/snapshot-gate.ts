@@ -52,7 +52,8 @@ export function snapshotRequestIdOf(deploymentId: string): string {
 /**
  * Decides, purely, from every backup job that names the deployment: a
  * resource is done when one of its jobs COMPLETED with a recovery point,
- * pending while one is still active (a job that met a running job hands its
+ * pending while one is still active or COMPLETED without its recovery point
+ * recorded yet (a job that met a running job hands its
  * requesters to that job, which then counts), and failed otherwise. Any
  * failed resource fails the gate; every resource done lets the deploy
  * proceed; no job yet (the request is still on its way) waits.
@@ -69,9 +70,12 @@ export function decideSnapshotGate(jobs: readonly GateJob[]): GateVerdict {
   for (const resource of resources) {
     const own = jobs.filter((job) => job.resourceArn === resource);
     const done = own.find((job) => job.state === 'COMPLETED' && job.recoveryPointArn);
-    const active = own.find((job) => isActiveJobState(job.state));
+    // A COMPLETED job always has a recovery point (AWS Backup API reference, DescribeBackupJob: RecoveryPointArn):
+    // without one the ledger learned the state first (snapshot-data asked AWS Backup about a job it found) and
+    // track-backup has not recorded the job's outcome yet. That is still pending; the gate's deadline bounds it.
+    const active = own.find((job) => isActiveJobState(job.state) || job.state === 'COMPLETED');
     if (done) points.push(done.recoveryPointArn!);
-    else if (active) pending.push(`${active.jobId} of ${resource} (${active.state})`);
+    else if (active) pending.push(`${active.jobId} of ${resource} (${active.state === 'COMPLETED' ? 'COMPLETED, its recovery point not recorded yet' : active.state})`);
     else failed.push(...own.map((job) => `backup job ${job.jobId} of ${resource} ended ${job.state}: ${job.statusMessage ?? 'no message'}`));
   }
   if (failed.length > 0) return { kind: 'fail', reason: `pre-deploy snapshot failed: ${failed.join('; ')}` };

@@ -36,7 +36,11 @@ async function runningJob(deps: SnapshotDeps, resourceArn: string, time: number)
   if (decision.kind === 'join') {
     const live = await deps.backup.describeBackupJob(decision.jobId);
     if (isActiveJobState(live.state)) return decision.jobId;
-    await deps.store.setJobState(deps.config.env, decision.jobId, { state: live.state, updatedAt: new Date(time).toISOString(), ...(live.statusMessage ? { statusMessage: live.statusMessage } : {}) });
+    // With its recovery point when it COMPLETED: a deploy gate reading the item must not meet a completion without one.
+    await deps.store.setJobState(deps.config.env, decision.jobId, {
+      state: live.state, updatedAt: new Date(time).toISOString(),
+      ...(live.statusMessage ? { statusMessage: live.statusMessage } : {}), ...(live.recoveryPointArn ? { recoveryPointArn: live.recoveryPointArn } : {}),
+    });
   }
   return deps.backup.findRunningJob(resourceArn);
 }

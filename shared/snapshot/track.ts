@@ -67,6 +67,7 @@ export async function handOver(deps: SnapshotDeps, job: JobItem, runningJobId: s
     await deps.store.putJob({
       env, jobId: runningJobId, resourceArn: view.resourceArn ?? job.resourceArn, vaultName: job.vaultName, iamRoleArn: deps.config.iamRoleArn,
       trigger: EXTERNAL_TRIGGER, state: view.state, startedAt: time, tags: {}, requestIds: [], deploymentIds: [],
+      ...(view.recoveryPointArn ? { recoveryPointArn: view.recoveryPointArn } : {}),
     });
     await deps.store.addRequesters(env, runningJobId, job.requestIds, job.deploymentIds);
   }

@@ -11,7 +11,9 @@ describe('decideSnapshotGate', () => {
     ['no job yet', [], 'wait', /no backup job/],
     ['one job running', [job('j1', EFS, 'RUNNING')], 'wait', /j1 of .*fs-1 \(RUNNING\)/],
     ['one job completed', [job('j1', EFS, 'COMPLETED', { recoveryPointArn: rp(1) })], 'proceed', [rp(1)]],
-    ['completed without a recovery point is not done', [job('j1', EFS, 'COMPLETED')], 'fail', /j1 .* ended COMPLETED/],
+    // snapshot-data recorded the state it read from AWS Backup; track-backup has not recorded the outcome yet.
+    ['completed without a recovery point recorded yet waits for it', [job('j1', EFS, 'COMPLETED')], 'wait', /j1 of .*fs-1 \(COMPLETED, its recovery point not recorded yet\)/],
+    ['a recorded completion wins over one still unrecorded', [job('j1', EFS, 'COMPLETED'), job('j2', EFS, 'COMPLETED', { recoveryPointArn: rp(2) })], 'proceed', [rp(2)]],
     ['one job failed', [job('j1', EFS, 'FAILED', { statusMessage: 'vault unreachable' })], 'fail', /j1 of .*fs-1 ended FAILED: vault unreachable/],
     ['aborted without message', [job('j1', EFS, 'ABORTED')], 'fail', /ended ABORTED: no message/],
     ['expired job handed over to a running one', [job('j1', EFS, 'EXPIRED'), job('j2', EFS, 'RUNNING')], 'wait', /j2/],

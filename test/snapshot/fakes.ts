@@ -38,6 +38,9 @@ export class FakeStore implements StorePort {
   }
 }
 
+/** The recovery point of a fake COMPLETED job. */
+export const recoveryPointOf = (jobId: string): string => `arn:aws:backup:eu-west-1:1:recovery-point:rp-${jobId}`;
+
 /** AWS Backup in memory: a token returns its job; `states` says what DescribeBackupJob answers. */
 export class FakeBackup implements BackupPort {
   readonly started: Parameters<BackupPort['startBackupJob']>[0][] = [];
@@ -52,8 +55,10 @@ export class FakeBackup implements BackupPort {
     this.states.set(jobId, 'CREATED');
     return { jobId };
   }
+  /** A COMPLETED job names its recovery point, as DescribeBackupJob does. */
   async describeBackupJob(jobId: string): Promise<BackupJobView> {
-    return { jobId, state: this.states.get(jobId) ?? 'UNKNOWN' };
+    const state = this.states.get(jobId) ?? 'UNKNOWN';
+    return { jobId, state, ...(state === 'COMPLETED' ? { recoveryPointArn: recoveryPointOf(jobId) } : {}) };
   }
   async findRunningJob(): Promise<string | undefined> {
     return this.runningOutside;

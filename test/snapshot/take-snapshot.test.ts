@@ -1,6 +1,6 @@
 import { requestPreDeploySnapshot, takeSnapshot } from '../../shared/snapshot';
 import type { JobItem } from '../../shared/snapshot';
-import { DB, fakeDeps, FS } from './fakes';
+import { DB, fakeDeps, FS, recoveryPointOf } from './fakes';
 
 const time = (iso: string): number => Date.parse(iso);
 
@@ -45,7 +45,9 @@ describe('takeSnapshot', () => {
     deps.backup.states.set('job-1', 'COMPLETED');
     const next = await takeSnapshot(deps, { trigger: 'manual', time: time('2026-01-02T04:00:00Z'), requestId: 'b' });
     expect(next[0]).toMatchObject({ jobId: 'job-2', kind: 'started' });
-    expect(deps.store.jobs.get('job-1')?.state).toBe('COMPLETED');
+    // With the recovery point AWS Backup names: a deploy gate reading the item before track-backup's record of the
+    // outcome sees a completed snapshot, not a completion without a point.
+    expect(deps.store.jobs.get('job-1')).toMatchObject({ state: 'COMPLETED', recoveryPointArn: recoveryPointOf('job-1') });
   });
 
   it('joins a running job started outside the control plane (found through ListBackupJobs)', async () => {

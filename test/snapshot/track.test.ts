@@ -1,6 +1,6 @@
 import type { BackupJobEvent, TrackBackupEvent } from '../../shared/snapshot';
 import { SnapshotDetailType, takeSnapshot, trackBackupEvent } from '../../shared/snapshot';
-import { fakeDeps, FS } from './fakes';
+import { fakeDeps, FS, recoveryPointOf } from './fakes';
 
 const SAME = 'Backup job failed because there was a running job for the same resource.';
 const RP = 'arn:aws:backup:eu-west-1:1:recovery-point:rp-1';
@@ -68,6 +68,16 @@ describe('trackBackupEvent: backup jobs', () => {
     await trackBackupEvent(deps, backupEvent('plan-7', 'RUNNING'));
     await trackBackupEvent(deps, backupEvent('plan-7', 'COMPLETED', {}, [RP]));
     expect(deps.events.of(SnapshotDetailType.Completed)).toEqual([expect.objectContaining({ jobId: 'plan-7', deploymentIds: ['dep-1'], recoveryPointArn: RP })]);
+  });
+
+  it('a job AWS Backup reported running but that completed before it was described is recorded with its recovery point, and its outcome put at once', async () => {
+    const deps = await started();
+    deps.backup.runningOutside = 'plan-7';
+    deps.backup.states.set('plan-7', 'COMPLETED');
+    expect(await trackBackupEvent(deps, backupEvent('job-1', 'EXPIRED', { statusMessage: SAME }))).toMatchObject({ kind: 'handover', notified: false });
+    // A deploy gate reading the item meets a completed snapshot, not a completion without a point (which it would wait on).
+    expect(deps.store.jobs.get('plan-7')).toMatchObject({ trigger: 'external', state: 'COMPLETED', recoveryPointArn: recoveryPointOf('plan-7'), deploymentIds: ['dep-1'] });
+    expect(deps.events.of(SnapshotDetailType.Completed)).toEqual([expect.objectContaining({ jobId: 'plan-7', deploymentIds: ['dep-1'], recoveryPointArn: recoveryPointOf('plan-7') })]);
   });
 
   it('a running job that completed while the requesters were handed over has its outcome put for them at once', async () => {
