@@ -168,7 +168,14 @@ export class WickedPlatform extends Construct {
       singletons: others,
       ledger: this.ledger, notifications: this.notifications, failureQueue: this.deadLetterQueue, removalPolicy: p.removalPolicy,
       preDeploySnapshot: p.preDeploySnapshot,
+      snapshotResources: this.snapshotResources(),
     });
+  }
+
+  /** The dynamic data every snapshot covers: the EFS file system, and the RDS instance when it is persistent. */
+  private snapshotResources(): string[] {
+    const w = this.workload;
+    return [w.dynamicData.fileSystem.fileSystemArn, ...(w.database?.persistent ? [w.database.instance.instanceArn] : [])];
   }
 
   private createSnapshotFunctions(): SnapshotFunctions {

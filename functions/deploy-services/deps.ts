@@ -47,6 +47,7 @@ export function deployDepsFromEnvironment(env: NodeJS.ProcessEnv, fn: DeployFunc
     waitForZeroMs: config.WAIT_FOR_ZERO_SECONDS * 1000,
     preDeploySnapshot: config.PRE_DEPLOY_SNAPSHOT,
     snapshotWaitMs: config.PRE_DEPLOY_SNAPSHOT_WAIT_SECONDS * 1000,
+    snapshotResources: config.SNAPSHOT_RESOURCE_ARNS,
     // The snapshot module's job items share the ledger table: the gate reads every job of a deployment.
     snapshotJobs: new SnapshotStore({ client: documents, tableName: config.LEDGER_TABLE_NAME }),
   };

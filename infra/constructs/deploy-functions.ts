@@ -45,6 +45,13 @@ export interface DeployFunctionsProps {
    */
   readonly preDeploySnapshot?: boolean;
   /**
+   * The dynamic data the pre-deploy snapshot covers (`SNAPSHOT_RESOURCE_ARNS`): the gate lets a deployment
+   * roll only with a recovery point of each.
+   *
+   * @default - each resource a backup job names
+   */
+  readonly snapshotResources?: readonly string[];
+  /**
    * Further services of the cluster `wickedctl restart` may restart (the
    * other singletons): listed in `DEPLOY_TARGETS` and granted DescribeServices
    * and UpdateService.
@@ -205,6 +212,7 @@ export function deployEnvironment(
     DEPLOY_TARGETS: stack.toJsonString({ [props.envName]: target }),
     NOTIFY_TOPIC_ARN: props.notifications.topic.topicArn,
     PRE_DEPLOY_SNAPSHOT: String(preDeploySnapshotOn(props.envName, props.preDeploySnapshot)),
+    ...(props.snapshotResources?.length ? { SNAPSHOT_RESOURCE_ARNS: stack.toJsonString(props.snapshotResources) } : {}),
     STUCK_CHECK_GROUP_NAME: stuckChecks.group.scheduleGroupName,
     STUCK_CHECK_ROLE_ARN: stuckChecks.role.roleArn,
     EVENT_BUS_ARN: stuckChecks.bus.eventBusArn,

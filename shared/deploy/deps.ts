@@ -25,6 +25,8 @@ export interface DeployDeps {
   readonly preDeploySnapshot?: boolean;
   /** How long a deployment waits for its pre-deploy snapshot. @default 2 hours */
   readonly snapshotWaitMs?: number;
+  /** The dynamic data a pre-deploy snapshot covers: the gate waits for a recovery point of each. @default [] (each resource a job names) */
+  readonly snapshotResources?: readonly string[];
   /** The snapshot module's job items (the ledger table): the gate waits for every resource's job. @default none: a gated deployment waits until its deadline */
   readonly snapshotJobs?: { listJobs(env: string): Promise<readonly (GateJob & { readonly deploymentIds: readonly string[] })[]> };
 }

@@ -32,14 +32,16 @@ export const DeployTargetsSchema = z.record(z.string().check(z.regex(/^[a-z][a-z
 /** Deploy targets by environment name. */
 export type DeployTargets = z.output<typeof DeployTargetsSchema>;
 
-const jsonTargets = z.pipe(z.pipe(z.string(), z.transform((text, ctx) => {
+/** A variable holding JSON, parsed. */
+const jsonText = z.pipe(z.string(), z.transform((text, ctx) => {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
     ctx.issues.push({ code: 'custom', message: `expected JSON, received ${(error as Error).message}`, input: text });
     return z.NEVER;
   }
-})), DeployTargetsSchema);
+}));
+const jsonTargets = z.pipe(jsonText, DeployTargetsSchema);
 
 /** Environment of the deploy-services and track-deployment functions. */
 export const DeployEnvironmentSchema = z.object({
@@ -62,6 +64,11 @@ export const DeployEnvironmentSchema = z.object({
   EVENT_BUS_ARN: z.string().check(z.regex(/^arn:aws[a-z-]*:events:[^:]*:[^:]*:event-bus\/.+$/, 'expected an event bus ARN')),
   /** Take a snapshot before rolling: `true` or `false`. @default on for an environment named `prod` */
   PRE_DEPLOY_SNAPSHOT: z.optional(z.pipe(z.enum(['true', 'false']), z.transform((value) => value === 'true'))),
+  /**
+   * JSON array of the dynamic data the pre-deploy snapshot covers (the EFS file system, the RDS instance when
+   * persistent): the gate lets a deployment roll only with a recovery point of each. @default [] (the resources with a job)
+   */
+  SNAPSHOT_RESOURCE_ARNS: z._default(z.pipe(jsonText, z.array(z.string().check(z.regex(/^arn:aws[a-z-]*:/, 'expected an ARN')))), []),
   /** A deployment whose pre-deploy snapshot has no outcome after this long fails as stuck. */
   PRE_DEPLOY_SNAPSHOT_WAIT_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 7200),
 });

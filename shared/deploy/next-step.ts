@@ -85,9 +85,10 @@ export function nextStep(record: EnvironmentRecord | undefined, observed: Observ
       if (gate.kind === 'proceed') return { kind: 'resume-after-snapshot', deploymentId: id, recoveryPointArns: gate.recoveryPointArns };
       if (gate.kind === 'fail') return { kind: 'fail-gate', deploymentId: id, cause: 'snapshot-failed', reason: gate.reason };
       if (!live) return { kind: 'fail-gate', deploymentId: id, cause: 'stuck', reason: `no outcome of pre-deploy snapshot ${inFlight.snapshotRequestId ?? ''} by ${until}` };
-      // No job yet and this is not the pass that just asked: the request may be lost; asking again is idempotent (same request id).
+      // No job (of some resource) yet and this is not the pass that just asked: the request may be lost, or snapshot-data
+      // failed part-way; asking again is idempotent (same request id: the jobs already started are joined).
       if (gate.kind === 'wait' && gate.noJob && inFlight.lease.owner !== observed.owner) {
-        return { kind: 're-request-snapshot', deploymentId: id, reason: `no backup job names ${id} yet; asking again for snapshot ${inFlight.snapshotRequestId ?? ''}` };
+        return { kind: 're-request-snapshot', deploymentId: id, reason: `${gate.reason.replace('the deployment', id)}; asking again for snapshot ${inFlight.snapshotRequestId ?? ''}` };
       }
       return wait(gate.reason);
     }

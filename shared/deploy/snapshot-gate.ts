@@ -22,7 +22,7 @@ export interface GateJob {
 
 /** What a deployment waiting for its snapshot does next. */
 export type GateVerdict =
-  | { readonly kind: 'wait'; readonly reason: string; /** No backup job names the deployment yet: its request may have been lost. */ readonly noJob?: boolean }
+  | { readonly kind: 'wait'; readonly reason: string; /** No backup job (of some resource) names the deployment yet: its request may have been lost or failed part-way. */ readonly noJob?: boolean }
   | { readonly kind: 'proceed'; readonly recoveryPointArns: readonly string[]; readonly reason: string }
   | { readonly kind: 'fail'; readonly reason: string };
 
@@ -55,14 +55,19 @@ export function snapshotRequestIdOf(deploymentId: string): string {
  * pending while one is still active or COMPLETED without its recovery point
  * recorded yet (a job that met a running job hands its
  * requesters to that job, which then counts), and failed otherwise. Any
- * failed resource fails the gate; every resource done lets the deploy
- * proceed; no job yet (the request is still on its way) waits.
+ * failed resource fails the gate; every resource done (each of `expected`,
+ * the resources the snapshot covers, among them) lets the deploy proceed; no
+ * job yet, or none of an expected resource (the request is still on its way,
+ * or snapshot-data failed part-way), waits and asks again (`noJob`).
  *
  * @example
  * decideSnapshotGate([{ jobId: 'j1', resourceArn: efs, state: 'COMPLETED', recoveryPointArn: rp }]) // { kind: 'proceed', recoveryPointArns: [rp], ... }
  */
-export function decideSnapshotGate(jobs: readonly GateJob[]): GateVerdict {
+export function decideSnapshotGate(jobs: readonly GateJob[], expected: readonly string[] = []): GateVerdict {
   if (jobs.length === 0) return { kind: 'wait', reason: 'no backup job names the deployment yet', noJob: true };
+  // Every resource the snapshot covers needs its recovery point: one whose job was never started (snapshot-data
+  // failed after starting the others) must not let the deployment roll without it.
+  const missing = expected.filter((resource) => !jobs.some((job) => job.resourceArn === resource));
   const resources = [...new Set(jobs.map((job) => job.resourceArn))];
   const points: string[] = [];
   const pending: string[] = [];
@@ -79,6 +84,10 @@ export function decideSnapshotGate(jobs: readonly GateJob[]): GateVerdict {
     else failed.push(...own.map((job) => `backup job ${job.jobId} of ${resource} ended ${job.state}: ${job.statusMessage ?? 'no message'}`));
   }
   if (failed.length > 0) return { kind: 'fail', reason: `pre-deploy snapshot failed: ${failed.join('; ')}` };
+  if (missing.length > 0) {
+    const waiting = pending.length > 0 ? `; waiting for backup job ${pending.join(', ')}` : '';
+    return { kind: 'wait', reason: `no backup job of ${missing.join(', ')} names the deployment yet${waiting}`, noJob: true };
+  }
   if (pending.length > 0) return { kind: 'wait', reason: `waiting for backup job ${pending.join(', ')}` };
   return { kind: 'proceed', recoveryPointArns: points, reason: `pre-deploy snapshot completed: ${points.join(', ')}` };
 }
@@ -130,7 +139,7 @@ async function publishSnapshotRequest(request: DeploymentRequest, requestId: str
  */
 export async function gateVerdictOf(env: string, deploymentId: string, deps: DeployDeps): Promise<GateVerdict> {
   const listed = deps.snapshotJobs ? (await deps.snapshotJobs.listJobs(env)).filter((job) => job.deploymentIds.includes(deploymentId)) : [];
-  return decideSnapshotGate(listed);
+  return decideSnapshotGate(listed, deps.snapshotResources);
 }
 
 /**

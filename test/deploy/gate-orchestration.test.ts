@@ -130,6 +130,23 @@ describe('pre-deploy snapshot gate', () => {
     expect(await (w.deps.ledger as Ledger).getDeployment('dev', deploymentId)).toMatchObject({ recoveryPointArn: 'rp-1', recoveryPointArns: ['rp-1', 'rp-2'] });
   });
 
+  it('never rolls without every covered resource: EFS completed while no RDS job was ever started (snapshot-data failed part-way) waits and asks again', async () => {
+    const covered: DeployDeps = { ...w.deps, snapshotResources: [EFS, RDS] };
+    const { deploymentId } = await deployServices(built('a', '10'), 'evt-1', covered);
+    jobs.push(job(deploymentId, 'COMPLETED'));
+    // The nudge asks again (the same request id: snapshot-data joins the EFS job and retries the RDS start) and waits.
+    const nudged = await nudgeOnSnapshotOutcome(outcome(deploymentId, 'COMPLETED'), 'snap-1', covered);
+    expect(nudged.reconciled[0]!.steps.map((s) => s.action)).toEqual([expect.objectContaining({
+      kind: 're-request-snapshot', reason: expect.stringMatching(new RegExp(`^no backup job of .*db:wicked names ${deploymentId} yet; asking again for snapshot deploy-${deploymentId}$`)),
+    })]);
+    expect(nudged.reconciled[0]!.settled).toBe('wait');
+    expect(w.ecs.updates).toEqual([]);
+    jobs.push(job(deploymentId, 'COMPLETED', { jobId: 'job-2', resourceArn: RDS, recoveryPointArn: 'rp-2' }));
+    await nudgeOnSnapshotOutcome(outcome(deploymentId, 'COMPLETED', { jobId: 'job-2', resourceArn: RDS, recoveryPointArn: 'rp-2' }), 'snap-2', covered);
+    expect(await phase()).toBe('rolling');
+    expect(await (w.deps.ledger as Ledger).getDeployment('dev', deploymentId)).toMatchObject({ recoveryPointArns: ['rp-1', 'rp-2'] });
+  });
+
   it('a snapshot that completed before the wait was recorded (its outcome event already handled) is seen by the loop itself', async () => {
     const original = w.deps.events.publish;
     const deps: DeployDeps = { ...w.deps, events: { publish: async (type, detail) => { jobs.push(job((detail as { deploymentId: string }).deploymentId, 'COMPLETED')); return original(type, detail); } } };

@@ -30,6 +30,22 @@ describe('decideSnapshotGate', () => {
   });
 });
 
+describe('decideSnapshotGate with the resources the snapshot covers', () => {
+  it.each<[string, GateJob[], GateVerdict['kind'], RegExp | string[], boolean | undefined]>([
+    // snapshot-data started the EFS job, then failed to start the RDS one: the deployment must not roll without it.
+    ['EFS done, no RDS job', [job('j1', EFS, 'COMPLETED', { recoveryPointArn: rp(1) })], 'wait', /^no backup job of arn:aws:rds:.*db:wicked names the deployment yet$/, true],
+    ['EFS running, no RDS job', [job('j1', EFS, 'RUNNING')], 'wait', /no backup job of .*db:wicked names the deployment yet; waiting for backup job j1 of .*fs-1 \(RUNNING\)/, true],
+    ['EFS failed, no RDS job: the failure decides', [job('j1', EFS, 'FAILED', { statusMessage: 'quota' })], 'fail', /j1 of .*fs-1 ended FAILED: quota/, undefined],
+    ['both done', [job('j1', EFS, 'COMPLETED', { recoveryPointArn: rp(1) }), job('j2', RDS, 'COMPLETED', { recoveryPointArn: rp(2) })], 'proceed', [rp(1), rp(2)], undefined],
+  ])('%s', (_name, jobs, kind, expected, noJob) => {
+    const verdict = decideSnapshotGate(jobs, [EFS, RDS]);
+    expect(verdict.kind).toBe(kind);
+    if (Array.isArray(expected)) expect(verdict).toMatchObject({ recoveryPointArns: expected });
+    else expect(verdict.reason).toMatch(expected);
+    if (noJob !== undefined) expect(verdict).toMatchObject({ noJob });
+  });
+});
+
 describe('preDeploySnapshotOn', () => {
   it.each<[string, boolean | undefined, boolean]>([
     ['prod', undefined, true], ['dev', undefined, false], ['prod-eu', undefined, false], ['prod', false, false], ['dev', true, true],

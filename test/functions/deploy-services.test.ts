@@ -127,6 +127,14 @@ describe('deploy-services handler', () => {
     expect(() => deployDepsFromEnvironment({ ...process.env, PRE_DEPLOY_SNAPSHOT: 'yes' }, 'deploy-services')).toThrow('PRE_DEPLOY_SNAPSHOT');
   });
 
+  it('reads the resources a pre-deploy snapshot covers from the environment, none when unset', () => {
+    const arns = ['arn:aws:elasticfilesystem:eu-west-1:1:file-system/fs-1', 'arn:aws:rds:eu-west-1:1:db:wicked'];
+    expect(deployDepsFromEnvironment({ ...process.env, SNAPSHOT_RESOURCE_ARNS: JSON.stringify(arns) }, 'deploy-services')).toMatchObject({ snapshotResources: arns });
+    expect(deployDepsFromEnvironment(process.env, 'deploy-services')).toMatchObject({ snapshotResources: [] });
+    expect(() => deployDepsFromEnvironment({ ...process.env, SNAPSHOT_RESOURCE_ARNS: 'fs-1' }, 'deploy-services')).toThrow(/SNAPSHOT_RESOURCE_ARNS.*expected JSON/);
+    expect(() => deployDepsFromEnvironment({ ...process.env, SNAPSHOT_RESOURCE_ARNS: '["fs-1"]' }, 'deploy-services')).toThrow(/SNAPSHOT_RESOURCE_ARNS.*expected an ARN/);
+  });
+
   it('fails the invocation (so EventBridge retries) when the ledger is unreachable', async () => {
     documents.on(GetCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
     await expect(deployServicesEvent({ id: 'e', source: 'wicked.control-plane', 'detail-type': 'Portal Stuck Check Due', detail: { env: 'dev', deploymentId: 'd-1' } })).rejects.toThrow('socket hang up');

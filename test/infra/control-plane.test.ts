@@ -109,6 +109,16 @@ describe('control-plane functions', () => {
     expect(parsed.PRE_DEPLOY_SNAPSHOT).toBe(true);
   });
 
+  it('tells the gate which dynamic data a pre-deploy snapshot covers: the file system, and the database where it is persistent', () => {
+    const covered = (stack: WickedStack): string => JSON.stringify(functionOf(stack.platform.deploy.deployServices.function, stack).Properties.Environment.Variables.SNAPSHOT_RESOURCE_ARNS);
+    const fileSystem = (stack: WickedStack): string => id(stack.platform.workload.dynamicData.fileSystem, stack);
+    expect(covered(prod)).toContain(fileSystem(prod));
+    expect(covered(prod)).toContain(id(prod.platform.workload.database!.instance, prod));
+    expect(covered(dev)).toContain(fileSystem(dev));
+    expect(dev.platform.workload.database?.persistent).toBeFalsy();
+    expect(covered(dev)).not.toMatch(/DatabaseInstance|PostgresInstance/);
+  });
+
   it('gives the snapshot functions an environment the snapshot schema accepts, with the plan of the stack', () => {
     const vars = functionOf(prod.platform.snapshot.snapshotData.function, prod).Properties.Environment.Variables;
     const tokens: Record<string, string> = { BACKUP_ROLE_ARN: 'arn:aws:iam::1:role/token', NOTIFY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:token' };
