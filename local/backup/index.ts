@@ -5,7 +5,7 @@ import type { EventSink } from '../kernel/events';
 import { serveBackup } from './routes';
 import type { BackupJobHold, StartBackupJobInput } from './service';
 import { BackupService } from './service';
-import type { BackupJob, BackupTimings, FileSystem, InjectedFailure, RecoveryPoint, RestoreJob, Vault } from './state';
+import type { BackupJob, BackupTimings, Database, FileSystem, InjectedFailure, RecoveryPoint, RestoreJob, Vault } from './state';
 import { DEFAULT_BACKUP_TIMINGS } from './state';
 
 export * from './errors';
@@ -38,6 +38,10 @@ export interface BackupControl {
   deleteVault(name: string): void;
   /** Deletes a file system and its directory (EFS DeleteFileSystem). */
   deleteFileSystem(id: string): Promise<void>;
+  /** Makes an RDS DB instance (a stack's recorded `AWS::RDS::DBInstance`) known to AWS Backup: its points hold no data. */
+  registerDatabase(id: string, arn: string): Database;
+  /** The DB instance was deleted; its recovery points stay. */
+  deregisterDatabase(id: string): void;
   /** A file system by id (a stack's `AWS::EFS::FileSystem` physical id), with the directory that stands for it. */
   fileSystem(id: string): FileSystem | undefined;
   /** The next backup job ends in this state instead of COMPLETED. */
@@ -97,6 +101,8 @@ export async function startBackup(options: BackupOptions): Promise<{ url: string
       deleteVault: (name) => service.deleteVault(name),
       deleteFileSystem: (id) => service.deleteFileSystem(id),
       fileSystem: (id) => service.fileSystems.get(id),
+      registerDatabase: (id, arn) => service.registerDatabase(id, arn),
+      deregisterDatabase: (id) => service.deregisterDatabase(id),
       failNextBackupJob: (failure = { state: 'FAILED' }) => { service.failures.backup.push(failure); },
       holdNextBackupJob: () => service.holdNextBackupJob(),
       raceNextStart: (input) => service.raceNextStart(input),

@@ -80,7 +80,7 @@ export function selectBackupJobs(jobs: Iterable<BackupJob>, query: ListBackupJob
     && (query.resourceArn === undefined || job.resourceArn === query.resourceArn)
     && (query.state === undefined || job.state === query.state)
     && (query.backupVaultName === undefined || job.vault.name === query.backupVaultName)
-    && (query.resourceType === undefined || query.resourceType === 'EFS')
+    && (query.resourceType === undefined || query.resourceType === job.resourceType)
     && (query.accountId === undefined || query.accountId === '*' || query.accountId === LOCAL_ACCOUNT)
     && query.parentJobId === undefined
     && (query.createdAfter === undefined || job.creationDate > query.createdAfter)

@@ -34,6 +34,7 @@ export function startRestoreJob(service: BackupService, input: StartRestoreJobIn
   }
   const point = service.points.get(input.RecoveryPointArn);
   if (!point) throw resourceNotFound('Recovery point', input.RecoveryPointArn);
+  if (point.resourceType !== 'EFS') throw invalidParameter('RecoveryPointArn', input.RecoveryPointArn, `a recovery point of an EFS file system (this one is of ${point.resourceType} ${point.resourceArn}; the emulator restores EFS only)`);
   const metadata = parseEfsRestoreMetadata(input.Metadata);
   const target = metadata.newFileSystem ? undefined : service.fileSystems.get(metadata.fileSystemId);
   if (!metadata.newFileSystem && !target) throw resourceNotFound('File system', metadata.fileSystemId);

@@ -62,7 +62,7 @@ export function describeBackupJob(found: BackupJob): Record<string, unknown> {
     BackupVaultArn: found.vault.arn,
     RecoveryPointArn: found.recoveryPointArn,
     ResourceArn: found.resourceArn,
-    ResourceType: 'EFS',
+    ResourceType: found.resourceType,
     CreationDate: new Date(found.creationDate),
     ...(found.completionDate !== undefined ? { CompletionDate: new Date(found.completionDate) } : {}),
     State: found.state,
@@ -97,7 +97,7 @@ export function describeRestoreJob(found: RestoreJob): Record<string, unknown> {
     BackupSizeInBytes: found.recoveryPoint.sizeBytes,
     IamRoleArn: found.iamRoleArn,
     ...(found.createdResourceArn !== undefined ? { CreatedResourceArn: found.createdResourceArn } : {}),
-    ResourceType: 'EFS',
+    ResourceType: found.recoveryPoint.resourceType,
   };
 }
 

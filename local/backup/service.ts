@@ -9,7 +9,7 @@ import { backupJobEvent } from './events';
 import { copyTree, treeSize } from './file-tree';
 import type { Lifecycle } from './model';
 import { checkLifecycle, decideBackupStart, expiresAt, SAME_RESOURCE_MESSAGE } from './model';
-import type { BackupJob, BackupTimings, FileSystem, InjectedFailure, RecoveryPoint, RestoreJob, Vault } from './state';
+import type { BackedUpType, BackupJob, BackupTimings, Database, FileSystem, InjectedFailure, RecoveryPoint, RestoreJob, Vault } from './state';
 import { DEFAULT_BACKUP_TIMINGS } from './state';
 
 /** Default start window of an on-demand backup: 8 hours (StartBackupJob, StartWindowMinutes). */
@@ -39,6 +39,8 @@ export interface BackupJobHold {
 export class BackupService {
   readonly vaults = new Map<string, Vault>();
   readonly fileSystems = new Map<string, FileSystem>();
+  /** RDS DB instances by id (a stack's `AWS::RDS::DBInstance`, recorded): backed up without contents. */
+  readonly databases = new Map<string, Database>();
   readonly jobs = new Map<string, BackupJob>();
   readonly restoreJobs = new Map<string, RestoreJob>();
   readonly points = new Map<string, RecoveryPoint>();
@@ -57,6 +59,18 @@ export class BackupService {
     await mkdir(fileSystem.path, { recursive: true });
     this.fileSystems.set(id, fileSystem);
     return fileSystem;
+  }
+
+  /** Makes a DB instance known to AWS Backup (its stack created it). */
+  registerDatabase(id: string, arn: string): Database {
+    const database: Database = { id, arn };
+    this.databases.set(id, database);
+    return database;
+  }
+
+  /** The DB instance is gone (its stack deleted it); its recovery points stay, as on AWS. */
+  deregisterDatabase(id: string): void {
+    this.databases.delete(id);
   }
 
   /** CreateBackupVault. */
@@ -93,10 +107,24 @@ export class BackupService {
     return vault;
   }
 
+  /**
+   * The resource of a StartBackupJob by ARN: an EFS file system (its directory is copied) or an RDS DB instance
+   * (nothing to copy); an error naming what was expected otherwise.
+   */
+  backedUpResource(arn: string | undefined): { readonly type: BackedUpType; readonly arn: string; readonly source?: string } {
+    if (arn?.startsWith('arn:aws:rds:')) {
+      const database = [...this.databases.values()].find((db) => db.arn === arn);
+      if (!database) throw resourceNotFound('DB instance', arn);
+      return { type: 'RDS', arn: database.arn };
+    }
+    const fileSystem = this.fileSystemByArn(arn);
+    return { type: 'EFS', arn: fileSystem.arn, source: fileSystem.path };
+  }
+
   /** A file system by ARN, or an error naming what was expected. */
   fileSystemByArn(arn: string | undefined): FileSystem {
     if (!arn) throw missingParameter('ResourceArn');
-    if (!arn.startsWith('arn:aws:elasticfilesystem:')) throw invalidParameter('ResourceArn', arn, 'an EFS file system ARN (the emulator backs up EFS only)');
+    if (!arn.startsWith('arn:aws:elasticfilesystem:')) throw invalidParameter('ResourceArn', arn, 'an EFS file system or RDS DB instance ARN (the emulator backs up these two)');
     const found = [...this.fileSystems.values()].find((fs) => fs.arn === arn);
     if (!found) throw resourceNotFound('File system', arn);
     return found;
@@ -136,16 +164,17 @@ export class BackupService {
       }
     }
     const vault = this.vault(input.BackupVaultName);
-    const fileSystem = this.fileSystemByArn(input.ResourceArn);
+    const resource = this.backedUpResource(input.ResourceArn);
     if (!input.IamRoleArn) throw missingParameter('IamRoleArn');
     const lifecycle = checkLifecycle(input.Lifecycle);
-    const decision = decideBackupStart([...this.jobs.values()], { resourceArn: fileSystem.arn, ...(input.IdempotencyToken ? { idempotencyToken: input.IdempotencyToken } : {}) });
+    const decision = decideBackupStart([...this.jobs.values()], { resourceArn: resource.arn, ...(input.IdempotencyToken ? { idempotencyToken: input.IdempotencyToken } : {}) });
     if (decision.kind === 'reuse') return this.jobs.get(decision.jobId)!;
     const now = this.clock.now();
     const job: BackupJob = {
       id: randomUUID().toUpperCase(),
       vault,
-      resourceArn: fileSystem.arn,
+      resourceArn: resource.arn,
+      resourceType: resource.type,
       iamRoleArn: input.IamRoleArn,
       ...(input.IdempotencyToken ? { idempotencyToken: input.IdempotencyToken } : {}),
       ...(lifecycle ? { lifecycle } : {}),
@@ -158,7 +187,7 @@ export class BackupService {
     };
     this.jobs.set(job.id, job);
     this.emit(job);
-    this.track(this.runBackup(job, fileSystem, decision.runningJobId !== undefined));
+    this.track(this.runBackup(job, resource.source, decision.runningJobId !== undefined));
     return job;
   }
 
@@ -200,7 +229,8 @@ export class BackupService {
     await rm(point.path, { recursive: true, force: true });
   }
 
-  private async runBackup(job: BackupJob, fileSystem: FileSystem, conflict: boolean): Promise<void> {
+  /** Runs a job; `source` is the directory of a file system (a DB instance's point is an empty directory). */
+  private async runBackup(job: BackupJob, source: string | undefined, conflict: boolean): Promise<void> {
     await this.clock.sleep(this.timings.startMs);
     if (conflict) return this.finish(job, 'EXPIRED', SAME_RESOURCE_MESSAGE);
     job.state = 'RUNNING';
@@ -208,7 +238,9 @@ export class BackupService {
     const path = join(this.stateDir, 'backup', job.vault.name, job.recoveryPointArn.slice(job.recoveryPointArn.lastIndexOf(':') + 1));
     const hold = this.holds[this.holdsTaken];
     if (hold) this.holdsTaken += 1;
-    await copyTree(fileSystem.path, path); // the point-in-time copy is taken when the job starts running
+    // The point-in-time copy is taken when the job starts running.
+    if (source !== undefined) await copyTree(source, path);
+    else await mkdir(path, { recursive: true });
     await this.clock.sleep(this.timings.backupMs);
     if (hold) {
       hold.arrive();
@@ -229,7 +261,7 @@ export class BackupService {
     const creationDate = this.clock.now();
     const deleteAt = expiresAt(creationDate, job.lifecycle);
     const point: RecoveryPoint = {
-      arn: job.recoveryPointArn, vault: job.vault, resourceArn: job.resourceArn, creationDate, sizeBytes: job.backupSizeInBytes, path,
+      arn: job.recoveryPointArn, vault: job.vault, resourceArn: job.resourceArn, resourceType: job.resourceType, creationDate, sizeBytes: job.backupSizeInBytes, path,
       ...(job.lifecycle ? { lifecycle: job.lifecycle } : {}),
       ...(deleteAt !== undefined ? { deleteAt } : {}),
     };

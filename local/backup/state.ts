@@ -14,11 +14,24 @@ export interface FileSystem {
   readonly path: string;
 }
 
+/**
+ * An RDS DB instance AWS Backup can back up. The instance itself is recorded, not emulated (no database runs), so its
+ * recovery points hold no data: the jobs, points, events and listings are AWS Backup's, as for a file system.
+ */
+export interface Database {
+  readonly id: string;
+  readonly arn: string;
+}
+
+/** The resource types the emulated AWS Backup backs up (`ResourceType` in its answers and events). */
+export type BackedUpType = 'EFS' | 'RDS';
+
 /** A backup job as the emulator tracks it. */
 export interface BackupJob {
   readonly id: string;
   readonly vault: Vault;
   readonly resourceArn: string;
+  readonly resourceType: BackedUpType;
   readonly iamRoleArn: string;
   readonly idempotencyToken?: string;
   readonly lifecycle?: Lifecycle;
@@ -37,6 +50,7 @@ export interface RecoveryPoint {
   readonly arn: string;
   readonly vault: Vault;
   readonly resourceArn: string;
+  readonly resourceType: BackedUpType;
   readonly creationDate: number;
   readonly sizeBytes: number;
   readonly path: string;

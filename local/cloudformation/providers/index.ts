@@ -5,7 +5,7 @@ import { recordedProvider } from './recorded';
 import { recordingSdkCalls } from './recorded-calls';
 import { ecsClusterProvider, ecsTaskDefinitionProvider, scalableTargetProvider, scalingPolicyProvider } from './compute';
 import { ecsServiceProvider } from './ecs-service';
-import { backupVaultProvider, efsFileSystemProvider, eventRuleProvider, scheduleGroupProvider, scheduleProvider, snsTopicProvider } from './messaging';
+import { backupVaultProvider, efsFileSystemProvider, eventRuleProvider, rdsInstanceProvider, scheduleGroupProvider, scheduleProvider, snsTopicProvider } from './messaging';
 import { dynamoTableProvider, ecrRepositoryProvider, pullThroughCacheRuleProvider, s3BucketProvider, ssmParameterProvider } from './storage';
 
 export * from './links';
@@ -53,7 +53,9 @@ export function providerRegistry(links: EmulatorLinks, overrides: ProviderOverri
     return provider ? recordingSdkCalls(provider) : undefined;
   };
   const checked = (type: string, provider: ResourceProvider | undefined): ResourceProvider | undefined => (provider && UNDERSTOOD[type] && !provider.understood ? { ...provider, understood: new Set([...UNDERSTOOD[type], 'Tags']) } : provider);
-  return (type) => checked(type, overrides[type]) ?? emulated[type] ?? recordedProvider(type) ?? custom(type) ?? unsupported(type);
+  // Recorded, with AWS Backup's view of it: no understood-property check (every property is a recorded fact).
+  const backedUp: Record<string, ResourceProvider> = { 'AWS::RDS::DBInstance': rdsInstanceProvider(links) };
+  return (type) => checked(type, overrides[type]) ?? emulated[type] ?? backedUp[type] ?? recordedProvider(type) ?? custom(type) ?? unsupported(type);
 }
 
 /**

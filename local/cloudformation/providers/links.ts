@@ -16,7 +16,7 @@ export interface EmulatorLinks {
   readonly endpoints: { readonly s3: string; readonly dynamodb: string; readonly ecs: string; readonly autoscaling: string; readonly sns: string; readonly scheduler: string };
   readonly ecr: Pick<EcrControl, 'createRepository' | 'deleteRepository' | 'registry'>;
   readonly parameters: ParameterStore;
-  readonly backup: Pick<BackupControl, 'createVault' | 'deleteVault' | 'createFileSystem' | 'deleteFileSystem'>;
+  readonly backup: Pick<BackupControl, 'createVault' | 'deleteVault' | 'createFileSystem' | 'deleteFileSystem' | 'registerDatabase' | 'deregisterDatabase'>;
   readonly bus: LocalBus;
   readonly scheduler: SchedulerControl;
   /** The ECS emulator's deployments, which the service provider waits on as CloudFormation waits for a stable service. */

@@ -6,6 +6,7 @@ import type { EmulatorLinks } from './links';
 import { CLIENT_DEFAULTS } from './links';
 import type { ResourceProvider } from './provider';
 import { generatedName, updateInPlaceUnless } from './provider';
+import { recordedProvider } from './recorded';
 
 type Props = Record<string, unknown>;
 
@@ -149,6 +150,26 @@ export function backupVaultProvider(links: EmulatorLinks): ResourceProvider {
     },
     update: (props, previous, context) => updateInPlaceUnless(['BackupVaultName', 'EncryptionKeyArn'], (p, c) => backupVaultProvider(links).create(p, c))(props, previous, context),
     delete: async (resource) => { links.backup.deleteVault(resource.physicalId); },
+  };
+}
+
+/**
+ * AWS::RDS::DBInstance: recorded, not emulated (no database runs; its ids and endpoint as the recorder gives them),
+ * and known to the Backup emulator, which backs it up as AWS Backup would, into recovery points without data.
+ */
+export function rdsInstanceProvider(links: EmulatorLinks): ResourceProvider {
+  const recorded = recordedProvider('AWS::RDS::DBInstance')!;
+  return {
+    ...recorded,
+    create: async (props, context) => {
+      const result = await recorded.create(props, context);
+      links.backup.registerDatabase(result.physicalId, String(result.attributes?.DBInstanceArn));
+      return result;
+    },
+    delete: async (resource, context) => {
+      await recorded.delete(resource, context);
+      links.backup.deregisterDatabase(resource.physicalId);
+    },
   };
 }
 

@@ -152,6 +152,24 @@ describe('local AWS Backup through @aws-sdk/client-backup', () => {
     });
   });
 
+  it('backs up an RDS DB instance its stack registered: a job and a recovery point of ResourceType RDS, without data; its point is not restored', async () => {
+    await start(scaledClock(1000));
+    const db = backup.control.registerDatabase('wicked-prod-db', 'arn:aws:rds:us-east-1:000000000000:db:wicked-prod-db');
+    const started = await client.send(new StartBackupJobCommand({ BackupVaultName: 'wicked-dev', ResourceArn: db.arn, IamRoleArn: ROLE }));
+    await backup.control.settled();
+    expect(await describe_(started.BackupJobId!)).toMatchObject({ State: 'COMPLETED', ResourceType: 'RDS', ResourceArn: db.arn, RecoveryPointArn: started.RecoveryPointArn, BackupSizeInBytes: 0 });
+    expect((await client.send(new ListRecoveryPointsByResourceCommand({ ResourceArn: db.arn }))).RecoveryPoints).toEqual([expect.objectContaining({ RecoveryPointArn: started.RecoveryPointArn, Status: 'COMPLETED' })]);
+    // The CREATED example of the events page names no resource type; the later states do.
+    const events = bus.timeline.filter((entry) => entry.event['detail-type'] === 'Backup Job State Change').map((entry) => entry.event.detail as { resourceType?: string; state: string });
+    expect(events.map((detail) => `${detail.state} ${detail.resourceType ?? '-'}`)).toEqual(['CREATED -', 'RUNNING RDS', 'COMPLETED RDS']);
+    await expect(client.send(new StartRestoreJobCommand({ RecoveryPointArn: started.RecoveryPointArn, IamRoleArn: ROLE, Metadata: { 'file-system-id': efs.id } })))
+      .rejects.toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringMatching(/RDS arn:aws:rds:.*wicked-prod-db; the emulator restores EFS only/) });
+    // An instance the stack deleted (or never created) is not found; its points stay.
+    backup.control.deregisterDatabase(db.id);
+    await expect(client.send(new StartBackupJobCommand({ BackupVaultName: 'wicked-dev', ResourceArn: db.arn, IamRoleArn: ROLE }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(backup.control.recoveryPoints.has(started.RecoveryPointArn!)).toBe(true);
+  });
+
   it('fails or aborts the next job on demand, leaving no recovery point', async () => {
     await start(scaledClock(1000));
     backup.control.failNextBackupJob({ state: 'FAILED', message: 'disk on fire' });

@@ -20,7 +20,7 @@ const FS2 = 'arn:aws:elasticfilesystem:us-east-1:000000000000:file-system/fs-2';
 
 function job(id: string, resourceArn: string, state: BackupJobState, creationDate: number, vault = 'v1', completionDate?: number): BackupJob {
   return {
-    id, resourceArn, state, creationDate, vault: { name: vault, arn: `arn:aws:backup:us-east-1:000000000000:backup-vault:${vault}`, creationDate: 0 },
+    id, resourceArn, resourceType: resourceArn.startsWith('arn:aws:rds:') ? 'RDS' : 'EFS', state, creationDate, vault: { name: vault, arn: `arn:aws:backup:us-east-1:000000000000:backup-vault:${vault}`, creationDate: 0 },
     iamRoleArn: 'arn:aws:iam::000000000000:role/r', recoveryPointArn: `arn:aws:backup:us-east-1:000000000000:recovery-point:${id}`,
     startBy: creationDate + 3_600_000, percentDone: 0, backupSizeInBytes: 0, ...(completionDate !== undefined ? { completionDate } : {}),
   };
