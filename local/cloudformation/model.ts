@@ -47,6 +47,31 @@ export interface StackEvent {
   readonly ResourceProperties?: string;
 }
 
+/**
+ * One event of DescribeEvents: an operation's summary (`STACK_EVENT` with OperationStatus, StartTime, EndTime) or a
+ * validation error of it. The members are the SDK's OperationEvent; the values the emulator writes follow the example
+ * answers of "Validate stack deployments" (CloudFormation User Guide) and the API reference's OperationEvent.
+ */
+export interface OperationEvent {
+  readonly EventId: string;
+  readonly StackId: string;
+  readonly OperationId: string;
+  readonly OperationType: 'CREATE_CHANGESET' | 'CREATE_STACK' | 'UPDATE_STACK' | 'DELETE_STACK' | 'ROLLBACK' | 'CONTINUE_ROLLBACK';
+  readonly OperationStatus?: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+  readonly EventType: 'STACK_EVENT' | 'PROGRESS_EVENT' | 'VALIDATION_ERROR' | 'PROVISIONING_ERROR' | 'HOOK_INVOCATION_ERROR';
+  readonly Timestamp: Date;
+  readonly StartTime?: Date;
+  readonly EndTime?: Date;
+  readonly LogicalResourceId?: string;
+  readonly PhysicalResourceId?: string;
+  readonly ResourceType?: string;
+  readonly ValidationFailureMode?: 'FAIL' | 'WARN';
+  readonly ValidationName?: string;
+  readonly ValidationStatus?: 'FAILED' | 'SKIPPED';
+  readonly ValidationStatusReason?: string;
+  readonly ValidationPath?: string;
+}
+
 /** A parameter as given (raw) and as resolved (SSM-typed parameters read from Parameter Store). */
 export interface StackParameter {
   readonly key: string;
@@ -83,6 +108,8 @@ export interface ChangeSet {
   readonly tags: readonly { Key: string; Value: string }[];
   readonly description?: string;
   readonly creationTime: Date;
+  /** The CREATE_CHANGESET operation that made it (DescribeEvents). */
+  readonly operationId: string;
 }
 
 /** An output after resolution. */
@@ -113,6 +140,10 @@ export interface Stack {
   /** Newest first, as DescribeStackEvents answers. */
   events: StackEvent[];
   changeSets: Map<string, ChangeSet>;
+  /** DescribeEvents' events of the stack's operations, newest first. */
+  readonly operationEvents: OperationEvent[];
+  /** The CREATE_CHANGESET operation of each change set by name and by ARN, kept after the change set is deleted; a reused name maps to its newest. */
+  readonly changeSetOperations: Map<string, string>;
 }
 
 /** Stack statuses in which a stack can be updated through a change set. */

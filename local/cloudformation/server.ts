@@ -37,7 +37,7 @@ type Action = (params: URLSearchParams) => unknown;
 /**
  * Serves the CloudFormation API over awsQuery, as `@aws-sdk/client-cloudformation`
  * (and so the CDK CLI) speaks it: change sets, stacks, events, resources,
- * templates and exports. Answers follow the shapes of the service model.
+ * templates, exports and the operation events of DescribeEvents. Answers follow the shapes of the service model.
  *
  * @example
  * const { url } = await startCloudFormationServer(service);
@@ -72,6 +72,11 @@ export function cloudFormationActions(service: CloudFormationService): Record<st
       return { StackSummaries: service.allStacks().filter((s) => !filters.length || filters.includes(s.status)).map((s) => ({ StackId: s.stackId, StackName: s.stackName, TemplateDescription: s.template?.Description, CreationTime: s.creationTime, LastUpdatedTime: s.lastUpdatedTime, DeletionTime: s.deletionTime, StackStatus: s.status, StackStatusReason: s.statusReason })) };
     },
     DescribeStackEvents: (p) => page('StackEvents', stackOf(p).events, p.get('NextToken')),
+    // The SDK writes the EventFilter structure as `Filters.FailedEvents` (awsQuery's nested members).
+    DescribeEvents: (p) => service.describeEvents({
+      StackName: p.get('StackName') ?? undefined, ChangeSetName: p.get('ChangeSetName') ?? undefined, OperationId: p.get('OperationId') ?? undefined,
+      FailedEvents: p.get('Filters.FailedEvents') === 'true', NextToken: p.get('NextToken') ?? undefined,
+    }),
     DescribeStackResources: (p) => {
       const stack = stackOf(p);
       const only = p.get('LogicalResourceId');

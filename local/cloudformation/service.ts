@@ -1,16 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { checkCapabilities } from './capabilities';
 import { isEmptyUpdate, resourceChanges } from './changes';
+import type { DescribeEventsInput, DescribeEventsPage } from './describe-events';
+import { DESCRIBE_EVENTS_PAGE, describeEvents } from './describe-events';
+import type { NameConflict } from './early-validation';
+import { NAME_CONFLICT_STATUS_REASON, changeSetOperationEvents, nameConflicts, namedAdditions } from './early-validation';
 import type { ExportEntry } from './engine';
 import { StackEngine } from './engine';
 import { CfnApiError } from './errors';
-import type { ChangeSet, Stack } from './model';
+import type { ChangeSet, DeployedResource, ResourceChange, Stack, StackParameter } from './model';
 import { UPDATABLE, isSettled } from './model';
 import type { ParameterInput, ParameterStore } from './parameters';
 import { checkRules, resolveParameters } from './parameters';
 import type { ResourceProvider } from './providers/provider';
 import type { CfnEnvironment } from './scope';
 import { scopeFactory } from './scope';
+import type { Template } from './template';
 import { parseTemplate } from './template';
 
 /** What CreateChangeSet receives. */
@@ -74,6 +79,7 @@ export class CloudFormationService {
   }
 
   async createChangeSet(input: CreateChangeSetInput): Promise<ChangeSet> {
+    const startTime = new Date();
     const type = input.ChangeSetType ?? 'UPDATE';
     if (type !== 'CREATE' && type !== 'UPDATE') throw new CfnApiError('ValidationError', `ChangeSetType ${JSON.stringify(type)} is not emulated; expected CREATE or UPDATE`);
     const existingId = this.active.get(input.StackName) ?? (this.stacks.has(input.StackName) ? input.StackName : undefined);
@@ -88,20 +94,42 @@ export class CloudFormationService {
     checkCapabilities(template, input.Capabilities);
     const parameters = resolveParameters(template, input.Parameters, stack?.parameters ?? [], this.options.parameters);
     stack ??= this.newStack(input.StackName);
-    const scopeOf = scopeFactory({ stack, template, parameters, resources: stack.resources, exports: new Map([...this.exports].map(([k, v]) => [k, v.value])), environment: this.options.environment });
+    const exports = new Map([...this.exports].map(([k, v]) => [k, v.value]));
+    const scopeOf = scopeFactory({ stack, template, parameters, resources: stack.resources, exports, environment: this.options.environment });
     checkRules(template, scopeOf('Rules'));
     const changes = resourceChanges(stack.resources, template, scopeOf('Conditions').condition);
     const empty = type === 'UPDATE' && isEmptyUpdate(changes, stack, { template, parameters });
+    const conflicts = empty ? [] : await this.nameConflicts(stack, template, parameters, changes, exports);
+    const checkedAt = new Date();
+    const reason = empty ? "The submitted information didn't contain changes. Submit different information to create a change set." : conflicts.length ? NAME_CONFLICT_STATUS_REASON : undefined;
+    const operationId = randomUUID();
     const changeSet: ChangeSet = {
       id: `arn:aws:cloudformation:${this.options.environment.region}:${this.options.environment.account}:changeSet/${input.ChangeSetName}/${randomUUID()}`,
       name: input.ChangeSetName, stackId: stack.stackId, stackName: stack.stackName, type,
-      status: empty ? 'FAILED' : 'CREATE_COMPLETE', executionStatus: empty ? 'UNAVAILABLE' : 'AVAILABLE',
-      ...(empty ? { statusReason: "The submitted information didn't contain changes. Submit different information to create a change set." } : {}),
+      status: reason ? 'FAILED' : 'CREATE_COMPLETE', executionStatus: reason ? 'UNAVAILABLE' : 'AVAILABLE',
+      ...(reason ? { statusReason: reason } : {}),
       templateBody, template, parameters, changes, capabilities: [...input.Capabilities], tags: [...input.Tags],
-      ...(input.Description !== undefined ? { description: input.Description } : {}), creationTime: new Date(),
+      ...(input.Description !== undefined ? { description: input.Description } : {}), creationTime: startTime, operationId,
     };
     stack.changeSets.set(changeSet.name, changeSet);
+    stack.changeSetOperations.set(changeSet.name, operationId).set(changeSet.id, operationId);
+    stack.operationEvents.unshift(...changeSetOperationEvents({ stackId: stack.stackId, operationId, startTime, checkedAt, endTime: new Date(), failed: reason !== undefined, conflicts }));
     return changeSet;
+  }
+
+  /**
+   * Pre-deployment validation's name conflict check (CloudFormation User Guide, "Validate stack deployments"): the
+   * resources the change set adds under a name that exists already outside the stack. Names resolve against what
+   * exists before execution: the resources this change set leaves alone.
+   */
+  private async nameConflicts(stack: Stack, template: Template, parameters: readonly StackParameter[], changes: readonly ResourceChange[], exports: ReadonlyMap<string, string>): Promise<NameConflict[]> {
+    const scopeOf = scopeFactory({ stack, template, parameters, resources: untouched(stack, changes), exports, environment: this.options.environment });
+    return nameConflicts(namedAdditions(changes, template, this.options.provider, scopeOf), stack.resources);
+  }
+
+  /** DescribeEvents: the operation events of a change set's creation, a stack or an operation ({@link describeEvents}). */
+  describeEvents(input: DescribeEventsInput, pageSize = DESCRIBE_EVENTS_PAGE): DescribeEventsPage {
+    return describeEvents({ stacks: [...this.stacks.values()], stack: (nameOrId) => this.stack(nameOrId) }, input, pageSize);
   }
 
   changeSet(name: string, stackName?: string): ChangeSet {
@@ -159,7 +187,7 @@ export class CloudFormationService {
     const stack: Stack = {
       stackId: `arn:aws:cloudformation:${this.options.environment.region}:${this.options.environment.account}:stack/${name}/${randomUUID()}`,
       stackName: name, status: 'REVIEW_IN_PROGRESS', parameters: [], outputs: [], tags: [], capabilities: [],
-      creationTime: new Date(), resources: new Map(), events: [], changeSets: new Map(),
+      creationTime: new Date(), resources: new Map(), events: [], changeSets: new Map(), operationEvents: [], changeSetOperations: new Map(),
     };
     this.stacks.set(stack.stackId, stack);
     this.active.set(name, stack.stackId);
@@ -182,4 +210,10 @@ export class CloudFormationService {
     }
     throw new CfnApiError('ValidationError', 'Either Template URL or Template Body must be specified.');
   }
+}
+
+/** The stack's resources the change set leaves alone: what a name may `Ref` or `Fn::GetAtt` before execution. */
+function untouched(stack: Stack, changes: readonly ResourceChange[]): Map<string, DeployedResource> {
+  const touched = new Set(changes.map((change) => change.LogicalResourceId));
+  return new Map([...stack.resources].filter(([id]) => !touched.has(id)));
 }

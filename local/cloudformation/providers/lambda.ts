@@ -70,6 +70,7 @@ export function lambdaFunctionProvider(links: EmulatorLinks, lambda: LambdaLinks
   };
   return {
     emulated: true,
+    nameConflict: { name: 'FunctionName', existing: async (name) => (lambda.functions.get(name) ? name : undefined) },
     create: async (props, context) => {
       const name = typeof props.FunctionName === 'string' ? props.FunctionName : generatedName(context, { maxLength: 64 });
       const result = await deploy(name, props, context);

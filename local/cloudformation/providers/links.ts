@@ -13,7 +13,7 @@ export const CLIENT_DEFAULTS = { region: 'us-east-1', credentials: { accessKeyId
 /** The emulated services the resource providers create resources in. */
 export interface EmulatorLinks {
   /** Endpoints of the services providers reach through the AWS SDK. */
-  readonly endpoints: { readonly s3: string; readonly dynamodb: string; readonly ecs: string; readonly autoscaling: string; readonly sns: string; readonly scheduler: string };
+  readonly endpoints: { readonly s3: string; readonly dynamodb: string; readonly ecs: string; readonly autoscaling: string; readonly sns: string; readonly scheduler: string; readonly backup: string };
   readonly ecr: Pick<EcrControl, 'createRepository' | 'deleteRepository' | 'registry'>;
   readonly parameters: ParameterStore;
   readonly backup: Pick<BackupControl, 'createVault' | 'deleteVault' | 'createFileSystem' | 'deleteFileSystem' | 'registerDatabase' | 'deregisterDatabase'>;
@@ -24,7 +24,7 @@ export interface EmulatorLinks {
   /** The emulator's clock (the service provider's stabilisation timeout runs on it). */
   readonly clock: Clock;
   /** The account's ECR pull-through cache rules. */
-  readonly pullThrough: Pick<PullThroughCache, 'addRule' | 'deleteRule'>;
+  readonly pullThrough: Pick<PullThroughCache, 'addRule' | 'deleteRule' | 'ruleFor'>;
 }
 
 /** A property the provider needs, converted from CloudFormation's PascalCase to the SDK's camelCase input (map-valued keys kept). */

@@ -1,11 +1,13 @@
 import type { CreateScheduleCommandInput } from '@aws-sdk/client-scheduler';
 import { CreateScheduleCommand, CreateScheduleGroupCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { BackupClient, DescribeBackupVaultCommand } from '@aws-sdk/client-backup';
 import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SchedulerNotFoundError } from '../../scheduler/errors';
 import type { EventPattern } from '../../bus/pattern';
 import type { EmulatorLinks } from './links';
 import { CLIENT_DEFAULTS } from './links';
 import type { ResourceProvider } from './provider';
-import { generatedName, updateInPlaceUnless } from './provider';
+import { found, generatedName, updateInPlaceUnless } from './provider';
 import { recordedProvider } from './recorded';
 
 type Props = Record<string, unknown>;
@@ -15,7 +17,11 @@ export function lambdaFunctionName(arn: string): string | undefined {
   return /^arn:aws[a-z-]*:lambda:[^:]*:\d{12}:function:([^:]+)/.exec(arn)?.[1];
 }
 
-/** AWS::SNS::Topic (Ref: the ARN; GetAtt TopicArn, TopicName). */
+/**
+ * AWS::SNS::Topic (Ref: the ARN; GetAtt TopicArn, TopicName). No name conflict check at CreateChangeSet: AWS::SNS::Topic
+ * is among the types "not supported for pre-deployment validation" (CloudFormation User Guide, "Validate stack
+ * deployments", Resource limitations).
+ */
 export function snsTopicProvider(links: EmulatorLinks): ResourceProvider {
   return {
     emulated: true,
@@ -51,7 +57,8 @@ const RULE_TARGET_KEYS: ReadonlySet<string> = new Set(['Arn', 'Id', 'RetryPolicy
  * AWS::Events::Rule on the default bus (Ref: the name; GetAtt Arn): one bus
  * rule per target, delivering to the deployed Lambda function the target's
  * ARN names, with the target's retry policy and dead-letter queue. A disabled rule is recorded
- * but delivers nothing, as on AWS.
+ * but delivers nothing, as on AWS. No name conflict check at CreateChangeSet: the type's primary identifier is its
+ * Arn (the AWS::Events::Rule resource schema), which no template sets, so a conflict is not known before execution.
  */
 export function eventRuleProvider(links: EmulatorLinks): ResourceProvider {
   const add = (name: string, props: Props): void => {
@@ -103,10 +110,14 @@ async function withScheduler<T>(links: EmulatorLinks, run: (client: SchedulerCli
   try { return await run(client); } finally { client.destroy(); }
 }
 
+/** Whether a Scheduler look-up (GetSchedule, GetScheduleGroup) found what it looked for. */
+const schedulerFound = (lookup: () => unknown): Promise<boolean> => found(lookup, (error) => error instanceof SchedulerNotFoundError);
+
 /** AWS::Scheduler::ScheduleGroup (Ref: the name; GetAtt Arn). */
 export function scheduleGroupProvider(links: EmulatorLinks): ResourceProvider {
   return {
     emulated: true,
+    nameConflict: { name: 'Name', existing: async (name) => (await schedulerFound(() => links.scheduler.getGroup(name)) ? name : undefined) },
     create: async (props, context) => {
       const name = typeof props.Name === 'string' ? props.Name : generatedName(context, { maxLength: 64 });
       const { ScheduleGroupArn } = await withScheduler(links, (client) => client.send(new CreateScheduleGroupCommand({ Name: name })));
@@ -130,6 +141,8 @@ export function scheduleProvider(links: EmulatorLinks): ResourceProvider {
   };
   return {
     emulated: true,
+    // A schedule's name is unique within its group (GroupName, default `default`); the identifier is the name (the type's primary identifier).
+    nameConflict: { name: 'Name', within: ['GroupName'], existing: async (name, { GroupName: group }) => (await schedulerFound(() => links.scheduler.getSchedule(name, group ?? 'default')) ? name : undefined) },
     create,
     update: async (props, previous, context) => {
       await remove(previous.physicalId, previous.properties);
@@ -143,6 +156,13 @@ export function scheduleProvider(links: EmulatorLinks): ResourceProvider {
 export function backupVaultProvider(links: EmulatorLinks): ResourceProvider {
   return {
     emulated: true,
+    nameConflict: {
+      name: 'BackupVaultName',
+      existing: async (name) => {
+        const backup = new BackupClient({ ...CLIENT_DEFAULTS, endpoint: links.endpoints.backup });
+        try { return await found(() => backup.send(new DescribeBackupVaultCommand({ BackupVaultName: name })), (error) => error.name === 'ResourceNotFoundException') ? name : undefined; } finally { backup.destroy(); }
+      },
+    },
     create: async (props, context) => {
       const name = typeof props.BackupVaultName === 'string' ? props.BackupVaultName : generatedName(context, { maxLength: 50 });
       const vault = links.backup.createVault(name);

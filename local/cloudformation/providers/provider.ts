@@ -37,10 +37,48 @@ export interface ResourceProvider {
    * property fails the resource, naming it. Undefined: every property is accepted.
    */
   readonly understood?: ReadonlySet<string>;
+  /**
+   * CloudFormation's pre-deployment "resource name conflict detection" for this type (`../early-validation.ts`).
+   * Absent: the type is not checked (AWS does not check it, or its identifier is not the template's to choose).
+   */
+  readonly nameConflict?: NameConflictCheck;
   create(properties: Record<string, unknown>, context: ProviderContext): Promise<ResourceResult>;
   /** In place when the result keeps the physical id, a replacement when it returns a new one; absent: every change replaces. */
   update?(properties: Record<string, unknown>, previous: ExistingResource, context: ProviderContext): Promise<ResourceResult>;
   delete(resource: ExistingResource, context: ProviderContext): Promise<void>;
+}
+
+/**
+ * How a type takes part in the pre-deployment name conflict check: the property that names the resource (its primary
+ * identifier; without it CloudFormation generates a name and nothing can conflict), the properties the name is unique
+ * within, and the look-up in the emulated service.
+ *
+ * @example
+ * const check: NameConflictCheck = { name: 'BucketName', existing: async (name) => ((await bucketExists(name)) ? name : undefined) };
+ */
+export interface NameConflictCheck {
+  readonly name: string;
+  /** Properties the name is unique within (a schedule's GroupName); absent ones are undefined. @default none */
+  readonly within?: readonly string[];
+  /** The identifier of the resource so named when one exists already, else undefined. */
+  existing(name: string, within: Readonly<Record<string, string | undefined>>): Promise<string | undefined>;
+}
+
+/**
+ * Runs a look-up that throws the service's "not found" error when the resource is absent: true when it answered,
+ * false on that error (`isNotFound`), and any other error rethrown.
+ *
+ * @example
+ * await found(() => s3.send(new HeadBucketCommand({ Bucket: name })), (error) => error.name === 'NotFound')
+ */
+export async function found(lookup: () => unknown, isNotFound: (error: Error) => boolean): Promise<boolean> {
+  try {
+    await lookup();
+    return true;
+  } catch (error) {
+    if (error instanceof Error && isNotFound(error)) return false;
+    throw error;
+  }
 }
 
 /**

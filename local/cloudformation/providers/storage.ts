@@ -1,10 +1,11 @@
 import type { AttributeDefinition, CreateTableCommandInput, KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, DeleteBucketCommand, PutBucketNotificationConfigurationCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketCommand, HeadBucketCommand, PutBucketNotificationConfigurationCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { ParameterNotFoundError } from '../../ssm/errors';
 import type { EmulatorLinks } from './links';
 import { CLIENT_DEFAULTS } from './links';
 import type { ResourceProvider } from './provider';
-import { generatedName, stringProperty, updateInPlaceUnless } from './provider';
+import { found, generatedName, stringProperty, updateInPlaceUnless } from './provider';
 
 type Props = Record<string, unknown>;
 
@@ -26,6 +27,13 @@ export function s3BucketProvider(links: EmulatorLinks): ResourceProvider {
   });
   return {
     emulated: true,
+    nameConflict: {
+      name: 'BucketName',
+      existing: async (name) => {
+        const s3 = client();
+        try { return await found(() => s3.send(new HeadBucketCommand({ Bucket: name })), (error) => error.name === 'NotFound') ? name : undefined; } finally { s3.destroy(); }
+      },
+    },
     create: async (props, context) => {
       const name = typeof props.BucketName === 'string' ? props.BucketName : generatedName(context, { maxLength: 63, lowercase: true });
       const s3 = client();
@@ -53,6 +61,13 @@ export function dynamoTableProvider(links: EmulatorLinks): ResourceProvider {
   const client = (): DynamoDBClient => new DynamoDBClient({ ...CLIENT_DEFAULTS, endpoint: links.endpoints.dynamodb });
   return {
     emulated: true,
+    nameConflict: {
+      name: 'TableName',
+      existing: async (name) => {
+        const dynamodb = client();
+        try { return await found(() => dynamodb.send(new DescribeTableCommand({ TableName: name })), (error) => error.name === 'ResourceNotFoundException') ? name : undefined; } finally { dynamodb.destroy(); }
+      },
+    },
     create: async (props, context) => {
       const name = typeof props.TableName === 'string' ? props.TableName : generatedName(context, { maxLength: 255 });
       const input: CreateTableCommandInput = {
@@ -82,7 +97,12 @@ export function dynamoTableProvider(links: EmulatorLinks): ResourceProvider {
   };
 }
 
-/** AWS::ECR::Repository: the repository with its tag mutability and exclusion filters. */
+/**
+ * AWS::ECR::Repository: the repository with its tag mutability and exclusion filters. No name conflict check at
+ * CreateChangeSet: AWS::ECR::Repository is among the types "not supported for pre-deployment validation" (CloudFormation
+ * User Guide, "Validate stack deployments", Resource limitations), so a retained repository of the same name fails the
+ * resource when the change set runs (RepositoryAlreadyExistsException), as on AWS.
+ */
 export function ecrRepositoryProvider(links: EmulatorLinks): ResourceProvider {
   return {
     emulated: true,
@@ -112,6 +132,10 @@ export function ssmParameterProvider(links: EmulatorLinks): ResourceProvider {
   });
   return {
     emulated: true,
+    nameConflict: {
+      name: 'Name',
+      existing: async (name) => (await found(() => links.parameters.latest(name), (error) => error instanceof ParameterNotFoundError) ? name : undefined),
+    },
     create: async (props, context) => {
       const name = typeof props.Name === 'string' ? props.Name : `CFN-${context.logicalId}-${generatedName(context).slice(-13)}`;
       put(name, props, false);
@@ -140,6 +164,9 @@ export function pullThroughCacheRuleProvider(links: EmulatorLinks): ResourceProv
   };
   return {
     emulated: true,
+    // The rule's primary identifier is EcrRepositoryPrefix (the type's resource schema). `ruleFor` gives the first rule covering a
+    // repository under the prefix: this prefix's own rule, unless a rule for a shorter prefix hides it (a missed conflict, never a false one).
+    nameConflict: { name: 'EcrRepositoryPrefix', existing: async (prefix) => (links.pullThrough.ruleFor(`${prefix}/x`)?.prefix === prefix ? prefix : undefined) },
     create,
     update: async (props, previous, context) => {
       links.pullThrough.deleteRule(previous.physicalId);

@@ -7,7 +7,9 @@ export type Call = `${'create' | 'update' | 'delete'} ${string}`;
 /**
  * Providers backed by an in-memory world: `Test::Thing` resources exist
  * while created, `Test::Failing` fails to create with the property `Reason`,
- * `Test::Strict` understands only Name and Size.
+ * `Test::Strict` understands only Name and Size, `Test::Named` is a Test::Thing
+ * that takes part in the name conflict check (its `Name` exists when `live`
+ * holds it: a test puts what exists outside any stack there).
  */
 export function fakeWorld(): { provider: (type: string) => ResourceProvider; calls: Call[]; live: Map<string, Record<string, unknown>> } {
   const calls: Call[] = [];
@@ -39,7 +41,9 @@ export function fakeWorld(): { provider: (type: string) => ResourceProvider; cal
     delete: async (_resource, c) => { calls.push(`delete ${c.logicalId}`); },
   };
   const strict: ResourceProvider = { ...thing, understood: new Set(['Name', 'Size']) };
-  return { provider: (type) => (type === 'Test::Failing' ? failing : type === 'Test::Strict' ? strict : thing), calls, live };
+  const named: ResourceProvider = { ...thing, nameConflict: { name: 'Name', existing: async (name) => (live.has(name) ? name : undefined) } };
+  const byType: Record<string, ResourceProvider> = { 'Test::Failing': failing, 'Test::Strict': strict, 'Test::Named': named };
+  return { provider: (type) => byType[type] ?? thing, calls, live };
 }
 
 /** Parameter Store in a map. */

@@ -16,7 +16,8 @@ import { queryAnswerProblems, queryModelDifferences } from '../../helpers/sdk-qu
 // actions the emulator serves, through the real client against a running startCloud. The e2e runs of the real CLI
 // (test/e2e/cdk-cli*.test.ts: bootstrap, deploy, no-change deploy, update, failed create, destroy) sent exactly
 // CreateChangeSet, DescribeChangeSet, ExecuteChangeSet, DeleteChangeSet, DescribeStacks, DescribeStackEvents,
-// DescribeStackResources, GetTemplate and DeleteStack (counted by logging the server's actions once).
+// DescribeStackResources, GetTemplate and DeleteStack (counted by logging the server's actions once). DescribeEvents,
+// which the CLI asks when a change set fails (the name conflict check), has its own describe below.
 
 /**
  * Enum-typed members of the answers, with the SDK's enum objects. A stack event of the stack itself carries the stack's
@@ -33,6 +34,8 @@ const ENUMS: EnumTable = {
   'ChangeSetSummary.Status': cfn.ChangeSetStatus, 'ChangeSetSummary.ExecutionStatus': cfn.ExecutionStatus,
   'Change.Type': cfn.ChangeType, 'ResourceChange.Action': cfn.ChangeAction, 'ResourceChange.Replacement': cfn.Replacement, 'ResourceChange.Scope': cfn.ResourceAttribute,
   'GetTemplateOutput.StagesAvailable': cfn.TemplateStage, 'GetTemplateSummaryOutput.Capabilities': cfn.Capability, 'ValidateTemplateOutput.Capabilities': cfn.Capability,
+  'OperationEvent.OperationType': cfn.OperationType, 'OperationEvent.OperationStatus': cfn.BeaconStackOperationStatus, 'OperationEvent.EventType': cfn.EventType,
+  'OperationEvent.ValidationFailureMode': cfn.HookFailureMode, 'OperationEvent.ValidationStatus': cfn.ValidationStatus,
 };
 
 const TEMPLATE = {
@@ -151,6 +154,72 @@ describe('the local CloudFormation API against the SDK\'s service model (awsQuer
     expect(error).toBeInstanceOf(type);
     expect(error?.name).toBe(name);
     expect(error?.$metadata.httpStatusCode).toBe(status);
+  });
+});
+
+describe('DescribeEvents through @aws-sdk/client-cloudformation: a change set failed by the name conflict check', () => {
+  const captured: CapturedResponse[] = [];
+  let dir: string;
+  let cloud: Cloud;
+  let client: cfn.CloudFormationClient;
+  /** Parameters that exist outside any stack, so a template adding them fails the check: more than one page of events. */
+  const TAKEN = Array.from({ length: 101 }, (_, i) => `/taken/p${String(i).padStart(3, '0')}`);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cfn-events-'));
+    cloud = await startCloud({ stateDir: join(dir, 'state') });
+    for (const name of TAKEN) cloud.control.ssm.put({ name, value: 'outside', type: 'String' });
+    client = new cfn.CloudFormationClient({ endpoint: cloud.endpoints.cloudformation, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1, requestHandler: capturingHandler(captured) });
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await cloud?.stop();
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
+  });
+
+  const problems = (command: object): Promise<string[]> => queryAnswerProblems(client, captured, command, ENUMS);
+  const parameter = (name: unknown) => ({ Type: 'AWS::SSM::Parameter', Properties: { Name: name, Type: 'String', Value: 'mine' } });
+
+  it('answers in the model\'s shapes, and the client reads the failed events as the CDK CLI asks for them', async () => {
+    const template = { Parameters: { Env: { Type: 'String' } }, Resources: { Setting: parameter('/taken/p000'), Joined: parameter({ 'Fn::Join': ['/', ['', 'taken', { Ref: 'Env' }]] }), Free: parameter('/free/p') } };
+    const created = await client.send(new cfn.CreateChangeSetCommand({ StackName: 'events', ChangeSetName: 'cdk-deploy-change-set', ChangeSetType: 'CREATE', TemplateBody: JSON.stringify(template), Parameters: [{ ParameterKey: 'Env', ParameterValue: 'p001' }] }));
+    const described = await client.send(new cfn.DescribeChangeSetCommand({ StackName: 'events', ChangeSetName: 'cdk-deploy-change-set' }));
+    expect(described).toMatchObject({ Status: 'FAILED', ExecutionStatus: 'UNAVAILABLE', StatusReason: expect.stringContaining('[AWS::EarlyValidation::ResourceExistenceCheck]') });
+    const found = [
+      ...await problems(new cfn.DescribeEventsCommand({ StackName: 'events', ChangeSetName: 'cdk-deploy-change-set', Filters: { FailedEvents: true } })),
+      ...await problems(new cfn.DescribeEventsCommand({ ChangeSetName: created.Id })),
+      ...await problems(new cfn.DescribeEventsCommand({ StackName: 'events' })),
+    ];
+    expect(found).toEqual([]);
+    // The CDK CLI's call (ChangeSetResourceErrorFetcher): the change set's name, its stack's name, failed events only.
+    const failed = await client.send(new cfn.DescribeEventsCommand({ StackName: 'events', ChangeSetName: 'cdk-deploy-change-set', Filters: { FailedEvents: true } }));
+    expect(failed.NextToken).toBeUndefined();
+    expect(failed.OperationEvents).toEqual(['Setting', 'Joined'].map((logicalId, i) => ({
+      EventId: expect.any(String), StackId: created.StackId, OperationId: expect.any(String), OperationType: 'CREATE_CHANGESET', EventType: 'VALIDATION_ERROR',
+      LogicalResourceId: logicalId, PhysicalResourceId: '', ResourceType: 'AWS::SSM::Parameter', Timestamp: expect.any(Date),
+      ValidationFailureMode: 'FAIL', ValidationName: 'NAME_CONFLICT_VALIDATION', ValidationStatus: 'FAILED',
+      ValidationStatusReason: `Resource of type 'AWS::SSM::Parameter' with identifier '${TAKEN[i]}' already exists.`, ValidationPath: `/Resources/${logicalId}`,
+    })));
+    const all = await client.send(new cfn.DescribeEventsCommand({ ChangeSetName: created.Id }));
+    expect(all.OperationEvents?.[0]).toEqual({ EventId: expect.any(String), StackId: created.StackId, OperationId: failed.OperationEvents?.[0]?.OperationId, OperationType: 'CREATE_CHANGESET', OperationStatus: 'FAILED', EventType: 'STACK_EVENT', Timestamp: expect.any(Date), StartTime: expect.any(Date), EndTime: expect.any(Date) });
+  });
+
+  it('pages through more than one page with the SDK\'s paginator, each event once', async () => {
+    await client.send(new cfn.CreateChangeSetCommand({ StackName: 'many', ChangeSetName: 'cs', ChangeSetType: 'CREATE', TemplateBody: JSON.stringify({ Resources: Object.fromEntries(TAKEN.map((name, i) => [`P${i}`, parameter(name)])) }) }));
+    const pages: number[] = [];
+    const ids: string[] = [];
+    for await (const page of cfn.paginateDescribeEvents({ client }, { StackName: 'many', ChangeSetName: 'cs', Filters: { FailedEvents: true } })) {
+      pages.push(page.OperationEvents?.length ?? 0);
+      ids.push(...(page.OperationEvents ?? []).map((e) => e.LogicalResourceId!));
+    }
+    expect(pages).toEqual([100, 1]);
+    expect(ids).toEqual(TAKEN.map((_, i) => `P${i}`));
+  });
+
+  it('an unknown change set: ChangeSetNotFoundException (404), as DescribeChangeSet answers', async () => {
+    const error = await client.send(new cfn.DescribeEventsCommand({ StackName: 'events', ChangeSetName: 'absent' })).then(() => undefined, (caught: unknown) => caught as Error & { $metadata: { httpStatusCode?: number } });
+    expect(error).toBeInstanceOf(cfn.ChangeSetNotFoundException);
+    expect([error?.name, error?.message, error?.$metadata.httpStatusCode]).toEqual(['ChangeSetNotFoundException', 'ChangeSet [absent] does not exist', 404]);
   });
 });
 
