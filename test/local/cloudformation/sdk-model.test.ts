@@ -56,16 +56,19 @@ const TEMPLATE = {
   },
 };
 
-describe('the local CloudFormation API against the SDK\'s service model (awsQuery)', () => {
+/**
+ * A local cloud for one describe block (seeded before the first test) and a CloudFormation client of the SDK on it
+ * whose answers are captured, so `problems` checks each against the client's model.
+ */
+function modelCloud(prefix: string, seed: (cloud: Cloud) => void): { readonly cloud: Cloud; readonly client: cfn.CloudFormationClient; problems(command: object): Promise<string[]> } {
   const captured: CapturedResponse[] = [];
   let dir: string;
-  let cloud: Cloud;
-  let client: cfn.CloudFormationClient;
-
+  let cloud: Cloud | undefined;
+  let client: cfn.CloudFormationClient | undefined;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cfn-model-'));
+    dir = await mkdtemp(join(tmpdir(), prefix));
     cloud = await startCloud({ stateDir: join(dir, 'state') });
-    cloud.control.ssm.put({ name: '/model/cluster', value: 'wicked', type: 'String' });
+    seed(cloud);
     client = new cfn.CloudFormationClient({ endpoint: cloud.endpoints.cloudformation, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1, requestHandler: capturingHandler(captured) });
   });
   afterAll(async () => {
@@ -73,8 +76,16 @@ describe('the local CloudFormation API against the SDK\'s service model (awsQuer
     await cloud?.stop();
     await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
+  return {
+    get cloud() { return cloud!; },
+    get client() { return client!; },
+    problems: (command) => queryAnswerProblems(client!, captured, command, ENUMS),
+  };
+}
 
-  const problems = (command: object): Promise<string[]> => queryAnswerProblems(client, captured, command, ENUMS);
+describe('the local CloudFormation API against the SDK\'s service model (awsQuery)', () => {
+  const model = modelCloud('cfn-model-', (cloud) => { cloud.control.ssm.put({ name: '/model/cluster', value: 'wicked', type: 'String' }); });
+  const problems = (command: object): Promise<string[]> => model.problems(command);
 
   async function changeSet(name: string, template: object, type: 'CREATE' | 'UPDATE'): Promise<string[]> {
     return problems(new cfn.CreateChangeSetCommand({
@@ -97,7 +108,7 @@ describe('the local CloudFormation API against the SDK\'s service model (awsQuer
       ...await problems(new cfn.DescribeStackEventsCommand({ StackName: 'model' })),
     );
     found.push(...await problems(new cfn.ExecuteChangeSetCommand({ StackName: 'model', ChangeSetName: 'create' })));
-    await cloud.cloudformation.settled();
+    await model.cloud.cloudformation.settled();
     // Created.
     found.push(
       ...await problems(new cfn.DescribeStacksCommand({ StackName: 'model' })),
@@ -123,17 +134,17 @@ describe('the local CloudFormation API against the SDK\'s service model (awsQuer
     found.push(...await changeSet('fail', failing, 'UPDATE'));
     found.push(...await problems(new cfn.DescribeChangeSetCommand({ StackName: 'model', ChangeSetName: 'fail' })));
     found.push(...await problems(new cfn.ExecuteChangeSetCommand({ StackName: 'model', ChangeSetName: 'fail' })));
-    await cloud.cloudformation.settled();
+    await model.cloud.cloudformation.settled();
     found.push(...await problems(new cfn.DescribeStacksCommand({ StackName: 'model' })), ...await problems(new cfn.DescribeStackEventsCommand({ StackName: 'model' })));
-    const { Stacks } = await client.send(new cfn.DescribeStacksCommand({ StackName: 'model' }));
+    const { Stacks } = await model.client.send(new cfn.DescribeStacksCommand({ StackName: 'model' }));
     expect(Stacks?.[0]?.StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
     // ValidateTemplate and GetTemplateSummary name the capability the template's IAM role needs, and why.
-    expect(await client.send(new cfn.ValidateTemplateCommand({ TemplateBody: JSON.stringify(TEMPLATE) }))).toMatchObject({ Capabilities: ['CAPABILITY_IAM'], CapabilitiesReason: 'The following resource(s) require capabilities: [AWS::IAM::Role]' });
+    expect(await model.client.send(new cfn.ValidateTemplateCommand({ TemplateBody: JSON.stringify(TEMPLATE) }))).toMatchObject({ Capabilities: ['CAPABILITY_IAM'], CapabilitiesReason: 'The following resource(s) require capabilities: [AWS::IAM::Role]' });
     // A NoEcho parameter's value is masked in every describe call (parameters-section-structure.html, NoEcho).
     expect(Stacks?.[0]?.Parameters?.find((p) => p.ParameterKey === 'Secretish')).toEqual({ ParameterKey: 'Secretish', ParameterValue: '****' });
     // Deleted: the stack is found by its id only, DELETE_COMPLETE.
     found.push(...await problems(new cfn.DeleteStackCommand({ StackName: 'model' })));
-    await cloud.cloudformation.settled();
+    await model.cloud.cloudformation.settled();
     found.push(...await problems(new cfn.DescribeStacksCommand({ StackName: Stacks![0]!.StackId! })), ...await problems(new cfn.ListStacksCommand({ StackStatusFilter: ['DELETE_COMPLETE'] })));
     expect(found).toEqual([]);
   });
@@ -145,12 +156,12 @@ describe('the local CloudFormation API against the SDK\'s service model (awsQuer
     ['CreateChangeSet of IAM resources without their capability', () => new cfn.CreateChangeSetCommand({ StackName: 'iam', ChangeSetName: 'c', ChangeSetType: 'CREATE', TemplateBody: JSON.stringify(TEMPLATE) }), cfn.InsufficientCapabilitiesException, 'InsufficientCapabilitiesException', 400],
     ['ExecuteChangeSet of a change set already executed', () => new cfn.ExecuteChangeSetCommand({ StackName: 'errors', ChangeSetName: 'first' }), cfn.InvalidChangeSetStatusException, 'InvalidChangeSetStatusException', 400],
   ])('%s: the error the model names, with its HTTP status', async (_name, command, type, name, status) => {
-    if (!(await client.send(new cfn.DescribeStacksCommand({})).then((out) => out.Stacks ?? [])).some((stack) => stack.StackName === 'errors')) {
-      await client.send(new cfn.CreateChangeSetCommand({ StackName: 'errors', ChangeSetName: 'first', ChangeSetType: 'CREATE', TemplateBody: JSON.stringify({ Resources: { Setting: { Type: 'AWS::SSM::Parameter', Properties: { Name: '/model/errors', Type: 'String', Value: 'x' } } } }) }));
-      await client.send(new cfn.ExecuteChangeSetCommand({ StackName: 'errors', ChangeSetName: 'first' }));
-      await cloud.cloudformation.settled();
+    if (!(await model.client.send(new cfn.DescribeStacksCommand({})).then((out) => out.Stacks ?? [])).some((stack) => stack.StackName === 'errors')) {
+      await model.client.send(new cfn.CreateChangeSetCommand({ StackName: 'errors', ChangeSetName: 'first', ChangeSetType: 'CREATE', TemplateBody: JSON.stringify({ Resources: { Setting: { Type: 'AWS::SSM::Parameter', Properties: { Name: '/model/errors', Type: 'String', Value: 'x' } } } }) }));
+      await model.client.send(new cfn.ExecuteChangeSetCommand({ StackName: 'errors', ChangeSetName: 'first' }));
+      await model.cloud.cloudformation.settled();
     }
-    const error = await client.send(command() as never).then(() => undefined, (caught: unknown) => caught as Error & { $metadata: { httpStatusCode?: number } });
+    const error = await model.client.send(command() as never).then(() => undefined, (caught: unknown) => caught as Error & { $metadata: { httpStatusCode?: number } });
     expect(error).toBeInstanceOf(type);
     expect(error?.name).toBe(name);
     expect(error?.$metadata.httpStatusCode).toBe(status);
@@ -158,32 +169,16 @@ describe('the local CloudFormation API against the SDK\'s service model (awsQuer
 });
 
 describe('DescribeEvents through @aws-sdk/client-cloudformation: a change set failed by the name conflict check', () => {
-  const captured: CapturedResponse[] = [];
-  let dir: string;
-  let cloud: Cloud;
-  let client: cfn.CloudFormationClient;
   /** Parameters that exist outside any stack, so a template adding them fails the check: more than one page of events. */
   const TAKEN = Array.from({ length: 101 }, (_, i) => `/taken/p${String(i).padStart(3, '0')}`);
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cfn-events-'));
-    cloud = await startCloud({ stateDir: join(dir, 'state') });
-    for (const name of TAKEN) cloud.control.ssm.put({ name, value: 'outside', type: 'String' });
-    client = new cfn.CloudFormationClient({ endpoint: cloud.endpoints.cloudformation, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1, requestHandler: capturingHandler(captured) });
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await cloud?.stop();
-    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
-  });
-
-  const problems = (command: object): Promise<string[]> => queryAnswerProblems(client, captured, command, ENUMS);
+  const model = modelCloud('cfn-events-', (cloud) => { for (const name of TAKEN) cloud.control.ssm.put({ name, value: 'outside', type: 'String' }); });
+  const problems = (command: object): Promise<string[]> => model.problems(command);
   const parameter = (name: unknown) => ({ Type: 'AWS::SSM::Parameter', Properties: { Name: name, Type: 'String', Value: 'mine' } });
 
   it('answers in the model\'s shapes, and the client reads the failed events as the CDK CLI asks for them', async () => {
     const template = { Parameters: { Env: { Type: 'String' } }, Resources: { Setting: parameter('/taken/p000'), Joined: parameter({ 'Fn::Join': ['/', ['', 'taken', { Ref: 'Env' }]] }), Free: parameter('/free/p') } };
-    const created = await client.send(new cfn.CreateChangeSetCommand({ StackName: 'events', ChangeSetName: 'cdk-deploy-change-set', ChangeSetType: 'CREATE', TemplateBody: JSON.stringify(template), Parameters: [{ ParameterKey: 'Env', ParameterValue: 'p001' }] }));
-    const described = await client.send(new cfn.DescribeChangeSetCommand({ StackName: 'events', ChangeSetName: 'cdk-deploy-change-set' }));
+    const created = await model.client.send(new cfn.CreateChangeSetCommand({ StackName: 'events', ChangeSetName: 'cdk-deploy-change-set', ChangeSetType: 'CREATE', TemplateBody: JSON.stringify(template), Parameters: [{ ParameterKey: 'Env', ParameterValue: 'p001' }] }));
+    const described = await model.client.send(new cfn.DescribeChangeSetCommand({ StackName: 'events', ChangeSetName: 'cdk-deploy-change-set' }));
     expect(described).toMatchObject({ Status: 'FAILED', ExecutionStatus: 'UNAVAILABLE', StatusReason: expect.stringContaining('[AWS::EarlyValidation::ResourceExistenceCheck]') });
     const found = [
       ...await problems(new cfn.DescribeEventsCommand({ StackName: 'events', ChangeSetName: 'cdk-deploy-change-set', Filters: { FailedEvents: true } })),
@@ -192,7 +187,7 @@ describe('DescribeEvents through @aws-sdk/client-cloudformation: a change set fa
     ];
     expect(found).toEqual([]);
     // The CDK CLI's call (ChangeSetResourceErrorFetcher): the change set's name, its stack's name, failed events only.
-    const failed = await client.send(new cfn.DescribeEventsCommand({ StackName: 'events', ChangeSetName: 'cdk-deploy-change-set', Filters: { FailedEvents: true } }));
+    const failed = await model.client.send(new cfn.DescribeEventsCommand({ StackName: 'events', ChangeSetName: 'cdk-deploy-change-set', Filters: { FailedEvents: true } }));
     expect(failed.NextToken).toBeUndefined();
     expect(failed.OperationEvents).toEqual(['Setting', 'Joined'].map((logicalId, i) => ({
       EventId: expect.any(String), StackId: created.StackId, OperationId: expect.any(String), OperationType: 'CREATE_CHANGESET', EventType: 'VALIDATION_ERROR',
@@ -200,15 +195,15 @@ describe('DescribeEvents through @aws-sdk/client-cloudformation: a change set fa
       ValidationFailureMode: 'FAIL', ValidationName: 'NAME_CONFLICT_VALIDATION', ValidationStatus: 'FAILED',
       ValidationStatusReason: `Resource of type 'AWS::SSM::Parameter' with identifier '${TAKEN[i]}' already exists.`, ValidationPath: `/Resources/${logicalId}`,
     })));
-    const all = await client.send(new cfn.DescribeEventsCommand({ ChangeSetName: created.Id }));
+    const all = await model.client.send(new cfn.DescribeEventsCommand({ ChangeSetName: created.Id }));
     expect(all.OperationEvents?.[0]).toEqual({ EventId: expect.any(String), StackId: created.StackId, OperationId: failed.OperationEvents?.[0]?.OperationId, OperationType: 'CREATE_CHANGESET', OperationStatus: 'FAILED', EventType: 'STACK_EVENT', Timestamp: expect.any(Date), StartTime: expect.any(Date), EndTime: expect.any(Date) });
   });
 
   it('pages through more than one page with the SDK\'s paginator, each event once', async () => {
-    await client.send(new cfn.CreateChangeSetCommand({ StackName: 'many', ChangeSetName: 'cs', ChangeSetType: 'CREATE', TemplateBody: JSON.stringify({ Resources: Object.fromEntries(TAKEN.map((name, i) => [`P${i}`, parameter(name)])) }) }));
+    await model.client.send(new cfn.CreateChangeSetCommand({ StackName: 'many', ChangeSetName: 'cs', ChangeSetType: 'CREATE', TemplateBody: JSON.stringify({ Resources: Object.fromEntries(TAKEN.map((name, i) => [`P${i}`, parameter(name)])) }) }));
     const pages: number[] = [];
     const ids: string[] = [];
-    for await (const page of cfn.paginateDescribeEvents({ client }, { StackName: 'many', ChangeSetName: 'cs', Filters: { FailedEvents: true } })) {
+    for await (const page of cfn.paginateDescribeEvents({ client: model.client }, { StackName: 'many', ChangeSetName: 'cs', Filters: { FailedEvents: true } })) {
       pages.push(page.OperationEvents?.length ?? 0);
       ids.push(...(page.OperationEvents ?? []).map((e) => e.LogicalResourceId!));
     }
@@ -217,7 +212,7 @@ describe('DescribeEvents through @aws-sdk/client-cloudformation: a change set fa
   });
 
   it('an unknown change set: ChangeSetNotFoundException (404), as DescribeChangeSet answers', async () => {
-    const error = await client.send(new cfn.DescribeEventsCommand({ StackName: 'events', ChangeSetName: 'absent' })).then(() => undefined, (caught: unknown) => caught as Error & { $metadata: { httpStatusCode?: number } });
+    const error = await model.client.send(new cfn.DescribeEventsCommand({ StackName: 'events', ChangeSetName: 'absent' })).then(() => undefined, (caught: unknown) => caught as Error & { $metadata: { httpStatusCode?: number } });
     expect(error).toBeInstanceOf(cfn.ChangeSetNotFoundException);
     expect([error?.name, error?.message, error?.$metadata.httpStatusCode]).toEqual(['ChangeSetNotFoundException', 'ChangeSet [absent] does not exist', 404]);
   });
