@@ -112,6 +112,8 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
       const rows = inventory(cloudformation.service.liveStacks());
       writes = writes.then(() => writeFile(join(stateDir, INVENTORY_FILE), `${JSON.stringify(rows, null, 2)}\n`)).catch(() => undefined);
     };
+    // Last of all, the inventory writes still queued: a stopped cloud writes nothing more into its state directory.
+    stops.push(() => writes);
     const cloudformation = started(await startCloudFormation({ links, parameters: ssm.control, overrides, port: port('cloudformation'), onStatus: () => writeInventory() }));
     const endpoints = { ...services, cloudformation: cloudformation.url, sts: sts.url, cloudtrail: cloudtrail.url };
     const env = cloudEnvironment(endpoints);

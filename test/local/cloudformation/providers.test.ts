@@ -27,7 +27,7 @@ describe('resource providers against the emulated services', () => {
   });
   afterAll(async () => {
     await cloud?.stop();
-    // A file can still land in the state directory as the cloud stops (ENOTEMPTY seen under load): rm retries, as sdk-model.test.ts does.
+    // rm retries, as sdk-model.test.ts does (an ENOTEMPTY was seen once under load; the cloud's stop now also waits for its last inventory write).
     await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
