@@ -34,6 +34,8 @@ export function backupJobEvent(job: BackupJob): EventInput {
     ...(job.statusMessage !== undefined ? { statusMessage: job.statusMessage } : {}),
     ...(job.completionDate !== undefined && !failed ? { completionDate: isoTime(job.completionDate) } : {}),
     ...(failed || job.state === 'COMPLETED' ? { retryCount: 0 } : {}),
+    // A plan's job names its creator, as the RUNNING example (a plan's job) shows; an on-demand job has none.
+    ...(job.createdBy ? { createdBy: { backupPlanId: job.createdBy.backupPlanId, backupPlanArn: job.createdBy.backupPlanArn, backupPlanVersion: job.createdBy.backupPlanVersion, backupPlanRuleId: job.createdBy.backupRuleId } } : {}),
   };
   return { ...base, resources: job.state === 'COMPLETED' ? [job.recoveryPointArn] : [], detail };
 }

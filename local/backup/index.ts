@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Clock } from '../kernel/clock';
 import type { EventSink } from '../kernel/events';
 import { serveBackup } from './routes';
+import type { BackupPlan, BackupRuleInput, BackupSelection, BackupSelectionInput } from './plans';
 import type { BackupJobHold, StartBackupJobInput } from './service';
 import { BackupService } from './service';
 import type { BackupJob, BackupTimings, Database, FileSystem, InjectedFailure, RecoveryPoint, RestoreJob, Vault } from './state';
@@ -11,6 +12,7 @@ import { DEFAULT_BACKUP_TIMINGS } from './state';
 export * from './errors';
 export * from './events';
 export * from './model';
+export type { BackupPlan, BackupRuleInput, BackupSelection, BackupSelectionInput, JobCreator, PlanRule } from './plans';
 export type { StartRestoreJobInput } from './restore';
 export { describeBackupJob, describeRestoreJob } from './routes';
 export type { StartBackupJobInput } from './service';
@@ -57,6 +59,21 @@ export interface BackupControl {
    * between a caller's ListBackupJobs and its own start, which AWS Backup answers by ending the caller's job EXPIRED.
    */
   raceNextStart(input: StartBackupJobInput & { readonly ResourceArn: string }): Promise<BackupJob>;
+  /** CreateBackupPlan from a stack's `AWS::Backup::BackupPlan`: its rules fire on the clock at their schedules. */
+  createPlan(name: string, rules: readonly BackupRuleInput[]): BackupPlan;
+  /** UpdateBackupPlan: new rules, a new version. */
+  updatePlan(id: string, rules: readonly BackupRuleInput[]): BackupPlan;
+  /** DeleteBackupPlan (only without selections). */
+  deletePlan(id: string): void;
+  /** CreateBackupSelection: resources assigned to a plan by ARN. */
+  createSelection(planId: string, input: BackupSelectionInput): BackupSelection;
+  /** DeleteBackupSelection. */
+  deleteSelection(planId: string, selectionId: string): void;
+  /**
+   * Fires a plan's rule (by name; the first when none is named) now, as the clock does at its schedule: one job per
+   * assigned resource. Returns the jobs it started.
+   */
+  runPlanRule(planId: string, ruleName?: string): BackupJob[];
   /** The next restore job ends in this state instead of COMPLETED. */
   failNextRestoreJob(failure?: InjectedFailure): void;
   /** Deletes the recovery points whose lifecycle ran out now; returns their ARNs. */
@@ -67,13 +84,16 @@ export interface BackupControl {
   readonly jobs: ReadonlyMap<string, BackupJob>;
   readonly restoreJobs: ReadonlyMap<string, RestoreJob>;
   readonly recoveryPoints: ReadonlyMap<string, RecoveryPoint>;
+  readonly plans: ReadonlyMap<string, BackupPlan>;
+  readonly selections: ReadonlyMap<string, BackupSelection>;
 }
 
 /**
  * Starts the emulated AWS Backup (restJson1) on 127.0.0.1: StartBackupJob,
  * DescribeBackupJob, ListBackupJobs, ListRecoveryPointsByResource, StartRestoreJob,
- * DescribeRestoreJob, DeleteRecoveryPoint, CreateBackupVault and
- * DescribeBackupVault, for EFS file systems that are real directories.
+ * DescribeRestoreJob, DeleteRecoveryPoint, CreateBackupVault, DescribeBackupVault,
+ * and backup plans and selections (Create/Get/List/Update/Delete), whose rules
+ * run on the clock, for EFS file systems that are real directories and RDS instances.
  *
  * @example
  * const backup = await startBackup({ clock, bus, stateDir });
@@ -91,6 +111,7 @@ export async function startBackup(options: BackupOptions): Promise<{ url: string
   return {
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
+      service.stopPlans();
       for (const point of service.points.values()) point.cancelExpiry?.();
       for (const hold of service.holds) hold.release();
       await new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
@@ -106,12 +127,20 @@ export async function startBackup(options: BackupOptions): Promise<{ url: string
       failNextBackupJob: (failure = { state: 'FAILED' }) => { service.failures.backup.push(failure); },
       holdNextBackupJob: () => service.holdNextBackupJob(),
       raceNextStart: (input) => service.raceNextStart(input),
+      createPlan: (name, rules) => service.createPlan(name, rules),
+      updatePlan: (id, rules) => service.updatePlan(id, rules),
+      deletePlan: (id) => { service.deletePlan(id); },
+      createSelection: (planId, input) => service.createSelection(planId, input),
+      deleteSelection: (planId, selectionId) => service.deleteSelection(planId, selectionId),
+      runPlanRule: (planId, ruleName) => service.runRule(planId, ruleName),
       failNextRestoreJob: (failure = { state: 'FAILED' }) => { service.failures.restore.push(failure); },
       sweepExpired: () => service.sweepExpired(),
       settled: () => service.settled(),
       jobs: service.jobs,
       restoreJobs: service.restoreJobs,
       recoveryPoints: service.points,
+      plans: service.plans,
+      selections: service.selections,
     },
   };
 }

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsServiceError, readBody, writeJson } from '../kernel/aws-json';
 import { LOCAL_ACCOUNT } from '../kernel/events';
-import { resourceNotFound } from './errors';
+import { missingParameter, resourceNotFound } from './errors';
 import { listBackupJobsQuery, listJobsToken, selectBackupJobs } from './list-jobs';
 import type { StartRestoreJobInput } from './restore';
 import { startRestoreJob } from './restore';
+import type { BackupPlan, BackupRuleInput, BackupSelection, BackupSelectionInput, JobCreator } from './plans';
 import type { BackupService, StartBackupJobInput } from './service';
 import type { BackupJob, RestoreJob } from './state';
 
@@ -22,6 +23,15 @@ export const ROUTES: readonly { method: string; path: RegExp; handler: Handler }
   { method: 'GET', path: /^\/restore-jobs\/([^/]+)$/, handler: (service, [id]) => describeRestoreJob(job(service.restoreJobs, id!, 'Restore job')) },
   { method: 'GET', path: /^\/resources\/([^/]+)\/recovery-points\/?$/, handler: (service, [arn], _b, query) => listRecoveryPointsByResource(service, arn!, query) },
   { method: 'DELETE', path: /^\/backup-vaults\/([^/]+)\/recovery-points\/([^/]+)$/, handler: async (service, [vault, arn]) => { await service.deleteRecoveryPoint(vault!, arn!); return {}; } },
+  { method: 'PUT', path: /^\/backup\/plans\/?$/, handler: (service, _p, body) => planOutput(service.createPlan(String(planBody(body).BackupPlanName ?? ''), planRules(body))) },
+  { method: 'GET', path: /^\/backup\/plans\/?$/, handler: (service) => ({ BackupPlansList: [...service.plans.values()].map(planListMember) }) },
+  { method: 'GET', path: /^\/backup\/plans\/([^/]+)\/?$/, handler: (service, [id]) => getBackupPlan(service.plan(id)) },
+  { method: 'POST', path: /^\/backup\/plans\/([^/]+)\/?$/, handler: (service, [id], body) => planOutput(service.updatePlan(id!, planRules(body))) },
+  { method: 'DELETE', path: /^\/backup\/plans\/([^/]+)\/?$/, handler: (service, [id]) => { const plan = service.deletePlan(id!); return { BackupPlanId: plan.id, BackupPlanArn: plan.arn, VersionId: plan.versionId, DeletionDate: new Date(service.clock.now()) }; } },
+  { method: 'PUT', path: /^\/backup\/plans\/([^/]+)\/selections\/?$/, handler: (service, [id], body) => { const selection = service.createSelection(id!, (body.BackupSelection ?? {}) as BackupSelectionInput); return { SelectionId: selection.id, BackupPlanId: selection.planId, CreationDate: new Date(selection.creationDate) }; } },
+  { method: 'GET', path: /^\/backup\/plans\/([^/]+)\/selections\/?$/, handler: (service, [id]) => ({ BackupSelectionsList: [...service.selections.values()].filter((s) => s.planId === service.plan(id).id).map(selectionListMember) }) },
+  { method: 'GET', path: /^\/backup\/plans\/([^/]+)\/selections\/([^/]+)$/, handler: (service, [id, selectionId]) => getBackupSelection(service.selection(id!, selectionId!)) },
+  { method: 'DELETE', path: /^\/backup\/plans\/([^/]+)\/selections\/([^/]+)$/, handler: (service, [id, selectionId]) => { service.deleteSelection(id!, selectionId!); return {}; } },
   { method: 'PUT', path: /^\/backup-vaults\/([^/]+)$/, handler: (service, [name]) => vaultOutput(service.createVault(name!)) },
   { method: 'GET', path: /^\/backup-vaults\/([^/]+)\/?$/, handler: (service, [name]) => ({ ...vaultOutput(service.vault(name)), NumberOfRecoveryPoints: [...service.points.values()].filter((p) => p.vault.name === name).length }) },
 ];
@@ -73,6 +83,63 @@ export function describeBackupJob(found: BackupJob): Record<string, unknown> {
     IamRoleArn: found.iamRoleArn,
     StartBy: new Date(found.startBy),
     IsParent: false,
+    ...(found.createdBy ? { CreatedBy: recoveryPointCreator(found.createdBy) } : {}),
+  };
+}
+
+/** A plan job's creator as the API answers it ("RecoveryPointCreator"). */
+function recoveryPointCreator(creator: JobCreator): Record<string, unknown> {
+  return {
+    BackupPlanId: creator.backupPlanId, BackupPlanArn: creator.backupPlanArn, BackupPlanName: creator.backupPlanName, BackupPlanVersion: creator.backupPlanVersion,
+    BackupRuleId: creator.backupRuleId, BackupRuleName: creator.backupRuleName, BackupRuleCron: creator.backupRuleCron,
+  };
+}
+
+/** CreateBackupPlan's and UpdateBackupPlan's `BackupPlan` (a BackupPlanInput). */
+function planBody(body: Record<string, unknown>): Record<string, unknown> {
+  const plan = body.BackupPlan;
+  if (typeof plan !== 'object' || plan === null) throw missingParameter('BackupPlan');
+  return plan as Record<string, unknown>;
+}
+
+function planRules(body: Record<string, unknown>): BackupRuleInput[] {
+  const rules = planBody(body).Rules;
+  if (!Array.isArray(rules)) throw missingParameter('BackupPlan.Rules');
+  return rules as BackupRuleInput[];
+}
+
+function planOutput(plan: BackupPlan): Record<string, unknown> {
+  return { BackupPlanId: plan.id, BackupPlanArn: plan.arn, CreationDate: new Date(plan.creationDate), VersionId: plan.versionId };
+}
+
+function planListMember(plan: BackupPlan): Record<string, unknown> {
+  return { ...planOutput(plan), BackupPlanName: plan.name, ...(plan.lastExecutionDate !== undefined ? { LastExecutionDate: new Date(plan.lastExecutionDate) } : {}) };
+}
+
+/** GetBackupPlan's output: the plan with its rules, each with its id. */
+function getBackupPlan(plan: BackupPlan): Record<string, unknown> {
+  return {
+    ...planOutput(plan),
+    ...(plan.lastExecutionDate !== undefined ? { LastExecutionDate: new Date(plan.lastExecutionDate) } : {}),
+    BackupPlan: {
+      BackupPlanName: plan.name,
+      Rules: plan.rules.map((rule) => ({
+        RuleName: rule.ruleName, RuleId: rule.ruleId, TargetBackupVaultName: rule.targetVaultName, ScheduleExpression: rule.scheduleExpression,
+        ScheduleExpressionTimezone: 'Etc/UTC', StartWindowMinutes: rule.startWindowMinutes, CompletionWindowMinutes: rule.completionWindowMinutes,
+        ...(rule.lifecycle ? { Lifecycle: rule.lifecycle } : {}), ...(rule.copyActions ? { CopyActions: rule.copyActions } : {}),
+      })),
+    },
+  };
+}
+
+function selectionListMember(selection: BackupSelection): Record<string, unknown> {
+  return { SelectionId: selection.id, SelectionName: selection.name, BackupPlanId: selection.planId, CreationDate: new Date(selection.creationDate), IamRoleArn: selection.iamRoleArn };
+}
+
+function getBackupSelection(selection: BackupSelection): Record<string, unknown> {
+  return {
+    SelectionId: selection.id, BackupPlanId: selection.planId, CreationDate: new Date(selection.creationDate),
+    BackupSelection: { SelectionName: selection.name, IamRoleArn: selection.iamRoleArn, Resources: selection.resources, ...(selection.notResources.length ? { NotResources: selection.notResources } : {}) },
   };
 }
 

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import type { Clock } from '../kernel/clock';
 import type { EventSink } from '../kernel/events';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../kernel/events';
-import { invalidParameter, missingParameter, resourceNotFound } from './errors';
+import { invalidParameter, invalidRequest, missingParameter, resourceNotFound } from './errors';
 import { backupJobEvent } from './events';
 import { copyTree, treeSize } from './file-tree';
 import type { Lifecycle } from './model';
 import { checkLifecycle, decideBackupStart, expiresAt, SAME_RESOURCE_MESSAGE } from './model';
+import type { BackupPlan, BackupRuleInput, BackupSelection, BackupSelectionInput, JobCreator, PlanRule } from './plans';
+import { assignedResources, checkRule, checkSelection, jobCreator, newVersionId, nextRuleTime } from './plans';
 import type { BackedUpType, BackupJob, BackupTimings, Database, FileSystem, InjectedFailure, RecoveryPoint, RestoreJob, Vault } from './state';
 import { DEFAULT_BACKUP_TIMINGS } from './state';
 
@@ -44,6 +46,10 @@ export class BackupService {
   readonly jobs = new Map<string, BackupJob>();
   readonly restoreJobs = new Map<string, RestoreJob>();
   readonly points = new Map<string, RecoveryPoint>();
+  readonly plans = new Map<string, BackupPlan>();
+  readonly selections = new Map<string, BackupSelection>();
+  /** Cancels the pending fire time of each plan's rules, by plan id. */
+  private readonly planTimers = new Map<string, (() => void)[]>();
   readonly failures: { backup: InjectedFailure[]; restore: InjectedFailure[] } = { backup: [], restore: [] };
   /** Holds taken in turn by the next jobs that start running (`holdsTaken` so far): each stays RUNNING until its hold is released. */
   readonly holds: (BackupJobHold & { readonly released: Promise<void>; readonly arrive: () => void })[] = [];
@@ -167,7 +173,19 @@ export class BackupService {
     const resource = this.backedUpResource(input.ResourceArn);
     if (!input.IamRoleArn) throw missingParameter('IamRoleArn');
     const lifecycle = checkLifecycle(input.Lifecycle);
-    const decision = decideBackupStart([...this.jobs.values()], { resourceArn: resource.arn, ...(input.IdempotencyToken ? { idempotencyToken: input.IdempotencyToken } : {}) });
+    return this.beginJob({
+      vault, resource, iamRoleArn: input.IamRoleArn, startWindowMinutes: input.StartWindowMinutes ?? DEFAULT_START_WINDOW_MINUTES,
+      ...(input.IdempotencyToken ? { idempotencyToken: input.IdempotencyToken } : {}), ...(lifecycle ? { lifecycle } : {}),
+    });
+  }
+
+  /** Creates a job (or finds the one of the same idempotency token) and runs it in the background. */
+  private beginJob(start: {
+    readonly vault: Vault; readonly resource: ReturnType<BackupService['backedUpResource']>; readonly iamRoleArn: string; readonly startWindowMinutes: number;
+    readonly idempotencyToken?: string; readonly lifecycle?: Lifecycle; readonly createdBy?: JobCreator;
+  }): BackupJob {
+    const { vault, resource } = start;
+    const decision = decideBackupStart([...this.jobs.values()], { resourceArn: resource.arn, ...(start.idempotencyToken ? { idempotencyToken: start.idempotencyToken } : {}) });
     if (decision.kind === 'reuse') return this.jobs.get(decision.jobId)!;
     const now = this.clock.now();
     const job: BackupJob = {
@@ -175,12 +193,13 @@ export class BackupService {
       vault,
       resourceArn: resource.arn,
       resourceType: resource.type,
-      iamRoleArn: input.IamRoleArn,
-      ...(input.IdempotencyToken ? { idempotencyToken: input.IdempotencyToken } : {}),
-      ...(lifecycle ? { lifecycle } : {}),
+      iamRoleArn: start.iamRoleArn,
+      ...(start.idempotencyToken ? { idempotencyToken: start.idempotencyToken } : {}),
+      ...(start.lifecycle ? { lifecycle: start.lifecycle } : {}),
+      ...(start.createdBy ? { createdBy: start.createdBy } : {}),
       recoveryPointArn: `arn:aws:backup:${LOCAL_REGION}:${LOCAL_ACCOUNT}:recovery-point:${randomUUID()}`,
       creationDate: now,
-      startBy: now + (input.StartWindowMinutes ?? DEFAULT_START_WINDOW_MINUTES) * 60_000,
+      startBy: now + start.startWindowMinutes * 60_000,
       state: 'CREATED',
       percentDone: 0,
       backupSizeInBytes: 0,
@@ -188,6 +207,142 @@ export class BackupService {
     this.jobs.set(job.id, job);
     this.emit(job);
     this.track(this.runBackup(job, resource.source, decision.runningJobId !== undefined));
+    return job;
+  }
+
+  /** CreateBackupPlan: checks every rule, then runs each on the clock at its schedule. */
+  createPlan(name: string, rules: readonly BackupRuleInput[]): BackupPlan {
+    if (!/^[a-zA-Z0-9\-_.]{1,50}$/.test(name)) throw invalidParameter('BackupPlan.BackupPlanName', name, '1-50 letters, digits, hyphens, underscores and periods');
+    const id = randomUUID();
+    const plan: BackupPlan = {
+      id, arn: `arn:aws:backup:${LOCAL_REGION}:${LOCAL_ACCOUNT}:backup-plan:${id}`, name, versionId: newVersionId(),
+      rules: this.checkRules(rules), creationDate: this.clock.now(),
+    };
+    this.plans.set(id, plan);
+    this.armPlan(plan);
+    return plan;
+  }
+
+  /** UpdateBackupPlan: new rules and a new version; the next fire times follow the new schedules. */
+  updatePlan(id: string, rules: readonly BackupRuleInput[]): BackupPlan {
+    const plan = this.plan(id);
+    plan.rules = this.checkRules(rules);
+    plan.versionId = newVersionId();
+    this.armPlan(plan);
+    return plan;
+  }
+
+  /** DeleteBackupPlan: only a plan without selections ("delete all selections first"); its rules stop firing. */
+  deletePlan(id: string): BackupPlan {
+    const plan = this.plan(id);
+    const selections = [...this.selections.values()].filter((selection) => selection.planId === id).length;
+    if (selections > 0) throw invalidRequest(`Backup plan ${id} still has ${selections} resource assignment(s): delete its selections first`, { id });
+    for (const cancel of this.planTimers.get(id) ?? []) cancel();
+    this.planTimers.delete(id);
+    this.plans.delete(id);
+    return plan;
+  }
+
+  /** A plan by id, or ResourceNotFoundException. */
+  plan(id: string | undefined): BackupPlan {
+    const plan = id === undefined ? undefined : this.plans.get(id);
+    if (!plan) throw resourceNotFound('Backup plan', id ?? '(none)');
+    return plan;
+  }
+
+  /** CreateBackupSelection: assigns resources by ARN to a plan. */
+  createSelection(planId: string, input: BackupSelectionInput): BackupSelection {
+    this.plan(planId);
+    const selection: BackupSelection = { id: randomUUID(), planId, ...checkSelection(input), creationDate: this.clock.now() };
+    this.selections.set(selection.id, selection);
+    return selection;
+  }
+
+  /** DeleteBackupSelection. */
+  deleteSelection(planId: string, selectionId: string): void {
+    this.selection(planId, selectionId);
+    this.selections.delete(selectionId);
+  }
+
+  /** A selection of a plan, or ResourceNotFoundException. */
+  selection(planId: string, selectionId: string): BackupSelection {
+    const selection = this.selections.get(selectionId);
+    if (!selection || selection.planId !== planId) throw resourceNotFound('Backup selection', `${selectionId} of plan ${planId}`);
+    return selection;
+  }
+
+  /**
+   * Fires a plan's rule now, as the clock does at its schedule: one job per assigned resource that exists, started as
+   * the rule says (its vault, start window and lifecycle), naming the plan version and rule that created it. A job
+   * whose target vault is gone fails, as AWS Backup reports it. Returns the jobs started.
+   */
+  runRule(planId: string, ruleName?: string): BackupJob[] {
+    const plan = this.plan(planId);
+    const rule = ruleName === undefined ? plan.rules[0] : plan.rules.find((candidate) => candidate.ruleName === ruleName);
+    if (!rule) throw resourceNotFound('Backup rule', `${ruleName ?? '(first)'} of plan ${planId}`);
+    plan.lastExecutionDate = this.clock.now();
+    const known = [...this.fileSystems.values(), ...this.databases.values()].map((resource) => resource.arn);
+    const selections = [...this.selections.values()].filter((selection) => selection.planId === planId);
+    const createdBy = jobCreator(plan, rule);
+    return assignedResources(selections, known).map(({ arn, iamRoleArn }) => {
+      const vault = this.vaults.get(rule.targetVaultName);
+      const resource = this.backedUpResource(arn);
+      const start = { resource, iamRoleArn, startWindowMinutes: rule.startWindowMinutes, createdBy, ...(rule.lifecycle ? { lifecycle: rule.lifecycle } : {}) };
+      if (vault) return this.beginJob({ ...start, vault });
+      const missing: Vault = { name: rule.targetVaultName, arn: `arn:aws:backup:${LOCAL_REGION}:${LOCAL_ACCOUNT}:backup-vault:${rule.targetVaultName}`, creationDate: 0 };
+      return this.failedJob({ ...start, vault: missing }, `Backup job failed because backup vault ${missing.arn} does not exist.`);
+    });
+  }
+
+  /** Stops every plan's rules from firing (the service is shutting down). */
+  stopPlans(): void {
+    for (const cancels of this.planTimers.values()) for (const cancel of cancels) cancel();
+    this.planTimers.clear();
+  }
+
+  private checkRules(rules: readonly BackupRuleInput[]): PlanRule[] {
+    if (rules.length === 0) throw missingParameter('BackupPlan.Rules');
+    const checked = rules.map((rule, i) => checkRule(rule, `BackupPlan.Rules[${i}]`, (name) => this.vaults.has(name)));
+    const names = checked.map((rule) => rule.ruleName);
+    const twice = names.find((name, i) => names.indexOf(name) !== i);
+    if (twice !== undefined) throw invalidParameter('BackupPlan.Rules', twice, 'rule names that differ within the plan');
+    return checked;
+  }
+
+  /** (Re)schedules each rule of the plan at its next fire time on the clock. */
+  private armPlan(plan: BackupPlan): void {
+    for (const cancel of this.planTimers.get(plan.id) ?? []) cancel();
+    const cancels: (() => void)[] = [];
+    this.planTimers.set(plan.id, cancels);
+    for (const rule of plan.rules) {
+      const arm = (after: number): void => {
+        const at = nextRuleTime(rule, after);
+        if (at === undefined) return;
+        const cancel = scheduleAt(this.clock, at, () => {
+          cancels.splice(cancels.indexOf(cancel), 1);
+          if (this.plans.get(plan.id) !== plan || !plan.rules.includes(rule)) return;
+          this.runRule(plan.id, rule.ruleName);
+          // A fire that came late (the clock jumped ahead) is not followed by the ones it skipped: the next is after now.
+          arm(Math.max(at, this.clock.now()));
+        });
+        cancels.push(cancel);
+      };
+      arm(this.clock.now());
+    }
+  }
+
+  /** A job that fails as soon as it would start (its vault is gone). */
+  private failedJob(start: Omit<Parameters<BackupService['beginJob']>[0], 'idempotencyToken'>, message: string): BackupJob {
+    const now = this.clock.now();
+    const job: BackupJob = {
+      id: randomUUID().toUpperCase(), vault: start.vault, resourceArn: start.resource.arn, resourceType: start.resource.type, iamRoleArn: start.iamRoleArn,
+      ...(start.lifecycle ? { lifecycle: start.lifecycle } : {}), ...(start.createdBy ? { createdBy: start.createdBy } : {}),
+      recoveryPointArn: `arn:aws:backup:${LOCAL_REGION}:${LOCAL_ACCOUNT}:recovery-point:${randomUUID()}`,
+      creationDate: now, startBy: now + start.startWindowMinutes * 60_000, state: 'CREATED', percentDone: 0, backupSizeInBytes: 0,
+    };
+    this.jobs.set(job.id, job);
+    this.emit(job);
+    this.track(this.clock.sleep(this.timings.startMs).then(() => this.finish(job, 'FAILED', message)));
     return job;
   }
 

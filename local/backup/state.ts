@@ -1,4 +1,5 @@
 import type { BackupJobState, Lifecycle, RestoreJobStatus } from './model';
+import type { JobCreator } from './plans';
 
 /** A backup vault. */
 export interface Vault {
@@ -35,6 +36,8 @@ export interface BackupJob {
   readonly iamRoleArn: string;
   readonly idempotencyToken?: string;
   readonly lifecycle?: Lifecycle;
+  /** The plan rule that started the job; absent for an on-demand job (StartBackupJob). */
+  readonly createdBy?: JobCreator;
   readonly recoveryPointArn: string;
   readonly creationDate: number;
   readonly startBy: number;

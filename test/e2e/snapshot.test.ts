@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { BackupClient, StartBackupJobCommand } from '@aws-sdk/client-backup';
+import { BackupClient, CreateBackupSelectionCommand, DescribeBackupJobCommand, GetBackupPlanCommand, ListBackupPlansCommand, StartBackupJobCommand } from '@aws-sdk/client-backup';
 import { SDK_DEFAULTS } from '../../local/story';
 import { EVENT_SOURCE } from '../../shared/events';
 import { SnapshotDetailType } from '../../shared/snapshot';
@@ -211,4 +211,34 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
     // a request found through ListBackupJobs before track-backup recorded it carries that request's trigger.)
     expect((lastJson(listed).recoveryPoints as { recoveryPointArn: string }[]).map((point) => point.recoveryPointArn).sort()).toEqual(plans.sort());
   }, 30_000);
+
+  it('the stack\'s AWS Backup plan runs its rule: a job of the file system naming the plan, recorded by track-backup and listed', async () => {
+    const budget = signalBudget();
+    const { resources } = emulator;
+    const client = new BackupClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.backup });
+    try {
+      // The plan as infra/constructs/backups.ts defines it, read back through the Backup API.
+      const [plan, ...others] = (await client.send(new ListBackupPlansCommand({}))).BackupPlansList ?? [];
+      expect({ name: plan?.BackupPlanName, others: others.length }).toEqual({ name: 'wicked-dev', others: 0 });
+      const rules = (await client.send(new GetBackupPlanCommand({ BackupPlanId: plan!.BackupPlanId }))).BackupPlan!.Rules;
+      expect(rules).toEqual([expect.objectContaining({
+        RuleName: 'Scheduled', TargetBackupVaultName: resources.backupVault, ScheduleExpression: 'cron(0 3 * * ? *)', StartWindowMinutes: 60, CompletionWindowMinutes: 480, Lifecycle: { DeleteAfterDays: 35 },
+      })]);
+      // deployedStack took the plan's selection away (DeleteBackupSelection); it is put back as the template has it.
+      const stackResources = [...emulator.cloud.cloudformation.stack(resources.stackName).resources.values()];
+      const selection = stackResources.find((resource) => resource.type === 'AWS::Backup::BackupSelection')!;
+      await client.send(new CreateBackupSelectionCommand({ BackupPlanId: plan!.BackupPlanId, BackupSelection: selection.properties.BackupSelection as never }));
+      // 03:00 comes: the rule starts its job (fired by hand here, as the schedule is with control.scheduler.fire).
+      const [job, ...more] = emulator.control.backup.runPlanRule(plan!.BackupPlanId!);
+      expect({ resourceArn: job?.resourceArn, more: more.length }).toEqual({ resourceArn: resources.dynamicData.arn, more: 0 });
+      const completed = await emulator.bus.waitFor((event) => event['detail-type'] === SnapshotDetailType.Completed && event.detail.jobId === job!.id, budget.left());
+      expect(completed.detail).toMatchObject({ env: 'dev', state: 'COMPLETED', recoveryPointArn: job!.recoveryPointArn, trigger: 'external' });
+      await settle();
+      expect((await client.send(new DescribeBackupJobCommand({ BackupJobId: job!.id }))).CreatedBy).toMatchObject({ BackupPlanId: plan!.BackupPlanId, BackupPlanVersion: plan!.VersionId, BackupRuleName: 'Scheduled' });
+      const listed = lastJson(await runCli(['snapshots', '--env', 'dev', '--json'])).recoveryPoints as { recoveryPointArn: string }[];
+      expect(listed.map((point) => point.recoveryPointArn)).toContain(job!.recoveryPointArn);
+    } finally {
+      client.destroy();
+    }
+  }, SIGNAL_TEST_LIMIT_MS);
 });

@@ -9,6 +9,7 @@ import { storyStack } from '../../local/demo-stack';
 import type { FunctionConfig, Invocation } from '../../local/lambda/functions';
 import type { LocalEnvironment, LocalUp } from '../../local/local-up';
 import { localUp } from '../../local/local-up';
+import { unassignBackupPlans } from '../../local/backup-plans';
 import { writeStandInBase } from '../../local/stand-in-base';
 import { SDK_DEFAULTS } from '../../local/story';
 import { createRegistryRepository } from '../../shared/oci/registry/registry-repository';
@@ -100,9 +101,11 @@ export interface DeployedStackOptions {
    */
   readonly cliEnvironment?: boolean;
   /**
-   * Leaves each stack's daily snapshot schedule (03:00 UTC) running. Paused otherwise (UpdateSchedule, State DISABLED,
-   * as an operator would): the sped-up clock crosses 03:00 whenever a file starts in the hour before, and a snapshot
-   * of its own in the middle of a test would depend on the time of day. Tests fire it by hand (`control.scheduler.fire`).
+   * Leaves each stack's daily snapshots (03:00 UTC) running: snapshot-data's schedule and the AWS Backup plan. Paused
+   * otherwise, through the APIs as an operator would: the schedule by UpdateSchedule (State DISABLED), the plan by
+   * DeleteBackupSelection (it keeps its rule, with nothing assigned). The sped-up clock crosses 03:00 whenever a file
+   * starts in the hour before, and a snapshot of its own in the middle of a test would depend on the time of day.
+   * Tests fire the schedule by hand (`control.scheduler.fire`).
    * @default false
    */
   readonly dailySnapshots?: boolean;
@@ -132,7 +135,10 @@ export async function deployedStack(prefix: string, options: DeployedStackOption
   const { cloud } = up;
   const restoreEnv = options.cliEnvironment ? installEnv(up.env) : (): void => undefined;
   const environments = Object.fromEntries(up.environments.map((described) => [described.env, describe(up, described)]));
-  if (!options.dailySnapshots) await pauseSchedules(cloud, Object.values(environments).map((environment) => environment.snapshotSchedule));
+  if (!options.dailySnapshots) {
+    await pauseSchedules(cloud, Object.values(environments).map((environment) => environment.snapshotSchedule));
+    await unassignBackupPlans(cloud.endpoints.backup);
+  }
   const first = environments[envs[0]!]!;
   const story = storyStack(up, first.env);
   const functionsOf = (env: string, roles?: readonly FunctionRole[]): FunctionConfig[] => {

@@ -5,7 +5,7 @@ import { recordedProvider } from './recorded';
 import { recordingSdkCalls } from './recorded-calls';
 import { ecsClusterProvider, ecsTaskDefinitionProvider, scalableTargetProvider, scalingPolicyProvider } from './compute';
 import { ecsServiceProvider } from './ecs-service';
-import { backupVaultProvider, efsFileSystemProvider, eventRuleProvider, rdsInstanceProvider, scheduleGroupProvider, scheduleProvider, snsTopicProvider } from './messaging';
+import { backupPlanProvider, backupSelectionProvider, backupVaultProvider, efsFileSystemProvider, eventRuleProvider, rdsInstanceProvider, scheduleGroupProvider, scheduleProvider, snsTopicProvider } from './messaging';
 import { dynamoTableProvider, ecrRepositoryProvider, pullThroughCacheRuleProvider, s3BucketProvider, ssmParameterProvider } from './storage';
 
 export * from './links';
@@ -44,6 +44,8 @@ export function providerRegistry(links: EmulatorLinks, overrides: ProviderOverri
     'AWS::Scheduler::ScheduleGroup': scheduleGroupProvider(links),
     'AWS::Scheduler::Schedule': scheduleProvider(links),
     'AWS::Backup::BackupVault': backupVaultProvider(links),
+    'AWS::Backup::BackupPlan': backupPlanProvider(links),
+    'AWS::Backup::BackupSelection': backupSelectionProvider(links),
     'AWS::EFS::FileSystem': efsFileSystemProvider(links),
   };
   for (const [type, provider] of Object.entries(emulated)) emulated[type] = { ...provider, understood: new Set([...UNDERSTOOD[type] ?? [], 'Tags']) };
@@ -81,6 +83,8 @@ const UNDERSTOOD: Readonly<Record<string, readonly string[]>> = {
   'AWS::Scheduler::ScheduleGroup': ['Name'],
   'AWS::Scheduler::Schedule': ['Name', 'GroupName', 'Description', 'FlexibleTimeWindow', 'ScheduleExpression', 'ScheduleExpressionTimezone', 'StartDate', 'EndDate', 'State', 'Target'],
   'AWS::Backup::BackupVault': ['BackupVaultName', 'EncryptionKeyArn'],
+  'AWS::Backup::BackupPlan': ['BackupPlan', 'BackupPlanTags'],
+  'AWS::Backup::BackupSelection': ['BackupPlanId', 'BackupSelection'],
   'AWS::EFS::FileSystem': ['BackupPolicy', 'Encrypted', 'FileSystemPolicy', 'FileSystemTags', 'KmsKeyId', 'LifecyclePolicies', 'PerformanceMode', 'ThroughputMode'],
   // VpcConfig is accepted without effect: the VPC is recorded, and a function runs on the host's network.
   'AWS::Lambda::Function': ['FunctionName', 'Code', 'Handler', 'Runtime', 'Timeout', 'MemorySize', 'Environment', 'Architectures', 'EphemeralStorage', 'LoggingConfig', 'ReservedConcurrentExecutions', 'Role', 'Description', 'VpcConfig', 'DeadLetterConfig'],

@@ -1,6 +1,8 @@
 import type { CreateScheduleCommandInput } from '@aws-sdk/client-scheduler';
 import { CreateScheduleCommand, CreateScheduleGroupCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { BackupClient, DescribeBackupVaultCommand } from '@aws-sdk/client-backup';
+import type { BackupRuleInput } from '@aws-sdk/client-backup';
+import { BackupClient, CreateBackupPlanCommand, CreateBackupSelectionCommand, DeleteBackupPlanCommand, DeleteBackupSelectionCommand, DescribeBackupVaultCommand, UpdateBackupPlanCommand } from '@aws-sdk/client-backup';
+import { TemplateError } from '../errors';
 import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SchedulerNotFoundError } from '../../scheduler/errors';
 import type { EventPattern } from '../../bus/pattern';
@@ -170,6 +172,63 @@ export function backupVaultProvider(links: EmulatorLinks): ResourceProvider {
     },
     update: (props, previous, context) => updateInPlaceUnless(['BackupVaultName', 'EncryptionKeyArn'], (p, c) => backupVaultProvider(links).create(p, c))(props, previous, context),
     delete: async (resource) => { links.backup.deleteVault(resource.physicalId); },
+  };
+}
+
+/** The keys of a rule in AWS::Backup::BackupPlan's `BackupPlanRule` the emulated plan runs or keeps (RecoveryPointTags as a recorded fact). */
+const PLAN_RULE_KEYS = ['RuleName', 'TargetBackupVault', 'ScheduleExpression', 'ScheduleExpressionTimezone', 'StartWindowMinutes', 'CompletionWindowMinutes', 'Lifecycle', 'CopyActions', 'RecoveryPointTags', 'EnableContinuousBackup'];
+
+/** The API's BackupPlanInput of a template's `BackupPlan` (CloudFormation names the vault `TargetBackupVault`). */
+function backupPlanInput(props: Props, logicalId: string): { BackupPlanName: string; Rules: BackupRuleInput[] } {
+  const plan = (props.BackupPlan ?? {}) as Props;
+  const rules = plan.BackupPlanRule;
+  if (!Array.isArray(rules)) throw new TemplateError(logicalId, 'BackupPlan.BackupPlanRule', 'a list of rules is required');
+  return {
+    BackupPlanName: String(plan.BackupPlanName ?? ''),
+    Rules: rules.map((rule: Props, i) => {
+      const unknown = Object.keys(rule).filter((key) => !PLAN_RULE_KEYS.includes(key));
+      if (unknown.length > 0) throw new TemplateError(logicalId, `BackupPlan.BackupPlanRule[${i}].${unknown[0]!}`, `not understood by the emulated AWS Backup (it runs ${PLAN_RULE_KEYS.join(', ')})`);
+      const { TargetBackupVault, RecoveryPointTags: _tags, ...rest } = rule;
+      return { ...rest, TargetBackupVaultName: TargetBackupVault } as BackupRuleInput;
+    }),
+  };
+}
+
+/** A Backup client of the emulator for one call. */
+async function withBackup<T>(links: EmulatorLinks, call: (backup: BackupClient) => Promise<T>): Promise<T> {
+  const backup = new BackupClient({ ...CLIENT_DEFAULTS, endpoint: links.endpoints.backup });
+  try { return await call(backup); } finally { backup.destroy(); }
+}
+
+/**
+ * AWS::Backup::BackupPlan (Ref: the plan id; GetAtt BackupPlanId, BackupPlanArn, VersionId) through the Backup API:
+ * its rules run on the emulated clock at their schedules. An update keeps the plan and gives it a new version.
+ */
+export function backupPlanProvider(links: EmulatorLinks): ResourceProvider {
+  const result = (out: { BackupPlanId?: string; BackupPlanArn?: string; VersionId?: string }) => ({
+    physicalId: out.BackupPlanId!, attributes: { BackupPlanId: out.BackupPlanId, BackupPlanArn: out.BackupPlanArn, VersionId: out.VersionId },
+  });
+  return {
+    emulated: true,
+    create: (props, context) => withBackup(links, async (backup) => result(await backup.send(new CreateBackupPlanCommand({ BackupPlan: backupPlanInput(props, context.logicalId) })))),
+    update: (props, previous, context) => withBackup(links, async (backup) => result(await backup.send(new UpdateBackupPlanCommand({ BackupPlanId: previous.physicalId, BackupPlan: backupPlanInput(props, context.logicalId) })))),
+    delete: (resource) => withBackup(links, async (backup) => { await backup.send(new DeleteBackupPlanCommand({ BackupPlanId: resource.physicalId })); }),
+  };
+}
+
+/** AWS::Backup::BackupSelection (GetAtt SelectionId, BackupPlanId, Id) through the Backup API; every change replaces it. */
+export function backupSelectionProvider(links: EmulatorLinks): ResourceProvider {
+  return {
+    emulated: true,
+    create: (props) => withBackup(links, async (backup) => {
+      const out = await backup.send(new CreateBackupSelectionCommand({ BackupPlanId: String(props.BackupPlanId), BackupSelection: props.BackupSelection as never }));
+      const id = `${out.BackupPlanId!}_${out.SelectionId!}`;
+      return { physicalId: id, attributes: { SelectionId: out.SelectionId, BackupPlanId: out.BackupPlanId, Id: id } };
+    }),
+    // A selection deleted outside the stack is gone already: CloudFormation counts a delete that finds nothing as done.
+    delete: (resource) => withBackup(links, async (backup) => {
+      await found(() => backup.send(new DeleteBackupSelectionCommand({ BackupPlanId: String(resource.attributes.BackupPlanId), SelectionId: String(resource.attributes.SelectionId) })), (error) => error.name === 'ResourceNotFoundException');
+    }),
   };
 }
 

@@ -128,14 +128,6 @@ const RECORDERS: Readonly<Record<string, Recorder>> = {
   // Postgres runs behind it), so the function is not run either. The SQL it runs is tested against a real
   // Postgres server (test/database-users/postgres.test.ts). Same physical id as the handler answers.
   'Custom::WickedDatabaseUsers': () => ({ physicalId: 'wicked-database-users' }),
-  'AWS::Backup::BackupPlan': (_p, c) => {
-    const id = randomUUID();
-    return { physicalId: id, attributes: { BackupPlanId: id, BackupPlanArn: arnOf(c, 'backup', `backup-plan:${id}`), VersionId: randomUUID() } };
-  },
-  'AWS::Backup::BackupSelection': (p) => {
-    const id = randomUUID();
-    return { physicalId: `${str(p.BackupPlanId, 'plan')}_${id}`, attributes: { SelectionId: id, BackupPlanId: p.BackupPlanId } };
-  },
 };
 
 /** The resource types recorded with realistic ids and attributes, without an emulated service behind them. */
