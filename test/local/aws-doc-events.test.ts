@@ -197,7 +197,7 @@ describe('the events the emulator emits, against the example events of the AWS d
         'detail.startBy': 'the doc\'s examples write it both ways (RUNNING: 2020-07-16T05:00:00Z, COMPLETED: 2020-07-16T05:40:31.207Z); checked to be ISO-8601 below',
       },
       optional: {
-        'detail.createdBy': 'only jobs a backup plan started carry it; these are on-demand (StartBackupJob)',
+        'detail.createdBy': 'only jobs a backup plan started carry it (checked on a plan\'s job below); these are on-demand (StartBackupJob)',
         'detail.expectedCompletionDate': 'not in the StartBackupJob flow\'s COMPLETED or FAILED examples; the RUNNING example\'s is in a console format',
       },
     };
@@ -212,6 +212,17 @@ describe('the events the emulator emits, against the example events of the AWS d
         if (event.detail.backupVaultArn !== undefined) expect(event.detail.backupVaultArn).toBe('arn:aws:backup:us-east-1:000000000000:backup-vault:doc-vault');
         for (const resource of event.resources) expect(resource).toMatch(/^arn:aws:backup:us-east-1:000000000000:recovery-point:[0-9A-F-]+$/i);
       }
+    });
+    it(`a backup plan's job names its creator in a RUNNING event as the example of ${backupDoc.page} does (its createdBy)`, async () => {
+      const plan = backupControl.createPlan('doc-plan', [{ RuleName: 'daily', TargetBackupVaultName: 'doc-vault', ScheduleExpression: 'cron(0 3 * * ? *)' }]);
+      const fs = await backupControl.createFileSystem('fs-0aaaaaaaaaaaaaaaa');
+      backupControl.createSelection(plan.id, { SelectionName: 'doc', IamRoleArn: 'arn:aws:iam::000000000000:role/backup', Resources: [fs.arn] });
+      const [job] = backupControl.runPlanRule(plan.id);
+      const running = await bus.waitFor((e) => e.detail.backupJobId === job!.id && e.detail.state === 'RUNNING', 10_000, 'the plan job running');
+      const { createdBy: _plansOnly, ...withCreator } = rules.optional!;
+      expect(shapeDifferences(backupDoc.events!.RUNNING!, running, { ...rules, optional: withCreator })).toEqual([]);
+      expect(running.detail.createdBy).toEqual({ backupPlanId: plan.id, backupPlanArn: plan.arn, backupPlanVersion: plan.versionId, backupPlanRuleId: plan.rules[0]!.ruleId });
+      await bus.waitFor((e) => e.detail.backupJobId === job!.id && e.detail.state === 'COMPLETED', 10_000, 'the plan job completed');
     });
     it('the product\'s schema accepts the doc\'s examples', () => {
       for (const doc of Object.values(backupDoc.events!)) expect(BackupJobEventSchema.safeParse(doc).error).toBeUndefined();

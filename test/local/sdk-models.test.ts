@@ -171,6 +171,43 @@ describe('the emulator\'s answers against the AWS SDK\'s service models (the ope
         bus.stop();
       }
     });
+    it('CreateBackupPlan, GetBackupPlan, ListBackupPlans, UpdateBackupPlan, CreateBackupSelection, GetBackupSelection, ListBackupSelections, DeleteBackupPlan; a plan job\'s DescribeBackupJob and ListBackupJobs (CreatedBy)', async () => {
+      const clock = scaledClock(1000);
+      const bus = new LocalBus({ clock });
+      const service = await startBackup({ clock, bus, stateDir: join(dir, 'backup-plans') });
+      const backup = new backupSdk.BackupClient({ ...local, endpoint: service.url, requestHandler });
+      const last = <T>(): T => JSON.parse(captured[captured.length - 1]!.body) as T;
+      try {
+        await backup.send(new backupSdk.CreateBackupVaultCommand({ BackupVaultName: 'vault' }));
+        const efs = await service.control.createFileSystem('fs-0123456789abcdef0');
+        const rules = [{ RuleName: 'Scheduled', TargetBackupVaultName: 'vault', ScheduleExpression: 'cron(0 3 * * ? *)', StartWindowMinutes: 60, Lifecycle: { DeleteAfterDays: 35 } }];
+        const problems = await answerProblems(backup, new backupSdk.CreateBackupPlanCommand({ BackupPlan: { BackupPlanName: 'plan', Rules: rules } }), captured, 'restJson');
+        const { BackupPlanId } = last<{ BackupPlanId: string }>();
+        problems.push(
+          ...await answerProblems(backup, new backupSdk.CreateBackupSelectionCommand({ BackupPlanId, BackupSelection: { SelectionName: 'data', IamRoleArn: 'arn:aws:iam::000000000000:role/backup', Resources: [efs.arn] } }), captured, 'restJson'),
+        );
+        const { SelectionId } = last<{ SelectionId: string }>();
+        const [job] = service.control.runPlanRule(BackupPlanId);
+        problems.push(
+          ...await answerProblems(backup, new backupSdk.GetBackupPlanCommand({ BackupPlanId }), captured, 'restJson'),
+          ...await answerProblems(backup, new backupSdk.ListBackupPlansCommand({}), captured, 'restJson'),
+          ...await answerProblems(backup, new backupSdk.UpdateBackupPlanCommand({ BackupPlanId, BackupPlan: { BackupPlanName: 'plan', Rules: rules } }), captured, 'restJson'),
+          ...await answerProblems(backup, new backupSdk.GetBackupSelectionCommand({ BackupPlanId, SelectionId }), captured, 'restJson'),
+          ...await answerProblems(backup, new backupSdk.ListBackupSelectionsCommand({ BackupPlanId }), captured, 'restJson'),
+          ...await answerProblems(backup, new backupSdk.DescribeBackupJobCommand({ BackupJobId: job!.id }), captured, 'restJson'),
+        );
+        expect(last<{ CreatedBy?: unknown }>().CreatedBy).toMatchObject({ BackupPlanId });
+        problems.push(...await answerProblems(backup, new backupSdk.ListBackupJobsCommand({ ByResourceArn: efs.arn }), captured, 'restJson'));
+        await service.control.settled();
+        await backup.send(new backupSdk.DeleteBackupSelectionCommand({ BackupPlanId, SelectionId }));
+        problems.push(...await answerProblems(backup, new backupSdk.DeleteBackupPlanCommand({ BackupPlanId }), captured, 'restJson'));
+        expect(problems).toEqual([]);
+      } finally {
+        backup.destroy();
+        await service.stop();
+        bus.stop();
+      }
+    });
   });
 
   describe('S3 (restXml)', () => {
