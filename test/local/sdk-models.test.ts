@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as aasSdk from '@aws-sdk/client-application-auto-scaling';
 import * as backupSdk from '@aws-sdk/client-backup';
 import * as ecrSdk from '@aws-sdk/client-ecr';
 import * as ecsSdk from '@aws-sdk/client-ecs';
@@ -9,6 +10,7 @@ import * as s3Sdk from '@aws-sdk/client-s3';
 import * as schedulerSdk from '@aws-sdk/client-scheduler';
 import { parseXML } from '@aws-sdk/xml-builder';
 import * as ssmSdk from '@aws-sdk/client-ssm';
+import { startAutoScaling } from '../../local/autoscaling';
 import { startBackup } from '../../local/backup';
 import { LocalBus, startEventBridge } from '../../local/bus';
 import { scaledClock } from '../../local/kernel/clock';
@@ -35,6 +37,9 @@ const ENUMS: EnumTable = {
   'DescribeBackupJobOutput.State': backupSdk.BackupJobState, 'BackupJob.State': backupSdk.BackupJobState, 'RecoveryPointByResource.Status': backupSdk.RecoveryPointStatus,
   'DescribeRestoreJobOutput.Status': backupSdk.RestoreJobStatus,
   'Parameter.Type': ssmSdk.ParameterType,
+  'ScalableTarget.ServiceNamespace': aasSdk.ServiceNamespace, 'ScalableTarget.ScalableDimension': aasSdk.ScalableDimension,
+  'ScalingPolicy.ServiceNamespace': aasSdk.ServiceNamespace, 'ScalingPolicy.ScalableDimension': aasSdk.ScalableDimension, 'ScalingPolicy.PolicyType': aasSdk.PolicyType,
+  'PredefinedMetricSpecification.PredefinedMetricType': aasSdk.MetricType,
   'GetScheduleOutput.State': schedulerSdk.ScheduleState, 'GetScheduleOutput.ActionAfterCompletion': schedulerSdk.ActionAfterCompletion,
 };
 
@@ -111,6 +116,30 @@ describe('the emulator\'s answers against the AWS SDK\'s service models (the ope
         ...await answerProblems(ecs, new ecsSdk.UpdateServiceCommand({ cluster: 'c', service: 'api', forceNewDeployment: true }), captured, 'awsJson'),
       ];
       expect(problems).toEqual([]);
+    });
+
+    it('Application Auto Scaling (awsJson1_1) of the ECS service: RegisterScalableTarget, PutScalingPolicy, DescribeScalableTargets, DescribeScalingPolicies, DeleteScalingPolicy, DeregisterScalableTarget (what the CloudFormation providers call)', async () => {
+      const stateDir = join(dir, 'autoscaling');
+      const service = await startAutoScaling({ clock: scaledClock(1), bus: { put: () => undefined }, stateDir, ecs: h.ecs.control });
+      const aas = new aasSdk.ApplicationAutoScalingClient({ ...local, endpoint: service.url, requestHandler });
+      const target = { ServiceNamespace: 'ecs' as const, ResourceId: 'service/c/api', ScalableDimension: 'ecs:service:DesiredCount' as const };
+      try {
+        const problems = [
+          ...await answerProblems(aas, new aasSdk.RegisterScalableTargetCommand({ ...target, MinCapacity: 1, MaxCapacity: 4 }), captured, 'awsJson'),
+          ...await answerProblems(aas, new aasSdk.PutScalingPolicyCommand({
+            ...target, PolicyName: 'cpu', PolicyType: 'TargetTrackingScaling',
+            TargetTrackingScalingPolicyConfiguration: { TargetValue: 50, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' } },
+          }), captured, 'awsJson'),
+          ...await answerProblems(aas, new aasSdk.DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs' }), captured, 'awsJson'),
+          ...await answerProblems(aas, new aasSdk.DescribeScalingPoliciesCommand({ ServiceNamespace: 'ecs' }), captured, 'awsJson'),
+          ...await answerProblems(aas, new aasSdk.DeleteScalingPolicyCommand({ ...target, PolicyName: 'cpu' }), captured, 'awsJson'),
+          ...await answerProblems(aas, new aasSdk.DeregisterScalableTargetCommand(target), captured, 'awsJson'),
+        ];
+        expect(problems).toEqual([]);
+      } finally {
+        aas.destroy();
+        await service.stop();
+      }
     });
   });
 
