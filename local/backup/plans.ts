@@ -27,8 +27,6 @@ export interface PlanRule {
   readonly startWindowMinutes: number;
   readonly completionWindowMinutes: number;
   readonly lifecycle?: Lifecycle;
-  /** Kept and answered; the emulator starts no copy jobs (copies to another vault are not emulated). */
-  readonly copyActions?: readonly unknown[];
 }
 
 /** A backup plan: its rules fire on the emulated clock while it exists. */
@@ -91,7 +89,7 @@ export interface BackupSelectionInput {
 /**
  * Checks one rule as CreateBackupPlan does and gives it its id: a name, a target vault (which must exist), a
  * `cron(...)` schedule in UTC (AWS Backup's default when none is given), windows of whole minutes (the start window at least 60), a valid lifecycle.
- * What the emulator cannot run is refused by name: a schedule in another time zone, continuous backup.
+ * What the emulator cannot run is refused by name: a schedule in another time zone, continuous backup, copy actions.
  */
 export function checkRule(input: BackupRuleInput, at: string, vaultExists: (name: string) => boolean): PlanRule {
   const ruleName = requiredString(input.RuleName, `${at}.RuleName`);
@@ -110,10 +108,11 @@ export function checkRule(input: BackupRuleInput, at: string, vaultExists: (name
   const startWindowMinutes = minutes(input.StartWindowMinutes, `${at}.StartWindowMinutes`, DEFAULT_PLAN_START_WINDOW_MINUTES, MIN_START_WINDOW_MINUTES);
   const completionWindowMinutes = minutes(input.CompletionWindowMinutes, `${at}.CompletionWindowMinutes`, DEFAULT_COMPLETION_WINDOW_MINUTES, 1);
   const lifecycle = checkLifecycle(input.Lifecycle as Lifecycle | undefined);
-  const copyActions = input.CopyActions === undefined ? undefined : Array.isArray(input.CopyActions) ? input.CopyActions : invalidList(`${at}.CopyActions`, input.CopyActions);
+  // Copies to another vault (a DR vault, usually in another region or account) are not emulated: no copy jobs run.
+  if (Array.isArray(input.CopyActions) && input.CopyActions.length > 0) throw invalidParameter(`${at}.CopyActions`, input.CopyActions, 'none: copy jobs to another vault are not emulated (leave backup.copyToVaultArn unset locally)');
   return {
     ruleId: randomUUID(), ruleName, targetVaultName, scheduleExpression, startWindowMinutes, completionWindowMinutes,
-    ...(lifecycle ? { lifecycle } : {}), ...(copyActions ? { copyActions } : {}),
+    ...(lifecycle ? { lifecycle } : {}),
   };
 }
 

@@ -126,7 +126,7 @@ function getBackupPlan(plan: BackupPlan): Record<string, unknown> {
       Rules: plan.rules.map((rule) => ({
         RuleName: rule.ruleName, RuleId: rule.ruleId, TargetBackupVaultName: rule.targetVaultName, ScheduleExpression: rule.scheduleExpression,
         ScheduleExpressionTimezone: 'Etc/UTC', StartWindowMinutes: rule.startWindowMinutes, CompletionWindowMinutes: rule.completionWindowMinutes,
-        ...(rule.lifecycle ? { Lifecycle: rule.lifecycle } : {}), ...(rule.copyActions ? { CopyActions: rule.copyActions } : {}),
+        ...(rule.lifecycle ? { Lifecycle: rule.lifecycle } : {}),
       })),
     },
   };

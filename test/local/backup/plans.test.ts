@@ -175,6 +175,7 @@ describe('local AWS Backup plans through @aws-sdk/client-backup: rules run on th
     ['a start window under 60 minutes', { ...DAILY, StartWindowMinutes: 30 }, /StartWindowMinutes.*>= 60/],
     ['an unknown vault', { ...DAILY, TargetBackupVaultName: 'nope' }, /TargetBackupVaultName.*existing backup vault/],
     ['another time zone', { ...DAILY, ScheduleExpressionTimezone: 'Europe/Berlin' }, /ScheduleExpressionTimezone.*UTC only/],
+    ['a copy action (copy jobs are not emulated)', { ...DAILY, CopyActions: [{ DestinationBackupVaultArn: 'arn:aws:backup:eu-west-1:000000000000:backup-vault:dr' }] }, /CopyActions.*not emulated/],
     ['a retention shorter than cold storage allows', { ...DAILY, Lifecycle: { MoveToColdStorageAfterDays: 30, DeleteAfterDays: 35 } }, /DeleteAfterDays.*120/],
   ])('refuses a plan with %s, naming the rule\'s field', async (_what, rule, message) => {
     await expect(createPlan([rule])).rejects.toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringMatching(message) });
