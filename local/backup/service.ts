@@ -27,6 +27,17 @@ export interface StartBackupJobInput {
   readonly Lifecycle?: Lifecycle;
 }
 
+/** What a new job is made of: its vault and resource, the role, the window, and what the caller or plan rule adds. */
+interface JobStart {
+  readonly vault: Vault;
+  readonly resource: { readonly type: BackedUpType; readonly arn: string; readonly source?: string };
+  readonly iamRoleArn: string;
+  readonly startWindowMinutes: number;
+  readonly idempotencyToken?: string;
+  readonly lifecycle?: Lifecycle;
+  readonly createdBy?: JobCreator;
+}
+
 /** A backup job kept RUNNING: `reached` once its backup is done and it waits; `release` lets it end. */
 export interface BackupJobHold {
   readonly reached: Promise<void>;
@@ -180,19 +191,22 @@ export class BackupService {
   }
 
   /** Creates a job (or finds the one of the same idempotency token) and runs it in the background. */
-  private beginJob(start: {
-    readonly vault: Vault; readonly resource: ReturnType<BackupService['backedUpResource']>; readonly iamRoleArn: string; readonly startWindowMinutes: number;
-    readonly idempotencyToken?: string; readonly lifecycle?: Lifecycle; readonly createdBy?: JobCreator;
-  }): BackupJob {
-    const { vault, resource } = start;
-    const decision = decideBackupStart([...this.jobs.values()], { resourceArn: resource.arn, ...(start.idempotencyToken ? { idempotencyToken: start.idempotencyToken } : {}) });
+  private beginJob(start: JobStart): BackupJob {
+    const decision = decideBackupStart([...this.jobs.values()], { resourceArn: start.resource.arn, ...(start.idempotencyToken ? { idempotencyToken: start.idempotencyToken } : {}) });
     if (decision.kind === 'reuse') return this.jobs.get(decision.jobId)!;
+    const job = this.createJob(start);
+    this.track(this.runBackup(job, start.resource.source, decision.runningJobId !== undefined));
+    return job;
+  }
+
+  /** A new job, CREATED (its event emitted), not yet running. */
+  private createJob(start: JobStart): BackupJob {
     const now = this.clock.now();
     const job: BackupJob = {
       id: randomUUID().toUpperCase(),
-      vault,
-      resourceArn: resource.arn,
-      resourceType: resource.type,
+      vault: start.vault,
+      resourceArn: start.resource.arn,
+      resourceType: start.resource.type,
       iamRoleArn: start.iamRoleArn,
       ...(start.idempotencyToken ? { idempotencyToken: start.idempotencyToken } : {}),
       ...(start.lifecycle ? { lifecycle: start.lifecycle } : {}),
@@ -206,7 +220,6 @@ export class BackupService {
     };
     this.jobs.set(job.id, job);
     this.emit(job);
-    this.track(this.runBackup(job, resource.source, decision.runningJobId !== undefined));
     return job;
   }
 
@@ -332,16 +345,8 @@ export class BackupService {
   }
 
   /** A job that fails as soon as it would start (its vault is gone). */
-  private failedJob(start: Omit<Parameters<BackupService['beginJob']>[0], 'idempotencyToken'>, message: string): BackupJob {
-    const now = this.clock.now();
-    const job: BackupJob = {
-      id: randomUUID().toUpperCase(), vault: start.vault, resourceArn: start.resource.arn, resourceType: start.resource.type, iamRoleArn: start.iamRoleArn,
-      ...(start.lifecycle ? { lifecycle: start.lifecycle } : {}), ...(start.createdBy ? { createdBy: start.createdBy } : {}),
-      recoveryPointArn: `arn:aws:backup:${LOCAL_REGION}:${LOCAL_ACCOUNT}:recovery-point:${randomUUID()}`,
-      creationDate: now, startBy: now + start.startWindowMinutes * 60_000, state: 'CREATED', percentDone: 0, backupSizeInBytes: 0,
-    };
-    this.jobs.set(job.id, job);
-    this.emit(job);
+  private failedJob(start: JobStart, message: string): BackupJob {
+    const job = this.createJob(start);
     this.track(this.clock.sleep(this.timings.startMs).then(() => this.finish(job, 'FAILED', message)));
     return job;
   }
