@@ -88,7 +88,8 @@ describe('the real CDK CLI against the local cloud: bootstrap, deploy wicked-dev
   it('a second cdk deploy, synthesizing the app afresh, says no changes and runs nothing: the same template bytes, no stack event, the count reader not run again', async () => {
     const events = cloud.cloudformation.stack('wicked-dev').events.length;
     fresh = await mkdtemp(join(tmpdir(), 'cdk-fresh-'));
-    const run = await cdk(cloud, ['deploy', 'wicked-dev', '--require-approval', 'never', '--output', fresh]);
+    // The README's words (`npx cdk deploy wicked-dev`), with an assembly directory of the test's own (parallel test files).
+    const run = await cdk(cloud, ['deploy', 'wicked-dev', '--output', fresh]);
     expect(run.output).toContain('wicked-dev (no changes)');
     expect(run.code).toBe(0);
     expect(await readFile(join(fresh, 'wicked-dev.template.json'), 'utf8')).toBe(await readFile(join(assembly, 'wicked-dev.template.json'), 'utf8'));
