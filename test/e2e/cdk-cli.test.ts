@@ -33,8 +33,9 @@ describe('the real CDK CLI against the local cloud: bootstrap, deploy wicked-dev
     if (fresh !== undefined) await rm(fresh, { recursive: true, force: true });
   });
 
-  it('cdk bootstrap creates the bootstrap stack: bucket, repository, roles, version parameter', async () => {
-    const run = await cdk(cloud, ['bootstrap', 'aws://000000000000/us-east-1']);
+  it('cdk bootstrap, as the README writes it (no environment: the CLI synthesizes the app, whose stacks are environment-agnostic, and takes the account from STS), creates the bootstrap stack: bucket, repository, roles, version parameter', async () => {
+    // `local up` and the deployed stacks of the other tests name the environment (`cdk bootstrap aws://000000000000/us-east-1`).
+    const run = await cdk(cloud, ['bootstrap']);
     expect(run.output).toContain('Environment aws://000000000000/us-east-1 bootstrapped.');
     expect(run.code).toBe(0);
     const stack = cloud.cloudformation.stack('CDKToolkit');
