@@ -1,3 +1,4 @@
+import { BackupClient, DeleteBackupSelectionCommand, ListBackupPlansCommand, ListBackupSelectionsCommand } from '@aws-sdk/client-backup';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -13,12 +14,34 @@ import type { EmulatorControl } from './control';
 import { storyStack } from './demo-stack';
 import { LOCAL_REGION } from './kernel/events';
 import { localUp } from './local-up';
-import { unassignBackupPlans } from './backup-plans';
 import type { AwsEvent } from './kernel/events';
 import { packTarGz } from './pack';
 
 /** Credentials and region of every client of the local cloud. */
 export const SDK_DEFAULTS = { region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;
+
+/**
+ * Deletes every backup selection of the account's AWS Backup plans through the Backup API (ListBackupPlans,
+ * ListBackupSelections, DeleteBackupSelection), as an operator stops scheduled backups: each plan keeps its rules,
+ * with nothing assigned to back up. The demo and the tests run on a sped-up clock that crosses the plans' 03:00
+ * whenever a run starts in the hour before; without this, a plan's job in the middle of a run would depend on the
+ * time of day.
+ *
+ * @example
+ * await unassignBackupPlans(cloud.endpoints.backup);
+ */
+export async function unassignBackupPlans(endpoint: string): Promise<void> {
+  const backup = new BackupClient({ ...SDK_DEFAULTS, endpoint });
+  try {
+    for (const plan of (await backup.send(new ListBackupPlansCommand({}))).BackupPlansList ?? []) {
+      for (const selection of (await backup.send(new ListBackupSelectionsCommand({ BackupPlanId: plan.BackupPlanId }))).BackupSelectionsList ?? []) {
+        await backup.send(new DeleteBackupSelectionCommand({ BackupPlanId: plan.BackupPlanId, SelectionId: selection.SelectionId }));
+      }
+    }
+  } finally {
+    backup.destroy();
+  }
+}
 
 /** The emulated clock's speed during the story: the ECS and Backup waits are emulated time. */
 const STORY_CLOCK_SPEED = 200;

@@ -11,7 +11,7 @@ import type { Lifecycle } from './model';
 import { checkLifecycle, decideBackupStart, expiresAt, SAME_RESOURCE_MESSAGE } from './model';
 import type { BackupPlan, BackupRuleInput, BackupSelection, BackupSelectionInput, JobCreator, PlanRule } from './plans';
 import { assignedResources, checkRule, checkSelection, jobCreator, newVersionId, nextRuleTime } from './plans';
-import type { BackedUpType, BackupJob, BackupTimings, Database, FileSystem, InjectedFailure, RecoveryPoint, RestoreJob, Vault } from './state';
+import type { BackedUpResource, BackupJob, BackupTimings, Database, FileSystem, InjectedFailure, RecoveryPoint, RestoreJob, Vault } from './state';
 import { DEFAULT_BACKUP_TIMINGS } from './state';
 
 /** Default start window of an on-demand backup: 8 hours (StartBackupJob, StartWindowMinutes). */
@@ -30,7 +30,7 @@ export interface StartBackupJobInput {
 /** What a new job is made of: its vault and resource, the role, the window, and what the caller or plan rule adds. */
 interface JobStart {
   readonly vault: Vault;
-  readonly resource: { readonly type: BackedUpType; readonly arn: string; readonly source?: string };
+  readonly resource: BackedUpResource;
   readonly iamRoleArn: string;
   readonly startWindowMinutes: number;
   readonly idempotencyToken?: string;
@@ -128,7 +128,7 @@ export class BackupService {
    * The resource of a StartBackupJob by ARN: an EFS file system (its directory is copied) or an RDS DB instance
    * (nothing to copy); an error naming what was expected otherwise.
    */
-  backedUpResource(arn: string | undefined): { readonly type: BackedUpType; readonly arn: string; readonly source?: string } {
+  backedUpResource(arn: string | undefined): BackedUpResource {
     if (arn?.startsWith('arn:aws:rds:')) {
       const database = [...this.databases.values()].find((db) => db.arn === arn);
       if (!database) throw resourceNotFound('DB instance', arn);
@@ -250,8 +250,7 @@ export class BackupService {
     const plan = this.plan(id);
     const selections = [...this.selections.values()].filter((selection) => selection.planId === id).length;
     if (selections > 0) throw invalidRequest(`Backup plan ${id} still has ${selections} resource assignment(s): delete its selections first`, { id });
-    for (const cancel of this.planTimers.get(id) ?? []) cancel();
-    this.planTimers.delete(id);
+    this.disarmPlan(id);
     this.plans.delete(id);
     return plan;
   }
@@ -309,8 +308,13 @@ export class BackupService {
 
   /** Stops every plan's rules from firing (the service is shutting down). */
   stopPlans(): void {
-    for (const cancels of this.planTimers.values()) for (const cancel of cancels) cancel();
-    this.planTimers.clear();
+    for (const id of [...this.planTimers.keys()]) this.disarmPlan(id);
+  }
+
+  /** Cancels the pending fire times of a plan's rules. */
+  private disarmPlan(id: string): void {
+    for (const cancel of this.planTimers.get(id) ?? []) cancel();
+    this.planTimers.delete(id);
   }
 
   private checkRules(rules: readonly BackupRuleInput[]): PlanRule[] {
@@ -324,7 +328,7 @@ export class BackupService {
 
   /** (Re)schedules each rule of the plan at its next fire time on the clock. */
   private armPlan(plan: BackupPlan): void {
-    for (const cancel of this.planTimers.get(plan.id) ?? []) cancel();
+    this.disarmPlan(plan.id);
     const cancels: (() => void)[] = [];
     this.planTimers.set(plan.id, cancels);
     for (const rule of plan.rules) {

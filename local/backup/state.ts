@@ -27,6 +27,13 @@ export interface Database {
 /** The resource types the emulated AWS Backup backs up (`ResourceType` in its answers and events). */
 export type BackedUpType = 'EFS' | 'RDS';
 
+/** A resource a job backs up: its type, its ARN and, for a file system, the directory that is copied. */
+export interface BackedUpResource {
+  readonly type: BackedUpType;
+  readonly arn: string;
+  readonly source?: string;
+}
+
 /** A backup job as the emulator tracks it. */
 export interface BackupJob {
   readonly id: string;

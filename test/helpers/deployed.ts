@@ -9,9 +9,8 @@ import { storyStack } from '../../local/demo-stack';
 import type { FunctionConfig, Invocation } from '../../local/lambda/functions';
 import type { LocalEnvironment, LocalUp } from '../../local/local-up';
 import { localUp } from '../../local/local-up';
-import { unassignBackupPlans } from '../../local/backup-plans';
 import { writeStandInBase } from '../../local/stand-in-base';
-import { SDK_DEFAULTS } from '../../local/story';
+import { SDK_DEFAULTS, unassignBackupPlans } from '../../local/story';
 import { createRegistryRepository } from '../../shared/oci/registry/registry-repository';
 import { ROOT } from './cdk-cli';
 

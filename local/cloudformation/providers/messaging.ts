@@ -160,10 +160,7 @@ export function backupVaultProvider(links: EmulatorLinks): ResourceProvider {
     emulated: true,
     nameConflict: {
       name: 'BackupVaultName',
-      existing: async (name) => {
-        const backup = new BackupClient({ ...CLIENT_DEFAULTS, endpoint: links.endpoints.backup });
-        try { return await found(() => backup.send(new DescribeBackupVaultCommand({ BackupVaultName: name })), (error) => error.name === 'ResourceNotFoundException') ? name : undefined; } finally { backup.destroy(); }
-      },
+      existing: (name) => withBackup(links, async (backup) => (await found(() => backup.send(new DescribeBackupVaultCommand({ BackupVaultName: name })), (error) => error.name === 'ResourceNotFoundException') ? name : undefined)),
     },
     create: async (props, context) => {
       const name = typeof props.BackupVaultName === 'string' ? props.BackupVaultName : generatedName(context, { maxLength: 50 });

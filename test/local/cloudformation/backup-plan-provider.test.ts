@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cloud } from '../../../local/cloud';
 import { startCloud } from '../../../local/cloud';
+import { deployTemplate } from './deploy-template';
 
 /** A vault, a file system, a plan with the platform's rule (infra/constructs/backups.ts) and a selection of the file system. */
 const template = (rule: Record<string, unknown> = {}, vault = 'app-vault') => ({
@@ -34,15 +35,8 @@ describe('AWS::Backup::BackupPlan and BackupSelection through the local CloudFor
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function deploy(stackName: string, body: object, type: 'CREATE' | 'UPDATE', name: string) {
-    const cs = await cloud.cloudformation.createChangeSet({ StackName: stackName, ChangeSetName: name, ChangeSetType: type, TemplateBody: JSON.stringify(body), Parameters: [], Capabilities: [], Tags: [] });
-    cloud.cloudformation.executeChangeSet(cs.id);
-    await cloud.cloudformation.settled();
-    return cloud.cloudformation.stack(stackName);
-  }
-
   it('creates the plan and its selection in the Backup emulator (emulated, not recorded), whose rule backs up the file system', async () => {
-    const stack = await deploy('app', template(), 'CREATE', 'create');
+    const stack = await deployTemplate(cloud, 'app', template(), 'CREATE', 'create');
     expect(stack.status).toBe('CREATE_COMPLETE');
     const plan = cloud.control.backup.plans.get(stack.resources.get('Plan')!.physicalId)!;
     expect([stack.resources.get('Plan')!.emulated, stack.resources.get('Selection')!.emulated]).toEqual([true, true]);
@@ -56,7 +50,7 @@ describe('AWS::Backup::BackupPlan and BackupSelection through the local CloudFor
     const before = cloud.cloudformation.stack('app');
     const [planId, selectionId] = [before.resources.get('Plan')!.physicalId, before.resources.get('Selection')!.physicalId];
     const version = cloud.control.backup.plans.get(planId)!.versionId;
-    const stack = await deploy('app', template({ ScheduleExpression: 'cron(0 4 * * ? *)' }), 'UPDATE', 'update');
+    const stack = await deployTemplate(cloud, 'app', template({ ScheduleExpression: 'cron(0 4 * * ? *)' }), 'UPDATE', 'update');
     expect(stack.status).toBe('UPDATE_COMPLETE');
     expect([stack.resources.get('Plan')!.physicalId, stack.resources.get('Selection')!.physicalId]).toEqual([planId, selectionId]);
     expect(cloud.control.backup.plans.get(planId)).toMatchObject({ rules: [expect.objectContaining({ scheduleExpression: 'cron(0 4 * * ? *)' })] });
@@ -71,7 +65,7 @@ describe('AWS::Backup::BackupPlan and BackupSelection through the local CloudFor
   });
 
   it('fails a plan with a copy action, naming the resource and the property: copy jobs are not emulated', async () => {
-    const stack = await deploy('dr', template({ CopyActions: [{ DestinationBackupVaultArn: 'arn:aws:backup:eu-west-1:000000000000:backup-vault:dr' }] }, 'dr-vault'), 'CREATE', 'create');
+    const stack = await deployTemplate(cloud, 'dr', template({ CopyActions: [{ DestinationBackupVaultArn: 'arn:aws:backup:eu-west-1:000000000000:backup-vault:dr' }] }, 'dr-vault'), 'CREATE', 'create');
     expect(stack.status).toBe('ROLLBACK_COMPLETE');
     const failed = stack.events.find((event) => event.ResourceStatus === 'CREATE_FAILED' && event.LogicalResourceId === 'Plan');
     expect(failed?.ResourceStatusReason).toMatch(/CopyActions.*copy jobs to another vault are not emulated/);

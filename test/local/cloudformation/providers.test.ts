@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Cloud } from '../../../local/cloud';
 import { startCloud } from '../../../local/cloud';
+import { deployTemplate } from './deploy-template';
 
 const template = (paramValue: unknown) => ({
   Resources: {
@@ -31,12 +32,7 @@ describe('resource providers against the emulated services', () => {
     await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
-  async function deploy(body: object, type: 'CREATE' | 'UPDATE', name: string) {
-    const cs = await cloud.cloudformation.createChangeSet({ StackName: 'app', ChangeSetName: name, ChangeSetType: type, TemplateBody: JSON.stringify(body), Parameters: [], Capabilities: [], Tags: [] });
-    cloud.cloudformation.executeChangeSet(cs.id);
-    await cloud.cloudformation.settled();
-    return cloud.cloudformation.stack('app');
-  }
+  const deploy = (body: object, type: 'CREATE' | 'UPDATE', name: string) => deployTemplate(cloud, 'app', body, type, name);
 
   it('creates each resource in its service, wired by Ref/GetAtt: an upload reaches the function through the stack\'s rule', async () => {
     const stack = await deploy(template({ Ref: 'Bucket' }), 'CREATE', 'create');
