@@ -49,6 +49,8 @@ export interface LocalFunctionsOptions {
   readonly httpsRedirects?: Readonly<Record<string, string>>;
   /** Where packages are unpacked; a `node_modules` link there stands in for the runtime's bundled AWS SDK. */
   readonly codeRoot: string;
+  /** Wall time an idle execution environment is kept before it is shut down. @default {@link IDLE_SHUTDOWN_MS} */
+  readonly idleShutdownMs?: number;
 }
 
 // From the repository root, not this module's folder: the wickedctl CLI runs this code from its bundle under node_modules/.cache.
@@ -75,7 +77,7 @@ export class LocalFunctions {
   private readonly listeners = new Set<(invocation: Invocation) => void>();
   private linked: Promise<void> | undefined;
   /** Warm execution environments by function name, each with the configuration it was started with. */
-  private readonly idle = new Map<string, { key: string; child: ChildProcess }[]>();
+  private readonly idle = new Map<string, { key: string; child: ChildProcess; shutdown: NodeJS.Timeout }[]>();
   private readonly live = new Set<ChildProcess>();
 
   constructor(private readonly options: LocalFunctionsOptions) {}
@@ -207,6 +209,7 @@ export class LocalFunctions {
   stop(): void {
     for (const child of this.live) child.kill('SIGKILL');
     this.live.clear();
+    for (const pool of this.idle.values()) for (const { shutdown } of pool) clearTimeout(shutdown);
     this.idle.clear();
   }
 
@@ -240,7 +243,8 @@ export class LocalFunctions {
     pool.splice(0, pool.length, ...alive);
     const at = pool.findIndex((e) => e.key === key);
     if (at < 0) return undefined;
-    const { child } = pool.splice(at, 1)[0]!;
+    const { child, shutdown } = pool.splice(at, 1)[0]!;
+    clearTimeout(shutdown);
     holdOpen(child, true);
     return child;
   }
@@ -254,12 +258,21 @@ export class LocalFunctions {
     }
     // An idle environment does not keep the emulator's process alive.
     holdOpen(child, false);
-    pool.push({ key, child });
+    const shutdown = setTimeout(() => {
+      const at = pool.findIndex((e) => e.child === child);
+      if (at >= 0) pool.splice(at, 1);
+      child.kill('SIGKILL');
+    }, this.options.idleShutdownMs ?? IDLE_SHUTDOWN_MS);
+    shutdown.unref();
+    pool.push({ key, child, shutdown });
     this.idle.set(name, pool);
   }
 
   private retire(name: string): void {
-    for (const { child } of this.idle.get(name) ?? []) child.kill('SIGKILL');
+    for (const { child, shutdown } of this.idle.get(name) ?? []) {
+      clearTimeout(shutdown);
+      child.kill('SIGKILL');
+    }
     this.idle.delete(name);
   }
 }
@@ -273,8 +286,21 @@ function holdOpen(child: ChildProcess, hold: boolean): void {
   }
 }
 
-/** Idle execution environments kept per function. */
-const MAX_IDLE = 4;
+/**
+ * Idle execution environments kept per function. Lambda keeps every environment it started for reuse while
+ * it stays warm ("Lambda execution environment lifecycle": after an invocation the environment is frozen,
+ * then reused for the next invocation of the same function version), so a burst of N concurrent
+ * invocations leaves N warm ones; the cap only bounds the emulator's memory (each is a Node process).
+ * With 4 a wave of 10 concurrent builds started 6 of them cold again in the next wave (64 cold starts for
+ * 200 builds, about 0.5 CPU-s each), where Lambda would have reused all 10.
+ */
+const MAX_IDLE = 32;
+
+/**
+ * Wall time an environment may stay idle before the emulator shuts it down, as Lambda ends environments
+ * that are not invoked for a while (the duration is not documented; minutes). Bounds a long `local up`.
+ */
+const IDLE_SHUTDOWN_MS = 5 * 60_000;
 
 /** What makes two execution environments interchangeable: an update of code or configuration starts new ones, as on Lambda. */
 function environmentKey(config: FunctionConfig): string {

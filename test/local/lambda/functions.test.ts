@@ -57,6 +57,45 @@ describe('LocalFunctions', () => {
     }
   });
 
+  it('keeps every environment of a burst warm: the next burst of as many invocations starts none cold', async () => {
+    const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir });
+    const barrier = join(dir, 'barrier');
+    await mkdir(barrier);
+    // Each invocation holds its environment until all of its burst are running: every one needs an environment of its own.
+    const source = `import { readdirSync, writeFileSync } from 'node:fs';
+      export const handler = async (event) => {
+        writeFileSync(\`\${event.barrier}/\${event.wave}-\${event.n}\`, '');
+        while (readdirSync(event.barrier).filter((f) => f.startsWith(\`\${event.wave}-\`)).length < event.of) await new Promise((r) => setImmediate(r));
+        return process.pid;
+      };`;
+    const burst = 10;
+    try {
+      await fns.deploy(config('burst', await code('burst', source)));
+      const wave = (n: number): Promise<number[]> => Promise.all(Array.from({ length: burst }, (_, i) => fns.invoke('burst', { barrier, wave: n, n: i, of: burst }) as Promise<number>));
+      const first = new Set(await wave(1));
+      expect(first.size).toBe(burst);
+      expect(new Set(await wave(2))).toEqual(first);
+    } finally {
+      fns.stop();
+    }
+  });
+
+  it('shuts down an environment that stayed idle past its idle time; the next invocation starts cold', async () => {
+    const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir, idleShutdownMs: 10 });
+    const source = 'let calls = 0; export const handler = async () => ({ pid: process.pid, calls: ++calls });';
+    try {
+      await fns.deploy(config('idle', await code('idle', source)));
+      const first = await fns.invoke('idle', {}) as { pid: number; calls: number };
+      const alive = (): boolean => { try { process.kill(first.pid, 0); return true; } catch { return false; } };
+      while (alive()) await new Promise((r) => setImmediate(r));
+      const next = await fns.invoke('idle', {}) as { pid: number; calls: number };
+      expect(next.calls).toBe(1);
+      expect(next.pid).not.toBe(first.pid);
+    } finally {
+      fns.stop();
+    }
+  });
+
   it('keeps every log line an invocation wrote on stdout and stderr, however its pipes and its answer interleave, and none of the next one', async () => {
     const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir });
     // Large writes on both streams right before the answer: the answer comes over another channel than the pipes.
