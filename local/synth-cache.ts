@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import { cdkEntryPoint } from './cdk-cli';
 
 /**
  * What a synthesis of the app in cdk.json depends on, relative to the
@@ -229,8 +230,11 @@ async function filesUnder(path: string): Promise<string[]> {
 /** `cdk synth --output <dir>` of the app in the root's cdk.json, offline and quiet; fails with the CLI's output. */
 function cdkSynth(root: string): (outDir: string, context: Readonly<Record<string, string>>, app?: string) => Promise<void> {
   return (outDir, context, app) => new Promise((done, fail) => {
-    const args = ['cdk', 'synth', '--quiet', '--no-notices', ...(app === undefined ? [] : ['--app', app]), '--output', outDir, ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-    const child = spawn('npx', args, {
+    const args = ['synth', '--quiet', '--no-notices', ...(app === undefined ? [] : ['--app', app]), '--output', outDir, ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+    // The pinned CLI started with this process's Node, as `npx cdk` would run it without npm's own start-up.
+    const entry = cdkEntryPoint(root);
+    const [command, prefix] = entry === undefined ? ['npx', ['cdk']] : [process.execPath, [entry]];
+    const child = spawn(command, [...prefix, ...args], {
       cwd: root,
       // The stacks are environment-agnostic: without credentials the CLI asks no account for CDK_DEFAULT_ACCOUNT.
       env: { ...withoutCredentials(process.env), CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0' },
@@ -239,8 +243,8 @@ function cdkSynth(root: string): (outDir: string, context: Readonly<Record<strin
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
     child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-    child.on('error', (error) => fail(new SynthCacheError('SynthFailed', `npx ${args.join(' ')}: ${error.message}`, { cause: error })));
-    child.on('close', (code) => (code === 0 ? done() : fail(new SynthCacheError('SynthFailed', `npx ${args.join(' ')} in ${root} exited with ${code}:\n${output.slice(-4000)}`))));
+    child.on('error', (error) => fail(new SynthCacheError('SynthFailed', `cdk ${args.join(' ')}: ${error.message}`, { cause: error })));
+    child.on('close', (code) => (code === 0 ? done() : fail(new SynthCacheError('SynthFailed', `cdk ${args.join(' ')} in ${root} exited with ${code}:\n${output.slice(-4000)}`))));
   });
 }
 
