@@ -19,6 +19,15 @@ export function cdkEntryPoint(root: string): string | undefined {
 }
 
 /**
+ * The command and leading arguments that run the pinned CLI under `root`: its entry point with this process's Node
+ * when it is installed there, else `npx cdk`.
+ */
+export function cdkCommand(root: string): readonly [command: string, prefix: readonly string[]] {
+  const entry = cdkEntryPoint(root);
+  return entry === undefined ? ['npx', ['cdk']] : [process.execPath, [entry]];
+}
+
+/**
  * Runs the project's pinned AWS CDK CLI (`npx cdk`, the devDependency) in
  * `root` with these variables (a local cloud's endpoints), offline: no
  * notices, no version check, no telemetry, no colours. Each line it prints
@@ -29,8 +38,7 @@ export function cdkEntryPoint(root: string): string | undefined {
  */
 export function runCdkCli(root: string, env: Readonly<Record<string, string>>, args: readonly string[], onLine?: (line: string) => void): Promise<CdkCliRun> {
   return new Promise((done, fail) => {
-    const entry = cdkEntryPoint(root);
-    const [command, prefix] = entry === undefined ? ['npx', ['cdk']] : [process.execPath, [entry]];
+    const [command, prefix] = cdkCommand(root);
     const child = spawn(command, [...prefix, ...args, '--no-notices'], {
       cwd: root,
       env: { ...process.env, ...env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0' },

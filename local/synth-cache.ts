@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { cdkEntryPoint } from './cdk-cli';
+import { cdkCommand } from './cdk-cli';
 
 /**
  * What a synthesis of the app in cdk.json depends on, relative to the
@@ -231,9 +231,7 @@ async function filesUnder(path: string): Promise<string[]> {
 function cdkSynth(root: string): (outDir: string, context: Readonly<Record<string, string>>, app?: string) => Promise<void> {
   return (outDir, context, app) => new Promise((done, fail) => {
     const args = ['synth', '--quiet', '--no-notices', ...(app === undefined ? [] : ['--app', app]), '--output', outDir, ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-    // The pinned CLI started with this process's Node, as `npx cdk` would run it without npm's own start-up.
-    const entry = cdkEntryPoint(root);
-    const [command, prefix] = entry === undefined ? ['npx', ['cdk']] : [process.execPath, [entry]];
+    const [command, prefix] = cdkCommand(root);
     const child = spawn(command, [...prefix, ...args], {
       cwd: root,
       // The stacks are environment-agnostic: without credentials the CLI asks no account for CDK_DEFAULT_ACCOUNT.
