@@ -56,6 +56,11 @@ export interface SynthCacheOptions {
   readonly inputs?: readonly string[];
   /** Writes a cloud assembly into `outDir` (which does not exist yet). @default `cdk synth --output outDir` */
   readonly synth?: (outDir: string, context: Readonly<Record<string, string>>, app?: string) => Promise<void>;
+  /**
+   * The file whose presence marks a finished entry, for an entry that `synth` fills with something other than a
+   * cloud assembly (such as a recording of the CLI's bootstrap). @default `manifest.json`
+   */
+  readonly entryFile?: string;
   /** Reports progress (a synthesis starting, waiting for another process's). @default nothing */
   readonly progress?: (line: string) => void;
 }
@@ -111,19 +116,21 @@ export async function cachedAssembly(options: SynthCacheOptions): Promise<string
   await mkdir(cacheDir, { recursive: true });
   const dir = join(cacheDir, `cdk.out-${await synthInputsHash({ root, context, ...(options.inputs ? { inputs: options.inputs } : {}), ...(options.app !== undefined ? { app: options.app } : {}) })}`);
   const lockFile = `${dir}.lock`;
+  const entryFile = options.entryFile ?? 'manifest.json';
+  const complete = (path: string): boolean => existsSync(join(path, entryFile));
   let announcedWait = false;
   for (;;) {
-    if (await complete(dir)) return used(dir);
+    if (complete(dir)) return used(dir);
     const lock = await tryLock(lockFile);
     if (lock) {
       try {
         // Another process may have published while this one took the lock.
-        if (await complete(dir)) return used(dir);
+        if (complete(dir)) return used(dir);
         options.progress?.(`synthesizing the app into ${dir} (its inputs changed or it was never synthesized)`);
         const scratch = `${dir}.partial-${process.pid}-${randomUUID().slice(0, 8)}`;
         try {
           await (options.synth ?? cdkSynth(root))(scratch, context, options.app);
-          if (!existsSync(join(scratch, 'manifest.json'))) throw new SynthCacheError('SynthFailed', `synthesis wrote no manifest.json into ${scratch}: expected a cloud assembly`);
+          if (!complete(scratch)) throw new SynthCacheError('SynthFailed', `synthesis wrote no ${entryFile} into ${scratch}: expected ${entryFile === 'manifest.json' ? 'a cloud assembly' : `the entry's ${entryFile}`}`);
           await dropStackTraces(scratch);
           await rename(scratch, dir);
         } finally {
@@ -166,11 +173,6 @@ async function prune(cacheDir: string, keep: string): Promise<void> {
   const dated = await Promise.all(entries.map(async (path) => ({ path, mtime: (await stat(path).catch(() => undefined))?.mtimeMs ?? 0 })));
   const old = dated.filter((e) => e.path !== keep).sort((a, b) => b.mtime - a.mtime).slice(SYNTH_CACHE_ENTRIES - 1);
   for (const entry of old) await rm(entry.path, { recursive: true, force: true });
-}
-
-/** A finished entry: renamed into place only when its manifest was written. */
-async function complete(dir: string): Promise<boolean> {
-  return existsSync(join(dir, 'manifest.json'));
 }
 
 /** Creates the lock file exclusively (`wx`); takes over one whose holder is dead. Resolves false when another live process holds it. */

@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cloud } from '../../local/cloud';
-import { appAssembly, cdk } from '../helpers/cdk-cli';
+import { appAssembly, cdk, ROOT } from '../helpers/cdk-cli';
+import { bootstrapFromRecording, recordedBootstrap } from '../../local/bootstrap-recording';
 import { startCloud } from '../../local/cloud';
 
 const CLI_MS = 240_000;
@@ -47,6 +48,40 @@ describe('the real CDK CLI against the local cloud: bootstrap, deploy wicked-dev
     expect(cloud.control.ecr.listImages('cdk-hnb659fds-container-assets-000000000000-us-east-1')).toEqual([]);
     const roles = [...stack.resources.values()].filter((r) => r.type === 'AWS::IAM::Role').map((r) => r.physicalId).sort();
     expect(roles).toEqual(['cdk-hnb659fds-cfn-exec-role-000000000000-us-east-1', 'cdk-hnb659fds-deploy-role-000000000000-us-east-1', 'cdk-hnb659fds-file-publishing-role-000000000000-us-east-1', 'cdk-hnb659fds-image-publishing-role-000000000000-us-east-1', 'cdk-hnb659fds-lookup-role-000000000000-us-east-1']);
+  }, CLI_MS);
+
+  /**
+   * The other files bootstrap from the recording of `cdk bootstrap` (local/bootstrap-recording.ts): it must ask
+   * CloudFormation for exactly what the CLI asked for here, and end with the same bootstrap stack.
+   */
+  it('the recording of cdk bootstrap that other tests bootstrap with sends what the CLI sent and creates the same bootstrap stack', async () => {
+    const cli = cloud.cloudformation.stack('CDKToolkit');
+    const [sent] = [...cli.changeSets.values()];
+    const recording = await recordedBootstrap(ROOT);
+    expect(recording.templateBody).toBe(sent!.templateBody);
+    expect(recording.parameters).toEqual(sent!.parameters.map((p) => ({ ParameterKey: p.key, ParameterValue: p.value })));
+    expect(recording.capabilities).toEqual(sent!.capabilities);
+    expect(recording.tags).toEqual(sent!.tags);
+    const unique = (text?: string) => text?.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, '<uuid>');
+    expect(unique(recording.description)).toBe(unique(sent!.description));
+    expect(recording.stackName).toBe('CDKToolkit');
+    const other = await startCloud({ stateDir: join(dir, 'replayed') });
+    try {
+      await bootstrapFromRecording(other.endpoints.cloudformation, recording);
+      const replayed = other.cloudformation.stack('CDKToolkit');
+      expect(replayed.status).toBe('CREATE_COMPLETE');
+      expect(replayed.parameters).toEqual(cli.parameters);
+      // Names CloudFormation generates end in 13 random characters, on AWS as here: the rest must match.
+      const resources = (stack: typeof cli) => [...stack.resources.values()].map((r) => [r.logicalId, r.type, r.physicalId.replace(/-[A-Z0-9]{13}$/, '-<generated>'), r.status]).sort();
+      expect(resources(replayed)).toEqual(resources(cli));
+      expect(replayed.outputs).toEqual(cli.outputs);
+      expect(other.control.ssm.latest('/cdk-bootstrap/hnb659fds/version').value).toBe(cloud.control.ssm.latest('/cdk-bootstrap/hnb659fds/version').value);
+      const [change] = [...replayed.changeSets.values()];
+      expect(change!.name).toMatch(/^cdk-bootstrap-change-set-[0-9a-f-]{36}$/);
+      expect(change!.name).not.toBe(sent!.name);
+    } finally {
+      await other.stop();
+    }
   }, CLI_MS);
 
   it('cdk deploy wicked-dev publishes the assets, runs the change set to CREATE_COMPLETE, the custom resource through its Lambda', async () => {

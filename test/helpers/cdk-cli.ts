@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Cloud, CloudOptions } from '../../local/cloud';
 import { startCloud } from '../../local/cloud';
+import { bootstrapFromRecording, recordedBootstrap } from '../../local/bootstrap-recording';
 import { cdkEntryPoint } from '../../local/cdk-cli';
 import { cachedAssembly } from '../../local/synth-cache';
 
@@ -53,7 +54,7 @@ export function cdk(cloud: Cloud, args: readonly string[]): Promise<CdkRun> {
   });
 }
 
-/** A local cloud bootstrapped by the real CDK CLI, with a scratch directory of its own. */
+/** A bootstrapped local cloud, with a scratch directory of its own. */
 export interface BootstrappedCloud {
   readonly cloud: Cloud;
   /** Scratch directory: the cloud's state and the tests' cloud assemblies. */
@@ -63,12 +64,11 @@ export interface BootstrappedCloud {
 }
 
 /**
- * Starts an empty local cloud and runs `cdk bootstrap` against it, failing
- * with the CLI's output when the bootstrap fails. The CLI is given the app's
- * cloud assembly from the synth cache: without `--app` it would synthesize the
- * whole app first (seconds of CPU) only to list its environments, which the
- * explicit environment makes moot. The user's exact command, bare, is tested
- * once, in e2e/cdk-cli.test.ts.
+ * Starts an empty local cloud and bootstraps it as `cdk bootstrap aws://000000000000/us-east-1` does: the CLI's
+ * own CloudFormation requests (its bootstrap template and parameters), recorded once per CLI version and sent
+ * again through the AWS SDK (`recordedBootstrap`), which costs about a tenth of the CLI's CPU. The files that
+ * use this test `cdk deploy`, not the bootstrap; the user's bootstrap command itself, and that the recording
+ * creates the same bootstrap stack as the CLI, are tested in e2e/cdk-cli.test.ts.
  *
  * @example
  * const { cloud, dir, stop } = await bootstrappedCloud('e2e-cdk-', { clockSpeed: 10 });
@@ -80,10 +80,11 @@ export async function bootstrappedCloud(prefix: string, options: Omit<CloudOptio
     await cloud.stop();
     await rm(dir, { recursive: true, force: true });
   };
-  const boot = await cdk(cloud, ['bootstrap', 'aws://000000000000/us-east-1', '--app', await appAssembly()]);
-  if (boot.code !== 0) {
+  try {
+    await bootstrapFromRecording(cloud.endpoints.cloudformation, await recordedBootstrap(ROOT));
+  } catch (error) {
     await stop();
-    throw new Error(`bootstrap failed:\n${boot.output}`);
+    throw error;
   }
   return { cloud, dir, stop };
 }

@@ -112,8 +112,9 @@ export interface DeployedStackOptions {
 
 /**
  * Starts an empty local cloud in a scratch directory and deploys the app in
- * cdk.json from the synth cache with the real CDK CLI (`localUp`: `cdk
- * bootstrap`, `cdk deploy wicked-<env>...`), then reads what the tests drive
+ * cdk.json from the synth cache with the real CDK CLI (`localUp`: the
+ * bootstrap stack from the recording of `cdk bootstrap`, then `cdk deploy
+ * wicked-<env>...`), then reads what the tests drive
  * from the deployed stacks: names from outputs and resources, the deploy
  * targets from the deployed functions' environment.
  *
@@ -126,7 +127,7 @@ export async function deployedStack(prefix: string, options: DeployedStackOption
   const dir = await mkdtemp(join(tmpdir(), prefix));
   let up: LocalUp;
   try {
-    up = await localUp({ root: ROOT, stateDir: join(dir, 'cloud'), envs, clockSpeed: options.clockSpeed ?? DEPLOYED_CLOCK_SPEED });
+    up = await localUp({ root: ROOT, stateDir: join(dir, 'cloud'), envs, clockSpeed: options.clockSpeed ?? DEPLOYED_CLOCK_SPEED, bootstrap: 'recorded' });
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;

@@ -187,6 +187,23 @@ describe('cachedAssembly', () => {
     expect(await readdir(cacheDir)).toEqual([]);
   });
 
+  it('an entry of another kind is complete with its own entry file: made once, reused; one without it is an error naming that file', async () => {
+    const runs: string[] = [];
+    const record = async (outDir: string): Promise<void> => {
+      runs.push(outDir);
+      await mkdir(outDir, { recursive: true });
+      await writeFile(join(outDir, 'recording.json'), '{"recorded":true}');
+    };
+    const options = { root, cacheDir, inputs: ['package-lock.json'], app: 'a recording', entryFile: 'recording.json' };
+    const first = await cachedAssembly({ ...options, synth: record });
+    expect(await cachedAssembly({ ...options, synth: record })).toBe(first);
+    expect(runs).toHaveLength(1);
+    expect(JSON.parse(await readFile(join(first, 'recording.json'), 'utf8'))).toEqual({ recorded: true });
+    // A manifest alone does not complete such an entry.
+    const error = await cachedAssembly({ ...options, app: 'another recording', synth: countingSynth().synth }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'SynthFailed', message: expect.stringMatching(/wrote no recording\.json into .*: expected the entry's recording\.json/) });
+  });
+
   it('rejects context that cannot be passed as -c key=value', async () => {
     await expect(cachedAssembly({ root, cacheDir, inputs: INPUTS, context: { 'a b': '1' }, synth: countingSynth().synth })).rejects.toMatchObject({ code: 'InvalidContext' });
   });
