@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Cloud } from './cloud';
 import { startCloud } from './cloud';
-import { bootstrapFromRecording, recordedBootstrap } from './bootstrap-recording';
+import { recordedBootstrap, recordedDeploy, replayCdk } from './cdk-recording';
 import { runCdkCli } from './cdk-cli';
 import type { DeployedResource } from './cloudformation';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './kernel/events';
@@ -30,12 +30,13 @@ export interface LocalUpOptions {
   /** First port of the cloud's services (see `CLOUD_SERVICES`); 0 picks free ports. @default 0 */
   readonly basePort?: number;
   /**
-   * How the account is bootstrapped: `cli` runs `cdk bootstrap`, as an operator does; `recorded` sends the
-   * CloudFormation requests of the CLI's bootstrap (its template and parameters, recorded once per CLI version:
-   * `recordedBootstrap`) through the AWS SDK, which creates the same bootstrap stack for about a tenth of the
-   * CPU, for tests that need a bootstrapped account but do not test the bootstrap. @default 'cli'
+   * What creates the stacks: `cli` runs `cdk bootstrap` and `cdk deploy`, as an operator does; `recording` sends
+   * the CloudFormation and S3 requests that the pinned CLI made for the same commands (recorded once per CLI
+   * version and synthesis inputs: `recordedBootstrap`, `recordedDeploy`) through the AWS SDK. The same
+   * templates, parameters and bundles make the same stacks for a fraction of the CPU (the CLI costs about 3.5
+   * CPU-s to bootstrap and 5 to deploy), for tests that need deployed stacks but do not test the CLI. @default 'cli'
    */
-  readonly bootstrap?: 'cli' | 'recorded';
+  readonly via?: 'cli' | 'recording';
   /** Progress lines (the synthesis, the CDK CLI's output). @default nothing */
   readonly progress?: (line: string) => void;
 }
@@ -90,18 +91,18 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUp> {
     const cli = (line: string): void => { if (line.trim() !== '') progress(`cdk: ${line}`); };
     // The app is the synthesized assembly: run in a directory with cdk.json and no --app, the CLI would synthesize
     // the whole app again only to list environments that the explicit one here already names.
-    if (options.bootstrap === 'recorded') {
-      progress(`bootstrap aws://${LOCAL_ACCOUNT}/${LOCAL_REGION} from the recording of cdk bootstrap`);
-      await bootstrapFromRecording(cloud.endpoints.cloudformation, await recordedBootstrap(root))
-        .catch((error: unknown) => { throw new LocalUpError('BootstrapFailed', (error as Error).message); });
+    if (options.via === 'recording') {
+      progress(`${stacks.join(', ')} from the recordings of cdk bootstrap and cdk deploy ${stacks.join(' ')}`);
+      await replayCdk(cloud.endpoints, await recordedBootstrap(root)).catch((error: unknown) => { throw new LocalUpError('BootstrapFailed', (error as Error).message); });
+      await replayCdk(cloud.endpoints, await recordedDeploy(root, stacks)).catch((error: unknown) => { throw new LocalUpError('DeployFailed', (error as Error).message); });
     } else {
       progress(`cdk bootstrap aws://${LOCAL_ACCOUNT}/${LOCAL_REGION} --app ${assembly}`);
       const boot = await runCdkCli(root, cloud.env, ['bootstrap', `aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`, '--app', assembly], cli);
       if (boot.code !== 0) throw new LocalUpError('BootstrapFailed', `cdk bootstrap exited with ${boot.code}:\n${boot.output.slice(-3000)}`);
+      progress(`cdk deploy ${stacks.join(' ')} --app ${assembly}`);
+      const deploy = await runCdkCli(root, cloud.env, ['deploy', ...stacks, '--require-approval', 'never', '--app', assembly], cli);
+      if (deploy.code !== 0) throw new LocalUpError('DeployFailed', `cdk deploy ${stacks.join(' ')} exited with ${deploy.code}:\n${deploy.output.slice(-3000)}`);
     }
-    progress(`cdk deploy ${stacks.join(' ')} --app ${assembly}`);
-    const deploy = await runCdkCli(root, cloud.env, ['deploy', ...stacks, '--require-approval', 'never', '--app', assembly], cli);
-    if (deploy.code !== 0) throw new LocalUpError('DeployFailed', `cdk deploy ${stacks.join(' ')} exited with ${deploy.code}:\n${deploy.output.slice(-3000)}`);
     const environments = options.envs.map((env) => describeEnvironment(cloud, env));
     return { cloud, environments, env: { ...cloud.env, AWS_ACCOUNT_ID: LOCAL_ACCOUNT }, stop: () => cloud.stop() };
   } catch (error) {

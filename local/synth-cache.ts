@@ -13,8 +13,11 @@ import { cdkCommand } from './cdk-cli';
  */
 export const SYNTH_INPUTS: readonly string[] = ['infra', 'functions', 'shared', 'cdk.json', 'cdk.context.json', 'package-lock.json', 'tsconfig.json'];
 
-/** Entries kept: a new one removes the least recently used beyond this many (the app and the test fixtures' variants fit). */
-export const SYNTH_CACHE_ENTRIES = 12;
+/**
+ * Entries kept: a new one removes the least recently used beyond this many (the app, the test fixtures' variants
+ * and the recordings of the CLI's bootstrap and deploys fit, about a dozen).
+ */
+export const SYNTH_CACHE_ENTRIES = 20;
 
 /**
  * Each cached assembly's `*.metadata.json` files are written without stack traces: the construct creation

@@ -101,6 +101,8 @@ export interface ChangeSet {
   executionStatus: 'UNAVAILABLE' | 'AVAILABLE' | 'EXECUTE_IN_PROGRESS' | 'EXECUTE_COMPLETE' | 'EXECUTE_FAILED' | 'OBSOLETE';
   statusReason?: string;
   readonly templateBody: string;
+  /** Where the body was read from, when CreateChangeSet named a TemplateURL (as the CDK CLI does for a large template). */
+  readonly templateUrl?: string;
   readonly template: Template;
   readonly parameters: readonly StackParameter[];
   readonly changes: readonly ResourceChange[];

@@ -108,7 +108,7 @@ export class CloudFormationService {
       name: input.ChangeSetName, stackId: stack.stackId, stackName: stack.stackName, type,
       status: reason ? 'FAILED' : 'CREATE_COMPLETE', executionStatus: reason ? 'UNAVAILABLE' : 'AVAILABLE',
       ...(reason ? { statusReason: reason } : {}),
-      templateBody, template, parameters, changes, capabilities: [...input.Capabilities], tags: [...input.Tags],
+      templateBody, ...(input.TemplateBody === undefined && !input.UsePreviousTemplate && input.TemplateURL !== undefined ? { templateUrl: input.TemplateURL } : {}), template, parameters, changes, capabilities: [...input.Capabilities], tags: [...input.Tags],
       ...(input.Description !== undefined ? { description: input.Description } : {}), creationTime: startTime, operationId,
     };
     stack.changeSets.set(changeSet.name, changeSet);

@@ -1,10 +1,14 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cloud } from '../../local/cloud';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { appAssembly, cdk, ROOT } from '../helpers/cdk-cli';
-import { bootstrapFromRecording, recordedBootstrap } from '../../local/bootstrap-recording';
+import { SDK_DEFAULTS } from '../../local/story';
+import type { CdkRecording, RecordedStack } from '../../local/cdk-recording';
+import { recordedBootstrap, recordedDeploy, replayCdk } from '../../local/cdk-recording';
 import { startCloud } from '../../local/cloud';
 
 const CLI_MS = 240_000;
@@ -51,34 +55,51 @@ describe('the real CDK CLI against the local cloud: bootstrap, deploy wicked-dev
   }, CLI_MS);
 
   /**
-   * The other files bootstrap from the recording of `cdk bootstrap` (local/bootstrap-recording.ts): it must ask
-   * CloudFormation for exactly what the CLI asked for here, and end with the same bootstrap stack.
+   * The other files create their stacks from recordings of the CLI (local/cdk-recording.ts): a recording must
+   * hold exactly the requests the CLI sent here, and its replay must end with the same stacks.
    */
+  const unique = (text?: string) => text?.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, '<uuid>');
+  /** The CreateChangeSet request that made a stack of this cloud, as a recording holds it (each run's UUIDs masked). */
+  const sent = (target: Cloud, name: string): RecordedStack => {
+    const [changeSet, ...more] = [...target.cloudformation.stack(name).changeSets.values()];
+    expect(more).toEqual([]);
+    return {
+      stackName: name, changeSetName: unique(changeSet!.name)!,
+      ...(changeSet!.templateUrl !== undefined ? { templateUrl: changeSet!.templateUrl } : { templateBody: changeSet!.templateBody }),
+      parameters: changeSet!.parameters.map((p) => ({ ParameterKey: p.key, ParameterValue: p.value })),
+      capabilities: changeSet!.capabilities, tags: changeSet!.tags, ...(changeSet!.description !== undefined ? { description: unique(changeSet!.description)! } : {}),
+    };
+  };
+  const masked = (recording: CdkRecording): RecordedStack[] => recording.stacks.map((s) => ({ ...s, changeSetName: unique(s.changeSetName)!, ...(s.description !== undefined ? { description: unique(s.description)! } : {}) }));
+  /**
+   * A stack's resources by logical id, type, status and whether the emulator runs them. Their physical ids
+   * differ from one creation to the next, on AWS as here (generated names, resource ids); the bootstrap
+   * stack's, which the template names, are compared where it is created.
+   */
+  const resources = (target: Cloud, name: string) => [...target.cloudformation.stack(name).resources.values()]
+    .map((r) => [r.logicalId, r.type, r.status, r.emulated]).sort();
+
   it('the recording of cdk bootstrap that other tests bootstrap with sends what the CLI sent and creates the same bootstrap stack', async () => {
-    const cli = cloud.cloudformation.stack('CDKToolkit');
-    const [sent] = [...cli.changeSets.values()];
     const recording = await recordedBootstrap(ROOT);
-    expect(recording.templateBody).toBe(sent!.templateBody);
-    expect(recording.parameters).toEqual(sent!.parameters.map((p) => ({ ParameterKey: p.key, ParameterValue: p.value })));
-    expect(recording.capabilities).toEqual(sent!.capabilities);
-    expect(recording.tags).toEqual(sent!.tags);
-    const unique = (text?: string) => text?.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, '<uuid>');
-    expect(unique(recording.description)).toBe(unique(sent!.description));
-    expect(recording.stackName).toBe('CDKToolkit');
-    const other = await startCloud({ stateDir: join(dir, 'replayed') });
+    expect(recording.objects).toEqual([]);
+    expect(masked(recording)).toEqual([sent(cloud, 'CDKToolkit')]);
+    expect(recording.stacks[0]!.templateBody).toBeDefined();
+    const other = await startCloud({ stateDir: join(dir, 'replayed-bootstrap') });
     try {
-      await bootstrapFromRecording(other.endpoints.cloudformation, recording);
-      const replayed = other.cloudformation.stack('CDKToolkit');
-      expect(replayed.status).toBe('CREATE_COMPLETE');
-      expect(replayed.parameters).toEqual(cli.parameters);
-      // Names CloudFormation generates end in 13 random characters, on AWS as here: the rest must match.
-      const resources = (stack: typeof cli) => [...stack.resources.values()].map((r) => [r.logicalId, r.type, r.physicalId.replace(/-[A-Z0-9]{13}$/, '-<generated>'), r.status]).sort();
-      expect(resources(replayed)).toEqual(resources(cli));
-      expect(replayed.outputs).toEqual(cli.outputs);
+      await replayCdk(other.endpoints, recording);
+      const [cli, replayed] = [cloud, other].map((c) => c.cloudformation.stack('CDKToolkit'));
+      expect(replayed!.status).toBe('CREATE_COMPLETE');
+      expect(replayed!.parameters).toEqual(cli!.parameters);
+      expect(resources(other, 'CDKToolkit')).toEqual(resources(cloud, 'CDKToolkit'));
+      const named = (c: Cloud) => [...c.cloudformation.stack('CDKToolkit').resources.values()].filter((r) => r.physicalId.startsWith('cdk-hnb659fds-')).map((r) => r.physicalId).sort();
+      expect(named(other)).toEqual(named(cloud));
+      expect(named(cloud).length).toBeGreaterThan(5);
+      expect(replayed!.outputs).toEqual(cli!.outputs);
       expect(other.control.ssm.latest('/cdk-bootstrap/hnb659fds/version').value).toBe(cloud.control.ssm.latest('/cdk-bootstrap/hnb659fds/version').value);
-      const [change] = [...replayed.changeSets.values()];
+      // Each replay names its change set anew, as each CLI run does.
+      const [change] = [...replayed!.changeSets.values()];
       expect(change!.name).toMatch(/^cdk-bootstrap-change-set-[0-9a-f-]{36}$/);
-      expect(change!.name).not.toBe(sent!.name);
+      expect(change!.name).not.toBe([...cli!.changeSets.values()][0]!.name);
     } finally {
       await other.stop();
     }
@@ -110,6 +131,36 @@ describe('the real CDK CLI against the local cloud: bootstrap, deploy wicked-dev
     const outputs = Object.fromEntries(stack.outputs.map((o) => [o.OutputKey, o.OutputValue]));
     expect(outputs.ConfigBucketName).toBe(configBucket.physicalId);
     expect(cloud.control.s3.hasBucket(outputs.ConfigBucketName!)).toBe(true);
+  }, CLI_MS);
+
+  it('the recording of cdk deploy wicked-dev that other tests deploy with uploads what the CLI uploaded, sends its change sets, and creates the same stacks', async () => {
+    const recording = await recordedDeploy(ROOT, ['wicked-dev']);
+    expect(masked(recording)).toEqual(['wicked-registry-cache', 'wicked-dev'].map((name) => sent(cloud, name)));
+    // The CLI uploads the large template and sends its URL; the bundles as zip files.
+    expect(recording.stacks[1]!.templateUrl).toMatch(/^https:\/\/s3\.us-east-1\.amazonaws\.com\/cdk-hnb659fds-assets-000000000000-us-east-1\/[0-9a-f]{64}\.json$/);
+    const bucket = 'cdk-hnb659fds-assets-000000000000-us-east-1';
+    expect(recording.objects.length).toBeGreaterThan(5);
+    // Everything the CLI uploaded (before its own second deploy and destroy below) is in the recording.
+    const s3 = new S3Client({ ...SDK_DEFAULTS, endpoint: cloud.endpoints.s3, forcePathStyle: true });
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket })).finally(() => s3.destroy());
+    expect(recording.objects.map((o) => o.key).sort()).toEqual((listed.Contents ?? []).map((o) => o.Key).sort());
+    for (const object of recording.objects) {
+      const [uploaded] = cloud.control.s3.versions(bucket, object.key);
+      expect({ key: object.key, contentType: object.contentType, etag: `"${createHash('md5').update(await readFile(object.file)).digest('hex')}"` })
+        .toEqual({ key: object.key, contentType: uploaded!.contentType, etag: uploaded!.etag });
+    }
+    const other = await startCloud({ stateDir: join(dir, 'replayed-deploy'), clockSpeed: 20 });
+    try {
+      await replayCdk(other.endpoints, await recordedBootstrap(ROOT));
+      await replayCdk(other.endpoints, recording);
+      for (const name of ['wicked-registry-cache', 'wicked-dev']) {
+        expect(other.cloudformation.stack(name).status).toBe('CREATE_COMPLETE');
+        expect(resources(other, name)).toEqual(resources(cloud, name));
+        expect(other.cloudformation.stack(name).outputs.map((o) => o.OutputKey)).toEqual(cloud.cloudformation.stack(name).outputs.map((o) => o.OutputKey));
+      }
+    } finally {
+      await other.stop();
+    }
   }, CLI_MS);
 
   /**

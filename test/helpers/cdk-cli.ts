@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Cloud, CloudOptions } from '../../local/cloud';
 import { startCloud } from '../../local/cloud';
-import { bootstrapFromRecording, recordedBootstrap } from '../../local/bootstrap-recording';
+import { recordedBootstrap, replayCdk } from '../../local/cdk-recording';
 import { cdkEntryPoint } from '../../local/cdk-cli';
 import { cachedAssembly } from '../../local/synth-cache';
 
@@ -81,7 +81,7 @@ export async function bootstrappedCloud(prefix: string, options: Omit<CloudOptio
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await bootstrapFromRecording(cloud.endpoints.cloudformation, await recordedBootstrap(ROOT));
+    await replayCdk(cloud.endpoints, await recordedBootstrap(ROOT));
   } catch (error) {
     await stop();
     throw error;

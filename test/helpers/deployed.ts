@@ -112,9 +112,11 @@ export interface DeployedStackOptions {
 
 /**
  * Starts an empty local cloud in a scratch directory and deploys the app in
- * cdk.json from the synth cache with the real CDK CLI (`localUp`: the
- * bootstrap stack from the recording of `cdk bootstrap`, then `cdk deploy
- * wicked-<env>...`), then reads what the tests drive
+ * cdk.json from the synth cache as the real CDK CLI does (`localUp` with
+ * `via: 'recording'`: the CLI's requests for `cdk bootstrap` and `cdk deploy
+ * wicked-<env>...`, recorded once per CLI version and synthesis inputs, sent
+ * again through the AWS SDK; the same templates, parameters and bundles; the
+ * CLI itself is tested against the cloud in e2e/cdk-*.test.ts), then reads what the tests drive
  * from the deployed stacks: names from outputs and resources, the deploy
  * targets from the deployed functions' environment.
  *
@@ -127,7 +129,7 @@ export async function deployedStack(prefix: string, options: DeployedStackOption
   const dir = await mkdtemp(join(tmpdir(), prefix));
   let up: LocalUp;
   try {
-    up = await localUp({ root: ROOT, stateDir: join(dir, 'cloud'), envs, clockSpeed: options.clockSpeed ?? DEPLOYED_CLOCK_SPEED, bootstrap: 'recorded' });
+    up = await localUp({ root: ROOT, stateDir: join(dir, 'cloud'), envs, clockSpeed: options.clockSpeed ?? DEPLOYED_CLOCK_SPEED, via: 'recording' });
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
