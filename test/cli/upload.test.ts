@@ -11,6 +11,7 @@ import type { OperatorFixture } from './operator-fixture';
 import { fakeImage, startOperatorFixture } from './operator-fixture';
 import { lastJson, runCli } from './run-cli';
 import { FOLLOW_TIMEOUT_S, SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
+import { settle } from '../e2e/deploy-helpers';
 
 const EXAMPLE = resolve(__dirname, '..', '..', 'examples', 'static');
 
@@ -136,6 +137,11 @@ describe('wickedctl upload against the local emulator', () => {
     expect(secondKey).not.toBe(key);
     const [a, b] = await Promise.all([objectBytes(key), objectBytes(secondKey)]);
     expect(createHash('sha256').update(a).digest('hex')).toBe(createHash('sha256').update(b).digest('hex'));
+    // The next test's upload must come after this one's build: uploads of different keys are ordered by the arrival
+    // of their builds (shared/ledger/admission.ts), so a build of this one that ended after the next upload's would
+    // supersede it as the newer request.
+    await fixture.emulator.bus.waitFor((event) => event['detail-type'] === 'Portal Image Built' && (event.detail as { key?: string }).key === secondKey, budget.left(), 'Portal Image Built of the second upload');
+    await settle(fixture.emulator, budget.left());
 
     const archive = join(fixture.dir, 'uploaded.tgz');
     await writeFile(archive, a);
