@@ -19,8 +19,9 @@ describe('templates the emulator cannot run fail the deploy, naming the logical 
     await stop?.();
   });
 
-  // Each case's template is valid CDK output (it is the emulator that cannot run it): the synth cache keeps it.
-  const deploy = async (kind: string) => cdk(cloud, ['deploy', 'bad', '--require-approval', 'never', '--app', await fixtureAssembly('bad-input-app.ts', { case: kind })]);
+  // Each case's template is valid CDK output (it is the emulator that cannot run it): the synth cache keeps the
+  // fixture's one assembly, a stack per case.
+  const deploy = async (kind: string) => cdk(cloud, ['deploy', `bad-${kind}`, '--require-approval', 'never', '--app', await fixtureAssembly('bad-input-app.ts', {})]);
 
   it.each([
     ['intrinsic', 'AWS::SSM::Parameter', /^Cidr[0-9A-F]{8}\.Properties\.Value: Fn::Cidr: this intrinsic function is not emulated; supported: Ref, /],
@@ -28,7 +29,7 @@ describe('templates the emulator cannot run fail the deploy, naming the logical 
     ['controller', 'AWS::ECS::Service', /^Svc \(AWS::ECS::Service\): DeploymentController\.Type "CODE_DEPLOY" is not emulated; the emulated ECS runs rolling updates \(ECS\) only$/],
   ])('%s: CREATE_FAILED on the %s with the reason, ROLLBACK_COMPLETE, the bucket created before it deleted', async (kind, type, reason) => {
     const run = await deploy(kind);
-    const stack = cloud.cloudformation.stack('bad');
+    const stack = cloud.cloudformation.stack(`bad-${kind}`);
     const failed = stack.events.filter((e) => e.ResourceStatus === 'CREATE_FAILED' && e.ResourceType === type);
     expect({ code: run.code === 0 ? 0 : 'failed', status: stack.status, reasons: failed.map((e) => e.ResourceStatusReason) }).toEqual({ code: 'failed', status: 'ROLLBACK_COMPLETE', reasons: [expect.stringMatching(reason)] });
     // The CLI shows the reason to the user, as against AWS.
