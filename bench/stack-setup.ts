@@ -39,8 +39,8 @@ async function timed(way: Way): Promise<{ wall: number; cpu: number }> {
 }
 
 async function main(): Promise<void> {
-  const way = process.argv[process.argv.indexOf('--once') + 1];
   if (process.argv.includes('--once')) {
+    const way = process.argv[process.argv.indexOf('--once') + 1];
     if (way !== 'cli' && way !== 'recording') throw new Error(`--once ${way}: expected cli or recording`);
     await once(way);
     return;

@@ -1,9 +1,24 @@
 import { spawn } from 'node:child_process';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './kernel/events';
 
 /** What a CDK CLI run printed (stdout and stderr interleaved) and its exit code. */
 export interface CdkCliRun {
   readonly code: number | null;
   readonly output: string;
+}
+
+/**
+ * The arguments of `cdk bootstrap` of the local account, as `local up` runs it and as it is recorded. The app is
+ * given as its synthesized assembly: run in a directory with cdk.json and no `--app`, the CLI would synthesize the
+ * whole app again only to list environments that the explicit one here already names.
+ */
+export function bootstrapArgs(assembly: string): string[] {
+  return ['bootstrap', `aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`, '--app', assembly];
+}
+
+/** The arguments of `cdk deploy <stacks>` of a synthesized assembly without prompts, as `local up` runs it and as it is recorded. */
+export function deployArgs(stacks: readonly string[], assembly: string): string[] {
+  return ['deploy', ...stacks, '--require-approval', 'never', '--app', assembly];
 }
 
 /**

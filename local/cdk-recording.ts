@@ -8,7 +8,7 @@ import {
   waitUntilChangeSetCreateComplete, waitUntilStackCreateComplete,
 } from '@aws-sdk/client-cloudformation';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { runCdkCli } from './cdk-cli';
+import { bootstrapArgs, deployArgs, runCdkCli } from './cdk-cli';
 import type { Cloud } from './cloud';
 import { startCloud } from './cloud';
 import type { CloudEndpoint } from './services';
@@ -65,9 +65,9 @@ const ASSETS_BUCKET = `cdk-hnb659fds-assets-${LOCAL_ACCOUNT}-${LOCAL_REGION}`;
  * recording.stacks[0].parameters.find((p) => p.ParameterKey === 'Qualifier')?.ParameterValue // 'hnb659fds'
  */
 export async function recordedBootstrap(root: string): Promise<CdkRecording> {
-  const app = await cachedAssembly({ root });
   const command = `cdk bootstrap aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`;
-  return recorded(root, command, ['package-lock.json', 'cdk.json', RECORDER], (cloud) => runCdkCli(root, cloud.env, ['bootstrap', `aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`, '--app', app]));
+  // The app's assembly only when the CLI is recorded: asking the synth cache hashes every source of the app.
+  return recorded(root, command, ['package-lock.json', 'cdk.json', RECORDER], async (cloud) => runCdkCli(root, cloud.env, bootstrapArgs(await cachedAssembly({ root }))));
 }
 
 /**
@@ -82,11 +82,10 @@ export async function recordedBootstrap(root: string): Promise<CdkRecording> {
  * recording.stacks.map((s) => s.stackName) // ['wicked-registry-cache', 'wicked-dev']
  */
 export async function recordedDeploy(root: string, stacks: readonly string[]): Promise<CdkRecording> {
-  const app = await cachedAssembly({ root });
-  const bootstrap = await recordedBootstrap(root);
   const command = `cdk deploy ${stacks.join(' ')} --require-approval never`;
-  return recorded(root, command, [...SYNTH_INPUTS, RECORDER], (cloud) => runCdkCli(root, cloud.env, ['deploy', ...stacks, '--require-approval', 'never', '--app', app]),
-    (cloud) => replayCdk(cloud.endpoints, bootstrap));
+  // The app's assembly and the bootstrap only when the CLI is recorded (see recordedBootstrap).
+  return recorded(root, command, [...SYNTH_INPUTS, RECORDER], async (cloud) => runCdkCli(root, cloud.env, deployArgs(stacks, await cachedAssembly({ root }))),
+    async (cloud) => replayCdk(cloud.endpoints, await recordedBootstrap(root)));
 }
 
 /** Runs the CLI against a cloud: its exit code and output. */

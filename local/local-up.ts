@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Cloud } from './cloud';
 import { startCloud } from './cloud';
 import { recordedBootstrap, recordedDeploy, replayCdk } from './cdk-recording';
-import { runCdkCli } from './cdk-cli';
+import { bootstrapArgs, deployArgs, runCdkCli } from './cdk-cli';
 import type { DeployedResource } from './cloudformation';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './kernel/events';
 import { cachedAssembly } from './synth-cache';
@@ -89,18 +89,16 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUp> {
   const cloud = await startCloud({ stateDir, clockSpeed: options.clockSpeed ?? 1, basePort: options.basePort ?? 0 });
   try {
     const cli = (line: string): void => { if (line.trim() !== '') progress(`cdk: ${line}`); };
-    // The app is the synthesized assembly: run in a directory with cdk.json and no --app, the CLI would synthesize
-    // the whole app again only to list environments that the explicit one here already names.
     if (options.via === 'recording') {
       progress(`${stacks.join(', ')} from the recordings of cdk bootstrap and cdk deploy ${stacks.join(' ')}`);
       await replayCdk(cloud.endpoints, await recordedBootstrap(root)).catch((error: unknown) => { throw new LocalUpError('BootstrapFailed', (error as Error).message); });
       await replayCdk(cloud.endpoints, await recordedDeploy(root, stacks)).catch((error: unknown) => { throw new LocalUpError('DeployFailed', (error as Error).message); });
     } else {
       progress(`cdk bootstrap aws://${LOCAL_ACCOUNT}/${LOCAL_REGION} --app ${assembly}`);
-      const boot = await runCdkCli(root, cloud.env, ['bootstrap', `aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`, '--app', assembly], cli);
+      const boot = await runCdkCli(root, cloud.env, bootstrapArgs(assembly), cli);
       if (boot.code !== 0) throw new LocalUpError('BootstrapFailed', `cdk bootstrap exited with ${boot.code}:\n${boot.output.slice(-3000)}`);
       progress(`cdk deploy ${stacks.join(' ')} --app ${assembly}`);
-      const deploy = await runCdkCli(root, cloud.env, ['deploy', ...stacks, '--require-approval', 'never', '--app', assembly], cli);
+      const deploy = await runCdkCli(root, cloud.env, deployArgs(stacks, assembly), cli);
       if (deploy.code !== 0) throw new LocalUpError('DeployFailed', `cdk deploy ${stacks.join(' ')} exited with ${deploy.code}:\n${deploy.output.slice(-3000)}`);
     }
     const environments = options.envs.map((env) => describeEnvironment(cloud, env));
