@@ -3,11 +3,18 @@
 // parent sends over IPC, and sends back the result or the error. Plain
 // JavaScript so it runs without a TypeScript loader.
 import { existsSync } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
-import { syncBuiltinESMExports } from 'node:module';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+
+// node:http and node:https through require, not import: the ES module face of a built-in module is made
+// when it is first imported and takes the values its exports have then, so the handler's
+// `import { request } from 'node:https'` gets the patched request below. (syncBuiltinESMExports would do
+// the same for every loaded built-in at once, and its walk over node:http's lazy exports loads undici:
+// about 30 ms of CPU per cold start that Lambda's own runtime does not spend.)
+const require = createRequire(import.meta.url);
+const http = require('node:http');
+const https = require('node:https');
 
 // Custom resource handlers answer CloudFormation with https.request to the
 // response URL's host; the emulator's response endpoint is plain HTTP on
@@ -26,8 +33,6 @@ https.request = function request(first, ...rest) {
   const path = url ? url.pathname + url.search : options.path;
   return http.request({ ...options, protocol: 'http:', hostname: to.hostname, host: to.hostname, port: to.port, path, agent: undefined }, ...rest);
 };
-// Handlers bundled as ES modules import `request` from 'node:https' by name: make the named export the patched one too.
-syncBuiltinESMExports();
 
 function handlerFile(root, module) {
   for (const ext of ['.js', '.mjs', '.cjs']) {

@@ -144,8 +144,9 @@ describe('LocalFunctions', () => {
 });
 
 describe('custom resources over the request/response protocol', () => {
-  const handlerSource = `
-import https from 'node:https';
+  /** A provider's handler; `importStyle` is how it takes https.request (the CDK's CommonJS framework uses the default's property). */
+  const providerSource = (importStyle: 'default' | 'named'): string => `
+${importStyle === 'default' ? "import https from 'node:https';" : "import { request } from 'node:https'; const https = { request };"}
 export const handler = async (event) => {
   const body = JSON.stringify(event.ResourceProperties.Fail
     ? { Status: 'FAILED', Reason: 'the upstream said no', PhysicalResourceId: 'x', StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId }
@@ -158,11 +159,11 @@ export const handler = async (event) => {
 };`;
   const context = { stackName: 's', stackId: 'arn:aws:cloudformation:us-east-1:000000000000:stack/s/1', logicalId: 'Thing', resourceType: 'Custom::Thing', account: '000000000000', region: 'us-east-1' };
 
-  it('sends Create and Update requests and reads PhysicalResourceId and Data from the response PUT', async () => {
+  it.each(['default', 'named'] as const)('sends Create and Update requests and reads PhysicalResourceId and Data from the response PUT (https imported as %s)', async (importStyle) => {
     const responses = await startResponseListener();
     try {
       const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir, httpsRedirects: { [RESPONSE_HOST]: responses.url } });
-      await fns.deploy(config('provider', await code('provider', handlerSource)));
+      await fns.deploy(config('provider', await code(`provider-${importStyle}`, providerSource(importStyle))));
       const provider = customResourceProvider({ functions: fns, codeRoot: dir, takeResponse: responses.take });
       const token = 'arn:aws:lambda:us-east-1:000000000000:function:provider';
       const created = await provider.create({ ServiceToken: token, Size: 1 }, context);
