@@ -15,6 +15,7 @@ import type { ValidationFlags } from '../validation-options';
 import { addValidationFlags } from '../validation-options';
 import { environmentValidation, environmentValidationHelp } from '../environment-validation';
 import { GIT_COMMIT_METADATA } from '../../shared/events/git-revision';
+import { UPLOADED_AT_METADATA } from '../../shared/events/upload-time';
 import { openUploadSource, uploadSourceOptions } from '../upload-source';
 import type { Progress } from '../progress';
 import { startProgress } from '../progress';
@@ -198,8 +199,9 @@ async function packAndUpload(bundle: ConfigBundle, to: { bucket: string; env: st
     const key = uploadKey(env, nowMs);
     const put = await (await clients.s3()).send(new PutObjectCommand({
       Bucket: bucket, Key: key, Body: createReadStream(archive.path), ContentLength: archive.size, ContentType: 'application/gzip',
-      // build-image reads it back and puts it on Portal Image Built and the image label org.opencontainers.image.revision.
-      ...(to.revision ? { Metadata: { [GIT_COMMIT_METADATA]: to.revision } } : {}),
+      // build-image reads both back: the commit onto Portal Image Built and the image label org.opencontainers.image.revision,
+      // the time to order this upload to the millisecond within the second S3 stamps on its event.
+      Metadata: { [UPLOADED_AT_METADATA]: new Date(nowMs).toISOString(), ...(to.revision ? { [GIT_COMMIT_METADATA]: to.revision } : {}) },
     })).catch((error: unknown) => { throw new CliError(`uploading s3://${bucket}/${key}: ${(error as Error).message}`, ExitCode.Failure, { cause: error }); });
     return { key, ...(put.VersionId ? { versionId: put.VersionId } : {}) };
   } finally {

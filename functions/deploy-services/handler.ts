@@ -23,6 +23,8 @@ export const ImageBuiltEventSchema = z.object({
   id: z.string().check(z.minLength(1)),
   source: z.literal(EVENT_SOURCE),
   'detail-type': z.literal(DetailType.ImageBuilt),
+  /** When EventBridge received it: the request time of a rollback or promotion. */
+  time: z.optional(z.string()),
   detail: ImageBuiltDetailSchema,
 });
 
@@ -102,7 +104,7 @@ export async function deployServicesEvent(event: unknown): Promise<DeployService
 
 function dispatch(event: DeployServicesEvent, owner: string, deps: ReturnType<typeof cachedDeployDeps>): Promise<DeployServicesHandlerResult> {
   switch (event['detail-type']) {
-    case DetailType.ImageBuilt: return deployServices(event.detail, owner, deps);
+    case DetailType.ImageBuilt: return deployServices(event.detail, owner, deps, event.time);
     case 'ECS Task State Change': return nudgeOnTaskStateChange(event, owner, deps);
     case DeployDetailType.StuckCheckDue:
     case DeployDetailType.ReconcileDue: return reconcileDue(event.detail, owner, deps);

@@ -33,9 +33,9 @@ export interface NudgeResult {
  * @example
  * const result = await deployServices(ImageBuiltDetailSchema.parse(event.detail), `${event.id}/${randomUUID()}`, deps);
  */
-export async function deployServices(detail: ImageBuiltDetail, owner: string, deps: DeployDeps): Promise<DeployServicesResult> {
+export async function deployServices(detail: ImageBuiltDetail, owner: string, deps: DeployDeps, eventTime?: string): Promise<DeployServicesResult> {
   targetOf(detail.env, deps);
-  const request = requestFromImageBuilt(detail, deps.clock());
+  const request = requestFromImageBuilt(detail, deps.clock(), eventTime);
   // Armed before the admission: a crash right after it leaves a deployment in flight that only the safety net would find.
   await deps.nudge?.arm(detail.env);
   const admission = await deps.ledger.admit(request, owner);

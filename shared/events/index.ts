@@ -50,6 +50,14 @@ export const ImageBuiltDetailSchema = z.extend(ConfigObjectSchema, {
   warningCount: z.optional(z.int().check(z.nonnegative())),
   /** The git commit (full SHA-1 or SHA-256 hex) the configuration was packed from (`wickedctl upload --git`); also the image's `org.opencontainers.image.revision`. */
   revision: z.optional(z.string().check(z.regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/))),
+  /**
+   * When the operator asked for this configuration (ISO 8601, UTC): the upload's S3 event time, to the
+   * millisecond of the uploader's `uploaded-at` metadata when that falls in the same second (see
+   * {@link uploadRequestedAt}); the request time of a rollback or promotion. The ledger orders requests of
+   * different keys by it. Absent on a rebuild (ordered by the deployment it rebuilds) and in events of
+   * earlier versions (ordered by arrival).
+   */
+  requestedAt: z.optional(z.iso.datetime()),
 });
 /** Detail of `Portal Image Built`. */
 export type ImageBuiltDetail = z.infer<typeof ImageBuiltDetailSchema>;
@@ -114,3 +122,4 @@ export * from './base-image';
 export * from './deploy';
 
 export { GIT_COMMIT_METADATA, gitRevision } from './git-revision';
+export { UPLOADED_AT_METADATA, uploadRequestedAt } from './upload-time';

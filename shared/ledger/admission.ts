@@ -28,8 +28,13 @@ export interface Admission {
  * - `apply-now`: otherwise, including a retry by the same owner of a
  *   deployment still `starting`, or a takeover after its lease expired.
  *
- * Requests of different keys are ordered by arrival: S3 sequencers are only
- * comparable for one key.
+ * Requests of different keys are ordered by `requestedAt` (when the operator
+ * uploaded the configuration or asked for the rollback or promotion): S3
+ * sequencers are only comparable for one key. A request asked for before the
+ * environment's newest admitted request is `ignore-older`, so a build that
+ * ends late never replaces, or queues behind, a newer configuration. Requests
+ * without `requestedAt` (events of earlier versions, restarts, rebuilds) and
+ * requests of the same instant are ordered by arrival.
  *
  * A rebuild (`rebuildOf` set: the deployed config on a new base) carries the
  * S3 sequencer of the object it rebuilds, which the ledger already admitted:
@@ -58,6 +63,8 @@ export function decideAdmission(env: EnvironmentRecord | undefined, request: Dep
     if (order < 0) return verdict('ignore-older', `sequencer ${request.sequencer} of ${request.key} is older than the admitted ${stored}`);
     if (order === 0) return verdict('ignore-duplicate', `sequencer ${request.sequencer} of ${request.key} was already admitted`);
   }
+  const newer = mine ? undefined : newerRequest(env, request);
+  if (newer !== undefined) return verdict('ignore-older', newer);
   if (inFlight?.request.deploymentId === id || env?.queued?.deploymentId === id) {
     return verdict('ignore-duplicate', `deployment ${id} is already ${inFlight?.request.deploymentId === id ? 'in flight' : 'queued'}`);
   }
@@ -97,13 +104,14 @@ export function admitTransition(
     request: known.find((r) => r.deploymentId === deploymentId),
   }));
   const sequencers = advance(base.sequencers, request);
-  const common = { ...base, revision: base.revision + 1, sequencers, updatedAt: at };
+  const newestRequest = newest(base.newestRequest, request);
+  const common = { ...base, revision: base.revision + 1, sequencers, ...(newestRequest ? { newestRequest } : {}), updatedAt: at };
   switch (admission.kind) {
     case 'ignore-older':
     case 'ignore-stale':
       return { result: admission, changes: [{ deploymentId: request.deploymentId, request, state: 'ignored', reason: admission.reason, at }] };
     case 'ignore-duplicate': {
-      if (admission.superseded.length === 0 && sequencers === base.sequencers) return { result: admission, changes: [] };
+      if (admission.superseded.length === 0 && sequencers === base.sequencers && newestRequest === base.newestRequest) return { result: admission, changes: [] };
       const mine = base.inFlight?.request.deploymentId === request.deploymentId || base.queued?.deploymentId === request.deploymentId;
       const own: RecordChange[] = mine ? [] : [{ deploymentId: request.deploymentId, request, state: 'ignored', reason: admission.reason, at }];
       return { next: { ...common, queued: undefined }, result: admission, changes: [...changes, ...own] };
@@ -155,6 +163,29 @@ export function staleRebuild(env: EnvironmentRecord | undefined, request: Deploy
   const busy = holder ?? env?.queued?.deploymentId;
   if (busy !== undefined) return `rebuild of ${of} is stale: deployment ${busy} of ${request.env} is ${holder ? 'in flight' : 'queued'} and will replace it; request the rebuild again after it ends`;
   return undefined;
+}
+
+/**
+ * Why a request is older than the environment's newest admitted one, or
+ * `undefined`: asked for strictly before it, under any key. Rebuilds are
+ * ordered by what they rebuild ({@link staleRebuild}), so they neither are
+ * older nor count as newest.
+ *
+ * @example
+ * newerRequest(env, { ...request, requestedAt: '2026-01-01T00:00:01.000Z' }) // 'requested at 2026-01-01T00:00:01.000Z, before d-new (requested at 2026-01-01T00:00:02.000Z)'
+ */
+export function newerRequest(env: EnvironmentRecord | undefined, request: DeploymentRequest): string | undefined {
+  const newestAdmitted = env?.newestRequest;
+  if (request.requestedAt === undefined || request.rebuildOf !== undefined || newestAdmitted === undefined) return undefined;
+  if (newestAdmitted.deploymentId === request.deploymentId || Date.parse(request.requestedAt) >= Date.parse(newestAdmitted.requestedAt)) return undefined;
+  return `requested at ${request.requestedAt}, before ${newestAdmitted.deploymentId} (requested at ${newestAdmitted.requestedAt})`;
+}
+
+/** The newest admitted request after admitting this one; the same object when it is not newer. */
+function newest(current: EnvironmentRecord['newestRequest'], request: DeploymentRequest): EnvironmentRecord['newestRequest'] {
+  if (request.requestedAt === undefined || request.rebuildOf !== undefined) return current;
+  if (current !== undefined && Date.parse(request.requestedAt) <= Date.parse(current.requestedAt)) return current;
+  return { deploymentId: request.deploymentId, requestedAt: request.requestedAt };
 }
 
 /** The sequencer map with this request's sequencer when it is newer; the same object when nothing changes. */

@@ -20,8 +20,13 @@ export function deploymentIdFor(detail: Pick<ImageBuiltDetail, 'env' | 'key' | '
   return `d-${hash.digest('hex').slice(0, 20)}`;
 }
 
-/** The ledger request of a `Portal Image Built` detail, received at `now` (epoch ms). */
-export function requestFromImageBuilt(detail: ImageBuiltDetail, now: number): DeploymentRequest {
+/**
+ * The ledger request of a `Portal Image Built` detail, received at `now` (epoch ms). `eventTime` is the
+ * event's `time`: EventBridge's clock when it was put, the request time of a rollback or promotion, which
+ * carry no `requestedAt` of their own (the operator's clock may be off; S3's and EventBridge's are not).
+ */
+export function requestFromImageBuilt(detail: ImageBuiltDetail, now: number, eventTime?: string): DeploymentRequest {
+  const requestedAt = detail.requestedAt ?? (eventTime !== undefined && !Number.isNaN(Date.parse(eventTime)) ? new Date(Date.parse(eventTime)).toISOString() : undefined);
   return {
     deploymentId: deploymentIdFor(detail),
     env: detail.env,
@@ -41,6 +46,7 @@ export function requestFromImageBuilt(detail: ImageBuiltDetail, now: number): De
       validationWarningCount: detail.warningCount ?? detail.warnings.length,
     } : {}),
     ...(detail.revision !== undefined ? { revision: detail.revision } : {}),
+    ...(requestedAt !== undefined ? { requestedAt } : {}),
     receivedAt: new Date(now).toISOString(),
   };
 }

@@ -42,6 +42,8 @@ export const DeploymentRequestSchema = z.object({
   validationWarningCount: z.optional(z.int().check(z.nonnegative())),
   /** The git commit the configuration was packed from, when it came from git (`wickedctl upload --git`). */
   revision: z.optional(z.string().check(z.regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/))),
+  /** When the operator asked for this configuration (`Portal Image Built` `requestedAt`): orders requests of different keys. */
+  requestedAt: z.optional(z.string().check(z.minLength(1))),
   /** ISO time the ledger first saw the request. */
   receivedAt: z.string().check(z.minLength(1)),
 });
@@ -101,6 +103,11 @@ export const EnvironmentRecordSchema = z.object({
   revision: z.int().check(z.nonnegative()),
   /** Highest admitted S3 sequencer per config object key. */
   sequencers: z.record(z.string(), z.string()),
+  /**
+   * The admitted request the operator asked for last (`requestedAt`, over every key): a request of
+   * another key asked for before it is older. Absent until a request with `requestedAt` was admitted.
+   */
+  newestRequest: z.optional(z.object({ deploymentId: z.string(), requestedAt: z.string() })),
   inFlight: z.optional(InFlightSchema),
   /** The newest config that arrived during a rollout; a newer one replaces it. */
   queued: z.optional(DeploymentRequestSchema),

@@ -1,7 +1,7 @@
 import type { EventPublisher } from '../adapters/event-publisher';
 import type { S3ObjectSource } from '../adapters/s3-object-source';
 import type { ConfigRejectedDetail, ImageBuiltDetail, S3ObjectCreatedEvent } from '../events';
-import { DetailType, envFromConfigKey, gitRevision } from '../events';
+import { DetailType, envFromConfigKey, gitRevision, uploadRequestedAt } from '../events';
 import type { BuildProgress, BuildRequest } from '../oci';
 import type { ValidationIssue } from '../wicked-config';
 import type { BuildConfigRequest } from './build-config';
@@ -65,6 +65,8 @@ export async function handleConfigUploaded(event: S3ObjectCreatedEvent, deps: Co
   };
   const { body, metadata } = await deps.objects.open({ bucket: bucket.name, key: object.key, ...(where.versionId ? { versionId: where.versionId } : {}) });
   const revision = gitRevision(metadata);
+  // The ledger orders uploads of different keys by it: the build's own duration must not decide which is newer.
+  const requestedAt = uploadRequestedAt(event.time, metadata);
   const outcome = await buildConfigImage({
     source: { stream: body, name: object.key },
     ...validationRequest(env, deps.validation),
@@ -82,7 +84,7 @@ export async function handleConfigUploaded(event: S3ObjectCreatedEvent, deps: Co
     return { outcome: 'rejected', detail };
   }
   const { result, report } = outcome;
-  const detail: ImageBuiltDetail = { ...where, configHash: report.configHash, imageUri: result.imageRef, digest: result.digest, tag: result.tag, ...warningsDetail(report.issues), ...(revision ? { revision } : {}) };
+  const detail: ImageBuiltDetail = { ...where, configHash: report.configHash, imageUri: result.imageRef, digest: result.digest, tag: result.tag, ...warningsDetail(report.issues), ...(revision ? { revision } : {}), ...(requestedAt ? { requestedAt } : {}) };
   await deps.events.publish(DetailType.ImageBuilt, detail, [`arn:aws:s3:::${bucket.name}/${object.key}`]);
   return { outcome: 'built', detail, uploadedBytes: result.uploadedBytes, skipped: result.skipped };
 }

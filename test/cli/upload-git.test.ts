@@ -74,13 +74,19 @@ describe('wickedctl upload --git against the local emulator and real repositorie
     const key = objectOf(run.stderr);
     expect(run.stderr).toContain(`commit ${v1}`);
     const head = await s3.send(new HeadObjectCommand({ Bucket: fixture.names.bucket, Key: key }));
-    expect(head.Metadata).toEqual({ 'git-commit': v1 });
+    expect(head.Metadata).toEqual({ 'git-commit': v1, 'uploaded-at': expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
     const built = await fixture.emulator.bus.waitFor((e) => e['detail-type'] === 'Portal Image Built' && (e.detail as { key?: string }).key === key, budget.left(), 'Portal Image Built of the git upload');
     const detail = ImageBuiltDetailSchema.parse(built.detail);
     expect(detail.revision).toBe(v1);
+    // Asked for at S3's time of the upload (to the second), to the uploader's millisecond when that is in the same second.
+    const created = fixture.emulator.bus.timeline.map((entry) => entry.event).find((e) => e['detail-type'] === 'Object Created' && (e.detail as { object?: { key?: string } }).object?.key === key)!;
+    const second = Date.parse(created.time);
+    const uploadedAt = Date.parse(head.Metadata!['uploaded-at']!);
+    expect(detail.requestedAt).toBe(new Date(uploadedAt >= second && uploadedAt < second + 1000 ? uploadedAt : second).toISOString());
     expect(await labelsOf(detail.digest)).toMatchObject({ [Labels.revision]: v1 });
     const record = await waitForRecord(detail.digest);
     expect(record.revision).toBe(v1);
+    expect(record.requestedAt).toBe(detail.requestedAt);
   }, SIGNAL_TEST_LIMIT_MS);
 
   it('gives the same archive bytes for the same commit from another clone with other file times', async () => {
@@ -157,7 +163,7 @@ describe('wickedctl upload --git against the local emulator and real repositorie
   }
 
   /** The ledger record of `digest`, once deploy-services (invoked asynchronously by the bus's rule) has admitted it. */
-  async function waitForRecord(digest: string): Promise<{ revision?: string }> {
+  async function waitForRecord(digest: string): Promise<{ revision?: string; requestedAt?: string }> {
     await fixture.emulator.bus.idle();
     await fixture.emulator.lambdaAsync.idle();
     const record = (await fixture.ledger.listDeployments('dev')).find((r) => r.digest === digest);

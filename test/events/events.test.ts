@@ -1,4 +1,5 @@
-import { configUploadedPattern, envFromConfigKey, ImageBuiltDetailSchema, S3ObjectCreatedEventSchema } from '../../shared/events';
+import { configUploadedPattern, envFromConfigKey, ImageBuiltDetailSchema, S3ObjectCreatedEventSchema, uploadRequestedAt } from '../../shared/events';
+import { requestFromImageBuilt } from '../../shared/ledger';
 import { matchesPattern } from '../../local/bus/pattern';
 import { BASE_IMAGE_CHANGED_RULE, IMAGE_BUILT_RULE, SERVICE_RESTART_REQUESTED_RULE, STUCK_CHECK_DUE_RULE } from '../../shared/events/rules';
 
@@ -56,5 +57,30 @@ describe('environment-addressed rules', () => {
     ['a stuck check of dev is not prod\'s', STUCK_CHECK_DUE_RULE, prod, event('Portal Stuck Check Due', { env: 'dev', deploymentId: 'd' }), false],
   ] as const)('%s', (_name, rule, names, candidate, expected) => {
     expect(matchesPattern(rule.pattern(names), candidate)).toBe(expected);
+  });
+});
+
+describe('uploadRequestedAt', () => {
+  it.each<[string, string | undefined, Record<string, string> | undefined, string | undefined]>([
+    ['the uploader\'s millisecond within the event\'s second', '2026-12-07T10:00:05Z', { 'uploaded-at': '2026-12-07T10:00:05.250Z' }, '2026-12-07T10:00:05.250Z'],
+    ['the event\'s second when the uploader\'s clock says the second before', '2026-12-07T10:00:05Z', { 'uploaded-at': '2026-12-07T10:00:04.990Z' }, '2026-12-07T10:00:05.000Z'],
+    ['the event\'s second when the uploader\'s clock is ahead', '2026-12-07T10:00:05Z', { 'uploaded-at': '2026-12-07T10:00:09.000Z' }, '2026-12-07T10:00:05.000Z'],
+    ['the event\'s second without the metadata (an upload by hand)', '2026-12-07T10:00:05Z', undefined, '2026-12-07T10:00:05.000Z'],
+    ['the event\'s second when the metadata is no UTC timestamp', '2026-12-07T10:00:05Z', { 'uploaded-at': '2026-12-07 10:00:05.250' }, '2026-12-07T10:00:05.000Z'],
+    ['the event\'s second when the metadata is a bare date', '2026-12-07T10:00:05Z', { 'uploaded-at': '2026-12-07' }, '2026-12-07T10:00:05.000Z'],
+    ['nothing without an event time', undefined, { 'uploaded-at': '2026-12-07T10:00:05.250Z' }, undefined],
+    ['nothing with an unparseable event time', 'yesterday', { 'uploaded-at': '2026-12-07T10:00:05.250Z' }, undefined],
+  ])('%s', (_name, time, metadata, expected) => {
+    expect(uploadRequestedAt(time, metadata)).toBe(expected);
+  });
+});
+
+describe('requestFromImageBuilt', () => {
+  const detail = { env: 'dev', bucket: 'cfg', key: 'config/dev/a.tgz', configHash: 'h', imageUri: 'u', digest: `sha256:${'a'.repeat(64)}`, tag: 't' };
+  it('takes requestedAt from the detail, else from the event time (a rollback or promotion), else none', () => {
+    expect(requestFromImageBuilt({ ...detail, requestedAt: '2026-12-07T10:00:05.250Z' }, 0, '2026-12-07T10:00:09Z').requestedAt).toBe('2026-12-07T10:00:05.250Z');
+    expect(requestFromImageBuilt(detail, 0, '2026-12-07T10:00:09Z').requestedAt).toBe('2026-12-07T10:00:09.000Z');
+    expect(requestFromImageBuilt(detail, 0).requestedAt).toBeUndefined();
+    expect(requestFromImageBuilt(detail, 0, 'not a time').requestedAt).toBeUndefined();
   });
 });

@@ -105,7 +105,8 @@ describe('build-image handler', () => {
     const entry = entries()[0]!;
     expect(entry).toMatchObject({ Source: 'wicked.control-plane', DetailType: 'Portal Image Built', EventBusName: 'default' });
     const detail = ImageBuiltDetailSchema.parse(JSON.parse(entry.Detail!));
-    expect(detail).toMatchObject({ env: 'dev', bucket: 'cfg-bucket', key: 'config/dev/2026-11-23.tgz', versionId: 'v42', sequencer: '0055AED6DCD90281E5' });
+    // Asked for when S3 says (the event's time): an upload without the CLI's uploaded-at metadata has its second.
+    expect(detail).toMatchObject({ env: 'dev', bucket: 'cfg-bucket', key: 'config/dev/2026-11-23.tgz', versionId: 'v42', sequencer: '0055AED6DCD90281E5', requestedAt: '2026-11-23T12:00:00.000Z' });
     expect(detail.imageUri).toBe(`${registry.host}/portal-api@${detail.digest}`);
     const target = createRegistryRepository({ host: registry.host, repository: 'portal-api', insecure: true });
     expect(await validateImage(target, detail.tag)).toEqual([]);

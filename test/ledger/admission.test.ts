@@ -152,6 +152,47 @@ describe('admitTransition', () => {
   });
 });
 
+describe('requests of different keys, ordered by requestedAt', () => {
+  const OTHER = 'config/dev/other.tgz';
+  const at = (second: number): string => new Date(Date.UTC(2026, 11, 7, 10, 0, second)).toISOString();
+  /** An upload of `key` asked for at second `second`. */
+  const upload = (id: string, key: string, second: number) => ({ ...request(id, { d: id.slice(-1), sequencer: '00A0' }), key, requestedAt: at(second) });
+  const older = upload('d-o', OTHER, 1);
+  const newer = upload('d-n', KEY, 2);
+
+  it.each<[string, EnvironmentRecord, ReturnType<typeof request>, AdmissionKind]>([
+    ['an upload asked for before the one rolling is older, not queued behind it', environment({ inFlight: inFlight(newer, live), newestRequest: { deploymentId: 'd-n', requestedAt: at(2) } }), older, 'ignore-older'],
+    ['an upload asked for before the one queued is older, and leaves it queued', environment({ inFlight: inFlight(A, live), queued: newer, newestRequest: { deploymentId: 'd-n', requestedAt: at(2) } }), older, 'ignore-older'],
+    ['an upload asked for before the last one admitted is older even when that one failed', environment({ newestRequest: { deploymentId: 'd-n', requestedAt: at(2) } }), older, 'ignore-older'],
+    ['an upload asked for after the one rolling is queued', environment({ inFlight: inFlight(older, live), newestRequest: { deploymentId: 'd-o', requestedAt: at(1) } }), newer, 'queue'],
+    ['an upload of the same instant is ordered by arrival', environment({ inFlight: inFlight(newer, live), newestRequest: { deploymentId: 'd-n', requestedAt: at(2) } }), upload('d-s', OTHER, 2), 'queue'],
+    ['an event without requestedAt (an earlier version) is ordered by arrival', environment({ inFlight: inFlight(newer, live), newestRequest: { deploymentId: 'd-n', requestedAt: at(2) } }), request('d-x', { key: OTHER }), 'queue'],
+    ['the newest one arriving again is a duplicate, not older', environment({ inFlight: inFlight(newer, live), newestRequest: { deploymentId: 'd-n', requestedAt: at(2) } }), newer, 'ignore-duplicate'],
+    ['a rebuild is ordered by what it rebuilds, not by requestedAt', environment({ lastGood: good(older), newestRequest: { deploymentId: 'd-o', requestedAt: at(5) } }), { ...rebuild('d-r', older, 'e'), requestedAt: at(1) }, 'apply-now'],
+  ])('%s', (_name, env, req, kind) => {
+    const admission = decideAdmission(env, req, 'evt', NOW);
+    expect(admission.kind).toBe(kind);
+    expect(admission.superseded).toEqual([]);
+    if (kind === 'ignore-older') expect(admission.reason).toBe(`requested at ${at(1)}, before d-n (requested at ${at(2)})`);
+  });
+
+  it('admitting records the newest request; an older one after it is ignored, a rebuild or restart leaves it alone', () => {
+    const first = admitTransition(environment({ inFlight: inFlight(A, live) }), newer, 'e', NOW, 1);
+    expect(first.next?.newestRequest).toEqual({ deploymentId: 'd-n', requestedAt: at(2) });
+    const late = admitTransition(first.next, older, 'e', NOW, 1);
+    expect(late.next).toBeUndefined();
+    expect(late.changes).toEqual([expect.objectContaining({ deploymentId: 'd-o', state: 'ignored' })]);
+    // Unchanged (the last good digest asked for again, later) moves it too.
+    const again = admitTransition(environment({ lastGood: good(newer), newestRequest: { deploymentId: 'd-n', requestedAt: at(2) } }), { ...newer, deploymentId: 'd-n2', requestedAt: at(3) }, 'e', NOW, 1);
+    expect([again.result.kind, again.next?.newestRequest]).toEqual(['unchanged', { deploymentId: 'd-n2', requestedAt: at(3) }]);
+    // An admitted request asked for earlier than the newest (the same instant or without a time) leaves it.
+    expect(admitTransition(first.next, upload('d-s', OTHER, 2), 'e', NOW, 1).next?.newestRequest).toEqual({ deploymentId: 'd-n', requestedAt: at(2) });
+    const restart = { ...request('r-1', { d: 'k' }), kind: 'restart' as const, service: 'portal-kong-adapter' };
+    const restarted = admitTransition(environment({ newestRequest: { deploymentId: 'd-n', requestedAt: at(2) } }), restart, 'e', NOW, 1);
+    expect([restarted.result.kind, restarted.next?.newestRequest]).toEqual(['apply-now', { deploymentId: 'd-n', requestedAt: at(2) }]);
+  });
+});
+
 describe('deploymentIdFor a rebuild', () => {
   const built = { env: 'dev', key: KEY, versionId: 'v1', sequencer: '00A0', digest: digest('e') };
   it.each([

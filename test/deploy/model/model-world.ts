@@ -236,10 +236,14 @@ export class ModelWorld {
   }
 }
 
-/** The `Portal Image Built` detail of config `i`: one key, sequencers in upload order. */
+/**
+ * The `Portal Image Built` detail of config `i`, uploaded in index order: the even ones under one key, the odd
+ * ones under another (S3 sequencers order only one key's events), each a second after the one before.
+ */
 export function builtDetail(i: number): ImageBuiltDetail {
   return {
-    env: 'dev', bucket: 'cfg', key: 'config/dev/c.tgz', versionId: `v${i}`, sequencer: String(i).padStart(10, '0'), configHash: `h${i}`,
+    env: 'dev', bucket: 'cfg', key: `config/dev/${i % 2 === 0 ? 'c' : 'd'}.tgz`, versionId: `v${i}`, sequencer: String(i).padStart(10, '0'), configHash: `h${i}`,
+    requestedAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
     imageUri: `repo@${configDigest(i)}`, digest: configDigest(i), tag: `cfg-${i}`,
   };
 }
