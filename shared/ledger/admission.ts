@@ -176,14 +176,15 @@ export function staleRebuild(env: EnvironmentRecord | undefined, request: Deploy
  */
 export function newerRequest(env: EnvironmentRecord | undefined, request: DeploymentRequest): string | undefined {
   const newestAdmitted = env?.newestRequest;
-  if (request.requestedAt === undefined || request.rebuildOf !== undefined || newestAdmitted === undefined) return undefined;
-  if (newestAdmitted.deploymentId === request.deploymentId || Date.parse(request.requestedAt) >= Date.parse(newestAdmitted.requestedAt)) return undefined;
+  if (request.requestedAt === undefined || request.rebuildOf !== undefined || newestAdmitted === undefined || newestAdmitted.deploymentId === request.deploymentId) return undefined;
+  // A time that does not parse orders nothing (NaN compares false both ways): arrival decides, as without one.
+  if (!(Date.parse(request.requestedAt) < Date.parse(newestAdmitted.requestedAt))) return undefined;
   return `requested at ${request.requestedAt}, before ${newestAdmitted.deploymentId} (requested at ${newestAdmitted.requestedAt})`;
 }
 
 /** The newest admitted request after admitting this one; the same object when it is not newer. */
 function newest(current: EnvironmentRecord['newestRequest'], request: DeploymentRequest): EnvironmentRecord['newestRequest'] {
-  if (request.requestedAt === undefined || request.rebuildOf !== undefined) return current;
+  if (request.requestedAt === undefined || request.rebuildOf !== undefined || Number.isNaN(Date.parse(request.requestedAt))) return current;
   if (current !== undefined && Date.parse(request.requestedAt) <= Date.parse(current.requestedAt)) return current;
   return { deploymentId: request.deploymentId, requestedAt: request.requestedAt };
 }

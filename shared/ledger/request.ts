@@ -26,7 +26,9 @@ export function deploymentIdFor(detail: Pick<ImageBuiltDetail, 'env' | 'key' | '
  * carry no `requestedAt` of their own (the operator's clock may be off; S3's and EventBridge's are not).
  */
 export function requestFromImageBuilt(detail: ImageBuiltDetail, now: number, eventTime?: string): DeploymentRequest {
-  const requestedAt = detail.requestedAt ?? (eventTime !== undefined && !Number.isNaN(Date.parse(eventTime)) ? new Date(Date.parse(eventTime)).toISOString() : undefined);
+  // A rebuild is ordered by the deployment it rebuilds, not by a time.
+  const timed = detail.rebuildOf === undefined && eventTime !== undefined && !Number.isNaN(Date.parse(eventTime));
+  const requestedAt = detail.requestedAt ?? (timed ? new Date(Date.parse(eventTime)).toISOString() : undefined);
   return {
     deploymentId: deploymentIdFor(detail),
     env: detail.env,

@@ -82,5 +82,7 @@ describe('requestFromImageBuilt', () => {
     expect(requestFromImageBuilt(detail, 0, '2026-12-07T10:00:09Z').requestedAt).toBe('2026-12-07T10:00:09.000Z');
     expect(requestFromImageBuilt(detail, 0).requestedAt).toBeUndefined();
     expect(requestFromImageBuilt(detail, 0, 'not a time').requestedAt).toBeUndefined();
+    // A rebuild is ordered by the deployment it rebuilds: its event's time is not a request time.
+    expect(requestFromImageBuilt({ ...detail, rebuildOf: 'd-1' }, 0, '2026-12-07T10:00:09Z').requestedAt).toBeUndefined();
   });
 });

@@ -168,6 +168,7 @@ describe('requests of different keys, ordered by requestedAt', () => {
     ['an upload of the same instant is ordered by arrival', environment({ inFlight: inFlight(newer, live), newestRequest: { deploymentId: 'd-n', requestedAt: at(2) } }), upload('d-s', OTHER, 2), 'queue'],
     ['an event without requestedAt (an earlier version) is ordered by arrival', environment({ inFlight: inFlight(newer, live), newestRequest: { deploymentId: 'd-n', requestedAt: at(2) } }), request('d-x', { key: OTHER }), 'queue'],
     ['the newest one arriving again is a duplicate, not older', environment({ inFlight: inFlight(newer, live), newestRequest: { deploymentId: 'd-n', requestedAt: at(2) } }), newer, 'ignore-duplicate'],
+    ['an unparseable time (a record written by hand) orders nothing', environment({ inFlight: inFlight(newer, live), newestRequest: { deploymentId: 'd-n', requestedAt: 'garbage' } }), older, 'queue'],
     ['a rebuild is ordered by what it rebuilds, not by requestedAt', environment({ lastGood: good(older), newestRequest: { deploymentId: 'd-o', requestedAt: at(5) } }), { ...rebuild('d-r', older, 'e'), requestedAt: at(1) }, 'apply-now'],
   ])('%s', (_name, env, req, kind) => {
     const admission = decideAdmission(env, req, 'evt', NOW);
