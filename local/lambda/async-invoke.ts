@@ -45,6 +45,15 @@ export interface AsyncInvokerOptions {
 /** Concurrent executions per account and Region by default ("Lambda quotas", AWS Lambda Developer Guide). */
 export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
 
+/** Concurrency Lambda keeps unreserved for the functions without a reservation ("Configuring reserved concurrency"). */
+export const MIN_UNRESERVED_CONCURRENCY = 100;
+
+/** An event waiting for an execution: resumed with `run`, or told its maximum age passed while it waited. */
+interface Waiting {
+  readonly name: string;
+  readonly resume: (outcome: 'run' | 'expired') => void;
+}
+
 /** Waits between attempts after a function error: one minute, then two ("How Lambda handles errors and retries with asynchronous invocation"). */
 const RETRY_WAITS_MS = [60_000, 120_000];
 const DEFAULTS: AsyncInvokeConfig = { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21_600 };
@@ -73,7 +82,11 @@ export class AsyncInvoker {
   private stopped = false;
   private concurrency = DEFAULT_ACCOUNT_CONCURRENCY;
   private executing = 0;
-  private readonly throttled: (() => void)[] = [];
+  /** Executions now, per function. */
+  private readonly executingBy = new Map<string, number>();
+  /** Reserved concurrency per function (`ReservedConcurrentExecutions`, PutFunctionConcurrency). */
+  private readonly reserved = new Map<string, number>();
+  private readonly throttled: Waiting[] = [];
 
   constructor(private readonly options: AsyncInvokerOptions) {}
 
@@ -85,10 +98,40 @@ export class AsyncInvoker {
   setAccountConcurrency(limit: number): void {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`account concurrency: received ${limit}, expected an integer >= 1`);
     this.concurrency = limit;
-    while (this.executing < this.concurrency && this.throttled.length > 0) {
-      this.executing += 1;
-      this.throttled.shift()!();
+    this.drain();
+  }
+
+  /**
+   * Reserves concurrency for a function (`ReservedConcurrentExecutions`), or removes the reservation
+   * (`undefined`). The function never runs more executions at once than it reserved (0 stops it: its events
+   * wait until their maximum age), and its executions no longer count against the pool the other functions
+   * share. Refused, as Lambda refuses it, when less than {@link MIN_UNRESERVED_CONCURRENCY} of the account's
+   * quota would stay unreserved ("Configuring reserved concurrency for a function", AWS Lambda Developer Guide),
+   * or less than the whole quota when that is smaller: on a new account with a quota of 10, every reservation
+   * but 0 is.
+   *
+   * @throws {FunctionError} `InvalidParameterValueException` with Lambda's message.
+   */
+  setReservedConcurrency(name: string, limit: number | undefined): void {
+    if (limit === undefined) {
+      this.reserved.delete(name);
+      this.drain();
+      return;
     }
+    if (!Number.isInteger(limit) || limit < 0) throw new FunctionError(name, 'InvalidParameterValueException', `ReservedConcurrentExecutions must be an integer >= 0; received ${limit}`, '');
+    const others = [...this.reserved].reduce((sum, [fn, n]) => (fn === name ? sum : sum + n), 0);
+    // An account whose whole quota is below 100 keeps all of it unreserved (the error then names the quota: [10], [50]).
+    const minimum = Math.min(MIN_UNRESERVED_CONCURRENCY, this.concurrency);
+    if (this.concurrency - others - limit < minimum) {
+      throw new FunctionError(name, 'InvalidParameterValueException', `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${minimum}].`, '');
+    }
+    this.reserved.set(name, limit);
+    this.drain();
+  }
+
+  /** A function's reserved concurrency, or undefined when it has none. */
+  reservedConcurrency(name: string): number | undefined {
+    return this.reserved.get(name);
   }
 
   /** Concurrent executions now, and events waiting for one. */
@@ -156,11 +199,19 @@ export class AsyncInvoker {
         invocation.status = 'expired';
         return this.giveUp(invocation, config, 'EventAgeExceeded', failure);
       }
-      if (!this.startExecution()) await new Promise<void>((resolve) => { this.throttled.push(resolve); });
-      if (this.stopped) { this.endExecution(); return; }
+      if (!this.startExecution(invocation.functionName)) {
+        // Throttled: the event stays queued until an execution is free, or until its maximum age passes.
+        const left = invocation.queuedAt + config.maximumEventAgeSeconds * 1000 - clock.now();
+        if (await this.waitForExecution(invocation.functionName, left) === 'expired') {
+          if (this.stopped) return;
+          invocation.status = 'expired';
+          return this.giveUp(invocation, config, 'EventAgeExceeded', failure);
+        }
+      }
+      if (this.stopped) { this.endExecution(invocation.functionName); return; }
       invocation.attempts += 1;
       try {
-        const result = await this.options.run(invocation.functionName, invocation.event).finally(() => this.endExecution());
+        const result = await this.options.run(invocation.functionName, invocation.event).finally(() => this.endExecution(invocation.functionName));
         invocation.status = 'succeeded';
         delete invocation.error;
         if (config.onSuccess) this.record(invocation, config.onSuccess, 'Success', { statusCode: 200, executedVersion: '$LATEST' }, result);
@@ -179,18 +230,65 @@ export class AsyncInvoker {
     }
   }
 
-  /** Takes an execution if one is free under the account's concurrency; otherwise the event waits in the queue for {@link endExecution}. */
-  private startExecution(): boolean {
-    if (this.executing >= this.concurrency) return false;
+  /** Whether a function may start one more execution: within its reservation, else within the unreserved pool. */
+  private canStart(name: string): boolean {
+    const reservation = this.reserved.get(name);
+    if (reservation !== undefined) return (this.executingBy.get(name) ?? 0) < reservation;
+    let reservedTotal = 0;
+    let reservedExecuting = 0;
+    for (const [fn, n] of this.reserved) {
+      reservedTotal += n;
+      reservedExecuting += this.executingBy.get(fn) ?? 0;
+    }
+    return this.executing - reservedExecuting < this.concurrency - reservedTotal;
+  }
+
+  /** Takes an execution if one is free for the function; otherwise the event waits in the queue for {@link endExecution}. */
+  private startExecution(name: string): boolean {
+    if (!this.canStart(name)) return false;
     this.executing += 1;
+    this.executingBy.set(name, (this.executingBy.get(name) ?? 0) + 1);
     return true;
   }
 
-  /** Hands the ended execution to the oldest waiting event, or frees it. */
-  private endExecution(): void {
-    const next = this.executing <= this.concurrency ? this.throttled.shift() : undefined;
-    if (next) next();
-    else this.executing -= 1;
+  /** Frees an ended execution and starts the waiting events it lets run, oldest first. */
+  private endExecution(name: string): void {
+    this.executing -= 1;
+    const left = (this.executingBy.get(name) ?? 1) - 1;
+    if (left > 0) this.executingBy.set(name, left);
+    else this.executingBy.delete(name);
+    this.drain();
+  }
+
+  /** Starts every waiting event that may run now, oldest first (a throttled function does not hold up the others). */
+  private drain(): void {
+    for (let i = 0; i < this.throttled.length;) {
+      const waiting = this.throttled[i]!;
+      if (this.startExecution(waiting.name)) {
+        this.throttled.splice(i, 1);
+        waiting.resume('run');
+      } else {
+        i += 1;
+      }
+    }
+  }
+
+  /** Waits in the queue for an execution of the function, at most `ms` on the emulator clock (the event's age left). */
+  private waitForExecution(name: string, ms: number): Promise<'run' | 'expired'> {
+    return new Promise((resolve) => {
+      const cancel = this.options.clock.schedule(Math.max(0, ms), () => leave('expired'));
+      const leave = (outcome: 'run' | 'expired'): void => {
+        cancel();
+        this.waits.delete(stop);
+        const at = this.throttled.indexOf(waiting);
+        if (at >= 0) this.throttled.splice(at, 1);
+        resolve(outcome);
+      };
+      const waiting: Waiting = { name, resume: leave };
+      const stop = (): void => leave('expired');
+      this.waits.add(stop);
+      this.throttled.push(waiting);
+    });
   }
 
   /** Waits `ms` on the emulator clock, or until {@link stop}. */

@@ -40,7 +40,8 @@ async function packageBytes(links: EmulatorLinks, code: Props): Promise<Buffer> 
  * AWS::Lambda::Function (Ref: the name; GetAtt Arn): the deployment package
  * from the asset bucket, unpacked, run by the local runtime with the
  * template's handler, runtime, timeout and environment; the default bus and
- * the Scheduler deliver to it by name.
+ * the Scheduler deliver to it by name. `ReservedConcurrentExecutions` bounds
+ * its asynchronous executions (see {@link AsyncInvoker.setReservedConcurrency}).
  */
 export function lambdaFunctionProvider(links: EmulatorLinks, lambda: LambdaLinks): ResourceProvider {
   const deploy = async (name: string, props: Props, context: ProviderContext): Promise<ResourceResult> => {
@@ -62,7 +63,16 @@ export function lambdaFunctionProvider(links: EmulatorLinks, lambda: LambdaLinks
       runtime: String(props.Runtime ?? ''), timeoutSeconds: Number(props.Timeout ?? 3), memoryMb: Number(props.MemorySize ?? 128),
       environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
     };
-    await lambda.functions.deploy(config);
+    const reserved = props.ReservedConcurrentExecutions === undefined ? undefined : Number(props.ReservedConcurrentExecutions);
+    // Checked before the function is deployed: a reservation Lambda refuses fails the resource and leaves nothing behind.
+    const previousReservation = lambda.async.reservedConcurrency(name);
+    lambda.async.setReservedConcurrency(name, reserved);
+    try {
+      await lambda.functions.deploy(config);
+    } catch (error) {
+      lambda.async.setReservedConcurrency(name, previousReservation);
+      throw error;
+    }
     const deadLetter = (props.DeadLetterConfig as { TargetArn?: unknown } | undefined)?.TargetArn;
     if (deadLetter !== undefined && typeof deadLetter !== 'string') throw new Error(`DeadLetterConfig.TargetArn must be a queue or topic ARN; received ${JSON.stringify(deadLetter)}`);
     lambda.async.configure(name, { deadLetterArn: deadLetter });
@@ -85,6 +95,7 @@ export function lambdaFunctionProvider(links: EmulatorLinks, lambda: LambdaLinks
     },
     delete: async (resource) => {
       lambda.functions.remove(resource.physicalId);
+      lambda.async.setReservedConcurrency(resource.physicalId, undefined);
       links.bus.unregisterTarget(resource.physicalId);
     },
   };

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -73,5 +73,29 @@ describe('resource providers against the emulated services', () => {
     expect(cloud.functions.get('app-fn')).toBeUndefined();
     expect(cloud.control.sns.listTopics()).toEqual([]);
     expect(() => cloud.control.ssm.latest('/app/bucket')).toThrow();
+  });
+
+  it('ReservedConcurrentExecutions: the function runs its asynchronous events one at a time, none lost; a reservation Lambda refuses fails the resource', async () => {
+    const gate = join(dir, 'gate');
+    // Blocks until the test creates the gate file: the first event holds the one reserved execution as long as the test wants.
+    const handler = `const fs = require('node:fs'); exports.handler = async () => { while (!fs.existsSync(${JSON.stringify(gate)})) await new Promise((r) => setTimeout(r, 5)); return 'ok'; };`;
+    const fn = (reserved: number) => ({ Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: `reserved-${reserved}`, Runtime: 'nodejs20.x', Handler: 'index.handler', Timeout: 30, ReservedConcurrentExecutions: reserved, Code: { ZipFile: handler } } } } });
+    const stack = await deployTemplate(cloud, 'reserved', fn(1), 'CREATE', 'one');
+    expect(stack.status).toBe('CREATE_COMPLETE');
+    for (let i = 0; i < 3; i += 1) cloud.lambdaAsync.invoke('reserved-1', { i });
+    for (let i = 0; i < 10; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(cloud.lambdaAsync.load).toEqual({ executing: 1, throttled: 2 });
+    await writeFile(gate, '');
+    await cloud.lambdaAsync.idle();
+    expect(cloud.lambdaAsync.invocations('reserved-1').map((invocation) => [invocation.status, invocation.attempts])).toEqual([['succeeded', 1], ['succeeded', 1], ['succeeded', 1]]);
+    // 1,000 of the account's quota less 901 would leave 99 unreserved.
+    const refused = await deployTemplate(cloud, 'too-much', fn(901), 'CREATE', 'too-much');
+    expect(refused.status).toBe('ROLLBACK_COMPLETE');
+    expect(refused.events.find((e) => e.ResourceStatus === 'CREATE_FAILED')?.ResourceStatusReason).toContain("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100].");
+    expect(cloud.functions.get('reserved-901')).toBeUndefined();
+    // Deleting the stack gives the reservation back: 900 more fit again.
+    await cloud.cloudformation.deleteStack('reserved');
+    await cloud.cloudformation.settled();
+    expect((await deployTemplate(cloud, 'most', fn(900), 'CREATE', 'most')).status).toBe('CREATE_COMPLETE');
   });
 });
