@@ -11,7 +11,7 @@ import type { OperatorFixture } from './operator-fixture';
 import { fakeImage, startOperatorFixture } from './operator-fixture';
 import { lastJson, runCli } from './run-cli';
 import { FOLLOW_TIMEOUT_S, SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
-import { settle } from '../e2e/deploy-helpers';
+import { isEvent, primaryDigest, releaseDigest, settle } from '../e2e/deploy-helpers';
 
 const EXAMPLE = resolve(__dirname, '..', '..', 'examples', 'static');
 
@@ -137,9 +137,7 @@ describe('wickedctl upload against the local emulator', () => {
     expect(secondKey).not.toBe(key);
     const [a, b] = await Promise.all([objectBytes(key), objectBytes(secondKey)]);
     expect(createHash('sha256').update(a).digest('hex')).toBe(createHash('sha256').update(b).digest('hex'));
-    // The next test's upload must come after this one's build: uploads of different keys are ordered by the arrival
-    // of their builds (shared/ledger/admission.ts), so a build of this one that ended after the next upload's would
-    // supersede it as the newer request.
+    // The next test's rollout must not queue behind this upload's: it waits for this build and a settled ledger.
     await fixture.emulator.bus.waitFor((event) => event['detail-type'] === 'Portal Image Built' && (event.detail as { key?: string }).key === secondKey, budget.left(), 'Portal Image Built of the second upload');
     await settle(fixture.emulator, budget.left());
 
@@ -173,6 +171,48 @@ describe('wickedctl upload against the local emulator', () => {
     expect(run.code).toBe(0);
     expect(lastJson(run)).toEqual({ outcome: 'deployed', env: 'dev', configHash: detail.configHash, digest: detail.digest, deploymentId: expect.stringMatching(/^d-/), reason: expect.any(String) });
     // Its own limit above what it nests: the CLI follows for up to 60 s.
+  }, SIGNAL_TEST_LIMIT_MS);
+
+  it('a build that ends late never replaces a newer upload: the earlier upload is ignored as older, the newer one runs', async () => {
+    const budget = signalBudget();
+    const buildImage = fixture.emulator.resources.functions['build-image'];
+    const { bus, lambdaAsync } = fixture.emulator;
+    const uploadChanged = async (name: string): Promise<string> => {
+      const dir = join(fixture.dir, name);
+      await cp(EXAMPLE, dir, { recursive: true });
+      await writeFile(join(dir, 'content', `${name}.md`), `# ${name}\n`);
+      const run = await runCli(['upload', '--config', dir, '--env', 'dev', '--bucket', fixture.names.bucket, '--json']);
+      expect(run.code).toBe(0);
+      // Its S3 event delivered to build-image's asynchronous queue.
+      await bus.idle();
+      return /s3:\/\/[^/]+\/(config\/dev\/\S+\.tgz)/.exec(run.stderr)![1]!;
+    };
+    const created = (key: string) => bus.timeline.map((entry) => entry.event).find((e) => e['detail-type'] === 'Object Created' && (e.detail as { object?: { key?: string } }).object?.key === key)!;
+    // Prepare: build-image holds every upload (reserved concurrency 0): both wait in its queue.
+    lambdaAsync.setReservedConcurrency(buildImage, 0);
+    let held = true;
+    try {
+      const earlier = await uploadChanged('late-earlier');
+      const later = await uploadChanged('late-later');
+      expect(lambdaAsync.load.throttled).toBe(2);
+      // Act: the later upload's build runs first (its S3 event, invoked directly) and deploys ...
+      await fixture.emulator.cloud.functions.invoke(buildImage, created(later));
+      const laterBuilt = ImageBuiltDetailSchema.parse((await bus.waitFor(isEvent('Portal Image Built', { key: later }), budget.left(), 'Portal Image Built of the later upload')).detail);
+      await bus.waitFor(isEvent('Portal Deployment Succeeded', { digest: laterBuilt.digest }), budget.left(), 'the later upload deployed');
+      // ... then the held builds run: the earlier upload's ends last.
+      lambdaAsync.setReservedConcurrency(buildImage, undefined);
+      held = false;
+      const earlierBuilt = ImageBuiltDetailSchema.parse((await bus.waitFor(isEvent('Portal Image Built', { key: earlier }), budget.left(), 'Portal Image Built of the earlier upload')).detail);
+      await settle(fixture.emulator, budget.left());
+      // Assess
+      expect(Date.parse(earlierBuilt.requestedAt!)).toBeLessThan(Date.parse(laterBuilt.requestedAt!));
+      const records = await fixture.ledger.listDeployments('dev');
+      expect(records.filter((r) => r.digest === earlierBuilt.digest).map((r) => [r.state, r.reason])).toEqual([['ignored', expect.stringMatching(/^requested at .*, before d-\S+ \(requested at /)]]);
+      expect(records.filter((r) => r.digest === laterBuilt.digest).map((r) => r.state)).toEqual(['succeeded']);
+      expect([primaryDigest(fixture.emulator), releaseDigest(fixture.emulator)]).toEqual([laterBuilt.digest, laterBuilt.digest]);
+    } finally {
+      if (held) lambdaAsync.setReservedConcurrency(buildImage, undefined);
+    }
   }, SIGNAL_TEST_LIMIT_MS);
 
   it('with --follow and no ledger record before the timeout, says pending and why, with exit 1', async () => {
