@@ -176,17 +176,28 @@ export function staleRebuild(env: EnvironmentRecord | undefined, request: Deploy
  */
 export function newerRequest(env: EnvironmentRecord | undefined, request: DeploymentRequest): string | undefined {
   const newestAdmitted = env?.newestRequest;
-  if (request.requestedAt === undefined || request.rebuildOf !== undefined || newestAdmitted === undefined || newestAdmitted.deploymentId === request.deploymentId) return undefined;
-  // A time that does not parse orders nothing (NaN compares false both ways): arrival decides, as without one.
-  if (!(Date.parse(request.requestedAt) < Date.parse(newestAdmitted.requestedAt))) return undefined;
+  const at = requestTime(request);
+  if (at === undefined || newestAdmitted === undefined || newestAdmitted.deploymentId === request.deploymentId) return undefined;
+  // A stored time that does not parse orders nothing either (NaN compares false): arrival decides.
+  if (!(at < Date.parse(newestAdmitted.requestedAt))) return undefined;
   return `requested at ${request.requestedAt}, before ${newestAdmitted.deploymentId} (requested at ${newestAdmitted.requestedAt})`;
 }
 
 /** The newest admitted request after admitting this one; the same object when it is not newer. */
 function newest(current: EnvironmentRecord['newestRequest'], request: DeploymentRequest): EnvironmentRecord['newestRequest'] {
-  if (request.requestedAt === undefined || request.rebuildOf !== undefined || Number.isNaN(Date.parse(request.requestedAt))) return current;
-  if (current !== undefined && Date.parse(request.requestedAt) <= Date.parse(current.requestedAt)) return current;
-  return { deploymentId: request.deploymentId, requestedAt: request.requestedAt };
+  const at = requestTime(request);
+  if (at === undefined || (current !== undefined && at <= Date.parse(current.requestedAt))) return current;
+  return { deploymentId: request.deploymentId, requestedAt: request.requestedAt! };
+}
+
+/**
+ * The epoch milliseconds that order a request among other keys' requests, or undefined when none do: no
+ * `requestedAt`, one that does not parse (arrival decides, as without one), or a rebuild.
+ */
+function requestTime(request: DeploymentRequest): number | undefined {
+  if (request.requestedAt === undefined || request.rebuildOf !== undefined) return undefined;
+  const at = Date.parse(request.requestedAt);
+  return Number.isNaN(at) ? undefined : at;
 }
 
 /** The sequencer map with this request's sequencer when it is newer; the same object when nothing changes. */

@@ -27,8 +27,8 @@ export function deploymentIdFor(detail: Pick<ImageBuiltDetail, 'env' | 'key' | '
  */
 export function requestFromImageBuilt(detail: ImageBuiltDetail, now: number, eventTime?: string): DeploymentRequest {
   // A rebuild is ordered by the deployment it rebuilds, not by a time.
-  const timed = detail.rebuildOf === undefined && eventTime !== undefined && !Number.isNaN(Date.parse(eventTime));
-  const requestedAt = detail.requestedAt ?? (timed ? new Date(Date.parse(eventTime)).toISOString() : undefined);
+  const eventMs = detail.rebuildOf === undefined && eventTime !== undefined ? Date.parse(eventTime) : NaN;
+  const requestedAt = detail.requestedAt ?? (Number.isNaN(eventMs) ? undefined : new Date(eventMs).toISOString());
   return {
     deploymentId: deploymentIdFor(detail),
     env: detail.env,
