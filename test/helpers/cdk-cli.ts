@@ -1,57 +1,35 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Cloud, CloudOptions } from '../../local/cloud';
 import { startCloud } from '../../local/cloud';
 import { recordedBootstrap, replayCdk } from '../../local/cdk-recording';
-import { cdkEntryPoint } from '../../local/cdk-cli';
+import type { CdkCliRun } from '../../local/cdk-cli';
+import { runCdkCli } from '../../local/cdk-cli';
 import { cachedAssembly } from '../../local/synth-cache';
 
 /** The repository root, where cdk.json and the pinned CDK CLI are. */
 export const ROOT = resolve(__dirname, '..', '..');
 
-/**
- * The pinned CDK CLI's entry point (the devDependency, what `npx cdk` runs), started with this process's Node: npm's
- * own start-up for `npx` costs most of a CPU second per command, and these tests run a few dozen.
- */
-const CDK_CLI = cdkEntryPoint(ROOT) ?? ((): never => { throw new Error(`no aws-cdk under ${ROOT}: run npm ci`); })();
-
 /** What a CDK CLI run printed (stdout and stderr interleaved) and its exit code. */
-export interface CdkRun {
-  readonly code: number | null;
-  readonly output: string;
-}
+export type CdkRun = CdkCliRun;
 
 /**
- * Runs the real AWS CDK CLI against a local cloud's endpoints, offline and
- * without notices. A command given neither `--output` nor `--app` gets a cloud
- * assembly directory of its own: the CLI refuses to synthesize into a `cdk.out`
- * that another CLI (another test file running in parallel) is writing. That
- * directory is removed when the command ends.
+ * Runs the real AWS CDK CLI against a local cloud's endpoints, as `runCdkCli` does (the pinned CLI with this
+ * process's Node, offline, without notices). A command given neither `--output` nor `--app` gets a cloud
+ * assembly directory of its own: the CLI refuses to synthesize into a `cdk.out` that another CLI (another test
+ * file running in parallel) is writing. That directory is removed when the command ends.
  *
  * @example
  * const run = await cdk(cloud, ['bootstrap', 'aws://000000000000/us-east-1']);
  */
-export function cdk(cloud: Cloud, args: readonly string[]): Promise<CdkRun> {
-  const outDir = args.includes('--output') || args.includes('--app') ? undefined : mkdtempSync(join(tmpdir(), 'cdk-out-'));
-  const own = outDir === undefined ? [] : ['--output', outDir];
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CDK_CLI, ...args, ...own, '--no-notices'], {
-      cwd: ROOT,
-      env: { ...process.env, ...cloud.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-    child.on('error', (error) => { if (outDir !== undefined) rmSync(outDir, { recursive: true, force: true }); fail(error); });
-    child.on('close', (code) => {
-      if (outDir !== undefined) rmSync(outDir, { recursive: true, force: true });
-      done({ code, output });
-    });
-  });
+export async function cdk(cloud: Cloud, args: readonly string[]): Promise<CdkRun> {
+  const outDir = args.includes('--output') || args.includes('--app') ? undefined : await mkdtemp(join(tmpdir(), 'cdk-out-'));
+  try {
+    return await runCdkCli(ROOT, cloud.env, [...args, ...(outDir === undefined ? [] : ['--output', outDir])]);
+  } finally {
+    if (outDir !== undefined) await rm(outDir, { recursive: true, force: true });
+  }
 }
 
 /** A bootstrapped local cloud, with a scratch directory of its own. */
