@@ -1,7 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from '../zod';
-import { wrapAwsError } from './errors';
+import { ACTIVE_JOB_STATES } from './decisions';
+import { SnapshotError, wrapAwsError } from './errors';
 
 /** Sort key prefix of backup job items. */
 export const JOB_PREFIX = 'JOB#';
@@ -139,9 +140,23 @@ export class SnapshotStore {
    * Records a job's new state (and its recovery point once COMPLETED);
    * resolves the job as it is after this write, so an outcome names every
    * requester handed over before it (one atomic write per item orders the two).
+   * A job that ended keeps its end: the write is conditional on the stored
+   * state being active or the same, so an event of an earlier state that is
+   * handled late (EventBridge does not keep order), or read before the end
+   * was written, changes nothing and the job is resolved as it is.
    */
   async setJobState(env: string, jobId: string, fields: { state: string; statusMessage?: string; recoveryPointArn?: string; updatedAt: string }): Promise<JobItem> {
-    return JobItemSchema.parse(await this.update(env, jobId, fields));
+    try {
+      return JobItemSchema.parse(await this.update(env, jobId, fields, {
+        expression: `#state IN (${ACTIVE_JOB_STATES.map((_, i) => `:active${i}`).join(', ')}) OR #state = :newState`,
+        names: { '#state': 'state' },
+        values: { ...Object.fromEntries(ACTIVE_JOB_STATES.map((state, i) => [`:active${i}`, state])), ':newState': fields.state },
+      }));
+    } catch (error) {
+      const current = error instanceof SnapshotError && error.context.awsError === 'ConditionalCheckFailedException' ? await this.getJob(env, jobId) : undefined;
+      if (!current) throw error;
+      return current;
+    }
   }
 
   /** One job, or `undefined`. */
@@ -166,12 +181,14 @@ export class SnapshotStore {
     return (await this.query(env, RECOVERY_POINT_PREFIX, false)).map((item) => RecoveryPointItemSchema.parse(item));
   }
 
-  private async update(env: string, jobId: string, fields: Record<string, unknown>): Promise<Record<string, unknown>> {
+  /** SETs `fields` on an existing job item, on the further `condition`. */
+  private async update(env: string, jobId: string, fields: Record<string, unknown>, condition: { expression: string; names: Record<string, string>; values: Record<string, unknown> }): Promise<Record<string, unknown>> {
     const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
-    const names = Object.fromEntries(entries.map(([name], i) => [`#f${i}`, name]));
-    const values = Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value]));
+    const names = { ...Object.fromEntries(entries.map(([name], i) => [`#f${i}`, name])), ...condition.names };
+    const values = { ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])), ...condition.values };
     const output = await this.call(`updating backup job ${jobId} of ${env}`, () => this.client.send(new UpdateCommand({
-      TableName: this.tableName, Key: jobKey(env, jobId), ConditionExpression: 'attribute_exists(pk)', ReturnValues: 'ALL_NEW',
+      TableName: this.tableName, Key: jobKey(env, jobId), ReturnValues: 'ALL_NEW',
+      ConditionExpression: `attribute_exists(pk) AND (${condition.expression})`,
       UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values,
     })));
     return output.Attributes ?? {};

@@ -62,6 +62,21 @@ describe('SnapshotStore against the DynamoDB emulator', () => {
     expect(await store.getJob('dev', 'b')).toMatchObject({ trigger: 'schedule', tags: { 'wicked:trigger': 'schedule' }, state: 'RUNNING' });
   });
 
+  it('a job that ended keeps its end: a late event of an earlier state, or of another end, changes nothing', async () => {
+    await store.putJob(job('e', { env: 'qa' }));
+    expect(await store.setJobState('qa', 'e', { state: 'RUNNING', updatedAt: '2026-01-02T03:00:05Z' })).toMatchObject({ state: 'RUNNING' });
+    const completed = { state: 'COMPLETED', recoveryPointArn: 'arn:rp:e', updatedAt: '2026-01-02T03:01:00Z' };
+    expect(await store.setJobState('qa', 'e', completed)).toMatchObject(completed);
+    // The RUNNING event read the job before the COMPLETED was written and writes after it (the race that kept a gate waiting).
+    expect(await store.setJobState('qa', 'e', { state: 'RUNNING', updatedAt: '2026-01-02T03:00:05Z' })).toMatchObject(completed);
+    expect(await store.setJobState('qa', 'e', { state: 'FAILED', statusMessage: 'late', updatedAt: '2026-01-02T03:02:00Z' })).toMatchObject(completed);
+    expect(await store.getJob('qa', 'e')).toMatchObject(completed);
+    expect((await store.getJob('qa', 'e'))?.statusMessage).toBeUndefined();
+    // A redelivered end is written again (the recovery point of a COMPLETED that a lookup recorded without one).
+    expect(await store.setJobState('qa', 'e', { ...completed, updatedAt: '2026-01-02T03:03:00Z' })).toMatchObject({ ...completed, updatedAt: '2026-01-02T03:03:00Z' });
+    await expect(store.setJobState('qa', 'missing', completed)).rejects.toMatchObject({ code: 'LEDGER_FAILED', message: expect.stringContaining('updating backup job missing of qa') });
+  });
+
   it('lists jobs and recovery points of the environment only, points newest first', async () => {
     const point = { env: 'dev', jobId: 'a', resourceArn: 'fs', vaultName: 'v', iamRoleArn: 'role', sizeBytes: 1, tags: {} };
     await store.putRecoveryPoint({ ...point, recoveryPointArn: 'arn:rp:old', createdAt: '2026-01-01T00:00:00.000Z' });

@@ -192,6 +192,17 @@ describe('trackBackupEvent: backup jobs', () => {
     expect(await trackBackupEvent(deps, backupEvent('plan-1', 'RUNNING'))).toMatchObject({ kind: 'progress' });
     expect(deps.store.jobs.get('plan-1')).toMatchObject({ trigger: 'external', state: 'RUNNING', resourceArn: FS });
   });
+
+  it('a RUNNING event that read the job before its COMPLETED was written leaves it COMPLETED, with its recovery point', async () => {
+    const deps = await started();
+    const before = { ...deps.store.jobs.get('job-1')! };
+    await trackBackupEvent(deps, backupEvent('job-1', 'COMPLETED', {}, [RP]));
+    // The RUNNING event's handler read the job as it was before (two deliveries running at once).
+    const stale = { ...deps, store: Object.assign(Object.create(deps.store) as typeof deps.store, { getJob: async () => before }) };
+    expect(await trackBackupEvent(stale, backupEvent('job-1', 'RUNNING'))).toMatchObject({ kind: 'progress' });
+    expect(deps.store.jobs.get('job-1')).toMatchObject({ state: 'COMPLETED', recoveryPointArn: RP });
+    expect(deps.events.of(SnapshotDetailType.Completed)).toHaveLength(1);
+  });
 });
 
 describe('trackBackupEvent: restore and copy jobs', () => {
