@@ -1,3 +1,4 @@
+import { BackupClient } from '@aws-sdk/client-backup';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -9,6 +10,7 @@ import { EventPublisher } from '../../shared/adapters/event-publisher';
 import { EcrReleaseAdapter, EcsServiceAdapter, readDeployEnvironment } from '../../shared/deploy';
 import type { DeployDeps } from '../../shared/deploy';
 import { Ledger } from '../../shared/ledger';
+import { BackupGateway } from '../../shared/snapshot/backup-adapter';
 import { SnapshotStore } from '../../shared/snapshot/store';
 import { SchedulerReconcileNudge, SchedulerStuckCheckScheduler, SnsNotifier } from '../../shared/notify';
 
@@ -50,6 +52,8 @@ export function deployDepsFromEnvironment(env: NodeJS.ProcessEnv, fn: DeployFunc
     snapshotResources: config.SNAPSHOT_RESOURCE_ARNS,
     // The snapshot module's job items share the ledger table: the gate reads every job of a deployment.
     snapshotJobs: new SnapshotStore({ client: documents, tableName: config.LEDGER_TABLE_NAME }),
+    // What AWS Backup says of a job the ledger still shows pending: a lost or late outcome event does not hold a deployment.
+    backupJobs: new BackupGateway({ client: new BackupClient({}) }),
   };
 }
 

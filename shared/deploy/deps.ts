@@ -3,7 +3,7 @@ import type { EcrReleaseAdapter } from './adapters/ecr-release';
 import type { EcsServiceAdapter } from './adapters/ecs-service';
 import type { Notifier, ReconcileNudge, StuckCheckScheduler } from './adapters/notifier';
 import type { DeployTargets } from './env';
-import type { GateJob } from './snapshot-gate';
+import type { BackupJobReader, GateJob } from './snapshot-gate';
 
 /** What the deploy orchestration needs; handlers build it once, tests fake it. */
 export interface DeployDeps {
@@ -29,4 +29,6 @@ export interface DeployDeps {
   readonly snapshotResources?: readonly string[];
   /** The snapshot module's job items (the ledger table): the gate waits for every resource's job. @default none: a gated deployment waits until its deadline */
   readonly snapshotJobs?: { listJobs(env: string): Promise<readonly (GateJob & { readonly deploymentIds: readonly string[] })[]> };
+  /** AWS Backup, for the jobs the ledger still shows pending (their outcome event may be lost or late). @default none: the ledger's records only */
+  readonly backupJobs?: BackupJobReader;
 }

@@ -22,6 +22,8 @@ const outcome = (deploymentId: string, state: string, extra: Partial<SnapshotOut
 let dynamo: DynaliteHarness;
 let w: World;
 let jobs: (GateJob & { deploymentIds: string[] })[];
+/** What AWS Backup's DescribeBackupJob answers, by job id (a job not listed is still RUNNING). */
+let live: Record<string, { state: string; recoveryPointArn?: string; statusMessage?: string }>;
 beforeAll(async () => { dynamo = await startDynalite(); });
 afterAll(() => dynamo.stop());
 
@@ -31,7 +33,11 @@ async function gated(): Promise<World> {
   const ledger = new Ledger({ client: dynamo.doc, tableName: await dynamo.freshTable(), clock: () => clock.now });
   const base = world(ledger, digest('0'), { clock });
   jobs = [];
-  const deps: DeployDeps = { ...base.deps, preDeploySnapshot: true, snapshotWaitMs: WAIT_MS, snapshotJobs: { listJobs: () => Promise.resolve(jobs) } };
+  live = {};
+  const deps: DeployDeps = {
+    ...base.deps, preDeploySnapshot: true, snapshotWaitMs: WAIT_MS, snapshotJobs: { listJobs: () => Promise.resolve(jobs) },
+    backupJobs: { describeBackupJob: (jobId) => Promise.resolve(live[jobId] ?? { state: 'RUNNING' }) },
+  };
   return { ...base, deps };
 }
 const types = (): string[] => w.published.map((p) => p.detailType);
@@ -110,6 +116,20 @@ describe('pre-deploy snapshot gate', () => {
     jobs.push(job(deploymentId, 'COMPLETED'));
     await nudgeOnSnapshotOutcome(outcome(deploymentId, 'COMPLETED'), 'late', w.deps);
     expect(w.ecs.updates).toEqual([]);
+  });
+
+  it('a snapshot whose outcome events were lost (the ledger still shows its jobs RUNNING) rolls at the next nudge, from what AWS Backup reports', async () => {
+    const { deploymentId } = await deployServices(built('a', '10'), 'evt-1', w.deps);
+    jobs.push(job(deploymentId, 'RUNNING', { jobId: 'job-1' }), job(deploymentId, 'RUNNING', { jobId: 'job-2', resourceArn: RDS }));
+    live['job-1'] = { state: 'COMPLETED', recoveryPointArn: 'rp-1' };
+    const waiting = await reconcileDue({ env: 'dev' }, 'nudge-1', w.deps);
+    expect(waiting.reconciled[0]).toMatchObject({ settled: 'wait', reason: expect.stringMatching(/waiting for backup job job-2 of .*db:wicked \(RUNNING\)/) });
+    expect(w.ecs.updates).toEqual([]);
+    live['job-2'] = { state: 'COMPLETED', recoveryPointArn: 'rp-2' };
+    const rolled = await reconcileDue({ env: 'dev' }, 'nudge-2', w.deps);
+    expect(rolled.reconciled[0]!.steps.map((s) => s.action.kind)).toEqual(['resume-after-snapshot', 'start']);
+    expect(await (w.deps.ledger as Ledger).getDeployment('dev', deploymentId)).toMatchObject({ state: 'in-flight', recoveryPointArns: ['rp-1', 'rp-2'] });
+    expect(w.ecr.moves).toEqual([digest('a')]);
   });
 
   it('off: rolls at once without asking for a snapshot', async () => {

@@ -24,7 +24,8 @@ import { builtDetail, configDigest, DEADLINE_MS, ModelWorld, OTHER_SINGLETONS } 
  * resource's backup COMPLETED, the other singletons brought up only after a
  * good deployment. Liveness: every deployment ends within a bounded number of
  * nudges, none waits out its snapshot deadline (a lost request is asked for
- * again), ECS runs the release tag's digest, which is the last good one, also
+ * again; a lost backup state change, which the ledger's job records never
+ * see, is read from AWS Backup), ECS runs the release tag's digest, which is the last good one, also
  * after a stuck rollout (rolled back; in strict mode one task again), nothing
  * is left `restoring`, the safety net is disarmed. Seed and path of a failure are printed by fast-check;
  * re-run one with FC_SEED=<seed> FC_PATH=<path>; FC_RUNS sets the number of cases.

@@ -1,5 +1,5 @@
-import { decideSnapshotGate, preDeploySnapshotOn, snapshotRequestIdOf } from '../../shared/deploy';
-import type { GateJob, GateVerdict } from '../../shared/deploy';
+import { decideSnapshotGate, gateVerdictOf, preDeploySnapshotOn, snapshotRequestIdOf } from '../../shared/deploy';
+import type { DeployDeps, GateJob, GateVerdict } from '../../shared/deploy';
 
 const EFS = 'arn:aws:elasticfilesystem:eu-west-1:1:file-system/fs-1';
 const RDS = 'arn:aws:rds:eu-west-1:1:db:wicked';
@@ -43,6 +43,52 @@ describe('decideSnapshotGate with the resources the snapshot covers', () => {
     if (Array.isArray(expected)) expect(verdict).toMatchObject({ recoveryPointArns: expected });
     else expect(verdict.reason).toMatch(expected);
     if (noJob !== undefined) expect(verdict).toMatchObject({ noJob });
+  });
+});
+
+describe('gateVerdictOf: the ledger\'s job records, and AWS Backup for those still pending', () => {
+  const SAME = 'Backup job failed because there was a running job for the same resource.';
+  /** The gate's reads: `records` as the ledger holds them for deployment d-1, `live` as DescribeBackupJob answers. */
+  async function verdict(records: GateJob[], live: Record<string, { state: string; recoveryPointArn?: string; statusMessage?: string }> | undefined): Promise<{ verdict: GateVerdict; described: string[] }> {
+    const described: string[] = [];
+    const deps = {
+      snapshotResources: [EFS, RDS],
+      snapshotJobs: { listJobs: async () => [...records.map((record) => ({ ...record, deploymentIds: ['d-1'] })), { ...job('other', EFS, 'RUNNING'), deploymentIds: ['d-2'] }] },
+      ...(live ? { backupJobs: { describeBackupJob: async (jobId: string) => { described.push(jobId); return live[jobId] ?? { state: 'UNKNOWN' }; } } } : {}),
+    } as unknown as DeployDeps;
+    return { verdict: await gateVerdictOf('prod', 'd-1', deps), described };
+  }
+
+  it('a job the ledger shows RUNNING that AWS Backup reports COMPLETED counts with its recovery point (its outcome event lost or late)', async () => {
+    const result = await verdict([job('j1', EFS, 'COMPLETED', { recoveryPointArn: rp(1) }), job('j2', RDS, 'RUNNING')], { j2: { state: 'COMPLETED', recoveryPointArn: rp(2) } });
+    expect(result.verdict).toMatchObject({ kind: 'proceed', recoveryPointArns: [rp(1), rp(2)] });
+    // Only the job the ledger shows pending is described; a job of another deployment is not read at all.
+    expect(result.described).toEqual(['j2']);
+  });
+
+  it('a COMPLETED recorded without its recovery point is described too', async () => {
+    const result = await verdict([job('j1', EFS, 'COMPLETED'), job('j2', RDS, 'COMPLETED', { recoveryPointArn: rp(2) })], { j1: { state: 'COMPLETED', recoveryPointArn: rp(1) } });
+    expect(result.verdict).toMatchObject({ kind: 'proceed', recoveryPointArns: [rp(1), rp(2)] });
+  });
+
+  it('a job that failed for a reason of its own fails the gate; one still running waits', async () => {
+    const records = [job('j1', EFS, 'RUNNING'), job('j2', RDS, 'CREATED')];
+    expect((await verdict(records, { j1: { state: 'FAILED', statusMessage: 'vault unreachable' }, j2: { state: 'RUNNING' } })).verdict)
+      .toMatchObject({ kind: 'fail', reason: expect.stringMatching(/j1 of .*fs-1 ended FAILED: vault unreachable/) });
+    const waiting = (await verdict(records, { j1: { state: 'RUNNING' }, j2: { state: 'PENDING' } })).verdict;
+    expect(waiting).toMatchObject({ kind: 'wait', reason: expect.stringMatching(/j1 .*\(RUNNING\).*j2 .*\(CREATED\)/) });
+    expect(waiting).not.toHaveProperty('noJob');
+  });
+
+  it('a job that ended because another job of the resource ran is not a failure: the gate waits and asks for the snapshot again', async () => {
+    const result = await verdict([job('j1', EFS, 'RUNNING'), job('j2', RDS, 'COMPLETED', { recoveryPointArn: rp(2) })], { j1: { state: 'EXPIRED', statusMessage: SAME } });
+    expect(result.verdict).toMatchObject({ kind: 'wait', noJob: true, reason: expect.stringContaining(`backup job j1 of ${EFS} ended EXPIRED: ${SAME}`) });
+  });
+
+  it('without AWS Backup, or once the ledger recorded the end, the records alone decide', async () => {
+    expect((await verdict([job('j1', EFS, 'RUNNING'), job('j2', RDS, 'RUNNING')], undefined)).verdict).toMatchObject({ kind: 'wait' });
+    const recorded = await verdict([job('j1', EFS, 'COMPLETED', { recoveryPointArn: rp(1) }), job('j2', RDS, 'FAILED', { statusMessage: 'quota' })], {});
+    expect(recorded).toEqual({ verdict: expect.objectContaining({ kind: 'fail' }), described: [] });
   });
 });
 

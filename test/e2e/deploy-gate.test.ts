@@ -97,6 +97,47 @@ describe('pre-deploy snapshot gate end to end on the deployed wicked-dev stack w
     expect(failedDeployDeliveries(emulator)).toEqual([]);
   }, SIGNAL_TEST_LIMIT_MS);
 
+  it('a backup whose state changes never reach track-backup still lets the deployment roll: the loop reads the job from AWS Backup at its next nudge', async () => {
+    const budget = signalBudget();
+    const trackBackup = emulator.resources.functions['track-backup'];
+    const { lambdaAsync } = emulator;
+    // track-backup runs nothing (reserved concurrency 0): the ledger never learns that the job ended, as when its events are lost.
+    lambdaAsync.setReservedConcurrency(trackBackup, 0);
+    let held = true;
+    const pointsBefore = [...emulator.control.backup.recoveryPoints.keys()];
+    try {
+      const versionId = await upload(emulator, await packExample(dir, 'unheard', 'a change whose backup events are lost'), 'config/dev/static.tgz');
+      const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), budget.left(), 'Portal Image Built')).detail);
+      const outcome = await emulator.bus.waitFor((event) => isEvent('Portal Deployment Succeeded', { digest: built.digest })(event) || isEvent('Portal Deployment Failed', { digest: built.digest })(event), budget.left(), 'the deployment\'s outcome');
+      expect({ outcome: outcome['detail-type'], detail: outcome.detail }).toMatchObject({ outcome: 'Portal Deployment Succeeded' });
+      const { deploymentId } = DeploymentSucceededDetailSchema.parse(outcome.detail);
+      expect(lambdaAsync.invocations().filter((i) => i.functionName === trackBackup && i.status === 'queued').length).toBeGreaterThan(0);
+      expect(emulator.bus.timeline.filter((entry) => isEvent(SnapshotDetailType.Completed)(entry.event) && (entry.event.detail as { deploymentIds: string[] }).deploymentIds.includes(deploymentId))).toEqual([]);
+      const { ledger, destroy } = ledgerOf(emulator);
+      try {
+        const record = await ledger.getDeployment('dev', deploymentId);
+        expect(record).toMatchObject({ state: 'succeeded', recoveryPointArns: [expect.any(String)] });
+        // The recovery point AWS Backup made for this deployment, not one of an earlier snapshot.
+        expect(emulator.control.backup.recoveryPoints.has(record!.recoveryPointArns![0]!)).toBe(true);
+        expect(pointsBefore).not.toContain(record!.recoveryPointArns![0]);
+      } finally {
+        destroy();
+      }
+      expect([releaseDigest(emulator), primaryDigest(emulator)]).toEqual([built.digest, built.digest]);
+      // The held state changes are handled late: they record the job and change nothing else.
+      const rollouts = emulator.control.ecs.deployments(cluster, 'portal-api').length;
+      lambdaAsync.setReservedConcurrency(trackBackup, undefined);
+      held = false;
+      await emulator.bus.waitFor((event) => isEvent(SnapshotDetailType.Completed)(event) && (event.detail as { deploymentIds: string[] }).deploymentIds.includes(deploymentId), budget.left(), 'the late Portal Snapshot Completed');
+      await emulator.bus.idle();
+      await lambdaAsync.idle();
+      expect(emulator.control.ecs.deployments(cluster, 'portal-api').length).toBe(rollouts);
+      expect(failedDeployDeliveries(emulator)).toEqual([]);
+    } finally {
+      if (held) lambdaAsync.setReservedConcurrency(trackBackup, undefined);
+    }
+  }, SIGNAL_TEST_LIMIT_MS);
+
   it('status --timeline draws the snapshot gate of each gated deployment, failed and completed', async () => {
     const run = await runCli(['status', '--env', 'dev', '--timeline', '--last', '10', '--json']);
     expect(run.code).toBe(0);

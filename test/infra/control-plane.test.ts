@@ -162,7 +162,13 @@ describe('control-plane permissions', () => {
     expect(statementWith(role, 'ecs:DescribeTasks').Condition).toEqual({ ArnEquals: { 'ecs:cluster': clusterArn } });
     expect(JSON.stringify(statementWith(role, 'ecs:DescribeTasks').Resource)).toContain(':task/');
     expect(statementWith(role, 'ecr:PutImage').Resource).toEqual({ 'Fn::GetAtt': [id(platform().images.repository), 'Arn'] });
+    // Without the pre-deploy gate (dev) no AWS Backup action; with it (prod) only DescribeBackupJob, which has no resource-level permissions.
     expect(allActions(role).filter((a) => a.startsWith('backup:'))).toEqual([]);
+    for (const gated of [prod.platform.deploy.deployServices.role, prod.platform.deploy.trackDeployment.role]) {
+      const statements = statementsOf(gated, prod);
+      expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('backup:'))).toEqual(['backup:DescribeBackupJob']);
+      expect(statements.find((s) => actionsOf(s).includes('backup:DescribeBackupJob'))?.Resource).toBe('*');
+    }
     // The only role it may pass is the stuck-check role, and only to EventBridge Scheduler.
     expect(statementsOf(role).filter((s) => actionsOf(s).includes('iam:PassRole'))).toEqual([expect.objectContaining({
       Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [id(platform().deploy.stuckCheckRole), 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },

@@ -3,7 +3,7 @@ import type { AliveTask, ServiceSnapshot, UpdateServiceInput } from '../../../sh
 /** An event the model's AWS puts on the bus (ECS deployment or task state change). */
 export interface ModelEvent {
   readonly id: string;
-  readonly kind: 'deployment' | 'task' | 'image-built' | 'restart' | 'nudge' | 'stuck-due' | 'snapshot-requested' | 'snapshot-outcome';
+  readonly kind: 'deployment' | 'task' | 'image-built' | 'restart' | 'nudge' | 'stuck-due' | 'snapshot-requested' | 'backup-state';
   readonly body: unknown;
   /** A delivery that crashed: EventBridge delivers it again (never dropped). */
   readonly retry?: boolean;

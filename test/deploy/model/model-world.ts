@@ -6,6 +6,7 @@ import type { SnapshotRequestedDetail } from '../../../shared/snapshot/events';
 import type { ImageBuiltDetail } from '../../../shared/events';
 import { environmentKey, Ledger, toItem } from '../../../shared/ledger';
 import { BackupModel } from './backup-model';
+import type { BackupStateChange } from './backup-model';
 import { EcsModel } from './ecs-model';
 import type { ModelEvent } from './ecs-model';
 import { MemoryTable } from './memory-table';
@@ -132,7 +133,8 @@ export class ModelWorld {
       waitForZeroMs: DEADLINE_MS,
       preDeploySnapshot: gated,
       snapshotWaitMs: DEADLINE_MS,
-      snapshotJobs: { listJobs: async () => { await this.gate('dynamodb'); return this.backup.jobs.map((job) => ({ ...job })); } },
+      snapshotJobs: { listJobs: async () => { await this.gate('dynamodb'); return this.backup.records.map((job) => ({ ...job })); } },
+      backupJobs: { describeBackupJob: async (jobId) => { await this.gate('backup'); return this.backup.describe(jobId); } },
     };
   }
 
@@ -181,7 +183,7 @@ export class ModelWorld {
       case 'nudge':
       case 'stuck-due': return reconcileDue({ env: 'dev' }, owner, this.deps);
       case 'snapshot-requested': return this.startBackup(body as unknown as SnapshotRequestedDetail);
-      case 'snapshot-outcome': return nudgeOnSnapshotOutcome({ env: 'dev', trigger: 'pre-deploy', resourceArn: 'r', ...body } as unknown as SnapshotOutcome, owner, this.deps);
+      case 'backup-state': return this.trackBackup(body as unknown as BackupStateChange, owner);
       case 'deployment': return trackDeployment({
         source: 'aws.ecs', 'detail-type': 'ECS Deployment State Change', resources: [`arn:aws:ecs:eu-west-1:1:service/wicked/${String(body.service)}`],
         detail: { eventType: 'INFO', eventName: body.eventName as 'SERVICE_DEPLOYMENT_COMPLETED', deploymentId: String(body.deploymentId), reason: String(body.reason) },
@@ -191,6 +193,15 @@ export class ModelWorld {
         detail: { clusterArn: 'arn:aws:ecs:eu-west-1:1:cluster/wicked', taskArn: String(body.taskArn), group: `service:${String(body.service)}`, lastStatus: 'STOPPED' },
       }, owner, this.deps);
     }
+  }
+
+  /** track-backup: records a job's state change; an end puts the snapshot outcome, which nudges reconcile. */
+  private async trackBackup(change: BackupStateChange, owner: string): Promise<unknown> {
+    await this.gate('dynamodb');
+    const job = this.backup.record(change);
+    if (change.state === 'CREATED' || change.state === 'RUNNING') return undefined;
+    const outcome = { env: 'dev', trigger: 'pre-deploy', resourceArn: job.resourceArn, jobId: job.jobId, state: job.state, deploymentIds: job.deploymentIds, ...(job.recoveryPointArn ? { recoveryPointArn: job.recoveryPointArn } : {}) };
+    return nudgeOnSnapshotOutcome(outcome as SnapshotOutcome, owner, this.deps);
   }
 
   /** snapshot-data: starts the backup jobs of a request (StartBackupJob with the request id as idempotency token). */
