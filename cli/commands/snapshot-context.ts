@@ -8,7 +8,7 @@ import { EnvironmentLookup } from '../environment';
 import { EventPublisher } from '../../shared/adapters/event-publisher';
 import type { RecoveryPointListing, RequestProgress, RestoreJobView, SnapshotRequestedDetail } from '../../shared/snapshot';
 import {
-  BackupGateway, isSnapshotError, joinRecoveryPoints, pickRecoveryPoint, requestProgress, restoreInstructions, SnapshotDetailType,
+  BackupGateway, isSnapshotError, joinRecoveryPoints, observeJobs, pickRecoveryPoint, requestProgress, restoreInstructions, SnapshotDetailType,
   SnapshotError, SnapshotStore, toStartRestoreJobInput,
 } from '../../shared/snapshot';
 import type { CliIo } from '../output';
@@ -71,7 +71,11 @@ export async function openSnapshotContext(options: { env: string; table?: string
       const detail: SnapshotRequestedDetail = { env, trigger: 'manual', requestId };
       await new EventPublisher({ busName, client: eventbridge }).publish(SnapshotDetailType.Requested, detail);
     },
-    progress: async (requestId) => requestProgress(await store.listJobs(env), requestId),
+    // The ledger's jobs of the request, each still pending read from AWS Backup: a lost state change does not hold --follow.
+    progress: async (requestId) => {
+      const mine = (await store.listJobs(env)).filter((job) => job.requestIds.includes(requestId));
+      return requestProgress((await observeJobs(mine, backup)).map((observed) => observed.job), requestId);
+    },
     listRecoveryPoints,
     pickRecoveryPoint: async (wanted) => {
       try {

@@ -3,7 +3,8 @@ import type { EcrReleaseAdapter } from './adapters/ecr-release';
 import type { EcsServiceAdapter } from './adapters/ecs-service';
 import type { Notifier, ReconcileNudge, StuckCheckScheduler } from './adapters/notifier';
 import type { DeployTargets } from './env';
-import type { BackupJobReader, GateJob } from './snapshot-gate';
+import type { BackupJobReader } from '../snapshot/observed-jobs';
+import type { GateJob } from './snapshot-gate';
 
 /** What the deploy orchestration needs; handlers build it once, tests fake it. */
 export interface DeployDeps {

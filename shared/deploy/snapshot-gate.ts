@@ -1,7 +1,9 @@
 import { DeployDetailType } from '../events/deploy';
 import type { DeploymentFailedDetail, FailureCause } from '../events/deploy';
 import type { Completion, DeploymentRequest, InFlight } from '../ledger';
-import { FAILED_JOB_STATES, isActiveJobState, isSameResourceConflict } from '../snapshot/decisions';
+import { isActiveJobState } from '../snapshot/decisions';
+import { observeJobs } from '../snapshot/observed-jobs';
+import type { ObservedJob } from '../snapshot/observed-jobs';
 import { SnapshotDetailType } from '../snapshot/events';
 import type { SnapshotRequestedDetail } from '../snapshot/events';
 import type { DeployDeps } from './deps';
@@ -18,11 +20,6 @@ export interface GateJob {
   readonly state: string;
   readonly recoveryPointArn?: string;
   readonly statusMessage?: string;
-}
-
-/** What AWS Backup says of a job now (DescribeBackupJob): a `BackupGateway` of the snapshot module, or a fake. */
-export interface BackupJobReader {
-  describeBackupJob(jobId: string): Promise<{ readonly state: string; readonly recoveryPointArn?: string; readonly statusMessage?: string }>;
 }
 
 /** What a deployment waiting for its snapshot does next. */
@@ -140,7 +137,7 @@ async function publishSnapshotRequest(request: DeploymentRequest, requestId: str
  * The gate's verdict for a waiting deployment from the snapshot jobs the
  * ledger table holds for it (`deps.snapshotJobs`, written by snapshot-data and
  * track-backup), each job the ledger still shows pending as AWS Backup
- * reports it now (`deps.backupJobs`): read by the reconcile loop whatever
+ * reports it now (`deps.backupJobs`, see `observeJobs`): read by the reconcile loop whatever
  * event woke it, so a job whose outcome event was lost, or is still on its
  * way, does not hold the deployment until its deadline. Without a job table
  * nothing is known and the deployment waits (until its deadline).
@@ -148,32 +145,12 @@ async function publishSnapshotRequest(request: DeploymentRequest, requestId: str
 export async function gateVerdictOf(env: string, deploymentId: string, deps: DeployDeps): Promise<GateVerdict> {
   const listed = deps.snapshotJobs ? (await deps.snapshotJobs.listJobs(env)).filter((job) => job.deploymentIds.includes(deploymentId)) : [];
   const reader = deps.backupJobs;
-  const observed: { job: GateJob; conflict?: string }[] = reader ? await Promise.all(listed.map((job) => observedJob(job, reader))) : listed.map((job) => ({ job }));
+  const observed: ObservedJob<GateJob>[] = reader ? await observeJobs(listed, reader) : listed.map((job) => ({ job }));
   const verdict = decideSnapshotGate(observed.map((entry) => entry.job), deps.snapshotResources);
   const conflicts = observed.flatMap((entry) => (entry.conflict ? [entry.conflict] : []));
   if (verdict.kind !== 'wait' || conflicts.length === 0) return verdict;
   // Its requesters belong to the job that ran: asked again, snapshot-data joins that job (take-snapshot.ts, runningJob).
   return { kind: 'wait', reason: `${verdict.reason}; ${conflicts.join('; ')}`, noJob: true };
-}
-
-/**
- * A job as the gate counts it: the ledger's record, or, while the record
- * shows it pending, what DescribeBackupJob says when that is an end the gate
- * can act on: COMPLETED with its recovery point (AWS Backup API reference,
- * DescribeBackupJob: `RecoveryPointArn`), or FAILED, ABORTED or EXPIRED for
- * a reason of its own. A job that ended because another job of the same
- * resource ran stays pending in the count: track-backup hands its requesters
- * over to that job (`shared/snapshot/track.ts`); `conflict` says so, and the
- * gate asks for the snapshot again in case that event was lost.
- */
-async function observedJob(job: GateJob, reader: BackupJobReader): Promise<{ job: GateJob; conflict?: string }> {
-  const pending = isActiveJobState(job.state) || (job.state === 'COMPLETED' && !job.recoveryPointArn);
-  if (!pending) return { job };
-  const live = await reader.describeBackupJob(job.jobId);
-  if (live.state === 'COMPLETED' && live.recoveryPointArn) return { job: { ...job, state: 'COMPLETED', recoveryPointArn: live.recoveryPointArn } };
-  if (!FAILED_JOB_STATES.includes(live.state)) return { job };
-  if (isSameResourceConflict(live.statusMessage)) return { job, conflict: `backup job ${job.jobId} of ${job.resourceArn} ended ${live.state}: ${live.statusMessage ?? ''}` };
-  return { job: { ...job, state: live.state, ...(live.statusMessage ? { statusMessage: live.statusMessage } : {}) } };
 }
 
 /**

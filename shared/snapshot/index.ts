@@ -12,3 +12,4 @@ export * from './store';
 export * from './take-snapshot';
 export * from './track';
 export * from './listing';
+export * from './observed-jobs';

@@ -187,12 +187,36 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
     await settle();
   }, SIGNAL_TEST_LIMIT_MS);
 
+  it('snapshot --follow ends when the job ends even if track-backup never handles its state changes: the CLI reads the job from AWS Backup', async () => {
+    const trackBackup = emulator.resources.functions['track-backup'];
+    // track-backup runs nothing (reserved concurrency 0): the ledger's job item stays as snapshot-data recorded it.
+    emulator.lambdaAsync.setReservedConcurrency(trackBackup, 0);
+    let held = true;
+    try {
+      const taken = await runCli(['snapshot', '--env', 'dev', ...FOLLOW]);
+      expect({ code: taken.code, stderr: taken.stderr }).toEqual({ code: 0, stderr: '' });
+      const { jobs } = lastJson(taken) as { jobs: { jobId: string; state: string; recoveryPointArn: string }[] };
+      expect(jobs).toEqual([expect.objectContaining({ state: 'COMPLETED', recoveryPointArn: expect.stringContaining(':recovery-point:') })]);
+      expect(emulator.control.backup.recoveryPoints.has(jobs[0]!.recoveryPointArn)).toBe(true);
+      // What the ledger holds was not written by track-backup: nothing of this job was handled yet.
+      expect(emulator.lambdaAsync.invocations().filter((i) => i.functionName === trackBackup && i.status === 'queued').length).toBeGreaterThan(0);
+      emulator.lambdaAsync.setReservedConcurrency(trackBackup, undefined);
+      held = false;
+      await settle();
+      // Handled late, the state changes record the job and its point as usual.
+      const listed = lastJson(await runCli(['snapshots', '--env', 'dev', '--json'])).recoveryPoints as { recoveryPointArn: string }[];
+      expect(listed.map((point) => point.recoveryPointArn)).toContain(jobs[0]!.recoveryPointArn);
+    } finally {
+      if (held) emulator.lambdaAsync.setReservedConcurrency(trackBackup, undefined);
+    }
+  }, SIGNAL_TEST_LIMIT_MS);
+
   it('retention: once the lifecycle ran out on the emulator clock our points are gone from the vault and the listing; the plan\'s point without lifecycle stays', async () => {
     expect(await emulator.control.backup.sweepExpired()).toEqual([]);
     const points = [...emulator.control.backup.recoveryPoints.values()];
     const ours = points.filter((point) => point.lifecycle?.DeleteAfterDays === 35).map((point) => point.arn);
     const plans = points.filter((point) => point.lifecycle === undefined).map((point) => point.arn);
-    expect([ours.length, plans.length]).toEqual([4, 2]); // schedule, manual, joined, pre-deploy; two plan jobs served the other requests
+    expect([ours.length, plans.length]).toEqual([5, 2]); // schedule, manual, joined, pre-deploy, the one track-backup heard late; two plan jobs served the other requests
     // The daily snapshot schedule would add points during the 40 emulated days, and a safety-net nudge still armed would fire
     // once per emulated minute (57,600 asynchronous invocations): this test is about expiry alone, so no schedule stays.
     await settle();
