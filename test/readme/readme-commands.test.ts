@@ -4,8 +4,10 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DeployedStack } from '../helpers/deployed';
 import { deployedStack } from '../helpers/deployed';
-import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS } from '../helpers/signals';
+import { SETUP_LIMIT_MS, SIGNAL_TEST_LIMIT_MS, signalBudget } from '../helpers/signals';
 import { runCli } from '../cli/run-cli';
+import type { CliRun } from '../cli/run-cli';
+import { ledgerOf } from '../e2e/deploy-helpers';
 
 const ROOT = resolve(__dirname, '..', '..');
 const MARKER = '<!-- readme-commands:';
@@ -37,6 +39,31 @@ async function warmCommands(): Promise<void> {
 
 const COMMANDS = readmeCommands();
 
+/**
+ * Runs a README command within the test's backstop. A command that does not exit (a `--follow` whose rollout never ends)
+ * fails naming itself and what each environment's ledger shows in flight, instead of with jest's bare timeout.
+ */
+async function runWithin(emulator: DeployedStack, args: string[], line: string, ms: number): Promise<CliRun> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const { ledger, destroy } = ledgerOf(emulator);
+      void Promise.all(['dev', 'prod'].map(async (env) => {
+        const inFlight = (await ledger.getEnvironment(env))?.inFlight;
+        return `${env}: ${inFlight ? `${inFlight.request.deploymentId} ${inFlight.phase}` : 'nothing in flight'}`;
+      })).then((states) => states.join('; '), (error: Error) => `the ledger could not be read: ${error.message}`).then((states) => {
+        destroy();
+        reject(new Error(`${line} did not exit within ${ms} ms (${states})`));
+      });
+    }, ms);
+  });
+  try {
+    return await Promise.race([runCli(args), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('every command of the README, exactly as written, after wickedctl local up (two deployed stacks, wicked-dev and wicked-prod)', () => {
   let emulator: DeployedStack;
   let clone: string;
@@ -62,7 +89,7 @@ describe('every command of the README, exactly as written, after wickedctl local
 
   // One test per command, in the README's order: each has its own limit, and a failure names the command.
   it.each(COMMANDS.map((command, i) => [i + 1, command.line, command] as const))('%i: %s exits as documented', async (_i, _line, command) => {
-    const run = await runCli(command.args);
+    const run = await runWithin(emulator, command.args, command.line, signalBudget().left());
     expect({ command: command.line, code: run.code, stderr: run.code === command.exit ? '' : run.stderr }).toEqual({ command: command.line, code: command.exit, stderr: '' });
     if (process.env.README_COMMANDS_VERBOSE) process.stdout.write(`$ ${command.line}\n${run.stdout}${run.stderr}\n`);
     await emulator.bus.idle();
