@@ -13,6 +13,8 @@ export interface BackupJobView {
   readonly resourceArn?: string;
   readonly recoveryPointArn?: string;
   readonly sizeBytes?: number;
+  /** When the job ended (ISO 8601). */
+  readonly completionDate?: string;
 }
 
 /** A restore job as the control plane reads it. */
@@ -65,6 +67,7 @@ export class BackupGateway {
       ...(output.ResourceArn ? { resourceArn: output.ResourceArn } : {}),
       ...(output.RecoveryPointArn ? { recoveryPointArn: output.RecoveryPointArn } : {}),
       ...(output.BackupSizeInBytes !== undefined ? { sizeBytes: output.BackupSizeInBytes } : {}),
+      ...(output.CompletionDate ? { completionDate: output.CompletionDate.toISOString() } : {}),
     };
   }
 

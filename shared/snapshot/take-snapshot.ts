@@ -4,7 +4,7 @@ import type { SnapshotTrigger } from './inputs';
 import { recoveryPointTags, toStartBackupJobInput } from './inputs';
 import type { SnapshotDeps } from './ports';
 import { idempotencyToken, scheduleSlot, slotKey } from './schedule';
-import { handOver, metJob } from './track';
+import { handOver, metJob, recordObservedCompletion } from './track';
 
 /** One snapshot request, whatever triggered it. */
 export interface SnapshotRequest {
@@ -36,11 +36,16 @@ async function runningJob(deps: SnapshotDeps, resourceArn: string, time: number)
   if (decision.kind === 'join') {
     const live = await deps.backup.describeBackupJob(decision.jobId);
     if (isActiveJobState(live.state)) return decision.jobId;
-    // With its recovery point when it COMPLETED: a deploy gate reading the item must not meet a completion without one.
-    await deps.store.setJobState(deps.config.env, decision.jobId, {
-      state: live.state, updatedAt: new Date(time).toISOString(),
-      ...(live.statusMessage ? { statusMessage: live.statusMessage } : {}), ...(live.recoveryPointArn ? { recoveryPointArn: live.recoveryPointArn } : {}),
-    });
+    const job = jobs.find((candidate) => candidate.jobId === decision.jobId)!;
+    if (live.state === 'COMPLETED' && live.recoveryPointArn) {
+      // Its COMPLETED was missed: recorded as track-backup would, so the point is listed and restorable and its waiters hear of it.
+      await recordObservedCompletion(deps, job, { ...live, recoveryPointArn: live.recoveryPointArn }, new Date(time).toISOString());
+    } else {
+      // Another end is recorded as AWS Backup reports it; its event, when it comes, decides the rest (a handover, a notification).
+      await deps.store.setJobState(deps.config.env, decision.jobId, {
+        state: live.state, updatedAt: new Date(time).toISOString(), ...(live.statusMessage ? { statusMessage: live.statusMessage } : {}),
+      });
+    }
   }
   return deps.backup.findRunningJob(resourceArn);
 }

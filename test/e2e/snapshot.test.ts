@@ -187,7 +187,7 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
     await settle();
   }, SIGNAL_TEST_LIMIT_MS);
 
-  it('snapshot --follow ends when the job ends even if track-backup never handles its state changes: the CLI reads the job from AWS Backup', async () => {
+  it('snapshot --follow ends when the job ends even if track-backup never handles its state changes (the CLI reads the job from AWS Backup), and the next request records it', async () => {
     const trackBackup = emulator.resources.functions['track-backup'];
     // track-backup runs nothing (reserved concurrency 0): the ledger's job item stays as snapshot-data recorded it.
     emulator.lambdaAsync.setReservedConcurrency(trackBackup, 0);
@@ -200,12 +200,20 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
       expect(emulator.control.backup.recoveryPoints.has(jobs[0]!.recoveryPointArn)).toBe(true);
       // What the ledger holds was not written by track-backup: nothing of this job was handled yet.
       expect(emulator.lambdaAsync.invocations().filter((i) => i.functionName === trackBackup && i.status === 'queued').length).toBeGreaterThan(0);
+      const listedPoints = async (): Promise<string[]> => (lastJson(await runCli(['snapshots', '--env', 'dev', '--json'])).recoveryPoints as { recoveryPointArn: string }[]).map((point) => point.recoveryPointArn);
+      expect(await listedPoints()).not.toContain(jobs[0]!.recoveryPointArn);
+      // The next request finds the job the ledger still shows running, reads its end from AWS Backup and records it as
+      // track-backup would: the point is listed (and restorable) although its event was never handled.
+      const next = await runCli(['snapshot', '--env', 'dev', ...FOLLOW]);
+      expect(next.code).toBe(0);
+      expect(await listedPoints()).toContain(jobs[0]!.recoveryPointArn);
+      expect(emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === SnapshotDetailType.Completed && (entry.event.detail as { jobId: string }).jobId === jobs[0]!.jobId)).toHaveLength(1);
       emulator.lambdaAsync.setReservedConcurrency(trackBackup, undefined);
       held = false;
       await settle();
-      // Handled late, the state changes record the job and its point as usual.
-      const listed = lastJson(await runCli(['snapshots', '--env', 'dev', '--json'])).recoveryPoints as { recoveryPointArn: string }[];
-      expect(listed.map((point) => point.recoveryPointArn)).toContain(jobs[0]!.recoveryPointArn);
+      // Handled late, the state changes record the jobs and their points as usual.
+      const { jobs: [second] } = lastJson(next) as { jobs: { recoveryPointArn: string }[] };
+      expect(await listedPoints()).toEqual(expect.arrayContaining([jobs[0]!.recoveryPointArn, second!.recoveryPointArn]));
     } finally {
       if (held) emulator.lambdaAsync.setReservedConcurrency(trackBackup, undefined);
     }
@@ -216,7 +224,7 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
     const points = [...emulator.control.backup.recoveryPoints.values()];
     const ours = points.filter((point) => point.lifecycle?.DeleteAfterDays === 35).map((point) => point.arn);
     const plans = points.filter((point) => point.lifecycle === undefined).map((point) => point.arn);
-    expect([ours.length, plans.length]).toEqual([5, 2]); // schedule, manual, joined, pre-deploy, the one track-backup heard late; two plan jobs served the other requests
+    expect([ours.length, plans.length]).toEqual([6, 2]); // schedule, manual, joined, pre-deploy, the two track-backup heard late; two plan jobs served the other requests
     // The daily snapshot schedule would add points during the 40 emulated days, and a safety-net nudge still armed would fire
     // once per emulated minute (57,600 asynchronous invocations): this test is about expiry alone, so no schedule stays.
     await settle();

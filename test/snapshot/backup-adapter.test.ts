@@ -51,6 +51,8 @@ describe('BackupGateway', () => {
   it('describes a job', async () => {
     backupMock.on(DescribeBackupJobCommand, { BackupJobId: 'job-1' }).resolves({ State: 'EXPIRED', StatusMessage: 'late', ResourceArn: FS, BackupSizeInBytes: 7 });
     expect(await gateway.describeBackupJob('job-1')).toEqual({ jobId: 'job-1', state: 'EXPIRED', statusMessage: 'late', resourceArn: FS, sizeBytes: 7 });
+    backupMock.on(DescribeBackupJobCommand, { BackupJobId: 'job-2' }).resolves({ State: 'COMPLETED', RecoveryPointArn: 'arn:rp', CompletionDate: new Date('2026-01-02T03:04:05Z') });
+    expect(await gateway.describeBackupJob('job-2')).toEqual({ jobId: 'job-2', state: 'COMPLETED', recoveryPointArn: 'arn:rp', completionDate: '2026-01-02T03:04:05.000Z' });
   });
 
   it('finds a running job of the resource by state, reports none when no state lists one, and fails a listing it cannot make', async () => {

@@ -1,4 +1,4 @@
-import { requestPreDeploySnapshot, takeSnapshot } from '../../shared/snapshot';
+import { requestPreDeploySnapshot, SnapshotDetailType, takeSnapshot, trackBackupEvent } from '../../shared/snapshot';
 import type { JobItem } from '../../shared/snapshot';
 import { DB, fakeDeps, FS, recoveryPointOf } from './fakes';
 
@@ -45,9 +45,24 @@ describe('takeSnapshot', () => {
     deps.backup.states.set('job-1', 'COMPLETED');
     const next = await takeSnapshot(deps, { trigger: 'manual', time: time('2026-01-02T04:00:00Z'), requestId: 'b' });
     expect(next[0]).toMatchObject({ jobId: 'job-2', kind: 'started' });
-    // With the recovery point AWS Backup names: a deploy gate reading the item before track-backup's record of the
-    // outcome sees a completed snapshot, not a completion without a point.
+    // Recorded as track-backup records a COMPLETED: the job with its recovery point, the point itself (listed and
+    // restorable), the copy to the DR vault when there is one, and the outcome for whoever waits on the job.
     expect(deps.store.jobs.get('job-1')).toMatchObject({ state: 'COMPLETED', recoveryPointArn: recoveryPointOf('job-1') });
+    expect(deps.store.points).toEqual([expect.objectContaining({ recoveryPointArn: recoveryPointOf('job-1'), jobId: 'job-1', tags: expect.objectContaining({ 'wicked:trigger': 'manual' }) })]);
+    expect(deps.events.of(SnapshotDetailType.Completed)).toEqual([expect.objectContaining({ jobId: 'job-1', recoveryPointArn: recoveryPointOf('job-1') })]);
+  });
+
+  it('a missed COMPLETED found this way is copied to the DR vault once, also when its event still comes', async () => {
+    const deps = fakeDeps({ drVaultArn: 'arn:aws:backup:eu-central-1:2:backup-vault:dr' });
+    await takeSnapshot(deps, { trigger: 'manual', time: time('2026-01-02T03:00:05Z'), requestId: 'a' });
+    deps.backup.states.set('job-1', 'COMPLETED');
+    await takeSnapshot(deps, { trigger: 'manual', time: time('2026-01-02T04:00:00Z'), requestId: 'b' });
+    await trackBackupEvent(deps, {
+      source: 'aws.backup', 'detail-type': 'Backup Job State Change', time: '2026-01-02T03:30:00Z', resources: [recoveryPointOf('job-1')],
+      detail: { backupJobId: 'job-1', state: 'COMPLETED', resourceArn: FS, backupVaultName: 'wicked-prod' },
+    });
+    expect(new Set(deps.backup.copies.map((copy) => copy.IdempotencyToken)).size).toBe(1);
+    expect(deps.backup.copies[0]).toMatchObject({ RecoveryPointArn: recoveryPointOf('job-1') });
   });
 
   it('joins a running job started outside the control plane (found through ListBackupJobs)', async () => {
