@@ -8,6 +8,17 @@ export function isActiveJobState(state: string): boolean {
   return ACTIVE_JOB_STATES.includes(state);
 }
 
+/**
+ * Whether a job recorded in `stored` state may be recorded in `next`: while it is active, or again in the
+ * same state. A job that ended keeps its end (the store's conditional write, `SnapshotStore.setJobState`).
+ *
+ * @example
+ * mayRecordJobState('COMPLETED', 'RUNNING') // false
+ */
+export function mayRecordJobState(stored: string, next: string): boolean {
+  return isActiveJobState(stored) || stored === next;
+}
+
 /** What track-backup does with one `Backup Job State Change`. */
 export type BackupEventDecision =
   | { readonly kind: 'progress' }

@@ -141,7 +141,7 @@ export class SnapshotStore {
    * resolves the job as it is after this write, so an outcome names every
    * requester handed over before it (one atomic write per item orders the two).
    * A job that ended keeps its end: the write is conditional on the stored
-   * state being active or the same, so an event of an earlier state that is
+   * state being active or the same (`mayRecordJobState`), so an event of an earlier state that is
    * handled late (EventBridge does not keep order), or read before the end
    * was written, changes nothing and the job is resolved as it is.
    */

@@ -1,5 +1,5 @@
 import type { BackupEventDecision } from './decisions';
-import { decideBackupEvent, FAILED_JOB_STATES, isActiveJobState } from './decisions';
+import { decideBackupEvent, FAILED_JOB_STATES, isActiveJobState, mayRecordJobState } from './decisions';
 import type { BackupJobEvent, CopyJobEvent, RestoreJobEvent, SnapshotOutcomeDetail, TrackBackupEvent } from './events';
 import { SnapshotError } from './errors';
 import { SnapshotDetailType } from './events';
@@ -138,7 +138,7 @@ export async function trackBackupJob(deps: SnapshotDeps, event: BackupJobEvent):
   // whichever of the two writes second hands the requesters over (see `handOverLateConflict`); nobody waits.
   const stored = await deps.store.getJob(deps.config.env, backupJobId);
   const job = jobOrExternal(deps, stored, event);
-  if (stored && !isActiveJobState(stored.state) && stored.state !== state) return { kind: 'ignored', state, jobId: backupJobId, notified: false };
+  if (stored && !mayRecordJobState(stored.state, state)) return { kind: 'ignored', state, jobId: backupJobId, notified: false };
   // A job first seen here is recorded as external; snapshot-data claims it (trigger, tags) if it is its own and the event won the race.
   if (!stored) await deps.store.putJob(job);
   const runningJobId = FAILED_JOB_STATES.includes(state) ? await metJob(deps, job, event.time) : undefined;

@@ -1,6 +1,6 @@
 import type { Notification, Notifier } from '../../shared/deploy';
 import type { BackupJobView, BackupPort, EventsPort, JobItem, RecoveryPointItem, SnapshotConfig, SnapshotDeps, StorePort } from '../../shared/snapshot';
-import { isActiveJobState } from '../../shared/snapshot';
+import { mayRecordJobState } from '../../shared/snapshot';
 
 /** The ledger items in memory, with the store's semantics (put-once jobs, requester union). */
 export class FakeStore implements StorePort {
@@ -22,7 +22,7 @@ export class FakeStore implements StorePort {
     const job = this.jobs.get(jobId);
     if (!job) throw new Error(`fake store: no job ${jobId}`);
     // As the store's conditional write: a job that ended keeps its end.
-    if (!isActiveJobState(job.state) && job.state !== fields.state) return job;
+    if (!mayRecordJobState(job.state, fields.state)) return job;
     const next = { ...job, ...fields };
     this.jobs.set(jobId, next);
     return next;

@@ -1,4 +1,5 @@
 import type { GateJob } from '../../../shared/deploy';
+import { mayRecordJobState } from '../../../shared/snapshot/decisions';
 import type { ModelEvent } from './ecs-model';
 
 /** The dynamic data a snapshot backs up: one job per resource, and they end in any order. */
@@ -61,7 +62,7 @@ export class BackupModel {
   record(change: BackupStateChange): ModelJob {
     const index = this.records.findIndex((candidate) => candidate.jobId === change.jobId);
     const stored = this.records[index]!;
-    if (!['CREATED', 'RUNNING'].includes(stored.state) && stored.state !== change.state) return { ...stored };
+    if (!mayRecordJobState(stored.state, change.state)) return { ...stored };
     this.records[index] = { ...stored, ...change };
     return { ...this.records[index]! };
   }
