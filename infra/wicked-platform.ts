@@ -186,6 +186,7 @@ export class WickedPlatform extends Construct {
       fileSystemArn: w.dynamicData.fileSystem.fileSystemArn,
       ...(w.database?.persistent ? { databaseArn: w.database.instance.instanceArn } : {}),
       plan: p.backup, ledger: this.ledger, notifications: this.notifications, failureQueue: this.deadLetterQueue, removalPolicy: p.removalPolicy,
+      sweepGroup: this.deploy.stuckCheckGroup,
     });
   }
 

@@ -6,6 +6,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SNAPSHOT_SCHEDULE_INPUT, SNAPSHOT_SCHEDULE_NAME } from '../../shared/events/rules';
+import { sweepScheduleName } from '../../shared/snapshot/sweep';
 import type { ResolvedBackupProps } from '../backup-props';
 import { ControlPlaneFunction } from './control-plane-function';
 import type { LedgerTable } from './ledger-table';
@@ -38,15 +39,21 @@ export interface SnapshotFunctionsProps {
   readonly failureQueue: sqs.IQueue;
   /** Applied to the log groups. */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * The schedule group snapshot-data creates its sweep schedule in (`snapshot-sweep-<env>`, while a backup job
+   * is pending): the environment's stuck-check group, so deleting the stack deletes the schedule too.
+   */
+  readonly sweepGroup: scheduler.IScheduleGroup;
 }
 
 /**
  * snapshot-data (starts or joins AWS Backup jobs of the dynamic data, on schedule and
- * on request) and track-backup (records recovery points, notifies on failures), with
- * the EventBridge Scheduler schedule that invokes snapshot-data.
+ * on request, and sweeps the jobs the ledger shows pending while there are any) and
+ * track-backup (records recovery points, notifies on failures), with the EventBridge
+ * Scheduler schedule that invokes snapshot-data.
  *
  * @example
- * new SnapshotFunctions(this, 'Snapshot', { envName: 'prod', entries, vault, backupRole, fileSystemArn, plan, ledger, notifications, failureQueue, removalPolicy });
+ * new SnapshotFunctions(this, 'Snapshot', { envName: 'prod', entries, vault, backupRole, fileSystemArn, plan, ledger, notifications, failureQueue, removalPolicy, sweepGroup });
  */
 export class SnapshotFunctions extends Construct {
   /** snapshot-data. */
@@ -55,7 +62,7 @@ export class SnapshotFunctions extends Construct {
   public readonly trackBackup: ControlPlaneFunction;
   /** The EventBridge Scheduler schedule that invokes snapshot-data. */
   public readonly schedule: scheduler.Schedule;
-  /** Role the schedule assumes: invoke snapshot-data, send to the failure queue. */
+  /** Role the schedules assume (the daily one and the sweep): invoke snapshot-data, send to the failure queue. */
   public readonly scheduleRole: iam.Role;
 
   /**
@@ -65,7 +72,12 @@ export class SnapshotFunctions extends Construct {
    */
   public constructor(scope: Construct, id: string, props: SnapshotFunctionsProps) {
     super(scope, id);
-    const common = { environment: snapshotEnvironment(props), failureQueue: props.failureQueue, removalPolicy: props.removalPolicy };
+    this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
+      // The source-account condition keeps other accounts' schedules from using the role (confused deputy).
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+      description: 'EventBridge Scheduler: invokes snapshot-data on the snapshot schedule and for the sweep',
+    });
+    const common = { environment: snapshotEnvironment(props, this.scheduleRole), failureQueue: props.failureQueue, removalPolicy: props.removalPolicy };
     this.snapshotData = new ControlPlaneFunction(this, 'SnapshotData', {
       ...common, entry: props.entries.snapshotData, service: 'snapshot-data',
       description: 'snapshot-data: starts AWS Backup jobs of the wicked data',
@@ -75,11 +87,7 @@ export class SnapshotFunctions extends Construct {
       description: 'track-backup: records recovery points, notifies on failed jobs',
     });
     for (const fn of [this.snapshotData, this.trackBackup]) this.grantAccess(fn, props);
-    this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
-      // The source-account condition keeps other accounts' schedules from using the role (confused deputy).
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
-      description: 'EventBridge Scheduler: invokes snapshot-data on the snapshot schedule',
-    });
+    this.grantSweep(props);
     const fnId = Stack.of(this).resolve((this.snapshotData.function.node.defaultChild as CfnElement).logicalId) as string;
     Validations.of(this.scheduleRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${fnId}.Arn>:*]`,
@@ -95,6 +103,19 @@ export class SnapshotFunctions extends Construct {
         deadLetterQueue: props.failureQueue, retryAttempts: 8, maxEventAge: Duration.hours(1),
       }),
     });
+  }
+
+  /**
+   * snapshot-data creates and deletes its own sweep schedule, that one name in the sweep group alone, and passes
+   * the schedule role to EventBridge Scheduler only.
+   */
+  private grantSweep(props: SnapshotFunctionsProps): void {
+    const sweep = Arn.format({ service: 'scheduler', resource: 'schedule', resourceName: `${props.sweepGroup.scheduleGroupName}/${sweepScheduleName(props.envName)}` }, Stack.of(this));
+    const role = this.snapshotData.role;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], resources: [sweep] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['iam:PassRole'], resources: [this.scheduleRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    }));
   }
 
   private grantAccess(fn: ControlPlaneFunction, props: SnapshotFunctionsProps): void {
@@ -128,8 +149,9 @@ function recoveryPointsArn(scope: Construct): string {
  * backup plan's schedule and retention so on-demand points match scheduled ones.
  *
  * @param props - the functions' props
+ * @param scheduleRole - the role the sweep schedule assumes to invoke snapshot-data
  */
-export function snapshotEnvironment(props: SnapshotFunctionsProps): Record<string, string> {
+export function snapshotEnvironment(props: SnapshotFunctionsProps, scheduleRole: iam.IRole): Record<string, string> {
   const p = props.plan;
   return {
     WICKED_ENV: props.envName,
@@ -144,5 +166,7 @@ export function snapshotEnvironment(props: SnapshotFunctionsProps): Record<strin
     ...(p.moveToColdStorageAfterDays !== undefined ? { SNAPSHOT_COLD_STORAGE_AFTER_DAYS: String(p.moveToColdStorageAfterDays) } : {}),
     ...(p.copyToVaultArn !== undefined ? { DR_VAULT_ARN: p.copyToVaultArn, DR_DELETE_AFTER_DAYS: String(p.deleteAfterDays) } : {}),
     NOTIFY_TOPIC_ARN: props.notifications.topic.topicArn,
+    SNAPSHOT_SWEEP_GROUP_NAME: props.sweepGroup.scheduleGroupName,
+    SNAPSHOT_SWEEP_ROLE_ARN: scheduleRole.roleArn,
   };
 }

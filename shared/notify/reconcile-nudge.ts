@@ -46,41 +46,54 @@ export function toNudgeScheduleInput(env: string, target: StuckCheckTarget): Cre
 }
 
 /**
- * Arms and disarms an environment's safety-net nudge with EventBridge
- * Scheduler: CreateSchedule (ConflictException: already armed) and
- * DeleteSchedule (ResourceNotFoundException: already idle).
+ * A recurring schedule switched on and off with EventBridge Scheduler:
+ * CreateSchedule (ConflictException: already on) and DeleteSchedule
+ * (ResourceNotFoundException: already off), so both calls are idempotent.
+ * `input` builds the schedule of one environment (its name, group and target).
+ *
+ * @example
+ * const sweep = new RecurringSchedule((env) => toSnapshotSweepScheduleInput(env, target));
+ * await sweep.arm('prod');
+ */
+export class RecurringSchedule {
+  private readonly client: SchedulerClient;
+
+  constructor(private readonly input: (env: string) => CreateScheduleInput, client?: SchedulerClient) {
+    this.client = client ?? new SchedulerClient({});
+  }
+
+  /** Creates the recurring schedule unless it exists. */
+  async arm(env: string): Promise<void> {
+    const input = this.input(env);
+    await this.send(input, 'ConflictException', `creating schedule ${input.Name!}`, () => this.client.send(new CreateScheduleCommand(input)));
+  }
+
+  /** Deletes the recurring schedule unless it is gone. */
+  async disarm(env: string): Promise<void> {
+    const input = this.input(env);
+    await this.send(input, 'ResourceNotFoundException', `deleting schedule ${input.Name!}`, () => this.client.send(new DeleteScheduleCommand({ Name: input.Name, GroupName: input.GroupName })));
+  }
+
+  private async send(input: CreateScheduleInput, harmless: string, doing: string, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (error) {
+      if ((error as { name?: string }).name === harmless) return;
+      throw awsNotifyError('SCHEDULER_FAILED', `${doing} in group ${input.GroupName ?? 'default'}`, error, { group: input.GroupName });
+    }
+  }
+}
+
+/**
+ * Arms and disarms an environment's safety-net nudge ({@link toNudgeScheduleInput}).
  *
  * @example
  * const nudge = new SchedulerReconcileNudge({ groupName, eventBusArn, roleArn });
  * await nudge.arm('prod');
  */
-export class SchedulerReconcileNudge implements ReconcileNudge {
-  private readonly client: SchedulerClient;
-  private readonly target: StuckCheckTarget;
-
+export class SchedulerReconcileNudge extends RecurringSchedule implements ReconcileNudge {
   constructor(options: StuckCheckTarget & { readonly client?: SchedulerClient }) {
-    this.client = options.client ?? new SchedulerClient({});
-    this.target = { groupName: options.groupName, eventBusArn: options.eventBusArn, roleArn: options.roleArn };
-  }
-
-  /** Creates the recurring schedule unless it exists. */
-  async arm(env: string): Promise<void> {
-    const input = toNudgeScheduleInput(env, this.target);
-    await this.send('ConflictException', `creating schedule ${input.Name!}`, () => this.client.send(new CreateScheduleCommand(input)));
-  }
-
-  /** Deletes the recurring schedule unless it is gone. */
-  async disarm(env: string): Promise<void> {
-    const name = nudgeScheduleName(env);
-    await this.send('ResourceNotFoundException', `deleting schedule ${name}`, () => this.client.send(new DeleteScheduleCommand({ Name: name, GroupName: this.target.groupName })));
-  }
-
-  private async send(harmless: string, doing: string, fn: () => Promise<unknown>): Promise<void> {
-    try {
-      await fn();
-    } catch (error) {
-      if ((error as { name?: string }).name === harmless) return;
-      throw awsNotifyError('SCHEDULER_FAILED', `${doing} in group ${this.target.groupName}`, error, { group: this.target.groupName });
-    }
+    const target: StuckCheckTarget = { groupName: options.groupName, eventBusArn: options.eventBusArn, roleArn: options.roleArn };
+    super((env) => toNudgeScheduleInput(env, target), options.client);
   }
 }

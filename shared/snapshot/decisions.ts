@@ -9,6 +9,17 @@ export function isActiveJobState(state: string): boolean {
 }
 
 /**
+ * Whether the ledger still shows a job pending: active, or COMPLETED without its recovery point recorded. Its
+ * `Backup Job State Change` may have been lost, or not handled yet, while AWS Backup ended it.
+ *
+ * @example
+ * isPendingJob({ state: 'COMPLETED' }) // true (no recovery point recorded)
+ */
+export function isPendingJob(job: { readonly state: string; readonly recoveryPointArn?: string }): boolean {
+  return isActiveJobState(job.state) || (job.state === 'COMPLETED' && !job.recoveryPointArn);
+}
+
+/**
  * Whether a job recorded in `stored` state may be recorded in `next`: while it is active, or again in the
  * same state. A job that ended keeps its end (the store's conditional write, `SnapshotStore.setJobState`).
  *

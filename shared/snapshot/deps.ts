@@ -1,15 +1,18 @@
 import { BackupClient } from '@aws-sdk/client-backup';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventPublisher } from '../adapters/event-publisher';
 import { Ledger } from '../ledger';
+import { RecurringSchedule } from '../notify/reconcile-nudge';
 import { SnsNotifier } from '../notify/sns-notifier';
 import { BackupGateway } from './backup-adapter';
 import { readSnapshotEnvironment } from './env';
 import type { SnapshotDeps } from './ports';
 import { SnapshotStore } from './store';
+import { toSweepScheduleInput } from './sweep';
 
 /** Clients the snapshot functions use; created from the environment when absent. */
 export interface SnapshotClients {
@@ -17,21 +20,28 @@ export interface SnapshotClients {
   readonly dynamodb?: DynamoDBClient;
   readonly eventbridge?: EventBridgeClient;
   readonly sns?: SNSClient;
+  readonly scheduler?: SchedulerClient;
 }
 
 /**
  * Builds the snapshot orchestration's dependencies from a function's
  * environment: AWS Backup, the ledger table (the deployed config hash and
- * digest come from shared/ledger's environment record), the bus and the
- * operators' SNS topic.
+ * digest come from shared/ledger's environment record), the bus, the
+ * operators' SNS topic, and the sweep schedule (EventBridge Scheduler) when
+ * the environment names its group and role and `functionArn` (snapshot-data's
+ * own, from the invocation's context) is given.
  *
  * @example
  * const deps = snapshotDepsFromEnvironment(process.env, 'snapshot-data');
  */
-export function snapshotDepsFromEnvironment(source: NodeJS.ProcessEnv, fn: string, clients: SnapshotClients = {}, log?: SnapshotDeps['log']): SnapshotDeps {
+export function snapshotDepsFromEnvironment(source: NodeJS.ProcessEnv, fn: string, clients: SnapshotClients = {}, log?: SnapshotDeps['log'], functionArn?: string): SnapshotDeps {
   const { env, config } = readSnapshotEnvironment(source, fn);
   const documents = DynamoDBDocumentClient.from(clients.dynamodb ?? new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   const ledger = new Ledger({ client: documents, tableName: env.LEDGER_TABLE_NAME });
+  const { SNAPSHOT_SWEEP_GROUP_NAME: groupName, SNAPSHOT_SWEEP_ROLE_ARN: roleArn } = env;
+  const sweep = groupName && roleArn && functionArn
+    ? new RecurringSchedule((name) => toSweepScheduleInput(name, { groupName, roleArn, functionArn }), clients.scheduler ?? new SchedulerClient({}))
+    : undefined;
   return {
     config,
     backup: new BackupGateway({ client: clients.backup ?? new BackupClient({}) }),
@@ -42,6 +52,7 @@ export function snapshotDepsFromEnvironment(source: NodeJS.ProcessEnv, fn: strin
       const record = await ledger.getEnvironment(name);
       return record?.lastGood ? { configHash: record.lastGood.configHash, digest: record.lastGood.digest } : undefined;
     },
+    ...(sweep ? { sweep } : {}),
     ...(log ? { log } : {}),
   };
 }

@@ -24,6 +24,10 @@ export const SnapshotEnvironmentSchema = z.object({
   SNAPSHOT_START_WINDOW_MINUTES: z._default(days, 60),
   DR_VAULT_ARN: z.optional(z.string().check(z.regex(/^arn:aws[a-z-]*:backup:/, 'expected a backup vault ARN'))),
   DR_DELETE_AFTER_DAYS: z.optional(days),
+  /** The schedule group of the sweep (`sweepSnapshotJobs`); with SNAPSHOT_SWEEP_ROLE_ARN, snapshot-data switches the sweep on and off. */
+  SNAPSHOT_SWEEP_GROUP_NAME: z.optional(z.string().check(z.regex(/^[0-9a-zA-Z-_.]{1,64}$/, 'expected a schedule group name'))),
+  /** Role EventBridge Scheduler assumes to invoke snapshot-data for the sweep. */
+  SNAPSHOT_SWEEP_ROLE_ARN: z.optional(z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d*:role\/.+$/, 'expected an IAM role ARN'))),
   /** The operators' SNS topic: failed jobs are published there. */
   NOTIFY_TOPIC_ARN: z.string().check(z.regex(/^arn:aws[a-z-]*:sns:[^:]*:[^:]*:.+$/, 'expected an SNS topic ARN')),
 });

@@ -41,8 +41,20 @@ export const ScheduledEventSchema = z.object({
   time: z.string(),
 });
 
+/** The `detail-type` of the sweep schedule's invocation of snapshot-data. */
+export const SNAPSHOT_SWEEP_DETAIL_TYPE = 'Snapshot Sweep Due';
+
+/** The sweep schedule's invocation of snapshot-data (`toSweepScheduleInput`). */
+export const SnapshotSweepEventSchema = z.object({
+  id: z.string().check(z.minLength(1)),
+  source: z.literal('aws.scheduler'),
+  'detail-type': z.literal(SNAPSHOT_SWEEP_DETAIL_TYPE),
+  time: z.string(),
+  detail: z.object({ env: z.string().check(z.minLength(1)) }),
+});
+
 /** What snapshot-data receives. */
-export const SnapshotDataEventSchema = z.union([ScheduledEventSchema, SnapshotRequestedEventSchema]);
+export const SnapshotDataEventSchema = z.union([ScheduledEventSchema, SnapshotRequestedEventSchema, SnapshotSweepEventSchema]);
 /** What snapshot-data receives, parsed. */
 export type SnapshotDataEvent = z.infer<typeof SnapshotDataEventSchema>;
 

@@ -13,3 +13,4 @@ export * from './take-snapshot';
 export * from './track';
 export * from './listing';
 export * from './observed-jobs';
+export * from './sweep';

@@ -1,4 +1,4 @@
-import { FAILED_JOB_STATES, isActiveJobState, isSameResourceConflict } from './decisions';
+import { FAILED_JOB_STATES, isPendingJob, isSameResourceConflict } from './decisions';
 
 /** What AWS Backup says of a job now (DescribeBackupJob): a `BackupGateway`, or a fake. */
 export interface BackupJobReader {
@@ -37,8 +37,7 @@ export interface ObservedJob<T extends RecordedJob> {
  */
 export async function observeJobs<T extends RecordedJob>(jobs: readonly T[], reader: BackupJobReader): Promise<ObservedJob<T>[]> {
   return Promise.all(jobs.map(async (job): Promise<ObservedJob<T>> => {
-    const pending = isActiveJobState(job.state) || (job.state === 'COMPLETED' && !job.recoveryPointArn);
-    if (!pending) return { job };
+    if (!isPendingJob(job)) return { job };
     const live = await reader.describeBackupJob(job.jobId);
     if (live.state === 'COMPLETED' && live.recoveryPointArn) return { job: { ...job, state: 'COMPLETED', recoveryPointArn: live.recoveryPointArn } };
     if (!FAILED_JOB_STATES.includes(live.state)) return { job };

@@ -2,6 +2,7 @@ import type { Notifier } from '../deploy/adapters/notifier';
 import type { BackupGateway } from './backup-adapter';
 import type { RetentionProps } from './inputs';
 import type { SnapshotStore } from './store';
+import type { SweepSwitch } from './sweep';
 
 /** The AWS Backup calls the orchestration makes (a {@link BackupGateway} or a fake). */
 export type BackupPort = Pick<BackupGateway, 'startBackupJob' | 'describeBackupJob' | 'findRunningJob' | 'startCopyJob'>;
@@ -40,6 +41,11 @@ export interface SnapshotDeps {
   /** The operators' topic (an `SnsNotifier`): failed jobs are published there. */
   readonly notifier: Notifier;
   readonly deployed: DeployedPort;
+  /**
+   * The environment's sweep schedule: switched on once a request recorded its jobs, off by the sweep when no job
+   * is pending (`sweepSnapshotJobs`). @default none (nothing sweeps: tests drive the sweep themselves)
+   */
+  readonly sweep?: SweepSwitch;
   /** Clock in epoch milliseconds (event ages). @default Date.now */
   readonly now?: () => number;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;

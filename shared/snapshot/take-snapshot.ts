@@ -99,7 +99,7 @@ async function handOverLateConflict(deps: SnapshotDeps, jobId: string, time: num
  * Takes one snapshot of every configured resource: one AWS Backup job per
  * resource, with an idempotency token per schedule slot (a duplicate
  * scheduled trigger never makes two recovery points), recovery point tags
- * naming what is deployed, and the configured lifecycle. A job of the same
+ * naming what is deployed, and the configured lifecycle; then the sweep is switched on (`sweepSnapshotJobs`). A job of the same
  * resource already running is joined instead of started again (AWS Backup
  * runs one job per resource and would end the second one EXPIRED).
  *
@@ -117,6 +117,9 @@ export async function takeSnapshot(deps: SnapshotDeps, request: SnapshotRequest)
   });
   const results: ResourceSnapshot[] = [];
   for (const resourceArn of deps.config.resources) results.push(await snapshotResource(deps, request, resourceArn, tags));
+  // Switched on after the jobs are recorded: a sweep that switched it off meanwhile reads them and switches it on again.
+  // A crash before this leaves the event to be retried, and the retry joins the recorded jobs and gets here.
+  await deps.sweep?.arm(deps.config.env);
   return results;
 }
 

@@ -104,6 +104,9 @@ describe('pre-deploy snapshot gate end to end on the deployed wicked-dev stack w
     // track-backup runs nothing (reserved concurrency 0): the ledger never learns that the job ended, as when its events are lost.
     lambdaAsync.setReservedConcurrency(trackBackup, 0);
     let held = true;
+    // Nor does snapshot-data's sweep (it would record the job's end from AWS Backup too, e2e/snapshot.test.ts): the
+    // deployment can only roll by the gate's own read.
+    const restoreSweep = await emulator.setFunctionEnvironment('dev', { SNAPSHOT_SWEEP_GROUP_NAME: undefined, SNAPSHOT_SWEEP_ROLE_ARN: undefined }, ['snapshot-data']);
     const pointsBefore = [...emulator.control.backup.recoveryPoints.keys()];
     try {
       const versionId = await upload(emulator, await packExample(dir, 'unheard', 'a change whose backup events are lost'), 'config/dev/static.tgz');
@@ -135,6 +138,7 @@ describe('pre-deploy snapshot gate end to end on the deployed wicked-dev stack w
       expect(failedDeployDeliveries(emulator)).toEqual([]);
     } finally {
       if (held) lambdaAsync.setReservedConcurrency(trackBackup, undefined);
+      await restoreSweep();
     }
   }, SIGNAL_TEST_LIMIT_MS);
 

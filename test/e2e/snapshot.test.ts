@@ -48,6 +48,7 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
     await emulator.bus.idle();
     await emulator.lambdaAsync.idle();
   };
+  const failures = (): string[] => emulator.failures(['snapshot-data', 'track-backup']);
   const completedEvents = (): number => emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === SnapshotDetailType.Completed).length;
 
   it('a scheduled trigger delivered twice makes exactly one recovery point, tagged as scheduled', async () => {
@@ -134,7 +135,9 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
       await emulator.cloud.functions.waitFor((invocation) => invocation.functionName === resources.functions['track-backup'] && invocation.outcome === 'success' && aboutPlan(invocation), budget.left(), 'track-backup recording the plan\'s job');
       const earlier = new Set(emulator.cloud.functions.invocations(resources.functions['snapshot-data']));
       const following = runCli(['snapshot', '--env', 'dev', ...FOLLOW]);
-      const requested = await emulator.cloud.functions.waitFor((invocation) => invocation.functionName === resources.functions['snapshot-data'] && !earlier.has(invocation), budget.left(), 'snapshot-data handling the request');
+      // (Not a sweep: snapshot-data also runs every emulated minute while a job the ledger records is pending.)
+      const isRequest = (invocation: Invocation): boolean => (invocation.event as { 'detail-type'?: string })['detail-type'] === SnapshotDetailType.Requested;
+      const requested = await emulator.cloud.functions.waitFor((invocation) => invocation.functionName === resources.functions['snapshot-data'] && !earlier.has(invocation) && isRequest(invocation), budget.left(), 'snapshot-data handling the request');
       expect(requested).toMatchObject({ outcome: 'success', result: [{ resourceArn: resources.dynamicData.arn, jobId: plan.BackupJobId, kind: 'joined' }] });
       hold.release();
       const taken = await following;
@@ -187,9 +190,13 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
     await settle();
   }, SIGNAL_TEST_LIMIT_MS);
 
-  it('snapshot --follow ends when the job ends even if track-backup never handles its state changes (the CLI reads the job from AWS Backup), and the next request records it', async () => {
-    const trackBackup = emulator.resources.functions['track-backup'];
-    // track-backup runs nothing (reserved concurrency 0): the ledger's job item stays as snapshot-data recorded it.
+  it('a job whose state changes track-backup never handles: snapshot --follow ends from AWS Backup, the sweep records its point within an interval, then switches itself off', async () => {
+    const budget = signalBudget();
+    const { resources } = emulator;
+    const trackBackup = resources.functions['track-backup'];
+    const sweepSchedule = { name: 'snapshot-sweep-dev', group: resources.stuckCheckGroup };
+    const sweepExists = (): boolean => emulator.control.scheduler.listSchedules({ groupName: sweepSchedule.group }).some((s) => s.Name === sweepSchedule.name);
+    // track-backup runs nothing (reserved concurrency 0): the ledger's job item stays as snapshot-data recorded it, as when every event is lost.
     emulator.lambdaAsync.setReservedConcurrency(trackBackup, 0);
     let held = true;
     try {
@@ -197,23 +204,29 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
       expect({ code: taken.code, stderr: taken.stderr }).toEqual({ code: 0, stderr: '' });
       const { jobs } = lastJson(taken) as { jobs: { jobId: string; state: string; recoveryPointArn: string }[] };
       expect(jobs).toEqual([expect.objectContaining({ state: 'COMPLETED', recoveryPointArn: expect.stringContaining(':recovery-point:') })]);
-      expect(emulator.control.backup.recoveryPoints.has(jobs[0]!.recoveryPointArn)).toBe(true);
-      // What the ledger holds was not written by track-backup: nothing of this job was handled yet.
+      const job = jobs[0]!;
+      expect(emulator.control.backup.recoveryPoints.has(job.recoveryPointArn)).toBe(true);
+      // The sweep (snapshot-data, every emulated minute while a job is pending) reads the job's end from AWS Backup
+      // and records it as track-backup would: the outcome, and the point, listed (and restorable) without its event.
+      const recordedBy = (i: Invocation): string[] => ((i.result as { recorded?: { jobId: string }[] } | undefined)?.recorded ?? []).map((r) => r.jobId);
+      const sweep = await emulator.cloud.functions.waitFor((i) => i.functionName === resources.functions['snapshot-data'] && recordedBy(i).includes(job.jobId), budget.left(), 'a sweep recording the job');
+      expect(sweep.event).toMatchObject({ source: 'aws.scheduler', 'detail-type': 'Snapshot Sweep Due', detail: { env: 'dev' } });
+      const completed = emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === SnapshotDetailType.Completed && entry.event.detail.jobId === job.jobId);
+      expect(completed.map((entry) => entry.event.detail)).toEqual([expect.objectContaining({ state: 'COMPLETED', recoveryPointArn: job.recoveryPointArn, trigger: 'manual' })]);
+      // Nothing of the job was handled by track-backup.
       expect(emulator.lambdaAsync.invocations().filter((i) => i.functionName === trackBackup && i.status === 'queued').length).toBeGreaterThan(0);
-      const listedPoints = async (): Promise<string[]> => (lastJson(await runCli(['snapshots', '--env', 'dev', '--json'])).recoveryPoints as { recoveryPointArn: string }[]).map((point) => point.recoveryPointArn);
-      expect(await listedPoints()).not.toContain(jobs[0]!.recoveryPointArn);
-      // The next request finds the job the ledger still shows running, reads its end from AWS Backup and records it as
-      // track-backup would: the point is listed (and restorable) although its event was never handled.
-      const next = await runCli(['snapshot', '--env', 'dev', ...FOLLOW]);
-      expect(next.code).toBe(0);
-      expect(await listedPoints()).toContain(jobs[0]!.recoveryPointArn);
-      expect(emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === SnapshotDetailType.Completed && (entry.event.detail as { jobId: string }).jobId === jobs[0]!.jobId)).toHaveLength(1);
+      const listed = lastJson(await runCli(['snapshots', '--env', 'dev', '--json'])).recoveryPoints as { recoveryPointArn: string; tags: Record<string, string> }[];
+      expect(listed).toEqual(expect.arrayContaining([expect.objectContaining({ recoveryPointArn: job.recoveryPointArn, tags: expect.objectContaining({ 'wicked:trigger': 'manual' }) })]));
+      // With nothing pending, the next sweep deletes its schedule: nothing runs while the environment is idle.
+      await emulator.cloud.functions.waitFor((i) => i.functionName === resources.functions['snapshot-data'] && (i.result as { armed?: boolean } | undefined)?.armed === false, budget.left(), 'a sweep switching itself off');
+      expect(sweepExists()).toBe(false);
       emulator.lambdaAsync.setReservedConcurrency(trackBackup, undefined);
       held = false;
       await settle();
-      // Handled late, the state changes record the jobs and their points as usual.
-      const { jobs: [second] } = lastJson(next) as { jobs: { recoveryPointArn: string }[] };
-      expect(await listedPoints()).toEqual(expect.arrayContaining([jobs[0]!.recoveryPointArn, second!.recoveryPointArn]));
+      // Handled late, the state changes find the job recorded and write the same again.
+      const points = lastJson(await runCli(['snapshots', '--env', 'dev', '--json'])).recoveryPoints as { recoveryPointArn: string }[];
+      expect(points.filter((point) => point.recoveryPointArn === job.recoveryPointArn)).toHaveLength(1);
+      expect(failures()).toEqual([]);
     } finally {
       if (held) emulator.lambdaAsync.setReservedConcurrency(trackBackup, undefined);
     }
@@ -224,7 +237,7 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
     const points = [...emulator.control.backup.recoveryPoints.values()];
     const ours = points.filter((point) => point.lifecycle?.DeleteAfterDays === 35).map((point) => point.arn);
     const plans = points.filter((point) => point.lifecycle === undefined).map((point) => point.arn);
-    expect([ours.length, plans.length]).toEqual([6, 2]); // schedule, manual, joined, pre-deploy, the two track-backup heard late; two plan jobs served the other requests
+    expect([ours.length, plans.length]).toEqual([5, 2]); // schedule, manual, joined, pre-deploy, the one track-backup heard late; two plan jobs served the other requests
     // The daily snapshot schedule would add points during the 40 emulated days, and a safety-net nudge still armed would fire
     // once per emulated minute (57,600 asynchronous invocations): this test is about expiry alone, so no schedule stays.
     await settle();

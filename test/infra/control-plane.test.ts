@@ -121,13 +121,16 @@ describe('control-plane functions', () => {
 
   it('gives the snapshot functions an environment the snapshot schema accepts, with the plan of the stack', () => {
     const vars = functionOf(prod.platform.snapshot.snapshotData.function, prod).Properties.Environment.Variables;
-    const tokens: Record<string, string> = { BACKUP_ROLE_ARN: 'arn:aws:iam::1:role/token', NOTIFY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:token' };
+    const tokens: Record<string, string> = { BACKUP_ROLE_ARN: 'arn:aws:iam::1:role/token', NOTIFY_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:token', SNAPSHOT_SWEEP_ROLE_ARN: 'arn:aws:iam::1:role/token' };
     const plain = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : tokens[k] ?? 'token']));
     const env = SnapshotEnvironmentSchema.parse(plain);
     expect(vars.BACKUP_VAULT_NAME).toEqual({ 'Fn::GetAtt': [id(prod.platform.workload.backups.vault, prod), 'BackupVaultName'] });
     expect(env).toMatchObject({ WICKED_ENV: 'prod', SNAPSHOT_SCHEDULE: 'cron(30 1 * * ? *)', SNAPSHOT_DELETE_AFTER_DAYS: 35, DR_DELETE_AFTER_DAYS: 35 });
     expect(vars.RDS_INSTANCE_ARN).toBeDefined();
     expect(functionOf(platform().snapshot.snapshotData.function).Properties.Environment.Variables.RDS_INSTANCE_ARN).toBeUndefined();
+    // The sweep: the environment's stuck-check group, and the role of the snapshot schedules.
+    expect(vars.SNAPSHOT_SWEEP_GROUP_NAME).toEqual(prod.resolve(prod.platform.deploy.stuckCheckGroup.scheduleGroupName));
+    expect(vars.SNAPSHOT_SWEEP_ROLE_ARN).toEqual({ 'Fn::GetAtt': [id(prod.platform.snapshot.scheduleRole, prod), 'Arn'] });
   });
 });
 
@@ -187,7 +190,7 @@ describe('control-plane permissions', () => {
       expect(JSON.stringify(deletes.Resource)).toContain(`:schedule/${dev.resolve(group.scheduleGroupName) as string}/reconcile-*`);
       expect(allActions(role).filter((a) => a.startsWith('scheduler:')).sort()).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']);
     }
-    for (const [, role] of roles().slice(2)) expect(allActions(role).filter((a) => a.startsWith('scheduler:'))).toEqual([]);
+    expect(allActions(platform().snapshot.trackBackup.role).filter((a) => a.startsWith('scheduler:'))).toEqual([]);
     const vars = functionOf(platform().deploy.deployServices.function).Properties.Environment.Variables;
     expect(vars).toMatchObject({
       STUCK_CHECK_GROUP_NAME: dev.resolve(group.scheduleGroupName),
@@ -195,6 +198,21 @@ describe('control-plane permissions', () => {
       NOTIFY_TOPIC_ARN: { Ref: id(platform().notifications.topic) },
     });
     expect(JSON.stringify(vars.EVENT_BUS_ARN)).toContain(':event-bus/default');
+  });
+
+  it('lets snapshot-data create and delete its own sweep schedule (snapshot-sweep-<env> in the stuck-check group) and nothing else of Scheduler, passing the schedule role to Scheduler only', () => {
+    const role = platform().snapshot.snapshotData.role;
+    const group = dev.resolve(platform().deploy.stuckCheckGroup.scheduleGroupName) as string;
+    const statement = statementWith(role, 'scheduler:CreateSchedule');
+    expect(actionsOf(statement).sort()).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']);
+    expect(JSON.stringify(statement.Resource)).toMatch(new RegExp(`:schedule/${group}/snapshot-sweep-dev"`));
+    expect(JSON.stringify(statement.Resource)).not.toContain('*');
+    expect(allActions(role).filter((a) => a.startsWith('scheduler:')).sort()).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']);
+    expect(statementsOf(role).filter((s) => actionsOf(s).includes('iam:PassRole'))).toEqual(expect.arrayContaining([expect.objectContaining({
+      Resource: { 'Fn::GetAtt': [id(platform().snapshot.scheduleRole), 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    })]));
+    // Each role it may pass goes to its own service only.
+    for (const pass of statementsOf(role).filter((s) => actionsOf(s).includes('iam:PassRole'))) expect(pass.Condition).toBeDefined();
   });
 
   it('lets EventBridge Scheduler of this account put events on the default bus with the stuck-check role, and nothing else', () => {

@@ -1,8 +1,9 @@
 import 'aws-sdk-client-mock-jest';
-import { ConflictException, CreateScheduleCommand, SchedulerClient, ValidationException } from '@aws-sdk/client-scheduler';
+import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient, ValidationException } from '@aws-sdk/client-scheduler';
 import { InternalErrorException, KMSDisabledException, NotFoundException, PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { atExpression, SchedulerStuckCheckScheduler, SnsNotifier, stuckCheckScheduleName } from '../../shared/notify';
+import { atExpression, RecurringSchedule, SchedulerReconcileNudge, SchedulerStuckCheckScheduler, SnsNotifier, stuckCheckScheduleName } from '../../shared/notify';
+import { toSweepScheduleInput } from '../../shared/snapshot/sweep';
 
 const AT = new Date('2026-11-23T12:30:00.000Z');
 
@@ -121,5 +122,33 @@ describe('schedule names and expressions', () => {
 
   it('refuses an invalid date with INVALID_SCHEDULE_TIME', () => {
     expect(() => atExpression(new Date('nope'))).toThrow(expect.objectContaining({ code: 'INVALID_SCHEDULE_TIME' }));
+  });
+});
+
+describe('RecurringSchedule: the safety-net nudge and the snapshot sweep, switched on and off', () => {
+  const SWEEP = { groupName: TARGET.groupName, functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:snapshot-data', roleArn: 'arn:aws:iam::123456789012:role/schedule' };
+  const sweep = (): RecurringSchedule => new RecurringSchedule((env) => toSweepScheduleInput(env, SWEEP), new SchedulerClient({}));
+
+  it('switches on with CreateSchedule of the whole input, and off with DeleteSchedule of its name in its group', async () => {
+    scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
+    scheduler.on(DeleteScheduleCommand).resolves({});
+    await sweep().arm('prod');
+    await sweep().disarm('prod');
+    expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, toSweepScheduleInput('prod', SWEEP));
+    expect(scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: 'snapshot-sweep-prod', GroupName: TARGET.groupName });
+    await new SchedulerReconcileNudge({ ...TARGET, client: new SchedulerClient({}) }).disarm('prod');
+    expect(scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: 'reconcile-prod', GroupName: TARGET.groupName });
+  });
+
+  it('counts a schedule that exists as on (ConflictException) and one that is gone as off (ResourceNotFoundException)', async () => {
+    scheduler.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'Schedule already exists.', Message: 'Schedule already exists.', $metadata: { httpStatusCode: 409 } }));
+    scheduler.on(DeleteScheduleCommand).rejects(new ResourceNotFoundException({ message: 'Schedule not found.', Message: 'Schedule not found.', $metadata: { httpStatusCode: 404 } }));
+    await expect(sweep().arm('prod')).resolves.toBeUndefined();
+    await expect(sweep().disarm('prod')).resolves.toBeUndefined();
+  });
+
+  it('rejects other errors with SCHEDULER_FAILED naming the schedule and its group', async () => {
+    scheduler.on(DeleteScheduleCommand).rejects(new ValidationException({ message: 'bad name', Message: 'bad name', $metadata: { httpStatusCode: 400 } }));
+    await expect(sweep().disarm('prod')).rejects.toMatchObject({ code: 'SCHEDULER_FAILED', retryable: false, message: expect.stringContaining(`deleting schedule snapshot-sweep-prod in group ${TARGET.groupName}`) });
   });
 });

@@ -1,5 +1,5 @@
 import type { Notification, Notifier } from '../../shared/deploy';
-import type { BackupJobView, BackupPort, EventsPort, JobItem, RecoveryPointItem, SnapshotConfig, SnapshotDeps, StorePort } from '../../shared/snapshot';
+import type { BackupJobView, BackupPort, EventsPort, JobItem, RecoveryPointItem, SnapshotConfig, SnapshotDeps, StorePort, SweepSwitch } from '../../shared/snapshot';
 import { mayRecordJobState } from '../../shared/snapshot';
 
 /** The ledger items in memory, with the store's semantics (put-once jobs, requester union). */
@@ -49,6 +49,10 @@ export class FakeBackup implements BackupPort {
   readonly started: Parameters<BackupPort['startBackupJob']>[0][] = [];
   readonly copies: Parameters<BackupPort['startCopyJob']>[0][] = [];
   readonly states = new Map<string, string>();
+  /** More of what DescribeBackupJob answers for a job (its status message, completion date). */
+  readonly details = new Map<string, Partial<BackupJobView>>();
+  /** Jobs whose DescribeBackupJob fails, with the error. */
+  readonly describeErrors = new Map<string, Error>();
   runningOutside: string | undefined;
   async startBackupJob(input: Parameters<BackupPort['startBackupJob']>[0]): Promise<{ jobId: string }> {
     const same = this.started.findIndex((other) => other.IdempotencyToken === input.IdempotencyToken);
@@ -60,8 +64,10 @@ export class FakeBackup implements BackupPort {
   }
   /** A COMPLETED job names its recovery point, as DescribeBackupJob does. */
   async describeBackupJob(jobId: string): Promise<BackupJobView> {
+    const error = this.describeErrors.get(jobId);
+    if (error) throw error;
     const state = this.states.get(jobId) ?? 'UNKNOWN';
-    return { jobId, state, ...(state === 'COMPLETED' ? { recoveryPointArn: recoveryPointOf(jobId) } : {}) };
+    return { jobId, state, ...(state === 'COMPLETED' ? { recoveryPointArn: recoveryPointOf(jobId) } : {}), ...this.details.get(jobId) };
   }
   async findRunningJob(): Promise<string | undefined> {
     return this.runningOutside;
@@ -106,4 +112,21 @@ export function fakeDeps(config: Partial<SnapshotConfig> = {}, deployed?: { conf
     deployed: async () => deployed,
     now: () => Date.parse('2026-01-02T03:00:10Z'),
   };
+}
+
+/** The sweep schedule in memory: on or off, and every switch in order. */
+export class FakeSweep implements SweepSwitch {
+  on = false;
+  readonly calls: string[] = [];
+  /** Runs right after a switch-off (a request recording its jobs meanwhile). */
+  afterDisarm: (() => Promise<void>) | undefined;
+  async arm(env: string): Promise<void> {
+    this.calls.push(`arm ${env}`);
+    this.on = true;
+  }
+  async disarm(env: string): Promise<void> {
+    this.calls.push(`disarm ${env}`);
+    this.on = false;
+    await this.afterDisarm?.();
+  }
 }
