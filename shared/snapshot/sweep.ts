@@ -100,8 +100,8 @@ async function sweepJob(deps: SnapshotDeps, job: JobItem, time: string): Promise
   const live = await deps.backup.describeBackupJob(job.jobId);
   if (live.state === 'COMPLETED' && live.recoveryPointArn) return recordObservedCompletion(deps, job, { ...live, recoveryPointArn: live.recoveryPointArn }, time);
   if (!FAILED_JOB_STATES.includes(live.state)) return undefined;
-  const endedAt = Date.parse(live.completionDate ?? time);
-  if (Date.parse(time) - endedAt < FAILURE_GRACE_MS) return undefined;
+  // Without its end time (DescribeBackupJob's CompletionDate) the end is recorded at once: reported twice rather than never.
+  if (live.completionDate !== undefined && Date.parse(time) - Date.parse(live.completionDate) < FAILURE_GRACE_MS) return undefined;
   try {
     return await trackBackupJob(deps, observedEnd(job, live, time));
   } catch (error) {

@@ -232,6 +232,40 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
     }
   }, SIGNAL_TEST_LIMIT_MS);
 
+  it('a failed job whose state changes track-backup never handles: the sweep puts Portal Snapshot Failed and notifies once the event had a minute to arrive', async () => {
+    const budget = signalBudget();
+    const { resources } = emulator;
+    const trackBackup = resources.functions['track-backup'];
+    const notifications = (): readonly { message: string }[] => emulator.control.sns.messages(resources.topicArn);
+    const before = notifications().length;
+    emulator.lambdaAsync.setReservedConcurrency(trackBackup, 0);
+    let held = true;
+    try {
+      emulator.control.backup.failNextBackupJob({ state: 'FAILED', message: 'injected: vault unreachable, event lost' });
+      const taken = await runCli(['snapshot', '--env', 'dev', ...FOLLOW]);
+      expect(taken.code).toBe(1);
+      const { jobs } = lastJson(taken) as { jobs: { jobId: string; state: string }[] };
+      expect(jobs).toEqual([expect.objectContaining({ state: 'FAILED' })]);
+      const job = jobs[0]!;
+      const recordedBy = (i: Invocation): string[] => ((i.result as { recorded?: { jobId: string }[] } | undefined)?.recorded ?? []).map((r) => r.jobId);
+      const reporting = await emulator.cloud.functions.waitFor((i) => i.functionName === resources.functions['snapshot-data'] && recordedBy(i).includes(job.jobId), budget.left(), 'a sweep recording the failed job');
+      expect(reporting.event).toMatchObject({ 'detail-type': 'Snapshot Sweep Due', detail: { env: 'dev' } });
+      const notified = notifications().slice(before).filter((message) => message.message.includes('event lost'));
+      expect(notified).toEqual([expect.objectContaining({ attributes: expect.objectContaining({ env: 'dev', severity: 'error', outcome: 'failed', jobId: job.jobId }) })]);
+      const failed = emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === SnapshotDetailType.Failed && entry.event.detail.jobId === job.jobId);
+      expect(failed.map((entry) => entry.event.detail)).toEqual([expect.objectContaining({ state: 'FAILED', reason: 'injected: vault unreachable, event lost' })]);
+      // Reported by a sweep at least a minute after the job ended (emulated time): its event had that long to arrive.
+      const ended = emulator.control.backup.jobs.get(job.jobId)!.completionDate!;
+      expect(Date.parse((reporting.event as { time: string }).time) - ended).toBeGreaterThanOrEqual(60_000);
+      emulator.lambdaAsync.setReservedConcurrency(trackBackup, undefined);
+      held = false;
+      await settle();
+      expect(failures()).toEqual([]);
+    } finally {
+      if (held) emulator.lambdaAsync.setReservedConcurrency(trackBackup, undefined);
+    }
+  }, SIGNAL_TEST_LIMIT_MS);
+
   it('retention: once the lifecycle ran out on the emulator clock our points are gone from the vault and the listing; the plan\'s point without lifecycle stays', async () => {
     expect(await emulator.control.backup.sweepExpired()).toEqual([]);
     const points = [...emulator.control.backup.recoveryPoints.values()];

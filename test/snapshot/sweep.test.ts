@@ -67,6 +67,13 @@ describe('the snapshot sweep: a backup job whose state change was lost is record
     expect(deps.notifier.sent).toEqual([expect.objectContaining({ message: expect.stringContaining('vault unreachable') })]);
   });
 
+  it('records a failure at once when AWS Backup names no end time (reported twice rather than never)', async () => {
+    const deps = await oneJob();
+    deps.backup.states.set('job-1', 'ABORTED');
+    expect(await sweepSnapshotJobs(deps, '2026-01-02T03:01:00Z')).toMatchObject({ recorded: [expect.objectContaining({ kind: 'failed', state: 'ABORTED' })], armed: false });
+    expect(deps.notifier.sent).toHaveLength(1);
+  });
+
   it('hands the requesters of a job that met a running job of its resource over to that job, as track-backup does', async () => {
     const deps = await oneJob();
     await deps.store.putJob({ env: 'prod', jobId: 'plan-job', resourceArn: FS, vaultName: 'wicked-prod', iamRoleArn: 'r', trigger: 'external', state: 'RUNNING', startedAt: '2026-01-02T02:59:00Z', tags: {}, requestIds: [], deploymentIds: [] });
