@@ -106,16 +106,19 @@ export class SnapshotFunctions extends Construct {
   }
 
   /**
-   * snapshot-data creates and deletes its own sweep schedule, that one name in the sweep group alone, and passes
-   * the schedule role to EventBridge Scheduler only.
+   * Both functions switch the sweep schedule on (snapshot-data once a request recorded its jobs, track-backup once
+   * it recorded a job running) and off: Create/DeleteSchedule of that one name in the sweep group alone, and PassRole
+   * of the schedule role to EventBridge Scheduler only. track-backup gets snapshot-data's ARN, the sweep's target.
    */
   private grantSweep(props: SnapshotFunctionsProps): void {
     const sweep = Arn.format({ service: 'scheduler', resource: 'schedule', resourceName: `${props.sweepGroup.scheduleGroupName}/${sweepScheduleName(props.envName)}` }, Stack.of(this));
-    const role = this.snapshotData.role;
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], resources: [sweep] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['iam:PassRole'], resources: [this.scheduleRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-    }));
+    for (const { role } of [this.snapshotData, this.trackBackup]) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], resources: [sweep] }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['iam:PassRole'], resources: [this.scheduleRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }));
+    }
+    this.trackBackup.function.addEnvironment('SNAPSHOT_SWEEP_FUNCTION_ARN', this.snapshotData.function.functionArn);
   }
 
   private grantAccess(fn: ControlPlaneFunction, props: SnapshotFunctionsProps): void {

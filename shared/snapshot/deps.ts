@@ -28,8 +28,9 @@ export interface SnapshotClients {
  * environment: AWS Backup, the ledger table (the deployed config hash and
  * digest come from shared/ledger's environment record), the bus, the
  * operators' SNS topic, and the sweep schedule (EventBridge Scheduler) when
- * the environment names its group and role and `functionArn` (snapshot-data's
- * own, from the invocation's context) is given.
+ * the environment names its group and role and snapshot-data's ARN is known
+ * (`functionArn`, snapshot-data's own from the invocation's context, or
+ * `SNAPSHOT_SWEEP_FUNCTION_ARN`, track-backup's).
  *
  * @example
  * const deps = snapshotDepsFromEnvironment(process.env, 'snapshot-data');
@@ -39,8 +40,9 @@ export function snapshotDepsFromEnvironment(source: NodeJS.ProcessEnv, fn: strin
   const documents = DynamoDBDocumentClient.from(clients.dynamodb ?? new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   const ledger = new Ledger({ client: documents, tableName: env.LEDGER_TABLE_NAME });
   const { SNAPSHOT_SWEEP_GROUP_NAME: groupName, SNAPSHOT_SWEEP_ROLE_ARN: roleArn } = env;
-  const sweep = groupName && roleArn && functionArn
-    ? new RecurringSchedule((name) => toSweepScheduleInput(name, { groupName, roleArn, functionArn }), clients.scheduler ?? new SchedulerClient({}))
+  const target = functionArn ?? env.SNAPSHOT_SWEEP_FUNCTION_ARN;
+  const sweep = groupName && roleArn && target
+    ? new RecurringSchedule((name) => toSweepScheduleInput(name, { groupName, roleArn, functionArn: target }), clients.scheduler ?? new SchedulerClient({}))
     : undefined;
   return {
     config,

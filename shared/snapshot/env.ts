@@ -26,6 +26,8 @@ export const SnapshotEnvironmentSchema = z.object({
   DR_DELETE_AFTER_DAYS: z.optional(days),
   /** The schedule group of the sweep (`sweepSnapshotJobs`); with SNAPSHOT_SWEEP_ROLE_ARN, snapshot-data switches the sweep on and off. */
   SNAPSHOT_SWEEP_GROUP_NAME: z.optional(z.string().check(z.regex(/^[0-9a-zA-Z-_.]{1,64}$/, 'expected a schedule group name'))),
+  /** snapshot-data's ARN, for track-backup (snapshot-data takes its own from the invocation). */
+  SNAPSHOT_SWEEP_FUNCTION_ARN: z.optional(z.string().check(z.regex(/^arn:aws[a-z-]*:lambda:/, 'expected a Lambda function ARN'))),
   /** Role EventBridge Scheduler assumes to invoke snapshot-data for the sweep. */
   SNAPSHOT_SWEEP_ROLE_ARN: z.optional(z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d*:role\/.+$/, 'expected an IAM role ARN'))),
   /** The operators' SNS topic: failed jobs are published there. */

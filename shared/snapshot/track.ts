@@ -124,7 +124,8 @@ export async function recordObservedCompletion(deps: SnapshotDeps, job: JobItem,
 }
 
 /**
- * Handles one `Backup Job State Change`: records progress, records the
+ * Handles one `Backup Job State Change`: records progress (and switches the
+ * sweep on, `sweepSnapshotJobs`, for a job's end whose event is lost), records the
  * recovery point when COMPLETED (and copies it to the disaster-recovery
  * vault), hands the requesters of a job that met a running job of the same
  * resource over to that job, and on FAILED, ABORTED or EXPIRED puts
@@ -147,8 +148,9 @@ export async function trackBackupJob(deps: SnapshotDeps, event: BackupJobEvent):
     throw new SnapshotError('RUNNING_JOB_UNKNOWN', `backup job ${backupJobId} of ${job.resourceArn} ended ${state} because another job of the resource runs, and that job is not known yet; expected its first event soon (retry)`, { retryable: true, context: { jobId: backupJobId, resourceArn: job.resourceArn } });
   }
   if (decision.kind === 'progress') {
-    if (!stored) return { kind: 'progress', state, jobId: backupJobId, notified: false };
-    await deps.store.setJobState(deps.config.env, backupJobId, { state, updatedAt: event.time });
+    if (stored) await deps.store.setJobState(deps.config.env, backupJobId, { state, updatedAt: event.time });
+    // Recorded running (a job first seen here: a backup plan's): the sweep records its end should that event be lost.
+    await deps.sweep?.arm(deps.config.env);
     return { kind: 'progress', state, jobId: backupJobId, notified: false };
   }
   if (decision.kind === 'completed') return recordCompleted(deps, job, event);

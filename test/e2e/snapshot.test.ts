@@ -266,12 +266,44 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
     }
   }, SIGNAL_TEST_LIMIT_MS);
 
+  it('a job the control plane did not start (a backup plan\'s): once track-backup recorded it running, a lost COMPLETED is recorded by the sweep', async () => {
+    const budget = signalBudget();
+    const { resources } = emulator;
+    const trackBackup = resources.functions['track-backup'];
+    const client = new BackupClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.backup });
+    const hold = emulator.control.backup.holdNextBackupJob();
+    let held = false;
+    try {
+      const plan = await client.send(new StartBackupJobCommand({ BackupVaultName: resources.backupVault, ResourceArn: resources.dynamicData.arn, IamRoleArn: 'arn:aws:iam::000000000000:role/plan' }));
+      const aboutPlan = (invocation: Invocation): boolean => JSON.stringify(invocation.event).includes(plan.BackupJobId!);
+      await emulator.cloud.functions.waitFor((invocation) => invocation.functionName === trackBackup && invocation.outcome === 'success' && aboutPlan(invocation), budget.left(), 'track-backup recording the plan\'s job running');
+      // From now on no state change reaches track-backup: the job's COMPLETED is lost.
+      emulator.lambdaAsync.setReservedConcurrency(trackBackup, 0);
+      held = true;
+      hold.release();
+      const recordedBy = (i: Invocation): string[] => ((i.result as { recorded?: { jobId: string }[] } | undefined)?.recorded ?? []).map((r) => r.jobId);
+      await emulator.cloud.functions.waitFor((i) => i.functionName === resources.functions['snapshot-data'] && recordedBy(i).includes(plan.BackupJobId!), budget.left(), 'a sweep recording the plan\'s job');
+      const point = emulator.control.backup.jobs.get(plan.BackupJobId!)!.recoveryPointArn!;
+      const listed = lastJson(await runCli(['snapshots', '--env', 'dev', '--json'])).recoveryPoints as { recoveryPointArn: string }[];
+      expect(listed.map((p) => p.recoveryPointArn)).toContain(point);
+      await emulator.cloud.functions.waitFor((i) => i.functionName === resources.functions['snapshot-data'] && (i.result as { armed?: boolean } | undefined)?.armed === false, budget.left(), 'a sweep switching itself off');
+      emulator.lambdaAsync.setReservedConcurrency(trackBackup, undefined);
+      held = false;
+      await settle();
+      expect(failures()).toEqual([]);
+    } finally {
+      hold.release();
+      if (held) emulator.lambdaAsync.setReservedConcurrency(trackBackup, undefined);
+      client.destroy();
+    }
+  }, SIGNAL_TEST_LIMIT_MS);
+
   it('retention: once the lifecycle ran out on the emulator clock our points are gone from the vault and the listing; the plan\'s point without lifecycle stays', async () => {
     expect(await emulator.control.backup.sweepExpired()).toEqual([]);
     const points = [...emulator.control.backup.recoveryPoints.values()];
     const ours = points.filter((point) => point.lifecycle?.DeleteAfterDays === 35).map((point) => point.arn);
     const plans = points.filter((point) => point.lifecycle === undefined).map((point) => point.arn);
-    expect([ours.length, plans.length]).toEqual([5, 2]); // schedule, manual, joined, pre-deploy, the one track-backup heard late; two plan jobs served the other requests
+    expect([ours.length, plans.length]).toEqual([5, 3]); // schedule, manual, joined, pre-deploy, the one track-backup heard late; two plan jobs served the other requests, one's COMPLETED was lost
     // The daily snapshot schedule would add points during the 40 emulated days, and a safety-net nudge still armed would fire
     // once per emulated minute (57,600 asynchronous invocations): this test is about expiry alone, so no schedule stays.
     await settle();

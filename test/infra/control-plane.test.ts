@@ -128,9 +128,14 @@ describe('control-plane functions', () => {
     expect(env).toMatchObject({ WICKED_ENV: 'prod', SNAPSHOT_SCHEDULE: 'cron(30 1 * * ? *)', SNAPSHOT_DELETE_AFTER_DAYS: 35, DR_DELETE_AFTER_DAYS: 35 });
     expect(vars.RDS_INSTANCE_ARN).toBeDefined();
     expect(functionOf(platform().snapshot.snapshotData.function).Properties.Environment.Variables.RDS_INSTANCE_ARN).toBeUndefined();
-    // The sweep: the environment's stuck-check group, and the role of the snapshot schedules.
+    // The sweep: the environment's stuck-check group, and the role of the snapshot schedules; its target, snapshot-data,
+    // takes its own ARN from the invocation, and track-backup is given it.
     expect(vars.SNAPSHOT_SWEEP_GROUP_NAME).toEqual(prod.resolve(prod.platform.deploy.stuckCheckGroup.scheduleGroupName));
     expect(vars.SNAPSHOT_SWEEP_ROLE_ARN).toEqual({ 'Fn::GetAtt': [id(prod.platform.snapshot.scheduleRole, prod), 'Arn'] });
+    expect(vars.SNAPSHOT_SWEEP_FUNCTION_ARN).toBeUndefined();
+    const tracking = functionOf(prod.platform.snapshot.trackBackup.function, prod).Properties.Environment.Variables;
+    expect(tracking.SNAPSHOT_SWEEP_FUNCTION_ARN).toEqual({ 'Fn::GetAtt': [id(prod.platform.snapshot.snapshotData.function, prod), 'Arn'] });
+    expect(SnapshotEnvironmentSchema.parse({ ...plain, SNAPSHOT_SWEEP_FUNCTION_ARN: 'arn:aws:lambda:eu-west-1:1:function:snapshot-data' })).toBeDefined();
   });
 });
 
@@ -190,7 +195,6 @@ describe('control-plane permissions', () => {
       expect(JSON.stringify(deletes.Resource)).toContain(`:schedule/${dev.resolve(group.scheduleGroupName) as string}/reconcile-*`);
       expect(allActions(role).filter((a) => a.startsWith('scheduler:')).sort()).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']);
     }
-    expect(allActions(platform().snapshot.trackBackup.role).filter((a) => a.startsWith('scheduler:'))).toEqual([]);
     const vars = functionOf(platform().deploy.deployServices.function).Properties.Environment.Variables;
     expect(vars).toMatchObject({
       STUCK_CHECK_GROUP_NAME: dev.resolve(group.scheduleGroupName),
@@ -200,8 +204,8 @@ describe('control-plane permissions', () => {
     expect(JSON.stringify(vars.EVENT_BUS_ARN)).toContain(':event-bus/default');
   });
 
-  it('lets snapshot-data create and delete its own sweep schedule (snapshot-sweep-<env> in the stuck-check group) and nothing else of Scheduler, passing the schedule role to Scheduler only', () => {
-    const role = platform().snapshot.snapshotData.role;
+  it.each([['snapshot-data', (): IConstruct => platform().snapshot.snapshotData.role], ['track-backup', (): IConstruct => platform().snapshot.trackBackup.role]])('lets %s create and delete the sweep schedule (snapshot-sweep-<env> in the stuck-check group) and nothing else of Scheduler, passing the schedule role to Scheduler only', (_name, roleOf) => {
+    const role = roleOf();
     const group = dev.resolve(platform().deploy.stuckCheckGroup.scheduleGroupName) as string;
     const statement = statementWith(role, 'scheduler:CreateSchedule');
     expect(actionsOf(statement).sort()).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']);

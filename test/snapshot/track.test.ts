@@ -1,6 +1,6 @@
 import type { BackupJobEvent, TrackBackupEvent } from '../../shared/snapshot';
 import { SnapshotDetailType, takeSnapshot, trackBackupEvent } from '../../shared/snapshot';
-import { fakeDeps, FS, recoveryPointOf } from './fakes';
+import { FakeSweep, fakeDeps, FS, recoveryPointOf } from './fakes';
 
 const SAME = 'Backup job failed because there was a running job for the same resource.';
 const RP = 'arn:aws:backup:eu-west-1:1:recovery-point:rp-1';
@@ -19,6 +19,20 @@ async function started(config: Parameters<typeof fakeDeps>[0] = {}): Promise<Ret
 }
 
 describe('trackBackupEvent: backup jobs', () => {
+  it('switches the sweep on once it recorded a job running (a backup plan\'s job it sees first), never for an end', async () => {
+    const deps = { ...fakeDeps(), sweep: new FakeSweep() };
+    deps.sweep.arm = async (env) => {
+      // The first sweep finds the job pending.
+      expect(deps.store.jobs.get('plan-job')).toMatchObject({ state: 'RUNNING', trigger: 'external' });
+      deps.sweep.calls.push(`arm ${env}`);
+    };
+    await trackBackupEvent(deps, backupEvent('plan-job', 'RUNNING'));
+    expect(deps.sweep.calls).toEqual(['arm prod']);
+    await trackBackupEvent(deps, backupEvent('plan-job', 'COMPLETED', {}, [RP]));
+    expect(deps.sweep.calls).toEqual(['arm prod']);
+  });
+
+
   it('records the recovery point with its tags and expiry, marks the job, and resumes the waiting deployment', async () => {
     const deps = await started();
     const result = await trackBackupEvent(deps, backupEvent('job-1', 'COMPLETED', { completionDate: '2026-01-02T03:10:00.000Z', backupSizeInBytes: '2048' }, [RP]));
