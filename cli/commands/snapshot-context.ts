@@ -71,10 +71,13 @@ export async function openSnapshotContext(options: { env: string; table?: string
       const detail: SnapshotRequestedDetail = { env, trigger: 'manual', requestId };
       await new EventPublisher({ busName, client: eventbridge }).publish(SnapshotDetailType.Requested, detail);
     },
-    // The ledger's jobs of the request, each still pending read from AWS Backup: a lost state change does not hold --follow.
+    // The ledger's jobs of the request, each still pending read from AWS Backup: a failure ends --follow at once. A completion
+    // counts once the ledger records its recovery point (what `restore` uses): by track-backup, or by the sweep within a
+    // minute when its state change is lost.
     progress: async (requestId) => {
       const mine = (await store.listJobs(env)).filter((job) => job.requestIds.includes(requestId));
-      return requestProgress((await observeJobs(mine, backup)).map((observed) => observed.job), requestId);
+      const observed = (await observeJobs(mine, backup)).map(({ job }, i) => (job.state === 'COMPLETED' ? mine[i]! : job));
+      return requestProgress(observed, requestId);
     },
     listRecoveryPoints,
     pickRecoveryPoint: async (wanted) => {

@@ -9,14 +9,15 @@ export function isActiveJobState(state: string): boolean {
 }
 
 /**
- * Whether the ledger still shows a job pending: active, or COMPLETED without its recovery point recorded. Its
- * `Backup Job State Change` may have been lost, or not handled yet, while AWS Backup ended it.
+ * Whether the ledger still shows a job pending: active, COMPLETED without its recovery point recorded, or ended
+ * with its outcome not yet out (`outcomePending`: the handler that recorded the end died before putting it). Its
+ * `Backup Job State Change` may have been lost, or not handled (through) yet, while AWS Backup ended it.
  *
  * @example
  * isPendingJob({ state: 'COMPLETED' }) // true (no recovery point recorded)
  */
-export function isPendingJob(job: { readonly state: string; readonly recoveryPointArn?: string }): boolean {
-  return isActiveJobState(job.state) || (job.state === 'COMPLETED' && !job.recoveryPointArn);
+export function isPendingJob(job: { readonly state: string; readonly recoveryPointArn?: string; readonly outcomePending?: boolean }): boolean {
+  return isActiveJobState(job.state) || (job.state === 'COMPLETED' && !job.recoveryPointArn) || job.outcomePending === true;
 }
 
 /**

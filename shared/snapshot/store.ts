@@ -27,6 +27,11 @@ export const JobItemSchema = z.object({
   recoveryPointArn: z.optional(z.string()),
   statusMessage: z.optional(z.string()),
   updatedAt: z.optional(z.string()),
+  /**
+   * Set with the job's end, removed once its outcome (`Portal Snapshot Completed` / `Failed`, the notification, a
+   * handover) is out: a handler that died in between leaves the job pending, so its retry or the sweep puts it again.
+   */
+  outcomePending: z.optional(z.boolean()),
 });
 /** A backup job item. */
 export type JobItem = z.infer<typeof JobItemSchema>;
@@ -145,7 +150,7 @@ export class SnapshotStore {
    * handled late (EventBridge does not keep order), or read before the end
    * was written, changes nothing and the job is resolved as it is.
    */
-  async setJobState(env: string, jobId: string, fields: { state: string; statusMessage?: string; recoveryPointArn?: string; updatedAt: string }): Promise<JobItem> {
+  async setJobState(env: string, jobId: string, fields: { state: string; statusMessage?: string; recoveryPointArn?: string; updatedAt: string; outcomePending?: boolean }): Promise<JobItem> {
     try {
       return JobItemSchema.parse(await this.update(env, jobId, fields, {
         expression: `#state IN (${ACTIVE_JOB_STATES.map((_, i) => `:active${i}`).join(', ')}) OR #state = :newState`,
@@ -156,6 +161,17 @@ export class SnapshotStore {
       const current = error instanceof SnapshotError && error.context.awsError === 'ConditionalCheckFailedException' ? await this.getJob(env, jobId) : undefined;
       if (!current) throw error;
       return current;
+    }
+  }
+
+  /** Records that the outcome of a job's end is out (removes `outcomePending`); a job that is gone is left so. */
+  async outcomeAnnounced(env: string, jobId: string): Promise<void> {
+    try {
+      await this.call(`recording the outcome of backup job ${jobId} of ${env} as announced`, () => this.client.send(new UpdateCommand({
+        TableName: this.tableName, Key: jobKey(env, jobId), ConditionExpression: 'attribute_exists(pk)', UpdateExpression: 'REMOVE outcomePending',
+      })));
+    } catch (error) {
+      if (!(error instanceof SnapshotError && error.context.awsError === 'ConditionalCheckFailedException')) throw error;
     }
   }
 

@@ -95,9 +95,14 @@ function observedEnd(job: JobItem, view: BackupJobView, time: string): BackupJob
   };
 }
 
-/** Records one pending job's end if AWS Backup reports one to record now; undefined while it stays pending. */
-async function sweepJob(deps: SnapshotDeps, job: JobItem, time: string): Promise<TrackResult | undefined> {
-  const live = await deps.backup.describeBackupJob(job.jobId);
+/**
+ * Records the end AWS Backup reports (`live`, DescribeBackupJob) for a job the ledger still shows pending, as
+ * track-backup records its `Backup Job State Change`, when there is one to record at `time`: COMPLETED with its
+ * recovery point at once; FAILED, ABORTED or EXPIRED once its event had {@link FAILURE_GRACE_MS} to arrive.
+ * Undefined while the job stays pending (still running, ended too recently, or met a running job not known yet).
+ * The sweep and each snapshot request (for the job it would join) use it.
+ */
+export async function recordObservedEnd(deps: SnapshotDeps, job: JobItem, live: BackupJobView, time: string): Promise<TrackResult | undefined> {
   if (live.state === 'COMPLETED' && live.recoveryPointArn) return recordObservedCompletion(deps, job, { ...live, recoveryPointArn: live.recoveryPointArn }, time);
   if (!FAILED_JOB_STATES.includes(live.state)) return undefined;
   // Without its end time (DescribeBackupJob's CompletionDate) the end is recorded at once: reported twice rather than never.
@@ -120,9 +125,10 @@ async function sweepJob(deps: SnapshotDeps, job: JobItem, time: string): Promise
  * vault, `Portal Snapshot Completed`; for a failure `Portal Snapshot Failed`
  * and the operators' notification, or the handover of a job that met
  * another job of its resource. So an event lost past every retry costs one
- * sweep interval, not the time until the next snapshot request. With nothing
- * pending the sweep schedule is switched off, then the ledger is read once
- * more: a job snapshot-data recorded meanwhile (it switches the sweep on
+ * sweep interval, not the time until the next snapshot request. With a job
+ * pending the schedule is switched on (it is, unless this is the retry of a
+ * sweep that died after switching it off); with nothing pending it is
+ * switched off, then the ledger is read once more: a job snapshot-data recorded meanwhile (it switches the sweep on
  * after recording its jobs) switches it on again (`deps.sweep`).
  *
  * A job that could not be read is left pending; the others are swept, then
@@ -139,7 +145,7 @@ export async function sweepSnapshotJobs(deps: SnapshotDeps, time: string): Promi
   let pending = 0;
   for (const job of (await deps.store.listJobs(env)).filter(isPendingJob)) {
     try {
-      const result = await sweepJob(deps, job, time);
+      const result = await recordObservedEnd(deps, job, await deps.backup.describeBackupJob(job.jobId), time);
       if (result) recorded.push(result);
       else pending += 1;
     } catch (error) {
@@ -148,7 +154,10 @@ export async function sweepSnapshotJobs(deps: SnapshotDeps, time: string): Promi
     }
   }
   let armed = pending > 0;
-  if (!armed && deps.sweep) {
+  if (deps.sweep && armed) {
+    // On already when the schedule invoked this, but not for the retry of a sweep that died between its switch-off and its second look.
+    await deps.sweep.arm(env);
+  } else if (deps.sweep) {
     await deps.sweep.disarm(env);
     armed = (await deps.store.listJobs(env)).some(isPendingJob);
     if (armed) await deps.sweep.arm(env);

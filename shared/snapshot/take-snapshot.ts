@@ -4,7 +4,8 @@ import type { SnapshotTrigger } from './inputs';
 import { recoveryPointTags, toStartBackupJobInput } from './inputs';
 import type { SnapshotDeps } from './ports';
 import { idempotencyToken, scheduleSlot, slotKey } from './schedule';
-import { handOver, metJob, recordObservedCompletion } from './track';
+import { recordObservedEnd } from './sweep';
+import { handOver, metJob } from './track';
 
 /** One snapshot request, whatever triggered it. */
 export interface SnapshotRequest {
@@ -36,16 +37,9 @@ async function runningJob(deps: SnapshotDeps, resourceArn: string, time: number)
   if (decision.kind === 'join') {
     const live = await deps.backup.describeBackupJob(decision.jobId);
     if (isActiveJobState(live.state)) return decision.jobId;
-    const job = jobs.find((candidate) => candidate.jobId === decision.jobId)!;
-    if (live.state === 'COMPLETED' && live.recoveryPointArn) {
-      // Its COMPLETED was missed: recorded as track-backup would, so the point is listed and restorable and its waiters hear of it.
-      await recordObservedCompletion(deps, job, { ...live, recoveryPointArn: live.recoveryPointArn }, new Date(time).toISOString());
-    } else {
-      // Another end is recorded as AWS Backup reports it; its event, when it comes, decides the rest (a handover, a notification).
-      await deps.store.setJobState(deps.config.env, decision.jobId, {
-        state: live.state, updatedAt: new Date(time).toISOString(), ...(live.statusMessage ? { statusMessage: live.statusMessage } : {}),
-      });
-    }
+    // Its end was missed (or is on its way): recorded as track-backup would, so a point is listed and restorable and a
+    // failure reported; a failure that ended too recently is left to its event, or to the sweep this request switches on.
+    await recordObservedEnd(deps, jobs.find((candidate) => candidate.jobId === decision.jobId)!, live, new Date(time).toISOString());
   }
   return deps.backup.findRunningJob(resourceArn);
 }

@@ -95,11 +95,12 @@ async function recordCompleted(deps: SnapshotDeps, job: JobItem, event: BackupJo
     createdAt, sizeBytes: Number(event.detail.backupSizeInBytes ?? 0), tags: job.tags, ...(expiresAt !== undefined ? { expiresAt } : {}),
   });
   // The job as written: requesters handed over since it was read are named too.
-  const completed = await deps.store.setJobState(config.env, job.jobId, { state: 'COMPLETED', recoveryPointArn, updatedAt: event.time });
+  const completed = await deps.store.setJobState(config.env, job.jobId, { state: 'COMPLETED', recoveryPointArn, updatedAt: event.time, outcomePending: true });
   if (config.drVaultArn) {
     await deps.backup.startCopyJob(toStartCopyJobInput({ recoveryPointArn, sourceVaultName: job.vaultName, destinationVaultArn: config.drVaultArn, iamRoleArn: config.iamRoleArn, ...(config.drRetention ?? config) }));
   }
   await deps.events.publish(SnapshotDetailType.Completed, outcome(completed, 'COMPLETED', { recoveryPointArn }), [recoveryPointArn]);
+  await deps.store.outcomeAnnounced(config.env, job.jobId);
   return { kind: 'completed', state: 'COMPLETED', jobId: job.jobId, recoveryPointArn, notified: false };
 }
 
@@ -154,15 +155,17 @@ export async function trackBackupJob(deps: SnapshotDeps, event: BackupJobEvent):
     return { kind: 'progress', state, jobId: backupJobId, notified: false };
   }
   if (decision.kind === 'completed') return recordCompleted(deps, job, event);
-  const ended = await deps.store.setJobState(deps.config.env, backupJobId, { state, updatedAt: event.time, ...(statusMessage ? { statusMessage } : {}) });
+  const ended = await deps.store.setJobState(deps.config.env, backupJobId, { state, updatedAt: event.time, outcomePending: true, ...(statusMessage ? { statusMessage } : {}) });
   if (decision.kind === 'handover') {
     // The job as written: requesters snapshot-data added since it was read are handed over too.
     await handOver(deps, ended, decision.runningJobId, event.time);
+    await deps.store.outcomeAnnounced(deps.config.env, backupJobId);
     deps.log?.('warn', 'backup job met a running job of the same resource; its requesters wait for that job', { jobId: backupJobId, runningJobId: decision.runningJobId });
     return { kind: 'handover', state, jobId: backupJobId, notified: false };
   }
   await deps.events.publish(SnapshotDetailType.Failed, outcome(ended, state, { reason: decision.reason }));
   await notify(deps, `Snapshot of ${deps.config.env} ${state}`, `Backup job ${backupJobId} of ${job.resourceArn} ended ${state}: ${decision.reason}`, { jobId: backupJobId, resourceArn: job.resourceArn, state, trigger: job.trigger });
+  await deps.store.outcomeAnnounced(deps.config.env, backupJobId);
   return { kind: 'failed', state, jobId: backupJobId, notified: true };
 }
 

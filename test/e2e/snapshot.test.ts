@@ -190,7 +190,7 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
     await settle();
   }, SIGNAL_TEST_LIMIT_MS);
 
-  it('a job whose state changes track-backup never handles: snapshot --follow ends from AWS Backup, the sweep records its point within an interval, then switches itself off', async () => {
+  it('a job whose state changes track-backup never handles: the sweep records its point within an interval, snapshot --follow ends then, and the sweep switches itself off', async () => {
     const budget = signalBudget();
     const { resources } = emulator;
     const trackBackup = resources.functions['track-backup'];
@@ -206,8 +206,11 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
       expect(jobs).toEqual([expect.objectContaining({ state: 'COMPLETED', recoveryPointArn: expect.stringContaining(':recovery-point:') })]);
       const job = jobs[0]!;
       expect(emulator.control.backup.recoveryPoints.has(job.recoveryPointArn)).toBe(true);
-      // The sweep (snapshot-data, every emulated minute while a job is pending) reads the job's end from AWS Backup
-      // and records it as track-backup would: the outcome, and the point, listed (and restorable) without its event.
+      // The point the follow names is restorable at once: the follow ended when the ledger recorded it.
+      const restored = await runCli(['restore', '--env', 'dev', '--recovery-point', job.recoveryPointArn, ...FOLLOW]);
+      expect({ code: restored.code, stderr: restored.stderr, status: (lastJson(restored) as { status?: string }).status }).toEqual({ code: 0, stderr: '', status: 'COMPLETED' });
+      // The sweep (snapshot-data, every emulated minute while a job is pending) read the job's end from AWS Backup and
+      // recorded it as track-backup would: the outcome, and the point, listed (and restorable) without its event.
       const recordedBy = (i: Invocation): string[] => ((i.result as { recorded?: { jobId: string }[] } | undefined)?.recorded ?? []).map((r) => r.jobId);
       const sweep = await emulator.cloud.functions.waitFor((i) => i.functionName === resources.functions['snapshot-data'] && recordedBy(i).includes(job.jobId), budget.left(), 'a sweep recording the job');
       expect(sweep.event).toMatchObject({ source: 'aws.scheduler', 'detail-type': 'Snapshot Sweep Due', detail: { env: 'dev' } });

@@ -18,7 +18,7 @@ export class FakeStore implements StorePort {
     this.jobs.set(jobId, next);
     return next;
   }
-  async setJobState(_env: string, jobId: string, fields: { state: string; statusMessage?: string; recoveryPointArn?: string; updatedAt: string }): Promise<JobItem> {
+  async setJobState(_env: string, jobId: string, fields: { state: string; statusMessage?: string; recoveryPointArn?: string; updatedAt: string; outcomePending?: boolean }): Promise<JobItem> {
     const job = this.jobs.get(jobId);
     if (!job) throw new Error(`fake store: no job ${jobId}`);
     // As the store's conditional write: a job that ended keeps its end.
@@ -26,6 +26,12 @@ export class FakeStore implements StorePort {
     const next = { ...job, ...fields };
     this.jobs.set(jobId, next);
     return next;
+  }
+  async outcomeAnnounced(_env: string, jobId: string): Promise<void> {
+    const job = this.jobs.get(jobId);
+    if (!job) return;
+    const { outcomePending: _announced, ...rest } = job;
+    this.jobs.set(jobId, rest);
   }
   async getJob(_env: string, jobId: string): Promise<JobItem | undefined> {
     return this.jobs.get(jobId);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startDynamoDb } from '../../local/dynamodb';
 import { SDK_DEFAULTS } from '../../local/story';
 import type { JobItem } from '../../shared/snapshot';
-import { recoveryPointKey, SnapshotStore } from '../../shared/snapshot';
+import { isPendingJob, recoveryPointKey, SnapshotStore } from '../../shared/snapshot';
 
 const TABLE = 'wicked-dev-ledger';
 
@@ -75,6 +75,20 @@ describe('SnapshotStore against the DynamoDB emulator', () => {
     // A redelivered end is written again (the recovery point of a COMPLETED that a lookup recorded without one).
     expect(await store.setJobState('qa', 'e', { ...completed, updatedAt: '2026-01-02T03:03:00Z' })).toMatchObject({ ...completed, updatedAt: '2026-01-02T03:03:00Z' });
     await expect(store.setJobState('qa', 'missing', completed)).rejects.toMatchObject({ code: 'LEDGER_FAILED', message: expect.stringContaining('updating backup job missing of qa') });
+  });
+
+  it('an end is recorded with its outcome pending until the outcome is out; a job that is gone is left so', async () => {
+    await store.putJob(job('o', { env: 'qa' }));
+    const ended = await store.setJobState('qa', 'o', { state: 'FAILED', statusMessage: 'vault unreachable', updatedAt: '2026-01-02T03:01:00Z', outcomePending: true });
+    expect(ended).toMatchObject({ state: 'FAILED', outcomePending: true });
+    expect(isPendingJob(ended)).toBe(true);
+    await store.outcomeAnnounced('qa', 'o');
+    const announced = await store.getJob('qa', 'o');
+    expect(announced).toMatchObject({ state: 'FAILED', statusMessage: 'vault unreachable' });
+    expect(announced?.outcomePending).toBeUndefined();
+    expect(isPendingJob(announced!)).toBe(false);
+    await expect(store.outcomeAnnounced('qa', 'missing')).resolves.toBeUndefined();
+    expect(await store.getJob('qa', 'missing')).toBeUndefined();
   });
 
   it('lists jobs and recovery points of the environment only, points newest first', async () => {

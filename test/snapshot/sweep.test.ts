@@ -48,8 +48,29 @@ describe('the snapshot sweep: a backup job whose state change was lost is record
     deps.backup.states.set('job-1', 'RUNNING');
     expect(await sweepSnapshotJobs(deps, '2026-01-02T03:02:00Z')).toEqual({ recorded: [], pending: 1, armed: true });
     expect(deps.store.jobs.get('job-1')).toMatchObject({ state: 'CREATED' });
-    expect(deps.sweep.calls).toEqual(['arm prod']);
+    expect(deps.sweep.calls).toEqual(['arm prod', 'arm prod']);
     expect(deps.events.published).toEqual([]);
+  });
+
+  it('a sweep retried after it died between its switch-off and its second look switches the sweep on again for a pending job', async () => {
+    const deps = await oneJob();
+    deps.backup.states.set('job-1', 'RUNNING');
+    // (The schedule was switched off by the sweep that died; its retry finds the job pending.)
+    await deps.sweep.disarm('prod');
+    expect(await sweepSnapshotJobs(deps, '2026-01-02T03:02:00Z')).toMatchObject({ pending: 1, armed: true });
+    expect(deps.sweep.on).toBe(true);
+  });
+
+  it('a job whose end was recorded by a handler that died before putting its outcome stays pending: the sweep puts it, once', async () => {
+    const deps = await oneJob();
+    deps.backup.states.set('job-1', 'COMPLETED');
+    // track-backup wrote the end and died before Portal Snapshot Completed.
+    await deps.store.setJobState('prod', 'job-1', { state: 'COMPLETED', recoveryPointArn: recoveryPointOf('job-1'), updatedAt: '2026-01-02T03:01:00Z', outcomePending: true });
+    expect(await sweepSnapshotJobs(deps, '2026-01-02T03:02:00Z')).toMatchObject({ recorded: [expect.objectContaining({ kind: 'completed' })], pending: 0, armed: false });
+    expect(deps.events.of(SnapshotDetailType.Completed)).toEqual([expect.objectContaining({ jobId: 'job-1' })]);
+    expect(deps.store.jobs.get('job-1')!.outcomePending).toBeUndefined();
+    expect(await sweepSnapshotJobs(deps, '2026-01-02T03:03:00Z')).toMatchObject({ recorded: [], pending: 0 });
+    expect(deps.events.of(SnapshotDetailType.Completed)).toHaveLength(1);
   });
 
   it('records a failure only once its event had an interval to arrive: then Portal Snapshot Failed and one notification', async () => {
