@@ -14,8 +14,12 @@ import { request } from 'node:http';
 export class DeletionProtectionFront {
   private readonly protectedTables = new Set<string>();
 
-  /** @param backend `http://127.0.0.1:PORT` of dynalite. */
-  constructor(private readonly backend: string) {}
+  /**
+   * @param backend `http://127.0.0.1:PORT` of dynalite.
+   * @param passThrough dynalite's own request listener: every operation that neither takes the flag nor describes a
+   *   table goes straight to it, on the same connection (no second HTTP exchange, no JSON parsed here).
+   */
+  constructor(private readonly backend: string, private readonly passThrough?: (req: IncomingMessage, res: ServerResponse) => void) {}
 
   /** Whether a table is protected now. */
   isProtected(table: string): boolean {
@@ -24,6 +28,10 @@ export class DeletionProtectionFront {
 
   /** The request listener of the front server. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (this.passThrough && !TABLE_OPERATIONS.has(String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '')) {
+      this.passThrough(req, res);
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -94,6 +102,9 @@ export class DeletionProtectionFront {
     });
   }
 }
+
+/** The operations that take `DeletionProtectionEnabled`, refuse a protected table, or answer with a table description. */
+const TABLE_OPERATIONS: ReadonlySet<string> = new Set(['CreateTable', 'UpdateTable', 'DeleteTable', 'DescribeTable']);
 
 interface Forwarded {
   readonly status: number;

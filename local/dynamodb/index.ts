@@ -40,7 +40,7 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<{ url: st
   const server = dynalite({ ...(path ? { path } : {}), createTableMs: delay, deleteTableMs: delay, updateTableMs: delay });
   await listen(server, 0);
   // dynalite predates deletion protection: a front on the public port adds it (see DeletionProtectionFront).
-  const front = new DeletionProtectionFront(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const front = new DeletionProtectionFront(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, (req, res) => server.emit('request', req, res));
   const frontServer = createServer(front.handle);
   try {
     await listen(frontServer, options.port ?? 0);
