@@ -49,6 +49,23 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
     await emulator.lambdaAsync.idle();
   };
   const failures = (): string[] => emulator.failures(['snapshot-data', 'track-backup']);
+  /**
+   * Holds track-backup at reserved concurrency 0: no backup state change reaches it (they wait in Lambda's queue), as
+   * when every one is lost. `release` (idempotent) lets them through.
+   */
+  const holdTrackBackup = (): { release(): void } => {
+    const name = emulator.resources.functions['track-backup'];
+    emulator.lambdaAsync.setReservedConcurrency(name, 0);
+    let held = true;
+    return { release: () => { if (held) emulator.lambdaAsync.setReservedConcurrency(name, undefined); held = false; } };
+  };
+  const snapshotData = (i: Invocation): boolean => i.functionName === emulator.resources.functions['snapshot-data'];
+  /** The sweep (snapshot-data on its schedule) that recorded the end of the job. */
+  const sweepRecording = (jobId: string, timeoutMs: number): Promise<Invocation> => emulator.cloud.functions.waitFor(
+    (i) => snapshotData(i) && ((i.result as { recorded?: { jobId: string }[] } | undefined)?.recorded ?? []).some((r) => r.jobId === jobId), timeoutMs, `a sweep recording job ${jobId}`,
+  );
+  /** The sweep that found nothing pending and deleted its schedule. */
+  const sweepSwitchingOff = (timeoutMs: number): Promise<Invocation> => emulator.cloud.functions.waitFor((i) => snapshotData(i) && (i.result as { armed?: boolean } | undefined)?.armed === false, timeoutMs, 'a sweep switching itself off');
   const completedEvents = (): number => emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === SnapshotDetailType.Completed).length;
 
   it('a scheduled trigger delivered twice makes exactly one recovery point, tagged as scheduled', async () => {
@@ -194,11 +211,9 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
     const budget = signalBudget();
     const { resources } = emulator;
     const trackBackup = resources.functions['track-backup'];
-    const sweepSchedule = { name: 'snapshot-sweep-dev', group: resources.stuckCheckGroup };
-    const sweepExists = (): boolean => emulator.control.scheduler.listSchedules({ groupName: sweepSchedule.group }).some((s) => s.Name === sweepSchedule.name);
-    // track-backup runs nothing (reserved concurrency 0): the ledger's job item stays as snapshot-data recorded it, as when every event is lost.
-    emulator.lambdaAsync.setReservedConcurrency(trackBackup, 0);
-    let held = true;
+    const sweepExists = (): boolean => emulator.control.scheduler.listSchedules({ groupName: resources.stuckCheckGroup }).some((s) => s.Name === 'snapshot-sweep-dev');
+    // The ledger's job item stays as snapshot-data recorded it.
+    const held = holdTrackBackup();
     try {
       const taken = await runCli(['snapshot', '--env', 'dev', ...FOLLOW]);
       expect({ code: taken.code, stderr: taken.stderr }).toEqual({ code: 0, stderr: '' });
@@ -211,8 +226,7 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
       expect({ code: restored.code, stderr: restored.stderr, status: (lastJson(restored) as { status?: string }).status }).toEqual({ code: 0, stderr: '', status: 'COMPLETED' });
       // The sweep (snapshot-data, every emulated minute while a job is pending) read the job's end from AWS Backup and
       // recorded it as track-backup would: the outcome, and the point, listed (and restorable) without its event.
-      const recordedBy = (i: Invocation): string[] => ((i.result as { recorded?: { jobId: string }[] } | undefined)?.recorded ?? []).map((r) => r.jobId);
-      const sweep = await emulator.cloud.functions.waitFor((i) => i.functionName === resources.functions['snapshot-data'] && recordedBy(i).includes(job.jobId), budget.left(), 'a sweep recording the job');
+      const sweep = await sweepRecording(job.jobId, budget.left());
       expect(sweep.event).toMatchObject({ source: 'aws.scheduler', 'detail-type': 'Snapshot Sweep Due', detail: { env: 'dev' } });
       const completed = emulator.bus.timeline.filter((entry) => entry.event['detail-type'] === SnapshotDetailType.Completed && entry.event.detail.jobId === job.jobId);
       expect(completed.map((entry) => entry.event.detail)).toEqual([expect.objectContaining({ state: 'COMPLETED', recoveryPointArn: job.recoveryPointArn, trigger: 'manual' })]);
@@ -221,28 +235,25 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
       const listed = lastJson(await runCli(['snapshots', '--env', 'dev', '--json'])).recoveryPoints as { recoveryPointArn: string; tags: Record<string, string> }[];
       expect(listed).toEqual(expect.arrayContaining([expect.objectContaining({ recoveryPointArn: job.recoveryPointArn, tags: expect.objectContaining({ 'wicked:trigger': 'manual' }) })]));
       // With nothing pending, the next sweep deletes its schedule: nothing runs while the environment is idle.
-      await emulator.cloud.functions.waitFor((i) => i.functionName === resources.functions['snapshot-data'] && (i.result as { armed?: boolean } | undefined)?.armed === false, budget.left(), 'a sweep switching itself off');
+      await sweepSwitchingOff(budget.left());
       expect(sweepExists()).toBe(false);
-      emulator.lambdaAsync.setReservedConcurrency(trackBackup, undefined);
-      held = false;
+      held.release();
       await settle();
       // Handled late, the state changes find the job recorded and write the same again.
       const points = lastJson(await runCli(['snapshots', '--env', 'dev', '--json'])).recoveryPoints as { recoveryPointArn: string }[];
       expect(points.filter((point) => point.recoveryPointArn === job.recoveryPointArn)).toHaveLength(1);
       expect(failures()).toEqual([]);
     } finally {
-      if (held) emulator.lambdaAsync.setReservedConcurrency(trackBackup, undefined);
+      held.release();
     }
   }, SIGNAL_TEST_LIMIT_MS);
 
   it('a failed job whose state changes track-backup never handles: the sweep puts Portal Snapshot Failed and notifies once the event had a minute to arrive', async () => {
     const budget = signalBudget();
     const { resources } = emulator;
-    const trackBackup = resources.functions['track-backup'];
     const notifications = (): readonly { message: string }[] => emulator.control.sns.messages(resources.topicArn);
     const before = notifications().length;
-    emulator.lambdaAsync.setReservedConcurrency(trackBackup, 0);
-    let held = true;
+    const held = holdTrackBackup();
     try {
       emulator.control.backup.failNextBackupJob({ state: 'FAILED', message: 'injected: vault unreachable, event lost' });
       const taken = await runCli(['snapshot', '--env', 'dev', ...FOLLOW]);
@@ -250,8 +261,7 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
       const { jobs } = lastJson(taken) as { jobs: { jobId: string; state: string }[] };
       expect(jobs).toEqual([expect.objectContaining({ state: 'FAILED' })]);
       const job = jobs[0]!;
-      const recordedBy = (i: Invocation): string[] => ((i.result as { recorded?: { jobId: string }[] } | undefined)?.recorded ?? []).map((r) => r.jobId);
-      const reporting = await emulator.cloud.functions.waitFor((i) => i.functionName === resources.functions['snapshot-data'] && recordedBy(i).includes(job.jobId), budget.left(), 'a sweep recording the failed job');
+      const reporting = await sweepRecording(job.jobId, budget.left());
       expect(reporting.event).toMatchObject({ 'detail-type': 'Snapshot Sweep Due', detail: { env: 'dev' } });
       const notified = notifications().slice(before).filter((message) => message.message.includes('event lost'));
       expect(notified).toEqual([expect.objectContaining({ attributes: expect.objectContaining({ env: 'dev', severity: 'error', outcome: 'failed', jobId: job.jobId }) })]);
@@ -260,12 +270,11 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
       // Reported by a sweep at least a minute after the job ended (emulated time): its event had that long to arrive.
       const ended = emulator.control.backup.jobs.get(job.jobId)!.completionDate!;
       expect(Date.parse((reporting.event as { time: string }).time) - ended).toBeGreaterThanOrEqual(60_000);
-      emulator.lambdaAsync.setReservedConcurrency(trackBackup, undefined);
-      held = false;
+      held.release();
       await settle();
       expect(failures()).toEqual([]);
     } finally {
-      if (held) emulator.lambdaAsync.setReservedConcurrency(trackBackup, undefined);
+      held.release();
     }
   }, SIGNAL_TEST_LIMIT_MS);
 
@@ -275,28 +284,25 @@ describe('snapshots end to end on the deployed wicked-dev stack: schedule, on de
     const trackBackup = resources.functions['track-backup'];
     const client = new BackupClient({ ...SDK_DEFAULTS, endpoint: emulator.endpoints.backup });
     const hold = emulator.control.backup.holdNextBackupJob();
-    let held = false;
+    let held: { release(): void } | undefined;
     try {
       const plan = await client.send(new StartBackupJobCommand({ BackupVaultName: resources.backupVault, ResourceArn: resources.dynamicData.arn, IamRoleArn: 'arn:aws:iam::000000000000:role/plan' }));
       const aboutPlan = (invocation: Invocation): boolean => JSON.stringify(invocation.event).includes(plan.BackupJobId!);
       await emulator.cloud.functions.waitFor((invocation) => invocation.functionName === trackBackup && invocation.outcome === 'success' && aboutPlan(invocation), budget.left(), 'track-backup recording the plan\'s job running');
       // From now on no state change reaches track-backup: the job's COMPLETED is lost.
-      emulator.lambdaAsync.setReservedConcurrency(trackBackup, 0);
-      held = true;
+      held = holdTrackBackup();
       hold.release();
-      const recordedBy = (i: Invocation): string[] => ((i.result as { recorded?: { jobId: string }[] } | undefined)?.recorded ?? []).map((r) => r.jobId);
-      await emulator.cloud.functions.waitFor((i) => i.functionName === resources.functions['snapshot-data'] && recordedBy(i).includes(plan.BackupJobId!), budget.left(), 'a sweep recording the plan\'s job');
+      await sweepRecording(plan.BackupJobId!, budget.left());
       const point = emulator.control.backup.jobs.get(plan.BackupJobId!)!.recoveryPointArn!;
       const listed = lastJson(await runCli(['snapshots', '--env', 'dev', '--json'])).recoveryPoints as { recoveryPointArn: string }[];
       expect(listed.map((p) => p.recoveryPointArn)).toContain(point);
-      await emulator.cloud.functions.waitFor((i) => i.functionName === resources.functions['snapshot-data'] && (i.result as { armed?: boolean } | undefined)?.armed === false, budget.left(), 'a sweep switching itself off');
-      emulator.lambdaAsync.setReservedConcurrency(trackBackup, undefined);
-      held = false;
+      await sweepSwitchingOff(budget.left());
+      held.release();
       await settle();
       expect(failures()).toEqual([]);
     } finally {
       hold.release();
-      if (held) emulator.lambdaAsync.setReservedConcurrency(trackBackup, undefined);
+      held?.release();
       client.destroy();
     }
   }, SIGNAL_TEST_LIMIT_MS);
