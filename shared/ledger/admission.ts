@@ -167,7 +167,8 @@ export function staleRebuild(env: EnvironmentRecord | undefined, request: Deploy
 
 /**
  * Why a request is older than the environment's newest admitted one, or
- * `undefined`: asked for strictly before it, under any key. Rebuilds are
+ * `undefined`: asked for strictly before it, under another key (under the
+ * same key the S3 sequencer alone orders them). Rebuilds are
  * ordered by what they rebuild ({@link staleRebuild}), so they neither are
  * older nor count as newest.
  *
@@ -178,6 +179,9 @@ export function newerRequest(env: EnvironmentRecord | undefined, request: Deploy
   const newestAdmitted = env?.newestRequest;
   const at = requestTime(request);
   if (at === undefined || newestAdmitted === undefined || newestAdmitted.deploymentId === request.deploymentId) return undefined;
+  // The same key: S3's sequencer orders its versions (checked before this), whatever the times say. Two uploads of
+  // one key can carry times out of that order: operators' clocks (the uploaded-at metadata), or whole seconds.
+  if (request.sequencer !== undefined && newestAdmitted.sequencer !== undefined && newestAdmitted.key === request.key) return undefined;
   // A stored time that does not parse orders nothing either (NaN compares false): arrival decides.
   if (!(at < Date.parse(newestAdmitted.requestedAt))) return undefined;
   return `requested at ${request.requestedAt}, before ${newestAdmitted.deploymentId} (requested at ${newestAdmitted.requestedAt})`;
@@ -187,7 +191,7 @@ export function newerRequest(env: EnvironmentRecord | undefined, request: Deploy
 function newest(current: EnvironmentRecord['newestRequest'], request: DeploymentRequest): EnvironmentRecord['newestRequest'] {
   const at = requestTime(request);
   if (at === undefined || (current !== undefined && at <= Date.parse(current.requestedAt))) return current;
-  return { deploymentId: request.deploymentId, requestedAt: request.requestedAt! };
+  return { deploymentId: request.deploymentId, requestedAt: request.requestedAt!, key: request.key, ...(request.sequencer !== undefined ? { sequencer: request.sequencer } : {}) };
 }
 
 /**

@@ -106,8 +106,10 @@ export const EnvironmentRecordSchema = z.object({
   /**
    * The admitted request the operator asked for last (`requestedAt`, over every key): a request of
    * another key asked for before it is older. Absent until a request with `requestedAt` was admitted.
+   * `key` and `sequencer` (absent in records written before they were kept): a request of the same key is
+   * ordered by its S3 sequencer alone.
    */
-  newestRequest: z.optional(z.object({ deploymentId: z.string(), requestedAt: z.string() })),
+  newestRequest: z.optional(z.object({ deploymentId: z.string(), requestedAt: z.string(), key: z.optional(z.string()), sequencer: z.optional(z.string()) })),
   inFlight: z.optional(InFlightSchema),
   /** The newest config that arrived during a rollout; a newer one replaces it. */
   queued: z.optional(DeploymentRequestSchema),

@@ -50,7 +50,8 @@ describe(`${EVENTS} Object Created events for ${CONFIGS} versions of one key, du
     const replays = shuffled(Array.from({ length: EVENTS - CONFIGS }, (_, i) => uploads[i % CONFIGS]!), 5);
     // In waves, so that a couple of dozen builds run at once rather than 190 (a delivery only queues the event: the wave ends when Lambda has run them).
     for (let i = 0; i < replays.length; i += 19) {
-      for (const event of replays.slice(i, i + 19)) emulator.bus.put({ source: event.source, 'detail-type': event['detail-type'], resources: event.resources, detail: event.detail });
+      // Each a duplicate delivery of its upload's event: its time too (what build-image takes as the time it was requested).
+      for (const event of replays.slice(i, i + 19)) emulator.bus.put({ source: event.source, 'detail-type': event['detail-type'], time: event.time, resources: event.resources, detail: event.detail });
       await emulator.bus.idle();
       await emulator.lambdaAsync.idle();
     }

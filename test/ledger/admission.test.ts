@@ -177,17 +177,32 @@ describe('requests of different keys, ordered by requestedAt', () => {
     if (kind === 'ignore-older') expect(admission.reason).toBe(`requested at ${at(1)}, before d-n (requested at ${at(2)})`);
   });
 
+  it('under the same key the S3 sequencer orders, whatever the times say (operators\' clocks, whole seconds)', () => {
+    // v8 was admitted first with a later time than v9 carries; v9's sequencer is higher: v9 is the newer version.
+    const v8 = { ...request('d-8', { d: '8', sequencer: '0080' }), requestedAt: at(9) };
+    const v9 = { ...request('d-9', { d: '9', sequencer: '0090' }), requestedAt: at(5) };
+    const first = admitTransition(environment({}), v8, 'e', NOW, 1);
+    expect(first.result.kind).toBe('apply-now');
+    expect(decideAdmission(first.next, v9, 'e', NOW).kind).toBe('queue');
+    // And the other way round: a lower sequencer with a later time is older.
+    const admitted9 = admitTransition(environment({}), v9, 'e', NOW, 1);
+    expect(decideAdmission(admitted9.next, { ...v8, requestedAt: at(20) }, 'e', NOW)).toMatchObject({ kind: 'ignore-older', reason: expect.stringContaining('sequencer 0080') });
+    // Another key is still ordered by time; a record written before the key was kept too.
+    expect(decideAdmission(first.next, { ...v9, key: OTHER }, 'e', NOW).kind).toBe('ignore-older');
+    expect(decideAdmission(environment({ sequencers: { [KEY]: '0080' }, newestRequest: { deploymentId: 'd-8', requestedAt: at(9) } }), v9, 'e', NOW).kind).toBe('ignore-older');
+  });
+
   it('admitting records the newest request; an older one after it is ignored, a rebuild or restart leaves it alone', () => {
     const first = admitTransition(environment({ inFlight: inFlight(A, live) }), newer, 'e', NOW, 1);
-    expect(first.next?.newestRequest).toEqual({ deploymentId: 'd-n', requestedAt: at(2) });
+    expect(first.next?.newestRequest).toEqual({ deploymentId: 'd-n', requestedAt: at(2), key: KEY, sequencer: '00A0' });
     const late = admitTransition(first.next, older, 'e', NOW, 1);
     expect(late.next).toBeUndefined();
     expect(late.changes).toEqual([expect.objectContaining({ deploymentId: 'd-o', state: 'ignored' })]);
     // Unchanged (the last good digest asked for again, later) moves it too.
     const again = admitTransition(environment({ lastGood: good(newer), newestRequest: { deploymentId: 'd-n', requestedAt: at(2) } }), { ...newer, deploymentId: 'd-n2', requestedAt: at(3) }, 'e', NOW, 1);
-    expect([again.result.kind, again.next?.newestRequest]).toEqual(['unchanged', { deploymentId: 'd-n2', requestedAt: at(3) }]);
+    expect([again.result.kind, again.next?.newestRequest]).toEqual(['unchanged', { deploymentId: 'd-n2', requestedAt: at(3), key: KEY, sequencer: '00A0' }]);
     // An admitted request asked for earlier than the newest (the same instant or without a time) leaves it.
-    expect(admitTransition(first.next, upload('d-s', OTHER, 2), 'e', NOW, 1).next?.newestRequest).toEqual({ deploymentId: 'd-n', requestedAt: at(2) });
+    expect(admitTransition(first.next, upload('d-s', OTHER, 2), 'e', NOW, 1).next?.newestRequest).toEqual({ deploymentId: 'd-n', requestedAt: at(2), key: KEY, sequencer: '00A0' });
     const restart = { ...request('r-1', { d: 'k' }), kind: 'restart' as const, service: 'portal-kong-adapter' };
     const restarted = admitTransition(environment({ newestRequest: { deploymentId: 'd-n', requestedAt: at(2) } }), restart, 'e', NOW, 1);
     expect([restarted.result.kind, restarted.next?.newestRequest]).toEqual(['apply-now', { deploymentId: 'd-n', requestedAt: at(2) }]);
