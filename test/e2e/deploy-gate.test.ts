@@ -99,18 +99,23 @@ describe('pre-deploy snapshot gate end to end on the deployed wicked-dev stack w
 
   it('a backup whose state changes never reach track-backup still lets the deployment roll: the loop reads the job from AWS Backup at its next nudge', async () => {
     const budget = signalBudget();
-    const trackBackup = emulator.resources.functions['track-backup'];
     const { lambdaAsync } = emulator;
+    const { 'track-backup': trackBackup, 'snapshot-data': snapshotData } = emulator.resources.functions;
     // track-backup runs nothing (reserved concurrency 0): the ledger never learns that the job ended, as when its events are lost.
     lambdaAsync.setReservedConcurrency(trackBackup, 0);
-    let held = true;
-    // Nor does snapshot-data's sweep (it would record the job's end from AWS Backup too, e2e/snapshot.test.ts): the
-    // deployment can only roll by the gate's own read.
-    const restoreSweep = await emulator.setFunctionEnvironment('dev', { SNAPSHOT_SWEEP_GROUP_NAME: undefined, SNAPSHOT_SWEEP_ROLE_ARN: undefined }, ['snapshot-data']);
+    const held = new Set([trackBackup]);
+    // The job runs until snapshot-data has recorded it, and then snapshot-data is held too: it records an end it finds
+    // when asked again, and on its sweep (e2e/snapshot.test.ts). So only the gate's own read of AWS Backup sees the job end.
+    const job = emulator.control.backup.holdNextBackupJob();
+    const earlier = new Set(emulator.cloud.functions.invocations(snapshotData));
     const pointsBefore = [...emulator.control.backup.recoveryPoints.keys()];
     try {
       const versionId = await upload(emulator, await packExample(dir, 'unheard', 'a change whose backup events are lost'), 'config/dev/static.tgz');
       const built = ImageBuiltDetailSchema.parse((await emulator.bus.waitFor(isEvent('Portal Image Built', { versionId }), budget.left(), 'Portal Image Built')).detail);
+      await emulator.cloud.functions.waitFor((i) => i.functionName === snapshotData && !earlier.has(i) && i.outcome === 'success' && Array.isArray(i.result) && i.result.length > 0, budget.left(), 'snapshot-data recording the pre-deploy job');
+      lambdaAsync.setReservedConcurrency(snapshotData, 0);
+      held.add(snapshotData);
+      job.release();
       const outcome = await emulator.bus.waitFor((event) => isEvent('Portal Deployment Succeeded', { digest: built.digest })(event) || isEvent('Portal Deployment Failed', { digest: built.digest })(event), budget.left(), 'the deployment\'s outcome');
       expect({ outcome: outcome['detail-type'], detail: outcome.detail }).toMatchObject({ outcome: 'Portal Deployment Succeeded' });
       const { deploymentId } = DeploymentSucceededDetailSchema.parse(outcome.detail);
@@ -127,18 +132,18 @@ describe('pre-deploy snapshot gate end to end on the deployed wicked-dev stack w
         destroy();
       }
       expect([releaseDigest(emulator), primaryDigest(emulator)]).toEqual([built.digest, built.digest]);
-      // The held state changes are handled late: they record the job and change nothing else.
+      // The held functions run late: they record the job and change nothing else.
       const rollouts = emulator.control.ecs.deployments(cluster, 'portal-api').length;
-      lambdaAsync.setReservedConcurrency(trackBackup, undefined);
-      held = false;
+      for (const name of held) lambdaAsync.setReservedConcurrency(name, undefined);
+      held.clear();
       await emulator.bus.waitFor((event) => isEvent(SnapshotDetailType.Completed)(event) && (event.detail as { deploymentIds: string[] }).deploymentIds.includes(deploymentId), budget.left(), 'the late Portal Snapshot Completed');
       await emulator.bus.idle();
       await lambdaAsync.idle();
       expect(emulator.control.ecs.deployments(cluster, 'portal-api').length).toBe(rollouts);
       expect(failedDeployDeliveries(emulator)).toEqual([]);
     } finally {
-      if (held) lambdaAsync.setReservedConcurrency(trackBackup, undefined);
-      await restoreSweep();
+      job.release();
+      for (const name of held) lambdaAsync.setReservedConcurrency(name, undefined);
     }
   }, SIGNAL_TEST_LIMIT_MS);
 

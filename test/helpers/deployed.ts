@@ -61,9 +61,9 @@ export interface DeployedStack extends Omit<StoryStack, 'resources' | 'lambdaAsy
   /**
    * Changes variables of an environment's deployed functions (all of them, or those of `roles`), as
    * `aws lambda update-function-configuration` would: the next invocation runs in a fresh execution
-   * environment with them (a variable set to `undefined` is removed). Resolves a function that puts the deployed configuration back.
+   * environment with them. Resolves a function that puts the deployed configuration back.
    */
-  setFunctionEnvironment(env: string, variables: Readonly<Record<string, string | undefined>>, roles?: readonly FunctionRole[]): Promise<() => Promise<void>>;
+  setFunctionEnvironment(env: string, variables: Readonly<Record<string, string>>, roles?: readonly FunctionRole[]): Promise<() => Promise<void>>;
   /**
    * The invocations of an environment's function (by role) that handled one bus event (its `id`), after
    * Lambda's asynchronous queue has drained: what the function returned or why it failed.
@@ -153,10 +153,7 @@ export async function deployedStack(prefix: string, options: DeployedStackOption
     cloud, env: up.env, clock: cloud.clock, lambdaAsync: cloud.lambdaAsync, resources: first, environments, dir,
     setFunctionEnvironment: async (env, variables, roles) => {
       const deployed = functionsOf(env, roles);
-      for (const f of deployed) {
-        const environment = Object.fromEntries(Object.entries({ ...f.environment, ...variables }).filter((entry): entry is [string, string] => entry[1] !== undefined));
-        await cloud.functions.deploy({ ...f, environment });
-      }
+      for (const f of deployed) await cloud.functions.deploy({ ...f, environment: { ...f.environment, ...variables } });
       return async () => { for (const f of deployed) await cloud.functions.deploy(f); };
     },
     handled: async (eventId, role, env = first.env) => {
