@@ -118,8 +118,9 @@ export async function recordObservedEnd(deps: SnapshotDeps, job: JobItem, live: 
 
 /**
  * One sweep of an environment's backup jobs, at `time` (the schedule's
- * time): each job the ledger still shows pending (active, or COMPLETED
- * without its recovery point) is read from AWS Backup, and an end is
+ * time): each job the ledger still shows pending (`isPendingJob`: active,
+ * COMPLETED without its recovery point, or its outcome not yet out) is read
+ * from AWS Backup, and an end is
  * recorded as track-backup records its `Backup Job State Change`: the
  * recovery point (listed and restorable), the copy to the disaster-recovery
  * vault, `Portal Snapshot Completed`; for a failure `Portal Snapshot Failed`
@@ -128,8 +129,9 @@ export async function recordObservedEnd(deps: SnapshotDeps, job: JobItem, live: 
  * sweep interval, not the time until the next snapshot request. With a job
  * pending the schedule is switched on (it is, unless this is the retry of a
  * sweep that died after switching it off); with nothing pending it is
- * switched off, then the ledger is read once more: a job snapshot-data recorded meanwhile (it switches the sweep on
- * after recording its jobs) switches it on again (`deps.sweep`).
+ * switched off, then the ledger is read once more: a job recorded meanwhile
+ * (snapshot-data and track-backup switch the sweep on after recording one)
+ * switches it on again (`deps.sweep`).
  *
  * A job that could not be read is left pending; the others are swept, then
  * the sweep fails naming every such job (Lambda retries it, and the next
