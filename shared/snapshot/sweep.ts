@@ -7,7 +7,7 @@ import { SNAPSHOT_SWEEP_DETAIL_TYPE } from './events';
 import type { SnapshotDeps } from './ports';
 import type { JobItem } from './store';
 import type { TrackResult } from './track';
-import { recordObservedCompletion, trackBackupJob } from './track';
+import { trackBackupJob } from './track';
 
 /** How often the sweep looks at the backup jobs the ledger shows pending. */
 export const SWEEP_EXPRESSION = 'rate(1 minute)';
@@ -84,13 +84,18 @@ export interface SweepResult {
   readonly armed: boolean;
 }
 
-/** The `Backup Job State Change` AWS Backup put for a job's end, rebuilt from DescribeBackupJob. */
+/**
+ * The `Backup Job State Change` AWS Backup put for a job's end, rebuilt from DescribeBackupJob: the event
+ * track-backup missed, so that the end is recorded as that event would have been (the event, if it still comes,
+ * finds the job recorded and writes the same again; the copy's idempotency token keeps it one copy).
+ */
 function observedEnd(job: JobItem, view: BackupJobView, time: string): BackupJobEvent {
   return {
     source: 'aws.backup', 'detail-type': 'Backup Job State Change', time: view.completionDate ?? time, resources: view.recoveryPointArn ? [view.recoveryPointArn] : [],
     detail: {
       backupJobId: job.jobId, state: view.state, resourceArn: job.resourceArn, backupVaultName: job.vaultName,
       ...(view.statusMessage ? { statusMessage: view.statusMessage } : {}), ...(view.completionDate ? { completionDate: view.completionDate } : {}),
+      ...(view.sizeBytes !== undefined ? { backupSizeInBytes: view.sizeBytes } : {}),
     },
   };
 }
@@ -103,10 +108,10 @@ function observedEnd(job: JobItem, view: BackupJobView, time: string): BackupJob
  * The sweep and each snapshot request (for the job it would join) use it.
  */
 export async function recordObservedEnd(deps: SnapshotDeps, job: JobItem, live: BackupJobView, time: string): Promise<TrackResult | undefined> {
-  if (live.state === 'COMPLETED' && live.recoveryPointArn) return recordObservedCompletion(deps, job, { ...live, recoveryPointArn: live.recoveryPointArn }, time);
-  if (!FAILED_JOB_STATES.includes(live.state)) return undefined;
-  // Without its end time (DescribeBackupJob's CompletionDate) the end is recorded at once: reported twice rather than never.
-  if (live.completionDate !== undefined && Date.parse(time) - Date.parse(live.completionDate) < FAILURE_GRACE_MS) return undefined;
+  const completed = live.state === 'COMPLETED' && live.recoveryPointArn !== undefined;
+  if (!completed && !FAILED_JOB_STATES.includes(live.state)) return undefined;
+  // Without its end time (DescribeBackupJob's CompletionDate) a failure is recorded at once: reported twice rather than never.
+  if (!completed && live.completionDate !== undefined && Date.parse(time) - Date.parse(live.completionDate) < FAILURE_GRACE_MS) return undefined;
   try {
     return await trackBackupJob(deps, observedEnd(job, live, time));
   } catch (error) {

@@ -4,7 +4,6 @@ import type { BackupJobEvent, CopyJobEvent, RestoreJobEvent, SnapshotOutcomeDeta
 import { SnapshotError } from './errors';
 import { SnapshotDetailType } from './events';
 import { toStartCopyJobInput } from './inputs';
-import type { BackupJobView } from './backup-adapter';
 import type { SnapshotDeps } from './ports';
 import type { JobItem } from './store';
 import { EXTERNAL_TRIGGER } from './store';
@@ -102,26 +101,6 @@ async function recordCompleted(deps: SnapshotDeps, job: JobItem, event: BackupJo
   await deps.events.publish(SnapshotDetailType.Completed, outcome(completed, 'COMPLETED', { recoveryPointArn }), [recoveryPointArn]);
   await deps.store.outcomeAnnounced(config.env, job.jobId);
   return { kind: 'completed', state: 'COMPLETED', jobId: job.jobId, recoveryPointArn, notified: false };
-}
-
-/**
- * Records a job that AWS Backup reports COMPLETED while the ledger still
- * shows it running, as track-backup records that job's `Backup Job State
- * Change` (its recovery point, the job, the copy to the disaster-recovery
- * vault, `Portal Snapshot Completed`): the event was missed, and without the
- * record the point would be neither listed nor restorable. The event, if it
- * still comes, finds the job recorded and writes the same again (the copy's
- * idempotency token keeps it one copy).
- */
-export async function recordObservedCompletion(deps: SnapshotDeps, job: JobItem, view: BackupJobView & { readonly recoveryPointArn: string }, time: string): Promise<TrackResult> {
-  const event: BackupJobEvent = {
-    source: 'aws.backup', 'detail-type': 'Backup Job State Change', time: view.completionDate ?? time, resources: [view.recoveryPointArn],
-    detail: {
-      backupJobId: job.jobId, state: 'COMPLETED', resourceArn: job.resourceArn, backupVaultName: job.vaultName,
-      ...(view.completionDate ? { completionDate: view.completionDate } : {}), ...(view.sizeBytes !== undefined ? { backupSizeInBytes: view.sizeBytes } : {}),
-    },
-  };
-  return recordCompleted(deps, job, event);
 }
 
 /**

@@ -124,6 +124,8 @@ export function fakeDeps(config: Partial<SnapshotConfig> = {}, deployed?: { conf
 export class FakeSweep implements SweepSwitch {
   on = false;
   readonly calls: string[] = [];
+  /** Runs right before a switch-off takes effect: another handler running whole between the sweep's read of the ledger and its switch-off. */
+  beforeDisarm: (() => Promise<void>) | undefined;
   /** Runs right after a switch-off (a request recording its jobs meanwhile). */
   afterDisarm: (() => Promise<void>) | undefined;
   async arm(env: string): Promise<void> {
@@ -131,6 +133,7 @@ export class FakeSweep implements SweepSwitch {
     this.on = true;
   }
   async disarm(env: string): Promise<void> {
+    await this.beforeDisarm?.();
     this.calls.push(`disarm ${env}`);
     this.on = false;
     await this.afterDisarm?.();

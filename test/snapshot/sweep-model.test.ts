@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import type { BackupJobEvent, BackupJobView, BackupPort, SnapshotDeps, SweepSwitch } from '../../shared/snapshot';
+import type { BackupJobEvent, BackupJobView, BackupPort, SnapshotDeps } from '../../shared/snapshot';
 import { isPendingJob, SnapshotDetailType, sweepSnapshotJobs, takeSnapshot, trackBackupEvent } from '../../shared/snapshot';
-import { fakeDeps, FS } from './fakes';
+import { FakeSweep, fakeDeps, FS } from './fakes';
 
 /**
  * Model-based property test of the snapshot sweep: random interleavings of
@@ -102,24 +102,6 @@ class BackupModel implements BackupPort {
   }
 }
 
-/**
- * The sweep schedule: on or off. `between` runs once right before a switch-off: another handler (a request, a
- * delivery) running whole between the sweep's read of the ledger and its switch-off.
- */
-class SweepModel implements SweepSwitch {
-  on = false;
-  between: (() => Promise<void>) | undefined;
-  async arm(): Promise<void> {
-    this.on = true;
-  }
-  async disarm(): Promise<void> {
-    const between = this.between;
-    this.between = undefined;
-    await between?.();
-    this.on = false;
-  }
-}
-
 class Crash extends Error {}
 
 /** `deps` whose `at`-th call to AWS, the ledger or the sweep schedule (counting from 1) fails before it is made; 0 never fails. */
@@ -167,7 +149,7 @@ describe('the snapshot sweep as a model: no lost, duplicated or reordered backup
     await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 60 }), fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }), async (ops, endings) => {
       let now = START;
       const backup = new BackupModel(() => now);
-      const sweep = new SweepModel();
+      const sweep = new FakeSweep();
       const deps: SnapshotDeps & ReturnType<typeof fakeDeps> = { ...fakeDeps({ resources: [FS] }), backup: backup as never, sweep, now: () => now };
       const retries: (() => Promise<unknown>)[] = [];
       let requests = 0;
@@ -205,11 +187,11 @@ describe('the snapshot sweep as a model: no lost, duplicated or reordered backup
           case 'sweep': {
             if (!sweep.on) break;
             now += 60_000;
-            if (step.between === 'request') sweep.between = () => request(0);
-            if (step.between === 'deliver') sweep.between = () => deliver(0, false, 0);
+            if (step.between === 'request') sweep.beforeDisarm = () => request(0);
+            if (step.between === 'deliver') sweep.beforeDisarm = () => deliver(0, false, 0);
             const time = new Date(now).toISOString();
             await invoke(step.crashAt, (d) => sweepSnapshotJobs(d, time));
-            sweep.between = undefined;
+            sweep.beforeDisarm = undefined;
             break;
           }
           case 'retry': await retries.shift()?.(); break;
