@@ -31,6 +31,21 @@ export function mayRecordJobState(stored: string, next: string): boolean {
   return isActiveJobState(stored) || stored === next;
 }
 
+/**
+ * Whether a `Backup Job State Change` to `next` still has anything to record for a job the ledger holds: the job
+ * may take that state (`mayRecordJobState`), and an end is recorded and announced once. An end whose outcome is out
+ * (the job is not pending: the event was redelivered, or came after the sweep or a snapshot request had recorded
+ * that end) tells nobody again; an end whose outcome is still pending (its handler died before putting it) is
+ * recorded again, by whichever comes first.
+ *
+ * @example
+ * hasJobEventToRecord({ state: 'FAILED' }, 'FAILED') // false: announced
+ * hasJobEventToRecord({ state: 'FAILED', outcomePending: true }, 'FAILED') // true
+ */
+export function hasJobEventToRecord(stored: { readonly state: string; readonly recoveryPointArn?: string; readonly outcomePending?: boolean }, next: string): boolean {
+  return mayRecordJobState(stored.state, next) && isPendingJob(stored);
+}
+
 /** What track-backup does with one `Backup Job State Change`. */
 export type BackupEventDecision =
   | { readonly kind: 'progress' }

@@ -15,8 +15,10 @@ export const SWEEP_EXPRESSION = 'rate(1 minute)';
 /**
  * How long after AWS Backup ended a job without a recovery point (FAILED,
  * ABORTED, EXPIRED) the sweep records that end itself: its `Backup Job State
- * Change` normally reaches track-backup within seconds, and both would notify
- * the operators. One sweep interval: a lost failure is reported within two.
+ * Change` normally reaches track-backup within seconds. Whichever of the two
+ * records the end first announces it and the other is ignored
+ * (`hasJobEventToRecord`), but two that run at the same moment would both
+ * notify the operators. One sweep interval: a lost failure is reported within two.
  */
 export const FAILURE_GRACE_MS = 60_000;
 

@@ -1,5 +1,5 @@
 import type { BackupEventDecision } from './decisions';
-import { decideBackupEvent, FAILED_JOB_STATES, isActiveJobState, mayRecordJobState } from './decisions';
+import { decideBackupEvent, FAILED_JOB_STATES, hasJobEventToRecord, isActiveJobState } from './decisions';
 import type { BackupJobEvent, CopyJobEvent, RestoreJobEvent, SnapshotOutcomeDetail, TrackBackupEvent } from './events';
 import { SnapshotError } from './errors';
 import { SnapshotDetailType } from './events';
@@ -22,12 +22,17 @@ async function notify(deps: SnapshotDeps, subject: string, message: string, cont
   await deps.notifier.notify({ subject, message, attributes: { env: deps.config.env, severity: 'error', outcome: context.state.toLowerCase(), ...context } });
 }
 
-/** The job record, or one made from the event for a job the control plane did not start (a backup plan's). */
+/**
+ * The job record, or one made from the event for a job the control plane did not start (a backup plan's). One
+ * first seen ended has its outcome pending until it is out, so a handler that dies after recording it leaves the
+ * end to its retry (or the sweep) rather than to nobody.
+ */
 function jobOrExternal(deps: SnapshotDeps, job: JobItem | undefined, event: BackupJobEvent): JobItem {
   return job ?? {
     env: deps.config.env, jobId: event.detail.backupJobId, resourceArn: event.detail.resourceArn ?? 'unknown', vaultName: event.detail.backupVaultName ?? deps.config.vaultName,
     iamRoleArn: deps.config.iamRoleArn, trigger: EXTERNAL_TRIGGER, state: event.detail.state, startedAt: event.detail.creationDate ?? event.time, tags: {}, requestIds: [], deploymentIds: [],
     ...(event.detail.statusMessage ? { statusMessage: event.detail.statusMessage } : {}),
+    ...(isActiveJobState(event.detail.state) ? {} : { outcomePending: true }),
   };
 }
 
@@ -55,7 +60,8 @@ export async function metJob(deps: SnapshotDeps, job: JobItem, endedAt: string):
  * Adds a job's requesters to the running job it met (track-backup, or
  * snapshot-data when the job's conflict was handled before its record). A running job AWS Backup
  * knows but the ledger does not yet (its first event still on its way) is
- * recorded first, so the requesters are not lost; a running job that ended
+ * recorded first, so the requesters are not lost (pending, with the sweep on:
+ * its own end is recorded from its event or by the sweep); a running job that ended
  * meanwhile (its outcome named none of them) has its outcome put for them at
  * once. Outcomes are put with the job as written (see `setJobState`), so
  * one of the two always names the requesters.
@@ -68,7 +74,10 @@ export async function handOver(deps: SnapshotDeps, job: JobItem, runningJobId: s
       env, jobId: runningJobId, resourceArn: view.resourceArn ?? job.resourceArn, vaultName: job.vaultName, iamRoleArn: deps.config.iamRoleArn,
       trigger: EXTERNAL_TRIGGER, state: view.state, startedAt: time, tags: {}, requestIds: [], deploymentIds: [],
       ...(view.recoveryPointArn ? { recoveryPointArn: view.recoveryPointArn } : {}),
+      // Described ended: its own outcome (its recovery point, the DR copy) is still to record.
+      ...(isActiveJobState(view.state) ? {} : { outcomePending: true }),
     });
+    await deps.sweep?.arm(env);
     await deps.store.addRequesters(env, runningJobId, job.requestIds, job.deploymentIds);
   }
   const running = await deps.store.getJob(env, runningJobId);
@@ -111,7 +120,8 @@ async function recordCompleted(deps: SnapshotDeps, job: JobItem, event: BackupJo
  * resource over to that job, and on FAILED, ABORTED or EXPIRED puts
  * `Portal Snapshot Failed` (a waiting deploy stays as it is) and notifies
  * the operators' topic. Redelivered or out-of-order events change nothing
- * once the job is final.
+ * once the job is final and its outcome out (`hasJobEventToRecord`): an end
+ * is announced once, unless a handler dies between announcing and recording it.
  */
 export async function trackBackupJob(deps: SnapshotDeps, event: BackupJobEvent): Promise<TrackResult> {
   const { state, statusMessage, backupJobId } = event.detail;
@@ -119,7 +129,7 @@ export async function trackBackupJob(deps: SnapshotDeps, event: BackupJobEvent):
   // whichever of the two writes second hands the requesters over (see `handOverLateConflict`); nobody waits.
   const stored = await deps.store.getJob(deps.config.env, backupJobId);
   const job = jobOrExternal(deps, stored, event);
-  if (stored && !mayRecordJobState(stored.state, state)) return { kind: 'ignored', state, jobId: backupJobId, notified: false };
+  if (stored && !hasJobEventToRecord(stored, state)) return { kind: 'ignored', state, jobId: backupJobId, notified: false };
   // A job first seen here is recorded as external; snapshot-data claims it (trigger, tags) if it is its own and the event won the race.
   if (!stored) await deps.store.putJob(job);
   const runningJobId = FAILED_JOB_STATES.includes(state) ? await metJob(deps, job, event.time) : undefined;

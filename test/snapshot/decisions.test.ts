@@ -1,5 +1,5 @@
 import type { JobItem, RecoveryPointItem, SnapshotError } from '../../shared/snapshot';
-import { decideBackupEvent, decideStart, joinRecoveryPoints, pickRecoveryPoint, requestProgress } from '../../shared/snapshot';
+import { decideBackupEvent, decideStart, hasJobEventToRecord, joinRecoveryPoints, pickRecoveryPoint, requestProgress } from '../../shared/snapshot';
 
 const SAME = 'Backup job failed because there was a running job for the same resource.';
 
@@ -16,6 +16,20 @@ describe('decideBackupEvent', () => {
     ['EXPIRED start window fails', 'EXPIRED', 'start window elapsed', undefined, 0, { kind: 'failed', state: 'EXPIRED', reason: 'start window elapsed' }],
   ])('%s', (_case, state, message, running, age, expected) => {
     expect(decideBackupEvent(state, message, running, age)).toEqual(expected);
+  });
+});
+
+describe('hasJobEventToRecord', () => {
+  it.each([
+    ['a running job takes its next state', { state: 'RUNNING' }, 'COMPLETED', true],
+    ['an announced failure is not told again', { state: 'FAILED' }, 'FAILED', false],
+    ['an announced completion is not told again', { state: 'COMPLETED', recoveryPointArn: 'rp' }, 'COMPLETED', false],
+    ['a failure whose outcome is pending is told', { state: 'FAILED', outcomePending: true }, 'FAILED', true],
+    ['a completion without its recovery point is recorded', { state: 'COMPLETED' }, 'COMPLETED', true],
+    ['an ended job keeps its end', { state: 'COMPLETED', outcomePending: true }, 'FAILED', false],
+    ['a late progress event of an ended job is dropped', { state: 'FAILED', outcomePending: true }, 'RUNNING', false],
+  ])('%s', (_case, stored, next, expected) => {
+    expect(hasJobEventToRecord(stored, next)).toBe(expected);
   });
 });
 

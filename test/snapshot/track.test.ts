@@ -85,13 +85,20 @@ describe('trackBackupEvent: backup jobs', () => {
   });
 
   it('a job AWS Backup reported running but that completed before it was described is recorded with its recovery point, and its outcome put at once', async () => {
-    const deps = await started();
+    const deps = { ...(await started()), sweep: new FakeSweep() };
     deps.backup.runningOutside = 'plan-7';
     deps.backup.states.set('plan-7', 'COMPLETED');
     expect(await trackBackupEvent(deps, backupEvent('job-1', 'EXPIRED', { statusMessage: SAME }))).toMatchObject({ kind: 'handover', notified: false });
     // A deploy gate reading the item meets a completed snapshot, not a completion without a point (which it would wait on).
     expect(deps.store.jobs.get('plan-7')).toMatchObject({ trigger: 'external', state: 'COMPLETED', recoveryPointArn: recoveryPointOf('plan-7'), deploymentIds: ['dep-1'] });
     expect(deps.events.of(SnapshotDetailType.Completed)).toEqual([expect.objectContaining({ jobId: 'plan-7', deploymentIds: ['dep-1'], recoveryPointArn: recoveryPointOf('plan-7') })]);
+    // Its own end is still to record (the recovery point listed, the DR copy): pending, with the sweep on, until its COMPLETED comes.
+    expect(deps.store.jobs.get('plan-7')).toMatchObject({ outcomePending: true });
+    expect(deps.sweep.on).toBe(true);
+    expect(deps.store.points).toEqual([]);
+    expect(await trackBackupEvent(deps, backupEvent('plan-7', 'COMPLETED', {}, [recoveryPointOf('plan-7')]))).toMatchObject({ kind: 'completed' });
+    expect(deps.store.points).toEqual([expect.objectContaining({ recoveryPointArn: recoveryPointOf('plan-7') })]);
+    expect(deps.store.jobs.get('plan-7')!.outcomePending).toBeUndefined();
   });
 
   it('a running job that completed while the requesters were handed over has its outcome put for them at once', async () => {
@@ -190,6 +197,35 @@ describe('trackBackupEvent: backup jobs', () => {
     expect(deps.store.jobs.get('plan-3')).toMatchObject({ trigger: 'external', state: 'EXPIRED', deploymentIds: [] });
     expect(deps.store.jobs.get('job-1')?.deploymentIds).toEqual(['dep-1']); // the running job keeps its own
     expect(deps.notifier.sent).toEqual([]);
+  });
+
+  it.each([
+    ['FAILED', { statusMessage: 'it broke' }, []],
+    ['COMPLETED', {}, [RP]],
+  ] as const)('an announced %s tells nobody again (a redelivered or late event); one whose outcome is pending is announced', async (state, extra, resources) => {
+    const deps = await started();
+    const end = backupEvent('job-1', state, extra, [...resources]);
+    await trackBackupEvent(deps, end);
+    const told = { published: deps.events.published.length, sent: deps.notifier.sent.length };
+    expect(await trackBackupEvent(deps, end)).toMatchObject({ kind: 'ignored', notified: false });
+    expect({ published: deps.events.published.length, sent: deps.notifier.sent.length }).toEqual(told);
+    // The handler that recorded the end died before putting its outcome: the next to come (a redelivery, the sweep) puts it.
+    deps.store.jobs.set('job-1', { ...deps.store.jobs.get('job-1')!, outcomePending: true });
+    expect(await trackBackupEvent(deps, end)).toMatchObject({ kind: state === 'FAILED' ? 'failed' : 'completed' });
+    expect(deps.events.published).toHaveLength(told.published + 1);
+    expect(deps.store.jobs.get('job-1')!.outcomePending).toBeUndefined();
+  });
+
+  it('a job first seen through its end, whose handler died right after recording it, is announced by the retry', async () => {
+    const deps = fakeDeps();
+    const listJobs = deps.store.listJobs.bind(deps.store);
+    let calls = 0;
+    deps.store.listJobs = async () => { calls += 1; if (calls === 1) throw new Error('Lambda timed out'); return listJobs(); };
+    const failed = backupEvent('plan-9', 'FAILED', { statusMessage: 'vault unreachable' });
+    await expect(trackBackupEvent(deps, failed)).rejects.toThrow('Lambda timed out');
+    expect(deps.store.jobs.get('plan-9')).toMatchObject({ state: 'FAILED', outcomePending: true });
+    expect(await trackBackupEvent(deps, failed)).toMatchObject({ kind: 'failed', notified: true });
+    expect(deps.notifier.sent).toHaveLength(1);
   });
 
   it('a conflict with a job not known yet is retried (a retryable error), not reported', async () => {
