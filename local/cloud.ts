@@ -126,7 +126,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     const lambdaAsync = new AsyncInvoker({ clock, run: (name, event) => functions.invoke(name, event), functionArn: (name) => functions.get(name)?.arn, deadLetters });
     // Stopped before the functions and the services: no retry runs a function against a stopped service or a removed state directory.
     stops.unshift(() => lambdaAsync.stop());
-    const lambda = { functions, async: lambdaAsync, codeRoot, takeResponse: responses.take };
+    const lambda = { functions, async: lambdaAsync, codeRoot, clock, awaitResponse: responses.awaitResponse };
     Object.assign(overrides, {
       'AWS::Lambda::Function': lambdaFunctionProvider(links, lambda),
       'AWS::Lambda::EventInvokeConfig': eventInvokeConfigProvider(lambda),

@@ -4,7 +4,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AsyncInvoker } from '../../lambda/async-invoke';
 import type { FunctionConfig, LocalFunctions } from '../../lambda/functions';
-import type { CustomResourceResponse } from '../../lambda/responses';
+import type { Clock } from '../../kernel/clock';
+import type { AwaitedResponse } from '../../lambda/responses';
 import { RESPONSE_HOST } from '../../lambda/responses';
 import { unzipTo } from '../../lambda/unzip';
 import type { EmulatorLinks } from './links';
@@ -21,8 +22,10 @@ export interface LambdaLinks {
   /** Asynchronous invocation (rules and schedules), with the functions' retry and failure settings. */
   readonly async: AsyncInvoker;
   readonly codeRoot: string;
-  /** Reads what a function's handler PUT to its response URL. */
-  takeResponse(requestId: string): CustomResourceResponse | undefined;
+  /** What a function's handler PUT to its response URL, once it did. */
+  awaitResponse(requestId: string): AwaitedResponse;
+  /** The emulated clock: a custom resource's ServiceTimeout runs on it. */
+  readonly clock: Pick<Clock, 'schedule'>;
 }
 
 async function packageBytes(links: EmulatorLinks, code: Props): Promise<Buffer> {
@@ -138,18 +141,41 @@ export function eventInvokeConfigProvider(lambda: LambdaLinks): ResourceProvider
   };
 }
 
+/** How long CloudFormation waits for a custom resource's response by default: an hour (`ServiceTimeout`). */
+export const DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600;
+
+/** A custom resource's `ServiceTimeout` in seconds: an integer from 1 to 3600 (a string in the template), 3600 when absent. */
+export function serviceTimeoutSeconds(value: unknown): number {
+  if (value === undefined) return DEFAULT_SERVICE_TIMEOUT_SECONDS;
+  const seconds = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > DEFAULT_SERVICE_TIMEOUT_SECONDS) {
+    throw new Error(`ServiceTimeout must be an integer from 1 to ${DEFAULT_SERVICE_TIMEOUT_SECONDS} (seconds); received ${JSON.stringify(value)}`);
+  }
+  return seconds;
+}
+
 /**
  * Custom resources (`Custom::*`, AWS::CloudFormation::CustomResource) backed by
  * a Lambda function: the request CloudFormation sends (RequestType, ResponseURL,
  * ResourceProperties, OldResourceProperties, PhysicalResourceId ...) and the
  * response the handler PUTs back ("Custom resource request objects" and
  * "response objects", CloudFormation User Guide). Data keys become GetAtt attributes.
+ *
+ * CloudFormation invokes the function asynchronously ("Using Lambda with
+ * CloudFormation", AWS Lambda Developer Guide), so the invocation goes
+ * through Lambda's asynchronous queue here too: it counts against the
+ * account's concurrency, and a function error is retried by Lambda (after
+ * one minute, then two). Only the response ends the wait: a handler that
+ * never answers fails the resource once `ServiceTimeout` (1 to 3600
+ * seconds, default 3600) passed on the emulated clock, with
+ * CloudFormation's message naming the request id.
  */
-export function customResourceProvider(lambda: Pick<LambdaLinks, 'functions' | 'takeResponse' | 'codeRoot'>): ResourceProvider {
+export function customResourceProvider(lambda: Pick<LambdaLinks, 'async' | 'awaitResponse' | 'clock'>): ResourceProvider {
   const send = async (requestType: 'Create' | 'Update' | 'Delete', props: Props, context: ProviderContext, previous?: ExistingResource): Promise<ResourceResult> => {
     const token = String(props.ServiceToken ?? '');
     const fn = lambdaFunctionName(token);
     if (!fn) throw new Error(`ServiceToken ${JSON.stringify(token)} is not a Lambda function ARN; the emulator runs Lambda-backed custom resources only`);
+    const timeoutMs = serviceTimeoutSeconds(props.ServiceTimeout) * 1000;
     const requestId = randomUUID();
     const request = {
       RequestType: requestType, ServiceToken: token,
@@ -159,14 +185,22 @@ export function customResourceProvider(lambda: Pick<LambdaLinks, 'functions' | '
       ...(previous ? { PhysicalResourceId: previous.physicalId } : {}),
       ...(requestType === 'Update' && previous ? { OldResourceProperties: previous.properties } : {}),
     };
-    let failure: string | undefined;
-    try { await lambda.functions.invoke(fn, request); } catch (error) { failure = (error as Error).message; }
-    const response = lambda.takeResponse(requestId);
-    if (!response) throw new Error(`custom resource handler ${fn} sent no response to the ResponseURL${failure ? ` (${failure})` : ''}`);
-    if (response.Status === 'FAILED') throw new Error(response.Reason ?? `custom resource handler ${fn} answered FAILED without a Reason`);
-    const physicalId = response.PhysicalResourceId ?? previous?.physicalId;
-    if (!physicalId) throw new Error(`custom resource handler ${fn} answered SUCCESS without a PhysicalResourceId`);
-    return { physicalId, attributes: response.Data ?? {} };
+    const awaited = lambda.awaitResponse(requestId);
+    let cancelTimeout = (): void => undefined;
+    const timedOut = new Promise<undefined>((resolve) => { cancelTimeout = lambda.clock.schedule(timeoutMs, () => resolve(undefined)); });
+    try {
+      // Only a function that does not exist fails the call itself (ResourceNotFoundException).
+      lambda.async.invoke(fn, request);
+      const response = await Promise.race([awaited.response, timedOut]);
+      if (!response) throw new Error(`CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [${requestId}].`);
+      if (response.Status === 'FAILED') throw new Error(response.Reason ?? `custom resource handler ${fn} answered FAILED without a Reason`);
+      const physicalId = response.PhysicalResourceId ?? previous?.physicalId;
+      if (!physicalId) throw new Error(`custom resource handler ${fn} answered SUCCESS without a PhysicalResourceId`);
+      return { physicalId, attributes: response.Data ?? {} };
+    } finally {
+      cancelTimeout();
+      awaited.cancel();
+    }
   };
   return {
     emulated: true,

@@ -2,11 +2,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yazl from 'yazl';
-import { customResourceProvider } from '../../../local/cloudformation/providers/lambda';
+import { customResourceProvider, serviceTimeoutSeconds } from '../../../local/cloudformation/providers/lambda';
+import { AsyncInvoker } from '../../../local/lambda/async-invoke';
+import { DeadLetters } from '../../../local/kernel/dead-letters';
 import type { FunctionConfig } from '../../../local/lambda/functions';
 import { FunctionError, LocalFunctions } from '../../../local/lambda/functions';
 import { RESPONSE_HOST, startResponseListener } from '../../../local/lambda/responses';
 import { unzipTo } from '../../../local/lambda/unzip';
+import { flush, ManualClock } from '../backup/manual-clock';
 
 let dir: string;
 beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'lambda-')); });
@@ -159,34 +162,90 @@ export const handler = async (event) => {
 };`;
   const context = { stackName: 's', stackId: 'arn:aws:cloudformation:us-east-1:000000000000:stack/s/1', logicalId: 'Thing', resourceType: 'Custom::Thing', account: '000000000000', region: 'us-east-1' };
 
+  /** The custom resource provider of a cloud whose functions are `fns`, invoked asynchronously as CloudFormation does, on a manual clock. */
+  const asyncProvider = (fns: LocalFunctions, responses: Awaited<ReturnType<typeof startResponseListener>>, clock = new ManualClock()) => {
+    const invoker = new AsyncInvoker({ clock, run: (name, event) => fns.invoke(name, event), functionArn: (name) => fns.get(name)?.arn, deadLetters: new DeadLetters() });
+    return { provider: customResourceProvider({ async: invoker, clock, awaitResponse: responses.awaitResponse }), invoker, clock };
+  };
+
   it.each(['default', 'named'] as const)('sends Create and Update requests and reads PhysicalResourceId and Data from the response PUT (https imported as %s)', async (importStyle) => {
     const responses = await startResponseListener();
     try {
       const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir, httpsRedirects: { [RESPONSE_HOST]: responses.url } });
       await fns.deploy(config('provider', await code(`provider-${importStyle}`, providerSource(importStyle))));
-      const provider = customResourceProvider({ functions: fns, codeRoot: dir, takeResponse: responses.take });
+      const { provider, invoker } = asyncProvider(fns, responses);
       const token = 'arn:aws:lambda:us-east-1:000000000000:function:provider';
       const created = await provider.create({ ServiceToken: token, Size: 1 }, context);
       expect(created).toEqual({ physicalId: 'res-1', attributes: { Seen: 'Create:-' } });
       const updated = await provider.update!({ ServiceToken: token, Size: 2 }, { physicalId: 'res-1', properties: { ServiceToken: token, Size: 1 }, attributes: {} }, context);
       expect(updated).toEqual({ physicalId: 'res-2', attributes: { Seen: 'Update:1' } });
       await expect(provider.create({ ServiceToken: token, Fail: true }, context)).rejects.toThrow('the upstream said no');
+      // Each request went through Lambda's asynchronous queue (InvocationType Event), as CloudFormation invokes
+      // (the resource is done once the answer came; the invocation, once the handler returned).
+      await invoker.idle();
+      expect(invoker.invocations('provider').map((i) => [(i.event as { RequestType: string }).RequestType, i.status])).toEqual([['Create', 'succeeded'], ['Update', 'succeeded'], ['Create', 'succeeded']]);
     } finally {
       await responses.stop();
     }
   });
 
-  it('fails when the handler answers nothing, and refuses a ServiceToken that is not a function', async () => {
+  it('a handler that fails is retried by Lambda a minute later, and its answer then creates the resource', async () => {
+    const responses = await startResponseListener();
+    try {
+      const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir, httpsRedirects: { [RESPONSE_HOST]: responses.url } });
+      // The first attempt throws before answering (a throttled API call); the execution environment is reused for the retry.
+      const flaky = providerSource('default').replace('export const handler = async (event) => {', "let attempts = 0;\nexport const handler = async (event) => {\n  attempts += 1; if (attempts === 1) throw new Error('Rate exceeded');");
+      await fns.deploy(config('flaky', await code('flaky', flaky)));
+      const { provider, clock, invoker } = asyncProvider(fns, responses);
+      const created = provider.create({ ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:flaky', Size: 3 }, context);
+      await fns.waitFor((i) => i.functionName === 'flaky' && i.outcome === 'error', 10_000, 'the first attempt failing');
+      await flush();
+      clock.advance(60_000);
+      expect(await created).toEqual({ physicalId: 'res-3', attributes: { Seen: 'Create:-' } });
+      await invoker.idle();
+      expect(fns.invocations('flaky').map((i) => i.outcome)).toEqual(['error', 'success']);
+    } finally {
+      await responses.stop();
+    }
+  });
+
+  it('a handler that answers nothing fails the resource once its ServiceTimeout passed (an hour by default), with CloudFormation\'s message', async () => {
     const responses = await startResponseListener();
     try {
       const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir });
       await fns.deploy(config('mute', await code('mute', 'export const handler = async () => undefined;')));
-      const provider = customResourceProvider({ functions: fns, codeRoot: dir, takeResponse: responses.take });
-      await expect(provider.create({ ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:mute' }, context)).rejects.toThrow('custom resource handler mute sent no response to the ResponseURL');
-      await expect(provider.create({ ServiceToken: 'arn:aws:sns:us-east-1:000000000000:topic' }, context)).rejects.toThrow(/is not a Lambda function ARN/);
+      const { provider, clock } = asyncProvider(fns, responses);
+      for (const [props, seconds] of [[{}, 3600], [{ ServiceTimeout: '300' }, 300]] as const) {
+        let settled = false;
+        const created = provider.create({ ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:mute', ...props }, context);
+        created.then(() => undefined, () => undefined).finally(() => { settled = true; });
+        const before = fns.invocations('mute').length;
+        await fns.waitFor((i) => i.functionName === 'mute' && fns.invocations('mute').length > before, 10_000, 'the handler having run');
+        await flush();
+        clock.advance(seconds * 1000 - 1);
+        await flush();
+        expect(settled).toBe(false);
+        clock.advance(1);
+        await expect(created).rejects.toThrow(/^CloudFormation did not receive a response from your Custom Resource\. Please check your logs for requestId \[[0-9a-f-]{36}\]\.$/);
+      }
     } finally {
       await responses.stop();
     }
+  });
+
+  it('refuses a ServiceToken that is not a function, a function that does not exist, and a ServiceTimeout outside 1 to 3600', async () => {
+    const responses = await startResponseListener();
+    try {
+      const { provider } = asyncProvider(new LocalFunctions({ platformEnv: {}, codeRoot: dir }), responses);
+      await expect(provider.create({ ServiceToken: 'arn:aws:sns:us-east-1:000000000000:topic' }, context)).rejects.toThrow(/is not a Lambda function ARN/);
+      await expect(provider.create({ ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:gone' }, context)).rejects.toThrow('Function not found: gone');
+      await expect(provider.create({ ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:gone', ServiceTimeout: '3601' }, context)).rejects.toThrow('ServiceTimeout must be an integer from 1 to 3600 (seconds); received "3601"');
+    } finally {
+      await responses.stop();
+    }
+    expect([serviceTimeoutSeconds(undefined), serviceTimeoutSeconds('1'), serviceTimeoutSeconds(600)]).toEqual([3600, 1, 600]);
+    expect(() => serviceTimeoutSeconds('0')).toThrow(/received "0"/);
+    expect(() => serviceTimeoutSeconds('1.5')).toThrow(/received "1.5"/);
   });
 });
 
