@@ -6,6 +6,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { BASE_IMAGE_CHANGED, EVENT_SOURCE } from '../../shared/events';
 import type { BaseImageChangedDetail } from '../../shared/events';
+import { CUSTOM_RESOURCE_SERVICE_TIMEOUT } from './custom-resource-timeout';
 
 /** CloudFormation type of the resource that announces the base image. */
 export const BASE_IMAGE_RESOURCE_TYPE = 'Custom::PortalBaseImage';
@@ -61,6 +62,7 @@ export class BaseImageChange extends Construct {
       onUpdate: call,
       policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [defaultBus] })]),
       installLatestAwsSdk: false,
+      serviceTimeout: CUSTOM_RESOURCE_SERVICE_TIMEOUT,
       logGroup: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: props.removalPolicy }),
     });
     acknowledgeProvider(stack.node.findChild(`AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`));

@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { PACKAGE_ROOT } from '../props';
 import { functionCode } from '../bundling/function-code';
 import { FUNCTION_ESBUILD_OPTIONS, FUNCTION_HANDLER, FUNCTION_RUNTIME } from './control-plane-function';
+import { CUSTOM_RESOURCE_SERVICE_TIMEOUT } from './custom-resource-timeout';
 
 /** CloudFormation type of the resource that creates the application users. */
 export const DATABASE_USERS_RESOURCE_TYPE = 'Custom::WickedDatabaseUsers';
@@ -107,6 +108,7 @@ export class DatabaseUsers extends Construct {
     this.resource = new CustomResource(this, 'Resource', {
       resourceType: DATABASE_USERS_RESOURCE_TYPE,
       serviceToken: provider.serviceToken,
+      serviceTimeout: CUSTOM_RESOURCE_SERVICE_TIMEOUT,
       properties: {
         MasterSecretArn: props.masterSecret.secretArn,
         Users: Object.values(this.users).map((u) => ({ Role: u.role, Database: u.database, SecretArn: u.secret.secretArn })),

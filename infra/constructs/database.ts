@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CUSTOM_RESOURCE_SERVICE_TIMEOUT } from './custom-resource-timeout';
 import { DatabaseUsers, type ApplicationUser } from './database-users';
 
 /** Postgres port; the security group, not the port number, keeps others out. */
@@ -167,6 +168,10 @@ export class Database extends Construct {
     // a failed create could not delete the instance and would end in ROLLBACK_FAILED. Left out of the
     // template altogether, so that no later update of the instance sends a value that turns it off.
     (this.instance.node.defaultChild as rds.CfnDBInstance).addPropertyDeletionOverride('DeletionProtection');
+    // The exported log groups' retention is a custom resource (CDK's LogRetention) too: bounded like the stack's own.
+    for (const retention of this.instance.node.findAll().filter((c): c is logs.LogRetention => c instanceof logs.LogRetention)) {
+      (retention.node.defaultChild as CfnResource).addPropertyOverride('ServiceTimeout', CUSTOM_RESOURCE_SERVICE_TIMEOUT.toSeconds());
+    }
     this.secret = this.instance.secret!;
     this.usersResource = new DatabaseUsers(this, 'Users', {
       instance: this.instance, masterSecret: this.secret, vpc: props.vpc, key: props.key, envName: props.envName, removalPolicy: props.removalPolicy,

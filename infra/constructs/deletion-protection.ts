@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
+import { CUSTOM_RESOURCE_SERVICE_TIMEOUT } from './custom-resource-timeout';
 
 /** CloudFormation type of the custom resources that turn deletion protection on. */
 export const DELETION_PROTECTION_RESOURCE_TYPE = 'Custom::WickedDeletionProtection';
@@ -54,6 +55,7 @@ export class DeletionProtection extends Construct {
         onCreate: call, // create only: no update, and no delete that would lift the protection
         policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({ actions: [action], resources: [resource] })]),
         installLatestAwsSdk: false,
+        serviceTimeout: CUSTOM_RESOURCE_SERVICE_TIMEOUT,
         logGroup,
       }));
     };

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FUNCTION_RUNTIME } from './control-plane-function';
+import { CUSTOM_RESOURCE_SERVICE_TIMEOUT } from './custom-resource-timeout';
 
 /** The count of a singleton whose service does not exist yet (the first create): no task. */
 export const INITIAL_COUNT = 0;
@@ -139,6 +140,7 @@ export class SingletonCounts extends Construct {
     this.resource = new CustomResource(this, 'Resource', {
       resourceType: SINGLETON_COUNTS_RESOURCE_TYPE,
       serviceToken: this.handler.functionArn,
+      serviceTimeout: CUSTOM_RESOURCE_SERVICE_TIMEOUT,
       properties: {
         Cluster: props.cluster.clusterName, Services: [...props.services],
         ServiceProperties: Lazy.any({ produce: () => this.serviceProperties() }),

@@ -26,6 +26,13 @@ describe('a retained environment that shares the pull-through cache of another s
     }));
   });
 
+  it('bounds CloudFormation\'s wait for every custom resource to 10 minutes (ServiceTimeout), not its default hour', () => {
+    const custom = Object.entries(prod.toJSON().Resources as Record<string, { Type: string; Properties: { ServiceTimeout?: unknown } }>)
+      .filter(([, r]) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource');
+    expect(new Set(custom.map(([, r]) => r.Type))).toEqual(new Set(['Custom::PortalBaseImage', 'Custom::WickedSingletonCounts', 'Custom::WickedDatabaseUsers', 'Custom::WickedDeletionProtection', 'Custom::LogRetention']));
+    expect(custom.filter(([, r]) => Number(r.Properties.ServiceTimeout) !== 600).map(([id]) => id)).toEqual([]);
+  });
+
   it('retains buckets, table, keys, log groups, repository, secrets and vault except when a failed create rolls back', () => {
     const isEphemeralDatabaseSecret = (r: unknown): boolean => (r as { Properties: { Name?: string } }).Properties.Name === 'wicked-prod/postgres';
     for (const type of ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::ECR::Repository', 'AWS::SecretsManager::Secret', 'AWS::Backup::BackupVault']) {
