@@ -43,6 +43,19 @@ describe('a template that would fail on AWS for a known reason fails here too (r
     expect(cloud.control.ecr.listImages(repository!.PhysicalResourceId)).toEqual([]);
   }, CLI_MS);
 
+  it('a custom resource whose handler never answers: CREATE_FAILED once its ServiceTimeout passed, with CloudFormation\'s message, then ROLLBACK_COMPLETE', async () => {
+    const run = await cdk(cloud, ['deploy', 'mute', '--require-approval', 'never', '--app', await fixtureAssembly('mute-resource-app.ts', { timeout: '30' })]);
+    expect(run.code).not.toBe(0);
+    const stack = cloud.cloudformation.stack('mute');
+    expect(stack.status).toBe('ROLLBACK_COMPLETE');
+    const failed = stack.events.filter((e) => e.ResourceStatus === 'CREATE_FAILED' && e.ResourceType === 'Custom::Mute');
+    expect(failed.map((e) => e.ResourceStatusReason)).toEqual([expect.stringMatching(/CloudFormation did not receive a response from your Custom Resource\. Please check your logs for requestId \[[0-9a-f-]{36}\]\.$/)]);
+    expect(run.output).toMatch(/CREATE_FAILED +\| Custom::Mute/);
+    // CloudFormation invoked the handler asynchronously, once: it returned without an error, so Lambda had nothing to retry
+    // (the wait's length on the emulated clock is tested in local/lambda/functions.test.ts).
+    expect(cloud.lambdaAsync.invocations().filter((i) => (i.event as { ResourceType?: string }).ResourceType === 'Custom::Mute').map((i) => [i.status, i.attempts])).toEqual([['succeeded', 1]]);
+  }, CLI_MS);
+
   it('the same service with a Docker Hub image through the pull-through cache rule: CREATE_COMPLETE, the stand-in cached', async () => {
     // The CLI deletes the ROLLBACK_COMPLETE stack before creating it again, as against AWS.
     const run = await cdk(cloud, ['deploy', 'svc', '--require-approval', 'never', ...(await app('cached'))]);
