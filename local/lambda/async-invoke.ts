@@ -87,6 +87,8 @@ export class AsyncInvoker {
   /** Reserved concurrency per function (`ReservedConcurrentExecutions`, PutFunctionConcurrency). */
   private readonly reserved = new Map<string, number>();
   private readonly throttled: Waiting[] = [];
+  /** Invocations (by request id) queued for an execution or running an attempt, with whoever waits for that to end. */
+  private readonly computing = new Map<string, (() => void)[]>();
 
   constructor(private readonly options: AsyncInvokerOptions) {}
 
@@ -171,9 +173,22 @@ export class AsyncInvoker {
     if (!this.options.functionArn(name)) throw new FunctionError(name, 'ResourceNotFoundException', `Function not found: ${name}`, '');
     const invocation: AsyncInvocation = { requestId: randomUUID(), functionName: name, event, queuedAt: this.options.clock.now(), attempts: 0, status: 'queued' };
     this.log.push(invocation);
-    const done = this.process(invocation).finally(() => this.pending.delete(done));
+    this.compute(invocation.requestId, true);
+    const done = this.process(invocation).finally(() => { this.compute(invocation.requestId, false); this.pending.delete(done); });
     this.pending.add(done);
     return { StatusCode: 202, requestId: invocation.requestId };
+  }
+
+  /**
+   * Resolves once the invocation (its `requestId` from {@link invoke}) neither runs an attempt nor waits in the
+   * queue for an execution: it waits for a retry, or has its outcome. Those two take wall time (the function's
+   * own work, or other functions' executions), a retry wait emulated time; a caller's deadline on the emulated
+   * clock (CloudFormation's ServiceTimeout) is met only then, as no attempt here is as long as the deadline.
+   */
+  betweenAttempts(requestId: string): Promise<void> {
+    const waiters = this.computing.get(requestId);
+    if (!waiters) return Promise.resolve();
+    return new Promise((resolve) => { waiters.push(resolve); });
   }
 
   /** Resolves when no invocation is queued or waiting for a retry. */
@@ -225,8 +240,10 @@ export class AsyncInvoker {
         return this.giveUp(invocation, config, 'RetriesExhausted', failure);
       }
       const wait = RETRY_WAITS_MS[Math.min(invocation.attempts - 1, RETRY_WAITS_MS.length - 1)]!;
+      this.compute(invocation.requestId, false);
       await this.sleep(wait);
       if (this.stopped) return;
+      this.compute(invocation.requestId, true);
     }
   }
 
@@ -289,6 +306,14 @@ export class AsyncInvoker {
       this.waits.add(stop);
       this.throttled.push(waiting);
     });
+  }
+
+  /** Marks an invocation as queued or running (`true`), or as between attempts or done (`false`: its waiters resume). */
+  private compute(requestId: string, busy: boolean): void {
+    if (busy) { if (!this.computing.has(requestId)) this.computing.set(requestId, []); return; }
+    const waiters = this.computing.get(requestId);
+    this.computing.delete(requestId);
+    for (const resume of waiters ?? []) resume();
   }
 
   /** Waits `ms` on the emulator clock, or until {@link stop}. */

@@ -167,8 +167,10 @@ export function serviceTimeoutSeconds(value: unknown): number {
  * account's concurrency, and a function error is retried by Lambda (after
  * one minute, then two). Only the response ends the wait: a handler that
  * never answers fails the resource once `ServiceTimeout` (1 to 3600
- * seconds, default 3600) passed on the emulated clock, with
- * CloudFormation's message naming the request id.
+ * seconds, default 3600) passed on the emulated clock and no attempt runs
+ * (an attempt takes wall time: at a fast clock the deadline could otherwise
+ * fall inside a handler's cold start), with CloudFormation's message naming
+ * the request id.
  */
 export function customResourceProvider(lambda: Pick<LambdaLinks, 'async' | 'awaitResponse' | 'clock'>): ResourceProvider {
   const send = async (requestType: 'Create' | 'Update' | 'Delete', props: Props, context: ProviderContext, previous?: ExistingResource): Promise<ResourceResult> => {
@@ -187,10 +189,14 @@ export function customResourceProvider(lambda: Pick<LambdaLinks, 'async' | 'awai
     };
     const awaited = lambda.awaitResponse(requestId);
     let cancelTimeout = (): void => undefined;
-    const timedOut = new Promise<undefined>((resolve) => { cancelTimeout = lambda.clock.schedule(timeoutMs, () => resolve(undefined)); });
     try {
       // Only a function that does not exist fails the call itself (ResourceNotFoundException).
-      lambda.async.invoke(fn, request);
+      const invocation = lambda.async.invoke(fn, request);
+      // The deadline is emulated time, the handler's own run wall time: at a fast clock a deadline that falls within
+      // an attempt (or its wait for an execution) is met once the attempt ended without an answer.
+      const timedOut = new Promise<undefined>((resolve) => {
+        cancelTimeout = lambda.clock.schedule(timeoutMs, () => { void lambda.async.betweenAttempts(invocation.requestId).then(() => resolve(undefined)); });
+      });
       const response = await Promise.race([awaited.response, timedOut]);
       if (!response) throw new Error(`CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [${requestId}].`);
       if (response.Status === 'FAILED') throw new Error(response.Reason ?? `custom resource handler ${fn} answered FAILED without a Reason`);

@@ -233,6 +233,27 @@ export const handler = async (event) => {
     }
   });
 
+  it('a ServiceTimeout that passes on the emulated clock while the handler runs (a fast clock) waits for that attempt to end', async () => {
+    const responses = await startResponseListener();
+    try {
+      const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir, httpsRedirects: { [RESPONSE_HOST]: responses.url } });
+      await fns.deploy(config('provider', await code('provider', providerSource('default'))));
+      await fns.deploy(config('mute', await code('mute', 'export const handler = async () => undefined;')));
+      const { provider, clock } = asyncProvider(fns, responses);
+      // The whole second passes before the handler's process has even started: its answer still counts.
+      const created = provider.create({ ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:provider', ServiceTimeout: '1', Size: 4 }, context);
+      clock.advance(1000);
+      expect(await created).toEqual({ physicalId: 'res-4', attributes: { Seen: 'Create:-' } });
+      // One that ends its attempt without answering fails the resource as soon as that attempt ended.
+      const mute = provider.create({ ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:mute', ServiceTimeout: '1' }, context);
+      clock.advance(1000);
+      await expect(mute).rejects.toThrow(/^CloudFormation did not receive a response from your Custom Resource/);
+      expect(fns.invocations('mute').map((i) => i.outcome)).toEqual(['success']);
+    } finally {
+      await responses.stop();
+    }
+  });
+
   it('refuses a ServiceToken that is not a function, a function that does not exist, and a ServiceTimeout outside 1 to 3600', async () => {
     const responses = await startResponseListener();
     try {
