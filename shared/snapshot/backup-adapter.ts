@@ -1,7 +1,7 @@
-import type { BackupJobState, StartBackupJobInput, StartCopyJobInput, StartRestoreJobInput } from '@aws-sdk/client-backup';
+import type { BackupJob, BackupJobState, StartBackupJobInput, StartCopyJobInput, StartRestoreJobInput } from '@aws-sdk/client-backup';
 import {
   BackupClient, DescribeBackupJobCommand, DescribeRestoreJobCommand, ListBackupJobsCommand, ListRecoveryPointsByResourceCommand,
-  StartBackupJobCommand, StartCopyJobCommand, StartRestoreJobCommand,
+  paginateListBackupJobs, StartBackupJobCommand, StartCopyJobCommand, StartRestoreJobCommand,
 } from '@aws-sdk/client-backup';
 import { SnapshotError, wrapAwsError } from './errors';
 
@@ -15,6 +15,22 @@ export interface BackupJobView {
   readonly sizeBytes?: number;
   /** When the job ended (ISO 8601). */
   readonly completionDate?: string;
+  /** When AWS Backup created it (ISO 8601). */
+  readonly creationDate?: string;
+}
+
+/** A job as DescribeBackupJob or ListBackupJobs answers it, as the control plane reads it. */
+function jobView(job: Pick<BackupJob, 'BackupJobId' | 'State' | 'StatusMessage' | 'ResourceArn' | 'RecoveryPointArn' | 'BackupSizeInBytes' | 'CompletionDate' | 'CreationDate'>, jobId = job.BackupJobId ?? ''): BackupJobView {
+  return {
+    jobId,
+    state: job.State ?? 'UNKNOWN',
+    ...(job.StatusMessage ? { statusMessage: job.StatusMessage } : {}),
+    ...(job.ResourceArn ? { resourceArn: job.ResourceArn } : {}),
+    ...(job.RecoveryPointArn ? { recoveryPointArn: job.RecoveryPointArn } : {}),
+    ...(job.BackupSizeInBytes !== undefined ? { sizeBytes: job.BackupSizeInBytes } : {}),
+    ...(job.CompletionDate ? { completionDate: job.CompletionDate.toISOString() } : {}),
+    ...(job.CreationDate ? { creationDate: job.CreationDate.toISOString() } : {}),
+  };
 }
 
 /** A restore job as the control plane reads it. */
@@ -60,15 +76,21 @@ export class BackupGateway {
   /** DescribeBackupJob. */
   async describeBackupJob(jobId: string): Promise<BackupJobView> {
     const output = await this.call(`describing backup job ${jobId}`, () => this.client.send(new DescribeBackupJobCommand({ BackupJobId: jobId })), { jobId });
-    return {
-      jobId,
-      state: output.State ?? 'UNKNOWN',
-      ...(output.StatusMessage ? { statusMessage: output.StatusMessage } : {}),
-      ...(output.ResourceArn ? { resourceArn: output.ResourceArn } : {}),
-      ...(output.RecoveryPointArn ? { recoveryPointArn: output.RecoveryPointArn } : {}),
-      ...(output.BackupSizeInBytes !== undefined ? { sizeBytes: output.BackupSizeInBytes } : {}),
-      ...(output.CompletionDate ? { completionDate: output.CompletionDate.toISOString() } : {}),
-    };
+    return jobView(output, jobId);
+  }
+
+  /**
+   * The jobs of a resource in a vault that AWS Backup created after `since`, whoever started them
+   * (ListBackupJobs by resource, vault and creation date, every page).
+   */
+  async listJobsCreatedAfter(resourceArn: string, vaultName: string, since: Date): Promise<BackupJobView[]> {
+    return this.call(`listing the backup jobs of ${resourceArn} in vault ${vaultName} created after ${since.toISOString()}`, async () => {
+      const jobs: BackupJobView[] = [];
+      for await (const page of paginateListBackupJobs({ client: this.client }, { ByResourceArn: resourceArn, ByBackupVaultName: vaultName, ByCreatedAfter: since })) {
+        jobs.push(...(page.BackupJobs ?? []).map((job) => jobView(job)));
+      }
+      return jobs;
+    }, { resourceArn });
   }
 
   /**

@@ -5,7 +5,7 @@ import type { SnapshotStore } from './store';
 import type { SweepSwitch } from './sweep';
 
 /** The AWS Backup calls the orchestration makes (a {@link BackupGateway} or a fake). */
-export type BackupPort = Pick<BackupGateway, 'startBackupJob' | 'describeBackupJob' | 'findRunningJob' | 'startCopyJob'>;
+export type BackupPort = Pick<BackupGateway, 'startBackupJob' | 'describeBackupJob' | 'findRunningJob' | 'listJobsCreatedAfter' | 'startCopyJob'>;
 /** The ledger items the orchestration reads and writes (a {@link SnapshotStore} or a fake). */
 export type StorePort = Pick<SnapshotStore, 'putJob' | 'addRequesters' | 'setJobState' | 'outcomeAnnounced' | 'getJob' | 'listJobs' | 'putRecoveryPoint' | 'listRecoveryPoints'>;
 /** Puts the control plane's events on the bus. */

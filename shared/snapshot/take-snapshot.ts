@@ -5,6 +5,7 @@ import { recoveryPointTags, toStartBackupJobInput } from './inputs';
 import type { SnapshotDeps } from './ports';
 import { idempotencyToken, scheduleSlot, slotKey } from './schedule';
 import { recordObservedEnd } from './sweep';
+import { EXTERNAL_TRIGGER } from './store';
 import { handOver, metJob } from './track';
 
 /** One snapshot request, whatever triggered it. */
@@ -44,6 +45,33 @@ async function runningJob(deps: SnapshotDeps, resourceArn: string, time: number)
   return deps.backup.findRunningJob(resourceArn);
 }
 
+/** How long before a request its own job may have been created, as AWS Backup's clock sees it (clock skew). */
+export const DISCOVERY_MARGIN_MS = 5 * 60_000;
+
+/**
+ * Records, as external jobs, the resource's jobs in the vault that AWS Backup created since the request (less
+ * {@link DISCOVERY_MARGIN_MS}) and the ledger does not know. A request that died after StartBackupJob and before
+ * recording its job, whose retry then joins another running job (a backup plan's that started meanwhile), left such
+ * a job, known otherwise only from its own events: recorded here, its end is recorded from its event or by the sweep
+ * this request switches on (one first seen ended is pending until its outcome is out), so its recovery point is
+ * listed and restorable even when every one of its events is lost.
+ */
+async function recordUnknownJobs(deps: SnapshotDeps, resourceArn: string, time: number): Promise<void> {
+  const { config } = deps;
+  const known = new Set((await deps.store.listJobs(config.env)).map((job) => job.jobId));
+  for (const view of await deps.backup.listJobsCreatedAfter(resourceArn, config.vaultName, new Date(time - DISCOVERY_MARGIN_MS))) {
+    if (known.has(view.jobId)) continue;
+    await deps.store.putJob({
+      env: config.env, jobId: view.jobId, resourceArn, vaultName: config.vaultName, iamRoleArn: config.iamRoleArn, trigger: EXTERNAL_TRIGGER,
+      state: view.state, startedAt: view.creationDate ?? new Date(time).toISOString(), tags: {}, requestIds: [], deploymentIds: [],
+      ...(view.statusMessage ? { statusMessage: view.statusMessage } : {}),
+      ...(view.recoveryPointArn ? { recoveryPointArn: view.recoveryPointArn } : {}),
+      ...(isActiveJobState(view.state) ? {} : { outcomePending: true }),
+    });
+    deps.log?.('warn', 'recorded a backup job of the resource the ledger did not know', { resourceArn, jobId: view.jobId, state: view.state });
+  }
+}
+
 async function snapshotResource(deps: SnapshotDeps, request: SnapshotRequest, resourceArn: string, tags: Record<string, string>): Promise<ResourceSnapshot> {
   const { config } = deps;
   const requestIds = request.requestId ? [request.requestId] : [];
@@ -56,6 +84,7 @@ async function snapshotResource(deps: SnapshotDeps, request: SnapshotRequest, re
       await deps.store.putJob({ env: config.env, jobId: running, resourceArn, vaultName: config.vaultName, iamRoleArn: config.iamRoleArn, trigger: request.trigger, state: 'RUNNING', startedAt: new Date(request.time).toISOString(), tags, requestIds, deploymentIds });
       await deps.store.addRequesters(config.env, running, requestIds, deploymentIds);
     }
+    await recordUnknownJobs(deps, resourceArn, request.time);
     deps.log?.('info', 'joined the running backup job of the resource', { resourceArn, jobId: running });
     return { resourceArn, jobId: running, kind: 'joined' };
   }

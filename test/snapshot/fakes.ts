@@ -60,6 +60,10 @@ export class FakeBackup implements BackupPort {
   /** Jobs whose DescribeBackupJob fails, with the error. */
   readonly describeErrors = new Map<string, Error>();
   runningOutside: string | undefined;
+  /** What ListBackupJobs answers for jobs created since a time (any resource's: filtered by resource here). */
+  readonly listed: BackupJobView[] = [];
+  /** The creation dates ListBackupJobs was asked for jobs after. */
+  readonly listedSince: Date[] = [];
   async startBackupJob(input: Parameters<BackupPort['startBackupJob']>[0]): Promise<{ jobId: string }> {
     const same = this.started.findIndex((other) => other.IdempotencyToken === input.IdempotencyToken);
     if (same >= 0) return { jobId: `job-${same + 1}` };
@@ -77,6 +81,10 @@ export class FakeBackup implements BackupPort {
   }
   async findRunningJob(): Promise<string | undefined> {
     return this.runningOutside;
+  }
+  async listJobsCreatedAfter(resourceArn: string, _vaultName: string, since: Date): Promise<BackupJobView[]> {
+    this.listedSince.push(since);
+    return this.listed.filter((job) => job.resourceArn === resourceArn);
   }
   async startCopyJob(input: Parameters<BackupPort['startCopyJob']>[0]): Promise<string> {
     this.copies.push(input);

@@ -1,4 +1,4 @@
-import { requestPreDeploySnapshot, SnapshotDetailType, takeSnapshot, trackBackupEvent } from '../../shared/snapshot';
+import { DISCOVERY_MARGIN_MS, requestPreDeploySnapshot, SnapshotDetailType, sweepSnapshotJobs, takeSnapshot, trackBackupEvent } from '../../shared/snapshot';
 import type { JobItem } from '../../shared/snapshot';
 import { DB, fakeDeps, FS, recoveryPointOf } from './fakes';
 
@@ -71,6 +71,29 @@ describe('takeSnapshot', () => {
     const joined = await takeSnapshot(deps, { trigger: 'manual', time: time('2026-01-02T03:00:05Z'), requestId: 'r' });
     expect(joined).toEqual([{ resourceArn: FS, jobId: 'plan-job', kind: 'joined' }]);
     expect(deps.store.jobs.get('plan-job')).toMatchObject({ requestIds: ['r'], state: 'RUNNING' });
+  });
+
+  it('a request that joins a running job records the resource\'s jobs the ledger does not know: a crashed attempt\'s job is then swept like any', async () => {
+    const deps = fakeDeps();
+    const requested = time('2026-01-02T03:00:00Z');
+    // The first attempt started job-1 (the request's token) and died before recording it; job-1 completed, a plan's job started.
+    await deps.backup.startBackupJob({ BackupVaultName: 'wicked-prod', ResourceArn: FS, IamRoleArn: 'r', IdempotencyToken: 't' });
+    deps.backup.states.set('job-1', 'COMPLETED');
+    deps.backup.runningOutside = 'plan-7';
+    deps.backup.states.set('plan-7', 'RUNNING');
+    deps.backup.listed.push(
+      { jobId: 'job-1', state: 'COMPLETED', resourceArn: FS, recoveryPointArn: recoveryPointOf('job-1'), creationDate: '2026-01-02T03:00:01.000Z' },
+      { jobId: 'plan-7', state: 'RUNNING', resourceArn: FS, creationDate: '2026-01-02T03:00:30.000Z' },
+    );
+    // The retry joins the plan's job, and finds the job its first attempt started.
+    expect(await takeSnapshot(deps, { trigger: 'manual', time: requested, requestId: 'r-1' })).toEqual([{ resourceArn: FS, jobId: 'plan-7', kind: 'joined' }]);
+    expect(deps.backup.listedSince).toEqual([new Date(requested - DISCOVERY_MARGIN_MS)]);
+    expect(deps.store.jobs.get('plan-7')).toMatchObject({ requestIds: ['r-1'] });
+    expect(deps.store.jobs.get('job-1')).toMatchObject({ trigger: 'external', state: 'COMPLETED', recoveryPointArn: recoveryPointOf('job-1'), outcomePending: true, startedAt: '2026-01-02T03:00:01.000Z' });
+    // Every event of job-1 is lost: the sweep records it, its recovery point listed.
+    await sweepSnapshotJobs(deps, '2026-01-02T03:02:00Z');
+    expect(deps.store.points.map((point) => point.recoveryPointArn)).toEqual([recoveryPointOf('job-1')]);
+    expect(deps.store.jobs.get('job-1')!.outcomePending).toBeUndefined();
   });
 
   it('keeps the request on a job found through ListBackupJobs that track-backup records from its first event meanwhile', async () => {

@@ -133,6 +133,28 @@ describe('ListBackupJobs through @aws-sdk/client-backup', () => {
     expect(await ids({})).toEqual([]);
   });
 
+  it('the product lists the jobs of a resource in its vault created after a time, over every page, with their state and recovery point', async () => {
+    const gateway = new BackupGateway({ client });
+    // ByCreatedAfter is strictly after.
+    const before = new Date(clock.now() - 1000);
+    const startedAt = new Date(clock.now()).toISOString();
+    const one = (await start(fs1, 'wicked-dev')).BackupJobId!;
+    await until(one, 'COMPLETED');
+    const since = new Date(clock.now());
+    clock.advance(1000);
+    const two = (await start(fs1, 'wicked-dev')).BackupJobId!;
+    await start(fs1, 'plans'); // another vault's
+    await start(fs2, 'wicked-dev'); // another resource's
+    const listed = await gateway.listJobsCreatedAfter(fs1.arn, 'wicked-dev', before);
+    expect(listed.map((view) => view.jobId).sort()).toEqual([one, two].sort());
+    expect(listed.find((view) => view.jobId === one)).toMatchObject({ state: 'COMPLETED', resourceArn: fs1.arn, recoveryPointArn: expect.stringContaining(':recovery-point:'), creationDate: startedAt });
+    expect((await gateway.listJobsCreatedAfter(fs1.arn, 'wicked-dev', since)).map((view) => view.jobId)).toEqual([two]);
+    // Every page: the SDK's paginator follows NextToken (pages of at most 1000 here; one job per page when asked).
+    const pages: string[][] = [];
+    for await (const page of paginateListBackupJobs({ client, pageSize: 1 }, { ByResourceArn: fs1.arn, ByBackupVaultName: 'wicked-dev', ByCreatedAfter: before })) pages.push((page.BackupJobs ?? []).map((found) => found.BackupJobId!));
+    expect(pages).toHaveLength(2);
+  });
+
   it('raceNextStart: another party\'s job starts between a caller\'s listing and its StartBackupJob, so the caller\'s job ends EXPIRED', async () => {
     const raced = backup.control.raceNextStart({ BackupVaultName: 'plans', ResourceArn: fs1.arn, IamRoleArn: 'arn:aws:iam::000000000000:role/plan' });
     expect(await ids({ ByResourceArn: fs1.arn })).toEqual([]);
