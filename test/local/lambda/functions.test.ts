@@ -7,6 +7,7 @@ import { AsyncInvoker } from '../../../local/lambda/async-invoke';
 import { DeadLetters } from '../../../local/kernel/dead-letters';
 import type { FunctionConfig } from '../../../local/lambda/functions';
 import { FunctionError, LocalFunctions } from '../../../local/lambda/functions';
+import type { ResponseListener } from '../../../local/lambda/responses';
 import { RESPONSE_HOST, startResponseListener } from '../../../local/lambda/responses';
 import { unzipTo } from '../../../local/lambda/unzip';
 import { flush, ManualClock } from '../backup/manual-clock';
@@ -146,6 +147,16 @@ describe('LocalFunctions', () => {
   });
 });
 
+/** Runs `body` with a custom resource response listener of its own, stopped afterwards. */
+async function withResponses(body: (responses: ResponseListener) => Promise<void>): Promise<void> {
+  const responses = await startResponseListener();
+  try {
+    await body(responses);
+  } finally {
+    await responses.stop();
+  }
+}
+
 describe('custom resources over the request/response protocol', () => {
   /** A provider's handler; `importStyle` is how it takes https.request (the CDK's CommonJS framework uses the default's property). */
   const providerSource = (importStyle: 'default' | 'named'): string => `
@@ -163,14 +174,13 @@ export const handler = async (event) => {
   const context = { stackName: 's', stackId: 'arn:aws:cloudformation:us-east-1:000000000000:stack/s/1', logicalId: 'Thing', resourceType: 'Custom::Thing', account: '000000000000', region: 'us-east-1' };
 
   /** The custom resource provider of a cloud whose functions are `fns`, invoked asynchronously as CloudFormation does, on a manual clock. */
-  const asyncProvider = (fns: LocalFunctions, responses: Awaited<ReturnType<typeof startResponseListener>>, clock = new ManualClock()) => {
+  const asyncProvider = (fns: LocalFunctions, responses: ResponseListener, clock = new ManualClock()) => {
     const invoker = new AsyncInvoker({ clock, run: (name, event) => fns.invoke(name, event), functionArn: (name) => fns.get(name)?.arn, deadLetters: new DeadLetters() });
     return { provider: customResourceProvider({ async: invoker, clock, awaitResponse: responses.awaitResponse }), invoker, clock };
   };
 
   it.each(['default', 'named'] as const)('sends Create and Update requests and reads PhysicalResourceId and Data from the response PUT (https imported as %s)', async (importStyle) => {
-    const responses = await startResponseListener();
-    try {
+    await withResponses(async (responses) => {
       const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir, httpsRedirects: { [RESPONSE_HOST]: responses.url } });
       await fns.deploy(config('provider', await code(`provider-${importStyle}`, providerSource(importStyle))));
       const { provider, invoker } = asyncProvider(fns, responses);
@@ -184,14 +194,11 @@ export const handler = async (event) => {
       // (the resource is done once the answer came; the invocation, once the handler returned).
       await invoker.idle();
       expect(invoker.invocations('provider').map((i) => [(i.event as { RequestType: string }).RequestType, i.status])).toEqual([['Create', 'succeeded'], ['Update', 'succeeded'], ['Create', 'succeeded']]);
-    } finally {
-      await responses.stop();
-    }
+    });
   });
 
   it('a handler that fails is retried by Lambda a minute later, and its answer then creates the resource', async () => {
-    const responses = await startResponseListener();
-    try {
+    await withResponses(async (responses) => {
       const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir, httpsRedirects: { [RESPONSE_HOST]: responses.url } });
       // The first attempt throws before answering (a throttled API call); the execution environment is reused for the retry.
       const flaky = providerSource('default').replace('export const handler = async (event) => {', "let attempts = 0;\nexport const handler = async (event) => {\n  attempts += 1; if (attempts === 1) throw new Error('Rate exceeded');");
@@ -204,14 +211,11 @@ export const handler = async (event) => {
       expect(await created).toEqual({ physicalId: 'res-3', attributes: { Seen: 'Create:-' } });
       await invoker.idle();
       expect(fns.invocations('flaky').map((i) => i.outcome)).toEqual(['error', 'success']);
-    } finally {
-      await responses.stop();
-    }
+    });
   });
 
   it('a handler that answers nothing fails the resource once its ServiceTimeout passed (an hour by default), with CloudFormation\'s message', async () => {
-    const responses = await startResponseListener();
-    try {
+    await withResponses(async (responses) => {
       const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir });
       await fns.deploy(config('mute', await code('mute', 'export const handler = async () => undefined;')));
       const { provider, clock } = asyncProvider(fns, responses);
@@ -228,14 +232,11 @@ export const handler = async (event) => {
         clock.advance(1);
         await expect(created).rejects.toThrow(/^CloudFormation did not receive a response from your Custom Resource\. Please check your logs for requestId \[[0-9a-f-]{36}\]\.$/);
       }
-    } finally {
-      await responses.stop();
-    }
+    });
   });
 
   it('a ServiceTimeout that passes on the emulated clock while the handler runs (a fast clock) waits for that attempt to end', async () => {
-    const responses = await startResponseListener();
-    try {
+    await withResponses(async (responses) => {
       const fns = new LocalFunctions({ platformEnv: {}, codeRoot: dir, httpsRedirects: { [RESPONSE_HOST]: responses.url } });
       await fns.deploy(config('provider', await code('provider', providerSource('default'))));
       await fns.deploy(config('mute', await code('mute', 'export const handler = async () => undefined;')));
@@ -249,21 +250,16 @@ export const handler = async (event) => {
       clock.advance(1000);
       await expect(mute).rejects.toThrow(/^CloudFormation did not receive a response from your Custom Resource/);
       expect(fns.invocations('mute').map((i) => i.outcome)).toEqual(['success']);
-    } finally {
-      await responses.stop();
-    }
+    });
   });
 
   it('refuses a ServiceToken that is not a function, a function that does not exist, and a ServiceTimeout outside 1 to 3600', async () => {
-    const responses = await startResponseListener();
-    try {
+    await withResponses(async (responses) => {
       const { provider } = asyncProvider(new LocalFunctions({ platformEnv: {}, codeRoot: dir }), responses);
       await expect(provider.create({ ServiceToken: 'arn:aws:sns:us-east-1:000000000000:topic' }, context)).rejects.toThrow(/is not a Lambda function ARN/);
       await expect(provider.create({ ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:gone' }, context)).rejects.toThrow('Function not found: gone');
       await expect(provider.create({ ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:gone', ServiceTimeout: '3601' }, context)).rejects.toThrow('ServiceTimeout must be an integer from 1 to 3600 (seconds); received "3601"');
-    } finally {
-      await responses.stop();
-    }
+    });
     expect([serviceTimeoutSeconds(undefined), serviceTimeoutSeconds('1'), serviceTimeoutSeconds(600)]).toEqual([3600, 1, 600]);
     expect(() => serviceTimeoutSeconds('0')).toThrow(/received "0"/);
     expect(() => serviceTimeoutSeconds('1.5')).toThrow(/received "1.5"/);
