@@ -43,7 +43,9 @@ export interface ResponseListener extends LocalListener {
 export async function startResponseListener(port = 0): Promise<ResponseListener> {
   const received = new Map<string, CustomResourceResponse>();
   const waiting = new Map<string, (response: CustomResourceResponse) => void>();
+  const forgotten = new Set<string>();
   const deliver = (requestId: string, response: CustomResourceResponse): void => {
+    if (forgotten.delete(requestId)) return;
     const waiter = waiting.get(requestId);
     if (!waiter) { received.set(requestId, response); return; }
     waiting.delete(requestId);
@@ -77,7 +79,7 @@ export async function startResponseListener(port = 0): Promise<ResponseListener>
         if (early) resolve(early);
         else waiting.set(requestId, resolve);
       });
-      return { response, cancel: () => { waiting.delete(requestId); received.delete(requestId); } };
+      return { response, cancel: () => { if (waiting.delete(requestId)) forgotten.add(requestId); received.delete(requestId); } };
     },
   };
 }
