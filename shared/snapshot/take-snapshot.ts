@@ -5,8 +5,7 @@ import { recoveryPointTags, toStartBackupJobInput } from './inputs';
 import type { SnapshotDeps } from './ports';
 import { idempotencyToken, scheduleSlot, slotKey } from './schedule';
 import { recordObservedEnd } from './sweep';
-import { EXTERNAL_TRIGGER } from './store';
-import { handOver, metJob } from './track';
+import { externalJob, handOver, metJob } from './track';
 
 /** One snapshot request, whatever triggered it. */
 export interface SnapshotRequest {
@@ -61,13 +60,10 @@ async function recordUnknownJobs(deps: SnapshotDeps, resourceArn: string, time: 
   const known = new Set((await deps.store.listJobs(config.env)).map((job) => job.jobId));
   for (const view of await deps.backup.listJobsCreatedAfter(resourceArn, config.vaultName, new Date(time - DISCOVERY_MARGIN_MS))) {
     if (known.has(view.jobId)) continue;
-    await deps.store.putJob({
-      env: config.env, jobId: view.jobId, resourceArn, vaultName: config.vaultName, iamRoleArn: config.iamRoleArn, trigger: EXTERNAL_TRIGGER,
-      state: view.state, startedAt: view.creationDate ?? new Date(time).toISOString(), tags: {}, requestIds: [], deploymentIds: [],
-      ...(view.statusMessage ? { statusMessage: view.statusMessage } : {}),
-      ...(view.recoveryPointArn ? { recoveryPointArn: view.recoveryPointArn } : {}),
-      ...(isActiveJobState(view.state) ? {} : { outcomePending: true }),
-    });
+    await deps.store.putJob(externalJob(deps, {
+      jobId: view.jobId, resourceArn, vaultName: config.vaultName, state: view.state, startedAt: view.creationDate ?? new Date(time).toISOString(),
+      statusMessage: view.statusMessage, recoveryPointArn: view.recoveryPointArn,
+    }));
     deps.log?.('warn', 'recorded a backup job of the resource the ledger did not know', { resourceArn, jobId: view.jobId, state: view.state });
   }
 }

@@ -22,18 +22,39 @@ async function notify(deps: SnapshotDeps, subject: string, message: string, cont
   await deps.notifier.notify({ subject, message, attributes: { env: deps.config.env, severity: 'error', outcome: context.state.toLowerCase(), ...context } });
 }
 
+/** What the control plane knows of a job it did not start when it first records it. */
+export interface ExternalJobFacts {
+  readonly jobId: string;
+  readonly resourceArn: string;
+  readonly vaultName: string;
+  readonly state: string;
+  readonly startedAt: string;
+  readonly statusMessage?: string | undefined;
+  readonly recoveryPointArn?: string | undefined;
+}
+
 /**
- * The job record, or one made from the event for a job the control plane did not start (a backup plan's). One
- * first seen ended has its outcome pending until it is out, so a handler that dies after recording it leaves the
- * end to its retry (or the sweep) rather than to nobody.
+ * The record of a job the control plane did not start (a backup plan's, a crashed request's, one AWS Backup
+ * reports before its first event), as first written: external, with no requesters. One first recorded ended
+ * has its outcome pending until it is out, so a handler that dies after writing it leaves the end to its
+ * retry (or the sweep) rather than to nobody.
  */
-function jobOrExternal(deps: SnapshotDeps, job: JobItem | undefined, event: BackupJobEvent): JobItem {
-  return job ?? {
-    env: deps.config.env, jobId: event.detail.backupJobId, resourceArn: event.detail.resourceArn ?? 'unknown', vaultName: event.detail.backupVaultName ?? deps.config.vaultName,
-    iamRoleArn: deps.config.iamRoleArn, trigger: EXTERNAL_TRIGGER, state: event.detail.state, startedAt: event.detail.creationDate ?? event.time, tags: {}, requestIds: [], deploymentIds: [],
-    ...(event.detail.statusMessage ? { statusMessage: event.detail.statusMessage } : {}),
-    ...(isActiveJobState(event.detail.state) ? {} : { outcomePending: true }),
+export function externalJob(deps: SnapshotDeps, facts: ExternalJobFacts): JobItem {
+  const { statusMessage, recoveryPointArn, ...job } = facts;
+  return {
+    ...job, env: deps.config.env, iamRoleArn: deps.config.iamRoleArn, trigger: EXTERNAL_TRIGGER, tags: {}, requestIds: [], deploymentIds: [],
+    ...(statusMessage ? { statusMessage } : {}),
+    ...(recoveryPointArn ? { recoveryPointArn } : {}),
+    ...(isActiveJobState(job.state) ? {} : { outcomePending: true }),
   };
+}
+
+/** The job record, or one made from the event for a job the control plane did not start. */
+function jobOrExternal(deps: SnapshotDeps, job: JobItem | undefined, event: BackupJobEvent): JobItem {
+  return job ?? externalJob(deps, {
+    jobId: event.detail.backupJobId, resourceArn: event.detail.resourceArn ?? 'unknown', vaultName: event.detail.backupVaultName ?? deps.config.vaultName,
+    state: event.detail.state, startedAt: event.detail.creationDate ?? event.time, statusMessage: event.detail.statusMessage,
+  });
 }
 
 /**
@@ -70,13 +91,10 @@ export async function handOver(deps: SnapshotDeps, job: JobItem, runningJobId: s
   const { env } = deps.config;
   if (!(await deps.store.addRequesters(env, runningJobId, job.requestIds, job.deploymentIds))) {
     const view = await deps.backup.describeBackupJob(runningJobId);
-    await deps.store.putJob({
-      env, jobId: runningJobId, resourceArn: view.resourceArn ?? job.resourceArn, vaultName: job.vaultName, iamRoleArn: deps.config.iamRoleArn,
-      trigger: EXTERNAL_TRIGGER, state: view.state, startedAt: time, tags: {}, requestIds: [], deploymentIds: [],
-      ...(view.recoveryPointArn ? { recoveryPointArn: view.recoveryPointArn } : {}),
-      // Described ended: its own outcome (its recovery point, the DR copy) is still to record.
-      ...(isActiveJobState(view.state) ? {} : { outcomePending: true }),
-    });
+    // Described ended, its own outcome (its recovery point, the DR copy) is still to record: pending.
+    await deps.store.putJob(externalJob(deps, {
+      jobId: runningJobId, resourceArn: view.resourceArn ?? job.resourceArn, vaultName: job.vaultName, state: view.state, startedAt: time, recoveryPointArn: view.recoveryPointArn,
+    }));
     await deps.sweep?.arm(env);
     await deps.store.addRequesters(env, runningJobId, job.requestIds, job.deploymentIds);
   }
