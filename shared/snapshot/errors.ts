@@ -11,6 +11,7 @@ export type SnapshotErrorCode =
   | 'LEDGER_FAILED'
   | 'WRONG_ENVIRONMENT'
   | 'RUNNING_JOB_UNKNOWN'
+  | 'OUTCOME_CLAIMED'
   | 'TIMEOUT';
 
 /** Context fields of a {@link SnapshotError}: environment, resource, job or recovery point. */

@@ -32,6 +32,11 @@ export const JobItemSchema = z.object({
    * handover) is out: a handler that died in between leaves the job pending, so its retry or the sweep puts it again.
    */
   outcomePending: z.optional(z.boolean()),
+  /**
+   * Epoch milliseconds until which one invocation holds the claim to put the pending outcome (`claimOutcome`):
+   * another that records the same end meanwhile leaves it to that one. Removed with `outcomePending`.
+   */
+  outcomeClaimedUntil: z.optional(z.number()),
 });
 /** A backup job item. */
 export type JobItem = z.infer<typeof JobItemSchema>;
@@ -149,29 +154,59 @@ export class SnapshotStore {
    * state being active or the same (`mayRecordJobState`), so an event of an earlier state that is
    * handled late (EventBridge does not keep order), or read before the end
    * was written, changes nothing and the job is resolved as it is.
+   *
+   * Only the write that ends the job (from an active state) sets `outcomePending`. The same end written again (a
+   * redelivered event, the sweep, a COMPLETED now with its recovery point) keeps the outcome as it is: one that
+   * another invocation put meanwhile stays out, so this one is not told to put it again.
    */
   async setJobState(env: string, jobId: string, fields: { state: string; statusMessage?: string; recoveryPointArn?: string; updatedAt: string; outcomePending?: boolean }): Promise<JobItem> {
+    const names = { '#state': 'state' };
     try {
       return JobItemSchema.parse(await this.update(env, jobId, fields, {
-        expression: `#state IN (${ACTIVE_JOB_STATES.map((_, i) => `:active${i}`).join(', ')}) OR #state = :newState`,
-        names: { '#state': 'state' },
-        values: { ...Object.fromEntries(ACTIVE_JOB_STATES.map((state, i) => [`:active${i}`, state])), ':newState': fields.state },
+        expression: `#state IN (${ACTIVE_JOB_STATES.map((_, i) => `:active${i}`).join(', ')})`,
+        names, values: Object.fromEntries(ACTIVE_JOB_STATES.map((state, i) => [`:active${i}`, state])),
       }));
     } catch (error) {
-      const current = error instanceof SnapshotError && error.context.awsError === 'ConditionalCheckFailedException' ? await this.getJob(env, jobId) : undefined;
+      if (!isConditionFailure(error)) throw error;
+    }
+    const { outcomePending: _kept, ...again } = fields;
+    try {
+      return JobItemSchema.parse(await this.update(env, jobId, again, { expression: '#state = :newState', names, values: { ':newState': fields.state } }));
+    } catch (error) {
+      const current = isConditionFailure(error) ? await this.getJob(env, jobId) : undefined;
       if (!current) throw error;
       return current;
     }
   }
 
-  /** Records that the outcome of a job's end is out (removes `outcomePending`); a job that is gone is left so. */
+  /**
+   * Claims the pending outcome of a job's end for one invocation, until `until` (epoch ms): true when the outcome
+   * is pending and unclaimed, or its claim ran out by `now` (the invocation that held it died); false otherwise
+   * (put already, or claimed by another invocation right now). One conditional write: of invocations recording
+   * the same end at the same moment, one puts its outcome.
+   */
+  async claimOutcome(env: string, jobId: string, now: number, until: number): Promise<boolean> {
+    try {
+      await this.call(`claiming the outcome of backup job ${jobId} of ${env}`, () => this.client.send(new UpdateCommand({
+        TableName: this.tableName, Key: jobKey(env, jobId),
+        ConditionExpression: 'attribute_exists(pk) AND outcomePending = :pending AND (attribute_not_exists(outcomeClaimedUntil) OR outcomeClaimedUntil <= :now)',
+        UpdateExpression: 'SET outcomeClaimedUntil = :until', ExpressionAttributeValues: { ':pending': true, ':now': now, ':until': until },
+      })));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Records that the outcome of a job's end is out (removes `outcomePending` and its claim); a job that is gone is left so. */
   async outcomeAnnounced(env: string, jobId: string): Promise<void> {
     try {
       await this.call(`recording the outcome of backup job ${jobId} of ${env} as announced`, () => this.client.send(new UpdateCommand({
-        TableName: this.tableName, Key: jobKey(env, jobId), ConditionExpression: 'attribute_exists(pk)', UpdateExpression: 'REMOVE outcomePending',
+        TableName: this.tableName, Key: jobKey(env, jobId), ConditionExpression: 'attribute_exists(pk)', UpdateExpression: 'REMOVE outcomePending, outcomeClaimedUntil',
       })));
     } catch (error) {
-      if (!(error instanceof SnapshotError && error.context.awsError === 'ConditionalCheckFailedException')) throw error;
+      if (!isConditionFailure(error)) throw error;
     }
   }
 
@@ -231,6 +266,10 @@ export class SnapshotStore {
       throw wrapAwsError(`${doing} in table ${this.tableName}`, error, 'LEDGER_FAILED', { table: this.tableName });
     }
   }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof SnapshotError && error.context.awsError === 'ConditionalCheckFailedException';
 }
 
 function clean(value: object): Record<string, unknown> {

@@ -17,8 +17,8 @@ export const SWEEP_EXPRESSION = 'rate(1 minute)';
  * ABORTED, EXPIRED) the sweep records that end itself: its `Backup Job State
  * Change` normally reaches track-backup within seconds. Whichever of the two
  * records the end first announces it and the other is ignored
- * (`hasJobEventToRecord`), but two that run at the same moment would both
- * notify the operators. One sweep interval: a lost failure is reported within two.
+ * (`hasJobEventToRecord`; two at the same moment: `claimOutcome`). One sweep
+ * interval: a lost failure is reported within two.
  */
 export const FAILURE_GRACE_MS = 60_000;
 
@@ -118,7 +118,8 @@ export async function recordObservedEnd(deps: SnapshotDeps, job: JobItem, live: 
     return await trackBackupJob(deps, observedEnd(job, live, time));
   } catch (error) {
     // It met a running job of its resource that is not known yet: pending until that job shows up.
-    if (error instanceof SnapshotError && error.code === 'RUNNING_JOB_UNKNOWN') return undefined;
+    // Or another invocation is putting its outcome right now: pending until that one did (or its claim ran out).
+    if (error instanceof SnapshotError && (error.code === 'RUNNING_JOB_UNKNOWN' || error.code === 'OUTCOME_CLAIMED')) return undefined;
     throw error;
   }
 }

@@ -17,6 +17,13 @@ export interface TrackResult {
   readonly notified: boolean;
 }
 
+/**
+ * How long an invocation that claimed the outcome of a job's end has to put it before another may
+ * (`claimOutcome`): longer than the timeout of track-backup and snapshot-data (1 minute), so a claim outlives
+ * the invocation that holds it, and one that died costs at most this long.
+ */
+export const OUTCOME_CLAIM_MS = 90_000;
+
 /** Publishes to the operators' topic; the outcome (the job's final state) and env are attributes for subscription filters. */
 async function notify(deps: SnapshotDeps, subject: string, message: string, context: Record<string, string> & { state: string }): Promise<void> {
   await deps.notifier.notify({ subject, message, attributes: { env: deps.config.env, severity: 'error', outcome: context.state.toLowerCase(), ...context } });
@@ -111,6 +118,29 @@ function outcome(job: JobItem, state: string, extra: { recoveryPointArn?: string
   return { env: job.env, jobId: job.jobId, resourceArn: job.resourceArn, state, trigger: job.trigger, deploymentIds: job.deploymentIds, ...extra };
 }
 
+/**
+ * Whether this invocation puts the outcome of the end `job` holds as written: true once it holds the claim
+ * (`claimOutcome`); false when the outcome is out already (another invocation put it). An end that another
+ * invocation is putting right now fails retryable (`OUTCOME_CLAIMED`), with the sweep on: Lambda's retry or
+ * the sweep then finds it put, or puts it once that invocation's claim ran out (it died). So invocations that
+ * record the same end at the same moment (a duplicate event, the sweep, a snapshot request) tell it once.
+ */
+async function claimOutcome(deps: SnapshotDeps, job: JobItem): Promise<boolean> {
+  const { env } = deps.config;
+  if (!job.outcomePending) return false;
+  const now = deps.now?.() ?? Date.now();
+  if (await deps.store.claimOutcome(env, job.jobId, now, now + OUTCOME_CLAIM_MS)) return true;
+  const current = await deps.store.getJob(env, job.jobId);
+  if (!current?.outcomePending) return false;
+  await deps.sweep?.arm(env);
+  const until = current.outcomeClaimedUntil === undefined ? 'now' : new Date(current.outcomeClaimedUntil).toISOString();
+  throw new SnapshotError('OUTCOME_CLAIMED', `the ${current.state} of backup job ${job.jobId} of ${env} is being put by another invocation (its claim runs until ${until}); retry`, { retryable: true, context: { env, jobId: job.jobId } });
+}
+
+function ignored(state: string, jobId: string): TrackResult {
+  return { kind: 'ignored', state, jobId, notified: false };
+}
+
 async function recordCompleted(deps: SnapshotDeps, job: JobItem, event: BackupJobEvent): Promise<TrackResult> {
   const { config } = deps;
   const recoveryPointArn = event.resources[0] ?? job.recoveryPointArn ?? '';
@@ -122,6 +152,7 @@ async function recordCompleted(deps: SnapshotDeps, job: JobItem, event: BackupJo
   });
   // The job as written: requesters handed over since it was read are named too.
   const completed = await deps.store.setJobState(config.env, job.jobId, { state: 'COMPLETED', recoveryPointArn, updatedAt: event.time, outcomePending: true });
+  if (!(await claimOutcome(deps, completed))) return ignored('COMPLETED', job.jobId);
   if (config.drVaultArn) {
     await deps.backup.startCopyJob(toStartCopyJobInput({ recoveryPointArn, sourceVaultName: job.vaultName, destinationVaultArn: config.drVaultArn, iamRoleArn: config.iamRoleArn, ...(config.drRetention ?? config) }));
   }
@@ -138,8 +169,10 @@ async function recordCompleted(deps: SnapshotDeps, job: JobItem, event: BackupJo
  * resource over to that job, and on FAILED, ABORTED or EXPIRED puts
  * `Portal Snapshot Failed` (a waiting deploy stays as it is) and notifies
  * the operators' topic. Redelivered or out-of-order events change nothing
- * once the job is final and its outcome out (`hasJobEventToRecord`): an end
- * is announced once, unless a handler dies between announcing and recording it.
+ * once the job is final and its outcome out (`hasJobEventToRecord`), and of
+ * invocations recording one end at the same moment one puts its outcome
+ * (`claimOutcome`): an end is announced once, unless a handler dies between
+ * announcing and recording it.
  */
 export async function trackBackupJob(deps: SnapshotDeps, event: BackupJobEvent): Promise<TrackResult> {
   const { state, statusMessage, backupJobId } = event.detail;
@@ -147,7 +180,7 @@ export async function trackBackupJob(deps: SnapshotDeps, event: BackupJobEvent):
   // whichever of the two writes second hands the requesters over (see `handOverLateConflict`); nobody waits.
   const stored = await deps.store.getJob(deps.config.env, backupJobId);
   const job = jobOrExternal(deps, stored, event);
-  if (stored && !hasJobEventToRecord(stored, state)) return { kind: 'ignored', state, jobId: backupJobId, notified: false };
+  if (stored && !hasJobEventToRecord(stored, state)) return ignored(state, backupJobId);
   // A job first seen here is recorded as external; snapshot-data claims it (trigger, tags) if it is its own and the event won the race.
   if (!stored) await deps.store.putJob(job);
   const runningJobId = FAILED_JOB_STATES.includes(state) ? await metJob(deps, job, event.time) : undefined;
@@ -163,6 +196,7 @@ export async function trackBackupJob(deps: SnapshotDeps, event: BackupJobEvent):
   }
   if (decision.kind === 'completed') return recordCompleted(deps, job, event);
   const ended = await deps.store.setJobState(deps.config.env, backupJobId, { state, updatedAt: event.time, outcomePending: true, ...(statusMessage ? { statusMessage } : {}) });
+  if (!(await claimOutcome(deps, ended))) return ignored(state, backupJobId);
   if (decision.kind === 'handover') {
     // The job as written: requesters snapshot-data added since it was read are handed over too.
     await handOver(deps, ended, decision.runningJobId, event.time);

@@ -6,6 +6,7 @@ import { ScheduledEventSchema } from '../../shared/snapshot/events';
 import { DeployEnvironmentSchema } from '../../shared/deploy/env';
 import { resolveWickedPlatformProps } from '../../infra/props';
 import { SnapshotEnvironmentSchema } from '../../shared/snapshot/env';
+import { OUTCOME_CLAIM_MS } from '../../shared/snapshot/track';
 import type { WickedStack } from '../../infra/wicked-stack';
 import { actionsOf, DOCKER_HUB_SECRET_ARN, logicalId, testStack, type Statement } from './helpers';
 
@@ -117,6 +118,15 @@ describe('control-plane functions', () => {
     expect(covered(dev)).toContain(fileSystem(dev));
     expect(dev.platform.workload.database?.persistent).toBeFalsy();
     expect(covered(dev)).not.toMatch(/DatabaseInstance|PostgresInstance/);
+  });
+
+  it('ends every invocation of the snapshot functions before a claim on an outcome runs out (a claim outlives its holder)', () => {
+    for (const stack of [dev, prod]) {
+      for (const fn of [stack.platform.snapshot.snapshotData.function, stack.platform.snapshot.trackBackup.function]) {
+        const timeout = (functionOf(fn, stack).Properties as unknown as { Timeout: number }).Timeout;
+        expect(timeout * 1000).toBeLessThan(OUTCOME_CLAIM_MS);
+      }
+    }
   });
 
   it('gives the snapshot functions an environment the snapshot schema accepts, with the plan of the stack', () => {

@@ -1,6 +1,6 @@
 import type { Notification, Notifier } from '../../shared/deploy';
 import type { BackupJobView, BackupPort, EventsPort, JobItem, RecoveryPointItem, SnapshotConfig, SnapshotDeps, StorePort, SweepSwitch } from '../../shared/snapshot';
-import { mayRecordJobState } from '../../shared/snapshot';
+import { isActiveJobState, mayRecordJobState } from '../../shared/snapshot';
 
 /** The ledger items in memory, with the store's semantics (put-once jobs, requester union). */
 export class FakeStore implements StorePort {
@@ -21,16 +21,23 @@ export class FakeStore implements StorePort {
   async setJobState(_env: string, jobId: string, fields: { state: string; statusMessage?: string; recoveryPointArn?: string; updatedAt: string; outcomePending?: boolean }): Promise<JobItem> {
     const job = this.jobs.get(jobId);
     if (!job) throw new Error(`fake store: no job ${jobId}`);
-    // As the store's conditional write: a job that ended keeps its end.
+    // As the store's conditional write: a job that ended keeps its end, and the same end written again keeps its outcome.
     if (!mayRecordJobState(job.state, fields.state)) return job;
-    const next = { ...job, ...fields };
+    const { outcomePending: _kept, ...again } = fields;
+    const next = isActiveJobState(job.state) ? { ...job, ...fields } : { ...job, ...again };
     this.jobs.set(jobId, next);
     return next;
+  }
+  async claimOutcome(_env: string, jobId: string, now: number, until: number): Promise<boolean> {
+    const job = this.jobs.get(jobId);
+    if (!job?.outcomePending || (job.outcomeClaimedUntil !== undefined && job.outcomeClaimedUntil > now)) return false;
+    this.jobs.set(jobId, { ...job, outcomeClaimedUntil: until });
+    return true;
   }
   async outcomeAnnounced(_env: string, jobId: string): Promise<void> {
     const job = this.jobs.get(jobId);
     if (!job) return;
-    const { outcomePending: _announced, ...rest } = job;
+    const { outcomePending: _announced, outcomeClaimedUntil: _claim, ...rest } = job;
     this.jobs.set(jobId, rest);
   }
   async getJob(_env: string, jobId: string): Promise<JobItem | undefined> {

@@ -91,6 +91,41 @@ describe('SnapshotStore against the DynamoDB emulator', () => {
     expect(await store.getJob('qa', 'missing')).toBeUndefined();
   });
 
+  it('only the write that ends a job sets its outcome pending: the same end written again keeps an outcome that is out', async () => {
+    await store.putJob(job('w', { env: 'qa' }));
+    const failed = { state: 'FAILED', statusMessage: 'vault unreachable', updatedAt: '2026-01-02T03:01:00Z', outcomePending: true };
+    expect(await store.setJobState('qa', 'w', failed)).toMatchObject({ outcomePending: true });
+    await store.outcomeAnnounced('qa', 'w');
+    // A second invocation that read the job running, recording the same end after the first had put its outcome.
+    const again = await store.setJobState('qa', 'w', { ...failed, updatedAt: '2026-01-02T03:01:02Z' });
+    expect(again).toMatchObject({ state: 'FAILED', updatedAt: '2026-01-02T03:01:02Z' });
+    expect(again.outcomePending).toBeUndefined();
+    expect((await store.getJob('qa', 'w'))?.outcomePending).toBeUndefined();
+    // While the outcome is still pending, writing the end again leaves it pending (a retry of an invocation that died).
+    await store.putJob(job('x', { env: 'qa' }));
+    await store.setJobState('qa', 'x', failed);
+    expect(await store.setJobState('qa', 'x', { ...failed, outcomePending: false })).toMatchObject({ outcomePending: true });
+  });
+
+  it('claims a pending outcome for one invocation until its claim runs out; an outcome that is out is not claimed', async () => {
+    await store.putJob(job('c', { env: 'qa' }));
+    const t = Date.parse('2026-01-02T03:01:00Z');
+    expect(await store.claimOutcome('qa', 'c', t, t + 90_000)).toBe(false); // running: nothing to put
+    await store.setJobState('qa', 'c', { state: 'FAILED', updatedAt: '2026-01-02T03:01:00Z', outcomePending: true });
+    expect(await store.claimOutcome('qa', 'c', t, t + 90_000)).toBe(true);
+    expect(await store.getJob('qa', 'c')).toMatchObject({ outcomePending: true, outcomeClaimedUntil: t + 90_000 });
+    expect(await store.claimOutcome('qa', 'c', t + 1, t + 90_001)).toBe(false);
+    expect(await store.claimOutcome('qa', 'c', t + 89_999, t + 179_999)).toBe(false);
+    // The invocation that held it died: once its claim ran out, another takes it.
+    expect(await store.claimOutcome('qa', 'c', t + 90_000, t + 180_000)).toBe(true);
+    expect((await store.getJob('qa', 'c'))?.outcomeClaimedUntil).toBe(t + 180_000);
+    await store.outcomeAnnounced('qa', 'c');
+    const announced = await store.getJob('qa', 'c');
+    expect([announced?.outcomePending, announced?.outcomeClaimedUntil]).toEqual([undefined, undefined]);
+    expect(await store.claimOutcome('qa', 'c', t + 500_000, t + 590_000)).toBe(false);
+    expect(await store.claimOutcome('qa', 'missing', t, t + 90_000)).toBe(false);
+  });
+
   it('lists jobs and recovery points of the environment only, points newest first', async () => {
     const point = { env: 'dev', jobId: 'a', resourceArn: 'fs', vaultName: 'v', iamRoleArn: 'role', sizeBytes: 1, tags: {} };
     await store.putRecoveryPoint({ ...point, recoveryPointArn: 'arn:rp:old', createdAt: '2026-01-01T00:00:00.000Z' });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { BackupJobEvent, BackupJobView, BackupPort, SnapshotDeps } from '../../shared/snapshot';
-import { isPendingJob, SnapshotDetailType, sweepSnapshotJobs, takeSnapshot, trackBackupEvent } from '../../shared/snapshot';
+import { isPendingJob, SnapshotDetailType, SnapshotError, sweepSnapshotJobs, takeSnapshot, trackBackupEvent } from '../../shared/snapshot';
 import { FakeSweep, fakeDeps, FS } from './fakes';
 
 /**
@@ -109,15 +109,20 @@ class BackupModel implements BackupPort {
 
 class Crash extends Error {}
 
-/** `deps` whose `at`-th call to AWS, the ledger or the sweep schedule (counting from 1) fails before it is made; 0 never fails. */
-function crashing(deps: SnapshotDeps, at: number): SnapshotDeps {
+/**
+ * `deps` whose `at`-th call to AWS, the ledger or the sweep schedule (counting from 1) fails before it is made (0
+ * never fails), and before whose `during.at`-th call another handler runs to its end (`during.run`): two Lambda
+ * invocations at the same moment, a duplicate delivered twice at once or the sweep beside an event's handler.
+ */
+function faulty(deps: SnapshotDeps, at: number, during?: { readonly at: number; readonly run: () => Promise<void> }): SnapshotDeps {
   let calls = 0;
   const wrap = <T extends object>(port: T): T => new Proxy(port, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver) as unknown;
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
+      return async (...args: unknown[]) => {
         calls += 1;
+        if (calls === during?.at) await during.run();
         if (calls === at) throw new Crash(`crashed before call ${at}`);
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
@@ -130,20 +135,23 @@ type Op =
   | { readonly op: 'request'; readonly crashAt: number }
   | { readonly op: 'plan' }
   | { readonly op: 'tick'; readonly pick: number; readonly fail: boolean }
-  | { readonly op: 'deliver'; readonly pick: number; readonly keep: boolean; readonly crashAt: number }
+  | { readonly op: 'deliver'; readonly pick: number; readonly keep: boolean; readonly crashAt: number; readonly during: During }
   | { readonly op: 'drop'; readonly pick: number }
-  | { readonly op: 'sweep'; readonly crashAt: number; readonly between: 'none' | 'request' | 'deliver' }
+  | { readonly op: 'sweep'; readonly crashAt: number; readonly between: 'none' | 'request' | 'deliver'; readonly during: During }
   | { readonly op: 'retry' }
   | { readonly op: 'advance'; readonly ms: number };
+
+/** Another invocation that runs to its end before the `at`-th call of a handler (0: none): the same event again, or a sweep. */
+interface During { readonly at: number; readonly with: 'same' | 'sweep' | 'deliver' }
 
 const crashAt = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 10 }) });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('request' as const), crashAt }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('plan' as const) }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('tick' as const), pick: fc.nat(), fail: fc.integer({ min: 0, max: 4 }).map((n) => n === 0) }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('deliver' as const), pick: fc.nat(), keep: fc.integer({ min: 0, max: 4 }).map((n) => n === 0), crashAt }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant('deliver' as const), pick: fc.nat(), keep: fc.integer({ min: 0, max: 4 }).map((n) => n === 0), crashAt, during: fc.record({ at: crashAt, with: fc.constantFrom('same' as const, 'sweep' as const) }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('drop' as const), pick: fc.nat() }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('sweep' as const), crashAt, between: fc.constantFrom('none' as const, 'none' as const, 'request' as const, 'deliver' as const) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('sweep' as const), crashAt, between: fc.constantFrom('none' as const, 'none' as const, 'request' as const, 'deliver' as const), during: fc.record({ at: crashAt, with: fc.constant('deliver' as const) }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('retry' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 1_000, max: 90_000 }) }) },
 );
@@ -159,16 +167,27 @@ describe('the snapshot sweep as a model: no lost, duplicated or reordered backup
       const retries: (() => Promise<unknown>)[] = [];
       let requests = 0;
       let crashes = 0;
-      /** One handler invocation; a crash leaves its event to Lambda's retry, which runs without crashing. */
-      const invoke = async (at: number, handler: (d: SnapshotDeps) => Promise<unknown>): Promise<void> => {
+      /**
+       * One handler invocation (`attempt` of Lambda's three). A crash leaves its event to Lambda's retry, which runs
+       * without crashing; so does an end another invocation is announcing right then (`OUTCOME_CLAIMED`).
+       */
+      type Beside = { readonly at: number; readonly run: () => Promise<void> } | undefined;
+      const invoke = async (at: number, handler: (d: SnapshotDeps) => Promise<unknown>, during?: Beside, attempt = 1): Promise<void> => {
         try {
-          await handler(at > 0 ? crashing(deps, at) : deps);
+          await handler(at > 0 || during ? faulty(deps, at, during) : deps);
         } catch (error) {
+          const claimed = error instanceof SnapshotError && error.code === 'OUTCOME_CLAIMED';
           // (The sweep goes on past a job it could not read, then fails naming it: a crash may surface that way too.)
-          if (at === 0) throw error;
-          crashes += 1;
-          retries.push(() => handler(deps));
+          if (!(error instanceof Crash) && !claimed && at === 0) throw error;
+          if (!claimed) crashes += 1;
+          if (attempt < 3) retries.push(() => invoke(0, handler, undefined, attempt + 1));
         }
+      };
+      const sweepNow = async (at: number, during?: Beside): Promise<void> => {
+        if (!sweep.on) return;
+        now += 60_000;
+        const time = new Date(now).toISOString();
+        await invoke(at, (d) => sweepSnapshotJobs(d, time), during);
       };
       const request = (at: number): Promise<void> => {
         requests += 1;
@@ -176,12 +195,13 @@ describe('the snapshot sweep as a model: no lost, duplicated or reordered backup
         const time = now;
         return invoke(at, (d) => takeSnapshot(d, { trigger: 'manual', time, requestId }));
       };
-      const deliver = async (pick: number, keep: boolean, at: number): Promise<void> => {
+      const deliver = async (pick: number, keep: boolean, at: number, during?: During): Promise<void> => {
         if (backup.events.length === 0) return;
         const index = pick % backup.events.length;
         const event = backup.events[index]!;
         if (!keep) backup.events.splice(index, 1);
-        await invoke(at, (d) => trackBackupEvent(d, event));
+        const run = during?.with === 'same' ? () => invoke(0, (d) => trackBackupEvent(d, event)) : () => sweepNow(0);
+        await invoke(at, (d) => trackBackupEvent(d, event), during && during.at > 0 ? { at: during.at, run } : undefined);
       };
       for (const step of ops) {
         now += 1_000;
@@ -189,15 +209,12 @@ describe('the snapshot sweep as a model: no lost, duplicated or reordered backup
           case 'request': await request(step.crashAt); break;
           case 'plan': backup.start(FS); break;
           case 'tick': backup.tick(step.pick, step.fail); break;
-          case 'deliver': await deliver(step.pick, step.keep, step.crashAt); break;
+          case 'deliver': await deliver(step.pick, step.keep, step.crashAt, step.during); break;
           case 'drop': if (backup.events.length > 0) backup.events.splice(step.pick % backup.events.length, 1); break;
           case 'sweep': {
-            if (!sweep.on) break;
-            now += 60_000;
             if (step.between === 'request') sweep.beforeDisarm = () => request(0);
             if (step.between === 'deliver') sweep.beforeDisarm = () => deliver(0, false, 0);
-            const time = new Date(now).toISOString();
-            await invoke(step.crashAt, (d) => sweepSnapshotJobs(d, time));
+            await sweepNow(step.crashAt, step.during.at > 0 ? { at: step.during.at, run: () => deliver(0, true, 0) } : undefined);
             sweep.beforeDisarm = undefined;
             break;
           }

@@ -73,6 +73,20 @@ describe('the snapshot sweep: a backup job whose state change was lost is record
     expect(deps.events.of(SnapshotDetailType.Completed)).toHaveLength(1);
   });
 
+  it('an end whose outcome another invocation is putting right now stays pending and the sweep on; once that claim runs out, the sweep puts it', async () => {
+    const deps = await oneJob();
+    deps.backup.states.set('job-1', 'COMPLETED');
+    await deps.store.setJobState('prod', 'job-1', { state: 'COMPLETED', recoveryPointArn: recoveryPointOf('job-1'), updatedAt: '2026-01-02T03:01:00Z', outcomePending: true });
+    // track-backup claimed the outcome at the fake's now (03:00:10) and has not put it yet.
+    expect(await deps.store.claimOutcome('prod', 'job-1', time('2026-01-02T03:00:10Z'), time('2026-01-02T03:01:40Z'))).toBe(true);
+    expect(await sweepSnapshotJobs(deps, '2026-01-02T03:01:00Z')).toEqual({ recorded: [], pending: 1, armed: true });
+    expect(deps.events.published).toEqual([]);
+    // That invocation died: the next sweep, after its claim ran out, puts the outcome.
+    const late = { ...deps, now: () => time('2026-01-02T03:02:00Z') };
+    expect(await sweepSnapshotJobs(late, '2026-01-02T03:02:00Z')).toMatchObject({ recorded: [expect.objectContaining({ kind: 'completed' })], pending: 0, armed: false });
+    expect(deps.events.of(SnapshotDetailType.Completed)).toHaveLength(1);
+  });
+
   it('records a failure only once its event had an interval to arrive: then Portal Snapshot Failed and one notification', async () => {
     const deps = await oneJob();
     deps.backup.states.set('job-1', 'FAILED');

@@ -228,6 +228,69 @@ describe('trackBackupEvent: backup jobs', () => {
     expect(deps.notifier.sent).toHaveLength(1);
   });
 
+  describe('two invocations recording one end at the same moment tell it once', () => {
+    /** `deps` whose store runs `beside` (another invocation, to its end) right before the first call to `method`. */
+    function besideBefore(deps: ReturnType<typeof fakeDeps>, method: 'setJobState' | 'claimOutcome' | 'outcomeAnnounced', beside: () => Promise<unknown>): ReturnType<typeof fakeDeps> {
+      const store = Object.create(deps.store) as typeof deps.store;
+      let ran = false;
+      store[method] = (async (...args: unknown[]) => {
+        if (!ran) { ran = true; await beside(); }
+        return (deps.store[method] as (...a: unknown[]) => Promise<unknown>).apply(deps.store, args);
+      }) as never;
+      return { ...deps, store };
+    }
+
+    it('a duplicate that reads the job running and writes its end after the other put it is ignored', async () => {
+      const deps = { ...(await started()), sweep: new FakeSweep() };
+      const failed = backupEvent('job-1', 'FAILED', { statusMessage: 'vault unreachable' });
+      let other: unknown;
+      const result = await trackBackupEvent(besideBefore(deps, 'setJobState', async () => { other = await trackBackupEvent(deps, failed); }), failed);
+      expect(other).toMatchObject({ kind: 'failed', notified: true });
+      expect(result).toMatchObject({ kind: 'ignored', notified: false });
+      expect(deps.notifier.sent).toHaveLength(1);
+      expect(deps.events.of(SnapshotDetailType.Failed)).toHaveLength(1);
+    });
+
+    it('one that finds the outcome claimed by another right now leaves it to that one: retried, with the sweep on', async () => {
+      const deps = { ...(await started()), sweep: new FakeSweep() };
+      const failed = backupEvent('job-1', 'FAILED', { statusMessage: 'vault unreachable' });
+      let other: unknown;
+      const result = await trackBackupEvent(besideBefore(deps, 'outcomeAnnounced', async () => { other = await trackBackupEvent(deps, failed).catch((error: unknown) => error); }), failed);
+      expect(other).toMatchObject({ code: 'OUTCOME_CLAIMED', retryable: true, message: expect.stringContaining('the FAILED of backup job job-1 of prod is being put by another invocation (its claim runs until 2026-01-02T03:01:40.000Z)') });
+      expect(deps.sweep.calls).toEqual(['arm prod']);
+      expect(result).toMatchObject({ kind: 'failed', notified: true });
+      // Lambda's retry finds the outcome out.
+      expect(await trackBackupEvent(deps, failed)).toMatchObject({ kind: 'ignored' });
+      expect(deps.notifier.sent).toHaveLength(1);
+    });
+
+    it('a COMPLETED recorded by two at once puts Portal Snapshot Completed once', async () => {
+      const deps = { ...(await started()), sweep: new FakeSweep() };
+      const completed = backupEvent('job-1', 'COMPLETED', {}, [RP]);
+      let other: unknown;
+      const result = await trackBackupEvent(besideBefore(deps, 'claimOutcome', async () => { other = await trackBackupEvent(deps, completed); }), completed);
+      expect([other, result]).toEqual([expect.objectContaining({ kind: 'completed' }), expect.objectContaining({ kind: 'ignored' })]);
+      expect(deps.events.of(SnapshotDetailType.Completed)).toHaveLength(1);
+    });
+
+    it('the claim of an invocation that died runs out: the end is told by the first retry after it', async () => {
+      let now = Date.parse('2026-01-02T03:00:10Z');
+      const deps = { ...(await started()), sweep: new FakeSweep(), now: () => now };
+      const notify = deps.notifier.notify.bind(deps.notifier);
+      deps.notifier.notify = async () => { throw new Error('Lambda timed out'); };
+      const failed = backupEvent('job-1', 'FAILED', { statusMessage: 'vault unreachable' });
+      await expect(trackBackupEvent(deps, failed)).rejects.toThrow('Lambda timed out');
+      deps.notifier.notify = notify;
+      now += 60_000; // Lambda's first retry: the dead invocation's claim still holds
+      await expect(trackBackupEvent(deps, failed)).rejects.toMatchObject({ code: 'OUTCOME_CLAIMED' });
+      now += 30_000; // it ran out
+      expect(await trackBackupEvent(deps, failed)).toMatchObject({ kind: 'failed', notified: true });
+      expect(deps.notifier.sent).toHaveLength(1);
+      expect(deps.store.jobs.get('job-1')).not.toHaveProperty('outcomePending');
+      expect(deps.store.jobs.get('job-1')).not.toHaveProperty('outcomeClaimedUntil');
+    });
+  });
+
   it('a conflict with a job not known yet is retried (a retryable error), not reported', async () => {
     const deps = await started();
     await expect(trackBackupEvent(deps, backupEvent('job-1', 'EXPIRED', { statusMessage: SAME }))).rejects.toMatchObject({ code: 'RUNNING_JOB_UNKNOWN', retryable: true });
