@@ -7,7 +7,7 @@ import type { SweepSwitch } from './sweep';
 /** The AWS Backup calls the orchestration makes (a {@link BackupGateway} or a fake). */
 export type BackupPort = Pick<BackupGateway, 'startBackupJob' | 'describeBackupJob' | 'findRunningJob' | 'listJobsCreatedAfter' | 'startCopyJob'>;
 /** The ledger items the orchestration reads and writes (a {@link SnapshotStore} or a fake). */
-export type StorePort = Pick<SnapshotStore, 'putJob' | 'addRequesters' | 'setJobState' | 'claimOutcome' | 'outcomeAnnounced' | 'getJob' | 'listJobs' | 'putRecoveryPoint' | 'listRecoveryPoints'>;
+export type StorePort = Pick<SnapshotStore, 'putJob' | 'addRequesters' | 'setJobState' | 'claimOutcome' | 'outcomeAnnounced' | 'claimNotice' | 'noticeTold' | 'getJob' | 'listJobs' | 'putRecoveryPoint' | 'listRecoveryPoints'>;
 /** Puts the control plane's events on the bus. */
 export interface EventsPort {
   publish(detailType: string, detail: object, resources?: string[]): Promise<string>;

@@ -11,6 +11,27 @@ export const EXTERNAL_TRIGGER = 'external';
 /** Sort key prefix of recovery point items. */
 export const RECOVERY_POINT_PREFIX = 'RP#';
 
+/** Sort key prefix of the record that the end of a restore or copy job was told: `NOTICE#<kind>#<jobId>`. */
+export const NOTICE_PREFIX = 'NOTICE#';
+/** How long the ledger keeps that record (TTL): far longer than EventBridge and Lambda redeliver an event (hours). */
+export const NOTICE_RETENTION_SECONDS = 30 * 86_400;
+
+/** A restore's or copy's end to tell once: `pending` until told, claimed by one invocation until `claimedUntil` (epoch ms). */
+export const NoticeItemSchema = z.object({
+  env: z.string(),
+  kind: z.string(),
+  jobId: z.string(),
+  state: z.string(),
+  pending: z.optional(z.boolean()),
+  claimedUntil: z.optional(z.number()),
+  expiresAt: z.int(),
+});
+/** A notice item. */
+export type NoticeItem = z.infer<typeof NoticeItemSchema>;
+
+/** Whether an invocation is to tell an end (`claimed`), another told it (`told`), or another is telling it right now (`held`). */
+export type NoticeClaim = 'claimed' | 'told' | 'held';
+
 /** A backup job the control plane started or joined, and who waits for it. */
 export const JobItemSchema = z.object({
   env: z.string(),
@@ -61,6 +82,11 @@ export type RecoveryPointItem = z.infer<typeof RecoveryPointItemSchema>;
 /** Key of a backup job item: `ENV#<env>` / `JOB#<jobId>`. */
 export function jobKey(env: string, jobId: string): { pk: string; sk: string } {
   return { pk: `ENV#${env}`, sk: `${JOB_PREFIX}${jobId}` };
+}
+
+/** Key of a notice item: `ENV#<env>` / `NOTICE#<kind>#<jobId>`. */
+export function noticeKey(env: string, kind: string, jobId: string): { pk: string; sk: string } {
+  return { pk: `ENV#${env}`, sk: `${NOTICE_PREFIX}${kind}#${jobId}` };
 }
 
 /** Key of a recovery point item: `ENV#<env>` / `RP#<ISO time>#<point id>`, so a Query lists them by time. */
@@ -204,6 +230,45 @@ export class SnapshotStore {
     try {
       await this.call(`recording the outcome of backup job ${jobId} of ${env} as announced`, () => this.client.send(new UpdateCommand({
         TableName: this.tableName, Key: jobKey(env, jobId), ConditionExpression: 'attribute_exists(pk)', UpdateExpression: 'REMOVE outcomePending, outcomeClaimedUntil',
+      })));
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /**
+   * Claims the telling of a restore's or copy's end (`kind`, `jobId`) for one invocation until `until` (epoch ms):
+   * the first to record that end claims it, and so does one that finds the claim of an invocation that died run
+   * out by `now`. `told` once it was told, `held` while another invocation holds the claim.
+   */
+  async claimNotice(env: string, notice: { kind: string; jobId: string; state: string }, now: number, until: number): Promise<NoticeClaim> {
+    const key = noticeKey(env, notice.kind, notice.jobId);
+    const doing = `claiming the notice of ${notice.kind} job ${notice.jobId} of ${env}`;
+    try {
+      const item: NoticeItem = { env, ...notice, pending: true, claimedUntil: until, expiresAt: Math.floor(now / 1000) + NOTICE_RETENTION_SECONDS };
+      await this.call(doing, () => this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...item, ...key }, ConditionExpression: 'attribute_not_exists(pk)' })));
+      return 'claimed';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    try {
+      await this.call(doing, () => this.client.send(new UpdateCommand({
+        TableName: this.tableName, Key: key, ConditionExpression: 'pending = :pending AND claimedUntil <= :now',
+        UpdateExpression: 'SET claimedUntil = :until', ExpressionAttributeValues: { ':pending': true, ':now': now, ':until': until },
+      })));
+      return 'claimed';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const output = await this.call(doing, () => this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })));
+    return output.Item && NoticeItemSchema.parse(output.Item).pending === true ? 'held' : 'told';
+  }
+
+  /** Records that a restore's or copy's end was told (removes `pending` and the claim). */
+  async noticeTold(env: string, kind: string, jobId: string): Promise<void> {
+    try {
+      await this.call(`recording the notice of ${kind} job ${jobId} of ${env} as told`, () => this.client.send(new UpdateCommand({
+        TableName: this.tableName, Key: noticeKey(env, kind, jobId), ConditionExpression: 'attribute_exists(pk)', UpdateExpression: 'REMOVE pending, claimedUntil',
       })));
     } catch (error) {
       if (!isConditionFailure(error)) throw error;

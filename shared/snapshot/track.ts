@@ -218,14 +218,25 @@ async function trackRestoreOrCopy(deps: SnapshotDeps, event: RestoreJobEvent | C
   const pointArn = (restore ? detail.recoveryPointArn : detail.sourceRecoveryPointArn) ?? event.resources[0];
   const kind = restore ? 'restore' : 'copy';
   const ours = pointArn !== undefined && (await deps.store.listRecoveryPoints(deps.config.env)).some((point) => point.recoveryPointArn === pointArn);
+  const told = (notified: boolean): TrackResult => ({ kind, state, jobId, ...(pointArn ? { recoveryPointArn: pointArn } : {}), notified });
   if (!ours || !['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'].includes(state)) return { kind: ours ? kind : 'ignored', state, jobId, notified: false };
-  await notify(deps, `${restore ? 'Restore' : 'Copy to the disaster-recovery vault'} of ${deps.config.env} ${state}`, `${kind} job ${jobId} of ${pointArn} ended ${state}: ${detail.statusMessage ?? 'no message'}`, { jobId, recoveryPointArn: pointArn, state });
-  return { kind, state, jobId, ...(pointArn ? { recoveryPointArn: pointArn } : {}), notified: true };
+  // Told once: a redelivered end finds it told; one delivered twice at once is told by the invocation that claims it.
+  const { env } = deps.config;
+  const now = deps.now?.() ?? Date.now();
+  const claim = await deps.store.claimNotice(env, { kind, jobId, state }, now, now + OUTCOME_CLAIM_MS);
+  if (claim === 'told') return told(false);
+  if (claim === 'held') {
+    throw new SnapshotError('OUTCOME_CLAIMED', `the ${state} of ${kind} job ${jobId} of ${env} is being told by another invocation; retry`, { retryable: true, context: { env, jobId } });
+  }
+  await notify(deps, `${restore ? 'Restore' : 'Copy to the disaster-recovery vault'} of ${env} ${state}`, `${kind} job ${jobId} of ${pointArn} ended ${state}: ${detail.statusMessage ?? 'no message'}`, { jobId, recoveryPointArn: pointArn, state });
+  await deps.store.noticeTold(env, kind, jobId);
+  return told(true);
 }
 
 /**
  * Handles any event track-backup receives: backup job, restore job or copy
- * job state changes (restore and copy failures of this environment's points notify).
+ * job state changes (restore and copy failures of this environment's points notify, once each:
+ * `claimNotice`, as the outcome of a backup job's end).
  *
  * @example
  * const result = await trackBackupEvent(deps, TrackBackupEventSchema.parse(event));

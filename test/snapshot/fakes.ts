@@ -40,6 +40,19 @@ export class FakeStore implements StorePort {
     const { outcomePending: _announced, outcomeClaimedUntil: _claim, ...rest } = job;
     this.jobs.set(jobId, rest);
   }
+  /** Notices by `<kind>#<jobId>`. */
+  readonly notices = new Map<string, { pending: boolean; claimedUntil?: number }>();
+  async claimNotice(_env: string, notice: { kind: string; jobId: string }, now: number, until: number): Promise<'claimed' | 'told' | 'held'> {
+    const key = `${notice.kind}#${notice.jobId}`;
+    const stored = this.notices.get(key);
+    if (stored && !stored.pending) return 'told';
+    if (stored && stored.claimedUntil! > now) return 'held';
+    this.notices.set(key, { pending: true, claimedUntil: until });
+    return 'claimed';
+  }
+  async noticeTold(_env: string, kind: string, jobId: string): Promise<void> {
+    if (this.notices.has(`${kind}#${jobId}`)) this.notices.set(`${kind}#${jobId}`, { pending: false });
+  }
   async getJob(_env: string, jobId: string): Promise<JobItem | undefined> {
     return this.jobs.get(jobId);
   }

@@ -1,12 +1,12 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDynamoDb } from '../../local/dynamodb';
 import { SDK_DEFAULTS } from '../../local/story';
 import type { JobItem } from '../../shared/snapshot';
-import { isPendingJob, recoveryPointKey, SnapshotStore } from '../../shared/snapshot';
+import { isPendingJob, NOTICE_RETENTION_SECONDS, noticeKey, recoveryPointKey, SnapshotStore } from '../../shared/snapshot';
 
 const TABLE = 'wicked-dev-ledger';
 
@@ -124,6 +124,27 @@ describe('SnapshotStore against the DynamoDB emulator', () => {
     expect([announced?.outcomePending, announced?.outcomeClaimedUntil]).toEqual([undefined, undefined]);
     expect(await store.claimOutcome('qa', 'c', t + 500_000, t + 590_000)).toBe(false);
     expect(await store.claimOutcome('qa', 'missing', t, t + 90_000)).toBe(false);
+  });
+
+  it('claims the telling of a restore\'s or copy\'s end for one invocation: told once, a dead invocation\'s claim taken over once it ran out', async () => {
+    const t = Date.parse('2026-01-02T05:00:00Z');
+    const notice = { kind: 'restore', jobId: 'r-1', state: 'FAILED' };
+    expect(await store.claimNotice('qa', notice, t, t + 90_000)).toBe('claimed');
+    expect(await store.claimNotice('qa', notice, t + 1, t + 90_001)).toBe('held');
+    expect(await store.claimNotice('qa', notice, t + 90_000, t + 180_000)).toBe('claimed');
+    // Another kind, or another environment, is another notice.
+    expect(await store.claimNotice('qa', { ...notice, kind: 'copy' }, t, t + 90_000)).toBe('claimed');
+    expect(await store.claimNotice('dev', notice, t, t + 90_000)).toBe('claimed');
+    await store.noticeTold('qa', 'restore', 'r-1');
+    expect(await store.claimNotice('qa', notice, t + 500_000, t + 590_000)).toBe('told');
+    await expect(store.noticeTold('qa', 'restore', 'gone')).resolves.toBeUndefined();
+    const client = DynamoDBDocumentClient.from(raw);
+    const output = await client.send(new GetCommand({ TableName: TABLE, Key: noticeKey('qa', 'restore', 'r-1') }));
+    expect(output.Item).toEqual({ ...noticeKey('qa', 'restore', 'r-1'), env: 'qa', ...notice, expiresAt: t / 1000 + NOTICE_RETENTION_SECONDS });
+    expect((await client.send(new GetCommand({ TableName: TABLE, Key: noticeKey('qa', 'restore', 'gone') }))).Item).toBeUndefined();
+    // Not a job, nor a recovery point.
+    expect((await store.listJobs('qa')).map((j) => j.jobId)).not.toContain('r-1');
+    expect(await store.listRecoveryPoints('qa')).toEqual([]);
   });
 
   it('lists jobs and recovery points of the environment only, points newest first', async () => {

@@ -340,4 +340,38 @@ describe('trackBackupEvent: restore and copy jobs', () => {
     expect(await trackBackupEvent(deps, copy)).toMatchObject({ kind: 'copy', notified: true });
     expect(deps.notifier.sent[0]).toMatchObject({ subject: expect.stringContaining('disaster-recovery vault') });
   });
+
+  it('a redelivered failure of a restore or a copy tells nobody again', async () => {
+    const deps = await started();
+    await trackBackupEvent(deps, backupEvent('job-1', 'COMPLETED', {}, [RP]));
+    const copy: TrackBackupEvent = { source: 'aws.backup', 'detail-type': 'Copy Job State Change', time: 't', resources: [], detail: { copyJobId: 'r-1', state: 'FAILED', sourceRecoveryPointArn: RP } };
+    for (const event of [restore('FAILED', RP), copy]) {
+      expect(await trackBackupEvent(deps, event)).toMatchObject({ notified: true });
+      expect(await trackBackupEvent(deps, event)).toMatchObject({ notified: false });
+    }
+    // The restore and the copy, once each, although their job ids are the same.
+    expect(deps.notifier.sent.map((sent) => sent.subject)).toEqual(['Restore of prod FAILED', 'Copy to the disaster-recovery vault of prod FAILED']);
+  });
+
+  it('a restore failure delivered twice at once is told by one invocation; one that died is told by a retry once its claim ran out', async () => {
+    let now = Date.parse('2026-01-02T05:00:10Z');
+    const deps = { ...(await started()), now: () => now };
+    await trackBackupEvent(deps, backupEvent('job-1', 'COMPLETED', {}, [RP]));
+    const notify = deps.notifier.notify.bind(deps.notifier);
+    let beside: unknown;
+    deps.notifier.notify = async () => {
+      deps.notifier.notify = notify;
+      beside = await trackBackupEvent(deps, restore('FAILED', RP)).catch((error: unknown) => error);
+      throw new Error('Lambda timed out');
+    };
+    await expect(trackBackupEvent(deps, restore('FAILED', RP))).rejects.toThrow('Lambda timed out');
+    expect(beside).toMatchObject({ code: 'OUTCOME_CLAIMED', retryable: true, message: 'the FAILED of restore job r-1 of prod is being told by another invocation; retry' });
+    expect(deps.notifier.sent).toEqual([]);
+    now += 60_000;
+    await expect(trackBackupEvent(deps, restore('FAILED', RP))).rejects.toMatchObject({ code: 'OUTCOME_CLAIMED' });
+    now += 120_000;
+    expect(await trackBackupEvent(deps, restore('FAILED', RP))).toMatchObject({ kind: 'restore', notified: true });
+    expect(await trackBackupEvent(deps, restore('FAILED', RP))).toMatchObject({ kind: 'restore', notified: false });
+    expect(deps.notifier.sent).toHaveLength(1);
+  });
 });
