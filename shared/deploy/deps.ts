@@ -9,7 +9,7 @@ import type { GateJob } from './snapshot-gate';
 /** What the deploy orchestration needs; handlers build it once, tests fake it. */
 export interface DeployDeps {
   readonly ledger: Pick<Ledger, 'admit' | 'acquireLease' | 'claim' | 'recordEcsDeployment' | 'recordWaiting' | 'resume' | 'complete' | 'markStuck' | 'getEnvironment'
-    | 'recordAwaitingSnapshot' | 'resumeAfterSnapshot' | 'failSnapshotGate' | 'beginRestore' | 'settleRestore'>;
+    | 'recordAwaitingSnapshot' | 'resumeAfterSnapshot' | 'failSnapshotGate' | 'beginRestore' | 'settleRestore' | 'claimOutbox' | 'outboxDone' | 'applyChange'>;
   readonly ecs: Pick<EcsServiceAdapter, 'describe' | 'aliveTasks' | 'updateService' | 'desiredCounts'>;
   readonly ecr: Pick<EcrReleaseAdapter, 'resolveTag' | 'moveTag'>;
   readonly events: { publish(detailType: string, detail: object): Promise<unknown> };

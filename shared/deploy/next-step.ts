@@ -1,4 +1,5 @@
 import type { FailureCause } from '../events/deploy';
+import { dueOutboxEntry } from '../ledger';
 import type { EnvironmentRecord } from '../ledger';
 import { decideRollout, runsHealthily } from './outcome';
 import type { GateVerdict } from './snapshot-gate';
@@ -40,6 +41,7 @@ export type ReconcileAction =
   | { readonly kind: 're-request-snapshot'; readonly deploymentId: string; readonly reason: string }
   | { readonly kind: 'resume-after-snapshot'; readonly deploymentId: string; readonly recoveryPointArns: readonly string[] }
   | { readonly kind: 'resume-after-drain'; readonly deploymentId: string }
+  | { readonly kind: 'announce'; readonly deploymentId: string; readonly reason: string }
   | { readonly kind: 'succeed'; readonly deploymentId: string; readonly reason: string }
   | { readonly kind: 'fail'; readonly deploymentId: string; readonly cause: FailureCause; readonly reason: string; readonly restoreTag: boolean }
   | { readonly kind: 'fail-gate'; readonly deploymentId: string; readonly cause: 'snapshot-failed' | 'stuck'; readonly reason: string }
@@ -58,6 +60,9 @@ export type ReconcileAction =
  * nextStep(undefined, { now, owner: 'evt-1' }) // { kind: 'idle', ... }
  */
 export function nextStep(record: EnvironmentRecord | undefined, observed: Observed): ReconcileAction {
+  // An end written but not yet made known (its invocation died before, or its claim ran out): first.
+  const due = dueOutboxEntry(record, observed.now);
+  if (due) return { kind: 'announce', deploymentId: due.deploymentId, reason: `the end of ${due.deploymentId} (${due.change.state}) is still to be made known` };
   const inFlight = record?.inFlight;
   if (!inFlight) {
     if (record?.queued) return { kind: 'start-queued', deploymentId: record.queued.deploymentId };
@@ -70,6 +75,9 @@ export function nextStep(record: EnvironmentRecord | undefined, observed: Observ
     if (restore) return restore;
     const down = singletonsToStart(record, observed.singletons);
     if (down.length > 0) return { kind: 'start-singletons', services: down, reason: `portal-api runs the last good deployment ${record!.lastGood!.deploymentId}; ${down.join(', ')} at desired count 0` };
+    // Not idle while another invocation makes an end known: should it die, its claim runs out and the next nudge does it.
+    const told = record?.outbox?.[0];
+    if (told) return { kind: 'wait', deploymentId: told.deploymentId, reason: `the end of ${told.deploymentId} is being made known by ${told.claim?.owner ?? 'another invocation'}` };
     return { kind: 'idle', reason: `nothing in flight or queued in ${record?.env ?? 'a new environment'}` };
   }
   const id = inFlight.request.deploymentId;

@@ -8,6 +8,7 @@ import { releaseTagOf } from './env';
 import type { DeployTarget } from './env';
 import type { ReconcileAction } from './next-step';
 import { planDeployment, toStartSingletonInput, toUpdateServiceInput } from './planner';
+import { putOutcome } from './announce';
 import { failSnapshotGate, preDeploySnapshotOn, reRequestGateSnapshot, requestGateSnapshot } from './snapshot-gate';
 import type { ServiceSnapshot, ServiceState } from './types';
 
@@ -56,11 +57,13 @@ export async function applyStep(env: string, target: DeployTarget, record: Envir
         for (const service of action.services) await deps.ecs.updateService(toStartSingletonInput(target.cluster, service));
         return { kind: 'done', detail: `${action.services.join(', ')} set to desired count 1: ${action.reason}` };
       case 'succeed':
-        return await succeedStep(env, record!.inFlight!, action.reason, target, deps);
+        return await succeedStep(env, record!.inFlight!, action.reason, target, owner, deps);
       case 'fail':
-        return await failStep(env, record!, action, target, deps);
+        return await failStep(env, record!, action, target, owner, deps);
+      case 'announce':
+        return await announceStep(env, action.deploymentId, owner, deps);
       case 'fail-gate': {
-        const completion = await failSnapshotGate(record!.inFlight!, target, action.cause, action.reason, deps);
+        const completion = await failSnapshotGate(record!, target, action.cause, action.reason, owner, deps);
         if (!completion) return { kind: 'lost', detail: `${action.deploymentId} no longer waits for its snapshot` };
         return { kind: 'done', detail: action.reason, completed: { outcome: action.cause === 'stuck' ? 'stuck' : 'failed', cause: action.cause } };
       }
@@ -147,19 +150,31 @@ async function record(request: DeploymentRequest, service: string, ecsDeployment
   return { kind: 'done', detail: detail ?? `ECS deployment ${ecsDeploymentId} of ${service} rolls ${request.deploymentId}` };
 }
 
+/**
+ * An end another invocation left in the outbox (it died before making it known, or it was a change without an
+ * announcement): claimed, then made known. `lost` when another invocation holds it or it is gone.
+ */
+async function announceStep(env: string, deploymentId: string, owner: string, deps: DeployDeps): Promise<StepOutcome> {
+  const entry = await deps.ledger.claimOutbox(env, deploymentId, owner);
+  if (!entry) return { kind: 'lost', detail: `the end of ${deploymentId} is being made known by another invocation, or is known` };
+  await putOutcome(env, entry, deps, true);
+  return { kind: 'done', detail: `the end of ${deploymentId} (${entry.change.state}) made known` };
+}
+
 /** Records success (the last good digest moves, unless a restart) and puts `Portal Deployment Succeeded`. */
-async function succeedStep(env: string, inFlight: InFlight, reason: string, target: DeployTarget, deps: DeployDeps): Promise<StepOutcome> {
+async function succeedStep(env: string, inFlight: InFlight, reason: string, target: DeployTarget, owner: string, deps: DeployDeps): Promise<StepOutcome> {
   const { request } = inFlight;
   const service = inFlight.service ?? target.service;
   const snapshotEvents = await deps.ecs.describe(target.cluster, service).then((s) => s.recentEvents, () => []);
-  const completion = await deps.ledger.complete(env, request.deploymentId, { kind: 'succeeded', reason, serviceEvents: snapshotEvents });
+  const announcement = { event: { detailType: DeployDetailType.DeploymentSucceeded, detail: { ...succeededDetail(request, service, inFlight.ecsDeploymentId, reason) } } };
+  const completion = await deps.ledger.complete(env, request.deploymentId, { kind: 'succeeded', reason, serviceEvents: snapshotEvents, announce: { announcement, owner } });
   if (!completion.completed) return { kind: 'lost', detail: `${request.deploymentId} was already finished` };
-  await deps.events.publish(DeployDetailType.DeploymentSucceeded, succeededDetail(request, service, inFlight.ecsDeploymentId, reason));
+  await putOutcome(env, completion.entry!, deps, false);
   return { kind: 'done', detail: reason, completed: { outcome: 'succeeded' } };
 }
 
 /** Release tag back to the last good digest, ledger, `Portal Deployment Failed`, notification. */
-async function failStep(env: string, record: EnvironmentRecord, action: Extract<ReconcileAction, { kind: 'fail' }>, target: DeployTarget, deps: DeployDeps): Promise<StepOutcome> {
+async function failStep(env: string, record: EnvironmentRecord, action: Extract<ReconcileAction, { kind: 'fail' }>, target: DeployTarget, owner: string, deps: DeployDeps): Promise<StepOutcome> {
   const inFlight = record.inFlight!;
   const { request } = inFlight;
   const service = inFlight.service ?? target.service;
@@ -171,21 +186,22 @@ async function failStep(env: string, record: EnvironmentRecord, action: Extract<
   const stuck = action.cause === 'stuck';
   // Whatever touched the deployed service may leave ECS off the last good digest: the loop watches until it runs it.
   const unsettled = request.kind !== 'restart' || service === target.service;
-  const completion = await deps.ledger.complete(env, request.deploymentId, { kind: stuck ? 'stuck' : 'failed', reason: action.reason, serviceEvents, unsettled });
-  if (!completion.completed) return { kind: 'lost', detail: `${request.deploymentId} was already finished` };
   const detail: DeploymentFailedDetail = {
     env, deploymentId: request.deploymentId, configHash: request.configHash, digest: request.digest, imageUri: request.imageUri, key: request.key,
     versionId: request.versionId, service, ecsDeploymentId: inFlight.ecsDeploymentId, cause: action.cause, reason: action.reason,
     releaseDigest: lastGood?.digest, serviceEvents: serviceEvents.slice(0, 10),
   };
-  await deps.events.publish(DeployDetailType.DeploymentFailed, detail);
-  await deps.notifier.notify({
+  const notification = {
     subject: `wicked ${env}: deployment ${request.deploymentId} ${action.cause}`.slice(0, 100),
     message: `${action.reason}\n${request.kind === 'restart'
       ? `restart of ${service} on ${request.digest}; release ${releaseTagOf(env, target)} untouched`
       : `config ${request.configHash} (s3://${request.bucket}/${request.key}${request.versionId ? `@${request.versionId}` : ''}), image ${request.digest}\nrelease ${releaseTagOf(env, target)} → ${lastGood?.digest ?? 'unchanged (no last good deployment)'}`}\n${serviceEvents.slice(0, 5).join('\n')}`,
     attributes: { env, outcome: stuck ? 'stuck' : 'failed', deploymentId: request.deploymentId, cause: action.cause },
-  });
+  };
+  const announcement = { event: { detailType: DeployDetailType.DeploymentFailed, detail: { ...detail } }, notification };
+  const completion = await deps.ledger.complete(env, request.deploymentId, { kind: stuck ? 'stuck' : 'failed', reason: action.reason, serviceEvents, unsettled, announce: { announcement, owner } });
+  if (!completion.completed) return { kind: 'lost', detail: `${request.deploymentId} was already finished` };
+  await putOutcome(env, completion.entry!, deps, false);
   return { kind: 'done', detail: action.reason, completed: { outcome: stuck ? 'stuck' : 'failed', cause: action.cause } };
 }
 

@@ -74,7 +74,7 @@ async function settleIdle(env: string, deps: DeployDeps): Promise<void> {
   if (!deps.nudge) return;
   await deps.nudge.disarm(env);
   const record = await deps.ledger.getEnvironment(env);
-  if (record?.inFlight || record?.queued || record?.restoring) await deps.nudge.arm(env);
+  if (record?.inFlight || record?.queued || record?.restoring || record?.outbox) await deps.nudge.arm(env);
 }
 
 /** What the next step depends on besides the ledger; only what the phase needs is read. */

@@ -1,11 +1,12 @@
 import { DeployDetailType } from '../events/deploy';
 import type { DeploymentFailedDetail, FailureCause } from '../events/deploy';
-import type { Completion, DeploymentRequest, InFlight } from '../ledger';
+import type { Completion, DeploymentRequest, EnvironmentRecord, InFlight } from '../ledger';
 import { isActiveJobState } from '../snapshot/decisions';
 import { observeJobs } from '../snapshot/observed-jobs';
 import type { ObservedJob } from '../snapshot/observed-jobs';
 import { SnapshotDetailType } from '../snapshot/events';
 import type { SnapshotRequestedDetail } from '../snapshot/events';
+import { putOutcome } from './announce';
 import type { DeployDeps } from './deps';
 import { releaseTagOf } from './env';
 import type { DeployTarget } from './env';
@@ -161,22 +162,24 @@ export async function gateVerdictOf(env: string, deploymentId: string, deps: Dep
  * longer waiting (a duplicate or late event).
  */
 export async function failSnapshotGate(
-  inFlight: InFlight, target: DeployTarget, cause: Extract<FailureCause, 'snapshot-failed' | 'stuck'>, reason: string, deps: DeployDeps,
+  record: EnvironmentRecord, target: DeployTarget, cause: Extract<FailureCause, 'snapshot-failed' | 'stuck'>, reason: string, owner: string, deps: DeployDeps,
 ): Promise<Completion | undefined> {
-  const { request } = inFlight;
-  const completion = await deps.ledger.failSnapshotGate(request.env, request.deploymentId, { kind: cause === 'stuck' ? 'stuck' : 'failed', reason });
-  if (!completion.completed) return undefined;
+  const { request } = record.inFlight!;
   const releaseTag = releaseTagOf(request.env, target);
+  // A failure leaves the last good deployment where it is: the one read is the one after the end.
   const detail: DeploymentFailedDetail = {
     env: request.env, deploymentId: request.deploymentId, configHash: request.configHash, digest: request.digest, imageUri: request.imageUri, key: request.key,
-    versionId: request.versionId, service: target.service, cause, reason, releaseDigest: completion.lastGood?.digest, serviceEvents: [],
+    versionId: request.versionId, service: target.service, cause, reason, releaseDigest: record.lastGood?.digest, serviceEvents: [],
   };
-  await deps.events.publish(DeployDetailType.DeploymentFailed, detail);
-  await deps.notifier.notify({
+  const notification = {
     subject: `wicked ${request.env}: deployment ${request.deploymentId} blocked by its pre-deploy snapshot`.slice(0, 100),
     message: `${reason}\nconfig ${request.configHash} (s3://${request.bucket}/${request.key}${request.versionId ? `@${request.versionId}` : ''}), image ${request.digest}\n`
       + `Nothing was changed: ${target.service} and the release tag ${releaseTag} stay as they are. Take a snapshot (wickedctl snapshot --env ${request.env} --follow), then upload the configuration again.`,
     attributes: { env: request.env, deploymentId: request.deploymentId, cause },
-  });
+  };
+  const announcement = { event: { detailType: DeployDetailType.DeploymentFailed, detail: { ...detail } }, notification };
+  const completion = await deps.ledger.failSnapshotGate(request.env, request.deploymentId, { kind: cause === 'stuck' ? 'stuck' : 'failed', reason, announce: { announcement, owner } });
+  if (!completion.completed) return undefined;
+  await putOutcome(request.env, completion.entry!, deps, false);
   return completion;
 }

@@ -2,6 +2,7 @@ export * from './admission';
 export * from './errors';
 export * from './items';
 export * from './ledger';
+export * from './outbox';
 export * from './request';
 export * from './restore';
 export * from './sequencer';

@@ -9,7 +9,8 @@ import { beginRestoreTransition, settleRestoreTransition } from './restore';
 import { awaitSnapshotTransition, snapshotGateFailedTransition, snapshotTakenTransition } from './snapshot-gate';
 import { acquireTransition, claimTransition, completeTransition, recordEcsTransition, resumeTransition, stuckTransition, waitTransition } from './transitions';
 import type { Completion, EcsDeploymentFacts } from './transitions';
-import type { DeploymentOutcome, DeploymentRecord, DeploymentRequest, DeploymentState, EnvironmentRecord, InFlight, Lease } from './types';
+import { claimOutboxTransition, outboxDoneTransition, withOutbox } from './outbox';
+import type { DeploymentOutcome, DeploymentRecord, DeploymentRequest, DeploymentState, EnvironmentRecord, InFlight, Lease, OutboxEntry } from './types';
 
 /** Options of {@link Ledger}. */
 export interface LedgerProps {
@@ -123,6 +124,21 @@ export class Ledger {
     return this.mutate(env, (record, now) => completeTransition(record, deploymentId, outcome, now));
   }
 
+  /** Claims the outbox entry of `deploymentId` for `owner` (see {@link claimOutboxTransition}); undefined when it is gone or held by another. */
+  claimOutbox(env: string, deploymentId: string, owner: string): Promise<OutboxEntry | undefined> {
+    return this.mutate(env, (record, now) => claimOutboxTransition(record, deploymentId, owner, now));
+  }
+
+  /** Removes the outbox entry of `deploymentId`: its end is known (history written, announcement put). */
+  outboxDone(env: string, deploymentId: string): Promise<void> {
+    return this.mutate(env, (record, now) => outboxDoneTransition(record, deploymentId, now));
+  }
+
+  /** Writes one history change again (idempotent: the history guard refuses a change the record is past). */
+  applyChange(env: string, change: RecordChange): Promise<void> {
+    return this.applyChanges(env, [change], this.clock());
+  }
+
   /** Marks `deploymentId` stuck when its deadline passed; otherwise changes nothing. */
   markStuck(env: string, deploymentId: string): Promise<Completion> {
     return this.mutate(env, (record, now) => stuckTransition(record, deploymentId, now));
@@ -172,7 +188,7 @@ export class Ledger {
       const now = this.clock();
       const transition = step(record, now);
       if (transition.next) {
-        const written = await this.putIfUnchanged(transition.next, record?.revision);
+        const written = await this.putIfUnchanged(withOutbox(transition.next, transition.changes), record?.revision);
         if (!written) {
           if (attempt >= this.maxAttempts) {
             throw new LedgerError('CONTENTION', `writing environment ${env}: revision ${record?.revision ?? 'none'} moved on ${attempt} attempts in a row`, { retryable: true, context: { env, attempts: attempt } });

@@ -1,7 +1,8 @@
 import { abandonedRestore } from './admission';
 import { LeaseError } from './errors';
 import type { RecordChange, Transition } from './transition-types';
-import type { DeploymentOutcome, DeploymentRequest, EnvironmentRecord, InFlight, LastGood, Lease } from './types';
+import { announcedEntry } from './outbox';
+import type { DeploymentOutcome, DeploymentRequest, EnvironmentRecord, InFlight, LastGood, Lease, OutboxEntry } from './types';
 
 /** What {@link completeTransition} and {@link stuckTransition} report. */
 export interface Completion {
@@ -16,6 +17,8 @@ export interface Completion {
   readonly next?: DeploymentRequest;
   /** ISO time the lease (or deadline) ends, when the deployment is not finished yet. */
   readonly notBefore?: string;
+  /** The end's outbox entry, claimed by the outcome's `announce.owner`: it puts the announcement, then `outboxDone`. */
+  readonly entry?: OutboxEntry;
 }
 
 /** ECS facts recorded once a deployment started rolling. */
@@ -135,9 +138,12 @@ export function completeTransition(env: EnvironmentRecord | undefined, deploymen
   const restoring = outcome.kind !== 'succeeded' && outcome.unsettled && lastGood
     ? { deploymentId, ecsDeploymentId: current.ecsDeploymentId }
     : outcome.kind === 'succeeded' && request.kind !== 'restart' ? undefined : env.restoring;
+  // Written with the end: its history, event and notification are put even if this Lambda dies right after.
+  const entry = outcome.announce ? announcedEntry(change, outcome.announce, now) : undefined;
+  const outbox = entry ? [...(env.outbox ?? []).filter((other) => other.deploymentId !== deploymentId), entry] : env.outbox;
   return {
-    next: bump(env, at, { inFlight: undefined, lastGood, restoring }),
-    result: { completed: true, outcome: outcome.kind, request, lastGood, next: env.queued },
+    next: bump(env, at, { inFlight: undefined, lastGood, restoring, outbox }),
+    result: { completed: true, outcome: outcome.kind, request, lastGood, next: env.queued, ...(entry ? { entry } : {}) },
     changes: [change],
   };
 }

@@ -96,6 +96,53 @@ export const LastGoodSchema = z.object({
 /** The last deployment that ECS confirmed. */
 export type LastGood = z.infer<typeof LastGoodSchema>;
 
+/** Life cycle of one deployment record. */
+export const DeploymentStateSchema = z.enum([
+  'received', 'in-flight', 'queued', 'succeeded', 'failed', 'stuck', 'superseded', 'ignored',
+]);
+/** Life cycle of one deployment record. */
+export type DeploymentState = z.infer<typeof DeploymentStateSchema>;
+
+/** States that end a deployment: its record never leaves them. */
+export const FINAL_DEPLOYMENT_STATES: readonly DeploymentState[] = ['succeeded', 'failed', 'stuck', 'superseded', 'ignored'];
+
+/** A change to one deployment record (its history item), as a transition made it. */
+export const RecordChangeSchema = z.object({
+  deploymentId: z.string(),
+  state: DeploymentStateSchema,
+  /** ISO time of the change. */
+  at: z.string(),
+  /** Present when the record may not exist yet: its fields are written if absent. */
+  request: z.optional(DeploymentRequestSchema),
+  reason: z.optional(z.string()),
+  /** Further attributes to set (ECS deployment id, service events, ...). */
+  fields: z.optional(z.record(z.string(), z.optional(z.union([z.string(), z.array(z.string())])))),
+});
+
+/** What the end of a deployment tells: its event on the bus, and the operators' notification of a failure. */
+export const AnnouncementSchema = z.object({
+  /** `Portal Deployment Succeeded` or `Portal Deployment Failed`, with its detail. */
+  event: z.object({ detailType: z.string(), detail: z.record(z.string(), z.unknown()) }),
+  notification: z.optional(z.object({ subject: z.string(), message: z.string(), attributes: z.record(z.string(), z.string()) })),
+});
+/** What the end of a deployment tells. */
+export type Announcement = z.infer<typeof AnnouncementSchema>;
+
+/**
+ * The end of a deployment that is still to be made known (a transactional outbox in the environment record):
+ * written with the transition that ends it, so a Lambda that dies right after cannot lose it. Its history change
+ * is applied again and its announcement put, then the entry is removed (`Ledger.outboxDone`). `claim`: the one
+ * invocation putting it, until when (the invocation that ended the deployment holds it first).
+ */
+export const OutboxEntrySchema = z.object({
+  deploymentId: z.string(),
+  change: RecordChangeSchema,
+  announcement: z.optional(AnnouncementSchema),
+  claim: z.optional(LeaseSchema),
+});
+/** An end still to be made known. */
+export type OutboxEntry = z.infer<typeof OutboxEntrySchema>;
+
 /** One environment's state: the single item every ledger decision reads and conditionally rewrites. */
 export const EnvironmentRecordSchema = z.object({
   env: z.string(),
@@ -127,17 +174,12 @@ export const EnvironmentRecordSchema = z.object({
     /** Its ECS deployment, when it had one. */
     ecsDeploymentId: z.optional(z.string()),
   })),
+  /** Ends of deployments still to be made known (history, event, notification); absent when none. */
+  outbox: z.optional(z.array(OutboxEntrySchema)),
   updatedAt: z.string(),
 });
 /** One environment's state. */
 export type EnvironmentRecord = z.infer<typeof EnvironmentRecordSchema>;
-
-/** Life cycle of one deployment record. */
-export const DeploymentStateSchema = z.enum([
-  'received', 'in-flight', 'queued', 'succeeded', 'failed', 'stuck', 'superseded', 'ignored',
-]);
-/** Life cycle of one deployment record. */
-export type DeploymentState = z.infer<typeof DeploymentStateSchema>;
 
 /** The history item of one deployment. */
 export const DeploymentRecordSchema = z.extend(DeploymentRequestSchema, {
@@ -165,4 +207,6 @@ export interface DeploymentOutcome {
   readonly serviceEvents?: readonly string[];
   /** A failure after which ECS may not run the last good digest: the environment stays `restoring` until it does. */
   readonly unsettled?: boolean;
+  /** What the end tells, and the invocation that puts it (it holds the outbox entry's claim). */
+  readonly announce?: { readonly announcement: Announcement; readonly owner: string };
 }

@@ -1,6 +1,6 @@
 import { nextStep, singletonsToStart } from '../../shared/deploy';
 import type { Observed, ServiceSnapshot } from '../../shared/deploy';
-import type { DeploymentRequest, EnvironmentRecord, InFlight } from '../../shared/ledger';
+import type { DeploymentRequest, EnvironmentRecord, InFlight, OutboxEntry } from '../../shared/ledger';
 
 const digest = (c: string): string => `sha256:${c.repeat(64)}`;
 const NOW = 1_000_000;
@@ -16,11 +16,19 @@ const service = (patch: Partial<ServiceSnapshot> = {}): ServiceSnapshot => ({
 });
 const seen = (patch: Partial<Observed> = {}): Observed => ({ now: NOW, owner: 'me', ...patch });
 const counts = (deployed: number | undefined, others: Record<string, number>): Observed['singletons'] => ({ deployed, others });
+const outboxEntry = (id: string, claimedUntil: number): OutboxEntry => ({
+  deploymentId: id, change: { deploymentId: id, state: 'failed', at: 'x' }, claim: { owner: 'other', expiresAt: claimedUntil },
+  announcement: { event: { detailType: 'Portal Deployment Failed', detail: { deploymentId: id } } },
+});
 const rolling = (patch: Partial<InFlight> = {}): InFlight => flight({ phase: 'rolling', service: 'portal-api', ecsDeploymentId: 'ecs-svc/2', lease: { owner: 'x', expiresAt: NOW + 1000 }, ...patch });
 
 describe('nextStep: one step from the ledger and what is observed, whatever woke the loop', () => {
   it.each<[string, EnvironmentRecord | undefined, Observed, Record<string, unknown>]>([
     ['a new environment: nothing to do', undefined, seen(), { kind: 'idle' }],
+    ['an end nobody makes known (its claim ran out): first, before anything else', env({ queued: request('c'), outbox: [outboxEntry('d-b', NOW)] }), seen(), { kind: 'announce', deploymentId: 'd-b', reason: 'the end of d-b (failed) is still to be made known' }],
+    ['a change without an announcement (a superseded deployment): made known', env({ outbox: [{ deploymentId: 'd-b', change: { deploymentId: 'd-b', state: 'superseded', at: 'x' } }] }), seen(), { kind: 'announce', deploymentId: 'd-b' }],
+    ['an end another invocation makes known right now: not idle, wait for it', env({ outbox: [outboxEntry('d-b', NOW + 1)] }), seen({ releaseTagDigest: digest('a') }), { kind: 'wait', deploymentId: 'd-b', reason: 'the end of d-b is being made known by other' }],
+    ['an end another invocation makes known right now does not hold up the next deployment', env({ queued: request('c'), outbox: [outboxEntry('d-b', NOW + 1)] }), seen(), { kind: 'start-queued', deploymentId: 'd-c' }],
     ['idle, release tag on the last good digest', env(), seen({ releaseTagDigest: digest('a') }), { kind: 'idle' }],
     ['idle, release tag moved by a late step: put it back', env(), seen({ releaseTagDigest: digest('b') }), { kind: 'move-tag', digest: digest('a') }],
     ['idle after a good deployment, portal and the mailer at 0: bring them up', env(), seen({ releaseTagDigest: digest('a'), singletons: counts(1, { portal: 0, 'portal-mailer': 0, 'portal-auth': 1 }) }), { kind: 'start-singletons', services: ['portal', 'portal-mailer'] }],

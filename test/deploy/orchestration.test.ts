@@ -1,7 +1,7 @@
 import { deployServices, nudgeOnTaskStateChange, reconcile, reconcileDue, trackDeployment } from '../../shared/deploy';
-import type { DeployServicesResult } from '../../shared/deploy';
+import type { DeployDeps, DeployServicesResult } from '../../shared/deploy';
 import type { EcsDeploymentStateChangeEvent, ImageBuiltDetail } from '../../shared/events';
-import { Ledger } from '../../shared/ledger';
+import { Ledger, OUTBOX_CLAIM_MS } from '../../shared/ledger';
 import { startDynalite } from '../ledger/dynalite-server';
 import type { DynaliteHarness } from '../ledger/dynalite-server';
 import { world } from './fakes';
@@ -174,5 +174,71 @@ describe('strict singleton', () => {
     w.ecs.alive = [];
     expect((await reconcileDue({ env: 'dev' }, 'safety-net', w.deps)).reconciled[0]!.steps.map((s) => s.action.kind)).toEqual(['resume-after-drain', 'start']);
     expect(await inFlight()).toMatchObject({ phase: 'rolling' });
+  });
+});
+
+describe('the end of a deployment is made known even when the invocation that ended it dies (the outbox)', () => {
+  beforeEach(async () => { w = await fresh(); });
+
+  /** Deploys config `a` and lets the circuit breaker fail it; `publish` is the deps' publish while track-deployment ends it. */
+  async function failA(publish: DeployDeps['events']['publish']): Promise<unknown> {
+    await deployServices(built('a', '10'), 'evt-1', w.deps);
+    w.ecs.rollBack(digest('0'));
+    return trackDeployment(ecsEvent('SERVICE_DEPLOYMENT_FAILED', 'ecs-svc/1', 'circuit breaker'), 'ecs-1', { ...w.deps, events: { publish } });
+  }
+
+  it('one that died after recording the failure: a nudge waits while its claim holds, then puts the event and the notification, once', async () => {
+    await expect(failA(async () => { throw new Error('Lambda timed out'); })).rejects.toThrow('Lambda timed out');
+    const ended = await w.deps.ledger.getEnvironment('dev');
+    expect(ended?.inFlight).toBeUndefined();
+    expect(ended?.outbox).toEqual([expect.objectContaining({ change: expect.objectContaining({ state: 'failed' }), claim: { owner: 'ecs-1', expiresAt: w.clock.now + OUTBOX_CLAIM_MS } })]);
+    expect([w.published, w.notifications]).toEqual([[], []]);
+    // Within the dead invocation's claim: the loop waits (the safety net stays armed), nothing is told twice.
+    w.clock.now += OUTBOX_CLAIM_MS - 1;
+    const waiting = await reconcile('dev', 'nudge-1', w.deps);
+    expect(waiting).toMatchObject({ settled: 'wait', reason: `the end of ${ended!.outbox![0]!.deploymentId} is being made known by ecs-1` });
+    expect(w.armed.has('dev')).toBe(true);
+    expect([w.published, w.notifications]).toEqual([[], []]);
+    w.clock.now += 1;
+    const told = await reconcile('dev', 'nudge-2', w.deps);
+    expect(told.steps.map((s) => s.action.kind)).toContain('announce');
+    expect(told.settled).toBe('idle');
+    expect(w.published.map((p) => p.detailType)).toEqual(['Portal Deployment Failed']);
+    expect(w.published[0]!.detail).toMatchObject({ cause: 'rolled-back', digest: digest('a'), reason: expect.stringContaining('circuit breaker') });
+    expect(w.notifications).toEqual([expect.objectContaining({ attributes: expect.objectContaining({ outcome: 'failed', cause: 'rolled-back' }) })]);
+    expect((await w.deps.ledger.getEnvironment('dev'))?.outbox).toBeUndefined();
+    expect(w.armed.has('dev')).toBe(false);
+    await reconcile('dev', 'nudge-3', w.deps);
+    expect([w.published.length, w.notifications.length]).toEqual([1, 1]);
+  });
+
+  it('a Lambda that ends a deployment and lives puts its outcome at once and leaves no outbox entry', async () => {
+    await failA(w.deps.events.publish);
+    expect(w.published.map((p) => p.detailType)).toEqual(['Portal Deployment Failed']);
+    expect(w.notifications).toHaveLength(1);
+    expect((await w.deps.ledger.getEnvironment('dev'))?.outbox).toBeUndefined();
+  });
+
+  it('the history of a deployment superseded by an invocation that died after the environment write is written by the next reconcile', async () => {
+    await deployServices(built('a', '10'), 'evt-1', w.deps);
+    await deployServices(built('b', '20'), 'evt-2', w.deps);
+    // The write of b's history as superseded never happens: the Lambda dies right after the environment write.
+    const client = w.deps.ledger as unknown as { client: { send: (command: { input: Record<string, unknown> }) => Promise<unknown> } };
+    const send = client.client.send.bind(client.client);
+    const dying = Object.create(client.client) as typeof client.client;
+    dying.send = async (command) => {
+      const values = command.input.ExpressionAttributeValues as Record<string, unknown> | undefined;
+      if (values?.[':state'] === 'superseded') throw new Error('Lambda timed out');
+      return send(command);
+    };
+    const ledger = new Ledger({ client: dying as never, tableName: (w.deps.ledger as unknown as { tableName: string }).tableName, clock: () => w.clock.now });
+    await expect(deployServices(built('c', '30'), 'evt-3', { ...w.deps, ledger })).rejects.toThrow('Lambda timed out');
+    const b = (await w.deps.ledger.getEnvironment('dev'))!.outbox![0]!.deploymentId;
+    expect(await (w.deps.ledger as Ledger).getDeployment('dev', b)).toMatchObject({ state: 'queued' });
+    const next = await reconcile('dev', 'nudge-1', w.deps);
+    expect(next.steps[0]!.action).toEqual({ kind: 'announce', deploymentId: b, reason: `the end of ${b} (superseded) is still to be made known` });
+    expect(await (w.deps.ledger as Ledger).getDeployment('dev', b)).toMatchObject({ state: 'superseded' });
+    expect((await w.deps.ledger.getEnvironment('dev'))?.outbox).toBeUndefined();
+    expect(w.published).toEqual([]);
   });
 });

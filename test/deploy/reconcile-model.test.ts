@@ -253,6 +253,18 @@ describe('reconcile(env) against modelled AWS: drops, duplicates, reordering, in
       if (scenario.strict && (record?.lastGood || !scenario.fresh)) expect(world.ecs.peakAlive.get('portal-api')).toBe(1);
       else if (scenario.strict) expect(world.ecs.peakAlive.get('portal-api')).toBeLessThanOrEqual(1);
       expect(world.armed).toBe(false);
+      // Every deployment ended is in the history with its end, and its outcome is out: put on the bus (and a failure
+      // told the operators) once, or once more per invocation that died after telling it, before recording that it did.
+      const history = [...world.table.items.values()].filter((item) => String(item.sk).startsWith('DEPLOY#'));
+      expect(history.filter((item) => ['received', 'queued', 'in-flight'].includes(String(item.state))).map((item) => `${String(item.deploymentId)} ${String(item.state)}`)).toEqual([]);
+      for (const item of history.filter((candidate) => ['succeeded', 'failed', 'stuck'].includes(String(candidate.state)))) {
+        const id = String(item.deploymentId);
+        const told = (what: string): number => world.announced.filter((a) => a.deploymentId === id && a.what === what).length;
+        const event = item.state === 'succeeded' ? 'succeeded' : 'failed';
+        expect({ id, event, put: told(event) >= 1, notified: event === 'failed' ? told('notified') >= 1 : true }).toEqual({ id, event, put: true, notified: true });
+        const extra = told('succeeded') + told('failed') - 1 - (world.diedAfterTelling.get(id) ?? 0);
+        expect({ id, toldTooOften: extra > 0 }).toEqual({ id, toldTooOften: false });
+      }
     }), { numRuns: Number(process.env.FC_RUNS ?? 2000), ...(seed !== undefined ? { seed, path: process.env.FC_PATH } : {}) });
     if (seed === undefined) {
       const reached = Object.fromEntries(['succeeded', 'failed', 'stuck', 'superseded', 'gated-succeeded', 'gate-failed', 'crashed-invocation', 'completed-after-stuck', 'rolled-back-after-failure'].map((o) => [o, (seen.get(o) ?? 0) > 0]));

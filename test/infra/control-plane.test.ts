@@ -7,6 +7,7 @@ import { DeployEnvironmentSchema } from '../../shared/deploy/env';
 import { resolveWickedPlatformProps } from '../../infra/props';
 import { SnapshotEnvironmentSchema } from '../../shared/snapshot/env';
 import { OUTCOME_CLAIM_MS } from '../../shared/snapshot/track';
+import { OUTBOX_CLAIM_MS } from '../../shared/ledger/outbox';
 import type { WickedStack } from '../../infra/wicked-stack';
 import { actionsOf, DOCKER_HUB_SECRET_ARN, logicalId, testStack, type Statement } from './helpers';
 
@@ -125,6 +126,15 @@ describe('control-plane functions', () => {
       for (const fn of [stack.platform.snapshot.snapshotData.function, stack.platform.snapshot.trackBackup.function]) {
         const timeout = (functionOf(fn, stack).Properties as unknown as { Timeout: number }).Timeout;
         expect(timeout * 1000).toBeLessThan(OUTCOME_CLAIM_MS);
+      }
+    }
+  });
+
+  it('ends every invocation of the deploy functions before its claim on an outbox entry runs out', () => {
+    for (const stack of [dev, prod]) {
+      for (const fn of [stack.platform.deploy.deployServices.function, stack.platform.deploy.trackDeployment.function]) {
+        const timeout = (functionOf(fn, stack).Properties as unknown as { Timeout: number }).Timeout;
+        expect(timeout * 1000).toBeLessThan(OUTBOX_CLAIM_MS);
       }
     }
   });

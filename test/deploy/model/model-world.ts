@@ -3,6 +3,7 @@ import { deployServices, nudgeOnSnapshotOutcome, nudgeOnTaskStateChange, reconci
 import type { DeployDeps, SnapshotOutcome } from '../../../shared/deploy';
 import { SnapshotDetailType } from '../../../shared/snapshot/events';
 import type { SnapshotRequestedDetail } from '../../../shared/snapshot/events';
+import { DeployDetailType } from '../../../shared/events';
 import type { ImageBuiltDetail } from '../../../shared/events';
 import { environmentKey, Ledger, toItem } from '../../../shared/ledger';
 import { BackupModel } from './backup-model';
@@ -48,7 +49,7 @@ export interface WorldOptions {
   readonly interleave: () => Promise<void>;
 }
 
-interface Invocation { calls: number; crashAt: number }
+interface Invocation { calls: number; crashAt: number; readonly told: Set<string> }
 
 /**
  * The control plane's deploy functions against modelled AWS: the real
@@ -77,6 +78,10 @@ export class ModelWorld {
   armed = false;
   /** Invocations that died at a modelled crash (and were delivered again). */
   crashes = 0;
+  /** Deployment outcomes put on the bus (`Portal Deployment Succeeded` / `Failed`) and told the operators, by deployment id, in order. */
+  readonly announced: { readonly deploymentId: string; readonly what: 'succeeded' | 'failed' | 'notified' }[] = [];
+  /** By deployment id: invocations that died after they told its end (their retry, or a reconcile, may tell it again). */
+  readonly diedAfterTelling = new Map<string, number>();
   private readonly context = new AsyncLocalStorage<Invocation>();
   private ids = 0;
 
@@ -119,9 +124,12 @@ export class ModelWorld {
         publish: async (detailType, detail) => {
           await this.gate('events');
           if (detailType === SnapshotDetailType.Requested) this.inbox.push({ id: `in-${(this.ids += 1)}`, kind: 'snapshot-requested', body: detail });
+          const deploymentId = String((detail as { deploymentId?: unknown }).deploymentId);
+          if (detailType === DeployDetailType.DeploymentSucceeded) this.told(deploymentId, 'succeeded');
+          if (detailType === DeployDetailType.DeploymentFailed) this.told(deploymentId, 'failed');
         },
       },
-      notifier: { notify: async () => { await this.gate('sns'); } },
+      notifier: { notify: async (notification) => { await this.gate('sns'); this.told(String(notification.attributes?.deploymentId), 'notified'); } },
       scheduler: { scheduleStuckCheck: async ({ deploymentId, at }) => { await this.gate('scheduler'); this.stuckChecks.push({ deploymentId, at: at.getTime() }); } },
       nudge: {
         arm: async () => { await this.gate('scheduler'); this.armed = true; },
@@ -136,6 +144,11 @@ export class ModelWorld {
       snapshotJobs: { listJobs: async () => { await this.gate('dynamodb'); return this.backup.records.map((job) => ({ ...job })); } },
       backupJobs: { describeBackupJob: async (jobId) => { await this.gate('backup'); return this.backup.describe(jobId); } },
     };
+  }
+
+  private told(deploymentId: string, what: 'succeeded' | 'failed' | 'notified'): void {
+    this.announced.push({ deploymentId, what });
+    this.context.getStore()?.told.add(deploymentId);
   }
 
   /** Seeds the ledger: config 0 is the last good deployment. */
@@ -166,10 +179,12 @@ export class ModelWorld {
    */
   async deliver(event: ModelEvent, crashAt: number): Promise<void> {
     const owner = `${event.id}/${(this.ids += 1)}`;
+    const invocation: Invocation = { calls: 0, crashAt, told: new Set() };
     try {
-      await this.context.run({ calls: 0, crashAt }, () => this.handle(event, owner));
+      await this.context.run(invocation, () => this.handle(event, owner));
     } catch (error) {
       if (crashed(error)) this.crashes += 1;
+      if (crashed(error)) for (const id of invocation.told) this.diedAfterTelling.set(id, (this.diedAfterTelling.get(id) ?? 0) + 1);
       else this.errors.push(`${event.kind} ${event.id}: ${(error as Error).stack ?? String(error)}`);
       this.inbox.push({ ...event, retry: true });
     }
