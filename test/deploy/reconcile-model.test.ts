@@ -221,6 +221,7 @@ describe('reconcile(env) against modelled AWS: drops, duplicates, reordering, in
       // A lost snapshot request is asked for again at the next nudge: no deployment waits out its snapshot deadline.
       expect(ended).not.toContain('gate-stuck');
       if (world.crashes > 0) seen.set('crashed-invocation', (seen.get('crashed-invocation') ?? 0) + 1);
+      if (world.takenOver > 0) seen.set('end-made-known-by-another', (seen.get('end-made-known-by-another') ?? 0) + 1);
 
       const record = world.table.environment('dev');
       const running = world.ecs.running('portal-api');
@@ -267,7 +268,7 @@ describe('reconcile(env) against modelled AWS: drops, duplicates, reordering, in
       }
     }), { numRuns: Number(process.env.FC_RUNS ?? 2000), ...(seed !== undefined ? { seed, path: process.env.FC_PATH } : {}) });
     if (seed === undefined) {
-      const reached = Object.fromEntries(['succeeded', 'failed', 'stuck', 'superseded', 'gated-succeeded', 'gate-failed', 'crashed-invocation', 'completed-after-stuck', 'rolled-back-after-failure'].map((o) => [o, (seen.get(o) ?? 0) > 0]));
+      const reached = Object.fromEntries(['succeeded', 'failed', 'stuck', 'superseded', 'gated-succeeded', 'gate-failed', 'crashed-invocation', 'completed-after-stuck', 'rolled-back-after-failure', 'end-made-known-by-another'].map((o) => [o, (seen.get(o) ?? 0) > 0]));
       expect({ reached, seen: Object.fromEntries(seen) }).toEqual({ reached: Object.fromEntries(Object.keys(reached).map((o) => [o, true])), seen: expect.anything() });
     }
   }, 300_000);

@@ -80,6 +80,8 @@ export class ModelWorld {
   crashes = 0;
   /** Deployment outcomes put on the bus (`Portal Deployment Succeeded` / `Failed`) and told the operators, by deployment id, in order. */
   readonly announced: { readonly deploymentId: string; readonly what: 'succeeded' | 'failed' | 'notified' }[] = [];
+  /** Announced ends an invocation other than the one that ended the deployment claimed (it died, or its claim ran out). */
+  takenOver = 0;
   /** By deployment id: invocations that died after they told its end (their retry, or a reconcile, may tell it again). */
   readonly diedAfterTelling = new Map<string, number>();
   private readonly context = new AsyncLocalStorage<Invocation>();
@@ -108,8 +110,15 @@ export class ModelWorld {
       ...Object.fromEntries(OTHER_SINGLETONS.map((name) => [name, { digest: STOCK[name]!, desired: up }])),
     }, hung);
     const ledger = new Ledger({ client: this.table.client(), tableName: 'ledger', clock: () => this.now, leaseMs: LEASE_MS, maxAttempts: 10_000, sleep: () => this.interleave() });
+    // Counts the ends one reconcile made known for an invocation that died after ending the deployment (the coverage check).
+    const watched = Object.create(ledger) as Ledger;
+    watched.claimOutbox = async (...args) => {
+      const entry = await ledger.claimOutbox(...args);
+      if (entry?.announcement) this.takenOver += 1;
+      return entry;
+    };
     this.deps = {
-      ledger,
+      ledger: watched,
       ecs: {
         describe: async (_cluster, service) => { await this.gate('ecs'); return this.ecs.describe(service); },
         aliveTasks: async (_cluster, service) => { await this.gate('ecs'); return this.ecs.aliveTasks(service); },
