@@ -16,6 +16,7 @@ const METRIC: Readonly<Record<TrackResult['kind'], string | undefined>> = {
   progress: undefined,
   wait: undefined,
   ignored: undefined,
+  claimed: undefined,
   completed: 'BackupJobsCompleted',
   handover: 'BackupJobsHandedOver',
   failed: 'BackupJobsFailed',

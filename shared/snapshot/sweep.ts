@@ -118,8 +118,7 @@ export async function recordObservedEnd(deps: SnapshotDeps, job: JobItem, live: 
     return await trackBackupJob(deps, observedEnd(job, live, time));
   } catch (error) {
     // It met a running job of its resource that is not known yet: pending until that job shows up.
-    // Or another invocation is putting its outcome right now: pending until that one did (or its claim ran out).
-    if (error instanceof SnapshotError && (error.code === 'RUNNING_JOB_UNKNOWN' || error.code === 'OUTCOME_CLAIMED')) return undefined;
+    if (error instanceof SnapshotError && error.code === 'RUNNING_JOB_UNKNOWN') return undefined;
     throw error;
   }
 }
@@ -156,7 +155,8 @@ export async function sweepSnapshotJobs(deps: SnapshotDeps, time: string): Promi
   for (const job of (await deps.store.listJobs(env)).filter(isPendingJob)) {
     try {
       const result = await recordObservedEnd(deps, job, await deps.backup.describeBackupJob(job.jobId), time);
-      if (result) recorded.push(result);
+      // An outcome another invocation is putting right now stays pending until it is out.
+      if (result && result.kind !== 'claimed') recorded.push(result);
       else pending += 1;
     } catch (error) {
       pending += 1;

@@ -10,7 +10,8 @@ import { EXTERNAL_TRIGGER } from './store';
 
 /** What track-backup did with one event: the handler turns it into metrics. */
 export interface TrackResult {
-  readonly kind: BackupEventDecision['kind'] | 'ignored' | 'restore' | 'copy';
+  /** `claimed`: the end's outcome is another invocation's to put right now (the sweep takes it over should that one die). */
+  readonly kind: BackupEventDecision['kind'] | 'ignored' | 'claimed' | 'restore' | 'copy';
   readonly state: string;
   readonly jobId: string;
   readonly recoveryPointArn?: string;
@@ -119,22 +120,28 @@ function outcome(job: JobItem, state: string, extra: { recoveryPointArn?: string
 }
 
 /**
- * Whether this invocation puts the outcome of the end `job` holds as written: true once it holds the claim
- * (`claimOutcome`); false when the outcome is out already (another invocation put it). An end that another
- * invocation is putting right now fails retryable (`OUTCOME_CLAIMED`), with the sweep on: Lambda's retry or
- * the sweep then finds it put, or puts it once that invocation's claim ran out (it died). So invocations that
- * record the same end at the same moment (a duplicate event, the sweep, a snapshot request) tell it once.
+ * Whether this invocation puts the outcome of the end `job` holds as written: `claimed` once it holds the claim
+ * (`claimOutcome`); `out` when another invocation put it already; `held` while another invocation is putting it
+ * right now. Then the sweep is switched on: it finds the outcome put, or puts it once that invocation's claim ran
+ * out (it died). So invocations that record the same end at the same moment (a duplicate event, the sweep, a
+ * snapshot request) tell it once, and none of them fails for it (track-backup's errors raise an alarm).
  */
-async function claimOutcome(deps: SnapshotDeps, job: JobItem): Promise<boolean> {
+async function claimOutcome(deps: SnapshotDeps, job: JobItem): Promise<'claimed' | 'out' | 'held'> {
   const { env } = deps.config;
-  if (!job.outcomePending) return false;
+  if (!job.outcomePending) return 'out';
   const now = deps.now?.() ?? Date.now();
-  if (await deps.store.claimOutcome(env, job.jobId, now, now + OUTCOME_CLAIM_MS)) return true;
+  if (await deps.store.claimOutcome(env, job.jobId, now, now + OUTCOME_CLAIM_MS)) return 'claimed';
   const current = await deps.store.getJob(env, job.jobId);
-  if (!current?.outcomePending) return false;
+  if (!current?.outcomePending) return 'out';
   await deps.sweep?.arm(env);
   const until = current.outcomeClaimedUntil === undefined ? 'now' : new Date(current.outcomeClaimedUntil).toISOString();
-  throw new SnapshotError('OUTCOME_CLAIMED', `the ${current.state} of backup job ${job.jobId} of ${env} is being put by another invocation (its claim runs until ${until}); retry`, { retryable: true, context: { env, jobId: job.jobId } });
+  deps.log?.('info', 'another invocation is putting the outcome of this end; the sweep puts it should that one die', { jobId: job.jobId, state: current.state, claimedUntil: until });
+  return 'held';
+}
+
+/** The result of an event whose end this invocation does not announce: out already (`ignored`), or another's to put (`claimed`). */
+function notOurs(claim: 'out' | 'held', state: string, jobId: string): TrackResult {
+  return { kind: claim === 'held' ? 'claimed' : 'ignored', state, jobId, notified: false };
 }
 
 function ignored(state: string, jobId: string): TrackResult {
@@ -152,7 +159,8 @@ async function recordCompleted(deps: SnapshotDeps, job: JobItem, event: BackupJo
   });
   // The job as written: requesters handed over since it was read are named too.
   const completed = await deps.store.setJobState(config.env, job.jobId, { state: 'COMPLETED', recoveryPointArn, updatedAt: event.time, outcomePending: true });
-  if (!(await claimOutcome(deps, completed))) return ignored('COMPLETED', job.jobId);
+  const claim = await claimOutcome(deps, completed);
+  if (claim !== 'claimed') return notOurs(claim, 'COMPLETED', job.jobId);
   if (config.drVaultArn) {
     await deps.backup.startCopyJob(toStartCopyJobInput({ recoveryPointArn, sourceVaultName: job.vaultName, destinationVaultArn: config.drVaultArn, iamRoleArn: config.iamRoleArn, ...(config.drRetention ?? config) }));
   }
@@ -196,7 +204,8 @@ export async function trackBackupJob(deps: SnapshotDeps, event: BackupJobEvent):
   }
   if (decision.kind === 'completed') return recordCompleted(deps, job, event);
   const ended = await deps.store.setJobState(deps.config.env, backupJobId, { state, updatedAt: event.time, outcomePending: true, ...(statusMessage ? { statusMessage } : {}) });
-  if (!(await claimOutcome(deps, ended))) return ignored(state, backupJobId);
+  const claim = await claimOutcome(deps, ended);
+  if (claim !== 'claimed') return notOurs(claim, state, backupJobId);
   if (decision.kind === 'handover') {
     // The job as written: requesters snapshot-data added since it was read are handed over too.
     await handOver(deps, ended, decision.runningJobId, event.time);

@@ -251,15 +251,17 @@ describe('trackBackupEvent: backup jobs', () => {
       expect(deps.events.of(SnapshotDetailType.Failed)).toHaveLength(1);
     });
 
-    it('one that finds the outcome claimed by another right now leaves it to that one: retried, with the sweep on', async () => {
-      const deps = { ...(await started()), sweep: new FakeSweep() };
+    it('one that finds the outcome claimed by another right now leaves it to that one, without failing, and switches the sweep on', async () => {
+      const logged: unknown[][] = [];
+      const deps = { ...(await started()), sweep: new FakeSweep(), log: (...entry: unknown[]) => { logged.push(entry); } };
       const failed = backupEvent('job-1', 'FAILED', { statusMessage: 'vault unreachable' });
       let other: unknown;
-      const result = await trackBackupEvent(besideBefore(deps, 'outcomeAnnounced', async () => { other = await trackBackupEvent(deps, failed).catch((error: unknown) => error); }), failed);
-      expect(other).toMatchObject({ code: 'OUTCOME_CLAIMED', retryable: true, message: expect.stringContaining('the FAILED of backup job job-1 of prod is being put by another invocation (its claim runs until 2026-01-02T03:01:40.000Z)') });
+      const result = await trackBackupEvent(besideBefore(deps, 'outcomeAnnounced', async () => { other = await trackBackupEvent(deps, failed); }), failed);
+      expect(other).toEqual({ kind: 'claimed', state: 'FAILED', jobId: 'job-1', notified: false });
+      expect(logged).toEqual([['info', expect.stringContaining('another invocation is putting the outcome'), { jobId: 'job-1', state: 'FAILED', claimedUntil: '2026-01-02T03:01:40.000Z' }]]);
       expect(deps.sweep.calls).toEqual(['arm prod']);
       expect(result).toMatchObject({ kind: 'failed', notified: true });
-      // Lambda's retry finds the outcome out.
+      // A redelivery finds the outcome out.
       expect(await trackBackupEvent(deps, failed)).toMatchObject({ kind: 'ignored' });
       expect(deps.notifier.sent).toHaveLength(1);
     });
@@ -282,7 +284,7 @@ describe('trackBackupEvent: backup jobs', () => {
       await expect(trackBackupEvent(deps, failed)).rejects.toThrow('Lambda timed out');
       deps.notifier.notify = notify;
       now += 60_000; // Lambda's first retry: the dead invocation's claim still holds
-      await expect(trackBackupEvent(deps, failed)).rejects.toMatchObject({ code: 'OUTCOME_CLAIMED' });
+      expect(await trackBackupEvent(deps, failed)).toMatchObject({ kind: 'claimed', notified: false });
       now += 30_000; // it ran out
       expect(await trackBackupEvent(deps, failed)).toMatchObject({ kind: 'failed', notified: true });
       expect(deps.notifier.sent).toHaveLength(1);
