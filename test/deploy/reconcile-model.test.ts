@@ -79,6 +79,8 @@ const scenarioArb = fc.record({
   late: fc.boolean(),
   // Once events stop, the i-th safety-net nudge dies at the AWS call nudgeCrashes[i] (0: not), and is delivered again at the next.
   nudgeCrashes: fc.array(fc.integer({ min: 0, max: 14 }), { maxLength: 14 }),
+  // Once events stop, the i-th safety-net nudge is delivered twice at once when nudgeTwice[i] (EventBridge Scheduler delivers at least once).
+  nudgeTwice: fc.array(fc.boolean(), { maxLength: 14 }),
   ops: fc.array(opArb, { minLength: 5, maxLength: 45 }),
 });
 
@@ -132,7 +134,7 @@ async function chaos(world: ModelWorld, s: fc.Scheduler, ops: readonly Op[]): Pr
 }
 
 /** Only the safety net from here: every event is lost; ECS finishes what it was asked, a minute per nudge. */
-async function liveness(world: ModelWorld, s: fc.Scheduler, scenario: { backup: 'completes' | 'fails' | 'lost'; late: boolean; nudgeCrashes: readonly number[] }): Promise<number> {
+async function liveness(world: ModelWorld, s: fc.Scheduler, scenario: { backup: 'completes' | 'fails' | 'lost'; late: boolean; nudgeCrashes: readonly number[]; nudgeTwice: readonly boolean[] }): Promise<number> {
   const { backup } = scenario;
   // Every snapshot request still on its way is lost in the 'lost' scenario; the loop asks again at a nudge.
   if (backup === 'lost') world.inbox.splice(0, world.inbox.length, ...world.inbox.filter((event) => event.kind !== 'snapshot-requested' || event.retry === true));
@@ -152,7 +154,9 @@ async function liveness(world: ModelWorld, s: fc.Scheduler, scenario: { backup: 
     if (world.armed) {
       const running = new Set<Promise<void>>();
       world.input('nudge', {});
-      start(world, running, 0, scenario.nudgeCrashes[nudge - 1] ?? 0, false);
+      start(world, running, 0, scenario.nudgeCrashes[nudge - 1] ?? 0, scenario.nudgeTwice[nudge - 1] === true);
+      // The duplicate runs beside the first: both may find the same end to make known.
+      if (scenario.nudgeTwice[nudge - 1] === true) start(world, running, 0, 0, false);
       await drain(s, running);
     }
     // ECS completes a rollout that was declared stuck, if the loop has not replaced it yet (a crash between the verdict and the rollback).
