@@ -1,5 +1,5 @@
 import type { RecordChange, Transition } from './transition-types';
-import type { EnvironmentRecord, OutboxEntry } from './types';
+import type { Announcement, EnvironmentRecord, OutboxEntry } from './types';
 import { FINAL_DEPLOYMENT_STATES } from './types';
 
 /**
@@ -15,7 +15,7 @@ function stored(change: RecordChange): OutboxEntry['change'] {
 }
 
 /** The outbox entry of an end with its announcement, claimed by the invocation that ended the deployment. */
-export function announcedEntry(change: RecordChange, announce: { announcement: OutboxEntry['announcement'] & object; owner: string }, now: number): OutboxEntry {
+export function announcedEntry(change: RecordChange, announce: { announcement: Announcement; owner: string }, now: number): OutboxEntry {
   return { deploymentId: change.deploymentId, change: stored(change), announcement: announce.announcement, claim: { owner: announce.owner, expiresAt: now + OUTBOX_CLAIM_MS } };
 }
 

@@ -16,14 +16,17 @@ export const NOTICE_PREFIX = 'NOTICE#';
 /** How long the ledger keeps that record (TTL): far longer than EventBridge and Lambda redeliver an event (hours). */
 export const NOTICE_RETENTION_SECONDS = 30 * 86_400;
 
-/** A restore's or copy's end to tell once: `pending` until told, claimed by one invocation until `claimedUntil` (epoch ms). */
+/**
+ * A restore's or copy's end to tell once: `outcomePending` until told, claimed by one invocation until
+ * `outcomeClaimedUntil` (epoch ms), as a backup job's outcome is.
+ */
 export const NoticeItemSchema = z.object({
   env: z.string(),
   kind: z.string(),
   jobId: z.string(),
   state: z.string(),
-  pending: z.optional(z.boolean()),
-  claimedUntil: z.optional(z.number()),
+  outcomePending: z.optional(z.boolean()),
+  outcomeClaimedUntil: z.optional(z.number()),
   expiresAt: z.int(),
 });
 /** A notice item. */
@@ -211,29 +214,13 @@ export class SnapshotStore {
    * (put already, or claimed by another invocation right now). One conditional write: of invocations recording
    * the same end at the same moment, one puts its outcome.
    */
-  async claimOutcome(env: string, jobId: string, now: number, until: number): Promise<boolean> {
-    try {
-      await this.call(`claiming the outcome of backup job ${jobId} of ${env}`, () => this.client.send(new UpdateCommand({
-        TableName: this.tableName, Key: jobKey(env, jobId),
-        ConditionExpression: 'attribute_exists(pk) AND outcomePending = :pending AND (attribute_not_exists(outcomeClaimedUntil) OR outcomeClaimedUntil <= :now)',
-        UpdateExpression: 'SET outcomeClaimedUntil = :until', ExpressionAttributeValues: { ':pending': true, ':now': now, ':until': until },
-      })));
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  claimOutcome(env: string, jobId: string, now: number, until: number): Promise<boolean> {
+    return this.claimPendingOutcome(jobKey(env, jobId), now, until, `claiming the outcome of backup job ${jobId} of ${env}`);
   }
 
   /** Records that the outcome of a job's end is out (removes `outcomePending` and its claim); a job that is gone is left so. */
-  async outcomeAnnounced(env: string, jobId: string): Promise<void> {
-    try {
-      await this.call(`recording the outcome of backup job ${jobId} of ${env} as announced`, () => this.client.send(new UpdateCommand({
-        TableName: this.tableName, Key: jobKey(env, jobId), ConditionExpression: 'attribute_exists(pk)', UpdateExpression: 'REMOVE outcomePending, outcomeClaimedUntil',
-      })));
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+  outcomeAnnounced(env: string, jobId: string): Promise<void> {
+    return this.outcomeOut(jobKey(env, jobId), `recording the outcome of backup job ${jobId} of ${env} as announced`);
   }
 
   /**
@@ -245,30 +232,45 @@ export class SnapshotStore {
     const key = noticeKey(env, notice.kind, notice.jobId);
     const doing = `claiming the notice of ${notice.kind} job ${notice.jobId} of ${env}`;
     try {
-      const item: NoticeItem = { env, ...notice, pending: true, claimedUntil: until, expiresAt: Math.floor(now / 1000) + NOTICE_RETENTION_SECONDS };
+      const item: NoticeItem = { env, ...notice, outcomePending: true, outcomeClaimedUntil: until, expiresAt: Math.floor(now / 1000) + NOTICE_RETENTION_SECONDS };
       await this.call(doing, () => this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...item, ...key }, ConditionExpression: 'attribute_not_exists(pk)' })));
       return 'claimed';
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    try {
-      await this.call(doing, () => this.client.send(new UpdateCommand({
-        TableName: this.tableName, Key: key, ConditionExpression: 'pending = :pending AND claimedUntil <= :now',
-        UpdateExpression: 'SET claimedUntil = :until', ExpressionAttributeValues: { ':pending': true, ':now': now, ':until': until },
-      })));
-      return 'claimed';
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    if (await this.claimPendingOutcome(key, now, until, doing)) return 'claimed';
     const output = await this.call(doing, () => this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })));
-    return output.Item && NoticeItemSchema.parse(output.Item).pending === true ? 'held' : 'told';
+    return output.Item && NoticeItemSchema.parse(output.Item).outcomePending === true ? 'held' : 'told';
   }
 
-  /** Records that a restore's or copy's end was told (removes `pending` and the claim). */
-  async noticeTold(env: string, kind: string, jobId: string): Promise<void> {
+  /** Records that a restore's or copy's end was told (removes `outcomePending` and the claim); a notice that is gone is left so. */
+  noticeTold(env: string, kind: string, jobId: string): Promise<void> {
+    return this.outcomeOut(noticeKey(env, kind, jobId), `recording the notice of ${kind} job ${jobId} of ${env} as told`);
+  }
+
+  /**
+   * Claims the pending outcome of the item at `key` (a job or a notice) until `until`: one conditional write, true
+   * when the outcome is pending and unclaimed or its claim ran out by `now`.
+   */
+  private async claimPendingOutcome(key: { pk: string; sk: string }, now: number, until: number, doing: string): Promise<boolean> {
     try {
-      await this.call(`recording the notice of ${kind} job ${jobId} of ${env} as told`, () => this.client.send(new UpdateCommand({
-        TableName: this.tableName, Key: noticeKey(env, kind, jobId), ConditionExpression: 'attribute_exists(pk)', UpdateExpression: 'REMOVE pending, claimedUntil',
+      await this.call(doing, () => this.client.send(new UpdateCommand({
+        TableName: this.tableName, Key: key,
+        ConditionExpression: 'attribute_exists(pk) AND outcomePending = :pending AND (attribute_not_exists(outcomeClaimedUntil) OR outcomeClaimedUntil <= :now)',
+        UpdateExpression: 'SET outcomeClaimedUntil = :until', ExpressionAttributeValues: { ':pending': true, ':now': now, ':until': until },
+      })));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Removes the pending mark and the claim of the item at `key` (its outcome is out); an item that is gone is left so. */
+  private async outcomeOut(key: { pk: string; sk: string }, doing: string): Promise<void> {
+    try {
+      await this.call(doing, () => this.client.send(new UpdateCommand({
+        TableName: this.tableName, Key: key, ConditionExpression: 'attribute_exists(pk)', UpdateExpression: 'REMOVE outcomePending, outcomeClaimedUntil',
       })));
     } catch (error) {
       if (!isConditionFailure(error)) throw error;

@@ -144,10 +144,6 @@ function notOurs(claim: 'out' | 'held', state: string, jobId: string): TrackResu
   return { kind: claim === 'held' ? 'claimed' : 'ignored', state, jobId, notified: false };
 }
 
-function ignored(state: string, jobId: string): TrackResult {
-  return { kind: 'ignored', state, jobId, notified: false };
-}
-
 async function recordCompleted(deps: SnapshotDeps, job: JobItem, event: BackupJobEvent): Promise<TrackResult> {
   const { config } = deps;
   const recoveryPointArn = event.resources[0] ?? job.recoveryPointArn ?? '';
@@ -188,7 +184,7 @@ export async function trackBackupJob(deps: SnapshotDeps, event: BackupJobEvent):
   // whichever of the two writes second hands the requesters over (see `handOverLateConflict`); nobody waits.
   const stored = await deps.store.getJob(deps.config.env, backupJobId);
   const job = jobOrExternal(deps, stored, event);
-  if (stored && !hasJobEventToRecord(stored, state)) return ignored(state, backupJobId);
+  if (stored && !hasJobEventToRecord(stored, state)) return notOurs('out', state, backupJobId);
   // A job first seen here is recorded as external; snapshot-data claims it (trigger, tags) if it is its own and the event won the race.
   if (!stored) await deps.store.putJob(job);
   const runningJobId = FAILED_JOB_STATES.includes(state) ? await metJob(deps, job, event.time) : undefined;
